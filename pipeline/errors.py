@@ -1,0 +1,92 @@
+"""One error hierarchy for mailledger.
+
+Every message is written for the person who has to act on it (an operator or a
+records officer): it says what failed, where (file, key, mailbox, position) and,
+where there is one, what to do. Messages never contain secrets or message content.
+"""
+
+from __future__ import annotations
+
+
+class MailledgerError(Exception):
+    """Base of every error mailledger raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(MailledgerError):
+    """The configuration file or environment is wrong; nothing was done."""
+
+    exit_code = 2
+
+
+class SecretError(ConfigError):
+    """A secret named in the configuration could not be read."""
+
+
+class StorageError(MailledgerError):
+    """The object store failed or refused an operation."""
+
+
+class ObjectConflictError(StorageError):
+    """A create-only write found different bytes already stored under the key."""
+
+
+class ObjectNotFoundError(StorageError):
+    """A key that should exist is not in the store."""
+
+
+class IntegrityError(StorageError):
+    """Stored bytes no longer match the SHA-256 they were stored under."""
+
+
+class RetentionError(StorageError):
+    """The store refused a change because of retention or a legal hold."""
+
+
+class LedgerError(MailledgerError):
+    """The ledger could not be read or appended to."""
+
+
+class AppendConflictError(LedgerError):
+    """Another writer kept winning the race for the next ledger position."""
+
+
+class CheckpointError(LedgerError):
+    """A checkpoint is malformed, unsigned or signed by an unknown key."""
+
+
+class IngestError(MailledgerError):
+    """A mailbox could not be polled or a message could not be recorded."""
+
+
+class MailboxError(IngestError):
+    """The IMAP server refused or dropped the connection for one mailbox."""
+
+
+class LeaseHeldError(IngestError):
+    """Another worker holds the lease on a mailbox folder."""
+
+
+class ParseError(MailledgerError):
+    """A message or attachment could not be parsed (the raw bytes are still recorded)."""
+
+
+class DispatchError(MailledgerError):
+    """An event sink refused or failed to take an event."""
+
+
+class HandlerError(MailledgerError):
+    """An acknowledgment or escalation could not be carried out."""
+
+
+class RecordNotFoundError(MailledgerError):
+    """No record matches the reference a person gave."""
+
+
+class ExportError(MailledgerError):
+    """An examination export could not be written or does not verify."""
+
+
+class CaseActionError(MailledgerError):
+    """A case action (extend, resolve, reopen, link) is not allowed in the record's state."""
