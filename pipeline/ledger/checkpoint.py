@@ -1,0 +1,172 @@
+"""Signed checkpoints in the C2SP tlog-checkpoint and signed-note formats.
+
+A checkpoint commits to the whole log: origin, tree size and RFC 6962 root hash.
+Its text is ``<origin>\\n<size>\\n<base64 root>\\n``; the note appends a blank line
+and one signature line per key: ``— <name> <base64(key id || signature)>``.
+The key id is the first four bytes of SHA-256(name || 0x0A || 0x01 || public key),
+0x01 being the signed-note type byte for Ed25519.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from pipeline.errors import CheckpointError
+
+ED25519_TYPE = b"\x01"
+_SIG_PREFIX = "\u2014 "  # em dash and space, as signed-note requires
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    """Signed-note key id: SHA-256(name || LF || 0x01 || key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + ED25519_TYPE + public_key).digest()[:4]
+
+
+@dataclass(frozen=True)
+class VerifierKey:
+    """A public key that checks checkpoint signatures, in signed-note vkey text form."""
+
+    name: str
+    public_key: bytes
+
+    @property
+    def key_id(self) -> bytes:
+        """The 4-byte id carried in signature lines."""
+        return key_id(self.name, self.public_key)
+
+    def to_text(self) -> str:
+        """``<name>+<hex key id>+<base64(0x01 || key)>``."""
+        blob = base64.b64encode(ED25519_TYPE + self.public_key).decode()
+        return f"{self.name}+{self.key_id.hex()}+{blob}"
+
+    @classmethod
+    def from_text(cls, text: str) -> VerifierKey:
+        """Parse vkey text; raises :class:`CheckpointError` when malformed."""
+        try:
+            # names may not contain "+", but base64 may: split from the left
+            name, hex_id, blob = text.strip().split("+", 2)
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError as exc:
+            raise CheckpointError("verifier key is not in '<name>+<id>+<key>' form") from exc
+        if raw[:1] != ED25519_TYPE or len(raw) != 33:
+            raise CheckpointError("verifier key is not an Ed25519 signed-note key")
+        key = cls(name, raw[1:])
+        if key.key_id.hex() != hex_id:
+            raise CheckpointError("verifier key id does not match its name and key")
+        return key
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An Ed25519 private key with the name it signs under."""
+
+    name: str
+    private_key: Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls, name: str) -> SigningKey:
+        """A fresh random key."""
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_seed(cls, name: str, seed: bytes) -> SigningKey:
+        """Key from a 32-byte seed (what key files hold)."""
+        if len(seed) != 32:
+            raise CheckpointError("an Ed25519 signing key seed must be 32 bytes")
+        return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
+
+    @property
+    def verifier(self) -> VerifierKey:
+        """The matching public key."""
+        public = self.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return VerifierKey(self.name, public)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Origin, tree size and root hash of the log at one moment."""
+
+    origin: str
+    size: int
+    root: bytes
+
+    def body(self) -> str:
+        """The checkpoint text that is signed."""
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+
+    def sign(self, key: SigningKey) -> str:
+        """Signed note text. Ed25519 is deterministic: the same checkpoint gives the same note."""
+        body = self.body()
+        signature = key.private_key.sign(body.encode())
+        blob = base64.b64encode(key.verifier.key_id + signature).decode()
+        return f"{body}\n{_SIG_PREFIX}{key.name} {blob}\n"
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    """A checkpoint and the key that verified it."""
+
+    checkpoint: Checkpoint
+    note: str
+    key_name: str
+
+
+def parse_checkpoint_body(body: str) -> Checkpoint:
+    """Parse the three checkpoint lines (extension lines are allowed and ignored)."""
+    lines = body.split("\n")
+    if len(lines) < 4 or lines[-1] != "":
+        raise CheckpointError("checkpoint text must be origin, size and root, each on a line")
+    origin, size_text, root_text = lines[0], lines[1], lines[2]
+    if not origin or not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+        raise CheckpointError("checkpoint has an empty origin or a malformed tree size")
+    try:
+        root = base64.b64decode(root_text, validate=True)
+    except ValueError as exc:
+        raise CheckpointError("checkpoint root hash is not base64") from exc
+    if len(root) != 32:
+        raise CheckpointError("checkpoint root hash is not 32 bytes")
+    return Checkpoint(origin, int(size_text), root)
+
+
+def verify_note(note: str, keys: list[VerifierKey], origin: str | None = None) -> SignedCheckpoint:
+    """Check a signed checkpoint note against known keys.
+
+    Signatures by unknown keys are ignored, as signed-note requires; the note is
+    rejected unless at least one known key verifies it.
+    """
+    body, sep, signatures = note.partition("\n\n")
+    if not sep:
+        raise CheckpointError("checkpoint note has no signature block")
+    body += "\n"
+    checkpoint = parse_checkpoint_body(body)
+    if origin is not None and checkpoint.origin != origin:
+        raise CheckpointError(
+            f"checkpoint is for log {checkpoint.origin!r}, not this log {origin!r}"
+        )
+    by_id = {(k.name, k.key_id): k for k in keys}
+    for line in signatures.splitlines():
+        if not line.startswith(_SIG_PREFIX):
+            raise CheckpointError("malformed signature line in checkpoint note")
+        name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError as exc:
+            raise CheckpointError("checkpoint signature is not base64") from exc
+        key = by_id.get((name, raw[:4]))
+        if key is None:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(key.public_key).verify(raw[4:], body.encode())
+        except InvalidSignature as exc:
+            raise CheckpointError(
+                f"checkpoint signature by key {name!r} is invalid: the checkpoint was altered"
+                " or signed by another key"
+            ) from exc
+        return SignedCheckpoint(checkpoint, note, name)
+    raise CheckpointError("no known key signed this checkpoint")

@@ -1,0 +1,155 @@
+"""Ledger entries and their canonical encoding.
+
+Entries are serialised with the JSON Canonicalization Scheme (RFC 8785): sorted
+keys, no insignificant whitespace, UTF-8, ECMAScript number formatting. The same
+logical entry therefore always has the same bytes and the same hash, whoever
+writes it. Floats are refused: every number in an entry is an integer, so no
+two implementations can disagree on its text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+from pipeline.errors import LedgerError
+from pipeline.hashing import ZERO_HASH, is_sha256_hex
+from pipeline.merkle import leaf_hash
+
+JSONValue = Any
+"""A JSON value made of dict, list, str, int, bool and None (no floats)."""
+
+_REQUIRED = ("seq", "prev", "type", "time", "actor", "body")
+
+
+def format_time(moment: datetime) -> str:
+    """UTC timestamp with microseconds and a ``Z`` suffix, the ledger's one time format."""
+    if moment.tzinfo is None:
+        raise ValueError("ledger times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Inverse of :func:`format_time`."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def canonical_json(value: JSONValue) -> bytes:
+    """RFC 8785 canonical bytes of a JSON value."""
+    _reject_floats(value)
+    return bytes(rfc8785.dumps(value))
+
+
+def _reject_floats(value: JSONValue) -> None:
+    if isinstance(value, float):
+        raise LedgerError("ledger entries may not contain floating-point numbers")
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_floats(item)
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """An entry before it has a position: what a writer wants to append."""
+
+    type: str
+    body: Mapping[str, JSONValue]
+    actor: str
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One committed ledger entry with its canonical bytes."""
+
+    seq: int
+    prev: str
+    type: str
+    time: str
+    actor: str
+    body: Mapping[str, JSONValue]
+    raw: bytes
+
+    @property
+    def leaf_hash(self) -> bytes:
+        """RFC 6962 leaf hash of the entry's canonical bytes."""
+        return leaf_hash(self.raw)
+
+    @property
+    def entry_hash(self) -> str:
+        """Hex leaf hash; the next entry's ``prev``."""
+        return self.leaf_hash.hex()
+
+    @property
+    def moment(self) -> datetime:
+        """The entry's time as an aware datetime."""
+        return parse_time(self.time)
+
+    @classmethod
+    def build(cls, seq: int, prev: str, draft: EntryDraft) -> LedgerEntry:
+        """Give a draft its position and chain link, and encode it."""
+        document = {
+            "seq": seq,
+            "prev": prev,
+            "type": draft.type,
+            "time": format_time(draft.time),
+            "actor": draft.actor,
+            "body": dict(draft.body),
+        }
+        raw = canonical_json(document)
+        return cls(
+            seq=seq,
+            prev=prev,
+            type=draft.type,
+            time=document["time"],
+            actor=draft.actor,
+            body=json.loads(raw)["body"],
+            raw=raw,
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes) -> LedgerEntry:
+        """Parse stored bytes; raises :class:`LedgerError` when they are not an entry.
+
+        The bytes are kept as stored (not re-encoded) so that hashing detects any change.
+        """
+        try:
+            document = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise LedgerError(f"not valid JSON: {exc}") from exc
+        if not isinstance(document, dict) or any(k not in document for k in _REQUIRED):
+            raise LedgerError(f"entry lacks one of the fields {', '.join(_REQUIRED)}")
+        seq, prev = document["seq"], document["prev"]
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            raise LedgerError("entry field 'seq' is not a non-negative integer")
+        if not isinstance(prev, str) or not is_sha256_hex(prev):
+            raise LedgerError("entry field 'prev' is not a SHA-256 hex digest")
+        if not isinstance(document["body"], dict):
+            raise LedgerError("entry field 'body' is not an object")
+        for name in ("type", "time", "actor"):
+            if not isinstance(document[name], str):
+                raise LedgerError(f"entry field {name!r} is not a string")
+        return cls(
+            seq=seq,
+            prev=prev,
+            type=document["type"],
+            time=document["time"],
+            actor=document["actor"],
+            body=document["body"],
+            raw=raw,
+        )
+
+    def is_canonical(self) -> bool:
+        """True when the stored bytes are exactly the canonical encoding."""
+        return canonical_json(json.loads(self.raw)) == self.raw
+
+
+GENESIS_PREV = ZERO_HASH

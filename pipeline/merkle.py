@@ -1,0 +1,209 @@
+"""Merkle tree hashing and proofs exactly as RFC 6962 section 2.1 (and RFC 9162 section 2.1).
+
+Pure functions over leaf hashes. The tree over n leaves splits at the largest
+power of two strictly smaller than n; the empty tree hashes to SHA-256("").
+Verification follows the RFC 9162 section 2.1.3.2 and 2.1.4.2 algorithms, which
+check proof length exactly, so appended or removed elements are rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    """SHA-256(0x00 || entry)."""
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """SHA-256(0x01 || left || right)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """Largest power of two strictly smaller than n (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root_from_leaves(leaves: Sequence[bytes]) -> bytes:
+    """Merkle tree hash (MTH) over leaf hashes, computed bottom-up in O(n)."""
+    return CompactRange.from_leaves(leaves).root()
+
+
+class MerkleTree:
+    """A tree over leaf hashes that keeps every level, so proofs cost O(log^2 n) hashes.
+
+    Level h holds the roots of the aligned perfect subtrees of 2**h leaves; any
+    RFC 6962 subtree is either one of those or splits into them along the right edge.
+    """
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.levels: list[list[bytes]] = [list(leaves)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append(
+                [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+            )
+
+    @property
+    def size(self) -> int:
+        """Number of leaves."""
+        return len(self.levels[0])
+
+    def root(self, size: int | None = None) -> bytes:
+        """Tree hash of the first ``size`` leaves (all by default)."""
+        n = self.size if size is None else size
+        if not 0 <= n <= self.size:
+            raise ValueError(f"no tree of size {n} in a log of {self.size} entries")
+        return EMPTY_ROOT if n == 0 else self._subtree(0, n)
+
+    def _subtree(self, lo: int, hi: int) -> bytes:
+        n = hi - lo
+        if n & (n - 1) == 0 and lo % n == 0:
+            return self.levels[n.bit_length() - 1][lo // n]
+        k = _split(n)
+        return node_hash(self._subtree(lo, lo + k), self._subtree(lo + k, hi))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """Audit path PATH(m, D[n]) for leaf ``index`` in the tree of the first ``size`` leaves."""
+        n = self.size if size is None else size
+        if not 0 <= index < n <= self.size:
+            raise ValueError(f"index {index} is not in a tree of size {n}")
+        return self._path(index, 0, n)
+
+    def _path(self, m: int, lo: int, hi: int) -> list[bytes]:
+        n = hi - lo
+        if n == 1:
+            return []
+        k = _split(n)
+        if m < k:
+            return [*self._path(m, lo, lo + k), self._subtree(lo + k, hi)]
+        return [*self._path(m - k, lo + k, hi), self._subtree(lo, lo + k)]
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """PROOF(m, D[n]): proves the tree of ``old_size`` leaves is a prefix of ``new_size``."""
+        n = self.size if new_size is None else new_size
+        if not 0 <= old_size <= n <= self.size:
+            raise ValueError(f"cannot prove size {old_size} against size {n}")
+        if old_size in (0, n):
+            return []
+        return self._subproof(old_size, 0, n, complete=True)
+
+    def _subproof(self, m: int, lo: int, hi: int, complete: bool) -> list[bytes]:
+        n = hi - lo
+        if m == n:
+            return [] if complete else [self._subtree(lo, hi)]
+        k = _split(n)
+        if m <= k:
+            return [*self._subproof(m, lo, lo + k, complete), self._subtree(lo + k, hi)]
+        return [*self._subproof(m - k, lo + k, hi, False), self._subtree(lo, lo + k)]
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:
+    """RFC 9162 2.1.3.2: True only if ``proof`` shows ``leaf`` at ``index`` in the tree ``root``."""
+    if not 0 <= index < size:
+        return False
+    fn, sn = index, size - 1
+    r = leaf
+    for p in proof:
+        if len(p) != 32 or sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """RFC 9162 2.1.4.2: True only if the tree ``old_root`` is a prefix of ``new_root``."""
+    if not 0 <= old_size <= new_size:
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    if old_size == 0:
+        return not proof
+    if not proof or any(len(p) != 32 for p in proof):
+        return False
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is itself a node
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == old_root and sr == new_root and sn == 0
+
+
+@dataclass(frozen=True)
+class CompactRange:
+    """The roots of the perfect subtrees covering leaves [0, size): O(log n) state.
+
+    Lets a writer extend the tree and compute the new root from the previous
+    checkpoint without re-reading every leaf.
+    """
+
+    size: int
+    peaks: tuple[bytes, ...]
+
+    @classmethod
+    def empty(cls) -> CompactRange:
+        """The range of the empty tree."""
+        return cls(0, ())
+
+    @classmethod
+    def from_leaves(cls, leaves: Sequence[bytes]) -> CompactRange:
+        """Build the range over ``leaves``."""
+        return cls.empty().extend(leaves)
+
+    def extend(self, leaves: Sequence[bytes]) -> CompactRange:
+        """Append leaf hashes; returns a new range."""
+        peaks = list(self.peaks)
+        size = self.size
+        for leaf in leaves:
+            node = leaf
+            # merge equal-height peaks: the number of merges is the count of trailing one bits
+            s = size
+            while s & 1:
+                node = node_hash(peaks.pop(), node)
+                s >>= 1
+            peaks.append(node)
+            size += 1
+        return CompactRange(size, tuple(peaks))
+
+    def root(self) -> bytes:
+        """The RFC 6962 tree hash of the covered leaves."""
+        if not self.peaks:
+            return EMPTY_ROOT
+        node = self.peaks[-1]
+        for peak in reversed(self.peaks[:-1]):
+            node = node_hash(peak, node)
+        return node
