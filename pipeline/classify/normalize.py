@@ -1,0 +1,93 @@
+"""Text normalisation for matching, with offsets back into the original text.
+
+Rules and keywords are matched against a *folded* copy of each field: Unicode
+NFKC (so full-width letters, ligatures and non-breaking spaces compare equal to
+their plain forms), case folding, and diacritics removed (so "ejecución" and
+"ejecucion" are the same word, which matters because borrowers often type
+Spanish without accents). Folding changes lengths ("ß" -> "ss", "ﬁ" -> "fi",
+"e" + U+0301 -> "e"), so every folded character remembers the span of original
+characters it came from; a match found in the folded text is reported as a span
+of the original text, which is what a reviewer sees.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["NormalizedText", "fold", "normalize"]
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """Fold one code point: compatibility-decompose, drop marks, casefold, recompose."""
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        # Format characters (soft hyphen, zero-width space/joiner, bidi marks) are
+        # invisible to a reader; dropping them stops "at\u00adtorney" evading a rule.
+        return ""
+    decomposed = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFKC", base.casefold())
+    # Casefolding can reintroduce combining marks (e.g. "İ" -> "i̇"); drop them again.
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A folded string plus, for each folded character, its original span.
+
+    ``starts[j]`` and ``ends[j]`` are the original start and end offsets of the
+    character that produced folded character ``j``; ``ends`` also covers any
+    combining marks that followed it, so a span never cuts an accent in half.
+    """
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the folded text to a span of the original text."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span {start}:{end} outside folded text of length {len(self.text)}")
+        if start == end:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def original_text(self, start: int, end: int) -> str:
+        """The original characters behind a span of the folded text."""
+        s, e = self.original_span(start, end)
+        return self.original[s:e]
+
+
+def normalize(text: str) -> NormalizedText:
+    """Fold ``text`` for matching and keep the offset map (see module docstring)."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        piece = _fold_char(ch)
+        if not piece:
+            if ends and unicodedata.combining(ch):
+                # A stray combining mark belongs to the preceding letter: widen it so
+                # the reported original span includes the accent.
+                last = ends[-1]
+                if last == i:
+                    for j in range(len(ends) - 1, -1, -1):
+                        if ends[j] != last:
+                            break
+                        ends[j] = i + 1
+            continue
+        for c in piece:
+            out.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    return NormalizedText(text, "".join(out), tuple(starts), tuple(ends))
+
+
+def fold(text: str) -> str:
+    """The folded form of ``text`` without the offset map (for phrases and keywords)."""
+    return "".join(_fold_char(ch) for ch in text)

@@ -1,0 +1,343 @@
+"""Escalation rules: configured phrases and regular expressions that flag a message.
+
+A rule fires when one of its phrases or patterns occurs in one of its fields.
+Matching is done on folded text (see :mod:`pipeline.classify.normalize`): case
+and accents do not matter, and spans are reported in the original text.
+
+Why each matching choice:
+
+* Phrases and patterns only match on word boundaries, where a boundary is
+  "not next to a letter or digit". ``_`` and ``-`` count as boundaries so that
+  attachment names such as ``Notice_of_Error.pdf`` match, while "respa" does not
+  fire inside "respawn".
+* The words of a phrase may be separated by any run of whitespace, ``-`` or ``_``
+  (line wraps in plain-text mail, ``cease-and-desist``).
+* ``unless`` patterns are hard negatives: a candidate match that overlaps an
+  ``unless`` match is dropped ("power of attorney", "car auction").
+* ``negatable`` rules drop a match when a negation cue ("no", "not", "sin",
+  "never", "don't") occurs at most three words before it in the same clause
+  ("no complaints, thanks"; "no tengo abogado"). The window is short on purpose:
+  "I have not received an answer to my complaint" is still a complaint.
+* ``skip_quoted`` (default on) ignores quoted reply text (lines starting with
+  ``>`` and everything after an "On ... wrote:" / "El ... escribió:" header), so
+  our own earlier replies quoted back to us do not escalate the new message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.classify.normalize import NormalizedText, fold, normalize
+from pipeline.errors import ConfigError
+
+__all__ = [
+    "ALL_FIELDS",
+    "SEVERITY_ORDER",
+    "EscalationRule",
+    "FieldName",
+    "MessageFields",
+    "RuleMatch",
+    "RuleSet",
+    "Severity",
+    "load_default_rules",
+    "load_rules_yaml",
+    "match_rules",
+]
+
+FieldName = Literal["subject", "text", "html_text", "attachment_names"]
+Severity = Literal["low", "medium", "high", "critical"]
+ALL_FIELDS: tuple[FieldName, ...] = ("subject", "text", "html_text", "attachment_names")
+SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+# A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
+# "a word character other than underscore", i.e. a letter or digit.
+_B_START = r"(?<![^\W_])"
+_B_END = r"(?![^\W_])"
+_PHRASE_GAP = r"[\s\-_]+"
+
+# Negation cues, folded (no accents). "ni" and "nor" cover "ni queja ni reclamo".
+_NEGATION_CUES = frozenset(
+    {
+        "no", "not", "never", "without", "none", "nor", "dont", "don't", "didnt", "didn't",
+        "isnt", "isn't", "wasnt", "wasn't", "arent", "aren't", "doesnt", "doesn't",
+        "havent", "haven't", "wont", "won't", "cannot", "sin", "nunca", "ni", "tampoco",
+        "ningun", "ninguna", "ninguno", "jamas",
+    }
+)
+_NEGATION_WINDOW = 3
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]|\bbut\b|\bpero\b|\bhowever\b|\bsin embargo\b")
+
+# Quoted reply detection (on folded text). The header forms are the ones mail
+# clients insert above a quoted message in English and Spanish.
+_QUOTE_HEADER = re.compile(
+    r"^(?:on\s[^\n]{0,200}(?:\n[^\n]{0,200})?\swrote:[ \t]*$"
+    r"|el\s[^\n]{0,200}(?:\n[^\n]{0,200})?\sescribio:[ \t]*$|-{2,}\s*original message\s*-{2,}"
+    r"|-{2,}\s*mensaje original\s*-{2,}|from:\s.*\n(?:.*\n){0,3}?sent:\s)",
+    re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+
+
+class EscalationRule(BaseModel):
+    """One configured escalation rule (validated from YAML)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    fields: list[FieldName] = Field(default_factory=lambda: list(ALL_FIELDS), min_length=1)
+    severity: Severity
+    route: str = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+    negatable: bool = False
+    skip_quoted: bool = True
+    description: str = ""
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases_not_blank(cls, v: list[str]) -> list[str]:
+        if any(not p.strip() for p in v):
+            raise ValueError("phrases must not be blank")
+        return v
+
+    def compiled(self) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+        """The rule's trigger regex and its ``unless`` regexes, compiled for folded text.
+
+        Raises :class:`ConfigError` naming the rule if a pattern is not a valid regex.
+        """
+        alternatives = [_phrase_regex(p) for p in self.phrases]
+        for pattern in self.patterns:
+            _check_regex(self.name, "patterns", pattern)
+            alternatives.append(f"(?:{_fold_pattern(pattern)})")
+        if not alternatives:
+            raise ConfigError(f"escalation rule {self.name!r} has no phrases and no patterns")
+        trigger = _compile(self.name, "patterns", f"{_B_START}(?:{'|'.join(alternatives)}){_B_END}")
+        unless = tuple(
+            _compile(self.name, "unless", f"{_B_START}(?:{_fold_pattern(u)}){_B_END}")
+            for u in self.unless
+        )
+        return trigger, unless
+
+
+class RuleSet(BaseModel):
+    """An ordered collection of escalation rules with unique names."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = "1"
+    rules: tuple[EscalationRule, ...]
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_names(cls, v: tuple[EscalationRule, ...]) -> tuple[EscalationRule, ...]:
+        seen: set[str] = set()
+        for rule in v:
+            if rule.name in seen:
+                raise ValueError(f"duplicate rule name {rule.name!r}")
+            seen.add(rule.name)
+        return v
+
+    @cached_property
+    def compiled_rules(
+        self,
+    ) -> tuple[tuple[EscalationRule, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]:
+        return tuple((r, *r.compiled()) for r in self.rules)
+
+    def compile_all(self) -> None:
+        """Compile every rule now, so a bad regex fails at load time, not on a message."""
+        _ = self.compiled_rules
+
+    def rule(self, name: str) -> EscalationRule:
+        """The rule called ``name`` (KeyError if there is none)."""
+        for r in self.rules:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFields:
+    """The parts of a message that rules look at."""
+
+    subject: str = ""
+    text: str = ""
+    html_text: str = ""
+    attachment_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    """One occurrence of a rule in one field.
+
+    ``start``/``end`` index the ORIGINAL field text (for ``attachment_names``,
+    the name at position ``item``); ``matched`` is that original text.
+    """
+
+    rule: str
+    field: FieldName
+    start: int
+    end: int
+    matched: str
+    severity: Severity
+    route: str
+    item: int = 0
+
+
+def _check_regex(rule: str, key: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"escalation rule {rule!r}: invalid regular expression in {key}: {pattern!r} ({exc}); "
+            "fix or remove it in the rules file"
+        ) from exc
+
+
+def _compile(rule: str, key: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(
+            f"escalation rule {rule!r}: invalid regular expression in {key} ({exc}); "
+            "fix or remove it in the rules file"
+        ) from exc
+
+
+def _fold_pattern(pattern: str) -> str:
+    """Strip accents from a regex so it matches folded text (case via IGNORECASE).
+
+    Casefolding a whole regex would corrupt escapes (``\\S`` -> ``\\s``), so only
+    non-ASCII characters are folded; IGNORECASE handles case.
+    """
+    return "".join(ch if ch.isascii() else fold(ch) for ch in pattern)
+
+
+def _phrase_regex(phrase: str) -> str:
+    words = fold(phrase).split()
+    return "(?:" + _PHRASE_GAP.join(re.escape(w) for w in words) + ")"
+
+
+def _quoted_mask(folded: str) -> list[tuple[int, int]]:
+    """Spans of folded text that are quoted reply material."""
+    spans = [(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded)]
+    header = _QUOTE_HEADER.search(folded)
+    if header is not None:
+        spans.append((header.start(), len(folded)))
+    return spans
+
+
+def _negated(folded: str, start: int) -> bool:
+    """True if a negation cue occurs within the window before ``start`` in its clause."""
+    window_start = max(0, start - 80)
+    before = folded[window_start:start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end():]
+    tokens = [t.replace("\u2019", "'") for t in _TOKEN.findall(before.replace("\u2019", "'"))]
+    return any(t in _NEGATION_CUES for t in tokens[-(_NEGATION_WINDOW + 1):])
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def _field_values(fields: MessageFields, name: FieldName) -> tuple[str, ...]:
+    if name == "attachment_names":
+        return fields.attachment_names
+    value: str = getattr(fields, name)
+    return (value,)
+
+
+def _match_one(
+    rule: EscalationRule,
+    trigger: re.Pattern[str],
+    unless: tuple[re.Pattern[str], ...],
+    field_name: FieldName,
+    item: int,
+    norm: NormalizedText,
+    quoted: list[tuple[int, int]],
+) -> list[RuleMatch]:
+    folded = norm.text
+    blocked = [(m.start(), m.end()) for u in unless for m in u.finditer(folded)]
+    out: list[RuleMatch] = []
+    for m in trigger.finditer(folded):
+        span = (m.start(), m.end())
+        if span[0] == span[1]:
+            continue
+        if blocked and _overlaps(span, blocked):
+            continue
+        if rule.skip_quoted and quoted and _overlaps(span, quoted):
+            continue
+        if rule.negatable and _negated(folded, span[0]):
+            continue
+        start, end = norm.original_span(*span)
+        out.append(
+            RuleMatch(
+                rule=rule.name,
+                field=field_name,
+                start=start,
+                end=end,
+                matched=norm.original[start:end],
+                severity=rule.severity,
+                route=rule.route,
+                item=item,
+            )
+        )
+    return out
+
+
+def match_rules(rules: RuleSet, fields: MessageFields) -> tuple[RuleMatch, ...]:
+    """Every occurrence of every rule in ``fields``, in rule order then field order.
+
+    Raises :class:`ConfigError` if a rule's regex is invalid (naming the rule).
+    """
+    cache: dict[tuple[FieldName, int], tuple[NormalizedText, list[tuple[int, int]]]] = {}
+    results: list[RuleMatch] = []
+    for rule, trigger, unless in rules.compiled_rules:
+        for field_name in rule.fields:
+            for item, value in enumerate(_field_values(fields, field_name)):
+                if not value:
+                    continue
+                key = (field_name, item)
+                if key not in cache:
+                    norm = normalize(value)
+                    quoted = _quoted_mask(norm.text) if field_name in ("text", "html_text") else []
+                    cache[key] = (norm, quoted)
+                norm, quoted = cache[key]
+                results.extend(_match_one(rule, trigger, unless, field_name, item, norm, quoted))
+    return tuple(results)
+
+
+def load_rules_yaml(text: str, source: str = "<rules>") -> RuleSet:
+    """Parse and validate a YAML rule pack; every regex is compiled before returning.
+
+    Raises :class:`ConfigError` (saying which source and rule) on any problem.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
+    try:
+        ruleset = RuleSet.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: invalid escalation rules: {exc}") from exc
+    try:
+        ruleset.compile_all()
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
+    return ruleset
+
+
+def load_default_rules() -> RuleSet:
+    """The packaged English/Spanish mortgage-servicing rule pack."""
+    text = resources.files("pipeline.classify").joinpath("default_rules.yaml").read_text("utf-8")
+    return load_rules_yaml(text, source="default_rules.yaml")
