@@ -1,0 +1,1104 @@
+#!/usr/bin/env python3
+"""Verify a mailledger examination export, using nothing but the Python standard library.
+
+This file is shipped inside every export as ``verify.py``. Run it with any
+Python 3.9 or newer; it installs nothing, imports nothing outside the standard
+library and never contacts the network::
+
+    python verify.py                        # the bundle this file sits in
+    python verify.py EXPORT_DIR_OR_ZIP      # a folder or a .zip
+    python verify.py EXPORT --public-key KEY_FILE_OR_TEXT
+    python verify.py EXPORT --json          # machine-readable report
+
+Exit status: 0 verified, 1 not verified (every problem is listed), 2 usage error.
+
+What a VERIFIED result means
+----------------------------
+1. ``checkpoint.txt`` is a signed note (C2SP signed-note / tlog-checkpoint)
+   signed by the log's Ed25519 key. The key comes from ``--public-key`` when
+   given, otherwise from the ``public-key.txt`` shipped in the bundle. A
+   shipped key only proves the bundle is consistent with itself: obtain the
+   servicer's log key through a separate channel and pass it with
+   ``--public-key``.
+2. Every ledger entry in ``ledger/`` is in the log that checkpoint commits to
+   (RFC 6962 leaf hash and RFC 9162 inclusion proof against the signed root).
+3. Every exported message (native ``.eml``) and attachment has the SHA-256
+   recorded in its ``message.received`` ledger entry, so the content is tied
+   to the signed log.
+4. Every file is listed in ``manifest.json`` with its size and SHA-256, and
+   nothing else is in the bundle. ``manifest.json`` itself is not signed:
+   derived files (text, html, load files, reports) are checked against it
+   only, while natives and ledger entries are tied to the signature.
+
+Bundle contract (``mailledger-export/1``)
+-----------------------------------------
+::
+
+    manifest.json                  the manifest below (UTF-8 JSON)
+    verify.py                      this file
+    checkpoint.txt                 the signed checkpoint note the export was made against
+    public-key.txt                 the log's verifier key text, shipped for convenience
+    ledger/<seq, 16 digits>.json   the raw canonical bytes of each included ledger entry
+    natives/...  text/...  html/...  loadfiles/export.dat  loadfiles/export.csv
+    index.html   report/...
+
+A ``.zip`` bundle holds the same tree, either at the top of the archive or
+inside one top-level folder. Member names that are absolute, contain ``..``
+or backslashes, or appear twice are failures in themselves.
+
+``manifest.json``::
+
+    {
+      "format": "mailledger-export/1",
+      "created_at": "<str>", "actor": "<str>", "reason": "<str>", "criteria": {...},
+      "log_origin": "<str: the checkpoint origin line>",
+      "checkpoint": {"size": <int>, "root": "<64 hex>", "file": "checkpoint.txt"},
+      "files": [{"path": "natives/...", "sha256": "<64 hex>", "size": <int>}, ...],
+      "entries": [{"seq": <int>, "file": "ledger/0000000000000042.json",
+                   "leaf_hash": "<64 hex>", "proof": ["<64 hex>", ...]}, ...],
+      "records": [{"record_id": "<str>", "received_seq": <int>, "raw_sha256": "<64 hex>",
+                   "native": "natives/....eml",
+                   "attachments": [{"sha256": "<64 hex>", "path": "natives/..."}, ...]}, ...]
+    }
+
+- ``files`` lists every file in the bundle except ``manifest.json`` and
+  ``verify.py`` at its top (so it includes ``checkpoint.txt``,
+  ``public-key.txt`` and the ledger files). Paths are relative, ``/``-separated,
+  without ``.`` or ``..`` components.
+- ``entries[].proof`` is the RFC 6962 audit path for leaf ``seq`` in the tree
+  of ``checkpoint.size`` leaves; ``leaf_hash`` is SHA-256(0x00 || file bytes);
+  the file's JSON ``seq`` field equals ``seq``; every file under ``ledger/``
+  is listed here, once.
+- ``records[].received_seq`` names an included entry of type
+  ``message.received`` (or ``message.imported``) whose ``body.raw.sha256``
+  equals ``raw_sha256`` and the native's SHA-256; each attachment's
+  ``sha256`` is the SHA-256 of its file and appears in that entry's
+  ``body.attachments[].sha256``.
+- ``checkpoint.txt`` is ``<origin>\\n<size>\\n<base64 root>\\n\\n`` followed by
+  lines ``— <key name> <base64(4-byte key id || 64-byte Ed25519 signature)>``;
+  its origin equals ``log_origin`` and its size and root equal ``checkpoint``.
+- ``public-key.txt`` (and ``--public-key``) hold signed-note verifier keys,
+  one per line: ``<name>+<8 hex key id>+<base64(0x01 || 32-byte key)>``,
+  the key id being SHA-256(name || 0x0A || 0x01 || key)[:4].
+
+Operating-system litter (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``,
+``._*`` AppleDouble files, ``__MACOSX/``) that is not in the manifest is
+reported as a warning, not a failure: browsing a folder creates it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import stat
+import sys
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+FORMAT = "mailledger-export/1"
+MANIFEST = "manifest.json"
+VERIFIER = "verify.py"
+SHIPPED_KEY = "public-key.txt"
+CHUNK = 1 << 20  # files are hashed streaming, 1 MiB at a time, whatever their size
+RECEIPT_TYPES = ("message.received", "message.imported")
+_OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+class UsageError(Exception):
+    """The verifier was called wrongly (no such bundle, unreadable key argument): exit 2."""
+
+
+# ---------------------------------------------------------------------------
+# Ed25519 signature verification, RFC 8032 section 5.1.7.
+#
+# Adapted from the reference Python code in RFC 8032 section 6, verification
+# only. Points are in extended homogeneous coordinates (X, Y, Z, T), x = X/Z,
+# y = Y/Z, x*y = T/Z. The check is the cofactorless equation [S]B = R + [k]A,
+# as in RFC 8032 and OpenSSL. Nothing here is secret, so constant time does not
+# matter; speed does not either (one signature per bundle, a few milliseconds).
+# ---------------------------------------------------------------------------
+
+_P = 2**255 - 19
+_L = 2**252 + 27742317777372353535851937790883648493  # the group order, RFC 8032 "L"
+_D = -121665 * pow(121666, _P - 2, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+_Point = tuple[int, int, int, int]
+_IDENTITY: _Point = (0, 1, 1, 0)
+
+
+def _point_add(a: _Point, b: _Point) -> _Point:
+    """Complete twisted-Edwards addition (RFC 8032 5.1.4); also correct for doubling."""
+    pa = (a[1] - a[0]) * (b[1] - b[0]) % _P
+    pb = (a[1] + a[0]) * (b[1] + b[0]) % _P
+    pc = 2 * a[3] * b[3] * _D % _P
+    pd = 2 * a[2] * b[2] % _P
+    e, f, g, h = pb - pa, pd - pc, pd + pc, pb + pa
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
+def _point_mul(scalar: int, point: _Point) -> _Point:
+    """[scalar]point by double-and-add."""
+    result = _IDENTITY
+    while scalar > 0:
+        if scalar & 1:
+            result = _point_add(result, point)
+        point = _point_add(point, point)
+        scalar >>= 1
+    return result
+
+
+def _point_equal(a: _Point, b: _Point) -> bool:
+    """Projective equality: x1/z1 == x2/z2 and y1/z1 == y2/z2."""
+    if (a[0] * b[2] - b[0] * a[2]) % _P:
+        return False
+    return (a[1] * b[2] - b[1] * a[2]) % _P == 0
+
+
+def _recover_x(y: int, sign: int) -> int | None:
+    """RFC 8032 5.1.3 steps 2-4: the x with the given low bit, or None when there is none."""
+    if y >= _P:  # a non-canonical y encoding is a decoding failure
+        return None
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if x2 == 0:
+        return None if sign else 0  # x = 0 has no "negative" encoding
+    x = pow(x2, (_P + 3) // 8, _P)
+    if (x * x - x2) % _P:
+        x = x * _SQRT_M1 % _P
+    if (x * x - x2) % _P:
+        return None  # not a square: no point with this y
+    if x & 1 != sign:
+        x = _P - x
+    return x
+
+
+def _point_decode(encoded: bytes) -> _Point | None:
+    """RFC 8032 5.1.3 point decoding; None when the 32 bytes are not a curve point."""
+    if len(encoded) != 32:
+        return None
+    y = int.from_bytes(encoded, "little")
+    sign = y >> 255
+    y &= (1 << 255) - 1
+    x = _recover_x(y, sign)
+    if x is None:
+        return None
+    return (x, y, 1, x * y % _P)
+
+
+_GY = 4 * pow(5, _P - 2, _P) % _P
+_GX = _recover_x(_GY, 0)
+assert _GX is not None  # the base point always decodes; this only narrows the type
+_BASE: _Point = (_GX, _GY, 1, _GX * _GY % _P)
+
+
+def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """True only when ``signature`` is a valid RFC 8032 Ed25519 signature of ``message``."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return False
+    a = _point_decode(public_key)
+    if a is None:
+        return False
+    r_bytes = signature[:32]
+    r = _point_decode(r_bytes)
+    if r is None:
+        return False
+    s = int.from_bytes(signature[32:], "little")
+    if s >= _L:  # RFC 8032 5.1.7 step 1: a non-canonical S is rejected (no malleability)
+        return False
+    k = int.from_bytes(hashlib.sha512(r_bytes + public_key + message).digest(), "little") % _L
+    return _point_equal(_point_mul(s, _BASE), _point_add(r, _point_mul(k, a)))
+
+
+# ---------------------------------------------------------------------------
+# RFC 6962 hashing and proof verification.
+#
+# Deliberately an independent implementation, sharing no code with the
+# prover in the mailledger package: the examiner's verifier must not inherit a
+# bug from the code whose output it checks. Written from RFC 9162 sections
+# 2.1.3.2 (inclusion) and 2.1.4.2 (consistency), which fix the proof length,
+# so padded or truncated proofs fail.
+# ---------------------------------------------------------------------------
+
+
+def rfc6962_leaf_hash(data: bytes) -> bytes:
+    """MTH of one entry: SHA-256(0x00 || data) (RFC 6962 section 2.1)."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def _interior(left: bytes, right: bytes) -> bytes:
+    """SHA-256(0x01 || left || right) (RFC 6962 section 2.1)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def inclusion_proof_valid(
+    leaf: bytes, index: int, tree_size: int, path: Sequence[bytes], root: bytes
+) -> bool:
+    """RFC 9162 2.1.3.2: does ``path`` prove leaf hash ``leaf`` at ``index`` under ``root``?"""
+    if index < 0 or index >= tree_size or len(root) != 32:
+        return False
+    fn, sn, r = index, tree_size - 1, leaf
+    for p in path:
+        if len(p) != 32 or sn == 0:
+            return False  # a wrong-sized hash, or more elements than the tree has levels
+        if fn % 2 == 1 or fn == sn:
+            r = _interior(p, r)
+            if fn % 2 == 0:  # right edge of a smaller subtree: skip the levels it lacks
+                while fn != 0 and fn % 2 == 0:
+                    fn //= 2
+                    sn //= 2
+        else:
+            r = _interior(r, p)
+        fn //= 2
+        sn //= 2
+    return sn == 0 and r == root
+
+
+def consistency_proof_valid(
+    size1: int, size2: int, root1: bytes, root2: bytes, path: Sequence[bytes]
+) -> bool:
+    """RFC 9162 2.1.4.2: does ``path`` prove the tree ``root1`` of ``size1`` is a prefix?"""
+    if size1 < 0 or size2 < size1:
+        return False
+    if size1 == size2:
+        return len(path) == 0 and root1 == root2
+    if size1 == 0:
+        return len(path) == 0  # the empty tree is a prefix of every tree
+    if len(path) == 0 or any(len(p) != 32 for p in path):
+        return False
+    nodes = list(path)
+    if size1 & (size1 - 1) == 0:  # size1 a power of two: its root is a node of the new tree
+        nodes.insert(0, root1)
+    fn, sn = size1 - 1, size2 - 1
+    while fn % 2 == 1:
+        fn //= 2
+        sn //= 2
+    fr = sr = nodes[0]
+    for c in nodes[1:]:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            fr = _interior(c, fr)
+            sr = _interior(c, sr)
+            if fn % 2 == 0:
+                while fn != 0 and fn % 2 == 0:
+                    fn //= 2
+                    sn //= 2
+        else:
+            sr = _interior(sr, c)
+        fn //= 2
+        sn //= 2
+    return sn == 0 and fr == root1 and sr == root2
+
+
+# ---------------------------------------------------------------------------
+# C2SP signed-note checkpoints, byte-compatible with the log writer.
+# ---------------------------------------------------------------------------
+
+_ED25519_TYPE = b"\x01"  # signed-note signature type byte for Ed25519
+_SIG_PREFIX = "\u2014 "  # em dash and space start every signature line
+
+
+class NoteError(Exception):
+    """A verifier key or checkpoint note is malformed or not validly signed."""
+
+
+@dataclass(frozen=True)
+class NoteKey:
+    """A signed-note Ed25519 verifier key."""
+
+    name: str
+    public_key: bytes
+
+    @property
+    def key_id(self) -> bytes:
+        """SHA-256(name || 0x0A || 0x01 || key)[:4], as C2SP signed-note defines it."""
+        blob = self.name.encode("utf-8") + b"\n" + _ED25519_TYPE + self.public_key
+        return hashlib.sha256(blob).digest()[:4]
+
+    def text(self) -> str:
+        """``<name>+<hex key id>+<base64(0x01 || key)>``."""
+        encoded = base64.b64encode(_ED25519_TYPE + self.public_key).decode("ascii")
+        return f"{self.name}+{self.key_id.hex()}+{encoded}"
+
+
+def parse_verifier_key(text: str) -> NoteKey:
+    """Parse one vkey line; raises :class:`NoteError` when it is not an Ed25519 note key."""
+    parts = text.strip().split("+", 2)  # names contain no "+", base64 may: split from the left
+    if len(parts) != 3 or not parts[0]:
+        raise NoteError("a verifier key must look like '<name>+<key id>+<base64 key>'")
+    name, hex_id, blob = parts
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except ValueError as exc:
+        raise NoteError(f"verifier key {name!r}: key is not base64") from exc
+    if len(raw) != 33 or raw[:1] != _ED25519_TYPE:
+        raise NoteError(f"verifier key {name!r} is not an Ed25519 signed-note key")
+    key = NoteKey(name, raw[1:])
+    if key.key_id.hex() != hex_id.lower():
+        raise NoteError(f"verifier key {name!r}: key id {hex_id} does not match name and key")
+    return key
+
+
+def parse_verifier_keys(text: str) -> list[NoteKey]:
+    """One key per non-blank line; lines starting with ``#`` are comments."""
+    keys = [
+        parse_verifier_key(line)
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not keys:
+        raise NoteError("no verifier key found")
+    return keys
+
+
+@dataclass(frozen=True)
+class VerifiedCheckpoint:
+    """The checkpoint a known key signed."""
+
+    origin: str
+    size: int
+    root: bytes
+    key: NoteKey
+
+
+def verify_checkpoint_note(note: str, keys: Sequence[NoteKey]) -> VerifiedCheckpoint:
+    """Parse a checkpoint note and check it against ``keys``.
+
+    Signatures by unknown keys are ignored, as signed-note requires; the note is
+    rejected when a known key's signature fails or no known key signed it.
+    """
+    body, sep, signatures = note.partition("\n\n")
+    if not sep:
+        raise NoteError("checkpoint note has no blank line before its signatures")
+    body += "\n"
+    lines = body.split("\n")
+    if len(lines) < 4:
+        raise NoteError("checkpoint text must be origin, size and root hash, each on a line")
+    origin, size_text, root_text = lines[0], lines[1], lines[2]
+    if not origin:
+        raise NoteError("checkpoint origin line is empty")
+    if not size_text.isdigit() or not size_text.isascii() or (
+        size_text != "0" and size_text.startswith("0")
+    ):
+        raise NoteError(f"checkpoint tree size {size_text!r} is not a decimal number")
+    try:
+        root = base64.b64decode(root_text, validate=True)
+    except ValueError as exc:
+        raise NoteError("checkpoint root hash is not base64") from exc
+    if len(root) != 32:
+        raise NoteError("checkpoint root hash is not 32 bytes")
+    by_id = {(k.name, k.key_id): k for k in keys}
+    seen: list[str] = []
+    for line in signatures.splitlines():
+        if not line.startswith(_SIG_PREFIX):
+            raise NoteError(f"malformed signature line in checkpoint note: {line[:40]!r}")
+        name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError as exc:
+            raise NoteError(f"signature by {name!r} is not base64") from exc
+        seen.append(name)
+        key = by_id.get((name, raw[:4]))
+        if key is None:
+            continue  # a key we were not given (a witness, another log key): not ours to judge
+        if not ed25519_verify(key.public_key, body.encode("utf-8"), raw[4:]):
+            raise NoteError(
+                f"signature by key {name!r} is INVALID: the checkpoint text was altered"
+                " after signing, or the signature is corrupt"
+            )
+        return VerifiedCheckpoint(origin, int(size_text), root, key)
+    wanted = ", ".join(k.text() for k in keys)
+    found = ", ".join(repr(n) for n in seen) or "none"
+    raise NoteError(f"not signed by the expected key ({wanted}); signatures found: {found}")
+
+
+# ---------------------------------------------------------------------------
+# Reading a bundle: a folder or a .zip, behind one small interface.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed check: WHERE (file, seq, record) and WHAT is wrong."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+def _unsafe_path(name: str) -> str | None:
+    """Why ``name`` is not a safe bundle-relative path, or None when it is."""
+    if not name:
+        return "empty path"
+    if "\\" in name or "\x00" in name:
+        return "path contains a backslash or NUL"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "absolute path"
+    parts = name.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return "path has an empty, '.' or '..' component"
+    return None
+
+
+def _is_os_litter(path: str) -> bool:
+    base = path.rsplit("/", 1)[-1]
+    return path.startswith("__MACOSX/") or base in _OS_LITTER or base.startswith("._")
+
+
+class _Bundle:
+    """Regular files of a bundle by relative POSIX path, and problems found listing them."""
+
+    label: str
+    files: list[str]
+    problems: list[Problem]
+
+    def open(self, path: str) -> IO[bytes]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the archive, if any."""
+
+    def read(self, path: str) -> bytes:
+        with self.open(path) as stream:
+            return stream.read()
+
+    def digest(self, path: str) -> tuple[str, int]:
+        """Hex SHA-256 and length of a file, read in 1 MiB chunks."""
+        h = hashlib.sha256()
+        size = 0
+        with self.open(path) as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                h.update(chunk)
+                size += len(chunk)
+        return h.hexdigest(), size
+
+
+class _DirBundle(_Bundle):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.label = str(root)
+        self.files = []
+        self.problems = []
+        # a symbolic link could make a listed path point outside the bundle: never follow one
+        for top, dirs, names in os.walk(root, followlinks=False):
+            rel_top = Path(top).relative_to(root).as_posix()
+            prefix = "" if rel_top == "." else rel_top + "/"
+            for name in sorted(dirs) + sorted(names):
+                rel = prefix + name
+                mode = (Path(top) / name).lstat().st_mode
+                if stat.S_ISLNK(mode):
+                    self.problems.append(
+                        Problem(rel, "symbolic link in the bundle (not followed)")
+                    )
+                elif stat.S_ISREG(mode):
+                    self.files.append(rel)
+                elif not stat.S_ISDIR(mode):
+                    self.problems.append(Problem(rel, "not a regular file"))
+            dirs[:] = [d for d in dirs if not (Path(top) / d).is_symlink()]
+        self._present = set(self.files)
+
+    def open(self, path: str) -> IO[bytes]:
+        if path not in self._present:
+            raise FileNotFoundError(path)
+        return (self.root / path).open("rb")
+
+
+class _ZipBundle(_Bundle):
+    def __init__(self, archive: Path) -> None:
+        self.label = str(archive)
+        self.problems = []
+        self.zf = zipfile.ZipFile(archive)
+        members: dict[str, zipfile.ZipInfo] = {}
+        names = [i.filename for i in self.zf.infolist() if not i.is_dir()]
+        # the tree may sit at the top of the archive or in one top-level folder
+        prefix = ""
+        if MANIFEST not in names:
+            tops = {n.split("/", 1)[0] for n in names if "/" in n and not n.startswith("/")}
+            candidates = [t for t in tops if f"{t}/{MANIFEST}" in names]
+            if len(candidates) == 1:
+                prefix = candidates[0] + "/"
+        for info in self.zf.infolist():
+            why = _unsafe_path(info.filename.rstrip("/") if info.is_dir() else info.filename)
+            if why is not None:
+                where = f"zip member {info.filename!r}"
+                self.problems.append(Problem(where, f"unsafe name: {why}"))
+                continue
+            if info.is_dir():
+                continue
+            if not info.filename.startswith(prefix):
+                self.problems.append(
+                    Problem(info.filename, f"outside the bundle folder {prefix!r} of the archive")
+                )
+                continue
+            rel = info.filename[len(prefix) :]
+            if rel in members:
+                self.problems.append(Problem(rel, "appears more than once in the zip archive"))
+                continue
+            if info.flag_bits & 0x1:
+                self.problems.append(Problem(rel, "zip member is encrypted"))
+                continue
+            members[rel] = info
+        self.members = members
+        self.files = sorted(members)
+
+    def open(self, path: str) -> IO[bytes]:
+        if path not in self.members:
+            raise FileNotFoundError(path)
+        return self.zf.open(self.members[path])
+
+    def close(self) -> None:
+        self.zf.close()
+
+
+def _open_bundle(path: Path) -> _Bundle:
+    if path.is_dir():
+        return _DirBundle(path)
+    if path.is_file():
+        if not zipfile.is_zipfile(path):
+            raise UsageError(f"{path} is neither a folder nor a .zip archive")
+        return _ZipBundle(path)
+    raise UsageError(f"{path} does not exist")
+
+
+# ---------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Everything the verifier found; ``verified`` is True only with no problems at all."""
+
+    bundle: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    records: int = 0
+    files: int = 0
+    entries: int = 0
+    attachments: int = 0
+    log_origin: str | None = None
+    checkpoint_size: int | None = None
+    checkpoint_root: str | None = None
+    key_text: str | None = None
+    key_source: str | None = None  # "command line" or "bundle"
+    signed_by: str | None = None
+    verifier_sha256: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        """True when every check passed (a signature was checked and nothing failed)."""
+        return not self.problems and self.signed_by is not None
+
+    def fail(self, where: str, what: str) -> None:
+        """Record one failed check."""
+        self.problems.append(Problem(where, what))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what ``--json`` prints)."""
+        return {
+            "verified": self.verified,
+            "bundle": self.bundle,
+            "problems": [{"where": p.where, "what": p.what} for p in self.problems],
+            "warnings": list(self.warnings),
+            "counts": {
+                "records": self.records,
+                "files": self.files,
+                "ledger_entries": self.entries,
+                "attachments": self.attachments,
+            },
+            "checkpoint": {
+                "origin": self.log_origin,
+                "size": self.checkpoint_size,
+                "root": self.checkpoint_root,
+                "signed_by": self.signed_by,
+            },
+            "public_key": {"text": self.key_text, "source": self.key_source},
+            "verifier_sha256": self.verifier_sha256,
+        }
+
+    def render(self) -> str:
+        """Human-readable report, verdict included."""
+        out = [f"Bundle:     {self.bundle}"]
+        if self.verifier_sha256:
+            out.append(f"Verifier:   SHA-256 {self.verifier_sha256}")
+        if self.key_text:
+            source = (
+                "given on the command line"
+                if self.key_source == "command line"
+                else f"shipped in the bundle as {SHIPPED_KEY}"
+            )
+            out.append(f"Public key: {self.key_text} ({source})")
+        if self.checkpoint_size is not None:
+            out.append(
+                f"Checkpoint: {self.log_origin} size {self.checkpoint_size} root"
+                f" {self.checkpoint_root}"
+            )
+        out.extend(f"WARNING: {w}" for w in self.warnings)
+        if self.verified:
+            out.append(
+                f"VERIFIED: {self.records} records, {self.files} files, {self.entries} ledger"
+                f" entries against checkpoint size {self.checkpoint_size} signed by"
+                f" {self.signed_by}"
+            )
+        else:
+            n = len(self.problems) or 1
+            out.append(f"FAILED: {n} problem{'s' if n != 1 else ''}")
+            out.extend(f"  - {p}" for p in self.problems)
+            if not self.problems:
+                out.append("  - no checkpoint signature was checked")
+        return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Manifest field access: malformed fields become problems, not exceptions.
+# ---------------------------------------------------------------------------
+
+
+def _is_hex64(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == 64
+        and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _as_index(value: object) -> int | None:
+    """``value`` when it is a non-negative integer (not a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def _items(manifest: dict[str, Any], key: str, report: Report) -> list[dict[str, Any]]:
+    value = manifest.get(key)
+    if not isinstance(value, list):
+        report.fail(MANIFEST, f"'{key}' is missing or not a list")
+        return []
+    good: list[dict[str, Any]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            good.append(item)
+        else:
+            report.fail(f"{MANIFEST} {key}[{i}]", "not an object")
+    return good
+
+
+# ---------------------------------------------------------------------------
+# The checks
+# ---------------------------------------------------------------------------
+
+
+def verify_bundle(
+    path: str | os.PathLike[str],
+    public_key_text: str | None = None,
+) -> Report:
+    """Run every check on the bundle at ``path`` (a folder or a .zip).
+
+    ``public_key_text`` holds one or more verifier key lines; without it the key
+    shipped in the bundle is used, and the report warns that such a key only
+    shows internal consistency. Raises :class:`UsageError` when ``path`` is not
+    a bundle or ``public_key_text`` is not key text.
+    """
+    given_keys: list[NoteKey] | None = None
+    if public_key_text is not None:
+        try:
+            given_keys = parse_verifier_keys(public_key_text)
+        except NoteError as exc:
+            raise UsageError(f"--public-key: {exc}") from exc
+    root = Path(path)
+    report = Report(bundle=str(root))
+    try:
+        bundle = _open_bundle(root)
+    except zipfile.BadZipFile as exc:
+        report.fail(str(root), f"not a readable zip archive: {exc}")
+        return report
+    try:
+        _check(bundle, report, given_keys)
+    finally:
+        bundle.close()
+    return report
+
+
+def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) -> None:
+    report.problems.extend(bundle.problems)
+    if MANIFEST not in bundle.files:
+        report.fail(MANIFEST, "missing: this is not a mailledger export, or it is incomplete")
+        return
+    try:
+        manifest = json.loads(bundle.read(MANIFEST).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        report.fail(MANIFEST, f"not valid UTF-8 JSON: {exc}")
+        return
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        report.fail(MANIFEST, f"format is {found!r}, this verifier reads {FORMAT!r}")
+        return
+    actual = _check_files(bundle, manifest, report)
+    checkpoint = _check_checkpoint(bundle, manifest, report, given_keys)
+    entries = _check_entries(bundle, manifest, report, checkpoint)
+    _check_records(manifest, report, actual, entries)
+
+
+def _check_files(
+    bundle: _Bundle, manifest: dict[str, Any], report: Report
+) -> dict[str, str]:
+    """Hash every listed file once; returns path -> actual SHA-256 for files that exist."""
+    actual: dict[str, str] = {}
+    listed: set[str] = set()
+    present = set(bundle.files)
+    for i, item in enumerate(_items(manifest, "files", report)):
+        path, sha, size = item.get("path"), item.get("sha256"), item.get("size")
+        if not isinstance(path, str) or not _is_hex64(sha) or not _is_int(size):
+            report.fail(f"{MANIFEST} files[{i}]", "needs 'path', 64-hex 'sha256' and 'size'")
+            continue
+        why = _unsafe_path(path)
+        if why is not None:
+            report.fail(f"{MANIFEST} files[{i}] {path!r}", f"unsafe path: {why}")
+            continue
+        if path in listed:
+            report.fail(path, "listed twice in the manifest")
+            continue
+        listed.add(path)
+        if path in (MANIFEST, VERIFIER):
+            report.fail(path, "must not be listed in the manifest's files")
+            continue
+        if path not in present:
+            report.fail(path, "MISSING: listed in the manifest but not in the bundle")
+            continue
+        try:
+            digest, length = bundle.digest(path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            report.fail(path, f"cannot be read: {exc}")
+            continue
+        actual[path] = digest
+        if length != size or digest != sha:
+            report.fail(
+                path,
+                f"CHANGED: {length} bytes, SHA-256 {digest}; the manifest lists {size} bytes,"
+                f" SHA-256 {sha}",
+            )
+    report.files = len(listed)
+    for path in bundle.files:
+        if path in listed or path in (MANIFEST, VERIFIER):
+            continue
+        if _is_os_litter(path):
+            report.warnings.append(f"{path}: operating-system metadata file, not in the manifest")
+        else:
+            report.fail(path, "EXTRA file: in the bundle but not listed in the manifest")
+    return actual
+
+
+def _check_checkpoint(
+    bundle: _Bundle,
+    manifest: dict[str, Any],
+    report: Report,
+    given_keys: list[NoteKey] | None,
+) -> VerifiedCheckpoint | None:
+    """Verify the checkpoint note's signature and compare it with the manifest."""
+    # which key: the examiner's own, else the shipped one (with a warning)
+    shipped: list[NoteKey] | None = None
+    if SHIPPED_KEY in bundle.files:
+        try:
+            shipped = parse_verifier_keys(bundle.read(SHIPPED_KEY).decode("utf-8"))
+        except (NoteError, UnicodeDecodeError) as exc:
+            if given_keys is None:
+                report.fail(SHIPPED_KEY, f"not a verifier key: {exc}")
+    if given_keys is not None:
+        keys = given_keys
+        report.key_source = "command line"
+        if shipped is not None and {k.text() for k in shipped} != {k.text() for k in keys}:
+            report.warnings.append(
+                f"the {SHIPPED_KEY} shipped in the bundle differs from the key given on the"
+                " command line; the command-line key was used"
+            )
+    elif shipped is not None:
+        keys = shipped
+        report.key_source = "bundle"
+        report.warnings.append(
+            f"the public key was taken from {SHIPPED_KEY} inside the bundle, so this only"
+            " proves the bundle is internally consistent. Obtain the log's public key from"
+            " the servicer independently and re-run with --public-key KEY_FILE_OR_TEXT."
+        )
+    else:
+        if SHIPPED_KEY not in bundle.files:
+            report.fail(SHIPPED_KEY, "missing, and no --public-key was given")
+        return None
+    report.key_text = ", ".join(k.text() for k in keys)
+
+    spec = manifest.get("checkpoint")
+    if not isinstance(spec, dict):
+        report.fail(f"{MANIFEST} checkpoint", "missing or not an object")
+        return None
+    note_path = spec.get("file")
+    if not isinstance(note_path, str) or _unsafe_path(note_path) is not None:
+        report.fail(f"{MANIFEST} checkpoint.file", f"not a safe bundle path: {note_path!r}")
+        return None
+    if note_path not in bundle.files:
+        report.fail(note_path, "MISSING: the signed checkpoint is not in the bundle")
+        return None
+    try:
+        checkpoint = verify_checkpoint_note(bundle.read(note_path).decode("utf-8"), keys)
+    except (NoteError, UnicodeDecodeError) as exc:
+        report.fail(note_path, f"checkpoint signature check FAILED: {exc}")
+        return None
+    report.signed_by = checkpoint.key.name
+    report.log_origin = checkpoint.origin
+    report.checkpoint_size = checkpoint.size
+    report.checkpoint_root = checkpoint.root.hex()
+    if spec.get("size") != checkpoint.size:
+        report.fail(
+            f"{MANIFEST} checkpoint.size",
+            f"is {spec.get('size')!r} but {note_path} says {checkpoint.size}",
+        )
+    if spec.get("root") != checkpoint.root.hex():
+        report.fail(
+            f"{MANIFEST} checkpoint.root",
+            f"is {spec.get('root')!r} but {note_path} says {checkpoint.root.hex()}",
+        )
+    if manifest.get("log_origin") != checkpoint.origin:
+        report.fail(
+            f"{MANIFEST} log_origin",
+            f"is {manifest.get('log_origin')!r} but {note_path} is for {checkpoint.origin!r}",
+        )
+    return checkpoint
+
+
+def _check_entries(
+    bundle: _Bundle,
+    manifest: dict[str, Any],
+    report: Report,
+    checkpoint: VerifiedCheckpoint | None,
+) -> dict[int, dict[str, Any]]:
+    """Check each ledger entry's leaf hash, proof and seq; returns the entries that passed."""
+    proven: dict[int, dict[str, Any]] = {}
+    listed_files: set[str] = set()
+    seen_seqs: set[int] = set()
+    for i, item in enumerate(_items(manifest, "entries", report)):
+        seq, path, leaf_hex, proof = (
+            _as_index(item.get("seq")), item.get("file"), item.get("leaf_hash"), item.get("proof")
+        )
+        if (
+            seq is None
+            or not isinstance(path, str)
+            or not _is_hex64(leaf_hex)
+            or not isinstance(proof, list)
+        ):
+            report.fail(
+                f"{MANIFEST} entries[{i}]", "needs int 'seq', 'file', 'leaf_hash' and 'proof'"
+            )
+            continue
+        where = f"ledger seq {seq} ({path})"
+        if seq in seen_seqs:
+            report.fail(where, "seq listed twice in the manifest")
+            continue
+        seen_seqs.add(seq)
+        listed_files.add(path)
+        if path != f"ledger/{seq:016d}.json":
+            report.fail(where, f"file should be named ledger/{seq:016d}.json")
+        if _unsafe_path(path) is not None or path not in bundle.files:
+            report.fail(where, "MISSING: ledger entry file not in the bundle")
+            continue
+        try:
+            raw = bundle.read(path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            report.fail(where, f"cannot be read: {exc}")
+            continue
+        ok = True
+        leaf = rfc6962_leaf_hash(raw)
+        if leaf.hex() != leaf_hex:
+            ok = False
+            report.fail(
+                where,
+                f"entry bytes CHANGED: leaf hash is {leaf.hex()}, the manifest lists {leaf_hex}",
+            )
+        if not all(_is_hex64(p) for p in proof):
+            ok = False
+            report.fail(where, "proof elements must be 64-hex strings")
+        elif checkpoint is not None and not inclusion_proof_valid(
+            leaf, seq, checkpoint.size, [bytes.fromhex(p) for p in proof], checkpoint.root
+        ):
+            ok = False
+            report.fail(
+                where,
+                "inclusion proof does NOT verify against the signed checkpoint"
+                f" (size {checkpoint.size}): the entry is not in the signed log as listed",
+            )
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            report.fail(where, f"entry is not UTF-8 JSON: {exc}")
+            continue
+        if not isinstance(document, dict) or document.get("seq") != seq:
+            found = document.get("seq") if isinstance(document, dict) else None
+            report.fail(where, f"the entry's own 'seq' field is {found!r}, not {seq}")
+            continue
+        if ok and checkpoint is not None:
+            proven[seq] = document
+    report.entries = len(seen_seqs)
+    for path in bundle.files:
+        if path.startswith("ledger/") and path not in listed_files:
+            report.fail(path, "ledger file not listed in the manifest's entries")
+    return proven
+
+
+def _check_records(
+    manifest: dict[str, Any],
+    report: Report,
+    actual: dict[str, str],
+    proven: dict[int, dict[str, Any]],
+) -> None:
+    """Tie each record's native and attachments to its proven ledger entry."""
+    seen_ids: set[str] = set()
+    for i, item in enumerate(_items(manifest, "records", report)):
+        rid, seq, raw_sha, native = (
+            item.get("record_id"), _as_index(item.get("received_seq")), item.get("raw_sha256"),
+            item.get("native"),
+        )
+        attachments = item.get("attachments", [])
+        if (
+            not isinstance(rid, str)
+            or seq is None
+            or not _is_hex64(raw_sha)
+            or not isinstance(native, str)
+            or not isinstance(attachments, list)
+        ):
+            report.fail(
+                f"{MANIFEST} records[{i}]",
+                "needs 'record_id', int 'received_seq', 64-hex 'raw_sha256', 'native',"
+                " 'attachments' list",
+            )
+            continue
+        where = f"record {rid}"
+        if rid in seen_ids:
+            report.fail(where, "record_id listed twice in the manifest")
+        seen_ids.add(rid)
+        report.records += 1
+        entry = proven.get(seq)
+        body = entry.get("body") if entry is not None else None
+        logged_raw: object = None
+        logged_attachments: set[str] = set()
+        if entry is None or not isinstance(body, dict):
+            report.fail(
+                where,
+                f"ledger entry seq {seq} is not in the bundle or did not verify, so the record"
+                " is not tied to the signed log",
+            )
+        elif entry.get("type") not in RECEIPT_TYPES:
+            report.fail(where, f"ledger entry seq {seq} is a {entry.get('type')!r} entry, not a"
+                        " message receipt")
+            body = None
+        if isinstance(body, dict):
+            raw_info = body.get("raw")
+            logged_raw = raw_info.get("sha256") if isinstance(raw_info, dict) else None
+            for a in body.get("attachments") or []:
+                if isinstance(a, dict) and isinstance(a.get("sha256"), str):
+                    logged_attachments.add(a["sha256"])
+            if logged_raw != raw_sha:
+                report.fail(
+                    where,
+                    f"raw_sha256 {raw_sha} in the manifest differs from body.raw.sha256"
+                    f" {logged_raw!r} of ledger entry seq {seq}",
+                )
+        native_sha = actual.get(native)
+        if native_sha is None:
+            report.fail(where, f"native {native} is missing, unreadable or not in the manifest")
+        elif native_sha != raw_sha:
+            report.fail(where, f"native {native} has SHA-256 {native_sha}, not {raw_sha}")
+        for j, att in enumerate(attachments):
+            a_sha = att.get("sha256") if isinstance(att, dict) else None
+            a_path = att.get("path") if isinstance(att, dict) else None
+            if not _is_hex64(a_sha) or not isinstance(a_path, str):
+                report.fail(where, f"attachments[{j}] needs 64-hex 'sha256' and 'path'")
+                continue
+            report.attachments += 1
+            got = actual.get(a_path)
+            if got is None:
+                report.fail(where, f"attachment {a_path} is missing, unreadable or not listed")
+            elif got != a_sha:
+                report.fail(where, f"attachment {a_path} has SHA-256 {got}, not {a_sha}")
+            if isinstance(body, dict) and a_sha not in logged_attachments:
+                report.fail(
+                    where,
+                    f"attachment {a_path} (SHA-256 {a_sha}) is not among the attachments"
+                    f" recorded in ledger entry seq {seq}",
+                )
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def _key_argument(value: str) -> str:
+    """``--public-key`` takes a file holding key text, or the key text itself."""
+    candidate = Path(value)
+    if candidate.is_file():
+        try:
+            return candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--public-key: cannot read {value}: {exc}") from exc
+    if "+" in value:
+        return value
+    raise UsageError(f"--public-key: {value!r} is neither a file nor '<name>+<id>+<key>' text")
+
+
+def _own_sha256() -> str | None:
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="verify.py",
+        description="Verify a mailledger examination export (folder or .zip) offline.",
+    )
+    parser.add_argument(
+        "bundle",
+        nargs="?",
+        help="export folder or .zip (default: the folder containing this verify.py)",
+    )
+    parser.add_argument(
+        "--public-key",
+        metavar="FILE_OR_TEXT",
+        help="the log's verifier key, obtained independently (file or '<name>+<id>+<key>')",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(None if argv is None else list(argv))
+    if hasattr(sys.stdout, "reconfigure"):
+        # a Windows console may not encode every file name: never crash on printing one
+        sys.stdout.reconfigure(errors="backslashreplace")
+    bundle = args.bundle if args.bundle else str(Path(__file__).resolve().parent)
+    try:
+        key_text = None if args.public_key is None else _key_argument(args.public_key)
+        report = verify_bundle(bundle, key_text)
+    except UsageError as exc:
+        print(f"verify.py: error: {exc}", file=sys.stderr)
+        return 2
+    report.verifier_sha256 = _own_sha256()
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(report.render())
+    return 0 if report.verified else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
