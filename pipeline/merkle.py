@@ -104,7 +104,9 @@ class MerkleTree:
         return [*self._subproof(m - k, lo + k, hi, False), self._subtree(lo, lo + k)]
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> bool:
     """RFC 9162 2.1.3.2: True only if ``proof`` shows ``leaf`` at ``index`` in the tree ``root``."""
     if not 0 <= index < size:
         return False

@@ -96,11 +96,12 @@ class LedgerEntry:
     @classmethod
     def build(cls, seq: int, prev: str, draft: EntryDraft) -> LedgerEntry:
         """Give a draft its position and chain link, and encode it."""
+        time_text = format_time(draft.time)
         document = {
             "seq": seq,
             "prev": prev,
             "type": draft.type,
-            "time": format_time(draft.time),
+            "time": time_text,
             "actor": draft.actor,
             "body": dict(draft.body),
         }
@@ -109,7 +110,7 @@ class LedgerEntry:
             seq=seq,
             prev=prev,
             type=draft.type,
-            time=document["time"],
+            time=time_text,
             actor=draft.actor,
             body=json.loads(raw)["body"],
             raw=raw,

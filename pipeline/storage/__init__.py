@@ -1,0 +1,1 @@
+"""Object stores: create-only, content-verified storage for records and the ledger."""

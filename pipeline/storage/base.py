@@ -1,0 +1,69 @@
+"""The ``ObjectStore`` protocol that every storage backend implements."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class PutOutcome(enum.Enum):
+    """What a create-only write did."""
+
+    CREATED = "created"
+    EXISTED = "existed"  # the same bytes were already stored: an idempotent success
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Retention and legal hold of a stored object."""
+
+    retain_until: datetime | None
+    mode: str | None
+    legal_hold: bool
+
+    def blocks_deletion(self, now: datetime) -> bool:
+        """True while retention runs or a legal hold applies."""
+        return self.legal_hold or (self.retain_until is not None and self.retain_until > now)
+
+
+class ObjectStore(Protocol):
+    """Create-only object storage.
+
+    ``put`` never overwrites: the same bytes under an existing key succeed as
+    ``EXISTED``; different bytes raise :class:`pipeline.errors.ObjectConflictError`.
+    ``get`` re-checks the SHA-256 recorded at write time and raises
+    :class:`pipeline.errors.IntegrityError` when the bytes changed.
+    """
+
+    description: str
+
+    def put(self, key: str, data: bytes) -> PutOutcome:
+        """Store ``data`` under ``key`` unless the key exists."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes under ``key``, verified against their recorded SHA-256."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """True when ``key`` holds an object."""
+        ...
+
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
+        """Keys under ``prefix`` in ascending byte order, after ``start_after`` if given."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; refused with :class:`RetentionError` while protected."""
+        ...
+
+    def protection(self, key: str) -> Protection:
+        """Retention and legal hold of ``key``."""
+        ...
+
+    def set_legal_hold(self, key: str, on: bool) -> None:
+        """Place or lift a legal hold on ``key``."""
+        ...

@@ -1,0 +1,205 @@
+"""The local filesystem backend: the embedded default.
+
+Create-only semantics match S3 ``If-None-Match: *``: data goes to a temporary
+file, is fsynced, then hard-linked into place (``link`` fails if the name exists,
+which makes the claim atomic even between processes), and the directory is
+fsynced so the new name survives a power cut. Files are made read-only.
+Retention and legal holds live in a sidecar ``.protection`` tree with the
+semantics of S3 Object Lock: retention can be extended, never shortened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pipeline.errors import (
+    IntegrityError,
+    ObjectConflictError,
+    ObjectNotFoundError,
+    RetentionError,
+    StorageError,
+)
+from pipeline.storage.base import Protection, PutOutcome
+from pipeline.storage.keys import expected_sha256
+
+_SIDE = ".protection"
+_TMP = ".tmp"
+_HASHES = ".sha256"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalStore:
+    """Objects as files under a root directory."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        retain_days: int | None = None,
+        retention_mode: str | None = None,
+        fsync: bool = True,
+    ) -> None:
+        self.root = root
+        self.retain_days = retain_days
+        self.retention_mode = retention_mode if retain_days else None
+        self.fsync = fsync
+        self.description = f"local store at {root}"
+        (root / _TMP).mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if not key or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise StorageError(f"invalid object key {key!r}")
+        return self.root.joinpath(*parts)
+
+    def _meta_path(self, kind: str, key: str) -> Path:
+        return self.root / kind / (key + ".json")
+
+    def put(self, key: str, data: bytes) -> PutOutcome:
+        """Create ``key`` with ``data``; same bytes again is a no-op, other bytes a conflict."""
+        target = self._path(key)
+        digest = hashlib.sha256(data).hexdigest()
+        if target.exists():
+            return self._existing(key, target, digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.root / _TMP)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                if self.fsync:
+                    os.fsync(handle.fileno())
+            tmp.chmod(0o444)
+            # The hash sidecar is written before the link so that a visible object always
+            # has its recorded hash; a crash in between leaves only a harmless sidecar.
+            self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=True)
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                return self._existing(key, target, digest)
+            if self.fsync:
+                _fsync_dir(target.parent)
+        except OSError as exc:
+            raise StorageError(f"could not write {key} to {self.description}: {exc}") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        if self.retain_days:
+            until = datetime.now(UTC) + timedelta(days=self.retain_days)
+            self._write_meta(
+                _SIDE,
+                key,
+                {"retain_until": until.isoformat(), "mode": self.retention_mode, "hold": False},
+                overwrite=False,
+            )
+        return PutOutcome.CREATED
+
+    def _existing(self, key: str, target: Path, digest: str) -> PutOutcome:
+        current = hashlib.sha256(target.read_bytes()).hexdigest()
+        if current != digest:
+            raise ObjectConflictError(
+                f"{key} already exists in {self.description} with different content;"
+                " it was not overwritten"
+            )
+        return PutOutcome.EXISTED
+
+    def _write_meta(
+        self, kind: str, key: str, value: dict[str, object], *, overwrite: bool
+    ) -> None:
+        path = self._meta_path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not overwrite:
+            return
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value))
+        tmp.replace(path)
+
+    def get(self, key: str) -> bytes:
+        """Read ``key`` and check it against the SHA-256 recorded when it was written."""
+        target = self._path(key)
+        try:
+            data = target.read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
+        except OSError as exc:
+            raise StorageError(f"could not read {key} from {self.description}: {exc}") from exc
+        meta = self._meta_path(_HASHES, key)
+        recorded = json.loads(meta.read_text())["sha256"] if meta.exists() else None
+        actual = hashlib.sha256(data).hexdigest()
+        for expected in (recorded, expected_sha256(key)):
+            if expected is not None and actual != expected:
+                raise IntegrityError(
+                    f"{key} in {self.description} no longer matches the SHA-256 recorded"
+                    " when it was written: it was altered"
+                )
+        return data
+
+    def exists(self, key: str) -> bool:
+        """True when ``key`` is stored."""
+        return self._path(key).is_file()
+
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
+        """Keys under ``prefix`` in ascending order (the order S3 lists in)."""
+        keys: list[str] = []
+        # Walk only below the deepest directory the prefix names, not the whole store.
+        head = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        base = self.root / head if head else self.root
+        if not base.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(base):
+            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                key = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if key.startswith(prefix) and (start_after is None or key > start_after):
+                    keys.append(key)
+        yield from sorted(keys)
+
+    def protection(self, key: str) -> Protection:
+        """Retention and hold recorded for ``key``."""
+        if not self.exists(key):
+            raise ObjectNotFoundError(f"{key} is not in {self.description}")
+        path = self._meta_path(_SIDE, key)
+        if not path.exists():
+            return Protection(None, None, False)
+        meta = json.loads(path.read_text())
+        until = datetime.fromisoformat(meta["retain_until"]) if meta["retain_until"] else None
+        return Protection(until, meta["mode"], bool(meta["hold"]))
+
+    def set_legal_hold(self, key: str, on: bool) -> None:
+        """Place or lift a legal hold."""
+        current = self.protection(key)
+        self._write_meta(
+            _SIDE,
+            key,
+            {
+                "retain_until": current.retain_until.isoformat() if current.retain_until else None,
+                "mode": current.mode,
+                "hold": on,
+            },
+            overwrite=True,
+        )
+
+    def delete(self, key: str) -> None:
+        """Delete ``key`` once no retention or hold protects it."""
+        if self.protection(key).blocks_deletion(datetime.now(UTC)):
+            raise RetentionError(f"{key} is under retention or legal hold and cannot be deleted")
+        target = self._path(key)
+        target.chmod(0o644)
+        target.unlink()
+        self._meta_path(_HASHES, key).unlink(missing_ok=True)
