@@ -1,0 +1,255 @@
+"""Pure derivation of CloudEvents from committed ledger entries.
+
+Which entries produce events:
+
+* ``message.received`` with ``source.direction == "inbound"``:
+  one ``message.received`` event (an acknowledgment is due unless the message was
+  imported), one ``message.escalated`` event when ``classification.escalated`` is
+  true, and one ``attachment.rejected`` event per rejected attachment.
+* Every other entry type (including outbound ``message.received``-shaped bodies,
+  ``response.sent``, and ``event.delivered`` itself) produces no events. In
+  particular ``event.delivered`` must never produce events: that would feed the
+  dispatcher its own progress records forever.
+
+Payload safety: the builders below never copy a body wholesale. Each payload is
+assembled from a fixed whitelist of fields, each read through a typed accessor:
+hashes must look like SHA-256 hex, record ids must look like record ids, and every
+free-text value passes through :func:`scrub_numbers`, which masks any run of five
+or more digits (account numbers, SSNs, card numbers) down to its last four. Account
+numbers are only ever emitted masked (``****4567``). Message bodies, subjects,
+addresses and attachment bytes are not in the whitelist and cannot leak.
+
+Expected shape of ``body.classification`` (from :mod:`pipeline.classify`); unknown
+keys are ignored, missing ones default to empty::
+
+    {"escalated": bool, "category": str | null,
+     "matches": [{"rule", "field", "start", "end", "item", "matched", "severity", "route"}],
+     "account_numbers": [str | {"number": str}]}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pipeline.emit.cloudevent import CloudEvent, event_id
+from pipeline.hashing import is_sha256_hex
+from pipeline.ledger.entry import LedgerEntry
+
+EVENT_MESSAGE_RECEIVED = "message.received"
+EVENT_MESSAGE_ESCALATED = "message.escalated"
+EVENT_ATTACHMENT_REJECTED = "attachment.rejected"
+EVENT_TYPES = frozenset(
+    {EVENT_MESSAGE_RECEIVED, EVENT_MESSAGE_ESCALATED, EVENT_ATTACHMENT_REJECTED}
+)
+
+ENTRY_MESSAGE_RECEIVED = "message.received"
+
+_RECORD_ID = re.compile(r"r-[0-9a-f]{24}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Five or more digits, optionally separated by single spaces, dashes or dots:
+# "1234 5678 9012", "123-45-6789", "0001234567". Four digits alone (a year, a
+# ZIP+4 tail, a masked account) are left alone.
+_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){4,}")
+_MAX_TEXT = 200
+_SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def mask_account(number: str) -> str:
+    """``****`` followed by the last four digits of ``number`` (fewer if it has fewer)."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return "****" + digits[-4:]
+
+
+def scrub_numbers(text: str) -> str:
+    """Mask every run of 5+ digits to its last four and cap the length.
+
+    Applied to every free-text value that reaches a payload (mailbox names,
+    filenames, rule names, matched words, reasons), so a number that slipped into
+    any of them is masked even if nobody thought of that field.
+    """
+    masked = _DIGIT_RUN.sub(lambda m: mask_account(m.group(0)), text)
+    return masked[:_MAX_TEXT]
+
+
+# -- typed, whitelisted accessors -------------------------------------------------
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _text(value: Any) -> str | None:
+    return scrub_numbers(value) if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _sha256(value: Any) -> str | None:
+    return value if isinstance(value, str) and is_sha256_hex(value) else None
+
+
+def _record_id(value: Any) -> str:
+    # A record id is hex by construction; anything else is reported as unknown
+    # rather than copied, because we cannot vouch for what it contains.
+    return value if isinstance(value, str) and _RECORD_ID.fullmatch(value) else "r-unknown"
+
+
+def _accounts(classification: Mapping[str, Any]) -> list[str]:
+    masked: list[str] = []
+    for item in _list(classification.get("account_numbers")):
+        if isinstance(item, Mapping):
+            item = item.get("number", item.get("value"))
+        if isinstance(item, str | int) and not isinstance(item, bool):
+            value = mask_account(str(item))
+            if value not in masked:
+                masked.append(value)
+    return masked
+
+
+def _deadlines(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    for item in _list(body.get("deadlines")):
+        deadline = _map(item)
+        due = deadline.get("due")
+        result.append(
+            {
+                "name": _text(deadline.get("name")),
+                "due": due if isinstance(due, str) and _DATE.fullmatch(due) else None,
+                "business_days": _int(deadline.get("business_days")),
+                "rule": _text(deadline.get("rule")),
+            }
+        )
+    return result
+
+
+def _matches(classification: Mapping[str, Any]) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    for item in _list(classification.get("matches")):
+        match = _map(item)
+        start, end = _int(match.get("start")), _int(match.get("end"))
+        result.append(
+            {
+                "rule": _text(match.get("rule")),
+                "field": _text(match.get("field")),
+                "item": _int(match.get("item")) or 0,
+                "span": [start, end] if start is not None and end is not None else None,
+                # Only the words the rule matched (never surrounding text), and
+                # those scrubbed like any other free text.
+                "matched": _text(match.get("matched")),
+                "severity": _text(match.get("severity")),
+                "route": _text(match.get("route")),
+            }
+        )
+    return result
+
+
+def _highest_severity(matches: Iterable[Mapping[str, Any]]) -> str | None:
+    best: str | None = None
+    for match in matches:
+        severity = match.get("severity")
+        if (
+            isinstance(severity, str)
+            and severity in _SEVERITY_ORDER
+            and (best is None or _SEVERITY_ORDER[severity] > _SEVERITY_ORDER[best])
+        ):
+            best = severity
+    return best
+
+
+def _common(entry: LedgerEntry) -> dict[str, Any]:
+    """Fields every event of a received message carries: references and routing."""
+    body = entry.body
+    source = _map(body.get("source"))
+    classification = _map(body.get("classification"))
+    return {
+        "record_id": _record_id(body.get("record_id")),
+        "entry_seq": entry.seq,
+        "entry_hash": entry.entry_hash,
+        "raw_sha256": _sha256(_map(body.get("raw")).get("sha256")),
+        "mailbox": _text(source.get("mailbox")),
+        "folder": _text(source.get("folder")),
+        "recorded_at": entry.time,
+        "category": _text(classification.get("category")),
+        "accounts": _accounts(classification),
+        "deadlines": _deadlines(body),
+    }
+
+
+def _received(entry: LedgerEntry) -> dict[str, Any]:
+    data = _common(entry)
+    source = _map(entry.body.get("source"))
+    classification = _map(entry.body.get("classification"))
+    data["escalated"] = classification.get("escalated") is True
+    if source.get("imported") is True:
+        # RFC 3834 spirit and our own rule: backfilled mail is never auto-acknowledged.
+        data["needs_acknowledgment"] = False
+        data["needs_acknowledgment_reason"] = "imported"
+    else:
+        data["needs_acknowledgment"] = True
+    return data
+
+
+def _escalated(entry: LedgerEntry) -> dict[str, Any]:
+    data = _common(entry)
+    matches = _matches(_map(entry.body.get("classification")))
+    data["matches"] = matches
+    data["severity"] = _highest_severity(matches)
+    data["routes"] = sorted({m["route"] for m in matches if m["route"]})
+    return data
+
+
+def _rejected(entry: LedgerEntry, attachment: Mapping[str, Any], index: int) -> dict[str, Any]:
+    data = _common(entry)
+    data["attachment"] = {
+        "index": index,
+        "sha256": _sha256(attachment.get("sha256")),
+        "size": _int(attachment.get("size")),
+        # The sanitised name only: the declared filename is attacker-controlled.
+        "safe_filename": _text(attachment.get("safe_filename")),
+        "detected_type": _text(attachment.get("detected_type")),
+        "reasons": [r for r in (_text(x) for x in _list(attachment.get("reasons"))) if r],
+    }
+    return data
+
+
+def events_for_entry(entry: LedgerEntry, source: str) -> tuple[CloudEvent, ...]:
+    """The events one committed entry gives rise to (empty for most entry types).
+
+    ``source`` is the CloudEvents ``source`` and the prefix of every event id
+    (typically the ledger's origin), so ids are unique across ledgers.
+    """
+    if entry.type != ENTRY_MESSAGE_RECEIVED:
+        return ()
+    body = entry.body
+    if _map(body.get("source")).get("direction") != "inbound":
+        return ()
+    record_id = _record_id(body.get("record_id"))
+
+    def make(event_type: str, data: Mapping[str, Any], n: int | None = None) -> CloudEvent:
+        return CloudEvent(
+            id=event_id(source, entry.seq, event_type, n),
+            source=source,
+            type=event_type,
+            time=entry.time,
+            subject=record_id,
+            data=data,
+        )
+
+    events = [make(EVENT_MESSAGE_RECEIVED, _received(entry))]
+    if _map(body.get("classification")).get("escalated") is True:
+        events.append(make(EVENT_MESSAGE_ESCALATED, _escalated(entry)))
+    for index, item in enumerate(_list(body.get("attachments"))):
+        attachment = _map(item)
+        if attachment.get("verdict") == "rejected":
+            events.append(
+                make(EVENT_ATTACHMENT_REJECTED, _rejected(entry, attachment, index), index)
+            )
+    return tuple(events)
