@@ -1,0 +1,53 @@
+"""Loan account numbers quoted by borrowers in the subject and body.
+
+Full numbers are kept in the classification (the record needs them to link mail
+to a loan); anything that may reach a log or a screen uses :func:`mask_account`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.classify.normalize import normalize
+
+__all__ = ["DEFAULT_ACCOUNT_PATTERN", "find_account_numbers", "mask_account"]
+
+# Matched against folded text (lower case, no accents), so "Número de Cuenta"
+# arrives as "numero de cuenta". The number may contain spaces or dashes between
+# digit groups; 6 to 20 digits in total. The capture group must be named "number".
+DEFAULT_ACCOUNT_PATTERN = (
+    r"(?<![^\W_])"
+    r"(?:(?:mortgage|loan|account|acct|acc)\.?(?:\s+(?:number|num|no|nbr))?\.?"
+    r"|(?:numero|num|no|nro|n°)\.?\s+de\s+(?:cuenta|prestamo|hipoteca)"
+    r"|(?:cuenta|prestamo)(?:\s+(?:numero|num|no|nro))?\.?)"
+    r"\s*(?:#|:|is|es)?\s*[:#]?\s*"
+    r"(?P<number>\d(?:[\d]|[ \-](?=\d)){5,24})"
+    r"(?!\d)"
+)
+_MIN_DIGITS = 6
+_MAX_DIGITS = 20
+
+
+def find_account_numbers(text: str, pattern: str = DEFAULT_ACCOUNT_PATTERN) -> tuple[str, ...]:
+    """Distinct account numbers (digits only) in ``text``, in order of first appearance.
+
+    ``pattern`` is a regex applied case-insensitively to folded text with a named
+    group ``number``; separators inside the number are dropped.
+    """
+    regex = re.compile(pattern, re.IGNORECASE)
+    if "number" not in regex.groupindex:
+        raise ValueError("the account-number pattern needs a named group 'number'")
+    norm = normalize(text)
+    found: list[str] = []
+    for m in regex.finditer(norm.text):
+        s, e = m.span("number")
+        digits = re.sub(r"\D", "", norm.original_text(s, e))
+        if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS and digits not in found:
+            found.append(digits)
+    return tuple(found)
+
+
+def mask_account(number: str) -> str:
+    """``"****"`` followed by the last four digits, e.g. ``1234567 -> ****4567``."""
+    digits = re.sub(r"\D", "", number)
+    return "****" + digits[-4:]

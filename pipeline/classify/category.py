@@ -1,0 +1,365 @@
+"""Servicing category, subcategory and request kind of an inquiry.
+
+Taxonomy (category -> subcategories):
+
+* ``complaint_legal``: lawsuit, bankruptcy, foreclosure, attorney,
+  regulator_complaint, cease_and_desist, discrimination, complaint
+* ``document_request``: payoff_statement, tax_form_1098, loan_modification, assumption
+* ``payment_clarification``: payment_application, late_fee, processing_delay, partial_payment
+* ``account_inquiry``: escrow, rate_adjustment, payment_history, balance
+* ``other``: hardship, general
+
+Deterministic precedence:
+
+1. If any legal/complaint escalation rule matched, the category is
+   ``complaint_legal`` and the subcategory is the first matched rule in the
+   order listed above (a lawsuit outranks a mere complaint).
+2. Otherwise each topic subcategory is scored by keyword hits (a hit in the
+   subject counts 2, in the body 1; quoted reply text is ignored). The highest
+   score wins; ties go to the earlier subcategory in the order
+   document_request, payment_clarification, account_inquiry as listed, because
+   document requests carry the shortest clocks (payoff: 7 business days).
+3. Otherwise ``other``: ``hardship`` if the hardship rule matched, else ``general``.
+
+Request kind (drives the clocks in :mod:`pipeline.classify.clocks`), first that applies:
+
+1. ``notice_of_error``: the notice_of_error rule matched, or the message asserts
+   an error ("charged in error", "misapplied", "disputo el cargo") -- Reg X treats
+   any written assertion of a covered error as a notice of error
+   (12 CFR 1024.35(a)), including a qualified written request that asserts one.
+2. ``request_for_information``: the request_for_information rule matched, or a
+   qualified written request that asserts no error (12 CFR 1024.36(a)).
+3. ``payoff_statement``: the subcategory is payoff_statement (12 CFR 1026.36(c)(3)).
+4. ``general``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.classify.clocks import RequestKind
+from pipeline.classify.normalize import fold
+from pipeline.classify.rules import MessageFields, RuleMatch
+
+__all__ = [
+    "LEGAL_SUBCATEGORIES",
+    "TOPICS",
+    "Category",
+    "CategoryResult",
+    "asserts_error",
+    "categorize",
+]
+
+Category = Literal[
+    "account_inquiry", "payment_clarification", "document_request", "complaint_legal", "other"
+]
+
+# Rule names that make a message complaint_legal, in precedence order.
+LEGAL_SUBCATEGORIES: tuple[str, ...] = (
+    "lawsuit",
+    "bankruptcy",
+    "foreclosure",
+    "attorney",
+    "regulator_complaint",
+    "cease_and_desist",
+    "discrimination",
+    "complaint",
+)
+
+
+def _kw(*alternatives: str) -> re.Pattern[str]:
+    body = "|".join(f"(?:{a})" for a in alternatives)
+    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+
+
+# Topic keywords on folded text (lower case, no accents). Order is the tie-break.
+TOPICS: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
+    (
+        "document_request",
+        "payoff_statement",
+        _kw(
+            r"pay[\s\-]?off",
+            r"payoff (?:statement|quote|letter|amount|figures?)",
+            r"pay (?:off|it off) (?:the|my) (?:loan|mortgage)",
+            r"liquidacion (?:total|del prestamo)",
+            r"saldo (?:total )?para liquidar",
+            r"liquidar (?:el|mi) prestamo",
+            r"liquidar la hipoteca",
+            r"carta de liquidacion",
+            r"monto de liquidacion",
+            r"pagar (?:el prestamo|la hipoteca) (?:por )?completo",
+            r"saldar (?:el|mi) prestamo",
+            r"refinanc\w*",
+        ),
+    ),
+    (
+        "document_request",
+        "tax_form_1098",
+        _kw(
+            r"1098",
+            r"tax form",
+            r"tax statement",
+            r"mortgage interest statement",
+            r"forma de impuestos",
+            r"formulario de impuestos",
+            r"declaracion de impuestos",
+            r"intereses pagados",
+        ),
+    ),
+    (
+        "document_request",
+        "loan_modification",
+        _kw(
+            r"loan mod\w*",
+            r"modification",
+            r"modify (?:my|the) loan",
+            r"modificacion",
+            r"modificar (?:mi|el) prestamo",
+            r"repayment plan",
+            r"plan de pagos",
+        ),
+    ),
+    (
+        "document_request",
+        "assumption",
+        _kw(
+            r"assum(?:e|ption|ing) (?:the |my |this )?(?:loan|mortgage)",
+            r"loan assumption",
+            r"assumption",
+            r"asumir (?:el|la|mi) (?:prestamo|hipoteca)",
+            r"asuncion",
+        ),
+    ),
+    (
+        "payment_clarification",
+        "late_fee",
+        _kw(
+            r"late (?:fee|fees|charge|charges)",
+            r"cargos? por (?:pago )?(?:atrasado|tardio|retraso|mora)",
+            r"recargos?",
+            r"multa por atraso",
+            r"penalidad",
+        ),
+    ),
+    (
+        "payment_clarification",
+        "partial_payment",
+        _kw(
+            r"partial payments?",
+            r"half (?:of )?(?:my|the) payment",
+            r"pago parcial",
+            r"pagos parciales",
+            r"suspense account",
+            r"unapplied funds",
+            r"cuenta de suspenso",
+            r"mitad del pago",
+        ),
+    ),
+    (
+        "payment_clarification",
+        "payment_application",
+        _kw(
+            r"misapplied",
+            r"(?:was|were|been|not) (?:applied|credited|posted)",
+            r"appl(?:y|ied) (?:it |the payment |the extra )?to (?:the )?principal",
+            r"extra principal",
+            r"applied (?:incorrectly|wrong)",
+            r"aplicad[oa]s?",
+            r"aplicar (?:el|mi) pago",
+            r"acreditad[oa]",
+            r"a capital",
+            r"al principal",
+            r"principal adicional",
+            r"double (?:charged|payment)",
+            r"charged (?:me )?twice",
+            r"cobrado dos veces",
+            r"me cobraron dos veces",
+        ),
+    ),
+    (
+        "payment_clarification",
+        "processing_delay",
+        _kw(
+            r"(?:not|hasn'?t|has not|haven'?t|have not) (?:been )?(?:processed|posted|cleared)",
+            r"still (?:pending|processing|not posted|hasn'?t posted)",
+            r"processing (?:delay|time)",
+            r"autopay",
+            r"auto[\s\-]?pay",
+            r"automatic payments?",
+            r"no (?:se )?ha (?:sido )?procesado",
+            r"no aparece (?:mi|el) pago",
+            r"pago automatico",
+            r"sigue pendiente",
+            r"(?:payment|pago) (?:is |esta )?(?:pending|pendiente)",
+            r"bounced",
+            r"returned payment",
+        ),
+    ),
+    (
+        "account_inquiry",
+        "escrow",
+        _kw(
+            r"escrow",
+            r"impound",
+            r"property tax(?:es)?",
+            r"homeowners? insurance",
+            r"hazard insurance",
+            r"insurance premium",
+            r"shortage",
+            r"plica",
+            r"cuenta de deposito",
+            r"impuestos? (?:de|sobre la) propiedad",
+            r"seguro (?:de|del) (?:hogar|casa|propietario)",
+            r"deficit",
+            r"faltante",
+            r"reserva",
+        ),
+    ),
+    (
+        "account_inquiry",
+        "rate_adjustment",
+        _kw(
+            r"interest rate",
+            r"rate (?:adjustment|change|increase|went up)",
+            r"arm",
+            r"adjustable",
+            r"tasa de interes",
+            r"ajuste de (?:la )?tasa",
+            r"tasa ajustable",
+            r"subio la tasa",
+        ),
+    ),
+    (
+        "account_inquiry",
+        "payment_history",
+        _kw(
+            r"payment history",
+            r"transaction history",
+            r"history of (?:my )?payments",
+            r"historial de pagos?",
+            r"historial de (?:la )?cuenta",
+            r"record of (?:my )?payments",
+            r"statements? for (?:the )?(?:last|past)",
+        ),
+    ),
+    (
+        "account_inquiry",
+        "balance",
+        _kw(
+            r"(?:current|principal|remaining|outstanding|loan) balance",
+            r"balance",
+            r"how much (?:do i|i) (?:still )?owe",
+            r"saldo",
+            r"cuanto (?:debo|me falta)",
+        ),
+    ),
+)
+
+_ERROR_ASSERTION = _kw(
+    r"in error",
+    r"by mistake",
+    r"misapplied",
+    r"incorrect(?:ly)?",
+    r"wrongly",
+    r"wrong amount",
+    r"i dispute",
+    r"we dispute",
+    r"disputing",
+    r"dispute (?:the|this)",
+    r"(?:not|never) (?:been )?(?:applied|credited|posted)",
+    r"charged (?:me )?twice",
+    r"double[\s\-]charged",
+    r"error (?:in|on) (?:my|the|our) (?:account|statement|escrow)",
+    r"por error",
+    r"equivocad[oa]",
+    r"incorrect[oa]s?",
+    r"incorrectamente",
+    r"disputo",
+    r"disputar",
+    r"(?:un|el) error en (?:mi|la|el|nuestra)",
+    r"cobraron dos veces",
+    r"no (?:fue|fueron|ha sido|han sido) (?:aplicad|acreditad)\w*",
+    r"nunca (?:fue )?aplicad\w*",
+    r"no lo acreditaron",
+    r"no lo aplicaron",
+)
+
+_QUOTE_START = re.compile(
+    r"^(?:on\s[^\n]{0,200}\swrote:|el\s[^\n]{0,200}\sescribio:|-{2,}\s*(?:original message|"
+    r"mensaje original))",
+    re.MULTILINE,
+)
+
+
+def _unquoted(text: str) -> str:
+    folded = fold(text)
+    m = _QUOTE_START.search(folded)
+    if m:
+        folded = folded[: m.start()]
+    return "\n".join(line for line in folded.splitlines() if not line.lstrip().startswith(">"))
+
+
+def asserts_error(fields: MessageFields) -> bool:
+    """True if subject or (unquoted) body asserts an error on the account."""
+    return bool(
+        _ERROR_ASSERTION.search(fold(fields.subject))
+        or _ERROR_ASSERTION.search(_unquoted(fields.text or fields.html_text))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryResult:
+    """Category, subcategory and request kind with the topic scores behind them."""
+
+    category: Category
+    subcategory: str
+    request_kind: RequestKind
+    error_asserted: bool
+
+
+def _topic(fields: MessageFields) -> tuple[Category, str] | None:
+    subject = fold(fields.subject)
+    body = _unquoted(fields.text or fields.html_text)
+    attachments = fold(" ".join(fields.attachment_names))
+    best: tuple[int, int] | None = None
+    chosen: tuple[Category, str] | None = None
+    for order, (category, sub, regex) in enumerate(TOPICS):
+        score = 2 * len(regex.findall(subject)) + len(regex.findall(body))
+        score += len(regex.findall(attachments))
+        if score == 0:
+            continue
+        key = (score, -order)
+        if best is None or key > best:
+            best, chosen = key, (category, sub)
+    return chosen
+
+
+def categorize(fields: MessageFields, matches: tuple[RuleMatch, ...]) -> CategoryResult:
+    """Category, subcategory and request kind by the precedence in the module docstring."""
+    matched = {m.rule for m in matches}
+    error = asserts_error(fields)
+    category: Category
+    legal = next((r for r in LEGAL_SUBCATEGORIES if r in matched), None)
+    topic = _topic(fields)
+    if legal is not None:
+        category, sub = "complaint_legal", legal
+    else:
+        if topic is not None:
+            category, sub = topic
+        else:
+            category, sub = "other", "hardship" if "hardship" in matched else "general"
+
+    kind: RequestKind
+    if "notice_of_error" in matched or error:
+        kind = "notice_of_error"
+    elif "request_for_information" in matched or "qualified_written_request" in matched:
+        kind = "request_for_information"
+    elif topic is not None and topic[1] == "payoff_statement":
+        # Also when a legal topic outranks it: a payoff request inside a foreclosure
+        # email still runs the 7-business-day clock.
+        kind = "payoff_statement"
+    else:
+        kind = "general"
+    return CategoryResult(category, sub, kind, error)
