@@ -1,0 +1,78 @@
+"""The claim protocol that makes a side effect happen at most once per key.
+
+A handler that is about to send something appends ``<kind>.intent`` first, then
+sends, then appends the confirmation (``acknowledgment.sent``/``escalation.notified``).
+The ledger orders every entry, so when two deliveries of the same event race, both
+may append an intent but exactly one intent is first: only its writer sends.
+
+States for one key (a record, or a record and route), from its earlier entries:
+
+* a confirmation, a ``.skipped`` or a ``.unconfirmed`` entry: done, nothing to do;
+* an intent released by a ``.failed`` entry (the send was refused before the message
+  left, so nothing went out): as if there were no intent, claim again;
+* an unreleased intent younger than the in-flight grace: another delivery may still
+  be sending; raise so the event is redelivered later;
+* an unreleased, older intent: the sender crashed between claim and confirmation; we
+  cannot know whether the message left, so append ``.unconfirmed`` once for a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.protocols import LedgerReader, LedgerWriter
+
+ClaimState = Literal["free", "done", "in-flight", "stale"]
+
+
+class Ledger(LedgerReader, LedgerWriter, Protocol):
+    """A ledger the handlers read and append to."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimView:
+    """The state of one key and the entries that decided it."""
+
+    state: ClaimState
+    done_by: LedgerEntry | None = None
+    intent: LedgerEntry | None = None
+
+
+def claim_view(
+    entries: Sequence[LedgerEntry],
+    kind: str,
+    confirmations: tuple[str, ...],
+    now: datetime,
+    grace: timedelta,
+    key: Callable[[LedgerEntry], bool] = lambda _: True,
+) -> ClaimView:
+    """Classify the earlier entries of one key (see the module docstring)."""
+    mine = [e for e in entries if key(e)]
+    final = (*confirmations, f"{kind}.skipped", f"{kind}.unconfirmed")
+    for entry in mine:
+        if entry.type in final:
+            return ClaimView("done", done_by=entry)
+    released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
+    active = [e for e in mine if e.type == f"{kind}.intent" and e.seq not in released]
+    if not active:
+        return ClaimView("free")
+    first = active[0]
+    if now - first.moment < grace:
+        return ClaimView("in-flight", intent=first)
+    return ClaimView("stale", intent=first)
+
+
+def first_active_intent(
+    entries: Sequence[LedgerEntry], kind: str, key: Callable[[LedgerEntry], bool] = lambda _: True
+) -> LedgerEntry | None:
+    """The earliest unreleased intent for a key: the claim that wins a race."""
+    mine = [e for e in entries if key(e)]
+    released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
+    for entry in mine:
+        if entry.type == f"{kind}.intent" and entry.seq not in released:
+            return entry
+    return None

@@ -1,0 +1,64 @@
+"""Finding earlier handler entries for a record without rescanning the whole ledger.
+
+:class:`LedgerHandlerIndex` reads each ledger entry once: it remembers how far it
+has read and, before each answer, reads only the entries appended since.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Protocol
+
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.protocols import LedgerReader
+
+HANDLER_PREFIXES = ("acknowledgment.", "escalation.")
+
+
+class AckIndex(Protocol):
+    """Earlier acknowledgment/escalation entries, by record and by recipient."""
+
+    def for_record(self, record_id: str, prefix: str) -> list[LedgerEntry]:
+        """Entries whose type starts with ``prefix`` for ``record_id``, in ledger order."""
+        ...
+
+    def acks_sent_to(self, address: str, since: datetime) -> int:
+        """Number of ``acknowledgment.sent`` entries to ``address`` at or after ``since``."""
+        ...
+
+
+class LedgerHandlerIndex:
+    """An :class:`AckIndex` built by scanning a :class:`LedgerReader` incrementally."""
+
+    def __init__(self, ledger: LedgerReader) -> None:
+        """Start empty; the first query reads the ledger from the beginning."""
+        self._ledger = ledger
+        self._next = 0
+        self._by_record: dict[str, list[LedgerEntry]] = defaultdict(list)
+        self._sent_to: dict[str, list[datetime]] = defaultdict(list)
+
+    def refresh(self) -> None:
+        """Read the entries appended since the last call."""
+        size = self._ledger.size()
+        if size <= self._next:
+            return
+        for entry in self._ledger.entries(self._next, size):
+            if entry.type.startswith(HANDLER_PREFIXES):
+                record_id = entry.body.get("record_id")
+                if isinstance(record_id, str):
+                    self._by_record[record_id].append(entry)
+                to = entry.body.get("to")
+                if entry.type == "acknowledgment.sent" and isinstance(to, str):
+                    self._sent_to[to.lower()].append(entry.moment)
+        self._next = size
+
+    def for_record(self, record_id: str, prefix: str) -> list[LedgerEntry]:
+        """Entries of ``record_id`` whose type starts with ``prefix``."""
+        self.refresh()
+        return [e for e in self._by_record.get(record_id, []) if e.type.startswith(prefix)]
+
+    def acks_sent_to(self, address: str, since: datetime) -> int:
+        """Acknowledgments sent to ``address`` since ``since``."""
+        self.refresh()
+        return sum(1 for moment in self._sent_to.get(address.lower(), []) if moment >= since)
