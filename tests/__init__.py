@@ -1,0 +1,1 @@
+"""Test suite of mailledger; ``tests.harness`` holds the real-server harness."""
