@@ -30,29 +30,19 @@ from handlers.record import InboundRecord
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SUBJECT_MAX = 120
 
+# The categories of pipeline.classify.category, in words (English, Spanish).
 CATEGORY_WORDS: dict[str, tuple[str, str]] = {
-    "notice_of_error": ("a notice of error", "un aviso de error"),
-    "request_for_information": ("a request for information", "una solicitud de información"),
-    "qualified_written_request": (
-        "a qualified written request",
-        "una solicitud escrita calificada",
+    "account_inquiry": ("a question about your account", "una consulta sobre su cuenta"),
+    "payment_clarification": (
+        "a question about a payment",
+        "una consulta sobre un pago",
     ),
-    "payoff_request": ("a payoff statement request", "una solicitud de saldo de liquidación"),
-    "loss_mitigation": (
-        "a loss mitigation or payment assistance request",
-        "una solicitud de asistencia de pago",
+    "document_request": ("a request for documents", "una solicitud de documentos"),
+    "complaint_legal": (
+        "a complaint or legal matter",
+        "una queja o un asunto legal",
     ),
-    "escrow": (
-        "an escrow, tax or insurance question",
-        "una consulta sobre depósito en garantía, impuestos o seguro",
-    ),
-    "payment": ("a payment question", "una consulta sobre pagos"),
-    "complaint": ("a complaint", "una queja"),
-    "foreclosure": (
-        "a foreclosure-related message",
-        "un mensaje relacionado con una ejecución hipotecaria",
-    ),
-    "general": ("a general question", "una consulta general"),
+    "other": ("a general message", "un mensaje general"),
 }
 
 _MONTHS_ES = (
@@ -102,7 +92,7 @@ def category_words(category: str | None, language: str) -> str:
     index = 1 if language == "es" else 0
     if category in CATEGORY_WORDS:
         return CATEGORY_WORDS[category][index]
-    return ("a general question", "una consulta general")[index]
+    return CATEGORY_WORDS["other"][index]
 
 
 def _time_en(moment: datetime) -> str:
@@ -232,8 +222,9 @@ def compose_acknowledgment(
         chain = [r for r in record.references if re.fullmatch(r"<[^<>\s]+>", r)]
         msg["References"] = " ".join([*chain[-10:], original_id])
     msg["X-Mailledger-Reference"] = reference
-    msg["Content-Language"] = record.language
     msg.set_content(body, charset="utf-8")
+    # After set_content, which replaces every Content-* header.
+    msg["Content-Language"] = record.language
     return msg
 
 

@@ -7,10 +7,10 @@ which position was wrong.
 
 The ``classification`` object is produced by ``pipeline.classify``; only these keys
 are read, each optional: ``category`` (str), ``language`` (``"en"``/``"es"``),
-``sensitive_numbers`` (bool, list or object with ``found``), ``account_numbers``
-(masked strings or objects with ``masked``), ``matches`` (escalation rule matches
-with ``rule``, ``field``, ``start``/``end`` or ``span``, ``matched``, ``severity``,
-``route``) and ``needs_acknowledgment`` (bool).
+``sensitive`` (findings of sensitive numbers; any finding sets the reminder),
+``account_numbers`` (FULL numbers in the ledger: they are masked here, on reading, so
+no handler output can ever carry a full number), ``matches`` (escalation rule matches
+with ``rule``, ``field``, ``start``/``end``, ``matched``, ``severity``, ``route``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pipeline.classify.accounts import mask_account
 from pipeline.errors import HandlerError
 from pipeline.ledger.entry import LedgerEntry
 
@@ -121,10 +122,11 @@ def _masked(value: Any) -> tuple[str, ...]:
     out: list[str] = []
     if isinstance(value, list):
         for item in value:
-            if isinstance(item, str):
-                out.append(item)
-            elif isinstance(item, Mapping) and isinstance(item.get("masked"), str):
-                out.append(item["masked"])
+            text = item.get("masked") if isinstance(item, Mapping) else item
+            if isinstance(text, str):
+                masked = mask_account(text)
+                if masked not in out:
+                    out.append(masked)
     return tuple(out)
 
 
@@ -248,9 +250,11 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         ),
         category=_str(classification.get("category")),
         language="es" if language.lower().startswith("es") else "en",
-        sensitive_numbers=_flag(classification.get("sensitive_numbers")),
+        sensitive_numbers=_flag(classification.get("sensitive"))
+        or _flag(classification.get("sensitive_numbers")),
         masked_accounts=_masked(classification.get("account_numbers")),
-        needs_acknowledgment=bool(classification.get("needs_acknowledgment", True)),
+        needs_acknowledgment=bool(classification.get("needs_acknowledgment", True))
+        and not (bool(source.get("imported")) or source.get("kind") == "import"),
         deadlines=_deadlines(body.get("deadlines"), entry.seq),
         matches=_matches(classification.get("matches")),
     )

@@ -1,0 +1,99 @@
+"""RFC 3834 loop-safety decisions."""
+
+from __future__ import annotations
+
+from handlers.loop_safety import RateState, ReplyHeaders, SourceFacts, should_auto_reply
+
+OWN = ("service@servicer.example", "escalations@servicer.example")
+NO_RATE = RateState(limit_per_day=3)
+
+
+def decide(headers: ReplyHeaders, source: SourceFacts = SourceFacts(), rate: RateState = NO_RATE):
+    return should_auto_reply(headers, source, OWN, rate)
+
+
+def customer(**kw) -> ReplyHeaders:
+    values = {"from_addresses": ("Ana@Borrower.example",), "return_path": "<ana@borrower.example>"}
+    values.update(kw)
+    return ReplyHeaders(**values)
+
+
+def test_normal_customer_email_is_answered_to_the_from_address():
+    d = decide(customer())
+    assert (d.reply, d.reason, d.target) == (True, "ok", "ana@borrower.example")
+
+
+def test_auto_replied_message_from_another_system_is_not_answered():
+    d = decide(customer(auto_submitted="auto-replied"))
+    assert (d.reply, d.reason) == (False, "auto-submitted")
+
+
+def test_auto_submitted_no_is_answered():
+    assert decide(customer(auto_submitted="no")).reply is True
+
+
+def test_mailing_list_with_list_id_is_not_answered():
+    d = decide(customer(list_id="<announce.lists.example>"))
+    assert (d.reply, d.reason) == (False, "mailing-list")
+
+
+def test_other_list_header_is_not_answered():
+    d = decide(customer(list_headers=("List-Unsubscribe",)))
+    assert (d.reply, d.reason) == (False, "mailing-list")
+
+
+def test_precedence_list_is_not_answered():
+    d = decide(customer(precedence="List"))
+    assert (d.reply, d.reason) == (False, "precedence-bulk-list-junk")
+
+
+def test_bounce_with_empty_return_path_is_not_answered():
+    d = decide(customer(return_path="<>"))
+    assert (d.reply, d.reason) == (False, "empty-return-path")
+
+
+def test_mailer_daemon_sender_is_not_answered():
+    d = decide(customer(from_addresses=("MAILER-DAEMON@mx.borrower.example",), return_path=None))
+    assert (d.reply, d.reason) == (False, "machine-sender")
+
+
+def test_noreply_sender_is_not_answered():
+    for sender in ("noreply@bank.example", "no-reply@bank.example", "do-not-reply@bank.example"):
+        d = decide(customer(from_addresses=(sender,), return_path=None))
+        assert (d.reply, d.reason) == (False, "machine-sender"), sender
+
+
+def test_our_own_address_is_not_answered():
+    d = decide(customer(from_addresses=("Escalations@Servicer.example",), return_path=None))
+    assert (d.reply, d.reason) == (False, "own-address")
+
+
+def test_imported_mail_is_not_answered():
+    d = decide(customer(), SourceFacts(imported=True))
+    assert (d.reply, d.reason) == (False, "imported-message")
+
+
+def test_outbound_mail_is_not_answered():
+    d = decide(customer(), SourceFacts(direction="outbound"))
+    assert (d.reply, d.reason) == (False, "outbound-message")
+
+
+def test_sender_without_usable_address_is_not_answered():
+    assert decide(customer(from_addresses=())).reason == "no-usable-sender"
+    assert decide(customer(from_addresses=("ana@x.example\r\nBcc: v@x.example",))).reason == (
+        "no-usable-sender"
+    )
+
+
+def test_several_from_addresses_are_not_answered():
+    d = decide(customer(from_addresses=("a@x.example", "b@x.example")))
+    assert (d.reply, d.reason) == (False, "no-usable-sender")
+
+
+def test_rate_limit_exceeded_is_not_answered():
+    d = decide(customer(), rate=RateState(2, {"ana@borrower.example": 2}))
+    assert (d.reply, d.reason) == (False, "rate-limited")
+
+
+def test_below_rate_limit_is_answered():
+    assert decide(customer(), rate=RateState(2, {"ana@borrower.example": 1})).reply is True
