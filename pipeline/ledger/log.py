@@ -143,7 +143,6 @@ class Ledger:
         if start >= end:
             return
 
-
         index = max(bisect.bisect_right(self._starts, start) - 1, 0)
         for first in self._starts[index:]:
             if first >= end:
@@ -217,7 +216,10 @@ class Ledger:
 
     def read_checkpoint(self, key: str) -> SignedCheckpoint:
         """Read and verify the checkpoint note under ``key``."""
-        note = self.store.get(key).decode("utf-8")
+        return self.read_checkpoint_text(self.store.get(key).decode("utf-8"))
+
+    def read_checkpoint_text(self, note: str) -> SignedCheckpoint:
+        """Verify checkpoint note text against this log's keys and origin."""
         return verify_note(note, self.verifier_keys, origin=self.origin)
 
     def checkpoint_note(self, size: int) -> str:
@@ -249,7 +251,6 @@ class Ledger:
     def _cached_range_at_or_before(self, size: int) -> CompactRange:
         # Batch boundaries are the only sizes that can have a checkpoint; walk back
         # from the head until one has both a frontier and a checkpoint that agree.
-
 
         candidates = [size, *reversed(self._starts[: bisect.bisect_right(self._starts, size)])]
         for candidate in candidates:

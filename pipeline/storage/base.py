@@ -44,8 +44,9 @@ class ObjectStore(Protocol):
         """Store ``data`` under ``key`` unless the key exists."""
         ...
 
-    def get(self, key: str) -> bytes:
-        """The bytes under ``key``, verified against their recorded SHA-256."""
+    def get(self, key: str, *, verify: bool = True) -> bytes:
+        """The bytes under ``key``, checked against their recorded SHA-256 unless ``verify``
+        is False (only ``verify`` itself reads damaged objects, to say what changed)."""
         ...
 
     def exists(self, key: str) -> bool:

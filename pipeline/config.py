@@ -1,0 +1,290 @@
+"""Configuration: pydantic models, loaded from YAML with line numbers in every error.
+
+Relative paths are resolved against the directory of the config file, so a
+scheduled job behaves the same whatever its working directory. Secrets are
+never read from the YAML: options ending in ``_env`` or ``_file`` name where
+they are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import ConfigError
+
+DEFAULT_CONFIG = "config.yaml"
+_SECRET_WORDS = ("password", "secret", "token", "private_key")
+
+
+class Model(BaseModel):
+    """Base for config models: immutable, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LocalStorageConfig(Model):
+    """Objects as files; the embedded default."""
+
+    backend: Literal["local"] = "local"
+    path: Path = Path("var/store")
+    fsync: bool = True
+    retain_days: int | None = Field(default=None, ge=1)
+
+
+class ObjectLockConfig(Model):
+    """S3 Object Lock applied to every object written."""
+
+    mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
+    retain_days: int = Field(default=2557, ge=1)  # 7 years (SEC 17a-4 horizons are 3-6)
+
+
+class S3StorageConfig(Model):
+    """Any S3-compatible endpoint; credentials come from the usual boto3 chain."""
+
+    backend: Literal["s3"]
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    checksum: Literal["sha256", "md5"] = "sha256"
+    retry_mode: Literal["standard", "adaptive"] = "standard"
+    max_attempts: int = Field(default=8, ge=1, le=20)
+    object_lock: ObjectLockConfig | None = None
+    sse_kms_key_id: str | None = None
+    max_pool_connections: int = Field(default=16, ge=1, le=256)
+
+
+StorageConfig = Annotated[LocalStorageConfig | S3StorageConfig, Field(discriminator="backend")]
+
+
+class SigningConfig(Model):
+    """Where the Ed25519 checkpoint signing key is, and which other keys to trust."""
+
+    key_file: Path | None = Path("var/keys/ledger.key")
+    key_env: str | None = "MAILLEDGER_SIGNING_KEY"
+    verifier_keys: list[str] = Field(default_factory=list)
+
+
+class OAuth2Config(Model):
+    """XOAUTH2 access token: from a command, or a client-credentials flow."""
+
+    token_command: list[str] | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    client_secret_file: Path | None = None
+    scope: str | None = None
+
+
+class AfterRecordConfig(Model):
+    """What to do on the server once a message is durably recorded. Mail is never deleted."""
+
+    action: Literal["none", "flag", "move"] = "none"
+    flag: str = "$Recorded"
+    folder: str = "Processed"
+
+
+class MailboxConfig(Model):
+    """One IMAP account and the folders to read."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    allow_plaintext: bool = False
+    ca_file: Path | None = None
+    username: str
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str | None = None
+    password_file: Path | None = None
+    oauth2: OAuth2Config | None = None
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"], min_length=1)
+    direction: Literal["inbound", "outbound"] = "inbound"
+    after_record: AfterRecordConfig = AfterRecordConfig()
+    batch_messages: int = Field(default=200, ge=1, le=5000)
+    batch_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _plaintext_needs_consent(self) -> MailboxConfig:
+        if self.tls == "none" and not self.allow_plaintext:
+            raise ValueError(
+                "tls: none sends the password in clear text; set allow_plaintext: true"
+                " only for a server on this machine or a trusted network"
+            )
+        if self.auth == "password" and not (self.password_env or self.password_file):
+            raise ValueError("auth: password needs password_env or password_file")
+        if self.auth == "xoauth2" and self.oauth2 is None:
+            raise ValueError("auth: xoauth2 needs an oauth2 section")
+        return self
+
+
+class MetricsConfig(Model):
+    """Prometheus metrics: a node-exporter textfile for one-shot runs, /metrics for ``run``."""
+
+    textfile: Path | None = Path("var/metrics/mailledger.prom")
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=9464, ge=0, le=65535)
+
+
+class WorkerConfig(Model):
+    """Settings of ``poll`` and ``run``."""
+
+    lease_seconds: int = Field(default=900, ge=10)
+    idle_seconds: int = Field(default=300, ge=10, le=1740)  # RFC 2177: re-issue IDLE within 29 min
+    poll_interval_seconds: int = Field(default=60, ge=1)
+    parse_workers: int = Field(default=0, ge=0, le=64)  # 0: one per core
+    dispatch_after_poll: bool = True
+
+
+class LoggingConfig(Model):
+    """Log level; the format follows the terminal (pretty) or not (JSON lines)."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class Config(Model):
+    """The whole configuration."""
+
+    origin: str = Field(default="mailledger.example/ledger", pattern=r"^[^\s+]+$")
+    actor: str | None = None
+    time_zone: str = "America/New_York"
+    state_dir: Path = Path("var/state")
+    storage: StorageConfig = LocalStorageConfig()
+    signing: SigningConfig = SigningConfig()
+    mailboxes: list[MailboxConfig] = Field(default_factory=list)
+    worker: WorkerConfig = WorkerConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    logging: LoggingConfig = LoggingConfig()
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    def mailbox(self, name: str) -> MailboxConfig:
+        """The mailbox called ``name``."""
+        for mailbox in self.mailboxes:
+            if mailbox.name == name:
+                return mailbox
+        raise ConfigError(f"no mailbox named {name!r} in {self.source_path or 'the config'}")
+
+
+def config_path(explicit: str | None) -> Path:
+    """``--config`` if given, else ``$MAILLEDGER_CONFIG``, else ``./config.yaml``."""
+    return Path(explicit or os.environ.get("MAILLEDGER_CONFIG") or DEFAULT_CONFIG)
+
+
+def _line_index(
+    node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]
+) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_index(value_node, (*path, key), out)
+            out[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_index(item, (*path, index), out)
+
+
+def _resolve_paths(value: Any, base: Path) -> Any:
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            current = getattr(value, name)
+            resolved = _resolve_paths(current, base)
+            if resolved is not current:
+                updates[name] = resolved
+        return value.model_copy(update=updates) if updates else value
+    if isinstance(value, Path) and not value.is_absolute():
+        return base / value
+    if isinstance(value, list):
+        items = [_resolve_paths(v, base) for v in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
+
+
+def _literal_secret_keys(data: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{path}.{key}" if path else str(key)
+            lowered = str(key).lower()
+            if any(w in lowered for w in _SECRET_WORDS) and not lowered.endswith(
+                ("_env", "_file", "_command", "_url", "_keys")
+            ):
+                found.append(here)
+            found.extend(_literal_secret_keys(value, here))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(_literal_secret_keys(value, f"{path}[{index}]"))
+    return found
+
+
+def parse_config(text: str, source: Path | None = None) -> Config:
+    """Validate config text; errors name the file, line and key."""
+    where = str(source) if source else "<config>"
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the top level must be a mapping of options")
+    lines: dict[tuple[str | int, ...], int] = {}
+    if node is not None:
+        _line_index(node, (), lines)
+    secrets = _literal_secret_keys(data)
+    if secrets:
+        raise ConfigError(
+            f"{where}: {', '.join(secrets)}: secrets may not be written in the config file;"
+            " name an environment variable (…_env) or a file (…_file) instead"
+        )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(
+                p for p in error["loc"] if not (isinstance(p, str) and p in ("local", "s3"))
+            )
+            line = _nearest_line(lines, loc)
+            dotted = ".".join(str(p) for p in loc) or "(top level)"
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = "unknown option (check the spelling against config.yaml's comments)"
+            problems.append(f"{where}{f' line {line}' if line else ''}: {dotted}: {message}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+    if source is not None:
+        config = _resolve_paths(config, source.resolve().parent)
+        config = config.model_copy(update={"source_path": source})
+    return config
+
+
+def _nearest_line(lines: dict[tuple[str | int, ...], int], loc: tuple[Any, ...]) -> int | None:
+    for cut in range(len(loc), -1, -1):
+        line = lines.get(tuple(loc[:cut]))
+        if line is not None and cut > 0:
+            return line
+    return None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file at ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"config file {path} not found; pass --config or set MAILLEDGER_CONFIG"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    return parse_config(text, path)

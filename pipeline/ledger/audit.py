@@ -1,0 +1,205 @@
+"""Locating damage in a ledger: pure checks over stored entry lines and checkpoints.
+
+The chain (``seq`` and ``prev``) says where an entry was changed, removed,
+inserted or moved; signed checkpoints say whether the history as a whole is the
+one the log signed, and catch a cut-off tail or a rewritten suffix that the
+chain alone cannot.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.errors import CheckpointError, LedgerError
+from pipeline.hashing import ZERO_HASH
+from pipeline.ledger.checkpoint import SignedCheckpoint, VerifierKey, verify_note
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.merkle import MerkleTree, leaf_hash
+
+
+class Fault(enum.Enum):
+    """What is wrong at a position."""
+
+    MODIFIED = "modified"
+    MISSING = "missing"
+    INSERTED = "inserted"
+    REORDERED = "reordered"
+    FORKED = "forked"
+    SIGNATURE_INVALID = "signature invalid"
+    INCONSISTENT = "inconsistent with the given earlier checkpoint"
+    CONTENT_ALTERED = "content altered"
+    CONTENT_MISSING = "content missing"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: where, what, and a sentence a records officer can act on."""
+
+    position: int | None
+    fault: Fault
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"position {self.position}" if self.position is not None else "log"
+        return f"{where}: {self.fault.value}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    """One entry line as found in storage, with the batch it came from."""
+
+    batch_key: str
+    raw: bytes
+
+
+def _decode(line: StoredLine) -> LedgerEntry | None:
+    try:
+        return LedgerEntry.decode(line.raw)
+    except LedgerError:
+        return None
+
+
+def check_chain(lines: Sequence[StoredLine]) -> list[Problem]:
+    """Walk the stored lines in order and report the first chain fault, located.
+
+    Only the first fault is reported: everything after it is suspect anyway,
+    and the first one is where a person has to start.
+    """
+    entries = [_decode(line) for line in lines]
+    positions: dict[int, list[int]] = {}
+    for pos, decoded in enumerate(entries):
+        if decoded is not None:
+            positions.setdefault(decoded.seq, []).append(pos)
+    prev_hash = ZERO_HASH
+    for pos, entry in enumerate(entries):
+        where = lines[pos].batch_key
+        if entry is None:
+            return [Problem(pos, Fault.MODIFIED, f"entry in {where} is not a readable entry")]
+        if not entry.is_canonical():
+            return [Problem(pos, Fault.MODIFIED, f"entry in {where} was re-encoded or edited")]
+        claimants = positions.get(entry.seq, [])
+        if len(claimants) > 1:
+            return [_intruder(entries, claimants, entry.seq, where)]
+        if entry.seq == pos:
+            if entry.prev != prev_hash:
+                # The link to the previous entry is broken: the previous entry's bytes changed.
+                detail = f"entry {pos - 1} no longer hashes to what entry {pos} recorded"
+                return [Problem(max(pos - 1, 0), Fault.MODIFIED, detail)]
+            prev_hash = entry.entry_hash
+            continue
+        if entry.seq > pos and pos not in positions:
+            return [Problem(pos, Fault.MISSING, f"entries {pos} to {entry.seq - 1} are missing")]
+        return [Problem(pos, Fault.REORDERED, f"entry {entry.seq} is stored at position {pos}")]
+    return []
+
+
+def _intruder(
+    entries: Sequence[LedgerEntry | None], claimants: list[int], seq: int, where: str
+) -> Problem:
+    """Of several entries claiming one position, find the one the chain does not vouch for."""
+    followers = [e for e in entries if e is not None and e.seq == seq + 1]
+    vouched = {f.prev for f in followers}
+    for pos in claimants:
+        candidate = entries[pos]
+        if candidate is not None and candidate.entry_hash not in vouched:
+            return Problem(
+                pos, Fault.INSERTED, f"an extra entry claiming position {seq} was added ({where})"
+            )
+    return Problem(
+        claimants[-1], Fault.INSERTED, f"more than one entry claims position {seq} ({where})"
+    )
+
+
+@dataclass(frozen=True)
+class CheckpointFinding:
+    """A checkpoint that was checked against the recomputed tree."""
+
+    size: int
+    key: str
+    ok: bool
+
+
+def check_checkpoints(
+    tree: MerkleTree,
+    notes: Sequence[tuple[str, str]],
+    keys: list[VerifierKey],
+    origin: str,
+    chain_ok: bool,
+) -> tuple[list[Problem], list[CheckpointFinding]]:
+    """Check every stored checkpoint note (``(key, text)``) against the tree of the entries."""
+    problems: list[Problem] = []
+    findings: list[CheckpointFinding] = []
+    last_good = 0
+    for key, note in notes:
+        try:
+            signed = verify_note(note, keys, origin=origin)
+        except CheckpointError as exc:
+            problems.append(Problem(None, Fault.SIGNATURE_INVALID, f"checkpoint {key}: {exc}"))
+            findings.append(CheckpointFinding(-1, key, False))
+            continue
+        size = signed.checkpoint.size
+        if size > tree.size:
+            problems.append(
+                Problem(
+                    tree.size,
+                    Fault.MISSING,
+                    f"checkpoint {key} was signed over {size} entries but only {tree.size}"
+                    f" are stored: entries {tree.size} to {size - 1} were removed",
+                )
+            )
+            findings.append(CheckpointFinding(size, key, False))
+            continue
+        if tree.root(size) != signed.checkpoint.root:
+            # An intact chain with a different root means a whole alternative history (a fork);
+            # with a broken chain the mismatch is the consequence of the damage found there.
+            fault = Fault.FORKED if chain_ok else Fault.MODIFIED
+            problems.append(
+                Problem(
+                    last_good,
+                    fault,
+                    f"entries between {last_good} and {size - 1} differ from the history"
+                    f" signed in checkpoint {key}",
+                )
+            )
+            findings.append(CheckpointFinding(size, key, False))
+            continue
+        last_good = size
+        findings.append(CheckpointFinding(size, key, True))
+    return problems, findings
+
+
+def check_earlier_checkpoint(
+    tree: MerkleTree, note: str, keys: list[VerifierKey], origin: str
+) -> tuple[SignedCheckpoint | None, list[Problem]]:
+    """Compare the log with a checkpoint a person saved earlier."""
+    try:
+        signed = verify_note(note, keys, origin=origin)
+    except CheckpointError as exc:
+        return None, [Problem(None, Fault.SIGNATURE_INVALID, f"the given checkpoint: {exc}")]
+    size = signed.checkpoint.size
+    if size > tree.size:
+        return signed, [
+            Problem(
+                tree.size,
+                Fault.MISSING,
+                f"the given checkpoint covers {size} entries but the log has {tree.size}:"
+                f" entries {tree.size} to {size - 1} were removed (truncated tail)",
+            )
+        ]
+    if tree.root(size) != signed.checkpoint.root:
+        return signed, [
+            Problem(
+                None,
+                Fault.INCONSISTENT,
+                f"the log's first {size} entries are not the history the given checkpoint"
+                " signed: the log was rewritten or forked",
+            )
+        ]
+    return signed, []
+
+
+def leaves_of(lines: Sequence[StoredLine]) -> list[bytes]:
+    """RFC 6962 leaf hashes of the stored lines, in storage order."""
+    return [leaf_hash(line.raw) for line in lines]

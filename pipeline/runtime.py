@@ -1,0 +1,85 @@
+"""Builds the real adapters (store, ledger) from a validated config."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from dataclasses import dataclass
+
+from pipeline.config import Config, LocalStorageConfig
+from pipeline.errors import ConfigError
+from pipeline.ledger.checkpoint import VerifierKey
+from pipeline.ledger.keys import parse_verifier_keys, read_signing_key
+from pipeline.ledger.log import Ledger
+from pipeline.storage.base import ObjectStore
+from pipeline.storage.local import LocalStore
+from pipeline.storage.s3 import S3Settings, S3Store
+
+
+def build_store(config: Config) -> ObjectStore:
+    """The configured object store."""
+    storage = config.storage
+    if isinstance(storage, LocalStorageConfig):
+        return LocalStore(storage.path, retain_days=storage.retain_days, fsync=storage.fsync)
+    lock = storage.object_lock
+    return S3Store(
+        S3Settings(
+            bucket=storage.bucket,
+            prefix=storage.prefix,
+            endpoint_url=storage.endpoint_url,
+            region=storage.region,
+            addressing_style=storage.addressing_style,
+            checksum=storage.checksum,
+            retry_mode=storage.retry_mode,
+            max_attempts=storage.max_attempts,
+            lock_mode=lock.mode if lock else None,
+            retain_days=lock.retain_days if lock else None,
+            sse_kms_key_id=storage.sse_kms_key_id,
+            max_pool_connections=storage.max_pool_connections,
+        )
+    )
+
+
+def actor_name(config: Config, role: str = "person") -> str:
+    """Who is acting: config ``actor``, else ``$MAILLEDGER_ACTOR``, else OS user at host."""
+    if config.actor:
+        return config.actor
+    if os.environ.get("MAILLEDGER_ACTOR"):
+        return os.environ["MAILLEDGER_ACTOR"]
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid{os.getuid()}"
+    return f"{role}:{user}@{socket.gethostname()}"
+
+
+def verifier_keys(config: Config) -> list[VerifierKey]:
+    """Keys trusted to have signed checkpoints: the configured ones plus our own."""
+    keys = parse_verifier_keys(config.signing.verifier_keys)
+    signing = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
+    if signing is not None and signing.verifier not in keys:
+        keys.append(signing.verifier)
+    return keys
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The adapters one command works with."""
+
+    config: Config
+    store: ObjectStore
+    ledger: Ledger
+
+
+def open_runtime(config: Config, *, writable: bool) -> Runtime:
+    """Store and ledger; ``writable`` requires the signing key."""
+    signing = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
+    if writable and signing is None:
+        raise ConfigError(
+            "no checkpoint signing key: create one with 'mailledger keygen' or set"
+            f" {config.signing.key_env or 'signing.key_env'}"
+        )
+    store = build_store(config)
+    ledger = Ledger(store, config.origin, verifier_keys(config), signing if writable else None)
+    return Runtime(config, store, ledger)
