@@ -383,8 +383,10 @@ def verify_checkpoint_note(note: str, keys: Sequence[NoteKey]) -> VerifiedCheckp
     origin, size_text, root_text = lines[0], lines[1], lines[2]
     if not origin:
         raise NoteError("checkpoint origin line is empty")
-    if not size_text.isdigit() or not size_text.isascii() or (
-        size_text != "0" and size_text.startswith("0")
+    if (
+        not size_text.isdigit()
+        or not size_text.isascii()
+        or (size_text != "0" and size_text.startswith("0"))
     ):
         raise NoteError(f"checkpoint tree size {size_text!r} is not a decimal number")
     try:
@@ -498,9 +500,7 @@ class _DirBundle(_Bundle):
                 rel = prefix + name
                 mode = (Path(top) / name).lstat().st_mode
                 if stat.S_ISLNK(mode):
-                    self.problems.append(
-                        Problem(rel, "symbolic link in the bundle (not followed)")
-                    )
+                    self.problems.append(Problem(rel, "symbolic link in the bundle (not followed)"))
                 elif stat.S_ISREG(mode):
                     self.files.append(rel)
                 elif not stat.S_ISDIR(mode):
@@ -667,9 +667,7 @@ class Report:
 
 def _is_hex64(value: object) -> bool:
     return (
-        isinstance(value, str)
-        and len(value) == 64
-        and all(c in "0123456789abcdef" for c in value)
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
     )
 
 
@@ -754,9 +752,7 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
     _check_records(manifest, report, actual, entries)
 
 
-def _check_files(
-    bundle: _Bundle, manifest: dict[str, Any], report: Report
-) -> dict[str, str]:
+def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> dict[str, str]:
     """Hash every listed file once; returns path -> actual SHA-256 for files that exist."""
     actual: dict[str, str] = {}
     listed: set[str] = set()
@@ -890,7 +886,10 @@ def _check_entries(
     seen_seqs: set[int] = set()
     for i, item in enumerate(_items(manifest, "entries", report)):
         seq, path, leaf_hex, proof = (
-            _as_index(item.get("seq")), item.get("file"), item.get("leaf_hash"), item.get("proof")
+            _as_index(item.get("seq")),
+            item.get("file"),
+            item.get("leaf_hash"),
+            item.get("proof"),
         )
         if (
             seq is None
@@ -966,7 +965,9 @@ def _check_records(
     seen_ids: set[str] = set()
     for i, item in enumerate(_items(manifest, "records", report)):
         rid, seq, raw_sha, native = (
-            item.get("record_id"), _as_index(item.get("received_seq")), item.get("raw_sha256"),
+            item.get("record_id"),
+            _as_index(item.get("received_seq")),
+            item.get("raw_sha256"),
             item.get("native"),
         )
         attachments = item.get("attachments", [])
@@ -999,8 +1000,10 @@ def _check_records(
                 " is not tied to the signed log",
             )
         elif entry.get("type") not in RECEIPT_TYPES:
-            report.fail(where, f"ledger entry seq {seq} is a {entry.get('type')!r} entry, not a"
-                        " message receipt")
+            report.fail(
+                where,
+                f"ledger entry seq {seq} is a {entry.get('type')!r} entry, not a message receipt",
+            )
             body = None
         if isinstance(body, dict):
             raw_info = body.get("raw")
