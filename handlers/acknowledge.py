@@ -117,6 +117,8 @@ class AcknowledgmentHandler:
     def handle(self, event: Mapping[str, Any] | str | bytes) -> HandleResult:
         """Acknowledge the record an event points at, at most once."""
         ref = parse_event(event)
+        if not ref.type.endswith("message.received"):
+            return HandleResult("ignored", ref.record_id, detail=ref.type)
         record = self._load(ref)
         bound = log.bind(record_id=record.record_id, entry_seq=record.seq, mailbox=record.mailbox)
         now = self._clock()

@@ -1,0 +1,421 @@
+"""Notifying the team behind each escalation route, at most once per (record, route).
+
+The evidence comes from the record's classification in the ledger: rule names,
+fields, spans, matched words and severities, plus the record's deadlines and
+masked account numbers. Each route's target is an SNS topic, a team email address
+(sent through a :class:`~handlers.transports.MailTransport`) or an HTTPS webhook
+signed with HMAC-SHA256. The claim protocol of :mod:`handlers.claims` applies per
+route: ``escalation.intent`` before, ``escalation.notified`` after, and
+``escalation.unconfirmed`` if a claim was never confirmed. A duplicate page to an
+on-call team is cheap compared with a borrower email, but an unconfirmed entry is
+still better than a silent duplicate: it is what the audit needs to see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import structlog
+
+from handlers.ack_compose import clean_text, reference_number
+from handlers.acknowledge import HandleResult
+from handlers.claims import Ledger, claim_view, first_active_intent
+from handlers.config import EscalationConfig, read_secret, route_kind
+from handlers.events import parse_event
+from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.record import InboundRecord, Match, record_from_entry
+from handlers.transports import MailTransport, NotSentError
+from pipeline.errors import HandlerError, LedgerError
+from pipeline.ledger.entry import EntryDraft, LedgerEntry
+
+if TYPE_CHECKING:
+    import httpx
+    from mypy_boto3_sns import SNSClient
+
+log = structlog.get_logger(__name__)
+
+KIND = "escalation"
+INTENT = "escalation.intent"
+NOTIFIED = "escalation.notified"
+FAILED = "escalation.failed"
+UNCONFIRMED = "escalation.unconfirmed"
+_SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+# Long digit runs in matched words could be account or card numbers: keep the last 4.
+_DIGITS = re.compile(r"\d[\d -]{4,}\d")
+
+
+def _mask_digits(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        return "****" + digits[-4:] if len(digits) >= 6 else m.group(0)
+
+    return _DIGITS.sub(repl, text)
+
+
+class Notifier(Protocol):
+    """Delivers one notification; returns the provider's id for it."""
+
+    def notify(self, route: str, target: str, payload: Mapping[str, Any]) -> str:
+        """Send ``payload`` to ``target``; raise :class:`NotSentError` if certainly not sent."""
+        ...
+
+
+def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) -> dict[str, Any]:
+    """The notification document: evidence, deadlines and record references only."""
+    severity = max((m.severity for m in matches), key=lambda s: _SEVERITY.get(s, -1))
+    return {
+        "type": "mailledger.escalation",
+        "record_id": record.record_id,
+        "reference": reference_number(record.record_id),
+        "entry_seq": record.seq,
+        "mailbox": record.mailbox,
+        "received_at": record.received_at.astimezone(UTC).isoformat(),
+        "category": record.category,
+        "route": route,
+        "severity": severity,
+        "rules": sorted({m.rule for m in matches}),
+        "matches": [
+            {
+                "rule": m.rule,
+                "field": m.field,
+                "span": [m.start, m.end],
+                "matched": _mask_digits(clean_text(m.matched, 200)),
+                "severity": m.severity,
+            }
+            for m in matches
+        ],
+        "deadlines": [
+            {
+                "name": d.name,
+                "due": d.due.isoformat(),
+                "business_days": d.business_days,
+                "rule": d.rule,
+            }
+            for d in record.deadlines
+        ],
+        "account_numbers": list(record.masked_accounts),
+    }
+
+
+class SnsNotifier:
+    """Publishes the payload as JSON to an SNS topic."""
+
+    def __init__(self, client: SNSClient) -> None:
+        """``client``: a boto3 SNS client."""
+        self._client = client
+
+    def notify(self, route: str, target: str, payload: Mapping[str, Any]) -> str:
+        """Publish; the SNS MessageId is the provider id."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.publish(
+                TopicArn=target,
+                Message=json.dumps(payload, sort_keys=True),
+                Subject=f"Escalation {payload['severity']}: {route}"[:99],
+                MessageAttributes={
+                    "route": {"DataType": "String", "StringValue": route},
+                    "severity": {"DataType": "String", "StringValue": str(payload["severity"])},
+                },
+            )
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise NotSentError(
+                f"SNS refused the publish to {target}: {error.get('Code')} {error.get('Message')}"
+            ) from exc
+        except BotoCoreError as exc:
+            raise HandlerError(f"SNS publish to {target} failed: {exc}") from exc
+        return response["MessageId"]
+
+
+class EmailNotifier:
+    """Emails the payload to a team address through a mail transport."""
+
+    def __init__(self, transport: MailTransport, from_address: str, domain: str) -> None:
+        """``domain`` is the right-hand side of the deterministic Message-IDs."""
+        self._transport = transport
+        self._from = from_address
+        self._domain = domain
+
+    def build(self, route: str, target: str, payload: Mapping[str, Any]) -> EmailMessage:
+        """The notification email (deterministic Message-ID per record and route)."""
+        msg = EmailMessage(policy=SMTP)
+        from_local, from_domain = self._from.rsplit("@", 1)
+        to_local, to_domain = target.removeprefix("mailto:").rsplit("@", 1)
+        msg["From"] = Address("mailledger escalations", from_local, from_domain)
+        msg["To"] = Address("", to_local, to_domain)
+        msg["Subject"] = clean_text(
+            f"[Escalation {payload['severity']}] {route}: {', '.join(payload['rules'])} "
+            f"[Ref {payload['reference']}]",
+            200,
+        )
+        msg["Date"] = format_datetime(datetime.now(UTC))
+        safe_route = re.sub(r"[^A-Za-z0-9.-]", "-", route)
+        msg["Message-ID"] = f"<esc.{payload['record_id']}.{safe_route}@{self._domain}>"
+        # RFC 3834 section 5: machine-generated, so responders must not answer it.
+        msg["Auto-Submitted"] = "auto-generated"
+        lines = [
+            f"Record {payload['record_id']} (reference {payload['reference']}, ledger entry "
+            f"{payload['entry_seq']}) in mailbox {payload['mailbox']} matched escalation rules "
+            f"for route {route} (severity {payload['severity']}).",
+            "",
+            "Evidence:",
+            *(
+                f"  - {m['rule']} ({m['severity']}) in {m['field']} "
+                f"at {m['span'][0]}-{m['span'][1]}: {m['matched']!r}"
+                for m in payload["matches"]
+            ),
+            "",
+            "Deadlines:",
+            *(f"  - {d['name']}: {d['due']} ({d['rule']})" for d in payload["deadlines"]),
+            "",
+            f"Account numbers (masked): {', '.join(payload['account_numbers']) or 'none'}",
+        ]
+        msg.set_content("\n".join(lines) + "\n", charset="utf-8")
+        return msg
+
+    def notify(self, route: str, target: str, payload: Mapping[str, Any]) -> str:
+        """Send; the transport's provider id is returned."""
+        return self._transport.send(self.build(route, target, payload)).provider_id
+
+
+class WebhookNotifier:
+    """POSTs the payload as JSON with an HMAC-SHA256 signature.
+
+    Signature: ``X-Mailledger-Signature: sha256=<hex HMAC(secret, timestamp + "." + body)>``
+    with the Unix ``X-Mailledger-Timestamp``, so a receiver can reject replays.
+    """
+
+    def __init__(self, secret: str, client: httpx.Client, clock: Callable[[], datetime]) -> None:
+        """``client`` is an httpx client (its timeout applies)."""
+        self._secret = secret.encode("utf-8")
+        self._client = client
+        self._clock = clock
+
+    def sign(self, timestamp: str, body: bytes) -> str:
+        """The signature header value for a body sent at ``timestamp``."""
+        mac = hmac.new(self._secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+        return "sha256=" + mac.hexdigest()
+
+    def notify(self, route: str, target: str, payload: Mapping[str, Any]) -> str:
+        """POST; a 2xx answer is success, its request id (or status) the provider id."""
+        import httpx
+
+        body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        timestamp = str(int(self._clock().timestamp()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Mailledger-Timestamp": timestamp,
+            "X-Mailledger-Signature": self.sign(timestamp, body),
+            "Idempotency-Key": f"esc-{payload['record_id']}-{route}",
+        }
+        try:
+            response = self._client.post(target, content=body, headers=headers)
+        except (httpx.ConnectError, httpx.InvalidURL) as exc:
+            raise NotSentError(f"webhook {target} unreachable: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise HandlerError(f"webhook {target} failed mid-request: {exc}") from exc
+        if not 200 <= response.status_code < 300:
+            raise NotSentError(f"webhook {target} answered HTTP {response.status_code}")
+        return response.headers.get("x-request-id") or f"HTTP {response.status_code}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class EscalationHandler:
+    """Notifies each matched route of a record once (see the module docstring)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        config: EscalationConfig,
+        actor: str,
+        notifiers: Mapping[str, Notifier],
+        index: AckIndex | None = None,
+        clock: Callable[[], datetime] = _now,
+        in_flight_grace: timedelta = timedelta(minutes=15),
+    ) -> None:
+        """``notifiers`` maps target kind (``sns``, ``email``, ``webhook``) to a notifier."""
+        self._ledger = ledger
+        self._config = config
+        self._actor = actor
+        self._notifiers = notifiers
+        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
+        self._clock = clock
+        self._grace = in_flight_grace
+
+    def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
+        try:
+            (entry,) = self._ledger.append(
+                [EntryDraft(type=type_, body=body, actor=self._actor, time=self._clock())]
+            )
+        except LedgerError as exc:
+            raise HandlerError(
+                f"could not append {type_} for {body.get('record_id')}: {exc}"
+            ) from exc
+        return entry
+
+    def handle(self, event: Mapping[str, Any] | str | bytes) -> list[HandleResult]:
+        """Notify every route of the record's matches; raise after trying all if any failed."""
+        ref = parse_event(event)
+        if not ref.type.endswith("message.escalated"):
+            return [HandleResult("ignored", ref.record_id, detail=ref.type)]
+        try:
+            entry = self._ledger.entry(ref.entry_seq)
+        except LedgerError as exc:
+            raise HandlerError(
+                f"event {ref.id}: ledger has no entry {ref.entry_seq} ({exc}); retry later"
+            ) from exc
+        record = record_from_entry(entry, ref.record_id)
+        by_route: dict[str, list[Match]] = {}
+        for match in record.matches:
+            by_route.setdefault(match.route, []).append(match)
+        results: list[HandleResult] = []
+        errors: list[str] = []
+        for route, matches in by_route.items():
+            try:
+                results.append(self._route(record, route, matches))
+            except HandlerError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise HandlerError("; ".join(errors))
+        return results
+
+    def _route(self, record: InboundRecord, route: str, matches: list[Match]) -> HandleResult:
+        bound = log.bind(record_id=record.record_id, entry_seq=record.seq, route=route)
+        target = self._config.routes.get(route)
+        if target is None:
+            raise HandlerError(
+                f"record {record.record_id}: rule route {route!r} has no target in "
+                "escalation.routes; add one (SNS topic ARN, email address or https URL)"
+            )
+        kind = route_kind(target)
+        notifier = self._notifiers.get(kind)
+        if notifier is None:
+            raise HandlerError(f"route {route!r}: no {kind} notifier is configured")
+
+        def same_route(e: LedgerEntry) -> bool:
+            return e.body.get("route") == route
+
+        now = self._clock()
+        earlier = self._index.for_record(record.record_id, f"{KIND}.")
+        view = claim_view(earlier, KIND, (NOTIFIED,), now, self._grace, same_route)
+        if view.state == "done":
+            return HandleResult("already-done", record.record_id, detail=route)
+        if view.state == "in-flight":
+            raise HandlerError(
+                f"record {record.record_id} route {route!r}: a notification claim is in flight; "
+                "retry later"
+            )
+        if view.state == "stale":
+            assert view.intent is not None
+            entry = self._append(
+                UNCONFIRMED,
+                {
+                    "record_id": record.record_id,
+                    "entry_seq": record.seq,
+                    "route": route,
+                    "intent_seq": view.intent.seq,
+                    "reason": "claimed but never confirmed; check the target before re-sending",
+                },
+            )
+            bound.warning("escalation.unconfirmed", intent_seq=view.intent.seq)
+            return HandleResult("unconfirmed", record.record_id, (entry.seq,), route)
+        rules = sorted({m.rule for m in matches})
+        intent = self._append(
+            INTENT,
+            {
+                "record_id": record.record_id,
+                "entry_seq": record.seq,
+                "route": route,
+                "rules": rules,
+            },
+        )
+        winner = first_active_intent(
+            self._index.for_record(record.record_id, f"{KIND}."), KIND, same_route
+        )
+        if winner is None or winner.seq != intent.seq:
+            return HandleResult("lost-claim", record.record_id, (intent.seq,), route)
+        payload = escalation_payload(record, route, matches)
+        try:
+            provider_id = notifier.notify(route, target, payload)
+        except NotSentError as exc:
+            self._append(
+                FAILED,
+                {
+                    "record_id": record.record_id,
+                    "entry_seq": record.seq,
+                    "route": route,
+                    "intent_seq": intent.seq,
+                    "error": str(exc),
+                },
+            )
+            raise HandlerError(
+                f"record {record.record_id} route {route!r}: not notified ({exc}); will retry"
+            ) from exc
+        entry = self._append(
+            NOTIFIED,
+            {
+                "record_id": record.record_id,
+                "entry_seq": record.seq,
+                "intent_seq": intent.seq,
+                "route": route,
+                "target_kind": kind,
+                "rules": rules,
+                "severity": payload["severity"],
+                "provider_ids": [provider_id],
+            },
+        )
+        bound.info("escalation.notified", kind=kind, entry=entry.seq)
+        return HandleResult("notified", record.record_id, (intent.seq, entry.seq), route)
+
+
+def build_notifiers(
+    config: EscalationConfig,
+    transport: MailTransport | None = None,
+    sns_client: SNSClient | None = None,
+    http_client: httpx.Client | None = None,
+    clock: Callable[[], datetime] = _now,
+) -> dict[str, Notifier]:
+    """Notifiers for the target kinds the configured routes use."""
+    kinds = {route_kind(t) for t in config.routes.values()}
+    out: dict[str, Notifier] = {}
+    if "sns" in kinds:
+        if sns_client is None:
+            import boto3
+
+            sns_client = boto3.client(
+                "sns", region_name=config.sns_region, endpoint_url=config.sns_endpoint_url
+            )
+        out["sns"] = SnsNotifier(sns_client)
+    if "email" in kinds:
+        if transport is None:
+            from handlers.transports import build_transport
+
+            assert config.transport is not None
+            transport = build_transport(config.transport)
+        assert config.from_address is not None
+        out["email"] = EmailNotifier(
+            transport, config.from_address, config.from_address.rsplit("@", 1)[1]
+        )
+    if "webhook" in kinds:
+        import httpx
+
+        secret = read_secret(
+            config.webhook_secret_env, config.webhook_secret_file, "webhook secret"
+        )
+        client = http_client or httpx.Client(timeout=config.webhook_timeout_seconds)
+        out["webhook"] = WebhookNotifier(secret, client, clock)
+    return out

@@ -1,0 +1,102 @@
+"""AWS Lambda entry points for an SQS event source with partial batch responses.
+
+Each SQS record body is one CloudEvent (JSON). A record whose handling raises is
+reported in ``batchItemFailures`` so SQS redelivers only that one (the event source
+mapping must enable ``ReportBatchItemFailures``); after the queue's ``maxReceiveCount``
+it goes to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+
+from pipeline.errors import HandlerError, MailledgerError
+
+log = structlog.get_logger(__name__)
+
+
+class EventHandler(Protocol):
+    """Anything with ``handle(event)`` that raises on failure."""
+
+    def handle(self, event: Mapping[str, Any] | str | bytes) -> object:
+        """Handle one CloudEvent."""
+        ...
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """The handlers a process uses, built once from configuration."""
+
+    acknowledgment: EventHandler
+    escalation: EventHandler
+
+
+def _default_build_context() -> HandlerContext:
+    # Imported lazily: the runtime (config file, ledger, store) is only needed in a
+    # deployed function, and tests inject their own builder.
+    import importlib
+
+    runtime = importlib.import_module("pipeline.runtime")
+    builder = getattr(runtime, "build_handler_context", None)
+    if builder is None:
+        raise HandlerError(
+            "pipeline.runtime.build_handler_context is not available in this build; "
+            "deploy a build that includes it"
+        )
+    context: HandlerContext = builder()
+    return context
+
+
+build_context: Callable[[], HandlerContext] = _default_build_context
+"""The seam: replace to build the handlers another way (tests do)."""
+
+_context: HandlerContext | None = None
+
+
+def _get_context() -> HandlerContext:
+    # Built once per execution environment (cold start) and reused by warm invocations.
+    global _context
+    if _context is None:
+        _context = build_context()
+    return _context
+
+
+def reset_context() -> None:
+    """Forget the cached context (after replacing :data:`build_context`)."""
+    global _context
+    _context = None
+
+
+def process_sqs_event(event: Mapping[str, Any], handler: EventHandler) -> dict[str, Any]:
+    """Handle each SQS record; return the partial-batch response."""
+    failures: list[dict[str, str]] = []
+    records = event.get("Records")
+    if not isinstance(records, list):
+        raise HandlerError("Lambda event has no Records list; is the trigger an SQS queue?")
+    for record in records:
+        message_id = str(record.get("messageId", "")) if isinstance(record, Mapping) else ""
+        try:
+            if not isinstance(record, Mapping) or not isinstance(record.get("body"), str):
+                raise HandlerError("SQS record has no string body")
+            handler.handle(record["body"])
+        except MailledgerError as exc:
+            log.warning("sqs.record_failed", message_id=message_id, error=str(exc))
+            failures.append({"itemIdentifier": message_id})
+        except Exception as exc:  # one bad record must not fail the batch
+            log.exception("sqs.record_crashed", message_id=message_id, error=type(exc).__name__)
+            failures.append({"itemIdentifier": message_id})
+    return {"batchItemFailures": failures}
+
+
+def acknowledge(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda handler: acknowledgments for ``message.received`` events."""
+    return process_sqs_event(event, _get_context().acknowledgment)
+
+
+def escalate(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda handler: notifications for ``message.escalated`` events."""
+    return process_sqs_event(event, _get_context().escalation)
