@@ -84,7 +84,8 @@ class _TextExtractor(HTMLParser):
 def html_to_text(html: str) -> str:
     """Return the readable text of ``html``: no tags, scripts or styles, entities resolved.
 
-    Runs of spaces collapse to one and blank lines to one; malformed markup is
+    Each block element (paragraph, div, cell, list item) becomes one line and runs
+    of spaces collapse to one; malformed markup is
     tolerated (html.parser never raises on bad HTML in non-strict mode).
     """
     if not html:
@@ -94,4 +95,4 @@ def html_to_text(html: str) -> str:
     extractor.close()
     text = "".join(extractor.chunks)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return _BLANK_LINES.sub("\n", "\n".join(lines)).strip()

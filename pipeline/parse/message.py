@@ -284,9 +284,13 @@ def _addresses(parser: object | None, message: Message, name: str) -> tuple[Addr
         # decodes display names in context; attribute names use "_" for "-".
         value = _safe(lambda: getattr(parser, name.lower().replace("-", "_") + "_"), None)
         if isinstance(value, list):
-            return tuple(
+            found = tuple(
                 (str(n), str(a)) for n, a in (item for item in value if len(item) == 2) if a
             )
+            if found:
+                return found
+    # mail-parser drops what it cannot validate (a bare "To: accounts" without a
+    # domain); the stdlib reading keeps what the sender wrote, which is evidence.
     return _safe(lambda: stdlib_addresses(message, name), ())
 
 
@@ -360,12 +364,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
     if parser is not None:
         _mailparser_defects(parser, out)
 
-    if parser is not None:
-        text = _join(list(getattr(parser, "text_plain", [])))
-        html = _join(list(getattr(parser, "text_html", [])))
-    else:
-        text = _join(out.bodies["text/plain"])
-        html = _join(out.bodies["text/html"])
+    # Bodies come from the walk, not from mail-parser: mail-parser returns 7bit
+    # text without applying its declared charset (iso-2022-jp is 7bit and came
+    # back as escape sequences), and it mixes in text from forwarded messages,
+    # which are kept whole as message/rfc822 attachments instead.
+    text = _join(out.bodies["text/plain"])
+    html = _join(out.bodies["text/html"])
 
     def header(name: str) -> str | None:
         return _safe(lambda: first_header(message, name), None)
