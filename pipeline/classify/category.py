@@ -70,7 +70,8 @@ LEGAL_SUBCATEGORIES: tuple[str, ...] = (
 
 
 def _kw(*alternatives: str) -> re.Pattern[str]:
-    body = "|".join(f"(?:{a})" for a in alternatives)
+    # A space in a keyword stands for any whitespace run: plain-text mail wraps lines.
+    body = "|".join(f"(?:{a})".replace(" ", r"\s+") for a in alternatives)
     return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
 
 
@@ -215,6 +216,8 @@ TOPICS: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
             r"deficit",
             r"faltante",
             r"reserva",
+            r"(?:payment|pago|mensualidad) (?:went up|increased|subio|aumento)",
+            r"(?:subio|aumento) (?:mi|el) (?:pago|mensualidad)",
         ),
     ),
     (
@@ -283,6 +286,12 @@ _ERROR_ASSERTION = _kw(
     r"no (?:fue|fueron|ha sido|han sido) (?:aplicad|acreditad)\w*",
     r"nunca (?:fue )?aplicad\w*",
     r"no lo acreditaron",
+    r"wrongful(?:ly)?",
+    r"(?:paid|made|disbursed) (?:it |them )?late",
+    r"(?:hasn'?t|has not|still not|never) (?:been )?(?:posted|credited|applied)",
+    r"no (?:han|ha|se ha|se han) (?:aplicado|acreditado|reflejado)",
+    r"no aparece (?:en mi cuenta|reflejado|mi pago|el pago)",
+    r"todavia no aparece",
     r"no lo aplicaron",
 )
 

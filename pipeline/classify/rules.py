@@ -15,9 +15,10 @@ Why each matching choice:
 * ``unless`` patterns are hard negatives: a candidate match that overlaps an
   ``unless`` match is dropped ("power of attorney", "car auction").
 * ``negatable`` rules drop a match when a negation cue ("no", "not", "sin",
-  "never", "don't") occurs at most three words before it in the same clause
-  ("no complaints, thanks"; "no tengo abogado"). The window is short on purpose:
-  "I have not received an answer to my complaint" is still a complaint.
+  "never", "don't") is among the five words before it in the same clause
+  ("no complaints, thanks"; "nunca me he declarado en bancarrota"). The window
+  is short on purpose: "I have not received a response to my complaint" is
+  still a complaint.
 * ``skip_quoted`` (default on) ignores quoted reply text (lines starting with
   ``>`` and everything after an "On ... wrote:" / "El ... escribió:" header), so
   our own earlier replies quoted back to us do not escalate the new message.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -71,7 +72,7 @@ _NEGATION_CUES = frozenset(
         "ningun", "ninguna", "ninguno", "jamas",
     }
 )
-_NEGATION_WINDOW = 3
+_NEGATION_WINDOW = 4
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]|\bbut\b|\bpero\b|\bhowever\b|\bsin embargo\b")
 
@@ -92,19 +93,21 @@ class EscalationRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    phrases: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-    fields: list[FieldName] = Field(default_factory=lambda: list(ALL_FIELDS), min_length=1)
+    # Tuples, not lists: rules are hashable, so compiled regexes are cached per rule
+    # value (a model_copy with changes gets its own compilation).
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    fields: tuple[FieldName, ...] = Field(default=ALL_FIELDS, min_length=1)
     severity: Severity
     route: str = Field(min_length=1)
-    unless: list[str] = Field(default_factory=list)
+    unless: tuple[str, ...] = ()
     negatable: bool = False
     skip_quoted: bool = True
     description: str = ""
 
     @field_validator("phrases")
     @classmethod
-    def _phrases_not_blank(cls, v: list[str]) -> list[str]:
+    def _phrases_not_blank(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         if any(not p.strip() for p in v):
             raise ValueError("phrases must not be blank")
         return v
@@ -146,11 +149,12 @@ class RuleSet(BaseModel):
             seen.add(rule.name)
         return v
 
-    @cached_property
+    @property
     def compiled_rules(
         self,
     ) -> tuple[tuple[EscalationRule, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]:
-        return tuple((r, *r.compiled()) for r in self.rules)
+        """Each rule with its compiled trigger and ``unless`` regexes (cached per rule)."""
+        return tuple((r, *_compiled_rule(r)) for r in self.rules)
 
     def compile_all(self) -> None:
         """Compile every rule now, so a bad regex fails at load time, not on a message."""
@@ -190,6 +194,13 @@ class RuleMatch:
     severity: Severity
     route: str
     item: int = 0
+
+
+@lru_cache(maxsize=1024)
+def _compiled_rule(
+    rule: EscalationRule,
+) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    return rule.compiled()
 
 
 def _check_regex(rule: str, key: str, pattern: str) -> None:
