@@ -173,7 +173,7 @@ def ack_config(**overrides: Any) -> AckConfig:
 
 @dataclass(frozen=True)
 class LocalSink:
-    """A running SMTP sink process."""
+    """An implicit-TLS SMTP sink process (the shared ``smtp_sink`` only does STARTTLS)."""
 
     port: int
     tls: TlsFiles
@@ -207,11 +207,6 @@ def _start_sink(tmp: Path, mode: str) -> Iterator[LocalSink]:
         yield LocalSink(port, tls, out, "acks", "s3cret-pw")
     finally:
         stop_process(proc)
-
-
-@pytest.fixture
-def smtp_starttls_sink(tmp_path: Path) -> Iterator[LocalSink]:
-    yield from _start_sink(tmp_path, "starttls")
 
 
 @pytest.fixture
