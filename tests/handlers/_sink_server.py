@@ -47,7 +47,8 @@ def main() -> None:
 
     kwargs = {"authenticator": auth, "auth_required": True}
     if mode == "implicit":
-        kwargs.update(ssl_context=ctx)
+        # aiosmtpd only knows about STARTTLS sessions; the whole connection is TLS here.
+        kwargs.update(ssl_context=ctx, auth_require_tls=False)
     else:
         kwargs.update(tls_context=ctx, require_starttls=True)
     controller = Controller(Sink(Path(out)), hostname="127.0.0.1", port=int(port), **kwargs)

@@ -1,0 +1,138 @@
+"""SMTP against the real sink process, SES against moto in server mode."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from pydantic import ValidationError
+
+from handlers.acknowledge import AcknowledgmentHandler
+from handlers.ack_compose import compose_acknowledgment, message_bytes
+from handlers.config import SesConfig, SmtpConfig
+from handlers.record import record_from_entry
+from handlers.transports import NotSentError, SesTransport, SmtpTransport
+from tests.handlers.conftest import T0, ack_config
+
+
+def starttls_config(sink, monkeypatch, password=None):
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", password or sink.password)
+    return SmtpConfig(host="localhost", port=sink.port, tls="starttls", username=sink.user,
+                      password_env="TEST_SMTP_PASSWORD", ca_file=sink.ca_file)
+
+
+def test_acknowledgment_over_starttls_with_auth_arrives_exactly_and_records_250(
+    smtp_inbox, monkeypatch, ledger, store, add_record
+):
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    handler = AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "ack:test",
+                                    clock=lambda: T0)
+    event, _ = add_record(subject="Escrow shortage")
+    assert handler.handle(event).outcome == "sent"
+
+    (received,) = smtp_inbox.wait_for(1)
+    assert received.tls is True and received.auth_user == smtp_inbox.user
+    assert received.rcpt_tos == ("ana@borrower.example",)
+    assert received.mail_from == "service@servicer.example"
+    msg = received.message
+    assert msg["To"] == "Ana Borrower <ana@borrower.example>"
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["In-Reply-To"] == "<orig-1@borrower.example>"
+    assert msg["Message-ID"] == "<ack.r-0123456789abcdef01234567@servicer.example>"
+    assert msg["Subject"].startswith("We received your message: Escrow shortage [Ref ML-")
+    body = msg.get_body().get_content()
+    assert "You can expect a response by January 13, 2027." in body
+    assert "https://portal.servicer.example/secure" in body
+
+    sent = ledger.entry(ledger.size() - 1).body
+    assert sent["reply_code"] == 250
+    assert sent["reply"].startswith("250 ")
+    # The sink received exactly the stored bytes (dot-stuffing undone by the server).
+    assert received.raw.replace(b"\r\n", b"\n") == store.objects[sent["ack_sha256"]].replace(b"\r\n", b"\n")
+
+
+def test_smtp_wrong_password_is_not_sent_and_says_so(smtp_inbox, monkeypatch, ledger, add_record):
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch, password="wrong"))
+    event, seq = add_record()
+    msg = compose_acknowledgment(record_from_entry(ledger.entry(seq)), "ana@borrower.example", "",
+                                 ack_config(), T0)
+    with pytest.raises(NotSentError, match="refused the login"):
+        transport.send(msg)
+    assert smtp_inbox.messages() == []
+
+
+def test_smtp_temporary_refusal_at_data_is_not_sent(smtp_inbox, monkeypatch, ledger, store, add_record):
+    smtp_inbox.fail_next(1, "451 4.3.0 try again later")
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    handler = AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=lambda: T0)
+    event, _ = add_record()
+    with pytest.raises(Exception, match="451"):
+        handler.handle(event)
+    assert [e.type for e in ledger.entries()][-1] == "acknowledgment.failed"
+    assert handler.handle(event).outcome == "sent"
+    assert len(smtp_inbox.wait_for(1)) == 1
+
+
+def test_starttls_with_untrusted_certificate_is_refused(smtp_inbox, monkeypatch, ledger, add_record):
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_inbox.password)
+    config = SmtpConfig(host="localhost", port=smtp_inbox.port, tls="starttls",
+                        username=smtp_inbox.user, password_env="TEST_SMTP_PASSWORD")
+    _, seq = add_record()
+    msg = compose_acknowledgment(record_from_entry(ledger.entry(seq)), "ana@borrower.example", "",
+                                 ack_config(), T0)
+    with pytest.raises(NotSentError, match="CERTIFICATE_VERIFY_FAILED|certificate verify"):
+        SmtpTransport(config).send(msg)
+
+
+def test_acknowledgment_over_implicit_tls(smtp_implicit_sink, monkeypatch, ledger, store, add_record):
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_implicit_sink.password)
+    config = SmtpConfig(host="localhost", port=smtp_implicit_sink.port, tls="implicit",
+                        username=smtp_implicit_sink.user, password_env="TEST_SMTP_PASSWORD",
+                        ca_file=smtp_implicit_sink.tls.ca_file)
+    handler = AcknowledgmentHandler(ledger, store.put, SmtpTransport(config), ack_config(), "a",
+                                    clock=lambda: T0)
+    event, _ = add_record()
+    handler.handle(event)
+    ((envelope, raw),) = smtp_implicit_sink.wait_for(1)
+    assert envelope["rcpt_tos"] == ["ana@borrower.example"]
+    assert b"Auto-Submitted: auto-replied" in raw
+    sent = ledger.entry(ledger.size() - 1).body
+    assert sent["reply"] == "250 2.0.0 Ok: queued as SINK0001"
+    assert sent["provider_id"] == "2.0.0 Ok: queued as SINK0001"
+
+
+def test_plaintext_smtp_needs_explicit_permission():
+    with pytest.raises(ValidationError, match="allow_plaintext"):
+        SmtpConfig(host="relay.example", port=25, tls="none")
+
+
+def test_ses_send_raw_email_on_moto_server(moto_server, ledger, store, add_record):
+    client = moto_server.client("ses")
+    client.verify_email_identity(EmailAddress="service@servicer.example")
+    transport = SesTransport(SesConfig(region="us-east-1", endpoint_url=moto_server.endpoint_url),
+                             client=client)
+    handler = AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=lambda: T0)
+    event, _ = add_record()
+    assert handler.handle(event).outcome == "sent"
+
+    sent = ledger.entry(ledger.size() - 1).body
+    assert sent["transport"] == "ses" and sent["provider_id"]
+    assert client.get_send_quota()["SentLast24Hours"] >= 1
+    with urllib.request.urlopen(f"{moto_server.endpoint_url}/moto-api/data.json") as response:  # noqa: S310
+        data = json.load(response)
+    (raw,) = [m for m in data["ses"]["RawMessage"] if m["id"] == sent["provider_id"]]
+    assert raw["source"] == "service@servicer.example"
+    assert "ana@borrower.example" in raw["destinations"]
+    assert raw["raw_data"].encode() == store.objects[sent["ack_sha256"]]
+
+
+def test_ses_unverified_sender_is_not_sent(moto_server, ledger, add_record):
+    client = moto_server.client("ses")
+    transport = SesTransport(SesConfig(region="us-east-1", endpoint_url=moto_server.endpoint_url),
+                             client=client)
+    _, seq = add_record()
+    msg = compose_acknowledgment(record_from_entry(ledger.entry(seq)), "ana@borrower.example", "",
+                                 ack_config(from_address="unverified@servicer.example"), T0)
+    with pytest.raises(NotSentError, match="MessageRejected"):
+        transport.send(msg)
