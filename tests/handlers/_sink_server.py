@@ -23,7 +23,7 @@ class Sink:
         self.n = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.n += 1
             n = self.n
@@ -40,8 +40,10 @@ def main() -> None:
     ctx.load_cert_chain(cert, key)
 
     def auth(server, session, envelope, mechanism, data):
-        ok = isinstance(data, LoginPassword) and data.login == user.encode() and (
-            data.password == password.encode()
+        ok = (
+            isinstance(data, LoginPassword)
+            and data.login == user.encode()
+            and (data.password == password.encode())
         )
         return AuthResult(success=ok)
 

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,9 @@ def record_body(
     """A ``message.received`` body shaped like the architecture document's."""
     head: dict[str, Any] = {
         "message_id": "<orig-1@borrower.example>",
-        "from": from_ if from_ is not None else [{"name": "Ana Borrower", "address": "ana@borrower.example"}],
+        "from": from_
+        if from_ is not None
+        else [{"name": "Ana Borrower", "address": "ana@borrower.example"}],
         "to": [{"name": "", "address": "service@servicer.example"}],
         "cc": [],
         "reply_to": [],
@@ -94,7 +96,9 @@ def record_body(
     }
 
 
-def event_for(record_id: str, seq: int, type_: str = "message.received", eid: str = "") -> dict[str, Any]:
+def event_for(
+    record_id: str, seq: int, type_: str = "message.received", eid: str = ""
+) -> dict[str, Any]:
     return {
         "specversion": "1.0",
         "id": eid or f"ev-{seq}",
@@ -197,13 +201,26 @@ def _start_sink(tmp: Path, mode: str) -> Iterator[LocalSink]:
     port = free_port()
     server = Path(__file__).with_name("_sink_server.py")
     proc = popen(
-        [sys.executable, str(server), str(port), str(tls.cert_file), str(tls.key_file), str(out),
-         "acks", "s3cret-pw", mode],
+        [
+            sys.executable,
+            str(server),
+            str(port),
+            str(tls.cert_file),
+            str(tls.key_file),
+            str(out),
+            "acks",
+            "s3cret-pw",
+            mode,
+        ],
         tmp / "sink.log",
     )
     try:
-        wait_until(lambda: port_accepts(port), 15, "SMTP sink",
-                   lambda: (tmp / "sink.log").read_text(errors="replace"))
+        wait_until(
+            lambda: port_accepts(port),
+            15,
+            "SMTP sink",
+            lambda: (tmp / "sink.log").read_text(errors="replace"),
+        )
         yield LocalSink(port, tls, out, "acks", "s3cret-pw")
     finally:
         stop_process(proc)

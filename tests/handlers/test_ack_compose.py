@@ -59,7 +59,9 @@ def test_spanish_text_has_reference_received_time_category_due_date_and_advice()
 
 
 def test_due_date_falls_back_to_acknowledge_deadline():
-    rec = record(deadlines=[{"name": "acknowledge", "due": "2026-12-07", "business_days": 5, "rule": "x"}])
+    rec = record(
+        deadlines=[{"name": "acknowledge", "due": "2026-12-07", "business_days": 5, "rule": "x"}]
+    )
     _, parsed = compose(rec)
     assert "by December 7, 2026" in parsed.get_body().get_content()
 
@@ -98,7 +100,11 @@ def test_message_id_is_deterministic_from_record_id_and_domain():
     rec = record()
     first, _ = compose(rec)
     second, _ = compose(rec)
-    assert first["Message-ID"] == second["Message-ID"] == ack_message_id(rec.record_id, "servicer.example")
+    assert (
+        first["Message-ID"]
+        == second["Message-ID"]
+        == ack_message_id(rec.record_id, "servicer.example")
+    )
     assert first["Message-ID"] == "<ack.r-0123456789abcdef01234567@servicer.example>"
 
 

@@ -8,8 +8,8 @@ from email.policy import default
 
 import pytest
 
-from handlers.acknowledge import AcknowledgmentHandler
 from handlers.ack_compose import message_bytes
+from handlers.acknowledge import AcknowledgmentHandler
 from handlers.transports import NotSentError
 from pipeline.errors import HandlerError, LedgerError
 from pipeline.ledger.entry import EntryDraft
@@ -31,14 +31,18 @@ def clock() -> Clock:
 
 @pytest.fixture
 def handler(ledger, store, transport, clock):
-    return AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "ack:test", clock=clock)
+    return AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "ack:test", clock=clock
+    )
 
 
 def types(ledger, prefix="acknowledgment."):
     return [e.type for e in ledger.entries() if e.type.startswith(prefix)]
 
 
-def test_customer_message_gets_one_acknowledgment_and_a_sent_entry(handler, add_record, ledger, store, transport):
+def test_customer_message_gets_one_acknowledgment_and_a_sent_entry(
+    handler, add_record, ledger, store, transport
+):
     event, seq = add_record()
     result = handler.handle(event)
     assert result.outcome == "sent"
@@ -56,7 +60,9 @@ def test_customer_message_gets_one_acknowledgment_and_a_sent_entry(handler, add_
     assert store.objects[sent["ack_sha256"]] == message_bytes(transport.sent[0])
 
 
-def test_same_event_twice_sends_one_message_and_records_one_sent(handler, add_record, ledger, transport):
+def test_same_event_twice_sends_one_message_and_records_one_sent(
+    handler, add_record, ledger, transport
+):
     event, _ = add_record()
     handler.handle(event)
     second = handler.handle(event)
@@ -91,7 +97,9 @@ def test_crash_between_claim_and_send_is_not_resent_but_recorded_unconfirmed(
     assert types(ledger).count("acknowledgment.unconfirmed") == 1 and transport.sent == []
 
 
-def test_crash_after_send_before_confirmation_is_not_resent(ledger, store, transport, clock, add_record):
+def test_crash_after_send_before_confirmation_is_not_resent(
+    ledger, store, transport, clock, add_record
+):
     event, _ = add_record()
 
     class LosesSent:
@@ -104,7 +112,7 @@ def test_crash_after_send_before_confirmation_is_not_resent(ledger, store, trans
             return ledger.append(drafts)
 
     first = AcknowledgmentHandler(LosesSent(), store.put, transport, ack_config(), "a", clock=clock)
-    with pytest.raises(HandlerError, match="could not append acknowledgment.sent"):
+    with pytest.raises(HandlerError, match=r"could not append acknowledgment.sent"):
         first.handle(event)
     assert len(transport.sent) == 1
 
@@ -120,15 +128,21 @@ def test_redelivery_while_a_claim_is_young_is_retried_later_without_sending(
     event, _ = add_record()
     transport.fail = RuntimeError("killed")
     with pytest.raises(RuntimeError):
-        AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=clock).handle(event)
+        AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=clock).handle(
+            event
+        )
     transport.fail = None
     clock.now += timedelta(minutes=2)
     with pytest.raises(HandlerError, match="another delivery may be sending it"):
-        AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=clock).handle(event)
+        AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=clock).handle(
+            event
+        )
     assert transport.sent == [] and types(ledger) == ["acknowledgment.intent"]
 
 
-def test_refused_send_releases_the_claim_and_a_retry_sends_once(handler, add_record, ledger, transport):
+def test_refused_send_releases_the_claim_and_a_retry_sends_once(
+    handler, add_record, ledger, transport
+):
     event, _ = add_record()
     transport.fail = NotSentError("451 try again later")
     with pytest.raises(HandlerError, match="claim released"):
@@ -141,7 +155,7 @@ def test_refused_send_releases_the_claim_and_a_retry_sends_once(handler, add_rec
 
 
 def test_second_claim_in_a_race_does_not_send(ledger, store, transport, clock, add_record):
-    event, seq = add_record()
+    event, _ = add_record()
 
     class Racing:
         """Another worker appends its claim just before ours lands."""
@@ -152,7 +166,9 @@ def test_second_claim_in_a_race_does_not_send(ledger, store, transport, clock, a
         def append(self, drafts):
             if drafts[0].type == "acknowledgment.intent":
                 body = {**drafts[0].body}
-                ledger.append([EntryDraft("acknowledgment.intent", body, "other-worker", clock.now)])
+                ledger.append(
+                    [EntryDraft("acknowledgment.intent", body, "other-worker", clock.now)]
+                )
             return ledger.append(drafts)
 
     racer = AcknowledgmentHandler(Racing(), store.put, transport, ack_config(), "a", clock=clock)
@@ -211,8 +227,12 @@ def test_escalated_event_is_ignored_by_the_acknowledgment_handler(handler, add_r
 
 
 def test_acknowledgment_sent_is_addressed_to_the_sender_not_cc(handler, add_record, transport):
-    event, _ = add_record(headers={"cc": [{"name": "", "address": "lawyer@firm.example"}],
-                                   "reply_to": [{"name": "", "address": "list@lists.example"}]})
+    event, _ = add_record(
+        headers={
+            "cc": [{"name": "", "address": "lawyer@firm.example"}],
+            "reply_to": [{"name": "", "address": "list@lists.example"}],
+        }
+    )
     handler.handle(event)
     parsed = message_from_bytes(message_bytes(transport.sent[0]), policy=default)
     assert [a.addr_spec for a in parsed["To"].addresses] == ["ana@borrower.example"]

@@ -8,6 +8,7 @@ import json
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -19,12 +20,36 @@ from pipeline.errors import HandlerError
 from tests.handlers.conftest import T0
 
 MATCHES = [
-    {"rule": "foreclosure", "field": "text", "item": 0, "start": 10, "end": 21,
-     "matched": "foreclosure", "severity": "high", "route": "legal"},
-    {"rule": "attorney", "field": "subject", "item": 0, "start": 0, "end": 8,
-     "matched": "attorney", "severity": "critical", "route": "legal"},
-    {"rule": "complaint", "field": "text", "item": 0, "start": 30, "end": 39,
-     "matched": "complaint", "severity": "medium", "route": "complaints"},
+    {
+        "rule": "foreclosure",
+        "field": "text",
+        "item": 0,
+        "start": 10,
+        "end": 21,
+        "matched": "foreclosure",
+        "severity": "high",
+        "route": "legal",
+    },
+    {
+        "rule": "attorney",
+        "field": "subject",
+        "item": 0,
+        "start": 0,
+        "end": 8,
+        "matched": "attorney",
+        "severity": "critical",
+        "route": "legal",
+    },
+    {
+        "rule": "complaint",
+        "field": "text",
+        "item": 0,
+        "start": 30,
+        "end": 39,
+        "matched": "complaint",
+        "severity": "medium",
+        "route": "complaints",
+    },
 ]
 
 
@@ -41,7 +66,8 @@ def sns_topic_with_queue(moto_server):
     topic = sns.create_topic(Name=name)["TopicArn"]
     queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+        "Attributes"
+    ]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     return sns, sqs, topic, queue_url
 
@@ -61,9 +87,11 @@ def test_sns_route_is_published_once_with_evidence_and_recorded(
     sns_topic_with_queue, ledger, add_record, transport
 ):
     sns, sqs, topic, queue_url = sns_topic_with_queue
-    config = EscalationConfig(routes={"legal": topic, "complaints": "mailto:cx@servicer.example"},
-                              from_address="ledger@servicer.example",
-                              transport={"kind": "ses", "region": "us-east-1"})
+    config = EscalationConfig(
+        routes={"legal": topic, "complaints": "mailto:cx@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={"kind": "ses", "region": "us-east-1"},
+    )
     notifiers = build_notifiers(config, transport=transport, sns_client=sns)
     handler = EscalationHandler(ledger, config, "esc:test", notifiers, clock=lambda: T0)
     event, seq = escalated(add_record)
@@ -74,8 +102,12 @@ def test_sns_route_is_published_once_with_evidence_and_recorded(
     assert published["record_id"] == "r-0123456789abcdef01234567"
     assert published["route"] == "legal" and published["severity"] == "critical"
     assert published["rules"] == ["attorney", "foreclosure"]
-    assert {(m["rule"], m["field"], tuple(m["span"]), m["matched"]) for m in published["matches"]} == {
-        ("foreclosure", "text", (10, 21), "foreclosure"), ("attorney", "subject", (0, 8), "attorney")}
+    assert {
+        (m["rule"], m["field"], tuple(m["span"]), m["matched"]) for m in published["matches"]
+    } == {
+        ("foreclosure", "text", (10, 21), "foreclosure"),
+        ("attorney", "subject", (0, 8), "attorney"),
+    }
     assert published["account_numbers"] == ["****5678"]  # never the full number
     assert "0012345678" not in json.dumps(published)
     assert [d["name"] for d in published["deadlines"]] == ["acknowledge", "respond"]
@@ -88,16 +120,26 @@ def test_sns_route_is_published_once_with_evidence_and_recorded(
     assert len(transport.sent) == 1  # complaints route emailed once
 
 
-def test_email_route_reaches_the_team_through_the_smtp_sink(smtp_inbox, monkeypatch, ledger, add_record):
+def test_email_route_reaches_the_team_through_the_smtp_sink(
+    smtp_inbox, monkeypatch, ledger, add_record
+):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_inbox.password)
     config = EscalationConfig(
         routes={"legal": "legal-team@servicer.example", "complaints": "cx@servicer.example"},
         from_address="ledger@servicer.example",
-        transport={"kind": "smtp", "host": "localhost", "port": smtp_inbox.port,
-                   "tls": "starttls", "username": smtp_inbox.user,
-                   "password_env": "TEST_SMTP_PASSWORD", "ca_file": str(smtp_inbox.ca_file)},
+        transport={
+            "kind": "smtp",
+            "host": "localhost",
+            "port": smtp_inbox.port,
+            "tls": "starttls",
+            "username": smtp_inbox.user,
+            "password_env": "TEST_SMTP_PASSWORD",
+            "ca_file": str(smtp_inbox.ca_file),
+        },
     )
-    handler = EscalationHandler(ledger, config, "esc:test", build_notifiers(config), clock=lambda: T0)
+    handler = EscalationHandler(
+        ledger, config, "esc:test", build_notifiers(config), clock=lambda: T0
+    )
     event, _ = escalated(add_record)
     handler.handle(event)
     got = smtp_inbox.wait_for(2)
@@ -113,7 +155,7 @@ def test_email_route_reaches_the_team_through_the_smtp_sink(smtp_inbox, monkeypa
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], bytes]] = []
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
     status = 200
 
     def do_POST(self):
@@ -138,37 +180,49 @@ def webhook():
     server.shutdown()
 
 
-def test_webhook_route_is_posted_with_a_valid_hmac_signature(webhook, monkeypatch, ledger, add_record):
+def test_webhook_route_is_posted_with_a_valid_hmac_signature(
+    webhook, monkeypatch, ledger, add_record
+):
     url, receiver = webhook
     monkeypatch.setenv("TEST_HOOK_SECRET", "hook-secret")
-    config = EscalationConfig(routes={"legal": url, "complaints": url},
-                              webhook_secret_env="TEST_HOOK_SECRET")
+    config = EscalationConfig(
+        routes={"legal": url, "complaints": url}, webhook_secret_env="TEST_HOOK_SECRET"
+    )
     with httpx.Client(timeout=5) as client:
-        handler = EscalationHandler(ledger, config, "esc:test",
-                                    build_notifiers(config, http_client=client, clock=lambda: T0),
-                                    clock=lambda: T0)
+        handler = EscalationHandler(
+            ledger,
+            config,
+            "esc:test",
+            build_notifiers(config, http_client=client, clock=lambda: T0),
+            clock=lambda: T0,
+        )
         event, _ = escalated(add_record)
         handler.handle(event)
         handler.handle(event)
     assert len(receiver.received) == 2
     headers, body = receiver.received[0]
-    expected = hmac.new(b"hook-secret", headers["X-Mailledger-Timestamp"].encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        b"hook-secret", headers["X-Mailledger-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
     assert headers["X-Mailledger-Signature"] == f"sha256={expected}"
     assert json.loads(body)["route"] in ("legal", "complaints")
     notified = [e.body for e in ledger.entries() if e.type == "escalation.notified"]
     assert {n["provider_ids"][0] for n in notified} == {"req-1", "req-2"}
 
 
-def test_webhook_error_status_releases_the_claim_for_a_retry(webhook, monkeypatch, ledger, add_record):
+def test_webhook_error_status_releases_the_claim_for_a_retry(
+    webhook, monkeypatch, ledger, add_record
+):
     url, receiver = webhook
     receiver.status = 503
     monkeypatch.setenv("TEST_HOOK_SECRET", "s")
-    config = EscalationConfig(routes={"legal": url, "complaints": url},
-                              webhook_secret_env="TEST_HOOK_SECRET")
+    config = EscalationConfig(
+        routes={"legal": url, "complaints": url}, webhook_secret_env="TEST_HOOK_SECRET"
+    )
     with httpx.Client(timeout=5) as client:
-        handler = EscalationHandler(ledger, config, "e", build_notifiers(config, http_client=client),
-                                    clock=lambda: T0)
+        handler = EscalationHandler(
+            ledger, config, "e", build_notifiers(config, http_client=client), clock=lambda: T0
+        )
         event, _ = escalated(add_record)
         with pytest.raises(HandlerError, match="HTTP 503"):
             handler.handle(event)
@@ -181,33 +235,47 @@ def test_webhook_error_status_releases_the_claim_for_a_retry(webhook, monkeypatc
 def test_unconfigured_route_is_an_actionable_error_and_other_routes_still_notified(
     ledger, add_record, transport
 ):
-    config = EscalationConfig(routes={"legal": "mailto:legal@servicer.example"},
-                              from_address="ledger@servicer.example",
-                              transport={"kind": "ses", "region": "us-east-1"})
-    handler = EscalationHandler(ledger, config, "e", build_notifiers(config, transport=transport),
-                                clock=lambda: T0)
+    config = EscalationConfig(
+        routes={"legal": "mailto:legal@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={"kind": "ses", "region": "us-east-1"},
+    )
+    handler = EscalationHandler(
+        ledger, config, "e", build_notifiers(config, transport=transport), clock=lambda: T0
+    )
     event, _ = escalated(add_record)
-    with pytest.raises(HandlerError, match="route 'complaints' has no target in escalation.routes"):
+    with pytest.raises(
+        HandlerError, match=r"route 'complaints' has no target in escalation.routes"
+    ):
         handler.handle(event)
     assert len(transport.sent) == 1
 
 
-def test_crash_after_escalation_claim_is_recorded_unconfirmed_not_resent(ledger, add_record, transport):
+def test_crash_after_escalation_claim_is_recorded_unconfirmed_not_resent(
+    ledger, add_record, transport
+):
     from datetime import timedelta
 
-    config = EscalationConfig(routes={"legal": "legal@servicer.example",
-                                      "complaints": "cx@servicer.example"},
-                              from_address="ledger@servicer.example",
-                              transport={"kind": "ses", "region": "us-east-1"})
+    config = EscalationConfig(
+        routes={"legal": "legal@servicer.example", "complaints": "cx@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={"kind": "ses", "region": "us-east-1"},
+    )
     transport.fail = RuntimeError("killed")
     event, _ = escalated(add_record)
-    first = EscalationHandler(ledger, config, "e", build_notifiers(config, transport=transport),
-                              clock=lambda: T0)
+    first = EscalationHandler(
+        ledger, config, "e", build_notifiers(config, transport=transport), clock=lambda: T0
+    )
     with pytest.raises(RuntimeError):
         first.handle(event)
     transport.fail = None
-    later = EscalationHandler(ledger, config, "e", build_notifiers(config, transport=transport),
-                              clock=lambda: T0 + timedelta(hours=1))
+    later = EscalationHandler(
+        ledger,
+        config,
+        "e",
+        build_notifiers(config, transport=transport),
+        clock=lambda: T0 + timedelta(hours=1),
+    )
     results = later.handle(event)
     assert {r.outcome for r in results} == {"unconfirmed", "notified"}
     assert len(transport.sent) == 1  # only the route that was never claimed
@@ -218,4 +286,6 @@ def test_refused_sns_publish_is_not_sent(moto_server, ledger, add_record):
 
     notifier = SnsNotifier(moto_server.client("sns"))
     with pytest.raises(NotSentError, match="SNS refused"):
-        notifier.notify("legal", "arn:aws:sns:us-east-1:123456789012:does-not-exist", {"severity": "high"})
+        notifier.notify(
+            "legal", "arn:aws:sns:us-east-1:123456789012:does-not-exist", {"severity": "high"}
+        )

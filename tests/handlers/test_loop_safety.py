@@ -6,9 +6,10 @@ from handlers.loop_safety import RateState, ReplyHeaders, SourceFacts, should_au
 
 OWN = ("service@servicer.example", "escalations@servicer.example")
 NO_RATE = RateState(limit_per_day=3)
+INBOUND = SourceFacts()
 
 
-def decide(headers: ReplyHeaders, source: SourceFacts = SourceFacts(), rate: RateState = NO_RATE):
+def decide(headers: ReplyHeaders, source: SourceFacts = INBOUND, rate: RateState = NO_RATE):
     return should_auto_reply(headers, source, OWN, rate)
 
 

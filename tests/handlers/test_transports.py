@@ -8,8 +8,8 @@ import urllib.request
 import pytest
 from pydantic import ValidationError
 
+from handlers.ack_compose import compose_acknowledgment
 from handlers.acknowledge import AcknowledgmentHandler
-from handlers.ack_compose import compose_acknowledgment, message_bytes
 from handlers.config import SesConfig, SmtpConfig
 from handlers.record import record_from_entry
 from handlers.transports import NotSentError, SesTransport, SmtpTransport
@@ -18,16 +18,23 @@ from tests.handlers.conftest import T0, ack_config
 
 def starttls_config(sink, monkeypatch, password=None):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", password or sink.password)
-    return SmtpConfig(host="localhost", port=sink.port, tls="starttls", username=sink.user,
-                      password_env="TEST_SMTP_PASSWORD", ca_file=sink.ca_file)
+    return SmtpConfig(
+        host="localhost",
+        port=sink.port,
+        tls="starttls",
+        username=sink.user,
+        password_env="TEST_SMTP_PASSWORD",
+        ca_file=sink.ca_file,
+    )
 
 
 def test_acknowledgment_over_starttls_with_auth_arrives_exactly_and_records_250(
     smtp_inbox, monkeypatch, ledger, store, add_record
 ):
     transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
-    handler = AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "ack:test",
-                                    clock=lambda: T0)
+    handler = AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "ack:test", clock=lambda: T0
+    )
     event, _ = add_record(subject="Escrow shortage")
     assert handler.handle(event).outcome == "sent"
 
@@ -49,23 +56,30 @@ def test_acknowledgment_over_starttls_with_auth_arrives_exactly_and_records_250(
     assert sent["reply_code"] == 250
     assert sent["reply"].startswith("250 ")
     # The sink received exactly the stored bytes (dot-stuffing undone by the server).
-    assert received.raw.replace(b"\r\n", b"\n") == store.objects[sent["ack_sha256"]].replace(b"\r\n", b"\n")
+    assert received.raw.replace(b"\r\n", b"\n") == store.objects[sent["ack_sha256"]].replace(
+        b"\r\n", b"\n"
+    )
 
 
 def test_smtp_wrong_password_is_not_sent_and_says_so(smtp_inbox, monkeypatch, ledger, add_record):
     transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch, password="wrong"))
-    event, seq = add_record()
-    msg = compose_acknowledgment(record_from_entry(ledger.entry(seq)), "ana@borrower.example", "",
-                                 ack_config(), T0)
+    _, seq = add_record()
+    msg = compose_acknowledgment(
+        record_from_entry(ledger.entry(seq)), "ana@borrower.example", "", ack_config(), T0
+    )
     with pytest.raises(NotSentError, match="refused the login"):
         transport.send(msg)
     assert smtp_inbox.messages() == []
 
 
-def test_smtp_temporary_refusal_at_data_is_not_sent(smtp_inbox, monkeypatch, ledger, store, add_record):
+def test_smtp_temporary_refusal_at_data_is_not_sent(
+    smtp_inbox, monkeypatch, ledger, store, add_record
+):
     smtp_inbox.fail_next(1, "451 4.3.0 try again later")
     transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
-    handler = AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=lambda: T0)
+    handler = AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "a", clock=lambda: T0
+    )
     event, _ = add_record()
     with pytest.raises(Exception, match="451"):
         handler.handle(event)
@@ -74,24 +88,40 @@ def test_smtp_temporary_refusal_at_data_is_not_sent(smtp_inbox, monkeypatch, led
     assert len(smtp_inbox.wait_for(1)) == 1
 
 
-def test_starttls_with_untrusted_certificate_is_refused(smtp_inbox, monkeypatch, ledger, add_record):
+def test_starttls_with_untrusted_certificate_is_refused(
+    smtp_inbox, monkeypatch, ledger, add_record
+):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_inbox.password)
-    config = SmtpConfig(host="localhost", port=smtp_inbox.port, tls="starttls",
-                        username=smtp_inbox.user, password_env="TEST_SMTP_PASSWORD")
+    config = SmtpConfig(
+        host="localhost",
+        port=smtp_inbox.port,
+        tls="starttls",
+        username=smtp_inbox.user,
+        password_env="TEST_SMTP_PASSWORD",
+    )
     _, seq = add_record()
-    msg = compose_acknowledgment(record_from_entry(ledger.entry(seq)), "ana@borrower.example", "",
-                                 ack_config(), T0)
-    with pytest.raises(NotSentError, match="CERTIFICATE_VERIFY_FAILED|certificate verify"):
+    msg = compose_acknowledgment(
+        record_from_entry(ledger.entry(seq)), "ana@borrower.example", "", ack_config(), T0
+    )
+    with pytest.raises(NotSentError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"):
         SmtpTransport(config).send(msg)
 
 
-def test_acknowledgment_over_implicit_tls(smtp_implicit_sink, monkeypatch, ledger, store, add_record):
+def test_acknowledgment_over_implicit_tls(
+    smtp_implicit_sink, monkeypatch, ledger, store, add_record
+):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_implicit_sink.password)
-    config = SmtpConfig(host="localhost", port=smtp_implicit_sink.port, tls="implicit",
-                        username=smtp_implicit_sink.user, password_env="TEST_SMTP_PASSWORD",
-                        ca_file=smtp_implicit_sink.tls.ca_file)
-    handler = AcknowledgmentHandler(ledger, store.put, SmtpTransport(config), ack_config(), "a",
-                                    clock=lambda: T0)
+    config = SmtpConfig(
+        host="localhost",
+        port=smtp_implicit_sink.port,
+        tls="implicit",
+        username=smtp_implicit_sink.user,
+        password_env="TEST_SMTP_PASSWORD",
+        ca_file=smtp_implicit_sink.tls.ca_file,
+    )
+    handler = AcknowledgmentHandler(
+        ledger, store.put, SmtpTransport(config), ack_config(), "a", clock=lambda: T0
+    )
     event, _ = add_record()
     handler.handle(event)
     ((envelope, raw),) = smtp_implicit_sink.wait_for(1)
@@ -110,9 +140,12 @@ def test_plaintext_smtp_needs_explicit_permission():
 def test_ses_send_raw_email_on_moto_server(moto_server, ledger, store, add_record):
     client = moto_server.client("ses")
     client.verify_email_identity(EmailAddress="service@servicer.example")
-    transport = SesTransport(SesConfig(region="us-east-1", endpoint_url=moto_server.endpoint_url),
-                             client=client)
-    handler = AcknowledgmentHandler(ledger, store.put, transport, ack_config(), "a", clock=lambda: T0)
+    transport = SesTransport(
+        SesConfig(region="us-east-1", endpoint_url=moto_server.endpoint_url), client=client
+    )
+    handler = AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "a", clock=lambda: T0
+    )
     event, _ = add_record()
     assert handler.handle(event).outcome == "sent"
 
@@ -129,10 +162,16 @@ def test_ses_send_raw_email_on_moto_server(moto_server, ledger, store, add_recor
 
 def test_ses_unverified_sender_is_not_sent(moto_server, ledger, add_record):
     client = moto_server.client("ses")
-    transport = SesTransport(SesConfig(region="us-east-1", endpoint_url=moto_server.endpoint_url),
-                             client=client)
+    transport = SesTransport(
+        SesConfig(region="us-east-1", endpoint_url=moto_server.endpoint_url), client=client
+    )
     _, seq = add_record()
-    msg = compose_acknowledgment(record_from_entry(ledger.entry(seq)), "ana@borrower.example", "",
-                                 ack_config(from_address="unverified@servicer.example"), T0)
+    msg = compose_acknowledgment(
+        record_from_entry(ledger.entry(seq)),
+        "ana@borrower.example",
+        "",
+        ack_config(from_address="unverified@servicer.example"),
+        T0,
+    )
     with pytest.raises(NotSentError, match="MessageRejected"):
         transport.send(msg)
