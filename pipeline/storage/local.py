@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,13 +86,14 @@ class LocalStore:
                 if self.fsync:
                     os.fsync(handle.fileno())
             tmp.chmod(0o444)
-            # The hash sidecar is written before the link so that a visible object always
-            # has its recorded hash; a crash in between leaves only a harmless sidecar.
-            self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=True)
             try:
                 os.link(tmp, target)
             except FileExistsError:
                 return self._existing(key, target, digest)
+            # Only the writer that won the link records the hash: a loser writing it first
+            # would leave the winner's object looking altered. A crash before this line
+            # leaves an object without a recorded hash, which the next put of it restores.
+            self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=True)
             if self.fsync:
                 _fsync_dir(target.parent)
         except OSError as exc:
@@ -116,6 +118,7 @@ class LocalStore:
                 f"{key} already exists in {self.description} with different content;"
                 " it was not overwritten"
             )
+        self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=False)
         return PutOutcome.EXISTED
 
     def _write_meta(
@@ -125,7 +128,8 @@ class LocalStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and not overwrite:
             return
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        # unique per thread too: two threads of one process must not share a temporary file
+        tmp = path.with_name(path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(value))
         tmp.replace(path)
 
