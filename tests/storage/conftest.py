@@ -1,0 +1,24 @@
+"""The ``store`` fixture: every conformance test runs once per backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.storage.base import ObjectStore
+from tests.storage.backends import local_store, s3_store
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Name of the backend under test."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> ObjectStore:
+    """A fresh, empty store of the backend under test (S3: a new bucket with Object Lock)."""
+    if backend == "local":
+        return local_store(tmp_path / "store")
+    return s3_store(request.getfixturevalue("moto_server"), object_lock=True)
