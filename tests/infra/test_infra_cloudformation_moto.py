@@ -138,7 +138,7 @@ def test_config_parameter_names_the_created_bucket_and_queues(
     config = yaml.safe_load(value)
     assert config["mailboxes"] == []
     assert config["storage"]["bucket"] == BUCKET
-    queue_urls = {sink["name"]: sink["queue_url"] for sink in config["emit"]["sinks"]}
+    queue_urls = {sink["name"]: sink["queue_url"] for sink in config["events"]["sinks"]}
     assert queue_urls == {
         "acknowledgment": outputs["AcknowledgmentQueueUrl"],
         "escalation": outputs["EscalationQueueUrl"],
