@@ -5,9 +5,16 @@ Servers (each started on first use, stopped when the session ends):
 - ``dovecot``      :class:`tests.harness.dovecot.DovecotServer`
 - ``moto_server``  :class:`tests.harness.moto_server.MotoServer`
 - ``smtp_sink``    :class:`tests.harness.smtp_sink.SmtpSink` (STARTTLS + AUTH)
+- ``rgw``          :class:`tests.harness.rgw.RgwServer` (Ceph RGW; skipped when Ceph is
+                   not installed, but FAILS when ``CI`` is set so WORM tests never pass
+                   by being skipped)
 
 Per test: ``imap_user`` (a new user with an empty INBOX), ``moto_bucket`` (a new bucket),
-``smtp_inbox`` (the sink, emptied).
+``rgw_bucket`` (a new Object Lock bucket), ``rgw_unversioned_bucket``, ``smtp_inbox`` (the
+sink, emptied), ``webhook_server``, ``fault_proxy`` (in front of moto).
+
+Ceph RGW 16 ignores ``If-None-Match: *`` on versioned (so also Object Lock) buckets: the
+second PUT makes a new version instead of failing with 412 (see tests/harness_tests).
 """
 
 from __future__ import annotations
@@ -22,8 +29,11 @@ from typing import Any
 import pytest
 
 from tests.harness.dovecot import DovecotServer, dovecot_available
+from tests.harness.fault_proxy import FaultProxy
 from tests.harness.moto_server import MotoServer
+from tests.harness.rgw import RgwServer, rgw_from_env, rgw_unavailable_reason
 from tests.harness.smtp_sink import SmtpSink
+from tests.harness.webhook_server import WebhookServer
 
 _counter = itertools.count()
 
@@ -125,3 +135,61 @@ def smtp_inbox(smtp_sink: SmtpSink) -> SmtpSink:
     smtp_sink.clear()
     smtp_sink.fail_next(0)
     return smtp_sink
+
+
+@pytest.fixture
+def webhook_server() -> Iterator[WebhookServer]:
+    """A local HTTP server recording POSTs (cheap: one per test)."""
+    with WebhookServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fault_proxy(moto_server: MotoServer) -> Iterator[FaultProxy]:
+    """A fault-injecting proxy in front of the moto server, injecting nothing until told."""
+    with FaultProxy(moto_server.endpoint_url) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def rgw() -> Iterator[RgwServer]:
+    """A Ceph RADOS Gateway: reused from ``MAILLEDGER_TEST_RGW_*`` env vars or started here.
+
+    Skips when Ceph is not installed, except under CI, where it fails instead.
+    """
+    existing = rgw_from_env()
+    if existing is not None:
+        yield existing
+        return
+    reason = rgw_unavailable_reason()
+    if reason is not None:
+        if _in_ci():
+            pytest.fail(f"Ceph RGW required in CI: {reason}")
+        pytest.skip(reason)
+    server = RgwServer()
+    try:
+        server.start()
+        os.environ.update(server.env())
+        yield server
+    finally:
+        for key in server.env():
+            os.environ.pop(key, None)
+        server.close()
+
+
+@pytest.fixture
+def rgw_bucket(rgw: RgwServer) -> S3Bucket:
+    """A new bucket with Object Lock enabled (hence versioned) on the RGW."""
+    client = rgw.client("s3")
+    name = f"test-{next(_counter)}-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    return S3Bucket(name=name, client=client, endpoint_url=rgw.endpoint_url)
+
+
+@pytest.fixture
+def rgw_unversioned_bucket(rgw: RgwServer) -> S3Bucket:
+    """A new bucket without versioning on the RGW (where ``If-None-Match: *`` is honoured)."""
+    client = rgw.client("s3")
+    name = f"test-{next(_counter)}-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)
+    return S3Bucket(name=name, client=client, endpoint_url=rgw.endpoint_url)

@@ -64,7 +64,7 @@ def boto_client(
         region_name=region,
         connect_timeout=timeout,
         read_timeout=timeout,
-        retries={"max_attempts": retries + 1, "mode": "standard"},
+        retries={"total_max_attempts": retries + 1, "mode": "standard"},
         s3={"addressing_style": "path" if path_style else "auto"},
     )
     return boto3.session.Session().client(
