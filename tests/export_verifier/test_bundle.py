@@ -345,3 +345,11 @@ def test_every_problem_is_listed_not_only_the_first(built: Built):
     result = verify(built)
     assert_failed(result, "index.html: CHANGED", "MISSING", "extra.txt: EXTRA")
     assert "FAILED: 4 problems" in result.stdout  # 3 files + the record its native belonged to
+
+
+def test_symbolic_link_in_a_folder_bundle_fails_and_is_not_followed(built: Built, tmp_path: Path):
+    outside = tmp_path / "outside.eml"
+    outside.write_bytes(b"Subject: elsewhere\r\n\r\n")
+    (built.root / "natives" / "link.eml").symlink_to(outside)
+    result = verify(built)
+    assert_failed(result, "natives/link.eml: symbolic link in the bundle (not followed)")
