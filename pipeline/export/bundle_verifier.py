@@ -759,7 +759,9 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
     actual = _check_files(bundle, manifest, report)
     checkpoint = _check_checkpoint(bundle, manifest, report, given_keys)
     entries = _check_entries(bundle, manifest, report, checkpoint)
-    _check_records(manifest, report, actual, entries)
+    # without a verified checkpoint nothing is tied to the log; that one failure is
+    # already reported, so do not repeat it for every record
+    _check_records(manifest, report, actual, entries, tie_to_log=checkpoint is not None)
 
 
 def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> dict[str, str]:
@@ -970,6 +972,7 @@ def _check_records(
     report: Report,
     actual: dict[str, str],
     proven: dict[int, dict[str, Any]],
+    tie_to_log: bool,
 ) -> None:
     """Tie each record's native and attachments to its proven ledger entry."""
     seen_ids: set[str] = set()
@@ -1003,7 +1006,9 @@ def _check_records(
         body = entry.get("body") if entry is not None else None
         logged_raw: object = None
         logged_attachments: set[str] = set()
-        if entry is None or not isinstance(body, dict):
+        if not tie_to_log:
+            body = None
+        elif entry is None or not isinstance(body, dict):
             report.fail(
                 where,
                 f"ledger entry seq {seq} is not in the bundle or did not verify, so the record"

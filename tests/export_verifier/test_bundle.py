@@ -353,3 +353,10 @@ def test_symbolic_link_in_a_folder_bundle_fails_and_is_not_followed(built: Built
     (built.root / "natives" / "link.eml").symlink_to(outside)
     result = verify(built)
     assert_failed(result, "natives/link.eml: symbolic link in the bundle (not followed)")
+
+
+def test_unverified_checkpoint_is_reported_once_not_once_per_record(built: Built):
+    impostor = SigningKey.from_seed(ORIGIN, b"\x42" * 32)
+    result = verify(built, "--public-key", impostor.verifier.to_text())
+    assert_failed(result, "FAILED: 1 problem")
+    assert "record " not in result.stdout
