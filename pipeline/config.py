@@ -15,6 +15,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from handlers.config import AckConfig, EscalationConfig
+from pipeline.attachments.policy import AttachmentPolicy
+from pipeline.classify.classifier import ClassifyPolicy
+from pipeline.classify.rules import EscalationRule, RuleSet, load_default_rules
+from pipeline.emit.config import EmitConfig, JsonlSinkConfig
 from pipeline.errors import ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
@@ -143,6 +148,24 @@ class WorkerConfig(Model):
     dispatch_after_poll: bool = True
 
 
+class ClassificationConfig(Model):
+    """Escalation rules, categories, account-number pattern and regulatory clocks."""
+
+    use_default_rules: bool = True
+    rules: list[EscalationRule] = Field(default_factory=list)
+    policy: ClassifyPolicy = ClassifyPolicy()
+
+    def rule_set(self) -> RuleSet:
+        """The shipped rule pack (unless turned off) plus the configured rules.
+
+        A configured rule with the name of a shipped one replaces it.
+        """
+        own = {rule.name: rule for rule in self.rules}
+        shipped = load_default_rules().rules if self.use_default_rules else ()
+        merged = [own.pop(rule.name, rule) for rule in shipped]
+        return RuleSet(rules=(*merged, *own.values()))
+
+
 class LoggingConfig(Model):
     """Log level; the format follows the terminal (pretty) or not (JSON lines)."""
 
@@ -155,12 +178,16 @@ class Config(Model):
 
     origin: str = Field(default="mailledger.example/ledger", pattern=r"^[^\s+]+$")
     actor: str | None = None
-    time_zone: str = "America/New_York"
     state_dir: Path = Path("var/state")
     storage: StorageConfig = LocalStorageConfig()
     signing: SigningConfig = SigningConfig()
     mailboxes: list[MailboxConfig] = Field(default_factory=list)
     worker: WorkerConfig = WorkerConfig()
+    attachments: AttachmentPolicy = AttachmentPolicy()
+    classification: ClassificationConfig = ClassificationConfig()
+    events: EmitConfig = EmitConfig(sinks=(JsonlSinkConfig(path=Path("var/outbox/events.jsonl")),))
+    acknowledgment: AckConfig | None = None
+    escalation: EscalationConfig | None = None
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     source_path: Path | None = Field(default=None, exclude=True)

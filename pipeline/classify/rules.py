@@ -66,10 +66,37 @@ _PHRASE_GAP = r"[\s\-_]+"
 # Negation cues, folded (no accents). "ni" and "nor" cover "ni queja ni reclamo".
 _NEGATION_CUES = frozenset(
     {
-        "no", "not", "never", "without", "none", "nor", "dont", "don't", "didnt", "didn't",
-        "isnt", "isn't", "wasnt", "wasn't", "arent", "aren't", "doesnt", "doesn't",
-        "havent", "haven't", "wont", "won't", "cannot", "sin", "nunca", "ni", "tampoco",
-        "ningun", "ninguna", "ninguno", "jamas",
+        "no",
+        "not",
+        "never",
+        "without",
+        "none",
+        "nor",
+        "dont",
+        "don't",
+        "didnt",
+        "didn't",
+        "isnt",
+        "isn't",
+        "wasnt",
+        "wasn't",
+        "arent",
+        "aren't",
+        "doesnt",
+        "doesn't",
+        "havent",
+        "haven't",
+        "wont",
+        "won't",
+        "cannot",
+        "sin",
+        "nunca",
+        "ni",
+        "tampoco",
+        "ningun",
+        "ninguna",
+        "ninguno",
+        "jamas",
     }
 )
 _NEGATION_WINDOW = 4
@@ -252,9 +279,9 @@ def _negated(folded: str, start: int) -> bool:
     before = folded[window_start:start]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     if breaks:
-        before = before[breaks[-1].end():]
+        before = before[breaks[-1].end() :]
     tokens = [t.replace("\u2019", "'") for t in _TOKEN.findall(before.replace("\u2019", "'"))]
-    return any(t in _NEGATION_CUES for t in tokens[-(_NEGATION_WINDOW + 1):])
+    return any(t in _NEGATION_CUES for t in tokens[-(_NEGATION_WINDOW + 1) :])
 
 
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

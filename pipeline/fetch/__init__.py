@@ -1,0 +1,1 @@
+"""Fetching messages: IMAP mailboxes and files (eml, mbox, Maildir)."""

@@ -1,0 +1,228 @@
+"""IMAP access through imapclient, behind a small protocol the poller codes against."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import structlog
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from pipeline.config import MailboxConfig
+from pipeline.errors import MailboxError
+from pipeline.fetch.oauth import access_token
+from pipeline.secrets import read_secret
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    """What SELECT reports about a folder."""
+
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """One message as the server sent it."""
+
+    uid: int
+    raw: bytes
+    internaldate: datetime | None
+
+
+class ImapSession(Protocol):
+    """The IMAP operations the poller needs."""
+
+    def select(self, folder: str) -> FolderStatus:
+        """Open ``folder`` read-only."""
+        ...
+
+    def uids(self) -> list[int]:
+        """Every UID in the selected folder, ascending."""
+        ...
+
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """RFC822.SIZE of each UID."""
+        ...
+
+    def fetch(self, uids: Sequence[int]) -> Iterator[FetchedMessage]:
+        """Raw bytes and INTERNALDATE, without setting \\Seen."""
+        ...
+
+    def add_flag(self, folder: str, uids: Sequence[int], flag: str) -> None:
+        """Add ``flag`` to messages."""
+        ...
+
+    def move(self, folder: str, uids: Sequence[int], target: str) -> None:
+        """MOVE messages to ``target``."""
+        ...
+
+    def wait_for_change(self, folder: str, timeout: float) -> bool:
+        """IDLE (or sleep) until the folder changes or ``timeout`` passes."""
+        ...
+
+    def close(self) -> None:
+        """Log out."""
+        ...
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # imapclient's own tzinfo class does not pickle; worker processes need plain UTC.
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC)
+
+
+def _ssl_context(config: MailboxConfig) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class ImapClientSession:
+    """:class:`ImapSession` over a real server with imapclient."""
+
+    def __init__(self, config: MailboxConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self._selected: str | None = None
+        self._writable = False
+        try:
+            self.client = IMAPClient(
+                config.host,
+                port=config.port,
+                ssl=config.tls == "implicit",
+                ssl_context=_ssl_context(config) if config.tls == "implicit" else None,
+                timeout=config.timeout_seconds,
+            )
+            # aware datetimes for INTERNALDATE instead of naive local time
+            self.client.normalise_times = False
+            if config.tls == "starttls":
+                self.client.starttls(_ssl_context(config))
+            self._login()
+        except (IMAPClientError, OSError, ssl.SSLError) as exc:
+            raise MailboxError(
+                f"mailbox {config.name}: cannot connect or log in to"
+                f" {config.host}:{config.port} ({type(exc).__name__}: {exc})"
+            ) from exc
+
+    def _login(self) -> None:
+        config = self.config
+        if config.auth == "xoauth2":
+            assert config.oauth2 is not None
+            token = access_token(config.oauth2, config.name)
+            self.client.oauth2_login(config.username, token)
+        else:
+            password = read_secret(
+                env=config.password_env,
+                file=config.password_file,
+                what=f"mailbox {config.name} password",
+            )
+            self.client.login(config.username, password)
+
+    def _fail(self, action: str, exc: Exception) -> MailboxError:
+        return MailboxError(f"mailbox {self.name}: {action} failed ({type(exc).__name__}: {exc})")
+
+    def select(self, folder: str) -> FolderStatus:
+        """SELECT read-only: fetching never changes the mailbox."""
+        try:
+            info: dict[bytes, Any] = self.client.select_folder(folder, readonly=True)
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail(f"selecting folder {folder!r}", exc) from exc
+        self._selected, self._writable = folder, False
+        uidnext = info.get(b"UIDNEXT")
+        return FolderStatus(
+            uidvalidity=int(info[b"UIDVALIDITY"]),
+            uidnext=int(uidnext) if uidnext is not None else None,
+            exists=int(info.get(b"EXISTS", 0)),
+        )
+
+    def uids(self) -> list[int]:
+        """UID SEARCH ALL."""
+        try:
+            return sorted(int(u) for u in self.client.search(["ALL"]))
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail("listing messages", exc) from exc
+
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """RFC822.SIZE per UID, asked for in chunks to keep commands short."""
+        result: dict[int, int] = {}
+        try:
+            for start in range(0, len(uids), 1000):
+                chunk = list(uids[start : start + 1000])
+                for uid, data in self.client.fetch(chunk, [b"RFC822.SIZE"]).items():
+                    result[int(uid)] = int(data[b"RFC822.SIZE"])
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail("reading message sizes", exc) from exc
+        return result
+
+    def fetch(self, uids: Sequence[int]) -> Iterator[FetchedMessage]:
+        """FETCH BODY.PEEK[] (PEEK: the \\Seen flag is left alone) and INTERNALDATE."""
+        try:
+            response = self.client.fetch(list(uids), [b"BODY.PEEK[]", b"INTERNALDATE"])
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail("fetching messages", exc) from exc
+        for uid in uids:
+            data = response.get(uid)
+            if data is None or b"BODY[]" not in data:
+                # expunged by another client between SEARCH and FETCH: nothing to record
+                log.warning("imap.message_vanished", mailbox=self.name, uid=uid)
+                continue
+            yield FetchedMessage(uid, bytes(data[b"BODY[]"]), _utc(data.get(b"INTERNALDATE")))
+
+    def _writable_select(self, folder: str) -> None:
+        if self._selected != folder or not self._writable:
+            self.client.select_folder(folder, readonly=False)
+            self._selected, self._writable = folder, True
+
+    def add_flag(self, folder: str, uids: Sequence[int], flag: str) -> None:
+        """STORE +FLAGS."""
+        try:
+            self._writable_select(folder)
+            self.client.add_flags(list(uids), [flag])
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail(f"flagging messages with {flag}", exc) from exc
+
+    def move(self, folder: str, uids: Sequence[int], target: str) -> None:
+        """MOVE (RFC 6851); never COPY+EXPUNGE, which would delete if interrupted wrongly."""
+        try:
+            if not self.client.has_capability("MOVE"):
+                raise MailboxError(
+                    f"mailbox {self.name}: the server lacks MOVE; use after_record.action: flag"
+                )
+            if not self.client.folder_exists(target):
+                self.client.create_folder(target)
+            self._writable_select(folder)
+            self.client.move(list(uids), target)
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail(f"moving messages to {target!r}", exc) from exc
+
+    def wait_for_change(self, folder: str, timeout: float) -> bool:
+        """IDLE (RFC 2177) when the server has it; returns True when something changed."""
+        try:
+            if not self.client.has_capability("IDLE"):
+                return False
+            self.select(folder)
+            self.client.idle()
+            try:
+                responses = self.client.idle_check(timeout=timeout)
+            finally:
+                self.client.idle_done()
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail("waiting for new mail (IDLE)", exc) from exc
+        return bool(responses)
+
+    def close(self) -> None:
+        """LOGOUT, ignoring a connection that is already gone."""
+        try:
+            self.client.logout()
+        except (IMAPClientError, OSError) as exc:
+            log.debug("imap.logout_failed", mailbox=self.name, error=str(exc))

@@ -1,0 +1,1 @@
+"""Turning fetched messages into stored objects and ledger entries, exactly once."""

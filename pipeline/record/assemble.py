@@ -1,0 +1,194 @@
+"""Pure assembly of one record: raw bytes in, blobs to store and an entry body out.
+
+Runs in worker processes (it is the CPU-heavy part: MIME parsing, attachment
+decoding, classification), so everything it takes and returns pickles.
+Parsing never raises on input bytes; a message that cannot be parsed still
+becomes a record that carries the parse error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.attachments.policy import AttachmentPolicy
+from pipeline.attachments.verdict import AttachmentVerdict, check_attachment
+from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
+from pipeline.classify.clocks import deadlines_for
+from pipeline.classify.rules import MessageFields, RuleSet
+from pipeline.hashing import object_key, sha256_hex
+from pipeline.parse.message import parse_message
+from pipeline.parse.model import Address, ParsedMessage
+from pipeline.record.source import MessageSource
+
+
+@dataclass(frozen=True)
+class RecordSettings:
+    """What assembly needs from the config (picklable for worker processes)."""
+
+    attachment_policy: AttachmentPolicy
+    rules: RuleSet
+    classify_policy: ClassifyPolicy
+
+
+@dataclass(frozen=True)
+class Blob:
+    """An object to store under a content-addressed key."""
+
+    key: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AssembledRecord:
+    """One message, ready to store and append."""
+
+    source: MessageSource
+    record_id: str
+    raw_sha256: str
+    raw_size: int
+    entry_type: str
+    body: dict[str, Any]
+    blobs: tuple[Blob, ...]
+    accepted: int
+    rejected: int
+
+
+def raw_key(raw_sha256: str) -> str:
+    """Where the raw message bytes live."""
+    return object_key(raw_sha256)
+
+
+def _addresses(values: tuple[Address, ...]) -> list[dict[str, str]]:
+    return [{"name": name, "address": address} for name, address in values]
+
+
+def _text_blob(text: str, blobs: list[Blob]) -> dict[str, Any] | None:
+    if not text:
+        return None
+    data = text.encode("utf-8")
+    digest = sha256_hex(data)
+    key = object_key(digest)
+    blobs.append(Blob(key, data))
+    return {"sha256": digest, "size": len(data), "key": key}
+
+
+def _headers(parsed: ParsedMessage) -> dict[str, Any]:
+    return {
+        "message_id": parsed.message_id,
+        "from": _addresses(parsed.from_),
+        "to": _addresses(parsed.to),
+        "cc": _addresses(parsed.cc),
+        "reply_to": _addresses(parsed.reply_to),
+        "date": parsed.date_raw,
+        "subject": parsed.subject or "",
+        "in_reply_to": parsed.in_reply_to,
+        "references": list(parsed.references),
+        "auto_submitted": parsed.auto_submitted,
+        "precedence": parsed.precedence,
+        "list_id": parsed.list_id,
+        "return_path": parsed.return_path,
+    }
+
+
+def _attachment(
+    verdict: AttachmentVerdict, filename: str | None, part: str, nested: tuple[str, ...]
+) -> dict[str, Any]:
+    prefix = "objects" if verdict.verdict == "accepted" else "quarantine"
+    return {
+        "sha256": verdict.sha256,
+        "size": verdict.size,
+        "key": object_key(verdict.sha256, prefix),
+        "filename": filename,
+        "safe_filename": verdict.safe_filename,
+        "declared_type": verdict.declared_type,
+        "detected_type": verdict.detected_type,
+        "extension": verdict.extension,
+        "verdict": verdict.verdict,
+        "reasons": list(verdict.reasons),
+        "flags": list(verdict.flags),
+        "part": part,
+        "nested_in": list(nested),
+    }
+
+
+def assemble(
+    raw: bytes, source: MessageSource, settings: RecordSettings, received_at: datetime | None = None
+) -> AssembledRecord:
+    """Parse, check attachments and classify one message; pure, never raises on bad input."""
+    raw_sha = sha256_hex(raw)
+    parsed = parse_message(raw)
+    blobs: list[Blob] = []
+    attachments = []
+    accepted = rejected = 0
+    for part in parsed.attachments:
+        verdict = check_attachment(
+            part.filename, part.content_type, part.payload, settings.attachment_policy
+        )
+        prefix = "objects" if verdict.verdict == "accepted" else "quarantine"
+        blobs.append(Blob(object_key(verdict.sha256, prefix), part.payload))
+        attachments.append(_attachment(verdict, part.filename, part.part_id, part.nested_in))
+        if verdict.verdict == "accepted":
+            accepted += 1
+        else:
+            rejected += 1
+    fields = MessageFields(
+        subject=parsed.subject or "",
+        text=parsed.text,
+        html_text=parsed.html_text,
+        attachment_names=tuple(p.filename for p in parsed.attachments if p.filename),
+    )
+    classification = classify(fields, settings.rules, settings.classify_policy)
+    moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
+    body: dict[str, Any] = {
+        "record_id": source.record_id(raw_sha),
+        "source": source.to_json(),
+        "raw": {"sha256": raw_sha, "size": len(raw), "key": raw_key(raw_sha)},
+        "headers": _headers(parsed),
+        "bodies": {
+            "text": _text_blob(parsed.text, blobs),
+            "html": _text_blob(parsed.html, blobs),
+            "html_text": _text_blob(parsed.html_text, blobs),
+        },
+        "attachments": attachments,
+        "defects": list(parsed.defects),
+        "parse_error": parsed.parse_error,
+        "classification": classification.to_json(),
+        "deadlines": _deadlines(classification, source, moment, settings),
+    }
+    return AssembledRecord(
+        source=source,
+        record_id=body["record_id"],
+        raw_sha256=raw_sha,
+        raw_size=len(raw),
+        entry_type="response.sent" if source.direction == "outbound" else "message.received",
+        body=body,
+        blobs=tuple(blobs),
+        accepted=accepted,
+        rejected=rejected,
+    )
+
+
+def _deadlines(
+    classification: Classification,
+    source: MessageSource,
+    moment: datetime,
+    settings: RecordSettings,
+) -> list[dict[str, Any]]:
+    # Outbound replies and backfilled mail start no clocks: nobody owes them an answer now.
+    if source.direction == "outbound" or source.imported:
+        return []
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return [
+        {
+            "name": d.name,
+            "due": d.due.isoformat(),
+            "start": d.start.isoformat(),
+            "business_days": d.business_days,
+            "rule": d.rule,
+            "extendable": d.extendable,
+        }
+        for d in deadlines_for(classification.request_kind, moment, settings.classify_policy.clock)
+    ]

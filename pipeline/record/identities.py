@@ -1,0 +1,148 @@
+"""Which messages the ledger already holds: a SQLite cache derived from the ledger.
+
+The ledger is the only truth; this cache is rebuilt from it when missing, when
+it belongs to another log, or when the log is shorter than the cache thinks.
+Syncing reads only entries after the last one seen, so a scheduled worker does
+not re-read the whole log every run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.protocols import LedgerReader
+from pipeline.record.source import MessageSource
+
+RECORD_TYPES = ("message.received", "response.sent")
+
+_SCHEMA = """
+create table if not exists meta (name text primary key, value text not null);
+create table if not exists identities (
+    record_id text primary key,
+    kind text not null,
+    mailbox text not null,
+    folder text not null,
+    uidvalidity integer,
+    uid integer,
+    raw_sha256 text not null,
+    seq integer not null
+);
+create unique index if not exists by_uid on identities (mailbox, folder, uidvalidity, uid)
+    where uid is not null;
+create index if not exists by_sha on identities (raw_sha256, mailbox, folder);
+"""
+
+
+class IdentityIndex:
+    """Answers "is this message recorded?" for exactly-once ingestion."""
+
+    def __init__(self, path: Path | None) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
+        self.db.execute("pragma journal_mode=wal")
+        self.db.executescript(_SCHEMA)
+
+    def _meta(self, name: str) -> str | None:
+        row = self.db.execute("select value from meta where name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, name: str, value: str) -> None:
+        self.db.execute(
+            "insert into meta (name, value) values (?, ?)"
+            " on conflict(name) do update set value = excluded.value",
+            (name, value),
+        )
+
+    def sync(self, ledger: LedgerReader) -> int:
+        """Read entries appended since the last sync; returns the ledger size."""
+        size = ledger.size()
+        seen = int(self._meta("next_seq") or 0)
+        if seen > size or (seen and self._meta("first_hash") != _first_hash(ledger)):
+            # The cache describes another (or a rolled-back) log: start again from the ledger.
+            self.db.executescript("delete from identities; delete from meta;")
+            seen = 0
+        if seen == size:
+            return size
+        with self.db:
+            self.add(entry for entry in ledger.entries(seen, size))
+            if seen == 0 and size:
+                self._set_meta("first_hash", _first_hash(ledger) or "")
+            self._set_meta("next_seq", str(size))
+        return size
+
+    def add(self, entries: Iterable[LedgerEntry]) -> None:
+        """Index record entries (others are ignored)."""
+        rows = []
+        for entry in entries:
+            if entry.type not in RECORD_TYPES:
+                continue
+            source = entry.body["source"]
+            rows.append(
+                (
+                    entry.body["record_id"],
+                    source["kind"],
+                    source["mailbox"],
+                    source["folder"],
+                    source.get("uidvalidity"),
+                    source.get("uid"),
+                    entry.body["raw"]["sha256"],
+                    entry.seq,
+                )
+            )
+        self.db.executemany(
+            "insert or ignore into identities values (?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+    def is_recorded(self, source: MessageSource, raw_sha256: str) -> bool:
+        """True when this message (by IMAP position, or by content after a UIDVALIDITY
+        change or for imported files) is already in the ledger."""
+        if source.kind == "import":
+            row = self.db.execute(
+                "select 1 from identities where raw_sha256 = ? limit 1", (raw_sha256,)
+            ).fetchone()
+            return row is not None
+        row = self.db.execute(
+            "select 1 from identities where mailbox = ? and folder = ? and uidvalidity = ?"
+            " and uid = ?",
+            (source.mailbox, source.folder, source.uidvalidity, source.uid),
+        ).fetchone()
+        if row is not None:
+            return True
+        # Same bytes recorded from this folder under an older UIDVALIDITY: the server
+        # renumbered the folder, the message is not new.
+        row = self.db.execute(
+            "select 1 from identities where raw_sha256 = ? and mailbox = ? and folder = ?"
+            " and uidvalidity is not ? limit 1",
+            (raw_sha256, source.mailbox, source.folder, source.uidvalidity),
+        ).fetchone()
+        return row is not None
+
+    def recorded_uids(self, mailbox: str, folder: str, uidvalidity: int) -> set[int]:
+        """UIDs recorded for one folder under one UIDVALIDITY."""
+        rows = self.db.execute(
+            "select uid from identities where mailbox = ? and folder = ? and uidvalidity = ?",
+            (mailbox, folder, uidvalidity),
+        )
+        return {int(uid) for (uid,) in rows}
+
+    def recorded_shas(self, mailbox: str, folder: str) -> set[str]:
+        """Raw hashes recorded from one folder under any UIDVALIDITY."""
+        rows = self.db.execute(
+            "select raw_sha256 from identities where mailbox = ? and folder = ?",
+            (mailbox, folder),
+        )
+        return {str(sha) for (sha,) in rows}
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+
+def _first_hash(ledger: LedgerReader) -> str | None:
+    for entry in ledger.entries(0, 1):
+        return entry.entry_hash
+    return None

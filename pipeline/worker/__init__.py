@@ -1,0 +1,1 @@
+"""Scheduled and long-running workers: poll mailboxes, record, reconcile, report."""

@@ -1,0 +1,293 @@
+"""One poll cycle: fetch -> store raw -> assemble -> record -> flag/move -> reconcile.
+
+Per folder, the UIDs on the server that the ledger does not hold under the
+folder's current UIDVALIDITY are fetched in batches bounded by count and bytes.
+After a UIDVALIDITY change every message is fetched again and recognised by
+its raw SHA-256, so a renumbered folder creates no duplicates.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from tqdm import tqdm
+
+from pipeline.config import Config, MailboxConfig
+from pipeline.errors import LeaseHeldError, MailboxError, MailledgerError
+from pipeline.fetch.imap import FetchedMessage, ImapSession
+from pipeline.hashing import sha256_hex
+from pipeline.ledger.entry import EntryDraft
+from pipeline.record.assemble import raw_key
+from pipeline.record.identities import IdentityIndex
+from pipeline.record.recorder import Recorder
+from pipeline.record.source import MessageSource
+from pipeline.worker.assembly_pool import AssemblyPool
+from pipeline.worker.lease import MailboxLease
+from pipeline.worker.metrics import IngestMetrics
+from pipeline.worker.reports import FolderReport, MailboxReport
+
+log = structlog.get_logger(__name__)
+
+SessionFactory = Callable[[MailboxConfig], ImapSession]
+_GAPS_LISTED = 100
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT: finish the batch in hand, commit it, then stop."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self, *_args: Any) -> None:
+        """Ask the worker to stop after the current batch."""
+        self._event.set()
+
+    @property
+    def is_set(self) -> bool:
+        """True once a stop was asked for."""
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True if a stop was asked for meanwhile."""
+        return self._event.wait(seconds)
+
+    def install(self) -> None:
+        """Handle SIGTERM and SIGINT (main thread only)."""
+        signal.signal(signal.SIGTERM, self.set)
+        signal.signal(signal.SIGINT, self.set)
+
+
+def plan_batches(
+    uids: Sequence[int], sizes: dict[int, int], max_count: int, max_bytes: int
+) -> Iterator[list[int]]:
+    """Split UIDs (ascending) into batches of at most ``max_count`` messages and
+    ``max_bytes`` bytes; a single larger message goes alone."""
+    batch: list[int] = []
+    used = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if batch and (len(batch) >= max_count or used + size > max_bytes):
+            yield batch
+            batch, used = [], 0
+        batch.append(uid)
+        used += size
+    if batch:
+        yield batch
+
+
+class Poller:
+    """Polls configured mailboxes into the ledger."""
+
+    def __init__(
+        self,
+        config: Config,
+        recorder: Recorder,
+        identities: IdentityIndex,
+        pool: AssemblyPool,
+        session_factory: SessionFactory,
+        metrics: IngestMetrics,
+        stop: StopFlag | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        self.config = config
+        self.recorder = recorder
+        self.identities = identities
+        self.pool = pool
+        self.session_factory = session_factory
+        self.metrics = metrics
+        self.stop = stop or StopFlag()
+        self.progress = sys.stderr.isatty() if progress is None else progress
+
+    def poll(self, names: Sequence[str] = ()) -> list[MailboxReport]:
+        """One cycle over the named mailboxes (all when none are named)."""
+        mailboxes = [self.config.mailbox(n) for n in names] if names else self.config.mailboxes
+        reports = []
+        for mailbox in mailboxes:
+            if self.stop.is_set:
+                break
+            reports.append(self.poll_mailbox(mailbox))
+        return reports
+
+    def poll_mailbox(self, mailbox: MailboxConfig) -> MailboxReport:
+        """One mailbox; its failure is reported, never raised, so others still run."""
+        report = MailboxReport(mailbox.name)
+        started = time.monotonic()
+        bound = log.bind(mailbox=mailbox.name)
+        try:
+            with MailboxLease(self.config.state_dir, mailbox.name):
+                session = self.session_factory(mailbox)
+                try:
+                    for folder in mailbox.folders:
+                        if self.stop.is_set:
+                            break
+                        report.folders.append(self._poll_folder(session, mailbox, folder))
+                finally:
+                    session.close()
+        except LeaseHeldError as exc:
+            report.skipped = str(exc)
+            bound.info("poll.skipped", reason=str(exc))
+        except MailledgerError as exc:
+            report.errors.append(str(exc))
+            bound.error("poll.mailbox_failed", error=str(exc))
+        report.seconds = time.monotonic() - started
+        labels = {"mailbox": mailbox.name}
+        self.metrics.cycle_seconds.labels(**labels).set(report.seconds)
+        if report.ok and report.skipped is None:
+            self.metrics.last_success.labels(**labels).set(time.time())
+        elif not report.ok:
+            self.metrics.errors.labels(**labels).inc()
+        bound.info(
+            "poll.mailbox_done",
+            recorded=report.total("recorded"),
+            already_recorded=report.total("already_recorded"),
+            seconds=round(report.seconds, 3),
+            ok=report.ok,
+        )
+        return report
+
+    def _poll_folder(
+        self, session: ImapSession, mailbox: MailboxConfig, folder: str
+    ) -> FolderReport:
+        report = FolderReport(folder)
+        bound = log.bind(mailbox=mailbox.name, folder=folder)
+        try:
+            status = session.select(folder)
+            report.uidvalidity, report.uidnext = status.uidvalidity, status.uidnext
+            self.identities.sync(self.recorder.ledger)
+            server_uids = session.uids()
+            report.server_count = len(server_uids)
+            known = self.identities.recorded_uids(mailbox.name, folder, status.uidvalidity)
+            todo = [uid for uid in server_uids if uid not in known]
+            if todo:
+                bound.info("poll.folder_todo", uidvalidity=status.uidvalidity, todo=len(todo))
+                sizes = session.sizes(todo)
+                bar = tqdm(
+                    total=len(todo),
+                    unit="msg",
+                    desc=f"{mailbox.name}/{folder}",
+                    disable=not (self.progress and len(todo) > 200),
+                )
+                with bar:
+                    for batch in plan_batches(
+                        todo, sizes, mailbox.batch_messages, mailbox.batch_bytes
+                    ):
+                        if self.stop.is_set:
+                            break
+                        self._record_batch(
+                            session, mailbox, folder, status.uidvalidity, batch, report
+                        )
+                        bar.update(len(batch))
+            recorded_now = self.identities.recorded_uids(mailbox.name, folder, status.uidvalidity)
+            missing = [uid for uid in server_uids if uid not in recorded_now]
+            # After a UIDVALIDITY change, messages recognised by content count as recorded.
+            if missing and report.already_recorded:
+                missing = self._content_gaps(session, mailbox, folder, missing)
+            report.gaps = missing
+            report.recorded_count = report.server_count - len(missing)
+            self.metrics.gaps.labels(mailbox=mailbox.name, folder=folder).set(len(missing))
+            if report.fetched or missing:
+                self._append_reconciliation(mailbox, folder, report)
+        except MailledgerError as exc:
+            report.errors.append(str(exc))
+            bound.error("poll.folder_failed", error=str(exc))
+        return report
+
+    def _content_gaps(
+        self, session: ImapSession, mailbox: MailboxConfig, folder: str, uids: list[int]
+    ) -> list[int]:
+        shas = self.identities.recorded_shas(mailbox.name, folder)
+        still = []
+        for message in session.fetch(uids):
+            if sha256_hex(message.raw) not in shas:
+                still.append(message.uid)
+        return still
+
+    def _record_batch(
+        self,
+        session: ImapSession,
+        mailbox: MailboxConfig,
+        folder: str,
+        uidvalidity: int,
+        uids: list[int],
+        report: FolderReport,
+    ) -> None:
+        labels = {"mailbox": mailbox.name}
+        items = []
+        fetched: list[FetchedMessage] = list(session.fetch(uids))
+        for message in fetched:
+            # Nothing may fail between receiving the bytes and storing them.
+            self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
+            source = MessageSource(
+                kind="imap",
+                mailbox=mailbox.name,
+                folder=folder,
+                uidvalidity=uidvalidity,
+                uid=message.uid,
+                internaldate=message.internaldate,
+                direction=mailbox.direction,
+            )
+            items.append((message.raw, source, message.internaldate))
+            report.fetched += 1
+            report.bytes += len(message.raw)
+        self.metrics.fetched.labels(**labels).inc(len(fetched))
+        self.metrics.bytes.labels(**labels).inc(sum(len(m.raw) for m in fetched))
+        records = list(self.pool.assemble(items))
+        outcome = self.recorder.record(records)
+        report.recorded += len(outcome.committed)
+        report.already_recorded += len(outcome.already_recorded)
+        for record, _entry in outcome.committed:
+            report.attachments_accepted += record.accepted
+            report.attachments_rejected += record.rejected
+            self.metrics.attachments.labels(verdict="accepted", **labels).inc(record.accepted)
+            self.metrics.attachments.labels(verdict="rejected", **labels).inc(record.rejected)
+        self.metrics.recorded.labels(**labels).inc(len(outcome.committed))
+        self.metrics.already.labels(**labels).inc(len(outcome.already_recorded))
+        done = [r.source.uid for r, _ in outcome.committed] + [
+            r.source.uid for r in outcome.already_recorded
+        ]
+        self._after_record(session, mailbox, folder, [u for u in done if u is not None], report)
+
+    def _after_record(
+        self,
+        session: ImapSession,
+        mailbox: MailboxConfig,
+        folder: str,
+        uids: list[int],
+        report: FolderReport,
+    ) -> None:
+        # Runs only after the batch is committed: a crash before this point leaves the
+        # mail where it was, and the rerun finds it recorded and finishes the action.
+        action = mailbox.after_record
+        if action.action == "none" or not uids:
+            return
+        try:
+            if action.action == "flag":
+                session.add_flag(folder, uids, action.flag)
+            else:
+                session.move(folder, uids, action.folder)
+            report.after_record_done += len(uids)
+        except MailboxError as exc:
+            report.errors.append(str(exc))
+
+    def _append_reconciliation(
+        self, mailbox: MailboxConfig, folder: str, report: FolderReport
+    ) -> None:
+        body = {
+            "mailbox": mailbox.name,
+            "folder": folder,
+            "uidvalidity": report.uidvalidity,
+            "uidnext": report.uidnext,
+            "server_count": report.server_count,
+            "recorded_count": report.recorded_count,
+            "gap_count": len(report.gaps),
+            "gaps": report.gaps[:_GAPS_LISTED],
+            "checked_at": datetime.now(UTC).isoformat(),
+        }
+        self.recorder.ledger.append([EntryDraft("mailbox.reconciled", body, self.recorder.actor)])
