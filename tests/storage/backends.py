@@ -46,8 +46,9 @@ def s3_settings(endpoint_url: str, bucket: str, **overrides: object) -> S3Settin
 def s3_store(server: MotoServer, *, object_lock: bool = False, **overrides: object) -> S3Store:
     """An S3Store over a fresh bucket on the moto server."""
     fake_aws_env()
-    return S3Store(s3_settings(server.endpoint_url, new_bucket(server, object_lock=object_lock),
-                               **overrides))
+    return S3Store(
+        s3_settings(server.endpoint_url, new_bucket(server, object_lock=object_lock), **overrides)
+    )
 
 
 def local_store(root: Path, **kwargs: object) -> LocalStore:

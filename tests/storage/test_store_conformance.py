@@ -30,8 +30,9 @@ def content_key(data: bytes) -> str:
     return object_key(hashlib.sha256(data).hexdigest())
 
 
-def overwrite_behind_the_store(store: ObjectStore, key: str, data: bytes,
-                               metadata_sha256: str | None = None) -> None:
+def overwrite_behind_the_store(
+    store: ObjectStore, key: str, data: bytes, metadata_sha256: str | None = None
+) -> None:
     """Replace stored bytes the way an intruder would, bypassing create-only writes."""
     if isinstance(store, LocalStore):
         path = store.root / key
@@ -141,8 +142,11 @@ def test_list_is_sorted_and_limited_to_the_prefix(store: ObjectStore) -> None:
 
 
 def test_list_with_a_partial_name_prefix(store: ObjectStore) -> None:
-    for key in ("ledger/entries/0000000000000000.jsonl", "ledger/entries/0000000000000010.jsonl",
-                "ledger/checkpoints/0000000000000010"):
+    for key in (
+        "ledger/entries/0000000000000000.jsonl",
+        "ledger/entries/0000000000000010.jsonl",
+        "ledger/checkpoints/0000000000000010",
+    ):
         store.put(key, b"x")
     assert list(store.list("ledger/entries/" + "0" * 14 + "1")) == [
         "ledger/entries/0000000000000010.jsonl"
