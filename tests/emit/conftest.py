@@ -7,12 +7,10 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -227,59 +225,6 @@ def aws(aws_endpoint: str, aws_env: None) -> Any:
         )
 
     return client
-
-
-# -- webhook receiver -------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    """One POST the receiver saw."""
-
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class WebhookReceiver:
-    """A loopback HTTP server that records POSTs and answers a planned status."""
-
-    url: str = ""
-    requests: list[Received] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)
-    """Statuses to answer, consumed in order; 204 once empty."""
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    """A webhook receiver for one test."""
-    receiver = WebhookReceiver()
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            with lock:
-                receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 204
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/mailledger"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def read_jsonl(path: Any) -> list[dict[str, Any]]:

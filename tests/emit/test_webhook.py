@@ -18,7 +18,8 @@ from pipeline.emit.sinks import build_sink
 from pipeline.emit.webhook import WebhookSink, verify_signature
 from pipeline.errors import DispatchError, SecretError
 from pipeline.ledger.memory import MemoryLedger
-from tests.emit.conftest import ACTOR, SOURCE, WebhookReceiver, received
+from tests.emit.conftest import ACTOR, SOURCE, received
+from tests.harness.webhook_server import WebhookServer
 
 SECRET = "s3cret-for-tests"
 
@@ -30,28 +31,28 @@ def sample_events(count: int) -> list[CloudEvent]:
 
 
 def test_webhook_posts_structured_cloudevent_signed_over_timestamp_and_body(
-    webhook: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+    webhook_server: WebhookServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOOK_SECRET", SECRET)
     config = TypeAdapter(SinkConfig).validate_python(
-        {"kind": "webhook", "url": webhook.url, "secret_env": "HOOK_SECRET", "timeout": 5}
+        {"kind": "webhook", "url": webhook_server.url, "secret_env": "HOOK_SECRET", "timeout": 5}
     )
     events = sample_events(2)
     before = int(time.time())
     build_sink(config).deliver(events)
-    assert [r.body for r in webhook.requests] == [e.to_json() for e in events]
-    for request in webhook.requests:
-        assert request.path == "/hooks/mailledger"
-        assert request.headers["Content-Type"] == "application/cloudevents+json"
-        timestamp = request.headers["X-Mailledger-Timestamp"]
+    assert [r.body for r in webhook_server.requests] == [e.to_json() for e in events]
+    for request in webhook_server.requests:
+        assert request.method == "POST"
+        assert request.header("Content-Type") == "application/cloudevents+json"
+        timestamp = request.header("X-Mailledger-Timestamp")
+        signature = request.header("X-Mailledger-Signature")
+        assert timestamp is not None and signature is not None
         assert before <= int(timestamp) <= int(time.time())
         expected = hmac.new(
             SECRET.encode(), timestamp.encode() + b"." + request.body, hashlib.sha256
         ).hexdigest()
-        assert request.headers["X-Mailledger-Signature"] == "sha256=" + expected
-        assert verify_signature(
-            SECRET.encode(), timestamp, request.body, request.headers["X-Mailledger-Signature"]
-        )
+        assert signature == "sha256=" + expected
+        assert verify_signature(SECRET.encode(), timestamp, request.body, signature)
 
 
 def test_signature_does_not_verify_with_changed_body_or_stale_timestamp() -> None:
@@ -61,9 +62,9 @@ def test_signature_does_not_verify_with_changed_body_or_stale_timestamp() -> Non
     assert not verify_signature(b"k", "100", b"{}", sink_sig, now=1000)
 
 
-def test_webhook_non_2xx_raises_naming_the_sink(webhook: WebhookReceiver) -> None:
-    webhook.statuses = [503]
-    sink = WebhookSink(webhook.url, b"k", name="partner")
+def test_webhook_non_2xx_raises_naming_the_sink(webhook_server: WebhookServer) -> None:
+    webhook_server.respond_with(503)
+    sink = WebhookSink(webhook_server.url, b"k", name="partner")
     with pytest.raises(DispatchError, match="sink 'partner': webhook answered HTTP 503"):
         sink.deliver(sample_events(1))
 
@@ -74,17 +75,17 @@ def test_webhook_unreachable_raises_naming_the_sink() -> None:
         sink.deliver(sample_events(1))
 
 
-def test_dispatcher_retries_webhook_after_server_error(webhook: WebhookReceiver) -> None:
-    webhook.statuses = [500]
+def test_dispatcher_retries_webhook_after_server_error(webhook_server: WebhookServer) -> None:
+    webhook_server.respond_with(500)
     ledger = MemoryLedger()
     ledger.append([received(0)])
     report = Dispatcher(
-        ledger, [WebhookSink(webhook.url, b"k")], SOURCE, ACTOR, sleep=lambda _: None
+        ledger, [WebhookSink(webhook_server.url, b"k")], SOURCE, ACTOR, sleep=lambda _: None
     ).dispatch()
     assert report["webhook"].delivered == 1
     assert report["webhook"].attempts == 2
-    assert len(webhook.requests) == 2
-    assert webhook.requests[0].body == webhook.requests[1].body
+    assert len(webhook_server.requests) == 2
+    assert webhook_server.requests[0].body == webhook_server.requests[1].body
 
 
 def test_webhook_config_reads_secret_from_file(tmp_path: Path) -> None:
