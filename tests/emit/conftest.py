@@ -1,4 +1,4 @@
-"""Fixtures for the emit tests: ledger entry builders, a moto server and a webhook receiver."""
+"""Fixtures for the emit tests: ledger entry builders and moto in server mode."""
 
 from __future__ import annotations
 
