@@ -38,17 +38,9 @@ class HandlerContext:
 def _default_build_context() -> HandlerContext:
     # Imported lazily: the runtime (config file, ledger, store) is only needed in a
     # deployed function, and tests inject their own builder.
-    import importlib
+    from handlers.context import build_handler_context
 
-    runtime = importlib.import_module("pipeline.runtime")
-    builder = getattr(runtime, "build_handler_context", None)
-    if builder is None:
-        raise HandlerError(
-            "pipeline.runtime.build_handler_context is not available in this build; "
-            "deploy a build that includes it"
-        )
-    context: HandlerContext = builder()
-    return context
+    return build_handler_context()
 
 
 build_context: Callable[[], HandlerContext] = _default_build_context

@@ -67,3 +67,7 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    # Parsers log every oddity of every message through stdlib logging; those are
+    # recorded as defects in the message's record, so only errors reach the log.
+    for noisy in ("mailparser", "pypdf", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)

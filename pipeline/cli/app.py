@@ -91,9 +91,19 @@ def cli(ctx: click.Context, config_option: str | None, log_level: str | None) ->
 def _register() -> None:
     # Command modules import heavy libraries; importing them here keeps the
     # group importable on its own and each module small.
-    from pipeline.cli import event_commands, ingest_commands, ledger_commands
+    from pipeline.cli import (
+        event_commands,
+        handler_commands,
+        ingest_commands,
+        ledger_commands,
+    )
 
-    for module in (ledger_commands, ingest_commands, event_commands):
+    for module in (
+        ledger_commands,
+        ingest_commands,
+        event_commands,
+        handler_commands,
+    ):
         module.register(cli)
 
 

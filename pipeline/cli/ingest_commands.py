@@ -65,6 +65,82 @@ def poll(app: AppContext, mailboxes: tuple[str, ...], as_json: bool, no_dispatch
     sys.exit(0 if all(r.ok for r in reports) and dispatch_ok else 1)
 
 
+@click.command()
+@click.option("--once", is_flag=True, help="Run a single cycle, then exit (for testing).")
+@click.option("--no-idle", is_flag=True, help="Poll on the interval only, without IMAP IDLE.")
+@pass_app
+def run(app: AppContext, once: bool, no_idle: bool) -> None:
+    """Run continuously: IMAP IDLE where supported, else the poll interval.
+
+    Serves Prometheus metrics on /metrics; SIGTERM commits the batch in hand and exits 0.
+    """
+    from pipeline.cli.event_commands import run_dispatch
+    from pipeline.worker.run import run_worker
+
+    config = app.config
+    runtime = app.runtime(writable=True)
+    stop = StopFlag()
+    stop.install()
+    metrics = IngestMetrics()
+    if config.metrics.listen_port:
+        metrics.serve(config.metrics.listen_host, config.metrics.listen_port)
+
+    def after_cycle(reports: list[MailboxReport]) -> None:
+        if config.worker.dispatch_after_poll:
+            run_dispatch(app, quiet=True)
+
+    with open_poller(config, runtime, stop=stop, metrics=metrics) as poller:
+        run_worker(
+            config,
+            poller,
+            stop,
+            after_cycle=after_cycle,
+            use_idle=not no_idle,
+            max_cycles=1 if once else None,
+        )
+    sys.exit(0)
+
+
+@click.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--label", default="import", show_default=True, help="Name recorded as the mailbox.")
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@pass_app
+def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) -> None:
+    """Backfill .eml files, mbox files and Maildir folders (never auto-acknowledged)."""
+    from pathlib import Path
+
+    from pipeline.fetch.files import read_messages
+
+    config = app.config
+    runtime = app.runtime(writable=True)
+    stop = StopFlag()
+    stop.install()
+    results = []
+    with open_poller(config, runtime, stop=stop) as poller:
+        for path in paths:
+            report = poller.import_files(read_messages(Path(path)), label)
+            results.append(
+                {
+                    "path": path,
+                    "read": report.fetched,
+                    "recorded": report.recorded,
+                    "already_recorded": report.already_recorded,
+                    "attachments_rejected": report.attachments_rejected,
+                }
+            )
+    if as_json:
+        echo_json({"imports": results})
+    else:
+        for item in results:
+            click.echo(
+                f"{item['path']}: read {item['read']}, recorded {item['recorded']},"
+                f" already recorded {item['already_recorded']}"
+            )
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
     group.add_command(poll)
+    group.add_command(run)
+    group.add_command(import_)

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from pipeline.config import Config, MailboxConfig
 from pipeline.errors import LeaseHeldError, MailboxError, MailledgerError
+from pipeline.fetch.files import FileMessage
 from pipeline.fetch.imap import FetchedMessage, ImapSession
 from pipeline.hashing import sha256_hex
 from pipeline.ledger.entry import EntryDraft
@@ -275,6 +276,41 @@ class Poller:
             report.after_record_done += len(uids)
         except MailboxError as exc:
             report.errors.append(str(exc))
+
+    def import_files(
+        self, messages: Iterable[FileMessage], label: str, batch_size: int = 200
+    ) -> FolderReport:
+        """Record backfilled messages the same way as polled ones, marked as imported
+        so that no acknowledgment is ever sent for them."""
+        report = FolderReport(folder=label)
+        batch: list[FileMessage] = []
+        for message in messages:
+            batch.append(message)
+            if len(batch) >= batch_size:
+                self._import_batch(batch, label, report)
+                batch = []
+            if self.stop.is_set:
+                break
+        if batch:
+            self._import_batch(batch, label, report)
+        return report
+
+    def _import_batch(self, batch: list[FileMessage], label: str, report: FolderReport) -> None:
+        items = []
+        for message in batch:
+            self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
+            source = MessageSource(
+                kind="import", mailbox=label, folder=message.folder, path=message.path
+            )
+            items.append((message.raw, source, None))
+            report.fetched += 1
+            report.bytes += len(message.raw)
+        outcome = self.recorder.record(list(self.pool.assemble(items)))
+        report.recorded += len(outcome.committed)
+        report.already_recorded += len(outcome.already_recorded)
+        for record, _entry in outcome.committed:
+            report.attachments_accepted += record.accepted
+            report.attachments_rejected += record.rejected
 
     def _append_reconciliation(
         self, mailbox: MailboxConfig, folder: str, report: FolderReport

@@ -1,0 +1,60 @@
+"""``handle acknowledge|escalate``: run a handler over events from SQS or the local outbox."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.emit.config import JsonlSinkConfig
+from pipeline.errors import ConfigError
+
+
+@click.command()
+@click.argument("which", type=click.Choice(["acknowledge", "escalate"]))
+@click.option("--queue-url", metavar="URL", help="Read from this SQS queue instead of the outbox.")
+@click.option("--endpoint-url", metavar="URL", help="SQS endpoint (a local emulator).")
+@click.option("--max-batches", type=int, help="With --queue-url: stop after N receive calls.")
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@pass_app
+def handle(
+    app: AppContext,
+    which: str,
+    queue_url: str | None,
+    endpoint_url: str | None,
+    max_batches: int | None,
+    as_json: bool,
+) -> None:
+    """Acknowledge senders or notify escalation routes for events not yet handled.
+
+    Each action is sealed in the ledger; running twice never acts twice.
+    """
+    from handlers.context import handlers_for
+    from handlers.queue_source import run_outbox, run_sqs
+
+    config = app.config
+    context = handlers_for(config, app.runtime(writable=True))
+    handler = context.acknowledgment if which == "acknowledge" else context.escalation
+    if queue_url:
+        import boto3
+
+        client = boto3.client("sqs", endpoint_url=endpoint_url)
+        stats = run_sqs(handler, client, queue_url, max_batches=max_batches or 1, wait_seconds=1)
+    else:
+        outbox = next((s for s in config.events.sinks if isinstance(s, JsonlSinkConfig)), None)
+        if outbox is None:
+            raise ConfigError("no jsonl sink configured to read events from; pass --queue-url")
+        stats = run_outbox(handler, outbox.path, config.state_dir / "handlers" / f"{which}.offset")
+    if as_json:
+        echo_json({"handled": stats.handled, "failed": stats.failed, "errors": stats.errors})
+    else:
+        click.echo(f"{which}: handled {stats.handled} events, {stats.failed} failed")
+        for error in stats.errors:
+            click.echo(f"  error: {error}")
+    sys.exit(0 if stats.failed == 0 else 1)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the group."""
+    group.add_command(handle)

@@ -1,0 +1,65 @@
+"""The long-running worker (``mailledger run``).
+
+Polls every mailbox, dispatches events, then sleeps until an IDLE watcher
+reports new mail or the poll interval passes. SIGTERM lets the batch in hand
+commit, then the loop ends and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import structlog
+
+from pipeline.config import Config
+from pipeline.fetch.imap import ImapClientSession
+from pipeline.worker.poll import Poller, SessionFactory, StopFlag
+from pipeline.worker.reports import MailboxReport
+from pipeline.worker.watch import IdleWatcher
+
+log = structlog.get_logger(__name__)
+
+
+def run_worker(
+    config: Config,
+    poller: Poller,
+    stop: StopFlag,
+    *,
+    after_cycle: Callable[[list[MailboxReport]], None] = lambda _reports: None,
+    session_factory: SessionFactory = ImapClientSession,
+    use_idle: bool = True,
+    max_cycles: int | None = None,
+) -> int:
+    """Run cycles until stopped; returns the number of cycles run."""
+    wake = threading.Event()
+    watchers = []
+    if use_idle:
+        for mailbox in config.mailboxes:
+            watcher = IdleWatcher(mailbox, session_factory, wake, stop, config.worker.idle_seconds)
+            watcher.start()
+            watchers.append(watcher)
+    cycles = 0
+    while not stop.is_set:
+        wake.clear()
+        reports = poller.poll()
+        after_cycle(reports)
+        cycles += 1
+        log.info(
+            "run.cycle_done",
+            cycle=cycles,
+            recorded=sum(r.total("recorded") for r in reports),
+            failed=[r.mailbox for r in reports if not r.ok],
+        )
+        if max_cycles is not None and cycles >= max_cycles:
+            break
+        deadline = config.worker.poll_interval_seconds
+        # Wait for a watcher's wake-up, the interval, or a stop, whichever comes first.
+        waited = 0.0
+        while not stop.is_set and not wake.is_set() and waited < deadline:
+            wake.wait(0.5)
+            waited += 0.5
+    stop.set()
+    for watcher in watchers:
+        watcher.join(timeout=2)
+    return cycles
