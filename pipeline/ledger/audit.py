@@ -84,9 +84,18 @@ def check_chain(lines: Sequence[StoredLine]) -> list[Problem]:
             return [_intruder(entries, claimants, entry.seq, where)]
         if entry.seq == pos:
             if entry.prev != prev_hash:
+                follower = entries[pos + 1] if pos + 1 < len(entries) else None
+                if pos == 0 or (
+                    follower is not None
+                    and follower.seq == pos + 1
+                    and follower.prev != entry.entry_hash
+                ):
+                    # The next entry does not vouch for this one either: this entry changed.
+                    detail = f"entry {pos} was edited: its recorded link and its hash changed"
+                    return [Problem(pos, Fault.MODIFIED, detail)]
                 # The link to the previous entry is broken: the previous entry's bytes changed.
                 detail = f"entry {pos - 1} no longer hashes to what entry {pos} recorded"
-                return [Problem(max(pos - 1, 0), Fault.MODIFIED, detail)]
+                return [Problem(pos - 1, Fault.MODIFIED, detail)]
             prev_hash = entry.entry_hash
             continue
         if entry.seq > pos and pos not in positions:
@@ -101,7 +110,9 @@ def _intruder(
     """Of several entries claiming one position, find the one the chain does not vouch for."""
     followers = [e for e in entries if e is not None and e.seq == seq + 1]
     vouched = {f.prev for f in followers}
-    for pos in claimants:
+    copies = {c.entry_hash for c in (entries[p] for p in claimants) if c is not None}
+    # Identical copies cannot be told apart: the later one is the extra.
+    for pos in claimants if len(copies) > 1 else []:
         candidate = entries[pos]
         if candidate is not None and candidate.entry_hash not in vouched:
             return Problem(
