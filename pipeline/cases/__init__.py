@@ -1,0 +1,1 @@
+"""Cases: linking responses to requests, regulatory clock evaluation, and case actions."""
