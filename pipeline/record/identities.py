@@ -33,6 +33,14 @@ create table if not exists identities (
 create unique index if not exists by_uid on identities (mailbox, folder, uidvalidity, uid)
     where uid is not null;
 create index if not exists by_sha on identities (raw_sha256, mailbox, folder);
+create table if not exists renumbered (
+    mailbox text not null,
+    folder text not null,
+    uidvalidity integer not null,
+    uid integer not null,
+    raw_sha256 text not null,
+    primary key (mailbox, folder, uidvalidity, uid)
+);
 """
 
 
@@ -63,7 +71,9 @@ class IdentityIndex:
         seen = int(self._meta("next_seq") or 0)
         if seen > size or (seen and self._meta("first_hash") != _first_hash(ledger)):
             # The cache describes another (or a rolled-back) log: start again from the ledger.
-            self.db.executescript("delete from identities; delete from meta;")
+            self.db.executescript(
+                "delete from identities; delete from renumbered; delete from meta;"
+            )
             seen = 0
         if seen == size:
             return size
@@ -121,11 +131,25 @@ class IdentityIndex:
         ).fetchone()
         return row is not None
 
+    def note_renumbered(self, source: MessageSource, raw_sha256: str) -> None:
+        """Remember that an IMAP position holds bytes the ledger has under an older
+        UIDVALIDITY, so later polls do not fetch the renumbered folder again."""
+        if source.kind != "imap" or source.uid is None or source.uidvalidity is None:
+            return
+        with self.db:
+            self.db.execute(
+                "insert or ignore into renumbered values (?, ?, ?, ?, ?)",
+                (source.mailbox, source.folder, source.uidvalidity, source.uid, raw_sha256),
+            )
+
     def recorded_uids(self, mailbox: str, folder: str, uidvalidity: int) -> set[int]:
-        """UIDs recorded for one folder under one UIDVALIDITY."""
+        """UIDs recorded for one folder under one UIDVALIDITY (including those recognised
+        by content after a UIDVALIDITY change)."""
         rows = self.db.execute(
-            "select uid from identities where mailbox = ? and folder = ? and uidvalidity = ?",
-            (mailbox, folder, uidvalidity),
+            "select uid from identities where mailbox = ? and folder = ? and uidvalidity = ?"
+            " union select uid from renumbered where mailbox = ? and folder = ?"
+            " and uidvalidity = ?",
+            (mailbox, folder, uidvalidity, mailbox, folder, uidvalidity),
         )
         return {int(uid) for (uid,) in rows}
 

@@ -82,6 +82,10 @@ class Recorder:
 
         result = self.ledger.append_with(build)
         self.identities.add(result.entries)
+        for record in skipped:
+            # Recognised by content under an older UIDVALIDITY (a redundant row, harmless,
+            # when it was recorded under its own UID).
+            self.identities.note_renumbered(record.source, record.raw_sha256)
         committed = list(zip(chosen, result.entries, strict=True))
         for record, entry in committed:
             log.info(
