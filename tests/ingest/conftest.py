@@ -199,9 +199,7 @@ def deploy(tmp_path: Path) -> Iterator[Any]:
     """``deploy(mailboxes, **options)`` -> a :class:`Deployment` in its own directory."""
     count = 0
 
-    def build(
-        mailboxes: list[tuple[dict[str, Any], dict[str, str]]], **options: Any
-    ) -> Deployment:
+    def build(mailboxes: list[tuple[dict[str, Any], dict[str, str]]], **options: Any) -> Deployment:
         nonlocal count
         count += 1
         return make_deployment(tmp_path / f"deployment{count}", mailboxes, **options)

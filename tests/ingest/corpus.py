@@ -63,9 +63,7 @@ def _head(subject: str, message_id: str | None, *more: str) -> list[str]:
     return [*head, "MIME-Version: 1.0", *more]
 
 
-def _with_attachment(
-    tag: str, filename: str, data: bytes, mime: str = "application/pdf"
-) -> bytes:
+def with_attachment(tag: str, filename: str, data: bytes, mime: str = "application/pdf") -> bytes:
     msg = EmailMessage(policy=_SMTP)
     msg["From"] = "Borrower <borrower@example.com>"
     msg["To"] = "service@servicer.example"
@@ -88,7 +86,7 @@ def _attachment_sample(
 ) -> Sample:
     return Sample(
         name=f"attachment-{tag}",
-        raw=_with_attachment(tag, filename, data, mime),
+        raw=with_attachment(tag, filename, data, mime),
         subject=f"Attachment {tag}",
         message_id=f"<att-{tag}@test>",
         text_contains=f"the {tag} attached",
@@ -107,8 +105,12 @@ def build_corpus() -> list[Sample]:
     samples = [
         Sample(
             "plain",
-            _lines(*_head("Plain text", "<plain@test>"), "Content-Type: text/plain", "",
-                   "Just plain text."),
+            _lines(
+                *_head("Plain text", "<plain@test>"),
+                "Content-Type: text/plain",
+                "",
+                "Just plain text.",
+            ),
             "Plain text",
             "<plain@test>",
             text_contains="Just plain text.",
@@ -116,8 +118,11 @@ def build_corpus() -> list[Sample]:
         Sample(
             "alternative",
             _lines(
-                *_head("Alternative", "<alt@test>",
-                       'Content-Type: multipart/alternative; boundary="alt-b"'),
+                *_head(
+                    "Alternative",
+                    "<alt@test>",
+                    'Content-Type: multipart/alternative; boundary="alt-b"',
+                ),
                 "",
                 "--alt-b",
                 "Content-Type: text/plain; charset=us-ascii",
@@ -136,8 +141,11 @@ def build_corpus() -> list[Sample]:
         ),
         Sample(
             "html-only",
-            _lines(*_head("HTML only", "<html@test>", "Content-Type: text/html; charset=utf-8"),
-                   "", "<html><body><p>Only HTML here.</p></body></html>"),
+            _lines(
+                *_head("HTML only", "<html@test>", "Content-Type: text/html; charset=utf-8"),
+                "",
+                "<html><body><p>Only HTML here.</p></body></html>",
+            ),
             "HTML only",
             "<html@test>",
             html_contains="Only HTML here.",
@@ -145,9 +153,12 @@ def build_corpus() -> list[Sample]:
         Sample(
             "windows-1252",
             _lines(
-                *_head("Windows-1252", "<cp1252@test>",
-                       "Content-Type: text/plain; charset=windows-1252",
-                       "Content-Transfer-Encoding: 8bit"),
+                *_head(
+                    "Windows-1252",
+                    "<cp1252@test>",
+                    "Content-Type: text/plain; charset=windows-1252",
+                    "Content-Transfer-Encoding: 8bit",
+                ),
                 "",
                 "It\u2019s \u20ac1,200 \u2014 as agreed.".encode("cp1252"),
             ),
@@ -158,9 +169,12 @@ def build_corpus() -> list[Sample]:
         Sample(
             "iso-8859-1",
             _lines(
-                *_head("Latin-1", "<latin1@test>",
-                       "Content-Type: text/plain; charset=iso-8859-1",
-                       "Content-Transfer-Encoding: 8bit"),
+                *_head(
+                    "Latin-1",
+                    "<latin1@test>",
+                    "Content-Type: text/plain; charset=iso-8859-1",
+                    "Content-Transfer-Encoding: 8bit",
+                ),
                 "",
                 "Se\u00f1or Mu\u00f1oz pag\u00f3 la cuota.".encode("latin-1"),
             ),
@@ -171,9 +185,12 @@ def build_corpus() -> list[Sample]:
         Sample(
             "iso-2022-jp",
             _lines(
-                *_head("ISO-2022-JP", "<jis@test>",
-                       "Content-Type: text/plain; charset=iso-2022-jp",
-                       "Content-Transfer-Encoding: 7bit"),
+                *_head(
+                    "ISO-2022-JP",
+                    "<jis@test>",
+                    "Content-Type: text/plain; charset=iso-2022-jp",
+                    "Content-Transfer-Encoding: 7bit",
+                ),
                 "",
                 "\u4f4f\u5b85\u30ed\u30fc\u30f3\u306e\u8fd4\u6e08".encode("iso-2022-jp"),
             ),
@@ -203,8 +220,11 @@ def build_corpus() -> list[Sample]:
         Sample(
             "rfc2231",
             _lines(
-                *_head("RFC 2231 filename", "<rfc2231@test>",
-                       'Content-Type: multipart/mixed; boundary="mix-b"'),
+                *_head(
+                    "RFC 2231 filename",
+                    "<rfc2231@test>",
+                    'Content-Type: multipart/mixed; boundary="mix-b"',
+                ),
                 "",
                 "--mix-b",
                 "Content-Type: text/plain",
@@ -227,8 +247,11 @@ def build_corpus() -> list[Sample]:
         Sample(
             "nested-rfc822",
             _lines(
-                *_head("Fwd: photo", "<outer@test>",
-                       'Content-Type: multipart/mixed; boundary="outer-b"'),
+                *_head(
+                    "Fwd: photo",
+                    "<outer@test>",
+                    'Content-Type: multipart/mixed; boundary="outer-b"',
+                ),
                 "",
                 "--outer-b",
                 "Content-Type: text/plain",
@@ -263,23 +286,32 @@ def build_corpus() -> list[Sample]:
         ),
         Sample(
             "no-message-id",
-            _lines(*_head("No Message-ID", None, "Content-Type: text/plain"), "",
-                   "Nobody gave me an id."),
+            _lines(
+                *_head("No Message-ID", None, "Content-Type: text/plain"),
+                "",
+                "Nobody gave me an id.",
+            ),
             "No Message-ID",
             None,
             text_contains="Nobody gave me an id.",
         ),
     ]
-    same = _lines(*_head("Same Message-ID", "<same@test>", "Content-Type: text/plain"), "",
-                  "Sent twice with one Message-ID.")
+    same = _lines(
+        *_head("Same Message-ID", "<same@test>", "Content-Type: text/plain"),
+        "",
+        "Sent twice with one Message-ID.",
+    )
     samples += [
         Sample("same-id-1", same, "Same Message-ID", "<same@test>", text_contains="Sent twice"),
         Sample("same-id-2", same, "Same Message-ID", "<same@test>", text_contains="Sent twice"),
         Sample(
             "bad-boundary",
             _lines(
-                *_head("Bad boundary", "<badb@test>",
-                       'Content-Type: multipart/mixed; boundary="declared"'),
+                *_head(
+                    "Bad boundary",
+                    "<badb@test>",
+                    'Content-Type: multipart/mixed; boundary="declared"',
+                ),
                 "",
                 "--actual",
                 "Content-Type: text/plain",
@@ -294,8 +326,9 @@ def build_corpus() -> list[Sample]:
         Sample(
             "broken-base64",
             _lines(
-                *_head("Broken base64", "<b64@test>",
-                       'Content-Type: multipart/mixed; boundary="b64-b"'),
+                *_head(
+                    "Broken base64", "<b64@test>", 'Content-Type: multipart/mixed; boundary="b64-b"'
+                ),
                 "",
                 "--b64-b",
                 "Content-Type: text/plain",
@@ -320,7 +353,11 @@ def build_corpus() -> list[Sample]:
         _attachment_sample("jpeg", "check.jpg", jpeg_bytes(), "accepted", mime="image/jpeg"),
         _attachment_sample("png", "receipt.png", png, "accepted", mime="image/png"),
         _attachment_sample(
-            "truncated-png", "scan.png", png[: len(png) // 2], "rejected", "truncated",
+            "truncated-png",
+            "scan.png",
+            png[: len(png) // 2],
+            "rejected",
+            "truncated",
             mime="image/png",
         ),
         _attachment_sample("elf", "statement.pdf", elf_bytes(), "rejected", "name says .pdf"),
@@ -332,7 +369,11 @@ def build_corpus() -> list[Sample]:
             "name says .pdf",
         ),
         _attachment_sample(
-            "zip", "documents.zip", zip_bytes(), "rejected", "not an allowed type",
+            "zip",
+            "documents.zip",
+            zip_bytes(),
+            "rejected",
+            "not an allowed type",
             mime="application/zip",
         ),
         _attachment_sample("empty", "blank.pdf", b"", "rejected", "empty"),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import sysconfig
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from pipeline.ledger.entry import LedgerEntry
 from tests.conftest import ImapAccount, S3Bucket
 from tests.ingest.conftest import Deployment, mailbox_entry
-from tests.ingest.corpus import Sample, build_corpus
+from tests.ingest.corpus import Sample, with_attachment, build_corpus
 
 
 def _server_bytes(account: ImapAccount, uids: list[int]) -> dict[int, bytes]:
@@ -98,3 +101,48 @@ def test_corpus_is_recorded_once_per_uid_with_decoded_headers_and_verdicts(
     assert all(b"\\Seen" not in flags for flags in _server_flags(imap_user, uids).values())
     verified = app.verify()
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def _cpython_messages() -> list[bytes]:
+    data = Path(sysconfig.get_paths()["stdlib"]) / "test" / "test_email" / "data"
+    files = sorted(data.glob("msg_*.txt"))
+    if not files:
+        pytest.skip("this Python ships without its email test data")
+    return [f.read_bytes() for f in files]
+
+
+def test_every_cpython_email_test_message_is_recorded_never_dropped(
+    imap_user: ImapAccount, deploy: Any
+) -> None:
+    messages = _cpython_messages()
+    uids = imap_user.server.append_many(imap_user.user, "INBOX", messages)
+    app = deploy([mailbox_entry(imap_user)], parse_workers=2)
+
+    (box,) = app.poll_json()["mailboxes"]
+
+    assert (box["fetched"], box["recorded"]) == (len(messages), len(messages))
+    records = app.records_by_uid()
+    assert sorted(records) == uids
+    server = _server_bytes(imap_user, uids)
+    for uid in uids:
+        assert records[uid].body["raw"]["sha256"] == hashlib.sha256(server[uid]).hexdigest()
+
+
+def test_a_30_mb_message_is_recorded_whole(imap_user: ImapAccount, deploy: Any) -> None:
+    payload = random.Random(30).randbytes(22 * 1024 * 1024)  # ~30 MB once base64-encoded
+    raw = with_attachment("large", "archive.zip", payload, "application/zip")
+    assert len(raw) > 30_000_000
+    (uid,) = imap_user.server.append_many(imap_user.user, "INBOX", [raw])
+    app = deploy([mailbox_entry(imap_user)])
+
+    (box,) = app.poll_json()["mailboxes"]
+
+    assert (box["fetched"], box["recorded"]) == (1, 1)
+    body = app.records_by_uid()[uid].body
+    server = _server_bytes(imap_user, [uid])[uid]
+    assert body["raw"]["size"] == len(server)
+    assert app.stored(body["raw"]["key"]) == server
+    (attachment,) = body["attachments"]
+    assert attachment["sha256"] == hashlib.sha256(payload).hexdigest()
+    assert attachment["verdict"] == "rejected"
+    assert attachment["key"].startswith("quarantine/")
