@@ -1,0 +1,613 @@
+"""The records index: SQLite tables plus an FTS5 table, derived from the ledger.
+
+What is kept, and why:
+
+* ``records``: one row per record entry (``message.received`` and the outbound
+  ``response.sent``), keyed by its ledger position, with the fields people search
+  by. Full account numbers are kept so an examiner can search by them; every
+  display masks them.
+* ``links``: every entry that concerns a record (acknowledgments, escalations,
+  delivered events, accesses, exports, case entries, replies), so a trail is one
+  indexed query instead of a scan of the whole log.
+* ``leaves``: the RFC 6962 leaf hash of every entry, so commands that prove
+  inclusion build the Merkle tree without re-reading the log. The tree root is
+  always compared with a signed checkpoint, so a damaged cache cannot produce a
+  proof that passes.
+* ``record_text``: contentless FTS5 over subject, text bodies (read from the
+  stored text objects) and attachment names.
+
+Syncing reads only entries after the last indexed position. If the ledger is
+shorter than the index, or its first entry or the last indexed entry has another
+hash, the index describes a different (or rolled-back) log and is rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.protocols import LedgerReader
+from pipeline.storage.base import ObjectStore
+
+log = structlog.get_logger(__name__)
+
+INDEX_FILE = "index.sqlite"
+"""File name of the index inside ``config.state_dir``."""
+
+RECORD_TYPES = ("message.received", "response.sent")
+SCHEMA_VERSION = "1"
+_COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
+
+_SCHEMA = """
+create table if not exists meta (name text primary key, value text not null);
+create table if not exists leaves (seq integer primary key, hash blob not null);
+create table if not exists records (
+    seq integer primary key,
+    record_id text not null unique,
+    type text not null,
+    mailbox text not null,
+    folder text not null,
+    uidvalidity integer,
+    uid integer,
+    received text not null,
+    recorded text not null,
+    sender text not null,
+    sender_name text not null,
+    recipients text not null,
+    subject text not null,
+    message_id text,
+    raw_sha256 text not null,
+    raw_size integer not null,
+    category text,
+    escalated integer not null,
+    imported integer not null,
+    direction text not null,
+    accounts text not null,
+    rules text not null
+);
+create index if not exists records_received on records (received);
+create index if not exists records_mailbox on records (mailbox, received);
+create index if not exists records_sender on records (sender);
+create index if not exists records_message_id on records (message_id);
+create index if not exists records_raw on records (raw_sha256);
+create table if not exists accounts (
+    number text not null, seq integer not null, primary key (number, seq)
+) without rowid;
+create table if not exists links (
+    record_id text not null, seq integer not null, type text not null,
+    primary key (record_id, seq)
+) without rowid;
+create index if not exists links_seq on links (seq);
+create virtual table if not exists record_text using fts5(
+    subject, body, attachments, content='', tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+_TABLES = ("meta", "leaves", "records", "accounts", "links", "record_text")
+
+
+class IndexQueryError(MailledgerError):
+    """The index cannot answer (bad search text, unreadable database)."""
+
+
+def normalize_message_id(value: str) -> str:
+    """A Message-ID without surrounding whitespace and angle brackets (RFC 5322 msg-id)."""
+    return value.strip().removeprefix("<").removesuffix(">").strip()
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One record as the index knows it."""
+
+    seq: int
+    record_id: str
+    type: str
+    mailbox: str
+    folder: str
+    uidvalidity: int | None
+    uid: int | None
+    received: str
+    recorded: str
+    sender: str
+    sender_name: str
+    recipients: str
+    subject: str
+    message_id: str | None
+    raw_sha256: str
+    raw_size: int
+    category: str | None
+    escalated: bool
+    imported: bool
+    direction: str
+    accounts: tuple[str, ...]
+    rules: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields (full account numbers included: callers mask for display)."""
+        data = asdict(self)
+        data["accounts"] = list(self.accounts)
+        data["rules"] = list(self.rules)
+        return data
+
+
+@dataclass(frozen=True)
+class EntryLink:
+    """An entry that concerns a record."""
+
+    record_id: str
+    seq: int
+    type: str
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """Filters of ``search`` and ``export``; each given filter must match.
+
+    ``received_from`` is inclusive and ``received_to`` exclusive, both in the
+    ledger's UTC time format, so string comparison is time comparison.
+    """
+
+    received_from: str | None = None
+    received_to: str | None = None
+    mailbox: str | None = None
+    sender: str | None = None
+    account: str | None = None
+    category: str | None = None
+    escalated: bool | None = None
+    text: str | None = None
+    types: tuple[str, ...] = RECORD_TYPES
+    limit: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The criteria that were given, for manifests and ledger entries."""
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if value is None or name == "types":
+                continue
+            out[name] = value
+        out["types"] = list(self.types)
+        return out
+
+
+_RECORD_COLUMNS = (
+    "seq, record_id, type, mailbox, folder, uidvalidity, uid, received, recorded, sender,"
+    " sender_name, recipients, subject, message_id, raw_sha256, raw_size, category, escalated,"
+    " imported, direction, accounts, rules"
+)
+
+
+def _row(values: Sequence[Any]) -> RecordRow:
+    return RecordRow(
+        seq=values[0],
+        record_id=values[1],
+        type=values[2],
+        mailbox=values[3],
+        folder=values[4],
+        uidvalidity=values[5],
+        uid=values[6],
+        received=values[7],
+        recorded=values[8],
+        sender=values[9],
+        sender_name=values[10],
+        recipients=values[11],
+        subject=values[12],
+        message_id=values[13],
+        raw_sha256=values[14],
+        raw_size=values[15],
+        category=values[16],
+        escalated=bool(values[17]),
+        imported=bool(values[18]),
+        direction=values[19],
+        accounts=tuple(values[20].split()) if values[20] else (),
+        rules=tuple(values[21].split()) if values[21] else (),
+    )
+
+
+def linked_record_ids(entry: LedgerEntry) -> set[str]:
+    """Record ids an entry names: ``record_id``, ``record_ids``, or delivered events'."""
+    body = entry.body
+    found: set[str] = set()
+    rid = body.get("record_id")
+    if isinstance(rid, str):
+        found.add(rid)
+    rids = body.get("record_ids")
+    if isinstance(rids, list):
+        found.update(r for r in rids if isinstance(r, str))
+    events = body.get("events")
+    if isinstance(events, list):
+        for event in events:
+            if isinstance(event, Mapping) and isinstance(event.get("record_id"), str):
+                found.add(event["record_id"])
+    return found
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _addresses(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [
+        item["address"].strip().lower()
+        for item in value
+        if isinstance(item, Mapping) and isinstance(item.get("address"), str)
+    ]
+
+
+class RecordIndex:
+    """The index database; open one per command."""
+
+    def __init__(self, path: Path | None) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # autocommit mode: transactions are explicit, ``begin immediate`` during sync so
+        # two commands syncing at once take turns instead of indexing the same entries
+        self.db = sqlite3.connect(
+            str(path) if path else ":memory:", timeout=60, isolation_level=None
+        )
+        self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma synchronous=normal")  # a cache: losing the tail costs a re-sync
+        self._create()
+
+    def _create(self) -> None:
+        self.db.executescript(_SCHEMA)
+        if self._meta("schema") not in (None, SCHEMA_VERSION):
+            self._reset()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> RecordIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta --------------------------------------------------------------------
+
+    def _meta(self, name: str) -> str | None:
+        row = self.db.execute("select value from meta where name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, name: str, value: str) -> None:
+        self.db.execute(
+            "insert into meta (name, value) values (?, ?)"
+            " on conflict(name) do update set value = excluded.value",
+            (name, value),
+        )
+
+    def _reset(self) -> None:
+        for table in _TABLES:
+            self.db.execute(f"drop table if exists {table}")
+        self.db.executescript(_SCHEMA)
+
+    @property
+    def size(self) -> int:
+        """Number of ledger entries indexed."""
+        return int(self._meta("next_seq") or 0)
+
+    # -- sync --------------------------------------------------------------------
+
+    def sync(self, ledger: LedgerReader, store: ObjectStore) -> int:
+        """Index entries appended since the last sync; returns the indexed size."""
+        size = ledger.size()
+        self.db.execute("begin immediate")
+        try:
+            seen = self.size
+            if seen and not self._same_log(ledger, seen, size):
+                log.info("index.rebuild", indexed=seen, ledger=size)
+                self._reset()
+                seen = 0
+            if seen == 0:
+                self._set_meta("schema", SCHEMA_VERSION)
+            for entry in ledger.entries(seen, size):
+                self._add(entry, store)
+                if (entry.seq + 1) % _COMMIT_EVERY == 0:
+                    self._commit_progress(entry.seq + 1)
+                    self.db.execute("begin immediate")
+            self._commit_progress(size)
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("rollback")
+            raise
+        return size
+
+    def _commit_progress(self, next_seq: int) -> None:
+        if next_seq:
+            first = self.db.execute("select hash from leaves where seq = 0").fetchone()
+            last = self.db.execute("select hash from leaves where seq = ?", (next_seq - 1,))
+            self._set_meta("first_hash", bytes(first[0]).hex() if first else "")
+            row = last.fetchone()
+            self._set_meta("last_hash", bytes(row[0]).hex() if row else "")
+        self._set_meta("next_seq", str(next_seq))
+        self.db.execute("commit")
+
+    def _same_log(self, ledger: LedgerReader, seen: int, size: int) -> bool:
+        """True when the ledger still holds the entries this index was built from."""
+        if seen > size:
+            return False
+        first = next(iter(ledger.entries(0, 1)), None)
+        last = next(iter(ledger.entries(seen - 1, seen)), None)
+        return (
+            first is not None
+            and last is not None
+            and first.entry_hash == self._meta("first_hash")
+            and last.entry_hash == self._meta("last_hash")
+        )
+
+    def _add(self, entry: LedgerEntry, store: ObjectStore) -> None:
+        self.db.execute(
+            "insert into leaves (seq, hash) values (?, ?)", (entry.seq, entry.leaf_hash)
+        )
+        rids = linked_record_ids(entry)
+        if entry.type in RECORD_TYPES and isinstance(entry.body.get("record_id"), str):
+            self._add_record(entry, store)
+            rids |= self._replied_to(entry)
+        self.db.executemany(
+            "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
+            [(rid, entry.seq, entry.type) for rid in sorted(rids)],
+        )
+
+    def _replied_to(self, entry: LedgerEntry) -> set[str]:
+        """Inbound records an outbound reply answers, by In-Reply-To and References."""
+        if entry.type != "response.sent":
+            return set()
+        headers = entry.body.get("headers")
+        if not isinstance(headers, Mapping):
+            return set()
+        ids = [headers.get("in_reply_to"), *(headers.get("references") or [])]
+        wanted = [normalize_message_id(i) for i in ids if isinstance(i, str) and i.strip()]
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            f"select record_id from records where type = 'message.received'"  # noqa: S608
+            f" and message_id in ({marks})",
+            wanted,
+        )
+        return {str(r[0]) for r in rows}
+
+    def _add_record(self, entry: LedgerEntry, store: ObjectStore) -> None:
+        body = entry.body
+        source = _mapping(body.get("source"))
+        headers = _mapping(body.get("headers"))
+        raw = _mapping(body.get("raw"))
+        classification = _mapping(body.get("classification"))
+        senders = headers.get("from") if isinstance(headers.get("from"), list) else []
+        first = senders[0] if senders and isinstance(senders[0], Mapping) else {}
+        recipients = _addresses(headers.get("to")) + _addresses(headers.get("cc"))
+        accounts = [a for a in classification.get("account_numbers") or [] if isinstance(a, str)]
+        matches = classification.get("matches") or []
+        rules = sorted(
+            {
+                m["rule"]
+                for m in matches
+                if isinstance(m, Mapping) and isinstance(m.get("rule"), str)
+            }
+        )
+        message_id = headers.get("message_id")
+        # INTERNALDATE is when the server received the message; files and older
+        # records without it fall back to when the ledger recorded it.
+        received = _str(source.get("internaldate")) or entry.time
+        self.db.execute(
+            f"insert into records ({_RECORD_COLUMNS}) values"  # noqa: S608
+            f" ({','.join('?' * 22)})",
+            (
+                entry.seq,
+                body["record_id"],
+                entry.type,
+                _str(source.get("mailbox")),
+                _str(source.get("folder")),
+                source.get("uidvalidity"),
+                source.get("uid"),
+                received,
+                entry.time,
+                _str(first.get("address")).strip().lower(),
+                _str(first.get("name")),
+                " ".join(recipients),
+                _str(headers.get("subject")),
+                normalize_message_id(message_id) if isinstance(message_id, str) else None,
+                _str(raw.get("sha256")),
+                raw.get("size") if isinstance(raw.get("size"), int) else 0,
+                classification.get("category"),
+                1 if classification.get("escalated") else 0,
+                1 if source.get("imported") else 0,
+                _str(source.get("direction")) or "inbound",
+                " ".join(accounts),
+                " ".join(rules),
+            ),
+        )
+        self.db.executemany(
+            "insert or ignore into accounts (number, seq) values (?, ?)",
+            [(a, entry.seq) for a in accounts],
+        )
+        names = [
+            _str(a.get("filename")) or _str(a.get("safe_filename"))
+            for a in body.get("attachments") or []
+            if isinstance(a, Mapping)
+        ]
+        self.db.execute(
+            "insert into record_text (rowid, subject, body, attachments) values (?, ?, ?, ?)",
+            (
+                entry.seq,
+                _str(headers.get("subject")),
+                self._body_text(body, store),
+                " ".join(names),
+            ),
+        )
+
+    @staticmethod
+    def _body_text(body: Mapping[str, Any], store: ObjectStore) -> str:
+        bodies = body.get("bodies")
+        if not isinstance(bodies, Mapping):
+            return ""
+        parts: list[str] = []
+        for name in ("text", "html_text"):
+            ref = bodies.get(name)
+            if not isinstance(ref, Mapping) or not isinstance(ref.get("key"), str):
+                continue
+            try:
+                parts.append(store.get(ref["key"]).decode("utf-8", errors="replace"))
+            except ObjectNotFoundError:
+                # disposed under the retention policy: the record stays searchable by its fields
+                continue
+            except StorageError as exc:
+                raise IndexQueryError(
+                    f"cannot read the text of record {body.get('record_id')} ({ref['key']}):"
+                    f" {exc}; run 'mailledger verify'"
+                ) from exc
+        return "\n".join(parts)
+
+    # -- queries -----------------------------------------------------------------
+
+    def search(self, criteria: SearchCriteria) -> list[RecordRow]:
+        """Records matching every given filter, in ledger order."""
+        return list(self.iter_search(criteria))
+
+    def iter_search(self, criteria: SearchCriteria) -> Iterator[RecordRow]:
+        """Like :meth:`search`, streaming rows (exports of many records)."""
+        where = [f"type in ({','.join('?' * len(criteria.types))})"]
+        args: list[Any] = list(criteria.types)
+        if criteria.received_from is not None:
+            where.append("received >= ?")
+            args.append(criteria.received_from)
+        if criteria.received_to is not None:
+            where.append("received < ?")
+            args.append(criteria.received_to)
+        if criteria.mailbox is not None:
+            where.append("mailbox = ?")
+            args.append(criteria.mailbox)
+        if criteria.sender is not None:
+            sender = criteria.sender.strip().lower()
+            if sender.startswith("@"):  # a whole domain
+                where.append("sender like ? escape '\\'")
+                args.append(
+                    "%" + sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                )
+            else:
+                where.append("sender = ?")
+                args.append(sender)
+        if criteria.account is not None:
+            where.append("seq in (select seq from accounts where number = ?)")
+            args.append(re.sub(r"\D", "", criteria.account))
+        if criteria.category is not None:
+            where.append("category = ?")
+            args.append(criteria.category)
+        if criteria.escalated is not None:
+            where.append("escalated = ?")
+            args.append(1 if criteria.escalated else 0)
+        if criteria.text:
+            where.append("seq in (select rowid from record_text where record_text match ?)")
+            args.append(fts_query(criteria.text))
+        sql = f"select {_RECORD_COLUMNS} from records where {' and '.join(where)} order by seq"  # noqa: S608
+        if criteria.limit is not None:
+            sql += " limit ?"
+            args.append(criteria.limit)
+        try:
+            cursor = self.db.execute(sql, args)
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
+        for values in cursor:
+            yield _row(values)
+
+    def record(self, record_id: str) -> RecordRow | None:
+        """The record with this id."""
+        return self._one("record_id = ?", record_id)
+
+    def record_at(self, seq: int) -> RecordRow | None:
+        """The record whose entry is at ``seq``."""
+        return self._one("seq = ?", seq)
+
+    def _one(self, where: str, value: Any) -> RecordRow | None:
+        row = self.db.execute(
+            f"select {_RECORD_COLUMNS} from records where {where}",  # noqa: S608
+            (value,),
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def _many(self, where: str, value: Any) -> list[RecordRow]:
+        rows = self.db.execute(
+            f"select {_RECORD_COLUMNS} from records where {where} order by seq",  # noqa: S608
+            (value,),
+        )
+        return [_row(r) for r in rows]
+
+    def resolve(self, ref: str) -> list[RecordRow]:
+        """Records a reference names: record id, raw SHA-256, ledger position or Message-ID.
+
+        A Message-ID or raw hash may name several records (a message recorded from
+        two folders, a reused Message-ID); a position names the record entry
+        there, or the records an entry at that position concerns.
+        """
+        text = ref.strip()
+        if text.startswith("r-"):
+            row = self.record(text)
+            return [row] if row else []
+        if re.fullmatch(r"[0-9a-fA-F]{64}", text):
+            return self._many("raw_sha256 = ?", text.lower())
+        if text.isdigit():
+            seq = int(text)
+            row = self.record_at(seq)
+            if row is not None:
+                return [row]
+            rids = [
+                r[0] for r in self.db.execute("select record_id from links where seq = ?", (seq,))
+            ]
+            return [r for rid in sorted(rids) if (r := self.record(rid)) is not None]
+        return self._many("message_id = ?", normalize_message_id(text))
+
+    def links(self, record_id: str) -> list[EntryLink]:
+        """Every entry that concerns ``record_id`` (its own record entry included), in order."""
+        rows = self.db.execute(
+            "select record_id, seq, type from links where record_id = ? order by seq", (record_id,)
+        )
+        return [EntryLink(str(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        """Leaf hashes of entries ``0 .. size-1``, in order."""
+        if size > self.size:
+            raise IndexQueryError(
+                f"the index holds {self.size} entries, fewer than the {size} requested; sync first"
+            )
+        return [
+            bytes(r[0])
+            for r in self.db.execute("select hash from leaves where seq < ? order by seq", (size,))
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Entries, records and links indexed."""
+        return {
+            "entries": self.size,
+            "records": int(self.db.execute("select count(*) from records").fetchone()[0]),
+            "links": int(self.db.execute("select count(*) from links").fetchone()[0]),
+        }
+
+
+def fts_query(words: str) -> str:
+    """An FTS5 query matching every word given (each quoted, so no FTS syntax leaks in).
+
+    A trailing ``*`` on a word keeps its meaning as a prefix search.
+    """
+    terms = []
+    for word in words.split():
+        prefix = word.endswith("*")
+        core = word.rstrip("*").replace('"', '""')
+        if core:
+            terms.append(f'"{core}"' + ("*" if prefix else ""))
+    if not terms:
+        raise IndexQueryError("--text needs at least one word")
+    return " ".join(terms)
