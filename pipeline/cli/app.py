@@ -92,10 +92,12 @@ def _register() -> None:
     # Command modules import heavy libraries; importing them here keeps the
     # group importable on its own and each module small.
     from pipeline.cli import (
+        case_commands,
         event_commands,
         handler_commands,
         ingest_commands,
         ledger_commands,
+        report_commands,
     )
 
     for module in (
@@ -103,6 +105,8 @@ def _register() -> None:
         ingest_commands,
         event_commands,
         handler_commands,
+        case_commands,
+        report_commands,
     ):
         module.register(cli)
 
