@@ -8,7 +8,7 @@ cache (or the log) is not what was signed and no proof is offered.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import LedgerError
@@ -49,6 +49,8 @@ class ProofContext:
 
     checkpoint: SignedCheckpoint
     tree: MerkleTree
+    # an entry shared by many records (an export, a batch of delivered events) is proven once
+    _cache: dict[int, InclusionProof] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -90,13 +92,18 @@ class ProofContext:
 
     def prove(self, entry: LedgerEntry) -> InclusionProof:
         """The audit path of ``entry``, checked with the independent RFC 9162 verifier."""
+        cached = self._cache.get(entry.seq)
+        if cached is not None and cached.leaf_hash == entry.entry_hash:
+            return cached
         if entry.seq >= self.size:
             return InclusionProof(entry.seq, self.size, entry.entry_hash, (), verified=False)
         path = self.tree.inclusion_proof(entry.seq)
         ok = verify_inclusion(entry.leaf_hash, entry.seq, self.size, path, self.root)
-        return InclusionProof(
+        proof = InclusionProof(
             entry.seq, self.size, entry.entry_hash, tuple(p.hex() for p in path), verified=ok
         )
+        self._cache[entry.seq] = proof
+        return proof
 
 
 def read_entries(ledger: LedgerReader, seqs: Iterable[int]) -> Iterator[LedgerEntry]:

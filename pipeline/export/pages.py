@@ -1,0 +1,237 @@
+"""Human-readable pages of an export: one per message, and the summary ``index.html``.
+
+Everything shown is escaped (message content is untrusted input: a subject can
+hold markup), pages carry no scripts and load nothing from elsewhere, and the
+output depends only on its inputs so re-exports are byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from pipeline.classify.accounts import mask_account
+from pipeline.trail.build import Trail
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:60em}"
+    "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em;"
+    "text-align:left;vertical-align:top}pre{white-space:pre-wrap;background:#f4f4f4;"
+    "padding:1em}.ok{color:#060}.bad{color:#a00;font-weight:bold}small{color:#555}"
+)
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n"
+        f"{body}\n</body></html>\n"
+    ).encode()
+
+
+def _m(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _parties(value: Any) -> str:
+    if not isinstance(value, list):
+        return ""
+    out = []
+    for p in value:
+        if isinstance(p, Mapping):
+            name, address = str(p.get("name") or ""), str(p.get("address") or "")
+            out.append(f"{name} <{address}>" if name else address)
+    return ", ".join(out)
+
+
+def _table(rows: Iterable[Sequence[str]], head: Sequence[str] | None = None) -> str:
+    """Rows of already-escaped cells."""
+    parts = ["<table>"]
+    if head:
+        parts.append("<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>")
+    parts.extend("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def message_page(
+    control: str,
+    body: Mapping[str, Any],
+    text: str,
+    attachment_paths: Mapping[str, str],
+    trail: Trail,
+) -> bytes:
+    """The page of one message: headers, body text, attachments, audit trail."""
+    h = _m(body.get("headers"))
+    src = _m(body.get("source"))
+    raw = _m(body.get("raw"))
+    c = _m(body.get("classification"))
+    header_rows = [
+        ("Control number", control),
+        ("Record id", str(body.get("record_id"))),
+        ("From", _parties(h.get("from"))),
+        ("To", _parties(h.get("to"))),
+        ("Cc", _parties(h.get("cc"))),
+        ("Subject", str(h.get("subject") or "")),
+        ("Date", str(h.get("date") or "")),
+        ("Message-ID", str(h.get("message_id") or "")),
+        ("Mailbox / folder", f"{src.get('mailbox')} / {src.get('folder')}"),
+        ("UID (UIDVALIDITY)", f"{src.get('uid')} ({src.get('uidvalidity')})"),
+        ("INTERNALDATE", str(src.get("internaldate") or "")),
+        ("Raw SHA-256", f"{raw.get('sha256')} ({raw.get('size')} bytes)"),
+        ("Category", str(c.get("category") or "")),
+        ("Escalated", f"yes ({c.get('severity')})" if c.get("escalated") else "no"),
+        (
+            "Account numbers",
+            ", ".join(mask_account(str(a)) for a in c.get("account_numbers") or []),
+        ),
+    ]
+    native = f"../natives/{control}.eml"
+    parts = [
+        f"<h1>{escape(control)}</h1>",
+        f'<p><a href="{escape(native)}">Original message (.eml)</a> &middot; '
+        f'<a href="../text/{escape(control)}.txt">Extracted text</a> &middot; '
+        '<a href="../index.html">Summary</a></p>',
+        _table((escape(k), escape(v)) for k, v in header_rows),
+        "<h2>Attachments</h2>",
+    ]
+    rows = []
+    for a in body.get("attachments") or []:
+        if not isinstance(a, Mapping):
+            continue
+        sha = str(a.get("sha256"))
+        path = attachment_paths.get(sha)
+        name = escape(str(a.get("safe_filename")))
+        link = f'<a href="../{escape(path)}">{name}</a>' if path else f"{name} (withheld)"
+        rows.append(
+            (
+                link,
+                escape(str(a.get("size"))),
+                escape(str(a.get("detected_type"))),
+                escape(str(a.get("verdict"))),
+                escape(", ".join(a.get("reasons") or [])),
+                escape(sha),
+            )
+        )
+    parts.append(
+        _table(rows, ("File", "Bytes", "Detected type", "Verdict", "Reasons", "SHA-256"))
+        if rows
+        else "<p>None.</p>"
+    )
+    parts += ["<h2>Body text</h2>", f"<pre>{escape(text)}</pre>", trail_html(trail)]
+    return _page(f"{control} {h.get('subject') or ''}", "\n".join(parts))
+
+
+def trail_html(trail: Trail) -> str:
+    """The audit trail section of a message page."""
+    deadlines = [(escape(d.name), escape(d.describe())) for d in trail.deadlines]
+    items = []
+    for item in trail.items:
+        proof = (
+            f'<span class="ok">verified ({len(item.proof.path)} hashes)</span>'
+            if item.proof.verified
+            else '<span class="bad">NOT VERIFIED</span>'
+        )
+        lines = "".join(f"<br><small>{escape(d)}</small>" for d in item.details)
+        items.append(
+            (
+                escape(str(item.seq)),
+                escape(item.time),
+                escape(item.type),
+                escape(item.actor),
+                escape(item.summary) + lines,
+                proof,
+            )
+        )
+    return "\n".join(
+        [
+            "<h2>Deadlines</h2>",
+            _table(deadlines, ("Clock", "Status")) if deadlines else "<p>None.</p>",
+            "<h2>Audit trail</h2>",
+            f"<p>Inclusion proofs checked against the signed checkpoint of {escape(trail.origin)}"
+            f" at size {trail.checkpoint_size} (root {escape(trail.checkpoint_root)}); status as"
+            f" of {escape(trail.as_of)}. Ledger entries are in <code>ledger/</code>.</p>",
+            _table(items, ("Position", "Time", "Entry", "Actor", "What", "Inclusion proof")),
+        ]
+    )
+
+
+@dataclass
+class Summary:
+    """Counts for ``index.html``, gathered while records are written."""
+
+    mailboxes: Counter[str] = field(default_factory=Counter)
+    categories: Counter[str] = field(default_factory=Counter)
+    escalated: Counter[str] = field(default_factory=Counter)
+    deadlines: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rows: list[tuple[str, str, str, str, str, str, str]] = field(default_factory=list)
+
+    def add(self, control: str, trail: Trail) -> None:
+        """Count one record."""
+        r = trail.record
+        self.mailboxes[r.mailbox] += 1
+        self.categories[r.category or "(none)"] += 1
+        self.escalated["escalated" if r.escalated else "not escalated"] += 1
+        for d in trail.deadlines:
+            if d.state == "met":
+                outcome = "on time" if d.on_time else "late"
+            else:
+                outcome = "missing (overdue)" if d.state == "missed" else "pending"
+            self.deadlines[(d.name, outcome)] += 1
+        self.rows.append(
+            (
+                control,
+                r.received,
+                r.mailbox,
+                r.sender,
+                r.subject,
+                r.category or "",
+                "yes" if r.escalated else "no",
+            )
+        )
+
+
+def index_page(summary: Summary, meta: Mapping[str, Any]) -> bytes:
+    """The export's front page: what it holds and how it was made."""
+
+    def counts(counter: Counter[str]) -> str:
+        return _table(((escape(k), str(v)) for k, v in sorted(counter.items())), ("", "Records"))
+
+    compliance = [
+        (escape(name), escape(outcome), str(n))
+        for (name, outcome), n in sorted(summary.deadlines.items())
+    ]
+    about = [(escape(k), escape(str(v))) for k, v in meta.items()]
+    listing = [
+        (
+            f'<a href="html/{escape(row[0])}.html">{escape(row[0])}</a>',
+            *(escape(cell) for cell in row[1:]),
+        )
+        for row in summary.rows
+    ]
+    body = "\n".join(
+        [
+            "<h1>Examination export</h1>",
+            _table(about),
+            "<p>Run <code>python3 verify.py</code> in this folder to check every file against"
+            " the signed ledger checkpoint, with the servicer's public key obtained separately"
+            " (<code>--public-key</code>).</p>",
+            "<h2>Records per mailbox</h2>",
+            counts(summary.mailboxes),
+            "<h2>Records per category</h2>",
+            counts(summary.categories),
+            "<h2>Escalation</h2>",
+            counts(summary.escalated),
+            "<h2>Deadline compliance</h2>",
+            _table(compliance, ("Clock", "Outcome", "Records")) if compliance else "<p>None.</p>",
+            "<h2>Records</h2>",
+            _table(
+                listing,
+                ("Control", "Received", "Mailbox", "From", "Subject", "Category", "Escalated"),
+            ),
+        ]
+    )
+    return _page("Examination export", body)
