@@ -97,6 +97,7 @@ def _register() -> None:
         handler_commands,
         ingest_commands,
         ledger_commands,
+        records_commands,
         report_commands,
     )
 
@@ -107,6 +108,7 @@ def _register() -> None:
         handler_commands,
         case_commands,
         report_commands,
+        records_commands,
     ):
         module.register(cli)
 

@@ -1,0 +1,446 @@
+"""``trail``, ``search``, ``show``, ``export``, ``verify-export`` and ``index``.
+
+Every retrieval of message content by a person (``show``, ``trail``, ``export``)
+is recorded in the ledger BEFORE the content is shown, as an ``access.viewed``
+entry naming who, what and why: the SEC 17a-4(f) audit-trail alternative asks
+for the identity of the individual and the time of each access. If the entry
+cannot be appended, nothing is shown.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.classify.accounts import mask_account
+from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.errors import ConfigError, ExportError
+from pipeline.export.bundle import export_bundle
+from pipeline.export.bundle_verifier import UsageError, verify_bundle
+from pipeline.index.db import INDEX_FILE, RecordIndex, RecordRow, SearchCriteria
+from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
+from pipeline.runtime import Runtime, actor_name
+from pipeline.trail.build import Trail, build_trail, resolve_one
+from pipeline.trail.proofs import ProofContext
+
+
+def _open_index(app: AppContext, runtime: Runtime) -> RecordIndex:
+    """The index, synced with the ledger (it is a cache: always brought up to date first)."""
+    index = RecordIndex(app.config.state_dir / INDEX_FILE)
+    index.sync(runtime.ledger, runtime.store)
+    return index
+
+
+def _record_access(
+    app: AppContext, runtime: Runtime, record_ids: Sequence[str], what: str, reason: str | None
+) -> LedgerEntry:
+    """Append the ``access.viewed`` entry for a person's retrieval."""
+    actor = actor_name(app.config)
+    body: dict[str, Any] = {"record_ids": sorted(record_ids), "what": what, "actor": actor}
+    if reason:
+        body["reason"] = reason
+    return runtime.ledger.append([EntryDraft("access.viewed", body, actor)])[0]
+
+
+def _when(value: str | None, app: AppContext, *, end: bool) -> str | None:
+    """A ``--from``/``--to`` value as a ledger time bound.
+
+    A bare date is a whole day in the servicer's time zone (the one its clocks
+    count in), so ``--to 2026-11-30`` includes that day; a date and time is
+    taken as given (UTC when it has no offset).
+    """
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+            zone = app.config.classification.policy.clock.zone
+            moment = datetime.combine(day + timedelta(days=1 if end else 0), time(), zone)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD or an ISO 8601 time") from exc
+    return format_time(moment)
+
+
+def _criteria(
+    app: AppContext,
+    date_from: str | None,
+    date_to: str | None,
+    mailbox: str | None,
+    sender: str | None,
+    account: str | None,
+    category: str | None,
+    escalated: bool,
+    text: str | None,
+    limit: int | None,
+) -> SearchCriteria:
+    return SearchCriteria(
+        received_from=_when(date_from, app, end=False),
+        received_to=_when(date_to, app, end=True),
+        mailbox=mailbox,
+        sender=sender,
+        account=account,
+        category=category,
+        escalated=True if escalated else None,
+        text=text,
+        limit=limit,
+    )
+
+
+def _masked_json(row: RecordRow) -> dict[str, Any]:
+    data = row.to_json()
+    data["accounts"] = [mask_account(a) for a in row.accounts]
+    return data
+
+
+_reason_option = click.option(
+    "--reason", metavar="TEXT", help="Why you are looking (recorded in the ledger)."
+)
+
+
+# -- trail -----------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print the trail as JSON.")
+@_reason_option
+@pass_app
+def trail(app: AppContext, ref: str, as_json: bool, reason: str | None) -> None:
+    """Show the audit trail of a record, each entry proven against the signed checkpoint.
+
+    REF is a record id (r-...), a Message-ID, a raw SHA-256 or a ledger position.
+    Viewing is recorded as an access.viewed entry.
+    """
+    runtime = app.runtime(writable=True)
+    with _open_index(app, runtime) as index:
+        record = resolve_one(index, ref)
+        _record_access(app, runtime, [record.record_id], "trail", reason)
+        index.sync(runtime.ledger, runtime.store)
+        proofs = ProofContext.latest(runtime.ledger, index)
+        result = build_trail(
+            record.record_id,
+            index=index,
+            ledger=runtime.ledger,
+            proofs=proofs,
+            policy=app.config.classification.policy.clock,
+            now=datetime.now(UTC),
+        )
+    if as_json:
+        echo_json(result.to_json())
+    else:
+        click.echo(render_trail(result))
+    sys.exit(0 if result.verified else 1)
+
+
+def render_trail(t: Trail) -> str:
+    """The trail as terminal text."""
+    r = t.record
+    subject = t.headers.get("subject") or ""
+    out = [
+        f"Record {r.record_id}  (ledger position {r.seq})",
+        f"  {r.mailbox}/{r.folder}  from {r.sender}  subject {subject!r}",
+        f"  category {r.category or '-'}, {'ESCALATED' if r.escalated else 'not escalated'}"
+        + (f", accounts {', '.join(mask_account(a) for a in r.accounts)}" if r.accounts else ""),
+        f"Checkpoint {t.origin} size {t.checkpoint_size} root {t.checkpoint_root}"
+        f" signed by {t.signed_by}",
+        "",
+    ]
+    if t.deadlines:
+        out.append("Deadlines (as of now):")
+        out.extend(f"  {d.describe()}" for d in t.deadlines)
+        out.append("")
+    for item in t.items:
+        proof = (
+            f"inclusion proof verified ({len(item.proof.path)} hashes)"
+            if item.proof.verified
+            else "INCLUSION PROOF NOT VERIFIED"
+        )
+        out.append(f"#{item.seq}  {item.time}  {item.type}  by {item.actor}  [{proof}]")
+        out.append(f"    {item.summary}")
+        out.extend(f"    {line}" for line in item.details)
+    out.append("")
+    out.append(
+        "All entries verified against the signed checkpoint."
+        if t.verified
+        else "FAILED: some entries did not verify; run 'mailledger verify'."
+    )
+    return "\n".join(out)
+
+
+# -- search ----------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--from", "date_from", metavar="DATE", help="Received on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Received on or before (YYYY-MM-DD).")
+@click.option("--mailbox", metavar="NAME", help="Only this mailbox.")
+@click.option("--sender", metavar="ADDR", help="Sender address, or @domain.")
+@click.option("--account", metavar="NUMBER", help="Loan account number mentioned.")
+@click.option("--category", metavar="C", help="Classification category.")
+@click.option("--escalated", is_flag=True, help="Only escalated records.")
+@click.option("--text", metavar="WORDS", help="Words in subject, body or attachment names.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
+@pass_app
+def search(
+    app: AppContext,
+    date_from: str | None,
+    date_to: str | None,
+    mailbox: str | None,
+    sender: str | None,
+    account: str | None,
+    category: str | None,
+    escalated: bool,
+    text: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find records; account numbers are shown masked."""
+    runtime = app.runtime()
+    criteria = _criteria(
+        app, date_from, date_to, mailbox, sender, account, category, escalated, text, limit
+    )
+    with _open_index(app, runtime) as index:
+        rows = index.search(criteria)
+    if as_json:
+        echo_json([_masked_json(r) for r in rows])
+        return
+    head = ("POS", "RECEIVED", "MAILBOX", "SENDER", "SUBJECT", "CATEGORY", "ESC", "ACCOUNTS")
+    table = [
+        (
+            str(r.seq),
+            r.received[:19].replace("T", " "),
+            r.mailbox,
+            r.sender,
+            r.subject if len(r.subject) <= 40 else r.subject[:39] + "…",
+            r.category or "-",
+            "yes" if r.escalated else "no",
+            ",".join(mask_account(a) for a in r.accounts) or "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(head)]
+    for row in (head, *table):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    click.echo(f"{len(rows)} record(s){' (limit reached)' if len(rows) == limit else ''}", err=True)
+
+
+# -- show ------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--raw", is_flag=True, help="Write the original message bytes, unchanged.")
+@click.option("--out", metavar="FILE", help="With --raw: write to FILE instead of stdout.")
+@_reason_option
+@pass_app
+def show(app: AppContext, ref: str, raw: bool, out: str | None, reason: str | None) -> None:
+    """Show a record (headers, text, attachment verdicts) or, with --raw, its original bytes.
+
+    Viewing is recorded as an access.viewed entry before anything is shown.
+    """
+    if out and not raw:
+        raise ConfigError("--out is only for --raw")
+    runtime = app.runtime(writable=True)
+    with _open_index(app, runtime) as index:
+        record = resolve_one(index, ref)
+    entry = runtime.ledger.entry(record.seq)
+    body = entry.body
+    # read before recording access, so a failed read is not logged as a viewing,
+    # but show nothing until the access entry is committed
+    data = runtime.store.get(str(body["raw"]["key"])) if raw else b""
+    _record_access(app, runtime, [record.record_id], "raw" if raw else "message", reason)
+    if raw:
+        if out:
+            Path(out).write_bytes(data)
+            click.echo(f"wrote {len(data)} bytes ({record.raw_sha256}) to {out}", err=True)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        return
+    click.echo(render_message(record, body, runtime))
+
+
+def render_message(record: RecordRow, body: Any, runtime: Runtime) -> str:
+    """Headers, text body and attachment verdicts of a record."""
+    h = body.get("headers") or {}
+
+    def parties(key: str) -> str:
+        return ", ".join(
+            f"{p.get('name')} <{p.get('address')}>" if p.get("name") else str(p.get("address"))
+            for p in h.get(key) or []
+        )
+
+    lines = [
+        f"Record:      {record.record_id} (ledger position {record.seq})",
+        f"Mailbox:     {record.mailbox}/{record.folder} UID {record.uid}",
+        f"Received:    {record.received}",
+        f"From:        {parties('from')}",
+        f"To:          {parties('to')}",
+    ]
+    if h.get("cc"):
+        lines.append(f"Cc:          {parties('cc')}")
+    lines += [
+        f"Subject:     {h.get('subject') or ''}",
+        f"Date:        {h.get('date') or ''}",
+        f"Message-ID:  {h.get('message_id') or ''}",
+        f"Raw SHA-256: {record.raw_sha256} ({record.raw_size} bytes)",
+        "",
+    ]
+    bodies = body.get("bodies") or {}
+    ref = bodies.get("text") or bodies.get("html_text")
+    text = runtime.store.get(ref["key"]).decode("utf-8", errors="replace") if ref else ""
+    lines += [text.rstrip("\n"), ""]
+    attachments = body.get("attachments") or []
+    lines.append(f"Attachments: {len(attachments) or 'none'}")
+    for a in attachments:
+        reasons = ", ".join(a.get("reasons") or [])
+        lines.append(
+            f"  {a.get('safe_filename')}  {a.get('size')} bytes  {a.get('detected_type')}"
+            f"  {str(a.get('verdict')).upper()}{'  ' + reasons if reasons else ''}"
+        )
+    return "\n".join(lines)
+
+
+# -- export ----------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--out", "out", required=True, metavar="PATH", help="New folder, or a .zip file.")
+@click.option("--from", "date_from", metavar="DATE", help="Received on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Received on or before (YYYY-MM-DD).")
+@click.option("--mailbox", metavar="NAME", help="Only this mailbox.")
+@click.option("--account", metavar="NUMBER", help="Loan account number mentioned.")
+@click.option("--escalated", is_flag=True, help="Only escalated records.")
+@click.option("--reason", metavar="TEXT", default="", help="Why (e.g. the examination request).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.IntRange(min=1),
+    metavar="SIZE",
+    help="Prove against the checkpoint of this tree size (re-creates an earlier export).",
+)
+@click.option(
+    "--public-key-out",
+    metavar="FILE",
+    help="Also write the log's public key to FILE, to send the examiner separately.",
+)
+@pass_app
+def export(
+    app: AppContext,
+    out: str,
+    date_from: str | None,
+    date_to: str | None,
+    mailbox: str | None,
+    account: str | None,
+    escalated: bool,
+    reason: str,
+    as_of: int | None,
+    public_key_out: str | None,
+) -> None:
+    """Write an examination export that verifies offline with its own verify.py."""
+    runtime = app.runtime(writable=True)
+    actor = actor_name(app.config)
+    criteria = _criteria(
+        app, date_from, date_to, mailbox, None, account, None, escalated, None, None
+    )
+    with _open_index(app, runtime) as index:
+        result = export_bundle(
+            out=Path(out),
+            ledger=runtime.ledger,
+            store=runtime.store,
+            index=index,
+            criteria=criteria,
+            actor=actor,
+            reason=reason,
+            as_of=as_of,
+            policy=app.config.classification.policy.clock,
+        )
+    ids = sorted(result.record_ids)
+    common: dict[str, Any] = {"record_ids": ids, "actor": actor}
+    if reason:
+        common["reason"] = reason
+    # one batch: the access record and the export record exist together or not at all
+    entries = runtime.ledger.append(
+        [
+            EntryDraft("access.viewed", {**common, "what": "export"}, actor),
+            EntryDraft(
+                "export.created",
+                {
+                    **common,
+                    "criteria": dict(result.criteria),
+                    "manifest_sha256": result.manifest_sha256,
+                    "checkpoint_size": result.checkpoint_size,
+                    "files": result.files,
+                    "format": "mailledger-export/1",
+                },
+                actor,
+            ),
+        ]
+    )
+    if public_key_out:
+        keys = "".join(k.to_text() + "\n" for k in runtime.ledger.verifier_keys)
+        Path(public_key_out).write_text(keys, encoding="utf-8")
+    click.echo(
+        f"exported {len(ids)} record(s), {result.files} files, {result.entries} ledger entries"
+        f" to {out} against checkpoint size {result.checkpoint_size};"
+        f" manifest SHA-256 {result.manifest_sha256}; recorded as ledger entry {entries[1].seq}"
+    )
+
+
+@click.command("verify-export")
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--public-key",
+    metavar="FILE",
+    help="The log's public key, obtained separately (file or key text).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify_export(path: str, public_key: str | None, as_json: bool) -> None:
+    """Verify an export folder or .zip; exit 0 when verified, 1 when not."""
+    key_text = None
+    if public_key is not None:
+        candidate = Path(public_key)
+        key_text = candidate.read_text(encoding="utf-8") if candidate.is_file() else public_key
+    try:
+        report = verify_bundle(path, key_text)
+    except UsageError as exc:
+        raise ExportError(str(exc)) from exc
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.render())
+    sys.exit(0 if report.verified else 1)
+
+
+@click.command("index")
+@click.option("--rebuild", is_flag=True, help="Delete the index and build it again.")
+@pass_app
+def index_command(app: AppContext, rebuild: bool) -> None:
+    """Bring the local search index up to date with the ledger (or rebuild it)."""
+    runtime = app.runtime()
+    path = app.config.state_dir / INDEX_FILE
+    if rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    with _open_index(app, runtime) as index:
+        counts = index.counts()
+    click.echo(
+        f"index {path}: {counts['entries']} entries, {counts['records']} records,"
+        f" {counts['links']} record links"
+    )
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the group."""
+    for command in (trail, search, show, export, verify_export, index_command):
+        group.add_command(command)
