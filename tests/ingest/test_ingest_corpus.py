@@ -13,7 +13,7 @@ import pytest
 from pipeline.ledger.entry import LedgerEntry
 from tests.conftest import ImapAccount, S3Bucket
 from tests.ingest.conftest import Deployment, mailbox_entry
-from tests.ingest.corpus import Sample, with_attachment, build_corpus
+from tests.ingest.corpus import Sample, build_corpus, with_attachment
 
 
 def _server_bytes(account: ImapAccount, uids: list[int]) -> dict[int, bytes]:
