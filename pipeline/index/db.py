@@ -27,13 +27,15 @@ import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
-from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.entry import LedgerEntry, format_time
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
 
@@ -218,6 +220,9 @@ def linked_record_ids(entry: LedgerEntry) -> set[str]:
     rid = body.get("record_id")
     if isinstance(rid, str):
         found.add(rid)
+    response = body.get("response_record_id")  # case.linked: the reply is in the trail too
+    if isinstance(response, str):
+        found.add(response)
     rids = body.get("record_ids")
     if isinstance(rids, list):
         found.update(r for r in rids if isinstance(r, str))
@@ -231,6 +236,19 @@ def linked_record_ids(entry: LedgerEntry) -> set[str]:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _header_time(value: Any) -> str | None:
+    """A Date header in the ledger time format, or None when it does not parse."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # RFC 5322 "-0000": the zone is unknown
+    return format_time(moment)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -291,9 +309,12 @@ class RecordIndex:
         )
 
     def _reset(self) -> None:
+        # statement by statement: executescript would commit the caller's transaction
         for table in _TABLES:
             self.db.execute(f"drop table if exists {table}")
-        self.db.executescript(_SCHEMA)
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                self.db.execute(statement)
 
     @property
     def size(self) -> int:
@@ -357,10 +378,26 @@ class RecordIndex:
         if entry.type in RECORD_TYPES and isinstance(entry.body.get("record_id"), str):
             self._add_record(entry, store)
             rids |= self._replied_to(entry)
+        if entry.type == "case.linked":
+            self._link_response(entry)
         self.db.executemany(
             "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
             [(rid, entry.seq, entry.type) for rid in sorted(rids)],
         )
+
+    def _link_response(self, entry: LedgerEntry) -> None:
+        """A person linked a reply to a request: the reply joins the request's trail."""
+        request, response = entry.body.get("record_id"), entry.body.get("response_record_id")
+        if not isinstance(request, str) or not isinstance(response, str):
+            return
+        row = self.db.execute(
+            "select seq, type from records where record_id = ?", (response,)
+        ).fetchone()
+        if row is not None:
+            self.db.execute(
+                "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
+                (request, int(row[0]), str(row[1])),
+            )
 
     def _replied_to(self, entry: LedgerEntry) -> set[str]:
         """Inbound records an outbound reply answers, by In-Reply-To and References."""
@@ -400,9 +437,11 @@ class RecordIndex:
             }
         )
         message_id = headers.get("message_id")
-        # INTERNALDATE is when the server received the message; files and older
-        # records without it fall back to when the ledger recorded it.
-        received = _str(source.get("internaldate")) or entry.time
+        # INTERNALDATE is when the server received the message; backfilled files lack
+        # it, and their Date header says more about when they arrived than the import does
+        received = (
+            _str(source.get("internaldate")) or _header_time(headers.get("date")) or entry.time
+        )
         self.db.execute(
             f"insert into records ({_RECORD_COLUMNS}) values"  # noqa: S608
             f" ({','.join('?' * 22)})",

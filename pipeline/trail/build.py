@@ -256,7 +256,17 @@ def deadline_views(
     """
     later = [e for e in entries if e.seq > own.seq]
     acked = next((e for e in later if e.type == "acknowledgment.sent"), None)
-    responded = next((e for e in later if e.type in ("response.sent", "case.resolved")), None)
+    responded: LedgerEntry | None = None
+    for e in later:
+        if responded is None and e.type in ("response.sent", "case.resolved"):
+            responded = e
+        elif (
+            e.type == "case.reopened"
+            and responded is not None
+            and responded.type == "case.resolved"
+        ):
+            # a reopened case is not answered by its earlier resolution; a sent reply stands
+            responded = None
     extension = next((e for e in later if e.type == "case.extended"), None)
     out: list[DeadlineView] = []
     for item in own.body.get("deadlines") or []:
