@@ -1,0 +1,204 @@
+"""Examination exports: load files, offline verification, determinism, the export entry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli.app import cli
+from pipeline.export.bundle import export_bundle
+from pipeline.export.loadfile import FIELDS, read_csv, read_dat, write_csv, write_dat
+from pipeline.index.db import SearchCriteria
+from tests.index.factory import Scenario, build_scenario, write_config
+
+
+@pytest.fixture
+def scenario(tmp_path) -> Scenario:
+    return build_scenario(tmp_path)
+
+
+def _export(scenario: Scenario, out: Path, as_of: int | None = None, **criteria):
+    env = scenario.env
+    with env.index() as index:
+        return export_bundle(
+            out=out,
+            ledger=env.runtime.ledger,
+            store=env.runtime.store,
+            index=index,
+            criteria=SearchCriteria(**criteria),
+            actor="person:examiner-liaison",
+            reason="CFPB exam 2026-7",
+            as_of=as_of,
+        )
+
+
+def _verify_py(bundle: Path, key: str, verifier: Path) -> subprocess.CompletedProcess[str]:
+    # run as an examiner would: a separate, isolated interpreter, no site packages
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(verifier), str(bundle), "--public-key", key],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_dat_round_trips_values_with_separator_qualifier_newline_marks_and_quotes():
+    tricky = 'a\x14b ¶ þ thorn ® mark "quoted", comma\nsecond line þþ ®®'
+    rows = [{f: "" for f in FIELDS} | {"Subject": tricky, "From": "x@example.net", "DocID": "ML1"}]
+    data = write_dat(rows)
+    assert data.startswith(b"\xef\xbb\xbf\xc3\xbeDocID\xc3\xbe\x14")
+    assert read_dat(data) == rows
+    assert read_csv(write_csv(rows)) == rows
+
+
+def test_dat_writes_crlf_line_breaks_inside_values_as_one_newline_mark():
+    rows = [{"DocID": "a\r\nb\rc"}]
+    assert read_dat(write_dat(rows, ["DocID"])) == [{"DocID": "a\nb\nc"}]
+
+
+def test_export_folder_verifies_with_shipped_verify_py_in_a_separate_process(scenario, tmp_path):
+    out = tmp_path / "export"
+    result = _export(scenario, out)
+    key = scenario.env.key.verifier.to_text()
+    proc = _verify_py(out, key, out / "verify.py")
+    assert proc.returncode == 0, proc.stdout
+    assert "VERIFIED: 3 records" in proc.stdout
+    assert result.record_ids == tuple(
+        e.body["record_id"] for e in (scenario.notice, scenario.payoff, scenario.imported)
+    )
+
+
+def test_export_zip_verifies_with_verify_py_in_a_separate_process(scenario, tmp_path):
+    out = tmp_path / "export.zip"
+    _export(scenario, out, mailbox="servicing")
+    verifier = tmp_path / "verify.py"
+    with zipfile.ZipFile(out) as archive:
+        verifier.write_bytes(archive.read("verify.py"))
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in archive.infolist())
+    proc = _verify_py(out, scenario.env.key.verifier.to_text(), verifier)
+    assert proc.returncode == 0, proc.stdout
+    assert "VERIFIED: 2 records" in proc.stdout
+
+
+def test_export_natives_are_byte_identical_and_attachments_named_by_control_number(
+    scenario, tmp_path
+):
+    out = tmp_path / "export"
+    _export(scenario, out)
+    store = scenario.env.runtime.store
+    assert (out / "natives/ML00000001.eml").read_bytes() == store.get(
+        scenario.notice.body["raw"]["key"]
+    )
+    assert (out / "natives/ML00000001.0001_statement.pdf").exists()
+    assert (out / "verify.py").read_bytes() == Path(
+        "pipeline/export/bundle_verifier.py"
+    ).read_bytes()
+
+
+def test_export_load_files_describe_messages_and_attachments(scenario, tmp_path):
+    out = tmp_path / "export"
+    _export(scenario, out)
+    dat = read_dat((out / "loadfiles/export.dat").read_bytes())
+    assert dat == read_csv((out / "loadfiles/export.csv").read_bytes())
+    first, attachment = dat[0], dat[1]
+    assert first["DocID"] == "ML00000001"
+    assert first["EndAttach"] == attachment["DocID"] == "ML00000001.0001"
+    assert first["CC"] == "attorney@lawfirm.example"
+    assert first["SHA256"] == scenario.notice.body["raw"]["sha256"]
+    assert first["Escalated"] == "Y" and first["Custodian"] == "servicing"
+    assert attachment["FileName"] == "statement.pdf"
+    assert [r["DocID"] for r in dat[2:]] == ["ML00000002", "ML00000003"]
+
+
+def test_export_includes_every_trail_entry_and_summary_counts(scenario, tmp_path):
+    out = tmp_path / "export"
+    _export(scenario, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    seqs = [e["seq"] for e in manifest["entries"]]
+    assert seqs == sorted(
+        [
+            scenario.notice.seq,
+            scenario.payoff.seq,
+            scenario.imported.seq,
+            scenario.ack.seq,
+            scenario.escalation.seq,
+            scenario.access.seq,
+        ]
+    )
+    page = (out / "html/ML00000001.html").read_text(encoding="utf-8")
+    assert "acknowledgment.sent" in page and "verified (" in page
+    summary = (out / "index.html").read_text(encoding="utf-8")
+    assert "Deadline compliance" in summary and "on time" in summary
+
+
+def test_re_export_against_the_same_checkpoint_is_byte_identical(scenario, tmp_path):
+    size = scenario.env.runtime.ledger.size()
+    first = _export(scenario, tmp_path / "a.zip", as_of=size)
+    scenario.env.append("access.viewed", {"record_ids": []}, time=datetime.now(UTC))
+    second = _export(scenario, tmp_path / "b.zip", as_of=size)
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    assert first.manifest_sha256 == second.manifest_sha256
+    _export(scenario, tmp_path / "a-dir", as_of=size)
+    _export(scenario, tmp_path / "b-dir", as_of=size)
+    files_a = sorted(p.relative_to(tmp_path / "a-dir") for p in (tmp_path / "a-dir").rglob("*"))
+    assert files_a == sorted(
+        p.relative_to(tmp_path / "b-dir") for p in (tmp_path / "b-dir").rglob("*")
+    )
+    for rel in files_a:
+        a, b = tmp_path / "a-dir" / rel, tmp_path / "b-dir" / rel
+        assert a.is_dir() or a.read_bytes() == b.read_bytes(), rel
+
+
+def test_export_command_appends_export_created_after_writing(scenario, tmp_path):
+    config = write_config(scenario.env)
+    out = tmp_path / "exam.zip"
+    key_file = tmp_path / "log-key.txt"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(config),
+            "export",
+            "--out",
+            str(out),
+            "--escalated",
+            "--reason",
+            "exam",
+            "--public-key-out",
+            str(key_file),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    ledger = scenario.env.runtime.ledger
+    access, created = ledger.entry(ledger.size() - 2), ledger.entry(ledger.size() - 1)
+    with zipfile.ZipFile(out) as archive:
+        manifest = archive.read("manifest.json")
+    assert created.type == "export.created"
+    assert created.body["record_ids"] == [scenario.notice.body["record_id"]]
+    assert created.body["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+    assert created.body["actor"] == "person:records.officer@servicer.example"
+    assert access.type == "access.viewed" and access.body["what"] == "export"
+    assert json.loads(manifest)["checkpoint"]["size"] < created.seq
+    check = CliRunner().invoke(
+        cli, ["verify-export", str(out), "--public-key", str(key_file)], catch_exceptions=False
+    )
+    assert check.exit_code == 0 and "VERIFIED: 1 records" in check.output
+
+
+def test_export_with_one_native_edited_fails_verification(scenario, tmp_path):
+    out = tmp_path / "export"
+    _export(scenario, out)
+    native = out / "natives/ML00000002.eml"
+    native.write_bytes(native.read_bytes().replace(b"payoff", b"PAYOFF"))
+    proc = _verify_py(out, scenario.env.key.verifier.to_text(), out / "verify.py")
+    assert proc.returncode == 1
+    assert "natives/ML00000002.eml" in proc.stdout and "CHANGED" in proc.stdout
