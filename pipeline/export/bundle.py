@@ -23,8 +23,10 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import zipfile
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -93,19 +95,41 @@ class _DirWriter(_Writer):
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir(parents=True)
         self._dirs: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="export")
+        self._slots = threading.BoundedSemaphore(256)
+        self._pending: list[Future[None]] = []
 
     def _put(self, path: str, data: bytes) -> None:
         folder, _, _ = path.rpartition("/")
         if folder and folder not in self._dirs:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self._dirs.add(folder)
-        with open(os.path.join(self.tmp, path), "wb") as handle:  # noqa: PTH118 - hot path
-            handle.write(data)
+        # file creation, not hashing, bounds a folder export; threads overlap it (open and
+        # write release the GIL). The semaphore caps the bytes waiting to be written.
+        self._slots.acquire()
+        self._pending.append(self._pool.submit(self._write_file, path, data))
+        if len(self._pending) >= 1024:
+            self._drain()
+
+    def _write_file(self, path: str, data: bytes) -> None:
+        try:
+            with open(os.path.join(self.tmp, path), "wb") as handle:  # noqa: PTH118 - hot path
+                handle.write(data)
+        finally:
+            self._slots.release()
+
+    def _drain(self) -> None:
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()  # re-raises a failed write here, in the exporting thread
 
     def finish(self) -> None:
+        self._drain()
+        self._pool.shutdown()
         self.tmp.rename(self.target)
 
     def abort(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
