@@ -353,10 +353,13 @@ def summarize(entry: LedgerEntry, record_id: str) -> str:
     if t == "response.sent":
         return f"reply recorded ({_s(b.get('record_id'))})"
     if t == "acknowledgment.sent":
+        reply, code = _s(b.get("reply")), _s(b.get("reply_code"), "")
+        if code and not reply.startswith(code):  # SMTP replies usually carry their code
+            reply = f"{code} {reply}"
         return (
             f"acknowledgment SENT to {_s(b.get('to'))} at {_s(b.get('time'))},"
-            f" Message-ID {_s(b.get('ack_message_id'))}, reply"
-            f" {_s(b.get('reply_code'))} {_s(b.get('reply'))} via {_s(b.get('transport'))}"
+            f" Message-ID {_s(b.get('ack_message_id'))}, reply {reply!r}"
+            f" via {_s(b.get('transport'))}"
         )
     if t == "acknowledgment.intent":
         return f"acknowledgment claimed (to {_s(b.get('to'))}, {_s(b.get('ack_message_id'))})"
