@@ -12,6 +12,7 @@ tree (sampled). No assertions.
 from __future__ import annotations
 
 import argparse
+import email.policy
 import json
 import os
 import re
@@ -20,15 +21,17 @@ import sys
 import tempfile
 import threading
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import ImapAccount, S3Bucket  # noqa: E402
-from tests.harness.dovecot import DovecotServer  # noqa: E402
-from tests.harness.moto_server import MotoServer  # noqa: E402
-from tests.ingest.conftest import MAILLEDGER, Deployment, make_deployment, mailbox_entry  # noqa: E402
-from tests.ingest.corpus import with_attachment  # noqa: E402
+from tests.attachments.attachment_samples import pdf_bytes
+from tests.conftest import ImapAccount, S3Bucket
+from tests.harness.dovecot import DovecotServer
+from tests.harness.moto_server import MotoServer
+from tests.ingest._mail import text_message
+from tests.ingest.conftest import MAILLEDGER, Deployment, mailbox_entry, make_deployment
 
 PARAGRAPH = (
     "Dear servicer, I am writing about my mortgage account and the escrow analysis you"
@@ -37,17 +40,20 @@ PARAGRAPH = (
 
 
 def message(index: int, size: int = 25_000) -> bytes:
-    """A generated message of about ``size`` bytes."""
-    if index % 5 == 0:
-        from tests.attachments.attachment_samples import pdf_bytes
-
-        padding = PARAGRAPH * ((size - 2_000) // len(PARAGRAPH))
-        raw = with_attachment(f"bench-{index}", f"statement-{index}.pdf", pdf_bytes(padding[:8]))
-        return raw + b""
-    from tests.ingest._mail import text_message
-
+    """A generated message of about ``size`` bytes; every fifth carries a small PDF."""
     body = PARAGRAPH * (size // len(PARAGRAPH))
-    return text_message(f"Escrow question {index}", body, message_id=f"<bench-{index}@test>")
+    if index % 5:
+        return text_message(f"Escrow question {index}", body, message_id=f"<bench-{index}@test>")
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = "Borrower <borrower@example.com>"
+    msg["To"] = "service@servicer.example"
+    msg["Subject"] = f"Statement {index}"
+    msg["Message-ID"] = f"<bench-{index}@test>"
+    msg.set_content(body[: size - 2_000])
+    msg.add_attachment(
+        pdf_bytes(), maintype="application", subtype="pdf", filename=f"statement-{index}.pdf"
+    )
+    return msg.as_bytes()
 
 
 def _tree_rss(pgid: int) -> int:
