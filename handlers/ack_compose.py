@@ -24,6 +24,7 @@ from email.utils import format_datetime
 
 from handlers.config import AckConfig
 from handlers.record import InboundRecord
+from pipeline.logs import mask_numbers
 
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: any of them in a
 # header could end the line or confuse a reader.
@@ -198,7 +199,9 @@ def compose_acknowledgment(
     """
     reference = reference_number(record.record_id)
     prefix, body = _paragraphs(record, config, reference, response_due(record))
-    original = clean_text(record.subject, _SUBJECT_MAX)
+    # The borrower may have put an account or social security number in the subject;
+    # an acknowledgment must not send it back by email.
+    original = mask_numbers(clean_text(record.subject, _SUBJECT_MAX))
     subject = (
         f"{prefix}: {original} [Ref {reference}]" if original else f"{prefix} [Ref {reference}]"
     )

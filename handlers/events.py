@@ -37,10 +37,10 @@ def parse_event(event: Mapping[str, Any] | str | bytes) -> EventRef:
     event_type = event.get("type")
     if event.get("specversion") != "1.0" or not isinstance(event_id, str):
         raise HandlerError("event is not a CloudEvents 1.0 event (specversion/id missing)")
-    if not isinstance(event_type, str) or not event_type.endswith(
-        ("message.received", "message.escalated")
-    ):
-        raise HandlerError(f"event {event_id}: unexpected type {event_type!r}")
+    if not isinstance(event_type, str) or not event_type:
+        # Other types (attachment.rejected, ...) share the outbox and queues; each
+        # handler ignores what is not addressed to it, so only a missing type is an error.
+        raise HandlerError(f"event {event_id}: has no type")
     data = event.get("data")
     if not isinstance(data, Mapping):
         raise HandlerError(f"event {event_id}: no JSON data object")

@@ -102,6 +102,7 @@ def _read_offset(state: Path, outbox: Path) -> int:
 
 
 def _write_offset(state: Path, outbox: Path, offset: int) -> None:
+    state.parent.mkdir(parents=True, exist_ok=True)
     tmp = state.with_name(state.name + ".tmp")
     tmp.write_text(json.dumps({"outbox": str(outbox), "offset": offset}), "utf-8")
     tmp.replace(state)

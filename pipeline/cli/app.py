@@ -93,6 +93,7 @@ def _register() -> None:
     # group importable on its own and each module small.
     from pipeline.cli import (
         case_commands,
+        demo_commands,
         event_commands,
         handler_commands,
         ingest_commands,
@@ -106,6 +107,7 @@ def _register() -> None:
         ingest_commands,
         event_commands,
         handler_commands,
+        demo_commands,
         case_commands,
         report_commands,
         records_commands,

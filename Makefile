@@ -1,0 +1,43 @@
+# mailledger: the two commands a fresh machine needs are `make demo` and `make test`.
+# Each does its own set-up: Debian packages (as root, via apt-get), then a virtualenv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest system-deps system-deps-rgw venv clean bench
+
+demo: system-deps venv
+	$(BIN)/mailledger demo
+
+test: system-deps-rgw venv lint typecheck pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(BIN)/mypy pipeline handlers
+
+pytest: venv
+	$(BIN)/pytest -q
+
+bench: system-deps venv
+	$(BIN)/python -m bench
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+system-deps-rgw:
+	bash scripts/install-system-deps.sh --rgw
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""``mailledger demo``: the whole pipeline on this machine with sample servicing mail."""
