@@ -63,6 +63,9 @@ class S3StorageConfig(Model):
     object_lock: ObjectLockConfig | None = None
     sse_kms_key_id: str | None = None
     max_pool_connections: int = Field(default=16, ge=1, le=256)
+    # Ceph RGW 16 ignores If-None-Match: * on versioned (Object Lock) buckets; the oldest
+    # version of a key is then the object (see pipeline.storage.s3).
+    first_version_wins: bool = False
 
 
 StorageConfig = Annotated[LocalStorageConfig | S3StorageConfig, Field(discriminator="backend")]

@@ -37,6 +37,7 @@ def build_store(config: Config) -> ObjectStore:
             retain_days=lock.retain_days if lock else None,
             sse_kms_key_id=storage.sse_kms_key_id,
             max_pool_connections=storage.max_pool_connections,
+            first_version_wins=storage.first_version_wins,
         )
     )
 

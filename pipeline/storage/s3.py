@@ -6,6 +6,25 @@ between an idempotent success and a conflict. Some servers accept wrong
 checksums silently, so the SHA-256 is also kept in user metadata and every read
 is re-hashed on the client. Retries are botocore's own (standard or adaptive
 mode); nothing here loops around the pipeline.
+
+First version wins (``S3Settings.first_version_wins``): Ceph RGW 16 ignores
+``If-None-Match: *`` on versioned buckets, and every Object Lock bucket is
+versioned, so a second PUT silently adds a version instead of failing. With the
+setting on, the key's OLDEST version is the object: after a PUT the store lists
+the key's versions and only the writer whose version is the oldest created it;
+reads, ``exists`` and ``protection`` resolve the oldest version and address it by
+version id, so a version written later (by a racing writer or behind the
+store's back) can never replace what was written first. A loser's extra version
+cannot be deleted while it is locked, and is harmless because nothing reads it.
+The bucket index orders a key's versions by when they were linked, and a PUT
+returns only after its version is linked, so two writers can never both see
+their own version as the oldest.
+
+Other Ceph RGW 16 differences from AWS, measured: shortening COMPLIANCE
+retention is refused with 403 AccessDenied (AWS: 400); a wrong
+``x-amz-checksum-sha256`` is accepted silently (hence ``checksum: md5``, whose
+Content-MD5 RGW does check); ``If-Match`` compares against the ETag without its
+quotes and never matches on a versioned bucket (this store does not use it).
 """
 
 from __future__ import annotations
@@ -57,6 +76,7 @@ class S3Settings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_pool_connections: int = 16
+    first_version_wins: bool = False  # see the module docstring; needed for Ceph RGW
 
 
 def _code(exc: ClientError) -> str:
@@ -64,6 +84,40 @@ def _code(exc: ClientError) -> str:
     return str(error.get("Code", "")) or str(
         exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
     )
+
+
+@dataclass(frozen=True)
+class _Version:
+    """One stored version of a key, as a version listing reports it."""
+
+    version_id: str
+    etag: str
+
+
+def make_client(
+    settings: S3Settings, *, access_key: str | None = None, secret_key: str | None = None
+) -> S3Client:
+    """A boto3 S3 client for ``settings``; credentials from the boto3 chain unless given."""
+    config = Config(
+        retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+        s3={"addressing_style": settings.addressing_style},
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_pool_connections=settings.max_pool_connections,
+        # Servers without flexible checksums (Ceph RGW 16) reject the CRC32 trailers
+        # that botocore adds by default; we send our own checksum header instead.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    client: S3Client = boto3.client(
+        "s3",
+        endpoint_url=settings.endpoint_url,
+        region_name=settings.region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        config=config,
+    )
+    return client
 
 
 class S3Store:
@@ -74,25 +128,7 @@ class S3Store:
         self.description = f"bucket {settings.bucket}" + (
             f" (prefix {settings.prefix})" if settings.prefix else ""
         )
-        if client is None:
-            config = Config(
-                retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
-                s3={"addressing_style": settings.addressing_style},
-                connect_timeout=settings.connect_timeout,
-                read_timeout=settings.read_timeout,
-                max_pool_connections=settings.max_pool_connections,
-                # Servers without flexible checksums (Ceph RGW 16) reject the CRC32 trailers
-                # that botocore adds by default; we send our own checksum header instead.
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            )
-            client = boto3.client(
-                "s3",
-                endpoint_url=settings.endpoint_url,
-                region_name=settings.region,
-                config=config,
-            )
-        self.client = client
+        self.client = client if client is not None else make_client(settings)
 
     def _key(self, key: str) -> str:
         return f"{self.settings.prefix.rstrip('/')}/{key}" if self.settings.prefix else key
@@ -101,9 +137,49 @@ class S3Store:
         detail = _code(exc) if isinstance(exc, ClientError) else type(exc).__name__
         return StorageError(f"could not {action} {key} in {self.description}: {detail} ({exc})")
 
+    # -- versions (first_version_wins) ----------------------------------------------
+
+    def _oldest(self, key: str) -> _Version | None:
+        """The oldest stored version of ``key`` (delete markers ignored), or None.
+
+        One ``ListObjectVersions`` call in the usual case: versions come newest first
+        and the exact key sorts before every longer key it prefixes, so the listing
+        only pages on when the key itself has more versions than one page holds.
+        """
+        full = self._key(key)
+        args: dict[str, Any] = {"Bucket": self.settings.bucket, "Prefix": full}
+        oldest: _Version | None = None
+        while True:
+            page = self.client.list_object_versions(**args)
+            for item in page.get("Versions", []):
+                if item.get("Key") == full:
+                    oldest = _Version(str(item["VersionId"]), str(item.get("ETag", "")))
+            if not page.get("IsTruncated") or page.get("NextKeyMarker") != full:
+                return oldest
+            args["KeyMarker"] = page["NextKeyMarker"]
+            args["VersionIdMarker"] = page["NextVersionIdMarker"]
+
+    def _oldest_or_missing(self, key: str, action: str) -> _Version:
+        try:
+            version = self._oldest(key)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(action, key, exc) from exc
+        if version is None:
+            raise ObjectNotFoundError(f"{key} is not in {self.description}")
+        return version
+
+    def _version_args(self, key: str, version: _Version | None) -> dict[str, Any]:
+        args: dict[str, Any] = {"Bucket": self.settings.bucket, "Key": self._key(key)}
+        if version is not None:
+            args["VersionId"] = version.version_id
+        return args
+
+    # -- the ObjectStore protocol ---------------------------------------------------
+
     def put(self, key: str, data: bytes) -> PutOutcome:
         """Create ``key``; 412 with the same bytes is success, with other bytes a conflict."""
         digest = hashlib.sha256(data).digest()
+        md5 = hashlib.md5(data).digest()  # noqa: S324 -- transport integrity, as S3 defines it
         args: dict[str, Any] = {
             "Bucket": self.settings.bucket,
             "Key": self._key(key),
@@ -115,7 +191,7 @@ class S3Store:
             args["ChecksumAlgorithm"] = "SHA256"
             args["ChecksumSHA256"] = base64.b64encode(digest).decode()
         else:
-            args["ContentMD5"] = base64.b64encode(hashlib.md5(data).digest()).decode()  # noqa: S324 -- transport integrity, as S3 defines it
+            args["ContentMD5"] = base64.b64encode(md5).decode()
         if self.settings.lock_mode and self.settings.retain_days:
             args["ObjectLockMode"] = self.settings.lock_mode
             args["ObjectLockRetainUntilDate"] = datetime.now(UTC) + timedelta(
@@ -124,24 +200,53 @@ class S3Store:
         if self.settings.sse_kms_key_id:
             args["ServerSideEncryption"] = "aws:kms"
             args["SSEKMSKeyId"] = self.settings.sse_kms_key_id
+        content_addressed = expected_sha256(key) is not None
         try:
-            self.client.put_object(**args)
+            if self.settings.first_version_wins and content_addressed:
+                # The same attachment or message arrives again and again; without this
+                # look every repeat would add a version that stays locked for years. The
+                # key names the bytes, so whoever wrote the first version wrote ours.
+                existing = self._oldest(key)
+                if existing is not None:
+                    return self._existing(key, digest.hex(), existing, md5.hex())
+            response = self.client.put_object(**args)
+            if not self.settings.first_version_wins or content_addressed:
+                return PutOutcome.CREATED
+            ours = response.get("VersionId")
+            oldest = self._oldest(key)
+            if ours is None or ours == "null" or oldest is None:
+                # Unversioned bucket: If-None-Match was honoured, so the write was ours.
+                return PutOutcome.CREATED
+            if oldest.version_id == ours:
+                return PutOutcome.CREATED
+            return self._existing(key, digest.hex(), oldest, md5.hex())
         except ClientError as exc:
             if _code(exc) in _EXISTS_CODES:
-                return self._existing(key, digest.hex())
+                version = self._oldest(key) if self.settings.first_version_wins else None
+                return self._existing(key, digest.hex(), version, md5.hex())
             raise self._fail("write", key, exc) from exc
         except BotoCoreError as exc:
             raise self._fail("write", key, exc) from exc
-        return PutOutcome.CREATED
 
-    def _existing(self, key: str, digest: str) -> PutOutcome:
+    def _existing(
+        self, key: str, digest: str, version: _Version | None, md5_hex: str
+    ) -> PutOutcome:
+        """EXISTED when ``version`` (None: the current object) holds ``digest``, else conflict."""
+        if (
+            version is not None
+            and expected_sha256(key) == digest
+            and version.etag.strip('"') == md5_hex
+        ):
+            # A content-addressed key whose single-part ETag is our MD5: the same bytes,
+            # and any later change shows up when a read re-hashes against the key.
+            return PutOutcome.EXISTED
         try:
-            head = self.client.head_object(Bucket=self.settings.bucket, Key=self._key(key))
+            head = self.client.head_object(**self._version_args(key, version))
         except ClientError as exc:
             raise self._fail("inspect", key, exc) from exc
         stored = head.get("Metadata", {}).get("sha256")
         if stored is None:
-            stored = hashlib.sha256(self.get(key)).hexdigest()
+            stored = hashlib.sha256(self._read(key, version)[0]).hexdigest()
         if stored != digest:
             raise ObjectConflictError(
                 f"{key} already exists in {self.description} with different content;"
@@ -149,21 +254,28 @@ class S3Store:
             )
         return PutOutcome.EXISTED
 
-    def get(self, key: str, *, verify: bool = True) -> bytes:
-        """Read ``key`` and re-hash it: the server's own checksum check is not trusted."""
+    def _read(self, key: str, version: _Version | None) -> tuple[bytes, dict[str, str]]:
         try:
-            response = self.client.get_object(Bucket=self.settings.bucket, Key=self._key(key))
-            data = response["Body"].read()
+            response = self.client.get_object(**self._version_args(key, version))
+            return response["Body"].read(), dict(response.get("Metadata", {}))
         except ClientError as exc:
             if _code(exc) in _MISSING_CODES:
                 raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
             raise self._fail("read", key, exc) from exc
         except BotoCoreError as exc:
             raise self._fail("read", key, exc) from exc
+
+    def get(self, key: str, *, verify: bool = True) -> bytes:
+        """Read ``key`` (its oldest version under first-version-wins) and re-hash it.
+
+        The server's own checksum check is not trusted.
+        """
+        version = self._oldest_or_missing(key, "read") if self.settings.first_version_wins else None
+        data, metadata = self._read(key, version)
         if not verify:
             return data
         actual = hashlib.sha256(data).hexdigest()
-        for expected in (response.get("Metadata", {}).get("sha256"), expected_sha256(key)):
+        for expected in (metadata.get("sha256"), expected_sha256(key)):
             if expected is not None and expected != actual:
                 raise IntegrityError(
                     f"{key} in {self.description} no longer matches its SHA-256: it was altered"
@@ -171,7 +283,16 @@ class S3Store:
         return data
 
     def exists(self, key: str) -> bool:
-        """True when ``key`` is stored (and not behind a delete marker)."""
+        """True when ``key`` is stored.
+
+        Under first-version-wins a delete marker does not hide it: the first
+        version is still there and is what ``get`` returns.
+        """
+        if self.settings.first_version_wins:
+            try:
+                return self._oldest(key) is not None
+            except (ClientError, BotoCoreError) as exc:
+                raise self._fail("inspect", key, exc) from exc
         try:
             self.client.head_object(Bucket=self.settings.bucket, Key=self._key(key))
         except ClientError as exc:
@@ -195,8 +316,11 @@ class S3Store:
 
     def protection(self, key: str) -> Protection:
         """Object Lock retention and legal hold, read with HEAD (works on every server)."""
+        version = (
+            self._oldest_or_missing(key, "inspect") if self.settings.first_version_wins else None
+        )
         try:
-            head = self.client.head_object(Bucket=self.settings.bucket, Key=self._key(key))
+            head = self.client.head_object(**self._version_args(key, version))
         except ClientError as exc:
             if _code(exc) in _MISSING_CODES:
                 raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
@@ -208,11 +332,15 @@ class S3Store:
         )
 
     def set_legal_hold(self, key: str, on: bool) -> None:
-        """Place or lift an S3 legal hold."""
+        """Place or lift an S3 legal hold (on the oldest version under first-version-wins)."""
+        version = (
+            self._oldest_or_missing(key, "change the legal hold of")
+            if self.settings.first_version_wins
+            else None
+        )
         try:
             self.client.put_object_legal_hold(
-                Bucket=self.settings.bucket,
-                Key=self._key(key),
+                **self._version_args(key, version),
                 LegalHold={"Status": "ON" if on else "OFF"},
             )
         except ClientError as exc:
@@ -222,7 +350,9 @@ class S3Store:
         """Delete every version of ``key``; the server refuses while a lock protects one.
 
         A delete without a version id would only add a delete marker and keep the
-        bytes, so lawful disposal removes each version explicitly.
+        bytes, so lawful disposal removes each version explicitly. Versions go newest
+        first: if the server refuses one, the oldest (the object itself) is still
+        there, so a refused delete never leaves a later version in its place.
         """
         full = self._key(key)
         try:

@@ -1,7 +1,8 @@
 """The ObjectStore contract, checked identically against every backend.
 
-Each test runs against ``LocalStore`` on a temporary directory and against ``S3Store``
-talking HTTP to moto's server (a fresh, Object-Lock-enabled bucket per test).
+Each test runs against ``LocalStore`` on a temporary directory, against ``S3Store``
+talking HTTP to moto's server (a fresh, Object-Lock-enabled bucket per test), and against
+``S3Store`` on Ceph RGW (marked ``real_s3``; first-version-wins, Content-MD5).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pipeline.hashing import object_key
 from pipeline.storage.base import ObjectStore, PutOutcome
 from pipeline.storage.local import LocalStore
 from pipeline.storage.s3 import S3Store
+from tests.storage.backends import raw_key
 
 
 def content_key(data: bytes) -> str:
@@ -34,6 +36,11 @@ def overwrite_behind_the_store(
     store: ObjectStore, key: str, data: bytes, metadata_sha256: str | None = None
 ) -> None:
     """Replace stored bytes the way an intruder would, bypassing create-only writes."""
+    if isinstance(store, S3Store) and store.settings.first_version_wins:
+        pytest.skip(
+            "a later version cannot replace the first one on a WORM bucket read first-version-"
+            "wins (test_a_version_written_behind_the_store_is_never_read covers it)"
+        )
     if isinstance(store, LocalStore):
         path = store.root / key
         path.chmod(0o644)
@@ -41,7 +48,11 @@ def overwrite_behind_the_store(
         path.chmod(0o444)
     else:
         assert isinstance(store, S3Store)
-        args: dict[str, object] = {"Bucket": store.settings.bucket, "Key": key, "Body": data}
+        args: dict[str, object] = {
+            "Bucket": store.settings.bucket,
+            "Key": raw_key(store, key),
+            "Body": data,
+        }
         if metadata_sha256 is not None:
             args["Metadata"] = {"sha256": metadata_sha256}
         store.client.put_object(**args)
@@ -130,6 +141,22 @@ def test_get_of_a_content_addressed_object_with_forged_metadata_fails(
     )
     with pytest.raises(IntegrityError):
         store.get(key)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("rgw", marks=pytest.mark.real_s3)], indirect=True)
+def test_a_version_written_behind_the_store_is_never_read(store: ObjectStore) -> None:
+    assert isinstance(store, S3Store)
+    key = "ledger/entries/0000000000000000.jsonl"
+    store.put(key, b"line\n")
+    store.client.put_object(
+        Bucket=store.settings.bucket,
+        Key=raw_key(store, key),
+        Body=b"edited\n",
+        Metadata={"sha256": hashlib.sha256(b"edited\n").hexdigest()},
+    )
+    assert store.get(key) == b"line\n"
+    with pytest.raises(ObjectConflictError):
+        store.put(key, b"edited\n")
 
 
 # -- list --------------------------------------------------------------------------
