@@ -234,9 +234,11 @@ def _resolve_paths(value: Any, base: Path) -> Any:
         return value.model_copy(update=updates) if updates else value
     if isinstance(value, Path) and not value.is_absolute():
         return base / value
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         items = [_resolve_paths(v, base) for v in value]
-        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if not any(a is not b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
     return value
 
 

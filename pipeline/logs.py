@@ -19,7 +19,8 @@ import structlog
 
 _SECRET_KEYS = re.compile(r"pass(word)?|secret|token|authorization|private", re.IGNORECASE)
 # SSNs with separators, and runs of 7 or more digits (account and card numbers)
-_NUMBERS = re.compile(r"\b\d{3}-\d{2}-\d{4}\b|(?<![\d.])\d{7,19}(?![\d.])")
+# Not inside identifiers (record ids, hashes), which mix letters and digits.
+_NUMBERS = re.compile(r"\b\d{3}-\d{2}-\d{4}\b|(?<![\w.-])\d{7,19}(?![\w-]|\.\d)")
 
 
 def _mask(match: re.Match[str]) -> str:
