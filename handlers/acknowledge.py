@@ -31,7 +31,7 @@ from typing import Any
 import structlog
 
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import Ledger, claim_view, first_active_intent
+from handlers.claims import Ledger, append_one, claim_view, first_active_intent
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
 from handlers.index import AckIndex, LedgerHandlerIndex
@@ -39,7 +39,7 @@ from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
 from pipeline.errors import HandlerError, LedgerError, MailledgerError
-from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
+from pipeline.ledger.entry import LedgerEntry, format_time
 
 log = structlog.get_logger(__name__)
 
@@ -94,15 +94,7 @@ class AcknowledgmentHandler:
         self._grace = in_flight_grace
 
     def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        try:
-            (entry,) = self._ledger.append(
-                [EntryDraft(type=type_, body=body, actor=self._actor, time=self._clock())]
-            )
-        except LedgerError as exc:
-            raise HandlerError(
-                f"could not append {type_} for {body.get('record_id')}: {exc}"
-            ) from exc
-        return entry
+        return append_one(self._ledger, type_, body, self._actor, self._clock())
 
     def _load(self, ref: EventRef) -> InboundRecord:
         try:

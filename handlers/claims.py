@@ -18,12 +18,13 @@ States for one key (a record, or a record and route), from its earlier entries:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from pipeline.ledger.entry import LedgerEntry
+from pipeline.errors import HandlerError, LedgerError
+from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
 
 ClaimState = Literal["free", "done", "in-flight", "stale"]
@@ -76,3 +77,14 @@ def first_active_intent(
         if entry.type == f"{kind}.intent" and entry.seq not in released:
             return entry
     return None
+
+
+def append_one(
+    ledger: Ledger, type_: str, body: Mapping[str, Any], actor: str, time: datetime
+) -> LedgerEntry:
+    """Append one handler entry; a failure becomes a :class:`HandlerError` naming the record."""
+    try:
+        (entry,) = ledger.append([EntryDraft(type=type_, body=body, actor=actor, time=time)])
+    except LedgerError as exc:
+        raise HandlerError(f"could not append {type_} for {body.get('record_id')}: {exc}") from exc
+    return entry

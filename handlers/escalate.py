@@ -29,14 +29,14 @@ import structlog
 
 from handlers.ack_compose import clean_text, reference_number
 from handlers.acknowledge import HandleResult
-from handlers.claims import Ledger, claim_view, first_active_intent
+from handlers.claims import Ledger, append_one, claim_view, first_active_intent
 from handlers.config import EscalationConfig, read_secret, route_kind
 from handlers.events import parse_event
 from handlers.index import AckIndex, LedgerHandlerIndex
 from handlers.record import InboundRecord, Match, record_from_entry
 from handlers.transports import MailTransport, NotSentError
 from pipeline.errors import HandlerError, LedgerError
-from pipeline.ledger.entry import EntryDraft, LedgerEntry
+from pipeline.ledger.entry import LedgerEntry
 
 if TYPE_CHECKING:
     import httpx
@@ -257,15 +257,7 @@ class EscalationHandler:
         self._grace = in_flight_grace
 
     def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        try:
-            (entry,) = self._ledger.append(
-                [EntryDraft(type=type_, body=body, actor=self._actor, time=self._clock())]
-            )
-        except LedgerError as exc:
-            raise HandlerError(
-                f"could not append {type_} for {body.get('record_id')}: {exc}"
-            ) from exc
-        return entry
+        return append_one(self._ledger, type_, body, self._actor, self._clock())
 
     def handle(self, event: Mapping[str, Any] | str | bytes) -> list[HandleResult]:
         """Notify every route of the record's matches; raise after trying all if any failed."""
