@@ -86,6 +86,22 @@ def _failures(sink: str, action: str, failed: Sequence[Any]) -> DispatchError:
     return DispatchError(f"sink {sink!r}: {action} refused {len(failed)} entries ({detail})")
 
 
+def _batch_entries(batch: Sequence[CloudEvent], body_field: str, *, fifo: bool) -> list[Any]:
+    """SQS SendMessageBatch / SNS PublishBatch entries: the same shape, a different body key."""
+    entries: list[Any] = []
+    for index, event in enumerate(batch):
+        entry: dict[str, Any] = {
+            "Id": str(index),
+            body_field: event.to_json().decode("utf-8"),
+            "MessageAttributes": {"type": {"DataType": "String", "StringValue": event.type}},
+        }
+        if fifo:
+            entry["MessageDeduplicationId"] = fifo_dedup_id(event)
+            entry["MessageGroupId"] = _fifo_group_id(event)
+        entries.append(entry)
+    return entries
+
+
 class SqsSink(TypeFilter):
     """Sends each event as one SQS message (body = the CloudEvent JSON)."""
 
@@ -105,19 +121,7 @@ class SqsSink(TypeFilter):
     def deliver(self, events: Sequence[CloudEvent]) -> None:
         """SendMessageBatch in tens; raise on any failed entry."""
         for batch in batches(events):
-            entries: list[Any] = []
-            for index, event in enumerate(batch):
-                entry: dict[str, Any] = {
-                    "Id": str(index),
-                    "MessageBody": event.to_json().decode("utf-8"),
-                    "MessageAttributes": {
-                        "type": {"DataType": "String", "StringValue": event.type},
-                    },
-                }
-                if self.fifo:
-                    entry["MessageDeduplicationId"] = fifo_dedup_id(event)
-                    entry["MessageGroupId"] = _fifo_group_id(event)
-                entries.append(entry)
+            entries = _batch_entries(batch, "MessageBody", fifo=self.fifo)
             try:
                 response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
             except (BotoCoreError, ClientError) as exc:
@@ -148,19 +152,7 @@ class SnsSink(TypeFilter):
     def deliver(self, events: Sequence[CloudEvent]) -> None:
         """PublishBatch in tens; raise on any failed entry."""
         for batch in batches(events):
-            entries: list[Any] = []
-            for index, event in enumerate(batch):
-                entry: dict[str, Any] = {
-                    "Id": str(index),
-                    "Message": event.to_json().decode("utf-8"),
-                    "MessageAttributes": {
-                        "type": {"DataType": "String", "StringValue": event.type},
-                    },
-                }
-                if self.fifo:
-                    entry["MessageDeduplicationId"] = fifo_dedup_id(event)
-                    entry["MessageGroupId"] = _fifo_group_id(event)
-                entries.append(entry)
+            entries = _batch_entries(batch, "Message", fifo=self.fifo)
             try:
                 response = self.client.publish_batch(
                     TopicArn=self.topic_arn, PublishBatchRequestEntries=entries
