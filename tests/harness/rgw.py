@@ -180,7 +180,7 @@ err to stderr = true
 log to stderr = false
 debug ms = 0
 [client.rgw.a]
-rgw frontends = beast endpoint={self.host}:{self.port}
+rgw frontends = beast endpoint={self.host}:{self.port} tcp_nodelay=1
 rgw data = {r}/rgw
 rgw enable usage log = false
 rgw dns name = localhost
