@@ -102,8 +102,19 @@ def _response_text(response: object) -> bytes:
 class DovecotServer:
     """A Dovecot instance with its own config, users, Maildirs and TLS certificate."""
 
-    def __init__(self, root: Path | None = None, startup_timeout: float = 15.0) -> None:
-        """Prepare (not start) a server; ``root`` defaults to a fresh temporary directory."""
+    def __init__(
+        self,
+        root: Path | None = None,
+        startup_timeout: float = 15.0,
+        *,
+        oauth2_introspection_url: str | None = None,
+    ) -> None:
+        """Prepare (not start) a server; ``root`` defaults to a fresh temporary directory.
+
+        With ``oauth2_introspection_url`` the server also accepts XOAUTH2/OAUTHBEARER
+        logins, checking each token against that RFC 7662 introspection endpoint.
+        """
+        self.oauth2_introspection_url = oauth2_introspection_url
         self._owns_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="mailledger-dovecot-")) if root is None else root
         self.root.chmod(0o755)  # login and mail processes (not root) must traverse it
@@ -157,7 +168,7 @@ ssl = yes
 ssl_cert = <{self.tls.cert_file}
 ssl_key = <{self.tls.key_file}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{self._oauth2_mechanisms()}
 # No 2 s delay after a failed login; the per-IP auth penalty (which would slow every
 # later login once one test has tried a wrong password) is off via anvil below.
 auth_failure_delay = 0
@@ -172,7 +183,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.users_dir}/%u
 }}
-userdb {{
+{self._oauth2_passdb()}userdb {{
   driver = static
   args = uid={self.mail_uid} gid={self.mail_gid} home={self.home_dir}/%u
 }}
@@ -203,6 +214,25 @@ service stats {{
   }}
 }}
 """
+        )
+
+    def _oauth2_mechanisms(self) -> str:
+        return " xoauth2 oauthbearer" if self.oauth2_introspection_url else ""
+
+    def _oauth2_passdb(self) -> str:
+        if not self.oauth2_introspection_url:
+            return ""
+        settings = self.root / "oauth2.conf.ext"
+        settings.write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = {self.oauth2_introspection_url}\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+        )
+        return (
+            "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {settings}\n}}\n"
         )
 
     def start(self) -> DovecotServer:
