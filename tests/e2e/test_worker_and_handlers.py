@@ -203,3 +203,18 @@ def test_handlers_run_twice_send_nothing_twice(
     assert len(smtp_inbox.messages()) == 1
     spanish = message_from_bytes(smtp_inbox.messages()[0].raw, policy=default)
     assert spanish["Subject"].startswith("Recibimos su mensaje")
+
+
+def test_run_reconnects_after_the_imap_server_restarts(
+    worker: Deployment, imap_user: ImapAccount
+) -> None:
+    process = worker.popen("run")
+    try:
+        assert _wait_for(lambda: _serving(worker.config.metrics.listen_port), 30)
+        imap_user.server.restart(hard=True)
+        imap_user.server.append(imap_user.user, "INBOX", _mail("c@borrower.example", "After", "x"))
+        assert _wait_for(lambda: len(worker.records()) == 1, 60), "not recorded after restart"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    assert code == 0
