@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -134,9 +135,14 @@ def demo_servers(root: Path) -> Iterator[tuple[DovecotServer, str, LocalSmtpSink
 def run_demo(root: Path) -> None:
     """The whole demo."""
     root = root.resolve()
-    if root.exists() and any(root.iterdir()):
-        raise ConfigError(f"{root} is not empty; pass another --dir or remove it")
+    marker = root / ".mailledger-demo"
+    if marker.exists():
+        # A previous demo's folder: start again from nothing so every run shows the same steps.
+        shutil.rmtree(root)
+    elif root.exists() and any(root.iterdir()):
+        raise ConfigError(f"{root} is not empty and not a demo folder; pass another --dir")
     root.mkdir(parents=True, exist_ok=True)
+    marker.write_text("written by mailledger demo; removed by the next demo run\n")
     with demo_servers(root) as (imap, user, smtp, inbox):
         (root / "config.yaml").write_text(_config_text(root, imap, user, smtp.port))
         env = {**os.environ, PASSWORD_ENV: imap.password(user)}
