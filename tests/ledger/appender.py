@@ -1,6 +1,7 @@
 """A separate process that appends to a ledger: ``python -m tests.ledger.appender``.
 
-Arguments: ``local ROOT`` or ``s3 ENDPOINT BUCKET``, then a writer name, a batch count and a
+Arguments: ``local ROOT``, ``s3 ENDPOINT BUCKET`` or ``rgw ENDPOINT BUCKET PREFIX`` (credentials
+from the environment), then a writer name, a batch count and a
 batch size (0 batches: append forever, for crash tests).
 """
 
@@ -14,12 +15,15 @@ import structlog
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
 from tests.ledger.ledger_helpers import draft, ledger_on
-from tests.storage.backends import fake_aws_env, local_store, s3_settings
+from tests.storage.backends import RGW_SETTINGS, fake_aws_env, local_store, s3_settings
 
 
 def open_store(args: list[str]) -> tuple[ObjectStore, list[str]]:
     if args[0] == "local":
         return local_store(Path(args[1])), args[2:]
+    if args[0] == "rgw":
+        settings = s3_settings(args[1], args[2], prefix=args[3], max_attempts=8, **RGW_SETTINGS)
+        return S3Store(settings), args[4:]
     fake_aws_env()
     return S3Store(s3_settings(args[1], args[2], max_attempts=8)), args[3:]
 

@@ -16,7 +16,14 @@ from pipeline.ledger import layout
 from pipeline.ledger.verify import verify_ledger
 from pipeline.storage.base import ObjectStore
 from tests.ledger.ledger_helpers import KEY, ORIGIN, draft, ledger_on
-from tests.storage.backends import fake_aws_env, local_store, new_bucket, s3_settings
+from tests.storage.backends import (
+    fake_aws_env,
+    local_store,
+    new_bucket,
+    rgw_credentials_env,
+    rgw_store,
+    s3_settings,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,3 +71,11 @@ def test_s3_ledger_survives_sigkill_at_random_moments(moto_server) -> None:
     env = {**os.environ, **moto_server.env()}
     store = S3Store(s3_settings(moto_server.endpoint_url, bucket))
     _kill_loop(["s3", moto_server.endpoint_url, bucket], store, env, 6, 9162)
+
+
+@pytest.mark.real_s3
+def test_rgw_ledger_survives_sigkill_at_random_moments(rgw) -> None:
+    store = rgw_store(rgw)
+    env = {**os.environ, **rgw_credentials_env(rgw)}
+    args = ["rgw", rgw.endpoint_url, store.settings.bucket, store.settings.prefix]
+    _kill_loop(args, store, env, 4, 2104)

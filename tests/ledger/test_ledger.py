@@ -18,7 +18,14 @@ from pipeline.ledger.verify import verify_ledger
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
 from tests.ledger.ledger_helpers import KEY, ORIGIN, draft, ledger_on
-from tests.storage.backends import local_store, new_bucket, s3_settings, s3_store
+from tests.storage.backends import (
+    local_store,
+    new_bucket,
+    rgw_credentials_env,
+    rgw_store,
+    s3_settings,
+    s3_store,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -110,17 +117,20 @@ def test_next_append_signs_a_tail_a_crashed_writer_left_unsigned(tmp_path) -> No
 # -- concurrent appenders -----------------------------------------------------------------
 
 BATCHES = 50
+RGW_BATCHES = 12  # every RGW write is a PUT plus a version listing; keeps the run short
 
 
-def _assert_complete(store: ObjectStore, writers: list[str], batch_size: int) -> None:
+def _assert_complete(
+    store: ObjectStore, writers: list[str], batch_size: int, batches: int = BATCHES
+) -> None:
     reader = ledger_on(store, signing=False)
     entries = list(reader.entries())
-    assert len(entries) == len(writers) * BATCHES * batch_size
+    assert len(entries) == len(writers) * batches * batch_size
     assert [e.seq for e in entries] == list(range(len(entries)))
     counts = collections.Counter(
         (e.body["writer"], e.body["batch"], e.body["item"]) for e in entries
     )
-    expected = {(w, b, i) for w in writers for b in range(BATCHES) for i in range(batch_size)}
+    expected = {(w, b, i) for w in writers for b in range(batches) for i in range(batch_size)}
     assert set(counts) == expected
     assert max(counts.values()) == 1
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
@@ -129,14 +139,14 @@ def _assert_complete(store: ObjectStore, writers: list[str], batch_size: int) ->
     assert reader.latest_checkpoint().checkpoint.size == len(entries)
 
 
-def _threads(store: ObjectStore, count: int, batch_size: int) -> list[str]:
+def _threads(store: ObjectStore, count: int, batch_size: int, batches: int = BATCHES) -> list[str]:
     writers = [f"thread-{i}" for i in range(count)]
     errors: list[BaseException] = []
 
     def work(name: str) -> None:
         try:
             ledger = ledger_on(store)
-            for b in range(BATCHES):
+            for b in range(batches):
                 ledger.append(
                     [draft(0, {"writer": name, "batch": b, "item": j}) for j in range(batch_size)]
                 )
@@ -152,7 +162,9 @@ def _threads(store: ObjectStore, count: int, batch_size: int) -> list[str]:
     return writers
 
 
-def _processes(args: list[str], count: int, batch_size: int, env: dict[str, str]) -> list[str]:
+def _processes(
+    args: list[str], count: int, batch_size: int, env: dict[str, str], batches: int = BATCHES
+) -> list[str]:
     writers = [f"proc-{i}" for i in range(count)]
     procs = [
         subprocess.Popen(
@@ -162,7 +174,7 @@ def _processes(args: list[str], count: int, batch_size: int, env: dict[str, str]
                 "tests.ledger.appender",
                 *args,
                 w,
-                str(BATCHES),
+                str(batches),
                 str(batch_size),
             ],
             cwd=REPO,
@@ -201,3 +213,18 @@ def test_three_processes_appending_to_an_s3_ledger_lose_and_duplicate_nothing(mo
 
     _assert_complete(S3Store(s3_settings(moto_server.endpoint_url, bucket)), writers, 2)
     assert store.settings.bucket != bucket
+
+
+@pytest.mark.real_s3
+def test_four_threads_appending_to_an_rgw_ledger_lose_and_duplicate_nothing(rgw) -> None:
+    store = rgw_store(rgw, max_attempts=8)
+    _assert_complete(store, _threads(store, 4, 2, RGW_BATCHES), 2, RGW_BATCHES)
+
+
+@pytest.mark.real_s3
+def test_three_processes_appending_to_an_rgw_ledger_lose_and_duplicate_nothing(rgw) -> None:
+    store = rgw_store(rgw)
+    env = {**os.environ, **rgw_credentials_env(rgw)}
+    args = ["rgw", rgw.endpoint_url, store.settings.bucket, store.settings.prefix]
+    writers = _processes(args, 3, 2, env, RGW_BATCHES)
+    _assert_complete(store, writers, 2, RGW_BATCHES)
