@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from pipeline.demo.processes import (
     LOOPBACK,
@@ -426,8 +427,8 @@ service stats {{
         if user is not None:
             try:
                 client.login(user, self._passwords[user])
-            except Exception:
-                with contextlib.suppress(Exception):
+            except (IMAPClientError, OSError):
+                with contextlib.suppress(OSError):
                     client.shutdown()
                 raise
         return client
@@ -439,7 +440,7 @@ service stats {{
         try:
             yield client
         finally:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(IMAPClientError, OSError):
                 client.logout()
 
     @property
