@@ -12,11 +12,17 @@ of the original text, which is what a reviewer sees.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["NormalizedText", "fold", "normalize"]
+
+# Printable ASCII folds to its lower case and maps one to one (NFKC and NFKD leave it
+# alone, nothing in it is a format or combining character), so runs of it are folded
+# in bulk; only the other characters go through ``_fold_char`` one by one.
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 
 
 @lru_cache(maxsize=4096)
@@ -65,10 +71,34 @@ class NormalizedText:
 
 def normalize(text: str) -> NormalizedText:
     """Fold ``text`` for matching and keep the offset map (see module docstring)."""
+    table = {ord(ch): _fold_char(ch) for ch in set(text)}
+    if all(len(piece) == 1 for piece in table.values()):
+        # Every character folds to exactly one (the usual case, accents included):
+        # one translate call, and the offset map is the identity.
+        n = len(text)
+        return NormalizedText(text, text.translate(table), tuple(range(n)), tuple(range(1, n + 1)))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for i, ch in enumerate(text):
+    pos = 0
+    for run in _ASCII_RUN.finditer(text):
+        if run.start() > pos:
+            _normalize_slow(text, pos, run.start(), out, starts, ends)
+        lo, hi = run.span()
+        out.append(run.group().lower())
+        starts.extend(range(lo, hi))
+        ends.extend(range(lo + 1, hi + 1))
+        pos = hi
+    if pos < len(text):
+        _normalize_slow(text, pos, len(text), out, starts, ends)
+    return NormalizedText(text, "".join(out), tuple(starts), tuple(ends))
+
+
+def _normalize_slow(
+    text: str, lo: int, hi: int, out: list[str], starts: list[int], ends: list[int]
+) -> None:
+    for i in range(lo, hi):
+        ch = text[i]
         piece = _fold_char(ch)
         if not piece:
             if ends and unicodedata.combining(ch):
@@ -85,9 +115,10 @@ def normalize(text: str) -> NormalizedText:
             out.append(c)
             starts.append(i)
             ends.append(i + 1)
-    return NormalizedText(text, "".join(out), tuple(starts), tuple(ends))
 
 
 def fold(text: str) -> str:
     """The folded form of ``text`` without the offset map (for phrases and keywords)."""
-    return "".join(_fold_char(ch) for ch in text)
+    if text.isascii():
+        return text.lower()
+    return text.translate({ord(ch): _fold_char(ch) for ch in set(text)})
