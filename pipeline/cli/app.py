@@ -100,6 +100,7 @@ def _register() -> None:
         ledger_commands,
         records_commands,
         report_commands,
+        storage_commands,
     )
 
     for module in (
@@ -111,6 +112,7 @@ def _register() -> None:
         case_commands,
         report_commands,
         records_commands,
+        storage_commands,
     ):
         module.register(cli)
 
