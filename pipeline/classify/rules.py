@@ -305,12 +305,15 @@ def _match_one(
     quoted: list[tuple[int, int]],
 ) -> list[RuleMatch]:
     folded = norm.text
-    blocked = [(m.start(), m.end()) for u in unless for m in u.finditer(folded)]
+    # The "unless" spans are only needed once the trigger matches (most rules match nothing).
+    blocked: list[tuple[int, int]] | None = None
     out: list[RuleMatch] = []
     for m in trigger.finditer(folded):
         span = (m.start(), m.end())
         if span[0] == span[1]:
             continue
+        if blocked is None:
+            blocked = [(b.start(), b.end()) for u in unless for b in u.finditer(folded)]
         if blocked and _overlaps(span, blocked):
             continue
         if rule.skip_quoted and quoted and _overlaps(span, quoted):
