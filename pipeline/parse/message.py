@@ -132,19 +132,21 @@ def _decode_text(payload: bytes, charset: str | None, section: str, out: _Collec
     codec = charset or "us-ascii"
     try:
         return payload.decode(codec)
-    except LookupError:
-        # Unknown names and non-text codecs ("base64") both land here.
+    except UnicodeDecodeError:
+        pass
+    except (LookupError, ValueError):
+        # Unknown names and non-text codecs ("base64") both land here, and so does a
+        # name the codec registry refuses outright (an embedded NUL: ValueError).
         out.defect(
             f"{_where(section)}: unknown charset {codec!r}; decoded as UTF-8 "
             "with replacement characters"
         )
         return payload.decode("utf-8", "replace")
-    except UnicodeDecodeError:
-        out.defect(f"{_where(section)}: bytes invalid in charset {codec!r} were replaced")
-        if codec.lower() in ("us-ascii", "ascii"):
-            # 8-bit text labelled ASCII (or not labelled) is UTF-8 more often than not.
-            return payload.decode("utf-8", "replace")
-        return payload.decode(codec, "replace")
+    out.defect(f"{_where(section)}: bytes invalid in charset {codec!r} were replaced")
+    if codec.lower() in ("us-ascii", "ascii"):
+        # 8-bit text labelled ASCII (or not labelled) is UTF-8 more often than not.
+        return payload.decode("utf-8", "replace")
+    return payload.decode(codec, "replace")
 
 
 def _as_bytes(message: Message) -> bytes:
