@@ -13,9 +13,9 @@ from pipeline.config import LocalStorageConfig
 from pipeline.runtime import actor_name
 from pipeline.storage.lifecycle import (
     add_hold,
+    cutoff_before,
     dispose,
     list_holds,
-    parse_duration,
     plan_disposal,
     remove_hold,
 )
@@ -134,13 +134,13 @@ def dispose_command(
     stay, so ``verify`` reports the content as disposed under policy. Content that a
     newer or held record shares is kept.
     """
+    now = datetime.now(UTC)
     try:
-        age = parse_duration(older_than)
+        cutoff = cutoff_before(now, older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
     runtime = app.runtime(writable=not dry_run)
-    now = datetime.now(UTC)
-    plan = plan_disposal(runtime.store, runtime.ledger, cutoff=now - age, now=now)
+    plan = plan_disposal(runtime.store, runtime.ledger, cutoff=cutoff, now=now)
     policy = {"older_than": older_than, **_retention_policy(app)}
     done = (
         plan

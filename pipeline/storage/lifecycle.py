@@ -30,15 +30,26 @@ HOLD_REMOVED = "hold.removed"
 DISPOSED = "record.disposed"
 
 _DURATION = re.compile(r"^(\d+)([dwy])$")
-_UNIT_DAYS = {"d": 1, "w": 7, "y": 365}
+_UNIT_DAYS = {"d": 1, "w": 7}
 
 
-def parse_duration(text: str) -> timedelta:
-    """``7y``, ``2555d`` or ``52w`` as a timedelta (a year counts 365 days); ValueError else."""
+def cutoff_before(now: datetime, text: str) -> datetime:
+    """The moment ``text`` (``7y``, ``2555d``, ``52w``, ``0d``) before ``now``; ValueError else.
+
+    Years are calendar years, not 365 days: seven 365-day years end a day or two before
+    seven years have passed, and disposal must never come early. A 29 February maps to
+    28 February, which again errs on keeping records longer.
+    """
     match = _DURATION.match(text.strip())
-    if match is None or int(match.group(1)) == 0:
-        raise ValueError(f"bad duration {text!r}: use a positive number with d, w or y (e.g. 7y)")
-    return timedelta(days=int(match.group(1)) * _UNIT_DAYS[match.group(2)])
+    if match is None:
+        raise ValueError(f"bad duration {text!r}: use a whole number with d, w or y (e.g. 7y)")
+    count, unit = int(match.group(1)), match.group(2)
+    if unit != "y":
+        return now - timedelta(days=count * _UNIT_DAYS[unit])
+    try:
+        return now.replace(year=now.year - count)
+    except ValueError:
+        return now.replace(year=now.year - count, day=28)
 
 
 @dataclass(frozen=True)

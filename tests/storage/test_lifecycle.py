@@ -16,9 +16,9 @@ from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import verify_ledger
 from pipeline.storage.lifecycle import (
     add_hold,
+    cutoff_before,
     dispose,
     list_holds,
-    parse_duration,
     plan_disposal,
     remove_hold,
 )
@@ -79,13 +79,20 @@ def _expire_all(store: LocalStore, keys: list[str]) -> None:
         _retention_ended(store, key)
 
 
-def test_duration_accepts_years_weeks_and_days_and_refuses_other_text() -> None:
-    assert parse_duration("7y") == timedelta(days=7 * 365)
-    assert parse_duration("2555d") == timedelta(days=2555)
-    assert parse_duration("52w") == timedelta(weeks=52)
-    for bad in ("7", "0d", "7 years", "-1d"):
+def test_duration_counts_calendar_years_weeks_and_days_and_refuses_other_text() -> None:
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    assert cutoff_before(now, "7y") == datetime(2019, 11, 28, 12, 0, tzinfo=UTC)
+    assert cutoff_before(now, "2555d") == now - timedelta(days=2555)
+    assert cutoff_before(now, "52w") == now - timedelta(weeks=52)
+    assert cutoff_before(now, "0d") == now
+    for bad in ("7", "7 years", "-1d", "1m"):
         with pytest.raises(ValueError, match="duration"):
-            parse_duration(bad)
+            cutoff_before(now, bad)
+
+
+def test_seven_years_before_a_leap_day_keeps_records_longer_not_shorter() -> None:
+    leap = datetime(2028, 2, 29, tzinfo=UTC)
+    assert cutoff_before(leap, "7y") == datetime(2021, 2, 28, tzinfo=UTC)
 
 
 def test_hold_add_holds_every_object_of_the_record_and_appends_hold_added(
