@@ -41,8 +41,44 @@ def parse_time(text: str) -> datetime:
 
 def canonical_json(value: JSONValue) -> bytes:
     """RFC 8785 canonical bytes of a JSON value."""
+    fast = _simple_canonical(value)
+    if fast is not None:
+        return fast
     _reject_floats(value)
     return bytes(rfc8785.dumps(value))
+
+
+_MAX_SAFE_INT = 2**53 - 1
+
+
+def _simple(value: object) -> bool:
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_simple(v) for v in value)
+    return False
+
+
+def _simple_canonical(value: JSONValue) -> bytes | None:
+    """The stdlib encoder's bytes when they are the RFC 8785 form, else None.
+
+    For values made only of strings, safe-range integers, booleans, null, arrays and
+    objects with ASCII keys, sorted keys with no whitespace and unescaped non-ASCII
+    are exactly RFC 8785 section 3.2: ASCII keys sort the same by code point as by
+    UTF-16 unit, and both escape only '"', '\\' and control characters, the same way
+    (short forms for b, f, n, r, t; lowercase \\u00xx otherwise). Floats, large
+    integers and other keys take the general path.
+    """
+    if not _simple(value):
+        return None
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: let the general path decide
+        return None
 
 
 def _reject_floats(value: JSONValue) -> None:
