@@ -155,3 +155,81 @@ def test_worker_task_definition_is_registered_with_the_image(
     assert container["image"] == PARAMETERS["ImageUri"]
     assert definition["family"] == f"{STACK}-worker"
     # moto's CFN model drops requiresCompatibilities; the template test checks the rest.
+
+
+def test_a_poll_cycle_runs_against_the_bucket_and_queues_the_stack_created(
+    moto_endpoint: str, outputs: dict[str, str], imap_user: Any, tmp_path: Path
+) -> None:
+    """The stack's own generated config, pointed at moto and a local Dovecot, records mail
+    into the stack's bucket and sends events to the stack's queues."""
+    import os
+    import subprocess
+    import sys
+    from email.message import EmailMessage
+
+    import yaml
+
+    from pipeline.ledger.checkpoint import SigningKey
+    from pipeline.ledger.keys import write_signing_key
+
+    s3 = _client("s3", moto_endpoint)
+    # moto's CloudFormation ignores ObjectLockEnabled and VersioningConfiguration; turn
+    # both on by hand so the worker writes into a bucket shaped like the real one.
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    # moto delivers queue messages to mapped Lambdas by running them in Docker, which is
+    # not available here; disable the mappings so the queues keep what the worker sends.
+    lam = _client("lambda", moto_endpoint)
+    for mapping in lam.list_event_source_mappings()["EventSourceMappings"]:
+        lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+    text = _client("ssm", moto_endpoint).get_parameter(Name=outputs["ConfigParameterName"])[
+        "Parameter"
+    ]["Value"]
+    config = yaml.safe_load(text)
+    config["storage"].update({"endpoint_url": moto_endpoint, "addressing_style": "path"})
+    for sink in config["events"]["sinks"]:
+        sink["endpoint_url"] = moto_endpoint
+    config["mailboxes"] = [
+        {
+            "name": "servicing",
+            "host": imap_user.host,
+            "port": imap_user.port,
+            "tls": "none",
+            "allow_plaintext": True,
+            "username": imap_user.user,
+            "password_env": "STACK_TEST_IMAP_PASSWORD",
+        }
+    ]
+    config["state_dir"] = str(tmp_path / "state")
+    config["signing"] = {"key_file": str(tmp_path / "ledger.key"), "key_env": None}
+    config["worker"] = {"parse_workers": 1}
+    write_signing_key(tmp_path / "ledger.key", SigningKey.generate("mailledger.test/stack"))
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    message = EmailMessage()
+    message["From"] = "Borrower <b@borrower.example>"
+    message["Subject"] = "Notice of error on my escrow"
+    message.set_content("This is a notice of error: my escrow payment was misapplied.")
+    imap_user.server.append(imap_user.user, "INBOX", bytes(message))
+
+    env = {
+        **os.environ,
+        "STACK_TEST_IMAP_PASSWORD": imap_user.password,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    cli = [sys.executable, "-m", "pipeline", "--config", str(path)]
+    poll = subprocess.run([*cli, "poll"], env=env, capture_output=True, text=True, timeout=120)
+    assert poll.returncode == 0, poll.stdout + poll.stderr
+
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert any(k.startswith("ledger/entries/") for k in keys)
+    assert any(k.startswith("objects/sha256/") for k in keys)
+    sqs = _client("sqs", moto_endpoint)
+    ack = sqs.receive_message(QueueUrl=outputs["AcknowledgmentQueueUrl"], WaitTimeSeconds=1)
+    escalation = sqs.receive_message(QueueUrl=outputs["EscalationQueueUrl"], WaitTimeSeconds=1)
+    assert json.loads(ack["Messages"][0]["Body"])["type"] == "message.received"
+    assert json.loads(escalation["Messages"][0]["Body"])["type"] == "message.escalated"
+    verify = subprocess.run([*cli, "verify"], env=env, capture_output=True, text=True, timeout=60)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
