@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -67,4 +68,8 @@ class ObjectStore(Protocol):
 
     def set_legal_hold(self, key: str, on: bool) -> None:
         """Place or lift a legal hold on ``key``."""
+        ...
+
+    def durable_batch(self) -> AbstractContextManager[None]:
+        """A block whose puts become durable together when it ends (or one by one)."""
         ...

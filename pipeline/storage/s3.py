@@ -30,8 +30,10 @@ quotes and never matches on a versioned bucket (this store does not use it).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -330,6 +332,10 @@ class S3Store:
             mode=head.get("ObjectLockMode"),
             legal_hold=head.get("ObjectLockLegalHoldStatus") == "ON",
         )
+
+    def durable_batch(self) -> AbstractContextManager[None]:
+        """S3 acknowledges a PUT only once it is durable: nothing to defer."""
+        return contextlib.nullcontext()
 
     def set_legal_hold(self, key: str, on: bool) -> None:
         """Place or lift an S3 legal hold (on the oldest version under first-version-wins)."""

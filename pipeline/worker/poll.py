@@ -222,25 +222,29 @@ class Poller:
         labels = {"mailbox": mailbox.name}
         items = []
         fetched: list[FetchedMessage] = list(session.fetch(uids))
-        for message in fetched:
-            # Nothing may fail between receiving the bytes and storing them.
-            self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
-            source = MessageSource(
-                kind="imap",
-                mailbox=mailbox.name,
-                folder=folder,
-                uidvalidity=uidvalidity,
-                uid=message.uid,
-                internaldate=message.internaldate,
-                direction=mailbox.direction,
-            )
-            items.append((message.raw, source, message.internaldate))
-            report.fetched += 1
-            report.bytes += len(message.raw)
-        self.metrics.fetched.labels(**labels).inc(len(fetched))
-        self.metrics.bytes.labels(**labels).inc(sum(len(m.raw) for m in fetched))
-        records = list(self.pool.assemble(items))
-        outcome = self.recorder.record(records)
+        # Raw bytes, bodies and attachments become durable together at the end of this
+        # block, before the ledger entries that refer to them are appended.
+        with self.recorder.store.durable_batch():
+            for message in fetched:
+                # Nothing may fail between receiving the bytes and storing them.
+                self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
+                source = MessageSource(
+                    kind="imap",
+                    mailbox=mailbox.name,
+                    folder=folder,
+                    uidvalidity=uidvalidity,
+                    uid=message.uid,
+                    internaldate=message.internaldate,
+                    direction=mailbox.direction,
+                )
+                items.append((message.raw, source, message.internaldate))
+                report.fetched += 1
+                report.bytes += len(message.raw)
+            self.metrics.fetched.labels(**labels).inc(len(fetched))
+            self.metrics.bytes.labels(**labels).inc(sum(len(m.raw) for m in fetched))
+            records = list(self.pool.assemble(items))
+            self.recorder.store_parts(records)
+        outcome = self.recorder.append(records)
         report.recorded += len(outcome.committed)
         report.already_recorded += len(outcome.already_recorded)
         for record, _entry in outcome.committed:
@@ -297,15 +301,18 @@ class Poller:
 
     def _import_batch(self, batch: list[FileMessage], label: str, report: FolderReport) -> None:
         items = []
-        for message in batch:
-            self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
-            source = MessageSource(
-                kind="import", mailbox=label, folder=message.folder, path=message.path
-            )
-            items.append((message.raw, source, None))
-            report.fetched += 1
-            report.bytes += len(message.raw)
-        outcome = self.recorder.record(list(self.pool.assemble(items)))
+        with self.recorder.store.durable_batch():
+            for message in batch:
+                self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
+                source = MessageSource(
+                    kind="import", mailbox=label, folder=message.folder, path=message.path
+                )
+                items.append((message.raw, source, None))
+                report.fetched += 1
+                report.bytes += len(message.raw)
+            records = list(self.pool.assemble(items))
+            self.recorder.store_parts(records)
+        outcome = self.recorder.append(records)
         report.recorded += len(outcome.committed)
         report.already_recorded += len(outcome.already_recorded)
         for record, _entry in outcome.committed:
