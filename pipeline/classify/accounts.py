@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.classify.normalize import normalize
+from pipeline.classify.normalize import NormalizedText, normalize
 
 __all__ = ["DEFAULT_ACCOUNT_PATTERN", "find_account_numbers", "mask_account"]
 
@@ -28,16 +28,20 @@ _MIN_DIGITS = 6
 _MAX_DIGITS = 20
 
 
-def find_account_numbers(text: str, pattern: str = DEFAULT_ACCOUNT_PATTERN) -> tuple[str, ...]:
+def find_account_numbers(
+    text: str, pattern: str = DEFAULT_ACCOUNT_PATTERN, norm: NormalizedText | None = None
+) -> tuple[str, ...]:
     """Distinct account numbers (digits only) in ``text``, in order of first appearance.
 
     ``pattern`` is a regex applied case-insensitively to folded text with a named
-    group ``number``; separators inside the number are dropped.
+    group ``number``; separators inside the number are dropped. ``norm`` is
+    ``normalize(text)`` when the caller already has it.
     """
     regex = re.compile(pattern, re.IGNORECASE)
     if "number" not in regex.groupindex:
         raise ValueError("the account-number pattern needs a named group 'number'")
-    norm = normalize(text)
+    if norm is None:
+        norm = normalize(text)
     found: list[str] = []
     for m in regex.finditer(norm.text):
         s, e = m.span("number")

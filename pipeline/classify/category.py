@@ -39,9 +39,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from pipeline.classify.anchors import anchors_for
 from pipeline.classify.clocks import RequestKind
 from pipeline.classify.normalize import fold
-from pipeline.classify.rules import MessageFields, RuleMatch
+from pipeline.classify.rules import MessageFields, PreparedFields, RuleMatch
 
 __all__ = [
     "LEGAL_SUBCATEGORIES",
@@ -69,10 +70,31 @@ LEGAL_SUBCATEGORIES: tuple[str, ...] = (
 )
 
 
+# For each keyword regex, literals one of which every match contains (None: always
+# scan); most messages contain none of a topic's anchors, and a substring test is far
+# cheaper than a scan with a lookbehind at every position.
+_ANCHORS: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+
+
 def _kw(*alternatives: str) -> re.Pattern[str]:
     # A space in a keyword stands for any whitespace run: plain-text mail wraps lines.
-    body = "|".join(f"(?:{a})".replace(" ", r"\s+") for a in alternatives)
-    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+    alts = [f"(?:{a})".replace(" ", r"\s+") for a in alternatives]
+    regex = re.compile(rf"(?<![^\W_])(?:{'|'.join(alts)})(?![^\W_])")
+    _ANCHORS[regex] = anchors_for(alts, ignore_case=False)
+    return regex
+
+
+def _may_match(regex: re.Pattern[str], text: str) -> bool:
+    anchors = _ANCHORS.get(regex)
+    return anchors is None or any(a in text for a in anchors)
+
+
+def _count(regex: re.Pattern[str], text: str) -> int:
+    return len(regex.findall(text)) if _may_match(regex, text) else 0
+
+
+def _search(regex: re.Pattern[str], text: str) -> bool:
+    return _may_match(regex, text) and regex.search(text) is not None
 
 
 # Topic keywords on folded text (lower case, no accents). Order is the tie-break.
@@ -302,20 +324,48 @@ _QUOTE_START = re.compile(
 )
 
 
-def _unquoted(text: str) -> str:
-    folded = fold(text)
+def _unquoted_folded(folded: str) -> str:
     m = _QUOTE_START.search(folded)
     if m:
         folded = folded[: m.start()]
     return "\n".join(line for line in folded.splitlines() if not line.lstrip().startswith(">"))
 
 
-def asserts_error(fields: MessageFields) -> bool:
-    """True if subject or (unquoted) body asserts an error on the account."""
-    return bool(
-        _ERROR_ASSERTION.search(fold(fields.subject))
-        or _ERROR_ASSERTION.search(_unquoted(fields.text or fields.html_text))
+def _unquoted(text: str) -> str:
+    return _unquoted_folded(fold(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Folded:
+    """The folded texts topics and error assertions look at, built once per message."""
+
+    subject: str
+    body: str
+    attachments: str
+
+
+def _folded(fields: MessageFields, prepared: PreparedFields | None) -> _Folded:
+    if prepared is None:
+        prepared = PreparedFields(fields)
+    # The folded text of a normalised field is fold() of it (same per-character map),
+    # and folding is per character, so joining folded names equals folding the join.
+    body = prepared.norm("text" if fields.text else "html_text").text
+    return _Folded(
+        subject=prepared.norm("subject").text,
+        body=_unquoted_folded(body),
+        attachments=" ".join(
+            prepared.norm("attachment_names", i).text for i in range(len(fields.attachment_names))
+        ),
     )
+
+
+def asserts_error(fields: MessageFields, prepared: PreparedFields | None = None) -> bool:
+    """True if subject or (unquoted) body asserts an error on the account."""
+    return _asserts_error(_folded(fields, prepared))
+
+
+def _asserts_error(folded: _Folded) -> bool:
+    return _search(_ERROR_ASSERTION, folded.subject) or _search(_ERROR_ASSERTION, folded.body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,15 +378,12 @@ class CategoryResult:
     error_asserted: bool
 
 
-def _topic(fields: MessageFields) -> tuple[Category, str] | None:
-    subject = fold(fields.subject)
-    body = _unquoted(fields.text or fields.html_text)
-    attachments = fold(" ".join(fields.attachment_names))
+def _topic(folded: _Folded) -> tuple[Category, str] | None:
     best: tuple[int, int] | None = None
     chosen: tuple[Category, str] | None = None
     for order, (category, sub, regex) in enumerate(TOPICS):
-        score = 2 * len(regex.findall(subject)) + len(regex.findall(body))
-        score += len(regex.findall(attachments))
+        score = 2 * _count(regex, folded.subject) + _count(regex, folded.body)
+        score += _count(regex, folded.attachments)
         if score == 0:
             continue
         key = (score, -order)
@@ -345,13 +392,19 @@ def _topic(fields: MessageFields) -> tuple[Category, str] | None:
     return chosen
 
 
-def categorize(fields: MessageFields, matches: tuple[RuleMatch, ...]) -> CategoryResult:
-    """Category, subcategory and request kind by the precedence in the module docstring."""
+def categorize(
+    fields: MessageFields, matches: tuple[RuleMatch, ...], prepared: PreparedFields | None = None
+) -> CategoryResult:
+    """Category, subcategory and request kind by the precedence in the module docstring.
+
+    ``prepared`` (built from the same ``fields``) shares normalised text with the rules.
+    """
     matched = {m.rule for m in matches}
-    error = asserts_error(fields)
+    folded = _folded(fields, prepared)
+    error = _asserts_error(folded)
     category: Category
     legal = next((r for r in LEGAL_SUBCATEGORIES if r in matched), None)
-    topic = _topic(fields)
+    topic = _topic(folded)
     if legal is not None:
         category, sub = "complaint_legal", legal
     else:

@@ -35,6 +35,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline.classify.anchors import anchors_for, ascii_probe
 from pipeline.classify.normalize import NormalizedText, fold, normalize
 from pipeline.errors import ConfigError
 
@@ -44,6 +45,8 @@ __all__ = [
     "EscalationRule",
     "FieldName",
     "MessageFields",
+    "PreparedField",
+    "PreparedFields",
     "RuleMatch",
     "RuleSet",
     "Severity",
@@ -144,10 +147,7 @@ class EscalationRule(BaseModel):
 
         Raises :class:`ConfigError` naming the rule if a pattern is not a valid regex.
         """
-        alternatives = [_phrase_regex(p) for p in self.phrases]
-        for pattern in self.patterns:
-            _check_regex(self.name, "patterns", pattern)
-            alternatives.append(f"(?:{_fold_pattern(pattern)})")
+        alternatives = self._alternatives()
         if not alternatives:
             raise ConfigError(f"escalation rule {self.name!r} has no phrases and no patterns")
         trigger = _compile(self.name, "patterns", f"{_B_START}(?:{'|'.join(alternatives)}){_B_END}")
@@ -156,6 +156,21 @@ class EscalationRule(BaseModel):
             for u in self.unless
         )
         return trigger, unless
+
+    def _alternatives(self) -> list[str]:
+        alternatives = [_phrase_regex(p) for p in self.phrases]
+        for pattern in self.patterns:
+            _check_regex(self.name, "patterns", pattern)
+            alternatives.append(f"(?:{_fold_pattern(pattern)})")
+        return alternatives
+
+    def anchors(self) -> tuple[str, ...] | None:
+        """Lower-case ASCII literals, one of which every trigger match contains.
+
+        None when some phrase or pattern has no provable literal; then the trigger
+        always runs.  Used with :func:`pipeline.classify.anchors.ascii_probe` text.
+        """
+        return anchors_for(self._alternatives(), ignore_case=True)
 
 
 class RuleSet(BaseModel):
@@ -221,6 +236,60 @@ class RuleMatch:
     severity: Severity
     route: str
     item: int = 0
+
+
+class PreparedField:
+    """One field value, normalised, with what rules derive from it computed on demand."""
+
+    __slots__ = ("_quoted", "norm", "probe", "quotable")
+
+    def __init__(self, value: str, quotable: bool) -> None:
+        self.norm = normalize(value)
+        self.quotable = quotable
+        # Lower-cased folded text for anchor tests (None: anchors cannot be trusted).
+        self.probe = ascii_probe(self.norm.text)
+        self._quoted: list[tuple[int, int]] | None = None
+
+    @property
+    def quoted(self) -> list[tuple[int, int]]:
+        """Quoted reply spans (only bodies have them); needed only once a trigger matches."""
+        if self._quoted is None:
+            self._quoted = _quoted_mask(self.norm.text) if self.quotable else []
+        return self._quoted
+
+
+class PreparedFields:
+    """A message's fields, each normalised once and shared by every classifier step.
+
+    Folding a 20 KB body costs as much as several regex scans, and rules, topics,
+    account numbers, sensitive numbers and language detection all read the same
+    folded text, so it is built once per message (lazily, per field value).
+    """
+
+    __slots__ = ("_cache", "fields")
+
+    def __init__(self, fields: MessageFields) -> None:
+        self.fields = fields
+        self._cache: dict[tuple[FieldName, int], PreparedField] = {}
+
+    def get(self, name: FieldName, item: int = 0) -> PreparedField:
+        """The prepared value of field ``name`` (``item`` indexes attachment names)."""
+        key = (name, item)
+        found = self._cache.get(key)
+        if found is None:
+            value = _field_values(self.fields, name)[item]
+            found = PreparedField(value, name in ("text", "html_text"))
+            self._cache[key] = found
+        return found
+
+    def norm(self, name: FieldName, item: int = 0) -> NormalizedText:
+        """The normalised text of field ``name``."""
+        return self.get(name, item).norm
+
+
+@lru_cache(maxsize=1024)
+def _rule_anchors(rule: EscalationRule) -> tuple[str, ...] | None:
+    return rule.anchors()
 
 
 @lru_cache(maxsize=1024)
@@ -301,9 +370,9 @@ def _match_one(
     unless: tuple[re.Pattern[str], ...],
     field_name: FieldName,
     item: int,
-    norm: NormalizedText,
-    quoted: list[tuple[int, int]],
+    prepared: PreparedField,
 ) -> list[RuleMatch]:
+    norm = prepared.norm
     folded = norm.text
     # The "unless" spans are only needed once the trigger matches (most rules match nothing).
     blocked: list[tuple[int, int]] | None = None
@@ -316,7 +385,7 @@ def _match_one(
             blocked = [(b.start(), b.end()) for u in unless for b in u.finditer(folded)]
         if blocked and _overlaps(span, blocked):
             continue
-        if rule.skip_quoted and quoted and _overlaps(span, quoted):
+        if rule.skip_quoted and prepared.quotable and _overlaps(span, prepared.quoted):
             continue
         if rule.negatable and _negated(folded, span[0]):
             continue
@@ -336,25 +405,31 @@ def _match_one(
     return out
 
 
-def match_rules(rules: RuleSet, fields: MessageFields) -> tuple[RuleMatch, ...]:
+def match_rules(
+    rules: RuleSet, fields: MessageFields, prepared: PreparedFields | None = None
+) -> tuple[RuleMatch, ...]:
     """Every occurrence of every rule in ``fields``, in rule order then field order.
 
-    Raises :class:`ConfigError` if a rule's regex is invalid (naming the rule).
+    ``prepared`` (built from the same ``fields``) shares normalised text with the
+    other classifier steps. Raises :class:`ConfigError` if a rule's regex is invalid
+    (naming the rule).
     """
-    cache: dict[tuple[FieldName, int], tuple[NormalizedText, list[tuple[int, int]]]] = {}
+    if prepared is None:
+        prepared = PreparedFields(fields)
     results: list[RuleMatch] = []
     for rule, trigger, unless in rules.compiled_rules:
+        anchors = _rule_anchors(rule)
         for field_name in rule.fields:
             for item, value in enumerate(_field_values(fields, field_name)):
                 if not value:
                     continue
-                key = (field_name, item)
-                if key not in cache:
-                    norm = normalize(value)
-                    quoted = _quoted_mask(norm.text) if field_name in ("text", "html_text") else []
-                    cache[key] = (norm, quoted)
-                norm, quoted = cache[key]
-                results.extend(_match_one(rule, trigger, unless, field_name, item, norm, quoted))
+                field = prepared.get(field_name, item)
+                if anchors is not None:
+                    probe = field.probe
+                    # No anchor in the text means the trigger cannot match: skip the scan.
+                    if probe is not None and not any(a in probe for a in anchors):
+                        continue
+                results.extend(_match_one(rule, trigger, unless, field_name, item, field))
     return tuple(results)
 
 

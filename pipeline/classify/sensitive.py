@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.classify.normalize import normalize
+from pipeline.classify.normalize import NormalizedText, normalize
 
 __all__ = [
     "SensitiveFinding",
@@ -138,9 +138,15 @@ def _mask(kind: SensitiveKind, digits: str) -> str:
     return "****" + digits[-4:]
 
 
-def find_sensitive(text: str, field: str = "text") -> tuple[SensitiveFinding, ...]:
-    """Sensitive numbers in ``text`` (spans index the original text), in text order."""
-    norm = normalize(text)
+def find_sensitive(
+    text: str, field: str = "text", norm: NormalizedText | None = None
+) -> tuple[SensitiveFinding, ...]:
+    """Sensitive numbers in ``text`` (spans index the original text), in text order.
+
+    ``norm`` is ``normalize(text)`` when the caller already has it.
+    """
+    if norm is None:
+        norm = normalize(text)
     folded = norm.text
     candidates: list[tuple[SensitiveKind, int, int, str]] = []
 
