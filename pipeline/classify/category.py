@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.classify.anchors import anchors_for
+from pipeline.classify.anchors import Guide, guide_for, guided_finditer
 from pipeline.classify.clocks import RequestKind
 from pipeline.classify.normalize import fold
 from pipeline.classify.rules import MessageFields, PreparedFields, RuleMatch
@@ -70,31 +70,28 @@ LEGAL_SUBCATEGORIES: tuple[str, ...] = (
 )
 
 
-# For each keyword regex, literals one of which every match contains (None: always
-# scan); most messages contain none of a topic's anchors, and a substring test is far
-# cheaper than a scan with a lookbehind at every position.
-_ANCHORS: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+# For each keyword regex, the literals its matches must contain: most messages
+# contain few of them, and trying the regex only where one occurs is far cheaper than
+# a scan that evaluates the leading lookbehind at every position.
+_GUIDES: dict[re.Pattern[str], Guide] = {}
 
 
 def _kw(*alternatives: str) -> re.Pattern[str]:
     # A space in a keyword stands for any whitespace run: plain-text mail wraps lines.
     alts = [f"(?:{a})".replace(" ", r"\s+") for a in alternatives]
     regex = re.compile(rf"(?<![^\W_])(?:{'|'.join(alts)})(?![^\W_])")
-    _ANCHORS[regex] = anchors_for(alts, ignore_case=False)
+    _GUIDES[regex] = guide_for(alts, ignore_case=False)
     return regex
 
 
-def _may_match(regex: re.Pattern[str], text: str) -> bool:
-    anchors = _ANCHORS.get(regex)
-    return anchors is None or any(a in text for a in anchors)
-
-
 def _count(regex: re.Pattern[str], text: str) -> int:
-    return len(regex.findall(text)) if _may_match(regex, text) else 0
+    # len(regex.findall(text)): findall and finditer find the same matches.
+    return sum(1 for _ in guided_finditer(regex, text, text, _GUIDES[regex]))
 
 
 def _search(regex: re.Pattern[str], text: str) -> bool:
-    return _may_match(regex, text) and regex.search(text) is not None
+    # regex.search(text) finds the first match finditer yields.
+    return next(guided_finditer(regex, text, text, _GUIDES[regex]), None) is not None
 
 
 # Topic keywords on folded text (lower case, no accents). Order is the tie-break.

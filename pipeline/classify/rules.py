@@ -35,7 +35,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.classify.anchors import anchors_for, ascii_probe
+from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_finditer
 from pipeline.classify.normalize import NormalizedText, fold, normalize
 from pipeline.errors import ConfigError
 
@@ -164,13 +164,12 @@ class EscalationRule(BaseModel):
             alternatives.append(f"(?:{_fold_pattern(pattern)})")
         return alternatives
 
-    def anchors(self) -> tuple[str, ...] | None:
-        """Lower-case ASCII literals, one of which every trigger match contains.
+    def guide(self) -> Guide:
+        """Where the trigger can match, from literals its phrases and patterns must contain.
 
-        None when some phrase or pattern has no provable literal; then the trigger
-        always runs.  Used with :func:`pipeline.classify.anchors.ascii_probe` text.
+        Lower-case ASCII anchors, for :func:`pipeline.classify.anchors.ascii_probe` text.
         """
-        return anchors_for(self._alternatives(), ignore_case=True)
+        return guide_for(self._alternatives(), ignore_case=True)
 
 
 class RuleSet(BaseModel):
@@ -288,8 +287,8 @@ class PreparedFields:
 
 
 @lru_cache(maxsize=1024)
-def _rule_anchors(rule: EscalationRule) -> tuple[str, ...] | None:
-    return rule.anchors()
+def _rule_guide(rule: EscalationRule) -> Guide:
+    return rule.guide()
 
 
 @lru_cache(maxsize=1024)
@@ -377,7 +376,8 @@ def _match_one(
     # The "unless" spans are only needed once the trigger matches (most rules match nothing).
     blocked: list[tuple[int, int]] | None = None
     out: list[RuleMatch] = []
-    for m in trigger.finditer(folded):
+    # Same matches as trigger.finditer(folded), trying only where an anchor allows.
+    for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule)):
         span = (m.start(), m.end())
         if span[0] == span[1]:
             continue
@@ -418,17 +418,11 @@ def match_rules(
         prepared = PreparedFields(fields)
     results: list[RuleMatch] = []
     for rule, trigger, unless in rules.compiled_rules:
-        anchors = _rule_anchors(rule)
         for field_name in rule.fields:
             for item, value in enumerate(_field_values(fields, field_name)):
                 if not value:
                     continue
                 field = prepared.get(field_name, item)
-                if anchors is not None:
-                    probe = field.probe
-                    # No anchor in the text means the trigger cannot match: skip the scan.
-                    if probe is not None and not any(a in probe for a in anchors):
-                        continue
                 results.extend(_match_one(rule, trigger, unless, field_name, item, field))
     return tuple(results)
 
