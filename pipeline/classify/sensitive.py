@@ -44,18 +44,24 @@ __all__ = [
 SensitiveKind = Literal["ssn", "card_number", "routing_number", "bank_account"]
 _PRIORITY: dict[str, int] = {"ssn": 0, "card_number": 1, "routing_number": 2, "bank_account": 3}
 
-_SSN_SEPARATED = re.compile(r"(?<![\d\-])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\d\-])")
-_NINE = re.compile(r"(?<![\d\-])\d{9}(?![\d\-])")
+# The "not after a digit or dash" check sits after the first character(s), as a
+# lookbehind that also covers them, rather than leading the pattern: the same matches,
+# but a pattern that starts with a digit class lets the regex engine skip straight to
+# digits instead of evaluating a lookbehind at every position of the text.
+_SSN_SEPARATED = re.compile(r"(\d\d\d)(?<![\d\-]\d\d\d)([\- ])(\d{2})\2(\d{4})(?![\d\-])")
+_NINE = re.compile(r"\d(?<![\d\-]\d)\d{8}(?![\d\-])")
 _SSN_LABEL = re.compile(
     r"(?:ssn|ss#|ss\s*no|soc\.?\s*sec|social\s+security|seguro\s+social|itin)[^\d\n]{0,30}$"
 )
 _ROUTING_LABEL = re.compile(r"(?:routing|aba|rtn|transit|ruta|transito|bank|banco)[^\d\n]{0,30}$")
-_CARD = re.compile(r"(?<![\d\-])[2-6]\d{3}(?:[ \-]?\d){9,15}(?![\d\-])")
+_CARD = re.compile(r"[2-6](?<![\d\-][2-6])\d{3}(?:[ \-]?\d){9,15}(?![\d\-])")
 _BANK_ACCOUNT = re.compile(
     r"(?:(?:checking|savings|bank|deposit)\s+(?:account|acct)"
     r"|cuenta\s+(?:bancaria|de\s+cheques|de\s+ahorros?|corriente))"
     r"[^\d\n]{0,25}?(?P<n>\d{4,17})(?![\d\-])"
 )
+# Every bank-account match starts with one of these words; most mail has none.
+_BANK_WORDS = ("checking", "savings", "bank", "deposit", "cuenta")
 
 
 def valid_ssn(area: str, group: str, serial: str) -> bool:
@@ -164,7 +170,8 @@ def find_sensitive(
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             candidates.append(("card_number", m.start(), m.end(), digits))
-    for m in _BANK_ACCOUNT.finditer(folded):
+    bank_matches = _BANK_ACCOUNT.finditer(folded) if any(w in folded for w in _BANK_WORDS) else ()
+    for m in bank_matches:
         candidates.append(("bank_account", m.start("n"), m.end("n"), m.group("n")))
 
     # One finding per stretch of text: the most sensitive interpretation wins.
