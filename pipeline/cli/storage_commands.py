@@ -12,6 +12,7 @@ from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.config import LocalStorageConfig
 from pipeline.runtime import actor_name
 from pipeline.storage.lifecycle import (
+    HoldChange,
     add_hold,
     cutoff_before,
     dispose,
@@ -24,6 +25,16 @@ from pipeline.storage.lifecycle import (
 @click.group()
 def hold() -> None:
     """Legal holds: objects of held records cannot be deleted, whatever their retention."""
+
+
+def _print_change(change: HoldChange, verb: str, as_json: bool) -> None:
+    if as_json:
+        echo_json(change.to_json())
+    else:
+        click.echo(
+            f"{verb} {len(change.record_ids)} records ({len(change.keys)} objects):"
+            f" {' '.join(change.record_ids)}"
+        )
 
 
 @hold.command("add")
@@ -42,13 +53,7 @@ def hold_add(app: AppContext, refs: tuple[str, ...], reason: str | None, as_json
         reason=reason,
         actor=actor_name(app.config),
     )
-    if as_json:
-        echo_json(change.to_json())
-    else:
-        click.echo(
-            f"held {len(change.record_ids)} records ({len(change.keys)} objects):"
-            f" {' '.join(change.record_ids)}"
-        )
+    _print_change(change, "held", as_json)
 
 
 @hold.command("remove")
@@ -67,13 +72,7 @@ def hold_remove(app: AppContext, refs: tuple[str, ...], reason: str, as_json: bo
         reason=reason,
         actor=actor_name(app.config),
     )
-    if as_json:
-        echo_json(change.to_json())
-    else:
-        click.echo(
-            f"released {len(change.record_ids)} records ({len(change.keys)} objects):"
-            f" {' '.join(change.record_ids)}"
-        )
+    _print_change(change, "released", as_json)
 
 
 @hold.command("list")

@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -37,6 +36,7 @@ from imapclient.exceptions import IMAPClientError
 from pipeline.demo.processes import (
     LOOPBACK,
     Cleanup,
+    ManagedServer,
     free_port,
     popen,
     port_accepts,
@@ -100,7 +100,7 @@ def _response_text(response: object) -> bytes:
     return b""
 
 
-class DovecotServer:
+class DovecotServer(ManagedServer):
     """A Dovecot instance with its own config, users, Maildirs and TLS certificate."""
 
     def __init__(
@@ -356,19 +356,6 @@ service stats {{
     def running(self) -> bool:
         """True while the master process is alive."""
         return self._proc is not None and self._proc.poll() is None
-
-    def __enter__(self) -> DovecotServer:
-        """Start the server."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the server and remove its files."""
-        self.close()
 
     # ----------------------------------------------------------------- users
     def add_user(self, name: str, password: str = DEFAULT_PASSWORD) -> str:

@@ -13,6 +13,8 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 LOOPBACK = "127.0.0.1"
 
@@ -131,3 +133,26 @@ class Cleanup:
     def cancel(self) -> None:
         """Forget the registration (the owner has stopped cleanly)."""
         atexit.unregister(self._run)
+
+
+class ManagedServer:
+    """Start on ``with``, close on leaving it: the protocol every local server shares."""
+
+    def start(self) -> Self:
+        """Start the server (subclasses)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop the server and remove what it wrote (subclasses)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -3,6 +3,7 @@
 from pipeline.demo.processes import (
     LOOPBACK,
     Cleanup,
+    ManagedServer,
     free_port,
     popen,
     port_accepts,
@@ -15,6 +16,7 @@ from pipeline.demo.processes import (
 __all__ = [
     "LOOPBACK",
     "Cleanup",
+    "ManagedServer",
     "free_port",
     "popen",
     "port_accepts",

@@ -30,10 +30,9 @@ import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 
 from tests.harness._http import HOP_BY_HOP, LoopbackServer, read_body
-from tests.harness._util import LOOPBACK, Cleanup
+from tests.harness._util import LOOPBACK, Cleanup, ManagedServer
 
 FAULTS = ("error_500", "slowdown_503", "reset", "reset_after", "delay")
 
@@ -53,7 +52,7 @@ def s3_error_body(code: str, message: str) -> bytes:
     ).encode()
 
 
-class FaultProxy:
+class FaultProxy(ManagedServer):
     """Reverse proxy to ``upstream_url`` that injects faults chosen by a seeded RNG."""
 
     def __init__(
@@ -203,17 +202,8 @@ class FaultProxy:
             self._cleanup.cancel()
             self._cleanup = None
 
-    def __enter__(self) -> FaultProxy:
-        """Start the proxy."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the proxy."""
+    def close(self) -> None:
+        """Stop the server."""
         self.stop()
 
     # ----------------------------------------------------------------- request path

@@ -13,7 +13,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import boto3
@@ -22,6 +21,7 @@ from botocore.config import Config
 from tests.harness._util import (
     LOOPBACK,
     Cleanup,
+    ManagedServer,
     free_port,
     popen,
     remove_tree,
@@ -77,7 +77,7 @@ def boto_client(
     )
 
 
-class MotoServer:
+class MotoServer(ManagedServer):
     """``python -m moto.server`` on 127.0.0.1:<free port>."""
 
     def __init__(self, startup_timeout: float = 30.0) -> None:
@@ -163,16 +163,3 @@ class MotoServer:
                 self._cleanup.cancel()
                 self._cleanup = None
             remove_tree(self.root)
-
-    def __enter__(self) -> MotoServer:
-        """Start the server."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the server."""
-        self.close()

@@ -31,12 +31,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from tests.harness._util import (
     LOOPBACK,
     Cleanup,
+    ManagedServer,
     free_port,
     popen,
     remove_tree,
@@ -88,7 +88,7 @@ def rgw_from_env() -> RgwServer | None:
     )
 
 
-class RgwServer:
+class RgwServer(ManagedServer):
     """Start (or attach to) a Ceph RADOS Gateway; :attr:`endpoint_url` speaks S3."""
 
     def __init__(self, startup_timeout: float = 90.0, memstore_bytes: int = 1 << 30) -> None:
@@ -360,19 +360,6 @@ rgw dns name = localhost
                 self._cleanup = None
             remove_tree(self.root)
             self.root = None
-
-    def __enter__(self) -> RgwServer:
-        """Start the cluster."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the cluster and remove its files."""
-        self.close()
 
 
 def main(argv: list[str] | None = None) -> int:

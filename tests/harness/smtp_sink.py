@@ -29,8 +29,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from pipeline.demo.processes import ManagedServer
 
 SMTP_USER = "sink-user"
 SMTP_PASSWORD = "sink-password"  # fixed test credential, loopback only
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - runs in t
 
 
 # --------------------------------------------------------------------------- test side
-class SmtpSink:
+class SmtpSink(ManagedServer):
     """Start and talk to the sink process."""
 
     def __init__(
@@ -269,19 +270,6 @@ class SmtpSink:
                 self._cleanup.cancel()
                 self._cleanup = None
             remove_tree(self.root)
-
-    def __enter__(self) -> SmtpSink:
-        """Start the sink."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the sink and remove its files."""
-        self.close()
 
     @property
     def ca_file(self) -> Path | None:

@@ -12,11 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 
 from tests.harness._http import LoopbackServer, read_body
-from tests.harness._util import LOOPBACK, Cleanup
+from tests.harness._util import LOOPBACK, Cleanup, ManagedServer
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class RecordedRequest:
         return json.loads(self.body)
 
 
-class WebhookServer:
+class WebhookServer(ManagedServer):
     """Threaded HTTP server on 127.0.0.1:<free port> recording requests in order."""
 
     def __init__(self, max_lifetime: float = 600.0) -> None:
@@ -153,15 +152,6 @@ class WebhookServer:
             self._cleanup.cancel()
             self._cleanup = None
 
-    def __enter__(self) -> WebhookServer:
-        """Start the server."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         """Stop the server."""
         self.stop()
