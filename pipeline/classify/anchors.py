@@ -152,20 +152,61 @@ def _start_runs(
     return offset
 
 
-def _start_anchor(alternative: str, ignore_case: bool) -> tuple[str, int, int] | None:
+# Alternatives with more optional leading parts than this are not expanded.
+_MAX_EXPANSIONS = 8
+
+
+def _expansions(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]] | None:
+    """``items`` with leading plain groups inlined and a leading ``X?`` split in two.
+
+    ``(?:X)?Y`` matches exactly what ``XY`` or ``Y`` match, so each expansion has
+    its own literal near its start (``12 cfr 1024.35`` or ``1024.35``).  None if
+    the expansion grows past :data:`_MAX_EXPANSIONS`.
+    """
+    out: list[list[tuple[Any, Any]]] = []
+    todo = [items]
+    while todo:
+        seq = todo.pop()
+        if seq:
+            op, av = seq[0]
+            if op is _parser.SUBPATTERN and not av[1] and not av[2]:
+                todo.append(list(av[3].data) + seq[1:])
+                continue
+            if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+                todo.append(list(av[2].data) + seq[1:])
+                todo.append(seq[1:])
+                if len(todo) + len(out) > _MAX_EXPANSIONS:
+                    return None
+                continue
+        out.append(seq)
+    return out
+
+
+def _start_anchors(alternative: str, ignore_case: bool) -> list[tuple[str, int, int]] | None:
+    """Literals at a bounded distance from the start, covering every way to match."""
     try:
         parsed = _parser.parse(alternative)
     except Exception:  # noqa: BLE001 - an unparsable pattern just gets no anchor
         return None
-    runs: list[tuple[str, int, int]] = []
-    cur: list[str] = []
-    cur_at: list[tuple[int, int] | None] = [None]
-    _start_runs(parsed.data, parsed.state, ignore_case, (0, 0), runs, cur, cur_at)
-    if cur and cur_at[0] is not None:
-        runs.append(("".join(cur), *cur_at[0]))
-    runs = [r for r in runs if r[2] - r[1] <= _MAX_SPREAD]
-    # The longest literal (fewest false candidates); among equals the earliest.
-    return max(runs, key=lambda r: len(r[0]), default=None)
+    expansions = _expansions(list(parsed.data))
+    if expansions is None:
+        return None
+    found: list[tuple[str, int, int]] = []
+    for seq in expansions:
+        runs: list[tuple[str, int, int]] = []
+        cur: list[str] = []
+        cur_at: list[tuple[int, int] | None] = [None]
+        _start_runs(seq, parsed.state, ignore_case, (0, 0), runs, cur, cur_at)
+        if cur and cur_at[0] is not None:
+            runs.append(("".join(cur), *cur_at[0]))
+        runs = [r for r in runs if r[0] and r[2] - r[1] <= _MAX_SPREAD]
+        if not runs:
+            return None
+        # The longest literal (fewest false candidates); among equals the earliest.
+        best = max(runs, key=lambda r: len(r[0]))
+        if best not in found:
+            found.append(best)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,27 +214,56 @@ class Guide:
     """What is known about where an alternation can match.
 
     ``anchors``: one of these literals occurs in every match (None: nothing proven).
-    ``starts``: per alternative, a literal and the (min, max) distance from the
-    match start to it; every match starts ``min..max`` characters before an
-    occurrence of one of them (None when some alternative has no such literal).
+    ``starts``: per alternative ``(literal, min, max, required)``: every match of
+    that alternative starts ``min..max`` characters before an occurrence of
+    ``literal``, and contains ``required`` (its longest literal) somewhere; None
+    when some alternative has no literal at a bounded distance from its start.
     """
 
     anchors: tuple[str, ...] | None
-    starts: tuple[tuple[str, int, int], ...] | None
+    starts: tuple[tuple[str, int, int, str], ...] | None
+
+
+def _implied(a: tuple[str, int, int, str], b: tuple[str, int, int, str]) -> bool:
+    """True if every candidate start ``a`` yields is also one ``b`` yields."""
+    lit_a, lo_a, hi_a, _ = a
+    lit_b, lo_b, hi_b, req_b = b
+    if req_b not in lit_a:
+        # b is only enumerated when req_b is present; a's literal must guarantee it.
+        return False
+    k = lit_a.find(lit_b)
+    while k != -1:
+        # An occurrence of lit_a at i holds lit_b at i + k: b's starts cover a's.
+        if hi_b - k >= hi_a and lo_b - k <= lo_a:
+            return True
+        k = lit_a.find(lit_b, k + 1)
+    return False
 
 
 def guide_for(alternatives: Iterable[str], ignore_case: bool) -> Guide:
     """The :class:`Guide` of ``alternatives`` joined with ``|`` (see module docstring)."""
     alts = list(alternatives)
-    starts: list[tuple[str, int, int]] | None = []
+    starts: list[tuple[str, int, int, str]] | None = []
     for alt in alts:
-        start = _start_anchor(alt, ignore_case)
-        if start is None or not start[0]:
+        found = _start_anchors(alt, ignore_case)
+        required = anchor_of(alt, ignore_case)
+        if not found or not required:
             starts = None
             break
         assert starts is not None
-        if start not in starts:
-            starts.append(start)
+        for start in found:
+            entry = (*start, required)
+            if entry not in starts:
+                starts.append(entry)
+    if starts is not None:
+        starts = [
+            a
+            for i, a in enumerate(starts)
+            if not any(
+                j != i and _implied(a, b) and not (_implied(b, a) and j > i)
+                for j, b in enumerate(starts)
+            )
+        ]
     return Guide(anchors_for(alts, ignore_case), tuple(starts) if starts is not None else None)
 
 
@@ -212,23 +282,35 @@ def guided_finditer(
     if probe is None:
         yield from regex.finditer(text)
         return
-    if guide.anchors is not None and not any(a in probe for a in guide.anchors):
-        return
-    if guide.starts is None or len(probe) != len(text):
-        # Lower-casing changed lengths (so positions differ) or starts are unknown.
-        yield from regex.finditer(text)
+    starts = guide.starts
+    if starts is None or len(probe) != len(text):
+        # Starts are unknown, or lower-casing changed lengths (so positions differ).
+        if guide.anchors is None or any(a in probe for a in guide.anchors):
+            yield from regex.finditer(text)
         return
     candidates: set[int] = set()
-    for anchor, lo, hi in guide.starts:
-        i = probe.find(anchor)
-        while i != -1:
-            candidates.update(range(max(0, i - hi), i - lo + 1))
-            i = probe.find(anchor, i + 1)
+    add = candidates.add
+    find = probe.find
+    for anchor, lo, hi, required in starts:
+        i = find(anchor)
+        if i == -1 or (required != anchor and required not in probe):
+            continue
+        if hi == 0:
+            while i != -1:
+                add(i)
+                i = find(anchor, i + 1)
+        else:
+            while i != -1:
+                candidates.update(range(max(0, i - hi), i - lo + 1))
+                i = find(anchor, i + 1)
+    if not candidates:
+        return
     resume = 0
+    match = regex.match
     for pos in sorted(candidates):
         if pos < resume:
             continue
-        m = regex.match(text, pos)
+        m = match(text, pos)
         if m is not None:
             yield m
             resume = m.end()

@@ -171,6 +171,10 @@ class EscalationRule(BaseModel):
         """
         return guide_for(self._alternatives(), ignore_case=True)
 
+    def unless_guides(self) -> tuple[Guide, ...]:
+        """A :class:`Guide` for each ``unless`` regex, in order."""
+        return tuple(guide_for([f"(?:{_fold_pattern(u)})"], ignore_case=True) for u in self.unless)
+
 
 class RuleSet(BaseModel):
     """An ordered collection of escalation rules with unique names."""
@@ -292,6 +296,11 @@ def _rule_guide(rule: EscalationRule) -> Guide:
 
 
 @lru_cache(maxsize=1024)
+def _unless_guides(rule: EscalationRule) -> tuple[Guide, ...]:
+    return rule.unless_guides()
+
+
+@lru_cache(maxsize=1024)
 def _compiled_rule(
     rule: EscalationRule,
 ) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
@@ -382,7 +391,11 @@ def _match_one(
         if span[0] == span[1]:
             continue
         if blocked is None:
-            blocked = [(b.start(), b.end()) for u in unless for b in u.finditer(folded)]
+            blocked = [
+                (b.start(), b.end())
+                for u, guide in zip(unless, _unless_guides(rule), strict=True)
+                for b in guided_finditer(u, folded, prepared.probe, guide)
+            ]
         if blocked and _overlaps(span, blocked):
             continue
         if rule.skip_quoted and prepared.quotable and _overlaps(span, prepared.quoted):
