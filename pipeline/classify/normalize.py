@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,12 +48,15 @@ class NormalizedText:
     ``starts[j]`` and ``ends[j]`` are the original start and end offsets of the
     character that produced folded character ``j``; ``ends`` also covers any
     combining marks that followed it, so a span never cuts an accent in half.
+    When every character folds to one, the maps are the identity and are kept as
+    ``range`` objects (building 2 x 20,000-int tuples per body cost more than the
+    folding itself).
     """
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the folded text to a span of the original text."""
@@ -76,7 +80,7 @@ def normalize(text: str) -> NormalizedText:
         # Every character folds to exactly one (the usual case, accents included):
         # one translate call, and the offset map is the identity.
         n = len(text)
-        return NormalizedText(text, text.translate(table), tuple(range(n)), tuple(range(1, n + 1)))
+        return NormalizedText(text, text.translate(table), range(n), range(1, n + 1))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
