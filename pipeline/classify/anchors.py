@@ -152,46 +152,51 @@ def _start_runs(
     return offset
 
 
-# Alternatives with more optional leading parts than this are not expanded.
-_MAX_EXPANSIONS = 8
+# Alternatives that expand into more sequences than this get no start literals.
+_MAX_EXPANSIONS = 32
 
 
-def _expansions(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]] | None:
-    """``items`` with leading plain groups inlined and a leading ``X?`` split in two.
+def _expansions(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+    """``items`` spelled out: plain groups inlined, ``X?`` and alternations split.
 
-    ``(?:X)?Y`` matches exactly what ``XY`` or ``Y`` match, so each expansion has
-    its own literal near its start (``12 cfr 1024.35`` or ``1024.35``).  None if
-    the expansion grows past :data:`_MAX_EXPANSIONS`.
+    ``A(?:X)?B`` matches exactly what ``AXB`` or ``AB`` match, and ``A(?:X|Y)B``
+    what ``AXB`` or ``AYB`` match, so a match of ``items`` is a match of one of
+    the sequences returned, and each sequence may have a literal near its start
+    where ``items`` had none (``12 cfr 1024.35`` / ``1024.35``).  Splitting stops
+    at :data:`_MAX_EXPANSIONS` sequences; what is left unsplit is still exact.
     """
     out: list[list[tuple[Any, Any]]] = []
-    todo = [items]
+    todo: list[tuple[list[tuple[Any, Any]], int]] = [(items, 0)]
     while todo:
-        seq = todo.pop()
-        if seq:
-            op, av = seq[0]
+        seq, i = todo.pop()
+        while i < len(seq):
+            op, av = seq[i]
+            variants: list[list[tuple[Any, Any]]] | None = None
             if op is _parser.SUBPATTERN and not av[1] and not av[2]:
-                todo.append(list(av[3].data) + seq[1:])
+                variants = [list(av[3].data)]
+            elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+                variants = [list(av[2].data), []]
+            elif op is _parser.BRANCH:
+                variants = [list(branch.data) for branch in av[1]]
+            if variants is None or len(out) + len(todo) + len(variants) > _MAX_EXPANSIONS:
+                i += 1
                 continue
-            if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
-                todo.append(list(av[2].data) + seq[1:])
-                todo.append(seq[1:])
-                if len(todo) + len(out) > _MAX_EXPANSIONS:
-                    return None
-                continue
+            for variant in variants[1:]:
+                todo.append((seq[:i] + variant + seq[i + 1 :], i))
+            seq = seq[:i] + variants[0] + seq[i + 1 :]
         out.append(seq)
     return out
 
 
-def _start_anchors(alternative: str, ignore_case: bool) -> list[tuple[str, int, int]] | None:
-    """Literals at a bounded distance from the start, covering every way to match."""
+def _start_anchors(alternative: str, ignore_case: bool) -> list[tuple[str, int, int, str]] | None:
+    """Per way to match: a literal at a bounded distance from the start, and the longest
+    literal that way must contain (see :class:`Guide`); None if some way has none."""
     try:
         parsed = _parser.parse(alternative)
     except Exception:  # noqa: BLE001 - an unparsable pattern just gets no anchor
         return None
     expansions = _expansions(list(parsed.data))
-    if expansions is None:
-        return None
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, int, int, str]] = []
     for seq in expansions:
         runs: list[tuple[str, int, int]] = []
         cur: list[str] = []
@@ -204,8 +209,15 @@ def _start_anchors(alternative: str, ignore_case: bool) -> list[tuple[str, int, 
             return None
         # The longest literal (fewest false candidates); among equals the earliest.
         best = max(runs, key=lambda r: len(r[0]))
-        if best not in found:
-            found.append(best)
+        every: list[str] = []
+        tail: list[str] = []
+        _runs(seq, ignore_case, every, tail)
+        if tail:
+            every.append("".join(tail))
+        required = max(every, key=len)
+        entry = (*best, required)
+        if entry not in found:
+            found.append(entry)
     return found
 
 
@@ -214,10 +226,11 @@ class Guide:
     """What is known about where an alternation can match.
 
     ``anchors``: one of these literals occurs in every match (None: nothing proven).
-    ``starts``: per alternative ``(literal, min, max, required)``: every match of
-    that alternative starts ``min..max`` characters before an occurrence of
-    ``literal``, and contains ``required`` (its longest literal) somewhere; None
-    when some alternative has no literal at a bounded distance from its start.
+    ``starts``: per way an alternative can match (its leading optional parts and
+    alternations spelled out), ``(literal, min, max, required)``: such a match
+    starts ``min..max`` characters before an occurrence of ``literal``, and
+    contains ``required`` (its longest literal) somewhere; None when some way has
+    no literal at a bounded distance from its start.
     """
 
     anchors: tuple[str, ...] | None
@@ -246,15 +259,11 @@ def guide_for(alternatives: Iterable[str], ignore_case: bool) -> Guide:
     starts: list[tuple[str, int, int, str]] | None = []
     for alt in alts:
         found = _start_anchors(alt, ignore_case)
-        required = anchor_of(alt, ignore_case)
-        if not found or not required:
+        if not found:
             starts = None
             break
         assert starts is not None
-        for start in found:
-            entry = (*start, required)
-            if entry not in starts:
-                starts.append(entry)
+        starts.extend(entry for entry in found if entry not in starts)
     if starts is not None:
         starts = [
             a
@@ -291,9 +300,19 @@ def guided_finditer(
     candidates: set[int] = set()
     add = candidates.add
     find = probe.find
+    # Past this many candidates, one regex scan is cheaper than a match per candidate.
+    limit = len(text) >> 4
+    present: dict[str, bool] = {}
     for anchor, lo, hi, required in starts:
+        if required != anchor:
+            # Several start literals often share a required one ("no ... aplicado").
+            ok = present.get(required)
+            if ok is None:
+                ok = present[required] = required in probe
+            if not ok:
+                continue
         i = find(anchor)
-        if i == -1 or (required != anchor and required not in probe):
+        if i == -1:
             continue
         if hi == 0:
             while i != -1:
@@ -303,6 +322,9 @@ def guided_finditer(
             while i != -1:
                 candidates.update(range(max(0, i - hi), i - lo + 1))
                 i = find(anchor, i + 1)
+        if len(candidates) > limit:
+            yield from regex.finditer(text)
+            return
     if not candidates:
         return
     resume = 0

@@ -90,8 +90,13 @@ def _count(regex: re.Pattern[str], text: str) -> int:
 
 
 def _search(regex: re.Pattern[str], text: str) -> bool:
-    # regex.search(text) finds the first match finditer yields.
-    return next(guided_finditer(regex, text, text, _GUIDES[regex]), None) is not None
+    # A plain search stops at the first match (error assertions are common and early),
+    # where guiding would first collect every candidate; the anchor test still saves
+    # the scan when no literal occurs.
+    anchors = _GUIDES[regex].anchors
+    if anchors is not None and not any(a in text for a in anchors):
+        return False
+    return regex.search(text) is not None
 
 
 # Topic keywords on folded text (lower case, no accents). Order is the tie-break.
@@ -321,10 +326,18 @@ _QUOTE_START = re.compile(
 )
 
 
+# Characters str.splitlines() breaks on besides "\n" (see its documentation).
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 def _unquoted_folded(folded: str) -> str:
     m = _QUOTE_START.search(folded)
     if m:
         folded = folded[: m.start()]
+    if ">" not in folded and not any(b in folded for b in _OTHER_LINE_BREAKS):
+        # No quoted line and only "\n" breaks: splitting and re-joining would give
+        # the same text minus one trailing "\n", without building a list of lines.
+        return folded[:-1] if folded.endswith("\n") else folded
     return "\n".join(line for line in folded.splitlines() if not line.lstrip().startswith(">"))
 
 
