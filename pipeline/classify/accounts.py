@@ -7,7 +7,9 @@ to a loan); anything that may reach a log or a screen uses :func:`mask_account`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_finditer
 from pipeline.classify.normalize import NormalizedText, normalize
 
 __all__ = ["DEFAULT_ACCOUNT_PATTERN", "find_account_numbers", "mask_account"]
@@ -28,6 +30,16 @@ _MIN_DIGITS = 6
 _MAX_DIGITS = 20
 
 
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> tuple[re.Pattern[str], Guide]:
+    regex = re.compile(pattern, re.IGNORECASE)
+    if "number" not in regex.groupindex:
+        raise ValueError("the account-number pattern needs a named group 'number'")
+    # The whole pattern is one alternative; its leading lookbehind has no width, so
+    # the label words are literals at the start of every match.
+    return regex, guide_for([pattern], ignore_case=True)
+
+
 def find_account_numbers(
     text: str, pattern: str = DEFAULT_ACCOUNT_PATTERN, norm: NormalizedText | None = None
 ) -> tuple[str, ...]:
@@ -37,13 +49,12 @@ def find_account_numbers(
     group ``number``; separators inside the number are dropped. ``norm`` is
     ``normalize(text)`` when the caller already has it.
     """
-    regex = re.compile(pattern, re.IGNORECASE)
-    if "number" not in regex.groupindex:
-        raise ValueError("the account-number pattern needs a named group 'number'")
+    regex, guide = _compiled(pattern)
     if norm is None:
         norm = normalize(text)
     found: list[str] = []
-    for m in regex.finditer(norm.text):
+    # Same matches as regex.finditer(norm.text), tried only where a label word occurs.
+    for m in guided_finditer(regex, norm.text, ascii_probe(norm.text), guide):
         s, e = m.span("number")
         digits = re.sub(r"\D", "", norm.original_text(s, e))
         if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS and digits not in found:

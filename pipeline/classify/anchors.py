@@ -32,6 +32,8 @@ __all__ = [
 
 # ``re._parser`` has no type stubs; the deprecated ``sre_parse`` alias warns on import.
 _parser: Any = importlib.import_module("re._parser")
+# The regex engine's own "does this character have case variants" test (no stubs).
+_sre: Any = importlib.import_module("_sre")
 
 # The non-ASCII characters that an ASCII letter matches under ``re.IGNORECASE``
 # (Unicode simple case folding plus the regex engine's extra equivalences):
@@ -40,14 +42,30 @@ _parser: Any = importlib.import_module("re._parser")
 IGNORECASE_ASCII_TWINS = frozenset("\u0130\u0131\u017f\u212a")
 
 
+def _literal(code: int, ignore_case: bool) -> str | None:
+    """The anchor text for a LITERAL, or None if it cannot be part of an anchor.
+
+    Case-insensitive anchors are compared lower-cased (see :func:`ascii_probe`), which
+    is exactly the engine's notion of "same letter" for ASCII.  A non-ASCII character
+    is kept only if the engine itself treats it as uncased: then it compiles to an
+    exact comparison, and lower-casing leaves it as it is.
+    """
+    if not ignore_case:
+        return chr(code)
+    if code < 128:
+        return chr(code).lower()
+    if not _sre.unicode_iscased(code) and chr(code).lower() == chr(code):
+        return chr(code)
+    return None
+
+
 def _runs(
     items: Iterable[tuple[Any, Any]], ignore_case: bool, out: list[str], cur: list[str]
 ) -> None:
     for op, av in items:
-        if op is _parser.LITERAL and (av < 128 or not ignore_case):
-            # Case-insensitive anchors are kept ASCII so that lower-casing both sides
-            # is exactly the regex engine's notion of "same letter" (see ascii_probe).
-            cur.append(chr(av).lower() if ignore_case else chr(av))
+        char = _literal(av, ignore_case) if op is _parser.LITERAL else None
+        if char is not None:
+            cur.append(char)
         elif op is _parser.SUBPATTERN and not av[1] and not av[2]:
             # (group, add_flags, del_flags, sub): a plain group is part of the sequence.
             _runs(av[3].data, ignore_case, out, cur)
@@ -129,10 +147,11 @@ def _start_runs(
         cur.clear()
 
     for op, av in items:
-        if op is _parser.LITERAL and (av < 128 or not ignore_case):
+        char = _literal(av, ignore_case) if op is _parser.LITERAL else None
+        if char is not None:
             if not cur:
                 cur_at[0] = offset
-            cur.append(chr(av).lower() if ignore_case else chr(av))
+            cur.append(char)
             width: tuple[int, int] | None = (1, 1)
         elif op is _parser.SUBPATTERN and not av[1] and not av[2]:
             offset = _start_runs(av[3].data, state, ignore_case, offset, out, cur, cur_at)
@@ -152,8 +171,10 @@ def _start_runs(
     return offset
 
 
-# Alternatives that expand into more sequences than this get no start literals.
+# Splitting stops at this many sequences per alternative.
 _MAX_EXPANSIONS = 32
+# A literal run this long is selective enough to anchor on.
+_GOOD_RUN = 3
 
 
 def _expansions(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
@@ -169,9 +190,19 @@ def _expansions(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
     todo: list[tuple[list[tuple[Any, Any]], int]] = [(items, 0)]
     while todo:
         seq, i = todo.pop()
+        run = longest = 0
         while i < len(seq):
             op, av = seq[i]
             variants: list[list[tuple[Any, Any]]] | None = None
+            if op is _parser.LITERAL:
+                run += 1
+                longest = max(longest, run)
+            else:
+                run = 0
+            if longest >= _GOOD_RUN:
+                # A usable literal is already near the start; splitting what follows
+                # would only multiply sequences (and use up the budget others need).
+                break
             if op is _parser.SUBPATTERN and not av[1] and not av[2]:
                 variants = [list(av[3].data)]
             elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
