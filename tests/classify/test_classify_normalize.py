@@ -1,3 +1,5 @@
+import random
+
 from pipeline.classify.normalize import fold, normalize
 
 
@@ -25,3 +27,15 @@ def test_span_includes_decomposed_combining_accent():
     norm = normalize(text)
     assert norm.text == "ejecucion"
     assert norm.original_span(0, len(norm.text)) == (0, len(text))
+
+
+def test_fold_is_the_normalized_text_and_works_per_character() -> None:
+    # Classification shares one NormalizedText per field between rules and topics,
+    # relying on fold(x) == normalize(x).text and fold(a + b) == fold(a) + fold(b).
+    alphabet = "aZ \n-_'\u00e9E\u0301\u00df\ufb01\u00ad\u200b\u0130\u0131\uff21\u2019>\u00b0"
+    rnd = random.Random(4)
+    for _ in range(2000):
+        a = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        b = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert fold(a) == normalize(a).text
+        assert fold(a + b) == fold(a) + fold(b)
