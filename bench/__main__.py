@@ -484,13 +484,13 @@ def main(argv: list[str] | None = None) -> None:
                 total = 0
                 stats_kinds = corpus.plan(size, args.seed)
 
-                def counted() -> Any:
+                def counted(count: int) -> Any:
                     nonlocal total
-                    for raw in corpus.generate(size, args.seed):
+                    for raw in corpus.generate(count, args.seed):
                         total += len(raw)
                         yield raw
 
-                dovecot.append_many(user, "INBOX", counted(), batch=100)
+                dovecot.append_many(user, "INBOX", counted(size), batch=100)
                 entry["corpus"] = {
                     "messages": size,
                     "bytes": total,
@@ -563,7 +563,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def table(results: dict[str, Any]) -> str:
     lines = [
-        "| size | side | msg/s | MB/s | ratio to mbsync | CPU s / 1000 msg | peak RSS (largest / tree) MiB | runs (wall s) |",
+        "| size | side | msg/s | MB/s | ratio to mbsync | CPU s / 1000 msg"
+        " | peak RSS (largest / tree) MiB | runs (wall s) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for size, entry in results["sizes"].items():
@@ -571,8 +572,9 @@ def table(results: dict[str, Any]) -> str:
             row = entry.get(side)
             if row:
                 lines.append(
-                    f"| {size} | {side} | {row['msg_per_s']} | {row['mb_per_s']} | {row.get('ratio_to_mbsync', 1.0)}"
-                    f" | {row['cpu_s_per_1000']} | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']} | {row['walls']} |"
+                    f"| {size} | {side} | {row['msg_per_s']} | {row['mb_per_s']}"
+                    f" | {row.get('ratio_to_mbsync', 1.0)} | {row['cpu_s_per_1000']}"
+                    f" | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']} | {row['walls']} |"
                 )
     for size, entry in results["sizes"].items():
         if "verify" in entry:

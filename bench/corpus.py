@@ -300,8 +300,8 @@ def make_message(rng: random.Random, index: int, kind: str, big_size: int = 0) -
             else:
                 attachments.append(("image/png", f"captura {index}.png", _image(rng, size, "PNG")))
     text_part = (
-        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-        + _qp(text).replace(b"\n", b"\r\n")
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + _qp(text).replace(b"\n", b"\r\n")
     )
     if rng.random() < 0.3:
         alt = f"=_a{index}_{rng.getrandbits(32):x}"
