@@ -46,9 +46,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _resources_of_type(template: dict[str, Any], cfn_type: str) -> dict[str, dict[str, Any]]:
-    return {
-        name: res for name, res in template["Resources"].items() if res["Type"] == cfn_type
-    }
+    return {name: res for name, res in template["Resources"].items() if res["Type"] == cfn_type}
 
 
 def _role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
