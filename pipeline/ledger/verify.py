@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from pipeline.errors import IntegrityError, LedgerError, ObjectNotFoundError, StorageError
+from pipeline.hashing import is_sha256_hex, object_key
 from pipeline.ledger import layout
 from pipeline.ledger.audit import (
     CheckpointFinding,
@@ -71,8 +72,16 @@ class VerifyReport:
         }
 
 
+# Fields that name a stored, content-addressed object by its hash alone.
+_HASH_ONLY_FIELDS = ("ack_sha256",)
+
+
 def referenced_keys(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """Every ``(key, sha256)`` of a stored object that an entry body references."""
+    for name in _HASH_ONLY_FIELDS:
+        digest = body.get(name)
+        if isinstance(digest, str) and is_sha256_hex(digest):
+            yield object_key(digest), digest
     stack: list[Any] = [body]
     while stack:
         item = stack.pop()
