@@ -47,7 +47,8 @@ def aws_client(
 ) -> EventBridgeClient: ...
 def aws_client(service: str, region: str | None, endpoint_url: str | None) -> Any:
     """A boto3 client with the "standard" retry mode (retries throttling and 5xx)."""
-    return boto3.client(
+    # its own session: the default one caches the first credentials of the process
+    return boto3.session.Session().client(
         service,  # type: ignore[call-overload]
         region_name=region,
         endpoint_url=endpoint_url,

@@ -111,7 +111,10 @@ def make_client(
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    client: S3Client = boto3.client(
+    # A session of its own: boto3's default session caches the first credentials it
+    # resolves for the whole process, and clients from it must not be shared across
+    # threads while being created.
+    client: S3Client = boto3.session.Session().client(
         "s3",
         endpoint_url=settings.endpoint_url,
         region_name=settings.region,
