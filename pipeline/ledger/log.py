@@ -42,7 +42,10 @@ from pipeline.storage.base import ObjectStore
 
 log = structlog.get_logger(__name__)
 
-_BATCH_CACHE = 64
+# Decoded batches kept for re-reads (identity sync, dispatch). Small on purpose: each
+# holds up to a few hundred decoded entries, and a worker's memory must not grow with
+# the size of the log.
+_BATCH_CACHE = 4
 
 
 @dataclass(frozen=True)

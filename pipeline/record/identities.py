@@ -53,6 +53,7 @@ class IdentityIndex:
         self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
         self.db.execute("pragma journal_mode=wal")
         self.db.executescript(_SCHEMA)
+        self._checked_first = False
 
     def _meta(self, name: str) -> str | None:
         row = self.db.execute("select value from meta where name = ?", (name,)).fetchone()
@@ -69,7 +70,7 @@ class IdentityIndex:
         """Read entries appended since the last sync; returns the ledger size."""
         size = ledger.size()
         seen = int(self._meta("next_seq") or 0)
-        if seen > size or (seen and self._meta("first_hash") != _first_hash(ledger)):
+        if seen > size or (seen and not self._same_log(ledger)):
             # The cache describes another (or a rolled-back) log: start again from the ledger.
             self.db.executescript(
                 "delete from identities; delete from renumbered; delete from meta;"
@@ -83,6 +84,13 @@ class IdentityIndex:
                 self._set_meta("first_hash", _first_hash(ledger) or "")
             self._set_meta("next_seq", str(size))
         return size
+
+    def _same_log(self, ledger: LedgerReader) -> bool:
+        # The first entry of a log never changes, so one check per process is enough
+        # (and spares re-reading the first batch on every append).
+        if not self._checked_first:
+            self._checked_first = self._meta("first_hash") == _first_hash(ledger)
+        return self._checked_first
 
     def add(self, entries: Iterable[LedgerEntry]) -> None:
         """Index record entries (others are ignored)."""
