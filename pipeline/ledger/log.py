@@ -130,10 +130,15 @@ class Ledger:
             entries.append(entry)
         if not entries:
             raise LedgerError(f"ledger batch {key} is empty; run 'mailledger verify'")
-        self._batches[first] = entries
-        if len(self._batches) > _BATCH_CACHE:
-            self._batches.popitem(last=False)
+        self._remember(first, entries)
         return entries
+
+    def _remember(self, first: int, entries: list[LedgerEntry]) -> None:
+        """Keep a decoded batch in the small LRU cache."""
+        self._batches[first] = entries
+        self._batches.move_to_end(first)
+        while len(self._batches) > _BATCH_CACHE:
+            self._batches.popitem(last=False)
 
     def size(self) -> int:
         """Number of committed entries (after looking for new batches)."""
@@ -197,7 +202,7 @@ class Ledger:
                 time.sleep(random.uniform(0, min(0.05 * attempt, 0.5)))
                 continue
             self._starts.append(first)
-            self._batches[first] = entries
+            self._remember(first, entries)
             self._size = first + len(entries)
             self._last_hash = entries[-1].entry_hash
             self._ensure_checkpoint()
