@@ -6,6 +6,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from pipeline.demo.processes import LOOPBACK, Cleanup, ManagedServer
+
 HOP_BY_HOP = frozenset(
     h.lower()
     for h in (
@@ -77,3 +79,29 @@ class LoopbackServer(ThreadingHTTPServer):
             self.shutdown()
             self._thread.join(timeout=5)
         self.server_close()
+
+
+class LoopbackService(ManagedServer):
+    """A test service served by a :class:`LoopbackServer` thread: shared stop and close."""
+
+    _server: LoopbackServer | None = None
+    _cleanup: Cleanup | None = None
+
+    def serve(self, handler: type[BaseHTTPRequestHandler], name: str, lifetime: float) -> None:
+        """Start serving ``handler`` on a free loopback port in a background thread."""
+        self._server = LoopbackServer((LOOPBACK, 0), handler, lifetime)
+        self._server.run(name)
+        self._cleanup = Cleanup(self.stop)
+
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.halt()
+        if self._cleanup is not None:
+            self._cleanup.cancel()
+            self._cleanup = None
+
+    def close(self) -> None:
+        """Stop the server."""
+        self.stop()

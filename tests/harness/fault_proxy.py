@@ -31,8 +31,8 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
 
-from tests.harness._http import HOP_BY_HOP, LoopbackServer, read_body
-from tests.harness._util import LOOPBACK, Cleanup, ManagedServer
+from tests.harness._http import HOP_BY_HOP, LoopbackService, read_body
+from tests.harness._util import LOOPBACK
 
 FAULTS = ("error_500", "slowdown_503", "reset", "reset_after", "delay")
 
@@ -52,7 +52,7 @@ def s3_error_body(code: str, message: str) -> bytes:
     ).encode()
 
 
-class FaultProxy(ManagedServer):
+class FaultProxy(LoopbackService):
     """Reverse proxy to ``upstream_url`` that injects faults chosen by a seeded RNG."""
 
     def __init__(
@@ -80,8 +80,6 @@ class FaultProxy(ManagedServer):
         self._methods: frozenset[str] | None = None
         self._scripted: collections.deque[str] = collections.deque()
         self.delay_seconds = 5.0
-        self._server: LoopbackServer | None = None
-        self._cleanup: Cleanup | None = None
 
     # ----------------------------------------------------------------- control
     def configure(
@@ -188,23 +186,8 @@ class FaultProxy(ManagedServer):
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _handle
 
-        self._server = LoopbackServer((LOOPBACK, 0), Handler, self.max_lifetime)
-        self._server.run("fault-proxy")
-        self._cleanup = Cleanup(self.stop)
+        self.serve(Handler, "fault-proxy", self.max_lifetime)
         return self
-
-    def stop(self) -> None:
-        """Stop serving (idempotent)."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.halt()
-        if self._cleanup is not None:
-            self._cleanup.cancel()
-            self._cleanup = None
-
-    def close(self) -> None:
-        """Stop the server."""
-        self.stop()
 
     # ----------------------------------------------------------------- request path
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:

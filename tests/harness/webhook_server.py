@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.harness._http import LoopbackServer, read_body
-from tests.harness._util import LOOPBACK, Cleanup, ManagedServer
+from tests.harness._http import LoopbackService, read_body
+from tests.harness._util import LOOPBACK
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class RecordedRequest:
         return json.loads(self.body)
 
 
-class WebhookServer(ManagedServer):
+class WebhookServer(LoopbackService):
     """Threaded HTTP server on 127.0.0.1:<free port> recording requests in order."""
 
     def __init__(self, max_lifetime: float = 600.0) -> None:
@@ -52,8 +52,6 @@ class WebhookServer(ManagedServer):
         self._requests: list[RecordedRequest] = []
         self._planned: collections.deque[int] = collections.deque()
         self._cond = threading.Condition()
-        self._server: LoopbackServer | None = None
-        self._cleanup: Cleanup | None = None
 
     @property
     def port(self) -> int:
@@ -138,20 +136,5 @@ class WebhookServer(ManagedServer):
 
             do_POST = do_PUT = do_GET = do_DELETE = do_PATCH = do_HEAD = _handle
 
-        self._server = LoopbackServer((LOOPBACK, 0), Handler, self.max_lifetime)
-        self._server.run("webhook-server")
-        self._cleanup = Cleanup(self.stop)
+        self.serve(Handler, "webhook-server", self.max_lifetime)
         return self
-
-    def stop(self) -> None:
-        """Stop serving (idempotent)."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.halt()
-        if self._cleanup is not None:
-            self._cleanup.cancel()
-            self._cleanup = None
-
-    def close(self) -> None:
-        """Stop the server."""
-        self.stop()
