@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent
+from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
 from handlers.index import AckIndex, LedgerHandlerIndex
@@ -61,10 +61,6 @@ class HandleResult:
     detail: str = ""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AcknowledgmentHandler:
     """Sends the acknowledgment of a ``message.received`` record (see module docstring)."""
 
@@ -76,7 +72,7 @@ class AcknowledgmentHandler:
         config: AckConfig,
         actor: str,
         index: AckIndex | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = utc_now,
         in_flight_grace: timedelta = timedelta(minutes=15),
     ) -> None:
         """``store_put`` stores bytes content-addressed and returns their SHA-256 hex.

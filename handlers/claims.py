@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from pipeline.errors import HandlerError, LedgerError
@@ -88,3 +88,8 @@ def append_one(
     except LedgerError as exc:
         raise HandlerError(f"could not append {type_} for {body.get('record_id')}: {exc}") from exc
     return entry
+
+
+def utc_now() -> datetime:
+    """The handlers' default clock (tests inject their own)."""
+    return datetime.now(UTC)

@@ -29,7 +29,7 @@ import structlog
 
 from handlers.ack_compose import clean_text, reference_number
 from handlers.acknowledge import HandleResult
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent
+from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import EscalationConfig, read_secret, route_kind
 from handlers.events import parse_event
 from handlers.index import AckIndex, LedgerHandlerIndex
@@ -230,10 +230,6 @@ class WebhookNotifier:
         return response.headers.get("x-request-id") or f"HTTP {response.status_code}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class EscalationHandler:
     """Notifies each matched route of a record once (see the module docstring)."""
 
@@ -244,7 +240,7 @@ class EscalationHandler:
         actor: str,
         notifiers: Mapping[str, Notifier],
         index: AckIndex | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = utc_now,
         in_flight_grace: timedelta = timedelta(minutes=15),
     ) -> None:
         """``notifiers`` maps target kind (``sns``, ``email``, ``webhook``) to a notifier."""
@@ -379,7 +375,7 @@ def build_notifiers(
     transport: MailTransport | None = None,
     sns_client: SNSClient | None = None,
     http_client: httpx.Client | None = None,
-    clock: Callable[[], datetime] = _now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> dict[str, Notifier]:
     """Notifiers for the target kinds the configured routes use."""
     kinds = {route_kind(t) for t in config.routes.values()}
