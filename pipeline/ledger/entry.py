@@ -81,6 +81,34 @@ def _simple_canonical(value: JSONValue) -> bytes | None:
         return None
 
 
+def _splice(seq: int, prev: str, type_: str, time_text: str, actor: str, body: bytes) -> bytes:
+    """The canonical bytes of an entry whose body is already canonical.
+
+    RFC 8785 serialises an object as its members in sorted key order, each value in
+    its own canonical form, so the entry is its six members written in the order
+    actor, body, prev, seq, time, type around the body's bytes.
+    """
+    if not is_sha256_hex(prev):
+        raise LedgerError(f"entry field 'prev' is not a SHA-256 hex digest: {prev!r}")
+    return b"".join(
+        (
+            b'{"actor":',
+            canonical_json(actor),
+            b',"body":',
+            body,
+            b',"prev":"',
+            prev.encode("ascii"),
+            b'","seq":',
+            str(seq).encode("ascii"),
+            b',"time":',
+            canonical_json(time_text),
+            b',"type":',
+            canonical_json(type_),
+            b"}",
+        )
+    )
+
+
 def _reject_floats(value: JSONValue) -> None:
     if isinstance(value, float):
         raise LedgerError("ledger entries may not contain floating-point numbers")
@@ -94,12 +122,18 @@ def _reject_floats(value: JSONValue) -> None:
 
 @dataclass(frozen=True)
 class EntryDraft:
-    """An entry before it has a position: what a writer wants to append."""
+    """An entry before it has a position: what a writer wants to append.
+
+    ``body_json`` is ``canonical_json(body)`` when the writer already has it: ingestion
+    encodes record bodies in its worker processes, so the process that appends only
+    splices bytes instead of encoding (and checking) every body again.
+    """
 
     type: str
     body: Mapping[str, JSONValue]
     actor: str
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    body_json: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -133,22 +167,28 @@ class LedgerEntry:
     def build(cls, seq: int, prev: str, draft: EntryDraft) -> LedgerEntry:
         """Give a draft its position and chain link, and encode it."""
         time_text = format_time(draft.time)
-        document = {
-            "seq": seq,
-            "prev": prev,
-            "type": draft.type,
-            "time": time_text,
-            "actor": draft.actor,
-            "body": dict(draft.body),
-        }
-        raw = canonical_json(document)
+        body: Mapping[str, JSONValue]
+        if draft.body_json is not None:
+            raw = _splice(seq, prev, draft.type, time_text, draft.actor, draft.body_json)
+            body = json.loads(draft.body_json)
+        else:
+            document = {
+                "seq": seq,
+                "prev": prev,
+                "type": draft.type,
+                "time": time_text,
+                "actor": draft.actor,
+                "body": dict(draft.body),
+            }
+            raw = canonical_json(document)
+            body = json.loads(raw)["body"]
         return cls(
             seq=seq,
             prev=prev,
             type=draft.type,
             time=time_text,
             actor=draft.actor,
-            body=json.loads(raw)["body"],
+            body=body,
             raw=raw,
         )
 

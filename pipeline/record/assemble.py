@@ -18,6 +18,7 @@ from pipeline.classify.classifier import Classification, ClassifyPolicy, classif
 from pipeline.classify.clocks import deadlines_for
 from pipeline.classify.rules import MessageFields, RuleSet
 from pipeline.hashing import object_key, sha256_hex
+from pipeline.ledger.entry import canonical_json
 from pipeline.parse.message import parse_message
 from pipeline.parse.model import Address, ParsedMessage
 from pipeline.record.source import MessageSource
@@ -50,6 +51,9 @@ class AssembledRecord:
     raw_size: int
     entry_type: str
     body: dict[str, Any]
+    # canonical_json(body), encoded here in the worker process rather than in the one
+    # process that appends for everybody
+    body_json: bytes = field(repr=False)
     blobs: tuple[Blob, ...]
     accepted: int
     rejected: int
@@ -164,6 +168,7 @@ def assemble(
         raw_size=len(raw),
         entry_type="response.sent" if source.direction == "outbound" else "message.received",
         body=body,
+        body_json=canonical_json(body),
         blobs=tuple(blobs),
         accepted=accepted,
         rejected=rejected,

@@ -7,6 +7,8 @@ import stat
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.errors import CheckpointError, LedgerError, SecretError
 from pipeline.hashing import ZERO_HASH
@@ -99,6 +101,34 @@ def test_entry_with_a_naive_time_is_refused() -> None:
 def test_entry_with_a_float_in_its_body_is_refused() -> None:
     with pytest.raises(LedgerError):
         _entry(body={"amount": 1.25})
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(
+    body=st.dictionaries(st.text(), _JSON, max_size=6),
+    seq=st.integers(0, 2**40),
+    actor=st.text(),
+    type_=st.text(),
+)
+def test_entry_built_from_a_pre_encoded_body_has_the_same_bytes(body, seq, actor, type_) -> None:
+    plain = EntryDraft(type=type_, body=body, actor=actor, time=WHEN)
+    pre = EntryDraft(type=type_, body=body, actor=actor, time=WHEN, body_json=canonical_json(body))
+    expected = LedgerEntry.build(seq, "cd" * 32, plain)
+    spliced = LedgerEntry.build(seq, "cd" * 32, pre)
+    assert spliced.raw == expected.raw
+    assert spliced == expected
+
+
+def test_entry_built_from_a_pre_encoded_body_refuses_a_malformed_prev() -> None:
+    draft = EntryDraft(type="t", body={}, actor="a", time=WHEN, body_json=b"{}")
+    with pytest.raises(LedgerError, match="prev"):
+        LedgerEntry.build(0, "not-a-hash", draft)
 
 
 def test_decode_round_trips_a_built_entry() -> None:
