@@ -11,14 +11,15 @@ log as it is at that moment, so overlapping workers never record a message twice
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import structlog
 
+from pipeline.hashing import sha256_hex
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.log import Ledger
-from pipeline.record.assemble import AssembledRecord
+from pipeline.record.assemble import AssembledRecord, raw_key
 from pipeline.record.identities import IdentityIndex
 from pipeline.storage.base import ObjectStore
 
@@ -51,9 +52,20 @@ class Recorder:
         self.actor = actor
         self._pool = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="store")
 
-    def store_raw(self, key: str, raw: bytes) -> None:
-        """Store raw message bytes: the first thing that happens to every message."""
-        self.store.put(key, raw)
+    def store_raws(self, raws: Sequence[bytes]) -> None:
+        """Store raw message bytes: the first thing that happens to every message.
+
+        Every message is stored when this returns; the first failure is raised after
+        all writes were attempted, so one bad write cannot leave others unattempted.
+        """
+
+        def put(raw: bytes) -> None:
+            self.store.put(raw_key(sha256_hex(raw)), raw)
+
+        futures = [self._pool.submit(put, raw) for raw in raws]
+        wait(futures)
+        for future in futures:
+            future.result()
 
     def store_parts(self, records: Sequence[AssembledRecord]) -> None:
         """Store bodies and attachments of ``records`` (content-addressed, idempotent)."""
@@ -86,7 +98,10 @@ class Recorder:
                     continue
                 seen.add(record.record_id)
                 chosen.append(record)
-                drafts.append(EntryDraft(record.entry_type, record.body, self.actor))
+                draft = EntryDraft(
+                    record.entry_type, record.body, self.actor, body_json=record.body_json
+                )
+                drafts.append(draft)
             return drafts
 
         result = self.ledger.append_with(build)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
@@ -21,6 +22,9 @@ from pipeline.record.source import MessageSource
 
 log = structlog.get_logger(__name__)
 
+Item = tuple[bytes, MessageSource, datetime | None]
+"""Raw bytes, where they came from, and when they were received."""
+
 _settings: RecordSettings | None = None
 
 
@@ -29,14 +33,28 @@ def _init(settings: RecordSettings) -> None:
     _settings = settings
 
 
-def _assemble(item: tuple[bytes, MessageSource, datetime | None]) -> AssembledRecord:
+def _assemble(item: Item) -> AssembledRecord:
     assert _settings is not None
     raw, source, received_at = item
     return assemble(raw, source, _settings, received_at)
 
 
+@dataclass(frozen=True)
+class PendingAssembly:
+    """A batch handed to the pool; :meth:`AssemblyPool.results` waits for it."""
+
+    items: Sequence[Item]
+    # None when assembled inline, or when the pool was broken at submission
+    mapped: Iterator[AssembledRecord] | None
+    executor: Executor | None
+
+
 class AssemblyPool:
-    """Assembles records inline (``workers=1``) or in worker processes."""
+    """Assembles records inline (``workers=1``) or in worker processes.
+
+    :meth:`submit` returns at once, so the caller can fetch and store the next batch
+    while this one is assembled; :meth:`results` then returns it in submission order.
+    """
 
     def __init__(self, settings: RecordSettings, workers: int = 0) -> None:
         self.settings = settings
@@ -50,25 +68,38 @@ class AssemblyPool:
             max_workers=count, mp_context=context, initializer=_init, initargs=(self.settings,)
         )
 
-    def assemble(
-        self, items: Sequence[tuple[bytes, MessageSource, datetime | None]]
-    ) -> Iterator[AssembledRecord]:
-        """Assemble ``items`` in order."""
-        if self._executor is None:
-            for raw, source, received_at in items:
-                yield assemble(raw, source, self.settings, received_at)
-            return
+    def submit(self, items: Sequence[Item]) -> PendingAssembly:
+        """Start assembling ``items``."""
+        executor = self._executor
+        if executor is None or not items:
+            return PendingAssembly(items, None, None)
         chunk = max(1, len(items) // 16)
         try:
-            results = list(self._executor.map(_assemble, items, chunksize=chunk))
+            mapped = executor.map(_assemble, items, chunksize=chunk)
         except BrokenProcessPool:
-            # A worker died (a parser crash in C code, or the OOM killer): the raw bytes
-            # are already stored, so assemble this batch here and start fresh workers.
-            log.error("assembly.worker_died", batch=len(items))
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = self._start(self._count)
-            results = [assemble(raw, src, self.settings, at) for raw, src, at in items]
-        yield from results
+            self._restart(executor, len(items))
+            return PendingAssembly(items, None, None)
+        return PendingAssembly(items, mapped, executor)
+
+    def results(self, pending: PendingAssembly) -> list[AssembledRecord]:
+        """The records of ``pending``, in the order its items were submitted."""
+        if pending.mapped is not None:
+            try:
+                return list(pending.mapped)
+            except BrokenProcessPool:
+                # A worker died (a parser crash in C code, or the OOM killer): the raw
+                # bytes are already stored, so assemble this batch here.
+                assert pending.executor is not None
+                self._restart(pending.executor, len(pending.items))
+        return [assemble(raw, src, self.settings, at) for raw, src, at in pending.items]
+
+    def _restart(self, broken: Executor, batch: int) -> None:
+        # Two batches in flight both see the same broken pool; only the first restarts it.
+        if broken is not self._executor:
+            return
+        log.error("assembly.worker_died", batch=batch)
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._start(self._count)
 
     def close(self) -> None:
         """Stop the worker processes."""

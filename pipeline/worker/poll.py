@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,11 +26,10 @@ from pipeline.fetch.files import FileMessage
 from pipeline.fetch.imap import FetchedMessage, ImapSession
 from pipeline.hashing import sha256_hex
 from pipeline.ledger.entry import EntryDraft
-from pipeline.record.assemble import raw_key
 from pipeline.record.identities import IdentityIndex
-from pipeline.record.recorder import Recorder
+from pipeline.record.recorder import BatchOutcome, Recorder
 from pipeline.record.source import MessageSource
-from pipeline.worker.assembly_pool import AssemblyPool
+from pipeline.worker.assembly_pool import AssemblyPool, Item, PendingAssembly
 from pipeline.worker.lease import MailboxLease
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import FolderReport, MailboxReport
@@ -81,6 +81,27 @@ def plan_batches(
         used += size
     if batch:
         yield batch
+
+
+def _chunks(items: Iterable[FileMessage], size: int) -> Iterator[list[FileMessage]]:
+    batch: list[FileMessage] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    """A fetched batch whose raw bytes are stored and whose records are being assembled."""
+
+    mailbox: MailboxConfig
+    folder: str
+    uids: list[int]
+    pending: PendingAssembly
 
 
 class Poller:
@@ -176,15 +197,10 @@ class Poller:
                     disable=not (self.progress and len(todo) > 200),
                 )
                 with bar:
-                    for batch in plan_batches(
-                        todo, sizes, mailbox.batch_messages, mailbox.batch_bytes
-                    ):
-                        if self.stop.is_set:
-                            break
-                        self._record_batch(
-                            session, mailbox, folder, status.uidvalidity, batch, report
-                        )
-                        bar.update(len(batch))
+                    batches = plan_batches(todo, sizes, mailbox.batch_messages, mailbox.batch_bytes)
+                    self._record_batches(
+                        session, mailbox, folder, status.uidvalidity, batches, report, bar
+                    )
             recorded_now = self.identities.recorded_uids(mailbox.name, folder, status.uidvalidity)
             missing = [uid for uid in server_uids if uid not in recorded_now]
             # After a UIDVALIDITY change, messages recognised by content count as recorded.
@@ -210,7 +226,36 @@ class Poller:
                 still.append(message.uid)
         return still
 
-    def _record_batch(
+    def _record_batches(
+        self,
+        session: ImapSession,
+        mailbox: MailboxConfig,
+        folder: str,
+        uidvalidity: int,
+        batches: Iterable[list[int]],
+        report: FolderReport,
+        bar: tqdm[Any],
+    ) -> None:
+        # One batch in flight: batch N+1 is fetched and its raw bytes stored while the
+        # workers assemble batch N, and N is committed while they assemble N+1. The
+        # batch in hand is always committed, also on a stop or when a fetch fails.
+        pending: _InFlight | None = None
+        try:
+            for uids in batches:
+                if self.stop.is_set:
+                    break
+                started = self._start_fetched(session, mailbox, folder, uidvalidity, uids, report)
+                current, pending = pending, started
+                if current is not None:
+                    self._finish_fetched(session, current, report)
+                    bar.update(len(current.uids))
+        finally:
+            if pending is not None:
+                current, pending = pending, None
+                self._finish_fetched(session, current, report)
+                bar.update(len(current.uids))
+
+    def _start_fetched(
         self,
         session: ImapSession,
         mailbox: MailboxConfig,
@@ -218,17 +263,12 @@ class Poller:
         uidvalidity: int,
         uids: list[int],
         report: FolderReport,
-    ) -> None:
-        labels = {"mailbox": mailbox.name}
-        items = []
+    ) -> _InFlight:
         fetched: list[FetchedMessage] = list(session.fetch(uids))
-        # Raw bytes, bodies and attachments become durable together at the end of this
-        # block, before the ledger entries that refer to them are appended.
-        with self.recorder.store.durable_batch():
-            for message in fetched:
-                # Nothing may fail between receiving the bytes and storing them.
-                self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
-                source = MessageSource(
+        items = [
+            (
+                message.raw,
+                MessageSource(
                     kind="imap",
                     mailbox=mailbox.name,
                     folder=folder,
@@ -236,13 +276,30 @@ class Poller:
                     uid=message.uid,
                     internaldate=message.internaldate,
                     direction=mailbox.direction,
-                )
-                items.append((message.raw, source, message.internaldate))
-                report.fetched += 1
-                report.bytes += len(message.raw)
-            self.metrics.fetched.labels(**labels).inc(len(fetched))
-            self.metrics.bytes.labels(**labels).inc(sum(len(m.raw) for m in fetched))
-            records = list(self.pool.assemble(items))
+                ),
+                message.internaldate,
+            )
+            for message in fetched
+        ]
+        pending = self._start(items, report)
+        labels = {"mailbox": mailbox.name}
+        self.metrics.fetched.labels(**labels).inc(len(fetched))
+        self.metrics.bytes.labels(**labels).inc(sum(len(m.raw) for m in fetched))
+        return _InFlight(mailbox, folder, uids, pending)
+
+    def _start(self, items: list[Item], report: FolderReport) -> PendingAssembly:
+        """Store the raw bytes of ``items`` durably, then hand them to the workers."""
+        # Nothing may fail between receiving the bytes and storing them.
+        with self.recorder.store.durable_batch():
+            self.recorder.store_raws([raw for raw, _, _ in items])
+        report.fetched += len(items)
+        report.bytes += sum(len(raw) for raw, _, _ in items)
+        return self.pool.submit(items)
+
+    def _finish(self, pending: PendingAssembly, report: FolderReport) -> BatchOutcome:
+        """Store the assembled parts durably, then append the entries that refer to them."""
+        records = self.pool.results(pending)
+        with self.recorder.store.durable_batch():
             self.recorder.store_parts(records)
         outcome = self.recorder.append(records)
         report.recorded += len(outcome.committed)
@@ -250,6 +307,12 @@ class Poller:
         for record, _entry in outcome.committed:
             report.attachments_accepted += record.accepted
             report.attachments_rejected += record.rejected
+        return outcome
+
+    def _finish_fetched(self, session: ImapSession, batch: _InFlight, report: FolderReport) -> None:
+        outcome = self._finish(batch.pending, report)
+        labels = {"mailbox": batch.mailbox.name}
+        for record, _entry in outcome.committed:
             self.metrics.attachments.labels(verdict="accepted", **labels).inc(record.accepted)
             self.metrics.attachments.labels(verdict="rejected", **labels).inc(record.rejected)
         self.metrics.recorded.labels(**labels).inc(len(outcome.committed))
@@ -257,7 +320,9 @@ class Poller:
         done = [r.source.uid for r, _ in outcome.committed] + [
             r.source.uid for r in outcome.already_recorded
         ]
-        self._after_record(session, mailbox, folder, [u for u in done if u is not None], report)
+        self._after_record(
+            session, batch.mailbox, batch.folder, [u for u in done if u is not None], report
+        )
 
     def _after_record(
         self,
@@ -287,37 +352,27 @@ class Poller:
         """Record backfilled messages the same way as polled ones, marked as imported
         so that no acknowledgment is ever sent for them."""
         report = FolderReport(folder=label)
-        batch: list[FileMessage] = []
-        for message in messages:
-            batch.append(message)
-            if len(batch) >= batch_size:
-                self._import_batch(batch, label, report)
-                batch = []
-            if self.stop.is_set:
-                break
-        if batch:
-            self._import_batch(batch, label, report)
+        pending: PendingAssembly | None = None
+        try:
+            for batch in _chunks(messages, batch_size):
+                started = self._start([self._imported(m, label) for m in batch], report)
+                current, pending = pending, started
+                if current is not None:
+                    self._finish(current, report)
+                if self.stop.is_set:
+                    break
+        finally:
+            if pending is not None:
+                current, pending = pending, None
+                self._finish(current, report)
         return report
 
-    def _import_batch(self, batch: list[FileMessage], label: str, report: FolderReport) -> None:
-        items = []
-        with self.recorder.store.durable_batch():
-            for message in batch:
-                self.recorder.store_raw(raw_key(sha256_hex(message.raw)), message.raw)
-                source = MessageSource(
-                    kind="import", mailbox=label, folder=message.folder, path=message.path
-                )
-                items.append((message.raw, source, None))
-                report.fetched += 1
-                report.bytes += len(message.raw)
-            records = list(self.pool.assemble(items))
-            self.recorder.store_parts(records)
-        outcome = self.recorder.append(records)
-        report.recorded += len(outcome.committed)
-        report.already_recorded += len(outcome.already_recorded)
-        for record, _entry in outcome.committed:
-            report.attachments_accepted += record.accepted
-            report.attachments_rejected += record.rejected
+    @staticmethod
+    def _imported(message: FileMessage, label: str) -> Item:
+        source = MessageSource(
+            kind="import", mailbox=label, folder=message.folder, path=message.path
+        )
+        return (message.raw, source, None)
 
     def _append_reconciliation(
         self, mailbox: MailboxConfig, folder: str, report: FolderReport

@@ -22,7 +22,7 @@ from pipeline.index.db import INDEX_FILE, RecordIndex
 from pipeline.ledger.checkpoint import SigningKey
 from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
 from pipeline.ledger.keys import write_signing_key
-from pipeline.record.assemble import RecordSettings, assemble, raw_key
+from pipeline.record.assemble import RecordSettings, assemble
 from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import Recorder
 from pipeline.record.source import MessageSource
@@ -113,7 +113,7 @@ class LedgerEnv:
             self.runtime.store, self.runtime.ledger, IdentityIndex(None), "worker:test/1"
         )
         try:
-            recorder.store_raw(raw_key(assembled.raw_sha256), raw)
+            recorder.store_raws([raw])
             outcome = recorder.record([assembled])
         finally:
             recorder.close()
