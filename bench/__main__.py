@@ -35,6 +35,18 @@ ORIGIN = "mailledger.bench/ledger"
 
 
 # ----------------------------------------------------------------- process measurement
+def _pss(pid: int) -> int:
+    """Proportional set size: resident pages, each shared page divided among its sharers."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _proc_tree(session: int) -> dict[int, tuple[float, int]]:
     """pid -> (cpu seconds, rss bytes) for every process of one session."""
     out: dict[int, tuple[float, int]] = {}
@@ -69,14 +81,15 @@ def run_measured(
         start_new_session=True,
     )
     cpu_seen: dict[int, float] = {}
-    peak_tree = peak_one = 0
+    peak_tree = peak_one = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_tree, peak_one
+        nonlocal peak_tree, peak_one, peak_pss
         while not done.wait(0.05):
             tree = _proc_tree(proc.pid)
             peak_tree = max(peak_tree, sum(rss for _, rss in tree.values()))
+            peak_pss = max(peak_pss, sum(_pss(pid) for pid in tree))
             peak_one = max([peak_one, *(rss for _, rss in tree.values())])
             for pid, (cpu, _) in tree.items():
                 cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), cpu)
@@ -118,6 +131,9 @@ def run_measured(
         # process had when it forked the child
         "max_rss": peak_one,
         "tree_rss": peak_tree,
+        # RSS summed over processes counts pages they share (libraries, the modules the
+        # workers inherit from the fork server) once per process; PSS counts them once
+        "tree_pss": peak_pss,
     }
 
 
@@ -228,6 +244,7 @@ def summarize(runs: list[dict[str, Any]], total_bytes: int) -> dict[str, Any]:
         "cpu_s_per_1000": round(cpu / messages * 1000, 2),
         "peak_rss_mib": round(max(r["max_rss"] for r in runs) / 2**20, 1),
         "peak_tree_rss_mib": round(max(r["tree_rss"] for r in runs) / 2**20, 1),
+        "peak_tree_pss_mib": round(max(r["tree_pss"] for r in runs) / 2**20, 1),
     }
 
 
@@ -564,8 +581,8 @@ def main(argv: list[str] | None = None) -> None:
 def table(results: dict[str, Any]) -> str:
     lines = [
         "| size | side | msg/s | MB/s | ratio to mbsync | CPU s / 1000 msg"
-        " | peak RSS (largest / tree) MiB | runs (wall s) |",
-        "|---|---|---|---|---|---|---|---|",
+        " | peak RSS (largest / tree) MiB | peak PSS tree MiB | runs (wall s) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, entry in results["sizes"].items():
         for side in ("mbsync", "local", "s3"):
@@ -574,7 +591,8 @@ def table(results: dict[str, Any]) -> str:
                 lines.append(
                     f"| {size} | {side} | {row['msg_per_s']} | {row['mb_per_s']}"
                     f" | {row.get('ratio_to_mbsync', 1.0)} | {row['cpu_s_per_1000']}"
-                    f" | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']} | {row['walls']} |"
+                    f" | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']}"
+                    f" | {row['peak_tree_pss_mib']} | {row['walls']} |"
                 )
     for size, entry in results["sizes"].items():
         if "verify" in entry:
