@@ -18,6 +18,7 @@ import structlog
 from pipeline.config import Config, config_path, load_config
 from pipeline.errors import MailledgerError
 from pipeline.logs import configure_logging
+from pipeline.memory import return_large_buffers
 from pipeline.runtime import Runtime, open_runtime
 
 
@@ -122,6 +123,7 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    return_large_buffers()
     cli(prog_name="mailledger")
 
 
