@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from pipeline.ledger.checkpoint import VerifierKey
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.merkle import MerkleTree, leaf_hash
 from pipeline.storage.base import ObjectStore
-from pipeline.storage.keys import expected_sha256
 
 log = structlog.get_logger(__name__)
 
@@ -192,9 +190,7 @@ def _check_content(
     def check(item: tuple[str, tuple[int, str]]) -> Problem | None:
         key, (pos, digest) = item
         try:
-            data = store.get(key)
-            if expected_sha256(key) == digest:
-                return None  # get() already re-hashed it against the hash in its key
+            actual = store.sha256(key)
         except ObjectNotFoundError:
             if key in disposed_keys:
                 return None
@@ -203,7 +199,7 @@ def _check_content(
             )
         except IntegrityError as exc:
             return Problem(pos, Fault.CONTENT_ALTERED, str(exc))
-        if hashlib.sha256(data).hexdigest() != digest:
+        if actual != digest:
             return Problem(pos, Fault.CONTENT_ALTERED, f"object {key} does not match its SHA-256")
         return None
 

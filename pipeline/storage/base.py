@@ -50,6 +50,14 @@ class ObjectStore(Protocol):
         is False (only ``verify`` itself reads damaged objects, to say what changed)."""
         ...
 
+    def sha256(self, key: str) -> str:
+        """The hex SHA-256 of the bytes under ``key``, read in bounded chunks.
+
+        Raises :class:`pipeline.errors.IntegrityError` exactly when ``get`` would, so a
+        caller that only needs to know the bytes are intact need not hold them.
+        """
+        ...
+
     def exists(self, key: str) -> bool:
         """True when ``key`` holds an object."""
         ...

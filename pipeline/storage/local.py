@@ -219,18 +219,34 @@ class LocalStore:
             raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
         except OSError as exc:
             raise StorageError(f"could not read {key} from {self.description}: {exc}") from exc
-        if not verify:
-            return data
+        if verify:
+            self._check_recorded(key, hashlib.sha256(data).hexdigest())
+        return data
+
+    def sha256(self, key: str) -> str:
+        """The SHA-256 of ``key``'s bytes, read in chunks, checked as :meth:`get` checks them."""
+        target = self._path(key)
+        try:
+            with target.open("rb", buffering=0) as handle:
+                # file_digest reads into one small buffer: memory stays bounded for any size
+                actual = hashlib.file_digest(handle, "sha256").hexdigest()
+        except FileNotFoundError as exc:
+            raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
+        except OSError as exc:
+            raise StorageError(f"could not read {key} from {self.description}: {exc}") from exc
+        self._check_recorded(key, actual)
+        return actual
+
+    def _check_recorded(self, key: str, actual: str) -> None:
+        """Raise IntegrityError unless ``actual`` is the hash recorded and the key promises."""
         meta = self._meta_path(_HASHES, key)
         recorded = json.loads(meta.read_text())["sha256"] if meta.exists() else None
-        actual = hashlib.sha256(data).hexdigest()
         for expected in (recorded, expected_sha256(key)):
             if expected is not None and actual != expected:
                 raise IntegrityError(
                     f"{key} in {self.description} no longer matches the SHA-256 recorded"
                     " when it was written: it was altered"
                 )
-        return data
 
     def exists(self, key: str) -> bool:
         """True when ``key`` is stored."""

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 _EXISTS_CODES = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 _LOCKED_CODES = {"AccessDenied", "403", "InvalidRequest"}
+_READ_CHUNK = 1 << 20  # bytes per chunk when an object is hashed as it streams in
 
 
 @dataclass(frozen=True)
@@ -263,12 +264,13 @@ class S3Store:
         try:
             response = self.client.get_object(**self._version_args(key, version))
             return response["Body"].read(), dict(response.get("Metadata", {}))
-        except ClientError as exc:
-            if _code(exc) in _MISSING_CODES:
-                raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
-            raise self._fail("read", key, exc) from exc
-        except BotoCoreError as exc:
-            raise self._fail("read", key, exc) from exc
+        except (ClientError, BotoCoreError) as exc:
+            raise self._read_error(key, exc) from exc
+
+    def _read_error(self, key: str, exc: ClientError | BotoCoreError) -> StorageError:
+        if isinstance(exc, ClientError) and _code(exc) in _MISSING_CODES:
+            return ObjectNotFoundError(f"{key} is not in {self.description}")
+        return self._fail("read", key, exc)
 
     def get(self, key: str, *, verify: bool = True) -> bytes:
         """Read ``key`` (its oldest version under first-version-wins) and re-hash it.
@@ -277,15 +279,32 @@ class S3Store:
         """
         version = self._oldest_or_missing(key, "read") if self.settings.first_version_wins else None
         data, metadata = self._read(key, version)
-        if not verify:
-            return data
-        actual = hashlib.sha256(data).hexdigest()
+        if verify:
+            self._check_recorded(key, hashlib.sha256(data).hexdigest(), metadata)
+        return data
+
+    def sha256(self, key: str) -> str:
+        """The SHA-256 of ``key``'s bytes, streamed, checked as :meth:`get` checks them."""
+        version = self._oldest_or_missing(key, "read") if self.settings.first_version_wins else None
+        digest = hashlib.sha256()
+        try:
+            response = self.client.get_object(**self._version_args(key, version))
+            for chunk in response["Body"].iter_chunks(_READ_CHUNK):
+                digest.update(chunk)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._read_error(key, exc) from exc
+        metadata = dict(response.get("Metadata", {}))
+        actual = digest.hexdigest()
+        self._check_recorded(key, actual, metadata)
+        return actual
+
+    def _check_recorded(self, key: str, actual: str, metadata: dict[str, str]) -> None:
+        """Raise IntegrityError unless ``actual`` is the hash recorded and the key promises."""
         for expected in (metadata.get("sha256"), expected_sha256(key)):
             if expected is not None and expected != actual:
                 raise IntegrityError(
                     f"{key} in {self.description} no longer matches its SHA-256: it was altered"
                 )
-        return data
 
     def exists(self, key: str) -> bool:
         """True when ``key`` is stored.

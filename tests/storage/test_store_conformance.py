@@ -11,6 +11,7 @@ import hashlib
 import os
 import stat
 import threading
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -141,6 +142,78 @@ def test_get_of_a_content_addressed_object_with_forged_metadata_fails(
     )
     with pytest.raises(IntegrityError):
         store.get(key)
+
+
+# -- sha256 (get's check without holding the bytes) --------------------------------
+
+
+def test_sha256_is_the_hash_of_the_stored_bytes(store: ObjectStore) -> None:
+    data = bytes(range(256)) * 3
+    store.put(content_key(data), data)
+    store.put("ledger/entries/0000000000000000.jsonl", b"line\n")
+    assert store.sha256(content_key(data)) == hashlib.sha256(data).hexdigest()
+    assert (
+        store.sha256("ledger/entries/0000000000000000.jsonl")
+        == hashlib.sha256(b"line\n").hexdigest()
+    )
+
+
+def test_sha256_of_a_missing_key_raises_not_found(store: ObjectStore) -> None:
+    with pytest.raises(ObjectNotFoundError, match="no/such/key"):
+        store.sha256("no/such/key")
+
+
+def test_sha256_of_a_large_object_with_one_byte_changed_fails(store: ObjectStore) -> None:
+    # several read chunks long, changed in the last one: the whole object is hashed
+    data = bytes(range(256)) * (12 * 1024 + 7)
+    key = content_key(data)
+    store.put(key, data)
+    assert store.sha256(key) == key.rsplit("/", 1)[-1]
+    forged = bytearray(data)
+    forged[-3] ^= 0x01
+    overwrite_behind_the_store(store, key, bytes(forged))
+    with pytest.raises(IntegrityError, match=key):
+        store.sha256(key)
+
+
+def test_sha256_of_a_plain_key_swapped_behind_the_store_fails(store: ObjectStore) -> None:
+    store.put("ledger/entries/0000000000000000.jsonl", b"line\n")
+    overwrite_behind_the_store(
+        store,
+        "ledger/entries/0000000000000000.jsonl",
+        b"edited\n",
+        metadata_sha256=hashlib.sha256(b"line\n").hexdigest(),
+    )
+    with pytest.raises(IntegrityError):
+        store.sha256("ledger/entries/0000000000000000.jsonl")
+
+
+def test_sha256_of_a_content_addressed_object_with_forged_metadata_fails(
+    store: ObjectStore,
+) -> None:
+    key = content_key(b"original message")
+    store.put(key, b"original message")
+    forged = b"forged message"
+    overwrite_behind_the_store(
+        store, key, forged, metadata_sha256=hashlib.sha256(forged).hexdigest()
+    )
+    with pytest.raises(IntegrityError):
+        store.sha256(key)
+
+
+def test_local_sha256_holds_a_bounded_buffer_not_the_object(tmp_path) -> None:
+    store = LocalStore(tmp_path, fsync=False)
+    data = os.urandom(16 * 1024 * 1024)
+    key = content_key(data)
+    store.put(key, data)
+    del data
+    tracemalloc.start()
+    try:
+        store.sha256(key)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
 
 
 @pytest.mark.parametrize("backend", [pytest.param("rgw", marks=pytest.mark.real_s3)], indirect=True)
