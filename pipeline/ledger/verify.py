@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,9 @@ class VerifyReport:
 # Fields that name a stored, content-addressed object by its hash alone.
 _HASH_ONLY_FIELDS = ("ack_sha256",)
 
+# JSON scalars: never a container to look into, so never put on the walk's stack.
+_SCALARS = frozenset((str, int, bool, float, type(None)))
+
 
 def referenced_keys(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """Every ``(key, sha256)`` of a stored object that an entry body references."""
@@ -83,13 +86,14 @@ def referenced_keys(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     stack: list[Any] = [body]
     while stack:
         item = stack.pop()
-        if isinstance(item, Mapping):
+        if isinstance(item, list):
+            stack.extend([v for v in item if type(v) not in _SCALARS])
+        # dict before the Mapping ABC: decoded JSON is all dicts, and an ABC check is slow
+        elif isinstance(item, dict | Mapping):
             key, digest = item.get("key"), item.get("sha256")
             if isinstance(key, str) and isinstance(digest, str):
                 yield key, digest
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend([v for v in item.values() if type(v) not in _SCALARS])
 
 
 def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[Problem]]:
@@ -171,39 +175,82 @@ def verify_ledger(
     )
 
 
+# Distinct objects per task handed to the pool: enough to amortise a task's overhead,
+# few enough that the pool starts hashing while the entries are still being decoded.
+_TASK_OBJECTS = 64
+
+# What the store says of one object: the SHA-256 of its bytes, or why it has none.
+_Found = str | ObjectNotFoundError | IntegrityError
+
+
+def _hash_objects(store: ObjectStore, keys: list[str]) -> list[_Found]:
+    found: list[_Found] = []
+    for key in keys:
+        try:
+            found.append(store.sha256(key))
+        except (ObjectNotFoundError, IntegrityError) as exc:
+            found.append(exc)
+    return found
+
+
 def _check_content(
     store: ObjectStore, lines: list[StoredLine], workers: int
 ) -> tuple[list[Problem], int, int]:
-    wanted: dict[str, tuple[int, str]] = {}
+    # key -> {digest an entry claims for it -> first position claiming it}; every distinct
+    # object is read and hashed once, however many entries reference it
+    claims: dict[str, dict[str, int]] = {}
     disposed_keys: set[str] = set()
-    for pos, line in enumerate(lines):
-        try:
-            entry = LedgerEntry.decode(line.raw)
-        except LedgerError:
-            continue  # an undecodable entry is reported, located, by the chain check
-        if entry.type == "record.disposed":
-            disposed_keys.update(k for k in entry.body.get("keys", []) if isinstance(k, str))
-            continue
-        for key, digest in referenced_keys(entry.body):
-            wanted.setdefault(key, (pos, digest))
-
-    def check(item: tuple[str, tuple[int, str]]) -> Problem | None:
-        key, (pos, digest) = item
-        try:
-            actual = store.sha256(key)
-        except ObjectNotFoundError:
-            if key in disposed_keys:
-                return None
-            return Problem(
-                pos, Fault.CONTENT_MISSING, f"object {key} is gone without a disposal entry"
-            )
-        except IntegrityError as exc:
-            return Problem(pos, Fault.CONTENT_ALTERED, str(exc))
-        if actual != digest:
-            return Problem(pos, Fault.CONTENT_ALTERED, f"object {key} does not match its SHA-256")
-        return None
-
+    pending: list[str] = []
+    tasks: list[tuple[list[str], Future[list[_Found]]]] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(check, sorted(wanted.items())))
-    found = sorted((p for p in results if p is not None), key=lambda p: p.position or 0)
-    return found, len(wanted), len(disposed_keys & set(wanted))
+        # Objects are hashed in the pool while later entries are still being decoded here.
+        for pos, line in enumerate(lines):
+            try:
+                entry = LedgerEntry.decode(line.raw)
+            except LedgerError:
+                continue  # an undecodable entry is reported, located, by the chain check
+            if entry.type == "record.disposed":
+                disposed_keys.update(k for k in entry.body.get("keys", []) if isinstance(k, str))
+                continue
+            for key, digest in referenced_keys(entry.body):
+                claimed = claims.get(key)
+                if claimed is None:
+                    claims[key] = {digest: pos}
+                    pending.append(key)
+                else:
+                    claimed.setdefault(digest, pos)
+            if len(pending) >= _TASK_OBJECTS:
+                tasks.append((pending, pool.submit(_hash_objects, store, pending)))
+                pending = []
+        if pending:
+            tasks.append((pending, pool.submit(_hash_objects, store, pending)))
+        found = {
+            key: result
+            for keys, task in tasks
+            for key, result in zip(keys, task.result(), strict=True)
+        }
+    problems: list[Problem] = []
+    for key in sorted(found):
+        problems.extend(_object_problems(key, found[key], claims[key], key in disposed_keys))
+    problems.sort(key=lambda p: p.position or 0)
+    return problems, len(claims), len(disposed_keys & claims.keys())
+
+
+def _object_problems(
+    key: str, found: _Found, claimed: dict[str, int], disposed: bool
+) -> list[Problem]:
+    """What is wrong with one object, at the first entry each fault concerns."""
+    first = min(claimed.values())
+    if isinstance(found, ObjectNotFoundError):
+        if disposed:
+            return []
+        return [
+            Problem(first, Fault.CONTENT_MISSING, f"object {key} is gone without a disposal entry")
+        ]
+    if isinstance(found, IntegrityError):
+        return [Problem(first, Fault.CONTENT_ALTERED, str(found))]
+    return [
+        Problem(pos, Fault.CONTENT_ALTERED, f"object {key} does not match its SHA-256")
+        for digest, pos in claimed.items()
+        if digest != found
+    ]
