@@ -34,6 +34,7 @@ from pipeline.storage.keys import expected_sha256
 _SIDE = ".protection"
 _TMP = ".tmp"
 _HASHES = ".sha256"
+_READ_CHUNK = 1 << 20  # bytes read at a time when an object is only hashed
 
 
 def _syncfs(root: Path) -> bool:
@@ -139,10 +140,14 @@ class LocalStore:
             self._known_dirs.add(directory)
 
     def _path(self, key: str) -> Path:
+        return self.root.joinpath(*self._parts(key))
+
+    @staticmethod
+    def _parts(key: str) -> list[str]:
         parts = key.split("/")
         if not key or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
             raise StorageError(f"invalid object key {key!r}")
-        return self.root.joinpath(*parts)
+        return parts
 
     def _meta_path(self, kind: str, key: str) -> Path:
         return self.root / kind / (key + ".json")
@@ -225,22 +230,30 @@ class LocalStore:
 
     def sha256(self, key: str) -> str:
         """The SHA-256 of ``key``'s bytes, read in chunks, checked as :meth:`get` checks them."""
-        target = self._path(key)
+        # os-level calls and string paths: verify calls this once per stored object, and
+        # pathlib and buffered files cost more than reading a small object does
+        path = os.path.join(self.root, *self._parts(key))  # noqa: PTH118 - hot path
+        digest = hashlib.sha256()
         try:
-            with target.open("rb", buffering=0) as handle:
-                # file_digest reads into one small buffer: memory stays bounded for any size
-                actual = hashlib.file_digest(handle, "sha256").hexdigest()
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                while chunk := os.read(fd, _READ_CHUNK):
+                    digest.update(chunk)
+            finally:
+                os.close(fd)
         except FileNotFoundError as exc:
             raise ObjectNotFoundError(f"{key} is not in {self.description}") from exc
         except OSError as exc:
             raise StorageError(f"could not read {key} from {self.description}: {exc}") from exc
+        actual = digest.hexdigest()
         self._check_recorded(key, actual)
         return actual
 
     def _check_recorded(self, key: str, actual: str) -> None:
         """Raise IntegrityError unless ``actual`` is the hash recorded and the key promises."""
-        meta = self._meta_path(_HASHES, key)
-        recorded = json.loads(meta.read_text())["sha256"] if meta.exists() else None
+        meta = os.path.join(self.root, _HASHES, key + ".json")  # noqa: PTH118 - hot path
+        present = os.path.exists(meta)  # noqa: PTH110 - hot path
+        recorded = json.loads(Path(meta).read_text())["sha256"] if present else None
         for expected in (recorded, expected_sha256(key)):
             if expected is not None and actual != expected:
                 raise IntegrityError(

@@ -213,7 +213,7 @@ def test_local_sha256_holds_a_bounded_buffer_not_the_object(tmp_path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 1024 * 1024
+    assert peak < 4 * 1024 * 1024  # a read chunk or two, not the 16 MiB object
 
 
 @pytest.mark.parametrize("backend", [pytest.param("rgw", marks=pytest.mark.real_s3)], indirect=True)
