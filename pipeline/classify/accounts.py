@@ -10,9 +10,10 @@ import re
 from functools import lru_cache
 
 from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_finditer
+from pipeline.classify.literals import Occurrences
 from pipeline.classify.normalize import NormalizedText, normalize
 
-__all__ = ["DEFAULT_ACCOUNT_PATTERN", "find_account_numbers", "mask_account"]
+__all__ = ["DEFAULT_ACCOUNT_PATTERN", "account_guide", "find_account_numbers", "mask_account"]
 
 # Matched against folded text (lower case, no accents), so "Número de Cuenta"
 # arrives as "numero de cuenta". The number may contain spaces or dashes between
@@ -40,21 +41,30 @@ def _compiled(pattern: str) -> tuple[re.Pattern[str], Guide]:
     return regex, guide_for([pattern], ignore_case=True)
 
 
+def account_guide(pattern: str = DEFAULT_ACCOUNT_PATTERN) -> Guide:
+    """The guide :func:`find_account_numbers` uses for ``pattern``."""
+    return _compiled(pattern)[1]
+
+
 def find_account_numbers(
-    text: str, pattern: str = DEFAULT_ACCOUNT_PATTERN, norm: NormalizedText | None = None
+    text: str,
+    pattern: str = DEFAULT_ACCOUNT_PATTERN,
+    norm: NormalizedText | None = None,
+    occurrences: Occurrences | None = None,
 ) -> tuple[str, ...]:
     """Distinct account numbers (digits only) in ``text``, in order of first appearance.
 
     ``pattern`` is a regex applied case-insensitively to folded text with a named
     group ``number``; separators inside the number are dropped. ``norm`` is
-    ``normalize(text)`` when the caller already has it.
+    ``normalize(text)`` when the caller already has it, ``occurrences`` which guide
+    literals occur in :func:`ascii_probe` of its folded text.
     """
     regex, guide = _compiled(pattern)
     if norm is None:
         norm = normalize(text)
     found: list[str] = []
     # Same matches as regex.finditer(norm.text), tried only where a label word occurs.
-    for m in guided_finditer(regex, norm.text, ascii_probe(norm.text), guide):
+    for m in guided_finditer(regex, norm.text, ascii_probe(norm.text), guide, occurrences):
         s, e = m.span("number")
         digits = re.sub(r"\D", "", norm.original_text(s, e))
         if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS and digits not in found:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from pipeline.classify.literals import Occurrences
 
 __all__ = [
     "IGNORECASE_ASCII_TWINS",
@@ -266,6 +268,18 @@ class Guide:
 
     anchors: tuple[str, ...] | None
     starts: tuple[tuple[str, int, int, str], ...] | None
+    # The start literals alone, to reject a text that holds none of them in one test.
+    start_literals: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start_literals", frozenset(s[0] for s in self.starts or ()))
+
+    def literals(self) -> frozenset[str]:
+        """Every literal :func:`guided_finditer` may test for this guide."""
+        found = set(self.anchors or ())
+        for anchor, _, _, required in self.starts or ():
+            found.update((anchor, required))
+        return frozenset(found)
 
 
 def _implied(a: tuple[str, int, int, str], b: tuple[str, int, int, str]) -> bool:
@@ -308,7 +322,11 @@ def guide_for(alternatives: Iterable[str], ignore_case: bool) -> Guide:
 
 
 def guided_finditer(
-    regex: re.Pattern[str], text: str, probe: str | None, guide: Guide
+    regex: re.Pattern[str],
+    text: str,
+    probe: str | None,
+    guide: Guide,
+    occurrences: Occurrences | None = None,
 ) -> Iterator[re.Match[str]]:
     """Exactly ``regex.finditer(text)``, for a regex that is the guide's alternation.
 
@@ -318,6 +336,8 @@ def guided_finditer(
     can start (``match`` at a position sees the whole string, so lookbehinds behave
     as in a scan), in increasing order, resuming after each match as ``finditer``
     does.  Every alternative contains a non-empty literal, so no match is empty.
+    ``occurrences``, found in ``probe``, gives where literals occur without a search
+    per literal.
     """
     if probe is None:
         yield from regex.finditer(text)
@@ -325,8 +345,14 @@ def guided_finditer(
     starts = guide.starts
     if starts is None or len(probe) != len(text):
         # Starts are unknown, or lower-casing changed lengths (so positions differ).
-        if guide.anchors is None or any(a in probe for a in guide.anchors):
+        if guide.anchors is None or any(_occurs(a, probe, occurrences) for a in guide.anchors):
             yield from regex.finditer(text)
+        return
+    if (
+        occurrences is not None
+        and occurrences.starts.keys().isdisjoint(guide.start_literals)
+        and guide.start_literals <= occurrences.searched
+    ):
         return
     candidates: set[int] = set()
     add = candidates.add
@@ -339,20 +365,30 @@ def guided_finditer(
             # Several start literals often share a required one ("no ... aplicado").
             ok = present.get(required)
             if ok is None:
-                ok = present[required] = required in probe
+                ok = present[required] = _occurs(required, probe, occurrences)
             if not ok:
                 continue
-        i = find(anchor)
-        if i == -1:
-            continue
-        if hi == 0:
-            while i != -1:
-                add(i)
-                i = find(anchor, i + 1)
+        if occurrences is not None and anchor in occurrences.searched:
+            at = occurrences.starts.get(anchor)
+            if at is None:
+                continue
+            if hi == 0:
+                candidates.update(at)
+            else:
+                for i in at:
+                    candidates.update(range(max(0, i - hi), i - lo + 1))
         else:
-            while i != -1:
-                candidates.update(range(max(0, i - hi), i - lo + 1))
-                i = find(anchor, i + 1)
+            i = find(anchor)
+            if i == -1:
+                continue
+            if hi == 0:
+                while i != -1:
+                    add(i)
+                    i = find(anchor, i + 1)
+            else:
+                while i != -1:
+                    candidates.update(range(max(0, i - hi), i - lo + 1))
+                    i = find(anchor, i + 1)
         if len(candidates) > limit:
             yield from regex.finditer(text)
             return
@@ -367,3 +403,9 @@ def guided_finditer(
         if m is not None:
             yield m
             resume = m.end()
+
+
+def _occurs(literal: str, probe: str, occurrences: Occurrences | None) -> bool:
+    if occurrences is None:
+        return literal in probe
+    return occurrences.contains(literal, probe)

@@ -41,6 +41,7 @@ from typing import Literal
 
 from pipeline.classify.anchors import Guide, guide_for, guided_finditer
 from pipeline.classify.clocks import RequestKind
+from pipeline.classify.literals import Occurrences
 from pipeline.classify.normalize import fold
 from pipeline.classify.rules import MessageFields, PreparedFields, RuleMatch
 
@@ -51,6 +52,7 @@ __all__ = [
     "CategoryResult",
     "asserts_error",
     "categorize",
+    "keyword_guides",
 ]
 
 Category = Literal[
@@ -84,18 +86,27 @@ def _kw(*alternatives: str) -> re.Pattern[str]:
     return regex
 
 
-def _count(regex: re.Pattern[str], text: str) -> int:
+def keyword_guides() -> tuple[Guide, ...]:
+    """The guides of every topic and error-assertion regex."""
+    return tuple(_GUIDES.values())
+
+
+def _count(regex: re.Pattern[str], text: str, occurrences: Occurrences | None) -> int:
     # len(regex.findall(text)): findall and finditer find the same matches.
-    return sum(1 for _ in guided_finditer(regex, text, text, _GUIDES[regex]))
+    return sum(1 for _ in guided_finditer(regex, text, text, _GUIDES[regex], occurrences))
 
 
-def _search(regex: re.Pattern[str], text: str) -> bool:
+def _search(regex: re.Pattern[str], text: str, occurrences: Occurrences | None) -> bool:
     # A plain search stops at the first match (error assertions are common and early),
     # where guiding would first collect every candidate; the anchor test still saves
     # the scan when no literal occurs.
     anchors = _GUIDES[regex].anchors
-    if anchors is not None and not any(a in text for a in anchors):
-        return False
+    if anchors is not None:
+        if occurrences is None:
+            if not any(a in text for a in anchors):
+                return False
+        elif not any(occurrences.contains(a, text) for a in anchors):
+            return False
     return regex.search(text) is not None
 
 
@@ -347,11 +358,15 @@ def _unquoted(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Folded:
-    """The folded texts topics and error assertions look at, built once per message."""
+    """The folded texts topics and error assertions look at, built once per message,
+    with which guide literals each contains (None: unknown)."""
 
     subject: str
     body: str
     attachments: str
+    subject_seen: Occurrences | None
+    body_seen: Occurrences | None
+    attachments_seen: Occurrences | None
 
 
 def _folded(fields: MessageFields, prepared: PreparedFields | None) -> _Folded:
@@ -359,13 +374,19 @@ def _folded(fields: MessageFields, prepared: PreparedFields | None) -> _Folded:
         prepared = PreparedFields(fields)
     # The folded text of a normalised field is fold() of it (same per-character map),
     # and folding is per character, so joining folded names equals folding the join.
-    body = prepared.norm("text" if fields.text else "html_text").text
+    subject = prepared.norm("subject").text
+    body_field = prepared.get("text" if fields.text else "html_text")
+    body = _unquoted_folded(body_field.norm.text)
+    attachments = " ".join(
+        prepared.norm("attachment_names", i).text for i in range(len(fields.attachment_names))
+    )
     return _Folded(
-        subject=prepared.norm("subject").text,
-        body=_unquoted_folded(body),
-        attachments=" ".join(
-            prepared.norm("attachment_names", i).text for i in range(len(fields.attachment_names))
-        ),
+        subject=subject,
+        body=body,
+        attachments=attachments,
+        subject_seen=prepared.occurrences(subject),
+        body_seen=prepared.occurrences(body, within=body_field.probe),
+        attachments_seen=prepared.occurrences(attachments),
     )
 
 
@@ -375,7 +396,9 @@ def asserts_error(fields: MessageFields, prepared: PreparedFields | None = None)
 
 
 def _asserts_error(folded: _Folded) -> bool:
-    return _search(_ERROR_ASSERTION, folded.subject) or _search(_ERROR_ASSERTION, folded.body)
+    return _search(_ERROR_ASSERTION, folded.subject, folded.subject_seen) or _search(
+        _ERROR_ASSERTION, folded.body, folded.body_seen
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,8 +415,9 @@ def _topic(folded: _Folded) -> tuple[Category, str] | None:
     best: tuple[int, int] | None = None
     chosen: tuple[Category, str] | None = None
     for order, (category, sub, regex) in enumerate(TOPICS):
-        score = 2 * _count(regex, folded.subject) + _count(regex, folded.body)
-        score += _count(regex, folded.attachments)
+        score = 2 * _count(regex, folded.subject, folded.subject_seen)
+        score += _count(regex, folded.body, folded.body_seen)
+        score += _count(regex, folded.attachments, folded.attachments_seen)
         if score == 0:
             continue
         key = (score, -order)

@@ -9,13 +9,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.classify.accounts import DEFAULT_ACCOUNT_PATTERN, find_account_numbers, mask_account
-from pipeline.classify.category import Category, categorize
+from pipeline.classify.accounts import (
+    DEFAULT_ACCOUNT_PATTERN,
+    account_guide,
+    find_account_numbers,
+    mask_account,
+)
+from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy, RequestKind
+from pipeline.classify.literals import LiteralSet
 from pipeline.classify.normalize import fold
 from pipeline.classify.rules import (
     SEVERITY_ORDER,
@@ -26,6 +33,7 @@ from pipeline.classify.rules import (
     RuleSet,
     Severity,
     match_rules,
+    rule_guides,
 )
 from pipeline.classify.sensitive import SensitiveFinding, SensitiveReport, find_sensitive
 from pipeline.errors import ConfigError
@@ -275,13 +283,20 @@ def _scan_sensitive(fields: MessageFields, prepared: PreparedFields) -> Sensitiv
     return SensitiveReport(tuple(findings))
 
 
+@lru_cache(maxsize=16)
+def _literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
+    # Every literal any step's guide tests, so one scan per text answers them all.
+    guides = (*rule_guides(rules), *keyword_guides(), account_guide(account_pattern))
+    return LiteralSet(lit for g in guides for lit in g.literals())
+
+
 def classify(
     fields: MessageFields, rules: RuleSet, policy: ClassifyPolicy | None = None
 ) -> Classification:
     """Classify one message (pure; no I/O)."""
     policy = policy or ClassifyPolicy()
     # Each field is normalised once here and shared by every step below.
-    prepared = PreparedFields(fields)
+    prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
     matches = match_rules(rules, fields, prepared)
     cat = categorize(fields, matches, prepared)
     threshold = SEVERITY_ORDER[policy.escalate_min_severity]
@@ -294,8 +309,11 @@ def classify(
     accounts: list[str] = []
     body_field: FieldName = "text" if fields.text else "html_text"
     for name in ("subject", body_field):
-        norm = prepared.norm(name)
-        for n in find_account_numbers(norm.original, policy.account_pattern, norm):
+        prepared_field = prepared.get(name)
+        norm = prepared_field.norm
+        probe = prepared_field.probe
+        occurrences = None if probe is None else prepared.occurrences(probe)
+        for n in find_account_numbers(norm.original, policy.account_pattern, norm, occurrences):
             if n not in accounts:
                 accounts.append(n)
     # fold() works character by character, so folding "subject\nbody" is joining the

@@ -36,6 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_finditer
+from pipeline.classify.literals import LiteralSet, Occurrences
 from pipeline.classify.normalize import NormalizedText, fold, normalize
 from pipeline.errors import ConfigError
 
@@ -53,6 +54,7 @@ __all__ = [
     "load_default_rules",
     "load_rules_yaml",
     "match_rules",
+    "rule_guides",
 ]
 
 FieldName = Literal["subject", "text", "html_text", "attachment_names"]
@@ -269,11 +271,14 @@ class PreparedFields:
     folded text, so it is built once per message (lazily, per field value).
     """
 
-    __slots__ = ("_cache", "fields")
+    __slots__ = ("_cache", "_occurrences", "fields", "literals")
 
-    def __init__(self, fields: MessageFields) -> None:
+    def __init__(self, fields: MessageFields, literals: LiteralSet | None = None) -> None:
         self.fields = fields
+        # Every literal the steps' guides test; None: each test is its own search.
+        self.literals = literals
         self._cache: dict[tuple[FieldName, int], PreparedField] = {}
+        self._occurrences: dict[str, Occurrences] = {}
 
     def get(self, name: FieldName, item: int = 0) -> PreparedField:
         """The prepared value of field ``name`` (``item`` indexes attachment names)."""
@@ -288,6 +293,24 @@ class PreparedFields:
     def norm(self, name: FieldName, item: int = 0) -> NormalizedText:
         """The normalised text of field ``name``."""
         return self.get(name, item).norm
+
+    def occurrences(self, text: str, within: str | None = None) -> Occurrences | None:
+        """Where :attr:`literals` occur in ``text`` (None without a literal set).
+
+        Kept per text value: a subject's anchor probe and its folded text are
+        usually the same string, and one scan serves both.  When ``text`` is a
+        prefix of ``within`` (an unquoted body of its field's probe), the scan of
+        ``within`` serves: every occurrence in ``text`` is one there at the same
+        offset, and the extra ones only add candidates that fail to match.
+        """
+        if self.literals is None:
+            return None
+        if within is not None and within.startswith(text):
+            text = within
+        found = self._occurrences.get(text)
+        if found is None:
+            found = self._occurrences[text] = self.literals.occurrences(text)
+        return found
 
 
 @lru_cache(maxsize=1024)
@@ -379,6 +402,7 @@ def _match_one(
     field_name: FieldName,
     item: int,
     prepared: PreparedField,
+    occurrences: Occurrences | None,
 ) -> list[RuleMatch]:
     norm = prepared.norm
     folded = norm.text
@@ -386,7 +410,7 @@ def _match_one(
     blocked: list[tuple[int, int]] | None = None
     out: list[RuleMatch] = []
     # Same matches as trigger.finditer(folded), trying only where an anchor allows.
-    for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule)):
+    for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule), occurrences):
         span = (m.start(), m.end())
         if span[0] == span[1]:
             continue
@@ -394,7 +418,7 @@ def _match_one(
             blocked = [
                 (b.start(), b.end())
                 for u, guide in zip(unless, _unless_guides(rule), strict=True)
-                for b in guided_finditer(u, folded, prepared.probe, guide)
+                for b in guided_finditer(u, folded, prepared.probe, guide, occurrences)
             ]
         if blocked and _overlaps(span, blocked):
             continue
@@ -436,8 +460,16 @@ def match_rules(
                 if not value:
                     continue
                 field = prepared.get(field_name, item)
-                results.extend(_match_one(rule, trigger, unless, field_name, item, field))
+                occurrences = None if field.probe is None else prepared.occurrences(field.probe)
+                results.extend(
+                    _match_one(rule, trigger, unless, field_name, item, field, occurrences)
+                )
     return tuple(results)
+
+
+def rule_guides(rules: RuleSet) -> tuple[Guide, ...]:
+    """The guides of every rule's trigger and ``unless`` regexes, in rule order."""
+    return tuple(g for r in rules.rules for g in (_rule_guide(r), *_unless_guides(r)))
 
 
 def load_rules_yaml(text: str, source: str = "<rules>") -> RuleSet:

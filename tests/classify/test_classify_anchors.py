@@ -17,6 +17,7 @@ from pipeline.classify.anchors import (
     guide_for,
     guided_finditer,
 )
+from pipeline.classify.literals import LiteralSet
 from pipeline.classify.rules import (
     _compiled_rule,
     _rule_guide,
@@ -88,4 +89,43 @@ def test_guided_matching_equals_finditer(seed: int) -> None:
             probe = ascii_probe(text) if ignore_case else text
             want = [(m.span(), m.groups()) for m in regex.finditer(text)]
             got = [(m.span(), m.groups()) for m in guided_finditer(regex, text, probe, guide)]
+            assert got == want, (regex.pattern[:60], text)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_guided_matching_with_one_literal_scan_equals_finditer(seed: int) -> None:
+    cases = _cases()
+    literals = LiteralSet(lit for _, guide, _ in cases for lit in guide.literals())
+    words = [*sorted(literals.literals), "12 cfr 1024.35", "n\u00b0 de cuenta", "\u0130", "\u00e9"]
+    seps = [" ", "\n", "-", "_", ", ", ".", "", "a", "'", "1"]
+    rnd = random.Random(seed)
+    for _ in range(300):
+        text = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(rnd.randint(1, 25)))
+        if rnd.random() < 0.5:
+            text = text.upper()
+        for regex, guide, ignore_case in cases:
+            probe = ascii_probe(text) if ignore_case else text
+            if probe is None:
+                continue
+            found = literals.occurrences(probe)
+            want = [(m.span(), m.groups()) for m in regex.finditer(text)]
+            guided = guided_finditer(regex, text, probe, guide, found)
+            got = [(m.span(), m.groups()) for m in guided]
+            assert got == want, (regex.pattern[:60], text)
+
+
+def test_guided_matching_with_the_scan_of_a_longer_text_equals_finditer() -> None:
+    # An unquoted body is matched with the scan of the whole body it starts (the words
+    # are lower case, so each text is its own probe).
+    cases = _cases()
+    literals = LiteralSet(lit for _, guide, _ in cases for lit in guide.literals())
+    words = sorted(literals.literals)
+    rnd = random.Random(7)
+    for _ in range(200):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 15)))
+        longer = text + " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 15)))
+        found = literals.occurrences(longer)
+        for regex, guide, _ in cases:
+            want = [(m.span(), m.groups()) for m in regex.finditer(text)]
+            got = [(m.span(), m.groups()) for m in guided_finditer(regex, text, text, guide, found)]
             assert got == want, (regex.pattern[:60], text)

@@ -6,8 +6,21 @@ from pathlib import Path
 import pytest
 
 from pipeline.classify.category import categorize
-from pipeline.classify.classifier import Classification, ClassifyPolicy, classify, detect_language
-from pipeline.classify.rules import EscalationRule, MessageFields, RuleSet, load_default_rules
+from pipeline.classify.classifier import (
+    Classification,
+    ClassifyPolicy,
+    _literal_set,
+    classify,
+    detect_language,
+)
+from pipeline.classify.rules import (
+    EscalationRule,
+    MessageFields,
+    PreparedFields,
+    RuleSet,
+    load_default_rules,
+    match_rules,
+)
 from pipeline.errors import ConfigError
 
 RULES = load_default_rules()
@@ -120,3 +133,13 @@ def test_quality_floors_fail_when_a_rule_is_broken():
     )
     violations = ev.floor_violations(ev.evaluate(broken))
     assert any("precision" in v for v in violations)
+
+
+def test_one_literal_scan_per_text_changes_no_match_or_category():
+    literals = _literal_set(RULES, ClassifyPolicy().account_pattern)
+    for row in _load_evaluate().load_rows():
+        fields = MessageFields(subject=str(row["subject"]), text=str(row["text"]))
+        prepared = PreparedFields(fields, literals)
+        matches = match_rules(RULES, fields)
+        assert match_rules(RULES, fields, prepared) == matches
+        assert categorize(fields, matches, prepared) == categorize(fields, matches)
