@@ -1,5 +1,7 @@
 import importlib.util
 import json
+import random
+import re
 import sys
 from pathlib import Path
 
@@ -7,8 +9,11 @@ import pytest
 
 from pipeline.classify.category import categorize
 from pipeline.classify.classifier import (
+    _EN_STOPWORDS,
+    _ES_STOPWORDS,
     Classification,
     ClassifyPolicy,
+    _language,
     _literal_set,
     classify,
     detect_language,
@@ -143,3 +148,18 @@ def test_one_literal_scan_per_text_changes_no_match_or_category():
         matches = match_rules(RULES, fields)
         assert match_rules(RULES, fields, prepared) == matches
         assert categorize(fields, matches, prepared) == categorize(fields, matches)
+
+
+def test_language_counts_the_same_words_as_the_word_regex():
+    word = re.compile(r"[^\W\d_]+")
+    stopwords = sorted(_EN_STOPWORDS | _ES_STOPWORDS)
+    odd = ["\u00e9", "\u00b2", "\u00bd", "\u2167", "\u0663", "_", "1", "\udc80", "\u00a0", "\u2028"]
+    odd += ["\u0130", "\u00df", "\U0001d400", "\u3007", "\u0301", "\x85", "-", "'", " ", "\n"]
+    rnd = random.Random(3)
+    for _ in range(20_000):
+        pieces = [rnd.choice(stopwords if rnd.random() < 0.5 else odd) for _ in range(20)]
+        text = "".join(pieces[: rnd.randint(0, 20)])
+        words = word.findall(text)
+        en = sum(w in _EN_STOPWORDS for w in words)
+        es = sum(w in _ES_STOPWORDS for w in words)
+        assert _language(text) == ("es" if es > en else "en"), repr(text)
