@@ -35,7 +35,12 @@ from pipeline.classify.rules import (
     match_rules,
     rule_guides,
 )
-from pipeline.classify.sensitive import SensitiveFinding, SensitiveReport, find_sensitive
+from pipeline.classify.sensitive import (
+    SensitiveFinding,
+    SensitiveReport,
+    bank_account_guide,
+    find_sensitive,
+)
 from pipeline.errors import ConfigError
 
 __all__ = ["Classification", "ClassifyPolicy", "classify", "detect_language"]
@@ -295,14 +300,21 @@ def _scan_sensitive(fields: MessageFields, prepared: PreparedFields) -> Sensitiv
     for name in ("subject", "text", "html_text"):
         value: str = getattr(fields, name)
         if value:
-            findings.extend(find_sensitive(value, name, prepared.norm(name)))
+            norm = prepared.norm(name)
+            occurrences = prepared.occurrences(norm.text)
+            findings.extend(find_sensitive(value, name, norm, occurrences))
     return SensitiveReport(tuple(findings))
 
 
 @lru_cache(maxsize=16)
 def _literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
     # Every literal any step's guide tests, so one scan per text answers them all.
-    guides = (*rule_guides(rules), *keyword_guides(), account_guide(account_pattern))
+    guides = (
+        *rule_guides(rules),
+        *keyword_guides(),
+        account_guide(account_pattern),
+        bank_account_guide(),
+    )
     return LiteralSet(lit for g in guides for lit in g.literals())
 
 

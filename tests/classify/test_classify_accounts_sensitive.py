@@ -1,9 +1,17 @@
+import random
+
 import pytest
 
 from pipeline.classify.accounts import find_account_numbers, mask_account
+from pipeline.classify.literals import LiteralSet
 from pipeline.classify.sensitive import (
+    _CARD,
+    _NINE,
+    _SSN_SEPARATED,
     SensitiveReport,
+    _digit_shapes,
     aba_checksum_ok,
+    bank_account_guide,
     find_sensitive,
     luhn_ok,
     valid_ssn,
@@ -105,3 +113,22 @@ def test_bank_account_number_after_label_is_flagged():
 def test_report_counts_by_kind():
     report = SensitiveReport(find_sensitive("SSN 123-45-6789 and card 4111-1111-1111-1111"))
     assert report.counts == {"ssn": 1, "card_number": 1}
+
+
+def test_digit_shape_precheck_never_hides_a_match():
+    pieces = ["123-45-6789", "123 45 6789", "4111 1111 1111 1111", "4111-1111-111", "02100002"]
+    pieces += ["\u0663\u0664\u0665", "\u00e9", "\u00bd", "5", "0", "-", " ", "  ", "\n", "x"]
+    rnd = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        may_ssn, may_nine, may_card = _digit_shapes(text)
+        assert may_ssn or _SSN_SEPARATED.search(text) is None, repr(text)
+        assert may_nine or _NINE.search(text) is None, repr(text)
+        assert may_card or _CARD.search(text) is None, repr(text)
+
+
+def test_bank_account_lead_words_from_one_scan_find_the_same_numbers():
+    text = "Pay from my checking account 123456 or cuenta de ahorros: 98765; bank 4444"
+    occurrences = LiteralSet(bank_account_guide().literals()).occurrences(text)
+    assert find_sensitive(text, "text", None, occurrences) == find_sensitive(text)
+    assert [f.kind for f in find_sensitive(text)] == ["bank_account", "bank_account"]
