@@ -75,11 +75,14 @@ class NormalizedText:
 
 def normalize(text: str) -> NormalizedText:
     """Fold ``text`` for matching and keep the offset map (see module docstring)."""
+    n = len(text)
+    if text.isascii():
+        # ASCII folds to its lower case one to one (see ``_ASCII_RUN``).
+        return NormalizedText(text, text.lower(), range(n), range(1, n + 1))
     table = {ord(ch): _fold_char(ch) for ch in set(text)}
     if all(len(piece) == 1 for piece in table.values()):
         # Every character folds to exactly one (the usual case, accents included):
         # one translate call, and the offset map is the identity.
-        n = len(text)
         return NormalizedText(text, text.translate(table), range(n), range(1, n + 1))
     out: list[str] = []
     starts: list[int] = []

@@ -39,3 +39,11 @@ def test_fold_is_the_normalized_text_and_works_per_character() -> None:
         b = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         assert fold(a) == normalize(a).text
         assert fold(a + b) == fold(a) + fold(b)
+
+
+def test_ascii_text_folds_one_to_one_to_lower_case():
+    text = "".join(map(chr, range(128))) * 2
+    norm = normalize(text)
+    assert norm.text == "".join(fold(ch) for ch in text) == text.lower()
+    assert list(norm.starts) == list(range(len(text)))
+    assert list(norm.ends) == list(range(1, len(text) + 1))
