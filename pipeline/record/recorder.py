@@ -43,14 +43,14 @@ class Recorder:
         ledger: Ledger,
         identities: IdentityIndex,
         actor: str,
-        *,
-        io_threads: int = 8,
     ) -> None:
         self.store = store
         self.ledger = ledger
         self.identities = identities
         self.actor = actor
-        self._pool = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="store")
+        self._pool = ThreadPoolExecutor(
+            max_workers=store.write_concurrency, thread_name_prefix="store"
+        )
 
     def store_raws(self, raws: Sequence[bytes]) -> None:
         """Store raw message bytes: the first thing that happens to every message.

@@ -40,6 +40,9 @@ class ObjectStore(Protocol):
     """
 
     description: str
+    # How many puts are worth running at once: S3 writes wait on the network and
+    # overlap well; local file creation does not (see LocalStore).
+    write_concurrency: int
 
     def put(self, key: str, data: bytes) -> PutOutcome:
         """Store ``data`` under ``key`` unless the key exists."""

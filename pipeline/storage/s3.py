@@ -135,6 +135,8 @@ class S3Store:
             f" (prefix {settings.prefix})" if settings.prefix else ""
         )
         self.client = client if client is not None else make_client(settings)
+        # each put waits a round trip; one connection per concurrent put
+        self.write_concurrency = settings.max_pool_connections
 
     def _key(self, key: str) -> str:
         return f"{self.settings.prefix.rstrip('/')}/{key}" if self.settings.prefix else key
