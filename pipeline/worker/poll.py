@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from tqdm import tqdm
@@ -92,6 +92,41 @@ def _chunks(items: Iterable[FileMessage], size: int) -> Iterator[list[FileMessag
             batch = []
     if batch:
         yield batch
+
+
+_Batch = TypeVar("_Batch")
+_Started = TypeVar("_Started")
+
+
+def _one_in_flight(
+    batches: Iterable[_Batch],
+    start: Callable[[_Batch], _Started],
+    finish: Callable[[_Started], object],
+    stop: StopFlag,
+) -> None:
+    """Start batch N+1 before finishing batch N, so the workers assemble one batch while
+    the caller fetches the next and commits the previous.
+
+    Batches are finished in order. A batch that fails to start (a fetch) still lets the
+    one in hand be finished first; a batch that fails to finish stops everything, so no
+    later batch is committed before it (the started one is recorded by the next run:
+    its raw bytes are stored). A stop lets the batch in hand be finished.
+    """
+    pending: _Started | None = None
+    for batch in batches:
+        if stop.is_set:
+            break
+        try:
+            started = start(batch)
+        except MailledgerError:
+            if pending is not None:
+                finish(pending)
+            raise
+        if pending is not None:
+            finish(pending)
+        pending = started
+    if pending is not None:
+        finish(pending)
 
 
 @dataclass(frozen=True)
@@ -236,24 +271,16 @@ class Poller:
         report: FolderReport,
         bar: tqdm[Any],
     ) -> None:
-        # One batch in flight: batch N+1 is fetched and its raw bytes stored while the
-        # workers assemble batch N, and N is committed while they assemble N+1. The
-        # batch in hand is always committed, also on a stop or when a fetch fails.
-        pending: _InFlight | None = None
-        try:
-            for uids in batches:
-                if self.stop.is_set:
-                    break
-                started = self._start_fetched(session, mailbox, folder, uidvalidity, uids, report)
-                current, pending = pending, started
-                if current is not None:
-                    self._finish_fetched(session, current, report)
-                    bar.update(len(current.uids))
-        finally:
-            if pending is not None:
-                current, pending = pending, None
-                self._finish_fetched(session, current, report)
-                bar.update(len(current.uids))
+        def finish(batch: _InFlight) -> None:
+            self._finish_fetched(session, batch, report)
+            bar.update(len(batch.uids))
+
+        _one_in_flight(
+            batches,
+            lambda uids: self._start_fetched(session, mailbox, folder, uidvalidity, uids, report),
+            finish,
+            self.stop,
+        )
 
     def _start_fetched(
         self,
@@ -352,19 +379,12 @@ class Poller:
         """Record backfilled messages the same way as polled ones, marked as imported
         so that no acknowledgment is ever sent for them."""
         report = FolderReport(folder=label)
-        pending: PendingAssembly | None = None
-        try:
-            for batch in _chunks(messages, batch_size):
-                started = self._start([self._imported(m, label) for m in batch], report)
-                current, pending = pending, started
-                if current is not None:
-                    self._finish(current, report)
-                if self.stop.is_set:
-                    break
-        finally:
-            if pending is not None:
-                current, pending = pending, None
-                self._finish(current, report)
+        _one_in_flight(
+            _chunks(messages, batch_size),
+            lambda batch: self._start([self._imported(m, label) for m in batch], report),
+            lambda pending: self._finish(pending, report),
+            self.stop,
+        )
         return report
 
     @staticmethod
