@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -60,6 +61,15 @@ def _cases() -> list[tuple[re.Pattern[str], Guide, bool]]:
     return cases
 
 
+_SEPARATORS = [" ", "\n", "-", "_", ", ", ".", "", "a", "'", "1"]
+
+
+def _random_text(rnd: random.Random, words: list[str], recase: Callable[[str], str]) -> str:
+    """Up to 25 words with separators; recased half the time."""
+    text = "".join(rnd.choice(words) + rnd.choice(_SEPARATORS) for _ in range(rnd.randint(1, 25)))
+    return recase(text) if rnd.random() < 0.5 else text
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_guided_matching_equals_finditer(seed: int) -> None:
     cases = _cases()
@@ -79,12 +89,9 @@ def test_guided_matching_equals_finditer(seed: int) -> None:
         "\u212a",
         "\u00e9",
     ]
-    seps = [" ", "\n", "-", "_", ", ", ".", "", "a", "'", "1"]
     rnd = random.Random(seed)
     for _ in range(400):
-        text = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(rnd.randint(1, 25)))
-        if rnd.random() < 0.5:
-            text = text.lower()
+        text = _random_text(rnd, words, str.lower)
         for regex, guide, ignore_case in cases:
             probe = ascii_probe(text) if ignore_case else text
             want = [(m.span(), m.groups()) for m in regex.finditer(text)]
@@ -97,12 +104,9 @@ def test_guided_matching_with_one_literal_scan_equals_finditer(seed: int) -> Non
     cases = _cases()
     literals = LiteralSet(lit for _, guide, _ in cases for lit in guide.literals())
     words = [*sorted(literals.literals), "12 cfr 1024.35", "n\u00b0 de cuenta", "\u0130", "\u00e9"]
-    seps = [" ", "\n", "-", "_", ", ", ".", "", "a", "'", "1"]
     rnd = random.Random(seed)
     for _ in range(300):
-        text = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(rnd.randint(1, 25)))
-        if rnd.random() < 0.5:
-            text = text.upper()
+        text = _random_text(rnd, words, str.upper)
         for regex, guide, ignore_case in cases:
             probe = ascii_probe(text) if ignore_case else text
             if probe is None:
