@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import ctypes
 
-import structlog
-
-log = structlog.get_logger(__name__)
-
 # mallopt(3) parameter number of M_MMAP_THRESHOLD in glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 128 * 1024
@@ -23,11 +19,11 @@ def return_large_buffers() -> bool:
     to 30 MB each; with the threshold adjusting itself, one large message left the
     process some 50 MB larger for the rest of the run. Setting the threshold explicitly
     turns the adjustment off. Returns False where the C library has no mallopt (musl,
-    macOS): nothing changes there.
+    macOS): nothing changes there. It runs before logging is configured, so it logs
+    nothing (an unconfigured logger would write to standard output, into ``--json``).
     """
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
-        log.debug("memory.mallopt_unavailable")
         return False
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1)
