@@ -131,7 +131,7 @@ def test_verify_with_a_saved_checkpoint_detects_a_truncated_tail(workdir) -> Non
     store = populated(workdir)
     out = workdir / "saved.note"
     run(workdir, "checkpoint", "--out", str(out))
-    for key in (layout.batch_key(4), layout.checkpoint_key(6), layout.frontier_key(6)):
+    for key in (layout.batch_key(4), layout.checkpoint_key(6)):
         remove(store, key)
     assert run(workdir, "verify").exit_code == 0  # the cut is invisible without the saved note
     result = run(workdir, "verify", "--checkpoint", str(out))
