@@ -330,7 +330,7 @@ class Ledger:
             self._last_hash = entries[-1].entry_hash
             self._head = head
             self._proven = head.size
-            self._ensure_checkpoint()
+            self._ensure_checkpoint(just_appended=True)
             log.debug("ledger.appended", first=first, count=len(entries), attempt=attempt)
             return AppendResult(entries, attempt)
         raise AppendConflictError(
@@ -371,17 +371,26 @@ class Ledger:
             self._ensure_checkpoint()
             return self.read_checkpoint(layout.checkpoint_key(size)).note
 
-    def _ensure_checkpoint(self) -> None:
+    def _ensure_checkpoint(self, *, just_appended: bool = False) -> None:
         """Sign the head if it lacks a checkpoint (finishing a crashed or keyless writer's).
 
-        Only a proven head gets here: :meth:`refresh` refuses anything else.
+        Only a proven head gets here: :meth:`refresh` refuses anything else. A head this
+        process did not just write is looked up first: on stores that keep every
+        version (first version wins) a repeated put would add a version each time.
         """
         if self.signing_key is None or self._size == 0 or self._signed == self._size:
             return
         assert self._proven == self._size == self._head.size
         checkpoint = Checkpoint(self.origin, self._size, self._head.root())
-        note = checkpoint.sign(self.signing_key)
         key = layout.checkpoint_key(self._size)
+        if not just_appended:
+            try:
+                if self.read_checkpoint(key).checkpoint == checkpoint:
+                    self._signed = self._size
+                    return
+            except (ObjectNotFoundError, CheckpointError):
+                pass  # absent, or not ours to trust: the put below decides
+        note = checkpoint.sign(self.signing_key)
         try:
             self.store.put(key, note.encode("utf-8"))
         except ObjectConflictError as exc:
