@@ -9,11 +9,16 @@ from pathlib import Path
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
-from pipeline.errors import ConfigError, LedgerError
-from pipeline.ledger.checkpoint import SigningKey
+from pipeline.errors import CheckpointError, ConfigError, LedgerError
+from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import read_signing_key, write_signing_key
 from pipeline.ledger.verify import verify_ledger
-from pipeline.ledger.writers import certificate_key, certify_writer
+from pipeline.ledger.writers import (
+    certificate_key,
+    certify_writer,
+    revocation_key,
+    revoke_writer,
+)
 from pipeline.runtime import retention_days, verifier_keys
 
 
@@ -68,6 +73,34 @@ def _writer_keygen(app: AppContext, out: str | None, name: str | None) -> None:
         err=True,
     )
     click.echo(key.verifier.to_text())
+
+
+@click.command("revoke-writer")
+@click.argument("verifier_key", metavar="VKEY")
+@click.option(
+    "--from",
+    "position",
+    type=click.IntRange(min=0),
+    help="First ledger position the key no longer covers (default: the log's size now).",
+)
+@pass_app
+def revoke_writer_command(app: AppContext, verifier_key: str, position: int | None) -> None:
+    """Withdraw a writer key (printed by 'keygen --writer'): batches it signs from the
+    position on are refused. Needs the log key."""
+    config = app.config
+    log_key = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
+    if log_key is None:
+        raise ConfigError("revoking a writer key needs the log's signing key; run this where it is")
+    try:
+        writer = VerifierKey.from_text(verifier_key)
+    except CheckpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="VKEY") from exc
+    runtime = app.runtime()
+    at = runtime.ledger.size() if position is None else position
+    runtime.store.put(
+        revocation_key(writer), revoke_writer(log_key, config.origin, writer, at).encode("utf-8")
+    )
+    click.echo(f"writer key {writer.name!r} is revoked from ledger position {at}")
 
 
 @click.command()
@@ -168,5 +201,5 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
-    for command in (keygen, verify, checkpoint):
+    for command in (keygen, revoke_writer_command, verify, checkpoint):
         group.add_command(command)

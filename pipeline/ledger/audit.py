@@ -18,7 +18,7 @@ from pipeline.hashing import ZERO_HASH
 from pipeline.ledger import layout
 from pipeline.ledger.checkpoint import SignedCheckpoint, VerifierKey, verify_note
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.ledger.writers import BatchProof, check_batch_proof
+from pipeline.ledger.writers import BatchProof, Grant, check_batch_proof, writers_at
 from pipeline.merkle import CompactRange, MerkleTree, leaf_hash
 
 
@@ -290,7 +290,8 @@ class ProofFindings:
 def check_batch_proofs(
     leaves: Sequence[bytes],
     batches: Sequence[StoredBatch],
-    writers: list[VerifierKey],
+    log_keys: list[VerifierKey],
+    grants: Sequence[Grant],
     origin: str,
     checkpointed: int,
 ) -> ProofFindings:
@@ -315,6 +316,7 @@ def check_batch_proofs(
         if batch.proof is None:
             unproven.append(batch)
         else:
+            writers = writers_at(log_keys, grants, batch.start)
             problem, proven = _check_one_proof(batch, compact, batch_leaves, writers, origin)
             if problem is not None:
                 problems.append(Problem(problem[0], Fault.UNPROVEN, f"{where}: {problem[1]}"))

@@ -43,9 +43,13 @@ from pipeline.ledger.checkpoint import (
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.writers import (
     BatchProof,
+    Grant,
     check_batch_proof,
+    grants_from,
     read_certificate,
+    read_revocation,
     sign_batch,
+    writers_at,
 )
 from pipeline.merkle import CompactRange
 from pipeline.storage.base import ObjectStore
@@ -104,7 +108,8 @@ class Ledger:
         # before proofs existed, which a checkpoint must cover instead).
         self._unproven: dict[int, CompactRange] = {}
         self._signed = 0  # size of the newest checkpoint this process knows exists
-        self._writers: list[VerifierKey] | None = None  # certified writer keys, read lazily
+        self._grants: list[Grant] | None = None  # certified writer keys, read lazily
+        self._grants_fresh = False  # read during the current refresh
 
     # -- reading -----------------------------------------------------------------
 
@@ -117,6 +122,7 @@ class Ledger:
         naming the first unproven position.
         """
         after = layout.batch_key(self._starts[-1]) if self._starts else None
+        self._grants_fresh = False
         for key in self.store.list(layout.ENTRIES, start_after=after):
             first = layout.seq_of(key)
             if first is None:
@@ -153,7 +159,7 @@ class Ledger:
                 f" up to {proof.size}); run 'mailledger verify'"
             )
         try:
-            writers = self._authorised(proof.key_name)
+            writers = self._authorised(proof.key_name, first)
             check_batch_proof(proof, writers, self.origin, first, head.root())
         except CheckpointError as exc:
             raise LedgerError(f"{where} is not proven: {exc}; run 'mailledger verify'") from exc
@@ -166,22 +172,31 @@ class Ledger:
                 " key available"
             )
 
-    def _authorised(self, name: str) -> list[VerifierKey]:
-        """The log keys and the certified writer keys (re-read when ``name`` is not yet known)."""
-        if self._writers is None or not any(k.name == name for k in self._writers):
-            self._writers = self._read_writers()
-        return [*self.verifier_keys, *self._writers]
+    def _authorised(self, name: str, first: int) -> list[VerifierKey]:
+        """The keys that may sign a batch at ``first``: log keys, and certified writer keys
+        (re-read once per refresh, so a new certificate or revocation takes effect)."""
+        if any(k.name == name for k in self.verifier_keys):
+            return list(self.verifier_keys)
+        if self._grants is None or not self._grants_fresh:
+            self._grants = self._read_grants()
+            self._grants_fresh = True
+        return writers_at(self.verifier_keys, self._grants, first)
 
-    def _read_writers(self) -> list[VerifierKey]:
-        writers: list[VerifierKey] = []
+    def _read_grants(self) -> list[Grant]:
+        certified: list[VerifierKey] = []
+        revoked: dict[VerifierKey, int] = {}
         for key in self.store.list(layout.WRITERS):
             try:
                 note = self.store.get(key).decode("utf-8")
-                writers.append(read_certificate(note, self.verifier_keys, self.origin))
+                if key.endswith(".revoked"):
+                    writer, position = read_revocation(note, self.verifier_keys, self.origin)
+                    revoked[writer] = min(position, revoked.get(writer, position))
+                else:
+                    certified.append(read_certificate(note, self.verifier_keys, self.origin))
             except (CheckpointError, UnicodeDecodeError) as exc:
-                # A certificate no trusted key signed authorises nobody; verify reports it.
-                log.warning("ledger.writer_certificate_invalid", key=key, error=str(exc))
-        return writers
+                # A note no trusted key signed authorises nobody; verify reports it.
+                log.warning("ledger.writer_note_invalid", key=key, error=str(exc))
+        return grants_from(certified, revoked)
 
     def _prove_by_checkpoint(self) -> None:
         """Accept batches without a proof only when a signed checkpoint covers them.
@@ -295,14 +310,15 @@ class Ledger:
         writer = self.writer_key
         if writer is None:
             raise LedgerError("this ledger has no signing key configured; it cannot append")
-        if writer.verifier not in self._authorised(writer.name):
-            raise ConfigError(
-                f"writer key {writer.name!r} is not certified by a trusted log key, so other"
-                " writers and 'mailledger verify' would reject its batches; certify it with"
-                " 'mailledger keygen --writer' where the log key is"
-            )
         for attempt in range(1, self.max_attempts + 1):
             self.refresh()
+            if writer.verifier not in self._authorised(writer.name, self._size):
+                raise ConfigError(
+                    f"writer key {writer.name!r} is not certified by a trusted log key (or was"
+                    " revoked), so other writers and 'mailledger verify' would reject its"
+                    " batches; certify a new one with 'mailledger keygen --writer' where the"
+                    " log key is"
+                )
             self._ensure_checkpoint()
             drafts = list(build(self))
             if not drafts:

@@ -40,7 +40,15 @@ from pipeline.ledger.audit import (
 from pipeline.ledger.checkpoint import VerifierKey
 from pipeline.ledger.disposals import DisposalAudit
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.ledger.writers import BatchProof, check_batch_proof, read_certificate
+from pipeline.ledger.writers import (
+    BatchProof,
+    Grant,
+    check_batch_proof,
+    grants_from,
+    read_certificate,
+    read_revocation,
+    writers_at,
+)
 from pipeline.merkle import CompactRange, MerkleTree, leaf_hash
 from pipeline.storage.base import ObjectStore, StoredVersion, VersionedStore
 
@@ -140,20 +148,25 @@ def _read_note(store: ObjectStore, key: str) -> bytes:
         return store.get(key, verify=False)
 
 
-def _read_writers(
+def _read_grants(
     store: ObjectStore, keys: list[VerifierKey], origin: str
-) -> tuple[list[VerifierKey], list[Problem]]:
-    """Writer keys certified by a trusted log key; a certificate that is not valid is a finding."""
-    writers: list[VerifierKey] = []
+) -> tuple[list[Grant], list[Problem]]:
+    """Writer keys certified (and maybe revoked) by a trusted log key; a certificate or
+    revocation that is not valid is a finding."""
+    certified: list[VerifierKey] = []
+    revoked: dict[VerifierKey, int] = {}
     problems: list[Problem] = []
     for key in store.list(layout.WRITERS):
         try:
-            writers.append(read_certificate(_read_note(store, key).decode(), keys, origin))
+            note = _read_note(store, key).decode()
+            if key.endswith(".revoked"):
+                writer, position = read_revocation(note, keys, origin)
+                revoked[writer] = min(position, revoked.get(writer, position))
+            else:
+                certified.append(read_certificate(note, keys, origin))
         except (CheckpointError, UnicodeDecodeError) as exc:
-            problems.append(
-                Problem(None, Fault.SIGNATURE_INVALID, f"writer certificate {key}: {exc}")
-            )
-    return writers, problems
+            problems.append(Problem(None, Fault.SIGNATURE_INVALID, f"{key}: {exc}"))
+    return grants_from(certified, revoked), problems
 
 
 def verify_ledger(
@@ -205,9 +218,9 @@ def verify_ledger(
         problems.extend(earlier_problems)
     signed_sizes = [f.size for f in findings if f.ok]
     checkpointed = max(signed_sizes) if signed_sizes else 0
-    writers, writer_problems = _read_writers(store, keys, origin)
-    problems.extend(writer_problems)
-    proofs = check_batch_proofs(leaves, batches, [*keys, *writers], origin, checkpointed)
+    grants, grant_problems = _read_grants(store, keys, origin)
+    problems.extend(grant_problems)
+    proofs = check_batch_proofs(leaves, batches, keys, grants, origin, checkpointed)
     problems.extend(proofs.problems)
     unsigned_tail = tree.size - checkpointed
     objects_checked = disposed = 0
@@ -219,7 +232,7 @@ def verify_ledger(
     report_notes = []
     if isinstance(store, VersionedStore):
         version_problems, version_notes = _check_versions(
-            store, first_claims, proofs.ranges, [*keys, *writers], origin
+            store, first_claims, proofs.ranges, keys, grants, origin
         )
         problems.extend(version_problems)
         report_notes.extend(version_notes)
@@ -366,7 +379,8 @@ def _check_versions(
     store: VersionedStore,
     first_claims: dict[str, int],
     ranges: dict[int, CompactRange],
-    writers: list[VerifierKey],
+    keys: list[VerifierKey],
+    grants: list[Grant],
     origin: str,
 ) -> tuple[list[Problem], list[str]]:
     """Delete markers and extra versions under ``ledger/`` and ``objects/``.
@@ -403,7 +417,7 @@ def _check_versions(
         oldest = stored[-1]
         for extra in stored[:-1]:
             if store.oldest_version_wins and _lost_race(
-                store, key, oldest, extra, ranges, writers, origin
+                store, key, oldest, extra, ranges, keys, grants, origin
             ):
                 raced += 1
                 continue
@@ -439,7 +453,8 @@ def _lost_race(
     oldest: StoredVersion,
     extra: StoredVersion,
     ranges: dict[int, CompactRange],
-    writers: list[VerifierKey],
+    keys: list[VerifierKey],
+    grants: list[Grant],
     origin: str,
 ) -> bool:
     """True when ``extra`` is what an honest writer that lost the race for ``key`` left."""
@@ -457,7 +472,7 @@ def _lost_race(
         if proof.size != first + len(lines):
             return False
         root = ranges[first].extend([leaf_hash(line) for line in lines]).root()
-        check_batch_proof(proof, writers, origin, first, root)
+        check_batch_proof(proof, writers_at(keys, grants, first), origin, first, root)
     except (LedgerError, CheckpointError):
         return False
     return True

@@ -24,6 +24,15 @@ log key, kept under ``ledger/writers/``:
     <origin>
     <writer verifier key, in note vkey text form>
 
+A log key withdraws a writer key (one that leaked, or a retired worker's) with a
+revocation beside it: batches starting at or after the position it names are not
+authorised by that writer key any more.
+
+    mailledger-writer-revoked/v1
+    <origin>
+    <writer verifier key>
+    <first position no longer authorised>
+
 Both statements start with a line containing a character (``/`` then a version,
 no origin may contain a space) that keeps them from ever parsing as a checkpoint.
 Everything here is pure: callers read and write the store.
@@ -49,6 +58,7 @@ from pipeline.ledger.checkpoint import (
 
 BATCH_STATEMENT = "mailledger-batch/v1"
 WRITER_STATEMENT = "mailledger-writer/v1"
+REVOKED_STATEMENT = "mailledger-writer-revoked/v1"
 PROOF_PREFIX = "\u2014 "  # the signed-note signature line prefix (em dash, space)
 
 
@@ -116,10 +126,19 @@ def check_batch_proof(
 # -- writer certificates -----------------------------------------------------------------
 
 
+def _writer_digest(writer: VerifierKey) -> str:
+    # names may hold '/', so a hash of the key text names a writer's objects
+    return hashlib.sha256(writer.to_text().encode()).hexdigest()[:32]
+
+
 def certificate_key(writer: VerifierKey) -> str:
-    """Store key of the certificate for ``writer`` (names may hold '/', so a hash names it)."""
-    digest = hashlib.sha256(writer.to_text().encode()).hexdigest()[:32]
-    return f"{layout.WRITERS}{digest}.note"
+    """Store key of the certificate for ``writer``."""
+    return f"{layout.WRITERS}{_writer_digest(writer)}.note"
+
+
+def revocation_key(writer: VerifierKey) -> str:
+    """Store key of the revocation of ``writer``."""
+    return f"{layout.WRITERS}{_writer_digest(writer)}.revoked"
 
 
 def certify_writer(log_key: SigningKey, origin: str, writer: VerifierKey) -> str:
@@ -127,14 +146,53 @@ def certify_writer(log_key: SigningKey, origin: str, writer: VerifierKey) -> str
     return sign_note(f"{WRITER_STATEMENT}\n{origin}\n{writer.to_text()}\n", log_key)
 
 
+def revoke_writer(log_key: SigningKey, origin: str, writer: VerifierKey, position: int) -> str:
+    """A revocation: batches at or after ``position`` signed by ``writer`` are not authorised."""
+    return sign_note(f"{REVOKED_STATEMENT}\n{origin}\n{writer.to_text()}\n{position}\n", log_key)
+
+
+def _open(note: str, log_keys: Sequence[VerifierKey], origin: str, what: str) -> list[str]:
+    body, _ = open_note(note, list(log_keys), what)
+    lines = body.split("\n")
+    statement = WRITER_STATEMENT if what == "writer certificate" else REVOKED_STATEMENT
+    expected = 4 if what == "writer certificate" else 5
+    if len(lines) != expected or lines[0] != statement or lines[-1] != "":
+        raise CheckpointError(f"{what} is not in the {statement} form")
+    if lines[1] != origin:
+        raise CheckpointError(f"{what} is for log {lines[1]!r}, not this log {origin!r}")
+    return lines
+
+
 def read_certificate(note: str, log_keys: Sequence[VerifierKey], origin: str) -> VerifierKey:
     """The writer key a certificate authorises; :class:`CheckpointError` when it is not valid."""
-    body, _ = open_note(note, list(log_keys), "writer certificate")
-    lines = body.split("\n")
-    if len(lines) != 4 or lines[0] != WRITER_STATEMENT or lines[3] != "":
-        raise CheckpointError("writer certificate is not in the mailledger-writer/v1 form")
-    if lines[1] != origin:
-        raise CheckpointError(
-            f"writer certificate is for log {lines[1]!r}, not this log {origin!r}"
-        )
-    return VerifierKey.from_text(lines[2])
+    return VerifierKey.from_text(_open(note, log_keys, origin, "writer certificate")[2])
+
+
+def read_revocation(
+    note: str, log_keys: Sequence[VerifierKey], origin: str
+) -> tuple[VerifierKey, int]:
+    """The writer key a revocation withdraws and the first position it no longer covers."""
+    lines = _open(note, log_keys, origin, "writer revocation")
+    if not lines[3].isdigit():
+        raise CheckpointError("writer revocation names no position")
+    return VerifierKey.from_text(lines[2]), int(lines[3])
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A certified writer key and the first position it no longer covers (None: none)."""
+
+    key: VerifierKey
+    until: int | None = None
+
+
+def grants_from(certified: Sequence[VerifierKey], revoked: dict[VerifierKey, int]) -> list[Grant]:
+    """Certified keys with their revocations applied (the earliest revocation wins)."""
+    return [Grant(key, revoked.get(key)) for key in certified]
+
+
+def writers_at(
+    log_keys: Sequence[VerifierKey], grants: Sequence[Grant], first: int
+) -> list[VerifierKey]:
+    """The keys authorised to sign a batch starting at ``first``."""
+    return [*log_keys, *(g.key for g in grants if g.until is None or first < g.until)]

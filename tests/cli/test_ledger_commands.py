@@ -217,3 +217,21 @@ def test_import_and_checkpoint_refuse_a_forged_tail_in_one_line(workdir) -> None
         assert result.stderr.count("\n") == 1
         assert "ledger entries 6 to 6 carry no signature of an authorised writer" in result.stderr
     assert not store.exists(layout.checkpoint_key(7))
+
+
+def test_revoke_writer_withdraws_a_worker_key_from_the_current_position(workdir) -> None:
+    store = populated(workdir)
+    made = run(workdir, "keygen", "--writer", "--out", str(workdir / "w.key"), "--name", "w-1")
+    vkey = made.stdout.strip()
+    result = run(workdir, "revoke-writer", vkey)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "writer key 'w-1' is revoked from ledger position 6\n"
+    assert len(list(store.list(layout.WRITERS))) == 2
+    assert run(workdir, "verify").exit_code == 0
+
+
+def test_revoke_writer_with_a_malformed_key_is_a_usage_error(workdir) -> None:
+    populated(workdir)
+    result = run(workdir, "revoke-writer", "not-a-key")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1

@@ -25,7 +25,7 @@ from pipeline.ledger.checkpoint import SigningKey
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import VerifyReport, verify_ledger
-from pipeline.ledger.writers import certificate_key, certify_writer
+from pipeline.ledger.writers import certificate_key, certify_writer, revocation_key, revoke_writer
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
 from tests.ledger import intruder
@@ -221,6 +221,33 @@ def test_a_certificate_not_signed_by_the_log_key_authorises_nobody(store) -> Non
     assert _faults(report) == [(None, Fault.SIGNATURE_INVALID)]
     assert certificate_key(WRITER_A.verifier) in report.problems[0].detail
     assert ledger.size() == 1
+
+
+def test_a_revoked_writer_key_signs_nothing_after_its_revocation(store) -> None:
+    ledger_on(store).append([draft(0)])
+    _certify(store, WRITER_A)
+    worker = Ledger(store, ORIGIN, [KEY.verifier], writer_key=WRITER_A)
+    worker.append([draft(1)])
+    worker.append([draft(2)])
+    # withdrawn from position 2 on: the batch it wrote there is no longer authorised
+    note = revoke_writer(KEY, ORIGIN, WRITER_A.verifier, 2)
+    store.put(revocation_key(WRITER_A.verifier), note.encode())
+    report = verify_ledger(store, [KEY.verifier], ORIGIN)
+    assert _faults(report) == [(2, Fault.UNPROVEN)]
+    assert "writer-a" in report.problems[0].detail
+    with pytest.raises(LedgerError, match=r"positions 2 to 2\) is not proven"):
+        ledger_on(store).append([draft(3)])
+
+
+def test_a_writer_revoked_at_the_head_cannot_append_and_the_log_still_verifies(store) -> None:
+    ledger_on(store).append([draft(0)])
+    _certify(store, WRITER_A)
+    Ledger(store, ORIGIN, [KEY.verifier], writer_key=WRITER_A).append([draft(1)])
+    note = revoke_writer(KEY, ORIGIN, WRITER_A.verifier, 2)
+    store.put(revocation_key(WRITER_A.verifier), note.encode())
+    with pytest.raises(ConfigError, match="or was revoked"):
+        Ledger(store, ORIGIN, [KEY.verifier], writer_key=WRITER_A).append([draft(2)])
+    assert verify_ledger(store, [KEY.verifier], ORIGIN).ok
 
 
 def test_two_certified_writers_appending_at_once_verify(store) -> None:
