@@ -51,17 +51,17 @@ def test_monday_federal_holiday_is_not_a_business_day():
     assert clock.days_taken == 5
 
 
-def test_holiday_on_saturday_is_observed_the_friday_before():
-    # July 4, 2026 is a Saturday, observed Fri Jul 3. Received Mon Jun 29:
-    # Jun 30, Jul 1, Jul 2, (Jul 3 closed), Jul 6, Jul 7 -> due Tue Jul 7.
+def test_observed_friday_of_a_saturday_holiday_still_counts():
+    # July 4, 2026 is a Saturday, observed Fri Jul 3, which Regulation X still counts
+    # (never-late reading). Received Mon Jun 29: Jun 30, Jul 1, 2, 3, 6 -> due Mon Jul 6.
     ledger = MemoryLedger()
     inbound(ledger, rid(1), "2026-06-29T14:00", "notice_of_error")
     ack(ledger, rid(1), "2026-07-08T14:00")
     case = _one(ledger, "2026-07-10T14:00")
     clock = case.deadline("acknowledge")
-    assert clock.due == date(2026, 7, 7)
+    assert clock.due == date(2026, 7, 6)
     assert clock.state == "met"
-    assert clock.status.late_by == 1
+    assert clock.status.late_by == 2
     assert clock.met_by_seq == 1
 
 
