@@ -14,16 +14,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pipeline.cases.machine import machine_reason
 from pipeline.classify.accounts import mask_account
-from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, Deadline, local_date
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, legacy_kinds
+from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS, RequestKind, RequestSubkind
 from pipeline.ledger.entry import LedgerEntry, parse_time
 
 __all__ = [
     "ACK_SENT",
+    "ACK_SKIPPED",
+    "CASE_ESCALATION_ADDED",
+    "CASE_ESCALATION_REMOVED",
     "CASE_EXTENDED",
+    "CASE_HOLDING_REPLY",
     "CASE_LINKED",
+    "CASE_NOT_A_REQUEST",
+    "CASE_RECLASSIFIED",
     "CASE_REOPENED",
     "CASE_RESOLVED",
+    "CASE_SALE_DATE_SET",
+    "CORRECTION_TYPES",
+    "EXTENSION_NOTICE_SENT",
     "MESSAGE_RECEIVED",
     "RESPONSE_SENT",
     "CaseAction",
@@ -32,16 +43,50 @@ __all__ = [
     "ResponseRecord",
     "collect",
     "normalize_message_id",
+    "parse_date",
 ]
 
 MESSAGE_RECEIVED = "message.received"
 RESPONSE_SENT = "response.sent"
 ACK_SENT = "acknowledgment.sent"
+ACK_SKIPPED = "acknowledgment.skipped"
 CASE_LINKED = "case.linked"
 CASE_EXTENDED = "case.extended"
 CASE_RESOLVED = "case.resolved"
 CASE_REOPENED = "case.reopened"
-_CASE_TYPES = frozenset({CASE_LINKED, CASE_EXTENDED, CASE_RESOLVED, CASE_REOPENED})
+# Corrections: a person's change to what the pipeline decided, each with actor, time, reason.
+CASE_RECLASSIFIED = "case.reclassified"
+CASE_NOT_A_REQUEST = "case.not_a_request"
+CASE_SALE_DATE_SET = "case.sale_date_set"
+CASE_ESCALATION_ADDED = "case.escalation_added"
+CASE_ESCALATION_REMOVED = "case.escalation_removed"
+CASE_HOLDING_REPLY = "case.holding_reply"
+CORRECTION_TYPES = frozenset(
+    {
+        CASE_RECLASSIFIED,
+        CASE_NOT_A_REQUEST,
+        CASE_SALE_DATE_SET,
+        CASE_ESCALATION_ADDED,
+        CASE_ESCALATION_REMOVED,
+        CASE_HOLDING_REPLY,
+    }
+)
+EXTENSION_NOTICE_SENT = "extension_notice.sent"
+_CASE_TYPES = (
+    frozenset({CASE_LINKED, CASE_EXTENDED, CASE_RESOLVED, CASE_REOPENED}) | CORRECTION_TYPES
+)
+# acknowledgment.skipped reasons (handlers.loop_safety) that say the message came from a
+# machine: nobody owes it an answer, so its clocks are "not applicable".
+MACHINE_SKIP_REASONS = frozenset(
+    {
+        "auto-submitted",
+        "precedence-bulk-list-junk",
+        "mailing-list",
+        "empty-return-path",
+        "machine-sender",
+        "own-address",
+    }
+)
 
 
 def normalize_message_id(value: str | None) -> str | None:
@@ -82,7 +127,12 @@ class CaseRecord:
     """An inbound message that may start regulatory clocks.
 
     ``received_at`` is the server's INTERNALDATE when recorded (when the mail
-    arrived), else the ledger entry time; clocks start on its servicer-local date.
+    arrived), else the ledger entry time; an INTERNALDATE later than the entry time
+    by more than the policy's skew is not believed (``future_internaldate``) and the
+    entry time is used. Clocks start on its servicer-local date.
+    ``kinds``/``subkinds``/``sale_date`` are what classification found; corrections
+    can change them (see :mod:`pipeline.cases.deadlines`). ``machine`` is the reason a
+    machine sent it (RFC 3834), else None.
     ``masked_accounts`` are ``****1234`` forms only; ``sensitive_kinds`` names the
     kinds of full SSNs or bank numbers the borrower sent, never the digits.
     """
@@ -95,13 +145,22 @@ class CaseRecord:
     subject: str
     category: str
     subcategory: str
-    request_kind: str
+    kinds: tuple[RequestKind, ...]
+    subkinds: tuple[RequestSubkind, ...]
+    sale_date: date | None
     rules: tuple[str, ...]
     escalated: bool
     masked_accounts: tuple[str, ...]
     sensitive_kinds: tuple[str, ...]
-    deadlines: tuple[Deadline, ...]
     imported: bool
+    machine: str | None = None
+    future_internaldate: bool = False
+    language: str = "en"
+
+    @property
+    def request_kind(self) -> str:
+        """The kinds as one label (``general`` when the message makes no request)."""
+        return "+".join(self.kinds) or "general"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +179,7 @@ class ResponseRecord:
 
 @dataclass(frozen=True, slots=True)
 class CaseAction:
-    """A ``case.*`` entry: a person's decision about a record."""
+    """A ``case.*`` entry: a person's decision or correction about a record."""
 
     type: str
     seq: int
@@ -140,6 +199,10 @@ class CaseBook:
     # record id -> (seq, time) of the first acknowledgment.sent for it
     acknowledgments: dict[str, tuple[int, datetime]] = field(default_factory=dict)
     ack_message_ids: dict[str, str] = field(default_factory=dict)
+    # record id -> reason of an acknowledgment.skipped that says a machine sent it
+    machine_skips: dict[str, str] = field(default_factory=dict)
+    # case.extended position -> (seq, time) of the extension_notice.sent for it
+    extension_notices: dict[int, tuple[int, datetime]] = field(default_factory=dict)
     actions: list[CaseAction] = field(default_factory=list)
 
     def actions_for(self, record_id: str) -> list[CaseAction]:
@@ -147,26 +210,36 @@ class CaseBook:
         return [a for a in self.actions if a.record_id == record_id]
 
 
-def _deadline(raw: Mapping[str, Any], fallback_start: date) -> Deadline | None:
-    try:
-        start_text = raw.get("start")
-        return Deadline(
-            name=raw["name"],
-            due=date.fromisoformat(raw["due"]),
-            business_days=int(raw["business_days"]),
-            rule=str(raw.get("rule", "")),
-            start=date.fromisoformat(start_text) if start_text else fallback_start,
-            extendable=bool(raw.get("extendable", False)),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def _sender(headers: Mapping[str, Any]) -> str:
     for party in headers.get("from") or []:
         if isinstance(party, Mapping) and party.get("address"):
             return str(party["address"])
     return ""
+
+
+def _kinds(cls: Mapping[str, Any]) -> tuple[RequestKind, ...]:
+    """The request kinds of a classification: ``request_kinds``, else the older single one."""
+    listed = cls.get("request_kinds")
+    if isinstance(listed, list):
+        return tuple(k for k in REQUEST_KINDS if k in listed)
+    return legacy_kinds(str(cls.get("request_kind") or ""))
+
+
+def _subkinds(cls: Mapping[str, Any]) -> tuple[RequestSubkind, ...]:
+    listed = cls.get("request_subkinds")
+    if not isinstance(listed, list):
+        return ()
+    return tuple(k for k in REQUEST_SUBKINDS if k in listed)
+
+
+def parse_date(value: Any) -> date | None:
+    """An ISO ``YYYY-MM-DD`` date, else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _inbound(entry: LedgerEntry, policy: ClockPolicy) -> CaseRecord | None:
@@ -177,12 +250,11 @@ def _inbound(entry: LedgerEntry, policy: ClockPolicy) -> CaseRecord | None:
     source = body.get("source") or {}
     headers = body.get("headers") or {}
     cls = body.get("classification") or {}
-    received = _moment(source.get("internaldate")) or entry.moment
-    start = local_date(received, policy)
-    deadlines = tuple(
-        d for d in (_deadline(raw, start) for raw in body.get("deadlines") or []) if d is not None
-    )
+    internal = _moment(source.get("internaldate"))
+    future = internal is not None and internal > entry.moment + policy.future_skew
+    received = entry.moment if internal is None or future else internal
     rules = tuple(sorted({str(m.get("rule")) for m in cls.get("matches") or [] if m.get("rule")}))
+    senders = [str(p.get("address")) for p in headers.get("from") or [] if isinstance(p, Mapping)]
     return CaseRecord(
         record_id=record_id,
         seq=entry.seq,
@@ -192,14 +264,24 @@ def _inbound(entry: LedgerEntry, policy: ClockPolicy) -> CaseRecord | None:
         subject=str(headers.get("subject") or ""),
         category=str(cls.get("category") or "unclassified"),
         subcategory=str(cls.get("subcategory") or ""),
-        request_kind=str(cls.get("request_kind") or "general"),
+        kinds=_kinds(cls),
+        subkinds=_subkinds(cls),
+        sale_date=parse_date(cls.get("foreclosure_sale_date")),
         rules=rules,
         escalated=bool(cls.get("escalated", False)),
         # The ledger holds full account numbers (the record needs them); mask on read.
         masked_accounts=tuple(mask_account(str(n)) for n in cls.get("account_numbers") or []),
         sensitive_kinds=tuple(str(f.get("kind")) for f in cls.get("sensitive") or []),
-        deadlines=deadlines,
         imported=bool(source.get("imported", False)),
+        machine=machine_reason(
+            auto_submitted=headers.get("auto_submitted"),
+            precedence=headers.get("precedence"),
+            list_id=headers.get("list_id"),
+            return_path=headers.get("return_path"),
+            senders=senders,
+        ),
+        future_internaldate=future,
+        language=str(cls.get("language") or "en"),
     )
 
 
@@ -233,6 +315,9 @@ def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY
     for entry in entries:
         book.size = entry.seq + 1
         kind = entry.type
+        record_id = entry.body.get("record_id")
+        if not isinstance(record_id, str):
+            continue
         if kind == MESSAGE_RECEIVED:
             direction = (entry.body.get("source") or {}).get("direction", "inbound")
             if direction == "outbound":
@@ -250,16 +335,20 @@ def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY
             if response is not None:
                 book.responses.setdefault(response.record_id, response)
         elif kind == ACK_SENT:
-            record_id = entry.body.get("record_id")
-            if isinstance(record_id, str):
-                book.acknowledgments.setdefault(record_id, (entry.seq, entry.moment))
-                ack_id = normalize_message_id(entry.body.get("ack_message_id"))
-                if ack_id:
-                    book.ack_message_ids[ack_id] = record_id
+            book.acknowledgments.setdefault(record_id, (entry.seq, entry.moment))
+            ack_id = normalize_message_id(entry.body.get("ack_message_id"))
+            if ack_id:
+                book.ack_message_ids[ack_id] = record_id
+        elif kind == ACK_SKIPPED:
+            reason = entry.body.get("reason")
+            if reason in MACHINE_SKIP_REASONS:
+                book.machine_skips.setdefault(record_id, str(reason))
+        elif kind == EXTENSION_NOTICE_SENT:
+            extension_seq = entry.body.get("extension_seq")
+            if isinstance(extension_seq, int):
+                book.extension_notices.setdefault(extension_seq, (entry.seq, entry.moment))
         elif kind in _CASE_TYPES:
-            record_id = entry.body.get("record_id")
-            if isinstance(record_id, str):
-                book.actions.append(
-                    CaseAction(kind, entry.seq, entry.moment, entry.actor, record_id, entry.body)
-                )
+            book.actions.append(
+                CaseAction(kind, entry.seq, entry.moment, entry.actor, record_id, entry.body)
+            )
     return book

@@ -145,3 +145,13 @@ def action(ledger: MemoryLedger, kind: str, record_id: str, at: str, **fields: A
     """Append a ``case.*`` entry directly (as a person's earlier decision)."""
     body = {"record_id": record_id, "reason": "test", **fields}
     return ledger.append([EntryDraft(kind, body, "person:test", utc(at))])[0]
+
+
+def extension_notice(ledger: MemoryLedger, extension: LedgerEntry, at: str) -> LedgerEntry:
+    """Append the ``extension_notice.sent`` entry for a ``case.extended`` entry."""
+    body = {
+        "record_id": extension.body["record_id"],
+        "extension_seq": extension.seq,
+        "time": format_time(utc(at)),
+    }
+    return ledger.append([EntryDraft("extension_notice.sent", body, "handler:test", utc(at))])[0]
