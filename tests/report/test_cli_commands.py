@@ -54,7 +54,7 @@ def test_report_sla_formats_from_the_real_ledger(config_file, tmp_path):
     assert html.count("<svg") == 4 and "66.7%" in html
     result = _run(config_file, "report", "sla", "--format", "json", "--as-of", as_of)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["total"]["received"] == 6
+    assert json.loads(result.output)["total"]["received"] == 7
     result = _run(
         config_file,
         "report",
@@ -69,7 +69,7 @@ def test_report_sla_formats_from_the_real_ledger(config_file, tmp_path):
         "2026-03-11",
     )
     assert result.exit_code == 0
-    assert "summary,total,all,received,3" in result.output
+    assert "summary,total,all,received,4" in result.output
     result = _run(config_file, "report", "sla", "--as-of", as_of)
     assert "missed or late deadlines: 3" in result.output
     # Reproducible: the same ledger and time give the same bytes.
