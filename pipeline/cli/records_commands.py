@@ -133,6 +133,7 @@ def trail(app: AppContext, ref: str, as_json: bool, reason: str | None) -> None:
             proofs=proofs,
             policy=app.config.classification.policy.clock,
             now=datetime.now(UTC),
+            store=runtime.store,
         )
     if as_json:
         echo_json(result.to_json())
@@ -154,9 +155,13 @@ def render_trail(t: Trail) -> str:
         f" signed by {t.signed_by}",
         "",
     ]
-    if t.deadlines:
-        out.append("Deadlines (as of now):")
+    kinds = "+".join(t.request_kinds) or "no regulated request"
+    if t.not_applicable:
+        out += [f"Clocks: not applicable ({t.not_applicable})", ""]
+    elif t.deadlines:
+        out.append(f"Deadlines (as of now; {kinds}; case {t.state}):")
         out.extend(f"  {d.describe()}" for d in t.deadlines)
+        out.extend(f"  note: {n}" for n in t.notes)
         out.append("")
     for item in t.items:
         proof = (

@@ -6,9 +6,11 @@ What is kept, and why:
   ``response.sent``), keyed by its ledger position, with the fields people search
   by. Full account numbers are kept so an examiner can search by them; every
   display masks them.
-* ``links``: every entry that concerns a record (acknowledgments, escalations,
-  delivered events, accesses, exports, case entries, replies), so a trail is one
-  indexed query instead of a scan of the whole log.
+* ``links``: every entry that names a record (acknowledgments, escalations,
+  delivered events, accesses, exports, case entries), so a trail is one indexed
+  query instead of a scan of the whole log. Which replies answer a request is the
+  case model's decision (:mod:`pipeline.cases`), not the index's: the trail and the
+  export add the replies it links.
 * ``leaves``: the RFC 6962 leaf hash of every entry, so commands that prove
   inclusion build the Merkle tree without re-reading the log. The tree root is
   always compared with a signed checkpoint, so a damaged cache cannot produce a
@@ -45,7 +47,7 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = ("message.received", "response.sent")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: replies are no longer linked here (see links above)
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -377,46 +379,10 @@ class RecordIndex:
         rids = linked_record_ids(entry)
         if entry.type in RECORD_TYPES and isinstance(entry.body.get("record_id"), str):
             self._add_record(entry, store)
-            rids |= self._replied_to(entry)
-        if entry.type == "case.linked":
-            self._link_response(entry)
         self.db.executemany(
             "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
             [(rid, entry.seq, entry.type) for rid in sorted(rids)],
         )
-
-    def _link_response(self, entry: LedgerEntry) -> None:
-        """A person linked a reply to a request: the reply joins the request's trail."""
-        request, response = entry.body.get("record_id"), entry.body.get("response_record_id")
-        if not isinstance(request, str) or not isinstance(response, str):
-            return
-        row = self.db.execute(
-            "select seq, type from records where record_id = ?", (response,)
-        ).fetchone()
-        if row is not None:
-            self.db.execute(
-                "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
-                (request, int(row[0]), str(row[1])),
-            )
-
-    def _replied_to(self, entry: LedgerEntry) -> set[str]:
-        """Inbound records an outbound reply answers, by In-Reply-To and References."""
-        if entry.type != "response.sent":
-            return set()
-        headers = entry.body.get("headers")
-        if not isinstance(headers, Mapping):
-            return set()
-        ids = [headers.get("in_reply_to"), *(headers.get("references") or [])]
-        wanted = [normalize_message_id(i) for i in ids if isinstance(i, str) and i.strip()]
-        if not wanted:
-            return set()
-        marks = ",".join("?" * len(wanted))
-        rows = self.db.execute(
-            f"select record_id from records where type = 'message.received'"  # noqa: S608
-            f" and message_id in ({marks})",
-            wanted,
-        )
-        return {str(r[0]) for r in rows}
 
     def _add_record(self, entry: LedgerEntry, store: ObjectStore) -> None:
         body = entry.body

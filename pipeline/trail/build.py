@@ -9,24 +9,20 @@ inclusion proof that was verified against the signed checkpoint before it is sho
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
+from pipeline.cases.deadlines import CaseStatus, DeadlineResult
+from pipeline.cases.read import read_cases
 from pipeline.classify.accounts import mask_account
-from pipeline.classify.clocks import (
-    DEFAULT_POLICY,
-    ClockPolicy,
-    Deadline,
-    deadline_status,
-    extend,
-)
-from pipeline.errors import CaseActionError, MailledgerError, RecordNotFoundError
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.errors import MailledgerError, RecordNotFoundError
 from pipeline.index.db import RecordIndex, RecordRow
-from pipeline.ledger.entry import LedgerEntry, parse_time
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
+from pipeline.storage.base import ObjectStore
 from pipeline.trail.proofs import InclusionProof, ProofContext, read_entries
 
 RECORD_TYPES = ("message.received", "response.sent")
@@ -90,9 +86,10 @@ class TrailItem:
 
 @dataclass(frozen=True)
 class DeadlineView:
-    """A clock the record started and where it stands."""
+    """A clock the record started and where it stands (as the case model says)."""
 
     name: str
+    kind: str
     due: str
     rule: str
     business_days: int
@@ -102,6 +99,26 @@ class DeadlineView:
     late_by: int
     days_left: int
     extended: bool
+    original_due: str
+
+    @classmethod
+    def of(cls, result: DeadlineResult) -> DeadlineView:
+        """The view of one evaluated clock."""
+        status = result.status
+        return cls(
+            name=result.name,
+            kind=result.deadline.kind,
+            due=result.due.isoformat(),
+            rule=result.deadline.rule,
+            business_days=result.deadline.business_days,
+            state=status.state,
+            met_on=status.met_on.isoformat() if status.met_on else None,
+            met_by_seq=result.met_by_seq,
+            late_by=status.late_by,
+            days_left=status.days_left,
+            extended=result.deadline.extended,
+            original_due=result.original_due.isoformat(),
+        )
 
     @property
     def on_time(self) -> bool:
@@ -110,9 +127,10 @@ class DeadlineView:
 
     def describe(self) -> str:
         """One line for people."""
-        head = f"{self.name} due {self.due} ({self.business_days} business days, {self.rule})"
+        label = f"{self.kind.replace('_', ' ')} {self.name}" if self.kind else self.name
+        head = f"{label} due {self.due} ({self.business_days} days, {self.rule})"
         if self.extended:
-            head += ", extended"
+            head += f", extended from {self.original_due}"
         if self.state == "met":
             when = "on time" if self.late_by == 0 else f"{self.late_by} business day(s) late"
             return f"{head}: MET {self.met_on} {when} (position {self.met_by_seq})"
@@ -124,7 +142,9 @@ class DeadlineView:
         """JSON-ready deadline."""
         return {
             "name": self.name,
+            "kind": self.kind,
             "due": self.due,
+            "original_due": self.original_due,
             "rule": self.rule,
             "business_days": self.business_days,
             "state": self.state,
@@ -151,6 +171,10 @@ class Trail:
     signed_by: str
     as_of: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+    state: str = "not_applicable"
+    not_applicable: str | None = None
+    request_kinds: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -172,6 +196,10 @@ class Trail:
             },
             "as_of": self.as_of,
             "verified": self.verified,
+            "state": self.state,
+            "not_applicable": self.not_applicable,
+            "request_kinds": list(self.request_kinds),
+            "notes": list(self.notes),
             "deadlines": [d.to_json() for d in self.deadlines],
             "items": [i.to_json() for i in self.items],
         }
@@ -185,12 +213,21 @@ def build_trail(
     proofs: ProofContext,
     policy: ClockPolicy = DEFAULT_POLICY,
     now: datetime,
+    store: ObjectStore | None = None,
 ) -> Trail:
-    """The trail of the one record ``ref`` names; the index must be synced first."""
+    """The trail of the one record ``ref`` names; the index must be synced first.
+
+    Status and linked replies come from the case model over the whole ledger
+    (:func:`pipeline.cases.read.read_cases`; ``store`` lets it read reply bodies for
+    reference numbers, as ``cases`` does).
+    """
     record = resolve_one(index, ref)
-    seqs = [link.seq for link in index.links(record.record_id)]
-    entries = list(read_entries(ledger, seqs))
-    return trail_from_entries(record, entries, proofs, policy, now)
+    cases = read_cases(ledger.entries(0, proofs.size), store, now, policy)
+    case = cases.for_record(record.record_id)
+    seqs = {link.seq for link in index.links(record.record_id)}
+    seqs.update(cases.response_seqs(record.record_id))
+    entries = list(read_entries(ledger, sorted(seqs)))
+    return trail_from_entries(record, entries, proofs, policy, now, case)
 
 
 def trail_from_entries(
@@ -199,8 +236,12 @@ def trail_from_entries(
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
+    case: CaseStatus | None = None,
 ) -> Trail:
-    """Assemble a trail from the record's entries (its own record entry among them)."""
+    """Assemble a trail from the record's entries (its own record entry among them).
+
+    ``case`` is the record's status from the case model (None for an outbound record).
+    """
     own = next((e for e in entries if e.seq == record.seq), None)
     if own is None:
         raise RecordNotFoundError(f"record {record.record_id}: entry {record.seq} not found")
@@ -222,98 +263,17 @@ def trail_from_entries(
         record=record,
         headers=headers if isinstance(headers, Mapping) else {},
         items=items,
-        deadlines=tuple(deadline_views(own, entries, policy, now)),
+        deadlines=tuple(DeadlineView.of(d) for d in case.deadlines) if case else (),
         origin=proofs.checkpoint.checkpoint.origin,
         checkpoint_size=proofs.size,
         checkpoint_root=proofs.root.hex(),
         signed_by=proofs.checkpoint.key_name,
         as_of=now.isoformat(),
+        state=case.state if case else "not_applicable",
+        not_applicable=case.not_applicable if case else "outbound message",
+        request_kinds=tuple(case.kinds) if case else (),
+        notes=case.notes if case else (),
     )
-
-
-# -- deadlines -------------------------------------------------------------------
-
-
-def _met_at(entry: LedgerEntry) -> datetime:
-    """When an entry shows the work was done: the send time it reports, else its own time."""
-    reported = entry.body.get("time")
-    if isinstance(reported, str):
-        try:
-            return parse_time(reported)
-        except ValueError:
-            pass
-    return entry.moment
-
-
-def deadline_views(
-    own: LedgerEntry, entries: Sequence[LedgerEntry], policy: ClockPolicy, now: datetime
-) -> list[DeadlineView]:
-    """Status of each clock in the record entry.
-
-    Acknowledge is met by an ``acknowledgment.sent``; respond by a reply
-    (``response.sent`` linked to the record) or ``case.resolved``. A
-    ``case.extended`` entry extends the respond clock once, when the rule allows it.
-    """
-    later = [e for e in entries if e.seq > own.seq]
-    acked = next((e for e in later if e.type == "acknowledgment.sent"), None)
-    responded: LedgerEntry | None = None
-    for e in later:
-        if responded is None and e.type in ("response.sent", "case.resolved"):
-            responded = e
-        elif (
-            e.type == "case.reopened"
-            and responded is not None
-            and responded.type == "case.resolved"
-        ):
-            # a reopened case is not answered by its earlier resolution; a sent reply stands
-            responded = None
-    extension = next((e for e in later if e.type == "case.extended"), None)
-    out: list[DeadlineView] = []
-    for item in own.body.get("deadlines") or []:
-        if not isinstance(item, Mapping):
-            continue
-        try:
-            due = date.fromisoformat(str(item.get("due")))
-            start = date.fromisoformat(str(item.get("start") or item.get("due")))
-        except ValueError:
-            continue
-        name: Literal["acknowledge", "respond"] = (
-            "acknowledge" if item.get("name") == "acknowledge" else "respond"
-        )
-        clock = Deadline(
-            name=name,
-            due=due,
-            business_days=int(item.get("business_days") or 0),
-            rule=str(item.get("rule") or ""),
-            start=start,
-            extendable=bool(item.get("extendable")),
-        )
-        if name == "respond" and extension is not None and clock.extendable:
-            days = extension.body.get("days")
-            # an invalid extension (twice, not allowed by the rule) leaves the clock running
-            with contextlib.suppress(CaseActionError):
-                clock = extend(
-                    clock,
-                    days if isinstance(days, int) else policy.extension_days,
-                    calendar=policy.calendar,
-                )
-        met = acked if name == "acknowledge" else responded
-        status = deadline_status(clock, _met_at(met) if met else None, now, policy)
-        out.append(
-            DeadlineView(
-                name=name,
-                due=clock.due.isoformat(),
-                rule=clock.rule,
-                business_days=clock.business_days,
-                state=status.state,
-                met_on=status.met_on.isoformat() if status.met_on else None,
-                met_by_seq=met.seq if met else None,
-                late_by=status.late_by,
-                days_left=status.days_left,
-                extended=clock.extended,
-            )
-        )
-    return out
 
 
 # -- describing entries ------------------------------------------------------------
@@ -397,8 +357,54 @@ def summarize(entry: LedgerEntry, record_id: str) -> str:
             f"{_s(b.get('actor'), entry.actor)} exported it with {count} record(s){reason},"
             f" manifest SHA-256 {_s(b.get('manifest_sha256'))}"
         )
+    if t.startswith("case.") or t.startswith("extension_notice."):
+        return _case_summary(entry)
     keys = ", ".join(f"{k}={_s(v)}" for k, v in sorted(b.items()) if k not in ("record_id",))
     return f"{t}: {keys}"[:300]
+
+
+def _case_summary(entry: LedgerEntry) -> str:
+    """A person's decision or correction: who, what, why, and the due dates it moved."""
+    b = entry.body
+    what = {
+        "case.linked": f"linked reply {_s(b.get('response_record_id'))}",
+        "case.extended": (
+            f"respond deadline EXTENDED {_s(b.get('days'))} days, {_s(b.get('previous_due'))}"
+            f" -> {_s(b.get('due'))} (takes effect once the written notice is sent)"
+        ),
+        "case.resolved": "resolved",
+        "case.reopened": "reopened",
+        "case.reclassified": (
+            f"RECLASSIFIED {'+'.join(b.get('previous_kinds') or []) or 'no request'}"
+            f" -> {'+'.join([*(b.get('kinds') or []), *(b.get('subkinds') or [])]) or 'no request'}"
+        ),
+        "case.not_a_request": "marked NOT A REQUEST",
+        "case.sale_date_set": (
+            f"foreclosure sale date set {_s(b.get('previous_sale_date'))}"
+            f" -> {_s(b.get('sale_date'))}"
+        ),
+        "case.escalation_added": (
+            f"escalation {_s(b.get('family'))} ADDED, route {_s(b.get('route'))}"
+        ),
+        "case.escalation_removed": f"escalation {_s(b.get('family'))} REMOVED",
+        "case.holding_reply": (
+            f"reply {_s(b.get('response_record_id'))} marked a HOLDING REPLY (does not answer)"
+        ),
+        "extension_notice.intent": f"extension notice claimed (to {_s(b.get('to'))})",
+        "extension_notice.sent": (
+            f"extension notice SENT to {_s(b.get('to'))} at {_s(b.get('time'))}"
+            f" via {_s(b.get('transport'))}"
+        ),
+        "extension_notice.failed": f"extension notice refused: {_s(b.get('error'))}",
+        "extension_notice.unconfirmed": f"extension notice UNCONFIRMED: {_s(b.get('reason'))}",
+    }.get(entry.type, entry.type)
+    moved = "; ".join(
+        f"{_s(c.get('clock'))} due {_s(c.get('previous_due'))} -> {_s(c.get('due'))}"
+        for c in b.get("due_changes") or []
+        if isinstance(c, Mapping)
+    )
+    reason = f" (reason: {b['reason']})" if b.get("reason") else ""
+    return f"{entry.actor}: {what}{reason}{'; ' + moved if moved else ''}"
 
 
 def details(entry: LedgerEntry, record_id: str) -> list[str]:
@@ -433,7 +439,8 @@ def details(entry: LedgerEntry, record_id: str) -> list[str]:
     if c:
         accounts = ", ".join(mask_account(str(n)) for n in c.get("account_numbers") or [])
         out.append(
-            f"classified {_s(c.get('category'))} ({_s(c.get('request_kind'))}),"
+            f"classified {_s(c.get('category'))}"
+            f" ({'+'.join(c.get('request_kinds') or []) or _s(c.get('request_kind'))}),"
             f" {'ESCALATED ' + _s(c.get('severity')) if c.get('escalated') else 'not escalated'}"
             f"{'; accounts ' + accounts if accounts else ''}"
         )

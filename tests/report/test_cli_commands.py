@@ -145,7 +145,7 @@ def test_extend_on_real_ledger(config_file):
     )
     result = _run(config_file, "extend", builders.rid(1), "--reason", "gathering records")
     assert result.exit_code == 0, result.output
-    assert "respond deadline moved from" in result.output
+    assert "respond deadline moves from" in result.output
     result = _run(config_file, "extend", builders.rid(1), "--reason", "more")
     assert result.exit_code == 1
     assert "already extended" in result.output
