@@ -19,6 +19,7 @@ from pipeline.cases.read import read_cases
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo, one_line
 from pipeline.errors import ConfigError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.runtime import actor_name
@@ -244,7 +245,7 @@ def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
         echo_json([case_json(c) for c in rows])
         return
     for c in rows:
-        click.echo(case_line(c))
+        echo(one_line(case_line(c)))
 
 
 @click.command()
@@ -269,7 +270,7 @@ def unlinked(app: AppContext, as_json: bool) -> None:
         )
         return
     for r in result.unlinked:
-        click.echo(f"{r.record_id} sent {r.sent_at.isoformat()} (ledger position {r.seq})")
+        echo(one_line(f"{r.record_id} sent {r.sent_at.isoformat()} (ledger position {r.seq})"))
     click.echo(f"{len(result.unlinked)} unlinked responses", err=True)
 
 
