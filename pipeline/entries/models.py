@@ -101,6 +101,7 @@ class Headers(Model):
     auto_submitted: Str | None = None
     precedence: Str | None = None
     list_id: Str | None = None
+    list_headers: Strs = ()  # lowercased names of the List-* fields present (RFC 2369)
     return_path: Str | None = None
 
 
@@ -335,44 +336,46 @@ class AcknowledgmentUnconfirmed(HandlerBody):
     reason: Str
 
 
-class EscalationIntent(HandlerBody):
+class EscalationBody(HandlerBody):
+    """Every escalation entry is about one route of the record."""
+
+    route: Str
+
+
+class EscalationIntent(EscalationBody):
     """Claim before notifying one route."""
 
     TYPE: ClassVar[str] = names.ESCALATION_INTENT
 
-    route: Str
     rules: Strs
 
 
-class EscalationNotified(HandlerBody):
+class EscalationNotified(EscalationBody):
     """A route's target accepted the notification."""
 
     TYPE: ClassVar[str] = names.ESCALATION_NOTIFIED
 
     intent_seq: Int
-    route: Str
     target_kind: Str
     rules: Strs
     severity: Str | None = None
     provider_ids: tuple[Str | None, ...] = ()
 
 
-class EscalationFailed(HandlerBody):
+class EscalationFailed(EscalationBody):
     """A route's target refused; the claim is released."""
 
     TYPE: ClassVar[str] = names.ESCALATION_FAILED
 
-    route: Str
     intent_seq: Int
     error: Str
 
 
-class EscalationUnconfirmed(HandlerBody):
+class EscalationUnconfirmed(EscalationBody):
     """A notification claim was never confirmed."""
 
     TYPE: ClassVar[str] = names.ESCALATION_UNCONFIRMED
 
-    route: Str
     intent_seq: Int
     reason: Str
 

@@ -107,6 +107,7 @@ def _headers(parsed: ParsedMessage) -> Headers:
         auto_submitted=parsed.auto_submitted,
         precedence=parsed.precedence,
         list_id=parsed.list_id,
+        list_headers=parsed.list_headers,
         return_path=parsed.return_path,
     )
 
