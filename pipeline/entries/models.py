@@ -46,6 +46,10 @@ class Body(Model):
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
 
+    def concerns(self) -> frozenset[str]:
+        """The record ids this entry is about: it belongs to their trails."""
+        return frozenset()
+
 
 # -- records (message.received, response.sent) -------------------------------------
 
@@ -206,6 +210,10 @@ class RecordBody(Body):
     classification: ClassificationBody = ClassificationBody()
     deadlines: tuple[DeadlineBody, ...] = ()
 
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
+
     def deadline(self, name: str) -> DeadlineBody | None:
         """The clock called ``name``, if the record started one."""
         return next((d for d in self.deadlines if d.name == name), None)
@@ -266,6 +274,10 @@ class EventDelivered(Body):
     through_seq: Int
     events: tuple[DeliveredEvent, ...] = ()
 
+    def concerns(self) -> frozenset[str]:
+        """The records whose events were delivered."""
+        return frozenset(e.record_id for e in self.events if e.record_id is not None)
+
 
 # -- handlers: acknowledgments and escalations ---------------------------------------
 
@@ -275,6 +287,10 @@ class HandlerBody(Body):
 
     record_id: Str
     entry_seq: Int
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
 
 
 class AcknowledgmentIntent(HandlerBody):
@@ -393,6 +409,10 @@ class AccessViewed(Body):
     actor: Str
     reason: Str | None = None
 
+    def concerns(self) -> frozenset[str]:
+        """The records this entry names."""
+        return frozenset(self.record_ids)
+
 
 class ExportCriteria(Model):
     """The filters an export was made with (ledger time text for the bounds)."""
@@ -423,6 +443,10 @@ class ExportCreated(Body):
     files: Int
     format: Str
 
+    def concerns(self) -> frozenset[str]:
+        """The records this entry names."""
+        return frozenset(self.record_ids)
+
 
 class CaseBody(Body):
     """A person's case decision about an inbound record, with the reason."""
@@ -430,6 +454,10 @@ class CaseBody(Body):
     record_id: Str
     record_seq: Int | None = None
     reason: Str = ""
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
 
 
 class CaseLinked(CaseBody):
@@ -439,6 +467,10 @@ class CaseLinked(CaseBody):
 
     response_record_id: Str
     response_seq: Int | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The request and the reply: the reply joins the request's trail."""
+        return frozenset((self.record_id, self.response_record_id))
 
 
 class CaseExtended(CaseBody):
@@ -473,6 +505,10 @@ class HoldBody(Body):
     keys: Strs = ()
     reason: Str | None = None
 
+    def concerns(self) -> frozenset[str]:
+        """The records this entry names."""
+        return frozenset(self.record_ids)
+
 
 class HoldAdded(HoldBody):
     """Objects put under legal hold."""
@@ -503,6 +539,10 @@ class RecordDisposed(Body):
     keys: Strs
     policy: RetentionPolicy = RetentionPolicy()
     reason: Str | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
 
 
 CATALOGUE: dict[str, type[Body]] = {
