@@ -142,7 +142,11 @@ def test_export_includes_every_trail_entry_and_summary_counts(scenario, tmp_path
 def test_re_export_against_the_same_checkpoint_is_byte_identical(scenario, tmp_path):
     size = scenario.env.runtime.ledger.size()
     first = _export(scenario, tmp_path / "a.zip", as_of=size)
-    scenario.env.append("access.viewed", {"record_ids": []}, time=datetime.now(UTC))
+    scenario.env.append(
+        "access.viewed",
+        {"record_ids": [], "what": "search", "actor": "person:x"},
+        time=datetime.now(UTC),
+    )
     second = _export(scenario, tmp_path / "b.zip", as_of=size)
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
     assert first.manifest_sha256 == second.manifest_sha256

@@ -82,7 +82,7 @@ def test_case_resolved_meets_the_respond_deadline(scenario):
     env = scenario.env
     rid = scenario.notice.body["record_id"]
     resolved = env.append(
-        "case.resolved", {"record_id": rid, "note": "corrected"}, time=NOW, actor="person:x"
+        "case.resolved", {"record_id": rid, "reason": "corrected"}, time=NOW, actor="person:x"
     )
     respond = next(d for d in _trail(scenario, rid).deadlines if d.name == "respond")
     assert (respond.state, respond.met_by_seq) == ("met", resolved.seq)
