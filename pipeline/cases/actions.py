@@ -40,6 +40,7 @@ from pipeline.cases.deadlines import CaseStatus, effective_classification, evalu
 from pipeline.cases.linking import find_references, link_responses, reference_index
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, extend, local_date
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
+from pipeline.entries import decode_body, draft
 from pipeline.errors import CaseActionError, RecordNotFoundError
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
@@ -111,7 +112,8 @@ def find_response(book: CaseBook, ref: str) -> ResponseRecord:
 
 
 def _draft(kind: str, body: dict[str, Any], actor: str, now: datetime) -> EntryDraft:
-    return EntryDraft(type=kind, body=body, actor=actor, time=now)
+    """The entry, checked against its model in the entry catalogue and encoded by it."""
+    return draft(decode_body(kind, body), actor, now)
 
 
 def plan_link(

@@ -18,6 +18,15 @@ from pipeline.cases.machine import machine_reason
 from pipeline.classify.accounts import mask_account
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, legacy_kinds
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS, RequestKind, RequestSubkind
+from pipeline.entries import RecordBody, TypedEntry, decode, encode, names
+from pipeline.entries.models import (
+    AcknowledgmentSent,
+    AcknowledgmentSkipped,
+    CaseBody,
+    ClassificationBody,
+    ExtensionNoticeSent,
+    ResponseSent,
+)
 from pipeline.ledger.entry import LedgerEntry, parse_time
 
 __all__ = [
@@ -46,21 +55,21 @@ __all__ = [
     "parse_date",
 ]
 
-MESSAGE_RECEIVED = "message.received"
-RESPONSE_SENT = "response.sent"
-ACK_SENT = "acknowledgment.sent"
-ACK_SKIPPED = "acknowledgment.skipped"
-CASE_LINKED = "case.linked"
-CASE_EXTENDED = "case.extended"
-CASE_RESOLVED = "case.resolved"
-CASE_REOPENED = "case.reopened"
+MESSAGE_RECEIVED = names.MESSAGE_RECEIVED
+RESPONSE_SENT = names.RESPONSE_SENT
+ACK_SENT = names.ACKNOWLEDGMENT_SENT
+ACK_SKIPPED = names.ACKNOWLEDGMENT_SKIPPED
+CASE_LINKED = names.CASE_LINKED
+CASE_EXTENDED = names.CASE_EXTENDED
+CASE_RESOLVED = names.CASE_RESOLVED
+CASE_REOPENED = names.CASE_REOPENED
 # Corrections: a person's change to what the pipeline decided, each with actor, time, reason.
-CASE_RECLASSIFIED = "case.reclassified"
-CASE_NOT_A_REQUEST = "case.not_a_request"
-CASE_SALE_DATE_SET = "case.sale_date_set"
-CASE_ESCALATION_ADDED = "case.escalation_added"
-CASE_ESCALATION_REMOVED = "case.escalation_removed"
-CASE_HOLDING_REPLY = "case.holding_reply"
+CASE_RECLASSIFIED = names.CASE_RECLASSIFIED
+CASE_NOT_A_REQUEST = names.CASE_NOT_A_REQUEST
+CASE_SALE_DATE_SET = names.CASE_SALE_DATE_SET
+CASE_ESCALATION_ADDED = names.CASE_ESCALATION_ADDED
+CASE_ESCALATION_REMOVED = names.CASE_ESCALATION_REMOVED
+CASE_HOLDING_REPLY = names.CASE_HOLDING_REPLY
 CORRECTION_TYPES = frozenset(
     {
         CASE_RECLASSIFIED,
@@ -71,7 +80,7 @@ CORRECTION_TYPES = frozenset(
         CASE_HOLDING_REPLY,
     }
 )
-EXTENSION_NOTICE_SENT = "extension_notice.sent"
+EXTENSION_NOTICE_SENT = names.EXTENSION_NOTICE_SENT
 _CASE_TYPES = (
     frozenset({CASE_LINKED, CASE_EXTENDED, CASE_RESOLVED, CASE_REOPENED}) | CORRECTION_TYPES
 )
@@ -210,26 +219,15 @@ class CaseBook:
         return [a for a in self.actions if a.record_id == record_id]
 
 
-def _sender(headers: Mapping[str, Any]) -> str:
-    for party in headers.get("from") or []:
-        if isinstance(party, Mapping) and party.get("address"):
-            return str(party["address"])
-    return ""
-
-
-def _kinds(cls: Mapping[str, Any]) -> tuple[RequestKind, ...]:
+def _kinds(cls: ClassificationBody) -> tuple[RequestKind, ...]:
     """The request kinds of a classification: ``request_kinds``, else the older single one."""
-    listed = cls.get("request_kinds")
-    if isinstance(listed, list):
-        return tuple(k for k in REQUEST_KINDS if k in listed)
-    return legacy_kinds(str(cls.get("request_kind") or ""))
+    if cls.request_kinds:
+        return tuple(k for k in REQUEST_KINDS if k in cls.request_kinds)
+    return legacy_kinds(cls.request_kind or "")
 
 
-def _subkinds(cls: Mapping[str, Any]) -> tuple[RequestSubkind, ...]:
-    listed = cls.get("request_subkinds")
-    if not isinstance(listed, list):
-        return ()
-    return tuple(k for k in REQUEST_SUBKINDS if k in listed)
+def _subkinds(cls: ClassificationBody) -> tuple[RequestSubkind, ...]:
+    return tuple(k for k in REQUEST_SUBKINDS if k in cls.request_subkinds)
 
 
 def parse_date(value: Any) -> date | None:
@@ -242,113 +240,98 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
-def _inbound(entry: LedgerEntry, policy: ClockPolicy) -> CaseRecord | None:
-    body = entry.body
-    record_id = body.get("record_id")
-    if not isinstance(record_id, str):
-        return None
-    source = body.get("source") or {}
-    headers = body.get("headers") or {}
-    cls = body.get("classification") or {}
-    internal = _moment(source.get("internaldate"))
-    future = internal is not None and internal > entry.moment + policy.future_skew
-    received = entry.moment if internal is None or future else internal
-    rules = tuple(sorted({str(m.get("rule")) for m in cls.get("matches") or [] if m.get("rule")}))
-    senders = [str(p.get("address")) for p in headers.get("from") or [] if isinstance(p, Mapping)]
+def _inbound(typed: TypedEntry[RecordBody], policy: ClockPolicy) -> CaseRecord:
+    body = typed.body
+    source, headers, cls = body.source, body.headers, body.classification
+    internal = _moment(source.internaldate)
+    future = internal is not None and internal > typed.moment + policy.future_skew
+    received = typed.moment if internal is None or future else internal
+    senders = [p.address for p in headers.from_]
     return CaseRecord(
-        record_id=record_id,
-        seq=entry.seq,
+        record_id=body.record_id,
+        seq=typed.seq,
         received_at=received,
-        message_id=normalize_message_id(headers.get("message_id")),
-        sender=_sender(headers),
-        subject=str(headers.get("subject") or ""),
-        category=str(cls.get("category") or "unclassified"),
-        subcategory=str(cls.get("subcategory") or ""),
+        message_id=normalize_message_id(headers.message_id),
+        sender=senders[0] if senders else "",
+        subject=headers.subject,
+        category=cls.category or "unclassified",
+        subcategory=cls.subcategory or "",
         kinds=_kinds(cls),
         subkinds=_subkinds(cls),
-        sale_date=parse_date(cls.get("foreclosure_sale_date")),
-        rules=rules,
-        escalated=bool(cls.get("escalated", False)),
+        sale_date=cls.foreclosure_sale_date,
+        rules=cls.rules,
+        escalated=cls.escalated,
         # The ledger holds full account numbers (the record needs them); mask on read.
-        masked_accounts=tuple(mask_account(str(n)) for n in cls.get("account_numbers") or []),
-        sensitive_kinds=tuple(str(f.get("kind")) for f in cls.get("sensitive") or []),
-        imported=bool(source.get("imported", False)),
+        masked_accounts=tuple(mask_account(n) for n in cls.account_numbers),
+        sensitive_kinds=tuple(f.kind for f in cls.sensitive),
+        imported=source.is_imported,
         machine=machine_reason(
-            auto_submitted=headers.get("auto_submitted"),
-            precedence=headers.get("precedence"),
-            list_id=headers.get("list_id"),
-            return_path=headers.get("return_path"),
+            auto_submitted=headers.auto_submitted,
+            precedence=headers.precedence,
+            list_id=headers.list_id,
+            list_headers=headers.list_headers,
+            return_path=headers.return_path,
             senders=senders,
         ),
         future_internaldate=future,
-        language=str(cls.get("language") or "en"),
+        language=cls.language or "en",
     )
 
 
-def _response(entry: LedgerEntry) -> ResponseRecord | None:
-    body = entry.body
-    record_id = body.get("record_id")
-    if not isinstance(record_id, str):
-        return None
-    source = body.get("source") or {}
-    headers = body.get("headers") or {}
-    in_reply_to = normalize_message_id(headers.get("in_reply_to"))
-    references = tuple(
-        r for r in (normalize_message_id(v) for v in headers.get("references") or []) if r
-    )
-    text = (body.get("bodies") or {}).get("text") or {}
+def _response(typed: TypedEntry[RecordBody]) -> ResponseRecord:
+    body = typed.body
+    headers = body.headers
+    in_reply_to = normalize_message_id(headers.in_reply_to)
+    references = tuple(r for r in (normalize_message_id(v) for v in headers.references) if r)
     return ResponseRecord(
-        record_id=record_id,
-        seq=entry.seq,
-        sent_at=_moment(source.get("internaldate")) or entry.moment,
-        message_id=normalize_message_id(headers.get("message_id")),
+        record_id=body.record_id,
+        seq=typed.seq,
+        sent_at=_moment(body.source.internaldate) or typed.moment,
+        message_id=normalize_message_id(headers.message_id),
         in_reply_to=(in_reply_to,) if in_reply_to else (),
         references=references,
-        subject=str(headers.get("subject") or ""),
-        text_key=text.get("key") if isinstance(text, Mapping) else None,
+        subject=headers.subject,
+        text_key=body.bodies.text.key if body.bodies.text else None,
     )
+
+
+_READ = (
+    frozenset({MESSAGE_RECEIVED, RESPONSE_SENT, ACK_SENT, ACK_SKIPPED, EXTENSION_NOTICE_SENT})
+    | _CASE_TYPES
+)
 
 
 def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY) -> CaseBook:
-    """Read ``entries`` once and keep the facts case handling needs."""
+    """Read ``entries`` once, decoding through the entry catalogue, and keep what cases need."""
     book = CaseBook()
     for entry in entries:
         book.size = entry.seq + 1
-        kind = entry.type
-        record_id = entry.body.get("record_id")
-        if not isinstance(record_id, str):
+        if entry.type not in _READ:
             continue
-        if kind == MESSAGE_RECEIVED:
-            direction = (entry.body.get("source") or {}).get("direction", "inbound")
-            if direction == "outbound":
+        typed = decode(entry)
+        body = typed.body
+        if isinstance(body, RecordBody):
+            record = TypedEntry(typed.seq, typed.type, typed.time, typed.actor, body, entry)
+            if isinstance(body, ResponseSent) or body.source.direction == "outbound":
                 # Mail we sent that was filed like a received one is still our answer.
-                response = _response(entry)
-                if response is not None:
-                    book.responses.setdefault(response.record_id, response)
-                continue
-            record = _inbound(entry, policy)
-            if record is not None:
+                book.responses.setdefault(body.record_id, _response(record))
+            else:
                 # The first recording is the one the clocks start from.
-                book.inbound.setdefault(record.record_id, record)
-        elif kind == RESPONSE_SENT:
-            response = _response(entry)
-            if response is not None:
-                book.responses.setdefault(response.record_id, response)
-        elif kind == ACK_SENT:
-            book.acknowledgments.setdefault(record_id, (entry.seq, entry.moment))
-            ack_id = normalize_message_id(entry.body.get("ack_message_id"))
+                book.inbound.setdefault(body.record_id, _inbound(record, policy))
+        elif isinstance(body, AcknowledgmentSent):
+            book.acknowledgments.setdefault(body.record_id, (entry.seq, entry.moment))
+            ack_id = normalize_message_id(body.ack_message_id)
             if ack_id:
-                book.ack_message_ids[ack_id] = record_id
-        elif kind == ACK_SKIPPED:
-            reason = entry.body.get("reason")
-            if reason in MACHINE_SKIP_REASONS:
-                book.machine_skips.setdefault(record_id, str(reason))
-        elif kind == EXTENSION_NOTICE_SENT:
-            extension_seq = entry.body.get("extension_seq")
-            if isinstance(extension_seq, int):
-                book.extension_notices.setdefault(extension_seq, (entry.seq, entry.moment))
-        elif kind in _CASE_TYPES:
+                book.ack_message_ids[ack_id] = body.record_id
+        elif isinstance(body, AcknowledgmentSkipped):
+            if body.reason in MACHINE_SKIP_REASONS:
+                book.machine_skips.setdefault(body.record_id, body.reason)
+        elif isinstance(body, ExtensionNoticeSent):
+            book.extension_notices.setdefault(body.extension_seq, (entry.seq, body.sent_at))
+        elif isinstance(body, CaseBody):
             book.actions.append(
-                CaseAction(kind, entry.seq, entry.moment, entry.actor, record_id, entry.body)
+                CaseAction(
+                    entry.type, entry.seq, entry.moment, entry.actor, body.record_id, encode(body)
+                )
             )
     return book

@@ -28,6 +28,7 @@ def machine_reason(
     list_id: str | None,
     return_path: str | None,
     senders: Iterable[str],
+    list_headers: Iterable[str] = (),
 ) -> str | None:
     """The reason code when the headers say a machine sent the message, else None."""
     auto = (auto_submitted or "").strip()
@@ -35,7 +36,7 @@ def machine_reason(
         return "auto-submitted"
     if (precedence or "").strip().lower() in ("bulk", "list", "junk"):
         return "precedence-bulk-list-junk"
-    if list_id:
+    if list_id or any(h.lower().startswith("list-") for h in list_headers):
         return "mailing-list"
     if return_path is not None and return_path.strip() in ("<>", ""):
         return "empty-return-path"

@@ -174,9 +174,18 @@ def action(ledger: MemoryLedger, kind: str, record_id: str, at: str, **fields: A
 
 def extension_notice(ledger: MemoryLedger, extension: LedgerEntry, at: str) -> LedgerEntry:
     """Append the ``extension_notice.sent`` entry for a ``case.extended`` entry."""
+    record_id = extension.body["record_id"]
     body = {
-        "record_id": extension.body["record_id"],
+        "record_id": record_id,
+        "entry_seq": extension.body.get("record_seq") or 0,
         "extension_seq": extension.seq,
+        "intent_seq": extension.seq,
         "time": format_time(utc(at)),
+        "notice_message_id": f"<extension.{record_id}@{DOMAIN}>",
+        "to": "borrower@example.com",
+        "language": "en",
+        "transport": "test",
+        "notice_sha256": "0" * 64,
+        "notice_size": 1,
     }
     return ledger.append([EntryDraft("extension_notice.sent", body, "handler:test", utc(at))])[0]

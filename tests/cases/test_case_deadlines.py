@@ -204,9 +204,9 @@ def test_invalid_extension_entry_in_ledger_is_ignored_and_noted():
     # A second case.extended written by some other tool must not stretch the clock again.
     ledger = MemoryLedger()
     inbound(ledger, rid(1), "2026-03-02T15:00", "notice_of_error")
-    first = action(ledger, "case.extended", rid(1), "2026-04-01T15:00", days=15)
+    first = action(ledger, "case.extended", rid(1), "2026-04-01T15:00", days=15, due="2026-05-04")
     extension_notice(ledger, first, "2026-04-01T15:00")
-    bad = action(ledger, "case.extended", rid(1), "2026-04-02T15:00", days=15)
+    bad = action(ledger, "case.extended", rid(1), "2026-04-02T15:00", days=15, due="2026-05-25")
     extension_notice(ledger, bad, "2026-04-02T15:00")
     case = _one(ledger, "2026-04-03T15:00")
     assert case.deadline("respond").due == date(2026, 5, 4)
