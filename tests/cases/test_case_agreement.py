@@ -25,6 +25,7 @@ from pipeline.cases.read import CaseView, read_cases
 from pipeline.cli.case_commands import case_json
 from pipeline.export.bundle import export_bundle
 from pipeline.index.db import SearchCriteria
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.report.sla import SlaReport, build_sla_report
 from pipeline.trail import ProofContext, build_trail
 from pipeline.trail.build import DeadlineView
@@ -68,6 +69,7 @@ class Ledger:
         self.env = env
         self.ids: dict[str, str] = {}
         self.replies: dict[str, int] = {}
+        self.correction: LedgerEntry | None = None
 
     def request(self, name: str, received: datetime = T, **kw: object) -> str:
         entry = self.env.record(
@@ -120,6 +122,15 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
         reason="only says we got it",
         actor="person:a",
         now=_at(11, 6),
+    )
+    s.correction = api.reclassify(
+        ledger,
+        s.ids["missed"],
+        ["notice_of_error"],
+        ["payoff_balance_error"],
+        reason="disputes the payoff figure",
+        actor="person:b",
+        now=_at(11, 4),
     )
     extension = api.extend_case(
         ledger,
@@ -305,3 +316,27 @@ def test_export_page_shows_what_the_case_model_says(scenario, cases, exported, n
     if case.not_applicable:
         assert escape(f"not applicable ({case.not_applicable})") in page
     assert ("MISSED" in page) == (case.state == "missed")
+
+
+def test_a_correction_shows_who_why_and_the_old_and_new_due_date_in_trail_export_and_report(
+    scenario, exported, report
+):
+    correction = scenario.correction
+    assert correction is not None
+    (change,) = correction.body["due_changes"]
+    moved = f"{change['clock']} due {change['previous_due']} -> {change['due']}"
+    trail = _trail(scenario, scenario.ids["missed"])
+    (item,) = [i for i in trail.items if i.seq == correction.seq]
+    assert item.summary.startswith("person:b: RECLASSIFIED notice_of_error ->")
+    assert "(reason: disputes the payoff figure)" in item.summary and moved in item.summary
+    manifest = json.loads((exported / "manifest.json").read_text())
+    control = {r["record_id"]: r["control_number"] for r in manifest["records"]}
+    page = (exported / "html" / f"{control[scenario.ids['missed']]}.html").read_text()
+    assert escape(item.summary) in page
+    (row,) = [r for r in report.corrections if r.type == "case.reclassified"]
+    assert (row.seq, row.actor, row.reason) == (
+        correction.seq,
+        "person:b",
+        "disputes the payoff figure",
+    )
+    assert (change["clock"], change["previous_due"], change["due"]) in row.due_changes
