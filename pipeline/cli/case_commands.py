@@ -25,6 +25,7 @@ from pipeline.cases.linking import link_responses
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.archive import open_archive
+from pipeline.cli.output import echo, one_line
 from pipeline.entries import decode_as
 from pipeline.entries.models import CaseBody, CaseExtended
 from pipeline.errors import StorageError
@@ -150,7 +151,7 @@ def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
         clocks = (
             "; ".join(f"{d.name} due {d.due} {d.describe()}" for d in c.deadlines) or "no clocks"
         )
-        click.echo(f"{c.record_id} [{c.record.request_kind}] {clocks}")
+        echo(one_line(f"{c.record_id} [{c.record.request_kind}] {clocks}"))
 
 
 @click.command()

@@ -331,6 +331,7 @@ class AcknowledgmentSkipped(HandlerBody):
     TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_SKIPPED
 
     reason: Str
+    detail: Str | None = None  # what the outbound check refused, when that is the reason
 
 
 class AcknowledgmentFailed(HandlerBody):
