@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 import structlog
 
-from handlers.ack_compose import clean_text, masked_subject, reference_number, thread_ids
+from handlers.ack_compose import clean_text, masked_subject, thread_ids
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.index import AckIndex, LedgerHandlerIndex
@@ -50,6 +50,7 @@ from pipeline.entries.models import (
     ExtensionNoticeSkipped,
     ExtensionNoticeUnconfirmed,
 )
+from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
 from pipeline.ledger.entry import LedgerEntry, format_time
 

@@ -3,39 +3,31 @@
 REF is a record id (``r-...``), the Message-ID of the message, or the reference
 number printed in the acknowledgment (``ML-XXXX-XXXX``). Refused actions exit 1
 with the reason; nothing is appended. The commands only parse and format: the
-work is done by :mod:`pipeline.cases.api`.
+work is done by the archive service (:class:`pipeline.archive.Archive`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import click
 
-from pipeline.cases import api
+from pipeline.archive import Archive
 from pipeline.cases.deadlines import CaseStatus
-from pipeline.cases.read import read_cases
-from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, one_line
 from pipeline.errors import ConfigError
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.runtime import actor_name
 
 __all__ = ["register"]
 
 
-def _policy(app: AppContext) -> ClockPolicy:
-    return app.config.classification.policy.clock
-
-
-def _apply(
-    app: AppContext, action: Callable[..., LedgerEntry], *args: object, **kw: object
-) -> None:
-    runtime = app.runtime(writable=True)
-    entry = action(runtime.ledger, *args, actor=actor_name(app.config), policy=_policy(app), **kw)
+def _apply(app: AppContext, action: Callable[[Archive], LedgerEntry]) -> None:
+    with open_archive(app, writable=True) as archive:
+        entry = action(archive)
     body = entry.body
     click.echo(f"{entry.type} for {body.get('record_id')} at ledger position {entry.seq}")
     if entry.type == "case.extended":
@@ -57,7 +49,7 @@ def _apply(
 @pass_app
 def link(app: AppContext, response_ref: str, inbound_ref: str, reason: str | None) -> None:
     """Record that the response RESPONSE_REF answers the inbound INBOUND_REF."""
-    _apply(app, api.link_reply, response_ref, inbound_ref, reason=reason)
+    _apply(app, lambda archive: archive.link_reply(response_ref, inbound_ref, reason))
 
 
 @click.command()
@@ -68,7 +60,7 @@ def link(app: AppContext, response_ref: str, inbound_ref: str, reason: str | Non
 @pass_app
 def extend(app: AppContext, ref: str, days: int, reason: str, language: str | None) -> None:
     """Extend the respond deadline once (12 CFR 1024.35(e)(3)(ii), 1024.36(d)(2)(ii))."""
-    _apply(app, api.extend_case, ref, days=days, reason=reason, language=language)
+    _apply(app, lambda archive: archive.extend(ref, days, reason, language))
 
 
 @click.command()
@@ -77,7 +69,7 @@ def extend(app: AppContext, ref: str, days: int, reason: str, language: str | No
 @pass_app
 def resolve(app: AppContext, ref: str, reason: str) -> None:
     """Mark a case resolved; this meets its respond deadline."""
-    _apply(app, api.resolve_case, ref, reason=reason)
+    _apply(app, lambda archive: archive.resolve_case(ref, reason))
 
 
 @click.command()
@@ -86,7 +78,7 @@ def resolve(app: AppContext, ref: str, reason: str) -> None:
 @pass_app
 def reopen(app: AppContext, ref: str, reason: str | None) -> None:
     """Reopen a resolved case; its resolution no longer meets the respond deadline."""
-    _apply(app, api.reopen_case, ref, reason=reason)
+    _apply(app, lambda archive: archive.reopen_case(ref, reason))
 
 
 _REASON = click.option(
@@ -111,7 +103,7 @@ def correct_kind(
     app: AppContext, ref: str, kinds: tuple[str, ...], subkinds: tuple[str, ...], reason: str
 ) -> None:
     """Set the request kinds of REF (none given: no regulated request)."""
-    _apply(app, api.reclassify, ref, kinds, subkinds, reason=reason)
+    _apply(app, lambda archive: archive.reclassify(ref, kinds, subkinds, reason))
 
 
 @correct.command("not-a-request")
@@ -120,7 +112,7 @@ def correct_kind(
 @pass_app
 def correct_not_a_request(app: AppContext, ref: str, reason: str) -> None:
     """Mark REF as not a request: its clocks no longer apply."""
-    _apply(app, api.mark_not_a_request, ref, reason=reason)
+    _apply(app, lambda archive: archive.mark_not_a_request(ref, reason))
 
 
 def _date(value: str) -> date:
@@ -137,7 +129,8 @@ def _date(value: str) -> date:
 @pass_app
 def correct_sale_date(app: AppContext, ref: str, sale_date: str, reason: str) -> None:
     """Set or change the scheduled foreclosure sale date of REF."""
-    _apply(app, api.set_sale_date, ref, _date(sale_date), reason=reason)
+    day = _date(sale_date)
+    _apply(app, lambda archive: archive.set_sale_date(ref, day, reason))
 
 
 @correct.command("escalate")
@@ -148,7 +141,7 @@ def correct_sale_date(app: AppContext, ref: str, sale_date: str, reason: str) ->
 @pass_app
 def correct_escalate(app: AppContext, ref: str, family: str, route: str, reason: str) -> None:
     """Escalate REF by hand as FAMILY (e.g. lawsuit) to a route."""
-    _apply(app, api.add_escalation, ref, family, route, reason=reason)
+    _apply(app, lambda archive: archive.add_escalation(ref, family, route, reason))
 
 
 @correct.command("unescalate")
@@ -158,7 +151,7 @@ def correct_escalate(app: AppContext, ref: str, family: str, route: str, reason:
 @pass_app
 def correct_unescalate(app: AppContext, ref: str, family: str, reason: str) -> None:
     """Withdraw the escalation FAMILY of REF."""
-    _apply(app, api.remove_escalation, ref, family, reason=reason)
+    _apply(app, lambda archive: archive.remove_escalation(ref, family, reason))
 
 
 @correct.command("holding-reply")
@@ -170,7 +163,7 @@ def correct_holding_reply(
     app: AppContext, response_ref: str, inbound_ref: str, reason: str
 ) -> None:
     """Mark the linked reply RESPONSE_REF as a holding reply: it does not answer INBOUND_REF."""
-    _apply(app, api.mark_holding_reply, response_ref, inbound_ref, reason=reason)
+    _apply(app, lambda archive: archive.mark_holding_reply(response_ref, inbound_ref, reason))
 
 
 def case_json(c: CaseStatus) -> dict[str, object]:
@@ -238,8 +231,8 @@ def case_line(c: CaseStatus) -> str:
 @pass_app
 def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
     """List inbound records and where their deadlines stand."""
-    runtime = app.runtime()
-    view = read_cases(runtime.ledger.entries(), runtime.store, datetime.now(UTC), _policy(app))
+    with open_archive(app, writable=False) as archive:
+        view = archive.cases()
     rows = [c for c in view.statuses if not only_open or c.state in ("pending", "missed")]
     if as_json:
         echo_json([case_json(c) for c in rows])
@@ -253,9 +246,8 @@ def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
 @pass_app
 def unlinked(app: AppContext, as_json: bool) -> None:
     """Responses that could not be linked to a request: link them with 'mailledger link'."""
-    runtime = app.runtime()
-    view = read_cases(runtime.ledger.entries(), runtime.store, datetime.now(UTC), _policy(app))
-    result = view.linked
+    with open_archive(app, writable=False) as archive:
+        result = archive.cases().linked
     if as_json:
         echo_json(
             [

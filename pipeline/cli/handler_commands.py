@@ -34,8 +34,8 @@ def handle(
 
     Each action is sealed in the ledger; running twice never acts twice.
     """
-    from handlers.context import handlers_for
     from handlers.queue_source import run_outbox, run_sqs
+    from pipeline.handler_app import handlers_for
 
     config = app.config
     if which == "extension-notices":
@@ -64,7 +64,7 @@ def handle(
 
 def _extension_notices(app: AppContext, as_json: bool) -> None:
     """Send every written notice of an extension that is not yet sent; exit 1 on a failure."""
-    from handlers.context import extension_notice_handler
+    from pipeline.handler_app import extension_notice_handler
 
     handler = extension_notice_handler(app.config, app.runtime(writable=True))
     outcomes: list[dict[str, object]] = []

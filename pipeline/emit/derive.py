@@ -51,7 +51,7 @@ EVENT_TYPES = frozenset(
 
 
 _RECORD_ID = re.compile(r"r-[0-9a-f]{24}")
-# Five or more digits, optionally separated by single spaces, dashes or dots:
+# Five or more digits, optionally separated by single spaces or dashes:
 # "1234 5678 9012", "123-45-6789", "0001234567". Four digits alone (a year, a
 # ZIP+4 tail, a masked account) are left alone.
 _MASK_FROM_DIGITS = 5

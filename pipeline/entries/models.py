@@ -335,7 +335,7 @@ class AcknowledgmentSkipped(HandlerBody):
     TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_SKIPPED
 
     reason: Str
-    detail: Str | None = None  # e.g. which outbound header check failed
+    detail: Str | None = None  # what the outbound check refused, when that is the reason
 
 
 class AcknowledgmentFailed(HandlerBody):

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from handlers.ack_compose import reference_number
+from pipeline.archive import Archive, ArchiveSettings
 from pipeline.cases import api
 from pipeline.cases.read import CaseView, read_cases
 from pipeline.cli.case_commands import case_json
-from pipeline.export.bundle import export_bundle
+from pipeline.entries.references import reference_number
 from pipeline.index.db import SearchCriteria
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.report.sla import SlaReport, build_sla_report
@@ -292,16 +292,13 @@ def test_sla_report_respond_columns_match_the_case_model(cases, report):
 def exported(scenario: Ledger, tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = scenario.env
     out = tmp_path_factory.mktemp("export") / "bundle"
-    export_bundle(
-        out=out,
-        ledger=env.runtime.ledger,
-        store=env.runtime.store,
-        index=env.index(),
-        criteria=SearchCriteria(),
-        actor="person:a",
-        reason="agreement test",
-        policy=env.config.classification.policy.clock,
+    settings = ArchiveSettings(
+        index_path=env.index_path, clock=env.config.classification.policy.clock
     )
+    with Archive(
+        env.runtime.store, env.runtime.ledger, settings, "person:a", clock=lambda: NOW
+    ) as archive:
+        archive.export(out, SearchCriteria(), reason="agreement test")
     return out
 
 

@@ -148,6 +148,7 @@ def test_show_raw_writes_the_original_bytes_and_records_the_access(scenario):
         "what": "raw",
         "actor": "person:records.officer@servicer.example",
         "reason": "exam 2026-7",
+        "schema": 1,
     }
 
 
