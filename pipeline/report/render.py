@@ -73,7 +73,8 @@ def render_text(report: SlaReport) -> str:
         "mailledger SLA report",
         f"period: {_period(report)} (receipt dates, {report.timezone})",
         f"as of: {report.generated_at.isoformat()} (ledger size {report.ledger_size})",
-        "business days exclude weekends and US federal holidays (5 U.S.C. 6103)",
+        "Reg X days exclude weekends and 5 U.S.C. 6103(a) holidays on their own dates;"
+        " payoff clocks count the servicer's open days",
         "",
     ]
     out += _table("category", (*report.by_category, report.total))
