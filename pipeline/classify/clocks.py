@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -121,10 +121,14 @@ def legal_public_holidays(year: int) -> frozenset[date]:
 
 
 class DayCalendar(Protocol):
-    """Which days a clock counts."""
+    """Which days a clock counts (immutable and hashable: results are cached)."""
 
     def is_business_day(self, day: date) -> bool:
         """True if ``day`` counts towards a clock."""
+        ...
+
+    def __hash__(self) -> int:
+        """Calendars are cache keys."""
         ...
 
 
@@ -164,12 +168,39 @@ class ServicerCalendar:
         return day.weekday() in self.open_weekdays and day not in legal_public_holidays(day.year)
 
 
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday, ordinal 1) through ``day``."""
+    ordinal = day.toordinal()
+    return 5 * (ordinal // 7) + min(ordinal % 7, 5)
+
+
+def _reg_x_days(lo: date, hi: date) -> int:
+    """Regulation X days in ``[lo, hi]``: weekdays minus weekday legal public holidays."""
+    if hi < lo:
+        return 0
+    weekdays = _weekdays_through(hi) - _weekdays_through(lo - timedelta(days=1))
+    holidays = sum(
+        1
+        for year in range(lo.year, hi.year + 1)
+        for h in legal_public_holidays(year)
+        if lo <= h <= hi and h.weekday() < 5
+    )
+    return weekdays - holidays
+
+
 def add_business_days(start: date, n: int, calendar: DayCalendar = REG_X_CALENDAR) -> date:
     """The date ``n`` counted days after ``start`` (before it if ``n`` is negative).
 
     ``start`` is day 0 and need not itself count; for ``n != 0`` the result always
     counts. ``n == 0`` returns ``start`` unchanged.
     """
+    return _add_days(start, n, calendar)
+
+
+@lru_cache(maxsize=65536)
+def _add_days(start: date, n: int, calendar: DayCalendar) -> date:
+    # Cached: every request received on one day has the same due dates (the calendars
+    # are immutable, and equal servicer calendars hash equal).
     step = 1 if n >= 0 else -1
     remaining = abs(n)
     day = start
@@ -190,6 +221,10 @@ def business_days_between(a: date, b: date, calendar: DayCalendar = REG_X_CALEND
         lo, hi, sign = a + timedelta(days=1), b, 1
     else:
         lo, hi, sign = b, a - timedelta(days=1), -1
+    if isinstance(calendar, RegXCalendar):
+        # Arithmetic instead of a walk: reports ask this for every open request, and a
+        # request missed months ago would otherwise walk every day since.
+        return sign * _reg_x_days(lo, hi)
     count = 0
     day = lo
     while day <= hi:
