@@ -14,7 +14,6 @@ Every body carries ``record_id`` (the inbound record), ``record_seq`` and ``reas
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -244,7 +243,7 @@ def _status(
 ) -> CaseStatus:
     """The record's status, as if ``extra`` had been appended too."""
     if extra is not None:
-        book = replace(book, actions=[*book.actions, extra])
+        book = book.with_action(extra)
     links = link_responses(book).for_record(record.record_id)
     return evaluate_record(record, book, links, now, policy)
 

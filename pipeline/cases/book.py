@@ -10,7 +10,7 @@ they are read, so nothing built from a book can print one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -214,9 +214,23 @@ class CaseBook:
     extension_notices: dict[int, tuple[int, datetime]] = field(default_factory=dict)
     actions: list[CaseAction] = field(default_factory=list)
 
+    by_record: dict[str, list[CaseAction]] = field(default_factory=dict)
+
+    def add_action(self, action: CaseAction) -> None:
+        """Keep a case action (in ledger order)."""
+        self.actions.append(action)
+        self.by_record.setdefault(action.record_id, []).append(action)
+
+    def with_action(self, action: CaseAction) -> CaseBook:
+        """A copy of this book with ``action`` appended (to check a planned entry)."""
+        copy = replace(self, actions=list(self.actions), by_record=dict(self.by_record))
+        copy.by_record[action.record_id] = [*self.by_record.get(action.record_id, []), action]
+        copy.actions.append(action)
+        return copy
+
     def actions_for(self, record_id: str) -> list[CaseAction]:
         """The case actions on ``record_id``, in ledger order."""
-        return [a for a in self.actions if a.record_id == record_id]
+        return self.by_record.get(record_id, [])
 
 
 def _kinds(cls: ClassificationBody) -> tuple[RequestKind, ...]:
@@ -329,7 +343,7 @@ def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY
         elif isinstance(body, ExtensionNoticeSent):
             book.extension_notices.setdefault(body.extension_seq, (entry.seq, body.sent_at))
         elif isinstance(body, CaseBody):
-            book.actions.append(
+            book.add_action(
                 CaseAction(
                     entry.type, entry.seq, entry.moment, entry.actor, body.record_id, encode(body)
                 )
