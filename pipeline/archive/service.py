@@ -37,7 +37,7 @@ from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import Body, RecordBody, decode_record, draft
 from pipeline.entries.models import AccessViewed, ExportCreated, ExportCriteria, RetentionPolicy
-from pipeline.errors import ExportError
+from pipeline.errors import EntryFormatError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
@@ -216,7 +216,10 @@ class Archive:
         record = self.resolve(ref)
         body = decode_record(self.ledger.entry(record.seq)).body
         if body.raw is None:
-            raise ExportError(f"record {record.record_id} names no raw message")
+            raise EntryFormatError(
+                f"ledger entry {record.seq} ({record.type}): field raw: record"
+                f" {record.record_id} names no raw message"
+            )
         data = self.store.get(body.raw.key)
         access = self._access([record.record_id], "raw", reason)
         return RawMessage(record, data, access)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from pipeline.entries import names
 from pipeline.ledger.entry import parse_time
@@ -28,7 +28,18 @@ Str = StrictStr
 Int = StrictInt
 Bool = StrictBool
 Strs = tuple[StrictStr, ...]
-Day = Annotated[date, Field(strict=False)]  # "YYYY-MM-DD" in the ledger
+
+
+def _iso_date(value: object) -> date:
+    """A ``YYYY-MM-DD`` text (how the ledger writes dates) or a date; nothing else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        return date.fromisoformat(value)
+    raise ValueError("a date must be written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Model(BaseModel):
