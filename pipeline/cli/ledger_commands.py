@@ -19,6 +19,7 @@ from pipeline.ledger.writers import (
     revocation_key,
     revoke_writer,
 )
+from pipeline.retention.audit import DisposalAudit
 from pipeline.runtime import retention_days, verifier_keys
 
 
@@ -147,7 +148,7 @@ def verify(
         earlier_checkpoint=earlier,
         check_content=not skip_content,
         allow_empty=allow_empty,
-        retain_days=retention_days(config),
+        audits=[DisposalAudit(retention_days(config))],
     )
     if as_json:
         echo_json(report.to_json())

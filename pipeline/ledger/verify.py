@@ -1,18 +1,19 @@
 """``mailledger verify``: recompute the ledger from storage and locate the first damage.
 
 Besides the chain, the checkpoints and the stored content, it checks that every
-batch was written by an authorised writer (see :mod:`pipeline.ledger.writers`),
-that every disposal was lawful (:mod:`pipeline.ledger.disposals`) and, on a
-versioned bucket, that no key under ``ledger/`` or ``objects/`` was deleted or
-written again behind the store's create-only writes.
+batch was written by an authorised writer (see :mod:`pipeline.ledger.writers`)
+and, on a versioned bucket, that no key under ``ledger/`` or ``objects/`` was
+deleted or written again behind the store's create-only writes. Checks that need
+to know what entries mean (such as whether a disposal was lawful) come from the
+layers above as :class:`EntryAudit` objects fed every entry in the same pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -24,7 +25,7 @@ from pipeline.errors import (
     StorageError,
 )
 from pipeline.hashing import is_sha256_hex, object_key
-from pipeline.ledger import disposals, layout
+from pipeline.ledger import layout
 from pipeline.ledger.audit import (
     CheckpointFinding,
     Fault,
@@ -38,7 +39,6 @@ from pipeline.ledger.audit import (
     check_earlier_checkpoint,
 )
 from pipeline.ledger.checkpoint import VerifierKey
-from pipeline.ledger.disposals import DisposalAudit
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.writers import (
     BatchProof,
@@ -93,6 +93,20 @@ class VerifyReport:
             ],
             "notes": self.notes,
         }
+
+
+class EntryAudit(Protocol):
+    """A check over the meaning of entries, run by :func:`verify_ledger` in its one pass."""
+
+    types: frozenset[str]  # the entry types it wants to see
+
+    def see(self, position: int, entry: LedgerEntry) -> None:
+        """One entry of a wanted type, in log order."""
+        ...
+
+    def problems(self) -> list[Problem]:
+        """What it found, each at its position."""
+        ...
 
 
 # Fields that name a stored, content-addressed object by its hash alone.
@@ -178,14 +192,13 @@ def verify_ledger(
     check_content: bool = True,
     workers: int = 8,
     allow_empty: bool = False,
-    retain_days: int | None = None,
+    audits: Sequence[EntryAudit] = (),
 ) -> VerifyReport:
     """Check the chain, every checkpoint and writer proof, an optional saved checkpoint,
-    content and disposals (unless ``check_content`` is False), and version history.
+    content (unless ``check_content`` is False), ``audits`` and version history.
 
     ``keys`` are the trusted log keys. An empty store is a finding unless
     ``allow_empty``: a mistyped path or bucket must not read as an intact log.
-    ``retain_days`` is the configured retention that disposals must respect.
     """
     lines, batches, problems = _read_lines(store)
     links = chain_links(lines)
@@ -226,9 +239,13 @@ def verify_ledger(
     objects_checked = disposed = 0
     first_claims: dict[str, int] = {}
     if check_content:
-        content = _check_content(store, lines, workers, retain_days)
+        content = _check_content(store, lines, workers, audits)
         problems.extend(content.problems)
         objects_checked, disposed, first_claims = content.checked, content.disposed, content.first
+    elif audits:
+        _run_audits(lines, audits)
+    for audit in audits:
+        problems.extend(audit.problems())
     report_notes = []
     if isinstance(store, VersionedStore):
         version_problems, version_notes = _check_versions(
@@ -279,14 +296,25 @@ class _ContentFindings:
     first: dict[str, int]  # object key -> first position referencing it
 
 
+def _run_audits(lines: list[StoredLine], audits: Sequence[EntryAudit]) -> None:
+    """Feed the audits when there is no content pass to do it."""
+    for pos, line in enumerate(lines):
+        try:
+            entry = LedgerEntry.decode(line.raw)
+        except LedgerError:
+            continue  # reported, located, by the chain check
+        for audit in audits:
+            if entry.type in audit.types:
+                audit.see(pos, entry)
+
+
 def _check_content(
-    store: ObjectStore, lines: list[StoredLine], workers: int, retain_days: int | None
+    store: ObjectStore, lines: list[StoredLine], workers: int, audits: Sequence[EntryAudit]
 ) -> _ContentFindings:
     # key -> {digest an entry claims for it -> first position claiming it}; every distinct
     # object is read and hashed once, however many entries reference it
     claims: dict[str, dict[str, int]] = {}
     disposed_keys: set[str] = set()
-    audit = DisposalAudit(retain_days)
     pending: list[str] = []
     tasks: list[tuple[list[str], Future[list[_Found]]]] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -296,9 +324,10 @@ def _check_content(
                 entry = LedgerEntry.decode(line.raw)
             except LedgerError:
                 continue  # an undecodable entry is reported, located, by the chain check
-            if entry.type in disposals.TYPES:
-                _audit(audit, pos, entry)
-            if entry.type == disposals.DISPOSED:
+            for audit in audits:
+                if entry.type in audit.types:
+                    audit.see(pos, entry)
+            if entry.type == "record.disposed":
                 disposed_keys.update(k for k in entry.body.get("keys", []) if isinstance(k, str))
                 continue
             for key, digest in referenced_keys(entry.body):
@@ -318,7 +347,7 @@ def _check_content(
             for keys, task in tasks
             for key, result in zip(keys, task.result(), strict=True)
         }
-    problems: list[Problem] = list(audit.problems)
+    problems: list[Problem] = []
     for key in sorted(found):
         problems.extend(_object_problems(key, found[key], claims[key], key in disposed_keys))
     problems.sort(key=lambda p: p.position or 0)
@@ -328,26 +357,6 @@ def _check_content(
         len(disposed_keys & claims.keys()),
         {key: min(claimed.values()) for key, claimed in claims.items()},
     )
-
-
-def _audit(audit: DisposalAudit, pos: int, entry: LedgerEntry) -> None:
-    """Feed one record, hold or disposal entry to the disposal audit."""
-    try:
-        moment = entry.moment
-    except ValueError:
-        moment = None
-    if entry.type in disposals.RECORD_TYPES:
-        record_id = entry.body.get("record_id")
-        if isinstance(record_id, str) and moment is not None:
-            audit.record(pos, record_id, moment, (k for k, _ in referenced_keys(entry.body)))
-    elif entry.type in (disposals.HOLD_ADDED, disposals.HOLD_REMOVED):
-        audit.hold(pos, entry.type == disposals.HOLD_ADDED, entry.body)
-    elif moment is None:
-        audit.problems.append(
-            Problem(pos, Fault.UNLAWFUL_DISPOSAL, "a record.disposed entry has no valid time")
-        )
-    else:
-        audit.disposal(pos, moment, entry.body)
 
 
 def _object_problems(

@@ -17,6 +17,15 @@ from pathlib import Path
 import pytest
 import structlog
 
+from pipeline import entries
+from pipeline.entries.models import (
+    HoldAdded,
+    HoldRemoved,
+    MessageReceived,
+    ObjectRef,
+    RecordDisposed,
+    Source,
+)
 from pipeline.errors import ConfigError, LedgerError
 from pipeline.hashing import object_key
 from pipeline.ledger import layout
@@ -26,6 +35,7 @@ from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import VerifyReport, verify_ledger
 from pipeline.ledger.writers import certificate_key, certify_writer, revocation_key, revoke_writer
+from pipeline.retention.audit import DisposalAudit
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
 from tests.ledger import intruder
@@ -62,20 +72,27 @@ def _faults(report: VerifyReport) -> list[tuple[int | None, Fault]]:
     return [(p.position, p.fault) for p in report.problems]
 
 
-def _stored(store: ObjectStore, data: bytes) -> dict[str, object]:
+def _stored(store: ObjectStore, data: bytes) -> ObjectRef:
     digest = hashlib.sha256(data).hexdigest()
     store.put(object_key(digest), data)
-    return {"key": object_key(digest), "sha256": digest, "size": len(data)}
+    return ObjectRef(sha256=digest, size=len(data), key=object_key(digest))
 
 
 def _records(store: ObjectStore, count: int = 3) -> Ledger:
     """A log of ``count`` message records (one batch each), each with a stored raw message."""
     ledger = ledger_on(store)
     for n in range(count):
-        raw = _stored(store, f"message {n}".encode())
-        body = {"record_id": f"r-{n}", "raw": raw}
-        ledger.append([EntryDraft("message.received", body, "worker:test/1", T0 + timedelta(n))])
+        body = MessageReceived(
+            record_id=f"r-{n}",
+            source=Source(kind="imap", mailbox="servicing", folder="INBOX", uid=n + 1),
+            raw=_stored(store, f"message {n}".encode()),
+        )
+        ledger.append([entries.draft(body, "worker:test/1", T0 + timedelta(n))])
     return ledger
+
+
+def _verify_with_retention(store: ObjectStore, retain_days: int | None) -> VerifyReport:
+    return verify_ledger(store, [KEY.verifier], ORIGIN, audits=[DisposalAudit(retain_days)])
 
 
 FORGERIES = {
@@ -294,40 +311,40 @@ def test_a_ledger_with_no_verifier_key_is_a_configuration_error(store) -> None:
 
 def _disposal(ledger: Ledger, record_id: str, days_after: int) -> int:
     record = next(e for e in ledger.entries() if e.body.get("record_id") == record_id)
-    body = {"record_id": record_id, "keys": [record.body["raw"]["key"]]}  # type: ignore[index]
-    (entry,) = ledger.append(
-        [
-            EntryDraft(
-                "record.disposed", body, "person:officer", record.moment + timedelta(days_after)
-            )
-        ]
-    )
+    body = RecordDisposed(record_id=record_id, keys=(record.body["raw"]["key"],))  # type: ignore[index]
+    moment = record.moment + timedelta(days_after)
+    (entry,) = ledger.append([entries.draft(body, "person:officer", moment)])
+    return entry.seq
+
+
+def _hold(ledger: Ledger, model: type[HoldAdded] | type[HoldRemoved], record_id: str) -> int:
+    (entry,) = ledger.append([entries.draft(model(record_ids=(record_id,)), "person:counsel")])
     return entry.seq
 
 
 def test_a_disposal_of_held_content_is_a_finding(store) -> None:
     ledger = _records(store, 2)
-    (hold,) = ledger.append([EntryDraft("hold.added", {"record_ids": ["r-1"]}, "person:counsel")])
+    hold = _hold(ledger, HoldAdded, "r-1")
     position = _disposal(ledger, "r-1", 3000)
-    report = verify_ledger(store, [KEY.verifier], ORIGIN, retain_days=2557)
+    report = _verify_with_retention(store, 2557)
     assert _faults(report) == [(position, Fault.UNLAWFUL_DISPOSAL)]
-    assert f"legal hold added at position {hold.seq}" in report.problems[0].detail
+    assert f"legal hold added at position {hold}" in report.problems[0].detail
 
 
 def test_a_disposal_before_retention_ends_is_a_finding(store) -> None:
     ledger = _records(store, 2)
     position = _disposal(ledger, "r-0", 30)
-    report = verify_ledger(store, [KEY.verifier], ORIGIN, retain_days=2557)
+    report = _verify_with_retention(store, 2557)
     assert _faults(report) == [(position, Fault.UNLAWFUL_DISPOSAL)]
-    assert "before its 2557-day retention ends" in report.problems[0].detail
+    assert "before its 2557-day retention ends on 2033-" in report.problems[0].detail
 
 
 def test_a_disposal_after_the_hold_is_lifted_and_retention_ends_verifies(store) -> None:
     ledger = _records(store, 2)
-    ledger.append([EntryDraft("hold.added", {"record_ids": ["r-1"]}, "person:counsel")])
-    ledger.append([EntryDraft("hold.removed", {"record_ids": ["r-1"]}, "person:counsel")])
+    _hold(ledger, HoldAdded, "r-1")
+    _hold(ledger, HoldRemoved, "r-1")
     _disposal(ledger, "r-1", 2600)
-    report = verify_ledger(store, [KEY.verifier], ORIGIN, retain_days=2557)
+    report = _verify_with_retention(store, 2557)
     assert report.ok, report.problems
 
 
