@@ -15,6 +15,7 @@ and the log never signs two histories.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import random
 import time
 from collections import OrderedDict
@@ -102,6 +103,9 @@ class Ledger:
         self._size = 0
         self._last_hash = ZERO_HASH
         self._batches: OrderedDict[int, list[LedgerEntry]] = OrderedDict()
+        # SHA-256 of every batch as first read and proven: a batch read again after it
+        # left the cache (trail, show, dispatch) must be the same bytes.
+        self._digests: dict[int, bytes] = {}
         self._head = CompactRange.empty()  # compact range over every known entry
         self._proven = 0  # entries covered by a writer's proof or a signed checkpoint
         # Compact ranges at the ends of batches not yet proven (only batches written
@@ -229,7 +233,15 @@ class Ledger:
     def _load_batch(self, first: int) -> tuple[list[LedgerEntry], BatchProof | None]:
         """Read, decode and chain-check the batch at ``first``; its proof when it has one."""
         key = layout.batch_key(first)
-        lines, proof_line = layout.batch_parts(self.store.get(key))
+        data = self.store.get(key)
+        digest = hashlib.sha256(data).digest()
+        known = self._digests.get(first)
+        if known is not None and known != digest:
+            raise LedgerError(
+                f"ledger batch {key} changed after it was read and proven; run 'mailledger verify'"
+            )
+        self._digests[first] = digest
+        lines, proof_line = layout.batch_parts(data)
         entries: list[LedgerEntry] = []
         prev = self._last_hash if first == self._size else None
         for offset, line in enumerate(lines):
@@ -342,6 +354,7 @@ class Ledger:
                 continue
             self._starts.append(first)
             self._remember(first, entries)
+            self._digests[first] = hashlib.sha256(data).digest()
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
             self._head = head
