@@ -196,6 +196,9 @@ def test_keygen_writer_certifies_a_key_a_worker_appends_with(workdir) -> None:
     )
     assert imported.exit_code == 0, imported.output
     assert not list((workdir / "store" / "ledger" / "checkpoints").glob("*"))
+    unsigned = CliRunner().invoke(cli, ["--config", str(worker), "checkpoint"])
+    assert unsigned.exit_code == 1
+    assert "run 'mailledger checkpoint' where the log key is" in unsigned.stderr
     verified = run(workdir, "verify")
     assert verified.exit_code == 0, verified.output
     assert "signed by their writers but not yet by the log key" in verified.stdout
