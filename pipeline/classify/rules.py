@@ -36,6 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_finditer
+from pipeline.classify.intervals import SpanSet
 from pipeline.classify.literals import LiteralSet, Occurrences
 from pipeline.classify.normalize import NormalizedText, fold, normalize
 from pipeline.errors import ConfigError
@@ -253,13 +254,13 @@ class PreparedField:
         self.quotable = quotable
         # Lower-cased folded text for anchor tests (None: anchors cannot be trusted).
         self.probe = ascii_probe(self.norm.text)
-        self._quoted: list[tuple[int, int]] | None = None
+        self._quoted: SpanSet | None = None
 
     @property
-    def quoted(self) -> list[tuple[int, int]]:
+    def quoted(self) -> SpanSet:
         """Quoted reply spans (only bodies have them); needed only once a trigger matches."""
         if self._quoted is None:
-            self._quoted = _quoted_mask(self.norm.text) if self.quotable else []
+            self._quoted = SpanSet(_quoted_mask(self.norm.text) if self.quotable else ())
         return self._quoted
 
 
@@ -384,10 +385,6 @@ def _negated(folded: str, start: int) -> bool:
     return any(t in _NEGATION_CUES for t in tokens[-(_NEGATION_WINDOW + 1) :])
 
 
-def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(a[0] < e and s < a[1] for s, e in spans)
-
-
 def _field_values(fields: MessageFields, name: FieldName) -> tuple[str, ...]:
     if name == "attachment_names":
         return fields.attachment_names
@@ -407,7 +404,7 @@ def _match_one(
     norm = prepared.norm
     folded = norm.text
     # The "unless" spans are only needed once the trigger matches (most rules match nothing).
-    blocked: list[tuple[int, int]] | None = None
+    blocked: SpanSet | None = None
     out: list[RuleMatch] = []
     # Same matches as trigger.finditer(folded), trying only where an anchor allows.
     for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule), occurrences):
@@ -415,14 +412,14 @@ def _match_one(
         if span[0] == span[1]:
             continue
         if blocked is None:
-            blocked = [
+            blocked = SpanSet(
                 (b.start(), b.end())
                 for u, guide in zip(unless, _unless_guides(rule), strict=True)
                 for b in guided_finditer(u, folded, prepared.probe, guide, occurrences)
-            ]
-        if blocked and _overlaps(span, blocked):
+            )
+        if blocked.overlaps(*span):
             continue
-        if rule.skip_quoted and prepared.quotable and _overlaps(span, prepared.quoted):
+        if rule.skip_quoted and prepared.quotable and prepared.quoted.overlaps(*span):
             continue
         if rule.negatable and _negated(folded, span[0]):
             continue
