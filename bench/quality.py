@@ -112,8 +112,13 @@ _LEGACY_FAMILY = {
 # Loop-safety refusals that say "this is machine mail" (the others, such as a rate
 # limit or an unusable address, refuse a human).
 _MACHINE_REASONS = frozenset(
-    {"auto-submitted", "precedence-bulk-list-junk", "mailing-list", "empty-return-path",
-     "machine-sender"}
+    {
+        "auto-submitted",
+        "precedence-bulk-list-junk",
+        "mailing-list",
+        "empty-return-path",
+        "machine-sender",
+    }
 )
 
 

@@ -453,4 +453,26 @@ def parse_message(raw: bytes) -> ParsedMessage:
         attachments=tuple(out.attachments),
         defects=tuple(out.defects),
         parse_error=parse_error,
+        list_headers=_list_header_names(message),
+        x_autoreply=header("X-Autoreply"),
+        x_autorespond=header("X-Autorespond"),
+        x_auto_response_suppress=header("X-Auto-Response-Suppress"),
+        content_type=_safe(lambda: _top_content_type(message), None),
     )
+
+
+def _list_header_names(message: Message) -> tuple[str, ...]:
+    """Names of the List-* headers present (RFC 2369, RFC 2919), as sent, once each."""
+    names: list[str] = _safe(lambda: [str(k) for k in message], [])
+    return tuple(dict.fromkeys(n for n in names if n.lower().startswith("list-")))
+
+
+def _top_content_type(message: Message) -> str | None:
+    """``type/subtype`` of the whole message, with ``report-type`` for multipart/report."""
+    if message.get("Content-Type") is None:
+        return None
+    ctype = message.get_content_type()
+    report = message.get_param("report-type")
+    if ctype == "multipart/report" and isinstance(report, str):
+        return f"{ctype}; report-type={report.lower()}"
+    return ctype

@@ -69,6 +69,13 @@ class ParsedMessage:
     attachments: tuple[ParsedAttachment, ...]
     defects: tuple[str, ...]
     parse_error: str | None = None
+    # What the machine-mail decision needs (RFC 2369/2919 List-* header names;
+    # responder headers; the top-level Content-Type with its report-type).
+    list_headers: tuple[str, ...] = ()
+    x_autoreply: str | None = None
+    x_autorespond: str | None = None
+    x_auto_response_suppress: str | None = None
+    content_type: str | None = None
 
     def to_record(self) -> dict[str, object]:
         """Return a JSON-able summary of the headers and parts for the ledger.
@@ -94,6 +101,11 @@ class ParsedMessage:
             "auto_submitted": self.auto_submitted,
             "precedence": self.precedence,
             "list_id": self.list_id,
+            "list_headers": list(self.list_headers),
+            "x_autoreply": self.x_autoreply,
+            "x_autorespond": self.x_autorespond,
+            "x_auto_response_suppress": self.x_auto_response_suppress,
+            "content_type": self.content_type,
             "return_path": self.return_path,
             "attachments": [
                 {
