@@ -407,7 +407,20 @@ def classify(
         else MachineVerdict(False)
     )
     hits = _hits(matches, rules, prepared)
-    kinds, subkinds, kind_evidence, families = _decide(hits, rules)
+    if _REPLY_SUBJECT.match(fields.subject):
+        # "Re: Your repayment plan agreement" names our topic, not the borrower's
+        # request: a reply's subject does not make a request kind.
+        hits = [
+            h
+            for h in hits
+            if not (
+                h.match.field == "subject"
+                and h.rule.signal is None
+                and h.rule.family is None
+                and h.rule.kind is not None
+            )
+        ]
+    kinds, subkinds, kind_evidence, families = _decide(hits, rules, _questions(fields, prepared))
     if machine.is_machine:
         kinds, subkinds, kind_evidence, families = [], set(), [], {}
     family_hits = _family_hits(families, rules)
@@ -494,8 +507,47 @@ def _category_from_kinds(
     return "other", fallback
 
 
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|res|回复|回覆|답장)\s*[:：]", re.IGNORECASE)
+_QUESTION = re.compile(r"[?？؟]")
+# A question mark asks about what is at most this far before it, in its sentence.
+_QUESTION_REACH = 120
+
+
+def _questions(fields: MessageFields, prepared: PreparedFields) -> dict[tuple[str, int], list[int]]:
+    """Positions (folded text) of question marks outside quoted history, per field item."""
+    out: dict[tuple[str, int], list[int]] = {}
+    for name in ("subject", "text", "html_text"):
+        value: str = getattr(fields, name)
+        if not value or ("?" not in value and "？" not in value and "؟" not in value):
+            continue
+        field = prepared.get(name)
+        zones = field.zones
+        positions = [
+            m.start()
+            for m in _QUESTION.finditer(field.norm.text)
+            if zones.reason_at(m.start(), m.start() + 1) is None
+        ]
+        if positions:
+            out[(name, 0)] = positions
+    return out
+
+
+def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> _Hit | None:
+    """The first object a question mark follows closely, in the same field."""
+    for o in objects:
+        marks = questions.get((o.match.field, o.match.item))
+        if not marks:
+            continue
+        i = bisect_left(marks, o.fend)
+        if i < len(marks) and marks[i] - o.fend <= _QUESTION_REACH:
+            return o
+    return None
+
+
 def _decide(
-    hits: list[_Hit], rules: RuleSet
+    hits: list[_Hit],
+    rules: RuleSet,
+    questions: dict[tuple[str, int], list[int]] | None = None,
 ) -> tuple[
     list[RequestKind],
     set[RequestSubkind],
@@ -542,10 +594,20 @@ def _decide(
         for o in signals.get("info_object", [])
         if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
     ]
-    pair = _near(signals.get("request_cue", []), info)
-    if pair is not None:
-        add_kind("request_for_information", pair[0].evidence("request_cue+info_object"))
-        evidence.append(("request_for_information", pair[1].evidence("request_cue+info_object")))
+    # A notice of error asks for the error to be fixed; the questions around it ("why
+    # was I charged?") are part of the assertion, not a separate request. A request
+    # rule that names the information still counts.
+    if "notice_of_error" not in kinds:
+        pair = _near(signals.get("request_cue", []), info)
+        if pair is not None:
+            add_kind("request_for_information", pair[0].evidence("request_cue+info_object"))
+            evidence.append(
+                ("request_for_information", pair[1].evidence("request_cue+info_object"))
+            )
+        elif questions:
+            asked = _asked(questions, info + signals.get("servicing_object", []))
+            if asked is not None:
+                add_kind("request_for_information", asked.evidence("question+object"))
     payoff = [h for h in hits if h.rule.kind == "payoff_statement"]
     pair = _near(errors, payoff)
     if pair is not None:

@@ -63,7 +63,10 @@ _VIETNAMESE_WORDS = _words(
     "toi khong cua duoc nha tien va cho xin cam on vui long chung ban anh chi "
     "em ong ba con roi nay thang ngay nam da dang se bi tra vay goi"
 )
-_TAGALOG_WORDS = _words("ang ng sa po ko na mga ako ninyo namin kayo ito yung lang")
+_TAGALOG_WORDS = _words(
+    "ang ng sa po ko na mga ako ninyo namin kayo ito yung lang ba naman pero kasi "
+    "hindi salamat opo ngayon"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _TRADITIONAL = frozenset("們這個來時說會對為還與國點開關發過後麼裡錢貸款銀幣費帳號單據請謝問題繳")
 _SIMPLIFIED = frozenset("们这个来时说会对为还与国点开关发过后么里钱贷款银币费账号单据请谢问题缴")
@@ -116,14 +119,17 @@ def detect(text: str) -> LanguageGuess:
     method = "lingua"
     words = _WORD.findall(fold(sample))
     ht, fr = _creole_score(words)
+    tl = sum(1 for w in words if w in _TAGALOG_WORDS)
     # Creole sentences are short function words; three or more, outnumbering French
-    # ones, in Latin-script text lingua did not call Spanish/Vietnamese/English
-    # with certainty.
-    if ht >= 3 and ht > 2 * fr and not (code in ("en", "es", "vi") and confidence > 0.9):
+    # and Tagalog ones ("sa", "pa" are both).
+    # lingua is often certain of English or Tagalog on Creole text (Creole is not
+    # among its languages), so enough Creole function words overrule it.
+    dense = ht >= 5 and ht >= 0.12 * len(words)
+    certain = code in ("en", "es", "vi", "tl") and confidence > 0.9 and not dense
+    if ht >= 3 and ht > 2 * fr and ht > 2 * tl and not certain:
         code, confidence, method = "ht", min(1.0, ht / max(1, len(words)) * 4), "function-words"
     if (code in ("tl", "en", "pt", "fr") and confidence < 0.95) or code == "tl":
         vi = sum(1 for w in words if w in _VIETNAMESE_WORDS)
-        tl = sum(1 for w in words if w in _TAGALOG_WORDS)
         if vi >= 4 and vi > 2 * tl:
             code, confidence, method = "vi", min(1.0, vi / max(1, len(words)) * 3), "function-words"
     secondary = _secondary(sample, code)
@@ -156,5 +162,8 @@ def ack_languages(
     """The acknowledgment's language(s): the sender's where a reviewed template exists,
     else English and Spanish together (never a third language)."""
     if guess.code in templates:
+        if guess.secondary in templates and guess.secondary != guess.code:
+            # Code-switched mail (Spanglish): the writer used both, so answer in both.
+            return tuple(x for x in templates if x in (guess.code, guess.secondary))
         return (guess.code,)
     return ("en", "es")

@@ -440,7 +440,7 @@ def _match_one(
             cue = negation_cue(folded, *span)
             if cue is not None:
                 why = ("negation", cue)
-        if why is None and rule.negatable and rule.signal is None:
+        if why is None and rule.negatable and rule.signal in (None, "error_cue"):
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
