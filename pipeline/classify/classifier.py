@@ -401,11 +401,6 @@ def classify(
     guess = detect(f"{fields.subject}\n{body}")
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
     matches, suppressions = match_rules_detailed(rules, fields, prepared, active)
-    machine = (
-        machine_verdict(fields.headers, fields.subject, body)
-        if fields.headers is not None
-        else MachineVerdict(False)
-    )
     hits = _hits(matches, rules, prepared)
     if _REPLY_SUBJECT.match(fields.subject):
         # "Re: Your repayment plan agreement" names our topic, not the borrower's
@@ -421,6 +416,11 @@ def classify(
             )
         ]
     kinds, subkinds, kind_evidence, families = _decide(hits, rules, _questions(fields, prepared))
+    machine = (
+        machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
+        if fields.headers is not None
+        else MachineVerdict(False)
+    )
     if machine.is_machine:
         kinds, subkinds, kind_evidence, families = [], set(), [], {}
     family_hits = _family_hits(families, rules)

@@ -17,7 +17,9 @@ Signals, strongest first; the first that applies decides the kind:
 * An out-of-office reply recognisable only from its words: a subject that says so
   (in any supported language), or a short body that opens with it. Body phrases are
   only trusted in short messages near the top: a borrower writing "I was out of the
-  office when you called" is a person.
+  office when you called" is a person. Weaker words of absence ("I am travelling",
+  "ausente", "mwen pa lavil") count only with a return or contact cue and only when
+  the message asks for nothing.
 """
 
 from __future__ import annotations
@@ -61,13 +63,15 @@ _OOO_STRONG = re.compile(
 )
 _OOO_WEAK = re.compile(
     r"on (?:vacation|holiday|annual leave|parental leave)|away from (?:the|my) (?:office|desk)"
-    r"|(?:limited|no) access to (?:my )?e-?mail|estoy de vacaciones|estou de ferias"
-    r"|je suis absente?|vang mat|dang nghi phep|休假|放假期间|放假期間|휴가|في إجازة"
+    r"|(?:limited|no) access to (?:my )?e-?mail|i am (?:away|out|traveling|travelling)"
+    r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
+    r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
+    r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
 )
 _RETURN = re.compile(
     r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
-    r"|tro lai|khan cap|lien lac|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급|عودة|عاجل"
-    r"|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
+    r"|tro lai|khan cap|lien lac|tounen|reponn|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
+    r"|돌아|확인하겠|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
 )
 # Body text is trusted only in a short message, and only near its top.
 _BODY_LIMIT = 1500
@@ -75,7 +79,7 @@ _BODY_HEAD = 400
 _SUPPRESS_VALUES = frozenset({"all", "oof", "autoreply", "dr", "ndr", "rn", "nrn"})
 
 
-def _ooo(subject: str, body: str) -> str | None:
+def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
     subject_f = fold(subject)
     text = fold(body.strip())
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
@@ -85,6 +89,8 @@ def _ooo(subject: str, body: str) -> str | None:
     m = _OOO_STRONG.search(head)
     if m:
         return f"body:{m.group()}"
+    if not weak_allowed:
+        return None
     for where, value in (("subject", subject_f), ("body", head)):
         m = _OOO_WEAK.search(value)
         if m and _RETURN.search(f"{subject_f}\n{head}"):
@@ -92,8 +98,16 @@ def _ooo(subject: str, body: str) -> str | None:
     return None
 
 
-def machine_verdict(headers: MachineHeaders, subject: str, body: str) -> MachineVerdict:
-    """Decide whether the message is machine mail; see the module docstring."""
+def machine_verdict(
+    headers: MachineHeaders, subject: str, body: str, asks_something: bool = False
+) -> MachineVerdict:
+    """Decide whether the message is machine mail; see the module docstring.
+
+    ``asks_something``: the message makes a request or raises a concern (it has a
+    request kind or an escalation family). Then words of absence alone ("I am away
+    until the 5th") do not make it an automatic reply: a person travelling may still
+    ask for something, and treating them as a machine would start no clock.
+    """
     ctype = fold(headers.content_type or "")
     if ctype.startswith("multipart/report"):
         if "disposition-notification" in ctype:
@@ -126,7 +140,7 @@ def machine_verdict(headers: MachineHeaders, subject: str, body: str) -> Machine
     if precedence in ("bulk", "junk"):
         evidence.append(f"header:Precedence={precedence}")
         kind = kind or "newsletter"
-    ooo = _ooo(subject, body)
+    ooo = _ooo(subject, body, weak_allowed=not asks_something)
     if kind == "auto_reply" and ooo:
         return MachineVerdict(True, "out_of_office", (*evidence, ooo))
     if kind is not None:
