@@ -86,6 +86,9 @@ class InboundRecord:
     needs_acknowledgment: bool
     deadlines: tuple[Deadline, ...]
     matches: tuple[Match, ...]
+    # The classifier's machine-mail verdict (pipeline.classify.machine): its kind, or
+    # None for mail a person wrote.
+    machine_kind: str | None = None
 
     def deadline(self, name: str) -> Deadline | None:
         """The deadline called ``name``, if the record has one."""
@@ -257,4 +260,11 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         and not (bool(source.get("imported")) or source.get("kind") == "import"),
         deadlines=_deadlines(body.get("deadlines"), entry.seq),
         matches=_matches(classification.get("matches")),
+        machine_kind=_machine_kind(classification.get("machine")),
     )
+
+
+def _machine_kind(value: Any) -> str | None:
+    if isinstance(value, Mapping) and value.get("is_machine"):
+        return _str(value.get("kind")) or "machine"
+    return None

@@ -28,7 +28,7 @@ import mailparser
 
 from pipeline.parse.headers import (
     decode_words,
-    first_header,
+    first_header_checked,
     message_ids,
     stdlib_addresses,
     unfold,
@@ -419,7 +419,11 @@ def parse_message(raw: bytes) -> ParsedMessage:
     html = _join(out.bodies["text/html"])
 
     def header(name: str) -> str | None:
-        return _safe(lambda: first_header(message, name), None)
+        nothing: tuple[str | None, tuple[str, ...]] = (None, ())
+        value, defects = _safe(lambda: first_header_checked(message, name), nothing)
+        for problem in defects:
+            out.defect(f"header {name}: {problem}")
+        return value
 
     message_id = header("Message-ID")
     if not message_id:
