@@ -16,7 +16,8 @@ classification cost per message; writes the JSON to ``bench/results/``.
 
     python -m bench.quality --part dev
     python -m bench.quality --part heldout      # the coordinator's run
-    python -m bench.quality --part all --errors # also list every miss (dev only!)
+    python -m bench.quality --part dev --errors # also list every miss
+    python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
 """
 
 from __future__ import annotations
@@ -310,9 +311,7 @@ def predict(raw: bytes, settings: RecordSettings, received: datetime) -> Predict
     body = record.body
     c = body["classification"]
     # Classification alone, timed again on the same fields (assembly also parses).
-    started = time.perf_counter()
-    _reclassify(raw, settings)
-    seconds = time.perf_counter() - started
+    seconds = _classify_seconds(raw, settings)
     if "escalation_families" in c:
         families = {f["family"] for f in c["escalation_families"]}
         kinds = set(c.get("request_kinds", []))
@@ -359,24 +358,14 @@ def predict(raw: bytes, settings: RecordSettings, received: datetime) -> Predict
     )
 
 
-def _reclassify(raw: bytes, settings: RecordSettings) -> None:
-    from pipeline.classify.rules import MessageFields
+def _classify_seconds(raw: bytes, settings: RecordSettings) -> float:
     from pipeline.parse.message import parse_message
+    from pipeline.record.assemble import classification_fields
 
-    parsed = parse_message(raw)
-    fields_kwargs: dict[str, Any] = {
-        "subject": parsed.subject or "",
-        "text": parsed.text,
-        "html_text": parsed.html_text,
-        "attachment_names": tuple(p.filename for p in parsed.attachments if p.filename),
-    }
-    try:
-        from pipeline.record.assemble import classification_fields
-    except ImportError:
-        fields = MessageFields(**fields_kwargs)
-    else:
-        fields = classification_fields(parsed)
+    fields = classification_fields(parse_message(raw))
+    started = time.perf_counter()
     classify(fields, settings.rules, settings.classify_policy)
+    return time.perf_counter() - started
 
 
 def expected_ack_languages(language: str, templates: Sequence[str]) -> tuple[str, ...]:
@@ -529,6 +518,47 @@ def evaluate_part(part: str, errors: bool = False) -> dict[str, Any]:
     }
 
 
+BASELINE = ROOT / "bench" / "quality_baseline.json"
+# A headline figure may drop this much below the recorded one before it is a regression.
+TOLERANCE = 0.02
+
+
+def load_baseline(path: Path = BASELINE) -> dict[str, dict[str, float | None]]:
+    """The recorded headline figures per part (None: not recorded yet)."""
+    data = json.loads(path.read_text("utf-8"))
+    return {part: dict(data[part]) for part in PARTS}
+
+
+def parts_to_check(baseline: Mapping[str, Mapping[str, float | None]]) -> list[str]:
+    """The parts with at least one recorded figure (only those are evaluated)."""
+    return [p for p in PARTS if any(v is not None for v in baseline.get(p, {}).values())]
+
+
+def regressions(
+    part: str,
+    recorded: Mapping[str, float | None],
+    measured: Mapping[str, float | None],
+    tolerance: float = TOLERANCE,
+) -> list[str]:
+    """Every recorded headline figure of ``part`` that ``measured`` misses by more than
+    ``tolerance``, plus any headline figure the baseline does not list or that could
+    not be measured (so a half-filled or stale baseline cannot pass unnoticed)."""
+    problems = [f"{part}: baseline has no entry for {k}" for k in HEADLINE if k not in recorded]
+    problems += [
+        f"{part}: baseline lists unknown figure {k}" for k in recorded if k not in HEADLINE
+    ]
+    for key in HEADLINE:
+        want = recorded.get(key)
+        if want is None:
+            continue
+        got = measured.get(key)
+        if got is None:
+            problems.append(f"{part}: {key} could not be measured (baseline {want:.4f})")
+        elif got < want - tolerance:
+            problems.append(f"{part}: {key} {got:.4f} is below the baseline {want:.4f}")
+    return problems
+
+
 def _fmt(value: Any) -> str:
     return "  -  " if value is None else f"{value:.2f}"
 
@@ -596,6 +626,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="list each message scored wrong")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results JSON")
+    parser.add_argument(
+        "--record-baseline",
+        action="store_true",
+        help="write the measured headline figures of the evaluated part(s) into "
+        "bench/quality_baseline.json (other parts' entries are kept)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     parts = PARTS if args.part == "all" else (args.part,)
     results = {}
@@ -606,6 +642,16 @@ def main(argv: Iterable[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(render(results[part]))
+    if args.record_baseline:
+        recorded: dict[str, Any] = (
+            json.loads(BASELINE.read_text("utf-8"))
+            if BASELINE.exists()
+            else {p: dict.fromkeys(HEADLINE) for p in PARTS}
+        )
+        for part, result in results.items():
+            recorded[part] = {k: result["headline"][k] for k in HEADLINE}
+        BASELINE.write_text(json.dumps(recorded, indent=2) + "\n", "utf-8")
+        print(f"recorded {', '.join(results)} figures in {BASELINE.relative_to(ROOT)}")
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -32,7 +32,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -74,6 +73,7 @@ from pipeline.classify.rules import (
     RuleSet,
     Severity,
     match_rules_detailed,
+    per_ruleset,
     rule_guides,
 )
 from pipeline.classify.sensitive import (
@@ -309,8 +309,13 @@ def _scan_sensitive(fields: MessageFields, prepared: PreparedFields) -> Sensitiv
     return SensitiveReport(tuple(findings))
 
 
-@lru_cache(maxsize=16)
 def _literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
+    return per_ruleset(
+        rules, f"literals:{account_pattern}", lambda: _build_literal_set(rules, account_pattern)
+    )
+
+
+def _build_literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
     # Every literal any step's guide tests, so one scan per text answers them all.
     guides = (
         *rule_guides(rules),
@@ -321,9 +326,8 @@ def _literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
     return LiteralSet(lit for g in guides for lit in g.literals())
 
 
-@lru_cache(maxsize=16)
 def _rules_by_name(rules: RuleSet) -> dict[str, EscalationRule]:
-    return {r.name: r for r in rules.rules}
+    return per_ruleset(rules, "by_name", lambda: {r.name: r for r in rules.rules})
 
 
 @dataclass(frozen=True, slots=True)

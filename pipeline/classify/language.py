@@ -42,6 +42,7 @@ REVIEWED_TEMPLATES: tuple[str, ...] = ("en", "es")
 # Only the start of a long message is looked at: the first few hundred words decide
 # the language as well as the whole body does, at a fraction of the cost.
 _SAMPLE = 3000
+_MIXED_SAMPLE = 1500
 
 
 def _words(text: str) -> frozenset[str]:
@@ -132,7 +133,10 @@ def detect(text: str) -> LanguageGuess:
         vi = sum(1 for w in words if w in _VIETNAMESE_WORDS)
         if vi >= 4 and vi > 2 * tl:
             code, confidence, method = "vi", min(1.0, vi / max(1, len(words)) * 3), "function-words"
-    secondary = _secondary(sample, code)
+    # Looking for a second language costs more than detecting the first; only mail
+    # whose first reading leaves room for one is examined.
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    secondary = _secondary(sample[:_MIXED_SAMPLE], code) if runner_up >= 0.01 else None
     script = _script(sample) if code == "zh" else None
     # Three decimals: what the ledger keeps, so a record read back compares equal.
     return LanguageGuess(

@@ -27,10 +27,11 @@ Why each matching choice:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -87,6 +88,7 @@ ALL_FIELDS: tuple[FieldName, ...] = (
     "attachment_text",
 )
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+_T = TypeVar("_T")
 
 # A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
 # "a word character other than underscore", i.e. a letter or digit.
@@ -212,7 +214,9 @@ class RuleSet(BaseModel):
         self,
     ) -> tuple[tuple[EscalationRule, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]:
         """Each rule with its compiled trigger and ``unless`` regexes (cached per rule)."""
-        return tuple((r, *_compiled_rule(r)) for r in self.rules)
+        return per_ruleset(
+            self, "compiled", lambda: tuple((r, *_compiled_rule(r)) for r in self.rules)
+        )
 
     def compile_all(self) -> None:
         """Compile every rule now, so a bad regex fails at load time, not on a message."""
@@ -340,6 +344,26 @@ class PreparedFields:
         if found is None:
             found = self._occurrences[text] = self.literals.occurrences(text)
         return found
+
+
+_PER_RULESET: dict[tuple[int, str], tuple[RuleSet, object]] = {}
+
+
+def per_ruleset(rules: RuleSet, name: str, build: Callable[[], _T]) -> _T:
+    """``build()`` computed once per rule set object.
+
+    Rule sets are frozen pydantic models, hashed field by field: with a few hundred
+    rules, hashing one for an ``lru_cache`` lookup on every message cost more than
+    matching. They live as long as their configuration, so they are keyed by
+    identity (the set itself is kept, so its id cannot be reused while cached).
+    """
+    key = (id(rules), name)
+    found = _PER_RULESET.get(key)
+    if found is None or found[0] is not rules:
+        if len(_PER_RULESET) > 256:
+            _PER_RULESET.clear()
+        found = _PER_RULESET[key] = (rules, build())
+    return found[1]  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1024)
