@@ -73,6 +73,8 @@ _RETURN = re.compile(
     r"|tro lai|khan cap|lien lac|tounen|reponn|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
     r"|돌아|확인하겠|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
 )
+# "I was out of the office when you called" is a person telling what happened.
+_PAST = re.compile(r"\b(?:was|were|had been|been|estaba|estuve|etais|etait|estava)\b")
 # Body text is trusted only in a short message, and only near its top.
 _BODY_LIMIT = 1500
 _BODY_HEAD = 400
@@ -86,11 +88,12 @@ def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
     m = _OOO_STRONG.search(subject_f)
     if m:
         return f"subject:{m.group()}"
-    m = _OOO_STRONG.search(head)
-    if m:
-        return f"body:{m.group()}"
     if not weak_allowed:
+        # The message asks for something: only its subject can say it is automatic.
         return None
+    m = _OOO_STRONG.search(head)
+    if m and not _PAST.search(head, max(0, m.start() - 25), m.start()):
+        return f"body:{m.group()}"
     for where, value in (("subject", subject_f), ("body", head)):
         m = _OOO_WEAK.search(value)
         if m and _RETURN.search(f"{subject_f}\n{head}"):
