@@ -56,8 +56,9 @@ def load_rows(path: Path = DATA) -> list[dict[str, object]]:
 
 
 # Rules renamed or split since this set was labelled: a scheduled sale is now its own
-# rule (foreclosure_sale), which this set's labels call "foreclosure".
-ALIASES = {"foreclosure_sale": "foreclosure"}
+# rule (foreclosure_sale), which this set's labels call "foreclosure"; "stop calling me"
+# (stop_contact) was part of cease_and_desist.
+ALIASES = {"foreclosure_sale": "foreclosure", "stop_contact": "cease_and_desist"}
 
 
 def _kind_matches(got: str, want: str) -> bool:

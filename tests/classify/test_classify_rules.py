@@ -66,7 +66,8 @@ CASES = {
     ),
     "cease_and_desist": (
         "This is a cease and desist letter.",
-        "Dejen de llamarme al trabajo.",
+        # "Dejen de llamarme" alone is now stop_contact: frustration, not a legal demand.
+        "Les envío este aviso de cese y desista.",
         "Please keep contacting me by email.",
     ),
     "discrimination": (
