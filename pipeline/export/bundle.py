@@ -25,7 +25,7 @@ import os
 import shutil
 import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +36,10 @@ from typing import Any
 import structlog
 
 import pipeline.export.bundle_verifier as bundle_verifier
+from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.entries import decode_record, names
+from pipeline.entries.models import Party, RecordBody
 from pipeline.errors import ExportError, IntegrityError
 from pipeline.export.loadfile import FIELDS, write_csv, write_dat
 from pipeline.export.pages import Summary, index_page, message_page
@@ -76,9 +79,21 @@ class _Writer:
     def _put(self, path: str, data: bytes) -> None:
         raise NotImplementedError
 
+    target: Path
+    tmp: Path
+
     def finish(self) -> None:
-        """Make the bundle visible under its final name."""
+        """Complete the bundle under its temporary name."""
         raise NotImplementedError
+
+    def publish(self) -> None:
+        """Make the finished bundle visible under its final name."""
+        if self.target.exists():
+            raise ExportError(
+                f"{self.target} appeared while the export was written; the export stays at"
+                f" {self.tmp}"
+            )
+        self.tmp.rename(self.target)
 
     def abort(self) -> None:
         """Remove what was written."""
@@ -126,7 +141,6 @@ class _DirWriter(_Writer):
     def finish(self) -> None:
         self._drain()
         self._pool.shutdown()
-        self.tmp.rename(self.target)
 
     def abort(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -151,7 +165,6 @@ class _ZipWriter(_Writer):
 
     def finish(self) -> None:
         self.zip.close()
-        self.tmp.rename(self.target)
 
     def abort(self) -> None:
         self.zip.close()
@@ -168,12 +181,12 @@ class ExportResult:
     checkpoint_size: int
     files: int
     entries: int
-    criteria: Mapping[str, Any]
+    criteria: SearchCriteria
 
 
-def _date_sent(value: Any) -> str:
+def _date_sent(value: str | None) -> str:
     """The Date header as ISO 8601 UTC when it parses, else as written."""
-    if not isinstance(value, str) or not value:
+    if not value:
         return ""
     try:
         moment = parsedate_to_datetime(value)
@@ -184,19 +197,37 @@ def _date_sent(value: Any) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def _addresses(parties: Sequence[Party]) -> str:
+    return "; ".join(p.address for p in parties if p.address)
 
 
-def _addresses(value: Any) -> str:
-    if not isinstance(value, list):
-        return ""
-    return "; ".join(
-        str(p.get("address")) for p in value if isinstance(p, Mapping) and p.get("address")
-    )
+@dataclass
+class StagedExport:
+    """A complete export under its temporary name: record it, then publish or discard it.
+
+    The archive service appends the ``export.created`` entry between the two, so no
+    export is ever visible at its destination without its ledger entry.
+    """
+
+    result: ExportResult
+    _writer: _Writer
+
+    @property
+    def staging_path(self) -> Path:
+        """Where the export is until it is published."""
+        return self._writer.tmp
+
+    def publish(self) -> ExportResult:
+        """Rename the export to its destination."""
+        self._writer.publish()
+        return self.result
+
+    def discard(self) -> None:
+        """Delete the staged export."""
+        self._writer.abort()
 
 
-def export_bundle(
+def stage_export(
     *,
     out: Path,
     ledger: Ledger,
@@ -207,11 +238,12 @@ def export_bundle(
     reason: str,
     as_of: int | None = None,
     policy: ClockPolicy = DEFAULT_POLICY,
-) -> ExportResult:
-    """Write the export of the records matching ``criteria`` to ``out`` (folder or .zip).
+) -> StagedExport:
+    """Write the export of the records matching ``criteria`` for ``out`` (folder or .zip).
 
-    The index must be synced. ``as_of`` picks the checkpoint (tree size) to prove
-    against; by default the ledger head's.
+    The export is written under a temporary name next to ``out``; it reaches ``out``
+    only through :meth:`StagedExport.publish`. The index must be synced. ``as_of``
+    picks the checkpoint (tree size) to prove against; by default the ledger head's.
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
@@ -232,15 +264,22 @@ def export_bundle(
         category=criteria.category,
         escalated=criteria.escalated,
         text=criteria.text,
-        types=("message.received",),
+        types=(names.MESSAGE_RECEIVED,),
     )
     rows = [r for r in index.iter_search(wanted) if r.seq < size]
     if not rows:
         raise ExportError("no records match the export criteria")
 
     # every entry of every record's trail that the checkpoint covers
+    # Status and linked replies come from the one case model, over the log the checkpoint
+    # covers, so the pages say what 'cases' and 'trail' say.
+    cases = read_cases(ledger.entries(0, size), store, now, policy)
     links = {
-        r.record_id: [lk.seq for lk in index.links(r.record_id) if lk.seq < size] for r in rows
+        r.record_id: sorted(
+            {lk.seq for lk in index.links(r.record_id) if lk.seq < size}
+            | set(cases.response_seqs(r.record_id))
+        )
+        for r in rows
     }
     entries: dict[int, LedgerEntry] = {
         e.seq: e for e in read_entries(ledger, {s for seqs in links.values() for s in seqs})
@@ -249,7 +288,7 @@ def export_bundle(
     writer: _Writer = _ZipWriter(out) if out.suffix.lower() == ".zip" else _DirWriter(out)
     try:
         manifest_records, dat_rows, summary = _write_records(
-            writer, rows, links, entries, store, proofs, policy, now
+            writer, rows, links, entries, store, proofs, policy, now, cases
         )
         writer.write("loadfiles/export.dat", write_dat(dat_rows))
         writer.write("loadfiles/export.csv", write_csv(dat_rows))
@@ -302,15 +341,16 @@ def export_bundle(
         writer.abort()
         raise
     log.info("export.written", records=len(rows), entries=len(entries), checkpoint=size)
-    return ExportResult(
+    result = ExportResult(
         path=out,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         record_ids=tuple(r.record_id for r in rows),
         checkpoint_size=size,
         files=len(writer.files),
         entries=len(entries),
-        criteria=wanted.to_json(),
+        criteria=wanted,
     )
+    return StagedExport(result, writer)
 
 
 def _write_records(
@@ -322,6 +362,7 @@ def _write_records(
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
+    cases: CaseView,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], Summary]:
     """Natives, attachments, text and pages of each record, one record at a time."""
     manifest_records: list[dict[str, Any]] = []
@@ -329,40 +370,38 @@ def _write_records(
     summary = Summary()
     for n, row in enumerate(rows, start=1):
         control = control_number(n)
-        own = entries[row.seq]
-        body = own.body
-        raw_info = _m(body.get("raw"))
-        raw = _fetch(store, str(raw_info.get("key")), row.record_id)
+        body = decode_record(entries[row.seq]).body
+        if body.raw is None:
+            raise ExportError(f"record {row.record_id}: its entry names no raw message")
+        raw = _fetch(store, body.raw.key, row.record_id)
         if hashlib.sha256(raw).hexdigest() != row.raw_sha256:
             raise ExportError(f"record {row.record_id}: stored raw message does not match its hash")
         native = f"natives/{control}.eml"
         writer.write(native, raw)
         del raw
-        headers = _m(body.get("headers"))
-        classification = body.get("classification")
-        category = classification.get("category") if isinstance(classification, Mapping) else None
+        headers = body.headers
         common = {
             "BegAttach": control,
             "Custodian": row.mailbox,
             "Escalated": "Y" if row.escalated else "N",
-            "Category": str(category or ""),
+            "Category": body.classification.category or "",
         }
         attachments: list[dict[str, str]] = []
         attachment_rows: list[dict[str, str]] = []
         paths: dict[str, str] = {}
         number = 0
-        for a in body.get("attachments") or []:
+        for a in body.attachments:
             # quarantined (rejected) attachments are withheld: listed with their verdict in
             # the page, never shipped, so a production cannot carry malware to an examiner
-            if not isinstance(a, Mapping) or a.get("verdict") != "accepted":
+            if a.verdict != "accepted":
                 continue
-            sha = str(a.get("sha256"))
+            sha = a.sha256
             if sha in paths:
                 continue  # the same file attached twice is shipped once
             number += 1
             doc = f"{control}.{number:04d}"
-            path = f"natives/{doc}_{a.get('safe_filename') or 'attachment'}"
-            data = _fetch(store, str(a.get("key")), row.record_id)
+            path = f"natives/{doc}_{a.safe_filename or 'attachment'}"
+            data = _fetch(store, a.key, row.record_id)
             writer.write(path, data)
             paths[sha] = path
             attachments.append({"sha256": sha, "path": path})
@@ -370,7 +409,7 @@ def _write_records(
                 common
                 | {
                     "DocID": doc,
-                    "FileName": str(a.get("filename") or a.get("safe_filename") or ""),
+                    "FileName": a.filename or a.safe_filename or "",
                     "SHA256": sha,
                     "NativePath": path,
                 }
@@ -379,7 +418,12 @@ def _write_records(
         text_path = f"text/{control}.txt"
         writer.write(text_path, text.encode("utf-8"))
         trail = trail_from_entries(
-            row, [entries[s] for s in links[row.record_id]], proofs, policy, now
+            row,
+            [entries[s] for s in links[row.record_id]],
+            proofs,
+            policy,
+            now,
+            cases.for_record(row.record_id),
         )
         if not trail.verified:
             raise ExportError(f"record {row.record_id}: a trail entry does not verify")
@@ -391,11 +435,11 @@ def _write_records(
             | {
                 "DocID": control,
                 "EndAttach": end,
-                "From": _addresses(headers.get("from")),
-                "To": _addresses(headers.get("to")),
-                "CC": _addresses(headers.get("cc")),
-                "Subject": str(headers.get("subject") or ""),
-                "DateSent": _date_sent(headers.get("date")),
+                "From": _addresses(headers.from_),
+                "To": _addresses(headers.to),
+                "CC": _addresses(headers.cc),
+                "Subject": headers.subject,
+                "DateSent": _date_sent(headers.date),
                 "DateReceived": row.received,
                 "FileName": f"{control}.eml",
                 "SHA256": row.raw_sha256,
@@ -428,13 +472,9 @@ def _fetch(store: ObjectStore, key: str, record_id: str) -> bytes:
         ) from exc
 
 
-def _text(body: Mapping[str, Any], store: ObjectStore, record_id: str) -> str:
+def _text(body: RecordBody, store: ObjectStore, record_id: str) -> str:
     """The plain text body, else the text extracted from HTML, else nothing."""
-    bodies = body.get("bodies")
-    if not isinstance(bodies, Mapping):
-        return ""
-    for name in ("text", "html_text"):
-        ref = bodies.get(name)
-        if isinstance(ref, Mapping) and isinstance(ref.get("key"), str):
-            return _fetch(store, ref["key"], record_id).decode("utf-8", errors="replace")
+    for ref in (body.bodies.text, body.bodies.html_text):
+        if ref is not None:
+            return _fetch(store, ref.key, record_id).decode("utf-8", errors="replace")
     return ""

@@ -376,6 +376,11 @@ def _salvage_headers(raw: bytes) -> Message:
         return Message()
 
 
+def _list_header_names(message: Message) -> tuple[str, ...]:
+    """Names of the RFC 2369 ``List-*`` fields present (bulk mail often has no List-Id)."""
+    return tuple(sorted({k.lower() for k in message if k.lower().startswith("list-")}))
+
+
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parse one raw RFC 5322 message; never raises on bad input.
 
@@ -451,24 +456,18 @@ def parse_message(raw: bytes) -> ParsedMessage:
         precedence=header("Precedence"),
         list_id=header("List-Id"),
         return_path=header("Return-Path"),
+        list_headers=_safe(lambda: _list_header_names(message), ()),
         text=text,
         html=html,
         html_text=_safe(lambda: html_to_text(html), ""),
         attachments=tuple(out.attachments),
         defects=tuple(out.defects),
         parse_error=parse_error,
-        list_headers=_list_header_names(message),
         x_autoreply=header("X-Autoreply"),
         x_autorespond=header("X-Autorespond"),
         x_auto_response_suppress=header("X-Auto-Response-Suppress"),
         content_type=_safe(lambda: _top_content_type(message), None),
     )
-
-
-def _list_header_names(message: Message) -> tuple[str, ...]:
-    """Names of the List-* headers present (RFC 2369, RFC 2919), as sent, once each."""
-    names: list[str] = _safe(lambda: [str(k) for k in message], [])
-    return tuple(dict.fromkeys(n for n in names if n.lower().startswith("list-")))
 
 
 def _top_content_type(message: Message) -> str | None:

@@ -69,9 +69,10 @@ class ParsedMessage:
     attachments: tuple[ParsedAttachment, ...]
     defects: tuple[str, ...]
     parse_error: str | None = None
-    # What the machine-mail decision needs (RFC 2369/2919 List-* header names;
-    # responder headers; the top-level Content-Type with its report-type).
+    # lowercased names of the List-* header fields present (RFC 2369)
     list_headers: tuple[str, ...] = ()
+    # What the machine-mail decision also needs: responder headers and the top-level
+    # Content-Type with its report-type.
     x_autoreply: str | None = None
     x_autorespond: str | None = None
     x_auto_response_suppress: str | None = None
