@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,7 +62,7 @@ from pipeline.classify.kinds import (
 )
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
-from pipeline.classify.machine import machine_verdict
+from pipeline.classify.machine import dmarc_failed, machine_verdict
 from pipeline.classify.rules import (
     SEVERITY_ORDER,
     EscalationRule,
@@ -427,6 +427,26 @@ def classify(
     )
     if machine.is_machine:
         kinds, subkinds, kind_evidence, families = [], set(), [], {}
+    elif fields.headers is not None and dmarc_failed(fields.headers.authentication_results):
+        # The sender's domain says it did not send this: whatever it asks for or
+        # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is not
+        # a borrower's request but an attempt at fraud; the claims are kept as
+        # suppressed evidence.
+        cue = "dmarc=fail"
+        suppressions = (
+            *suppressions,
+            *(
+                Suppression("spoofed", ev.rule, ev.field, ev.start, ev.end, ev.matched, cue)
+                for evs in families.values()
+                for ev in evs
+            ),
+        )
+        kinds, subkinds, kind_evidence = [], set(), []
+        families = {
+            "fraud_identity_theft": [
+                Evidence("authentication-results", "headers", 0, 0, cue, "*", signal="spoofed")
+            ]
+        }
     family_hits = _family_hits(families, rules)
     # Legacy rules (no family, kind or signal), e.g. a servicer's own, escalate by
     # severity as they always did.
@@ -511,6 +531,7 @@ def _category_from_kinds(
     return "other", fallback
 
 
+_GRIEVANCES = ("regulator_complaint", "discrimination", "media_threat")
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|res|回复|回覆|답장)\s*[:：]", re.IGNORECASE)
 _QUESTION = re.compile(r"[?？؟]")
 # A question mark asks about what is at most this far before it, in its sentence.
@@ -627,6 +648,13 @@ def _decide(
         families.setdefault("notice_of_error", []).extend(
             ev for k, ev in evidence if k == "notice_of_error"
         )
+    # Taking a grievance to a regulator or the press, or alleging discrimination, is a
+    # complaint about the servicer whatever the words: the complaints desk tracks it.
+    for grievance in _GRIEVANCES:
+        if grievance in families and "complaint" not in families:
+            families["complaint"] = [
+                replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
+            ]
     return kinds, subkinds, evidence, families
 
 

@@ -69,7 +69,9 @@ MachineKind = Literal[
     "newsletter",
     "notification",
 ]
-SuppressionReason = Literal["negation", "resolution", "quoted", "disclaimer", "signature"]
+SuppressionReason = Literal[
+    "negation", "resolution", "quoted", "disclaimer", "signature", "spoofed"
+]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)
 REQUEST_SUBKINDS: tuple[RequestSubkind, ...] = get_args(RequestSubkind)

@@ -30,7 +30,22 @@ from dataclasses import dataclass
 from pipeline.classify.kinds import MachineKind, MachineVerdict
 from pipeline.classify.normalize import fold
 
-__all__ = ["MachineHeaders", "machine_verdict"]
+__all__ = ["MachineHeaders", "dmarc_failed", "machine_verdict"]
+
+_DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
+
+
+def dmarc_failed(authentication_results: str | None) -> bool:
+    """True when the receiving MTA recorded a DMARC failure (RFC 7489, RFC 8601).
+
+    Only a failure is used: it can only add suspicion. A forged "pass" is worth
+    nothing, and who may be trusted to have written the header is the
+    acknowledgment policy's concern.
+    """
+    return (
+        bool(authentication_results)
+        and _DMARC_FAIL.search(authentication_results or "") is not None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +59,8 @@ class MachineHeaders:
     x_autorespond: str | None = None
     x_auto_response_suppress: str | None = None
     content_type: str | None = None
+    # The receiving MTA's Authentication-Results (RFC 8601), the topmost one.
+    authentication_results: str | None = None
 
 
 # Out-of-office and automatic-reply wording, folded (lower case, no accents).

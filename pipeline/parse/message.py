@@ -466,6 +466,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         x_autoreply=header("X-Autoreply"),
         x_autorespond=header("X-Autorespond"),
         x_auto_response_suppress=header("X-Auto-Response-Suppress"),
+        authentication_results=header("Authentication-Results"),
         content_type=_safe(lambda: _top_content_type(message), None),
     )
 

@@ -77,6 +77,7 @@ class ParsedMessage:
     x_autorespond: str | None = None
     x_auto_response_suppress: str | None = None
     content_type: str | None = None
+    authentication_results: str | None = None
 
     def to_record(self) -> dict[str, object]:
         """Return a JSON-able summary of the headers and parts for the ledger.

@@ -170,6 +170,7 @@ def classification_fields(parsed: ParsedMessage) -> MessageFields:
             x_autorespond=parsed.x_autorespond,
             x_auto_response_suppress=parsed.x_auto_response_suppress,
             content_type=parsed.content_type,
+            authentication_results=parsed.authentication_results,
         ),
     )
 
