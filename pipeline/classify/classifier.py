@@ -407,18 +407,9 @@ def classify(
     matches, suppressions = match_rules_detailed(rules, fields, prepared, active)
     hits = _hits(matches, rules, prepared)
     if _REPLY_SUBJECT.match(fields.subject):
-        # "Re: Your repayment plan agreement" names our topic, not the borrower's
-        # request: a reply's subject does not make a request kind.
-        hits = [
-            h
-            for h in hits
-            if not (
-                h.match.field == "subject"
-                and h.rule.signal is None
-                and h.rule.family is None
-                and h.rule.kind is not None
-            )
-        ]
+        # "Re: Your repayment plan agreement" names the thread's topic, not what the
+        # reply says: a reply's subject makes no request kind and no family.
+        hits = [h for h in hits if h.match.field != "subject" or h.rule.signal is not None]
     kinds, subkinds, kind_evidence, families = _decide(hits, rules, _questions(fields, prepared))
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))

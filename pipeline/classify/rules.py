@@ -464,7 +464,10 @@ def _match_one(
             cue = negation_cue(folded, *span)
             if cue is not None:
                 why = ("negation", cue)
-        if why is None and rule.negatable and rule.signal in (None, "error_cue"):
+        # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
+        # whichever family the words belong to.
+        resolvable = rule.negatable or rule.family is not None or rule.signal == "error_cue"
+        if why is None and resolvable and rule.signal in (None, "error_cue"):
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
