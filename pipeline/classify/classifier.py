@@ -409,7 +409,11 @@ def classify(
     if _REPLY_SUBJECT.match(fields.subject):
         # "Re: Your repayment plan agreement" names the thread's topic, not what the
         # reply says: a reply's subject makes no request kind and no family.
-        hits = [h for h in hits if h.match.field != "subject" or h.rule.signal is not None]
+        hits = [
+            h
+            for h in hits
+            if h.match.field != "subject" or (h.rule.family is None and h.rule.kind is None)
+        ]
     kinds, subkinds, kind_evidence, families = _decide(hits, rules, _questions(fields, prepared))
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
@@ -418,7 +422,12 @@ def classify(
     )
     if machine.is_machine:
         kinds, subkinds, kind_evidence, families = [], set(), [], {}
-    elif fields.headers is not None and dmarc_failed(fields.headers.authentication_results):
+    spoofed = (
+        not machine.is_machine
+        and fields.headers is not None
+        and dmarc_failed(fields.headers.authentication_results)
+    )
+    if spoofed:
         # The sender's domain says it did not send this: whatever it asks for or
         # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is not
         # a borrower's request but an attempt at fraud; the claims are kept as
@@ -458,6 +467,13 @@ def classify(
     shown = tuple(h.match for h in hits if h.rule.signal is None)
     cat = categorize(fields, shown, prepared)
     category, subcategory = cat.category, cat.subcategory
+    legal = next((f for f in ESCALATION_FAMILIES if f in families and f in _LEGAL_FAMILIES), None)
+    if spoofed:
+        category, subcategory = "other", "spoofed"
+    elif legal is not None and category != "complaint_legal":
+        # A legal or complaint family outranks the topic, as the legal rules always did
+        # (which keep naming the subcategory when one of them matched).
+        category, subcategory = "complaint_legal", legal
     if subcategory == "general" and category == "other":
         category, subcategory = _category_from_kinds(kinds, families, cat.subcategory)
     accounts: list[str] = []
@@ -500,7 +516,7 @@ def _is_legacy(rule: EscalationRule) -> bool:
 
 _LEGAL_FAMILIES = frozenset(
     {"legal_representation", "regulator_complaint", "bankruptcy", "foreclosure_sale",
-     "discrimination", "fraud_identity_theft", "media_threat"}
+     "discrimination", "media_threat", "complaint"}
 )  # fmt: skip
 
 
