@@ -7,11 +7,11 @@ with the reason; nothing is appended.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
 
+from pipeline.archive.service import body_text_loader
 from pipeline.cases.actions import (
     Planner,
     plan_extend,
@@ -19,7 +19,7 @@ from pipeline.cases.actions import (
     plan_reopen,
     plan_resolve,
 )
-from pipeline.cases.book import ResponseRecord, collect
+from pipeline.cases.book import collect
 from pipeline.cases.deadlines import evaluate_book
 from pipeline.cases.linking import link_responses
 from pipeline.classify.clocks import ClockPolicy
@@ -28,26 +28,9 @@ from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, one_line
 from pipeline.entries import decode_as
 from pipeline.entries.models import CaseBody, CaseExtended
-from pipeline.errors import StorageError
 from pipeline.runtime import actor_name
-from pipeline.storage.base import ObjectStore
 
 __all__ = ["body_text_loader", "register"]
-
-
-def body_text_loader(store: ObjectStore) -> Callable[[ResponseRecord], str | None]:
-    """Reads a response's text body from the store, for reference-number linking."""
-
-    def load(response: ResponseRecord) -> str | None:
-        if not response.text_key:
-            return None
-        try:
-            return store.get(response.text_key).decode("utf-8", errors="replace")
-        except StorageError:
-            # A disposed or unreadable body only means we cannot link by its text.
-            return None
-
-    return load
 
 
 def _policy(app: AppContext) -> ClockPolicy:
