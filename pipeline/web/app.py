@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from flask import Flask, Response, g, render_template, request
@@ -135,6 +135,10 @@ def create_app(
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        # remember-me is never offered; Flask-Login still clears its cookie, safely flagged
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=web.session_max_hours),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
         WTF_CSRF_SSL_STRICT=True,
@@ -190,7 +194,8 @@ def create_app(
     from pipeline.web import views
 
     app.register_blueprint(views.blueprint)
-    limiter.limit(web.sign_in_limit, methods=["POST"])(app.view_functions["web.sign_in"])
+    limited = limiter.limit(web.sign_in_limit, methods=["POST"])(app.view_functions["web.sign_in"])
+    app.view_functions["web.sign_in"] = cast(Any, limited)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

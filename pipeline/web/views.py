@@ -269,7 +269,7 @@ def search() -> ResponseReturnValue:
     if found is not None:
         saved = found
         for key, field in (
-            ("mailbox", form.mailbox), ("sender", form.sender), ("account", form.account),
+            ("mailbox", form.mailbox), ("sender", form.sender),
             ("category", form.category), ("escalated", form.escalated), ("text", form.text),
         ):  # fmt: skip
             field.data = saved.get(key)
@@ -284,7 +284,10 @@ def search() -> ResponseReturnValue:
         )
         total = archive().count(criteria)
         rows = archive().search(criteria)
-        results = SearchResults(search_id, order, page, size, total, rows)
+        account = saved.get("account") or ""
+        results = SearchResults(
+            search_id, order, page, size, total, rows, account and masked([account])
+        )
     return render_template("search.html", form=form, results=results)
 
 
@@ -298,6 +301,7 @@ class SearchResults:
     size: int
     total: int
     rows: list[Any]
+    account: str  # the account filter, masked (the full number is never sent back)
 
     @property
     def pages(self) -> int:
@@ -494,8 +498,6 @@ def holds() -> ResponseReturnValue:
     return render_template(
         "holds.html",
         holds=archive().holds(),
-        place_form=HoldForm(prefix="place"),
-        lift_form=HoldForm(prefix="lift"),
         disposal_form=DisposalForm(),
         disposal=None,
     )
@@ -514,7 +516,7 @@ def hold_action(action: str) -> ResponseReturnValue:
     """Place or lift a hold on the listed records (``hold.added``/``hold.removed``)."""
     if action not in ("place", "lift"):
         abort(404)
-    form = HoldForm(prefix=action)
+    form = HoldForm()
     if not form.validate_on_submit():
         flash("Not done: give record ids and a reason.")
         return redirect(url_for("web.holds")), 303
@@ -541,8 +543,6 @@ def disposal_dry_run() -> ResponseReturnValue:
     return render_template(
         "holds.html",
         holds=archive().holds(),
-        place_form=HoldForm(prefix="place"),
-        lift_form=HoldForm(prefix="lift"),
         disposal_form=form,
         disposal=outcome,
     )
@@ -773,7 +773,7 @@ def add_user() -> ResponseReturnValue:
 @requires(Permission.USERS)
 def set_roles(name: str) -> ResponseReturnValue:
     """Change roles (``user.roles_changed``); the account's sessions end."""
-    form = RolesForm(prefix=name)
+    form = RolesForm()
     if not form.validate_on_submit():
         flash("Not changed: give a reason.")
         return redirect(url_for("web.users")), 303

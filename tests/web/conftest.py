@@ -26,7 +26,7 @@ from pipeline.runtime import open_runtime
 from pipeline.web.app import create_app
 from tests.conftest import ImapAccount
 from tests.harness.dovecot import DovecotServer
-from tests.ingest.conftest import Deployment, make_deployment, mailbox_entry
+from tests.ingest.conftest import Deployment, mailbox_entry, make_deployment
 
 PASSWORD = "correct horse battery staple"
 ROLES = {
@@ -59,7 +59,7 @@ def hostile_message() -> bytes:
         '<a href="javascript:window.pwned=5">click</a>'
         '<iframe src="https://phish.example/"></iframe>'
         '<form action="https://phish.example/"><input name="ssn"></form>'
-        "<svg onload=\"window.pwned=6\"></svg></body></html>",
+        '<svg onload="window.pwned=6"></svg></body></html>',
         subtype="html",
     )
     return bytes(message)
@@ -119,7 +119,9 @@ def sign_in(client: FlaskClient, role: str, password: str = PASSWORD) -> Any:
     )
 
 
-def seed_site(root: Path, dovecot: DovecotServer, extra: list[bytes] = ()) -> tuple[Deployment, list[str], str]:  # type: ignore[assignment]
+def seed_site(
+    root: Path, dovecot: DovecotServer, extra: list[bytes] = ()
+) -> tuple[Deployment, list[str], str]:  # type: ignore[assignment]
     """Deliver the demo mail and the hostile message, poll, and create one account per role."""
     user = f"web-{uuid.uuid4().hex[:8]}"
     dovecot.add_user(user)
@@ -130,7 +132,10 @@ def seed_site(root: Path, dovecot: DovecotServer, extra: list[bytes] = ()) -> tu
     deployment = make_deployment(
         root,
         [mailbox_entry(account)],
-        extra={"web": {"session_idle_minutes": 30, "workers": 1}},
+        # many sign-ins per minute from one address: the limit has its own test
+        extra={
+            "web": {"session_idle_minutes": 30, "workers": 1, "sign_in_limit": "10000 per minute"}
+        },
     )
     deployment.poll_json()
     env = {"WEB_TEST_PASSWORD": PASSWORD}
@@ -145,11 +150,15 @@ def seed_site(root: Path, dovecot: DovecotServer, extra: list[bytes] = ()) -> tu
     return deployment, [e.body["record_id"] for e in records], hostile.body["record_id"]
 
 
-def build_app(deployment: Deployment, **kwargs: Any) -> Flask:
-    """The app on the deployment's store and ledger (writable: views append)."""
-    app = create_app(
-        deployment.config, runtime=open_runtime(deployment.config, writable=True), **kwargs
-    )
+def build_app(deployment: Deployment, web: dict[str, Any] | None = None, **kwargs: Any) -> Flask:
+    """The app on the deployment's store and ledger (writable: views append).
+
+    ``web`` overrides settings of the config's ``web`` section.
+    """
+    config = deployment.config
+    if web:
+        config = config.model_copy(update={"web": config.web.model_copy(update=web)})
+    app = create_app(config, runtime=open_runtime(config, writable=True), **kwargs)
     app.config["TESTING"] = False  # keep CSRF and rate limits on, as served
     return app
 
