@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
-from handlers.ack_compose import clean_text, reference_number
+from handlers.ack_compose import clean_text
 from handlers.acknowledge import HandleResult
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import EscalationConfig, read_secret, route_kind
@@ -50,6 +50,7 @@ from pipeline.entries.models import (
     EscalationUnconfirmed,
     HandlerBody,
 )
+from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError
 from pipeline.ledger.entry import LedgerEntry
 

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TypedDict
 
 import structlog
 
+from pipeline.cases import api as cases_api
 from pipeline.cases.actions import Planner, apply_action
-from pipeline.cases.book import ResponseRecord, collect
-from pipeline.cases.deadlines import CaseStatus, evaluate_book
-from pipeline.cases.linking import link_responses
+from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import Body, RecordBody, decode, decode_record, draft, names
 from pipeline.entries.models import (
@@ -46,7 +46,7 @@ from pipeline.entries.models import (
     MailboxReconciled,
     RetentionPolicy,
 )
-from pipeline.errors import ExportError, RecordNotFoundError, StorageError
+from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
@@ -78,7 +78,6 @@ __all__ = [
     "Health",
     "RawMessage",
     "ShownMessage",
-    "body_text_loader",
 ]
 
 log = structlog.get_logger(__name__)
@@ -176,21 +175,6 @@ class Health:
     mailboxes: tuple[MailboxHealth, ...]
     delivered_through: dict[str, int]  # sink -> last ledger position delivered
     pending_events: dict[str, int]  # sink -> entries recorded after that position
-
-
-def body_text_loader(store: ObjectStore) -> Callable[[ResponseRecord], str | None]:
-    """Reads a response's text body from the store, for reference-number linking."""
-
-    def load(response: ResponseRecord) -> str | None:
-        if not response.text_key:
-            return None
-        try:
-            return store.get(response.text_key).decode("utf-8", errors="replace")
-        except StorageError:
-            # A disposed or unreadable body only means we cannot link by its text.
-            return None
-
-    return load
 
 
 @dataclass(frozen=True)
@@ -311,7 +295,10 @@ class Archive:
         record = self.resolve(ref)
         body = decode_record(self.ledger.entry(record.seq)).body
         if body.raw is None:
-            raise ExportError(f"record {record.record_id} names no raw message")
+            raise EntryFormatError(
+                f"ledger entry {record.seq} ({record.type}): field raw: record"
+                f" {record.record_id} names no raw message"
+            )
         data = self.store.get(body.raw.key)
         access = self._access([record.record_id], "raw", reason)
         return RawMessage(record, data, access)
@@ -328,6 +315,7 @@ class Archive:
             proofs=ProofContext.latest(self.ledger, index),
             policy=self.settings.clock,
             now=self._clock(),
+            store=self.store,
         )
 
     # -- export ------------------------------------------------------------------
@@ -468,28 +456,19 @@ class Archive:
 
     # -- cases, reports and health ---------------------------------------------------
 
-    def cases(self, now: datetime | None = None) -> list[CaseStatus]:
-        """Every inbound record with its clocks evaluated as of ``now`` (not recorded)."""
-        policy = self.settings.clock
-        book = collect(self.ledger.entries(), policy)
-        linked = link_responses(book, body_text_loader(self.store))
-        return evaluate_book(book, linked, now or self._clock(), policy)
-
     def sla_report(self, date_from: date | None = None, date_to: date | None = None) -> SlaReport:
-        """The SLA report for records received in the period, as of now."""
-        policy = self.settings.clock
+        """The SLA report for records received in the period, as of now (not audited:
+        figures and record ids, no content)."""
         now = self._clock()
-        book = collect(self.ledger.entries(), policy)
-        linked = link_responses(book, body_text_loader(self.store))
-        statuses = evaluate_book(book, linked, now, policy)
+        view = read_cases(self.ledger.entries(), self.store, now, self.settings.clock)
         return build_sla_report(
-            statuses,
+            view.statuses,
             now,
-            policy,
+            self.settings.clock,
             date_from=date_from,
             date_to=date_to,
-            ledger_size=book.size,
-            unlinked=linked.unlinked,
+            ledger_size=view.book.size,
+            unlinked=view.linked.unlinked,
         )
 
     def health(self) -> Health:
@@ -538,6 +517,72 @@ class Archive:
         raises :class:`pipeline.errors.CaseActionError` and appends nothing.
         """
         return apply_action(self.ledger, plan, self.settings.clock)
+
+    def cases(self) -> CaseView:
+        """Every inbound record's clocks, links and corrections, as of now (not audited:
+        like search, it shows index-level facts, not content)."""
+        return read_cases(self.ledger.entries(), self.store, self._clock(), self.settings.clock)
+
+    def link_reply(self, response_ref: str, inbound_ref: str, reason: str | None) -> LedgerEntry:
+        """Record that a response answers an inbound request (``case.linked``)."""
+        return cases_api.link_reply(
+            self.ledger, response_ref, inbound_ref, **self._as_me(), reason=reason
+        )
+
+    def extend(self, ref: str, days: int, reason: str, language: str | None = None) -> LedgerEntry:
+        """Extend the respond clock once; it takes effect when the written notice is sent."""
+        return cases_api.extend_case(
+            self.ledger, ref, days=days, reason=reason, language=language, **self._as_me()
+        )
+
+    def resolve_case(self, ref: str, reason: str) -> LedgerEntry:
+        """Mark a case resolved (meets its respond clock)."""
+        return cases_api.resolve_case(self.ledger, ref, reason=reason, **self._as_me())
+
+    def reopen_case(self, ref: str, reason: str | None) -> LedgerEntry:
+        """Reopen a resolved case."""
+        return cases_api.reopen_case(self.ledger, ref, reason=reason, **self._as_me())
+
+    def reclassify(
+        self, ref: str, kinds: Sequence[str], subkinds: Sequence[str], reason: str
+    ) -> LedgerEntry:
+        """Correct the request kinds; the clocks are recomputed, the old due dates kept."""
+        return cases_api.reclassify(
+            self.ledger, ref, kinds, subkinds, reason=reason, **self._as_me()
+        )
+
+    def mark_not_a_request(self, ref: str, reason: str) -> LedgerEntry:
+        """Correct: the message makes no request, its clocks do not apply."""
+        return cases_api.mark_not_a_request(self.ledger, ref, reason=reason, **self._as_me())
+
+    def set_sale_date(self, ref: str, sale_date: date, reason: str) -> LedgerEntry:
+        """Correct: set or change the foreclosure sale date that bounds the respond clock."""
+        return cases_api.set_sale_date(self.ledger, ref, sale_date, reason=reason, **self._as_me())
+
+    def add_escalation(self, ref: str, family: str, route: str, reason: str) -> LedgerEntry:
+        """Correct: escalate by hand as ``family`` to ``route``."""
+        return cases_api.add_escalation(
+            self.ledger, ref, family, route, reason=reason, **self._as_me()
+        )
+
+    def remove_escalation(self, ref: str, family: str, reason: str) -> LedgerEntry:
+        """Correct: withdraw an escalation family."""
+        return cases_api.remove_escalation(self.ledger, ref, family, reason=reason, **self._as_me())
+
+    def mark_holding_reply(self, response_ref: str, inbound_ref: str, reason: str) -> LedgerEntry:
+        """Correct: a linked reply is a holding reply and does not meet the respond clock."""
+        return cases_api.mark_holding_reply(
+            self.ledger, response_ref, inbound_ref, reason=reason, **self._as_me()
+        )
+
+    def _as_me(self) -> _Acting:
+        return {"actor": self.actor, "now": self._clock(), "policy": self.settings.clock}
+
+
+class _Acting(TypedDict):
+    actor: str
+    now: datetime
+    policy: ClockPolicy
 
 
 def _criteria(criteria: SearchCriteria) -> ExportCriteria:

@@ -37,7 +37,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from pipeline.archive import Archive
 from pipeline.archive.people import Permission, Role, parse_roles
-from pipeline.cases.actions import plan_extend, plan_link, plan_reopen, plan_resolve
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult
 from pipeline.classify.clocks import local_date
 from pipeline.entries.models import AccessViewed
@@ -405,7 +404,7 @@ def cases() -> ResponseReturnValue:
     week_end = today + timedelta(days=7)
     groups: dict[str, list[Due]] = {"overdue": [], "today": [], "week": [], "later": []}
     per_clock: dict[tuple[str, str], int] = {}
-    for case in archive().cases(now):
+    for case in archive().cases().statuses:
         if case.resolved:
             continue
         for result in case.deadlines:
@@ -430,9 +429,9 @@ def cases() -> ResponseReturnValue:
 
 
 def _case(rid: str) -> CaseStatus:
-    for case in archive().cases():
-        if case.record_id == rid:
-            return case
+    found = archive().cases().for_record(rid)
+    if found is not None:
+        return found
     raise RecordNotFoundError(f"{rid} is not an inbound record with clocks")
 
 
@@ -456,29 +455,23 @@ def case(rid: str) -> ResponseReturnValue:
 def case_action(rid: str, action: str) -> ResponseReturnValue:
     """Extend, resolve, reopen or link, each with a reason, through the archive."""
     rid = _record_id(rid)
-    actor = me().user.actor
-    now = state().clock()
-    policy = state().config.classification.policy.clock
     if action == "extend":
         form: ReasonForm = ExtendForm()
         if form.validate_on_submit():
             days = cast(ExtendForm, form).days.data or 15
-            archive().case_action(
-                plan_extend(rid, days, form.reason.data or "", actor, now, policy)
-            )
+            archive().extend(rid, days, form.reason.data or "")
     elif action == "resolve":
         form = ReasonForm()
         if form.validate_on_submit():
-            archive().case_action(plan_resolve(rid, form.reason.data or "", actor, now))
+            archive().resolve_case(rid, form.reason.data or "")
     elif action == "reopen":
         form = ReasonForm()
         if form.validate_on_submit():
-            archive().case_action(plan_reopen(rid, form.reason.data or "", actor, now))
+            archive().reopen_case(rid, form.reason.data or None)
     elif action == "link":
         form = LinkForm()
         if form.validate_on_submit():
-            response = form.response.data or ""
-            archive().case_action(plan_link(response, rid, form.reason.data or "", actor, now))
+            archive().link_reply(form.response.data or "", rid, form.reason.data or None)
     else:
         abort(404)
     if form.errors:

@@ -1,4 +1,11 @@
-"""Builds the acknowledgment and escalation handlers from a mailledger config."""
+"""Builds the acknowledgment and escalation handlers from the application config.
+
+This is the handlers' composition root, above both ``handlers`` and
+``pipeline.config``/``pipeline.runtime``, so the handlers never import the
+application config. It also holds the Lambda entry points the deployment names
+(``pipeline.handler_app.acknowledge`` and ``.escalate``): importing it installs
+:func:`build_handler_context` as the context builder of :mod:`handlers.lambda_entry`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from handlers import lambda_entry
 from handlers.acknowledge import AcknowledgmentHandler
 from handlers.escalate import EscalationHandler, build_notifiers
+from handlers.extension_notice import ExtensionNoticeHandler
 from handlers.index import LedgerHandlerIndex
 from handlers.lambda_entry import EventHandler, HandlerContext
 from handlers.transports import build_transport
@@ -62,6 +71,28 @@ def handlers_for(config: Config, runtime: Runtime) -> HandlerContext:
     return HandlerContext(acknowledgment=ack, escalation=escalation)
 
 
+def extension_notice_handler(config: Config, runtime: Runtime) -> ExtensionNoticeHandler:
+    """The handler that sends written notices of extensions, over the acknowledgment transport."""
+    if config.acknowledgment is None:
+        raise ConfigError(
+            "extension notices go out through the acknowledgment transport; the config has no"
+            " 'acknowledgment' section"
+        )
+
+    def store_put(data: bytes) -> str:
+        digest = sha256_hex(data)
+        runtime.store.put(object_key(digest), data)
+        return digest
+
+    return ExtensionNoticeHandler(
+        runtime.ledger,
+        store_put,
+        build_transport(config.acknowledgment.transport),
+        config.acknowledgment,
+        actor_name(config, "handler"),
+    )
+
+
 def build_handler_context() -> HandlerContext:
     """For Lambda: config from ``$MAILLEDGER_CONFIG_PARAMETER`` (SSM) or ``$MAILLEDGER_CONFIG``,
     signing key from ``$MAILLEDGER_SIGNING_KEY_SECRET_ARN`` (Secrets Manager) or the config."""
@@ -85,3 +116,10 @@ def build_handler_context() -> HandlerContext:
             raise ConfigError("signing.key_env must be set to receive the key from Secrets Manager")
         os.environ[env_name] = secret["SecretString"]
     return handlers_for(config, open_runtime(config, writable=True))
+
+
+lambda_entry.build_context = build_handler_context
+acknowledge = lambda_entry.acknowledge
+"""Lambda handler: acknowledgments for ``message.received`` events."""
+escalate = lambda_entry.escalate
+"""Lambda handler: notifications for ``message.escalated`` events."""
