@@ -19,7 +19,8 @@ for arg in "$@"; do
   esac
 done
 
-packages=(dovecot-imapd libmagic1 isync)
+# chromium: the web app's browser tests drive it through Playwright (no browser download)
+packages=(dovecot-imapd libmagic1 isync chromium)
 if [ "$want_rgw" = 1 ]; then
   packages+=(radosgw ceph-mon ceph-osd ceph-common)
 fi

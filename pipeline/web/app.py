@@ -31,8 +31,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pipeline.archive import Archive
 from pipeline.archive.people import USERS_FILE, People, User, UserDirectory
-from pipeline.config import Config, LocalStorageConfig
-from pipeline.entries.models import RetentionPolicy
+from pipeline.archive_app import archive_settings
+from pipeline.config import Config
 from pipeline.errors import (
     AccountError,
     CaseActionError,
@@ -41,7 +41,6 @@ from pipeline.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from pipeline.index.db import INDEX_FILE
 from pipeline.runtime import Runtime, open_runtime
 from pipeline.web.sessions import SESSIONS_FILE, SessionStore
 
@@ -100,24 +99,14 @@ def _secret_key(config: Config) -> bytes:
 
 
 def archive_for(state: WebState, actor: str) -> Archive:
-    """The archive acting for ``actor``, on the app's store and ledger."""
-    from pipeline.archive import ArchiveSettings
-
-    config = state.config
-    storage = config.storage
-    if isinstance(storage, LocalStorageConfig):
-        retention = RetentionPolicy(retain_days=storage.retain_days, mode=None)
-    else:
-        lock = storage.object_lock
-        retention = RetentionPolicy(
-            retain_days=lock.retain_days if lock else None, mode=lock.mode if lock else None
-        )
-    settings = ArchiveSettings(
-        index_path=config.state_dir / INDEX_FILE,
-        clock=config.classification.policy.clock,
-        retention=retention,
+    """The archive acting for ``actor``, on the app's store and ledger and its clock."""
+    return Archive(
+        state.runtime.store,
+        state.runtime.ledger,
+        archive_settings(state.config),
+        actor,
+        clock=state.clock,
     )
-    return Archive(state.runtime.store, state.runtime.ledger, settings, actor, clock=state.clock)
 
 
 def create_app(
