@@ -126,8 +126,7 @@ class Ledger:
         write. The newest proof is enough: it signs the root over every entry before
         it, and its writer checked the same before appending (``verify`` checks every
         batch's proof, to locate damage); batches after it without a proof need a
-        checkpoint. Raises :class:`LedgerError` naming the
-        unproven positions.
+        checkpoint. Raises :class:`LedgerError` naming the unproven positions.
         """
         after = layout.batch_key(self._starts[-1]) if self._starts else None
         self._grants_fresh = False
