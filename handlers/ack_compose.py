@@ -269,7 +269,9 @@ def compose_acknowledgment(
         ("X-Auto-Response-Suppress", Token("All")),
         ("X-Mailledger-Reference", Token(reference)),
     ]
-    return build_message(headers, body, language=record.language)
+    # RFC 3834 section 3.3: automatic responses go out with a null envelope sender, so a
+    # bounce of the acknowledgment cannot trigger another automatic message.
+    return build_message(headers, body, language=record.language, envelope_from="")
 
 
 def message_bytes(msg: OutboundMessage) -> bytes:

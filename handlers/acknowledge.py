@@ -34,8 +34,14 @@ from handlers.ack_compose import ack_message_id, compose_acknowledgment, message
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
+from handlers.inbound_headers import (
+    AuthVerdict,
+    RawHeaderFacts,
+    authentication_verdict,
+    header_facts,
+)
 from handlers.index import AckIndex, LedgerHandlerIndex
-from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
+from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
 from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
@@ -49,6 +55,17 @@ SENT = "acknowledgment.sent"
 SKIPPED = "acknowledgment.skipped"
 FAILED = "acknowledgment.failed"
 UNCONFIRMED = "acknowledgment.unconfirmed"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the policy decided for one record."""
+
+    reply: bool
+    reason: str
+    target: str | None = None
+    echo_subject: bool = False
+    authentication: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +91,13 @@ class AcknowledgmentHandler:
         index: AckIndex | None = None,
         clock: Callable[[], datetime] = utc_now,
         in_flight_grace: timedelta = timedelta(minutes=15),
+        raw_reader: Callable[[str], bytes] | None = None,
     ) -> None:
         """``store_put`` stores bytes content-addressed and returns their SHA-256 hex.
+
+        ``raw_reader`` returns the stored bytes under a key (the record's raw message),
+        from which Authentication-Results and X-Auto-Response-Suppress are read; without
+        it every sender counts as unauthenticated and no suppression is seen.
 
         ``in_flight_grace`` is how long an unconfirmed claim is presumed to belong to a
         delivery that is still sending; keep it above the transport timeout.
@@ -88,6 +110,7 @@ class AcknowledgmentHandler:
         self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
         self._clock = clock
         self._grace = in_flight_grace
+        self._raw_reader = raw_reader
 
     def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
         return append_one(self._ledger, type_, body, self._actor, self._clock())
@@ -139,36 +162,82 @@ class AcknowledgmentHandler:
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
 
-        decision = self._decide(record, now)
-        if not decision[0]:
-            entry = self._append(
-                SKIPPED,
-                {"record_id": record.record_id, "entry_seq": record.seq, "reason": decision[1]},
-            )
-            bound.info("ack.skipped", reason=decision[1])
-            return HandleResult("skipped", record.record_id, (entry.seq,), decision[1])
-        target = decision[2]
-        assert target is not None
-        return self._send(record, target, now, bound)
+        plan = self._decide(record, now)
+        if not plan.reply or plan.target is None:
+            body: dict[str, Any] = {
+                "record_id": record.record_id,
+                "entry_seq": record.seq,
+                "reason": plan.reason,
+            }
+            if plan.reason.startswith("rate-limited-"):
+                body["limit"] = self._limit_value(plan.reason)
+            if plan.authentication:
+                body["authentication"] = plan.authentication
+            entry = self._append(SKIPPED, body)
+            bound.info("ack.skipped", reason=plan.reason)
+            return HandleResult("skipped", record.record_id, (entry.seq,), plan.reason)
+        return self._send(record, plan, now, bound)
 
-    def _decide(self, record: InboundRecord, now: datetime) -> tuple[bool, str, str | None]:
+    def _limit_value(self, reason: str) -> int | None:
+        """The configured per-24-hours limit a ``rate-limited-*`` reason refers to."""
+        cfg = self._config
+        return {
+            "rate-limited-sender": cfg.rate_limit_per_sender_per_day,
+            "rate-limited-domain": cfg.rate_limit_per_domain_per_day,
+            "rate-limited-global": cfg.rate_limit_global_per_day,
+        }.get(reason)
+
+    def _header_facts(self, record: InboundRecord) -> RawHeaderFacts:
+        """Authentication-Results and X-Auto-Response-Suppress from the stored raw message."""
+        if self._raw_reader is None or record.raw_key is None:
+            return RawHeaderFacts()
+        try:
+            return header_facts(self._raw_reader(record.raw_key))
+        except MailledgerError as exc:
+            raise HandlerError(
+                f"record {record.record_id}: cannot read the stored message to check its "
+                f"authentication and auto-reply headers ({exc}); retry later"
+            ) from exc
+
+    def _decide(self, record: InboundRecord, now: datetime) -> _Plan:
         if not record.needs_acknowledgment:
-            return False, "not-required", None
-        headers, source = facts_from_record(record)
-        candidates = [p.address.strip().lower() for p in record.from_]
-        counts = {a: self._index.acks_sent_to(a, now - timedelta(hours=24)) for a in candidates}
-        decision = should_auto_reply(
-            headers,
-            source,
-            (self._config.from_address, *self._config.own_addresses),
-            RateState(self._config.rate_limit_per_sender_per_day, counts),
+            return _Plan(False, "not-required")
+        cfg = self._config
+        facts = self._header_facts(record)
+        headers, source = facts_from_record(record, facts.auto_response_suppress)
+        rate = RateState(
+            cfg.rate_limit_per_sender_per_day,
+            self._index.acks_sent_since(now - timedelta(hours=24)),
+            cfg.rate_limit_per_domain_per_day,
+            cfg.rate_limit_global_per_day,
+            AddressFolding(cfg.subaddress_separator, frozenset(cfg.dot_folding_domains)),
         )
-        return decision.reply, decision.reason, decision.target
+        decision = should_auto_reply(headers, source, (cfg.from_address, *cfg.own_addresses), rate)
+        if not decision.reply or decision.target is None:
+            return _Plan(False, decision.reason)
+        verdict = (
+            authentication_verdict(facts, cfg.authserv_id, decision.target.rsplit("@", 1)[1])
+            if cfg.authserv_id is not None
+            else AuthVerdict(False, "not-configured")
+        )
+        if cfg.require_authentication and not verdict.passed:
+            return _Plan(False, "not-authenticated", authentication=verdict.method)
+        return _Plan(
+            True,
+            "ok",
+            decision.target,
+            echo_subject=cfg.echo_subject and verdict.passed,
+            authentication=verdict.method if verdict.passed else "none",
+        )
 
-    def _send(self, record: InboundRecord, target: str, now: datetime, bound: Any) -> HandleResult:
+    def _send(self, record: InboundRecord, plan: _Plan, now: datetime, bound: Any) -> HandleResult:
+        target = plan.target
+        assert target is not None
         message_id = ack_message_id(record.record_id, self._config.domain)
         try:
-            msg = compose_acknowledgment(record, target, self._config, now)
+            msg = compose_acknowledgment(
+                record, target, self._config, now, echo_subject=plan.echo_subject
+            )
         except OutboundHeaderError as exc:
             # Deterministic: the same record would fail the same way on every retry.
             entry = self._append(
@@ -231,6 +300,7 @@ class AcknowledgmentHandler:
                 "time": format_time(sent_at),
                 "ack_message_id": message_id,
                 "to": target,
+                "authentication": plan.authentication,
                 "transport": self._transport.name,
                 "provider_id": result.provider_id,
                 "reply": result.reply,

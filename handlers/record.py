@@ -86,6 +86,7 @@ class InboundRecord:
     needs_acknowledgment: bool
     deadlines: tuple[Deadline, ...]
     matches: tuple[Match, ...]
+    raw_key: str | None = None
 
     def deadline(self, name: str) -> Deadline | None:
         """The deadline called ``name``, if the record has one."""
@@ -257,4 +258,5 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         and not (bool(source.get("imported")) or source.get("kind") == "import"),
         deadlines=_deadlines(body.get("deadlines"), entry.seq),
         matches=_matches(classification.get("matches")),
+        raw_key=_str(raw.get("key")) if isinstance(raw := body.get("raw"), Mapping) else None,
     )

@@ -116,7 +116,7 @@ class SmtpTransport:
         recipients = list(msg.recipients)
         if not recipients:
             raise HandlerError("the message has no recipients; nothing was sent")
-        envelope_from = cfg.envelope_from or msg.sender
+        envelope_from = cfg.envelope_from if cfg.envelope_from is not None else msg.envelope_from
         try:
             client = self._connect()
         except HandlerError as exc:

@@ -202,7 +202,8 @@ def test_rate_limit_counts_acknowledgments_in_the_ledger(handler, add_record, le
         handler.handle(event)
     assert len(transport.sent) == 2
     last = ledger.entry(ledger.size() - 1)
-    assert last.type == "acknowledgment.skipped" and last.body["reason"] == "rate-limited"
+    assert last.type == "acknowledgment.skipped" and last.body["reason"] == "rate-limited-sender"
+    assert last.body["limit"] == 2
 
 
 def test_event_pointing_at_another_record_is_refused(handler, add_record, transport):
@@ -237,3 +238,81 @@ def test_acknowledgment_sent_is_addressed_to_the_sender_not_cc(handler, add_reco
     parsed = message_from_bytes(message_bytes(transport.sent[0]), policy=default)
     assert [a.addr_spec for a in parsed["To"].addresses] == ["ana@borrower.example"]
     assert parsed["Cc"] is None
+
+
+MX = "mx.servicer.example"
+RAW_KEY = "objects/sha256/aa/aa/" + "a" * 64
+
+
+def raw_with(*fields: str) -> dict[str, bytes]:
+    head = "".join(f"{f}\r\n" for f in fields)
+    return {RAW_KEY: (head + "From: ana@borrower.example\r\n\r\nbody\r\n").encode()}
+
+
+def auth_handler(ledger, store, transport, clock, raw, **config):
+    return AcknowledgmentHandler(
+        ledger,
+        store.put,
+        transport,
+        ack_config(authserv_id=MX, **config),
+        "ack:test",
+        clock=clock,
+        raw_reader=raw.__getitem__,
+    )
+
+
+DMARC_PASS = f"Authentication-Results: {MX}; dmarc=pass header.from=borrower.example"
+
+
+def test_require_authentication_skips_an_unauthenticated_sender(
+    ledger, store, transport, clock, add_record
+):
+    raw = raw_with("Authentication-Results: mx.evil.example; dmarc=pass")
+    handler = auth_handler(ledger, store, transport, clock, raw, require_authentication=True)
+    event, _ = add_record()
+    assert handler.handle(event).outcome == "skipped"
+    assert transport.sent == []
+    skipped = ledger.entry(ledger.size() - 1).body
+    assert (skipped["reason"], skipped["authentication"]) == (
+        "not-authenticated",
+        "foreign-authserv-id",
+    )
+
+
+def test_authenticated_sender_gets_the_masked_subject_echoed(
+    ledger, store, transport, clock, add_record
+):
+    handler = auth_handler(
+        ledger, store, transport, clock, raw_with(DMARC_PASS), require_authentication=True
+    )
+    event, _ = add_record(subject="Escrow for SSN 123 45 6789")
+    assert handler.handle(event).outcome == "sent"
+    subject = message_from_bytes(message_bytes(transport.sent[0]), policy=default)["Subject"]
+    assert subject.startswith("We received your message: Escrow for SSN ***-**-**** [Ref ML-")
+    assert ledger.entry(ledger.size() - 1).body["authentication"] == "dmarc"
+
+
+def test_unauthenticated_sender_gets_the_fixed_subject_when_authentication_is_optional(
+    ledger, store, transport, clock, add_record
+):
+    handler = auth_handler(ledger, store, transport, clock, raw_with())
+    event, _ = add_record(subject="Escrow shortage")
+    assert handler.handle(event).outcome == "sent"
+    subject = message_from_bytes(message_bytes(transport.sent[0]), policy=default)["Subject"]
+    assert subject.startswith("We received your message [Ref ML-")
+
+
+def test_x_auto_response_suppress_all_in_the_raw_message_skips(
+    ledger, store, transport, clock, add_record
+):
+    handler = auth_handler(
+        ledger, store, transport, clock, raw_with("X-Auto-Response-Suppress: All")
+    )
+    event, _ = add_record()
+    assert handler.handle(event).detail == "auto-response-suppressed"
+    assert transport.sent == []
+
+
+def test_require_authentication_without_authserv_id_is_a_config_error():
+    with pytest.raises(ValueError, match="authserv_id"):
+        ack_config(require_authentication=True)

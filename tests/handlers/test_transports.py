@@ -41,7 +41,8 @@ def test_acknowledgment_over_starttls_with_auth_arrives_exactly_and_records_250(
     (received,) = smtp_inbox.wait_for(1)
     assert received.tls is True and received.auth_user == smtp_inbox.user
     assert received.rcpt_tos == ("ana@borrower.example",)
-    assert received.mail_from == "service@servicer.example"
+    # RFC 3834 section 3.3: the null envelope sender for an automatic reply.
+    assert received.mail_from == "<>"
     msg = received.message
     assert msg["To"] == "ana@borrower.example"
     assert msg["Auto-Submitted"] == "auto-replied"
