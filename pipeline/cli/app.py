@@ -1,12 +1,23 @@
 """The command group, shared options and error handling.
 
-Exit codes: 0 success, 1 a failure the command reports (a damaged ledger, a
-mailbox that failed), 2 usage or configuration errors.
+Exit codes (documented in the README; every error is one line on stderr):
+
+- 0 success;
+- 1 a failure the command reports: a damaged ledger or export, a record that did
+  not verify, an action refused by policy (retention, holds, case state), a
+  mailbox that failed;
+- 2 usage or configuration error (bad option, reference, date, config file, key file);
+- 3 operational failure: a file or folder that cannot be read or written, a full
+  disk, a broken index database, or an internal error;
+- 4 ``poll``: a mailbox was skipped because another worker holds its lease (and
+  nothing failed), so a stalled mailbox does not look like success.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +26,9 @@ from typing import Any
 import click
 import structlog
 
+from pipeline.cli.output import fail
 from pipeline.config import Config, config_path, load_config
-from pipeline.errors import MailledgerError
+from pipeline.errors import ConfigError, MailledgerError
 from pipeline.logs import configure_logging
 from pipeline.memory import return_large_buffers
 from pipeline.python_check import require_safe_python
@@ -36,7 +48,10 @@ class AppContext:
     def config(self) -> Config:
         """The validated config (loaded on first use)."""
         if self._config is None:
-            self._config = load_config(config_path(self.config_option))
+            try:
+                self._config = load_config(config_path(self.config_option))
+            except OSError as exc:
+                raise ConfigError(f"cannot read the config: {_os_error(exc)}") from exc
             configure_logging(
                 self.log_level or self._config.logging.level, self._config.logging.format
             )
@@ -49,16 +64,78 @@ class AppContext:
         return self._runtimes[writable]
 
 
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_OPERATIONAL = 3
+EXIT_LEASE_HELD = 4
+
+log = structlog.get_logger(__name__)
+
+
+def _os_error(exc: OSError) -> str:
+    what = exc.strerror or exc.__class__.__name__
+    where = exc.filename if exc.filename is not None else None
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what += " (free space there, then run the command again)"
+    return f"{where}: {what}" if where is not None else what
+
+
+def _state_dir(ctx: click.Context) -> str:
+    app = ctx.find_object(AppContext)
+    if app is not None and app._config is not None:
+        return str(app._config.state_dir)
+    return "state_dir"
+
+
 class MailledgerGroup(click.Group):
-    """Turns :class:`MailledgerError` into a readable message and its exit code."""
+    """Turns every error into one line on stderr and its documented exit code."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command; usage errors are one line (click's are several), exit 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else (prog_name or "mailledger")
+            fail(f"{where}: {exc.format_message()} (see '{where} --help')", EXIT_USAGE)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            fail("aborted; nothing was changed", EXIT_FAILED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand, reporting our errors without a traceback."""
+        """Run the subcommand, reporting every error in one line, without a traceback."""
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
         except MailledgerError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            fail(_os_error(exc), EXIT_OPERATIONAL)
+        except sqlite3.Error as exc:
+            fail(
+                f"the search index in {_state_dir(ctx)} failed: {exc}; if it persists,"
+                " delete the index files there (the index is rebuilt from the ledger)",
+                EXIT_OPERATIONAL,
+            )
+        except Exception as exc:  # the last line of defence: no traceback for the operator
+            log.debug("cli.internal_error", exc_info=True)
+            fail(
+                f"internal error ({type(exc).__name__}) in '{ctx.command_path}';"
+                " run with --log-level debug for details and report it",
+                EXIT_OPERATIONAL,
+            )
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -25,6 +25,7 @@ from pipeline.cases.deadlines import evaluate_book
 from pipeline.cases.linking import link_responses
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo, one_line
 from pipeline.errors import StorageError
 from pipeline.runtime import actor_name
 from pipeline.storage.base import ObjectStore
@@ -148,7 +149,7 @@ def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
         clocks = (
             "; ".join(f"{d.name} due {d.due} {d.describe()}" for d in c.deadlines) or "no clocks"
         )
-        click.echo(f"{c.record_id} [{c.record.request_kind}] {clocks}")
+        echo(one_line(f"{c.record_id} [{c.record.request_kind}] {clocks}"))
 
 
 @click.command()

@@ -19,6 +19,7 @@ import click
 
 from pipeline.classify.accounts import mask_account
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo, format_table
 from pipeline.errors import ConfigError, ExportError
 from pipeline.export.bundle import export_bundle
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
@@ -137,7 +138,7 @@ def trail(app: AppContext, ref: str, as_json: bool, reason: str | None) -> None:
     if as_json:
         echo_json(result.to_json())
     else:
-        click.echo(render_trail(result))
+        echo(render_trail(result))
     sys.exit(0 if result.verified else 1)
 
 
@@ -214,6 +215,9 @@ def search(
     if as_json:
         echo_json([_masked_json(r) for r in rows])
         return
+    if not rows:
+        click.echo("no records match")
+        return
     head = ("POS", "RECEIVED", "MAILBOX", "SENDER", "SUBJECT", "CATEGORY", "ESC", "ACCOUNTS")
     table = [
         (
@@ -228,9 +232,7 @@ def search(
         )
         for r in rows
     ]
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(head)]
-    for row in (head, *table):
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    click.echo(format_table(head, table))
     click.echo(f"{len(rows)} record(s){' (limit reached)' if len(rows) == limit else ''}", err=True)
 
 
@@ -267,7 +269,7 @@ def show(app: AppContext, ref: str, raw: bool, out: str | None, reason: str | No
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         return
-    click.echo(render_message(record, body, runtime))
+    echo(render_message(record, body, runtime))
 
 
 def render_message(record: RecordRow, body: Any, runtime: Runtime) -> str:

@@ -15,7 +15,8 @@ Payload safety: the builders below never copy a body wholesale. Each payload is
 assembled from a fixed whitelist of fields, each read through a typed accessor:
 hashes must look like SHA-256 hex, record ids must look like record ids, and every
 free-text value passes through :func:`scrub_numbers`, which masks any run of five
-or more digits (account numbers, SSNs, card numbers) down to its last four. Account
+or more digits (account numbers, SSNs, card numbers) down to its last four, but
+leaves citations ("12 CFR 1024.35(d)"), ISO dates and reference numbers intact. Account
 numbers are only ever emitted masked (``****4567``). Message bodies, subjects,
 addresses and attachment bytes are not in the whitelist and cannot leak.
 
@@ -36,6 +37,7 @@ from typing import Any
 from pipeline.emit.cloudevent import CloudEvent, event_id
 from pipeline.hashing import is_sha256_hex
 from pipeline.ledger.entry import LedgerEntry
+from pipeline.redact import mask_numbers
 
 EVENT_MESSAGE_RECEIVED = "message.received"
 EVENT_MESSAGE_ESCALATED = "message.escalated"
@@ -48,10 +50,10 @@ ENTRY_MESSAGE_RECEIVED = "message.received"
 
 _RECORD_ID = re.compile(r"r-[0-9a-f]{24}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Five or more digits, optionally separated by single spaces, dashes or dots:
+# Five or more digits, optionally separated by single spaces or dashes:
 # "1234 5678 9012", "123-45-6789", "0001234567". Four digits alone (a year, a
 # ZIP+4 tail, a masked account) are left alone.
-_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){4,}")
+_MASK_FROM_DIGITS = 5
 _MAX_TEXT = 200
 _SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
@@ -69,7 +71,7 @@ def scrub_numbers(text: str) -> str:
     filenames, rule names, matched words, reasons), so a number that slipped into
     any of them is masked even if nobody thought of that field.
     """
-    masked = _DIGIT_RUN.sub(lambda m: mask_account(m.group(0)), text)
+    masked = mask_numbers(text, min_digits=_MASK_FROM_DIGITS, inside_words=True)
     return masked[:_MAX_TEXT]
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import structlog
 
+from pipeline.logs import LogSettings, configure_logging, current_settings
 from pipeline.record.assemble import AssembledRecord, RecordSettings, assemble
 from pipeline.record.source import MessageSource
 
@@ -28,9 +29,12 @@ Item = tuple[bytes, MessageSource, datetime | None]
 _settings: RecordSettings | None = None
 
 
-def _init(settings: RecordSettings) -> None:
+def _init(settings: RecordSettings, logs: LogSettings) -> None:
     global _settings
     _settings = settings
+    # A forkserver child starts with unconfigured logging: without this, library
+    # messages (with the message text they quote) would go to stderr unredacted.
+    configure_logging(logs.level, logs.fmt)
 
 
 def _assemble(item: Item) -> AssembledRecord:
@@ -65,7 +69,10 @@ class AssemblyPool:
         # forkserver: forking a process that already runs I/O threads is unsafe
         context = multiprocessing.get_context("forkserver")
         return ProcessPoolExecutor(
-            max_workers=count, mp_context=context, initializer=_init, initargs=(self.settings,)
+            max_workers=count,
+            mp_context=context,
+            initializer=_init,
+            initargs=(self.settings, current_settings()),
         )
 
     def submit(self, items: Sequence[Item]) -> PendingAssembly:

@@ -159,3 +159,15 @@ def test_full_account_numbers_never_appear_in_event_json(number: str, where: str
     serialized = b"".join(e.to_json() for e in events).decode()
     assert number not in serialized
     assert "****" + number[-4:] in serialized
+
+
+def test_citations_dates_and_references_in_event_text_are_not_masked() -> None:
+    body = message_body(escalated=True, rejected=0)
+    body["classification"]["matches"][0]["matched"] = (
+        "12 CFR 1024.35(d) by 2026-12-10, ref ML-2345-6789"
+    )
+    entry = commit(EntryDraft("message.received", body, ACTOR)).entry(0)
+    escalated = events_for_entry(entry, SOURCE)[1]
+    assert escalated.data["matches"][0]["matched"] == (
+        "12 CFR 1024.35(d) by 2026-12-10, ref ML-2345-6789"
+    )
