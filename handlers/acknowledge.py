@@ -17,8 +17,13 @@ Sequence for one record (all entries carry ``record_id``):
 4. build the message, store its exact bytes content-addressed;
 5. append ``acknowledgment.intent`` (the claim) and check that it is the first one;
 6. send; append ``acknowledgment.sent`` with the provider's receipt. If the provider
-   certainly refused the message, append ``acknowledgment.failed`` (releases the
-   claim) and raise so the event is retried.
+   refused the recipient or message for good (5xx at RCPT or DATA), append
+   ``acknowledgment.failed`` marked ``permanent``: that ends the record's
+   acknowledgment (a person sends one another way) and is never retried. If it
+   refused for now (4xx, no connection), append ``acknowledgment.failed`` with
+   ``retry_after`` (exponential back-off per record; releases the claim) and raise;
+   until that time the record is deferred with :class:`RetryLaterError`, so one
+   refused borrower never holds up the others.
 """
 
 from __future__ import annotations
@@ -31,7 +36,15 @@ from typing import Any
 import structlog
 
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers.claims import (
+    Ledger,
+    append_one,
+    backoff,
+    claim_view,
+    first_active_intent,
+    retry_after,
+    utc_now,
+)
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
 from handlers.inbound_headers import (
@@ -43,8 +56,14 @@ from handlers.inbound_headers import (
 from handlers.index import AckIndex, LedgerHandlerIndex
 from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError
-from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
+from handlers.transports import MailTransport, NotSentError, PermanentSendError
+from pipeline.errors import (
+    HandlerError,
+    LedgerError,
+    MailledgerError,
+    OutboundHeaderError,
+    RetryLaterError,
+)
 from pipeline.ledger.entry import LedgerEntry, format_time
 
 log = structlog.get_logger(__name__)
@@ -140,7 +159,7 @@ class AcknowledgmentHandler:
             bound.info("ack.already_done", by=view.done_by.type, at=view.done_by.seq)
             return HandleResult("already-done", record.record_id, detail=view.done_by.type)
         if view.state == "in-flight":
-            raise HandlerError(
+            raise RetryLaterError(
                 f"record {record.record_id}: an acknowledgment claim (entry "
                 f"{view.intent.seq if view.intent else '?'}) is less than "
                 f"{self._grace} old and not confirmed; another delivery may be sending it. "
@@ -162,6 +181,12 @@ class AcknowledgmentHandler:
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
 
+        not_before = retry_after(earlier, KIND)
+        if not_before is not None and now < not_before:
+            raise RetryLaterError(
+                f"record {record.record_id}: the provider refused the acknowledgment for now; "
+                f"next attempt not before {format_time(not_before)}"
+            )
         plan = self._decide(record, now)
         if not plan.reply or plan.target is None:
             body: dict[str, Any] = {
@@ -275,7 +300,9 @@ class AcknowledgmentHandler:
             return HandleResult("lost-claim", record.record_id, (intent.seq,))
         try:
             result = self._transport.send(msg)
-        except NotSentError as exc:
+        except PermanentSendError as exc:
+            # The recipient or the message was refused for good: retrying cannot help and
+            # must not hold up anyone else. The entry ends this record's acknowledgment.
             failed = self._append(
                 FAILED,
                 {
@@ -283,12 +310,41 @@ class AcknowledgmentHandler:
                     "entry_seq": record.seq,
                     "intent_seq": intent.seq,
                     "error": str(exc),
+                    "code": exc.code,
+                    "permanent": True,
                 },
             )
-            bound.warning("ack.not_sent", transport=self._transport.name)
+            bound.error("ack.refused_permanently", transport=self._transport.name, code=exc.code)
+            return HandleResult(
+                "failed-permanent", record.record_id, (intent.seq, failed.seq), str(exc)
+            )
+        except NotSentError as exc:
+            earlier = self._index.for_record(record.record_id, f"{KIND}.")
+            attempt = 1 + sum(
+                1 for e in earlier if e.type == FAILED and e.body.get("permanent") is not True
+            )
+            delay = backoff(
+                attempt,
+                timedelta(seconds=self._config.retry_base_seconds),
+                timedelta(seconds=self._config.retry_max_seconds),
+            )
+            failed = self._append(
+                FAILED,
+                {
+                    "record_id": record.record_id,
+                    "entry_seq": record.seq,
+                    "intent_seq": intent.seq,
+                    "error": str(exc),
+                    "code": exc.code,
+                    "permanent": False,
+                    "attempt": attempt,
+                    "retry_after": format_time(now + delay),
+                },
+            )
+            bound.warning("ack.not_sent", transport=self._transport.name, attempt=attempt)
             raise HandlerError(
                 f"record {record.record_id}: acknowledgment not sent ({exc}); claim released "
-                f"(entry {failed.seq}), the event will be retried"
+                f"(entry {failed.seq}), next attempt after {format_time(now + delay)}"
             ) from exc
         sent_at = self._clock()
         entry = self._append(

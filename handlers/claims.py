@@ -7,7 +7,9 @@ may append an intent but exactly one intent is first: only its writer sends.
 
 States for one key (a record, or a record and route), from its earlier entries:
 
-* a confirmation, a ``.skipped`` or a ``.unconfirmed`` entry: done, nothing to do;
+* a confirmation, a ``.skipped`` or a ``.unconfirmed`` entry, or a ``.failed`` entry
+  marked ``permanent`` (the provider refused the recipient or message with 5xx):
+  done, nothing to do;
 * an intent released by a ``.failed`` entry (the send was refused before the message
   left, so nothing went out): as if there were no intent, claim again;
 * an unreleased intent younger than the in-flight grace: another delivery may still
@@ -55,7 +57,9 @@ def claim_view(
     mine = [e for e in entries if key(e)]
     final = (*confirmations, f"{kind}.skipped", f"{kind}.unconfirmed")
     for entry in mine:
-        if entry.type in final:
+        if entry.type in final or (
+            entry.type == f"{kind}.failed" and entry.body.get("permanent") is True
+        ):
             return ClaimView("done", done_by=entry)
     released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
     active = [e for e in mine if e.type == f"{kind}.intent" and e.seq not in released]
@@ -77,6 +81,23 @@ def first_active_intent(
         if entry.type == f"{kind}.intent" and entry.seq not in released:
             return entry
     return None
+
+
+def retry_after(entries: Sequence[LedgerEntry], kind: str) -> datetime | None:
+    """When the newest temporary ``.failed`` entry allows the next attempt, if it set a time."""
+    for entry in reversed(entries):
+        if entry.type == f"{kind}.failed":
+            value = entry.body.get("retry_after")
+            if isinstance(value, str):
+                return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return None
+    return None
+
+
+def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
+    """Exponential back-off for the ``attempt``-th temporary failure (1-based), capped."""
+    delay: timedelta = base * 2 ** min(attempt - 1, 30)
+    return min(cap, delay)
 
 
 def append_one(

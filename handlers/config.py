@@ -80,6 +80,9 @@ class AckConfig(_Frozen):
     """Acknowledge only senders our receiving MTA authenticated (DMARC, or aligned SPF/DKIM)."""
     authserv_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.-]+$")
     """The authserv-id our receiving MTA writes in Authentication-Results."""
+    retry_base_seconds: int = Field(default=300, ge=1)
+    """Back-off after a temporary refusal: this, doubled per further refusal."""
+    retry_max_seconds: int = Field(default=6 * 3600, ge=1)
     echo_subject: bool = True
     """Quote the (masked) subject back to authenticated senders; never to others."""
     time_zone: str = "America/New_York"

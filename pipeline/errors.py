@@ -94,3 +94,7 @@ class CaseActionError(MailledgerError):
 
 class OutboundHeaderError(HandlerError):
     """An outbound message failed its header check after composing; nothing was sent."""
+
+
+class RetryLaterError(HandlerError):
+    """An item is waiting (a young claim or a back-off after a refusal); revisit it later."""

@@ -188,3 +188,37 @@ def test_only_senders_our_mta_authenticated_are_acknowledged_once_per_mailbox(
         "not-authenticated",
         "rate-limited-sender",
     ]
+
+
+def test_refused_borrowers_do_not_block_the_others_and_are_not_retried(
+    servicing: Deployment, imap_user: ImapAccount, smtp_inbox: SmtpSink
+) -> None:
+    smtp_inbox.refuse(
+        rcpt={"gone@borrower.example": "550 5.1.1 no such user"},
+        data={"blocked@borrower.example": "550 5.7.1 message refused"},
+    )
+    mails = [
+        _mail("gone@borrower.example", "Escrow", 1),
+        _mail("blocked@borrower.example", "Payoff", 2),
+        _mail("ana@borrower.example", "Escrow", 3),
+        _mail("bo@borrower.example", "Payoff", 4),
+    ]
+    imap_user.server.append_many(imap_user.user, "INBOX", mails)
+    assert servicing.run("poll").returncode == 0
+    first = servicing.run("handle", "acknowledge")
+    assert first.returncode == 1  # two permanent refusals are reported
+    assert "2 failed (2 permanently)" in first.stdout
+
+    received = smtp_inbox.wait_for(2, timeout=10)
+    assert sorted(m.rcpt_tos for m in received) == [
+        ("ana@borrower.example",),
+        ("bo@borrower.example",),
+    ]
+    failed = [e.body for e in servicing.entries() if e.type == "acknowledgment.failed"]
+    assert sorted((f["code"], f["permanent"]) for f in failed) == [(550, True), (550, True)]
+
+    size = len(servicing.entries())
+    again = servicing.run("handle", "acknowledge")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(servicing.entries()) == size
+    assert len(smtp_inbox.messages()) == 2

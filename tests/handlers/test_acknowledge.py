@@ -10,8 +10,8 @@ import pytest
 
 from handlers.ack_compose import message_bytes
 from handlers.acknowledge import AcknowledgmentHandler
-from handlers.transports import NotSentError
-from pipeline.errors import HandlerError, LedgerError
+from handlers.transports import NotSentError, PermanentSendError
+from pipeline.errors import HandlerError, LedgerError, RetryLaterError
 from pipeline.ledger.entry import EntryDraft
 from tests.handlers.conftest import T0, ack_config
 
@@ -140,15 +140,16 @@ def test_redelivery_while_a_claim_is_young_is_retried_later_without_sending(
     assert transport.sent == [] and types(ledger) == ["acknowledgment.intent"]
 
 
-def test_refused_send_releases_the_claim_and_a_retry_sends_once(
-    handler, add_record, ledger, transport
+def test_refused_send_releases_the_claim_and_a_retry_after_the_backoff_sends_once(
+    handler, add_record, ledger, transport, clock
 ):
     event, _ = add_record()
-    transport.fail = NotSentError("451 try again later")
+    transport.fail = NotSentError("451 try again later", 451)
     with pytest.raises(HandlerError, match="claim released"):
         handler.handle(event)
     assert types(ledger) == ["acknowledgment.intent", "acknowledgment.failed"]
     transport.fail = None
+    clock.now += timedelta(seconds=300)
     assert handler.handle(event).outcome == "sent"
     assert len(transport.sent) == 1
     assert types(ledger)[-2:] == ["acknowledgment.intent", "acknowledgment.sent"]
@@ -316,3 +317,50 @@ def test_x_auto_response_suppress_all_in_the_raw_message_skips(
 def test_require_authentication_without_authserv_id_is_a_config_error():
     with pytest.raises(ValueError, match="authserv_id"):
         ack_config(require_authentication=True)
+
+
+def test_temporary_refusal_defers_the_record_until_its_backoff_ends(
+    handler, add_record, ledger, transport, clock
+):
+    event, _ = add_record()
+    transport.fail = NotSentError("451 try again later", 451)
+    with pytest.raises(HandlerError):
+        handler.handle(event)
+    failed = ledger.entry(ledger.size() - 1).body
+    assert (failed["permanent"], failed["attempt"], failed["code"]) == (False, 1, 451)
+    assert failed["retry_after"] == "2026-11-30T14:11:00.000000Z"  # clock + 300 s
+    transport.fail = None
+    clock.now += timedelta(seconds=299)
+    with pytest.raises(RetryLaterError):
+        handler.handle(event)
+    assert transport.sent == [] and len(types(ledger)) == 2
+
+
+def test_second_temporary_refusal_doubles_the_backoff(
+    handler, add_record, ledger, transport, clock
+):
+    event, _ = add_record()
+    transport.fail = NotSentError("451 later", 451)
+    for _ in range(2):
+        with pytest.raises(HandlerError):
+            handler.handle(event)
+        clock.now += timedelta(seconds=300)
+    failed = ledger.entry(ledger.size() - 1).body
+    assert failed["attempt"] == 2
+    assert failed["retry_after"] == "2026-11-30T14:21:00.000000Z"  # +300 s, then +600 s
+
+
+def test_permanent_refusal_ends_the_record_and_is_never_retried(
+    handler, add_record, ledger, transport, clock
+):
+    event, _ = add_record()
+    transport.fail = PermanentSendError("550 no such user", 550)
+    result = handler.handle(event)
+    assert result.outcome == "failed-permanent"
+    failed = ledger.entry(ledger.size() - 1).body
+    assert (failed["permanent"], failed["code"]) == (True, 550)
+    transport.fail = None
+    clock.now += timedelta(days=2)
+    size = ledger.size()
+    assert handler.handle(event).outcome == "already-done"
+    assert ledger.size() == size and transport.sent == []

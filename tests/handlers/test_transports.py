@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -85,6 +86,9 @@ def test_smtp_temporary_refusal_at_data_is_not_sent(
     with pytest.raises(Exception, match="451"):
         handler.handle(event)
     assert [e.type for e in ledger.entries()][-1] == "acknowledgment.failed"
+    handler = AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "a", clock=lambda: T0 + timedelta(hours=1)
+    )
     assert handler.handle(event).outcome == "sent"
     assert len(smtp_inbox.wait_for(1)) == 1
 
