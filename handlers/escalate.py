@@ -40,7 +40,7 @@ from handlers.outbound import (
     build_message,
 )
 from handlers.record import InboundRecord, Match, record_from_entry
-from handlers.transports import MailTransport, NotSentError
+from handlers.transports import MailTransport, NotSentError, PermanentSendError
 from pipeline.errors import HandlerError, LedgerError
 from pipeline.ledger.entry import LedgerEntry
 
@@ -349,6 +349,25 @@ class EscalationHandler:
         payload = escalation_payload(record, route, matches)
         try:
             provider_id = notifier.notify(route, target, payload)
+        except PermanentSendError as exc:
+            # The route's address was refused for good: record it for a person and stop
+            # retrying, so the other routes and records are not held up.
+            failed = self._append(
+                FAILED,
+                {
+                    "record_id": record.record_id,
+                    "entry_seq": record.seq,
+                    "route": route,
+                    "intent_seq": intent.seq,
+                    "error": str(exc),
+                    "code": exc.code,
+                    "permanent": True,
+                },
+            )
+            bound.error("escalation.refused_permanently", code=exc.code)
+            return HandleResult(
+                "failed-permanent", record.record_id, (intent.seq, failed.seq), route
+            )
         except NotSentError as exc:
             self._append(
                 FAILED,

@@ -154,6 +154,36 @@ def test_email_route_reaches_the_team_through_the_smtp_sink(
     assert all(n["provider_ids"][0].startswith("2.0.0") for n in notified)
 
 
+def test_email_route_refused_with_550_ends_that_route_and_the_other_is_notified(
+    smtp_inbox, monkeypatch, ledger, add_record
+):
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_inbox.password)
+    smtp_inbox.refuse(rcpt={"legal-team@servicer.example": "550 5.1.1 no such user"})
+    config = EscalationConfig(
+        routes={"legal": "legal-team@servicer.example", "complaints": "cx@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={
+            "kind": "smtp",
+            "host": "localhost",
+            "port": smtp_inbox.port,
+            "tls": "starttls",
+            "username": smtp_inbox.user,
+            "password_env": "TEST_SMTP_PASSWORD",
+            "ca_file": str(smtp_inbox.ca_file),
+        },
+    )
+    handler = EscalationHandler(
+        ledger, config, "esc:test", build_notifiers(config), clock=lambda: T0
+    )
+    event, _ = escalated(add_record)
+    outcomes = {r.detail: r.outcome for r in handler.handle(event)}
+    assert outcomes == {"legal": "failed-permanent", "complaints": "notified"}
+    assert [m.rcpt_tos for m in smtp_inbox.wait_for(1)] == [("cx@servicer.example",)]
+    size = ledger.size()
+    assert {r.outcome for r in handler.handle(event)} == {"already-done"}
+    assert ledger.size() == size
+
+
 class _Receiver(BaseHTTPRequestHandler):
     received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
     status = 200
