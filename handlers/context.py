@@ -8,6 +8,7 @@ from pathlib import Path
 
 from handlers.acknowledge import AcknowledgmentHandler
 from handlers.escalate import EscalationHandler, build_notifiers
+from handlers.extension_notice import ExtensionNoticeHandler
 from handlers.index import LedgerHandlerIndex
 from handlers.lambda_entry import EventHandler, HandlerContext
 from handlers.transports import build_transport
@@ -61,6 +62,28 @@ def handlers_for(config: Config, runtime: Runtime) -> HandlerContext:
             index=index,
         )
     return HandlerContext(acknowledgment=ack, escalation=escalation)
+
+
+def extension_notices_for(config: Config, runtime: Runtime) -> ExtensionNoticeHandler:
+    """The extension-notice handler; it uses the acknowledgment section's sender and transport."""
+    if config.acknowledgment is None:
+        raise ConfigError(
+            "extension notices are sent with the acknowledgment settings (from_address, "
+            "transport); add an 'acknowledgment' section"
+        )
+
+    def store_put(data: bytes) -> str:
+        digest = sha256_hex(data)
+        runtime.store.put(object_key(digest), data)
+        return digest
+
+    return ExtensionNoticeHandler(
+        runtime.ledger,
+        store_put,
+        build_transport(config.acknowledgment.transport),
+        config.acknowledgment,
+        actor_name(config, "handler"),
+    )
 
 
 def build_handler_context() -> HandlerContext:

@@ -13,7 +13,7 @@ from typing import Protocol
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 
-HANDLER_PREFIXES = ("acknowledgment.", "escalation.")
+HANDLER_PREFIXES = ("acknowledgment.", "escalation.", "extension_notice.")
 
 
 class AckIndex(Protocol):

@@ -12,7 +12,7 @@ from pipeline.errors import ConfigError
 
 
 @click.command()
-@click.argument("which", type=click.Choice(["acknowledge", "escalate"]))
+@click.argument("which", type=click.Choice(["acknowledge", "escalate", "extension-notices"]))
 @click.option("--queue-url", metavar="URL", help="Read from this SQS queue instead of the outbox.")
 @click.option("--endpoint-url", metavar="URL", help="SQS endpoint (a local emulator).")
 @click.option("--max-batches", type=int, help="With --queue-url: stop after N receive calls.")
@@ -26,7 +26,8 @@ def handle(
     max_batches: int | None,
     as_json: bool,
 ) -> None:
-    """Acknowledge senders or notify escalation routes for events not yet handled.
+    """Acknowledge senders, notify escalation routes, or send the written notices of
+    recorded extensions (read from the ledger), for whatever is not yet handled.
 
     Each action is sealed in the ledger; running twice never acts twice.
     """
@@ -34,6 +35,9 @@ def handle(
     from handlers.queue_source import run_outbox, run_sqs
 
     config = app.config
+    if which == "extension-notices":
+        _extension_notices(app, as_json)
+        return
     context = handlers_for(config, app.runtime(writable=True))
     handler = context.acknowledgment if which == "acknowledge" else context.escalation
     if queue_url:
@@ -62,6 +66,32 @@ def handle(
             f"{which}: handled {stats.handled} events, {stats.failed} failed "
             f"({stats.permanent} permanently), {stats.deferred} deferred to a later run, "
             f"{stats.quarantined} unreadable lines quarantined"
+        )
+        for error in stats.errors:
+            click.echo(f"  error: {error}")
+    sys.exit(0 if stats.failed == 0 else 1)
+
+
+def _extension_notices(app: AppContext, as_json: bool) -> None:
+    from handlers.context import extension_notices_for
+
+    stats = extension_notices_for(app.config, app.runtime(writable=True)).run()
+    if as_json:
+        echo_json(
+            {
+                "sent": stats.sent,
+                "already_done": stats.done,
+                "skipped": stats.skipped,
+                "failed": stats.failed,
+                "permanent": stats.permanent,
+                "deferred": stats.deferred,
+                "errors": stats.errors,
+            }
+        )
+    else:
+        click.echo(
+            f"extension-notices: sent {stats.sent}, skipped {stats.skipped}, failed "
+            f"{stats.failed} ({stats.permanent} permanently), {stats.deferred} deferred"
         )
         for error in stats.errors:
             click.echo(f"  error: {error}")

@@ -222,3 +222,38 @@ def test_refused_borrowers_do_not_block_the_others_and_are_not_retried(
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(servicing.entries()) == size
     assert len(smtp_inbox.messages()) == 2
+
+
+def test_extension_notice_reaches_the_borrower_once_with_only_project_headers(
+    servicing: Deployment, imap_user: ImapAccount, smtp_inbox: SmtpSink
+) -> None:
+    notice = (
+        b'From: "=?utf-8?q?Ana=0D=0AReply-To:_thief@evil.example?=" <ana@borrower.example>\r\n'
+        b"To: service@servicer.example\r\n"
+        b"Subject: Notice of error: late fee\r\n"
+        b"Date: Mon, 30 Nov 2026 09:00:00 -0500\r\n"
+        b"Message-ID: " + OUTLOOK_ID.encode() + b"\r\n"
+        b"\r\n"
+        b"This is a notice of error. A late fee was charged in error.\r\n"
+    )
+    imap_user.server.append(imap_user.user, "INBOX", notice)
+    assert servicing.run("poll").returncode == 0
+    (record,) = [e for e in servicing.entries() if e.type == "message.received"]
+    extended = servicing.run(
+        "extend", record.body["record_id"], "--reason", "waiting for the payment history"
+    )
+    assert extended.returncode == 0, extended.stdout + extended.stderr
+    for _ in range(2):
+        done = servicing.run("handle", "extension-notices")
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    (received,) = smtp_inbox.wait_for(1, timeout=10)
+    assert received.rcpt_tos == ("ana@borrower.example",)
+    letter = message_from_bytes(received.raw, policy=default)
+    assert letter["Subject"].startswith("Extension of our response time [Ref ML-")
+    head = received.raw.split(b"\r\n\r\n", 1)[0]
+    assert b"evil.example" not in head
+    assert f"In-Reply-To: {OUTLOOK_ID}\r\n".encode() in head
+    assert "waiting for the payment history" in letter.get_body().get_content()
+    types = [e.type for e in servicing.entries()]
+    assert types.count("extension_notice.sent") == 1
