@@ -87,18 +87,29 @@ def run_sqs(
         for message in messages:
             message_id = message.get("MessageId", "")
             try:
-                handler.handle(message.get("Body", ""))
+                result = handler.handle(message.get("Body", ""))
+            except RetryLaterError as exc:
+                stats.deferred += 1
+                log.info("sqs.deferred", message_id=message_id, error=str(exc))
+                continue
             except MailledgerError as exc:
                 stats.failed += 1
                 stats.errors.append(f"{message_id}: {exc}")
                 log.warning("sqs.left_for_redelivery", message_id=message_id, error=str(exc))
                 continue
+            permanent = "failed-permanent" in _outcomes(result)
+            if permanent:
+                # Finished for good (recorded in the ledger): delete it, but report it.
+                stats.permanent += 1
+                stats.failed += 1
+                stats.errors.append(f"{message_id}: refused permanently, not retried")
             try:
                 client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             except (ClientError, BotoCoreError) as exc:
                 # Handled but not deleted: redelivery is harmless, the claims make it a no-op.
                 log.warning("sqs.delete_failed", message_id=message_id, error=str(exc))
-            stats.handled += 1
+            if not permanent:
+                stats.handled += 1
     return stats
 
 

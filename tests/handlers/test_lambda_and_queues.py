@@ -12,6 +12,7 @@ from handlers import lambda_entry
 from handlers.acknowledge import AcknowledgmentHandler
 from handlers.lambda_entry import HandlerContext
 from handlers.queue_source import run_outbox, run_sqs
+from handlers.transports import PermanentSendError
 from pipeline.ledger.entry import EntryDraft
 from tests.handlers.conftest import T0, ack_config
 
@@ -72,6 +73,22 @@ def test_sqs_source_deletes_handled_messages_and_leaves_failed_ones(
     left = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)["Messages"]
     assert [m["Body"] for m in left] == ["{broken"]
     assert len(transport.sent) == 1
+
+
+def test_sqs_message_refused_permanently_is_deleted_and_reported(
+    moto_server, ack_handler, add_record, transport
+):
+    sqs = moto_server.client("sqs")
+    url = sqs.create_queue(
+        QueueName=f"acks-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "0"}
+    )["QueueUrl"]
+    event, _ = add_record()
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event))
+    transport.fail = PermanentSendError("550 no such user", 550)
+    stats = run_sqs(ack_handler, sqs, url, max_batches=1, wait_seconds=0)
+    assert (stats.handled, stats.failed, stats.permanent) == (0, 1, 1)
+    left = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    assert left.get("Messages", []) == []
 
 
 def _bo(add_record):
