@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32, default
 
@@ -278,13 +277,6 @@ def build_message(
     )
 
 
-def as_email_message(message: OutboundMessage) -> EmailMessage:
-    """The message parsed back (for reading in tests and tools; never re-serialised)."""
-    parsed = message_from_bytes(message.data, policy=default)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
-
-
 __all__ = [
     "HeaderValue",
     "Mailbox",
@@ -292,7 +284,6 @@ __all__ = [
     "OutboundMessage",
     "Text",
     "Token",
-    "as_email_message",
     "build_message",
     "strict_addr_spec",
     "valid_msg_id",
