@@ -35,13 +35,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from handlers.outbound import strict_addr_spec
 from handlers.record import InboundRecord
 
-# A deliberately strict addr-spec: no quoting, no comments, no whitespace or control
-# characters, so the value can be put into a header and an SMTP envelope as-is.
-_ADDR = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
-)
 _MACHINE_LOCAL = re.compile(
     r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
     r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
@@ -134,9 +130,14 @@ class Decision:
 
 
 def normalize_address(address: str) -> str | None:
-    """``address`` stripped and lower-cased if it is a plain, safe addr-spec, else None."""
-    candidate = address.strip().strip("<>").strip()
-    if _ADDR.fullmatch(candidate) is None:
+    """``address`` stripped and lower-cased if it is one plain addr-spec, else None.
+
+    The same strict rule as the outbound headers (:func:`strict_addr_spec`: dot-atoms
+    only, no quoting, comments or whitespace), so an address that passes here can be
+    put into a header and an SMTP envelope as-is.
+    """
+    candidate = address.strip().removeprefix("<").removesuffix(">").strip()
+    if strict_addr_spec(candidate) is None:
         return None
     return candidate.lower()
 

@@ -147,3 +147,12 @@ def test_x_auto_response_suppress_stops_the_reply(value):
 
 def test_x_auto_response_suppress_for_receipts_only_still_allows_the_reply():
     assert decide(customer(auto_response_suppress=("dr", "rn", "nrn"))).reply is True
+
+
+@pytest.mark.parametrize(
+    "address",
+    ['"a b"@borrower.example', "a..b@borrower.example", ".a@borrower.example", "a@-x.example"],
+)
+def test_sender_that_is_not_one_plain_addr_spec_is_not_answered(address):
+    d = decide(customer(from_addresses=(address,)))
+    assert (d.reply, d.reason) == (False, "no-usable-sender")
