@@ -43,6 +43,7 @@ from handlers.claims import (
     claim_view,
     first_active_intent,
     retry_after,
+    temporary_failures,
     utc_now,
 )
 from handlers.config import AckConfig
@@ -57,6 +58,15 @@ from handlers.index import AckIndex, LedgerHandlerIndex
 from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError, PermanentSendError
+from pipeline.entries import decode_as, names
+from pipeline.entries.models import (
+    AcknowledgmentFailed,
+    AcknowledgmentIntent,
+    AcknowledgmentSent,
+    AcknowledgmentSkipped,
+    AcknowledgmentUnconfirmed,
+    HandlerBody,
+)
 from pipeline.errors import (
     HandlerError,
     LedgerError,
@@ -69,11 +79,7 @@ from pipeline.ledger.entry import LedgerEntry, format_time
 log = structlog.get_logger(__name__)
 
 KIND = "acknowledgment"
-INTENT = "acknowledgment.intent"
-SENT = "acknowledgment.sent"
-SKIPPED = "acknowledgment.skipped"
-FAILED = "acknowledgment.failed"
-UNCONFIRMED = "acknowledgment.unconfirmed"
+SENT = names.ACKNOWLEDGMENT_SENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +137,8 @@ class AcknowledgmentHandler:
         self._grace = in_flight_grace
         self._raw_reader = raw_reader
 
-    def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        return append_one(self._ledger, type_, body, self._actor, self._clock())
+    def _append(self, body: HandlerBody) -> LedgerEntry:
+        return append_one(self._ledger, body, self._actor, self._clock())
 
     def _load(self, ref: EventRef) -> InboundRecord:
         try:
@@ -147,7 +153,7 @@ class AcknowledgmentHandler:
     def handle(self, event: Mapping[str, Any] | str | bytes) -> HandleResult:
         """Acknowledge the record an event points at, at most once."""
         ref = parse_event(event)
-        if not ref.type.endswith("message.received"):
+        if not ref.type.endswith(names.MESSAGE_RECEIVED):
             return HandleResult("ignored", ref.record_id, detail=ref.type)
         record = self._load(ref)
         bound = log.bind(record_id=record.record_id, entry_seq=record.seq, mailbox=record.mailbox)
@@ -167,16 +173,16 @@ class AcknowledgmentHandler:
             )
         if view.state == "stale":
             assert view.intent is not None
+            claimed = decode_as(view.intent, AcknowledgmentIntent).body
             entry = self._append(
-                UNCONFIRMED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "intent_seq": view.intent.seq,
-                    "ack_message_id": view.intent.body.get("ack_message_id"),
-                    "reason": "claimed but never confirmed; check the provider's logs for "
+                AcknowledgmentUnconfirmed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    intent_seq=view.intent.seq,
+                    ack_message_id=claimed.ack_message_id,
+                    reason="claimed but never confirmed; check the provider's logs for "
                     "this Message-ID before sending by hand",
-                },
+                )
             )
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
@@ -189,16 +195,15 @@ class AcknowledgmentHandler:
             )
         plan = self._decide(record, now)
         if not plan.reply or plan.target is None:
-            body: dict[str, Any] = {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "reason": plan.reason,
-            }
-            if plan.reason.startswith("rate-limited-"):
-                body["limit"] = self._limit_value(plan.reason)
-            if plan.authentication:
-                body["authentication"] = plan.authentication
-            entry = self._append(SKIPPED, body)
+            entry = self._append(
+                AcknowledgmentSkipped(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    reason=plan.reason,
+                    limit=self._limit_value(plan.reason),
+                    authentication=plan.authentication or None,
+                )
+            )
             bound.info("ack.skipped", reason=plan.reason)
             return HandleResult("skipped", record.record_id, (entry.seq,), plan.reason)
         return self._send(record, plan, now, bound)
@@ -266,13 +271,12 @@ class AcknowledgmentHandler:
         except OutboundHeaderError as exc:
             # Deterministic: the same record would fail the same way on every retry.
             entry = self._append(
-                SKIPPED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "reason": "outbound-check-failed",
-                    "detail": str(exc),
-                },
+                AcknowledgmentSkipped(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    reason="outbound-check-failed",
+                    detail=str(exc),
+                )
             )
             bound.error("ack.outbound_check_failed", error=str(exc))
             return HandleResult("skipped", record.record_id, (entry.seq,), "outbound-check-failed")
@@ -284,14 +288,13 @@ class AcknowledgmentHandler:
                 f"record {record.record_id}: could not store the acknowledgment: {exc}"
             ) from exc
         intent = self._append(
-            INTENT,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "ack_message_id": message_id,
-                "ack_sha256": sha,
-                "to": target,
-            },
+            AcknowledgmentIntent(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                ack_message_id=message_id,
+                ack_sha256=sha,
+                to=target,
+            )
         )
         winner = first_active_intent(self._index.for_record(record.record_id, f"{KIND}."), KIND)
         if winner is None or winner.seq != intent.seq:
@@ -304,15 +307,14 @@ class AcknowledgmentHandler:
             # The recipient or the message was refused for good: retrying cannot help and
             # must not hold up anyone else. The entry ends this record's acknowledgment.
             failed = self._append(
-                FAILED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                    "code": exc.code,
-                    "permanent": True,
-                },
+                AcknowledgmentFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=True,
+                )
             )
             bound.error("ack.refused_permanently", transport=self._transport.name, code=exc.code)
             return HandleResult(
@@ -320,26 +322,23 @@ class AcknowledgmentHandler:
             )
         except NotSentError as exc:
             earlier = self._index.for_record(record.record_id, f"{KIND}.")
-            attempt = 1 + sum(
-                1 for e in earlier if e.type == FAILED and e.body.get("permanent") is not True
-            )
+            attempt = 1 + temporary_failures(earlier, KIND)
             delay = backoff(
                 attempt,
                 timedelta(seconds=self._config.retry_base_seconds),
                 timedelta(seconds=self._config.retry_max_seconds),
             )
             failed = self._append(
-                FAILED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                    "code": exc.code,
-                    "permanent": False,
-                    "attempt": attempt,
-                    "retry_after": format_time(now + delay),
-                },
+                AcknowledgmentFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=False,
+                    attempt=attempt,
+                    retry_after=format_time(now + delay),
+                )
             )
             bound.warning("ack.not_sent", transport=self._transport.name, attempt=attempt)
             raise HandlerError(
@@ -348,22 +347,21 @@ class AcknowledgmentHandler:
             ) from exc
         sent_at = self._clock()
         entry = self._append(
-            SENT,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "intent_seq": intent.seq,
-                "time": format_time(sent_at),
-                "ack_message_id": message_id,
-                "to": target,
-                "authentication": plan.authentication,
-                "transport": self._transport.name,
-                "provider_id": result.provider_id,
-                "reply": result.reply,
-                "reply_code": result.code,
-                "ack_sha256": sha,
-                "ack_size": len(data),
-            },
+            AcknowledgmentSent(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                intent_seq=intent.seq,
+                time=format_time(sent_at),
+                ack_message_id=message_id,
+                to=target,
+                authentication=plan.authentication,
+                transport=self._transport.name,
+                provider_id=result.provider_id,
+                reply=result.reply,
+                reply_code=result.code,
+                ack_sha256=sha,
+                ack_size=len(data),
+            )
         )
         bound.info("ack.sent", transport=self._transport.name, entry=entry.seq)
         return HandleResult("sent", record.record_id, (intent.seq, entry.seq))

@@ -20,13 +20,21 @@ States for one key (a record, or a record and route), from its earlier entries:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from pipeline.entries import decode, draft
+from pipeline.entries.models import (
+    AcknowledgmentFailed,
+    EscalationFailed,
+    ExtensionNoticeFailed,
+    HandlerBody,
+    SendFailure,
+)
 from pipeline.errors import HandlerError, LedgerError
-from pipeline.ledger.entry import EntryDraft, LedgerEntry
+from pipeline.ledger.entry import LedgerEntry, parse_time
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
 
 ClaimState = Literal["free", "done", "in-flight", "stale"]
@@ -57,11 +65,9 @@ def claim_view(
     mine = [e for e in entries if key(e)]
     final = (*confirmations, f"{kind}.skipped", f"{kind}.unconfirmed")
     for entry in mine:
-        if entry.type in final or (
-            entry.type == f"{kind}.failed" and entry.body.get("permanent") is True
-        ):
+        if entry.type in final or _permanent_failure(entry, kind):
             return ClaimView("done", done_by=entry)
-    released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
+    released = _released(mine, kind)
     active = [e for e in mine if e.type == f"{kind}.intent" and e.seq not in released]
     if not active:
         return ClaimView("free")
@@ -76,22 +82,39 @@ def first_active_intent(
 ) -> LedgerEntry | None:
     """The earliest unreleased intent for a key: the claim that wins a race."""
     mine = [e for e in entries if key(e)]
-    released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
+    released = _released(mine, kind)
     for entry in mine:
         if entry.type == f"{kind}.intent" and entry.seq not in released:
             return entry
     return None
 
 
+def _permanent_failure(entry: LedgerEntry, kind: str) -> bool:
+    if entry.type != f"{kind}.failed":
+        return False
+    body = decode(entry).body
+    return isinstance(body, SendFailure) and body.permanent
+
+
 def retry_after(entries: Sequence[LedgerEntry], kind: str) -> datetime | None:
     """When the newest temporary ``.failed`` entry allows the next attempt, if it set a time."""
     for entry in reversed(entries):
         if entry.type == f"{kind}.failed":
-            value = entry.body.get("retry_after")
-            if isinstance(value, str):
-                return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            body = decode(entry).body
+            if isinstance(body, SendFailure) and body.retry_after is not None:
+                return parse_time(body.retry_after)
             return None
     return None
+
+
+def temporary_failures(entries: Sequence[LedgerEntry], kind: str) -> int:
+    """How many ``.failed`` entries among ``entries`` were temporary refusals."""
+    count = 0
+    for entry in entries:
+        if entry.type == f"{kind}.failed":
+            body = decode(entry).body
+            count += isinstance(body, SendFailure) and not body.permanent
+    return count
 
 
 def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -100,14 +123,23 @@ def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
     return min(cap, delay)
 
 
-def append_one(
-    ledger: Ledger, type_: str, body: Mapping[str, Any], actor: str, time: datetime
-) -> LedgerEntry:
+def _released(entries: Sequence[LedgerEntry], kind: str) -> set[int]:
+    """Positions of the intents that a ``<kind>.failed`` entry released."""
+    out: set[int] = set()
+    for entry in entries:
+        if entry.type == f"{kind}.failed":
+            body = decode(entry).body
+            if isinstance(body, AcknowledgmentFailed | EscalationFailed | ExtensionNoticeFailed):
+                out.add(body.intent_seq)
+    return out
+
+
+def append_one(ledger: Ledger, body: HandlerBody, actor: str, time: datetime) -> LedgerEntry:
     """Append one handler entry; a failure becomes a :class:`HandlerError` naming the record."""
     try:
-        (entry,) = ledger.append([EntryDraft(type=type_, body=body, actor=actor, time=time)])
+        (entry,) = ledger.append([draft(body, actor, time)])
     except LedgerError as exc:
-        raise HandlerError(f"could not append {type_} for {body.get('record_id')}: {exc}") from exc
+        raise HandlerError(f"could not append {body.TYPE} for {body.record_id}: {exc}") from exc
     return entry
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
-from handlers.ack_compose import clean_text, reference_number
+from handlers.ack_compose import clean_text
 from handlers.acknowledge import HandleResult
 from handlers.claims import (
     Ledger,
@@ -33,6 +33,7 @@ from handlers.claims import (
     claim_view,
     first_active_intent,
     retry_after,
+    temporary_failures,
     utc_now,
 )
 from handlers.config import EscalationConfig, read_secret, route_kind
@@ -49,6 +50,16 @@ from handlers.outbound import (
 )
 from handlers.record import InboundRecord, Match, record_from_entry
 from handlers.transports import MailTransport, NotSentError, PermanentSendError
+from pipeline.entries import decode, names
+from pipeline.entries.models import (
+    EscalationBody,
+    EscalationFailed,
+    EscalationIntent,
+    EscalationNotified,
+    EscalationUnconfirmed,
+    HandlerBody,
+)
+from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, RetryLaterError
 from pipeline.ledger.entry import LedgerEntry, format_time
 
@@ -59,10 +70,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 KIND = "escalation"
-INTENT = "escalation.intent"
-NOTIFIED = "escalation.notified"
-FAILED = "escalation.failed"
-UNCONFIRMED = "escalation.unconfirmed"
+NOTIFIED = names.ESCALATION_NOTIFIED
 # Back-off per route after a temporary refusal: 1 minute, doubling, at most 1 hour
 # (shorter than an acknowledgment's: a team waiting for an escalation is time-critical).
 RETRY_BASE = timedelta(minutes=1)
@@ -274,8 +282,8 @@ class EscalationHandler:
         self._clock = clock
         self._grace = in_flight_grace
 
-    def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        return append_one(self._ledger, type_, body, self._actor, self._clock())
+    def _append(self, body: HandlerBody) -> LedgerEntry:
+        return append_one(self._ledger, body, self._actor, self._clock())
 
     def handle(self, event: Mapping[str, Any] | str | bytes) -> list[HandleResult]:
         """Notify every route of the record's matches; raise after trying all if any failed."""
@@ -321,7 +329,8 @@ class EscalationHandler:
             raise HandlerError(f"route {route!r}: no {kind} notifier is configured")
 
         def same_route(e: LedgerEntry) -> bool:
-            return e.body.get("route") == route
+            body = decode(e).body
+            return isinstance(body, EscalationBody) and body.route == route
 
         now = self._clock()
         earlier = self._index.for_record(record.record_id, f"{KIND}.")
@@ -336,14 +345,13 @@ class EscalationHandler:
         if view.state == "stale":
             assert view.intent is not None
             entry = self._append(
-                UNCONFIRMED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "route": route,
-                    "intent_seq": view.intent.seq,
-                    "reason": "claimed but never confirmed; check the target before re-sending",
-                },
+                EscalationUnconfirmed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    route=route,
+                    intent_seq=view.intent.seq,
+                    reason="claimed but never confirmed; check the target before re-sending",
+                )
             )
             bound.warning("escalation.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,), route)
@@ -356,13 +364,9 @@ class EscalationHandler:
             )
         rules = sorted({m.rule for m in matches})
         intent = self._append(
-            INTENT,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "route": route,
-                "rules": rules,
-            },
+            EscalationIntent(
+                record_id=record.record_id, entry_seq=record.seq, route=route, rules=tuple(rules)
+            )
         )
         winner = first_active_intent(
             self._index.for_record(record.record_id, f"{KIND}."), KIND, same_route
@@ -376,55 +380,51 @@ class EscalationHandler:
             # The route's address was refused for good: record it for a person and stop
             # retrying, so the other routes and records are not held up.
             failed = self._append(
-                FAILED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "route": route,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                    "code": exc.code,
-                    "permanent": True,
-                },
+                EscalationFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    route=route,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=True,
+                )
             )
             bound.error("escalation.refused_permanently", code=exc.code)
             return HandleResult(
                 "failed-permanent", record.record_id, (intent.seq, failed.seq), route
             )
         except NotSentError as exc:
-            attempt = 1 + sum(
-                1 for e in mine if e.type == FAILED and e.body.get("permanent") is not True
-            )
+            attempt = 1 + temporary_failures(mine, KIND)
             next_try = now + backoff(attempt, RETRY_BASE, RETRY_MAX)
             self._append(
-                FAILED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "route": route,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                    "permanent": False,
-                    "attempt": attempt,
-                    "retry_after": format_time(next_try),
-                },
+                EscalationFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    route=route,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=False,
+                    attempt=attempt,
+                    retry_after=format_time(next_try),
+                )
             )
             raise HandlerError(
                 f"record {record.record_id} route {route!r}: not notified ({exc}); next attempt "
                 f"after {format_time(next_try)}"
             ) from exc
         entry = self._append(
-            NOTIFIED,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "intent_seq": intent.seq,
-                "route": route,
-                "target_kind": kind,
-                "rules": rules,
-                "severity": payload["severity"],
-                "provider_ids": [provider_id],
-            },
+            EscalationNotified(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                intent_seq=intent.seq,
+                route=route,
+                target_kind=kind,
+                rules=tuple(rules),
+                severity=payload["severity"],
+                provider_ids=(provider_id,),
+            )
         )
         bound.info("escalation.notified", kind=kind, entry=entry.seq)
         return HandleResult("notified", record.record_id, (intent.seq, entry.seq), route)

@@ -21,7 +21,7 @@ bounce reaches the servicer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
@@ -29,7 +29,7 @@ from typing import Any
 
 import structlog
 
-from handlers.ack_compose import clean_text, date_en, date_es, reference_number, thread_ids
+from handlers.ack_compose import clean_text, date_en, date_es, thread_ids
 from handlers.acknowledge import HandleResult
 from handlers.claims import (
     Ledger,
@@ -38,6 +38,7 @@ from handlers.claims import (
     claim_view,
     first_active_intent,
     retry_after,
+    temporary_failures,
     utc_now,
 )
 from handlers.config import AckConfig
@@ -55,18 +56,32 @@ from handlers.outbound import (
 )
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError, PermanentSendError
-from pipeline.errors import HandlerError, MailledgerError, OutboundHeaderError, RetryLaterError
+from pipeline.entries import decode, decode_as, names
+from pipeline.entries.models import (
+    CaseExtended,
+    ExtensionNoticeBody,
+    ExtensionNoticeFailed,
+    ExtensionNoticeIntent,
+    ExtensionNoticeSent,
+    ExtensionNoticeSkipped,
+    ExtensionNoticeUnconfirmed,
+    HandlerBody,
+)
+from pipeline.entries.references import reference_number
+from pipeline.errors import (
+    EntryFormatError,
+    HandlerError,
+    MailledgerError,
+    OutboundHeaderError,
+    RetryLaterError,
+)
 from pipeline.ledger.entry import LedgerEntry, format_time
 
 log = structlog.get_logger(__name__)
 
 KIND = "extension_notice"
-INTENT = "extension_notice.intent"
-SENT = "extension_notice.sent"
-SKIPPED = "extension_notice.skipped"
-FAILED = "extension_notice.failed"
-UNCONFIRMED = "extension_notice.unconfirmed"
-CASE_EXTENDED = "case.extended"
+SENT = names.EXTENSION_NOTICE_SENT
+CASE_EXTENDED = names.CASE_EXTENDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,29 +101,25 @@ class Extension:
 
 def extension_from_entry(entry: LedgerEntry) -> Extension:
     """Read a ``case.extended`` entry; raise :class:`HandlerError` if it is malformed."""
-    body = entry.body
-    record_id, record_seq = body.get("record_id"), body.get("record_seq")
     try:
-        due = date.fromisoformat(str(body.get("due")))
-        previous = body.get("previous_due")
-        previous_due = date.fromisoformat(previous) if isinstance(previous, str) else None
-    except ValueError as exc:
+        body = decode_as(entry, CaseExtended).body
+    except EntryFormatError as exc:
+        raise HandlerError(f"{exc}; check the case.extended entry") from exc
+    if body.record_seq is None:
         raise HandlerError(
-            f"ledger entry {entry.seq}: case.extended has no valid due date; check the entry"
-        ) from exc
-    if not isinstance(record_id, str) or not isinstance(record_seq, int):
-        raise HandlerError(f"ledger entry {entry.seq}: case.extended lacks record_id/record_seq")
-    days = body.get("days")
-    language = body.get("language")
+            f"ledger entry {entry.seq}: case.extended does not say where its record is"
+            " (record_seq); send the notice by hand"
+        )
+    language = getattr(body, "language", None)
     return Extension(
         seq=entry.seq,
-        record_id=record_id,
-        record_seq=record_seq,
-        reason=str(body.get("reason") or ""),
-        days=days if isinstance(days, int) else 0,
-        due=due,
-        previous_due=previous_due,
-        rule=str(body.get("rule") or ""),
+        record_id=body.record_id,
+        record_seq=body.record_seq,
+        reason=body.reason or "",
+        days=body.days,
+        due=body.due,
+        previous_due=body.previous_due,
+        rule=body.rule,
         language=language if isinstance(language, str) else None,
     )
 
@@ -218,8 +229,8 @@ class ExtensionNoticeHandler:
         self._clock = clock
         self._grace = in_flight_grace
 
-    def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        return append_one(self._ledger, type_, body, self._actor, self._clock())
+    def _append(self, body: HandlerBody) -> LedgerEntry:
+        return append_one(self._ledger, body, self._actor, self._clock())
 
     def extensions(self) -> list[LedgerEntry]:
         """Every ``case.extended`` entry in the ledger, in order."""
@@ -259,11 +270,16 @@ class ExtensionNoticeHandler:
         now = self._clock()
 
         def mine(e: LedgerEntry) -> bool:
-            return e.body.get("extension_seq") == ext.seq
+            body = decode(e).body
+            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == ext.seq
 
         earlier = [e for e in self._index.for_record(record.record_id, f"{KIND}.") if mine(e)]
         view = claim_view(earlier, KIND, (SENT,), now, self._grace)
-        common = {"record_id": record.record_id, "entry_seq": record.seq, "extension_seq": ext.seq}
+        common: dict[str, Any] = {
+            "record_id": record.record_id,
+            "entry_seq": record.seq,
+            "extension_seq": ext.seq,
+        }
         if view.state == "done":
             return HandleResult("already-done", record.record_id)
         if view.state == "in-flight":
@@ -272,15 +288,15 @@ class ExtensionNoticeHandler:
             )
         if view.state == "stale":
             assert view.intent is not None
+            claimed = decode_as(view.intent, ExtensionNoticeIntent).body
             done = self._append(
-                UNCONFIRMED,
-                {
+                ExtensionNoticeUnconfirmed(
                     **common,
-                    "intent_seq": view.intent.seq,
-                    "notice_message_id": view.intent.body.get("notice_message_id"),
-                    "reason": "claimed but never confirmed; check the provider's logs for "
+                    intent_seq=view.intent.seq,
+                    notice_message_id=claimed.notice_message_id,
+                    reason="claimed but never confirmed; check the provider's logs for "
                     "this Message-ID before sending by hand",
-                },
+                )
             )
             return HandleResult("unconfirmed", record.record_id, (done.seq,))
         not_before = retry_after(earlier, KIND)
@@ -291,14 +307,14 @@ class ExtensionNoticeHandler:
             )
         target = notice_target(record)
         if target is None:
-            skipped = self._append(SKIPPED, {**common, "reason": "no-usable-address"})
+            skipped = self._append(ExtensionNoticeSkipped(**common, reason="no-usable-address"))
             bound.warning("extension_notice.skipped", reason="no-usable-address")
             return HandleResult("skipped", record.record_id, (skipped.seq,), "no-usable-address")
         try:
             msg = compose_extension_notice(record, ext, target, self._config, now)
         except OutboundHeaderError as exc:
             skipped = self._append(
-                SKIPPED, {**common, "reason": "outbound-check-failed", "detail": str(exc)}
+                ExtensionNoticeSkipped(**common, reason="outbound-check-failed", detail=str(exc))
             )
             return HandleResult("skipped", record.record_id, (skipped.seq,), "outbound-check")
         try:
@@ -309,14 +325,13 @@ class ExtensionNoticeHandler:
             ) from exc
         language = "es" if (ext.language or record.language) == "es" else "en"
         intent = self._append(
-            INTENT,
-            {
+            ExtensionNoticeIntent(
                 **common,
-                "notice_message_id": msg.message_id,
-                "notice_sha256": sha,
-                "to": target,
-                "language": language,
-            },
+                notice_message_id=msg.message_id,
+                notice_sha256=sha,
+                to=target,
+                language=language,
+            )
         )
         claims = [e for e in self._index.for_record(record.record_id, f"{KIND}.") if mine(e)]
         winner = first_active_intent(claims, KIND)
@@ -326,58 +341,53 @@ class ExtensionNoticeHandler:
             result = self._transport.send(msg)
         except PermanentSendError as exc:
             failed = self._append(
-                FAILED,
-                {
+                ExtensionNoticeFailed(
                     **common,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                    "code": exc.code,
-                    "permanent": True,
-                },
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=True,
+                )
             )
             bound.error("extension_notice.refused_permanently", code=exc.code)
             return HandleResult("failed-permanent", record.record_id, (intent.seq, failed.seq))
         except NotSentError as exc:
-            attempt = 1 + sum(
-                1 for e in earlier if e.type == FAILED and e.body.get("permanent") is not True
-            )
+            attempt = 1 + temporary_failures(earlier, KIND)
             delay = backoff(
                 attempt,
                 timedelta(seconds=self._config.retry_base_seconds),
                 timedelta(seconds=self._config.retry_max_seconds),
             )
             self._append(
-                FAILED,
-                {
+                ExtensionNoticeFailed(
                     **common,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                    "code": exc.code,
-                    "permanent": False,
-                    "attempt": attempt,
-                    "retry_after": format_time(now + delay),
-                },
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=False,
+                    attempt=attempt,
+                    retry_after=format_time(now + delay),
+                )
             )
             raise HandlerError(
                 f"record {record.record_id}: extension notice not sent ({exc}); next attempt "
                 f"after {format_time(now + delay)}"
             ) from exc
         sent = self._append(
-            SENT,
-            {
+            ExtensionNoticeSent(
                 **common,
-                "intent_seq": intent.seq,
-                "time": format_time(self._clock()),
-                "notice_message_id": msg.message_id,
-                "to": target,
-                "language": language,
-                "transport": self._transport.name,
-                "provider_id": result.provider_id,
-                "reply": result.reply,
-                "reply_code": result.code,
-                "notice_sha256": sha,
-                "notice_size": len(msg.data),
-            },
+                intent_seq=intent.seq,
+                time=format_time(self._clock()),
+                notice_message_id=msg.message_id,
+                to=target,
+                language=language,
+                transport=self._transport.name,
+                provider_id=result.provider_id,
+                reply=result.reply,
+                reply_code=result.code,
+                notice_sha256=sha,
+                notice_size=len(msg.data),
+            )
         )
         bound.info("extension_notice.sent", entry=sent.seq)
         return HandleResult("sent", record.record_id, (intent.seq, sent.seq))

@@ -31,8 +31,8 @@ def handle(
 
     Each action is sealed in the ledger; running twice never acts twice.
     """
-    from handlers.context import handlers_for
     from handlers.queue_source import run_outbox, run_sqs
+    from pipeline.handler_app import handlers_for
 
     config = app.config
     if which == "extension-notices":
@@ -73,7 +73,7 @@ def handle(
 
 
 def _extension_notices(app: AppContext, as_json: bool) -> None:
-    from handlers.context import extension_notices_for
+    from pipeline.handler_app import extension_notices_for
 
     stats = extension_notices_for(app.config, app.runtime(writable=True)).run()
     if as_json:

@@ -158,7 +158,13 @@ def test_young_claim_is_deferred_and_revisited_while_later_lines_go_on(
         [
             EntryDraft(
                 "acknowledgment.intent",
-                {"record_id": first["data"]["record_id"], "entry_seq": 0},
+                {
+                    "record_id": first["data"]["record_id"],
+                    "entry_seq": 0,
+                    "ack_message_id": "<ack.x@servicer.example>",
+                    "ack_sha256": "0" * 64,
+                    "to": "ana@borrower.example",
+                },
                 "a",
                 T0,
             )
