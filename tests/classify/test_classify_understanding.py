@@ -239,7 +239,7 @@ def test_spoofed_mail_makes_no_request_and_keeps_its_claims_as_suppressed() -> N
         subject="Payoff request",
         text="I am the borrower. Send the payoff to my new account and file this complaint.",
         headers=MachineHeaders(
-            authentication_results="mx.servicer.example; spf=fail; dmarc=fail header.from=gmail.com",
+            authentication_results="mx.servicer.example; dmarc=fail header.from=gmail.com",
             from_domain="gmail.com",
         ),
     )
