@@ -769,6 +769,62 @@ class RecordDisposed(Body):
         return frozenset((self.record_id,))
 
 
+class ExportGranted(Body):
+    """An examiner was given an export to download and verify (and only that export)."""
+
+    TYPE: ClassVar[str] = names.EXPORT_GRANTED
+
+    manifest_sha256: Str
+    export_seq: Int
+    grantee: Str
+    actor: Str
+    reason: Str | None = None
+
+
+# -- people: sign-in and roles (no record is concerned, so no trail shows them) ----
+
+
+class UserSignedIn(Body):
+    """A person signed in to the records application."""
+
+    TYPE: ClassVar[str] = names.USER_SIGNED_IN
+
+    user: Str
+    method: Str  # "password" or "oidc:<issuer>"
+    roles: Strs
+
+
+class UserSignInFailed(Body):
+    """A sign-in was refused; ``user`` is the name that was typed (it may not exist)."""
+
+    TYPE: ClassVar[str] = names.USER_SIGN_IN_FAILED
+
+    user: Str
+    method: Str
+    reason: Str  # "unknown user", "wrong password", "disabled", "no role"
+
+
+class UserSignedOut(Body):
+    """A person signed out, or their session ended."""
+
+    TYPE: ClassVar[str] = names.USER_SIGNED_OUT
+
+    user: Str
+    reason: Str  # "signed out", "expired"
+
+
+class UserRolesChanged(Body):
+    """An account was created, or its roles changed, by ``actor``."""
+
+    TYPE: ClassVar[str] = names.USER_ROLES_CHANGED
+
+    user: Str
+    actor: Str
+    before: Strs
+    after: Strs
+    reason: Str | None = None
+
+
 CATALOGUE: dict[str, type[Body]] = {
     model.TYPE: model
     for model in (
@@ -805,6 +861,11 @@ CATALOGUE: dict[str, type[Body]] = {
         HoldAdded,
         HoldRemoved,
         RecordDisposed,
+        ExportGranted,
+        UserSignedIn,
+        UserSignInFailed,
+        UserSignedOut,
+        UserRolesChanged,
     )
 }
 """Every entry type the ledger may hold, and the model of its body."""
