@@ -616,7 +616,9 @@ def render(result: Mapping[str, Any]) -> str:
     sd = result["foreclosure_sale_date"]
     out.append(f"foreclosure sale date extracted {sd['right']}/{sd['total']}")
     ms = result["classify_ms"]
-    out.append(f"classification CPU ms/message: mean {ms['mean']}, p50 {ms['p50']}, max {ms['max']}")
+    out.append(
+        f"classification CPU ms/message: mean {ms['mean']}, p50 {ms['p50']}, max {ms['max']}"
+    )
     for line in result["misses"]:
         out.append(f"  miss {line}")
     return "\n".join(out)
