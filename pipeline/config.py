@@ -77,6 +77,10 @@ class SigningConfig(Model):
     key_file: Path | None = Path("var/keys/ledger.key")
     key_env: str | None = "MAILLEDGER_SIGNING_KEY"
     verifier_keys: list[str] = Field(default_factory=list)
+    # A worker's own batch-signing key, certified by the log key (keygen --writer), so
+    # workers can append without holding the key that signs checkpoints.
+    writer_key_file: Path | None = None
+    writer_key_env: str | None = None
 
 
 class OAuth2Config(Model):

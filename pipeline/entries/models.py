@@ -169,6 +169,66 @@ class SensitiveBody(Model):
     masked: Str
 
 
+class EvidenceBody(Model):
+    """Why a kind or family was decided: the rule or signal, where, in which language."""
+
+    rule: Str
+    field: Str
+    item: Int = 0
+    start: Int
+    end: Int
+    matched: Str
+    language: Str
+    signal: Str | None = None
+
+
+class KindEvidenceBody(Model):
+    """One piece of evidence for a request kind."""
+
+    kind: Str
+    evidence: EvidenceBody
+
+
+class FamilyBody(Model):
+    """An escalation family found, its route, severity and evidence."""
+
+    family: Str
+    route: Str
+    severity: Str
+    evidence: tuple[EvidenceBody, ...] = ()
+
+
+class SuppressionBody(Model):
+    """A match that did not count, and the cue that stopped it."""
+
+    reason: Str
+    rule: Str
+    field: Str
+    start: Int
+    end: Int
+    matched: Str
+    cue: Str
+
+
+class LanguageBody(Model):
+    """Detected language, confidence (3-decimal text: no floats in entries), script,
+    second language of code-switched mail, and how it was decided."""
+
+    code: Str
+    confidence: Str
+    script: Str | None = None
+    secondary: Str | None = None
+    method: Str
+
+
+class MachineBody(Model):
+    """Whether a machine wrote the message, which kind, and the header/text evidence."""
+
+    is_machine: Bool
+    kind: Str | None = None
+    evidence: Strs = ()
+
+
 class ClassificationBody(Model):
     """What classification found (``pipeline.classify.Classification``).
 
@@ -191,6 +251,14 @@ class ClassificationBody(Model):
     account_numbers: Strs = Field(default=(), repr=False)
     matches: tuple[RuleMatchBody, ...] = ()
     sensitive: tuple[SensitiveBody, ...] = ()
+    # schema 2 (pipeline.classify.classifier): families, evidence, language, machine mail
+    kind_evidence: tuple[KindEvidenceBody, ...] = ()
+    escalation_families: tuple[FamilyBody, ...] = ()
+    language_detail: LanguageBody | None = None
+    ack_languages: Strs = ()
+    machine: MachineBody | None = None
+    needs_acknowledgment: Bool = True
+    suppressions: tuple[SuppressionBody, ...] = ()
 
     @property
     def rules(self) -> tuple[str, ...]:
