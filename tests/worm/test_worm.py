@@ -155,7 +155,11 @@ def test_disposal_of_objects_under_compliance_retention_is_refused(
     ledger = ledger_on(store)
     raw = store_blob(store, b"raw message kept by law")
     old = datetime(2015, 3, 2, tzinfo=UTC)
-    body = {"record_id": "r-old", "raw": raw}
+    body = {
+        "record_id": "r-old",
+        "source": {"kind": "imap", "mailbox": "servicing", "folder": "INBOX"},
+        "raw": raw,
+    }
     ledger.append([EntryDraft("message.received", body, "worker:test", old)])
     now = datetime.now(UTC)
     (planned,) = plan_disposal(store, ledger, cutoff=now - timedelta(days=365), now=now)
