@@ -1,49 +1,34 @@
-"""The written notice of an extension of the respond deadline, at most once per extension.
+"""The written notice of an extension, sent to the borrower at most once per extension.
 
-12 CFR 1024.35(e)(3)(ii) and 1024.36(d)(2)(ii) allow one 15-day extension if, before
-the original period ends, the servicer notifies the borrower in writing of the
-extension and its reasons. A records officer records the decision
-(``mailledger extend``, a ``case.extended`` entry); this handler sends the notice
-to the borrower and records it:
+12 CFR 1024.35(e)(3)(ii) and 1024.36(d)(2)(ii) allow one 15-day extension of the
+time to respond only if, before the 30 days end, the servicer "notifies the borrower
+of the extension and the reasons for the extension in writing". A ``case.extended``
+entry records a person's decision; this handler sends the notice through the
+acknowledgment transport, in the borrower's language where a template exists
+(English, Spanish), and seals it in the ledger with the same claim protocol as the
+acknowledgment (:mod:`handlers.claims`): ``extension_notice.intent`` before sending,
+then ``.sent`` / ``.failed`` / ``.unconfirmed``, or ``.skipped`` when no notice can be
+sent automatically. The case model (:mod:`pipeline.cases.deadlines`) moves the due
+date only once ``.sent`` exists and is dated on or before the original due date.
 
-``extension_notice.intent`` (the claim), then ``extension_notice.sent`` with the
-provider's receipt, or ``.failed`` (``permanent`` for a 5xx refusal, else with
-``retry_after``), ``.skipped`` (no address the notice can go to) or
-``.unconfirmed`` (a claim never confirmed). Each entry carries ``record_id``,
-``entry_seq`` (the inbound record) and ``extension_seq`` (the ``case.extended``).
-
-Headers are built like the acknowledgment's (:mod:`handlers.outbound`): only
-configured values, the record id, validated msg-ids and the validated address; the
-reason the officer wrote goes into the body only. The notice is a deliberate
-letter, not an automatic reply: its envelope sender is the From address, so a
-bounce reaches the servicer.
+Headers are built only from configuration, the record id and validated values
+(:mod:`handlers.outbound`); the staff member's reason goes into the body, with
+account and sensitive numbers masked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from email.utils import format_datetime
-from typing import Any
 
 import structlog
 
-from handlers.ack_compose import clean_text, date_en, date_es, thread_ids
-from handlers.acknowledge import HandleResult
-from handlers.claims import (
-    Ledger,
-    append_one,
-    backoff,
-    claim_view,
-    first_active_intent,
-    retry_after,
-    temporary_failures,
-    utc_now,
-)
+from handlers.ack_compose import clean_text, masked_subject, thread_ids
+from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.index import AckIndex, LedgerHandlerIndex
-from handlers.loop_safety import is_machine_address
+from handlers.loop_safety import is_machine_address, normalize_address
 from handlers.outbound import (
     HeaderValue,
     Mailbox,
@@ -52,11 +37,10 @@ from handlers.outbound import (
     Text,
     Token,
     build_message,
-    strict_addr_spec,
 )
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError, PermanentSendError
-from pipeline.entries import decode, decode_as, names
+from handlers.transports import MailTransport, NotSentError
+from pipeline.entries import decode_as, decode_record, names
 from pipeline.entries.models import (
     CaseExtended,
     ExtensionNoticeBody,
@@ -65,148 +49,133 @@ from pipeline.entries.models import (
     ExtensionNoticeSent,
     ExtensionNoticeSkipped,
     ExtensionNoticeUnconfirmed,
-    HandlerBody,
 )
 from pipeline.entries.references import reference_number
-from pipeline.errors import (
-    EntryFormatError,
-    HandlerError,
-    MailledgerError,
-    OutboundHeaderError,
-    RetryLaterError,
-)
+from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
 from pipeline.ledger.entry import LedgerEntry, format_time
+
+__all__ = [
+    "ExtensionNoticeHandler",
+    "NoticeResult",
+    "compose_extension_notice",
+    "notice_message_id",
+]
 
 log = structlog.get_logger(__name__)
 
 KIND = "extension_notice"
-SENT = names.EXTENSION_NOTICE_SENT
-CASE_EXTENDED = names.CASE_EXTENDED
+_MONTHS_ES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Extension:
-    """The parts of a ``case.extended`` entry the notice needs."""
+class NoticeResult:
+    """What the handler did for one extension, and the ledger positions it appended."""
 
-    seq: int
+    outcome: str
+    extension_seq: int
     record_id: str
-    record_seq: int
-    reason: str
-    days: int
-    due: date
-    previous_due: date | None
-    rule: str
-    language: str | None
+    appended: tuple[int, ...] = ()
+    detail: str = ""
 
 
-def extension_from_entry(entry: LedgerEntry) -> Extension:
-    """Read a ``case.extended`` entry; raise :class:`HandlerError` if it is malformed."""
-    try:
-        body = decode_as(entry, CaseExtended).body
-    except EntryFormatError as exc:
-        raise HandlerError(f"{exc}; check the case.extended entry") from exc
-    if body.record_seq is None:
-        raise HandlerError(
-            f"ledger entry {entry.seq}: case.extended does not say where its record is"
-            " (record_seq); send the notice by hand"
-        )
-    language = getattr(body, "language", None)
-    return Extension(
-        seq=entry.seq,
-        record_id=body.record_id,
-        record_seq=body.record_seq,
-        reason=body.reason or "",
-        days=body.days,
-        due=body.due,
-        previous_due=body.previous_due,
-        rule=body.rule,
-        language=language if isinstance(language, str) else None,
-    )
+def notice_message_id(record_id: str, extension_seq: int, domain: str) -> str:
+    """Deterministic Message-ID of the notice: a retry reuses it."""
+    local = "".join(c for c in record_id if c.isalnum() or c in ".-") or "record"
+    return f"<extension.{local}.{extension_seq}@{domain}>"
 
 
-def notice_message_id(record_id: str, domain: str) -> str:
-    """Deterministic Message-ID of a record's extension notice (one extension per record)."""
-    safe = "".join(c for c in record_id if c.isalnum() or c in ".-") or "record"
-    return f"<extension.{safe}@{domain}>"
-
-
-def _body(record: InboundRecord, ext: Extension, config: AckConfig, reference: str) -> str:
-    received = record.received_at.astimezone(config.zone).date()
-    reason = clean_text(ext.reason, 1000)
+def _text(
+    record: InboundRecord, ext: CaseExtended, language: str, config: AckConfig
+) -> tuple[str, str]:
+    """(subject prefix, body) in ``language`` (``es`` or English)."""
+    reference = reference_number(record.record_id)
+    reason = masked_subject(ext.reason) if ext.reason else ""
     name = clean_text(config.from_name, 80)
-    if (ext.language or record.language) == "es":
+    if language == "es":
         parts = [
             "Estimado(a) cliente:",
-            f"Recibimos su mensaje el {date_es(received)} (número de referencia {reference}). "
-            "Necesitamos más tiempo para responderle por completo. Conforme a "
-            f"{ext.rule or 'la Regulación X'}, ampliamos el plazo de respuesta en "
-            f"{ext.days} días hábiles: le responderemos a más tardar el {date_es(ext.due)}.",
+            f"Necesitamos más tiempo para responder a su mensaje (referencia {reference}).",
+            f"Le responderemos a más tardar el {_date_es(ext.due)}"
+            + (f", en lugar del {_date_es(ext.previous_due)}." if ext.previous_due else "."),
             f"Motivo: {reason}" if reason else "",
-            f"Si tiene preguntas, escríbanos e incluya el número de referencia {reference}.",
+            "Esta prórroga única está permitida por el Reglamento X, 12 CFR 1024.35(e)(3)(ii) y"
+            " 1024.36(d)(2)(ii).",
             name,
         ]
-    else:
-        parts = [
-            "Dear customer,",
-            f"We received your message on {date_en(received)} (reference number {reference}). "
-            "We need more time to respond to it fully. As permitted by "
-            f"{ext.rule or 'Regulation X'}, we are extending the time to respond by "
-            f"{ext.days} business days: you will receive our response by {date_en(ext.due)}.",
-            f"Reason: {reason}" if reason else "",
-            f"If you have questions, write to us and include reference number {reference}.",
-            name,
-        ]
-    return "\n\n".join(p for p in parts if p) + "\n"
+        return "Prórroga del plazo de respuesta", "\n\n".join(p for p in parts if p) + "\n"
+    parts = [
+        "Dear customer,",
+        f"We need more time to respond to your message (reference {reference}).",
+        f"We will respond by {_date_en(ext.due)}"
+        + (f" instead of {_date_en(ext.previous_due)}." if ext.previous_due else "."),
+        f"Reason: {reason}" if reason else "",
+        "This one-time extension is allowed by Regulation X, 12 CFR 1024.35(e)(3)(ii) and"
+        " 1024.36(d)(2)(ii).",
+        name,
+    ]
+    return "Extension of the time to respond", "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _date_en(day: date) -> str:
+    return f"{day.strftime('%B')} {day.day}, {day.year}"
+
+
+def _date_es(day: date) -> str:
+    return f"{day.day} de {_MONTHS_ES[day.month - 1]} de {day.year}"
 
 
 def compose_extension_notice(
-    record: InboundRecord, ext: Extension, to_address: str, config: AckConfig, now: datetime
+    record: InboundRecord,
+    ext: CaseExtended,
+    extension_seq: int,
+    to_address: str,
+    language: str,
+    config: AckConfig,
+    now: datetime,
 ) -> OutboundMessage:
-    """The notice of ``ext`` to ``to_address``; raises ``OutboundHeaderError`` on any doubt."""
+    """The notice of extension ``ext`` of ``record`` to ``to_address`` (validated).
+
+    Raises :class:`~pipeline.errors.OutboundHeaderError` if a header fails validation.
+    """
+    from email.utils import format_datetime
+
     reference = reference_number(record.record_id)
-    spanish = (ext.language or record.language) == "es"
-    prefix = "Ampliación del plazo de respuesta" if spanish else "Extension of our response time"
+    prefix, body = _text(record, ext, language, config)
     headers: list[tuple[str, HeaderValue]] = [
         ("From", Mailbox(config.from_address, clean_text(config.from_name, 80))),
         ("To", Mailbox(to_address)),
         ("Subject", Text(f"{prefix} [Ref {reference}]")),
         ("Date", Token(format_datetime(now.astimezone(config.zone)))),
-        ("Message-ID", MsgIds((notice_message_id(record.record_id, config.domain),))),
+        (
+            "Message-ID",
+            MsgIds((notice_message_id(record.record_id, extension_seq, config.domain),)),
+        ),
     ]
     in_reply_to, references = thread_ids(record)
     if in_reply_to is not None:
         headers += [("In-Reply-To", MsgIds((in_reply_to,))), ("References", MsgIds(references))]
-    headers.append(("X-Mailledger-Reference", Token(reference)))
-    return build_message(
-        headers, _body(record, ext, config, reference), language="es" if spanish else "en"
-    )
-
-
-def notice_target(record: InboundRecord) -> str | None:
-    """The one From address the notice can go to, or None (several, none, a machine)."""
-    if len(record.from_) != 1:
-        return None
-    address = strict_addr_spec(record.from_[0].address.strip())
-    if address is None or is_machine_address(address.lower()):
-        return None
-    return address.lower()
-
-
-@dataclass
-class NoticeRunStats:
-    """Counts of one run over the ledger's extensions."""
-
-    sent: int = 0
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    permanent: int = 0
-    deferred: int = 0
-    errors: list[str] = field(default_factory=list)
+    headers += [
+        ("Auto-Submitted", Token("auto-generated")),
+        ("X-Mailledger-Reference", Token(reference)),
+    ]
+    return build_message(headers, body, language=language)
 
 
 class ExtensionNoticeHandler:
-    """Sends the written notice of each ``case.extended`` entry once (module docstring)."""
+    """Sends the written notice of every ``case.extended`` entry, at most once each."""
 
     def __init__(
         self,
@@ -229,156 +198,184 @@ class ExtensionNoticeHandler:
         self._clock = clock
         self._grace = in_flight_grace
 
-    def _append(self, body: HandlerBody) -> LedgerEntry:
+    def _append(self, body: ExtensionNoticeBody) -> LedgerEntry:
         return append_one(self._ledger, body, self._actor, self._clock())
 
-    def extensions(self) -> list[LedgerEntry]:
-        """Every ``case.extended`` entry in the ledger, in order."""
-        return [e for e in self._ledger.entries() if e.type == CASE_EXTENDED]
+    def pending(self) -> list[int]:
+        """Positions of ``case.extended`` entries, in ledger order (the handler skips done ones)."""
+        return [e.seq for e in self._ledger.entries() if e.type == names.CASE_EXTENDED]
 
-    def run(self) -> NoticeRunStats:
-        """Handle every extension; one failure never stops the others."""
-        stats = NoticeRunStats()
-        for entry in self.extensions():
-            try:
-                result = self.handle(entry)
-            except RetryLaterError as exc:
-                stats.deferred += 1
-                log.info("extension_notice.deferred", extension_seq=entry.seq, error=str(exc))
-                continue
-            except MailledgerError as exc:
-                stats.failed += 1
-                stats.errors.append(f"extension at {entry.seq}: {exc}")
-                continue
-            if result.outcome == "sent":
-                stats.sent += 1
-            elif result.outcome == "skipped":
-                stats.skipped += 1
-            elif result.outcome == "failed-permanent":
-                stats.failed += 1
-                stats.permanent += 1
-                stats.errors.append(f"extension at {entry.seq}: refused permanently")
-            else:
-                stats.done += 1
-        return stats
+    def run(self) -> list[NoticeResult]:
+        """Handle every extension in the ledger; ones already done are left alone."""
+        return [self.handle(seq) for seq in self.pending()]
 
-    def handle(self, entry: LedgerEntry) -> HandleResult:
-        """Send the notice of one ``case.extended`` entry, at most once."""
-        ext = extension_from_entry(entry)
-        record = record_from_entry(self._ledger.entry(ext.record_seq), ext.record_id)
-        bound = log.bind(record_id=record.record_id, extension_seq=ext.seq)
+    def handle(self, extension_seq: int) -> NoticeResult:
+        """Send the notice of the ``case.extended`` entry at ``extension_seq``, at most once."""
+        try:
+            ext = decode_as(self._ledger.entry(extension_seq), CaseExtended).body
+        except LedgerError as exc:
+            raise HandlerError(f"no ledger entry {extension_seq}: {exc}") from exc
+        record = self._record(ext)
+        bound = log.bind(record_id=record.record_id, extension_seq=extension_seq)
         now = self._clock()
 
-        def mine(e: LedgerEntry) -> bool:
-            body = decode(e).body
-            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == ext.seq
+        def mine(entry: LedgerEntry) -> bool:
+            return entry.body.get("extension_seq") == extension_seq
 
-        earlier = [e for e in self._index.for_record(record.record_id, f"{KIND}.") if mine(e)]
-        view = claim_view(earlier, KIND, (SENT,), now, self._grace)
-        common: dict[str, Any] = {
-            "record_id": record.record_id,
-            "entry_seq": record.seq,
-            "extension_seq": ext.seq,
-        }
+        earlier = self._index.for_record(record.record_id, f"{KIND}.")
+        view = claim_view(earlier, KIND, (names.EXTENSION_NOTICE_SENT,), now, self._grace, mine)
         if view.state == "done":
-            return HandleResult("already-done", record.record_id)
+            assert view.done_by is not None
+            return NoticeResult(
+                "already-done", extension_seq, record.record_id, (), view.done_by.type
+            )
         if view.state == "in-flight":
-            raise RetryLaterError(
-                f"record {record.record_id}: an extension-notice claim is in flight; retry later"
+            raise HandlerError(
+                f"extension {extension_seq} of {record.record_id}: a notice claim is less than"
+                f" {self._grace} old and not confirmed; another run may be sending it. Retry later"
             )
         if view.state == "stale":
             assert view.intent is not None
             claimed = decode_as(view.intent, ExtensionNoticeIntent).body
-            done = self._append(
+            entry = self._append(
                 ExtensionNoticeUnconfirmed(
-                    **common,
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    extension_seq=extension_seq,
                     intent_seq=view.intent.seq,
                     notice_message_id=claimed.notice_message_id,
-                    reason="claimed but never confirmed; check the provider's logs for "
-                    "this Message-ID before sending by hand",
+                    reason="claimed but never confirmed; check the provider's logs for this"
+                    " Message-ID before sending by hand",
                 )
             )
-            return HandleResult("unconfirmed", record.record_id, (done.seq,))
-        not_before = retry_after(earlier, KIND)
-        if not_before is not None and now < not_before:
-            raise RetryLaterError(
-                f"record {record.record_id}: extension notice refused for now; next attempt "
-                f"not before {format_time(not_before)}"
-            )
-        target = notice_target(record)
+            bound.warning("extension_notice.unconfirmed", intent_seq=view.intent.seq)
+            return NoticeResult("unconfirmed", extension_seq, record.record_id, (entry.seq,))
+        why_not, target = self._target(record, ext, now)
         if target is None:
-            skipped = self._append(ExtensionNoticeSkipped(**common, reason="no-usable-address"))
-            bound.warning("extension_notice.skipped", reason="no-usable-address")
-            return HandleResult("skipped", record.record_id, (skipped.seq,), "no-usable-address")
-        try:
-            msg = compose_extension_notice(record, ext, target, self._config, now)
-        except OutboundHeaderError as exc:
-            skipped = self._append(
-                ExtensionNoticeSkipped(**common, reason="outbound-check-failed", detail=str(exc))
+            entry = self._append(
+                ExtensionNoticeSkipped(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    extension_seq=extension_seq,
+                    reason=why_not,
+                )
             )
-            return HandleResult("skipped", record.record_id, (skipped.seq,), "outbound-check")
+            bound.info("extension_notice.skipped", reason=why_not)
+            return NoticeResult("skipped", extension_seq, record.record_id, (entry.seq,), why_not)
+        return self._send(record, ext, extension_seq, target, now, bound)
+
+    def _record(self, ext: CaseExtended) -> InboundRecord:
+        seq = ext.record_seq
+        if seq is None:
+            found = next(
+                (
+                    e.seq
+                    for e in self._ledger.entries()
+                    if e.type == names.MESSAGE_RECEIVED
+                    and decode_record(e).body.record_id == ext.record_id
+                ),
+                None,
+            )
+            if found is None:
+                raise HandlerError(f"record {ext.record_id} is not in the ledger")
+            seq = found
+        return record_from_entry(self._ledger.entry(seq), ext.record_id)
+
+    def _target(
+        self, record: InboundRecord, ext: CaseExtended, now: datetime
+    ) -> tuple[str, str | None]:
+        """(reason, None) when no notice can be sent automatically, else ("ok", address)."""
+        if (
+            ext.previous_due is not None
+            and now.astimezone(self._config.zone).date() > ext.previous_due
+        ):
+            # The rule wants the notice before the original period ends; a late one does
+            # not extend it, so sending it would only mislead the borrower.
+            return "after-original-due-date", None
+        if len(record.from_) != 1:
+            return "no-usable-sender", None
+        target = normalize_address(record.from_[0].address)
+        if target is None:
+            return "no-usable-sender", None
+        if is_machine_address(target):
+            return "machine-sender", None
+        return "ok", target
+
+    def _send(
+        self,
+        record: InboundRecord,
+        ext: CaseExtended,
+        extension_seq: int,
+        target: str,
+        now: datetime,
+        bound: structlog.typing.FilteringBoundLogger,
+    ) -> NoticeResult:
+        language = ext.language or record.language
+        language = "es" if language.startswith("es") else "en"
+        message_id = notice_message_id(record.record_id, extension_seq, self._config.domain)
         try:
-            sha = self._store_put(msg.data)
+            msg = compose_extension_notice(
+                record, ext, extension_seq, target, language, self._config, now
+            )
+        except OutboundHeaderError as exc:
+            raise HandlerError(
+                f"extension {extension_seq} of {record.record_id}: the notice failed its"
+                f" header checks ({exc}); nothing was sent"
+            ) from exc
+        data = msg.data
+        try:
+            sha = self._store_put(data)
         except MailledgerError as exc:
             raise HandlerError(
-                f"record {record.record_id}: could not store the extension notice: {exc}"
+                f"extension {extension_seq} of {record.record_id}: could not store the notice:"
+                f" {exc}"
             ) from exc
-        language = "es" if (ext.language or record.language) == "es" else "en"
         intent = self._append(
             ExtensionNoticeIntent(
-                **common,
-                notice_message_id=msg.message_id,
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                extension_seq=extension_seq,
+                notice_message_id=message_id,
                 notice_sha256=sha,
                 to=target,
                 language=language,
             )
         )
-        claims = [e for e in self._index.for_record(record.record_id, f"{KIND}.") if mine(e)]
-        winner = first_active_intent(claims, KIND)
+
+        def mine(entry: LedgerEntry) -> bool:
+            return entry.body.get("extension_seq") == extension_seq
+
+        winner = first_active_intent(
+            self._index.for_record(record.record_id, f"{KIND}."), KIND, mine
+        )
         if winner is None or winner.seq != intent.seq:
-            return HandleResult("lost-claim", record.record_id, (intent.seq,))
+            bound.info("extension_notice.lost_claim", winner=winner.seq if winner else None)
+            return NoticeResult("lost-claim", extension_seq, record.record_id, (intent.seq,))
         try:
             result = self._transport.send(msg)
-        except PermanentSendError as exc:
+        except NotSentError as exc:
             failed = self._append(
                 ExtensionNoticeFailed(
-                    **common,
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    extension_seq=extension_seq,
                     intent_seq=intent.seq,
                     error=str(exc),
-                    code=exc.code,
-                    permanent=True,
                 )
             )
-            bound.error("extension_notice.refused_permanently", code=exc.code)
-            return HandleResult("failed-permanent", record.record_id, (intent.seq, failed.seq))
-        except NotSentError as exc:
-            attempt = 1 + temporary_failures(earlier, KIND)
-            delay = backoff(
-                attempt,
-                timedelta(seconds=self._config.retry_base_seconds),
-                timedelta(seconds=self._config.retry_max_seconds),
-            )
-            self._append(
-                ExtensionNoticeFailed(
-                    **common,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=False,
-                    attempt=attempt,
-                    retry_after=format_time(now + delay),
-                )
-            )
+            bound.warning("extension_notice.not_sent", transport=self._transport.name)
             raise HandlerError(
-                f"record {record.record_id}: extension notice not sent ({exc}); next attempt "
-                f"after {format_time(now + delay)}"
+                f"extension {extension_seq} of {record.record_id}: notice not sent ({exc});"
+                f" claim released (entry {failed.seq}), run again to retry"
             ) from exc
         sent = self._append(
             ExtensionNoticeSent(
-                **common,
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                extension_seq=extension_seq,
                 intent_seq=intent.seq,
                 time=format_time(self._clock()),
-                notice_message_id=msg.message_id,
+                notice_message_id=message_id,
                 to=target,
                 language=language,
                 transport=self._transport.name,
@@ -386,8 +383,8 @@ class ExtensionNoticeHandler:
                 reply=result.reply,
                 reply_code=result.code,
                 notice_sha256=sha,
-                notice_size=len(msg.data),
+                notice_size=len(data),
             )
         )
-        bound.info("extension_notice.sent", entry=sent.seq)
-        return HandleResult("sent", record.record_id, (intent.seq, sent.seq))
+        bound.info("extension_notice.sent", transport=self._transport.name, entry=sent.seq)
+        return NoticeResult("sent", extension_seq, record.record_id, (intent.seq, sent.seq))

@@ -9,6 +9,8 @@ Pure logic: no I/O, no clock. The rules, in the order they are checked:
 * any ``List-Id`` or other ``List-*`` header (RFC 2369 / RFC 2919; RFC 3834 section 2);
 * ``X-Auto-Response-Suppress`` naming ``All``, ``AutoReply`` or ``OOF`` (a Microsoft
   convention, read from the raw message: the sender asked for no automatic replies);
+* the classifier's machine-mail verdict (DSN, MDN, ``X-Autoreply``, out-of-office
+  wording; see ``pipeline.classify.machine``);
 * an empty return path ``<>``: the message is itself a bounce or an auto-response
   (RFC 3834 section 2, RFC 5321 section 4.5.5);
 * senders whose local part says they are a machine (mailer-daemon, postmaster,
@@ -58,6 +60,8 @@ class ReplyHeaders:
     list_id: str | None = None
     list_headers: tuple[str, ...] = ()
     auto_response_suppress: tuple[str, ...] = ()
+    # The classifier's machine-mail kind (bounce, read receipt, out-of-office, ...).
+    machine_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +164,7 @@ def facts_from_record(
         list_id=record.list_id,
         list_headers=record.list_headers,
         auto_response_suppress=auto_response_suppress,
+        machine_kind=record.machine_kind,
     )
     return headers, SourceFacts(direction=record.direction, imported=record.imported)
 
@@ -185,6 +190,9 @@ def should_auto_reply(
         return Decision(False, "mailing-list")
     if _SUPPRESSING.intersection(w.strip().lower() for w in headers.auto_response_suppress):
         return Decision(False, "auto-response-suppressed")
+    if headers.machine_kind is not None:
+        # Bounces, read receipts and out-of-office replies the headers alone miss.
+        return Decision(False, f"machine-mail:{headers.machine_kind}")
     if headers.return_path is not None and headers.return_path.strip() in ("<>", ""):
         return Decision(False, "empty-return-path")
     if len(headers.from_addresses) != 1:

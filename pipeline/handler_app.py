@@ -72,12 +72,12 @@ def handlers_for(config: Config, runtime: Runtime) -> HandlerContext:
     return HandlerContext(acknowledgment=ack, escalation=escalation)
 
 
-def extension_notices_for(config: Config, runtime: Runtime) -> ExtensionNoticeHandler:
-    """The extension-notice handler; it uses the acknowledgment section's sender and transport."""
+def extension_notice_handler(config: Config, runtime: Runtime) -> ExtensionNoticeHandler:
+    """The handler that sends written notices of extensions, over the acknowledgment transport."""
     if config.acknowledgment is None:
         raise ConfigError(
-            "extension notices are sent with the acknowledgment settings (from_address, "
-            "transport); add an 'acknowledgment' section"
+            "extension notices go out through the acknowledgment transport; the config has no"
+            " 'acknowledgment' section"
         )
 
     def store_put(data: bytes) -> str:

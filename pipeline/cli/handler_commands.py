@@ -1,4 +1,7 @@
-"""``handle acknowledge|escalate``: run a handler over events from SQS or the local outbox."""
+"""``handle acknowledge|escalate``: run a handler over events from SQS or the local outbox.
+
+``handle extension-notices`` sends the written notice of every extension not yet noticed.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ import sys
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo, one_line
 from pipeline.emit.config import JsonlSinkConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, HandlerError
 
 
 @click.command()
@@ -26,8 +30,7 @@ def handle(
     max_batches: int | None,
     as_json: bool,
 ) -> None:
-    """Acknowledge senders, notify escalation routes, or send the written notices of
-    recorded extensions (read from the ledger), for whatever is not yet handled.
+    """Acknowledge senders or notify escalation routes for events not yet handled.
 
     Each action is sealed in the ledger; running twice never acts twice.
     """
@@ -73,29 +76,33 @@ def handle(
 
 
 def _extension_notices(app: AppContext, as_json: bool) -> None:
-    from pipeline.handler_app import extension_notices_for
+    """Send every written notice of an extension that is not yet sent; exit 1 on a failure."""
+    from pipeline.handler_app import extension_notice_handler
 
-    stats = extension_notices_for(app.config, app.runtime(writable=True)).run()
+    handler = extension_notice_handler(app.config, app.runtime(writable=True))
+    outcomes: list[dict[str, object]] = []
+    failed: list[str] = []
+    for seq in handler.pending():
+        try:
+            result = handler.handle(seq)
+        except HandlerError as exc:
+            failed.append(str(exc))
+            continue
+        outcomes.append(
+            {"extension_seq": seq, "record_id": result.record_id, "outcome": result.outcome}
+        )
     if as_json:
-        echo_json(
-            {
-                "sent": stats.sent,
-                "already_done": stats.done,
-                "skipped": stats.skipped,
-                "failed": stats.failed,
-                "permanent": stats.permanent,
-                "deferred": stats.deferred,
-                "errors": stats.errors,
-            }
-        )
+        echo_json({"handled": outcomes, "errors": failed})
     else:
-        click.echo(
-            f"extension-notices: sent {stats.sent}, skipped {stats.skipped}, failed "
-            f"{stats.failed} ({stats.permanent} permanently), {stats.deferred} deferred"
-        )
-        for error in stats.errors:
-            click.echo(f"  error: {error}")
-    sys.exit(0 if stats.failed == 0 else 1)
+        for item in outcomes:
+            echo(
+                one_line(
+                    f"{item['record_id']} extension {item['extension_seq']}: {item['outcome']}"
+                )
+            )
+        for error in failed:
+            echo(one_line(f"  error: {error}"))
+    sys.exit(0 if not failed else 1)
 
 
 def register(group: click.Group) -> None:

@@ -250,7 +250,7 @@ def test_extension_notice_reaches_the_borrower_once_with_only_project_headers(
     (received,) = smtp_inbox.wait_for(1, timeout=10)
     assert received.rcpt_tos == ("ana@borrower.example",)
     letter = message_from_bytes(received.raw, policy=default)
-    assert letter["Subject"].startswith("Extension of our response time [Ref ML-")
+    assert letter["Subject"].startswith("Extension of the time to respond [Ref ML-")
     head = received.raw.split(b"\r\n\r\n", 1)[0]
     assert b"evil.example" not in head
     assert f"In-Reply-To: {OUTLOOK_ID}\r\n".encode() in head

@@ -1,144 +1,127 @@
-"""The written notice of an extension (12 CFR 1024.35(e)(3)(ii), 1024.36(d)(2)(ii))."""
+"""The written notice of an extension: sent once, in the borrower's language, sealed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default
+from datetime import date
 
 import pytest
 
 from handlers.extension_notice import ExtensionNoticeHandler
-from handlers.transports import PermanentSendError
-from pipeline.ledger.entry import EntryDraft
-from tests.handlers.conftest import T0, ack_config
+from handlers.transports import NotSentError, SmtpTransport
+from pipeline.cases import api
+from pipeline.cases.read import read_cases
+from pipeline.errors import HandlerError
+from pipeline.ledger.memory import MemoryLedger
+from tests.cases.builders import inbound, rid, utc
+from tests.handlers.conftest import ack_config
+from tests.handlers.test_transports import starttls_config
 
-NOTICE_HEADERS = [
-    "From",
-    "To",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "In-Reply-To",
-    "References",
-    "X-Mailledger-Reference",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-    "Content-Language",
-]
+RECEIVED = "2026-03-02T15:00"  # NOE respond due 2026-04-13
+DECIDED = utc("2026-04-01T15:00")
 
 
-def extend(ledger, record_seq, record_id="r-0123456789abcdef01234567", **extra):
-    body = {
-        "record_id": record_id,
-        "record_seq": record_seq,
-        "reason": "we are waiting for the investor's payment history",
-        "days": 15,
-        "previous_due": "2027-01-13",
-        "due": "2027-02-04",
-        "rule": "12 CFR 1024.35(e)(3)(ii)",
-        **extra,
-    }
-    (entry,) = ledger.append([EntryDraft("case.extended", body, "person:officer", T0)])
-    return entry
+def _extended(ledger: MemoryLedger, language: str = "en") -> int:
+    inbound(
+        ledger,
+        rid(1),
+        RECEIVED,
+        kinds=["notice_of_error"],
+        sender="ana@borrower.example",
+        message_id="<orig-1@borrower.example>",
+        language=language,
+    )
+    entry = api.extend_case(
+        ledger,
+        rid(1),
+        days=15,
+        reason="we need the servicing history",
+        actor="person:a",
+        now=DECIDED,
+    )
+    return entry.seq
 
 
-@pytest.fixture
-def notices(ledger, store, transport):
+def _handler(ledger, transport, store, when=DECIDED):
     return ExtensionNoticeHandler(
-        ledger, store.put, transport, ack_config(), "handler:test", clock=lambda: T0
+        ledger, store.put, transport, ack_config(), "handler:test", clock=lambda: when
     )
 
 
-def test_notice_is_sent_once_with_only_project_headers_and_the_reason_in_the_body(
-    notices, ledger, add_record, transport
+def test_notice_goes_to_the_borrower_over_smtp_in_spanish_and_is_sealed(
+    smtp_inbox, monkeypatch, store
 ):
-    _, seq = add_record(
-        from_=[
-            {"name": "=?utf-8?q?A=0D=0ABcc:_x@evil.example?=", "address": "ana@borrower.example"}
-        ]
-    )
-    ext = extend(ledger, seq)
-    first = notices.run()
-    assert (first.sent, first.failed) == (1, 0)
-    parsed = message_from_bytes(transport.sent[0].data, policy=default)
-    assert parsed.keys() == NOTICE_HEADERS
-    assert str(parsed["To"]) == "ana@borrower.example"
-    assert parsed["Subject"].startswith("Extension of our response time [Ref ML-")
-    assert parsed["In-Reply-To"] == "<orig-1@borrower.example>"
-    text = parsed.get_body().get_content()
-    assert "by 15 business days" in text and "February 4, 2027" in text
-    assert "investor's payment history" in text
+    ledger = MemoryLedger()
+    seq = _extended(ledger, language="es")
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    result = _handler(ledger, transport, store).handle(seq)
+    assert result.outcome == "sent"
+
+    (received,) = smtp_inbox.wait_for(1)
+    assert received.rcpt_tos == ("ana@borrower.example",)
+    msg = received.message
+    assert msg["In-Reply-To"] == "<orig-1@borrower.example>"
+    assert msg["Subject"].startswith("Prórroga del plazo de respuesta [Ref ML-")
+    assert msg["Content-Language"] == "es"
+    body = msg.get_body().get_content()
+    assert "a más tardar el 4 de mayo de 2026, en lugar del 13 de abril de 2026" in body
+    assert "we need the servicing history" in body
     sent = ledger.entry(ledger.size() - 1)
     assert sent.type == "extension_notice.sent"
-    assert (sent.body["extension_seq"], sent.body["to"], sent.body["language"]) == (
-        ext.seq,
-        "ana@borrower.example",
-        "en",
+    assert (sent.body["extension_seq"], sent.body["language"], sent.body["reply_code"]) == (
+        seq,
+        "es",
+        250,
     )
-    assert sent.body["notice_message_id"] == parsed["Message-ID"]
-    again = notices.run()
-    assert (again.sent, again.done) == (0, 1)
+    assert received.raw.replace(b"\r\n", b"\n") == store.objects[
+        sent.body["notice_sha256"]
+    ].replace(b"\r\n", b"\n")
+
+
+def test_sent_notice_puts_the_extension_in_force(smtp_inbox, monkeypatch, store):
+    ledger = MemoryLedger()
+    seq = _extended(ledger)
+    before = read_cases(ledger.entries(), None, utc("2026-04-20T15:00")).for_record(rid(1))
+    assert before.deadline("respond").due == date(2026, 4, 13)
+    assert before.extension_unnoticed == seq
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    _handler(ledger, transport, store).handle(seq)
+    after = read_cases(ledger.entries(), None, utc("2026-04-20T15:00")).for_record(rid(1))
+    assert (after.deadline("respond").due, after.deadline("respond").state) == (
+        date(2026, 5, 4),
+        "pending",
+    )
+    assert after.extension_unnoticed is None
+
+
+def test_notice_is_sent_at_most_once(transport, store):
+    ledger = MemoryLedger()
+    _extended(ledger)
+    handler = _handler(ledger, transport, store)
+    assert [r.outcome for r in handler.run()] == ["sent"]
+    assert [r.outcome for r in handler.run()] == ["already-done"]
     assert len(transport.sent) == 1
+    assert transport.sent[0].data.count(b"Extension of the time to respond") == 1
 
 
-def test_spanish_record_gets_the_notice_in_spanish(notices, ledger, add_record, transport):
-    _, seq = add_record(language="es")
-    extend(ledger, seq)
-    notices.run()
-    parsed = message_from_bytes(transport.sent[0].data, policy=default)
-    assert parsed["Subject"].startswith("Ampliación del plazo de respuesta [Ref ML-")
-    assert "4 de febrero de 2027" in parsed.get_body().get_content()
-
-
-def test_record_without_a_usable_address_is_skipped(notices, ledger, add_record, transport):
-    _, seq = add_record(from_=[{"name": "", "address": "no-reply@borrower.example"}])
-    extend(ledger, seq)
-    assert notices.run().skipped == 1
+def test_notice_after_the_original_due_date_is_skipped_not_sent(transport, store):
+    ledger = MemoryLedger()
+    seq = _extended(ledger)
+    result = _handler(ledger, transport, store, when=utc("2026-04-14T15:00")).handle(seq)
+    assert (result.outcome, result.detail) == ("skipped", "after-original-due-date")
     assert transport.sent == []
-    assert ledger.entry(ledger.size() - 1).body["reason"] == "no-usable-address"
 
 
-def test_permanent_refusal_ends_the_notice_and_the_next_extension_still_goes(
-    notices, ledger, add_record, transport
-):
-    _, first_seq = add_record()
-    _, second_seq = add_record(
-        record_id="r-0123456789abcdef0123456a",
-        from_=[{"name": "", "address": "bo@borrower.example"}],
-    )
-    extend(ledger, first_seq)
-    extend(ledger, second_seq, record_id="r-0123456789abcdef0123456a")
-    refusing = [PermanentSendError("550 no such user", 550)]
-
-    def send(msg, _real=transport.send):
-        if refusing:
-            raise refusing.pop()
-        return _real(msg)
-
-    transport.send = send
-    stats = notices.run()
-    assert (stats.sent, stats.permanent) == (1, 1)
-    assert [m.recipients for m in transport.sent] == [("bo@borrower.example",)]
-    size = ledger.size()
-    assert notices.run().failed == 0
-    assert ledger.size() == size
-
-
-def test_temporary_refusal_backs_off(ledger, store, transport, add_record):
-    from handlers.transports import NotSentError
-
-    now = {"t": T0}
-    handler = ExtensionNoticeHandler(
-        ledger, store.put, transport, ack_config(), "h", clock=lambda: now["t"]
-    )
-    _, seq = add_record()
-    extend(ledger, seq)
-    transport.fail = NotSentError("451 later", 451)
-    assert handler.run().failed == 1
+def test_refused_notice_releases_the_claim_and_a_rerun_sends_it(transport, store):
+    ledger = MemoryLedger()
+    seq = _extended(ledger)
+    transport.fail = NotSentError("550 mailbox unavailable")
+    with pytest.raises(HandlerError, match="claim released"):
+        _handler(ledger, transport, store).handle(seq)
     transport.fail = None
-    now["t"] = T0 + timedelta(seconds=60)
-    assert handler.run().deferred == 1
-    now["t"] = T0 + timedelta(seconds=300)
-    assert handler.run().sent == 1
+    assert _handler(ledger, transport, store).handle(seq).outcome == "sent"
+    assert [e.type for e in ledger.entries()][-4:] == [
+        "extension_notice.intent",
+        "extension_notice.failed",
+        "extension_notice.intent",
+        "extension_notice.sent",
+    ]

@@ -13,8 +13,13 @@ import pytest
 import structlog
 
 from pipeline.errors import LedgerError
+from pipeline.hashing import ZERO_HASH
 from pipeline.ledger import layout
+from pipeline.ledger.checkpoint import Checkpoint
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import verify_ledger
+from pipeline.merkle import CompactRange
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
 from tests.ledger.ledger_helpers import KEY, ORIGIN, draft, ledger_on
@@ -100,18 +105,51 @@ def test_append_with_an_empty_build_appends_nothing(tmp_path) -> None:
 def test_next_append_signs_a_tail_a_crashed_writer_left_unsigned(tmp_path) -> None:
     store = local_store(tmp_path)
     ledger_on(store).append([draft(0)])
-    # a writer that died after writing its batch but before signing it
-    from pipeline.ledger.entry import LedgerEntry
-
-    first = ledger_on(store, signing=False).entry(0)
-    orphan = LedgerEntry.build(1, first.entry_hash, draft(1))
-    store.put(layout.batch_key(1), orphan.raw + b"\n")
+    # a writer that died after writing its batch (with its writer proof) but before
+    # signing the checkpoint: a writer without the log key leaves the same state
+    Ledger(store, ORIGIN, [KEY.verifier], writer_key=KEY).append([draft(1)])
+    assert not store.exists(layout.checkpoint_key(2))
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert report.ok and report.unsigned_tail == 1 and report.notes
     ledger_on(store).append([draft(2)])
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert report.ok and report.unsigned_tail == 0
     assert store.exists(layout.checkpoint_key(2)) and store.exists(layout.checkpoint_key(3))
+
+
+def test_a_tail_without_a_writer_proof_is_never_signed_or_built_on(tmp_path) -> None:
+    store = local_store(tmp_path)
+    ledger_on(store).append([draft(0)])
+    first = ledger_on(store, signing=False).entry(0)
+    forged = LedgerEntry.build(1, first.entry_hash, draft(1))
+    store.put(layout.batch_key(1), forged.raw + b"\n")
+    with pytest.raises(LedgerError, match="ledger entries 1 to 1 carry no signature"):
+        ledger_on(store).append([draft(2)])
+    assert not store.exists(layout.checkpoint_key(2))
+    assert not store.exists(layout.batch_key(2))
+
+
+def test_batches_from_before_writer_proofs_are_accepted_under_a_signed_checkpoint(
+    tmp_path,
+) -> None:
+    store = local_store(tmp_path)
+    # what an earlier version wrote: batches without a proof line, each then checkpointed
+    entries, prev = [], ZERO_HASH
+    for first in (0, 2):
+        batch = []
+        for seq in (first, first + 1):
+            entry = LedgerEntry.build(seq, prev, draft(seq))
+            batch.append(entry)
+            prev = entry.entry_hash
+        entries.extend(batch)
+        store.put(layout.batch_key(first), b"".join(e.raw + b"\n" for e in batch))
+        root = CompactRange.from_leaves([e.leaf_hash for e in entries]).root()
+        note = Checkpoint(ORIGIN, len(entries), root).sign(KEY)
+        store.put(layout.checkpoint_key(len(entries)), note.encode())
+    assert verify_ledger(store, [KEY.verifier], ORIGIN).ok
+    ledger_on(store).append([draft(4)])
+    report = verify_ledger(store, [KEY.verifier], ORIGIN)
+    assert report.ok and report.size == 5 and report.unsigned_tail == 0
 
 
 # -- concurrent appenders -----------------------------------------------------------------
