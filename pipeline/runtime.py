@@ -77,8 +77,11 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
     """Store and ledger; ``writable`` requires the signing key."""
     signing = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
     if writable and signing is None:
+        places = [f"file {config.signing.key_file}"] if config.signing.key_file else []
+        places += [f"${config.signing.key_env}"] if config.signing.key_env else []
         raise ConfigError(
-            "no checkpoint signing key: create one with 'mailledger keygen' or set"
+            f"no checkpoint signing key (looked in {' and '.join(places) or 'nothing'}):"
+            " create one with 'mailledger keygen' or set"
             f" {config.signing.key_env or 'signing.key_env'}"
         )
     store = build_store(config)
