@@ -1,7 +1,8 @@
 # mailledger: the two commands a fresh machine needs are `make demo` and `make test`.
 # Each does its own set-up: Debian packages (as root, via apt-get), then a virtualenv.
 
-PYTHON ?= python3
+# The first interpreter with the email header fix (CVE-2024-6923); see scripts/find-python.sh.
+PYTHON ?= $(shell sh scripts/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -34,6 +35,7 @@ system-deps-rgw:
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	test -n "$(PYTHON)" || sh scripts/find-python.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -5,10 +5,10 @@ request we understood it to be, when to expect an answer, and how to send accoun
 details safely. It carries a reference number derived from the record id, printed in
 the subject so that a reply to it can be linked back to the record.
 
-Header safety: every piece of text that came from the inbound message (subject,
-display name) has control characters removed before it reaches a header, and
-addresses are passed as :class:`email.headerregistry.Address` objects built from a
-validated addr-spec, so nothing a sender writes can add a header line.
+Header safety: headers are written by :mod:`handlers.outbound` from configuration,
+the record id, validated msg-ids and the validated recipient addr-spec. The
+borrower's display name is never echoed; their subject only for an authenticated
+sender, masked with the classifier's detectors and RFC 2047 encoded.
 """
 
 from __future__ import annotations
@@ -17,14 +17,22 @@ import base64
 import hashlib
 import re
 from datetime import date, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime
 
 from handlers.config import AckConfig
+from handlers.outbound import (
+    HeaderValue,
+    Mailbox,
+    MsgIds,
+    OutboundMessage,
+    Text,
+    Token,
+    build_message,
+    valid_msg_id,
+)
 from handlers.record import InboundRecord
-from pipeline.logs import mask_numbers
+from pipeline.classify.accounts import find_account_numbers, mask_account
+from pipeline.classify.sensitive import find_sensitive
 
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: any of them in a
 # header could end the line or confuse a reader.
@@ -185,52 +193,85 @@ def response_due(record: InboundRecord) -> date | None:
     return None
 
 
+def masked_subject(subject: str) -> str:
+    """``subject`` cleaned, shortened and with every sensitive or account number masked.
+
+    The spans come from the classifier's own detectors (``find_sensitive`` for SSNs,
+    card, routing and bank numbers; ``find_account_numbers`` for labelled loan numbers),
+    so what the classifier flags in a subject is what the acknowledgment hides.
+    """
+    text = clean_text(subject)
+    spans = [(f.start, f.end, f.masked) for f in find_sensitive(text, "subject")]
+    for digits in find_account_numbers(text):
+        # The finder returns the digits; find where they are written (separators allowed).
+        pattern = r"[ \-]?".join(digits)
+        spans += [(m.start(), m.end(), mask_account(digits)) for m in re.finditer(pattern, text)]
+    out, last = [], 0
+    for start, end, mask in sorted(spans):
+        if start < last:
+            continue
+        out += [text[last:start], mask]
+        last = end
+    out.append(text[last:])
+    return clean_text("".join(out), _SUBJECT_MAX)
+
+
+def ack_subject(prefix: str, reference: str, echo: str | None) -> str:
+    """The fixed subject template, with the (already masked) borrower subject if ``echo``."""
+    return f"{prefix}: {echo} [Ref {reference}]" if echo else f"{prefix} [Ref {reference}]"
+
+
+def thread_ids(record: InboundRecord) -> tuple[str | None, tuple[str, ...]]:
+    """(In-Reply-To, References) from the record; invalid msg-ids are dropped.
+
+    RFC 5322 section 3.6.4: References is the parent's References followed by the
+    parent's own id; the last ten are kept so the header stays short.
+    """
+    original = (record.message_id or "").strip()
+    if not valid_msg_id(original):
+        return None, ()
+    chain = [r.strip() for r in record.references if valid_msg_id(r.strip())]
+    return original, (*chain[-10:], original)
+
+
 def compose_acknowledgment(
     record: InboundRecord,
     to_address: str,
-    to_name: str,
     config: AckConfig,
     now: datetime,
-) -> EmailMessage:
-    """Build the acknowledgment of ``record`` to ``to_address`` (already validated).
+    echo_subject: bool = False,
+) -> OutboundMessage:
+    """Build the acknowledgment of ``record`` to ``to_address``.
 
-    ``now`` is the Date header (aware datetime). Raises ``ValueError`` only if an
-    address is not a valid addr-spec (the caller validates first).
+    Every header comes from configuration, the record id, validated msg-ids or the
+    validated recipient address; the borrower's display name is never echoed, and
+    their subject (masked) only when ``echo_subject`` (an authenticated sender).
+    ``now`` is the Date header (aware datetime). Raises
+    :class:`~pipeline.errors.OutboundHeaderError` if anything fails validation.
     """
     reference = reference_number(record.record_id)
     prefix, body = _paragraphs(record, config, reference, response_due(record))
-    # The borrower may have put an account or social security number in the subject;
-    # an acknowledgment must not send it back by email.
-    original = mask_numbers(clean_text(record.subject, _SUBJECT_MAX))
-    subject = (
-        f"{prefix}: {original} [Ref {reference}]" if original else f"{prefix} [Ref {reference}]"
-    )
-
-    msg = EmailMessage(policy=SMTP)
-    from_local, from_domain = config.from_address.rsplit("@", 1)
-    to_local, to_domain = to_address.rsplit("@", 1)
-    msg["From"] = Address(clean_text(config.from_name, 80), from_local, from_domain)
-    msg["To"] = Address(clean_text(to_name, 80), to_local, to_domain)
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now.astimezone(config.zone))
-    msg["Message-ID"] = ack_message_id(record.record_id, config.domain)
-    # RFC 3834 section 5: mark the response so other responders do not answer it.
-    msg["Auto-Submitted"] = "auto-replied"
-    # Discourage vacation responders that ignore Auto-Submitted (Microsoft convention).
-    msg["X-Auto-Response-Suppress"] = "All"
-    if record.message_id and re.fullmatch(r"<[^<>\s]+>", record.message_id.strip()):
-        original_id = record.message_id.strip()
-        msg["In-Reply-To"] = original_id
-        # RFC 5322 section 3.6.4: the parent's References followed by the parent's id.
-        chain = [r for r in record.references if re.fullmatch(r"<[^<>\s]+>", r)]
-        msg["References"] = " ".join([*chain[-10:], original_id])
-    msg["X-Mailledger-Reference"] = reference
-    msg.set_content(body, charset="utf-8")
-    # After set_content, which replaces every Content-* header.
-    msg["Content-Language"] = record.language
-    return msg
+    echo = masked_subject(record.subject) if echo_subject else None
+    headers: list[tuple[str, HeaderValue]] = [
+        ("From", Mailbox(config.from_address, clean_text(config.from_name, 80))),
+        ("To", Mailbox(to_address)),
+        ("Subject", Text(ack_subject(prefix, reference, echo))),
+        ("Date", Token(format_datetime(now.astimezone(config.zone)))),
+        ("Message-ID", MsgIds((ack_message_id(record.record_id, config.domain),))),
+    ]
+    in_reply_to, references = thread_ids(record)
+    if in_reply_to is not None:
+        headers += [("In-Reply-To", MsgIds((in_reply_to,))), ("References", MsgIds(references))]
+    headers += [
+        # RFC 3834 section 5: mark the response so other responders do not answer it.
+        ("Auto-Submitted", Token("auto-replied")),
+        # Discourage vacation responders that ignore Auto-Submitted (Microsoft convention).
+        ("X-Auto-Response-Suppress", Token("All")),
+        ("X-Mailledger-Reference", Token(reference)),
+    ]
+    return build_message(headers, body, language=record.language)
 
 
-def message_bytes(msg: EmailMessage) -> bytes:
+def message_bytes(msg: OutboundMessage) -> bytes:
     """The exact bytes sent and stored for a message (CRLF line endings, RFC 5322)."""
-    return msg.as_bytes(policy=SMTP)
+    return msg.data

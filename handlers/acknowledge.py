@@ -38,7 +38,7 @@ from handlers.index import AckIndex, LedgerHandlerIndex
 from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
-from pipeline.errors import HandlerError, LedgerError, MailledgerError
+from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
 from pipeline.ledger.entry import LedgerEntry, format_time
 
 log = structlog.get_logger(__name__)
@@ -166,14 +166,22 @@ class AcknowledgmentHandler:
         return decision.reply, decision.reason, decision.target
 
     def _send(self, record: InboundRecord, target: str, now: datetime, bound: Any) -> HandleResult:
-        name = next((p.name for p in record.from_ if p.address.strip().lower() == target), "")
         message_id = ack_message_id(record.record_id, self._config.domain)
         try:
-            msg = compose_acknowledgment(record, target, name, self._config, now)
-        except (ValueError, TypeError) as exc:
-            raise HandlerError(
-                f"record {record.record_id}: could not build the acknowledgment ({exc})"
-            ) from exc
+            msg = compose_acknowledgment(record, target, self._config, now)
+        except OutboundHeaderError as exc:
+            # Deterministic: the same record would fail the same way on every retry.
+            entry = self._append(
+                SKIPPED,
+                {
+                    "record_id": record.record_id,
+                    "entry_seq": record.seq,
+                    "reason": "outbound-check-failed",
+                    "detail": str(exc),
+                },
+            )
+            bound.error("ack.outbound_check_failed", error=str(exc))
+            return HandleResult("skipped", record.record_id, (entry.seq,), "outbound-check-failed")
         data = message_bytes(msg)
         try:
             sha = self._store_put(data)

@@ -19,9 +19,6 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,6 +30,15 @@ from handlers.claims import Ledger, append_one, claim_view, first_active_intent,
 from handlers.config import EscalationConfig, read_secret, route_kind
 from handlers.events import parse_event
 from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.outbound import (
+    HeaderValue,
+    Mailbox,
+    MsgIds,
+    OutboundMessage,
+    Text,
+    Token,
+    build_message,
+)
 from handlers.record import InboundRecord, Match, record_from_entry
 from handlers.transports import MailTransport, NotSentError
 from pipeline.errors import HandlerError, LedgerError
@@ -147,23 +153,28 @@ class EmailNotifier:
         self._from = from_address
         self._domain = domain
 
-    def build(self, route: str, target: str, payload: Mapping[str, Any]) -> EmailMessage:
-        """The notification email (deterministic Message-ID per record and route)."""
-        msg = EmailMessage(policy=SMTP)
-        from_local, from_domain = self._from.rsplit("@", 1)
-        to_local, to_domain = target.removeprefix("mailto:").rsplit("@", 1)
-        msg["From"] = Address("mailledger escalations", from_local, from_domain)
-        msg["To"] = Address("", to_local, to_domain)
-        msg["Subject"] = clean_text(
+    def build(self, route: str, target: str, payload: Mapping[str, Any]) -> OutboundMessage:
+        """The notification email (deterministic Message-ID per record and route).
+
+        Headers hold only configured values (route, rule names, addresses) and the
+        record id; nothing from the inbound message.
+        """
+        safe_route = re.sub(r"[^A-Za-z0-9.-]", "-", route)
+        safe_record = re.sub(r"[^A-Za-z0-9.-]", "", str(payload["record_id"]))
+        subject = clean_text(
             f"[Escalation {payload['severity']}] {route}: {', '.join(payload['rules'])} "
             f"[Ref {payload['reference']}]",
             200,
         )
-        msg["Date"] = format_datetime(datetime.now(UTC))
-        safe_route = re.sub(r"[^A-Za-z0-9.-]", "-", route)
-        msg["Message-ID"] = f"<esc.{payload['record_id']}.{safe_route}@{self._domain}>"
-        # RFC 3834 section 5: machine-generated, so responders must not answer it.
-        msg["Auto-Submitted"] = "auto-generated"
+        headers: list[tuple[str, HeaderValue]] = [
+            ("From", Mailbox(self._from, "mailledger escalations")),
+            ("To", Mailbox(target.removeprefix("mailto:"))),
+            ("Subject", Text(subject)),
+            ("Date", Token(format_datetime(datetime.now(UTC)))),
+            ("Message-ID", MsgIds((f"<esc.{safe_record}.{safe_route}@{self._domain}>",))),
+            # RFC 3834 section 5: machine-generated, so responders must not answer it.
+            ("Auto-Submitted", Token("auto-generated")),
+        ]
         lines = [
             f"Record {payload['record_id']} (reference {payload['reference']}, ledger entry "
             f"{payload['entry_seq']}) in mailbox {payload['mailbox']} matched escalation rules "
@@ -181,8 +192,7 @@ class EmailNotifier:
             "",
             f"Account numbers (masked): {', '.join(payload['account_numbers']) or 'none'}",
         ]
-        msg.set_content("\n".join(lines) + "\n", charset="utf-8")
-        return msg
+        return build_message(headers, "\n".join(lines) + "\n")
 
     def notify(self, route: str, target: str, payload: Mapping[str, Any]) -> str:
         """Send; the transport's provider id is returned."""

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import structlog
 
 from pipeline.errors import HandlerError, MailledgerError
+from pipeline.python_check import require_safe_python
 
 log = structlog.get_logger(__name__)
 
@@ -86,9 +87,11 @@ def process_sqs_event(event: Mapping[str, Any], handler: EventHandler) -> dict[s
 
 def acknowledge(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     """Lambda handler: acknowledgments for ``message.received`` events."""
+    require_safe_python()
     return process_sqs_event(event, _get_context().acknowledgment)
 
 
 def escalate(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     """Lambda handler: notifications for ``message.escalated`` events."""
+    require_safe_python()
     return process_sqs_event(event, _get_context().escalation)

@@ -1,7 +1,7 @@
 """Sending a finished message: SMTP (smtplib) or Amazon SES (``SendRawEmail``).
 
-Both transports send the bytes of :func:`handlers.ack_compose.message_bytes`, the
-same bytes the handler stores, so the stored copy is exactly what left.
+Both transports send :attr:`handlers.outbound.OutboundMessage.data`, the same
+bytes the handler stores, so the stored copy is exactly what left.
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any, Protocol
 
-from handlers.ack_compose import message_bytes
 from handlers.config import SesConfig, SmtpConfig, read_secret
+from handlers.outbound import OutboundMessage
 from pipeline.errors import HandlerError
 
 if TYPE_CHECKING:
@@ -44,21 +42,9 @@ class MailTransport(Protocol):
 
     name: str
 
-    def send(self, msg: EmailMessage) -> SendResult:
-        """Send ``msg`` to its To/Cc/Bcc recipients."""
+    def send(self, msg: OutboundMessage) -> SendResult:
+        """Send ``msg`` to its recipients."""
         ...
-
-
-def _recipients(msg: EmailMessage) -> list[str]:
-    values = [str(v) for key in ("To", "Cc", "Bcc") for v in msg.get_all(key, [])]
-    return [addr for _, addr in getaddresses(values) if addr]
-
-
-def _sender(msg: EmailMessage) -> str:
-    found = [addr for _, addr in getaddresses([str(msg.get("From", ""))]) if addr]
-    if not found:
-        raise HandlerError("the message has no From address; nothing was sent")
-    return found[0]
 
 
 class _DataReplyMixin:
@@ -122,15 +108,15 @@ class SmtpTransport:
             client.ehlo()
         return client
 
-    def send(self, msg: EmailMessage) -> SendResult:
+    def send(self, msg: OutboundMessage) -> SendResult:
         """Send ``msg``; return the DATA reply code and text as the provider receipt."""
         cfg = self._config
         where = f"SMTP server {cfg.host}:{cfg.port}"
-        data = message_bytes(msg)
-        recipients = _recipients(msg)
+        data = msg.data
+        recipients = list(msg.recipients)
         if not recipients:
             raise HandlerError("the message has no recipients; nothing was sent")
-        envelope_from = cfg.envelope_from or _sender(msg)
+        envelope_from = cfg.envelope_from or msg.sender
         try:
             client = self._connect()
         except HandlerError as exc:
@@ -179,7 +165,7 @@ class SmtpTransport:
             codes = sorted({c for c, _ in refused.values()})
             reply_text += f" (refused {len(refused)} recipient(s), codes {codes})"
         return SendResult(
-            message_id=str(msg["Message-ID"]),
+            message_id=msg.message_id,
             provider_id=reply_text,
             reply=f"{code} {reply_text}",
             code=code,
@@ -202,14 +188,14 @@ class SesTransport:
         self._client = client
         self._config = config
 
-    def send(self, msg: EmailMessage) -> SendResult:
+    def send(self, msg: OutboundMessage) -> SendResult:
         """Send ``msg`` as raw MIME."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         kwargs: dict[str, Any] = {
-            "Source": _sender(msg),
-            "Destinations": _recipients(msg),
-            "RawMessage": {"Data": message_bytes(msg)},
+            "Source": msg.sender,
+            "Destinations": list(msg.recipients),
+            "RawMessage": {"Data": msg.data},
         }
         if self._config.configuration_set:
             kwargs["ConfigurationSetName"] = self._config.configuration_set
@@ -225,7 +211,7 @@ class SesTransport:
         except BotoCoreError as exc:
             raise HandlerError(f"cannot reach SES in {self._config.region}: {exc}") from exc
         ses_id = response["MessageId"]
-        return SendResult(message_id=str(msg["Message-ID"]), provider_id=ses_id, reply=ses_id)
+        return SendResult(message_id=msg.message_id, provider_id=ses_id, reply=ses_id)
 
 
 def build_transport(config: SmtpConfig | SesConfig) -> MailTransport:

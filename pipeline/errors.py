@@ -90,3 +90,7 @@ class ExportError(MailledgerError):
 
 class CaseActionError(MailledgerError):
     """A case action (extend, resolve, reopen, link) is not allowed in the record's state."""
+
+
+class OutboundHeaderError(HandlerError):
+    """An outbound message failed its header check after composing; nothing was sent."""

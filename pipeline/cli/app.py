@@ -31,6 +31,7 @@ from pipeline.config import Config, config_path, load_config
 from pipeline.errors import ConfigError, MailledgerError
 from pipeline.logs import configure_logging
 from pipeline.memory import return_large_buffers
+from pipeline.python_check import require_safe_python
 from pipeline.runtime import Runtime, open_runtime
 
 
@@ -200,6 +201,7 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    require_safe_python()
     return_large_buffers()
     cli(prog_name="mailledger")
 

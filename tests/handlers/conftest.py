@@ -7,13 +7,13 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from handlers.config import AckConfig, SmtpConfig
+from handlers.outbound import OutboundMessage
 from handlers.transports import SendResult
 from pipeline.hashing import sha256_hex
 from pipeline.ledger.entry import EntryDraft
@@ -146,14 +146,14 @@ class FakeTransport:
     """Records messages; ``fail`` is raised on send when set."""
 
     name: str = "fake"
-    sent: list[EmailMessage] = field(default_factory=list)
+    sent: list[OutboundMessage] = field(default_factory=list)
     fail: Exception | None = None
 
-    def send(self, msg: EmailMessage) -> SendResult:
+    def send(self, msg: OutboundMessage) -> SendResult:
         if self.fail is not None:
             raise self.fail
         self.sent.append(msg)
-        return SendResult(str(msg["Message-ID"]), f"fake-{len(self.sent)}", "250 ok", 250)
+        return SendResult(msg.message_id, f"fake-{len(self.sent)}", "250 ok", 250)
 
 
 @pytest.fixture

@@ -6,13 +6,18 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.policy import default
 
+import pytest
+
+from handlers import outbound
 from handlers.ack_compose import (
     ack_message_id,
     compose_acknowledgment,
+    masked_subject,
     message_bytes,
     reference_number,
 )
 from handlers.record import record_from_entry
+from pipeline.errors import OutboundHeaderError
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.memory import MemoryLedger
 from tests.handlers.conftest import T0, ack_config, record_body
@@ -26,8 +31,8 @@ def record(**kw):
     return record_from_entry(entry)
 
 
-def compose(rec, name="Ana Borrower", to="ana@borrower.example"):
-    msg = compose_acknowledgment(rec, to, name, ack_config(), NOW)
+def compose(rec, to="ana@borrower.example", echo=False):
+    msg = compose_acknowledgment(rec, to, ack_config(), NOW, echo_subject=echo)
     return msg, message_from_bytes(message_bytes(msg), policy=default)
 
 
@@ -73,19 +78,143 @@ def test_sensitive_numbers_add_a_reminder_paragraph():
     assert "parece contener un número confidencial" in parsed_es.get_body().get_content()
 
 
-def test_crlf_in_subject_does_not_create_a_header():
-    _, parsed = compose(record(subject="Help\r\nBcc: victim@example.com"))
+def test_crlf_in_an_echoed_subject_does_not_create_a_header():
+    msg, parsed = compose(record(subject="Help\r\nBcc: victim@example.com"), echo=True)
     assert parsed["Bcc"] is None
-    assert "victim@example.com" in parsed["Subject"]  # kept as harmless text on one line
+    assert b"\r\nBcc:" not in message_bytes(msg)
     assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
 
 
-def test_crlf_in_display_name_does_not_create_a_header():
-    raw = message_bytes(compose(record(), name="Ana\r\nBcc: victim@example.com")[0])
-    parsed = message_from_bytes(raw, policy=default)
+def test_acknowledgment_has_exactly_the_headers_the_project_sets():
+    msg, parsed = compose(record())
+    expected = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "In-Reply-To",
+        "References",
+        "Auto-Submitted",
+        "X-Auto-Response-Suppress",
+        "X-Mailledger-Reference",
+        "MIME-Version",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "Content-Language",
+    ]
+    assert parsed.keys() == expected
+    assert list(msg.header_names) == expected
+
+
+def test_recipient_display_name_is_never_echoed():
+    _, parsed = compose(
+        record(
+            from_=[
+                {
+                    "name": "=?utf-8?q?x=0D=0AReply-To:_e@evil.example?=",
+                    "address": "ana@borrower.example",
+                }
+            ]
+        )
+    )
+    assert parsed["To"].addresses[0].display_name == ""
+    assert str(parsed["To"]) == "ana@borrower.example"
+    assert parsed["Reply-To"] is None
+
+
+def test_subject_is_the_fixed_template_unless_echo_is_allowed():
+    _, parsed = compose(record(subject="=?utf-8?q?Hi=0D=0AReply-To:_e@evil.example?="))
+    ref = reference_number(record().record_id)
+    assert parsed["Subject"] == f"We received your message [Ref {ref}]"
+
+
+def test_echoed_subject_with_an_encoded_word_reaches_the_reader_as_literal_text():
+    hostile = "=?utf-8?q?Hi=0D=0AReply-To:_e@evil.example?="
+    _, parsed = compose(record(subject=hostile), echo=True)
+    ref = reference_number(record().record_id)
+    assert parsed["Subject"] == f"We received your message: {hostile} [Ref {ref}]"
+    assert parsed["Reply-To"] is None
+    assert "Reply-To" not in parsed
+
+
+@pytest.mark.parametrize(
+    ("subject", "secret"),
+    [
+        ("SSN 123-45-6789 escrow", "123-45-6789"),
+        ("SSN 123 45 6789 escrow", "123 45 6789"),
+        ("card 4111 1111 1111 1111 charged twice", "4111 1111 1111 1111"),
+        ("card 4111-1111-1111-1111 charged twice", "4111-1111-1111-1111"),
+        ("Loan 4417-829-301 payoff", "4417-829-301"),
+        ("account 441 782 9301 payoff", "441 782 9301"),
+    ],
+)
+def test_echoed_subject_masks_what_the_classifier_detects(subject, secret):
+    _, parsed = compose(record(subject=subject), echo=True)
+    digits = "".join(c for c in secret if c.isdigit())
+    assert secret not in parsed["Subject"]
+    assert digits[:-4] not in parsed["Subject"].replace(" ", "").replace("-", "")
+    assert "[Ref ML-" in parsed["Subject"]
+
+
+def test_masking_leaves_citations_dates_and_references_alone():
+    subject = "Notice of error 12 CFR 1024.35(d) dated 2026-11-30 ML-K5VG-KEC4"
+    assert masked_subject(subject) == subject
+
+
+OUTLOOK_ID = (
+    "<CY8PR22MB4931C3F0A2B14D5E6F7A8B9CD0E1F2A3B4C5D6@CY8PR22MB4931.namprd22.prod.outlook.com>"
+)
+
+
+def test_long_outlook_message_ids_are_written_verbatim_and_folded_only_between_ids():
+    older = (
+        "<DM6PR11MB4185A1B2C3D4E5F60718293A4B5C6D7E8F90@DM6PR11MB4185.namprd11.prod.outlook.com>"
+    )
+    msg, parsed = compose(record(headers={"message_id": OUTLOOK_ID, "references": [older]}))
+    raw = message_bytes(msg).split(b"\r\n\r\n")[0]
+    assert f"In-Reply-To: {OUTLOOK_ID}\r\n".encode() in raw
+    assert f"References: {older}\r\n {OUTLOOK_ID}\r\n".encode() in raw
+    assert b"=?" not in raw
+    assert parsed["In-Reply-To"] == OUTLOOK_ID
+
+
+def test_invalid_msg_ids_are_dropped_from_references():
+    _, parsed = compose(
+        record(
+            headers={
+                "references": [
+                    "<a b@x>",
+                    "not-an-id",
+                    "<ok@borrower.example>",
+                    "<x@y>\r\nBcc: v@evil.example",
+                ]
+            }
+        )
+    )
+    assert parsed["References"] == "<ok@borrower.example> <orig-1@borrower.example>"
     assert parsed["Bcc"] is None
-    assert [a.addr_spec for a in parsed["To"].addresses] == ["ana@borrower.example"]
-    assert b"\r\nBcc:" not in raw
+
+
+def test_invalid_message_id_means_no_threading_headers():
+    _, parsed = compose(record(headers={"message_id": "<orig 1@borrower.example>"}))
+    assert parsed["In-Reply-To"] is None and parsed["References"] is None
+
+
+def test_recipient_that_is_not_one_addr_spec_is_refused():
+    with pytest.raises(OutboundHeaderError):
+        compose(record(), to="a@b.example, c@d.example")
+    with pytest.raises(OutboundHeaderError):
+        compose(record(), to="Eve <e@evil.example>")
+
+
+def test_check_after_composing_fails_closed_on_an_unexpected_header(monkeypatch):
+    # A faulty encoder that lets a line break through: the re-parse must catch it.
+    monkeypatch.setattr(
+        outbound, "_encoded_words", lambda text: ["=?utf-8?b?SGk=?=\r\nReply-To: e@evil.example"]
+    )
+    with pytest.raises(OutboundHeaderError, match="did not set"):
+        compose(record(subject="Préstamo"), echo=True)
 
 
 def test_rfc3834_and_threading_headers_are_present():
@@ -101,11 +230,9 @@ def test_message_id_is_deterministic_from_record_id_and_domain():
     first, _ = compose(rec)
     second, _ = compose(rec)
     assert (
-        first["Message-ID"]
-        == second["Message-ID"]
-        == ack_message_id(rec.record_id, "servicer.example")
+        first.message_id == second.message_id == ack_message_id(rec.record_id, "servicer.example")
     )
-    assert first["Message-ID"] == "<ack.r-0123456789abcdef01234567@servicer.example>"
+    assert first.message_id == "<ack.r-0123456789abcdef01234567@servicer.example>"
 
 
 def test_reference_number_is_stable_and_formatted():

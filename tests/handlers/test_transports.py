@@ -43,11 +43,11 @@ def test_acknowledgment_over_starttls_with_auth_arrives_exactly_and_records_250(
     assert received.rcpt_tos == ("ana@borrower.example",)
     assert received.mail_from == "service@servicer.example"
     msg = received.message
-    assert msg["To"] == "Ana Borrower <ana@borrower.example>"
+    assert msg["To"] == "ana@borrower.example"
     assert msg["Auto-Submitted"] == "auto-replied"
     assert msg["In-Reply-To"] == "<orig-1@borrower.example>"
     assert msg["Message-ID"] == "<ack.r-0123456789abcdef01234567@servicer.example>"
-    assert msg["Subject"].startswith("We received your message: Escrow shortage [Ref ML-")
+    assert msg["Subject"].startswith("We received your message [Ref ML-")
     body = msg.get_body().get_content()
     assert "You can expect a response by January 13, 2027." in body
     assert "https://portal.servicer.example/secure" in body
@@ -65,7 +65,7 @@ def test_smtp_wrong_password_is_not_sent_and_says_so(smtp_inbox, monkeypatch, le
     transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch, password="wrong"))
     _, seq = add_record()
     msg = compose_acknowledgment(
-        record_from_entry(ledger.entry(seq)), "ana@borrower.example", "", ack_config(), T0
+        record_from_entry(ledger.entry(seq)), "ana@borrower.example", ack_config(), T0
     )
     with pytest.raises(NotSentError, match="refused the login"):
         transport.send(msg)
@@ -101,7 +101,7 @@ def test_starttls_with_untrusted_certificate_is_refused(
     )
     _, seq = add_record()
     msg = compose_acknowledgment(
-        record_from_entry(ledger.entry(seq)), "ana@borrower.example", "", ack_config(), T0
+        record_from_entry(ledger.entry(seq)), "ana@borrower.example", ack_config(), T0
     )
     with pytest.raises(NotSentError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"):
         SmtpTransport(config).send(msg)
@@ -169,7 +169,6 @@ def test_ses_unverified_sender_is_not_sent(moto_server, ledger, add_record):
     msg = compose_acknowledgment(
         record_from_entry(ledger.entry(seq)),
         "ana@borrower.example",
-        "",
         ack_config(from_address="unverified@servicer.example"),
         T0,
     )
