@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.config import LocalStorageConfig
+from pipeline.errors import RetentionError
 from pipeline.runtime import actor_name
 from pipeline.storage.lifecycle import (
     HoldChange,
@@ -120,27 +121,54 @@ def _retention_policy(app: AppContext) -> dict[str, Any]:
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
 @click.option(
-    "--reason", metavar="TEXT", help="Why (the schedule or approval), kept in the ledger."
+    "--reason",
+    metavar="TEXT",
+    help="Why (the schedule or approval), kept in the ledger; required unless --dry-run.",
 )
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def dispose_command(
-    app: AppContext, older_than: str, dry_run: bool, reason: str | None, as_json: bool
+    app: AppContext,
+    older_than: str,
+    dry_run: bool,
+    reason: str | None,
+    yes: bool,
+    as_json: bool,
 ) -> None:
     """Delete the stored content of old records whose retention ended and that are not held.
 
     Each disposed record gets a ``record.disposed`` ledger entry; its entries and hashes
     stay, so ``verify`` reports the content as disposed under policy. Content that a
-    newer or held record shares is kept.
+    newer or held record shares is kept. Periods shorter than
+    ``retention.min_dispose_days`` are refused; disposal asks for confirmation
+    unless --yes is given.
     """
     now = datetime.now(UTC)
     try:
         cutoff = cutoff_before(now, older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
+    if not dry_run and not (reason and reason.strip()):
+        raise click.UsageError("--reason is required to dispose of records (or use --dry-run)")
+    floor_days = app.config.retention.min_dispose_days
+    if cutoff > now - timedelta(days=floor_days):
+        raise RetentionError(
+            f"--older-than {older_than} is shorter than the minimum retention of"
+            f" {floor_days} days (retention.min_dispose_days in {app.config.source_path});"
+            " nothing was disposed"
+        )
     runtime = app.runtime(writable=not dry_run)
     plan = plan_disposal(runtime.store, runtime.ledger, cutoff=cutoff, now=now)
     policy = {"older_than": older_than, **_retention_policy(app)}
+    due = [d for d in plan if d.refused is None and d.keys]
+    if not dry_run and due and not yes:
+        click.confirm(
+            f"Dispose of the stored content of {len(due)} records received before"
+            f" {cutoff.date().isoformat()}? This cannot be undone",
+            abort=True,
+            err=True,
+        )
     done = (
         plan
         if dry_run
