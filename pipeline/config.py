@@ -184,6 +184,12 @@ class FilesConfig(Model):
     file_mode: int = Field(default=0o600, ge=0, le=0o777)
     dir_mode: int = Field(default=0o700, ge=0, le=0o777)
 
+    def umask(self) -> int:
+        """The process umask under which new files get at most ``file_mode`` and new
+        folders at most ``dir_mode`` (exactly those when the file bits are a subset of
+        the folder bits, as in every sensible pair)."""
+        return 0o777 & ~(self.file_mode | self.dir_mode)
+
     @field_validator("file_mode", "dir_mode", mode="before")
     @classmethod
     def _octal_text(cls, value: object) -> object:

@@ -21,7 +21,12 @@ def build_store(config: Config) -> ObjectStore:
     """The configured object store."""
     storage = config.storage
     if isinstance(storage, LocalStorageConfig):
-        return LocalStore(storage.path, retain_days=storage.retain_days, fsync=storage.fsync)
+        return LocalStore(
+            storage.path,
+            retain_days=storage.retain_days,
+            fsync=storage.fsync,
+            file_mode=config.files.file_mode,
+        )
     lock = storage.object_lock
     return S3Store(
         S3Settings(
