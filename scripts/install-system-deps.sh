@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and the demo need, if they are missing.
 #
-#   scripts/install-system-deps.sh          dovecot-imapd, libmagic1, isync
+#   scripts/install-system-deps.sh          dovecot-imapd, libmagic1, isync, prometheus
 #   scripts/install-system-deps.sh --rgw    the above plus a one-node Ceph RADOS Gateway
 #
 # Idempotent: does nothing when everything is installed. Needs root and apt-get; without
 # them it only reports what is missing (exit 0 if nothing is, 1 otherwise).
 # The tests start their own Dovecot on high loopback ports; the system dovecot service
 # that the package installs is stopped and disabled so it never holds 143/993.
+# prometheus is only for promtool (the alert-rule tests); its service is stopped too.
 set -euo pipefail
 
 want_rgw=0
@@ -19,7 +20,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(dovecot-imapd libmagic1 isync)
+packages=(dovecot-imapd libmagic1 isync prometheus)
 if [ "$want_rgw" = 1 ]; then
   packages+=(radosgw ceph-mon ceph-osd ceph-common)
 fi
@@ -52,6 +53,15 @@ stop_system_dovecot() {
   fi
 }
 
+stop_system_prometheus() {
+  # Only promtool is wanted; the server the package may have started is not ours.
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif command -v service >/dev/null 2>&1; then
+    service prometheus stop >/dev/null 2>&1 || true
+  fi
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "system packages present: ${packages[*]}"
   if dpkg-query -W -f='${Status}' dovecot-core 2>/dev/null | grep -q "install ok installed" \
@@ -71,4 +81,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 stop_system_dovecot
+stop_system_prometheus
 echo "system packages installed: ${missing[*]}"
