@@ -92,6 +92,10 @@ def withhold_quoted_content(
     return event_dict
 
 
+class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The root handler :func:`configure_logging` installs (told apart from others)."""
+
+
 def configure_logging(level: str = "info", fmt: LogFormat = "auto") -> None:
     """Configure structlog and the standard ``logging`` root for this process."""
     global _current
@@ -130,11 +134,15 @@ def configure_logging(level: str = "info", fmt: LogFormat = "auto") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _RedactingHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
+    # Replace our earlier handler and any plain stream handler (a library's
+    # basicConfig would print records raw); handlers of other kinds (a test
+    # framework's capture) are left in place.
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if isinstance(old, _RedactingHandler) or type(old) is logging.StreamHandler:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(max(numeric_level, _LIBRARY_FLOOR))
     # Parsers log every oddity of every message; those are recorded as defects in the

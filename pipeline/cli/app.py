@@ -119,7 +119,7 @@ class MailledgerGroup(click.Group):
         except click.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         except click.Abort:
-            fail("aborted; nothing was changed", EXIT_FAILED)
+            fail("aborted", EXIT_FAILED)
         finally:
             os.umask(umask)
         sys.exit(code if isinstance(code, int) else EXIT_OK)

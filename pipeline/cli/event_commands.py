@@ -7,6 +7,7 @@ import sys
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo
 from pipeline.emit.dispatch import Dispatcher, DispatchReport
 from pipeline.emit.sinks import build_sink
 from pipeline.runtime import actor_name
@@ -56,7 +57,7 @@ def run_dispatch(
             metrics.events_pending.labels(sink=sink.sink).set(pending)
     if not quiet:
         for line in _describe(report):
-            click.echo(line)
+            echo(line)
     return report.ok
 
 
@@ -84,7 +85,7 @@ def dispatch(app: AppContext, as_json: bool) -> None:
         )
     else:
         for line in _describe(report):
-            click.echo(line)
+            echo(line)
     sys.exit(0 if report.ok else 1)
 
 

@@ -14,6 +14,7 @@ from pipeline.cli.app import (
     echo_json,
     pass_app,
 )
+from pipeline.cli.output import echo
 from pipeline.worker.build import open_poller
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.poll import StopFlag
@@ -23,7 +24,7 @@ from pipeline.worker.reports import MailboxReport
 def _print_reports(reports: list[MailboxReport]) -> None:
     for report in reports:
         state = "skipped" if report.skipped else ("ok" if report.ok else "FAILED")
-        click.echo(
+        echo(
             f"{report.mailbox}: {state}: fetched {report.total('fetched')},"
             f" recorded {report.total('recorded')},"
             f" already recorded {report.total('already_recorded')},"
@@ -33,12 +34,12 @@ def _print_reports(reports: list[MailboxReport]) -> None:
         )
         for folder in report.folders:
             gap = f", {len(folder.gaps)} NOT RECORDED" if folder.gaps else ""
-            click.echo(
+            echo(
                 f"  {folder.folder}: server {folder.server_count}, in ledger"
                 f" {folder.recorded_count}{gap}"
             )
         for error in report.errors + [e for f in report.folders for e in f.errors]:
-            click.echo(f"  error: {error}")
+            echo(f"  error: {error}")
 
 
 @click.command()
@@ -156,7 +157,7 @@ def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) 
         echo_json({"imports": results})
     else:
         for item in results:
-            click.echo(
+            echo(
                 f"{item['path']}: read {item['read']}, recorded {item['recorded']},"
                 f" already recorded {item['already_recorded']}"
             )
