@@ -171,7 +171,10 @@ class IngestMetrics:
 
     def write_textfile(self, path: Path) -> None:
         """Write the node-exporter textfile atomically (temporary file, then rename)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # The process umask keeps new folders owner-only; the collector must get in.
+            path.parent.chmod(0o755)
         data = generate_latest(self.registry)
         # The collector reads only *.prom files, so the dot-prefixed temporary file
         # in the same folder is never read, and the rename is atomic.

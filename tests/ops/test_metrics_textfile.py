@@ -83,4 +83,5 @@ def test_the_textfile_is_replaced_whole_and_readable_by_the_collector(
     assert app.run("poll").returncode == 0
     assert textfile.stat().st_ino != inode  # a new file renamed into place
     assert stat.S_IMODE(textfile.stat().st_mode) == 0o644
+    assert stat.S_IMODE(textfile.parent.stat().st_mode) == 0o755
     assert [p.name for p in textfile.parent.iterdir()] == ["mailledger.prom"]  # no leftovers
