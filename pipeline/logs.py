@@ -34,6 +34,7 @@ _VERBATIM_KEYS = frozenset({"timestamp", "sha256", "raw_sha256"})
 # "Failed decoding header part: <raw header>"). What they found is already a
 # defect in the record; the log keeps the finding and withholds the quote.
 _QUOTING_LOGGERS = ("mailparser",)
+_QUOTE_START = re.compile(r"[:'\"]")
 # Library chatter below this level is never shown, whatever our own level: their
 # debug output can hold request headers and message text.
 _LIBRARY_FLOOR = logging.WARNING
@@ -85,10 +86,15 @@ def withhold_quoted_content(
     name = str(event_dict.get("logger", ""))
     if name.split(".")[0] in _QUOTING_LOGGERS:
         event = str(event_dict.get("event", ""))
-        head, sep, _quoted = event.partition(":")
-        if sep:
+        # Their messages quote after a colon or inside quotes ("Skipped attachment 'x'").
+        head = _QUOTE_START.split(event, maxsplit=1)[0].rstrip()
+        if head != event:
             event_dict["event"] = head
             event_dict["detail"] = "message text withheld from the log"
+        exc_info = event_dict.pop("exc_info", None)
+        if isinstance(exc_info, tuple) and exc_info[0] is not None:
+            # An exception's text can quote the message too; its type says enough.
+            event_dict["exception_type"] = exc_info[0].__name__
     return event_dict
 
 

@@ -97,3 +97,19 @@ def test_standard_logging_records_pass_through_the_same_redaction(
     line = json.loads(err.strip().splitlines()[-1])
     assert line["event"] == "account ****9012 under 12 CFR 1024.35(d)"
     assert line["logger"] == "botocore.test"
+
+
+def test_mail_parser_quotes_and_exception_texts_are_withheld(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("info", "json")
+    parser_log = logging.getLogger("mailparser.utils")
+    parser_log.error("Skipped attachment 'Pat Borrower statement.pdf'")
+    try:
+        raise ValueError("header From: Pat Borrower")
+    except ValueError:
+        parser_log.error("Failed to parse part", exc_info=True)
+    first, second = (json.loads(line) for line in capsys.readouterr().err.strip().splitlines())
+    assert first["event"] == "Skipped attachment"
+    assert (second["event"], second["exception_type"]) == ("Failed to parse part", "ValueError")
+    assert "Pat" not in json.dumps([first, second])
