@@ -7,18 +7,22 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest system-deps system-deps-rgw venv clean bench
+.PHONY: demo test lint typecheck architecture pytest system-deps system-deps-rgw venv clean bench
 
 demo: system-deps venv
 	$(BIN)/mailledger demo
 
-test: system-deps-rgw venv lint typecheck pytest
+test: system-deps-rgw venv lint typecheck architecture pytest
 
 lint: venv
 	$(BIN)/ruff check .
 
 typecheck: venv
 	$(BIN)/mypy pipeline handlers
+
+# the import graph keeps the layers of docs/architecture.md (fast; fails before the suite)
+architecture: venv
+	$(BIN)/pytest -q tests/architecture
 
 pytest: venv
 	$(BIN)/pytest -q

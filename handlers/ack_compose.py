@@ -13,8 +13,6 @@ sender, masked with the classifier's detectors and RFC 2047 encoded.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from datetime import date, datetime
 from email.utils import format_datetime
@@ -33,6 +31,7 @@ from handlers.outbound import (
 from handlers.record import InboundRecord
 from pipeline.classify.accounts import find_account_numbers, mask_account
 from pipeline.classify.sensitive import find_sensitive
+from pipeline.entries.references import reference_number
 
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: any of them in a
 # header could end the line or confuse a reader.
@@ -76,18 +75,6 @@ def clean_text(value: str, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
-
-
-def reference_number(record_id: str) -> str:
-    """``ML-XXXX-XXXX``: a stable, readable reference for a record.
-
-    40 bits of SHA-256 of the record id in RFC 4648 base32 (letters and 2-7: no 0 or 1
-    to mistake for O or I). Collisions only matter to a person searching by reference,
-    who also has the date and sender.
-    """
-    digest = hashlib.sha256(record_id.encode("utf-8")).digest()[:5]
-    text = base64.b32encode(digest).decode("ascii")
-    return f"ML-{text[:4]}-{text[4:8]}"
 
 
 def ack_message_id(record_id: str, domain: str) -> str:

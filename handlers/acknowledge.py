@@ -38,17 +38,22 @@ from handlers.index import AckIndex, LedgerHandlerIndex
 from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
+from pipeline.entries import decode_as, names
+from pipeline.entries.models import (
+    AcknowledgmentFailed,
+    AcknowledgmentIntent,
+    AcknowledgmentSent,
+    AcknowledgmentSkipped,
+    AcknowledgmentUnconfirmed,
+    HandlerBody,
+)
 from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
 from pipeline.ledger.entry import LedgerEntry, format_time
 
 log = structlog.get_logger(__name__)
 
 KIND = "acknowledgment"
-INTENT = "acknowledgment.intent"
-SENT = "acknowledgment.sent"
-SKIPPED = "acknowledgment.skipped"
-FAILED = "acknowledgment.failed"
-UNCONFIRMED = "acknowledgment.unconfirmed"
+SENT = names.ACKNOWLEDGMENT_SENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +94,8 @@ class AcknowledgmentHandler:
         self._clock = clock
         self._grace = in_flight_grace
 
-    def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        return append_one(self._ledger, type_, body, self._actor, self._clock())
+    def _append(self, body: HandlerBody) -> LedgerEntry:
+        return append_one(self._ledger, body, self._actor, self._clock())
 
     def _load(self, ref: EventRef) -> InboundRecord:
         try:
@@ -105,7 +110,7 @@ class AcknowledgmentHandler:
     def handle(self, event: Mapping[str, Any] | str | bytes) -> HandleResult:
         """Acknowledge the record an event points at, at most once."""
         ref = parse_event(event)
-        if not ref.type.endswith("message.received"):
+        if not ref.type.endswith(names.MESSAGE_RECEIVED):
             return HandleResult("ignored", ref.record_id, detail=ref.type)
         record = self._load(ref)
         bound = log.bind(record_id=record.record_id, entry_seq=record.seq, mailbox=record.mailbox)
@@ -125,16 +130,16 @@ class AcknowledgmentHandler:
             )
         if view.state == "stale":
             assert view.intent is not None
+            claimed = decode_as(view.intent, AcknowledgmentIntent).body
             entry = self._append(
-                UNCONFIRMED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "intent_seq": view.intent.seq,
-                    "ack_message_id": view.intent.body.get("ack_message_id"),
-                    "reason": "claimed but never confirmed; check the provider's logs for "
+                AcknowledgmentUnconfirmed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    intent_seq=view.intent.seq,
+                    ack_message_id=claimed.ack_message_id,
+                    reason="claimed but never confirmed; check the provider's logs for "
                     "this Message-ID before sending by hand",
-                },
+                )
             )
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
@@ -142,8 +147,9 @@ class AcknowledgmentHandler:
         decision = self._decide(record, now)
         if not decision[0]:
             entry = self._append(
-                SKIPPED,
-                {"record_id": record.record_id, "entry_seq": record.seq, "reason": decision[1]},
+                AcknowledgmentSkipped(
+                    record_id=record.record_id, entry_seq=record.seq, reason=decision[1]
+                )
             )
             bound.info("ack.skipped", reason=decision[1])
             return HandleResult("skipped", record.record_id, (entry.seq,), decision[1])
@@ -172,13 +178,12 @@ class AcknowledgmentHandler:
         except OutboundHeaderError as exc:
             # Deterministic: the same record would fail the same way on every retry.
             entry = self._append(
-                SKIPPED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "reason": "outbound-check-failed",
-                    "detail": str(exc),
-                },
+                AcknowledgmentSkipped(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    reason="outbound-check-failed",
+                    detail=str(exc),
+                )
             )
             bound.error("ack.outbound_check_failed", error=str(exc))
             return HandleResult("skipped", record.record_id, (entry.seq,), "outbound-check-failed")
@@ -190,14 +195,13 @@ class AcknowledgmentHandler:
                 f"record {record.record_id}: could not store the acknowledgment: {exc}"
             ) from exc
         intent = self._append(
-            INTENT,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "ack_message_id": message_id,
-                "ack_sha256": sha,
-                "to": target,
-            },
+            AcknowledgmentIntent(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                ack_message_id=message_id,
+                ack_sha256=sha,
+                to=target,
+            )
         )
         winner = first_active_intent(self._index.for_record(record.record_id, f"{KIND}."), KIND)
         if winner is None or winner.seq != intent.seq:
@@ -208,13 +212,12 @@ class AcknowledgmentHandler:
             result = self._transport.send(msg)
         except NotSentError as exc:
             failed = self._append(
-                FAILED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                },
+                AcknowledgmentFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                )
             )
             bound.warning("ack.not_sent", transport=self._transport.name)
             raise HandlerError(
@@ -223,21 +226,20 @@ class AcknowledgmentHandler:
             ) from exc
         sent_at = self._clock()
         entry = self._append(
-            SENT,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "intent_seq": intent.seq,
-                "time": format_time(sent_at),
-                "ack_message_id": message_id,
-                "to": target,
-                "transport": self._transport.name,
-                "provider_id": result.provider_id,
-                "reply": result.reply,
-                "reply_code": result.code,
-                "ack_sha256": sha,
-                "ack_size": len(data),
-            },
+            AcknowledgmentSent(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                intent_seq=intent.seq,
+                time=format_time(sent_at),
+                ack_message_id=message_id,
+                to=target,
+                transport=self._transport.name,
+                provider_id=result.provider_id,
+                reply=result.reply,
+                reply_code=result.code,
+                ack_sha256=sha,
+                ack_size=len(data),
+            )
         )
         bound.info("ack.sent", transport=self._transport.name, entry=entry.seq)
         return HandleResult("sent", record.record_id, (intent.seq, entry.seq))

@@ -18,13 +18,15 @@ States for one key (a record, or a record and route), from its earlier entries:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from pipeline.entries import decode, draft
+from pipeline.entries.models import AcknowledgmentFailed, EscalationFailed, HandlerBody
 from pipeline.errors import HandlerError, LedgerError
-from pipeline.ledger.entry import EntryDraft, LedgerEntry
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
 
 ClaimState = Literal["free", "done", "in-flight", "stale"]
@@ -57,7 +59,7 @@ def claim_view(
     for entry in mine:
         if entry.type in final:
             return ClaimView("done", done_by=entry)
-    released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
+    released = _released(mine, kind)
     active = [e for e in mine if e.type == f"{kind}.intent" and e.seq not in released]
     if not active:
         return ClaimView("free")
@@ -72,21 +74,30 @@ def first_active_intent(
 ) -> LedgerEntry | None:
     """The earliest unreleased intent for a key: the claim that wins a race."""
     mine = [e for e in entries if key(e)]
-    released = {e.body.get("intent_seq") for e in mine if e.type == f"{kind}.failed"}
+    released = _released(mine, kind)
     for entry in mine:
         if entry.type == f"{kind}.intent" and entry.seq not in released:
             return entry
     return None
 
 
-def append_one(
-    ledger: Ledger, type_: str, body: Mapping[str, Any], actor: str, time: datetime
-) -> LedgerEntry:
+def _released(entries: Sequence[LedgerEntry], kind: str) -> set[int]:
+    """Positions of the intents that a ``<kind>.failed`` entry released."""
+    out: set[int] = set()
+    for entry in entries:
+        if entry.type == f"{kind}.failed":
+            body = decode(entry).body
+            if isinstance(body, AcknowledgmentFailed | EscalationFailed):
+                out.add(body.intent_seq)
+    return out
+
+
+def append_one(ledger: Ledger, body: HandlerBody, actor: str, time: datetime) -> LedgerEntry:
     """Append one handler entry; a failure becomes a :class:`HandlerError` naming the record."""
     try:
-        (entry,) = ledger.append([EntryDraft(type=type_, body=body, actor=actor, time=time)])
+        (entry,) = ledger.append([draft(body, actor, time)])
     except LedgerError as exc:
-        raise HandlerError(f"could not append {type_} for {body.get('record_id')}: {exc}") from exc
+        raise HandlerError(f"could not append {body.TYPE} for {body.record_id}: {exc}") from exc
     return entry
 
 

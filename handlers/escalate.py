@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
-from handlers.ack_compose import clean_text, reference_number
+from handlers.ack_compose import clean_text
 from handlers.acknowledge import HandleResult
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import EscalationConfig, read_secret, route_kind
@@ -41,6 +41,16 @@ from handlers.outbound import (
 )
 from handlers.record import InboundRecord, Match, record_from_entry
 from handlers.transports import MailTransport, NotSentError
+from pipeline.entries import decode, names
+from pipeline.entries.models import (
+    EscalationBody,
+    EscalationFailed,
+    EscalationIntent,
+    EscalationNotified,
+    EscalationUnconfirmed,
+    HandlerBody,
+)
+from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError
 from pipeline.ledger.entry import LedgerEntry
 
@@ -51,10 +61,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 KIND = "escalation"
-INTENT = "escalation.intent"
-NOTIFIED = "escalation.notified"
-FAILED = "escalation.failed"
-UNCONFIRMED = "escalation.unconfirmed"
+NOTIFIED = names.ESCALATION_NOTIFIED
 _SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 # Long digit runs in matched words could be account or card numbers: keep the last 4.
 _DIGITS = re.compile(r"\d[\d -]{4,}\d")
@@ -262,8 +269,8 @@ class EscalationHandler:
         self._clock = clock
         self._grace = in_flight_grace
 
-    def _append(self, type_: str, body: Mapping[str, Any]) -> LedgerEntry:
-        return append_one(self._ledger, type_, body, self._actor, self._clock())
+    def _append(self, body: HandlerBody) -> LedgerEntry:
+        return append_one(self._ledger, body, self._actor, self._clock())
 
     def handle(self, event: Mapping[str, Any] | str | bytes) -> list[HandleResult]:
         """Notify every route of the record's matches; raise after trying all if any failed."""
@@ -305,7 +312,8 @@ class EscalationHandler:
             raise HandlerError(f"route {route!r}: no {kind} notifier is configured")
 
         def same_route(e: LedgerEntry) -> bool:
-            return e.body.get("route") == route
+            body = decode(e).body
+            return isinstance(body, EscalationBody) and body.route == route
 
         now = self._clock()
         earlier = self._index.for_record(record.record_id, f"{KIND}.")
@@ -320,26 +328,21 @@ class EscalationHandler:
         if view.state == "stale":
             assert view.intent is not None
             entry = self._append(
-                UNCONFIRMED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "route": route,
-                    "intent_seq": view.intent.seq,
-                    "reason": "claimed but never confirmed; check the target before re-sending",
-                },
+                EscalationUnconfirmed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    route=route,
+                    intent_seq=view.intent.seq,
+                    reason="claimed but never confirmed; check the target before re-sending",
+                )
             )
             bound.warning("escalation.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,), route)
         rules = sorted({m.rule for m in matches})
         intent = self._append(
-            INTENT,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "route": route,
-                "rules": rules,
-            },
+            EscalationIntent(
+                record_id=record.record_id, entry_seq=record.seq, route=route, rules=tuple(rules)
+            )
         )
         winner = first_active_intent(
             self._index.for_record(record.record_id, f"{KIND}."), KIND, same_route
@@ -351,30 +354,28 @@ class EscalationHandler:
             provider_id = notifier.notify(route, target, payload)
         except NotSentError as exc:
             self._append(
-                FAILED,
-                {
-                    "record_id": record.record_id,
-                    "entry_seq": record.seq,
-                    "route": route,
-                    "intent_seq": intent.seq,
-                    "error": str(exc),
-                },
+                EscalationFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    route=route,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                )
             )
             raise HandlerError(
                 f"record {record.record_id} route {route!r}: not notified ({exc}); will retry"
             ) from exc
         entry = self._append(
-            NOTIFIED,
-            {
-                "record_id": record.record_id,
-                "entry_seq": record.seq,
-                "intent_seq": intent.seq,
-                "route": route,
-                "target_kind": kind,
-                "rules": rules,
-                "severity": payload["severity"],
-                "provider_ids": [provider_id],
-            },
+            EscalationNotified(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                intent_seq=intent.seq,
+                route=route,
+                target_kind=kind,
+                rules=tuple(rules),
+                severity=payload["severity"],
+                provider_ids=(provider_id,),
+            )
         )
         bound.info("escalation.notified", kind=kind, entry=entry.seq)
         return HandleResult("notified", record.record_id, (intent.seq, entry.seq), route)

@@ -10,6 +10,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Protocol
 
+from pipeline.entries import decode
+from pipeline.entries.models import AcknowledgmentSent, HandlerBody
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 
@@ -45,12 +47,11 @@ class LedgerHandlerIndex:
             return
         for entry in self._ledger.entries(self._next, size):
             if entry.type.startswith(HANDLER_PREFIXES):
-                record_id = entry.body.get("record_id")
-                if isinstance(record_id, str):
-                    self._by_record[record_id].append(entry)
-                to = entry.body.get("to")
-                if entry.type == "acknowledgment.sent" and isinstance(to, str):
-                    self._sent_to[to.lower()].append(entry.moment)
+                body = decode(entry).body
+                assert isinstance(body, HandlerBody)
+                self._by_record[body.record_id].append(entry)
+                if isinstance(body, AcknowledgmentSent):
+                    self._sent_to[body.to.lower()].append(entry.moment)
         self._next = size
 
     def for_record(self, record_id: str, prefix: str) -> list[LedgerEntry]:

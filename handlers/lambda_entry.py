@@ -36,16 +36,16 @@ class HandlerContext:
     escalation: EventHandler
 
 
-def _default_build_context() -> HandlerContext:
-    # Imported lazily: the runtime (config file, ledger, store) is only needed in a
-    # deployed function, and tests inject their own builder.
-    from handlers.context import build_handler_context
+def _no_context_builder() -> HandlerContext:
+    raise HandlerError(
+        "no handler context builder is installed: deploy the entry points of"
+        " pipeline.handler_app (pipeline.handler_app.acknowledge / .escalate), which build"
+        " the handlers from the mailledger config"
+    )
 
-    return build_handler_context()
 
-
-build_context: Callable[[], HandlerContext] = _default_build_context
-"""The seam: replace to build the handlers another way (tests do)."""
+build_context: Callable[[], HandlerContext] = _no_context_builder
+"""The seam: :mod:`pipeline.handler_app` installs the config-based builder; tests theirs."""
 
 _context: HandlerContext | None = None
 

@@ -52,6 +52,10 @@ class AppendConflictError(LedgerError):
     """Another writer kept winning the race for the next ledger position."""
 
 
+class EntryFormatError(LedgerError):
+    """A ledger entry's body does not match the catalogue model of its type."""
+
+
 class CheckpointError(LedgerError):
     """A checkpoint is malformed, unsigned or signed by an unknown key."""
 

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from handlers.ack_compose import reference_number
 from pipeline.cases.book import CASE_LINKED, CaseBook, CaseRecord, ResponseRecord
+from pipeline.entries.references import reference_number
 
 __all__ = [
     "REFERENCE_PATTERN",

@@ -14,7 +14,6 @@ import click
 
 from pipeline.cases.actions import (
     Planner,
-    apply_action,
     plan_extend,
     plan_link,
     plan_reopen,
@@ -25,7 +24,10 @@ from pipeline.cases.deadlines import evaluate_book
 from pipeline.cases.linking import link_responses
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, one_line
+from pipeline.entries import decode_as
+from pipeline.entries.models import CaseBody, CaseExtended
 from pipeline.errors import StorageError
 from pipeline.runtime import actor_name
 from pipeline.storage.base import ObjectStore
@@ -53,12 +55,12 @@ def _policy(app: AppContext) -> ClockPolicy:
 
 
 def _apply(app: AppContext, plan: Planner) -> None:
-    runtime = app.runtime(writable=True)
-    entry = apply_action(runtime.ledger, plan, _policy(app))
-    body = entry.body
-    click.echo(f"{entry.type} for {body.get('record_id')} at ledger position {entry.seq}")
-    if entry.type == "case.extended":
-        click.echo(f"respond deadline moved from {body.get('previous_due')} to {body.get('due')}")
+    with open_archive(app, writable=True) as archive:
+        entry = archive.case_action(plan)
+    body = decode_as(entry, CaseBody).body
+    click.echo(f"{entry.type} for {body.record_id} at ledger position {entry.seq}")
+    if isinstance(body, CaseExtended):
+        click.echo(f"respond deadline moved from {body.previous_due} to {body.due}")
 
 
 @click.command()

@@ -30,8 +30,8 @@ def handle(
 
     Each action is sealed in the ledger; running twice never acts twice.
     """
-    from handlers.context import handlers_for
     from handlers.queue_source import run_outbox, run_sqs
+    from pipeline.handler_app import handlers_for
 
     config = app.config
     context = handlers_for(config, app.runtime(writable=True))

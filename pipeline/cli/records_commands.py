@@ -1,10 +1,8 @@
 """``trail``, ``search``, ``show``, ``export``, ``verify-export`` and ``index``.
 
-Every retrieval of message content by a person (``show``, ``trail``, ``export``)
-is recorded in the ledger BEFORE the content is shown, as an ``access.viewed``
-entry naming who, what and why: the SEC 17a-4(f) audit-trail alternative asks
-for the identity of the individual and the time of each access. If the entry
-cannot be appended, nothing is shown.
+These commands parse arguments and format output; the archive service
+(:mod:`pipeline.archive`) does the work and records every retrieval of message
+content (``show``, ``trail``, ``export``) in the ledger before anything is shown.
 """
 
 from __future__ import annotations
@@ -17,35 +15,17 @@ from typing import Any
 
 import click
 
+from pipeline.archive import ShownMessage
 from pipeline.classify.accounts import mask_account
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, format_table
+from pipeline.entries.models import Party
 from pipeline.errors import ConfigError, ExportError
-from pipeline.export.bundle import export_bundle
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
-from pipeline.index.db import INDEX_FILE, RecordIndex, RecordRow, SearchCriteria
-from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
-from pipeline.runtime import Runtime, actor_name
-from pipeline.trail.build import Trail, build_trail, resolve_one
-from pipeline.trail.proofs import ProofContext
-
-
-def _open_index(app: AppContext, runtime: Runtime) -> RecordIndex:
-    """The index, synced with the ledger (it is a cache: always brought up to date first)."""
-    index = RecordIndex(app.config.state_dir / INDEX_FILE)
-    index.sync(runtime.ledger, runtime.store)
-    return index
-
-
-def _record_access(
-    app: AppContext, runtime: Runtime, record_ids: Sequence[str], what: str, reason: str | None
-) -> LedgerEntry:
-    """Append the ``access.viewed`` entry for a person's retrieval."""
-    actor = actor_name(app.config)
-    body: dict[str, Any] = {"record_ids": sorted(record_ids), "what": what, "actor": actor}
-    if reason:
-        body["reason"] = reason
-    return runtime.ledger.append([EntryDraft("access.viewed", body, actor)])[0]
+from pipeline.index.db import INDEX_FILE, RecordRow, SearchCriteria
+from pipeline.ledger.entry import format_time
+from pipeline.trail.build import Trail
 
 
 def _when(value: str | None, app: AppContext, *, end: bool) -> str | None:
@@ -121,20 +101,8 @@ def trail(app: AppContext, ref: str, as_json: bool, reason: str | None) -> None:
     REF is a record id (r-...), a Message-ID, a raw SHA-256 or a ledger position.
     Viewing is recorded as an access.viewed entry.
     """
-    runtime = app.runtime(writable=True)
-    with _open_index(app, runtime) as index:
-        record = resolve_one(index, ref)
-        _record_access(app, runtime, [record.record_id], "trail", reason)
-        index.sync(runtime.ledger, runtime.store)
-        proofs = ProofContext.latest(runtime.ledger, index)
-        result = build_trail(
-            record.record_id,
-            index=index,
-            ledger=runtime.ledger,
-            proofs=proofs,
-            policy=app.config.classification.policy.clock,
-            now=datetime.now(UTC),
-        )
+    with open_archive(app, writable=True) as archive:
+        result = archive.trail(ref, reason)
     if as_json:
         echo_json(result.to_json())
     else:
@@ -206,12 +174,11 @@ def search(
     as_json: bool,
 ) -> None:
     """Find records; account numbers are shown masked."""
-    runtime = app.runtime()
     criteria = _criteria(
         app, date_from, date_to, mailbox, sender, account, category, escalated, text, limit
     )
-    with _open_index(app, runtime) as index:
-        rows = index.search(criteria)
+    with open_archive(app, writable=False) as archive:
+        rows = archive.search(criteria)
     if as_json:
         echo_json([_masked_json(r) for r in rows])
         return
@@ -252,63 +219,54 @@ def show(app: AppContext, ref: str, raw: bool, out: str | None, reason: str | No
     """
     if out and not raw:
         raise ConfigError("--out is only for --raw")
-    runtime = app.runtime(writable=True)
-    with _open_index(app, runtime) as index:
-        record = resolve_one(index, ref)
-    entry = runtime.ledger.entry(record.seq)
-    body = entry.body
-    # read before recording access, so a failed read is not logged as a viewing,
-    # but show nothing until the access entry is committed
-    data = runtime.store.get(str(body["raw"]["key"])) if raw else b""
-    _record_access(app, runtime, [record.record_id], "raw" if raw else "message", reason)
-    if raw:
-        if out:
-            Path(out).write_bytes(data)
-            click.echo(f"wrote {len(data)} bytes ({record.raw_sha256}) to {out}", err=True)
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        return
-    echo(render_message(record, body, runtime))
+    with open_archive(app, writable=True) as archive:
+        if raw:
+            original = archive.raw(ref, reason)
+            if out:
+                Path(out).write_bytes(original.data)
+                click.echo(
+                    f"wrote {len(original.data)} bytes ({original.record.raw_sha256}) to {out}",
+                    err=True,
+                )
+            else:
+                sys.stdout.buffer.write(original.data)
+                sys.stdout.buffer.flush()
+            return
+        shown = archive.show(ref, reason)
+    echo(render_message(shown))
 
 
-def render_message(record: RecordRow, body: Any, runtime: Runtime) -> str:
+def render_message(shown: ShownMessage) -> str:
     """Headers, text body and attachment verdicts of a record."""
-    h = body.get("headers") or {}
+    record, h = shown.record, shown.body.headers
 
-    def parties(key: str) -> str:
-        return ", ".join(
-            f"{p.get('name')} <{p.get('address')}>" if p.get("name") else str(p.get("address"))
-            for p in h.get(key) or []
-        )
+    def parties(values: Sequence[Party]) -> str:
+        return ", ".join(f"{p.name} <{p.address}>" if p.name else p.address for p in values)
 
     lines = [
         f"Record:      {record.record_id} (ledger position {record.seq})",
         f"Mailbox:     {record.mailbox}/{record.folder} UID {record.uid}",
         f"Received:    {record.received}",
-        f"From:        {parties('from')}",
-        f"To:          {parties('to')}",
+        f"From:        {parties(h.from_)}",
+        f"To:          {parties(h.to)}",
     ]
-    if h.get("cc"):
-        lines.append(f"Cc:          {parties('cc')}")
+    if h.cc:
+        lines.append(f"Cc:          {parties(h.cc)}")
     lines += [
-        f"Subject:     {h.get('subject') or ''}",
-        f"Date:        {h.get('date') or ''}",
-        f"Message-ID:  {h.get('message_id') or ''}",
+        f"Subject:     {h.subject}",
+        f"Date:        {h.date or ''}",
+        f"Message-ID:  {h.message_id or ''}",
         f"Raw SHA-256: {record.raw_sha256} ({record.raw_size} bytes)",
         "",
     ]
-    bodies = body.get("bodies") or {}
-    ref = bodies.get("text") or bodies.get("html_text")
-    text = runtime.store.get(ref["key"]).decode("utf-8", errors="replace") if ref else ""
-    lines += [text.rstrip("\n"), ""]
-    attachments = body.get("attachments") or []
+    lines += [shown.text.rstrip("\n"), ""]
+    attachments = shown.body.attachments
     lines.append(f"Attachments: {len(attachments) or 'none'}")
     for a in attachments:
-        reasons = ", ".join(a.get("reasons") or [])
+        reasons = ", ".join(a.reasons)
         lines.append(
-            f"  {a.get('safe_filename')}  {a.get('size')} bytes  {a.get('detected_type')}"
-            f"  {str(a.get('verdict')).upper()}{'  ' + reasons if reasons else ''}"
+            f"  {a.safe_filename}  {a.size} bytes  {a.detected_type}"
+            f"  {a.verdict.upper()}{'  ' + reasons if reasons else ''}"
         )
     return "\n".join(lines)
 
@@ -350,52 +308,20 @@ def export(
     public_key_out: str | None,
 ) -> None:
     """Write an examination export that verifies offline with its own verify.py."""
-    runtime = app.runtime(writable=True)
-    actor = actor_name(app.config)
     criteria = _criteria(
         app, date_from, date_to, mailbox, None, account, None, escalated, None, None
     )
-    with _open_index(app, runtime) as index:
-        result = export_bundle(
-            out=Path(out),
-            ledger=runtime.ledger,
-            store=runtime.store,
-            index=index,
-            criteria=criteria,
-            actor=actor,
-            reason=reason,
-            as_of=as_of,
-            policy=app.config.classification.policy.clock,
-        )
-    ids = sorted(result.record_ids)
-    common: dict[str, Any] = {"record_ids": ids, "actor": actor}
-    if reason:
-        common["reason"] = reason
-    # one batch: the access record and the export record exist together or not at all
-    entries = runtime.ledger.append(
-        [
-            EntryDraft("access.viewed", {**common, "what": "export"}, actor),
-            EntryDraft(
-                "export.created",
-                {
-                    **common,
-                    "criteria": dict(result.criteria),
-                    "manifest_sha256": result.manifest_sha256,
-                    "checkpoint_size": result.checkpoint_size,
-                    "files": result.files,
-                    "format": "mailledger-export/1",
-                },
-                actor,
-            ),
-        ]
-    )
-    if public_key_out:
-        keys = "".join(k.to_text() + "\n" for k in runtime.ledger.verifier_keys)
-        Path(public_key_out).write_text(keys, encoding="utf-8")
+    with open_archive(app, writable=True) as archive:
+        outcome = archive.export(Path(out), criteria, reason, as_of)
+        if public_key_out:
+            keys = "".join(k.to_text() + "\n" for k in archive.ledger.verifier_keys)
+            Path(public_key_out).write_text(keys, encoding="utf-8")
+    result = outcome.result
     click.echo(
-        f"exported {len(ids)} record(s), {result.files} files, {result.entries} ledger entries"
-        f" to {out} against checkpoint size {result.checkpoint_size};"
-        f" manifest SHA-256 {result.manifest_sha256}; recorded as ledger entry {entries[1].seq}"
+        f"exported {len(result.record_ids)} record(s), {result.files} files,"
+        f" {result.entries} ledger entries to {out} against checkpoint size"
+        f" {result.checkpoint_size}; manifest SHA-256 {result.manifest_sha256};"
+        f" recorded as ledger entry {outcome.created.seq}"
     )
 
 
@@ -429,13 +355,12 @@ def verify_export(path: str, public_key: str | None, as_json: bool) -> None:
 @pass_app
 def index_command(app: AppContext, rebuild: bool) -> None:
     """Bring the local search index up to date with the ledger (or rebuild it)."""
-    runtime = app.runtime()
     path = app.config.state_dir / INDEX_FILE
     if rebuild:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-    with _open_index(app, runtime) as index:
-        counts = index.counts()
+    with open_archive(app, writable=False) as archive:
+        counts = archive.index().counts()
     click.echo(
         f"index {path}: {counts['entries']} entries, {counts['records']} records,"
         f" {counts['links']} record links"

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
-from pipeline.config import LocalStorageConfig
-from pipeline.errors import RetentionError
-from pipeline.runtime import actor_name
-from pipeline.storage.lifecycle import (
-    HoldChange,
-    add_hold,
-    cutoff_before,
-    dispose,
-    list_holds,
-    plan_disposal,
-    remove_hold,
-)
+from pipeline.cli.archive import open_archive
+from pipeline.retention.lifecycle import HoldChange
 
 
 @click.group()
@@ -45,15 +34,8 @@ def _print_change(change: HoldChange, verb: str, as_json: bool) -> None:
 @pass_app
 def hold_add(app: AppContext, refs: tuple[str, ...], reason: str | None, as_json: bool) -> None:
     """Hold every stored object of the records REF (record id, Message-ID, raw SHA-256)."""
-    runtime = app.runtime(writable=True)
-    change = add_hold(
-        runtime.store,
-        runtime.ledger,
-        runtime.ledger,
-        refs,
-        reason=reason,
-        actor=actor_name(app.config),
-    )
+    with open_archive(app, writable=True) as archive:
+        change = archive.add_hold(refs, reason)
     _print_change(change, "held", as_json)
 
 
@@ -64,15 +46,8 @@ def hold_add(app: AppContext, refs: tuple[str, ...], reason: str | None, as_json
 @pass_app
 def hold_remove(app: AppContext, refs: tuple[str, ...], reason: str, as_json: bool) -> None:
     """Lift the hold of the records REF; objects another held record shares stay held."""
-    runtime = app.runtime(writable=True)
-    change = remove_hold(
-        runtime.store,
-        runtime.ledger,
-        runtime.ledger,
-        refs,
-        reason=reason,
-        actor=actor_name(app.config),
-    )
+    with open_archive(app, writable=True) as archive:
+        change = archive.remove_hold(refs, reason)
     _print_change(change, "released", as_json)
 
 
@@ -82,8 +57,8 @@ def hold_remove(app: AppContext, refs: tuple[str, ...], reason: str, as_json: bo
 @pass_app
 def hold_list(app: AppContext, as_json: bool, no_check: bool) -> None:
     """Records under hold, from the ledger; exit 1 when the store disagrees."""
-    runtime = app.runtime()
-    views = list_holds(runtime.ledger, None if no_check else runtime.store)
+    with open_archive(app, writable=False) as archive:
+        views = archive.holds(check_store=not no_check)
     mismatched = [v for v in views if v.unheld_keys]
     if as_json:
         echo_json({"holds": [v.to_json() for v in views], "ok": not mismatched})
@@ -98,17 +73,6 @@ def hold_list(app: AppContext, as_json: bool, no_check: bool) -> None:
             for key in view.unheld_keys or []:
                 click.echo(f"  NOT HELD in the store: {key}")
     sys.exit(1 if mismatched else 0)
-
-
-def _retention_policy(app: AppContext) -> dict[str, Any]:
-    storage = app.config.storage
-    if isinstance(storage, LocalStorageConfig):
-        return {"retain_days": storage.retain_days, "mode": None}
-    lock = storage.object_lock
-    return {
-        "retain_days": lock.retain_days if lock else None,
-        "mode": lock.mode if lock else None,
-    }
 
 
 @click.command("dispose")
@@ -144,50 +108,29 @@ def dispose_command(
     ``retention.min_dispose_days`` are refused; disposal asks for confirmation
     unless --yes is given.
     """
-    now = datetime.now(UTC)
-    try:
-        cutoff = cutoff_before(now, older_than)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--older-than") from exc
     if not dry_run and not (reason and reason.strip()):
         raise click.UsageError("--reason is required to dispose of records (or use --dry-run)")
-    floor_days = app.config.retention.min_dispose_days
-    if cutoff > now - timedelta(days=floor_days):
-        raise RetentionError(
-            f"--older-than {older_than} is shorter than the minimum retention of"
-            f" {floor_days} days (retention.min_dispose_days in {app.config.source_path});"
-            " nothing was disposed"
-        )
-    runtime = app.runtime(writable=not dry_run)
-    plan = plan_disposal(runtime.store, runtime.ledger, cutoff=cutoff, now=now)
-    policy = {"older_than": older_than, **_retention_policy(app)}
-    due = [d for d in plan if d.refused is None and d.keys]
-    if not dry_run and due and not yes:
-        click.confirm(
-            f"Dispose of the stored content of {len(due)} records received before"
-            f" {cutoff.date().isoformat()}? This cannot be undone",
-            abort=True,
-            err=True,
-        )
-    done = (
-        plan
-        if dry_run
-        else dispose(
-            runtime.store,
-            runtime.ledger,
-            plan,
-            policy=policy,
-            reason=reason,
-            actor=actor_name(app.config),
-        )
-    )
-    disposed = [d for d in (plan if dry_run else done) if d.refused is None and d.keys]
-    refused = [d for d in plan if d.refused is not None]
+
+    def confirm(count: int, cutoff: datetime) -> None:
+        if not yes:
+            click.confirm(
+                f"Dispose of the stored content of {count} records received before"
+                f" {cutoff.date().isoformat()}? This cannot be undone",
+                abort=True,
+                err=True,
+            )
+
+    with open_archive(app, writable=not dry_run) as archive:
+        try:
+            outcome = archive.dispose(older_than, reason, dry_run=dry_run, confirm=confirm)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--older-than") from exc
+    disposed, refused = outcome.disposed, outcome.refused
     if as_json:
         echo_json(
             {
                 "dry_run": dry_run,
-                "policy": policy,
+                "policy": outcome.policy.model_dump(mode="json"),
                 "disposed": [d.to_json() for d in disposed],
                 "refused": [d.to_json() for d in refused],
             }

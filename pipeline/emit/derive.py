@@ -35,21 +35,22 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline.emit.cloudevent import CloudEvent, event_id
+from pipeline.entries import RecordBody, decode_record, names
+from pipeline.entries.models import Attachment, ClassificationBody
 from pipeline.hashing import is_sha256_hex
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.redact import mask_numbers
 
-EVENT_MESSAGE_RECEIVED = "message.received"
+# The received event is named after the entry it comes from.
+EVENT_MESSAGE_RECEIVED = names.MESSAGE_RECEIVED
 EVENT_MESSAGE_ESCALATED = "message.escalated"
 EVENT_ATTACHMENT_REJECTED = "attachment.rejected"
 EVENT_TYPES = frozenset(
     {EVENT_MESSAGE_RECEIVED, EVENT_MESSAGE_ESCALATED, EVENT_ATTACHMENT_REJECTED}
 )
 
-ENTRY_MESSAGE_RECEIVED = "message.received"
 
 _RECORD_ID = re.compile(r"r-[0-9a-f]{24}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Five or more digits, optionally separated by single spaces or dashes:
 # "1234 5678 9012", "123-45-6789", "0001234567". Four digits alone (a year, a
 # ZIP+4 tail, a masked account) are left alone.
@@ -75,82 +76,59 @@ def scrub_numbers(text: str) -> str:
     return masked[:_MAX_TEXT]
 
 
-# -- typed, whitelisted accessors -------------------------------------------------
+# -- whitelisted fields of the typed record ---------------------------------------
 
 
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def _text(value: str | None) -> str | None:
+    return scrub_numbers(value) if value is not None else None
 
 
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
+def _sha256(value: str | None) -> str | None:
+    return value if value is not None and is_sha256_hex(value) else None
 
 
-def _text(value: Any) -> str | None:
-    return scrub_numbers(value) if isinstance(value, str) else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _sha256(value: Any) -> str | None:
-    return value if isinstance(value, str) and is_sha256_hex(value) else None
-
-
-def _record_id(value: Any) -> str:
+def _record_id(value: str) -> str:
     # A record id is hex by construction; anything else is reported as unknown
     # rather than copied, because we cannot vouch for what it contains.
-    return value if isinstance(value, str) and _RECORD_ID.fullmatch(value) else "r-unknown"
+    return value if _RECORD_ID.fullmatch(value) else "r-unknown"
 
 
-def _accounts(classification: Mapping[str, Any]) -> list[str]:
+def _accounts(classification: ClassificationBody) -> list[str]:
     masked: list[str] = []
-    for item in _list(classification.get("account_numbers")):
-        if isinstance(item, Mapping):
-            item = item.get("number", item.get("value"))
-        if isinstance(item, str | int) and not isinstance(item, bool):
-            value = mask_account(str(item))
-            if value not in masked:
-                masked.append(value)
+    for number in classification.account_numbers:
+        value = mask_account(number)
+        if value not in masked:
+            masked.append(value)
     return masked
 
 
-def _deadlines(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = []
-    for item in _list(body.get("deadlines")):
-        deadline = _map(item)
-        due = deadline.get("due")
-        result.append(
-            {
-                "name": _text(deadline.get("name")),
-                "due": due if isinstance(due, str) and _DATE.fullmatch(due) else None,
-                "business_days": _int(deadline.get("business_days")),
-                "rule": _text(deadline.get("rule")),
-            }
-        )
-    return result
+def _deadlines(body: RecordBody) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": _text(d.name),
+            "due": d.due.isoformat(),
+            "business_days": d.business_days,
+            "rule": _text(d.rule),
+        }
+        for d in body.deadlines
+    ]
 
 
-def _matches(classification: Mapping[str, Any]) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = []
-    for item in _list(classification.get("matches")):
-        match = _map(item)
-        start, end = _int(match.get("start")), _int(match.get("end"))
-        result.append(
-            {
-                "rule": _text(match.get("rule")),
-                "field": _text(match.get("field")),
-                "item": _int(match.get("item")) or 0,
-                "span": [start, end] if start is not None and end is not None else None,
-                # Only the words the rule matched (never surrounding text), and
-                # those scrubbed like any other free text.
-                "matched": _text(match.get("matched")),
-                "severity": _text(match.get("severity")),
-                "route": _text(match.get("route")),
-            }
-        )
-    return result
+def _matches(classification: ClassificationBody) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": _text(m.rule),
+            "field": _text(m.field),
+            "item": m.item,
+            "span": [m.start, m.end],
+            # Only the words the rule matched (never surrounding text), and
+            # those scrubbed like any other free text.
+            "matched": _text(m.matched),
+            "severity": _text(m.severity),
+            "route": _text(m.route),
+        }
+        for m in classification.matches
+    ]
 
 
 def _highest_severity(matches: Iterable[Mapping[str, Any]]) -> str | None:
@@ -166,31 +144,26 @@ def _highest_severity(matches: Iterable[Mapping[str, Any]]) -> str | None:
     return best
 
 
-def _common(entry: LedgerEntry) -> dict[str, Any]:
+def _common(entry: LedgerEntry, body: RecordBody) -> dict[str, Any]:
     """Fields every event of a received message carries: references and routing."""
-    body = entry.body
-    source = _map(body.get("source"))
-    classification = _map(body.get("classification"))
     return {
-        "record_id": _record_id(body.get("record_id")),
+        "record_id": _record_id(body.record_id),
         "entry_seq": entry.seq,
         "entry_hash": entry.entry_hash,
-        "raw_sha256": _sha256(_map(body.get("raw")).get("sha256")),
-        "mailbox": _text(source.get("mailbox")),
-        "folder": _text(source.get("folder")),
+        "raw_sha256": _sha256(body.raw.sha256 if body.raw else None),
+        "mailbox": _text(body.source.mailbox),
+        "folder": _text(body.source.folder),
         "recorded_at": entry.time,
-        "category": _text(classification.get("category")),
-        "accounts": _accounts(classification),
+        "category": _text(body.classification.category),
+        "accounts": _accounts(body.classification),
         "deadlines": _deadlines(body),
     }
 
 
-def _received(entry: LedgerEntry) -> dict[str, Any]:
-    data = _common(entry)
-    source = _map(entry.body.get("source"))
-    classification = _map(entry.body.get("classification"))
-    data["escalated"] = classification.get("escalated") is True
-    if source.get("imported") is True:
+def _received(entry: LedgerEntry, body: RecordBody) -> dict[str, Any]:
+    data = _common(entry, body)
+    data["escalated"] = body.classification.escalated
+    if body.source.imported:
         # RFC 3834 spirit and our own rule: backfilled mail is never auto-acknowledged.
         data["needs_acknowledgment"] = False
         data["needs_acknowledgment_reason"] = "imported"
@@ -199,25 +172,27 @@ def _received(entry: LedgerEntry) -> dict[str, Any]:
     return data
 
 
-def _escalated(entry: LedgerEntry) -> dict[str, Any]:
-    data = _common(entry)
-    matches = _matches(_map(entry.body.get("classification")))
+def _escalated(entry: LedgerEntry, body: RecordBody) -> dict[str, Any]:
+    data = _common(entry, body)
+    matches = _matches(body.classification)
     data["matches"] = matches
     data["severity"] = _highest_severity(matches)
     data["routes"] = sorted({m["route"] for m in matches if m["route"]})
     return data
 
 
-def _rejected(entry: LedgerEntry, attachment: Mapping[str, Any], index: int) -> dict[str, Any]:
-    data = _common(entry)
+def _rejected(
+    entry: LedgerEntry, body: RecordBody, attachment: Attachment, index: int
+) -> dict[str, Any]:
+    data = _common(entry, body)
     data["attachment"] = {
         "index": index,
-        "sha256": _sha256(attachment.get("sha256")),
-        "size": _int(attachment.get("size")),
+        "sha256": _sha256(attachment.sha256),
+        "size": attachment.size,
         # The sanitised name only: the declared filename is attacker-controlled.
-        "safe_filename": _text(attachment.get("safe_filename")),
-        "detected_type": _text(attachment.get("detected_type")),
-        "reasons": [r for r in (_text(x) for x in _list(attachment.get("reasons"))) if r],
+        "safe_filename": _text(attachment.safe_filename),
+        "detected_type": _text(attachment.detected_type),
+        "reasons": [r for r in (_text(x) for x in attachment.reasons) if r],
     }
     return data
 
@@ -226,14 +201,16 @@ def events_for_entry(entry: LedgerEntry, source: str) -> tuple[CloudEvent, ...]:
     """The events one committed entry gives rise to (empty for most entry types).
 
     ``source`` is the CloudEvents ``source`` and the prefix of every event id
-    (typically the ledger's origin), so ids are unique across ledgers.
+    (typically the ledger's origin), so ids are unique across ledgers. A
+    ``message.received`` entry that does not decode raises
+    :class:`pipeline.errors.EntryFormatError` naming its position and field.
     """
-    if entry.type != ENTRY_MESSAGE_RECEIVED:
+    if entry.type != names.MESSAGE_RECEIVED:
         return ()
-    body = entry.body
-    if _map(body.get("source")).get("direction") != "inbound":
+    body = decode_record(entry).body
+    if body.source.direction != "inbound":
         return ()
-    record_id = _record_id(body.get("record_id"))
+    record_id = _record_id(body.record_id)
 
     def make(event_type: str, data: Mapping[str, Any], n: int | None = None) -> CloudEvent:
         return CloudEvent(
@@ -245,13 +222,16 @@ def events_for_entry(entry: LedgerEntry, source: str) -> tuple[CloudEvent, ...]:
             data=data,
         )
 
-    events = [make(EVENT_MESSAGE_RECEIVED, _received(entry))]
-    if _map(body.get("classification")).get("escalated") is True:
-        events.append(make(EVENT_MESSAGE_ESCALATED, _escalated(entry)))
-    for index, item in enumerate(_list(body.get("attachments"))):
-        attachment = _map(item)
-        if attachment.get("verdict") == "rejected":
+    events = [make(EVENT_MESSAGE_RECEIVED, _received(entry, body))]
+    if body.classification.escalated:
+        events.append(make(EVENT_MESSAGE_ESCALATED, _escalated(entry, body)))
+    for index, attachment in enumerate(body.attachments):
+        if attachment.verdict == "rejected":
             events.append(
-                make(EVENT_ATTACHMENT_REJECTED, _rejected(entry, attachment, index), index)
+                make(
+                    EVENT_ATTACHMENT_REJECTED,
+                    _rejected(entry, body, attachment, index),
+                    index,
+                )
             )
     return tuple(events)

@@ -35,22 +35,23 @@ Two workers dispatching the same sink at once may both deliver a chunk
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 
 from pipeline.emit.cloudevent import CloudEvent
 from pipeline.emit.derive import events_for_entry
 from pipeline.emit.sinks import Sink
+from pipeline.entries import decode_as, draft, names
+from pipeline.entries.models import DeliveredEvent, EventDelivered
 from pipeline.errors import MailledgerError
-from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
 
 log = structlog.get_logger(__name__)
 
-EVENT_DELIVERED = "event.delivered"
+EVENT_DELIVERED = names.EVENT_DELIVERED
 NOTHING = -1
 """``through_seq`` of a sink that has never delivered anything."""
 
@@ -171,14 +172,12 @@ class Dispatcher:
         while hi > 0:
             lo = max(0, hi - self.scan_window)
             for entry in reversed(list(self.ledger.entries(lo, hi))):
-                if entry.type == EVENT_DELIVERED and entry.body.get("sink") == sink_name:
-                    through = entry.body.get("through_seq")
-                    if not isinstance(through, int) or isinstance(through, bool):
-                        # A malformed progress entry cannot be trusted to skip
-                        # anything; keep looking further back.
-                        log.warning("malformed progress entry", sink=sink_name, seq=entry.seq)
-                        continue
-                    return through
+                if entry.type == EVENT_DELIVERED:
+                    # a malformed progress entry raises EntryFormatError naming it: it
+                    # cannot be trusted to skip anything, nor silently passed over
+                    body = decode_as(entry, EventDelivered).body
+                    if body.sink == sink_name:
+                        return body.through_seq
             hi = lo
         return NOTHING
 
@@ -238,17 +237,17 @@ class Dispatcher:
         return self._record(run, events, from_seq, through)
 
     def _record(self, run: _SinkRun, events: list[CloudEvent], from_seq: int, through: int) -> bool:
-        body: Mapping[str, Any] = {
-            "sink": run.sink.name,
-            "from_seq": from_seq,
-            "through_seq": through,
-            "events": [
-                {"id": e.id, "type": e.type, "record_id": e.record_id, "entry_seq": e.entry_seq}
+        body = EventDelivered(
+            sink=run.sink.name,
+            from_seq=from_seq,
+            through_seq=through,
+            events=tuple(
+                DeliveredEvent(id=e.id, type=e.type, record_id=e.record_id, entry_seq=e.entry_seq)
                 for e in events
-            ],
-        }
+            ),
+        )
         try:
-            committed = self.ledger.append([EntryDraft(EVENT_DELIVERED, body, self.actor)])
+            committed = self.ledger.append([draft(body, self.actor)])
         except MailledgerError as exc:
             # Delivered but not recorded: the next run re-delivers this chunk.
             run.errors.append(f"sink {run.sink.name!r}: delivered but progress not recorded: {exc}")

@@ -25,7 +25,7 @@ import os
 import shutil
 import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,8 @@ import structlog
 
 import pipeline.export.bundle_verifier as bundle_verifier
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.entries import decode_record, names
+from pipeline.entries.models import Party, RecordBody
 from pipeline.errors import ExportError, IntegrityError
 from pipeline.export.loadfile import FIELDS, write_csv, write_dat
 from pipeline.export.pages import Summary, index_page, message_page
@@ -76,9 +78,21 @@ class _Writer:
     def _put(self, path: str, data: bytes) -> None:
         raise NotImplementedError
 
+    target: Path
+    tmp: Path
+
     def finish(self) -> None:
-        """Make the bundle visible under its final name."""
+        """Complete the bundle under its temporary name."""
         raise NotImplementedError
+
+    def publish(self) -> None:
+        """Make the finished bundle visible under its final name."""
+        if self.target.exists():
+            raise ExportError(
+                f"{self.target} appeared while the export was written; the export stays at"
+                f" {self.tmp}"
+            )
+        self.tmp.rename(self.target)
 
     def abort(self) -> None:
         """Remove what was written."""
@@ -126,7 +140,6 @@ class _DirWriter(_Writer):
     def finish(self) -> None:
         self._drain()
         self._pool.shutdown()
-        self.tmp.rename(self.target)
 
     def abort(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -151,7 +164,6 @@ class _ZipWriter(_Writer):
 
     def finish(self) -> None:
         self.zip.close()
-        self.tmp.rename(self.target)
 
     def abort(self) -> None:
         self.zip.close()
@@ -168,12 +180,12 @@ class ExportResult:
     checkpoint_size: int
     files: int
     entries: int
-    criteria: Mapping[str, Any]
+    criteria: SearchCriteria
 
 
-def _date_sent(value: Any) -> str:
+def _date_sent(value: str | None) -> str:
     """The Date header as ISO 8601 UTC when it parses, else as written."""
-    if not isinstance(value, str) or not value:
+    if not value:
         return ""
     try:
         moment = parsedate_to_datetime(value)
@@ -184,19 +196,37 @@ def _date_sent(value: Any) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def _addresses(parties: Sequence[Party]) -> str:
+    return "; ".join(p.address for p in parties if p.address)
 
 
-def _addresses(value: Any) -> str:
-    if not isinstance(value, list):
-        return ""
-    return "; ".join(
-        str(p.get("address")) for p in value if isinstance(p, Mapping) and p.get("address")
-    )
+@dataclass
+class StagedExport:
+    """A complete export under its temporary name: record it, then publish or discard it.
+
+    The archive service appends the ``export.created`` entry between the two, so no
+    export is ever visible at its destination without its ledger entry.
+    """
+
+    result: ExportResult
+    _writer: _Writer
+
+    @property
+    def staging_path(self) -> Path:
+        """Where the export is until it is published."""
+        return self._writer.tmp
+
+    def publish(self) -> ExportResult:
+        """Rename the export to its destination."""
+        self._writer.publish()
+        return self.result
+
+    def discard(self) -> None:
+        """Delete the staged export."""
+        self._writer.abort()
 
 
-def export_bundle(
+def stage_export(
     *,
     out: Path,
     ledger: Ledger,
@@ -207,11 +237,12 @@ def export_bundle(
     reason: str,
     as_of: int | None = None,
     policy: ClockPolicy = DEFAULT_POLICY,
-) -> ExportResult:
-    """Write the export of the records matching ``criteria`` to ``out`` (folder or .zip).
+) -> StagedExport:
+    """Write the export of the records matching ``criteria`` for ``out`` (folder or .zip).
 
-    The index must be synced. ``as_of`` picks the checkpoint (tree size) to prove
-    against; by default the ledger head's.
+    The export is written under a temporary name next to ``out``; it reaches ``out``
+    only through :meth:`StagedExport.publish`. The index must be synced. ``as_of``
+    picks the checkpoint (tree size) to prove against; by default the ledger head's.
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
@@ -232,7 +263,7 @@ def export_bundle(
         category=criteria.category,
         escalated=criteria.escalated,
         text=criteria.text,
-        types=("message.received",),
+        types=(names.MESSAGE_RECEIVED,),
     )
     rows = [r for r in index.iter_search(wanted) if r.seq < size]
     if not rows:
@@ -302,15 +333,16 @@ def export_bundle(
         writer.abort()
         raise
     log.info("export.written", records=len(rows), entries=len(entries), checkpoint=size)
-    return ExportResult(
+    result = ExportResult(
         path=out,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         record_ids=tuple(r.record_id for r in rows),
         checkpoint_size=size,
         files=len(writer.files),
         entries=len(entries),
-        criteria=wanted.to_json(),
+        criteria=wanted,
     )
+    return StagedExport(result, writer)
 
 
 def _write_records(
@@ -329,40 +361,38 @@ def _write_records(
     summary = Summary()
     for n, row in enumerate(rows, start=1):
         control = control_number(n)
-        own = entries[row.seq]
-        body = own.body
-        raw_info = _m(body.get("raw"))
-        raw = _fetch(store, str(raw_info.get("key")), row.record_id)
+        body = decode_record(entries[row.seq]).body
+        if body.raw is None:
+            raise ExportError(f"record {row.record_id}: its entry names no raw message")
+        raw = _fetch(store, body.raw.key, row.record_id)
         if hashlib.sha256(raw).hexdigest() != row.raw_sha256:
             raise ExportError(f"record {row.record_id}: stored raw message does not match its hash")
         native = f"natives/{control}.eml"
         writer.write(native, raw)
         del raw
-        headers = _m(body.get("headers"))
-        classification = body.get("classification")
-        category = classification.get("category") if isinstance(classification, Mapping) else None
+        headers = body.headers
         common = {
             "BegAttach": control,
             "Custodian": row.mailbox,
             "Escalated": "Y" if row.escalated else "N",
-            "Category": str(category or ""),
+            "Category": body.classification.category or "",
         }
         attachments: list[dict[str, str]] = []
         attachment_rows: list[dict[str, str]] = []
         paths: dict[str, str] = {}
         number = 0
-        for a in body.get("attachments") or []:
+        for a in body.attachments:
             # quarantined (rejected) attachments are withheld: listed with their verdict in
             # the page, never shipped, so a production cannot carry malware to an examiner
-            if not isinstance(a, Mapping) or a.get("verdict") != "accepted":
+            if a.verdict != "accepted":
                 continue
-            sha = str(a.get("sha256"))
+            sha = a.sha256
             if sha in paths:
                 continue  # the same file attached twice is shipped once
             number += 1
             doc = f"{control}.{number:04d}"
-            path = f"natives/{doc}_{a.get('safe_filename') or 'attachment'}"
-            data = _fetch(store, str(a.get("key")), row.record_id)
+            path = f"natives/{doc}_{a.safe_filename or 'attachment'}"
+            data = _fetch(store, a.key, row.record_id)
             writer.write(path, data)
             paths[sha] = path
             attachments.append({"sha256": sha, "path": path})
@@ -370,7 +400,7 @@ def _write_records(
                 common
                 | {
                     "DocID": doc,
-                    "FileName": str(a.get("filename") or a.get("safe_filename") or ""),
+                    "FileName": a.filename or a.safe_filename or "",
                     "SHA256": sha,
                     "NativePath": path,
                 }
@@ -391,11 +421,11 @@ def _write_records(
             | {
                 "DocID": control,
                 "EndAttach": end,
-                "From": _addresses(headers.get("from")),
-                "To": _addresses(headers.get("to")),
-                "CC": _addresses(headers.get("cc")),
-                "Subject": str(headers.get("subject") or ""),
-                "DateSent": _date_sent(headers.get("date")),
+                "From": _addresses(headers.from_),
+                "To": _addresses(headers.to),
+                "CC": _addresses(headers.cc),
+                "Subject": headers.subject,
+                "DateSent": _date_sent(headers.date),
                 "DateReceived": row.received,
                 "FileName": f"{control}.eml",
                 "SHA256": row.raw_sha256,
@@ -428,13 +458,9 @@ def _fetch(store: ObjectStore, key: str, record_id: str) -> bytes:
         ) from exc
 
 
-def _text(body: Mapping[str, Any], store: ObjectStore, record_id: str) -> str:
+def _text(body: RecordBody, store: ObjectStore, record_id: str) -> str:
     """The plain text body, else the text extracted from HTML, else nothing."""
-    bodies = body.get("bodies")
-    if not isinstance(bodies, Mapping):
-        return ""
-    for name in ("text", "html_text"):
-        ref = bodies.get(name)
-        if isinstance(ref, Mapping) and isinstance(ref.get("key"), str):
-            return _fetch(store, ref["key"], record_id).decode("utf-8", errors="replace")
+    for ref in (body.bodies.text, body.bodies.html_text):
+        if ref is not None:
+            return _fetch(store, ref.key, record_id).decode("utf-8", errors="replace")
     return ""

@@ -14,6 +14,8 @@ from html import escape
 from typing import Any
 
 from pipeline.classify.accounts import mask_account
+from pipeline.entries import RecordBody
+from pipeline.entries.models import Party
 from pipeline.trail.build import Trail
 
 _STYLE = (
@@ -32,19 +34,8 @@ def _page(title: str, body: str) -> bytes:
     ).encode()
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _parties(value: Any) -> str:
-    if not isinstance(value, list):
-        return ""
-    out = []
-    for p in value:
-        if isinstance(p, Mapping):
-            name, address = str(p.get("name") or ""), str(p.get("address") or "")
-            out.append(f"{name} <{address}>" if name else address)
-    return ", ".join(out)
+def _parties(parties: Sequence[Party]) -> str:
+    return ", ".join(f"{p.name} <{p.address}>" if p.name else p.address for p in parties)
 
 
 def _table(rows: Iterable[Sequence[str]], head: Sequence[str] | None = None) -> str:
@@ -59,35 +50,32 @@ def _table(rows: Iterable[Sequence[str]], head: Sequence[str] | None = None) -> 
 
 def message_page(
     control: str,
-    body: Mapping[str, Any],
+    body: RecordBody,
     text: str,
     attachment_paths: Mapping[str, str],
     trail: Trail,
 ) -> bytes:
     """The page of one message: headers, body text, attachments, audit trail."""
-    h = _m(body.get("headers"))
-    src = _m(body.get("source"))
-    raw = _m(body.get("raw"))
-    c = _m(body.get("classification"))
+    h, src, raw, c = body.headers, body.source, body.raw, body.classification
     header_rows = [
         ("Control number", control),
-        ("Record id", str(body.get("record_id"))),
-        ("From", _parties(h.get("from"))),
-        ("To", _parties(h.get("to"))),
-        ("Cc", _parties(h.get("cc"))),
-        ("Subject", str(h.get("subject") or "")),
-        ("Date", str(h.get("date") or "")),
-        ("Message-ID", str(h.get("message_id") or "")),
-        ("Mailbox / folder", f"{src.get('mailbox')} / {src.get('folder')}"),
-        ("UID (UIDVALIDITY)", f"{src.get('uid')} ({src.get('uidvalidity')})"),
-        ("INTERNALDATE", str(src.get("internaldate") or "")),
-        ("Raw SHA-256", f"{raw.get('sha256')} ({raw.get('size')} bytes)"),
-        ("Category", str(c.get("category") or "")),
-        ("Escalated", f"yes ({c.get('severity')})" if c.get("escalated") else "no"),
+        ("Record id", body.record_id),
+        ("From", _parties(h.from_)),
+        ("To", _parties(h.to)),
+        ("Cc", _parties(h.cc)),
+        ("Subject", h.subject),
+        ("Date", h.date or ""),
+        ("Message-ID", h.message_id or ""),
+        ("Mailbox / folder", f"{src.mailbox} / {src.folder}"),
+        ("UID (UIDVALIDITY)", f"{src.uid} ({src.uidvalidity})"),
+        ("INTERNALDATE", src.internaldate or ""),
         (
-            "Account numbers",
-            ", ".join(mask_account(str(a)) for a in c.get("account_numbers") or []),
+            "Raw SHA-256",
+            f"{raw.sha256} ({raw.size} bytes)" if raw else "None (None bytes)",
         ),
+        ("Category", c.category or ""),
+        ("Escalated", f"yes ({c.severity})" if c.escalated else "no"),
+        ("Account numbers", ", ".join(mask_account(a) for a in c.account_numbers)),
     ]
     native = f"../natives/{control}.eml"
     parts = [
@@ -99,21 +87,18 @@ def message_page(
         "<h2>Attachments</h2>",
     ]
     rows = []
-    for a in body.get("attachments") or []:
-        if not isinstance(a, Mapping):
-            continue
-        sha = str(a.get("sha256"))
-        path = attachment_paths.get(sha)
-        name = escape(str(a.get("safe_filename")))
+    for a in body.attachments:
+        path = attachment_paths.get(a.sha256)
+        name = escape(a.safe_filename)
         link = f'<a href="../{escape(path)}">{name}</a>' if path else f"{name} (withheld)"
         rows.append(
             (
                 link,
-                escape(str(a.get("size"))),
-                escape(str(a.get("detected_type"))),
-                escape(str(a.get("verdict"))),
-                escape(", ".join(a.get("reasons") or [])),
-                escape(sha),
+                escape(str(a.size)),
+                escape(str(a.detected_type)),
+                escape(a.verdict),
+                escape(", ".join(a.reasons)),
+                escape(a.sha256),
             )
         )
     parts.append(
@@ -122,7 +107,7 @@ def message_page(
         else "<p>None.</p>"
     )
     parts += ["<h2>Body text</h2>", f"<pre>{escape(text)}</pre>", trail_html(trail)]
-    return _page(f"{control} {h.get('subject') or ''}", "\n".join(parts))
+    return _page(f"{control} {h.subject}", "\n".join(parts))
 
 
 def trail_html(trail: Trail) -> str:

@@ -13,9 +13,9 @@ import structlog
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from pipeline.config import MailboxConfig
 from pipeline.errors import MailboxError
 from pipeline.fetch.oauth import access_token
+from pipeline.fetch.settings import ImapSettings
 from pipeline.secrets import read_secret
 
 log = structlog.get_logger(__name__)
@@ -100,7 +100,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _ssl_context(config: MailboxConfig) -> ssl.SSLContext:
+def _ssl_context(config: ImapSettings) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
@@ -109,7 +109,7 @@ def _ssl_context(config: MailboxConfig) -> ssl.SSLContext:
 class ImapClientSession:
     """:class:`ImapSession` over a real server with imapclient."""
 
-    def __init__(self, config: MailboxConfig) -> None:
+    def __init__(self, config: ImapSettings) -> None:
         self.config = config
         self.name = config.name
         self._selected: str | None = None

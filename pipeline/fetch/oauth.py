@@ -6,12 +6,12 @@ import subprocess
 
 import httpx
 
-from pipeline.config import OAuth2Config
 from pipeline.errors import SecretError
+from pipeline.fetch.settings import OAuth2Settings
 from pipeline.secrets import read_secret
 
 
-def access_token(config: OAuth2Config, mailbox: str) -> str:
+def access_token(config: OAuth2Settings, mailbox: str) -> str:
     """A fresh access token from the configured command or client-credentials flow."""
     if config.token_command:
         try:

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Sequence
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -34,17 +33,31 @@ from typing import Any
 
 import structlog
 
+from pipeline.entries import RecordBody, decode, names
+from pipeline.entries.models import CaseLinked, Party, ResponseSent
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
+from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, format_time
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
+
+__all__ = [
+    "INDEX_FILE",
+    "EntryLink",
+    "IndexQueryError",
+    "RecordIndex",
+    "RecordRow",
+    "SearchCriteria",
+    "linked_record_ids",
+    "normalize_message_id",
+]
 
 log = structlog.get_logger(__name__)
 
 INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
-RECORD_TYPES = ("message.received", "response.sent")
+RECORD_TYPES = names.RECORD_TYPES
 SCHEMA_VERSION = "1"
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
@@ -105,80 +118,6 @@ def normalize_message_id(value: str) -> str:
     return value.strip().removeprefix("<").removesuffix(">").strip()
 
 
-@dataclass(frozen=True)
-class RecordRow:
-    """One record as the index knows it."""
-
-    seq: int
-    record_id: str
-    type: str
-    mailbox: str
-    folder: str
-    uidvalidity: int | None
-    uid: int | None
-    received: str
-    recorded: str
-    sender: str
-    sender_name: str
-    recipients: str
-    subject: str
-    message_id: str | None
-    raw_sha256: str
-    raw_size: int
-    category: str | None
-    escalated: bool
-    imported: bool
-    direction: str
-    accounts: tuple[str, ...]
-    rules: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready fields (full account numbers included: callers mask for display)."""
-        data = asdict(self)
-        data["accounts"] = list(self.accounts)
-        data["rules"] = list(self.rules)
-        return data
-
-
-@dataclass(frozen=True)
-class EntryLink:
-    """An entry that concerns a record."""
-
-    record_id: str
-    seq: int
-    type: str
-
-
-@dataclass(frozen=True)
-class SearchCriteria:
-    """Filters of ``search`` and ``export``; each given filter must match.
-
-    ``received_from`` is inclusive and ``received_to`` exclusive, both in the
-    ledger's UTC time format, so string comparison is time comparison.
-    """
-
-    received_from: str | None = None
-    received_to: str | None = None
-    mailbox: str | None = None
-    sender: str | None = None
-    account: str | None = None
-    category: str | None = None
-    escalated: bool | None = None
-    text: str | None = None
-    types: tuple[str, ...] = RECORD_TYPES
-    limit: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The criteria that were given, for manifests and ledger entries."""
-        out: dict[str, Any] = {}
-        for name, value in asdict(self).items():
-            if value is None or name == "types":
-                continue
-            out[name] = value
-        out["types"] = list(self.types)
-        return out
-
-
 _RECORD_COLUMNS = (
     "seq, record_id, type, mailbox, folder, uidvalidity, uid, received, recorded, sender,"
     " sender_name, recipients, subject, message_id, raw_sha256, raw_size, category, escalated,"
@@ -214,33 +153,13 @@ def _row(values: Sequence[Any]) -> RecordRow:
 
 
 def linked_record_ids(entry: LedgerEntry) -> set[str]:
-    """Record ids an entry names: ``record_id``, ``record_ids``, or delivered events'."""
-    body = entry.body
-    found: set[str] = set()
-    rid = body.get("record_id")
-    if isinstance(rid, str):
-        found.add(rid)
-    response = body.get("response_record_id")  # case.linked: the reply is in the trail too
-    if isinstance(response, str):
-        found.add(response)
-    rids = body.get("record_ids")
-    if isinstance(rids, list):
-        found.update(r for r in rids if isinstance(r, str))
-    events = body.get("events")
-    if isinstance(events, list):
-        for event in events:
-            if isinstance(event, Mapping) and isinstance(event.get("record_id"), str):
-                found.add(event["record_id"])
-    return found
+    """Record ids an entry concerns (see :meth:`pipeline.entries.Body.concerns`)."""
+    return set(decode(entry).body.concerns())
 
 
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _header_time(value: Any) -> str | None:
+def _header_time(value: str | None) -> str | None:
     """A Date header in the ledger time format, or None when it does not parse."""
-    if not isinstance(value, str):
+    if value is None:
         return None
     try:
         moment = parsedate_to_datetime(value)
@@ -251,18 +170,8 @@ def _header_time(value: Any) -> str | None:
     return format_time(moment)
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _addresses(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        return []
-    return [
-        item["address"].strip().lower()
-        for item in value
-        if isinstance(item, Mapping) and isinstance(item.get("address"), str)
-    ]
+def _addresses(parties: Sequence[Party]) -> list[str]:
+    return [p.address.strip().lower() for p in parties]
 
 
 class RecordIndex:
@@ -374,98 +283,78 @@ class RecordIndex:
         self.db.execute(
             "insert into leaves (seq, hash) values (?, ?)", (entry.seq, entry.leaf_hash)
         )
-        rids = linked_record_ids(entry)
-        if entry.type in RECORD_TYPES and isinstance(entry.body.get("record_id"), str):
-            self._add_record(entry, store)
-            rids |= self._replied_to(entry)
-        if entry.type == "case.linked":
-            self._link_response(entry)
+        body = decode(entry).body
+        rids = set(body.concerns())
+        if isinstance(body, RecordBody):
+            self._add_record(entry, body, store)
+            if isinstance(body, ResponseSent):
+                rids |= self._replied_to(body)
+        if isinstance(body, CaseLinked):
+            self._link_response(body)
         self.db.executemany(
             "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
             [(rid, entry.seq, entry.type) for rid in sorted(rids)],
         )
 
-    def _link_response(self, entry: LedgerEntry) -> None:
+    def _link_response(self, body: CaseLinked) -> None:
         """A person linked a reply to a request: the reply joins the request's trail."""
-        request, response = entry.body.get("record_id"), entry.body.get("response_record_id")
-        if not isinstance(request, str) or not isinstance(response, str):
-            return
         row = self.db.execute(
-            "select seq, type from records where record_id = ?", (response,)
+            "select seq, type from records where record_id = ?", (body.response_record_id,)
         ).fetchone()
         if row is not None:
             self.db.execute(
                 "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
-                (request, int(row[0]), str(row[1])),
+                (body.record_id, int(row[0]), str(row[1])),
             )
 
-    def _replied_to(self, entry: LedgerEntry) -> set[str]:
+    def _replied_to(self, body: ResponseSent) -> set[str]:
         """Inbound records an outbound reply answers, by In-Reply-To and References."""
-        if entry.type != "response.sent":
-            return set()
-        headers = entry.body.get("headers")
-        if not isinstance(headers, Mapping):
-            return set()
-        ids = [headers.get("in_reply_to"), *(headers.get("references") or [])]
-        wanted = [normalize_message_id(i) for i in ids if isinstance(i, str) and i.strip()]
+        headers = body.headers
+        ids = [headers.in_reply_to or "", *headers.references]
+        wanted = [normalize_message_id(i) for i in ids if i.strip()]
         if not wanted:
             return set()
         marks = ",".join("?" * len(wanted))
         rows = self.db.execute(
-            f"select record_id from records where type = 'message.received'"  # noqa: S608
+            f"select record_id from records where type = '{names.MESSAGE_RECEIVED}'"  # noqa: S608
             f" and message_id in ({marks})",
             wanted,
         )
         return {str(r[0]) for r in rows}
 
-    def _add_record(self, entry: LedgerEntry, store: ObjectStore) -> None:
-        body = entry.body
-        source = _mapping(body.get("source"))
-        headers = _mapping(body.get("headers"))
-        raw = _mapping(body.get("raw"))
-        classification = _mapping(body.get("classification"))
-        senders = headers.get("from") if isinstance(headers.get("from"), list) else []
-        first = senders[0] if senders and isinstance(senders[0], Mapping) else {}
-        recipients = _addresses(headers.get("to")) + _addresses(headers.get("cc"))
-        accounts = [a for a in classification.get("account_numbers") or [] if isinstance(a, str)]
-        matches = classification.get("matches") or []
-        rules = sorted(
-            {
-                m["rule"]
-                for m in matches
-                if isinstance(m, Mapping) and isinstance(m.get("rule"), str)
-            }
-        )
-        message_id = headers.get("message_id")
+    def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
+        source, headers, classification = body.source, body.headers, body.classification
+        first = headers.from_[0] if headers.from_ else None
+        recipients = _addresses(headers.to) + _addresses(headers.cc)
+        accounts = list(classification.account_numbers)
+        rules = classification.rules
         # INTERNALDATE is when the server received the message; backfilled files lack
         # it, and their Date header says more about when they arrived than the import does
-        received = (
-            _str(source.get("internaldate")) or _header_time(headers.get("date")) or entry.time
-        )
+        received = source.internaldate or _header_time(headers.date) or entry.time
         self.db.execute(
             f"insert into records ({_RECORD_COLUMNS}) values"  # noqa: S608
             f" ({','.join('?' * 22)})",
             (
                 entry.seq,
-                body["record_id"],
+                body.record_id,
                 entry.type,
-                _str(source.get("mailbox")),
-                _str(source.get("folder")),
-                source.get("uidvalidity"),
-                source.get("uid"),
+                source.mailbox,
+                source.folder,
+                source.uidvalidity,
+                source.uid,
                 received,
                 entry.time,
-                _str(first.get("address")).strip().lower(),
-                _str(first.get("name")),
+                first.address.strip().lower() if first else "",
+                first.name if first else "",
                 " ".join(recipients),
-                _str(headers.get("subject")),
-                normalize_message_id(message_id) if isinstance(message_id, str) else None,
-                _str(raw.get("sha256")),
-                raw.get("size") if isinstance(raw.get("size"), int) else 0,
-                classification.get("category"),
-                1 if classification.get("escalated") else 0,
-                1 if source.get("imported") else 0,
-                _str(source.get("direction")) or "inbound",
+                headers.subject,
+                normalize_message_id(headers.message_id) if headers.message_id else None,
+                body.raw.sha256 if body.raw else "",
+                body.raw.size if body.raw else 0,
+                classification.category,
+                1 if classification.escalated else 0,
+                1 if source.imported else 0,
+                source.direction,
                 " ".join(accounts),
                 " ".join(rules),
             ),
@@ -474,39 +363,31 @@ class RecordIndex:
             "insert or ignore into accounts (number, seq) values (?, ?)",
             [(a, entry.seq) for a in accounts],
         )
-        names = [
-            _str(a.get("filename")) or _str(a.get("safe_filename"))
-            for a in body.get("attachments") or []
-            if isinstance(a, Mapping)
-        ]
+        attachment_names = [a.filename or a.safe_filename for a in body.attachments]
         self.db.execute(
             "insert into record_text (rowid, subject, body, attachments) values (?, ?, ?, ?)",
             (
                 entry.seq,
-                _str(headers.get("subject")),
+                headers.subject,
                 self._body_text(body, store),
-                " ".join(names),
+                " ".join(attachment_names),
             ),
         )
 
     @staticmethod
-    def _body_text(body: Mapping[str, Any], store: ObjectStore) -> str:
-        bodies = body.get("bodies")
-        if not isinstance(bodies, Mapping):
-            return ""
+    def _body_text(body: RecordBody, store: ObjectStore) -> str:
         parts: list[str] = []
-        for name in ("text", "html_text"):
-            ref = bodies.get(name)
-            if not isinstance(ref, Mapping) or not isinstance(ref.get("key"), str):
+        for ref in (body.bodies.text, body.bodies.html_text):
+            if ref is None:
                 continue
             try:
-                parts.append(store.get(ref["key"]).decode("utf-8", errors="replace"))
+                parts.append(store.get(ref.key).decode("utf-8", errors="replace"))
             except ObjectNotFoundError:
                 # disposed under the retention policy: the record stays searchable by its fields
                 continue
             except StorageError as exc:
                 raise IndexQueryError(
-                    f"cannot read the text of record {body.get('record_id')} ({ref['key']}):"
+                    f"cannot read the text of record {body.record_id} ({ref.key}):"
                     f" {exc}; run 'mailledger verify'"
                 ) from exc
         return "\n".join(parts)

@@ -376,6 +376,11 @@ def _salvage_headers(raw: bytes) -> Message:
         return Message()
 
 
+def _list_header_names(message: Message) -> tuple[str, ...]:
+    """Names of the RFC 2369 ``List-*`` fields present (bulk mail often has no List-Id)."""
+    return tuple(sorted({k.lower() for k in message if k.lower().startswith("list-")}))
+
+
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parse one raw RFC 5322 message; never raises on bad input.
 
@@ -447,6 +452,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         precedence=header("Precedence"),
         list_id=header("List-Id"),
         return_path=header("Return-Path"),
+        list_headers=_safe(lambda: _list_header_names(message), ()),
         text=text,
         html=html,
         html_text=_safe(lambda: html_to_text(html), ""),

@@ -69,6 +69,8 @@ class ParsedMessage:
     attachments: tuple[ParsedAttachment, ...]
     defects: tuple[str, ...]
     parse_error: str | None = None
+    # lowercased names of the List-* header fields present (RFC 2369)
+    list_headers: tuple[str, ...] = ()
 
     def to_record(self) -> dict[str, object]:
         """Return a JSON-able summary of the headers and parts for the ledger.
@@ -94,6 +96,7 @@ class ParsedMessage:
             "auto_submitted": self.auto_submitted,
             "precedence": self.precedence,
             "list_id": self.list_id,
+            "list_headers": list(self.list_headers),
             "return_path": self.return_path,
             "attachments": [
                 {

@@ -17,6 +17,19 @@ from pipeline.attachments.verdict import AttachmentVerdict, check_attachment
 from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
 from pipeline.classify.clocks import deadlines_for
 from pipeline.classify.rules import MessageFields, RuleSet
+from pipeline.entries import RecordBody, encode
+from pipeline.entries.models import (
+    Attachment,
+    Bodies,
+    ClassificationBody,
+    DeadlineBody,
+    Headers,
+    MessageReceived,
+    ObjectRef,
+    Party,
+    ResponseSent,
+    Source,
+)
 from pipeline.hashing import object_key, sha256_hex
 from pipeline.ledger.entry import canonical_json
 from pipeline.parse.message import parse_message
@@ -50,6 +63,8 @@ class AssembledRecord:
     raw_sha256: str
     raw_size: int
     entry_type: str
+    record: RecordBody
+    # encode(record): the entry body as written
     body: dict[str, Any]
     # canonical_json(body), encoded here in the worker process rather than in the one
     # process that appends for everybody
@@ -64,57 +79,58 @@ def raw_key(raw_sha256: str) -> str:
     return object_key(raw_sha256)
 
 
-def _addresses(values: tuple[Address, ...]) -> list[dict[str, str]]:
-    return [{"name": name, "address": address} for name, address in values]
+def _parties(values: tuple[Address, ...]) -> tuple[Party, ...]:
+    return tuple(Party(name=name, address=address) for name, address in values)
 
 
-def _text_blob(text: str, blobs: list[Blob]) -> dict[str, Any] | None:
+def _text_blob(text: str, blobs: list[Blob]) -> ObjectRef | None:
     if not text:
         return None
     data = text.encode("utf-8")
     digest = sha256_hex(data)
     key = object_key(digest)
     blobs.append(Blob(key, data))
-    return {"sha256": digest, "size": len(data), "key": key}
+    return ObjectRef(sha256=digest, size=len(data), key=key)
 
 
-def _headers(parsed: ParsedMessage) -> dict[str, Any]:
-    return {
-        "message_id": parsed.message_id,
-        "from": _addresses(parsed.from_),
-        "to": _addresses(parsed.to),
-        "cc": _addresses(parsed.cc),
-        "reply_to": _addresses(parsed.reply_to),
-        "date": parsed.date_raw,
-        "subject": parsed.subject or "",
-        "in_reply_to": parsed.in_reply_to,
-        "references": list(parsed.references),
-        "auto_submitted": parsed.auto_submitted,
-        "precedence": parsed.precedence,
-        "list_id": parsed.list_id,
-        "return_path": parsed.return_path,
-    }
+def _headers(parsed: ParsedMessage) -> Headers:
+    return Headers(
+        message_id=parsed.message_id,
+        from_=_parties(parsed.from_),
+        to=_parties(parsed.to),
+        cc=_parties(parsed.cc),
+        reply_to=_parties(parsed.reply_to),
+        date=parsed.date_raw,
+        subject=parsed.subject or "",
+        in_reply_to=parsed.in_reply_to,
+        references=tuple(parsed.references),
+        auto_submitted=parsed.auto_submitted,
+        precedence=parsed.precedence,
+        list_id=parsed.list_id,
+        list_headers=parsed.list_headers,
+        return_path=parsed.return_path,
+    )
 
 
 def _attachment(
     verdict: AttachmentVerdict, filename: str | None, part: str, nested: tuple[str, ...]
-) -> dict[str, Any]:
+) -> Attachment:
     prefix = "objects" if verdict.verdict == "accepted" else "quarantine"
-    return {
-        "sha256": verdict.sha256,
-        "size": verdict.size,
-        "key": object_key(verdict.sha256, prefix),
-        "filename": filename,
-        "safe_filename": verdict.safe_filename,
-        "declared_type": verdict.declared_type,
-        "detected_type": verdict.detected_type,
-        "extension": verdict.extension,
-        "verdict": verdict.verdict,
-        "reasons": list(verdict.reasons),
-        "flags": list(verdict.flags),
-        "part": part,
-        "nested_in": list(nested),
-    }
+    return Attachment(
+        sha256=verdict.sha256,
+        size=verdict.size,
+        key=object_key(verdict.sha256, prefix),
+        filename=filename,
+        safe_filename=verdict.safe_filename,
+        declared_type=verdict.declared_type,
+        detected_type=verdict.detected_type,
+        extension=verdict.extension,
+        verdict=verdict.verdict,
+        reasons=verdict.reasons,
+        flags=verdict.flags,
+        part=part,
+        nested_in=nested,
+    )
 
 
 def assemble(
@@ -145,28 +161,31 @@ def assemble(
     )
     classification = classify(fields, settings.rules, settings.classify_policy)
     moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
-    body: dict[str, Any] = {
-        "record_id": source.record_id(raw_sha),
-        "source": source.to_json(),
-        "raw": {"sha256": raw_sha, "size": len(raw), "key": raw_key(raw_sha)},
-        "headers": _headers(parsed),
-        "bodies": {
-            "text": _text_blob(parsed.text, blobs),
-            "html": _text_blob(parsed.html, blobs),
-            "html_text": _text_blob(parsed.html_text, blobs),
-        },
-        "attachments": attachments,
-        "defects": list(parsed.defects),
-        "parse_error": parsed.parse_error,
-        "classification": classification.to_json(),
-        "deadlines": _deadlines(classification, source, moment, settings),
-    }
+    model = ResponseSent if source.direction == "outbound" else MessageReceived
+    record = model(
+        record_id=source.record_id(raw_sha),
+        source=Source.model_validate(source.to_json()),
+        raw=ObjectRef(sha256=raw_sha, size=len(raw), key=raw_key(raw_sha)),
+        headers=_headers(parsed),
+        bodies=Bodies(
+            text=_text_blob(parsed.text, blobs),
+            html=_text_blob(parsed.html, blobs),
+            html_text=_text_blob(parsed.html_text, blobs),
+        ),
+        attachments=tuple(attachments),
+        defects=tuple(parsed.defects),
+        parse_error=parsed.parse_error,
+        classification=ClassificationBody.model_validate(classification.to_json()),
+        deadlines=_deadlines(classification, source, moment, settings),
+    )
+    body = encode(record)
     return AssembledRecord(
         source=source,
-        record_id=body["record_id"],
+        record_id=record.record_id,
         raw_sha256=raw_sha,
         raw_size=len(raw),
-        entry_type="response.sent" if source.direction == "outbound" else "message.received",
+        entry_type=model.TYPE,
+        record=record,
         body=body,
         body_json=canonical_json(body),
         blobs=tuple(blobs),
@@ -180,20 +199,20 @@ def _deadlines(
     source: MessageSource,
     moment: datetime,
     settings: RecordSettings,
-) -> list[dict[str, Any]]:
+) -> tuple[DeadlineBody, ...]:
     # Outbound replies and backfilled mail start no clocks: nobody owes them an answer now.
     if source.direction == "outbound" or source.imported:
-        return []
+        return ()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return [
-        {
-            "name": d.name,
-            "due": d.due.isoformat(),
-            "start": d.start.isoformat(),
-            "business_days": d.business_days,
-            "rule": d.rule,
-            "extendable": d.extendable,
-        }
+    return tuple(
+        DeadlineBody(
+            name=d.name,
+            due=d.due,
+            start=d.start,
+            business_days=d.business_days,
+            rule=d.rule,
+            extendable=d.extendable,
+        )
         for d in deadlines_for(classification.request_kind, moment, settings.classify_policy.clock)
-    ]
+    )

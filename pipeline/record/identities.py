@@ -12,11 +12,12 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.entries import decode_record
+from pipeline.entries.names import RECORD_TYPES
+from pipeline.errors import EntryFormatError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.record.source import MessageSource
-
-RECORD_TYPES = ("message.received", "response.sent")
 
 _SCHEMA = """
 create table if not exists meta (name text primary key, value text not null);
@@ -98,16 +99,22 @@ class IdentityIndex:
         for entry in entries:
             if entry.type not in RECORD_TYPES:
                 continue
-            source = entry.body["source"]
+            body = decode_record(entry).body
+            if body.raw is None:
+                raise EntryFormatError(
+                    f"ledger entry {entry.seq} ({entry.type}): field raw: a record must name"
+                    " its raw message"
+                )
+            source = body.source
             rows.append(
                 (
-                    entry.body["record_id"],
-                    source["kind"],
-                    source["mailbox"],
-                    source["folder"],
-                    source.get("uidvalidity"),
-                    source.get("uid"),
-                    entry.body["raw"]["sha256"],
+                    body.record_id,
+                    source.kind,
+                    source.mailbox,
+                    source.folder,
+                    source.uidvalidity,
+                    source.uid,
+                    body.raw.sha256,
                     entry.seq,
                 )
             )

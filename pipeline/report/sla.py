@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from handlers.ack_compose import reference_number
 from pipeline.cases.book import ResponseRecord
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, add_business_days, local_date
+from pipeline.entries.references import reference_number
 
 __all__ = [
     "GroupStats",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pipeline.classify.accounts import mask_account
@@ -23,13 +23,37 @@ from pipeline.classify.clocks import (
     deadline_status,
     extend,
 )
-from pipeline.errors import CaseActionError, MailledgerError, RecordNotFoundError
-from pipeline.index.db import RecordIndex, RecordRow
-from pipeline.ledger.entry import LedgerEntry, parse_time
+from pipeline.entries import Body, RecordBody, TypedEntry, decode, encode
+from pipeline.entries.models import (
+    AccessViewed,
+    AcknowledgmentFailed,
+    AcknowledgmentIntent,
+    AcknowledgmentSent,
+    AcknowledgmentSkipped,
+    AcknowledgmentUnconfirmed,
+    CaseExtended,
+    CaseReopened,
+    CaseResolved,
+    ClassificationBody,
+    EscalationBody,
+    EscalationFailed,
+    EscalationNotified,
+    EscalationUnconfirmed,
+    EventDelivered,
+    ExportCreated,
+    Party,
+    ResponseSent,
+)
+from pipeline.errors import (
+    CaseActionError,
+    EntryFormatError,
+    MailledgerError,
+    RecordNotFoundError,
+)
+from pipeline.index.model import RecordLookup, RecordRow
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.trail.proofs import InclusionProof, ProofContext, read_entries
-
-RECORD_TYPES = ("message.received", "response.sent")
 
 
 class AmbiguousReferenceError(MailledgerError):
@@ -48,7 +72,7 @@ class AmbiguousReferenceError(MailledgerError):
         self.candidates = list(candidates)
 
 
-def resolve_one(index: RecordIndex, ref: str) -> RecordRow:
+def resolve_one(index: RecordLookup, ref: str) -> RecordRow:
     """The single record ``ref`` names; raises when it names none or several."""
     rows = index.resolve(ref)
     if not rows:
@@ -180,7 +204,7 @@ class Trail:
 def build_trail(
     ref: str,
     *,
-    index: RecordIndex,
+    index: RecordLookup,
     ledger: LedgerReader,
     proofs: ProofContext,
     policy: ClockPolicy = DEFAULT_POLICY,
@@ -201,28 +225,30 @@ def trail_from_entries(
     now: datetime,
 ) -> Trail:
     """Assemble a trail from the record's entries (its own record entry among them)."""
-    own = next((e for e in entries if e.seq == record.seq), None)
+    typed = [decode(e) for e in entries]
+    own = next((t for t in typed if t.seq == record.seq), None)
     if own is None:
         raise RecordNotFoundError(f"record {record.record_id}: entry {record.seq} not found")
+    if not isinstance(own.body, RecordBody):
+        raise EntryFormatError(f"ledger entry {own.seq} is a {own.type!r} entry, not a record")
     items = tuple(
         TrailItem(
-            seq=e.seq,
-            type=e.type,
-            time=e.time,
-            actor=e.actor,
-            summary=summarize(e, record.record_id),
-            details=tuple(details(e, record.record_id)),
-            data=_data(e, record.record_id),
-            proof=proofs.prove(e),
+            seq=t.seq,
+            type=t.type,
+            time=t.time,
+            actor=t.actor,
+            summary=summarize(t, record.record_id),
+            details=tuple(details(t, record.record_id)),
+            data=_data(t, record.record_id),
+            proof=proofs.prove(t.entry),
         )
-        for e in entries
+        for t in typed
     )
-    headers = own.body.get("headers")
     return Trail(
         record=record,
-        headers=headers if isinstance(headers, Mapping) else {},
+        headers=own.body.headers.model_dump(mode="json", by_alias=True),
         items=items,
-        deadlines=tuple(deadline_views(own, entries, policy, now)),
+        deadlines=tuple(deadline_views(own.seq, own.body, typed, policy, now)),
         origin=proofs.checkpoint.checkpoint.origin,
         checkpoint_size=proofs.size,
         checkpoint_root=proofs.root.hex(),
@@ -234,19 +260,20 @@ def trail_from_entries(
 # -- deadlines -------------------------------------------------------------------
 
 
-def _met_at(entry: LedgerEntry) -> datetime:
+def _met_at(entry: TypedEntry[Body]) -> datetime:
     """When an entry shows the work was done: the send time it reports, else its own time."""
-    reported = entry.body.get("time")
-    if isinstance(reported, str):
-        try:
-            return parse_time(reported)
-        except ValueError:
-            pass
+    if isinstance(entry.body, AcknowledgmentSent):
+        with contextlib.suppress(ValueError):
+            return entry.body.sent_at
     return entry.moment
 
 
 def deadline_views(
-    own: LedgerEntry, entries: Sequence[LedgerEntry], policy: ClockPolicy, now: datetime
+    own_seq: int,
+    own: RecordBody,
+    entries: Sequence[TypedEntry[Body]],
+    policy: ClockPolicy,
+    now: datetime,
 ) -> list[DeadlineView]:
     """Status of each clock in the record entry.
 
@@ -254,49 +281,37 @@ def deadline_views(
     (``response.sent`` linked to the record) or ``case.resolved``. A
     ``case.extended`` entry extends the respond clock once, when the rule allows it.
     """
-    later = [e for e in entries if e.seq > own.seq]
-    acked = next((e for e in later if e.type == "acknowledgment.sent"), None)
-    responded: LedgerEntry | None = None
+    later = [e for e in entries if e.seq > own_seq]
+    acked = next((e for e in later if isinstance(e.body, AcknowledgmentSent)), None)
+    responded: TypedEntry[Body] | None = None
     for e in later:
-        if responded is None and e.type in ("response.sent", "case.resolved"):
+        if responded is None and isinstance(e.body, ResponseSent | CaseResolved):
             responded = e
         elif (
-            e.type == "case.reopened"
+            isinstance(e.body, CaseReopened)
             and responded is not None
-            and responded.type == "case.resolved"
+            and isinstance(responded.body, CaseResolved)
         ):
             # a reopened case is not answered by its earlier resolution; a sent reply stands
             responded = None
-    extension = next((e for e in later if e.type == "case.extended"), None)
+    extension = next((e.body for e in later if isinstance(e.body, CaseExtended)), None)
     out: list[DeadlineView] = []
-    for item in own.body.get("deadlines") or []:
-        if not isinstance(item, Mapping):
-            continue
-        try:
-            due = date.fromisoformat(str(item.get("due")))
-            start = date.fromisoformat(str(item.get("start") or item.get("due")))
-        except ValueError:
-            continue
+    for item in own.deadlines:
         name: Literal["acknowledge", "respond"] = (
-            "acknowledge" if item.get("name") == "acknowledge" else "respond"
+            "acknowledge" if item.name == "acknowledge" else "respond"
         )
         clock = Deadline(
             name=name,
-            due=due,
-            business_days=int(item.get("business_days") or 0),
-            rule=str(item.get("rule") or ""),
-            start=start,
-            extendable=bool(item.get("extendable")),
+            due=item.due,
+            business_days=item.business_days,
+            rule=item.rule,
+            start=item.start or item.due,
+            extendable=item.extendable,
         )
         if name == "respond" and extension is not None and clock.extendable:
-            days = extension.body.get("days")
             # an invalid extension (twice, not allowed by the rule) leaves the clock running
             with contextlib.suppress(CaseActionError):
-                clock = extend(
-                    clock,
-                    days if isinstance(days, int) else policy.extension_days,
-                    calendar=policy.calendar,
-                )
+                clock = extend(clock, extension.days, calendar=policy.calendar)
         met = acked if name == "acknowledge" else responded
         status = deadline_status(clock, _met_at(met) if met else None, now, policy)
         out.append(
@@ -319,146 +334,128 @@ def deadline_views(
 # -- describing entries ------------------------------------------------------------
 
 
-def _m(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def _s(value: object, default: str = "-") -> str:
+    return str(value) if value not in (None, "", [], ()) else default
 
 
-def _s(value: Any, default: str = "-") -> str:
-    return str(value) if value not in (None, "", []) else default
+def _parties(parties: Sequence[Party]) -> str:
+    return ", ".join(f"{p.name} <{p.address}>" if p.name else p.address for p in parties) or "-"
 
 
-def _parties(value: Any) -> str:
-    if not isinstance(value, list):
-        return "-"
-    out = []
-    for p in value:
-        if isinstance(p, Mapping):
-            name, address = p.get("name") or "", p.get("address") or ""
-            out.append(f"{name} <{address}>" if name else str(address))
-    return ", ".join(out) or "-"
+def _reason(reason: str | None) -> str:
+    return f" (reason: {reason})" if reason else ""
 
 
-def summarize(entry: LedgerEntry, record_id: str) -> str:
+def summarize(entry: TypedEntry[Body], record_id: str) -> str:
     """One line saying what an entry records."""
     b = entry.body
-    t = entry.type
-    if t in RECORD_TYPES and b.get("record_id") == record_id:
-        src = _m(b.get("source"))
-        verb = "sent (outbound reply)" if t == "response.sent" else "received"
+    if isinstance(b, RecordBody) and b.record_id == record_id:
+        src = b.source
+        verb = "sent (outbound reply)" if isinstance(b, ResponseSent) else "received"
         return (
-            f"{verb} in {_s(src.get('mailbox'))}/{_s(src.get('folder'))}"
-            f" UID {_s(src.get('uid'))} (UIDVALIDITY {_s(src.get('uidvalidity'))}),"
-            f" INTERNALDATE {_s(src.get('internaldate'))}"
+            f"{verb} in {_s(src.mailbox)}/{_s(src.folder)}"
+            f" UID {_s(src.uid)} (UIDVALIDITY {_s(src.uidvalidity)}),"
+            f" INTERNALDATE {_s(src.internaldate)}"
         )
-    if t == "response.sent":
-        return f"reply recorded ({_s(b.get('record_id'))})"
-    if t == "acknowledgment.sent":
-        reply, code = _s(b.get("reply")), _s(b.get("reply_code"), "")
+    if isinstance(b, RecordBody):
+        return f"reply recorded ({_s(b.record_id)})"
+    if isinstance(b, AcknowledgmentSent):
+        reply, code = _s(b.reply), _s(b.reply_code, "")
         if code and not reply.startswith(code):  # SMTP replies usually carry their code
             reply = f"{code} {reply}"
         return (
-            f"acknowledgment SENT to {_s(b.get('to'))} at {_s(b.get('time'))},"
-            f" Message-ID {_s(b.get('ack_message_id'))}, reply {reply!r}"
-            f" via {_s(b.get('transport'))}"
+            f"acknowledgment SENT to {_s(b.to)} at {_s(b.time)},"
+            f" Message-ID {_s(b.ack_message_id)}, reply {reply!r} via {_s(b.transport)}"
         )
-    if t == "acknowledgment.intent":
-        return f"acknowledgment claimed (to {_s(b.get('to'))}, {_s(b.get('ack_message_id'))})"
-    if t == "acknowledgment.skipped":
-        return f"acknowledgment skipped: {_s(b.get('reason'))}"
-    if t == "acknowledgment.failed":
-        return f"acknowledgment refused by the provider: {_s(b.get('error'))}"
-    if t == "acknowledgment.unconfirmed":
-        return f"acknowledgment UNCONFIRMED: {_s(b.get('reason'))}"
-    if t == "escalation.notified":
+    if isinstance(b, AcknowledgmentIntent):
+        return f"acknowledgment claimed (to {_s(b.to)}, {_s(b.ack_message_id)})"
+    if isinstance(b, AcknowledgmentSkipped):
+        return f"acknowledgment skipped: {_s(b.reason)}"
+    if isinstance(b, AcknowledgmentFailed):
+        return f"acknowledgment refused by the provider: {_s(b.error)}"
+    if isinstance(b, AcknowledgmentUnconfirmed):
+        return f"acknowledgment UNCONFIRMED: {_s(b.reason)}"
+    if isinstance(b, EscalationNotified):
         return (
-            f"escalation NOTIFIED via route {_s(b.get('route'))} ({_s(b.get('target_kind'))}),"
-            f" severity {_s(b.get('severity'))}, rules {', '.join(b.get('rules') or []) or '-'}"
+            f"escalation NOTIFIED via route {_s(b.route)} ({_s(b.target_kind)}),"
+            f" severity {_s(b.severity)}, rules {', '.join(b.rules) or '-'}"
         )
-    if t.startswith("escalation."):
-        what = t.split(".", 1)[1]
-        reason = b.get("error") or b.get("reason") or ""
-        return f"escalation {what} (route {_s(b.get('route'))}){': ' + reason if reason else ''}"
-    if t == "event.delivered":
-        types = sorted(
-            {
-                str(e.get("type"))
-                for e in b.get("events") or []
-                if isinstance(e, Mapping) and e.get("record_id") == record_id
-            }
-        )
-        return f"events delivered to sink {_s(b.get('sink'))}: {', '.join(types) or '-'}"
-    if t == "access.viewed":
-        reason = f" (reason: {b['reason']})" if b.get("reason") else ""
-        return f"{_s(b.get('actor'), entry.actor)} viewed the {_s(b.get('what'))}{reason}"
-    if t == "export.created":
-        count = len(b.get("record_ids") or [])
-        reason = f" (reason: {b['reason']})" if b.get("reason") else ""
+    if isinstance(b, EscalationBody):
+        what = entry.type.split(".", 1)[1]
+        why = ""
+        if isinstance(b, EscalationFailed):
+            why = b.error
+        elif isinstance(b, EscalationUnconfirmed):
+            why = b.reason
+        return f"escalation {what} (route {_s(b.route)}){': ' + why if why else ''}"
+    if isinstance(b, EventDelivered):
+        types = sorted({e.type for e in b.events if e.record_id == record_id})
+        return f"events delivered to sink {_s(b.sink)}: {', '.join(types) or '-'}"
+    if isinstance(b, AccessViewed):
+        return f"{_s(b.actor, entry.actor)} viewed the {_s(b.what)}{_reason(b.reason)}"
+    if isinstance(b, ExportCreated):
         return (
-            f"{_s(b.get('actor'), entry.actor)} exported it with {count} record(s){reason},"
-            f" manifest SHA-256 {_s(b.get('manifest_sha256'))}"
+            f"{_s(b.actor, entry.actor)} exported it with {len(b.record_ids)} record(s)"
+            f"{_reason(b.reason)}, manifest SHA-256 {_s(b.manifest_sha256)}"
         )
-    keys = ", ".join(f"{k}={_s(v)}" for k, v in sorted(b.items()) if k not in ("record_id",))
-    return f"{t}: {keys}"[:300]
+    fields = encode(b)
+    fields.pop("schema", None)
+    keys = ", ".join(f"{k}={_s(v)}" for k, v in sorted(fields.items()) if k != "record_id")
+    return f"{entry.type}: {keys}"[:300]
 
 
-def details(entry: LedgerEntry, record_id: str) -> list[str]:
+def details(entry: TypedEntry[Body], record_id: str) -> list[str]:
     """Further lines for a record entry: storage, attachments, classification, clocks."""
     b = entry.body
-    if entry.type not in RECORD_TYPES or b.get("record_id") != record_id:
+    if not isinstance(b, RecordBody) or b.record_id != record_id:
         return []
     out: list[str] = []
-    h = _m(b.get("headers"))
-    out.append(f"from {_parties(h.get('from'))}; to {_parties(h.get('to'))}")
-    out.append(f"subject {h.get('subject')!r}; Message-ID {_s(h.get('message_id'))}")
-    raw = _m(b.get("raw"))
-    bodies = _m(b.get("bodies"))
-    sizes = ", ".join(
-        f"{name} {ref.get('size')} bytes"
-        for name, ref in sorted(bodies.items())
-        if isinstance(ref, Mapping)
-    )
+    h = b.headers
+    out.append(f"from {_parties(h.from_)}; to {_parties(h.to)}")
+    out.append(f"subject {h.subject!r}; Message-ID {_s(h.message_id)}")
+    parts = (("html", b.bodies.html), ("html_text", b.bodies.html_text), ("text", b.bodies.text))
+    sizes = ", ".join(f"{name} {ref.size} bytes" for name, ref in parts if ref is not None)
+    raw_sha = b.raw.sha256 if b.raw else None
+    raw_size = b.raw.size if b.raw else None
     out.append(
-        f"stored at position {entry.seq}: raw SHA-256 {_s(raw.get('sha256'))}"
-        f" ({_s(raw.get('size'))} bytes){'; ' + sizes if sizes else ''}"
+        f"stored at position {entry.seq}: raw SHA-256 {_s(raw_sha)}"
+        f" ({_s(raw_size)} bytes){'; ' + sizes if sizes else ''}"
     )
-    for a in b.get("attachments") or []:
-        if isinstance(a, Mapping):
-            reasons = ", ".join(a.get("reasons") or [])
-            out.append(
-                f"attachment {_s(a.get('safe_filename'))} ({_s(a.get('size'))} bytes,"
-                f" declared {_s(a.get('declared_type'))}, detected {_s(a.get('detected_type'))}):"
-                f" {str(a.get('verdict')).upper()}{' - ' + reasons if reasons else ''}"
-            )
-    c = _m(b.get("classification"))
-    if c:
-        accounts = ", ".join(mask_account(str(n)) for n in c.get("account_numbers") or [])
+    for a in b.attachments:
+        reasons = ", ".join(a.reasons)
         out.append(
-            f"classified {_s(c.get('category'))} ({_s(c.get('request_kind'))}),"
-            f" {'ESCALATED ' + _s(c.get('severity')) if c.get('escalated') else 'not escalated'}"
+            f"attachment {_s(a.safe_filename)} ({_s(a.size)} bytes,"
+            f" declared {_s(a.declared_type)}, detected {_s(a.detected_type)}):"
+            f" {a.verdict.upper()}{' - ' + reasons if reasons else ''}"
+        )
+    c = b.classification
+    if c != ClassificationBody():
+        accounts = ", ".join(mask_account(n) for n in c.account_numbers)
+        out.append(
+            f"classified {_s(c.category)} ({_s(c.request_kind)}),"
+            f" {'ESCALATED ' + _s(c.severity) if c.escalated else 'not escalated'}"
             f"{'; accounts ' + accounts if accounts else ''}"
         )
-        for m in c.get("matches") or []:
-            if isinstance(m, Mapping):
-                out.append(
-                    f"rule {_s(m.get('rule'))} matched {m.get('matched')!r} in"
-                    f" {_s(m.get('field'))} [{_s(m.get('start'), '0')}:{_s(m.get('end'), '0')}]"
-                    f" severity {_s(m.get('severity'))}, route {_s(m.get('route'))}"
-                )
+        for m in c.matches:
+            out.append(
+                f"rule {_s(m.rule)} matched {m.matched!r} in {_s(m.field)} [{m.start}:{m.end}]"
+                f" severity {_s(m.severity)}, route {_s(m.route)}"
+            )
     return out
 
 
-def _data(entry: LedgerEntry, record_id: str) -> dict[str, Any]:
+def _data(entry: TypedEntry[Body], record_id: str) -> dict[str, Any]:
     """The entry body for JSON output, with account numbers masked."""
-    body = dict(entry.body)
-    c = body.get("classification")
-    if isinstance(c, Mapping) and c.get("account_numbers"):
-        masked = dict(c)
-        masked["account_numbers"] = [mask_account(str(n)) for n in c["account_numbers"]]
-        body["classification"] = masked
-    if entry.type == "event.delivered":
-        body["events"] = [
-            e
-            for e in body.get("events") or []
-            if isinstance(e, Mapping) and e.get("record_id") == record_id
-        ]
-    return body
+    body = entry.body
+    if isinstance(body, RecordBody) and body.classification.account_numbers:
+        masked = tuple(mask_account(n) for n in body.classification.account_numbers)
+        body = body.model_copy(
+            update={
+                "classification": body.classification.model_copy(update={"account_numbers": masked})
+            }
+        )
+    if isinstance(body, EventDelivered):
+        body = body.model_copy(
+            update={"events": tuple(e for e in body.events if e.record_id == record_id)}
+        )
+    return encode(body)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import LedgerError
-from pipeline.index.db import RecordIndex
+from pipeline.index.model import RecordLookup
 from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
@@ -63,7 +63,7 @@ class ProofContext:
         return self.checkpoint.checkpoint.root
 
     @classmethod
-    def latest(cls, ledger: Ledger, index: RecordIndex) -> ProofContext:
+    def latest(cls, ledger: Ledger, index: RecordLookup) -> ProofContext:
         """Against the checkpoint of the ledger head (the index must be synced to it)."""
         size = ledger.size()
         if size == 0:
@@ -78,7 +78,7 @@ class ProofContext:
         return cls.for_note(ledger, index, note)
 
     @classmethod
-    def for_note(cls, ledger: Ledger, index: RecordIndex, note: str) -> ProofContext:
+    def for_note(cls, ledger: Ledger, index: RecordLookup, note: str) -> ProofContext:
         """Against a given checkpoint note, whose signature is verified first."""
         signed = ledger.read_checkpoint_text(note)
         tree = MerkleTree(index.leaf_hashes(signed.checkpoint.size))

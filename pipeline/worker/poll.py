@@ -21,11 +21,12 @@ import structlog
 from tqdm import tqdm
 
 from pipeline.config import Config, MailboxConfig
+from pipeline.entries import draft
+from pipeline.entries.models import MailboxReconciled
 from pipeline.errors import LeaseHeldError, MailboxError, MailledgerError
 from pipeline.fetch.files import FileMessage
 from pipeline.fetch.imap import FetchedMessage, ImapSession
 from pipeline.hashing import sha256_hex
-from pipeline.ledger.entry import EntryDraft
 from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import BatchOutcome, Recorder
 from pipeline.record.source import MessageSource
@@ -399,15 +400,15 @@ class Poller:
     def _append_reconciliation(
         self, mailbox: MailboxConfig, folder: str, report: FolderReport
     ) -> None:
-        body = {
-            "mailbox": mailbox.name,
-            "folder": folder,
-            "uidvalidity": report.uidvalidity,
-            "uidnext": report.uidnext,
-            "server_count": report.server_count,
-            "recorded_count": report.recorded_count,
-            "gap_count": len(report.gaps),
-            "gaps": report.gaps[:_GAPS_LISTED],
-            "checked_at": datetime.now(UTC).isoformat(),
-        }
-        self.recorder.ledger.append([EntryDraft("mailbox.reconciled", body, self.recorder.actor)])
+        body = MailboxReconciled(
+            mailbox=mailbox.name,
+            folder=folder,
+            uidvalidity=report.uidvalidity,
+            uidnext=report.uidnext,
+            server_count=report.server_count,
+            recorded_count=report.recorded_count,
+            gap_count=len(report.gaps),
+            gaps=tuple(report.gaps[:_GAPS_LISTED]),
+            checked_at=datetime.now(UTC).isoformat(),
+        )
+        self.recorder.ledger.append([draft(body, self.recorder.actor)])

@@ -92,10 +92,20 @@ def inbound(
 
 def ack(ledger: MemoryLedger, record_id: str, at: str) -> LedgerEntry:
     """Append an ``acknowledgment.sent`` entry."""
+    # the full body the acknowledgment handler writes (the catalogue refuses less)
     body = {
         "record_id": record_id,
+        "entry_seq": 0,
+        "intent_seq": 0,
         "ack_message_id": f"<ack.{record_id}@{DOMAIN}>",
         "time": format_time(utc(at)),
+        "to": "borrower@example.com",
+        "transport": "smtp",
+        "provider_id": None,
+        "reply": "250 2.0.0 Ok",
+        "reply_code": 250,
+        "ack_sha256": "0" * 64,
+        "ack_size": 1,
     }
     return ledger.append([EntryDraft("acknowledgment.sent", body, "handler:test", utc(at))])[0]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.ack_compose import reference_number
 from pipeline.cases.actions import (
     apply_action,
     find_record,
@@ -14,6 +13,7 @@ from pipeline.cases.actions import (
 )
 from pipeline.cases.book import collect
 from pipeline.cases.linking import find_references, link_responses
+from pipeline.entries.references import reference_number
 from pipeline.errors import CaseActionError, RecordNotFoundError
 from pipeline.ledger.memory import MemoryLedger
 from tests.cases.builders import DOMAIN, inbound, response, rid, utc

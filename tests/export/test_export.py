@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli.app import cli
-from pipeline.export.bundle import export_bundle
+from pipeline.export.bundle import stage_export
 from pipeline.export.loadfile import FIELDS, read_csv, read_dat, write_csv, write_dat
 from pipeline.index.db import SearchCriteria
 from tests.index.factory import Scenario, build_scenario, write_config
@@ -28,7 +28,7 @@ def scenario(tmp_path) -> Scenario:
 def _export(scenario: Scenario, out: Path, as_of: int | None = None, **criteria):
     env = scenario.env
     with env.index() as index:
-        return export_bundle(
+        return stage_export(
             out=out,
             ledger=env.runtime.ledger,
             store=env.runtime.store,
@@ -37,7 +37,7 @@ def _export(scenario: Scenario, out: Path, as_of: int | None = None, **criteria)
             actor="person:examiner-liaison",
             reason="CFPB exam 2026-7",
             as_of=as_of,
-        )
+        ).publish()
 
 
 def _verify_py(bundle: Path, key: str, verifier: Path) -> subprocess.CompletedProcess[str]:
@@ -142,7 +142,11 @@ def test_export_includes_every_trail_entry_and_summary_counts(scenario, tmp_path
 def test_re_export_against_the_same_checkpoint_is_byte_identical(scenario, tmp_path):
     size = scenario.env.runtime.ledger.size()
     first = _export(scenario, tmp_path / "a.zip", as_of=size)
-    scenario.env.append("access.viewed", {"record_ids": []}, time=datetime.now(UTC))
+    scenario.env.append(
+        "access.viewed",
+        {"record_ids": [], "what": "search", "actor": "person:x"},
+        time=datetime.now(UTC),
+    )
     second = _export(scenario, tmp_path / "b.zip", as_of=size)
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
     assert first.manifest_sha256 == second.manifest_sha256

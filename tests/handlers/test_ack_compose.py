@@ -14,9 +14,9 @@ from handlers.ack_compose import (
     compose_acknowledgment,
     masked_subject,
     message_bytes,
-    reference_number,
 )
 from handlers.record import record_from_entry
+from pipeline.entries.references import reference_number
 from pipeline.errors import OutboundHeaderError
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.memory import MemoryLedger

@@ -185,6 +185,8 @@ def test_auto_reply_is_skipped_with_the_reason(handler, add_record, ledger, tran
         "record_id": "r-0123456789abcdef01234567",
         "entry_seq": seq,
         "reason": "auto-submitted",
+        "detail": None,
+        "schema": 1,
     }
     assert handler.handle(event).outcome == "already-done"
 

@@ -338,8 +338,8 @@ def test_each_handler_consumes_its_own_queue(template: dict[str, Any]) -> None:
 
 def test_handlers_use_the_lambda_entry_points(template: dict[str, Any]) -> None:
     for function, entry in (
-        ("AcknowledgeFunction", "handlers.lambda_entry.acknowledge"),
-        ("EscalateFunction", "handlers.lambda_entry.escalate"),
+        ("AcknowledgeFunction", "pipeline.handler_app.acknowledge"),
+        ("EscalateFunction", "pipeline.handler_app.escalate"),
     ):
         props = template["Resources"][function]["Properties"]
         image_branch = props["ImageConfig"]["Fn::If"][1]

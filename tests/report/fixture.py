@@ -21,7 +21,7 @@ R  a response nothing links (unlinked).
 
 from __future__ import annotations
 
-from handlers.ack_compose import reference_number
+from pipeline.entries.references import reference_number
 from pipeline.ledger.memory import MemoryLedger
 from tests.cases.builders import ack, action, inbound, response, rid, utc
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from handlers.ack_compose import reference_number
 from pipeline.cli.app import cli
 from pipeline.config import load_config
+from pipeline.entries.references import reference_number
 from pipeline.ledger.entry import EntryDraft, format_time
 from pipeline.runtime import open_runtime
 from tests.cases import builders

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 import structlog
 
+from pipeline.entries.models import RetentionPolicy
 from pipeline.hashing import object_key
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import verify_ledger
-from pipeline.storage.lifecycle import (
+from pipeline.retention.lifecycle import (
     add_hold,
     cutoff_before,
     dispose,
@@ -54,9 +55,17 @@ def _record(
     pdf = _blob(store, attachment)
     body = {
         "record_id": record_id,
+        "source": {"kind": "imap", "mailbox": "servicing", "folder": "INBOX"},
         "headers": {"message_id": f"<{record_id}@example.com>"},
         "raw": raw,
-        "attachments": [{**pdf, "filename": "statement.pdf"}],
+        "attachments": [
+            {
+                **pdf,
+                "filename": "statement.pdf",
+                "safe_filename": "statement.pdf",
+                "verdict": "accepted",
+            }
+        ],
     }
     ledger.append([EntryDraft("message.received", body, "worker:test", when)])
     return [str(raw["key"]), str(pdf["key"])]
@@ -138,7 +147,9 @@ def test_dispose_deletes_expired_content_and_verify_reports_it_disposed(
     keys = _record(store, ledger, "r-1")
     _expire_all(store, keys)
     plan = plan_disposal(store, ledger, cutoff=NOW - timedelta(days=365), now=NOW)
-    done = dispose(store, ledger, plan, policy={"older_than": "1y"}, reason="schedule", actor="me")
+    done = dispose(
+        store, ledger, plan, policy=RetentionPolicy(older_than="1y"), reason="schedule", actor="me"
+    )
     assert [d.record_id for d in done] == ["r-1"]
     assert not any(store.exists(k) for k in keys)
     entry = ledger.entry(ledger.size() - 1)
@@ -153,7 +164,7 @@ def test_dispose_keeps_content_shared_with_a_newer_record(store: LocalStore) -> 
     _record(store, ledger, "r-new", when=NOW - timedelta(days=1))
     _expire_all(store, [raw1, pdf])
     plan = plan_disposal(store, ledger, cutoff=NOW - timedelta(days=365), now=NOW)
-    (done,) = dispose(store, ledger, plan, policy={}, reason=None, actor="me")
+    (done,) = dispose(store, ledger, plan, policy=RetentionPolicy(), reason=None, actor="me")
     assert (done.keys, done.kept_shared) == ([raw1], [pdf])
     assert store.exists(pdf) and not store.exists(raw1)
     assert verify_ledger(store, [KEY.verifier], ORIGIN).ok
@@ -167,7 +178,9 @@ def test_dispose_refuses_a_record_whose_retention_runs_and_deletes_nothing(
     _retention_ended(store, raw)  # the attachment is still retained
     (planned,) = plan_disposal(store, ledger, cutoff=NOW - timedelta(days=365), now=NOW)
     assert planned.refused is not None and "retained until" in planned.refused
-    assert dispose(store, ledger, [planned], policy={}, reason=None, actor="me") == []
+    assert (
+        dispose(store, ledger, [planned], policy=RetentionPolicy(), reason=None, actor="me") == []
+    )
     assert store.exists(raw) and store.exists(pdf)
 
 

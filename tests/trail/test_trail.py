@@ -82,7 +82,7 @@ def test_case_resolved_meets_the_respond_deadline(scenario):
     env = scenario.env
     rid = scenario.notice.body["record_id"]
     resolved = env.append(
-        "case.resolved", {"record_id": rid, "note": "corrected"}, time=NOW, actor="person:x"
+        "case.resolved", {"record_id": rid, "reason": "corrected"}, time=NOW, actor="person:x"
     )
     respond = next(d for d in _trail(scenario, rid).deadlines if d.name == "respond")
     assert (respond.state, respond.met_by_seq) == ("met", resolved.seq)
@@ -148,6 +148,7 @@ def test_show_raw_writes_the_original_bytes_and_records_the_access(scenario):
         "what": "raw",
         "actor": "person:records.officer@servicer.example",
         "reason": "exam 2026-7",
+        "schema": 1,
     }
 
 

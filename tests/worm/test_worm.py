@@ -23,8 +23,8 @@ from pipeline.hashing import object_key
 from pipeline.ledger import layout
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.verify import verify_ledger
+from pipeline.retention.lifecycle import plan_disposal
 from pipeline.storage.base import PutOutcome
-from pipeline.storage.lifecycle import plan_disposal
 from pipeline.storage.s3 import S3Store
 from tests.ledger.ledger_helpers import KEY, ORIGIN, build, ledger_on
 from tests.storage.backends import raw_key, rgw_store

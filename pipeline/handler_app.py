@@ -1,4 +1,11 @@
-"""Builds the acknowledgment and escalation handlers from a mailledger config."""
+"""Builds the acknowledgment and escalation handlers from the application config.
+
+This is the handlers' composition root, above both ``handlers`` and
+``pipeline.config``/``pipeline.runtime``, so the handlers never import the
+application config. It also holds the Lambda entry points the deployment names
+(``pipeline.handler_app.acknowledge`` and ``.escalate``): importing it installs
+:func:`build_handler_context` as the context builder of :mod:`handlers.lambda_entry`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from handlers import lambda_entry
 from handlers.acknowledge import AcknowledgmentHandler
 from handlers.escalate import EscalationHandler, build_notifiers
 from handlers.index import LedgerHandlerIndex
@@ -85,3 +93,10 @@ def build_handler_context() -> HandlerContext:
             raise ConfigError("signing.key_env must be set to receive the key from Secrets Manager")
         os.environ[env_name] = secret["SecretString"]
     return handlers_for(config, open_runtime(config, writable=True))
+
+
+lambda_entry.build_context = build_handler_context
+acknowledge = lambda_entry.acknowledge
+"""Lambda handler: acknowledgments for ``message.received`` events."""
+escalate = lambda_entry.escalate
+"""Lambda handler: notifications for ``message.escalated`` events."""

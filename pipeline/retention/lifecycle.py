@@ -18,16 +18,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pipeline.entries import RecordBody, TypedEntry, decode, draft
+from pipeline.entries.models import (
+    HoldAdded,
+    HoldRemoved,
+    RecordDisposed,
+    RetentionPolicy,
+)
+from pipeline.entries.names import HOLD_ADDED, HOLD_REMOVED, RECORD_DISPOSED, RECORD_TYPES
 from pipeline.errors import ObjectNotFoundError, RecordNotFoundError, RetentionError
-from pipeline.ledger.entry import EntryDraft, LedgerEntry
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
-from pipeline.ledger.verify import referenced_keys
 from pipeline.storage.base import ObjectStore
 
-RECORD_TYPES = ("message.received", "response.sent")
-HOLD_ADDED = "hold.added"
-HOLD_REMOVED = "hold.removed"
-DISPOSED = "record.disposed"
+_TYPES = (*RECORD_TYPES, HOLD_ADDED, HOLD_REMOVED, RECORD_DISPOSED)
 
 _DURATION = re.compile(r"^(\d+)([dwy])$")
 _UNIT_DAYS = {"d": 1, "w": 7}
@@ -69,7 +73,8 @@ class LedgerState:
     """What the ledger says about records, holds and disposals, in one pass."""
 
     records: dict[str, StoredRecord] = field(default_factory=dict)
-    holds: dict[str, LedgerEntry] = field(default_factory=dict)  # record id -> its hold.added
+    # record id -> the hold.added entry that holds it
+    holds: dict[str, TypedEntry[HoldAdded]] = field(default_factory=dict)
     disposed: dict[str, set[str]] = field(default_factory=dict)  # record id -> disposed keys
 
     @classmethod
@@ -77,36 +82,34 @@ class LedgerState:
         """Scan every entry once."""
         state = cls()
         for entry in ledger.entries():
-            body = entry.body
-            if entry.type in RECORD_TYPES and isinstance(body.get("record_id"), str):
-                state._add_record(entry)
-            elif entry.type in (HOLD_ADDED, HOLD_REMOVED):
-                for record_id in _strings(body.get("record_ids")):
-                    if entry.type == HOLD_ADDED:
-                        state.holds[record_id] = entry
-                    else:
-                        state.holds.pop(record_id, None)
-            elif entry.type == DISPOSED and isinstance(body.get("record_id"), str):
-                state.disposed.setdefault(body["record_id"], set()).update(
-                    _strings(body.get("keys"))
-                )
+            if entry.type not in _TYPES:
+                continue
+            typed = decode(entry)
+            body = typed.body
+            if isinstance(body, RecordBody):
+                state._add_record(entry, body)
+            elif isinstance(body, HoldAdded):
+                for record_id in body.record_ids:
+                    state.holds[record_id] = TypedEntry(
+                        typed.seq, typed.type, typed.time, typed.actor, body, entry
+                    )
+            elif isinstance(body, HoldRemoved):
+                for record_id in body.record_ids:
+                    state.holds.pop(record_id, None)
+            elif isinstance(body, RecordDisposed):
+                state.disposed.setdefault(body.record_id, set()).update(body.keys)
         return state
 
-    def _add_record(self, entry: LedgerEntry) -> None:
-        body = entry.body
-        headers = body.get("headers") if isinstance(body.get("headers"), dict) else {}
-        raw = body.get("raw") if isinstance(body.get("raw"), dict) else {}
-        message_id = headers.get("message_id") if isinstance(headers, dict) else None
-        raw_sha = raw.get("sha256") if isinstance(raw, dict) else None
+    def _add_record(self, entry: LedgerEntry, body: RecordBody) -> None:
         self.records.setdefault(
-            str(body["record_id"]),
+            body.record_id,
             StoredRecord(
-                record_id=str(body["record_id"]),
+                record_id=body.record_id,
                 seq=entry.seq,
                 received=entry.moment,
-                message_id=message_id if isinstance(message_id, str) else None,
-                raw_sha256=raw_sha if isinstance(raw_sha, str) else None,
-                keys=tuple(sorted({key for key, _digest in referenced_keys(body)})),
+                message_id=body.headers.message_id,
+                raw_sha256=body.raw.sha256 if body.raw else None,
+                keys=tuple(sorted({ref.key for ref in body.object_refs()})),
             ),
         )
 
@@ -134,10 +137,6 @@ class LedgerState:
         """The record's keys that have not been disposed of."""
         gone = self.disposed.get(record.record_id, set())
         return [k for k in record.keys if k not in gone]
-
-
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 # -- legal holds ------------------------------------------------------------------------
@@ -179,8 +178,8 @@ def add_hold(
         except ObjectNotFoundError:
             continue  # reported by verify as missing content; nothing to hold
     record_ids = [r.record_id for r in records]
-    body: dict[str, Any] = {"record_ids": record_ids, "keys": keys, "reason": reason}
-    (entry,) = writer.append([EntryDraft(HOLD_ADDED, body, actor)])
+    added = HoldAdded(record_ids=tuple(record_ids), keys=tuple(keys), reason=reason)
+    (entry,) = writer.append([draft(added, actor)])
     return HoldChange(record_ids, keys, entry)
 
 
@@ -210,8 +209,8 @@ def remove_hold(
         except ObjectNotFoundError:
             continue
     record_ids = [r.record_id for r in records]
-    body: dict[str, Any] = {"record_ids": record_ids, "keys": keys, "reason": reason}
-    (entry,) = writer.append([EntryDraft(HOLD_REMOVED, body, actor)])
+    removed = HoldRemoved(record_ids=tuple(record_ids), keys=tuple(keys), reason=reason)
+    (entry,) = writer.append([draft(removed, actor)])
     return HoldChange(record_ids, keys, entry)
 
 
@@ -254,17 +253,7 @@ def list_holds(ledger: LedgerReader, store: ObjectStore | None = None) -> list[H
                         unheld.append(key)
                 except ObjectNotFoundError:
                     unheld.append(key)
-        reason = added.body.get("reason")
-        views.append(
-            HoldView(
-                record_id,
-                added.time,
-                added.actor,
-                reason if isinstance(reason, str) else None,
-                keys,
-                unheld,
-            )
-        )
+        views.append(HoldView(record_id, added.time, added.actor, added.body.reason, keys, unheld))
     return views
 
 
@@ -355,7 +344,7 @@ def dispose(
     writer: LedgerWriter,
     plan: Sequence[Disposal],
     *,
-    policy: dict[str, Any],
+    policy: RetentionPolicy,
     reason: str | None,
     actor: str,
 ) -> list[Disposal]:
@@ -370,9 +359,10 @@ def dispose(
         return []
     writer.append(
         [
-            EntryDraft(
-                DISPOSED,
-                {"record_id": d.record_id, "keys": d.keys, "policy": policy, "reason": reason},
+            draft(
+                RecordDisposed(
+                    record_id=d.record_id, keys=tuple(d.keys), policy=policy, reason=reason
+                ),
                 actor,
             )
             for d in done

@@ -1,0 +1,378 @@
+"""The archive service: every audited action on the records, with its ledger entry.
+
+A records officer's tool (the CLI, the web app, a script) does what people do with
+the archive through one :class:`Archive`: view a message or its original bytes,
+read its trail, search, export for an examination, place and lift legal holds,
+dispose of records whose retention ended, and record case decisions and
+corrections. Each action appends its audit entry itself, so a Python caller is
+audited exactly like the CLI:
+
+* viewing (``show``, ``raw``, ``trail``) appends ``access.viewed`` before anything
+  is returned; if the entry cannot be appended, nothing is returned (the SEC
+  17a-4(f) audit-trail alternative asks for who accessed which record and when);
+* an export is written under a temporary name, then ``access.viewed`` and
+  ``export.created`` are appended in one batch, and only then is the export
+  renamed into place: a failed append leaves nothing at the destination;
+* holds, disposals and case actions append ``hold.*``, ``record.disposed`` and
+  ``case.*`` entries as part of the action.
+
+Search shows the index's fields (sender, subject, category), not content, and is
+not recorded, as before; showing content found by a search is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import structlog
+
+from pipeline.cases.actions import Planner, apply_action
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.entries import Body, RecordBody, decode_record, draft
+from pipeline.entries.models import AccessViewed, ExportCreated, ExportCriteria, RetentionPolicy
+from pipeline.errors import ExportError, RetentionError
+from pipeline.export.bundle import ExportResult, stage_export
+from pipeline.index.db import RecordIndex
+from pipeline.index.model import RecordRow, SearchCriteria
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.log import Ledger
+from pipeline.retention.lifecycle import (
+    Disposal,
+    HoldChange,
+    HoldView,
+    add_hold,
+    cutoff_before,
+    dispose,
+    list_holds,
+    plan_disposal,
+    remove_hold,
+)
+from pipeline.storage.base import ObjectStore
+from pipeline.trail.build import Trail, build_trail, resolve_one
+from pipeline.trail.proofs import ProofContext
+
+__all__ = [
+    "Archive",
+    "ArchiveSettings",
+    "DisposalOutcome",
+    "ExportOutcome",
+    "RawMessage",
+    "ShownMessage",
+]
+
+log = structlog.get_logger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """What the archive needs from the application's configuration.
+
+    ``index_path`` is the records index file (``None``: an index in memory, built
+    from the ledger when first needed); ``clock`` counts deadlines in trails and
+    exports; ``retention`` is the store's retention (days, lock mode), recorded with
+    every disposal.
+    """
+
+    index_path: Path | None
+    clock: ClockPolicy = DEFAULT_POLICY
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    # No disposal of anything younger than this, whatever the caller asks for
+    # (``retention.min_dispose_days``; FINRA 4511 keeps records six years).
+    min_dispose_days: int = 0
+    source: str = "the configuration"
+    """Where the settings came from, named in refusals."""
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """A record's message as a person sees it, and the access entry that recorded it."""
+
+    record: RecordRow
+    body: RecordBody
+    text: str
+    access: LedgerEntry
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A record's original bytes, and the access entry that recorded their retrieval."""
+
+    record: RecordRow
+    data: bytes
+    access: LedgerEntry
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """A published export and the two entries that recorded it."""
+
+    result: ExportResult
+    access: LedgerEntry
+    created: LedgerEntry
+
+
+@dataclass(frozen=True)
+class DisposalOutcome:
+    """Records disposed of (or, in a dry run, that would be) and those still protected."""
+
+    dry_run: bool
+    policy: RetentionPolicy
+    disposed: list[Disposal]
+    refused: list[Disposal]
+
+
+class Archive:
+    """The records archive of one ledger and store, acting for one person (``actor``)."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        ledger: Ledger,
+        settings: ArchiveSettings,
+        actor: str,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        """``actor`` is who acts (``person:name@host``); every audit entry names them."""
+        self.store = store
+        self.ledger = ledger
+        self.settings = settings
+        self.actor = actor
+        self._clock = clock
+        self._index: RecordIndex | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the index."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def index(self) -> RecordIndex:
+        """The records index, brought up to date with the ledger (it is a cache)."""
+        if self._index is None:
+            self._index = RecordIndex(self.settings.index_path)
+        self._index.sync(self.ledger, self.store)
+        return self._index
+
+    # -- audit entries -----------------------------------------------------------
+
+    def append_audited(self, *bodies: Body) -> list[LedgerEntry]:
+        """Append entries of this archive's actor as one batch (all or none).
+
+        For actions this class does not model yet (corrections, for instance):
+        build the catalogue body and append it here, in the same batch as anything
+        that must be recorded with it.
+        """
+        now = self._clock()
+        return self.ledger.append([draft(body, self.actor, now) for body in bodies])
+
+    def _access(self, record_ids: Sequence[str], what: str, reason: str | None) -> LedgerEntry:
+        body = AccessViewed(
+            record_ids=tuple(sorted(record_ids)), what=what, actor=self.actor, reason=reason
+        )
+        return self.append_audited(body)[0]
+
+    # -- finding and viewing -----------------------------------------------------
+
+    def search(self, criteria: SearchCriteria) -> list[RecordRow]:
+        """Records matching every given filter, in ledger order (not recorded: no content)."""
+        return self.index().search(criteria)
+
+    def resolve(self, ref: str) -> RecordRow:
+        """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position)."""
+        return resolve_one(self.index(), ref)
+
+    def show(self, ref: str, reason: str | None = None) -> ShownMessage:
+        """A record's headers, text and attachment verdicts; recorded before returned."""
+        record = self.resolve(ref)
+        body = decode_record(self.ledger.entry(record.seq)).body
+        # read before recording the access, so a failed read is not logged as a viewing
+        part = body.bodies.text or body.bodies.html_text
+        text = self.store.get(part.key).decode("utf-8", errors="replace") if part else ""
+        access = self._access([record.record_id], "message", reason)
+        return ShownMessage(record, body, text, access)
+
+    def raw(self, ref: str, reason: str | None = None) -> RawMessage:
+        """A record's original bytes, unchanged; recorded before returned."""
+        record = self.resolve(ref)
+        body = decode_record(self.ledger.entry(record.seq)).body
+        if body.raw is None:
+            raise ExportError(f"record {record.record_id} names no raw message")
+        data = self.store.get(body.raw.key)
+        access = self._access([record.record_id], "raw", reason)
+        return RawMessage(record, data, access)
+
+    def trail(self, ref: str, reason: str | None = None) -> Trail:
+        """A record's audit trail, each entry proven; the viewing is part of the trail."""
+        record = self.resolve(ref)
+        self._access([record.record_id], "trail", reason)
+        index = self.index()
+        return build_trail(
+            record.record_id,
+            index=index,
+            ledger=self.ledger,
+            proofs=ProofContext.latest(self.ledger, index),
+            policy=self.settings.clock,
+            now=self._clock(),
+        )
+
+    # -- export ------------------------------------------------------------------
+
+    def export(
+        self,
+        out: Path,
+        criteria: SearchCriteria,
+        reason: str = "",
+        as_of: int | None = None,
+    ) -> ExportOutcome:
+        """Write an examination export to ``out`` (a new folder, or a ``.zip`` file).
+
+        Written under a temporary name, recorded (``access.viewed`` and
+        ``export.created`` in one batch), then renamed to ``out``. When recording
+        fails, the export is deleted and the error raised: no export exists that
+        the ledger does not record.
+        """
+        staged = stage_export(
+            out=out,
+            ledger=self.ledger,
+            store=self.store,
+            index=self.index(),
+            criteria=criteria,
+            actor=self.actor,
+            reason=reason,
+            as_of=as_of,
+            policy=self.settings.clock,
+        )
+        result = staged.result
+        ids = tuple(sorted(result.record_ids))
+        try:
+            access, created = self.append_audited(
+                AccessViewed(
+                    record_ids=ids, what="export", actor=self.actor, reason=reason or None
+                ),
+                ExportCreated(
+                    record_ids=ids,
+                    actor=self.actor,
+                    reason=reason or None,
+                    criteria=_criteria(result.criteria),
+                    manifest_sha256=result.manifest_sha256,
+                    checkpoint_size=result.checkpoint_size,
+                    files=result.files,
+                    format="mailledger-export/1",
+                ),
+            )
+        except BaseException:
+            staged.discard()
+            raise
+        staged.publish()
+        log.info("export.recorded", records=len(ids), seq=created.seq)
+        return ExportOutcome(result, access, created)
+
+    # -- legal holds and disposal ------------------------------------------------
+
+    def add_hold(self, refs: Sequence[str], reason: str | None) -> HoldChange:
+        """Hold every stored object of the records ``refs`` name; appends ``hold.added``."""
+        return add_hold(self.store, self.ledger, self.ledger, refs, reason=reason, actor=self.actor)
+
+    def remove_hold(self, refs: Sequence[str], reason: str) -> HoldChange:
+        """Lift the hold of the records ``refs`` name; appends ``hold.removed``."""
+        return remove_hold(
+            self.store, self.ledger, self.ledger, refs, reason=reason, actor=self.actor
+        )
+
+    def holds(self, *, check_store: bool = True) -> list[HoldView]:
+        """Records under hold; with ``check_store``, objects the store does not hold."""
+        return list_holds(self.ledger, self.store if check_store else None)
+
+    def dispose(
+        self,
+        older_than: str,
+        reason: str | None,
+        *,
+        dry_run: bool = False,
+        confirm: Callable[[int, datetime], None] | None = None,
+    ) -> DisposalOutcome:
+        """Dispose of records received more than ``older_than`` ago (``7y``, ``2555d``).
+
+        Each disposed record gets a ``record.disposed`` entry before its objects are
+        deleted. ``ValueError`` for a duration that does not parse;
+        :class:`RetentionError` for a period under ``min_dispose_days`` or a disposal
+        without a reason. ``confirm(count, cutoff)`` is called before anything is
+        deleted and stops the disposal by raising.
+        """
+        now = self._clock()
+        cutoff = cutoff_before(now, older_than)
+        floor = self.settings.min_dispose_days
+        if cutoff > now - timedelta(days=floor):
+            raise RetentionError(
+                f"--older-than {older_than} is shorter than the minimum retention of"
+                f" {floor} days (retention.min_dispose_days in {self.settings.source});"
+                " nothing was disposed"
+            )
+        if not dry_run and not (reason and reason.strip()):
+            raise RetentionError("a disposal needs a reason (the schedule or approval)")
+        plan = plan_disposal(self.store, self.ledger, cutoff=cutoff, now=now)
+        policy = self.settings.retention.model_copy(update={"older_than": older_than})
+        due = [d for d in plan if d.refused is None and d.keys]
+        if not dry_run and due and confirm is not None:
+            confirm(len(due), cutoff)
+        done = (
+            plan
+            if dry_run
+            else dispose(
+                self.store, self.ledger, plan, policy=policy, reason=reason, actor=self.actor
+            )
+        )
+        return DisposalOutcome(
+            dry_run=dry_run,
+            policy=policy,
+            disposed=[d for d in done if d.refused is None and d.keys],
+            refused=[d for d in plan if d.refused is not None],
+        )
+
+    # -- case decisions ------------------------------------------------------------
+
+    def case_action(self, plan: Planner) -> LedgerEntry:
+        """Check a case decision against the ledger as it is and append its entry.
+
+        ``plan`` comes from :mod:`pipeline.cases.actions` (``plan_link``,
+        ``plan_extend``, ...) built with this archive's actor; a refused decision
+        raises :class:`pipeline.errors.CaseActionError` and appends nothing.
+        """
+        return apply_action(self.ledger, plan, self.settings.clock)
+
+
+def _criteria(criteria: SearchCriteria) -> ExportCriteria:
+    return ExportCriteria(
+        received_from=criteria.received_from,
+        received_to=criteria.received_to,
+        mailbox=criteria.mailbox,
+        sender=criteria.sender,
+        account=criteria.account,
+        category=criteria.category,
+        escalated=criteria.escalated,
+        text=criteria.text,
+        limit=criteria.limit,
+        types=criteria.types,
+    )

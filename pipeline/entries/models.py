@@ -1,0 +1,576 @@
+"""One frozen, typed model per ledger entry type: the body each type carries.
+
+Every field of every body is declared here and nowhere else: writers build a model
+and encode it (:func:`pipeline.entries.catalogue.encode`), readers decode an entry
+into its model (:func:`pipeline.entries.catalogue.decode`). Adding a field to a
+body is one change in this module.
+
+Types are strict (a string is never an int, a bool never an int) and unknown keys
+are refused, so a reader cannot ask for a field no writer writes. Fields a writer
+may leave out of a body have defaults; how bodies of older schema versions map to
+these models lives in :mod:`pipeline.entries.upgrade`.
+
+Times of day are kept as the ledger's text form (``YYYY-MM-DDTHH:MM:SS.ffffffZ``)
+so a body re-encodes to the same bytes; dates are :class:`datetime.date`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from pipeline.entries import names
+from pipeline.ledger.entry import parse_time
+
+Str = StrictStr
+Int = StrictInt
+Bool = StrictBool
+Strs = tuple[StrictStr, ...]
+Day = Annotated[date, Field(strict=False)]  # "YYYY-MM-DD" in the ledger
+
+
+class Model(BaseModel):
+    """A frozen part of an entry body: strict types, no unknown keys."""
+
+    # validate_by_name: code builds ``Headers(from_=...)``; bodies carry ``"from"``
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_name=True, validate_by_alias=True
+    )
+
+
+class Body(Model):
+    """The body of one entry type; ``TYPE`` is the type it is written as."""
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    def concerns(self) -> frozenset[str]:
+        """The record ids this entry is about: it belongs to their trails."""
+        return frozenset()
+
+
+# -- records (message.received, response.sent) -------------------------------------
+
+
+class Source(Model):
+    """Where a message was read from (``kind`` imap or import)."""
+
+    kind: Literal["imap", "import"]
+    mailbox: Str
+    folder: Str
+    uidvalidity: Int | None = None
+    uid: Int | None = None
+    internaldate: Str | None = None  # ledger time text
+    direction: Literal["inbound", "outbound"] = "inbound"
+    imported: Bool = False
+    path: Str | None = None
+
+    @property
+    def is_imported(self) -> bool:
+        """Backfilled mail (never auto-acknowledged, starts no clock)."""
+        return self.imported or self.kind == "import"
+
+
+class ObjectRef(Model):
+    """A content-addressed stored object."""
+
+    sha256: Str
+    size: Int
+    key: Str
+
+
+class Party(Model):
+    """A display name and address as the message gave them."""
+
+    name: Str = ""
+    address: Str
+
+
+class Headers(Model):
+    """The header fields a record keeps (``from`` is ``from_`` in Python)."""
+
+    message_id: Str | None = None
+    from_: tuple[Party, ...] = Field(
+        default=(), validation_alias="from", serialization_alias="from"
+    )
+    to: tuple[Party, ...] = ()
+    cc: tuple[Party, ...] = ()
+    reply_to: tuple[Party, ...] = ()
+    date: Str | None = None
+    subject: Str = ""
+    in_reply_to: Str | None = None
+    references: Strs = ()
+    auto_submitted: Str | None = None
+    precedence: Str | None = None
+    list_id: Str | None = None
+    list_headers: Strs = ()  # lowercased names of the List-* fields present (RFC 2369)
+    return_path: Str | None = None
+
+
+class Bodies(Model):
+    """The stored text parts of a message."""
+
+    text: ObjectRef | None = None
+    html: ObjectRef | None = None
+    html_text: ObjectRef | None = None
+
+
+class Attachment(Model):
+    """One attachment, its stored object (quarantined when rejected) and the verdict."""
+
+    sha256: Str
+    size: Int
+    key: Str
+    filename: Str | None = None
+    safe_filename: Str
+    declared_type: Str | None = None
+    detected_type: Str | None = None
+    extension: Str | None = None
+    verdict: Literal["accepted", "rejected"]
+    reasons: Strs = ()
+    flags: Strs = ()
+    part: Str | None
+    nested_in: Strs
+
+
+class RuleMatchBody(Model):
+    """One escalation-rule match: where in which field, how severe, which route."""
+
+    rule: Str
+    field: Str = ""
+    item: Int = 0
+    start: Int = 0
+    end: Int = 0
+    matched: Str = ""
+    severity: Str = "unknown"
+    route: Str = ""
+
+
+class SensitiveBody(Model):
+    """A sensitive number found (only its masked form is kept)."""
+
+    kind: Str
+    field: Str
+    start: Int
+    end: Int
+    masked: Str
+
+
+class ClassificationBody(Model):
+    """What classification found (``pipeline.classify.Classification``).
+
+    ``account_numbers`` are FULL numbers: mask them before showing or sending.
+    """
+
+    schema_version: Int = Field(default=1, validation_alias="schema", serialization_alias="schema")
+    category: Str | None = None
+    subcategory: Str | None = None
+    request_kind: Str | None = None
+    language: Str | None = None
+    escalated: Bool = False
+    severity: Str | None = None
+    routes: Strs = ()
+    error_asserted: Bool = False
+    account_numbers: Strs = Field(default=(), repr=False)
+    matches: tuple[RuleMatchBody, ...] = ()
+    sensitive: tuple[SensitiveBody, ...] = ()
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Names of the rules that matched, sorted."""
+        return tuple(sorted({m.rule for m in self.matches}))
+
+
+class DeadlineBody(Model):
+    """One clock started by the message: due date, length and the rule it comes from."""
+
+    name: Str
+    due: Day
+    business_days: Int
+    rule: Str
+    start: Day | None
+    extendable: Bool
+
+
+class RecordBody(Body):
+    """A whole message record: ``message.received`` and, outbound, ``response.sent``."""
+
+    VERSION: ClassVar[int] = 2
+
+    record_id: Str
+    source: Source
+    raw: ObjectRef | None = None
+    headers: Headers = Headers()
+    bodies: Bodies = Bodies()
+    attachments: tuple[Attachment, ...] = ()
+    defects: Strs = ()
+    parse_error: Str | None = None
+    classification: ClassificationBody = ClassificationBody()
+    deadlines: tuple[DeadlineBody, ...] = ()
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
+
+    def deadline(self, name: str) -> DeadlineBody | None:
+        """The clock called ``name``, if the record started one."""
+        return next((d for d in self.deadlines if d.name == name), None)
+
+    def object_refs(self) -> tuple[ObjectRef | Attachment, ...]:
+        """Every stored object the record references: raw, text parts, attachments."""
+        parts = (self.raw, self.bodies.text, self.bodies.html, self.bodies.html_text)
+        return (*(p for p in parts if p is not None), *self.attachments)
+
+
+class MessageReceived(RecordBody):
+    """An inbound (or imported) message was recorded."""
+
+    TYPE: ClassVar[str] = names.MESSAGE_RECEIVED
+
+
+class ResponseSent(RecordBody):
+    """An outbound reply, read from an ``outbound`` mailbox, was recorded."""
+
+    TYPE: ClassVar[str] = names.RESPONSE_SENT
+
+
+# -- ingestion and dispatch --------------------------------------------------------
+
+
+class MailboxReconciled(Body):
+    """A folder's server state compared with what the ledger holds."""
+
+    TYPE: ClassVar[str] = names.MAILBOX_RECONCILED
+
+    mailbox: Str
+    folder: Str
+    uidvalidity: Int | None
+    uidnext: Int | None
+    server_count: Int | None
+    recorded_count: Int
+    gap_count: Int
+    gaps: tuple[Int, ...] = ()
+    checked_at: Str
+
+
+class DeliveredEvent(Model):
+    """One event a sink accepted."""
+
+    id: Str
+    type: Str
+    record_id: Str | None = None
+    entry_seq: Int
+
+
+class EventDelivered(Body):
+    """A sink accepted the events derived from entries ``from_seq``..``through_seq``."""
+
+    TYPE: ClassVar[str] = names.EVENT_DELIVERED
+
+    sink: Str
+    from_seq: Int
+    through_seq: Int
+    events: tuple[DeliveredEvent, ...] = ()
+
+    def concerns(self) -> frozenset[str]:
+        """The records whose events were delivered."""
+        return frozenset(e.record_id for e in self.events if e.record_id is not None)
+
+
+# -- handlers: acknowledgments and escalations ---------------------------------------
+
+
+class HandlerBody(Body):
+    """Every handler entry names the record and the position of its record entry."""
+
+    record_id: Str
+    entry_seq: Int
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
+
+
+class AcknowledgmentIntent(HandlerBody):
+    """Claim before sending an acknowledgment (stored message and its address)."""
+
+    TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_INTENT
+
+    ack_message_id: Str
+    ack_sha256: Str
+    to: Str
+
+
+class AcknowledgmentSent(HandlerBody):
+    """The acknowledgment left: transport, provider id or SMTP reply, its SHA-256."""
+
+    TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_SENT
+
+    intent_seq: Int
+    time: Str  # ledger time text of the hand-off
+    ack_message_id: Str
+    to: Str
+    transport: Str
+    provider_id: Str | None = None
+    reply: Str | None = None
+    reply_code: Int | None = None
+    ack_sha256: Str
+    ack_size: Int
+
+    @property
+    def sent_at(self) -> datetime:
+        """When the transport accepted the acknowledgment."""
+        return parse_time(self.time)
+
+
+class AcknowledgmentSkipped(HandlerBody):
+    """No acknowledgment is sent, and why (machine mail, imported, rate limit...)."""
+
+    TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_SKIPPED
+
+    reason: Str
+    detail: Str | None = None  # what the outbound check refused, when that is the reason
+
+
+class AcknowledgmentFailed(HandlerBody):
+    """The transport refused before the message left; the claim is released."""
+
+    TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_FAILED
+
+    intent_seq: Int
+    error: Str
+
+
+class AcknowledgmentUnconfirmed(HandlerBody):
+    """A claim was never confirmed: a person must check whether it went out."""
+
+    TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_UNCONFIRMED
+
+    intent_seq: Int
+    ack_message_id: Str | None = None
+    reason: Str
+
+
+class EscalationBody(HandlerBody):
+    """Every escalation entry is about one route of the record."""
+
+    route: Str
+
+
+class EscalationIntent(EscalationBody):
+    """Claim before notifying one route."""
+
+    TYPE: ClassVar[str] = names.ESCALATION_INTENT
+
+    rules: Strs
+
+
+class EscalationNotified(EscalationBody):
+    """A route's target accepted the notification."""
+
+    TYPE: ClassVar[str] = names.ESCALATION_NOTIFIED
+
+    intent_seq: Int
+    target_kind: Str
+    rules: Strs
+    severity: Str | None = None
+    provider_ids: tuple[Str | None, ...] = ()
+
+
+class EscalationFailed(EscalationBody):
+    """A route's target refused; the claim is released."""
+
+    TYPE: ClassVar[str] = names.ESCALATION_FAILED
+
+    intent_seq: Int
+    error: Str
+
+
+class EscalationUnconfirmed(EscalationBody):
+    """A notification claim was never confirmed."""
+
+    TYPE: ClassVar[str] = names.ESCALATION_UNCONFIRMED
+
+    intent_seq: Int
+    reason: Str
+
+
+# -- people's actions: access, export, cases, holds, disposal -----------------------
+
+
+class AccessViewed(Body):
+    """A person retrieved record content: who, which records, what and why."""
+
+    TYPE: ClassVar[str] = names.ACCESS_VIEWED
+
+    record_ids: Strs
+    what: Str
+    actor: Str
+    reason: Str | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The records this entry names."""
+        return frozenset(self.record_ids)
+
+
+class ExportCriteria(Model):
+    """The filters an export was made with (ledger time text for the bounds)."""
+
+    received_from: Str | None = None
+    received_to: Str | None = None
+    mailbox: Str | None = None
+    sender: Str | None = None
+    account: Str | None = None
+    category: Str | None = None
+    escalated: Bool | None = None
+    text: Str | None = None
+    limit: Int | None = None
+    types: Strs = names.RECORD_TYPES
+
+
+class ExportCreated(Body):
+    """An examination export was written: its criteria, manifest and records."""
+
+    TYPE: ClassVar[str] = names.EXPORT_CREATED
+
+    record_ids: Strs
+    actor: Str
+    reason: Str | None = None
+    criteria: ExportCriteria
+    manifest_sha256: Str
+    checkpoint_size: Int
+    files: Int
+    format: Str
+
+    def concerns(self) -> frozenset[str]:
+        """The records this entry names."""
+        return frozenset(self.record_ids)
+
+
+class CaseBody(Body):
+    """A person's case decision about an inbound record, with the reason."""
+
+    record_id: Str
+    record_seq: Int | None = None
+    reason: Str = ""
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
+
+
+class CaseLinked(CaseBody):
+    """A recorded response answers the record."""
+
+    TYPE: ClassVar[str] = names.CASE_LINKED
+
+    response_record_id: Str
+    response_seq: Int | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The request and the reply: the reply joins the request's trail."""
+        return frozenset((self.record_id, self.response_record_id))
+
+
+class CaseExtended(CaseBody):
+    """The respond clock was extended (once, as the rule allows)."""
+
+    TYPE: ClassVar[str] = names.CASE_EXTENDED
+
+    days: Int
+    previous_due: Day | None = None
+    due: Day
+    rule: Str = ""
+
+
+class CaseResolved(CaseBody):
+    """The case was closed by a person."""
+
+    TYPE: ClassVar[str] = names.CASE_RESOLVED
+
+
+class CaseReopened(CaseBody):
+    """A resolved case was opened again."""
+
+    TYPE: ClassVar[str] = names.CASE_REOPENED
+
+    resolved_seq: Int | None = None
+
+
+class HoldBody(Body):
+    """A legal hold placed on or lifted from records' objects."""
+
+    record_ids: Strs
+    keys: Strs = ()
+    reason: Str | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The records this entry names."""
+        return frozenset(self.record_ids)
+
+
+class HoldAdded(HoldBody):
+    """Objects put under legal hold."""
+
+    TYPE: ClassVar[str] = names.HOLD_ADDED
+
+
+class HoldRemoved(HoldBody):
+    """Legal hold lifted (objects another held record needs stay held)."""
+
+    TYPE: ClassVar[str] = names.HOLD_REMOVED
+
+
+class RetentionPolicy(Model):
+    """The retention settings a disposal was made under."""
+
+    older_than: Str | None = None
+    retain_days: Int | None = None
+    mode: Str | None = None
+
+
+class RecordDisposed(Body):
+    """A record's objects were deleted under the retention policy; its entries stay."""
+
+    TYPE: ClassVar[str] = names.RECORD_DISPOSED
+
+    record_id: Str
+    keys: Strs
+    policy: RetentionPolicy = RetentionPolicy()
+    reason: Str | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The record this entry is about."""
+        return frozenset((self.record_id,))
+
+
+CATALOGUE: dict[str, type[Body]] = {
+    model.TYPE: model
+    for model in (
+        MessageReceived,
+        ResponseSent,
+        MailboxReconciled,
+        EventDelivered,
+        AcknowledgmentIntent,
+        AcknowledgmentSent,
+        AcknowledgmentSkipped,
+        AcknowledgmentFailed,
+        AcknowledgmentUnconfirmed,
+        EscalationIntent,
+        EscalationNotified,
+        EscalationFailed,
+        EscalationUnconfirmed,
+        AccessViewed,
+        ExportCreated,
+        CaseLinked,
+        CaseExtended,
+        CaseResolved,
+        CaseReopened,
+        HoldAdded,
+        HoldRemoved,
+        RecordDisposed,
+    )
+}
+"""Every entry type the ledger may hold, and the model of its body."""

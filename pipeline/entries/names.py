@@ -1,0 +1,36 @@
+"""The names of the ledger's entry types: the one place their spelling lives."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGE_RECEIVED: Final = "message.received"
+RESPONSE_SENT: Final = "response.sent"
+MAILBOX_RECONCILED: Final = "mailbox.reconciled"
+EVENT_DELIVERED: Final = "event.delivered"
+
+ACKNOWLEDGMENT_INTENT: Final = "acknowledgment.intent"
+ACKNOWLEDGMENT_SENT: Final = "acknowledgment.sent"
+ACKNOWLEDGMENT_SKIPPED: Final = "acknowledgment.skipped"
+ACKNOWLEDGMENT_FAILED: Final = "acknowledgment.failed"
+ACKNOWLEDGMENT_UNCONFIRMED: Final = "acknowledgment.unconfirmed"
+
+ESCALATION_INTENT: Final = "escalation.intent"
+ESCALATION_NOTIFIED: Final = "escalation.notified"
+ESCALATION_FAILED: Final = "escalation.failed"
+ESCALATION_UNCONFIRMED: Final = "escalation.unconfirmed"
+
+ACCESS_VIEWED: Final = "access.viewed"
+EXPORT_CREATED: Final = "export.created"
+
+CASE_LINKED: Final = "case.linked"
+CASE_EXTENDED: Final = "case.extended"
+CASE_RESOLVED: Final = "case.resolved"
+CASE_REOPENED: Final = "case.reopened"
+
+HOLD_ADDED: Final = "hold.added"
+HOLD_REMOVED: Final = "hold.removed"
+RECORD_DISPOSED: Final = "record.disposed"
+
+RECORD_TYPES: Final = (MESSAGE_RECEIVED, RESPONSE_SENT)
+"""The entry types whose body is a whole message record."""

@@ -1,0 +1,108 @@
+"""What the records index answers, as frozen values, and the lookup protocol readers use.
+
+Readers above the index (trail, export, the archive service) code against
+:class:`RecordLookup`, not against the SQLite :class:`pipeline.index.db.RecordIndex`,
+so a trail can be built from any source that can resolve references and list the
+entries of a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from pipeline.entries.names import RECORD_TYPES
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One record as the index knows it."""
+
+    seq: int
+    record_id: str
+    type: str
+    mailbox: str
+    folder: str
+    uidvalidity: int | None
+    uid: int | None
+    received: str
+    recorded: str
+    sender: str
+    sender_name: str
+    recipients: str
+    subject: str
+    message_id: str | None
+    raw_sha256: str
+    raw_size: int
+    category: str | None
+    escalated: bool
+    imported: bool
+    direction: str
+    accounts: tuple[str, ...]
+    rules: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields (full account numbers included: callers mask for display)."""
+        data = asdict(self)
+        data["accounts"] = list(self.accounts)
+        data["rules"] = list(self.rules)
+        return data
+
+
+@dataclass(frozen=True)
+class EntryLink:
+    """An entry that concerns a record."""
+
+    record_id: str
+    seq: int
+    type: str
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """Filters of ``search`` and ``export``; each given filter must match.
+
+    ``received_from`` is inclusive and ``received_to`` exclusive, both in the
+    ledger's UTC time format, so string comparison is time comparison.
+    """
+
+    received_from: str | None = None
+    received_to: str | None = None
+    mailbox: str | None = None
+    sender: str | None = None
+    account: str | None = None
+    category: str | None = None
+    escalated: bool | None = None
+    text: str | None = None
+    types: tuple[str, ...] = RECORD_TYPES
+    limit: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The criteria that were given, for manifests and ledger entries."""
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if value is None or name == "types":
+                continue
+            out[name] = value
+        out["types"] = list(self.types)
+        return out
+
+
+class RecordLookup(Protocol):
+    """Finding records and the entries that concern them."""
+
+    def resolve(self, ref: str) -> list[RecordRow]:
+        """Records a reference names: record id, Message-ID, raw SHA-256 or position."""
+        ...
+
+    def record(self, record_id: str) -> RecordRow | None:
+        """The record with this id, if indexed."""
+        ...
+
+    def links(self, record_id: str) -> list[EntryLink]:
+        """Every entry that concerns the record, in ledger order."""
+        ...
+
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        """The leaf hashes of the first ``size`` entries (for inclusion proofs)."""
+        ...
