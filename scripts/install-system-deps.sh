@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and the demo need, if they are missing.
 #
-#   scripts/install-system-deps.sh          dovecot-imapd, libmagic1, isync, prometheus
+#   scripts/install-system-deps.sh          dovecot-imapd, libmagic1, isync, python3-venv,
+#                                           libpython3.11-testsuite, chromium, prometheus
 #   scripts/install-system-deps.sh --rgw    the above plus a one-node Ceph RADOS Gateway
 #
 # Idempotent: does nothing when everything is installed. Needs root and apt-get; without
@@ -20,7 +21,11 @@ for arg in "$@"; do
   esac
 done
 
-packages=(dovecot-imapd libmagic1 isync prometheus)
+# python3-venv: the virtualenv is built on Debian's python3, which carries the CVE-2024-6923
+# fix; libpython3.11-testsuite: CPython's real-world edge-case messages (test_email/data)
+# that the parser and ingest tests replay; chromium: the web app's browser tests drive it
+# through Playwright (no browser download); prometheus: promtool for the alert-rule tests.
+packages=(dovecot-imapd libmagic1 isync python3-venv libpython3.11-testsuite chromium prometheus)
 if [ "$want_rgw" = 1 ]; then
   packages+=(radosgw ceph-mon ceph-osd ceph-common)
 fi

@@ -6,9 +6,11 @@ What is kept, and why:
   ``response.sent``), keyed by its ledger position, with the fields people search
   by. Full account numbers are kept so an examiner can search by them; every
   display masks them.
-* ``links``: every entry that concerns a record (acknowledgments, escalations,
-  delivered events, accesses, exports, case entries, replies), so a trail is one
-  indexed query instead of a scan of the whole log.
+* ``links``: every entry that names a record (acknowledgments, escalations,
+  delivered events, accesses, exports, case entries), so a trail is one indexed
+  query instead of a scan of the whole log. Which replies answer a request is the
+  case model's decision (:mod:`pipeline.cases`), not the index's: the trail and the
+  export add the replies it links.
 * ``leaves``: the RFC 6962 leaf hash of every entry, so commands that prove
   inclusion build the Merkle tree without re-reading the log. The tree root is
   always compared with a signed checkpoint, so a damaged cache cannot produce a
@@ -34,7 +36,7 @@ from typing import Any
 import structlog
 
 from pipeline.entries import RecordBody, decode, names
-from pipeline.entries.models import CaseLinked, Party, ResponseSent
+from pipeline.entries.models import Party
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, format_time
@@ -58,7 +60,7 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: replies are no longer linked here (see links above)
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -287,40 +289,10 @@ class RecordIndex:
         rids = set(body.concerns())
         if isinstance(body, RecordBody):
             self._add_record(entry, body, store)
-            if isinstance(body, ResponseSent):
-                rids |= self._replied_to(body)
-        if isinstance(body, CaseLinked):
-            self._link_response(body)
         self.db.executemany(
             "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
             [(rid, entry.seq, entry.type) for rid in sorted(rids)],
         )
-
-    def _link_response(self, body: CaseLinked) -> None:
-        """A person linked a reply to a request: the reply joins the request's trail."""
-        row = self.db.execute(
-            "select seq, type from records where record_id = ?", (body.response_record_id,)
-        ).fetchone()
-        if row is not None:
-            self.db.execute(
-                "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
-                (body.record_id, int(row[0]), str(row[1])),
-            )
-
-    def _replied_to(self, body: ResponseSent) -> set[str]:
-        """Inbound records an outbound reply answers, by In-Reply-To and References."""
-        headers = body.headers
-        ids = [headers.in_reply_to or "", *headers.references]
-        wanted = [normalize_message_id(i) for i in ids if i.strip()]
-        if not wanted:
-            return set()
-        marks = ",".join("?" * len(wanted))
-        rows = self.db.execute(
-            f"select record_id from records where type = '{names.MESSAGE_RECEIVED}'"  # noqa: S608
-            f" and message_id in ({marks})",
-            wanted,
-        )
-        return {str(r[0]) for r in rows}
 
     def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
         source, headers, classification = body.source, body.headers, body.classification
@@ -400,6 +372,30 @@ class RecordIndex:
 
     def iter_search(self, criteria: SearchCriteria) -> Iterator[RecordRow]:
         """Like :meth:`search`, streaming rows (exports of many records)."""
+        where, args = self._where(criteria)
+        order = "desc" if criteria.newest_first else "asc"
+        sql = f"select {_RECORD_COLUMNS} from records where {where} order by seq {order}"  # noqa: S608
+        if criteria.limit is not None or criteria.offset:
+            sql += " limit ? offset ?"
+            args += [-1 if criteria.limit is None else criteria.limit, criteria.offset]
+        try:
+            cursor = self.db.execute(sql, args)
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
+        for values in cursor:
+            yield _row(values)
+
+    def count(self, criteria: SearchCriteria) -> int:
+        """How many records match ``criteria`` (limit and offset ignored)."""
+        where, args = self._where(criteria)
+        try:
+            row = self.db.execute(f"select count(*) from records where {where}", args).fetchone()  # noqa: S608
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
+        return int(row[0])
+
+    @staticmethod
+    def _where(criteria: SearchCriteria) -> tuple[str, list[Any]]:
         where = [f"type in ({','.join('?' * len(criteria.types))})"]
         args: list[Any] = list(criteria.types)
         if criteria.received_from is not None:
@@ -433,16 +429,7 @@ class RecordIndex:
         if criteria.text:
             where.append("seq in (select rowid from record_text where record_text match ?)")
             args.append(fts_query(criteria.text))
-        sql = f"select {_RECORD_COLUMNS} from records where {' and '.join(where)} order by seq"  # noqa: S608
-        if criteria.limit is not None:
-            sql += " limit ?"
-            args.append(criteria.limit)
-        try:
-            cursor = self.db.execute(sql, args)
-        except sqlite3.OperationalError as exc:
-            raise IndexQueryError(f"search failed: {exc}") from exc
-        for values in cursor:
-            yield _row(values)
+        return " and ".join(where), args
 
     def record(self, record_id: str) -> RecordRow | None:
         """The record with this id."""

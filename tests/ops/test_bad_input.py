@@ -8,6 +8,7 @@ Codes: 1 a failure the command reports (including a reference that matches no re
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -301,9 +302,12 @@ def test_a_full_state_dir_is_an_operational_failure_naming_it(
 def test_a_read_only_store_is_an_operational_failure_naming_it(
     world: World, tmpfs: Callable[..., Path]
 ) -> None:
-    store = tmpfs("store", "ro")
+    store = tmpfs("store")
+    shutil.copytree(world.root / "store", store, dirs_exist_ok=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(store)], check=True)
     text = world.config_text()
     start = text.index("  path: ") + len("  path: ")
     end = text.index("\n", start)
     path = world.variant("ro-store", text[:start] + str(store) + text[end:])
-    _check(["--config", str(path), "checkpoint"], 3, str(store))
+    # showing a record appends its access entry first, which the store refuses
+    _check(["--config", str(path), "show", world.record_id, "--reason", "r"], 3, str(store))
