@@ -334,6 +334,17 @@ class Archive:
         fails, the export is deleted and the error raised: no export exists that
         the ledger does not record.
         """
+        unrecordable = [
+            name
+            for name in ("request_kind", "rule", "language", "attachment_verdict")
+            if getattr(criteria, name) is not None
+        ]
+        if unrecordable:
+            # export.created records the criteria; these are not in its body yet
+            raise ExportError(
+                f"an export cannot record the {', '.join(unrecordable)} filter yet;"
+                " export by dates, mailbox, sender, account, category, escalation or words"
+            )
         staged = stage_export(
             out=out,
             ledger=self.ledger,

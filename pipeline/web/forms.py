@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pipeline.archive.people import Role
+from pipeline.classify.kinds import REQUEST_KINDS
 
 
 class SignInForm(FlaskForm):
@@ -59,6 +60,23 @@ class SearchForm(FlaskForm):
     escalated = SelectField(
         "Escalation",
         choices=[("", "Any"), ("yes", "Escalated"), ("no", "Not escalated")],
+        validators=[Optional()],
+    )
+    request_kind = SelectField(
+        "Request kind",
+        choices=[("", "Any"), *((k, k.replace("_", " ")) for k in REQUEST_KINDS)],
+        validators=[Optional()],
+    )
+    rule = StringField("Escalation rule", validators=[Optional(), Length(max=100)])
+    language = StringField("Language (e.g. en, es)", validators=[Optional(), Length(max=10)])
+    attachment_verdict = SelectField(
+        "Attachments",
+        choices=[
+            ("", "Any"),
+            ("rejected", "Some rejected"),
+            ("accepted", "All accepted"),
+            ("none", "No attachments"),
+        ],
         validators=[Optional()],
     )
     text = StringField("Words in subject, text or attachment names", validators=[Length(max=500)])

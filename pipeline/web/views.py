@@ -225,6 +225,10 @@ def _criteria(
         category=saved.get("category") or None,
         escalated=escalated,
         text=saved.get("text") or None,
+        request_kind=saved.get("request_kind") or None,
+        rule=saved.get("rule") or None,
+        language=saved.get("language") or None,
+        attachment_verdict=saved.get("attachment_verdict") or None,
         newest_first=newest_first,
         limit=limit,
         offset=offset,
@@ -254,6 +258,10 @@ def search() -> ResponseReturnValue:
             "category": (form.category.data or "").strip(),
             "escalated": form.escalated.data or "",
             "text": (form.text.data or "").strip(),
+            "request_kind": form.request_kind.data or "",
+            "rule": (form.rule.data or "").strip(),
+            "language": (form.language.data or "").strip().lower(),
+            "attachment_verdict": form.attachment_verdict.data or "",
         }
         search_id = secrets.token_urlsafe(9)
         searches = dict(session.get("searches", {}))
@@ -270,6 +278,8 @@ def search() -> ResponseReturnValue:
         for key, field in (
             ("mailbox", form.mailbox), ("sender", form.sender),
             ("category", form.category), ("escalated", form.escalated), ("text", form.text),
+            ("request_kind", form.request_kind), ("rule", form.rule), ("language", form.language),
+            ("attachment_verdict", form.attachment_verdict),
         ):  # fmt: skip
             field.data = saved.get(key)
         form.date_from.data = date.fromisoformat(saved["from"]) if saved.get("from") else None
