@@ -40,7 +40,7 @@ from handlers.outbound import (
 )
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
-from pipeline.entries import decode_as, names
+from pipeline.entries import decode_as, decode_record, names
 from pipeline.entries.models import (
     CaseExtended,
     ExtensionNoticeBody,
@@ -271,7 +271,8 @@ class ExtensionNoticeHandler:
                 (
                     e.seq
                     for e in self._ledger.entries()
-                    if e.type == names.MESSAGE_RECEIVED and e.body.get("record_id") == ext.record_id
+                    if e.type == names.MESSAGE_RECEIVED
+                    and decode_record(e).body.record_id == ext.record_id
                 ),
                 None,
             )

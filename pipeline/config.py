@@ -145,6 +145,29 @@ class MetricsConfig(Model):
     listen_port: int = Field(default=9464, ge=0, le=65535)
 
 
+class WebConfig(Model):
+    """The records web app (``mailledger serve``).
+
+    Serve TLS itself (``tls_cert_file``/``tls_key_file``) or sit behind a proxy that
+    terminates TLS; ``trusted_proxies`` is how many proxy hops' ``X-Forwarded-*``
+    headers to believe (0: none). Cookies are always ``Secure``: browsers accept
+    them on ``https`` and on ``http://localhost``/``127.0.0.1`` only.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+    workers: int = Field(default=2, ge=1, le=64)
+    secret_key_file: Path | None = None  # default: web-secret.key in state_dir, made once
+    session_idle_minutes: int = Field(default=30, ge=1, le=720)
+    session_max_hours: int = Field(default=12, ge=1, le=24)
+    view_reason_required: bool = True
+    sign_in_limit: str = "5 per minute;30 per hour"
+    page_size: int = Field(default=50, ge=5, le=500)
+
+
 class WorkerConfig(Model):
     """Settings of ``poll`` and ``run``."""
 
@@ -197,6 +220,7 @@ class Config(Model):
     escalation: EscalationConfig | None = None
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
+    web: WebConfig = WebConfig()
     source_path: Path | None = Field(default=None, exclude=True)
 
     def mailbox(self, name: str) -> MailboxConfig:

@@ -401,6 +401,7 @@ class AcknowledgmentSent(HandlerBody):
     reply_code: Int | None = None
     ack_sha256: Str
     ack_size: Int
+    authentication: Str | None = None  # how the sender was authenticated, "none" if not
 
     @property
     def sent_at(self) -> datetime:
@@ -415,10 +416,25 @@ class AcknowledgmentSkipped(HandlerBody):
 
     reason: Str
     detail: Str | None = None  # what the outbound check refused, when that is the reason
+    limit: Int | None = None  # the configured limit, for a rate-limited-* reason
+    authentication: Str | None = None  # the verdict, for a not-authenticated reason
 
 
-class AcknowledgmentFailed(HandlerBody):
-    """The transport refused before the message left; the claim is released."""
+class SendFailure(Model):
+    """How a provider refused: ``permanent`` (5xx: never retried) or when to try again."""
+
+    code: Int | None = None
+    permanent: Bool = False
+    attempt: Int | None = None  # the how-many-th temporary refusal
+    retry_after: Str | None = None  # ledger time text: no new attempt before it
+
+
+class AcknowledgmentFailed(HandlerBody, SendFailure):
+    """The transport refused before the message left; the claim is released.
+
+    ``permanent``: the recipient or message was refused for good and the record's
+    acknowledgment is finished; otherwise ``retry_after`` says when to try again.
+    """
 
     TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_FAILED
 
@@ -462,8 +478,8 @@ class EscalationNotified(EscalationBody):
     provider_ids: tuple[Str | None, ...] = ()
 
 
-class EscalationFailed(EscalationBody):
-    """A route's target refused; the claim is released."""
+class EscalationFailed(EscalationBody, SendFailure):
+    """A route's target refused; the claim is released (or the route ends, if permanent)."""
 
     TYPE: ClassVar[str] = names.ESCALATION_FAILED
 
@@ -769,6 +785,62 @@ class RecordDisposed(Body):
         return frozenset((self.record_id,))
 
 
+class ExportGranted(Body):
+    """An examiner was given an export to download and verify (and only that export)."""
+
+    TYPE: ClassVar[str] = names.EXPORT_GRANTED
+
+    manifest_sha256: Str
+    export_seq: Int
+    grantee: Str
+    actor: Str
+    reason: Str | None = None
+
+
+# -- people: sign-in and roles (no record is concerned, so no trail shows them) ----
+
+
+class UserSignedIn(Body):
+    """A person signed in to the records application."""
+
+    TYPE: ClassVar[str] = names.USER_SIGNED_IN
+
+    user: Str
+    method: Str  # "password" or "oidc:<issuer>"
+    roles: Strs
+
+
+class UserSignInFailed(Body):
+    """A sign-in was refused; ``user`` is the name that was typed (it may not exist)."""
+
+    TYPE: ClassVar[str] = names.USER_SIGN_IN_FAILED
+
+    user: Str
+    method: Str
+    reason: Str  # "unknown user", "wrong password", "disabled", "no role"
+
+
+class UserSignedOut(Body):
+    """A person signed out, or their session ended."""
+
+    TYPE: ClassVar[str] = names.USER_SIGNED_OUT
+
+    user: Str
+    reason: Str  # "signed out", "expired"
+
+
+class UserRolesChanged(Body):
+    """An account was created, or its roles changed, by ``actor``."""
+
+    TYPE: ClassVar[str] = names.USER_ROLES_CHANGED
+
+    user: Str
+    actor: Str
+    before: Strs
+    after: Strs
+    reason: Str | None = None
+
+
 CATALOGUE: dict[str, type[Body]] = {
     model.TYPE: model
     for model in (
@@ -805,6 +877,11 @@ CATALOGUE: dict[str, type[Body]] = {
         HoldAdded,
         HoldRemoved,
         RecordDisposed,
+        ExportGranted,
+        UserSignedIn,
+        UserSignInFailed,
+        UserSignedOut,
+        UserRolesChanged,
     )
 }
 """Every entry type the ledger may hold, and the model of its body."""

@@ -74,14 +74,20 @@ class SearchCriteria:
     category: str | None = None
     escalated: bool | None = None
     text: str | None = None
+    request_kind: str | None = None  # one of the record's request kinds (pipeline.classify.kinds)
+    rule: str | None = None  # an escalation rule that matched
+    language: str | None = None
+    attachment_verdict: str | None = None  # "none", "accepted" (all) or "rejected" (any)
     types: tuple[str, ...] = RECORD_TYPES
     limit: int | None = None
+    offset: int = 0  # rows to skip, for paging
+    newest_first: bool = False  # by ledger position, descending
 
     def to_json(self) -> dict[str, Any]:
         """The criteria that were given, for manifests and ledger entries."""
         out: dict[str, Any] = {}
         for name, value in asdict(self).items():
-            if value is None or name == "types":
+            if value is None or name in ("types", "offset", "newest_first"):
                 continue
             out[name] = value
         out["types"] = list(self.types)
