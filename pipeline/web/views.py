@@ -77,6 +77,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _SAVED_SEARCHES = 20  # kept per session (the cookie stays small)
+COUNT_AT_MOST = 10_000  # beyond this a search says "more than" (a full count takes seconds)
 
 
 def state() -> WebState:
@@ -291,7 +292,7 @@ def search() -> ResponseReturnValue:
         criteria = _criteria(
             saved, newest_first=order == "newest", limit=size, offset=(page - 1) * size
         )
-        total = archive().count(criteria)
+        total = archive().count(criteria, at_most=COUNT_AT_MOST + 1)
         rows = archive().search(criteria)
         account = saved.get("account") or ""
         results = SearchResults(
@@ -313,9 +314,19 @@ class SearchResults:
     account: str  # the account filter, masked (the full number is never sent back)
 
     @property
+    def more(self) -> bool:
+        """True when more records match than were counted."""
+        return self.total > COUNT_AT_MOST
+
+    @property
+    def shown_total(self) -> str:
+        """The count as the page says it."""
+        return f"more than {COUNT_AT_MOST:,}" if self.more else f"{self.total:,}"
+
+    @property
     def pages(self) -> int:
-        """Number of pages."""
-        return max(1, -(-self.total // self.size))
+        """Number of pages (of the counted records)."""
+        return max(1, -(-min(self.total, COUNT_AT_MOST) // self.size))
 
 
 # -- a record ------------------------------------------------------------------------
