@@ -56,13 +56,16 @@ from pipeline.web.display import (
 from pipeline.web.forms import (
     ActionForm,
     DisposalForm,
+    EscalationForm,
     ExportForm,
     ExtendForm,
     GrantForm,
     HoldForm,
     LinkForm,
     ReasonForm,
+    ReclassifyForm,
     RolesForm,
+    SaleDateForm,
     SearchForm,
     SignInForm,
     UserForm,
@@ -468,6 +471,9 @@ def case(rid: str) -> ResponseReturnValue:
         resolve_form=ReasonForm(),
         reopen_form=ReasonForm(),
         link_form=LinkForm(),
+        reclassify_form=ReclassifyForm(),
+        sale_form=SaleDateForm(),
+        escalation_form=EscalationForm(),
     )
 
 
@@ -493,6 +499,32 @@ def case_action(rid: str, action: str) -> ResponseReturnValue:
         form = LinkForm()
         if form.validate_on_submit():
             archive().link_reply(form.response.data or "", rid, form.reason.data or None)
+    elif action == "holding-reply":
+        form = LinkForm()
+        if form.validate_on_submit():
+            archive().mark_holding_reply(form.response.data or "", rid, form.reason.data or "")
+    elif action == "reclassify":
+        form = ReclassifyForm()
+        if form.validate_on_submit():
+            archive().reclassify(rid, form.kinds.data or [], [], form.reason.data or "")
+    elif action == "not-a-request":
+        form = ReasonForm()
+        if form.validate_on_submit():
+            archive().mark_not_a_request(rid, form.reason.data or "")
+    elif action == "sale-date":
+        form = SaleDateForm()
+        if form.validate_on_submit():
+            archive().set_sale_date(rid, form.sale_date.data, form.reason.data or "")
+    elif action == "add-escalation":
+        form = EscalationForm()
+        if form.validate_on_submit():
+            archive().add_escalation(
+                rid, form.family.data or "", form.route.data or "", form.reason.data or ""
+            )
+    elif action == "remove-escalation":
+        form = EscalationForm()
+        if form.validate_on_submit():
+            archive().remove_escalation(rid, form.family.data or "", form.reason.data or "")
     else:
         abort(404)
     if form.errors:
