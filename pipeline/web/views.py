@@ -48,6 +48,7 @@ from pipeline.runtime import verifier_keys
 from pipeline.web.app import WebState, WebUser, archive_for
 from pipeline.web.display import (
     frame_document,
+    in_context,
     is_record_id,
     is_sha256,
     masked,
@@ -357,8 +358,17 @@ def open_record(rid: str) -> ResponseReturnValue:
         return render_template("record.html", row=row, form=form, trail_form=_reason_form()), 400
     shown = archive().show(_record_id(rid), reason=form.reason.data or None)
     frame = frame_document(sanitize_email_html(shown.html)) if shown.html is not None else None
+    text = f"{shown.body.headers.subject}\n{shown.text}"
+    matches = [
+        in_context(text, m.rule, m.severity, m.matched) for m in shown.body.classification.matches
+    ]
     return render_template(
-        "content.html", shown=shown, frame=frame, reason=form.reason.data or "", form=form
+        "content.html",
+        shown=shown,
+        frame=frame,
+        matches=matches,
+        reason=form.reason.data or "",
+        form=form,
     )
 
 
