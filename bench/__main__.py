@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench import corpus  # noqa: E402
 from pipeline.demo.dovecot import DovecotServer  # noqa: E402
 from pipeline.ledger.checkpoint import SigningKey  # noqa: E402
-from pipeline.ledger.keys import write_signing_key  # noqa: E402
+from pipeline.ledger.keys import read_signing_key, write_signing_key  # noqa: E402
 
 MAILLEDGER = Path(sys.executable).parent / "mailledger"
 ORIGIN = "mailledger.bench/ledger"
@@ -273,10 +273,13 @@ def latency(
     try:
         store_root = work / "store"
         deadline = time.monotonic() + 60
-        while not (store_root / ".tmp").exists() and time.monotonic() < deadline:
+        # the worker takes its mailbox lease in state_dir when its first poll starts
+        while not (work / "state").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(2.0)  # let the worker reach IDLE
-        ledger = Ledger(LocalStore(store_root, fsync=False), ORIGIN, [])
+        signing = read_signing_key(env=None, file=work / "keys" / "ledger.key")
+        assert signing is not None
+        ledger = Ledger(LocalStore(store_root, fsync=False), ORIGIN, [signing.verifier])
         stop = threading.Event()
 
         def watch() -> None:

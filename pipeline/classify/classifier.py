@@ -62,7 +62,7 @@ from pipeline.classify.kinds import (
 )
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
-from pipeline.classify.machine import dmarc_failed, machine_verdict
+from pipeline.classify.machine import dmarc_failed, is_consumer_mailbox, machine_verdict
 from pipeline.classify.rules import (
     SEVERITY_ORDER,
     EscalationRule,
@@ -429,10 +429,13 @@ def classify(
     )
     if spoofed:
         # The sender's domain says it did not send this: whatever it asks for or
-        # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is not
-        # a borrower's request but an attempt at fraud; the claims are kept as
-        # suppressed evidence.
+        # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is no
+        # request anybody made, and its claims are kept as suppressed evidence. Posing
+        # as a person (a consumer mailbox) is an attempt on that borrower's identity:
+        # the fraud desk hears of it. Posing as a company, a regulator or the servicer
+        # is phishing aimed at staff, which the mail gateway's reports cover.
         cue = "dmarc=fail"
+        assert fields.headers is not None
         suppressions = (
             *suppressions,
             *(
@@ -442,11 +445,11 @@ def classify(
             ),
         )
         kinds, subkinds, kind_evidence = [], set(), []
-        families = {
-            "fraud_identity_theft": [
+        families = {}
+        if is_consumer_mailbox(fields.headers.from_domain):
+            families["fraud_identity_theft"] = [
                 Evidence("authentication-results", "headers", 0, 0, cue, "*", signal="spoofed")
             ]
-        }
     family_hits = _family_hits(families, rules)
     # Legacy rules (no family, kind or signal), e.g. a servicer's own, escalate by
     # severity as they always did.

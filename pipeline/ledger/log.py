@@ -397,6 +397,12 @@ class Ledger:
         except ObjectNotFoundError:
             if size != self.refresh():
                 raise
+            if self.signing_key is None:
+                raise LedgerError(
+                    f"no checkpoint is signed yet for the log's {size} entries (a writer without"
+                    " the log key wrote the newest); run 'mailledger checkpoint' where the log"
+                    " key is"
+                ) from None
             self._ensure_checkpoint()
             return self.read_checkpoint(layout.checkpoint_key(size)).note
 
