@@ -262,9 +262,10 @@ class Archive:
         """Records matching every given filter, in ledger order (not recorded: no content)."""
         return self.index().search(criteria)
 
-    def count(self, criteria: SearchCriteria) -> int:
-        """How many records match ``criteria`` (its limit and offset ignored)."""
-        return self.index().count(criteria)
+    def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
+        """How many records match ``criteria`` (its limit and offset ignored), counting
+        no further than ``at_most`` when given."""
+        return self.index().count(criteria, at_most)
 
     def resolve(self, ref: str) -> RecordRow:
         """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position)."""
