@@ -53,6 +53,7 @@ __all__ = [
     "SearchCriteria",
     "linked_record_ids",
     "normalize_message_id",
+    "record_row",
 ]
 
 log = structlog.get_logger(__name__)
@@ -155,6 +156,38 @@ def _row(values: Sequence[Any]) -> RecordRow:
         direction=values[19],
         accounts=tuple(values[20].split()) if values[20] else (),
         rules=tuple(values[21].split()) if values[21] else (),
+    )
+
+
+def record_row(entry: LedgerEntry, body: RecordBody) -> RecordRow:
+    """The searchable fields of one record entry (the index stores exactly these)."""
+    source, headers, classification = body.source, body.headers, body.classification
+    first = headers.from_[0] if headers.from_ else None
+    return RecordRow(
+        seq=entry.seq,
+        record_id=body.record_id,
+        type=entry.type,
+        mailbox=source.mailbox,
+        folder=source.folder,
+        uidvalidity=source.uidvalidity,
+        uid=source.uid,
+        # INTERNALDATE is when the server received the message; backfilled files lack
+        # it, and their Date header says more about when they arrived than the import does
+        received=source.internaldate or _header_time(headers.date) or entry.time,
+        recorded=entry.time,
+        sender=first.address.strip().lower() if first else "",
+        sender_name=first.name if first else "",
+        recipients=" ".join(_addresses(headers.to) + _addresses(headers.cc)),
+        subject=headers.subject,
+        message_id=normalize_message_id(headers.message_id) if headers.message_id else None,
+        raw_sha256=body.raw.sha256 if body.raw else "",
+        raw_size=body.raw.size if body.raw else 0,
+        category=classification.category,
+        escalated=bool(classification.escalated),
+        imported=bool(source.imported),
+        direction=source.direction,
+        accounts=tuple(classification.account_numbers),
+        rules=tuple(classification.rules),
     )
 
 
@@ -299,43 +332,39 @@ class RecordIndex:
         )
 
     def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
-        source, headers, classification = body.source, body.headers, body.classification
-        first = headers.from_[0] if headers.from_ else None
-        recipients = _addresses(headers.to) + _addresses(headers.cc)
-        accounts = list(classification.account_numbers)
-        rules = classification.rules
-        # INTERNALDATE is when the server received the message; backfilled files lack
-        # it, and their Date header says more about when they arrived than the import does
-        received = source.internaldate or _header_time(headers.date) or entry.time
+        classification = body.classification
+        row = record_row(entry, body)
+        accounts = row.accounts
         verdicts = {a.verdict for a in body.attachments}
         # one word per record: any rejected attachment makes the record "rejected"
         verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
+        headers = body.headers
         self.db.execute(
             f"insert into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"  # noqa: S608
             f" ({','.join('?' * 25)})",
             (
-                entry.seq,
-                body.record_id,
-                entry.type,
-                source.mailbox,
-                source.folder,
-                source.uidvalidity,
-                source.uid,
-                received,
-                entry.time,
-                first.address.strip().lower() if first else "",
-                first.name if first else "",
-                " ".join(recipients),
-                headers.subject,
-                normalize_message_id(headers.message_id) if headers.message_id else None,
-                body.raw.sha256 if body.raw else "",
-                body.raw.size if body.raw else 0,
-                classification.category,
-                1 if classification.escalated else 0,
-                1 if source.imported else 0,
-                source.direction,
+                row.seq,
+                row.record_id,
+                row.type,
+                row.mailbox,
+                row.folder,
+                row.uidvalidity,
+                row.uid,
+                row.received,
+                row.recorded,
+                row.sender,
+                row.sender_name,
+                row.recipients,
+                row.subject,
+                row.message_id,
+                row.raw_sha256,
+                row.raw_size,
+                row.category,
+                1 if row.escalated else 0,
+                1 if row.imported else 0,
+                row.direction,
                 " ".join(accounts),
-                " ".join(rules),
+                " ".join(row.rules),
                 " ".join(request_kinds_of(classification)),
                 classification.language,
                 verdict,
@@ -458,6 +487,16 @@ class RecordIndex:
             where.append("seq in (select rowid from record_text where record_text match ?)")
             args.append(fts_query(criteria.text))
         return " and ".join(where), args
+
+    def text_matches(self, words: str) -> set[int]:
+        """Positions of the records whose subject, text or attachment names hold ``words``."""
+        try:
+            rows = self.db.execute(
+                "select rowid from record_text where record_text match ?", (fts_query(words),)
+            )
+            return {int(r[0]) for r in rows}
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
 
     def record(self, record_id: str) -> RecordRow | None:
         """The record with this id."""
