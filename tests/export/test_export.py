@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli.app import cli
 import pipeline.export.bundle_verifier as bundle_verifier
 from pipeline.archive import Archive, ArchiveSettings
+from pipeline.cli.app import cli
 from pipeline.export.loadfile import FIELDS, read_csv, read_dat, write_csv, write_dat
 from pipeline.index.db import SearchCriteria
 from tests.index.factory import Scenario, build_scenario, write_config
@@ -134,7 +134,7 @@ def test_export_includes_every_trail_entry_and_summary_counts(scenario, tmp_path
     assert "Deadline compliance" in summary and "on time" in summary
 
 
-def test_re_export_against_the_same_checkpoint_is_byte_identical_but_for_its_seal(scenario, tmp_path):
+def test_re_export_against_the_same_checkpoint_is_identical_but_for_its_seal(scenario, tmp_path):
     size = scenario.env.runtime.ledger.size()
     first = _export(scenario, tmp_path / "a.zip", as_of=size)
     scenario.env.append(
