@@ -54,8 +54,9 @@ from pipeline.errors import (
     RetentionError,
 )
 from pipeline.export.bundle import ExportResult, stage_export
-from pipeline.index.db import RecordIndex, record_row
+from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
+from pipeline.index.rows import record_row
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
 from pipeline.report.sla import SlaReport, build_sla_report

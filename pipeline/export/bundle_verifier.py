@@ -26,9 +26,14 @@ What a VERIFIED result means
    recorded in its ``message.received`` ledger entry, so the content is tied
    to the signed log.
 4. Every file is listed in ``manifest.json`` with its size and SHA-256, and
-   nothing else is in the bundle. ``manifest.json`` itself is not signed:
-   derived files (text, html, load files, reports) are checked against it
-   only, while natives and ledger entries are tied to the signature.
+   nothing else is in the bundle.
+5. ``manifest.json`` is bound to the signed log: ``seal/export-created.json``
+   is the export's own ``export.created`` entry, proven by ``seal/proof.json``
+   to be in the log ``seal/checkpoint.txt`` signs, and it records the
+   manifest's SHA-256 (so every file, the criteria, the record list and each
+   record's attachments and trail entries), the records exported, and the
+   SHA-256 of this ``verify.py``. Obtain ``verify.py`` from the project's
+   release and compare its SHA-256 with the one printed as recorded.
 
 Bundle contract (``mailledger-export/1``)
 -----------------------------------------
@@ -36,6 +41,9 @@ Bundle contract (``mailledger-export/1``)
 
     manifest.json                  the manifest below (UTF-8 JSON)
     verify.py                      this file
+    seal/export-created.json       the export.created entry recording the manifest's SHA-256
+    seal/checkpoint.txt            a checkpoint signed after that entry
+    seal/proof.json                {"seq": <int>, "proof": ["<64 hex>", ...]}: its inclusion proof
     checkpoint.txt                 the signed checkpoint note the export was made against
     public-key.txt                 the log's verifier key text, shipped for convenience
     ledger/<seq, 16 digits>.json   the raw canonical bytes of each included ledger entry
@@ -58,11 +66,12 @@ or backslashes, or appear twice are failures in themselves.
                    "leaf_hash": "<64 hex>", "proof": ["<64 hex>", ...]}, ...],
       "records": [{"record_id": "<str>", "received_seq": <int>, "raw_sha256": "<64 hex>",
                    "native": "natives/....eml",
-                   "attachments": [{"sha256": "<64 hex>", "path": "natives/..."}, ...]}, ...]
+                   "attachments": [{"sha256": "<64 hex>", "path": "natives/..."}, ...],
+                   "trail": [<int>, ...]}, ...]
     }
 
-- ``files`` lists every file in the bundle except ``manifest.json`` and
-  ``verify.py`` at its top (so it includes ``checkpoint.txt``,
+- ``files`` lists every file in the bundle except ``manifest.json``,
+  ``verify.py`` and the three ``seal/`` files at its top (so it includes ``checkpoint.txt``,
   ``public-key.txt`` and the ledger files). Paths are relative, ``/``-separated,
   without ``.`` or ``..`` components.
 - ``entries[].proof`` is the RFC 6962 audit path for leaf ``seq`` in the tree
@@ -73,7 +82,8 @@ or backslashes, or appear twice are failures in themselves.
   ``message.received`` (or ``message.imported``) whose ``body.raw.sha256``
   equals ``raw_sha256`` and the native's SHA-256; each attachment's
   ``sha256`` is the SHA-256 of its file and appears in that entry's
-  ``body.attachments[].sha256``.
+  ``body.attachments[].sha256``; every attachment that entry records as
+  ``accepted`` is among them; each position in ``trail`` is an included entry.
 - ``checkpoint.txt`` is ``<origin>\\n<size>\\n<base64 root>\\n\\n`` followed by
   lines ``— <key name> <base64(4-byte key id || 64-byte Ed25519 signature)>``;
   its origin equals ``log_origin`` and its size and root equal ``checkpoint``.

@@ -28,8 +28,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +35,10 @@ import structlog
 
 from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
-from pipeline.entries.models import Party
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.ledger.entry import LedgerEntry, format_time
+from pipeline.index.rows import normalize_message_id, record_row
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
 
@@ -120,11 +118,6 @@ class IndexQueryError(MailledgerError):
     """The index cannot answer (bad search text, unreadable database)."""
 
 
-def normalize_message_id(value: str) -> str:
-    """A Message-ID without surrounding whitespace and angle brackets (RFC 5322 msg-id)."""
-    return value.strip().removeprefix("<").removesuffix(">").strip()
-
-
 _RECORD_COLUMNS = (
     "seq, record_id, type, mailbox, folder, uidvalidity, uid, received, recorded, sender,"
     " sender_name, recipients, subject, message_id, raw_sha256, raw_size, category, escalated,"
@@ -159,58 +152,9 @@ def _row(values: Sequence[Any]) -> RecordRow:
     )
 
 
-def record_row(entry: LedgerEntry, body: RecordBody) -> RecordRow:
-    """The searchable fields of one record entry (the index stores exactly these)."""
-    source, headers, classification = body.source, body.headers, body.classification
-    first = headers.from_[0] if headers.from_ else None
-    return RecordRow(
-        seq=entry.seq,
-        record_id=body.record_id,
-        type=entry.type,
-        mailbox=source.mailbox,
-        folder=source.folder,
-        uidvalidity=source.uidvalidity,
-        uid=source.uid,
-        # INTERNALDATE is when the server received the message; backfilled files lack
-        # it, and their Date header says more about when they arrived than the import does
-        received=source.internaldate or _header_time(headers.date) or entry.time,
-        recorded=entry.time,
-        sender=first.address.strip().lower() if first else "",
-        sender_name=first.name if first else "",
-        recipients=" ".join(_addresses(headers.to) + _addresses(headers.cc)),
-        subject=headers.subject,
-        message_id=normalize_message_id(headers.message_id) if headers.message_id else None,
-        raw_sha256=body.raw.sha256 if body.raw else "",
-        raw_size=body.raw.size if body.raw else 0,
-        category=classification.category,
-        escalated=bool(classification.escalated),
-        imported=bool(source.imported),
-        direction=source.direction,
-        accounts=tuple(classification.account_numbers),
-        rules=tuple(classification.rules),
-    )
-
-
 def linked_record_ids(entry: LedgerEntry) -> set[str]:
     """Record ids an entry concerns (see :meth:`pipeline.entries.Body.concerns`)."""
     return set(decode(entry).body.concerns())
-
-
-def _header_time(value: str | None) -> str | None:
-    """A Date header in the ledger time format, or None when it does not parse."""
-    if value is None:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # RFC 5322 "-0000": the zone is unknown
-    return format_time(moment)
-
-
-def _addresses(parties: Sequence[Party]) -> list[str]:
-    return [p.address.strip().lower() for p in parties]
 
 
 class RecordIndex:

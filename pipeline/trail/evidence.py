@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from pipeline.entries import RecordBody, decode
 from pipeline.errors import LedgerError
-from pipeline.index.db import normalize_message_id, record_row
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
+from pipeline.index.rows import normalize_message_id, record_row
 from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.merkle import MerkleTree
