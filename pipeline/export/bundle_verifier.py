@@ -1166,7 +1166,9 @@ def _check_seal(
     except (UnicodeDecodeError, ValueError) as exc:
         report.fail(SEAL_ENTRY, f"entry is not UTF-8 JSON: {exc}")
         return
-    body = document.get("body") if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        document = {}
+    body = document.get("body")
     if (
         document.get("seq") != seq
         or document.get("type") != EXPORT_CREATED
