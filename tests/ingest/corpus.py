@@ -279,8 +279,9 @@ def build_corpus() -> list[Sample]:
             "<outer@test>",
             text_contains="Forwarding the original below.",
             attachments=(
-                # the forwarded message itself is kept (quarantined) as evidence
-                Attachment(None, None, "rejected", "email message"),
+                # the forwarded message is a container (its own parts are checked), not a
+                # file the sender attached: accepted with a "container" flag
+                Attachment(None, None, "accepted"),
                 Attachment("house.png", png, "accepted", nested=True),
             ),
         ),
