@@ -395,11 +395,19 @@ class RecordIndex:
         for values in cursor:
             yield _row(values)
 
-    def count(self, criteria: SearchCriteria) -> int:
-        """How many records match ``criteria`` (limit and offset ignored)."""
+    def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
+        """How many records match ``criteria`` (limit and offset ignored).
+
+        With ``at_most``, counting stops there: a broad search over millions of
+        records answers "more than N" at once instead of counting every row.
+        """
         where, args = self._where(criteria)
+        sql = f"select count(*) from records where {where}"  # noqa: S608
+        if at_most is not None:
+            sql = f"select count(*) from (select 1 from records where {where} limit ?)"  # noqa: S608
+            args = [*args, at_most]
         try:
-            row = self.db.execute(f"select count(*) from records where {where}", args).fetchone()  # noqa: S608
+            row = self.db.execute(sql, args).fetchone()
         except sqlite3.OperationalError as exc:
             raise IndexQueryError(f"search failed: {exc}") from exc
         return int(row[0])

@@ -99,6 +99,27 @@ class LinkForm(ReasonForm):
     response = StringField("Reply (record id or Message-ID)", validators=[DataRequired()])
 
 
+class ReclassifyForm(ReasonForm):
+    """Correct the request kinds (the clocks are recomputed)."""
+
+    kinds = SelectMultipleField(
+        "Request kinds", choices=[(k, k.replace("_", " ")) for k in REQUEST_KINDS]
+    )
+
+
+class SaleDateForm(ReasonForm):
+    """Set the foreclosure sale date that bounds the respond clock."""
+
+    sale_date = DateField("Foreclosure sale date", validators=[DataRequired()])
+
+
+class EscalationForm(ReasonForm):
+    """Escalate by hand, or withdraw an escalation family."""
+
+    family = StringField("Escalation family", validators=[DataRequired(), Length(max=100)])
+    route = StringField("Route", validators=[Optional(), Length(max=200)])
+
+
 class HoldForm(ReasonForm):
     """Place or lift a hold on records."""
 

@@ -103,3 +103,16 @@ def test_pages_hold_the_configured_number_of_rows_and_link_onwards(site: Site) -
     last = client.get(posted.headers["Location"] + f"&page={last_page}").get_data(as_text=True)
     assert last.count("<tr>") == 1 + (total - 5 * (last_page - 1))
     assert "Previous page" in last and "Next page" not in last
+
+
+def test_a_search_matching_more_than_the_count_limit_says_more_than(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.web import views
+
+    monkeypatch.setattr(views, "COUNT_AT_MOST", 3)
+    client = site.client("officer")
+    posted = client.post("/search", data={"csrf_token": _token(client), "order": "newest"})
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "more than 3 records found" in page
+    assert page.count("<tr>") == 1 + min(len(site.deployment.records()), 50)
