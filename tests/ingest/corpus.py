@@ -279,8 +279,8 @@ def build_corpus() -> list[Sample]:
             "<outer@test>",
             text_contains="Forwarding the original below.",
             attachments=(
-                # the forwarded message is a container (its own parts are checked), not a
-                # file the sender attached: accepted with a "container" flag
+                # the forwarded message is a container (issue: forwarded message/rfc822
+                # parts are not rejected attachments); it is kept, with its parts checked
                 Attachment(None, None, "accepted"),
                 Attachment("house.png", png, "accepted", nested=True),
             ),
