@@ -174,11 +174,15 @@ def _paragraphs(
 
 
 def response_due(record: InboundRecord) -> date | None:
-    """The ``respond`` deadline, else the ``acknowledge`` one, else None."""
+    """The earliest ``respond`` deadline, else the earliest ``acknowledge`` one, else None.
+
+    A message can make several requests (a notice of error and a payoff request), each
+    with its own respond clock: the borrower is promised the earliest.
+    """
     for name in ("respond", "acknowledge"):
-        deadline = record.deadline(name)
-        if deadline is not None:
-            return deadline.due
+        dues = [d.due for d in record.deadlines if d.name == name]
+        if dues:
+            return min(dues)
     return None
 
 

@@ -28,7 +28,7 @@ from handlers.ack_compose import clean_text, masked_subject, thread_ids
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.index import AckIndex, LedgerHandlerIndex
-from handlers.loop_safety import is_machine_address, normalize_address
+from handlers.loop_safety import normalize_address
 from handlers.outbound import (
     HeaderValue,
     Mailbox,
@@ -40,6 +40,7 @@ from handlers.outbound import (
 )
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
+from pipeline.classify.machine import is_machine_address
 from pipeline.entries import decode_as, decode_record, names
 from pipeline.entries.models import (
     CaseExtended,

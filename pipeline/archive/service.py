@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TypedDict
@@ -46,7 +46,7 @@ from pipeline.entries.models import (
     MailboxReconciled,
     RetentionPolicy,
 )
-from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError
+from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError, RetentionError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
@@ -100,6 +100,11 @@ class ArchiveSettings:
     index_path: Path | None
     clock: ClockPolicy = DEFAULT_POLICY
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    # No disposal of anything younger than this, whatever the caller asks for
+    # (``retention.min_dispose_days``; FINRA 4511 keeps records six years).
+    min_dispose_days: int = 0
+    source: str = "the configuration"
+    """Where the settings came from, named in refusals."""
 
 
 @dataclass(frozen=True)
@@ -399,17 +404,37 @@ class Archive:
         return list_holds(self.ledger, self.store if check_store else None)
 
     def dispose(
-        self, older_than: str, reason: str | None, *, dry_run: bool = False
+        self,
+        older_than: str,
+        reason: str | None,
+        *,
+        dry_run: bool = False,
+        confirm: Callable[[int, datetime], None] | None = None,
     ) -> DisposalOutcome:
         """Dispose of records received more than ``older_than`` ago (``7y``, ``2555d``).
 
         Each disposed record gets a ``record.disposed`` entry before its objects are
-        deleted. ``ValueError`` for a duration that does not parse.
+        deleted. ``ValueError`` for a duration that does not parse;
+        :class:`RetentionError` for a period under ``min_dispose_days`` or a disposal
+        without a reason. ``confirm(count, cutoff)`` is called before anything is
+        deleted and stops the disposal by raising.
         """
         now = self._clock()
         cutoff = cutoff_before(now, older_than)
+        floor = self.settings.min_dispose_days
+        if cutoff > now - timedelta(days=floor):
+            raise RetentionError(
+                f"--older-than {older_than} is shorter than the minimum retention of"
+                f" {floor} days (retention.min_dispose_days in {self.settings.source});"
+                " nothing was disposed"
+            )
+        if not dry_run and not (reason and reason.strip()):
+            raise RetentionError("a disposal needs a reason (the schedule or approval)")
         plan = plan_disposal(self.store, self.ledger, cutoff=cutoff, now=now)
         policy = self.settings.retention.model_copy(update={"older_than": older_than})
+        due = [d for d in plan if d.refused is None and d.keys]
+        if not dry_run and due and confirm is not None:
+            confirm(len(due), cutoff)
         done = (
             plan
             if dry_run
