@@ -33,18 +33,13 @@ The return path still decides *whether* to answer (empty means no).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from handlers.outbound import strict_addr_spec
 from handlers.record import InboundRecord
+from pipeline.classify.machine import is_machine_address
 
-_MACHINE_LOCAL = re.compile(
-    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
-    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
-    re.IGNORECASE,
-)
 _REFUSED_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 _SUPPRESSING = frozenset({"all", "autoreply", "oof"})
 
@@ -144,12 +139,6 @@ def normalize_address(address: str) -> str | None:
     if strict_addr_spec(candidate) is None:
         return None
     return candidate.lower()
-
-
-def is_machine_address(address: str) -> bool:
-    """True for mailer-daemon, postmaster, no-reply and similar automated senders."""
-    local = address.rsplit("@", 1)[0]
-    return _MACHINE_LOCAL.fullmatch(local) is not None
 
 
 def facts_from_record(

@@ -102,6 +102,8 @@ class OutboundHeaderError(HandlerError):
 
 class RetryLaterError(HandlerError):
     """An item is waiting (a young claim or a back-off after a refusal); revisit it later."""
+
+
 class AccountError(MailledgerError):
     """A records-application account could not be created, changed or used."""
 

@@ -61,6 +61,20 @@ def dmarc_failed(authentication_results: str | None) -> bool:
     )
 
 
+# RFC 3834 section 2: mail from these local parts is itself automatic.
+_MACHINE_LOCAL = re.compile(
+    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
+    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
+    re.IGNORECASE,
+)
+
+
+def is_machine_address(address: str) -> bool:
+    """True for mailer-daemon, postmaster, no-reply and similar automated senders."""
+    local = address.strip().strip("<>").rsplit("@", 1)[0]
+    return _MACHINE_LOCAL.fullmatch(local) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class MachineHeaders:
     """The header facts the decision needs (decoded values; names as sent)."""

@@ -37,6 +37,7 @@ def record_body(
     headers: dict[str, Any] | None = None,
     matches: list[dict[str, Any]] | None = None,
     deadlines: list[dict[str, Any]] | None = None,
+    classification_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A ``message.received`` body shaped like the architecture document's."""
     head: dict[str, Any] = {
@@ -81,11 +82,17 @@ def record_body(
             "language": language,
             "account_numbers": ["0012345678"],
             "matches": matches or [],
+            # as the classifier writes them: the routes of the escalating matches
+            "escalated": bool(matches),
+            "routes": list(
+                dict.fromkeys(m["route"] for m in matches or [] if m["route"] != "none")
+            ),
             "sensitive": (
                 [{"kind": "ssn", "field": "text", "start": 1, "end": 12, "masked": "***-**-6789"}]
                 if sensitive
                 else []
             ),
+            **(classification_extra or {}),
         },
         "deadlines": deadlines
         if deadlines is not None
