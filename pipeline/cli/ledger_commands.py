@@ -250,10 +250,6 @@ def _save_new(path: Path, note: str) -> None:
             f"{path} already exists; a saved checkpoint is never overwritten (choose a new file)",
             param_hint="--out",
         ) from exc
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write {path}: {exc.strerror or exc}", param_hint="--out"
-        ) from exc
 
 
 def register(group: click.Group) -> None:
