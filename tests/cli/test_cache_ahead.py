@@ -121,3 +121,28 @@ def test_search_of_an_empty_store_creates_no_state_folder(workdir) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == "no records match\n"
     assert not (workdir / "state").exists()
+
+
+def test_verify_finds_a_cut_tail_against_the_witness_folder(workdir) -> None:
+    config = workdir / "config.yaml"
+    config.write_text(config.read_text() + "ledger:\n  witness_dir: witness\n")
+    _, cut_to = _cut_last_import(workdir)
+    witnessed = sorted(LocalStore(workdir / "witness").list(layout.CHECKPOINTS))
+    indexed = layout.seq_of(witnessed[-1])
+    result = run(workdir, "verify")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"FAILED at position {cut_to}: missing: the witnessed checkpoint covers {indexed}"
+        f" entries but the log has {cut_to}"
+    )
+
+
+def test_verify_of_an_intact_ledger_with_a_witness_folder_passes(workdir) -> None:
+    config = workdir / "config.yaml"
+    config.write_text(config.read_text() + "ledger:\n  witness_dir: witness\n")
+    assert run(workdir, "keygen").exit_code == 0
+    _import(workdir, 1)
+    _import(workdir, 2)
+    assert len(list(LocalStore(workdir / "witness").list(layout.CHECKPOINTS))) == 2
+    result = run(workdir, "verify")
+    assert result.exit_code == 0, result.output
