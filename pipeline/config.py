@@ -235,6 +235,15 @@ class LoggingConfig(Model):
     format: Literal["auto", "json", "console"] = "auto"
 
 
+class LedgerConfig(Model):
+    """Where signed checkpoints are also kept, out of the writer's reach."""
+
+    # A folder the ledger's writers can create files in but not delete or replace (another
+    # volume, a WORM mount): every checkpoint signed is also written there, and verify
+    # compares the ledger with the newest one, so a cut tail shows without a saved note.
+    witness_dir: Path | None = None
+
+
 class Config(Model):
     """The whole configuration."""
 
@@ -243,6 +252,7 @@ class Config(Model):
     state_dir: Path = Path("var/state")
     storage: StorageConfig = LocalStorageConfig()
     signing: SigningConfig = SigningConfig()
+    ledger: LedgerConfig = LedgerConfig()
     mailboxes: list[MailboxConfig] = Field(default_factory=list)
     worker: WorkerConfig = WorkerConfig()
     attachments: AttachmentPolicy = AttachmentPolicy()

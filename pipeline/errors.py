@@ -48,6 +48,21 @@ class LedgerError(MailledgerError):
     """The ledger could not be read or appended to."""
 
 
+class CacheAheadError(LedgerError):
+    """A local cache (search index, identity cache) holds entries the ledger no longer has:
+    the only local sign of a cut or rewritten ledger, so it is reported, never rebuilt."""
+
+    def __init__(self, what: str, cached: int, size: int, detail: str = "") -> None:
+        super().__init__(
+            f"the {what} records {cached} ledger entries but the ledger has {size}{detail}:"
+            " the ledger may have been cut or rewritten (or the storage settings changed);"
+            " run 'mailledger verify', and only after investigating 'mailledger index"
+            " --rebuild'"
+        )
+        self.cached = cached
+        self.size = size
+
+
 class AppendConflictError(LedgerError):
     """Another writer kept winning the race for the next ledger position."""
 

@@ -110,5 +110,12 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
         verifier_keys(config),
         signing if writable else None,
         writer_key=writer if writable else None,
+        witness=witness_store(config),
     )
     return Runtime(config, store, ledger)
+
+
+def witness_store(config: Config) -> ObjectStore | None:
+    """The create-only folder every signed checkpoint is copied to, when configured."""
+    path = config.ledger.witness_dir
+    return LocalStore(path) if path is not None else None

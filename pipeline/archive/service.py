@@ -242,7 +242,11 @@ class Archive:
     def index(self) -> RecordIndex:
         """The records index, brought up to date with the ledger (it is a cache)."""
         if self._index is None:
-            self._index = RecordIndex(self.settings.index_path)
+            path = self.settings.index_path
+            if path is not None and not path.exists() and self.ledger.size() == 0:
+                # Nothing to cache: keep read-only commands from creating state_dir.
+                path = None
+            self._index = RecordIndex(path)
         self._index.sync(self.ledger, self.store)
         return self._index
 

@@ -10,6 +10,7 @@ import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.errors import CheckpointError, ConfigError, LedgerError
+from pipeline.ledger import layout
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import read_signing_key, write_signing_key
 from pipeline.ledger.verify import verify_ledger
@@ -20,7 +21,8 @@ from pipeline.ledger.writers import (
     revoke_writer,
 )
 from pipeline.retention.audit import DisposalAudit
-from pipeline.runtime import retention_days, verifier_keys
+from pipeline.runtime import retention_days, verifier_keys, witness_store
+from pipeline.storage.base import ObjectStore
 
 
 @click.command()
@@ -123,6 +125,13 @@ def revoke_writer_command(app: AppContext, verifier_key: str, position: int | No
     is_flag=True,
     help="Accept a store with no ledger yet (otherwise an empty store is a failure).",
 )
+@click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    metavar="KEY",
+    help="Trust only this published verifier key (key text or a file holding one); repeatable.",
+)
 @pass_app
 def verify(
     app: AppContext,
@@ -130,15 +139,28 @@ def verify(
     checkpoint_file: str | None,
     skip_content: bool,
     allow_empty: bool,
+    public_keys: tuple[str, ...],
 ) -> None:
     """Check the whole ledger; exit 0 when intact, 1 when not, 2 for a configuration error."""
     config = app.config
-    keys = verifier_keys(config)
-    if not keys:
-        raise ConfigError(
-            "no verifier key is configured: set signing.verifier_keys to the log's published"
-            " key (or make the signing key available); without it nothing can be verified"
-        )
+    if public_keys:
+        # Pinned keys replace the configured ones: whoever can replace the key file (or the
+        # config) could otherwise re-sign a rewritten history under a key of their own.
+        keys = [_pinned_key(value) for value in public_keys]
+    else:
+        keys = verifier_keys(config)
+        if not keys:
+            raise ConfigError(
+                "no verifier key is configured: set signing.verifier_keys to the log's published"
+                " key (or make the signing key available); without it nothing can be verified"
+            )
+        if not config.signing.verifier_keys:
+            click.echo(
+                "warning: the only trusted key comes from the signing key file, which anyone"
+                " able to replace it can use to re-sign a rewritten history; pass --public-key"
+                " with the log's published key",
+                err=True,
+            )
     runtime = app.runtime()
     earlier = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
     report = verify_ledger(
@@ -146,6 +168,7 @@ def verify(
         keys,
         config.origin,
         earlier_checkpoint=earlier,
+        witnessed_checkpoint=_latest_witnessed(witness_store(config)),
         check_content=not skip_content,
         allow_empty=allow_empty,
         audits=[DisposalAudit(retention_days(config))],
@@ -169,7 +192,11 @@ def verify(
 
 
 @click.command()
-@click.option("--out", metavar="FILE", help="Save the signed checkpoint to FILE.")
+@click.option(
+    "--out",
+    metavar="FILE",
+    help="Save the signed checkpoint to FILE (a new file; never overwritten).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print size, root and note as JSON.")
 @pass_app
 def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
@@ -184,7 +211,7 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
     note = runtime.ledger.checkpoint_note(size)
     signed = runtime.ledger.read_checkpoint_text(note)
     if out:
-        Path(out).write_text(note, encoding="utf-8")
+        _save_new(Path(out), note)
         click.echo(f"saved checkpoint of size {size} to {out}", err=True)
     if as_json:
         echo_json(
@@ -198,6 +225,44 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         )
     elif not out:
         click.echo(note, nl=False)
+
+
+def _latest_witnessed(witness: ObjectStore | None) -> str | None:
+    """The newest checkpoint note in the witness folder (None without one)."""
+    if witness is None:
+        return None
+    sizes = {size: key for key in witness.list(layout.CHECKPOINTS) if (size := layout.seq_of(key))}
+    if not sizes:
+        return None
+    return witness.get(sizes[max(sizes)]).decode("utf-8", "replace")
+
+
+def _pinned_key(value: str) -> VerifierKey:
+    """A ``--public-key`` value: the key text itself, or a file holding it."""
+    candidate = Path(value)
+    try:
+        text = candidate.read_text(encoding="utf-8").strip() if candidate.is_file() else value
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read {candidate}: {exc.strerror or exc}", param_hint="--public-key"
+        ) from exc
+    try:
+        return VerifierKey.from_text(text)
+    except CheckpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="--public-key") from exc
+
+
+def _save_new(path: Path, note: str) -> None:
+    """Write a checkpoint to a new file: a saved checkpoint is the user's evidence against a cut
+    tail, so replacing one with a later (possibly shorter) note would discard that evidence."""
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(note)
+    except FileExistsError as exc:
+        raise click.BadParameter(
+            f"{path} already exists; a saved checkpoint is never overwritten (choose a new file)",
+            param_hint="--out",
+        ) from exc
 
 
 def register(group: click.Group) -> None:

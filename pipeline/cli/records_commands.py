@@ -25,6 +25,7 @@ from pipeline.errors import ConfigError, ExportError
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
 from pipeline.index.db import INDEX_FILE, RecordRow, SearchCriteria
 from pipeline.ledger.entry import format_time
+from pipeline.record.identities import IDENTITIES_FILE
 from pipeline.trail.build import Trail
 
 
@@ -361,8 +362,10 @@ def index_command(app: AppContext, rebuild: bool) -> None:
     """Bring the local search index up to date with the ledger (or rebuild it)."""
     path = app.config.state_dir / INDEX_FILE
     if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        # The explicit way out after a cache was found ahead of the ledger: both caches go.
+        for cache in (path, app.config.state_dir / IDENTITIES_FILE):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(cache) + suffix).unlink(missing_ok=True)
     with open_archive(app, writable=False) as archive:
         counts = archive.index().counts()
     click.echo(

@@ -20,7 +20,9 @@ What is kept, and why:
 
 Syncing reads only entries after the last indexed position. If the ledger is
 shorter than the index, or its first entry or the last indexed entry has another
-hash, the index describes a different (or rolled-back) log and is rebuilt.
+hash, the index describes a different (or rolled-back) log: that is the only local
+sign of a cut ledger, so sync fails loudly instead of rebuilding, and
+``mailledger index --rebuild`` is the explicit way out.
 """
 
 from __future__ import annotations
@@ -31,11 +33,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
-from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
+from pipeline.errors import CacheAheadError, MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
 from pipeline.index.rows import normalize_message_id, record_row
 from pipeline.ledger.entry import LedgerEntry
@@ -54,7 +54,6 @@ __all__ = [
     "record_row",
 ]
 
-log = structlog.get_logger(__name__)
 
 INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
@@ -221,10 +220,8 @@ class RecordIndex:
         self.db.execute("begin immediate")
         try:
             seen = self.size
-            if seen and not self._same_log(ledger, seen, size):
-                log.info("index.rebuild", indexed=seen, ledger=size)
-                self._reset()
-                seen = 0
+            if seen:
+                self._check_same_log(ledger, seen, size)
             if seen == 0:
                 self._set_meta("schema", SCHEMA_VERSION)
             for entry in ledger.entries(seen, size):
@@ -249,18 +246,20 @@ class RecordIndex:
         self._set_meta("next_seq", str(next_seq))
         self.db.execute("commit")
 
-    def _same_log(self, ledger: LedgerReader, seen: int, size: int) -> bool:
-        """True when the ledger still holds the entries this index was built from."""
+    def _check_same_log(self, ledger: LedgerReader, seen: int, size: int) -> None:
+        """Raise unless the ledger still holds the entries this index was built from."""
         if seen > size:
-            return False
+            raise CacheAheadError("search index", seen, size)
         first = next(iter(ledger.entries(0, 1)), None)
         last = next(iter(ledger.entries(seen - 1, seen)), None)
-        return (
-            first is not None
-            and last is not None
-            and first.entry_hash == self._meta("first_hash")
-            and last.entry_hash == self._meta("last_hash")
-        )
+        for position, entry, meta in ((0, first, "first_hash"), (seen - 1, last, "last_hash")):
+            if entry is None or entry.entry_hash != self._meta(meta):
+                raise CacheAheadError(
+                    "search index",
+                    seen,
+                    size,
+                    f", with a different entry at position {position}",
+                )
 
     def _add(self, entry: LedgerEntry, store: ObjectStore) -> None:
         self.db.execute(

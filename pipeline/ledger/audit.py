@@ -239,20 +239,24 @@ def check_checkpoints(
 
 
 def check_earlier_checkpoint(
-    tree: MerkleTree, note: str, keys: list[VerifierKey], origin: str
+    tree: MerkleTree,
+    note: str,
+    keys: list[VerifierKey],
+    origin: str,
+    label: str = "the given checkpoint",
 ) -> tuple[SignedCheckpoint | None, list[Problem]]:
-    """Compare the log with a checkpoint a person saved earlier."""
+    """Compare the log with a checkpoint saved earlier (``label`` names it in findings)."""
     try:
         signed = verify_note(note, keys, origin=origin)
     except CheckpointError as exc:
-        return None, [Problem(None, Fault.SIGNATURE_INVALID, f"the given checkpoint: {exc}")]
+        return None, [Problem(None, Fault.SIGNATURE_INVALID, f"{label}: {exc}")]
     size = signed.checkpoint.size
     if size > tree.size:
         return signed, [
             Problem(
                 tree.size,
                 Fault.MISSING,
-                f"the given checkpoint covers {size} entries but the log has {tree.size}:"
+                f"{label} covers {size} entries but the log has {tree.size}:"
                 f" entries {tree.size} to {size - 1} were removed (truncated tail)",
             )
         ]
@@ -261,7 +265,7 @@ def check_earlier_checkpoint(
             Problem(
                 None,
                 Fault.INCONSISTENT,
-                f"the log's first {size} entries are not the history the given checkpoint"
+                f"the log's first {size} entries are not the history {label}"
                 " signed: the log was rewritten or forked",
             )
         ]

@@ -90,8 +90,10 @@ class Ledger:
         *,
         writer_key: SigningKey | None = None,
         max_attempts: int = 200,
+        witness: ObjectStore | None = None,
     ) -> None:
         self.store = store
+        self.witness = witness
         self.origin = origin
         self.verifier_keys = list(verifier_keys)
         if signing_key is not None and signing_key.verifier not in self.verifier_keys:
@@ -448,5 +450,13 @@ class Ledger:
                 raise LedgerError(
                     f"a different checkpoint is already signed for size {self._size}: the log"
                     " has forked or the checkpoint was replaced; run 'mailledger verify'"
+                ) from exc
+        if self.witness is not None:
+            try:
+                self.witness.put(key, note.encode("utf-8"))
+            except ObjectConflictError as exc:
+                raise LedgerError(
+                    f"the witness already holds a different checkpoint for size {self._size}:"
+                    " the log has forked or was rewritten; run 'mailledger verify'"
                 ) from exc
         self._signed = self._size

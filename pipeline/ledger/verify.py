@@ -189,6 +189,7 @@ def verify_ledger(
     origin: str,
     *,
     earlier_checkpoint: str | None = None,
+    witnessed_checkpoint: str | None = None,
     check_content: bool = True,
     workers: int = 8,
     allow_empty: bool = False,
@@ -229,6 +230,11 @@ def verify_ledger(
     if earlier_checkpoint is not None:
         _, earlier_problems = check_earlier_checkpoint(tree, earlier_checkpoint, keys, origin)
         problems.extend(earlier_problems)
+    if witnessed_checkpoint is not None:
+        _, witnessed_problems = check_earlier_checkpoint(
+            tree, witnessed_checkpoint, keys, origin, "the witnessed checkpoint"
+        )
+        problems.extend(witnessed_problems)
     signed_sizes = [f.size for f in findings if f.ok]
     checkpointed = max(signed_sizes) if signed_sizes else 0
     grants, grant_problems = _read_grants(store, keys, origin)

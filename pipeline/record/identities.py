@@ -1,7 +1,9 @@
 """Which messages the ledger already holds: a SQLite cache derived from the ledger.
 
-The ledger is the only truth; this cache is rebuilt from it when missing, when
-it belongs to another log, or when the log is shorter than the cache thinks.
+The ledger is the only truth; this cache is built from it when missing. When the
+log is shorter than the cache, or its first entry differs, the cache is the only
+local sign of a cut or rewritten log: sync fails loudly instead of rebuilding
+(``mailledger index --rebuild`` deletes the cache after an investigation).
 Syncing reads only entries after the last one seen, so a scheduled worker does
 not re-read the whole log every run.
 """
@@ -14,10 +16,13 @@ from pathlib import Path
 
 from pipeline.entries import decode_record
 from pipeline.entries.names import RECORD_TYPES
-from pipeline.errors import EntryFormatError
+from pipeline.errors import CacheAheadError, EntryFormatError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.record.source import MessageSource
+
+IDENTITIES_FILE = "identities.sqlite"
+"""File name of the identity cache inside ``config.state_dir``."""
 
 _SCHEMA = """
 create table if not exists meta (name text primary key, value text not null);
@@ -71,12 +76,12 @@ class IdentityIndex:
         """Read entries appended since the last sync; returns the ledger size."""
         size = ledger.size()
         seen = int(self._meta("next_seq") or 0)
-        if seen > size or (seen and not self._same_log(ledger)):
-            # The cache describes another (or a rolled-back) log: start again from the ledger.
-            self.db.executescript(
-                "delete from identities; delete from renumbered; delete from meta;"
+        if seen > size:
+            raise CacheAheadError("identity cache", seen, size)
+        if seen and not self._same_log(ledger):
+            raise CacheAheadError(
+                "identity cache", seen, size, ", with a different entry at position 0"
             )
-            seen = 0
         if seen == size:
             return size
         with self.db:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pipeline.config import Config
 from pipeline.fetch.imap import ImapClientSession
 from pipeline.record.assemble import RecordSettings
-from pipeline.record.identities import IdentityIndex
+from pipeline.record.identities import IDENTITIES_FILE, IdentityIndex
 from pipeline.record.recorder import Recorder
 from pipeline.runtime import Runtime, actor_name
 from pipeline.worker.assembly_pool import AssemblyPool
@@ -36,7 +36,7 @@ def open_poller(
     workers: int | None = None,
 ) -> Iterator[Poller]:
     """A ready poller; closes its worker processes and databases afterwards."""
-    identities = IdentityIndex(config.state_dir / "identities.sqlite")
+    identities = IdentityIndex(config.state_dir / IDENTITIES_FILE)
     recorder = Recorder(runtime.store, runtime.ledger, identities, actor_name(config, "worker"))
     pool = AssemblyPool(
         record_settings(config), config.worker.parse_workers if workers is None else workers

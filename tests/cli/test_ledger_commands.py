@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,66 @@ def test_revoke_writer_with_a_malformed_key_is_a_usage_error(workdir) -> None:
     result = run(workdir, "revoke-writer", "not-a-key")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
+
+
+def test_checkpoint_out_never_overwrites_a_saved_checkpoint(workdir) -> None:
+    populated(workdir)
+    out = workdir / "saved.note"
+    out.write_text("earlier evidence\n")
+    result = run(workdir, "checkpoint", "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert f"{out} already exists" in result.stderr
+    assert out.read_text() == "earlier evidence\n"
+
+
+def _resign_a_rewritten_history(workdir: Path) -> None:
+    """An insider without the log key deletes the ledger, makes a key of their own in the key
+    file's place and re-signs a history with one entry changed."""
+    shutil.rmtree(workdir / "store" / "ledger")
+    (workdir / "keys" / "ledger.key").unlink()
+    assert run(workdir, "keygen").exit_code == 0
+    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
+    ledger = Ledger(LocalStore(workdir / "store", fsync=False), ORIGIN, [key.verifier], key)
+    ledger.append([draft(0), draft(1, body={"n": 1, "rewritten": True})])
+
+
+def test_verify_pinned_to_the_published_key_fails_on_a_history_resigned_with_a_new_key(
+    workdir,
+) -> None:
+    populated(workdir, batches=1)
+    published = workdir / "published.vkey"
+    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
+    published.write_text(key.verifier.to_text() + "\n")
+    _resign_a_rewritten_history(workdir)
+    assert run(workdir, "verify").exit_code == 0  # the substituted key vouches for itself
+    result = run(workdir, "verify", "--public-key", str(published))
+    assert result.exit_code == 1
+    assert "checkpoint ledger/checkpoints/" in result.stdout
+    assert result.stdout.startswith("FAILED at ")
+
+
+def test_verify_accepts_the_published_key_as_text_on_an_intact_ledger(workdir) -> None:
+    populated(workdir)
+    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
+    result = run(workdir, "verify", "--public-key", key.verifier.to_text())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 6 entries intact, 3 checkpoints verified")
+    assert "warning" not in result.stderr
+
+
+def test_verify_warns_when_the_only_trusted_key_comes_from_the_signing_key_file(workdir) -> None:
+    populated(workdir)
+    result = run(workdir, "verify")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("warning: the only trusted key comes from the signing key file")
+    assert "--public-key" in result.stderr
+
+
+def test_verify_with_a_malformed_public_key_is_a_usage_error(workdir) -> None:
+    populated(workdir)
+    result = run(workdir, "verify", "--public-key", "not-a-key")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "--public-key" in result.stderr

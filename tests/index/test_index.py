@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pipeline.errors import CacheAheadError
 from pipeline.index.db import RecordIndex, SearchCriteria
 from tests.index.factory import Scenario, build_scenario, make_env, make_raw
 
@@ -107,14 +108,28 @@ def test_incremental_sync_reads_only_new_entries_and_equals_rebuild(scenario, tm
         assert _ids(rebuilt, text="arrival") == _ids(rebuilt, text="Late")
 
 
-def test_index_of_another_ledger_is_rebuilt(scenario, tmp_path):
+def test_index_ahead_of_the_ledger_fails_naming_both_sizes_and_keeps_its_rows(scenario, tmp_path):
     other = make_env(tmp_path / "other")
     other.record(make_raw(subject="Only in the other log"))
     with RecordIndex(scenario.env.index_path) as index:
-        index.sync(scenario.env.runtime.ledger, scenario.env.runtime.store)
+        size = index.sync(scenario.env.runtime.ledger, scenario.env.runtime.store)
+        with pytest.raises(CacheAheadError) as failure:
+            index.sync(other.runtime.ledger, other.runtime.store)
+        assert f"records {size} ledger entries but the ledger has 1" in str(failure.value)
+        assert index.size == size
+
+
+def test_index_of_a_rewritten_ledger_of_the_same_size_fails_naming_the_position(scenario, tmp_path):
+    other = make_env(tmp_path / "other")
+    other.record(make_raw(subject="Only in the other log"))
+    with RecordIndex(tmp_path / "index.sqlite") as index:
         index.sync(other.runtime.ledger, other.runtime.store)
+        rewritten = make_env(tmp_path / "rewritten")
+        rewritten.record(make_raw(subject="Rewritten in its place"))
+        with pytest.raises(CacheAheadError) as failure:
+            index.sync(rewritten.runtime.ledger, rewritten.runtime.store)
+        assert "with a different entry at position 0" in str(failure.value)
         assert [r.subject for r in index.search(SearchCriteria())] == ["Only in the other log"]
-        assert index.size == 1
 
 
 def test_resolve_finds_records_by_message_id_with_or_without_brackets(scenario):
