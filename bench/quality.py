@@ -44,6 +44,11 @@ from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
 from handlers.record import record_from_entry  # noqa: E402
 from pipeline.attachments.policy import AttachmentPolicy  # noqa: E402
 from pipeline.classify.classifier import ClassifyPolicy, classify  # noqa: E402
+from pipeline.classify.kinds import (  # noqa: E402
+    ESCALATION_FAMILIES,
+    REQUEST_KINDS,
+    REQUEST_SUBKINDS,
+)
 from pipeline.classify.rules import load_default_rules  # noqa: E402
 from pipeline.ledger.entry import LedgerEntry  # noqa: E402
 from pipeline.record.assemble import RecordSettings, assemble  # noqa: E402
@@ -55,28 +60,10 @@ PARTS = ("dev", "heldout")
 OWN_ADDRESS = "customercare@servicer.example"
 # Languages with a reviewed acknowledgment template; others get English and Spanish.
 DEFAULT_TEMPLATES = ("en", "es")
-FAMILIES = (
-    "notice_of_error",
-    "legal_representation",
-    "regulator_complaint",
-    "bankruptcy",
-    "foreclosure_sale",
-    "fraud_identity_theft",
-    "elder_exploitation",
-    "servicemember",
-    "successor_in_interest",
-    "discrimination",
-    "disaster_hardship",
-    "media_threat",
-    "complaint",
-)
-KINDS = (
-    "notice_of_error",
-    "request_for_information",
-    "payoff_statement",
-    "loss_mitigation_application",
-)
-SUBKINDS = ("payoff_balance_error", "foreclosure_sale_error", "owner_identity")
+# The label vocabulary is the classifier's own (the corpus writers labelled with these names).
+FAMILIES = ESCALATION_FAMILIES
+KINDS = REQUEST_KINDS
+SUBKINDS = REQUEST_SUBKINDS
 # The figures the regression test holds the held-out part to (all fractions, higher
 # is better, so "dropped by more than 2 points" means the same for each).
 HEADLINE = (
