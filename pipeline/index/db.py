@@ -4,8 +4,10 @@ What is kept, and why:
 
 * ``records``: one row per record entry (``message.received`` and the outbound
   ``response.sent``), keyed by its ledger position, with the fields people search
-  by. Full account numbers are kept so an examiner can search by them; every
-  display masks them.
+  by. A message sealed but not yet assembled has a row of type ``message.sealed``
+  (its source, receipt and raw hash; no headers), replaced by its record's row.
+  Full account numbers are kept so an examiner can search by them; every display
+  masks them.
 * ``links``: every entry that concerns a record (acknowledgments, escalations,
   delivered events, accesses, exports, case entries, replies), so a trail is one
   indexed query instead of a scan of the whole log.
@@ -34,7 +36,7 @@ from typing import Any
 import structlog
 
 from pipeline.entries import RecordBody, decode, names
-from pipeline.entries.models import CaseLinked, Party, ResponseSent
+from pipeline.entries.models import CaseLinked, MessageSealed, Party, ResponseSent
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, format_time
@@ -58,7 +60,7 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: rows for sealed messages not yet assembled
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -289,6 +291,8 @@ class RecordIndex:
             self._add_record(entry, body, store)
             if isinstance(body, ResponseSent):
                 rids |= self._replied_to(body)
+        if isinstance(body, MessageSealed):
+            self._add_sealed(entry, body)
         if isinstance(body, CaseLinked):
             self._link_response(body)
         self.db.executemany(
@@ -322,7 +326,44 @@ class RecordIndex:
         )
         return {str(r[0]) for r in rows}
 
+    def _add_sealed(self, entry: LedgerEntry, body: MessageSealed) -> None:
+        """A sealed message is findable before it is assembled, by source and receipt."""
+        source = body.source
+        self.db.execute(
+            f"insert or ignore into records ({_RECORD_COLUMNS}) values"  # noqa: S608
+            f" ({','.join('?' * 22)})",
+            (
+                entry.seq,
+                body.record_id,
+                entry.type,
+                source.mailbox,
+                source.folder,
+                source.uidvalidity,
+                source.uid,
+                source.internaldate or entry.time,
+                entry.time,
+                "",
+                "",
+                "",
+                "",
+                None,
+                body.raw.sha256,
+                body.raw.size,
+                None,
+                0,
+                1 if source.is_imported else 0,
+                source.direction,
+                "",
+                "",
+            ),
+        )
+
     def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
+        # The record replaces its seal's row (the seal stays in the record's links).
+        self.db.execute(
+            "delete from records where record_id = ? and type = ?",
+            (body.record_id, names.MESSAGE_SEALED),
+        )
         source, headers, classification = body.source, body.headers, body.classification
         first = headers.from_[0] if headers.from_ else None
         recipients = _addresses(headers.to) + _addresses(headers.cc)

@@ -23,8 +23,20 @@ from pipeline.record.source import MessageSource
 
 log = structlog.get_logger(__name__)
 
-Item = tuple[bytes, MessageSource, datetime | None]
-"""Raw bytes, where they came from, and when they were received."""
+
+@dataclass(frozen=True)
+class Item:
+    """One sealed message to assemble."""
+
+    raw: bytes
+    source: MessageSource
+    received_at: datetime | None  # receipt: starts the record's clocks
+    sealed_seq: int | None  # position of its ``message.sealed`` entry
+
+    def assemble(self, settings: RecordSettings) -> AssembledRecord:
+        """The record of this message."""
+        return assemble(self.raw, self.source, settings, self.received_at, self.sealed_seq)
+
 
 _settings: RecordSettings | None = None
 
@@ -39,8 +51,7 @@ def _init(settings: RecordSettings, logs: LogSettings) -> None:
 
 def _assemble(item: Item) -> AssembledRecord:
     assert _settings is not None
-    raw, source, received_at = item
-    return assemble(raw, source, _settings, received_at)
+    return item.assemble(_settings)
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class AssemblyPool:
                 # bytes are already stored, so assemble this batch here.
                 assert pending.executor is not None
                 self._restart(pending.executor, len(pending.items))
-        return [assemble(raw, src, self.settings, at) for raw, src, at in pending.items]
+        return [item.assemble(self.settings) for item in pending.items]
 
     def _restart(self, broken: Executor, batch: int) -> None:
         # Two batches in flight both see the same broken pool; only the first restarts it.
