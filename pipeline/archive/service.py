@@ -32,9 +32,15 @@ import structlog
 
 from pipeline.cases.actions import Planner, apply_action
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
-from pipeline.entries import Body, RecordBody, decode_record, draft
-from pipeline.entries.models import AccessViewed, ExportCreated, ExportCriteria, RetentionPolicy
-from pipeline.errors import ExportError
+from pipeline.entries import Body, RecordBody, decode, decode_record, draft
+from pipeline.entries.models import (
+    AccessViewed,
+    ExportCreated,
+    ExportCriteria,
+    MessageSealed,
+    RetentionPolicy,
+)
+from pipeline.errors import ExportError, RecordNotFoundError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
@@ -201,6 +207,12 @@ class Archive:
     def show(self, ref: str, reason: str | None = None) -> ShownMessage:
         """A record's headers, text and attachment verdicts; recorded before returned."""
         record = self.resolve(ref)
+        if not record.assembled:
+            raise RecordNotFoundError(
+                f"record {record.record_id} is sealed (ledger position {record.seq}) but not"
+                " yet assembled, so it has no parsed text yet; its original bytes are"
+                " available now with --raw, or run 'mailledger assemble'"
+            )
         body = decode_record(self.ledger.entry(record.seq)).body
         # read before recording the access, so a failed read is not logged as a viewing
         part = body.bodies.text or body.bodies.html_text
@@ -211,10 +223,12 @@ class Archive:
     def raw(self, ref: str, reason: str | None = None) -> RawMessage:
         """A record's original bytes, unchanged; recorded before returned."""
         record = self.resolve(ref)
-        body = decode_record(self.ledger.entry(record.seq)).body
-        if body.raw is None:
+        # a sealed message's bytes are there before it is assembled
+        body = decode(self.ledger.entry(record.seq)).body
+        raw = body.raw if isinstance(body, RecordBody | MessageSealed) else None
+        if raw is None:
             raise ExportError(f"record {record.record_id} names no raw message")
-        data = self.store.get(body.raw.key)
+        data = self.store.get(raw.key)
         access = self._access([record.record_id], "raw", reason)
         return RawMessage(record, data, access)
 

@@ -106,7 +106,8 @@ MANIFEST = "manifest.json"
 VERIFIER = "verify.py"
 SHIPPED_KEY = "public-key.txt"
 CHUNK = 1 << 20  # files are hashed streaming, 1 MiB at a time, whatever their size
-RECEIPT_TYPES = ("message.received", "message.imported")
+# message.sealed: a message exported before it was assembled (raw bytes and identity only)
+RECEIPT_TYPES = ("message.received", "message.imported", "message.sealed")
 _OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 
