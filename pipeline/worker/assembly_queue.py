@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import structlog
@@ -36,8 +37,9 @@ class AssemblyQueue(Protocol):
         """Announce the ``message.sealed`` entries at ``seqs`` (no-op when empty)."""
         ...
 
-    def announce_backlog(self, identities: IdentityIndex) -> None:
-        """Announce every sealed message that has no record yet."""
+    def announce_missed(self, identities: IdentityIndex) -> None:
+        """Announce sealed messages without a record that were never announced (the
+        sealer stopped between sealing and announcing)."""
         ...
 
 
@@ -66,34 +68,69 @@ def decode_announcement(origin: str, body: str) -> list[int]:
 
 
 class SqsAssemblyQueue:
-    """An :class:`AssemblyQueue` on SQS."""
+    """An :class:`AssemblyQueue` on SQS.
 
-    def __init__(self, client: SQSClient, queue_url: str, origin: str) -> None:
+    ``mark`` keeps the highest seal position this sealer announced, so after a crash
+    between sealing and announcing the next cycle announces exactly the seals after
+    it that still lack a record, instead of the whole backlog the queue already holds.
+    """
+
+    def __init__(self, client: SQSClient, queue_url: str, origin: str, mark: Path) -> None:
         self.client = client
         self.queue_url = queue_url
         self.origin = origin
+        self.mark = mark
 
     def announce(self, seqs: Sequence[int]) -> None:
         """Send one message per (at most ``_MAX_SEQS``) sealed positions."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         for start in range(0, len(seqs), _MAX_SEQS):
-            body = encode_announcement(self.origin, seqs[start : start + _MAX_SEQS])
+            chunk = seqs[start : start + _MAX_SEQS]
+            body = encode_announcement(self.origin, chunk)
             try:
                 self.client.send_message(QueueUrl=self.queue_url, MessageBody=body)
             except (ClientError, BotoCoreError) as exc:
-                # The seals are committed; the next poll's catch-up announces them again.
+                # The seals are committed; the next poll announces them (announce_missed).
                 raise QueueError(
                     f"cannot announce sealed messages on {self.queue_url}: {exc}; they stay"
                     " sealed and are announced again by the next poll"
                 ) from exc
+            self._write_mark(max(chunk))
 
-    def announce_backlog(self, identities: IdentityIndex) -> None:
-        """Announce sealed messages without a record, oldest first."""
-        after = -1
+    def announce_missed(self, identities: IdentityIndex) -> None:
+        """Announce sealed messages without a record after the last announced position."""
+        after = self._read_mark()
         while seqs := identities.unassembled(_MAX_SEQS, after):
+            log.info("assembly.announcing_missed", count=len(seqs), after=after)
             self.announce(seqs)
             after = seqs[-1]
+
+    def _read_mark(self) -> int:
+        try:
+            data = json.loads(self.mark.read_text("utf-8"))
+        except FileNotFoundError:
+            return -1
+        except (OSError, ValueError) as exc:
+            raise QueueError(
+                f"assembly queue state {self.mark} is unreadable ({exc}); delete it to"
+                " announce every sealed message without a record again (harmless: a"
+                " duplicate announcement records nothing twice)"
+            ) from exc
+        through = data.get("announced_through") if isinstance(data, dict) else None
+        if data.get("queue_url") != self.queue_url or not isinstance(through, int):
+            return -1  # another queue: announce the whole backlog to this one
+        return through
+
+    def _write_mark(self, through: int) -> None:
+        if through <= self._read_mark():
+            return
+        self.mark.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.mark.with_name(self.mark.name + ".tmp")
+        tmp.write_text(
+            json.dumps({"queue_url": self.queue_url, "announced_through": through}), "utf-8"
+        )
+        tmp.replace(self.mark)
 
 
 def consume(

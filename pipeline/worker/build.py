@@ -53,7 +53,8 @@ def assembly_queue(config: Config) -> SqsAssemblyQueue | None:
     from pipeline.emit.aws import aws_client
 
     client = aws_client("sqs", settings.region, settings.endpoint_url)
-    return SqsAssemblyQueue(client, settings.queue_url, config.origin)
+    mark = config.state_dir / "assembly-queue.json"
+    return SqsAssemblyQueue(client, settings.queue_url, config.origin, mark)
 
 
 @contextmanager

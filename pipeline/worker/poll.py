@@ -168,7 +168,6 @@ class Poller:
         self.assembler = assembler
         # With a queue, sealed batches are announced there and assembled elsewhere.
         self.queue = queue
-        self._announced_backlog = False
         self.session_factory = session_factory
         self.metrics = metrics
         self.stop = stop or StopFlag()
@@ -188,17 +187,14 @@ class Poller:
     def catch_up(self) -> AssemblyReport | None:
         """Assemble sealed messages left without a record (a crash between the stages).
 
-        With a queue, they are announced again instead, once per process: a message
-        the queue already carries is then assembled once all the same (the record is
-        appended only if the ledger has none), at the cost of one wasted read.
+        With a queue, the seals this sealer never announced are announced instead;
+        those already on the queue are left to it.
         """
         try:
             if self.queue is None:
                 return self.assembler.assemble_pending(lambda: self.stop.is_set)
-            if not self._announced_backlog:
-                self.identities.sync(self.recorder.ledger)
-                self.queue.announce_backlog(self.identities)
-                self._announced_backlog = True
+            self.identities.sync(self.recorder.ledger)
+            self.queue.announce_missed(self.identities)
         except MailledgerError as exc:
             # Reported, not raised: the seals are safe, and the next cycle retries.
             log.error("assembly.catch_up_failed", error=str(exc))
