@@ -24,7 +24,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from pipeline.entries import decode, draft
-from pipeline.entries.models import AcknowledgmentFailed, EscalationFailed, HandlerBody
+from pipeline.entries.models import (
+    AcknowledgmentFailed,
+    EscalationFailed,
+    ExtensionNoticeFailed,
+    HandlerBody,
+)
 from pipeline.errors import HandlerError, LedgerError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
@@ -87,7 +92,7 @@ def _released(entries: Sequence[LedgerEntry], kind: str) -> set[int]:
     for entry in entries:
         if entry.type == f"{kind}.failed":
             body = decode(entry).body
-            if isinstance(body, AcknowledgmentFailed | EscalationFailed):
+            if isinstance(body, AcknowledgmentFailed | EscalationFailed | ExtensionNoticeFailed):
                 out.add(body.intent_seq)
     return out
 

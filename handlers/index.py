@@ -15,7 +15,7 @@ from pipeline.entries.models import AcknowledgmentSent, HandlerBody
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 
-HANDLER_PREFIXES = ("acknowledgment.", "escalation.")
+HANDLER_PREFIXES = ("acknowledgment.", "escalation.", "extension_notice.")
 
 
 class AckIndex(Protocol):

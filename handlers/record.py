@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.classify.accounts import mask_account
+from pipeline.classify.clocks import DEFAULT_POLICY
 from pipeline.entries import decode, names
 from pipeline.entries.models import DeadlineBody as Deadline
 from pipeline.entries.models import MessageReceived, Party
@@ -124,11 +125,18 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
 
 
 def _received_at(internaldate: str | None, fallback: datetime) -> datetime:
-    """The server's INTERNALDATE when the record has one, else when it was recorded."""
+    """The server's INTERNALDATE when the record has one, else when it was recorded.
+
+    An INTERNALDATE later than the recording (beyond the clock skew the clocks allow)
+    is not believed: the acknowledgment must never tell a borrower their message was
+    received in the future, and the clocks start from the recording too.
+    """
     if internaldate is None:
         return fallback
     try:
         moment = datetime.fromisoformat(internaldate.replace("Z", "+00:00"))
     except ValueError:
         return fallback
-    return moment if moment.tzinfo is not None else fallback
+    if moment.tzinfo is None or moment > fallback + DEFAULT_POLICY.future_skew:
+        return fallback
+    return moment

@@ -16,6 +16,7 @@ from pathlib import Path
 from handlers import lambda_entry
 from handlers.acknowledge import AcknowledgmentHandler
 from handlers.escalate import EscalationHandler, build_notifiers
+from handlers.extension_notice import ExtensionNoticeHandler
 from handlers.index import LedgerHandlerIndex
 from handlers.lambda_entry import EventHandler, HandlerContext
 from handlers.transports import build_transport
@@ -68,6 +69,28 @@ def handlers_for(config: Config, runtime: Runtime) -> HandlerContext:
             index=index,
         )
     return HandlerContext(acknowledgment=ack, escalation=escalation)
+
+
+def extension_notice_handler(config: Config, runtime: Runtime) -> ExtensionNoticeHandler:
+    """The handler that sends written notices of extensions, over the acknowledgment transport."""
+    if config.acknowledgment is None:
+        raise ConfigError(
+            "extension notices go out through the acknowledgment transport; the config has no"
+            " 'acknowledgment' section"
+        )
+
+    def store_put(data: bytes) -> str:
+        digest = sha256_hex(data)
+        runtime.store.put(object_key(digest), data)
+        return digest
+
+    return ExtensionNoticeHandler(
+        runtime.ledger,
+        store_put,
+        build_transport(config.acknowledgment.transport),
+        config.acknowledgment,
+        actor_name(config, "handler"),
+    )
 
 
 def build_handler_context() -> HandlerContext:

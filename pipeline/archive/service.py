@@ -24,13 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TypedDict
 
 import structlog
 
+from pipeline.cases import api as cases_api
 from pipeline.cases.actions import Planner, apply_action
+from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import Body, RecordBody, decode, decode_record, draft
 from pipeline.entries.models import (
@@ -40,7 +43,7 @@ from pipeline.entries.models import (
     MessageSealed,
     RetentionPolicy,
 )
-from pipeline.errors import ExportError, RecordNotFoundError
+from pipeline.errors import EntryFormatError, RecordNotFoundError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
@@ -227,7 +230,10 @@ class Archive:
         body = decode(self.ledger.entry(record.seq)).body
         raw = body.raw if isinstance(body, RecordBody | MessageSealed) else None
         if raw is None:
-            raise ExportError(f"record {record.record_id} names no raw message")
+            raise EntryFormatError(
+                f"ledger entry {record.seq} ({record.type}): field raw: record"
+                f" {record.record_id} names no raw message"
+            )
         data = self.store.get(raw.key)
         access = self._access([record.record_id], "raw", reason)
         return RawMessage(record, data, access)
@@ -244,6 +250,7 @@ class Archive:
             proofs=ProofContext.latest(self.ledger, index),
             policy=self.settings.clock,
             now=self._clock(),
+            store=self.store,
         )
 
     # -- export ------------------------------------------------------------------
@@ -350,6 +357,72 @@ class Archive:
         raises :class:`pipeline.errors.CaseActionError` and appends nothing.
         """
         return apply_action(self.ledger, plan, self.settings.clock)
+
+    def cases(self) -> CaseView:
+        """Every inbound record's clocks, links and corrections, as of now (not audited:
+        like search, it shows index-level facts, not content)."""
+        return read_cases(self.ledger.entries(), self.store, self._clock(), self.settings.clock)
+
+    def link_reply(self, response_ref: str, inbound_ref: str, reason: str | None) -> LedgerEntry:
+        """Record that a response answers an inbound request (``case.linked``)."""
+        return cases_api.link_reply(
+            self.ledger, response_ref, inbound_ref, **self._as_me(), reason=reason
+        )
+
+    def extend(self, ref: str, days: int, reason: str, language: str | None = None) -> LedgerEntry:
+        """Extend the respond clock once; it takes effect when the written notice is sent."""
+        return cases_api.extend_case(
+            self.ledger, ref, days=days, reason=reason, language=language, **self._as_me()
+        )
+
+    def resolve_case(self, ref: str, reason: str) -> LedgerEntry:
+        """Mark a case resolved (meets its respond clock)."""
+        return cases_api.resolve_case(self.ledger, ref, reason=reason, **self._as_me())
+
+    def reopen_case(self, ref: str, reason: str | None) -> LedgerEntry:
+        """Reopen a resolved case."""
+        return cases_api.reopen_case(self.ledger, ref, reason=reason, **self._as_me())
+
+    def reclassify(
+        self, ref: str, kinds: Sequence[str], subkinds: Sequence[str], reason: str
+    ) -> LedgerEntry:
+        """Correct the request kinds; the clocks are recomputed, the old due dates kept."""
+        return cases_api.reclassify(
+            self.ledger, ref, kinds, subkinds, reason=reason, **self._as_me()
+        )
+
+    def mark_not_a_request(self, ref: str, reason: str) -> LedgerEntry:
+        """Correct: the message makes no request, its clocks do not apply."""
+        return cases_api.mark_not_a_request(self.ledger, ref, reason=reason, **self._as_me())
+
+    def set_sale_date(self, ref: str, sale_date: date, reason: str) -> LedgerEntry:
+        """Correct: set or change the foreclosure sale date that bounds the respond clock."""
+        return cases_api.set_sale_date(self.ledger, ref, sale_date, reason=reason, **self._as_me())
+
+    def add_escalation(self, ref: str, family: str, route: str, reason: str) -> LedgerEntry:
+        """Correct: escalate by hand as ``family`` to ``route``."""
+        return cases_api.add_escalation(
+            self.ledger, ref, family, route, reason=reason, **self._as_me()
+        )
+
+    def remove_escalation(self, ref: str, family: str, reason: str) -> LedgerEntry:
+        """Correct: withdraw an escalation family."""
+        return cases_api.remove_escalation(self.ledger, ref, family, reason=reason, **self._as_me())
+
+    def mark_holding_reply(self, response_ref: str, inbound_ref: str, reason: str) -> LedgerEntry:
+        """Correct: a linked reply is a holding reply and does not meet the respond clock."""
+        return cases_api.mark_holding_reply(
+            self.ledger, response_ref, inbound_ref, reason=reason, **self._as_me()
+        )
+
+    def _as_me(self) -> _Acting:
+        return {"actor": self.actor, "now": self._clock(), "policy": self.settings.clock}
+
+
+class _Acting(TypedDict):
+    actor: str
+    now: datetime
+    policy: ClockPolicy
 
 
 def _criteria(criteria: SearchCriteria) -> ExportCriteria:

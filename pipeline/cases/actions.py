@@ -1,6 +1,8 @@
 """A person's case decisions, checked against the ledger before they are appended.
 
-``link``, ``extend``, ``resolve`` and ``reopen`` each append one ``case.*`` entry.
+``link``, ``extend``, ``resolve``, ``reopen`` and the corrections (reclassify, not a
+request, foreclosure sale date, escalation added/removed, holding reply) each append one
+``case.*`` entry; corrections record the due dates they change, old and new.
 The checks run on the log as it is at the moment of appending: on the real
 ledger through :meth:`pipeline.ledger.log.Ledger.append_with`, which re-runs them
 after every lost race, so two people extending the same case at once cannot both
@@ -11,24 +13,33 @@ Every body carries ``record_id`` (the inbound record), ``record_seq`` and ``reas
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from pipeline.cases.book import (
+    CASE_ESCALATION_ADDED,
+    CASE_ESCALATION_REMOVED,
     CASE_EXTENDED,
+    CASE_HOLDING_REPLY,
     CASE_LINKED,
+    CASE_NOT_A_REQUEST,
+    CASE_RECLASSIFIED,
     CASE_REOPENED,
     CASE_RESOLVED,
+    CASE_SALE_DATE_SET,
+    CaseAction,
     CaseBook,
     CaseRecord,
     ResponseRecord,
     collect,
     normalize_message_id,
 )
-from pipeline.cases.deadlines import evaluate_record
+from pipeline.cases.deadlines import CaseStatus, effective_classification, evaluate_record
 from pipeline.cases.linking import find_references, link_responses, reference_index
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, extend, local_date
+from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
+from pipeline.entries import decode_body, draft
 from pipeline.errors import CaseActionError, RecordNotFoundError
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
@@ -38,10 +49,15 @@ __all__ = [
     "apply_action",
     "find_record",
     "find_response",
+    "plan_escalation",
     "plan_extend",
+    "plan_holding_reply",
     "plan_link",
+    "plan_not_a_request",
+    "plan_reclassify",
     "plan_reopen",
     "plan_resolve",
+    "plan_sale_date",
 ]
 
 Planner = Callable[[CaseBook], EntryDraft]
@@ -95,7 +111,8 @@ def find_response(book: CaseBook, ref: str) -> ResponseRecord:
 
 
 def _draft(kind: str, body: dict[str, Any], actor: str, now: datetime) -> EntryDraft:
-    return EntryDraft(type=kind, body=body, actor=actor, time=now)
+    """The entry, checked against its model in the entry catalogue and encoded by it."""
+    return draft(decode_body(kind, body), actor, now)
 
 
 def plan_link(
@@ -141,45 +158,53 @@ def plan_extend(
     actor: str,
     now: datetime,
     policy: ClockPolicy = DEFAULT_POLICY,
+    *,
+    language: str | None = None,
 ) -> Planner:
     """A ``case.extended`` entry, refused unless the regulation allows this extension.
 
-    Refused: kinds with no extendable clock (payoff statements under 12 CFR
-    1026.36(c)(3), internal targets), a second extension, an extension after the
-    respond deadline passed or once it was met, or more days than
-    ``policy.extension_days`` (15 under 1024.35(e)(3)(ii) / 1024.36(d)(2)(ii)).
+    Refused: records with no extendable respond clock (payoff-balance and
+    foreclosure-sale errors, owner-identity requests, payoff statements, internal
+    targets), a second extension, an extension after the respond deadline passed or
+    once it was met, or more than ``policy.extension_days`` (15 under
+    1024.35(e)(3)(ii) / 1024.36(d)(2)(ii)). The extension takes effect when its
+    written notice is sent (:mod:`handlers.extension_notice`); ``reason`` goes into it.
     """
 
     def plan(book: CaseBook) -> EntryDraft:
         record = find_record(book, ref)
-        respond = next((d for d in record.deadlines if d.name == "respond"), None)
-        if respond is None:
+        status = _status(book, record, now, policy)
+        if status.not_applicable is not None:
             raise CaseActionError(
-                f"record {record.record_id} has no respond deadline to extend"
-                + (" (imported mail starts no clocks)" if record.imported else "")
+                f"record {record.record_id} has no clocks ({status.not_applicable}); nothing to"
+                " extend"
             )
-        if not respond.extendable:
+        responds = [d for d in status.deadlines if d.name == "respond"]
+        if not responds:
+            raise CaseActionError(f"record {record.record_id} has no respond deadline to extend")
+        extendable = [d for d in responds if d.deadline.extendable]
+        if not extendable:
+            rules = ", ".join(d.deadline.rule for d in responds)
             raise CaseActionError(
-                f"record {record.record_id} is a {record.request_kind.replace('_', ' ')}; its"
-                f" respond deadline under {respond.rule} allows no extension (only notices of"
-                " error and requests for information may be extended, 12 CFR"
-                " 1024.35(e)(3)(ii), 1024.36(d)(2)(ii))"
+                f"record {record.record_id} is a {status.request_kind.replace('_', ' ')}; its"
+                f" respond deadline under {rules} allows no extension (only notices of error"
+                " under 1024.35(e)(3)(i)(C) and requests for information under"
+                " 1024.36(d)(2)(i)(B) may be extended, 12 CFR 1024.35(e)(3)(ii),"
+                " 1024.36(d)(2)(ii))"
             )
         if days <= 0 or days > policy.extension_days:
             raise CaseActionError(
                 f"an extension is 1 to {policy.extension_days} business days; got {days}"
             )
-        status = evaluate_record(
-            record, book, link_responses(book).for_record(record.record_id), now, policy
+        earlier = next(
+            (a for a in book.actions_for(record.record_id) if a.type == CASE_EXTENDED), None
         )
-        current = status.deadline("respond")
-        assert current is not None  # the record has a respond clock
-        if current.extension_seq is not None:
+        if earlier is not None:
             raise CaseActionError(
                 f"record {record.record_id} was already extended (ledger position"
-                f" {current.extension_seq}, now due {current.due.isoformat()}); the regulation"
-                " allows one extension"
+                f" {earlier.seq}); the regulation allows one extension"
             )
+        current = extendable[0]
         if current.state == "met":
             raise CaseActionError(
                 f"record {record.record_id} was already answered on"
@@ -194,22 +219,211 @@ def plan_extend(
                 " (12 CFR 1024.35(e)(3)(ii), 1024.36(d)(2)(ii))"
             )
         extended = extend(current.deadline, days, notified_on=today, calendar=policy.calendar)
-        return _draft(
-            CASE_EXTENDED,
-            {
-                "record_id": record.record_id,
-                "record_seq": record.seq,
-                "reason": reason,
-                "days": days,
-                "previous_due": current.due.isoformat(),
-                "due": extended.due.isoformat(),
-                "rule": respond.rule,
-            },
-            actor,
-            now,
-        )
+        body: dict[str, Any] = {
+            "record_id": record.record_id,
+            "record_seq": record.seq,
+            "reason": reason,
+            "days": days,
+            "previous_due": current.due.isoformat(),
+            "due": extended.due.isoformat(),
+            "rule": current.deadline.rule,
+            "language": language or record.language,
+        }
+        return _draft(CASE_EXTENDED, body, actor, now)
 
     return plan
+
+
+def _status(
+    book: CaseBook,
+    record: CaseRecord,
+    now: datetime,
+    policy: ClockPolicy,
+    extra: CaseAction | None = None,
+) -> CaseStatus:
+    """The record's status, as if ``extra`` had been appended too."""
+    if extra is not None:
+        book = book.with_action(extra)
+    links = link_responses(book).for_record(record.record_id)
+    return evaluate_record(record, book, links, now, policy)
+
+
+def _correction(
+    kind: str,
+    ref: str,
+    fields: Callable[[CaseBook, CaseRecord], dict[str, Any]],
+    reason: str,
+    actor: str,
+    now: datetime,
+    policy: ClockPolicy,
+) -> Planner:
+    """A correction entry with actor, time and reason, recording every due date it changes.
+
+    ``due_changes`` lists each clock whose due date the correction moves, appears or
+    takes away, with the old and the new value, so the trail keeps both.
+    """
+    if not reason.strip():
+        raise CaseActionError("a correction needs a reason (--reason): it is kept in the trail")
+
+    def plan(book: CaseBook) -> EntryDraft:
+        record = find_record(book, ref)
+        body: dict[str, Any] = {
+            "record_id": record.record_id,
+            "record_seq": record.seq,
+            "reason": reason,
+            **fields(book, record),
+        }
+        before = _status(book, record, now, policy)
+        probe = CaseAction(kind, book.size, now, actor, record.record_id, body)
+        after = _status(book, record, now, policy, probe)
+        old = {d.deadline.key: d.due.isoformat() for d in before.deadlines}
+        new = {d.deadline.key: d.due.isoformat() for d in after.deadlines}
+        body["due_changes"] = [
+            {"clock": key, "previous_due": old.get(key), "due": new.get(key)}
+            for key in sorted(set(old) | set(new))
+            if old.get(key) != new.get(key)
+        ]
+        return _draft(kind, body, actor, now)
+
+    return plan
+
+
+def plan_reclassify(
+    ref: str,
+    kinds: Sequence[str],
+    subkinds: Sequence[str],
+    reason: str,
+    actor: str,
+    now: datetime,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> Planner:
+    """A ``case.reclassified`` entry setting the record's request kinds (and subkinds)."""
+    unknown = [k for k in kinds if k not in REQUEST_KINDS] + [
+        k for k in subkinds if k not in REQUEST_SUBKINDS
+    ]
+    if unknown:
+        raise CaseActionError(
+            f"unknown request kind {unknown[0]!r}; kinds: {', '.join(REQUEST_KINDS)};"
+            f" subkinds: {', '.join(REQUEST_SUBKINDS)}"
+        )
+
+    def fields(book: CaseBook, record: CaseRecord) -> dict[str, Any]:
+        current = effective_classification(record, book.actions_for(record.record_id))
+        return {
+            "kinds": [k for k in REQUEST_KINDS if k in kinds],
+            "subkinds": [k for k in REQUEST_SUBKINDS if k in subkinds],
+            "previous_kinds": list(current.kinds),
+            "previous_subkinds": list(current.subkinds),
+        }
+
+    return _correction(CASE_RECLASSIFIED, ref, fields, reason, actor, now, policy)
+
+
+def plan_not_a_request(
+    ref: str, reason: str, actor: str, now: datetime, policy: ClockPolicy = DEFAULT_POLICY
+) -> Planner:
+    """A ``case.not_a_request`` entry: the record's clocks no longer apply."""
+
+    def fields(book: CaseBook, record: CaseRecord) -> dict[str, Any]:
+        current = effective_classification(record, book.actions_for(record.record_id))
+        if current.not_a_request is not None:
+            raise CaseActionError(
+                f"record {record.record_id} is already marked not a request (ledger position"
+                f" {current.not_a_request.seq})"
+            )
+        return {"previous_kinds": list(current.kinds)}
+
+    return _correction(CASE_NOT_A_REQUEST, ref, fields, reason, actor, now, policy)
+
+
+def plan_sale_date(
+    ref: str,
+    sale_date: date,
+    reason: str,
+    actor: str,
+    now: datetime,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> Planner:
+    """A ``case.sale_date_set`` entry: the scheduled foreclosure sale date, set or changed."""
+
+    def fields(book: CaseBook, record: CaseRecord) -> dict[str, Any]:
+        current = effective_classification(record, book.actions_for(record.record_id))
+        return {
+            "sale_date": sale_date.isoformat(),
+            "previous_sale_date": current.sale_date.isoformat() if current.sale_date else None,
+        }
+
+    return _correction(CASE_SALE_DATE_SET, ref, fields, reason, actor, now, policy)
+
+
+def plan_escalation(
+    ref: str,
+    family: str,
+    route: str | None,
+    *,
+    add: bool,
+    reason: str,
+    actor: str,
+    now: datetime,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> Planner:
+    """``case.escalation_added`` (with its route) or ``case.escalation_removed``."""
+    if not family.strip():
+        raise CaseActionError("an escalation needs a family name (the rule family, e.g. lawsuit)")
+    if add and not (route or "").strip():
+        raise CaseActionError("an added escalation needs a route (--route)")
+
+    def fields(book: CaseBook, record: CaseRecord) -> dict[str, Any]:
+        current = dict(
+            effective_classification(record, book.actions_for(record.record_id)).escalations
+        )
+        if not add and family not in current and family not in record.rules:
+            raise CaseActionError(
+                f"record {record.record_id} has no escalation {family!r} to remove"
+            )
+        out: dict[str, Any] = {"family": family}
+        if add:
+            out["route"] = route
+        return out
+
+    kind = CASE_ESCALATION_ADDED if add else CASE_ESCALATION_REMOVED
+    return _correction(kind, ref, fields, reason, actor, now, policy)
+
+
+def plan_holding_reply(
+    response_ref: str,
+    inbound_ref: str,
+    reason: str,
+    actor: str,
+    now: datetime,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> Planner:
+    """A ``case.holding_reply`` entry: a linked reply that does not answer the request.
+
+    A holding reply ("we received your letter") does not meet the respond clock; only
+    a response does (12 CFR 1024.35(e)(1), 1024.36(d)(1)).
+    """
+
+    def fields(book: CaseBook, record: CaseRecord) -> dict[str, Any]:
+        response = find_response(book, response_ref)
+        linked = link_responses(book).for_record(record.record_id)
+        if not any(link.response_id == response.record_id for link in linked):
+            raise CaseActionError(
+                f"response {response.record_id} is not linked to {record.record_id}; link it"
+                " first ('mailledger link')"
+            )
+        for action in book.actions_for(record.record_id):
+            if (
+                action.type == CASE_HOLDING_REPLY
+                and action.body.get("response_record_id") == response.record_id
+            ):
+                raise CaseActionError(
+                    f"response {response.record_id} is already marked a holding reply"
+                    f" (ledger position {action.seq})"
+                )
+        return {"response_record_id": response.record_id, "response_seq": response.seq}
+
+    return _correction(CASE_HOLDING_REPLY, inbound_ref, fields, reason, actor, now, policy)
 
 
 def _resolved_seq(book: CaseBook, record_id: str) -> int | None:

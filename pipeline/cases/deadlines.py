@@ -1,38 +1,52 @@
-"""Where every inbound record's clocks stand (pure; no I/O, ``now`` passed in).
+"""The one case model: where every inbound record's clocks stand (pure; ``now`` passed in).
 
-The clocks are the ones recorded with the message (the ``deadlines`` of its
-``message.received`` body, computed at receipt by :mod:`pipeline.classify.clocks`),
-so a later change of policy never rewrites history. They are then adjusted by
-``case.extended`` entries and evaluated against the entries that meet them:
+Every reader that shows a request's status (``cases``, ``report sla``, ``trail``,
+the export) asks :func:`evaluate_book`; nothing else decides it.
 
-* ``acknowledge`` (12 CFR 1024.35(d), 1024.36(c)): met by the first
-  ``acknowledgment.sent`` for the record, at that entry's time.
-* ``respond`` (12 CFR 1024.35(e)(3), 1024.36(d)(2); 12 CFR 1026.36(c)(3) for
-  payoff statements): met by the first linked ``response.sent`` (when the mail
-  server received it, else the entry time) or by ``case.resolved``, whichever
-  came first. A resolution later undone by ``case.reopened`` does not count: the
-  case was not in fact resolved; the next resolution after the reopening does.
-
-Extensions are re-checked here with :func:`pipeline.classify.clocks.extend`, dated
-by the ``case.extended`` entry (the written notice must precede the expiry, 12 CFR
-1024.35(e)(3)(ii), 1024.36(d)(2)(ii)). One the rules do not allow is ignored and
-noted, so a bad entry can never make a late case look on time.
+* Request kinds, subkinds and the foreclosure sale date come from the record's
+  classification, then from corrections in ledger order (``case.reclassified``,
+  ``case.sale_date_set``); ``case.not_a_request`` takes every clock away until a
+  later reclassification. Clocks are computed from them with
+  :func:`pipeline.classify.clocks.clocks_for`, so a correction recomputes the due
+  dates (the entry that made it records the old and new ones).
+* Machine mail (RFC 3834: auto-replies, lists, bounces; or an acknowledgment skipped
+  for one of those reasons) and messages marked not a request are *not applicable*:
+  they have no clocks and are never missed.
+* ``acknowledge``: met by the first ``acknowledgment.sent`` for the record.
+* ``respond``: met by the first linked response that is not marked a holding reply
+  (``case.holding_reply``), or by ``case.resolved``, whichever came first. A
+  resolution later undone by ``case.reopened`` does not count.
+* Extensions (``case.extended``) take effect only once the written notice the rule
+  requires was sent (``extension_notice.sent``) on or before the original due date
+  (12 CFR 1024.35(e)(3)(ii), 1024.36(d)(2)(ii)); until then the original due date
+  stands and the case reports the missing notice. An extension the rules do not
+  allow is ignored and noted, so a bad entry never makes a late case look on time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from pipeline.cases.book import (
+    CASE_ESCALATION_ADDED,
+    CASE_ESCALATION_REMOVED,
     CASE_EXTENDED,
+    CASE_HOLDING_REPLY,
+    CASE_NOT_A_REQUEST,
+    CASE_RECLASSIFIED,
     CASE_REOPENED,
     CASE_RESOLVED,
+    CASE_SALE_DATE_SET,
+    CORRECTION_TYPES,
+    CaseAction,
     CaseBook,
     CaseRecord,
     ResponseRecord,
     collect,
+    parse_date,
 )
 from pipeline.cases.linking import Link, LinkResult, link_responses
 from pipeline.classify.clocks import (
@@ -41,14 +55,27 @@ from pipeline.classify.clocks import (
     Deadline,
     DeadlineStatus,
     business_days_between,
+    clocks_for,
     deadline_status,
     extend,
     local_date,
 )
+from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS, RequestKind, RequestSubkind
 from pipeline.errors import CaseActionError
 from pipeline.ledger.entry import LedgerEntry
 
-__all__ = ["CaseStatus", "DeadlineResult", "evaluate_book", "evaluate_cases"]
+__all__ = [
+    "CaseState",
+    "CaseStatus",
+    "Classification",
+    "DeadlineResult",
+    "effective_classification",
+    "evaluate_book",
+    "evaluate_cases",
+    "evaluate_record",
+]
+
+CaseState = Literal["met", "pending", "missed", "not_applicable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +133,48 @@ class DeadlineResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Classification:
+    """What a record asks for after every correction up to a point in the ledger."""
+
+    kinds: tuple[RequestKind, ...]
+    subkinds: tuple[RequestSubkind, ...]
+    sale_date: date | None
+    not_a_request: CaseAction | None
+    escalations: tuple[tuple[str, str], ...]  # (family, route) added by hand, in force
+
+
+def effective_classification(record: CaseRecord, actions: Sequence[CaseAction]) -> Classification:
+    """The record's kinds, subkinds, sale date and hand escalations after ``actions``."""
+    kinds, subkinds, sale = record.kinds, record.subkinds, record.sale_date
+    not_request: CaseAction | None = None
+    escalations: dict[str, str] = {}
+    for action in actions:
+        body = action.body
+        if action.type == CASE_RECLASSIFIED:
+            listed = body.get("kinds") or []
+            subs = body.get("subkinds") or []
+            kinds = tuple(k for k in REQUEST_KINDS if k in listed)
+            subkinds = tuple(k for k in REQUEST_SUBKINDS if k in subs)
+            not_request = None
+        elif action.type == CASE_NOT_A_REQUEST:
+            not_request = action
+        elif action.type == CASE_SALE_DATE_SET:
+            sale = parse_date(body.get("sale_date"))
+        elif action.type == CASE_ESCALATION_ADDED:
+            escalations[str(body.get("family"))] = str(body.get("route") or "")
+        elif action.type == CASE_ESCALATION_REMOVED:
+            escalations.pop(str(body.get("family")), None)
+    return Classification(kinds, subkinds, sale, not_request, tuple(sorted(escalations.items())))
+
+
+@dataclass(frozen=True, slots=True)
 class CaseStatus:
-    """An inbound record with its evaluated clocks and what answered it."""
+    """An inbound record with its evaluated clocks, what answered it and its corrections.
+
+    ``not_applicable`` is the reason the record has no clocks (machine mail, marked
+    not a request), else None. ``extension_unnoticed`` is the ``case.extended``
+    position whose written notice was never sent, if any.
+    """
 
     record: CaseRecord
     deadlines: tuple[DeadlineResult, ...]
@@ -115,16 +182,33 @@ class CaseStatus:
     acknowledged_seq: int | None
     resolved_seq: int | None
     notes: tuple[str, ...] = ()
+    classification: Classification | None = None
+    not_applicable: str | None = None
+    corrections: tuple[CaseAction, ...] = ()
+    holding_replies: tuple[str, ...] = ()
+    extension_seq: int | None = None
+    extension_notice_seq: int | None = None
+    extension_unnoticed: int | None = None
 
     @property
     def record_id(self) -> str:
         """The record id."""
         return self.record.record_id
 
+    @property
+    def kinds(self) -> tuple[RequestKind, ...]:
+        """The request kinds in force."""
+        return self.classification.kinds if self.classification else self.record.kinds
+
+    @property
+    def request_kind(self) -> str:
+        """The kinds in force as one label (``general`` for none)."""
+        return "+".join(self.kinds) or "general"
+
     def deadline(self, name: str) -> DeadlineResult | None:
-        """The evaluated clock called ``name``, if the record has one."""
+        """The first evaluated clock called ``name`` (or with key ``kind:name``)."""
         for result in self.deadlines:
-            if result.name == name:
+            if name in (result.name, result.deadline.key):
                 return result
         return None
 
@@ -132,6 +216,18 @@ class CaseStatus:
     def resolved(self) -> bool:
         """True while the case stands resolved (not reopened since)."""
         return self.resolved_seq is not None
+
+    @property
+    def state(self) -> CaseState:
+        """``not_applicable``, else ``missed`` if any clock is, else ``pending``, else ``met``."""
+        if self.not_applicable is not None or not self.deadlines:
+            return "not_applicable"
+        states = {d.state for d in self.deadlines}
+        state: CaseState
+        for state in ("missed", "pending"):
+            if state in states:
+                return state
+        return "met"
 
 
 def _resolution(book_actions: Iterable[tuple[str, int, datetime]]) -> tuple[int, datetime] | None:
@@ -145,6 +241,18 @@ def _resolution(book_actions: Iterable[tuple[str, int, datetime]]) -> tuple[int,
     return current
 
 
+def _not_applicable(record: CaseRecord, book: CaseBook, cls: Classification) -> str | None:
+    if record.machine is not None:
+        return f"machine mail ({record.machine})"
+    skip = book.machine_skips.get(record.record_id)
+    if skip is not None:
+        return f"machine mail ({skip})"
+    if cls.not_a_request is not None:
+        who = cls.not_a_request
+        return f"marked not a request by {who.actor} (ledger position {who.seq})"
+    return None
+
+
 def evaluate_record(
     record: CaseRecord,
     book: CaseBook,
@@ -154,36 +262,85 @@ def evaluate_record(
 ) -> CaseStatus:
     """Evaluate one record's clocks as of ``now``."""
     actions = book.actions_for(record.record_id)
+    cls = effective_classification(record, actions)
+    corrections = tuple(a for a in actions if a.type in CORRECTION_TYPES)
+    holding = tuple(
+        str(a.body.get("response_record_id")) for a in actions if a.type == CASE_HOLDING_REPLY
+    )
     notes: list[str] = []
+    if record.future_internaldate:
+        notes.append(
+            "the server's INTERNALDATE is later than the ledger recorded the message; the"
+            " clocks start from the ledger time"
+        )
     resolution = _resolution((a.type, a.seq, a.time) for a in actions)
     ack = book.acknowledgments.get(record.record_id)
+    na = _not_applicable(record, book, cls)
+    if na is not None:
+        return CaseStatus(
+            record=record,
+            deadlines=(),
+            links=tuple(links),
+            acknowledged_seq=ack[0] if ack else None,
+            resolved_seq=resolution[0] if resolution else None,
+            notes=tuple(notes),
+            classification=cls,
+            not_applicable=na,
+            corrections=corrections,
+            holding_replies=holding,
+        )
     first_response: tuple[int, datetime, str] | None = None
     for link in links:
         response = book.responses.get(link.response_id)
-        if response is None:
+        if response is None or response.record_id in holding:
             continue
         if first_response is None or response.sent_at < first_response[1]:
             first_response = (response.seq, response.sent_at, "response.sent")
 
+    clocks = clocks_for(
+        cls.kinds, cls.subkinds, record.received_at, policy, sale_date=cls.sale_date
+    )
+    # The extension in force: the first case.extended whose written notice went out in time.
+    extension: tuple[CaseAction, int, date] | None = None
+    unnoticed: int | None = None
+    for action in actions:
+        if action.type != CASE_EXTENDED:
+            continue
+        if extension is not None:
+            notes.append(
+                f"extension at ledger position {action.seq} ignored: the one extension the"
+                f" rule allows is at position {extension[0].seq}"
+            )
+            continue
+        notice = book.extension_notices.get(action.seq)
+        if notice is None:
+            unnoticed = action.seq
+            notes.append(
+                f"extension at ledger position {action.seq} has no sent written notice to the"
+                " borrower (12 CFR 1024.35(e)(3)(ii), 1024.36(d)(2)(ii)); the original due"
+                " date stands"
+            )
+            continue
+        extension = (action, notice[0], local_date(notice[1], policy))
+        unnoticed = None
+
     results: list[DeadlineResult] = []
-    for clock in record.deadlines:
+    for clock in clocks:
         effective = clock
         extension_seq: int | None = None
-        if clock.name == "respond":
-            for action in actions:
-                if action.type != CASE_EXTENDED:
-                    continue
-                days = action.body.get("days")
-                try:
-                    effective = extend(
-                        effective,
-                        int(days) if isinstance(days, int) else policy.extension_days,
-                        notified_on=local_date(action.time, policy),
-                        calendar=policy.calendar,
-                    )
-                    extension_seq = action.seq
-                except CaseActionError as exc:
-                    notes.append(f"extension at ledger position {action.seq} ignored: {exc}")
+        if clock.name == "respond" and extension is not None:
+            action, _, notified_on = extension
+            days = action.body.get("days")
+            try:
+                effective = extend(
+                    effective,
+                    days if isinstance(days, int) else policy.extension_days,
+                    notified_on=notified_on,
+                    calendar=policy.calendar_for(clock),
+                )
+                extension_seq = action.seq
+            except CaseActionError as exc:
+                notes.append(f"extension at ledger position {action.seq} ignored: {exc}")
         met: tuple[int, datetime, str] | None = None
         if clock.name == "acknowledge" and ack is not None:
             met = (ack[0], ack[1], "acknowledgment.sent")
@@ -195,7 +352,7 @@ def evaluate_record(
                 met = min(candidates, key=lambda c: (c[1], c[0]))
         status = deadline_status(effective, met[1] if met else None, now, policy)
         days_taken = (
-            business_days_between(clock.start, status.met_on, policy.calendar)
+            business_days_between(clock.start, status.met_on, policy.calendar_for(clock))
             if status.met_on is not None
             else None
         )
@@ -219,6 +376,12 @@ def evaluate_record(
         acknowledged_seq=ack[0] if ack else None,
         resolved_seq=resolution[0] if resolution else None,
         notes=tuple(notes),
+        classification=cls,
+        corrections=corrections,
+        holding_replies=holding,
+        extension_seq=extension[0].seq if extension else None,
+        extension_notice_seq=extension[1] if extension else None,
+        extension_unnoticed=unnoticed,
     )
 
 

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.archive import Archive, ArchiveSettings
+from pipeline.archive import Archive
+from pipeline.archive_app import open_archive as archive_over
 from pipeline.cli.app import AppContext
-from pipeline.config import Config, LocalStorageConfig
-from pipeline.entries.models import RetentionPolicy
-from pipeline.index.db import INDEX_FILE
-from pipeline.runtime import actor_name
-
-
-def archive_settings(config: Config) -> ArchiveSettings:
-    """The archive's settings: index file, clock policy, the store's retention."""
-    storage = config.storage
-    if isinstance(storage, LocalStorageConfig):
-        retention = RetentionPolicy(retain_days=storage.retain_days, mode=None)
-    else:
-        lock = storage.object_lock
-        retention = RetentionPolicy(
-            retain_days=lock.retain_days if lock else None, mode=lock.mode if lock else None
-        )
-    return ArchiveSettings(
-        index_path=config.state_dir / INDEX_FILE,
-        clock=config.classification.policy.clock,
-        retention=retention,
-    )
 
 
 def open_archive(app: AppContext, *, writable: bool) -> Archive:
     """The archive acting for the configured person; ``writable`` needs the signing key."""
-    runtime = app.runtime(writable=writable)
-    return Archive(
-        runtime.store, runtime.ledger, archive_settings(app.config), actor_name(app.config)
-    )
+    return archive_over(app.runtime(writable=writable))

@@ -1,66 +1,45 @@
-"""``link``, ``extend``, ``resolve``, ``reopen``, ``cases`` and ``unlinked``.
+"""``link``, ``extend``, ``resolve``, ``reopen``, ``correct ...``, ``cases`` and ``unlinked``.
 
 REF is a record id (``r-...``), the Message-ID of the message, or the reference
 number printed in the acknowledgment (``ML-XXXX-XXXX``). Refused actions exit 1
-with the reason; nothing is appended.
+with the reason; nothing is appended. The commands only parse and format: the
+work is done by the archive service (:class:`pipeline.archive.Archive`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import date
 
 import click
 
-from pipeline.cases.actions import (
-    Planner,
-    plan_extend,
-    plan_link,
-    plan_reopen,
-    plan_resolve,
-)
-from pipeline.cases.book import ResponseRecord, collect
-from pipeline.cases.deadlines import evaluate_book
-from pipeline.cases.linking import link_responses
-from pipeline.classify.clocks import ClockPolicy
+from pipeline.archive import Archive
+from pipeline.cases.deadlines import CaseStatus
+from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, one_line
-from pipeline.entries import decode_as
-from pipeline.entries.models import CaseBody, CaseExtended
-from pipeline.errors import StorageError
-from pipeline.runtime import actor_name
-from pipeline.storage.base import ObjectStore
+from pipeline.errors import ConfigError
+from pipeline.ledger.entry import LedgerEntry
 
-__all__ = ["body_text_loader", "register"]
+__all__ = ["register"]
 
 
-def body_text_loader(store: ObjectStore) -> Callable[[ResponseRecord], str | None]:
-    """Reads a response's text body from the store, for reference-number linking."""
-
-    def load(response: ResponseRecord) -> str | None:
-        if not response.text_key:
-            return None
-        try:
-            return store.get(response.text_key).decode("utf-8", errors="replace")
-        except StorageError:
-            # A disposed or unreadable body only means we cannot link by its text.
-            return None
-
-    return load
-
-
-def _policy(app: AppContext) -> ClockPolicy:
-    return app.config.classification.policy.clock
-
-
-def _apply(app: AppContext, plan: Planner) -> None:
+def _apply(app: AppContext, action: Callable[[Archive], LedgerEntry]) -> None:
     with open_archive(app, writable=True) as archive:
-        entry = archive.case_action(plan)
-    body = decode_as(entry, CaseBody).body
-    click.echo(f"{entry.type} for {body.record_id} at ledger position {entry.seq}")
-    if isinstance(body, CaseExtended):
-        click.echo(f"respond deadline moved from {body.previous_due} to {body.due}")
+        entry = action(archive)
+    body = entry.body
+    click.echo(f"{entry.type} for {body.get('record_id')} at ledger position {entry.seq}")
+    if entry.type == "case.extended":
+        click.echo(
+            f"respond deadline moves from {body.get('previous_due')} to {body.get('due')} once"
+            " the written notice is sent ('mailledger handle extension-notices')"
+        )
+    for change in body.get("due_changes") or []:
+        click.echo(
+            f"{change.get('clock')} due {change.get('previous_due') or '-'} ->"
+            f" {change.get('due') or '-'}"
+        )
 
 
 @click.command()
@@ -70,20 +49,18 @@ def _apply(app: AppContext, plan: Planner) -> None:
 @pass_app
 def link(app: AppContext, response_ref: str, inbound_ref: str, reason: str | None) -> None:
     """Record that the response RESPONSE_REF answers the inbound INBOUND_REF."""
-    now = datetime.now(UTC)
-    _apply(app, plan_link(response_ref, inbound_ref, reason, actor_name(app.config), now))
+    _apply(app, lambda archive: archive.link_reply(response_ref, inbound_ref, reason))
 
 
 @click.command()
 @click.argument("ref")
 @click.option("--days", type=int, default=15, show_default=True, help="Business days to add.")
 @click.option("--reason", required=True, metavar="TEXT", help="Why (sent to the borrower).")
+@click.option("--language", type=click.Choice(["en", "es"]), help="Notice language override.")
 @pass_app
-def extend(app: AppContext, ref: str, days: int, reason: str) -> None:
+def extend(app: AppContext, ref: str, days: int, reason: str, language: str | None) -> None:
     """Extend the respond deadline once (12 CFR 1024.35(e)(3)(ii), 1024.36(d)(2)(ii))."""
-    now = datetime.now(UTC)
-    plan = plan_extend(ref, days, reason, actor_name(app.config), now, _policy(app))
-    _apply(app, plan)
+    _apply(app, lambda archive: archive.extend(ref, days, reason, language))
 
 
 @click.command()
@@ -92,7 +69,7 @@ def extend(app: AppContext, ref: str, days: int, reason: str) -> None:
 @pass_app
 def resolve(app: AppContext, ref: str, reason: str) -> None:
     """Mark a case resolved; this meets its respond deadline."""
-    _apply(app, plan_resolve(ref, reason, actor_name(app.config), datetime.now(UTC)))
+    _apply(app, lambda archive: archive.resolve_case(ref, reason))
 
 
 @click.command()
@@ -101,7 +78,151 @@ def resolve(app: AppContext, ref: str, reason: str) -> None:
 @pass_app
 def reopen(app: AppContext, ref: str, reason: str | None) -> None:
     """Reopen a resolved case; its resolution no longer meets the respond deadline."""
-    _apply(app, plan_reopen(ref, reason, actor_name(app.config), datetime.now(UTC)))
+    _apply(app, lambda archive: archive.reopen_case(ref, reason))
+
+
+_REASON = click.option(
+    "--reason", required=True, metavar="TEXT", help="Why (kept in the trail and reports)."
+)
+
+
+@click.group()
+def correct() -> None:
+    """Correct a decision; each correction is a ledger entry with who, when and why."""
+
+
+@correct.command("kind")
+@click.argument("ref")
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(REQUEST_KINDS), help="Repeat for several."
+)
+@click.option("--subkind", "subkinds", multiple=True, type=click.Choice(REQUEST_SUBKINDS))
+@_REASON
+@pass_app
+def correct_kind(
+    app: AppContext, ref: str, kinds: tuple[str, ...], subkinds: tuple[str, ...], reason: str
+) -> None:
+    """Set the request kinds of REF (none given: no regulated request)."""
+    _apply(app, lambda archive: archive.reclassify(ref, kinds, subkinds, reason))
+
+
+@correct.command("not-a-request")
+@click.argument("ref")
+@_REASON
+@pass_app
+def correct_not_a_request(app: AppContext, ref: str, reason: str) -> None:
+    """Mark REF as not a request: its clocks no longer apply."""
+    _apply(app, lambda archive: archive.mark_not_a_request(ref, reason))
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"sale date {value!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+@correct.command("sale-date")
+@click.argument("ref")
+@click.argument("sale_date", metavar="YYYY-MM-DD")
+@_REASON
+@pass_app
+def correct_sale_date(app: AppContext, ref: str, sale_date: str, reason: str) -> None:
+    """Set or change the scheduled foreclosure sale date of REF."""
+    day = _date(sale_date)
+    _apply(app, lambda archive: archive.set_sale_date(ref, day, reason))
+
+
+@correct.command("escalate")
+@click.argument("ref")
+@click.argument("family")
+@click.option("--route", required=True, metavar="NAME", help="Escalation route to notify.")
+@_REASON
+@pass_app
+def correct_escalate(app: AppContext, ref: str, family: str, route: str, reason: str) -> None:
+    """Escalate REF by hand as FAMILY (e.g. lawsuit) to a route."""
+    _apply(app, lambda archive: archive.add_escalation(ref, family, route, reason))
+
+
+@correct.command("unescalate")
+@click.argument("ref")
+@click.argument("family")
+@_REASON
+@pass_app
+def correct_unescalate(app: AppContext, ref: str, family: str, reason: str) -> None:
+    """Withdraw the escalation FAMILY of REF."""
+    _apply(app, lambda archive: archive.remove_escalation(ref, family, reason))
+
+
+@correct.command("holding-reply")
+@click.argument("response_ref")
+@click.argument("inbound_ref")
+@_REASON
+@pass_app
+def correct_holding_reply(
+    app: AppContext, response_ref: str, inbound_ref: str, reason: str
+) -> None:
+    """Mark the linked reply RESPONSE_REF as a holding reply: it does not answer INBOUND_REF."""
+    _apply(app, lambda archive: archive.mark_holding_reply(response_ref, inbound_ref, reason))
+
+
+def case_json(c: CaseStatus) -> dict[str, object]:
+    """One case as ``cases --json`` prints it."""
+    return {
+        "record_id": c.record_id,
+        "ledger_position": c.record.seq,
+        "category": c.record.category,
+        "request_kind": c.request_kind,
+        "request_kinds": list(c.kinds),
+        "imported": c.record.imported,
+        "state": c.state,
+        "not_applicable": c.not_applicable,
+        "resolved": c.resolved,
+        "extension_without_notice": c.extension_unnoticed,
+        "corrections": [
+            {
+                "type": a.type,
+                "ledger_position": a.seq,
+                "actor": a.actor,
+                "reason": a.body.get("reason"),
+            }
+            for a in c.corrections
+        ],
+        "deadlines": [
+            {
+                "name": d.name,
+                "kind": d.deadline.kind,
+                "due": d.due.isoformat(),
+                "original_due": d.original_due.isoformat(),
+                "rule": d.deadline.rule,
+                "state": d.state,
+                "late_by": d.status.late_by,
+                "status": d.describe(),
+                "ledger_positions": list(d.positions),
+            }
+            for d in c.deadlines
+        ],
+        "responses": [link.response_id for link in c.links],
+        "holding_replies": list(c.holding_replies),
+        "notes": list(c.notes),
+    }
+
+
+def case_line(c: CaseStatus) -> str:
+    """One case as ``cases`` prints it."""
+    if c.not_applicable is not None:
+        clocks = f"not applicable: {c.not_applicable}"
+    else:
+        clocks = "; ".join(f"{d.name} due {d.due} {d.describe()}" for d in c.deadlines)
+    extra = " (imported)" if c.record.imported else ""
+    if c.extension_unnoticed is not None:
+        extra += (
+            f"; EXTENSION WITHOUT NOTICE (ledger position {c.extension_unnoticed}):"
+            " the original due date stands"
+        )
+    if c.corrections:
+        extra += f"; {len(c.corrections)} correction(s)"
+    return f"{c.record_id} [{c.request_kind}] {c.state}: {clocks}{extra}"
 
 
 @click.command()
@@ -110,48 +231,14 @@ def reopen(app: AppContext, ref: str, reason: str | None) -> None:
 @pass_app
 def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
     """List inbound records and where their deadlines stand."""
-    runtime = app.runtime()
-    policy = _policy(app)
-    now = datetime.now(UTC)
-    book = collect(runtime.ledger.entries(), policy)
-    statuses = evaluate_book(
-        book, link_responses(book, body_text_loader(runtime.store)), now, policy
-    )
-    rows = []
-    for case in statuses:
-        if only_open and all(d.state == "met" for d in case.deadlines):
-            continue
-        rows.append(case)
+    with open_archive(app, writable=False) as archive:
+        view = archive.cases()
+    rows = [c for c in view.statuses if not only_open or c.state in ("pending", "missed")]
     if as_json:
-        echo_json(
-            [
-                {
-                    "record_id": c.record_id,
-                    "ledger_position": c.record.seq,
-                    "category": c.record.category,
-                    "request_kind": c.record.request_kind,
-                    "resolved": c.resolved,
-                    "deadlines": [
-                        {
-                            "name": d.name,
-                            "due": d.due.isoformat(),
-                            "state": d.state,
-                            "status": d.describe(),
-                            "ledger_positions": list(d.positions),
-                        }
-                        for d in c.deadlines
-                    ],
-                    "responses": [link.response_id for link in c.links],
-                }
-                for c in rows
-            ]
-        )
+        echo_json([case_json(c) for c in rows])
         return
     for c in rows:
-        clocks = (
-            "; ".join(f"{d.name} due {d.due} {d.describe()}" for d in c.deadlines) or "no clocks"
-        )
-        echo(one_line(f"{c.record_id} [{c.record.request_kind}] {clocks}"))
+        echo(one_line(case_line(c)))
 
 
 @click.command()
@@ -159,9 +246,8 @@ def cases(app: AppContext, only_open: bool, as_json: bool) -> None:
 @pass_app
 def unlinked(app: AppContext, as_json: bool) -> None:
     """Responses that could not be linked to a request: link them with 'mailledger link'."""
-    runtime = app.runtime()
-    book = collect(runtime.ledger.entries(), _policy(app))
-    result = link_responses(book, body_text_loader(runtime.store))
+    with open_archive(app, writable=False) as archive:
+        result = archive.cases().linked
     if as_json:
         echo_json(
             [
@@ -176,11 +262,11 @@ def unlinked(app: AppContext, as_json: bool) -> None:
         )
         return
     for r in result.unlinked:
-        click.echo(f"{r.record_id} sent {r.sent_at.isoformat()} (ledger position {r.seq})")
+        echo(one_line(f"{r.record_id} sent {r.sent_at.isoformat()} (ledger position {r.seq})"))
     click.echo(f"{len(result.unlinked)} unlinked responses", err=True)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
-    for command in (link, extend, resolve, reopen, cases, unlinked):
+    for command in (link, extend, resolve, reopen, correct, cases, unlinked):
         group.add_command(command)

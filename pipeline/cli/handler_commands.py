@@ -1,4 +1,7 @@
-"""``handle acknowledge|escalate``: run a handler over events from SQS or the local outbox."""
+"""``handle acknowledge|escalate``: run a handler over events from SQS or the local outbox.
+
+``handle extension-notices`` sends the written notice of every extension not yet noticed.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ import sys
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo, one_line
 from pipeline.emit.config import JsonlSinkConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, HandlerError
 
 
 @click.command()
-@click.argument("which", type=click.Choice(["acknowledge", "escalate"]))
+@click.argument("which", type=click.Choice(["acknowledge", "escalate", "extension-notices"]))
 @click.option("--queue-url", metavar="URL", help="Read from this SQS queue instead of the outbox.")
 @click.option("--endpoint-url", metavar="URL", help="SQS endpoint (a local emulator).")
 @click.option("--max-batches", type=int, help="With --queue-url: stop after N receive calls.")
@@ -34,6 +38,9 @@ def handle(
     from pipeline.handler_app import handlers_for
 
     config = app.config
+    if which == "extension-notices":
+        _extension_notices(app, as_json)
+        return
     context = handlers_for(config, app.runtime(writable=True))
     handler = context.acknowledgment if which == "acknowledge" else context.escalation
     if queue_url:
@@ -53,6 +60,36 @@ def handle(
         for error in stats.errors:
             click.echo(f"  error: {error}")
     sys.exit(0 if stats.failed == 0 else 1)
+
+
+def _extension_notices(app: AppContext, as_json: bool) -> None:
+    """Send every written notice of an extension that is not yet sent; exit 1 on a failure."""
+    from pipeline.handler_app import extension_notice_handler
+
+    handler = extension_notice_handler(app.config, app.runtime(writable=True))
+    outcomes: list[dict[str, object]] = []
+    failed: list[str] = []
+    for seq in handler.pending():
+        try:
+            result = handler.handle(seq)
+        except HandlerError as exc:
+            failed.append(str(exc))
+            continue
+        outcomes.append(
+            {"extension_seq": seq, "record_id": result.record_id, "outcome": result.outcome}
+        )
+    if as_json:
+        echo_json({"handled": outcomes, "errors": failed})
+    else:
+        for item in outcomes:
+            echo(
+                one_line(
+                    f"{item['record_id']} extension {item['extension_seq']}: {item['outcome']}"
+                )
+            )
+        for error in failed:
+            echo(one_line(f"  error: {error}"))
+    sys.exit(0 if not failed else 1)
 
 
 def register(group: click.Group) -> None:

@@ -123,9 +123,13 @@ def render_trail(t: Trail) -> str:
         f" signed by {t.signed_by}",
         "",
     ]
-    if t.deadlines:
-        out.append("Deadlines (as of now):")
+    kinds = "+".join(t.request_kinds) or "no regulated request"
+    if t.not_applicable:
+        out += [f"Clocks: not applicable ({t.not_applicable})", ""]
+    elif t.deadlines:
+        out.append(f"Deadlines (as of now; {kinds}; case {t.state}):")
         out.extend(f"  {d.describe()}" for d in t.deadlines)
+        out.extend(f"  note: {n}" for n in t.notes)
         out.append("")
     for item in t.items:
         proof = (

@@ -7,11 +7,8 @@ from pathlib import Path
 
 import click
 
-from pipeline.cases.book import collect
-from pipeline.cases.deadlines import evaluate_book
-from pipeline.cases.linking import link_responses
+from pipeline.cases.read import read_cases
 from pipeline.cli.app import AppContext, pass_app
-from pipeline.cli.case_commands import body_text_loader
 from pipeline.errors import ConfigError
 
 __all__ = ["register"]
@@ -77,22 +74,20 @@ def sla(
     entries = runtime.ledger.entries()
     if as_of is not None:
         entries = (e for e in entries if e.moment <= now)
-    book = collect(entries, policy)
-    linked = link_responses(book, body_text_loader(runtime.store))
-    statuses = evaluate_book(book, linked, now, policy)
+    cases = read_cases(entries, runtime.store, now, policy)
 
     # Imported lazily: matplotlib is only needed for HTML.
     from pipeline.report.render import render_csv, render_json, render_text
     from pipeline.report.sla import build_sla_report
 
     figures = build_sla_report(
-        statuses,
+        cases.statuses,
         now,
         policy,
         date_from=start,
         date_to=end,
-        ledger_size=book.size,
-        unlinked=linked.unlinked,
+        ledger_size=cases.book.size,
+        unlinked=cases.linked.unlinked,
     )
     if fmt == "html":
         from pipeline.report.html import render_html

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from pipeline.entries import names
 from pipeline.ledger.entry import parse_time
@@ -28,7 +28,18 @@ Str = StrictStr
 Int = StrictInt
 Bool = StrictBool
 Strs = tuple[StrictStr, ...]
-Day = Annotated[date, Field(strict=False)]  # "YYYY-MM-DD" in the ledger
+
+
+def _iso_date(value: object) -> date:
+    """A ``YYYY-MM-DD`` text (how the ledger writes dates) or a date; nothing else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        return date.fromisoformat(value)
+    raise ValueError("a date must be written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Model(BaseModel):
@@ -168,6 +179,10 @@ class ClassificationBody(Model):
     category: Str | None = None
     subcategory: Str | None = None
     request_kind: Str | None = None
+    # the regulated requests the message makes (pipeline.classify.kinds); none: empty
+    request_kinds: Strs = ()
+    request_subkinds: Strs = ()
+    foreclosure_sale_date: Day | None = None
     language: Str | None = None
     escalated: Bool = False
     severity: Str | None = None
@@ -510,6 +525,7 @@ class CaseExtended(CaseBody):
     previous_due: Day | None = None
     due: Day
     rule: Str = ""
+    language: Str | None = None  # of the written notice; the record's language when None
 
 
 class CaseResolved(CaseBody):
@@ -524,6 +540,145 @@ class CaseReopened(CaseBody):
     TYPE: ClassVar[str] = names.CASE_REOPENED
 
     resolved_seq: Int | None = None
+
+
+class DueChange(Model):
+    """A due date a correction moved: the clock (``kind:name``), old and new (None: none)."""
+
+    clock: Str
+    previous_due: Day | None = None
+    due: Day | None = None
+
+
+class CorrectionBody(CaseBody):
+    """A person's correction of what the pipeline decided, and the due dates it moved."""
+
+    due_changes: tuple[DueChange, ...] = ()
+
+
+class CaseReclassified(CorrectionBody):
+    """The request kinds (and subkinds) were set by a person."""
+
+    TYPE: ClassVar[str] = names.CASE_RECLASSIFIED
+
+    kinds: Strs = ()
+    subkinds: Strs = ()
+    previous_kinds: Strs = ()
+    previous_subkinds: Strs = ()
+
+
+class CaseNotARequest(CorrectionBody):
+    """The message makes no request: its clocks do not apply."""
+
+    TYPE: ClassVar[str] = names.CASE_NOT_A_REQUEST
+
+    previous_kinds: Strs = ()
+
+
+class CaseSaleDateSet(CorrectionBody):
+    """The scheduled foreclosure sale date was set or changed."""
+
+    TYPE: ClassVar[str] = names.CASE_SALE_DATE_SET
+
+    sale_date: Day
+    previous_sale_date: Day | None = None
+
+
+class CaseEscalationAdded(CorrectionBody):
+    """The record was escalated by hand as ``family`` to ``route``."""
+
+    TYPE: ClassVar[str] = names.CASE_ESCALATION_ADDED
+
+    family: Str
+    route: Str
+
+
+class CaseEscalationRemoved(CorrectionBody):
+    """An escalation family was withdrawn."""
+
+    TYPE: ClassVar[str] = names.CASE_ESCALATION_REMOVED
+
+    family: Str
+
+
+class CaseHoldingReply(CorrectionBody):
+    """A linked reply only acknowledges the request: it does not meet the respond clock."""
+
+    TYPE: ClassVar[str] = names.CASE_HOLDING_REPLY
+
+    response_record_id: Str
+    response_seq: Int | None = None
+
+    def concerns(self) -> frozenset[str]:
+        """The request and the reply."""
+        return frozenset((self.record_id, self.response_record_id))
+
+
+class ExtensionNoticeBody(HandlerBody):
+    """The written notice of an extension; ``extension_seq`` is its ``case.extended``."""
+
+    extension_seq: Int
+
+
+class ExtensionNoticeIntent(ExtensionNoticeBody):
+    """The claim before the notice is sent (at most once per extension)."""
+
+    TYPE: ClassVar[str] = names.EXTENSION_NOTICE_INTENT
+
+    notice_message_id: Str
+    notice_sha256: Str
+    to: Str
+    language: Str
+
+
+class ExtensionNoticeSent(ExtensionNoticeBody):
+    """The notice left: transport, provider id or SMTP reply."""
+
+    TYPE: ClassVar[str] = names.EXTENSION_NOTICE_SENT
+
+    intent_seq: Int
+    time: Str  # ledger time text of the hand-off
+    notice_message_id: Str
+    to: Str
+    language: Str
+    transport: Str
+    provider_id: Str | None = None
+    reply: Str | None = None
+    reply_code: Int | None = None
+    notice_sha256: Str
+    notice_size: Int
+
+    @property
+    def sent_at(self) -> datetime:
+        """When the transport accepted the notice."""
+        return parse_time(self.time)
+
+
+class ExtensionNoticeSkipped(ExtensionNoticeBody):
+    """No notice can be sent automatically (no usable address, machine mail)."""
+
+    TYPE: ClassVar[str] = names.EXTENSION_NOTICE_SKIPPED
+
+    reason: Str
+
+
+class ExtensionNoticeFailed(ExtensionNoticeBody):
+    """The provider refused the notice before it left; the claim is released."""
+
+    TYPE: ClassVar[str] = names.EXTENSION_NOTICE_FAILED
+
+    intent_seq: Int
+    error: Str
+
+
+class ExtensionNoticeUnconfirmed(ExtensionNoticeBody):
+    """Claimed but never confirmed: a person must check whether it left."""
+
+    TYPE: ClassVar[str] = names.EXTENSION_NOTICE_UNCONFIRMED
+
+    intent_seq: Int
+    notice_message_id: Str | None = None
+    reason: Str
 
 
 class HoldBody(Body):
@@ -595,6 +750,17 @@ CATALOGUE: dict[str, type[Body]] = {
         CaseLinked,
         CaseExtended,
         CaseResolved,
+        CaseReclassified,
+        CaseNotARequest,
+        CaseSaleDateSet,
+        CaseEscalationAdded,
+        CaseEscalationRemoved,
+        CaseHoldingReply,
+        ExtensionNoticeIntent,
+        ExtensionNoticeSent,
+        ExtensionNoticeSkipped,
+        ExtensionNoticeFailed,
+        ExtensionNoticeUnconfirmed,
         CaseReopened,
         HoldAdded,
         HoldRemoved,

@@ -28,6 +28,20 @@ CASE_LINKED: Final = "case.linked"
 CASE_EXTENDED: Final = "case.extended"
 CASE_RESOLVED: Final = "case.resolved"
 CASE_REOPENED: Final = "case.reopened"
+# corrections of what the pipeline decided (pipeline.cases.actions)
+CASE_RECLASSIFIED: Final = "case.reclassified"
+CASE_NOT_A_REQUEST: Final = "case.not_a_request"
+CASE_SALE_DATE_SET: Final = "case.sale_date_set"
+CASE_ESCALATION_ADDED: Final = "case.escalation_added"
+CASE_ESCALATION_REMOVED: Final = "case.escalation_removed"
+CASE_HOLDING_REPLY: Final = "case.holding_reply"
+
+# the written notice of an extension (handlers.extension_notice)
+EXTENSION_NOTICE_INTENT: Final = "extension_notice.intent"
+EXTENSION_NOTICE_SENT: Final = "extension_notice.sent"
+EXTENSION_NOTICE_SKIPPED: Final = "extension_notice.skipped"
+EXTENSION_NOTICE_FAILED: Final = "extension_notice.failed"
+EXTENSION_NOTICE_UNCONFIRMED: Final = "extension_notice.unconfirmed"
 
 HOLD_ADDED: Final = "hold.added"
 HOLD_REMOVED: Final = "hold.removed"

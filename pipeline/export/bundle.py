@@ -36,6 +36,7 @@ from typing import Any
 import structlog
 
 import pipeline.export.bundle_verifier as bundle_verifier
+from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import decode, decode_record, names
 from pipeline.entries.models import MessageSealed, Party, RecordBody
@@ -271,8 +272,15 @@ def stage_export(
         raise ExportError("no records match the export criteria")
 
     # every entry of every record's trail that the checkpoint covers
+    # Status and linked replies come from the one case model, over the log the checkpoint
+    # covers, so the pages say what 'cases' and 'trail' say.
+    cases = read_cases(ledger.entries(0, size), store, now, policy)
     links = {
-        r.record_id: [lk.seq for lk in index.links(r.record_id) if lk.seq < size] for r in rows
+        r.record_id: sorted(
+            {lk.seq for lk in index.links(r.record_id) if lk.seq < size}
+            | set(cases.response_seqs(r.record_id))
+        )
+        for r in rows
     }
     entries: dict[int, LedgerEntry] = {
         e.seq: e for e in read_entries(ledger, {s for seqs in links.values() for s in seqs})
@@ -281,7 +289,7 @@ def stage_export(
     writer: _Writer = _ZipWriter(out) if out.suffix.lower() == ".zip" else _DirWriter(out)
     try:
         manifest_records, dat_rows, summary = _write_records(
-            writer, rows, links, entries, store, proofs, policy, now
+            writer, rows, links, entries, store, proofs, policy, now, cases
         )
         writer.write("loadfiles/export.dat", write_dat(dat_rows))
         writer.write("loadfiles/export.csv", write_csv(dat_rows))
@@ -355,6 +363,7 @@ def _write_records(
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
+    cases: CaseView,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], Summary]:
     """Natives, attachments, text and pages of each record, one record at a time."""
     manifest_records: list[dict[str, Any]] = []
@@ -420,7 +429,12 @@ def _write_records(
         text_path = f"text/{control}.txt"
         writer.write(text_path, text.encode("utf-8"))
         trail = trail_from_entries(
-            row, [entries[s] for s in links[row.record_id]], proofs, policy, now
+            row,
+            [entries[s] for s in links[row.record_id]],
+            proofs,
+            policy,
+            now,
+            cases.for_record(row.record_id),
         )
         if not trail.verified:
             raise ExportError(f"record {row.record_id}: a trail entry does not verify")

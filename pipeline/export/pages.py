@@ -135,6 +135,9 @@ def sealed_page(control: str, seal: MessageSealed, trail: Trail) -> bytes:
 def trail_html(trail: Trail) -> str:
     """The audit trail section of a message page."""
     deadlines = [(escape(d.name), escape(d.describe())) for d in trail.deadlines]
+    if trail.not_applicable:
+        deadlines = [("all", escape(f"not applicable ({trail.not_applicable})"))]
+    deadlines += [("note", escape(n)) for n in trail.notes]
     items = []
     for item in trail.items:
         proof = (
@@ -182,6 +185,8 @@ class Summary:
         self.mailboxes[r.mailbox] += 1
         self.categories[r.category or "(none)"] += 1
         self.escalated["escalated" if r.escalated else "not escalated"] += 1
+        if trail.not_applicable:
+            self.deadlines[("all", "not applicable")] += 1
         for d in trail.deadlines:
             if d.state == "met":
                 outcome = "on time" if d.on_time else "late"

@@ -8,9 +8,11 @@ What is kept, and why:
   (its source, receipt and raw hash; no headers), replaced by its record's row.
   Full account numbers are kept so an examiner can search by them; every display
   masks them.
-* ``links``: every entry that concerns a record (acknowledgments, escalations,
-  delivered events, accesses, exports, case entries, replies), so a trail is one
-  indexed query instead of a scan of the whole log.
+* ``links``: every entry that names a record (acknowledgments, escalations,
+  delivered events, accesses, exports, case entries), so a trail is one indexed
+  query instead of a scan of the whole log. Which replies answer a request is the
+  case model's decision (:mod:`pipeline.cases`), not the index's: the trail and the
+  export add the replies it links.
 * ``leaves``: the RFC 6962 leaf hash of every entry, so commands that prove
   inclusion build the Merkle tree without re-reading the log. The tree root is
   always compared with a signed checkpoint, so a damaged cache cannot produce a
@@ -36,7 +38,7 @@ from typing import Any
 import structlog
 
 from pipeline.entries import RecordBody, decode, names
-from pipeline.entries.models import CaseLinked, MessageSealed, Party, ResponseSent
+from pipeline.entries.models import MessageSealed, Party
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, format_time
@@ -60,7 +62,9 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
-SCHEMA_VERSION = "2"  # 2: rows for sealed messages not yet assembled
+# 2: replies are no longer linked here (see links above)
+# 3: rows for sealed messages not yet assembled
+SCHEMA_VERSION = "3"
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -289,42 +293,12 @@ class RecordIndex:
         rids = set(body.concerns())
         if isinstance(body, RecordBody):
             self._add_record(entry, body, store)
-            if isinstance(body, ResponseSent):
-                rids |= self._replied_to(body)
-        if isinstance(body, MessageSealed):
+        elif isinstance(body, MessageSealed):
             self._add_sealed(entry, body)
-        if isinstance(body, CaseLinked):
-            self._link_response(body)
         self.db.executemany(
             "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
             [(rid, entry.seq, entry.type) for rid in sorted(rids)],
         )
-
-    def _link_response(self, body: CaseLinked) -> None:
-        """A person linked a reply to a request: the reply joins the request's trail."""
-        row = self.db.execute(
-            "select seq, type from records where record_id = ?", (body.response_record_id,)
-        ).fetchone()
-        if row is not None:
-            self.db.execute(
-                "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
-                (body.record_id, int(row[0]), str(row[1])),
-            )
-
-    def _replied_to(self, body: ResponseSent) -> set[str]:
-        """Inbound records an outbound reply answers, by In-Reply-To and References."""
-        headers = body.headers
-        ids = [headers.in_reply_to or "", *headers.references]
-        wanted = [normalize_message_id(i) for i in ids if i.strip()]
-        if not wanted:
-            return set()
-        marks = ",".join("?" * len(wanted))
-        rows = self.db.execute(
-            f"select record_id from records where type = '{names.MESSAGE_RECEIVED}'"  # noqa: S608
-            f" and message_id in ({marks})",
-            wanted,
-        )
-        return {str(r[0]) for r in rows}
 
     def _add_sealed(self, entry: LedgerEntry, body: MessageSealed) -> None:
         """A sealed message is findable before it is assembled, by source and receipt."""

@@ -170,6 +170,13 @@ def assemble(
     )
     classification = classify(fields, settings.rules, settings.classify_policy)
     moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
+    defects = tuple(parsed.defects)
+    recorded = datetime.now(UTC)
+    if moment.tzinfo is not None and moment > recorded + settings.classify_policy.clock.future_skew:
+        # The server's INTERNALDATE (or Date) lies in the future: keep it as evidence, but
+        # flag it and start the clocks from now, when the ledger records the message.
+        defects += ("internaldate-in-future",)
+        moment = recorded
     model = ResponseSent if source.direction == "outbound" else MessageReceived
     record = model(
         record_id=source.record_id(raw_sha),
@@ -183,7 +190,7 @@ def assemble(
             html_text=_text_blob(parsed.html_text, blobs),
         ),
         attachments=tuple(attachments),
-        defects=tuple(parsed.defects),
+        defects=defects,
         parse_error=parsed.parse_error,
         classification=ClassificationBody.model_validate(classification.to_json()),
         deadlines=_deadlines(classification, source, moment, settings),

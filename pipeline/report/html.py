@@ -116,7 +116,8 @@ def _on_time_by_category(report: SlaReport) -> Figure:
 
 def _group_table(title: str, groups: Sequence[GroupStats]) -> str:
     head = (
-        f"<tr><th>{escape(title)}</th><th>received</th><th>ack on time</th><th>ack late</th>"
+        f"<tr><th>{escape(title)}</th><th>received</th><th>not applicable</th>"
+        "<th>ack on time</th><th>ack late</th>"
         "<th>ack never</th><th>ack pending</th><th>responded on time</th><th>responded late</th>"
         "<th>open</th><th>of which overdue</th><th>ack median</th><th>ack p90</th>"
         "<th>respond median</th><th>respond p90</th><th>on-time rate</th></tr>"
@@ -126,6 +127,7 @@ def _group_table(title: str, groups: Sequence[GroupStats]) -> str:
         cells = [
             g.key,
             g.received,
+            g.not_applicable,
             g.ack_on_time,
             g.ack_late,
             g.ack_missed,
@@ -259,10 +261,43 @@ def render_html(report: SlaReport) -> str:
             f"<h2>Responses not linked to a request ({len(report.unlinked_responses)})</h2>",
             _list_table("unlinked", ("record", "ledger position"), report.unlinked_responses),
         ]
-    if report.imported_excluded:
+    if report.imported:
         parts.append(
-            f'<p class="note">Imported records excluded (no clocks): {report.imported_excluded}</p>'
+            f'<p class="note">Imported records (clocks counted, never acknowledged'
+            f" automatically): {report.imported}</p>"
         )
+    if report.extensions_without_notice:
+        parts += [
+            "<h2>Extensions without a sent written notice"
+            f" ({len(report.extensions_without_notice)})</h2>",
+            _list_table(
+                "extensions_without_notice",
+                ("record", "extension ledger position"),
+                report.extensions_without_notice,
+            ),
+        ]
+    if report.corrections:
+        parts += [
+            f"<h2>Corrections ({len(report.corrections)})</h2>",
+            _list_table(
+                "corrections",
+                ("record", "ledger position", "correction", "by", "at", "reason", "due dates"),
+                [
+                    (
+                        c.record_id,
+                        c.seq,
+                        c.type,
+                        c.actor,
+                        c.time.isoformat(),
+                        c.reason,
+                        "; ".join(
+                            f"{k}: {old or '-'} -> {new or '-'}" for k, old, new in c.due_changes
+                        ),
+                    )
+                    for c in report.corrections
+                ],
+            ),
+        ]
     if report.notes:
         parts += ["<h2>Notes</h2><ul>"] + [f"<li>{escape(n)}</li>" for n in report.notes]
         parts.append("</ul>")

@@ -17,6 +17,7 @@ __all__ = ["fmt_days", "fmt_rate", "render_csv", "render_json", "render_text"]
 
 _GROUP_COLUMNS = (
     ("received", "received"),
+    ("n/a", "not_applicable"),
     ("ack ok", "ack_on_time"),
     ("ack late", "ack_late"),
     ("ack never", "ack_missed"),
@@ -72,7 +73,8 @@ def render_text(report: SlaReport) -> str:
         "mailledger SLA report",
         f"period: {_period(report)} (receipt dates, {report.timezone})",
         f"as of: {report.generated_at.isoformat()} (ledger size {report.ledger_size})",
-        "business days exclude weekends and US federal holidays (5 U.S.C. 6103)",
+        "Reg X days exclude weekends and 5 U.S.C. 6103(a) holidays on their own dates;"
+        " payoff clocks count the servicer's open days",
         "",
     ]
     out += _table("category", (*report.by_category, report.total))
@@ -114,8 +116,29 @@ def render_text(report: SlaReport) -> str:
     if report.unlinked_responses:
         out += ["", f"responses not linked to any request: {len(report.unlinked_responses)}"]
         out += [f"  {rid} (ledger position {seq})" for rid, seq in report.unlinked_responses]
-    if report.imported_excluded:
-        out += ["", f"imported records excluded (no clocks): {report.imported_excluded}"]
+    if report.imported:
+        out += [
+            "",
+            f"imported records (clocks counted, never auto-acknowledged): {report.imported}",
+        ]
+    if report.extensions_without_notice:
+        out += [
+            "",
+            "extensions without a sent written notice (the original due date stands):"
+            f" {len(report.extensions_without_notice)}",
+        ]
+        out += [
+            f"  {rid} (case.extended at ledger position {seq})"
+            for rid, seq in report.extensions_without_notice
+        ]
+    if report.corrections:
+        out += ["", f"corrections: {len(report.corrections)}"]
+        for c in report.corrections:
+            moved = "; ".join(f"{k} {old or '-'} -> {new or '-'}" for k, old, new in c.due_changes)
+            out.append(
+                f"  {c.record_id} {c.type} by {c.actor} at {c.time.isoformat()}"
+                f" (ledger position {c.seq}): {c.reason}{'; due ' + moved if moved else ''}"
+            )
     if report.notes:
         out += ["", "notes:"] + [f"  {n}" for n in report.notes]
     return "\n".join(out) + "\n"
@@ -149,6 +172,14 @@ def _csv_rows(report: SlaReport) -> Iterator[list[str]]:
         yield ["sensitive", "", kind, "records", str(n)]
     for rid, seq in report.unlinked_responses:
         yield ["unlinked_response", "", rid, "ledger_position", str(seq)]
+    for rid, seq in report.extensions_without_notice:
+        yield ["extension_without_notice", "", rid, "ledger_position", str(seq)]
+    for c in report.corrections:
+        yield ["correction", c.type, c.record_id, "ledger_position", str(c.seq)]
+        yield ["correction", c.type, c.record_id, "actor", c.actor]
+        yield ["correction", c.type, c.record_id, "reason", c.reason]
+        for key, old, new in c.due_changes:
+            yield ["correction", c.type, c.record_id, f"due:{key}", f"{old or '-'} -> {new or '-'}"]
 
 
 def render_csv(report: SlaReport) -> str:

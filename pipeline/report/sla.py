@@ -2,9 +2,12 @@
 
 What is counted, so every figure can be re-derived by hand from the ledger:
 
+* Every status comes from the one case model (:mod:`pipeline.cases.deadlines`).
 * A record is in the period when its servicer-local receipt date lies in
-  ``[date_from, date_to]`` (both inclusive). Imported (backfilled) mail starts no
-  clocks and is only counted in ``imported_excluded``.
+  ``[date_from, date_to]`` (both inclusive). Imported (backfilled) mail starts clocks
+  like any other (it is never acknowledged automatically) and is counted in
+  ``imported`` too. Machine mail (auto-replies, lists, bounces) and messages marked
+  not a request are ``not_applicable``: counted there, never in a clock column.
 * Acknowledge (12 CFR 1024.35(d), 1024.36(c)): ``on_time`` / ``late`` (met after the
   due date) / ``missed`` (not met and past due: never acknowledged) / ``pending``
   (not met, not yet due). Records without an acknowledge clock (payoff statements,
@@ -72,6 +75,7 @@ class GroupStats:
     group: str
     key: str
     received: int = 0
+    not_applicable: int = 0
     ack_on_time: int = 0
     ack_late: int = 0
     ack_missed: int = 0
@@ -115,6 +119,7 @@ class GroupStats:
             "group": self.group,
             "key": self.key,
             "received": self.received,
+            "not_applicable": self.not_applicable,
             "ack_on_time": self.ack_on_time,
             "ack_late": self.ack_late,
             "ack_missed": self.ack_missed,
@@ -142,6 +147,8 @@ class _Accumulator:
 
     def add(self, case: CaseStatus) -> None:
         self.received += 1
+        if case.not_applicable is not None:
+            self.counts["not_applicable"] += 1
         for result in case.deadlines:
             prefix = "ack" if result.name == "acknowledge" else "respond"
             state = result.state
@@ -164,6 +171,7 @@ class _Accumulator:
             group=self.group,
             key=self.key,
             received=self.received,
+            not_applicable=c["not_applicable"],
             ack_on_time=c["ack_on_time"],
             ack_late=c["ack_late"],
             ack_missed=c["ack_missed"],
@@ -195,6 +203,7 @@ class MissedDeadline:
     late_by: int
     met_on: date | None
     positions: tuple[int, ...]
+    imported: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict."""
@@ -213,6 +222,34 @@ class MissedDeadline:
             "late_by_business_days": self.late_by,
             "met_on": self.met_on.isoformat() if self.met_on else None,
             "ledger_positions": list(self.positions),
+            "imported": self.imported,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRow:
+    """A correction of a record in the period: who, when, why, and the due dates it moved."""
+
+    record_id: str
+    seq: int
+    type: str
+    actor: str
+    time: datetime
+    reason: str
+    due_changes: tuple[tuple[str, str | None, str | None], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain dict."""
+        return {
+            "record_id": self.record_id,
+            "ledger_position": self.seq,
+            "type": self.type,
+            "actor": self.actor,
+            "time": self.time.isoformat(),
+            "reason": self.reason,
+            "due_changes": [
+                {"clock": k, "previous_due": old, "due": new} for k, old, new in self.due_changes
+            ],
         }
 
 
@@ -281,8 +318,11 @@ class SlaReport:
     volume_by_hour: tuple[int, ...]
     sensitive: tuple[SensitiveFlag, ...]
     unlinked_responses: tuple[tuple[str, int], ...]
-    imported_excluded: int
+    imported: int
     notes: tuple[str, ...] = ()
+    corrections: tuple[CorrectionRow, ...] = ()
+    # (record id, case.extended position) of extensions whose written notice was not sent
+    extensions_without_notice: tuple[tuple[str, int], ...] = ()
 
     @property
     def sensitive_by_kind(self) -> dict[str, int]:
@@ -318,8 +358,13 @@ class SlaReport:
             "unlinked_responses": [
                 {"record_id": rid, "ledger_position": seq} for rid, seq in self.unlinked_responses
             ],
-            "imported_excluded": self.imported_excluded,
+            "imported": self.imported,
             "notes": list(self.notes),
+            "corrections": [c.to_json() for c in self.corrections],
+            "extensions_without_notice": [
+                {"record_id": rid, "ledger_position": seq}
+                for rid, seq in self.extensions_without_notice
+            ],
         }
 
 
@@ -331,7 +376,7 @@ def _missed(case: CaseStatus, result: DeadlineResult) -> MissedDeadline:
         sender=record.sender,
         masked_accounts=record.masked_accounts,
         category=record.category,
-        request_kind=record.request_kind,
+        request_kind=case.request_kind,
         deadline=result.name,
         rule=result.deadline.rule,
         due=result.due,
@@ -340,7 +385,30 @@ def _missed(case: CaseStatus, result: DeadlineResult) -> MissedDeadline:
         late_by=result.status.late_by,
         met_on=result.status.met_on,
         positions=result.positions,
+        imported=record.imported,
     )
+
+
+def _corrections(case: CaseStatus) -> list[CorrectionRow]:
+    rows = []
+    for action in case.corrections:
+        changes = tuple(
+            (str(c.get("clock")), c.get("previous_due"), c.get("due"))
+            for c in action.body.get("due_changes") or []
+            if isinstance(c, dict)
+        )
+        rows.append(
+            CorrectionRow(
+                case.record_id,
+                action.seq,
+                action.type,
+                action.actor,
+                action.time,
+                str(action.body.get("reason") or ""),
+                changes,
+            )
+        )
+    return rows
 
 
 def build_sla_report(
@@ -365,6 +433,8 @@ def build_sla_report(
     per_hour = [0] * 24
     sensitive: list[SensitiveFlag] = []
     notes: list[str] = []
+    corrections: list[CorrectionRow] = []
+    unnoticed: list[tuple[str, int]] = []
     imported = 0
 
     for case in cases:
@@ -388,7 +458,9 @@ def build_sla_report(
             continue
         if record.imported:
             imported += 1
-            continue
+        corrections.extend(_corrections(case))
+        if case.extension_unnoticed is not None:
+            unnoticed.append((record.record_id, case.extension_unnoticed))
         notes.extend(f"{record.record_id}: {note}" for note in case.notes)
         total.add(case)
         categories.setdefault(record.category, _Accumulator("category", record.category)).add(case)
@@ -436,6 +508,8 @@ def build_sla_report(
         volume_by_hour=tuple(per_hour),
         sensitive=tuple(sensitive),
         unlinked_responses=tuple((r.record_id, r.seq) for r in unlinked),
-        imported_excluded=imported,
+        imported=imported,
         notes=tuple(notes),
+        corrections=tuple(corrections),
+        extensions_without_notice=tuple(unnoticed),
     )

@@ -9,21 +9,16 @@ inclusion proof that was verified against the signed checkpoint before it is sho
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
+from pipeline.cases.deadlines import CaseStatus, DeadlineResult
+from pipeline.cases.read import read_cases
 from pipeline.classify.accounts import mask_account
-from pipeline.classify.clocks import (
-    DEFAULT_POLICY,
-    ClockPolicy,
-    Deadline,
-    deadline_status,
-    extend,
-)
-from pipeline.entries import Body, RecordBody, TypedEntry, decode, encode
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.entries import Body, RecordBody, TypedEntry, decode, encode, names
 from pipeline.entries.models import (
     AccessViewed,
     AcknowledgmentFailed,
@@ -31,9 +26,7 @@ from pipeline.entries.models import (
     AcknowledgmentSent,
     AcknowledgmentSkipped,
     AcknowledgmentUnconfirmed,
-    CaseExtended,
-    CaseReopened,
-    CaseResolved,
+    CaseBody,
     ClassificationBody,
     EscalationBody,
     EscalationFailed,
@@ -41,19 +34,16 @@ from pipeline.entries.models import (
     EscalationUnconfirmed,
     EventDelivered,
     ExportCreated,
+    ExtensionNoticeBody,
     MessageSealed,
     Party,
     ResponseSent,
 )
-from pipeline.errors import (
-    CaseActionError,
-    EntryFormatError,
-    MailledgerError,
-    RecordNotFoundError,
-)
+from pipeline.errors import EntryFormatError, MailledgerError, RecordNotFoundError
 from pipeline.index.model import RecordLookup, RecordRow
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
+from pipeline.storage.base import ObjectStore
 from pipeline.trail.proofs import InclusionProof, ProofContext, read_entries
 
 
@@ -115,9 +105,10 @@ class TrailItem:
 
 @dataclass(frozen=True)
 class DeadlineView:
-    """A clock the record started and where it stands."""
+    """A clock the record started and where it stands (as the case model says)."""
 
     name: str
+    kind: str
     due: str
     rule: str
     business_days: int
@@ -127,6 +118,26 @@ class DeadlineView:
     late_by: int
     days_left: int
     extended: bool
+    original_due: str
+
+    @classmethod
+    def of(cls, result: DeadlineResult) -> DeadlineView:
+        """The view of one evaluated clock."""
+        status = result.status
+        return cls(
+            name=result.name,
+            kind=result.deadline.kind,
+            due=result.due.isoformat(),
+            rule=result.deadline.rule,
+            business_days=result.deadline.business_days,
+            state=status.state,
+            met_on=status.met_on.isoformat() if status.met_on else None,
+            met_by_seq=result.met_by_seq,
+            late_by=status.late_by,
+            days_left=status.days_left,
+            extended=result.deadline.extended,
+            original_due=result.original_due.isoformat(),
+        )
 
     @property
     def on_time(self) -> bool:
@@ -135,9 +146,10 @@ class DeadlineView:
 
     def describe(self) -> str:
         """One line for people."""
-        head = f"{self.name} due {self.due} ({self.business_days} business days, {self.rule})"
+        label = f"{self.kind.replace('_', ' ')} {self.name}" if self.kind else self.name
+        head = f"{label} due {self.due} ({self.business_days} days, {self.rule})"
         if self.extended:
-            head += ", extended"
+            head += f", extended from {self.original_due}"
         if self.state == "met":
             when = "on time" if self.late_by == 0 else f"{self.late_by} business day(s) late"
             return f"{head}: MET {self.met_on} {when} (position {self.met_by_seq})"
@@ -149,7 +161,9 @@ class DeadlineView:
         """JSON-ready deadline."""
         return {
             "name": self.name,
+            "kind": self.kind,
             "due": self.due,
+            "original_due": self.original_due,
             "rule": self.rule,
             "business_days": self.business_days,
             "state": self.state,
@@ -176,6 +190,10 @@ class Trail:
     signed_by: str
     as_of: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+    state: str = "not_applicable"
+    not_applicable: str | None = None
+    request_kinds: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -197,6 +215,10 @@ class Trail:
             },
             "as_of": self.as_of,
             "verified": self.verified,
+            "state": self.state,
+            "not_applicable": self.not_applicable,
+            "request_kinds": list(self.request_kinds),
+            "notes": list(self.notes),
             "deadlines": [d.to_json() for d in self.deadlines],
             "items": [i.to_json() for i in self.items],
         }
@@ -210,12 +232,22 @@ def build_trail(
     proofs: ProofContext,
     policy: ClockPolicy = DEFAULT_POLICY,
     now: datetime,
+    store: ObjectStore | None = None,
 ) -> Trail:
-    """The trail of the one record ``ref`` names; the index must be synced first."""
+    """The trail of the one record ``ref`` names; the index must be synced first.
+
+    Status and linked replies come from the case model over the log the checkpoint
+    covers (:func:`pipeline.cases.read.read_cases`; ``store`` lets it read reply
+    bodies for reference numbers, as ``cases`` does).
+    """
     record = resolve_one(index, ref)
-    seqs = [link.seq for link in index.links(record.record_id)]
-    entries = list(read_entries(ledger, seqs))
-    return trail_from_entries(record, entries, proofs, policy, now)
+    cases = read_cases(ledger.entries(0, proofs.size), store, now, policy)
+    seqs = {link.seq for link in index.links(record.record_id)}
+    seqs.update(cases.response_seqs(record.record_id))
+    entries = list(read_entries(ledger, sorted(seqs)))
+    return trail_from_entries(
+        record, entries, proofs, policy, now, cases.for_record(record.record_id)
+    )
 
 
 def trail_from_entries(
@@ -224,8 +256,12 @@ def trail_from_entries(
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
+    case: CaseStatus | None = None,
 ) -> Trail:
-    """Assemble a trail from the record's entries (its own record entry among them)."""
+    """Assemble a trail from the record's entries (its own record entry among them).
+
+    ``case`` is the record's status from the case model (None for an outbound record).
+    """
     typed = [decode(e) for e in entries]
     own = next((t for t in typed if t.seq == record.seq), None)
     if own is None:
@@ -254,91 +290,17 @@ def trail_from_entries(
             else {}
         ),
         items=items,
-        deadlines=(
-            tuple(deadline_views(own.seq, own.body, typed, policy, now))
-            if isinstance(own.body, RecordBody)
-            else ()
-        ),
+        deadlines=tuple(DeadlineView.of(d) for d in case.deadlines) if case else (),
         origin=proofs.checkpoint.checkpoint.origin,
         checkpoint_size=proofs.size,
         checkpoint_root=proofs.root.hex(),
         signed_by=proofs.checkpoint.key_name,
         as_of=now.isoformat(),
+        state=case.state if case else "not_applicable",
+        not_applicable=case.not_applicable if case else "outbound message",
+        request_kinds=tuple(case.kinds) if case else (),
+        notes=case.notes if case else (),
     )
-
-
-# -- deadlines -------------------------------------------------------------------
-
-
-def _met_at(entry: TypedEntry[Body]) -> datetime:
-    """When an entry shows the work was done: the send time it reports, else its own time."""
-    if isinstance(entry.body, AcknowledgmentSent):
-        with contextlib.suppress(ValueError):
-            return entry.body.sent_at
-    return entry.moment
-
-
-def deadline_views(
-    own_seq: int,
-    own: RecordBody,
-    entries: Sequence[TypedEntry[Body]],
-    policy: ClockPolicy,
-    now: datetime,
-) -> list[DeadlineView]:
-    """Status of each clock in the record entry.
-
-    Acknowledge is met by an ``acknowledgment.sent``; respond by a reply
-    (``response.sent`` linked to the record) or ``case.resolved``. A
-    ``case.extended`` entry extends the respond clock once, when the rule allows it.
-    """
-    later = [e for e in entries if e.seq > own_seq]
-    acked = next((e for e in later if isinstance(e.body, AcknowledgmentSent)), None)
-    responded: TypedEntry[Body] | None = None
-    for e in later:
-        if responded is None and isinstance(e.body, ResponseSent | CaseResolved):
-            responded = e
-        elif (
-            isinstance(e.body, CaseReopened)
-            and responded is not None
-            and isinstance(responded.body, CaseResolved)
-        ):
-            # a reopened case is not answered by its earlier resolution; a sent reply stands
-            responded = None
-    extension = next((e.body for e in later if isinstance(e.body, CaseExtended)), None)
-    out: list[DeadlineView] = []
-    for item in own.deadlines:
-        name: Literal["acknowledge", "respond"] = (
-            "acknowledge" if item.name == "acknowledge" else "respond"
-        )
-        clock = Deadline(
-            name=name,
-            due=item.due,
-            business_days=item.business_days,
-            rule=item.rule,
-            start=item.start or item.due,
-            extendable=item.extendable,
-        )
-        if name == "respond" and extension is not None and clock.extendable:
-            # an invalid extension (twice, not allowed by the rule) leaves the clock running
-            with contextlib.suppress(CaseActionError):
-                clock = extend(clock, extension.days, calendar=policy.calendar)
-        met = acked if name == "acknowledge" else responded
-        status = deadline_status(clock, _met_at(met) if met else None, now, policy)
-        out.append(
-            DeadlineView(
-                name=name,
-                due=clock.due.isoformat(),
-                rule=clock.rule,
-                business_days=clock.business_days,
-                state=status.state,
-                met_on=status.met_on.isoformat() if status.met_on else None,
-                met_by_seq=met.seq if met else None,
-                late_by=status.late_by,
-                days_left=status.days_left,
-                extended=clock.extended,
-            )
-        )
-    return out
 
 
 # -- describing entries ------------------------------------------------------------
@@ -415,10 +377,58 @@ def summarize(entry: TypedEntry[Body], record_id: str) -> str:
             f"{_s(b.actor, entry.actor)} exported it with {len(b.record_ids)} record(s)"
             f"{_reason(b.reason)}, manifest SHA-256 {_s(b.manifest_sha256)}"
         )
+    if isinstance(b, CaseBody | ExtensionNoticeBody):
+        return _case_summary(entry.type, entry.actor, encode(b))
     fields = encode(b)
     fields.pop("schema", None)
     keys = ", ".join(f"{k}={_s(v)}" for k, v in sorted(fields.items()) if k != "record_id")
     return f"{entry.type}: {keys}"[:300]
+
+
+def _case_summary(type_: str, actor: str, b: Mapping[str, Any]) -> str:
+    """A person's decision or correction, or an extension notice: who, what, why, what moved."""
+    what = {
+        names.CASE_LINKED: f"linked reply {_s(b.get('response_record_id'))}",
+        names.CASE_EXTENDED: (
+            f"respond deadline EXTENDED {_s(b.get('days'))} days, {_s(b.get('previous_due'))}"
+            f" -> {_s(b.get('due'))} (takes effect once the written notice is sent)"
+        ),
+        names.CASE_RESOLVED: "resolved",
+        names.CASE_REOPENED: "reopened",
+        names.CASE_RECLASSIFIED: (
+            f"RECLASSIFIED {'+'.join(b.get('previous_kinds') or []) or 'no request'}"
+            f" -> {'+'.join([*(b.get('kinds') or []), *(b.get('subkinds') or [])]) or 'no request'}"
+        ),
+        names.CASE_NOT_A_REQUEST: "marked NOT A REQUEST",
+        names.CASE_SALE_DATE_SET: (
+            f"foreclosure sale date set {_s(b.get('previous_sale_date'))}"
+            f" -> {_s(b.get('sale_date'))}"
+        ),
+        names.CASE_ESCALATION_ADDED: (
+            f"escalation {_s(b.get('family'))} ADDED, route {_s(b.get('route'))}"
+        ),
+        names.CASE_ESCALATION_REMOVED: f"escalation {_s(b.get('family'))} REMOVED",
+        names.CASE_HOLDING_REPLY: (
+            f"reply {_s(b.get('response_record_id'))} marked a HOLDING REPLY (does not answer)"
+        ),
+        names.EXTENSION_NOTICE_INTENT: f"extension notice claimed (to {_s(b.get('to'))})",
+        names.EXTENSION_NOTICE_SENT: (
+            f"extension notice SENT to {_s(b.get('to'))} at {_s(b.get('time'))}"
+            f" via {_s(b.get('transport'))}"
+        ),
+        names.EXTENSION_NOTICE_SKIPPED: f"extension notice skipped: {_s(b.get('reason'))}",
+        names.EXTENSION_NOTICE_FAILED: f"extension notice refused: {_s(b.get('error'))}",
+        names.EXTENSION_NOTICE_UNCONFIRMED: (
+            f"extension notice UNCONFIRMED: {_s(b.get('reason'))}"
+        ),
+    }.get(type_, type_)
+    moved = "; ".join(
+        f"{_s(c.get('clock'))} due {_s(c.get('previous_due'))} -> {_s(c.get('due'))}"
+        for c in b.get("due_changes") or []
+        if isinstance(c, Mapping)
+    )
+    reason = "" if type_.startswith("extension_notice.") else _reason(b.get("reason"))
+    return f"{actor}: {what}{reason}{'; ' + moved if moved else ''}"
 
 
 def details(entry: TypedEntry[Body], record_id: str) -> list[str]:
@@ -449,7 +459,8 @@ def details(entry: TypedEntry[Body], record_id: str) -> list[str]:
     if c != ClassificationBody():
         accounts = ", ".join(mask_account(n) for n in c.account_numbers)
         out.append(
-            f"classified {_s(c.category)} ({_s(c.request_kind)}),"
+            f"classified {_s(c.category)}"
+            f" ({'+'.join(c.request_kinds) if c.request_kinds else _s(c.request_kind)}),"
             f" {'ESCALATED ' + _s(c.severity) if c.escalated else 'not escalated'}"
             f"{'; accounts ' + accounts if accounts else ''}"
         )

@@ -37,8 +37,18 @@ def inbound(
     accounts: Sequence[str] = (),
     sensitive: Sequence[str] = (),
     imported: bool = False,
+    auto_submitted: str | None = None,
+    internaldate: str | None = None,
+    kinds: Sequence[str] | None = None,
+    subkinds: Sequence[str] = (),
+    sale_date: str | None = None,
+    language: str = "en",
 ) -> LedgerEntry:
-    """Append a ``message.received`` entry with clocks computed as at receipt."""
+    """Append a ``message.received`` entry with clocks computed as at receipt.
+
+    ``at`` is when the ledger recorded it; ``internaldate`` (default ``at``) when the
+    server says it arrived. ``kinds`` writes the newer ``request_kinds`` list.
+    """
     moment = utc(at)
     deadlines = (
         []
@@ -61,7 +71,7 @@ def inbound(
             "kind": "import" if imported else "imap",
             "mailbox": "servicing",
             "folder": "INBOX",
-            "internaldate": format_time(moment),
+            "internaldate": format_time(utc(internaldate) if internaldate else moment),
             "direction": "inbound",
             "imported": imported,
         },
@@ -71,12 +81,17 @@ def inbound(
             "subject": subject,
             "in_reply_to": None,
             "references": [],
+            "auto_submitted": auto_submitted,
         },
         "bodies": {"text": None, "html": None, "html_text": None},
         "classification": {
             "category": category,
             "subcategory": "general",
             "request_kind": kind,
+            **({"request_kinds": list(kinds)} if kinds is not None else {}),
+            "request_subkinds": list(subkinds),
+            "foreclosure_sale_date": sale_date,
+            "language": language,
             "escalated": bool(rules),
             "account_numbers": list(accounts),
             "matches": [{"rule": r, "matched": "x"} for r in rules],
@@ -155,3 +170,22 @@ def action(ledger: MemoryLedger, kind: str, record_id: str, at: str, **fields: A
     """Append a ``case.*`` entry directly (as a person's earlier decision)."""
     body = {"record_id": record_id, "reason": "test", **fields}
     return ledger.append([EntryDraft(kind, body, "person:test", utc(at))])[0]
+
+
+def extension_notice(ledger: MemoryLedger, extension: LedgerEntry, at: str) -> LedgerEntry:
+    """Append the ``extension_notice.sent`` entry for a ``case.extended`` entry."""
+    record_id = extension.body["record_id"]
+    body = {
+        "record_id": record_id,
+        "entry_seq": extension.body.get("record_seq") or 0,
+        "extension_seq": extension.seq,
+        "intent_seq": extension.seq,
+        "time": format_time(utc(at)),
+        "notice_message_id": f"<extension.{record_id}@{DOMAIN}>",
+        "to": "borrower@example.com",
+        "language": "en",
+        "transport": "test",
+        "notice_sha256": "0" * 64,
+        "notice_size": 1,
+    }
+    return ledger.append([EntryDraft("extension_notice.sent", body, "handler:test", utc(at))])[0]

@@ -10,7 +10,15 @@ from pipeline.cases.actions import apply_action, plan_extend
 from pipeline.cases.deadlines import evaluate_cases
 from pipeline.errors import CaseActionError
 from pipeline.ledger.memory import MemoryLedger
-from tests.cases.builders import ack, action, inbound, response, rid, utc
+from tests.cases.builders import (
+    ack,
+    action,
+    extension_notice,
+    inbound,
+    response,
+    rid,
+    utc,
+)
 
 
 def _one(ledger: MemoryLedger, now: str):
@@ -51,17 +59,17 @@ def test_monday_federal_holiday_is_not_a_business_day():
     assert clock.days_taken == 5
 
 
-def test_holiday_on_saturday_is_observed_the_friday_before():
-    # July 4, 2026 is a Saturday, observed Fri Jul 3. Received Mon Jun 29:
-    # Jun 30, Jul 1, Jul 2, (Jul 3 closed), Jul 6, Jul 7 -> due Tue Jul 7.
+def test_observed_friday_of_a_saturday_holiday_still_counts():
+    # July 4, 2026 is a Saturday, observed Fri Jul 3, which Regulation X still counts
+    # (never-late reading). Received Mon Jun 29: Jun 30, Jul 1, 2, 3, 6 -> due Mon Jul 6.
     ledger = MemoryLedger()
     inbound(ledger, rid(1), "2026-06-29T14:00", "notice_of_error")
     ack(ledger, rid(1), "2026-07-08T14:00")
     case = _one(ledger, "2026-07-10T14:00")
     clock = case.deadline("acknowledge")
-    assert clock.due == date(2026, 7, 7)
+    assert clock.due == date(2026, 7, 6)
     assert clock.state == "met"
-    assert clock.status.late_by == 1
+    assert clock.status.late_by == 2
     assert clock.met_by_seq == 1
 
 
@@ -121,11 +129,36 @@ def test_extension_moves_respond_deadline_by_fifteen_business_days():
     assert entry.body["previous_due"] == "2026-04-13"
     assert entry.body["due"] == "2026-05-04"
     assert entry.body["record_id"] == rid(1) and entry.body["reason"] == "need servicing history"
+    extension_notice(ledger, entry, "2026-04-01T16:00")
     clock = _one(ledger, "2026-04-20T15:00").deadline("respond")
     assert clock.due == date(2026, 5, 4)
     assert clock.original_due == date(2026, 4, 13)
     assert clock.extension_seq == entry.seq
     assert clock.state == "pending"
+
+
+def test_extension_without_a_sent_notice_keeps_the_original_due_date_and_is_reported():
+    ledger = MemoryLedger()
+    inbound(ledger, rid(1), "2026-03-02T15:00", "notice_of_error")
+    entry = apply_action(
+        ledger, plan_extend(rid(1), 15, "history", "person:a", utc("2026-04-01T15:00"))
+    )
+    case = _one(ledger, "2026-04-20T15:00")
+    assert case.deadline("respond").due == date(2026, 4, 13)
+    assert case.deadline("respond").state == "missed"
+    assert case.extension_unnoticed == entry.seq
+
+
+def test_extension_notice_sent_after_the_original_due_date_does_not_extend():
+    ledger = MemoryLedger()
+    inbound(ledger, rid(1), "2026-03-02T15:00", "notice_of_error")
+    entry = apply_action(
+        ledger, plan_extend(rid(1), 15, "history", "person:a", utc("2026-04-10T15:00"))
+    )
+    extension_notice(ledger, entry, "2026-04-14T15:00")
+    case = _one(ledger, "2026-04-20T15:00")
+    assert case.deadline("respond").due == date(2026, 4, 13)
+    assert any("ignored" in note for note in case.notes)
 
 
 def test_second_extension_is_refused():
@@ -171,14 +204,18 @@ def test_invalid_extension_entry_in_ledger_is_ignored_and_noted():
     # A second case.extended written by some other tool must not stretch the clock again.
     ledger = MemoryLedger()
     inbound(ledger, rid(1), "2026-03-02T15:00", "notice_of_error")
-    action(ledger, "case.extended", rid(1), "2026-04-01T15:00", days=15)
-    bad = action(ledger, "case.extended", rid(1), "2026-04-02T15:00", days=15)
+    first = action(ledger, "case.extended", rid(1), "2026-04-01T15:00", days=15, due="2026-05-04")
+    extension_notice(ledger, first, "2026-04-01T15:00")
+    bad = action(ledger, "case.extended", rid(1), "2026-04-02T15:00", days=15, due="2026-05-25")
+    extension_notice(ledger, bad, "2026-04-02T15:00")
     case = _one(ledger, "2026-04-03T15:00")
     assert case.deadline("respond").due == date(2026, 5, 4)
     assert any(f"position {bad.seq}" in note for note in case.notes)
 
 
-def test_imported_mail_has_no_clocks():
+def test_imported_mail_starts_clocks_marked_imported():
     ledger = MemoryLedger()
     inbound(ledger, rid(1), "2026-03-02T15:00", "notice_of_error", imported=True)
-    assert _one(ledger, "2026-06-01T15:00").deadlines == ()
+    case = _one(ledger, "2026-03-03T15:00")
+    assert case.record.imported
+    assert [d.due for d in case.deadlines] == [date(2026, 3, 9), date(2026, 4, 13)]

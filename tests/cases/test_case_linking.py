@@ -114,6 +114,7 @@ def test_manual_link_appends_case_linked_and_links_the_response():
         "response_record_id": rid(9),
         "response_seq": resp.seq,
         "reason": "phone follow-up",
+        "schema": 1,
     }
     result = _links(ledger)
     (link,) = result.links

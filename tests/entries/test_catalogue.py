@@ -173,3 +173,14 @@ def test_source_field_names_are_the_ones_record_assembly_writes() -> None:
 
     source = MessageSource(kind="imap", mailbox="m", folder="INBOX", uidvalidity=1, uid=2)
     assert Source.model_validate(source.to_json()).uid == 2
+
+
+def test_a_due_date_written_as_a_number_is_refused() -> None:
+    deadline = {"name": "respond", "due": 1_767_225_600, "business_days": 30, "rule": "r"}
+    body = {
+        "record_id": "r-1",
+        "source": {"kind": "imap", "mailbox": "m", "folder": "INBOX"},
+        "deadlines": [deadline],
+    }
+    with pytest.raises(EntryFormatError, match=r"field deadlines\.0\.due: .*YYYY-MM-DD"):
+        decode_body(names.MESSAGE_RECEIVED, body, 0)

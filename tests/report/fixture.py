@@ -15,7 +15,8 @@ D  general, other. Thu Mar 12 10:00. Sent a full SSN; account 1234567890. Never
 E  payoff, document_request. Wed Mar 11 10:00. Due Fri Mar 20 (today: 0 left, upcoming).
 F  NOE, complaint_legal, rules lawsuit + notice_of_error. Mon Mar 2 11:00. Ack Tue Mar 3
    (1 bd). Resolved Wed Mar 18 (12 bd, on time).
-G  imported NOE (backfill): excluded.
+G  an auto-reply (Auto-Submitted: auto-replied) classified NOE, Thu Mar 5 10:00: machine
+   mail, not applicable: received, never in a clock column.
 R  a response nothing links (unlinked).
 """
 
@@ -72,7 +73,9 @@ def build() -> tuple[MemoryLedger, dict[str, int]]:
         sender="cal@example.com",
     ).seq
     seq["ackA"] = ack(ledger, A, "2026-03-04T18:00").seq
-    seq["G"] = inbound(ledger, G, "2026-03-05T15:00", "notice_of_error", imported=True).seq
+    seq["G"] = inbound(
+        ledger, G, "2026-03-05T15:00", "notice_of_error", auto_submitted="auto-replied"
+    ).seq
     seq["E"] = inbound(
         ledger,
         E,

@@ -54,7 +54,7 @@ def test_report_sla_formats_from_the_real_ledger(config_file, tmp_path):
     assert html.count("<svg") == 4 and "66.7%" in html
     result = _run(config_file, "report", "sla", "--format", "json", "--as-of", as_of)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["total"]["received"] == 6
+    assert json.loads(result.output)["total"]["received"] == 7
     result = _run(
         config_file,
         "report",
@@ -69,7 +69,7 @@ def test_report_sla_formats_from_the_real_ledger(config_file, tmp_path):
         "2026-03-11",
     )
     assert result.exit_code == 0
-    assert "summary,total,all,received,3" in result.output
+    assert "summary,total,all,received,4" in result.output
     result = _run(config_file, "report", "sla", "--as-of", as_of)
     assert "missed or late deadlines: 3" in result.output
     # Reproducible: the same ledger and time give the same bytes.
@@ -145,7 +145,7 @@ def test_extend_on_real_ledger(config_file):
     )
     result = _run(config_file, "extend", builders.rid(1), "--reason", "gathering records")
     assert result.exit_code == 0, result.output
-    assert "respond deadline moved from" in result.output
+    assert "respond deadline moves from" in result.output
     result = _run(config_file, "extend", builders.rid(1), "--reason", "more")
     assert result.exit_code == 1
     assert "already extended" in result.output
@@ -155,3 +155,72 @@ def test_unknown_reference_is_reported(config_file):
     result = _run(config_file, "resolve", "ML-AAAA-AAAA", "--reason", "x")
     assert result.exit_code == 1
     assert "no inbound record matches" in result.output
+
+
+def test_extension_without_a_sent_notice_is_reported_by_cases(config_file):
+    ledger = _ledger(config_file)
+    now = datetime.now(UTC)
+    builders.inbound(
+        ledger, builders.rid(1), format_time(now - timedelta(days=1))[:16], "notice_of_error"
+    )
+    assert _run(config_file, "extend", builders.rid(1), "--reason", "records").exit_code == 0
+    listing = json.loads(_run(config_file, "cases", "--json").output)
+    assert listing[0]["extension_without_notice"] == 1
+    assert "EXTENSION WITHOUT NOTICE (ledger position 1)" in _run(config_file, "cases").output
+
+
+def test_correct_subcommands_append_corrections_and_print_the_moved_due_dates(config_file):
+    ledger = _ledger(config_file)
+    now = datetime.now(UTC)
+    noe = builders.rid(1)
+    builders.inbound(ledger, noe, format_time(now - timedelta(days=1))[:16], "notice_of_error")
+    result = _run(
+        config_file,
+        "correct",
+        "kind",
+        noe,
+        "--kind",
+        "notice_of_error",
+        "--subkind",
+        "foreclosure_sale_error",
+        "--reason",
+        "sale scheduled",
+    )
+    assert result.exit_code == 0, result.output
+    assert "case.reclassified for " + noe in result.output
+    result = _run(config_file, "correct", "sale-date", noe, "2099-01-05", "--reason", "notice")
+    assert result.exit_code == 0, result.output
+    result = _run(
+        config_file,
+        "correct",
+        "escalate",
+        noe,
+        "lawsuit",
+        "--route",
+        "legal",
+        "--reason",
+        "attorney letter",
+    )
+    assert result.exit_code == 0, result.output
+    result = _run(config_file, "correct", "not-a-request", noe, "--reason", "duplicate")
+    assert result.exit_code == 0, result.output
+    assert "notice_of_error:acknowledge due" in result.output
+    types = [e.type for e in _ledger(config_file).entries()]
+    assert types[1:] == [
+        "case.reclassified",
+        "case.sale_date_set",
+        "case.escalation_added",
+        "case.not_a_request",
+    ]
+    listing = json.loads(_run(config_file, "cases", "--json").output)
+    assert listing[0]["state"] == "not_applicable"
+    assert [c["type"] for c in listing[0]["corrections"]] == types[1:]
+
+
+def test_correct_with_a_bad_sale_date_is_a_one_line_error(config_file):
+    builders.inbound(_ledger(config_file), builders.rid(1), "2026-03-02T15:00", "notice_of_error")
+    result = _run(config_file, "correct", "sale-date", builders.rid(1), "soon", "--reason", "x")
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        "error: sale date 'soon' is not a date (use YYYY-MM-DD)"
+    ]

@@ -30,7 +30,7 @@ def report_and_seq():
 
 def test_totals(report_and_seq):
     total = report_and_seq[0].total
-    assert total.received == 6
+    assert (total.received, total.not_applicable) == (7, 1)
     assert (total.ack_on_time, total.ack_late, total.ack_missed, total.ack_pending) == (2, 1, 1, 0)
     assert (total.respond_on_time, total.respond_late, total.respond_open) == (2, 1, 3)
     assert total.respond_overdue == 0
@@ -61,6 +61,7 @@ def test_by_category(report_and_seq):
     assert docs.ack_on_time + docs.ack_late + docs.ack_missed + docs.ack_pending == 0
     other = by["other"]
     assert (other.ack_missed, other.respond_open, other.on_time_rate) == (1, 1, None)
+    assert (other.received, other.not_applicable) == (2, 1)
     assert by["account_inquiry"].ack_late == 1 and by["account_inquiry"].ack_days == (6,)
 
 
@@ -101,11 +102,11 @@ def test_volume_by_day_and_hour(report_and_seq):
     days = dict(report.volume_by_day)
     assert min(days) == date(2026, 3, 2) and max(days) == date(2026, 3, 12)
     assert len(days) == 11
-    assert days[date(2026, 3, 2)] == 2 and days[date(2026, 3, 5)] == 0
-    assert sum(days.values()) == 6
+    assert days[date(2026, 3, 2)] == 2 and days[date(2026, 3, 6)] == 0
+    assert sum(days.values()) == 7
     hours = report.volume_by_hour
-    assert (hours[10], hours[11], hours[15]) == (4, 1, 1)
-    assert sum(hours) == 6
+    assert (hours[10], hours[11], hours[15]) == (5, 1, 1)
+    assert sum(hours) == 7
 
 
 def test_sensitive_flags_count_kinds_only(report_and_seq):
@@ -114,17 +115,18 @@ def test_sensitive_flags_count_kinds_only(report_and_seq):
     assert report.sensitive_by_kind == {"ssn": 1}
 
 
-def test_unlinked_and_imported(report_and_seq):
+def test_unlinked_and_machine_mail(report_and_seq):
     report, seq = report_and_seq
     assert report.unlinked_responses == ((fixture.R_X, seq["R_X"]),)
-    assert report.imported_excluded == 1
+    assert report.imported == 0
+    assert fixture.G not in {m.record_id for m in report.missed}
     assert report.ledger_size == 14
 
 
 def test_period_filter_counts_only_receipts_in_range():
     report, _ = make_report(date_from=date(2026, 3, 3), date_to=date(2026, 3, 11))
-    assert report.total.received == 3  # B, C, E (G is imported)
-    assert {g.key for g in report.by_category} == {"account_inquiry", "document_request"}
+    assert report.total.received == 4  # B, C, E and the auto-reply G
+    assert {g.key for g in report.by_category} == {"account_inquiry", "document_request", "other"}
     assert len(report.volume_by_day) == 9
     # Upcoming deadlines look forward whatever the period.
     assert [u.record_id for u in report.upcoming] == [E, D]

@@ -116,18 +116,18 @@ def test_csv_long_format(report):
         ]
         return row["value"]
 
-    assert value("summary", "total", "all", "received") == "6"
+    assert value("summary", "total", "all", "received") == "7"
     assert value("summary", "total", "all", "ack_p90_days") == "6"
     assert value("summary", "category", "document_request", "respond_late") == "1"
     assert value("summary", "rule", "notice_of_error", "respond_median_days") == "11.0"
     assert value("missed", "acknowledge", D, "late_by_business_days") == "4"
-    assert value("volume_by_hour", "", "10", "received") == "4"
+    assert value("volume_by_hour", "", "10", "received") == "5"
     assert value("sensitive", "", "ssn", "records") == "1"
 
 
 def test_json_round_trips_the_figures(report):
     data = json.loads(render_json(report))
-    assert data["total"]["received"] == 6
+    assert data["total"]["received"] == 7
     assert data["total"]["respond_on_time_rate"] == pytest.approx(2 / 3)
     assert [m["record_id"] for m in data["missed_deadlines"]][-1] == D
     assert data["missed_deadlines"][-1]["masked_accounts"] == ["****7890"]

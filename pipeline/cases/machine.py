@@ -1,0 +1,47 @@
+"""Whether a recorded message was sent by a machine (pure; no I/O).
+
+Nobody owes an auto-reply, a mailing-list post or a bounce an acknowledgment or an
+answer, so such a message's clocks are "not applicable", never "missed". The header
+tests are those of RFC 3834 (sections 2, 3.1.8 and 5) and RFC 2369 / 2919, the same
+that stop the acknowledgment handler from answering; the reason codes are the ones it
+records in ``acknowledgment.skipped``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["machine_reason"]
+
+_MACHINE_LOCAL = re.compile(
+    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
+    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
+    re.IGNORECASE,
+)
+
+
+def machine_reason(
+    *,
+    auto_submitted: str | None,
+    precedence: str | None,
+    list_id: str | None,
+    return_path: str | None,
+    senders: Iterable[str],
+    list_headers: Iterable[str] = (),
+) -> str | None:
+    """The reason code when the headers say a machine sent the message, else None."""
+    auto = (auto_submitted or "").strip()
+    if auto and auto.split(";", 1)[0].strip().lower() != "no":
+        return "auto-submitted"
+    if (precedence or "").strip().lower() in ("bulk", "list", "junk"):
+        return "precedence-bulk-list-junk"
+    if list_id or any(h.lower().startswith("list-") for h in list_headers):
+        return "mailing-list"
+    if return_path is not None and return_path.strip() in ("<>", ""):
+        return "empty-return-path"
+    for address in senders:
+        local = address.strip().strip("<>").rsplit("@", 1)[0]
+        if _MACHINE_LOCAL.fullmatch(local):
+            return "machine-sender"
+    return None

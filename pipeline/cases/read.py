@@ -1,0 +1,70 @@
+"""Reading every case from a ledger: the one entry point all views use.
+
+``cases``, ``report sla``, ``trail`` and the export call :func:`read_cases`, so they
+link replies the same way (reference numbers in reply bodies included) and show the
+same status for every record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pipeline.cases.book import CaseBook, ResponseRecord, collect
+from pipeline.cases.deadlines import CaseStatus, evaluate_book
+from pipeline.cases.linking import LinkResult, link_responses
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.errors import StorageError
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.storage.base import ObjectStore
+
+__all__ = ["CaseView", "body_text_loader", "read_cases"]
+
+
+def body_text_loader(store: ObjectStore) -> Callable[[ResponseRecord], str | None]:
+    """Reads a response's text body from the store, for reference-number linking."""
+
+    def load(response: ResponseRecord) -> str | None:
+        if not response.text_key:
+            return None
+        try:
+            return store.get(response.text_key).decode("utf-8", errors="replace")
+        except StorageError:
+            # A disposed or unreadable body only means we cannot link by its text.
+            return None
+
+    return load
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """Every inbound record's status, the links and the unlinked responses, as of one time."""
+
+    book: CaseBook
+    linked: LinkResult
+    statuses: tuple[CaseStatus, ...]
+    _by_id: dict[str, CaseStatus] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((s.record_id, s) for s in self.statuses)
+
+    def for_record(self, record_id: str) -> CaseStatus | None:
+        """The status of inbound record ``record_id``, if it is one."""
+        return self._by_id.get(record_id)
+
+    def response_seqs(self, record_id: str) -> list[int]:
+        """Ledger positions of the responses linked to ``record_id``."""
+        return [link.response_seq for link in self.linked.for_record(record_id)]
+
+
+def read_cases(
+    entries: Iterable[LedgerEntry],
+    store: ObjectStore | None,
+    now: datetime,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> CaseView:
+    """Evaluate every case in ``entries`` as of ``now`` (reply bodies read from ``store``)."""
+    book = collect(entries, policy)
+    linked = link_responses(book, body_text_loader(store) if store is not None else None)
+    return CaseView(book, linked, tuple(evaluate_book(book, linked, now, policy)))
