@@ -1,4 +1,5 @@
-"""``python -m bench``: mbsync vs ``mailledger poll`` on the same Dovecot mailbox, IDLE
+"""``python -m bench``: mbsync vs ``mailledger poll`` on the same Dovecot mailbox, sealing
+alone vs mbsync, assembly with 1, 2, 4 workers (local and on moto's SQS), IDLE
 latency, verify, Merkle proofs at 1M entries, export, memory. Writes JSON to
 ``bench/results/<timestamp>.json`` and prints a table. See bench/README.md."""
 
@@ -228,6 +229,113 @@ def poll_once(
     result["messages"] = box["recorded"]
     result["config"] = str(config)
     return result
+
+
+def seal_once(
+    dovecot: DovecotServer,
+    user: str,
+    root: Path,
+    s3: dict[str, Any] | None,
+    fsync: bool,
+    extra: dict[str, Any] | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Stage 1 alone: ``poll --seal-only`` (or, with a queue in ``extra``, seal and announce)."""
+    config, env = write_config(root, dovecot, user, s3=s3, fsync=fsync, extra=extra)
+    env.update(env_extra or {})
+    args = ["poll", "--json"] if extra else ["poll", "--json", "--seal-only"]
+    result = run_measured([str(MAILLEDGER), "--config", str(config), *args], env)
+    if result["rc"] != 0:
+        raise SystemExit(f"seal failed ({result['rc']}): {result['stderr'][-3000:]}")
+    (box,) = json.loads(result["stdout"])["mailboxes"]
+    result["messages"] = box["sealed"]
+    result["config"] = str(config)
+    result["env"] = env
+    return result
+
+
+def assemble_once(config: str, env: dict[str, str], workers: int) -> dict[str, Any]:
+    """Stage 2 alone over every sealed message: one ``assemble`` with ``workers`` processes."""
+    command = [str(MAILLEDGER), "--config", config, "assemble", "--json"]
+    result = run_measured([*command, "--workers", str(workers)], env)
+    if result["rc"] != 0:
+        raise SystemExit(f"assemble failed ({result['rc']}): {result['stderr'][-3000:]}")
+    result["messages"] = json.loads(result["stdout"])["assembled"]
+    return result
+
+
+def assemble_sqs_once(
+    config: str, env: dict[str, str], workers: int, queue_url: str
+) -> dict[str, Any]:
+    """``workers`` separate ``assemble --queue-url`` processes until the queue is empty."""
+    one = (
+        f"{MAILLEDGER} --config {config} assemble --json --workers 1 --until-empty"
+        f" --wait-seconds 2 --queue-url {queue_url}"
+    )
+    script = " & ".join([one] * workers) + " & wait"
+    result = run_measured(["sh", "-c", script], env)
+    if result["rc"] != 0:
+        raise SystemExit(f"assemble (SQS) failed: {result['stderr'][-3000:]}")
+    reports = [json.loads(line) for line in result["stdout"].splitlines() if line.strip()]
+    result["messages"] = sum(r["assembled"] for r in reports)
+    return result
+
+
+def sqs_queue(moto: Any, name: str) -> str:
+    url: str = moto.client("sqs").create_queue(
+        QueueName=name, Attributes={"VisibilityTimeout": "600"}
+    )["QueueUrl"]
+    return url
+
+
+def stage_figures(
+    dovecot: DovecotServer,
+    user: str,
+    work: Path,
+    size: int,
+    total: int,
+    args: argparse.Namespace,
+    moto: Any,
+) -> dict[str, Any]:
+    """Seal vs mbsync (alternated, one pair per worker count), then assembly per count."""
+    out: dict[str, Any] = {}
+    mbsync_runs: list[dict[str, Any]] = []
+    seal_runs: list[dict[str, Any]] = []
+    counts = [int(n) for n in args.assemble_workers.split(",") if n]
+    for workers in counts:
+        mbsync_runs.append(mbsync_once(dovecot, user, work / f"mbsync-stage-{size}"))
+        sealed = seal_once(dovecot, user, work / f"seal-{size}", None, not args.no_fsync)
+        seal_runs.append(sealed)
+        print(
+            f"[{size}] mbsync {mbsync_runs[-1]['wall']:.1f} s, seal {sealed['wall']:.1f} s",
+            flush=True,
+        )
+        done = assemble_once(sealed["config"], sealed["env"], workers)
+        out[f"assemble_{workers}"] = summarize([done], total)
+        print(f"[{size}] assemble, {workers} workers: {done['wall']:.1f} s", flush=True)
+    out["mbsync"] = summarize(mbsync_runs, total)
+    out["seal"] = summarize(seal_runs, total)
+    out["seal"]["ratio_to_mbsync"] = round(out["seal"]["msg_per_s"] / out["mbsync"]["msg_per_s"], 3)
+    if moto is not None:
+        for workers in [int(n) for n in args.sqs_workers.split(",") if n]:
+            url = sqs_queue(moto, f"bench-assemble-{size}-{workers}")
+            extra = {
+                "worker": {
+                    "dispatch_after_poll": False,
+                    "assembly_queue": {
+                        "queue_url": url,
+                        "region": "us-east-1",
+                        "endpoint_url": moto.endpoint_url,
+                    },
+                }
+            }
+            sealed = seal_once(
+                dovecot, user, work / f"seal-sqs-{size}", None, not args.no_fsync, extra, moto.env()
+            )
+            done = assemble_sqs_once(sealed["config"], sealed["env"], workers, url)
+            out[f"assemble_sqs_{workers}"] = summarize([done], total)
+            print(f"[{size}] assemble on SQS, {workers} workers: {done['wall']:.1f} s", flush=True)
+    return out
 
 
 def summarize(runs: list[dict[str, Any]], total_bytes: int) -> dict[str, Any]:
@@ -479,6 +587,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="2,000 messages, 1 run, no S3")
     parser.add_argument("--work", help="work directory (default: a temporary one, removed)")
+    parser.add_argument("--skip-poll", action="store_true", help="no full poll (local, s3) sides")
+    parser.add_argument("--skip-stages", action="store_true", help="no seal/assemble figures")
+    parser.add_argument("--assemble-workers", default="1,2,4", help="local assembly processes")
+    parser.add_argument("--sqs-workers", default="2,4", help="assemble workers on moto's SQS")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.runs, args.runs_large, args.skip_s3 = "2000", 1, 1, True
@@ -520,7 +632,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"[{size}] corpus {entry['corpus']}", flush=True)
                 runs = args.runs if size == min(sizes) else args.runs_large
                 sides: dict[str, list[dict[str, Any]]] = {"mbsync": [], "local": [], "s3": []}
-                for run in range(runs):
+                if not args.skip_stages:
+                    entry["stages"] = stage_figures(dovecot, user, work, size, total, args, moto)
+                for run in range(0 if args.skip_poll else runs):
                     sides["mbsync"].append(mbsync_once(dovecot, user, work / f"mbsync-{size}"))
                     print(
                         f"[{size}] mbsync run {run + 1}: {sides['mbsync'][-1]['wall']:.1f} s",
@@ -545,6 +659,9 @@ def main(argv: list[str] | None = None) -> None:
                 for side, rows in sides.items():
                     if rows:
                         entry[side] = summarize(rows, total)
+                if args.skip_poll:
+                    results["sizes"][str(size)] = entry
+                    continue
                 base = entry["mbsync"]["msg_per_s"]
                 for side in ("local", "s3"):
                     if side in entry:
@@ -594,6 +711,24 @@ def table(results: dict[str, Any]) -> str:
                     f" | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']}"
                     f" | {row['peak_tree_pss_mib']} | {row['walls']} |"
                 )
+    stage_rows = [
+        (size, side, row)
+        for size, entry in results["sizes"].items()
+        for side, row in entry.get("stages", {}).items()
+    ]
+    if stage_rows:
+        lines += [
+            "",
+            "| size | stage | msg/s | ratio to mbsync | CPU s / 1000 msg"
+            " | peak RSS (largest / tree) MiB | peak PSS tree MiB | wall s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for size, side, row in stage_rows:
+            lines.append(
+                f"| {size} | {side} | {row['msg_per_s']} | {row.get('ratio_to_mbsync', '')}"
+                f" | {row['cpu_s_per_1000']} | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']}"
+                f" | {row['peak_tree_pss_mib']} | {row['walls']} |"
+            )
     for size, entry in results["sizes"].items():
         if "verify" in entry:
             lines.append(f"\nverify ({size}): {json.dumps(entry['verify'])}")

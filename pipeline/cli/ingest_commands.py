@@ -39,18 +39,32 @@ def _print_reports(reports: list[MailboxReport]) -> None:
 @click.option("--mailbox", "mailboxes", multiple=True, metavar="NAME", help="Only these mailboxes.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-mailbox results as JSON.")
 @click.option("--no-dispatch", is_flag=True, help="Do not deliver events after the cycle.")
+@click.option(
+    "--seal-only",
+    is_flag=True,
+    help="Only seal (store raw bytes, append message.sealed); leave assembly to"
+    " 'mailledger assemble'.",
+)
 @pass_app
-def poll(app: AppContext, mailboxes: tuple[str, ...], as_json: bool, no_dispatch: bool) -> None:
+def poll(
+    app: AppContext,
+    mailboxes: tuple[str, ...],
+    as_json: bool,
+    no_dispatch: bool,
+    seal_only: bool,
+) -> None:
     """Run one poll cycle over the mailboxes and exit (for cron and schedulers).
 
-    Exit status 0 when every mailbox succeeded, 1 when any failed.
+    Every new message is sealed, then assembled into its record right behind (or by
+    'mailledger assemble' workers when worker.assembly_queue is set, or later with
+    --seal-only). Exit status 0 when every mailbox succeeded, 1 when any failed.
     """
     config = app.config
     runtime = app.runtime(writable=True)
     stop = StopFlag()
     stop.install()
     metrics = IngestMetrics()
-    with open_poller(config, runtime, stop=stop, metrics=metrics) as poller:
+    with open_poller(config, runtime, stop=stop, metrics=metrics, seal_only=seal_only) as poller:
         reports = poller.poll(mailboxes)
     if config.metrics.textfile is not None:
         metrics.write_textfile(config.metrics.textfile)

@@ -66,13 +66,15 @@ def open_poller(
     stop: StopFlag | None = None,
     metrics: IngestMetrics | None = None,
     workers: int | None = None,
+    seal_only: bool = False,
 ) -> Iterator[Poller]:
     """A ready poller; closes its worker processes and databases afterwards.
 
-    With an assembly queue configured it only seals, and starts no worker processes.
+    With an assembly queue configured, or ``seal_only``, it only seals and starts no
+    worker processes.
     """
-    queue = assembly_queue(config)
-    if queue is not None:
+    queue = None if seal_only else assembly_queue(config)
+    if queue is not None or seal_only:
         workers = 1
     with open_assembler(config, runtime, workers=workers) as assembler:
         yield Poller(
@@ -84,4 +86,5 @@ def open_poller(
             metrics or IngestMetrics(),
             stop,
             queue=queue,
+            seal_only=seal_only,
         )

@@ -161,6 +161,7 @@ class Poller:
         stop: StopFlag | None = None,
         progress: bool | None = None,
         queue: AssemblyQueue | None = None,
+        seal_only: bool = False,
     ) -> None:
         self.config = config
         self.recorder = recorder
@@ -168,6 +169,8 @@ class Poller:
         self.assembler = assembler
         # With a queue, sealed batches are announced there and assembled elsewhere.
         self.queue = queue
+        # Stage 1 alone: seals are left for 'mailledger assemble' (nothing announced).
+        self.seal_only = seal_only
         self.session_factory = session_factory
         self.metrics = metrics
         self.stop = stop or StopFlag()
@@ -190,6 +193,8 @@ class Poller:
         With a queue, the seals this sealer never announced are announced instead;
         those already on the queue are left to it.
         """
+        if self.seal_only:
+            return None
         try:
             if self.queue is None:
                 return self.assembler.assemble_pending(lambda: self.stop.is_set)
@@ -357,6 +362,8 @@ class Poller:
         report.bytes += sum(len(m.raw) for m in messages)
         report.sealed += len(outcome.sealed)
         report.already_recorded += len(outcome.already_sealed)
+        if self.seal_only:
+            return self.assembler.start(()), outcome
         if self.queue is not None:
             self.queue.announce([entry.seq for _, entry in outcome.sealed])
             return self.assembler.start(()), outcome
