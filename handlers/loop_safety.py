@@ -7,6 +7,8 @@ Pure logic: no I/O, no clock. The rules, in the order they are checked:
 * ``Auto-Submitted`` present with any value other than ``no`` (RFC 3834 section 5);
 * ``Precedence: bulk | list | junk`` (RFC 3834 section 3.1.8, de-facto convention);
 * any ``List-Id`` or other ``List-*`` header (RFC 2369 / RFC 2919; RFC 3834 section 2);
+* the classifier's machine-mail verdict (DSN, MDN, ``X-Autoreply``, out-of-office
+  wording; see ``pipeline.classify.machine``);
 * an empty return path ``<>``: the message is itself a bounce or an auto-response
   (RFC 3834 section 2, RFC 5321 section 4.5.5);
 * senders whose local part says they are a machine (mailer-daemon, postmaster,
@@ -56,6 +58,8 @@ class ReplyHeaders:
     precedence: str | None = None
     list_id: str | None = None
     list_headers: tuple[str, ...] = ()
+    # The classifier's machine-mail kind (bounce, read receipt, out-of-office, ...).
+    machine_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,7 @@ def facts_from_record(record: InboundRecord) -> tuple[ReplyHeaders, SourceFacts]
         precedence=record.precedence,
         list_id=record.list_id,
         list_headers=record.list_headers,
+        machine_kind=record.machine_kind,
     )
     return headers, SourceFacts(direction=record.direction, imported=record.imported)
 
@@ -129,6 +134,9 @@ def should_auto_reply(
         return Decision(False, "precedence-bulk-list-junk")
     if headers.list_id or any(h.lower().startswith("list-") for h in headers.list_headers):
         return Decision(False, "mailing-list")
+    if headers.machine_kind is not None:
+        # Bounces, read receipts and out-of-office replies the headers alone miss.
+        return Decision(False, f"machine-mail:{headers.machine_kind}")
     if headers.return_path is not None and headers.return_path.strip() in ("<>", ""):
         return Decision(False, "empty-return-path")
     if len(headers.from_addresses) != 1:

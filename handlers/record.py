@@ -54,6 +54,9 @@ class InboundRecord:
     masked_accounts: tuple[str, ...]
     deadlines: tuple[Deadline, ...]
     matches: tuple[Match, ...]
+    # The classifier's machine-mail verdict (pipeline.classify.machine): its kind, or
+    # None for mail a person wrote.
+    machine_kind: str | None = None
 
     @property
     def needs_acknowledgment(self) -> bool:
@@ -121,6 +124,11 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         masked_accounts=tuple(masked),
         deadlines=body.deadlines,
         matches=classification.matches,
+        machine_kind=(
+            (classification.machine.kind or "machine")
+            if classification.machine is not None and classification.machine.is_machine
+            else None
+        ),
     )
 
 

@@ -77,6 +77,10 @@ class SigningConfig(Model):
     key_file: Path | None = Path("var/keys/ledger.key")
     key_env: str | None = "MAILLEDGER_SIGNING_KEY"
     verifier_keys: list[str] = Field(default_factory=list)
+    # A worker's own batch-signing key, certified by the log key (keygen --writer), so
+    # workers can append without holding the key that signs checkpoints.
+    writer_key_file: Path | None = None
+    writer_key_env: str | None = None
 
 
 class OAuth2Config(Model):
@@ -150,6 +154,29 @@ class AssemblyQueueConfig(Model):
     """Override of the service endpoint (a local emulator or a VPC endpoint)."""
 
 
+class WebConfig(Model):
+    """The records web app (``mailledger serve``).
+
+    Serve TLS itself (``tls_cert_file``/``tls_key_file``) or sit behind a proxy that
+    terminates TLS; ``trusted_proxies`` is how many proxy hops' ``X-Forwarded-*``
+    headers to believe (0: none). Cookies are always ``Secure``: browsers accept
+    them on ``https`` and on ``http://localhost``/``127.0.0.1`` only.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+    workers: int = Field(default=2, ge=1, le=64)
+    secret_key_file: Path | None = None  # default: web-secret.key in state_dir, made once
+    session_idle_minutes: int = Field(default=30, ge=1, le=720)
+    session_max_hours: int = Field(default=12, ge=1, le=24)
+    view_reason_required: bool = True
+    sign_in_limit: str = "5 per minute;30 per hour"
+    page_size: int = Field(default=50, ge=5, le=500)
+
+
 class WorkerConfig(Model):
     """Settings of ``poll`` and ``run``."""
 
@@ -205,6 +232,7 @@ class Config(Model):
     escalation: EscalationConfig | None = None
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
+    web: WebConfig = WebConfig()
     source_path: Path | None = Field(default=None, exclude=True)
 
     def mailbox(self, name: str) -> MailboxConfig:

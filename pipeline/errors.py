@@ -102,3 +102,21 @@ class CaseActionError(MailledgerError):
 
 class OutboundHeaderError(HandlerError):
     """An outbound message failed its header check after composing; nothing was sent."""
+
+
+class AccountError(MailledgerError):
+    """A records-application account could not be created, changed or used."""
+
+    exit_code = 2
+
+
+class SignInError(AccountError):
+    """A sign-in was refused (the message never says which part was wrong)."""
+
+    exit_code = 1
+
+
+class PermissionDeniedError(AccountError):
+    """The signed-in person's roles do not allow the action."""
+
+    exit_code = 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pipeline.config import Config, LocalStorageConfig
 from pipeline.errors import ConfigError
-from pipeline.ledger.checkpoint import VerifierKey
+from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import parse_verifier_keys, read_signing_key
 from pipeline.ledger.log import Ledger
 from pipeline.storage.base import ObjectStore
@@ -64,6 +64,19 @@ def verifier_keys(config: Config) -> list[VerifierKey]:
     return keys
 
 
+def writer_key(config: Config) -> SigningKey | None:
+    """This process's certified batch-signing key, when one is configured."""
+    return read_signing_key(env=config.signing.writer_key_env, file=config.signing.writer_key_file)
+
+
+def retention_days(config: Config) -> int | None:
+    """The retention the config puts on every stored object (disposals must respect it)."""
+    storage = config.storage
+    if isinstance(storage, LocalStorageConfig):
+        return storage.retain_days
+    return storage.object_lock.retain_days if storage.object_lock else None
+
+
 @dataclass(frozen=True)
 class Runtime:
     """The adapters one command works with."""
@@ -74,13 +87,20 @@ class Runtime:
 
 
 def open_runtime(config: Config, *, writable: bool) -> Runtime:
-    """Store and ledger; ``writable`` requires the signing key."""
+    """Store and ledger; ``writable`` requires the signing key or a certified writer key."""
     signing = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
-    if writable and signing is None:
+    writer = writer_key(config)
+    if writable and signing is None and writer is None:
         raise ConfigError(
             "no checkpoint signing key: create one with 'mailledger keygen' or set"
             f" {config.signing.key_env or 'signing.key_env'}"
         )
     store = build_store(config)
-    ledger = Ledger(store, config.origin, verifier_keys(config), signing if writable else None)
+    ledger = Ledger(
+        store,
+        config.origin,
+        verifier_keys(config),
+        signing if writable else None,
+        writer_key=writer if writable else None,
+    )
     return Runtime(config, store, ledger)

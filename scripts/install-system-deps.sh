@@ -19,7 +19,11 @@ for arg in "$@"; do
   esac
 done
 
-packages=(dovecot-imapd libmagic1 isync)
+# python3-venv: the virtualenv is built on Debian's python3, which carries the CVE-2024-6923
+# fix; libpython3.11-testsuite: CPython's real-world edge-case messages (test_email/data)
+# that the parser and ingest tests replay; chromium: the web app's browser tests drive it
+# through Playwright (no browser download).
+packages=(dovecot-imapd libmagic1 isync python3-venv libpython3.11-testsuite chromium)
 if [ "$want_rgw" = 1 ]; then
   packages+=(radosgw ceph-mon ceph-osd ceph-common)
 fi

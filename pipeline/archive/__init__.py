@@ -3,8 +3,11 @@
 from pipeline.archive.service import (
     Archive,
     ArchiveSettings,
+    AttachmentContent,
     DisposalOutcome,
     ExportOutcome,
+    Grant,
+    Health,
     RawMessage,
     ShownMessage,
 )
@@ -12,8 +15,11 @@ from pipeline.archive.service import (
 __all__ = [
     "Archive",
     "ArchiveSettings",
+    "AttachmentContent",
     "DisposalOutcome",
     "ExportOutcome",
+    "Grant",
+    "Health",
     "RawMessage",
     "ShownMessage",
 ]

@@ -35,20 +35,25 @@ from pipeline.cases import api as cases_api
 from pipeline.cases.actions import Planner, apply_action
 from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
-from pipeline.entries import Body, RecordBody, decode, decode_record, draft
+from pipeline.entries import Body, RecordBody, decode, decode_record, draft, names
 from pipeline.entries.models import (
     AccessViewed,
+    Attachment,
+    EventDelivered,
     ExportCreated,
     ExportCriteria,
+    ExportGranted,
+    MailboxReconciled,
     MessageSealed,
     RetentionPolicy,
 )
-from pipeline.errors import EntryFormatError, RecordNotFoundError
+from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
+from pipeline.report.sla import SlaReport, build_sla_report
 from pipeline.retention.lifecycle import (
     Disposal,
     HoldChange,
@@ -67,8 +72,11 @@ from pipeline.trail.proofs import ProofContext
 __all__ = [
     "Archive",
     "ArchiveSettings",
+    "AttachmentContent",
     "DisposalOutcome",
     "ExportOutcome",
+    "Grant",
+    "Health",
     "RawMessage",
     "ShownMessage",
 ]
@@ -103,6 +111,7 @@ class ShownMessage:
     body: RecordBody
     text: str
     access: LedgerEntry
+    html: str | None = None  # the HTML body as received: unsafe until sanitised for display
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,52 @@ class ExportOutcome:
     result: ExportResult
     access: LedgerEntry
     created: LedgerEntry
+
+
+@dataclass(frozen=True)
+class AttachmentContent:
+    """One attachment's bytes and verdict, and the access entry that recorded the download."""
+
+    record: RecordRow
+    attachment: Attachment
+    data: bytes
+    access: LedgerEntry
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An export given to an examiner, and the export entry it names."""
+
+    grant: ExportGranted
+    seq: int
+    export: ExportCreated
+    export_time: str
+
+
+@dataclass(frozen=True)
+class MailboxHealth:
+    """The latest reconciliation of one mailbox folder."""
+
+    mailbox: str
+    folder: str
+    checked_at: str
+    seq: int
+    server_count: int | None
+    recorded_count: int
+    gap_count: int
+
+
+@dataclass(frozen=True)
+class Health:
+    """Where the archive stands: the signed head, each mailbox, events not yet delivered."""
+
+    size: int
+    checkpoint_size: int | None
+    checkpoint_signer: str | None
+    checkpoint_time: str | None  # time of the last entry the checkpoint covers
+    mailboxes: tuple[MailboxHealth, ...]
+    delivered_through: dict[str, int]  # sink -> last ledger position delivered
+    pending_events: dict[str, int]  # sink -> entries recorded after that position
 
 
 @dataclass(frozen=True)
@@ -203,6 +258,10 @@ class Archive:
         """Records matching every given filter, in ledger order (not recorded: no content)."""
         return self.index().search(criteria)
 
+    def count(self, criteria: SearchCriteria) -> int:
+        """How many records match ``criteria`` (its limit and offset ignored)."""
+        return self.index().count(criteria)
+
     def resolve(self, ref: str) -> RecordRow:
         """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position)."""
         return resolve_one(self.index(), ref)
@@ -220,8 +279,28 @@ class Archive:
         # read before recording the access, so a failed read is not logged as a viewing
         part = body.bodies.text or body.bodies.html_text
         text = self.store.get(part.key).decode("utf-8", errors="replace") if part else ""
+        html_ref = body.bodies.html
+        html = self.store.get(html_ref.key).decode("utf-8", errors="replace") if html_ref else None
         access = self._access([record.record_id], "message", reason)
-        return ShownMessage(record, body, text, access)
+        return ShownMessage(record, body, text, access, html)
+
+    def attachment(self, ref: str, sha256: str, reason: str | None = None) -> AttachmentContent:
+        """One attachment of a record (by its SHA-256), with its verdict; recorded first."""
+        record = self.resolve(ref)
+        if not record.assembled:
+            raise RecordNotFoundError(
+                f"record {record.record_id} is sealed but not yet assembled: its attachments"
+                " are not separated yet; run 'mailledger assemble'"
+            )
+        body = decode_record(self.ledger.entry(record.seq)).body
+        found = next((a for a in body.attachments if a.sha256 == sha256.lower()), None)
+        if found is None:
+            raise RecordNotFoundError(
+                f"record {record.record_id} has no attachment with SHA-256 {sha256[:16]}..."
+            )
+        data = self.store.get(found.key)
+        access = self._access([record.record_id], f"attachment {found.safe_filename}", reason)
+        return AttachmentContent(record, found, data, access)
 
     def raw(self, ref: str, reason: str | None = None) -> RawMessage:
         """A record's original bytes, unchanged; recorded before returned."""
@@ -345,6 +424,101 @@ class Archive:
             policy=policy,
             disposed=[d for d in done if d.refused is None and d.keys],
             refused=[d for d in plan if d.refused is not None],
+        )
+
+    def grant_export(self, export_seq: int, grantee: str, reason: str | None) -> LedgerEntry:
+        """Give the export recorded at ``export_seq`` to the examiner ``grantee``."""
+        created = decode(self.ledger.entry(export_seq)).body
+        if not isinstance(created, ExportCreated):
+            raise ExportError(f"ledger position {export_seq} is not an export")
+        return self.append_audited(
+            ExportGranted(
+                manifest_sha256=created.manifest_sha256,
+                export_seq=export_seq,
+                grantee=grantee,
+                actor=self.actor,
+                reason=reason,
+            )
+        )[0]
+
+    def exports(self) -> list[tuple[int, str, ExportCreated]]:
+        """Every recorded export: position, time and body, newest first."""
+        out = [
+            (e.seq, e.time, body)
+            for e in self.ledger.entries()
+            if e.type == names.EXPORT_CREATED and isinstance(body := decode(e).body, ExportCreated)
+        ]
+        return out[::-1]
+
+    def grants(self, grantee: str | None = None) -> list[Grant]:
+        """Exports granted (to ``grantee`` only, when given), newest first."""
+        entries = list(self.ledger.entries())
+        out: list[Grant] = []
+        for entry in entries:
+            if entry.type != names.EXPORT_GRANTED:
+                continue
+            grant = decode(entry).body
+            if not isinstance(grant, ExportGranted):
+                continue
+            if grantee is not None and grant.grantee != grantee:
+                continue
+            export_entry = entries[grant.export_seq]
+            export = decode(export_entry).body
+            if isinstance(export, ExportCreated):
+                out.append(Grant(grant, entry.seq, export, export_entry.time))
+        return out[::-1]
+
+    # -- cases, reports and health ---------------------------------------------------
+
+    def sla_report(self, date_from: date | None = None, date_to: date | None = None) -> SlaReport:
+        """The SLA report for records received in the period, as of now (not audited:
+        figures and record ids, no content)."""
+        now = self._clock()
+        view = read_cases(self.ledger.entries(), self.store, now, self.settings.clock)
+        return build_sla_report(
+            view.statuses,
+            now,
+            self.settings.clock,
+            date_from=date_from,
+            date_to=date_to,
+            ledger_size=view.book.size,
+            unlinked=view.linked.unlinked,
+        )
+
+    def health(self) -> Health:
+        """The signed head, the latest reconciliation per mailbox, undelivered events."""
+        size = self.ledger.size()
+        latest = self.ledger.latest_checkpoint()
+        mailboxes: dict[tuple[str, str], MailboxHealth] = {}
+        through: dict[str, int] = {}
+        for entry in self.ledger.entries():
+            if entry.type == names.MAILBOX_RECONCILED:
+                rec = decode(entry).body
+                if isinstance(rec, MailboxReconciled):
+                    mailboxes[(rec.mailbox, rec.folder)] = MailboxHealth(
+                        rec.mailbox,
+                        rec.folder,
+                        rec.checked_at,
+                        entry.seq,
+                        rec.server_count,
+                        rec.recorded_count,
+                        rec.gap_count,
+                    )
+            elif entry.type == names.EVENT_DELIVERED:
+                ev = decode(entry).body
+                if isinstance(ev, EventDelivered):
+                    through[ev.sink] = max(through.get(ev.sink, -1), ev.through_seq)
+        checkpoint_size = latest.checkpoint.size if latest else None
+        return Health(
+            size=size,
+            checkpoint_size=checkpoint_size,
+            checkpoint_signer=latest.key_name if latest else None,
+            checkpoint_time=self.ledger.entry(checkpoint_size - 1).time
+            if checkpoint_size
+            else None,
+            mailboxes=tuple(mailboxes[k] for k in sorted(mailboxes)),
+            delivered_through=through,
+            pending_events={sink: size - 1 - seq for sink, seq in through.items()},
         )
 
     # -- case decisions ------------------------------------------------------------

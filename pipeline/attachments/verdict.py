@@ -34,6 +34,25 @@ class AttachmentVerdict:
     size: int
 
 
+# MIME parts that hold message structure rather than a file (RFC 3462/6522 reports,
+# RFC 3464 delivery status, RFC 8098 disposition notifications, RFC 2046 message/rfc822),
+# and what libmagic may call their content (headers read as text or mail).
+_CONTAINER_TYPES = frozenset(
+    {
+        "message/rfc822",
+        "message/global",
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "message/global-disposition-notification",
+        "text/rfc822-headers",
+        "message/global-headers",
+    }
+)
+_CONTAINER_CONTENT = frozenset(
+    {"message/rfc822", "text/plain", "application/octet-stream", "text/x-mail", "message/news"}
+)
+
 # PDF flag -> (policy switch, reason text).
 _PDF_RULES: dict[str, tuple[str, str]] = {
     "javascript": ("reject_pdf_javascript", "the PDF contains JavaScript"),
@@ -98,6 +117,12 @@ def check_attachment(
             size=size,
         )
 
+    if declared in _CONTAINER_TYPES and detected in _CONTAINER_CONTENT:
+        # A bounce's delivery status, a read receipt's disposition, a forwarded
+        # message: parts of the message's own structure (their documents, if any, are
+        # checked as attachments of their own), not files the sender attached.
+        flags.append(f"container: {declared}")
+        return verdict()
     if size == 0:
         reasons.append("the file is empty")
         return verdict()

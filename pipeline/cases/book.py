@@ -279,7 +279,11 @@ def _inbound(typed: TypedEntry[RecordBody], policy: ClockPolicy) -> CaseRecord:
         masked_accounts=tuple(mask_account(n) for n in cls.account_numbers),
         sensitive_kinds=tuple(f.kind for f in cls.sensitive),
         imported=source.is_imported,
-        machine=machine_reason(
+        # The classifier's verdict first (bounces, read receipts, out-of-office text),
+        # then the header tests, for records classified before it existed.
+        machine=(cls.machine.kind or "machine")
+        if cls.machine is not None and cls.machine.is_machine
+        else machine_reason(
             auto_submitted=headers.auto_submitted,
             precedence=headers.precedence,
             list_id=headers.list_id,
@@ -338,7 +342,7 @@ def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY
             if ack_id:
                 book.ack_message_ids[ack_id] = body.record_id
         elif isinstance(body, AcknowledgmentSkipped):
-            if body.reason in MACHINE_SKIP_REASONS:
+            if body.reason in MACHINE_SKIP_REASONS or body.reason.startswith("machine-mail:"):
                 book.machine_skips.setdefault(body.record_id, body.reason)
         elif isinstance(body, ExtensionNoticeSent):
             book.extension_notices.setdefault(body.extension_seq, (entry.seq, body.sent_at))

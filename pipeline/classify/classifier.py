@@ -1,16 +1,38 @@
-"""One call that classifies a message: rules, category, language, accounts, sensitive numbers.
+"""One call that classifies a message: language, machine mail, request kinds, escalation
+families, category, accounts, sensitive numbers, each with its evidence.
 
 The result is a frozen :class:`Classification` the ledger stores via
 :meth:`Classification.to_json` and reads back with :meth:`Classification.from_json`.
+
+How the decisions are made (all pure logic, all explainable):
+
+1. Language (:mod:`pipeline.classify.language`) decides which language packs run:
+   English and Spanish always (borrowers mix them into every language), plus the
+   detected language and any second one.
+2. Machine mail (:mod:`pipeline.classify.machine`) is decided from headers, MIME
+   structure and out-of-office wording. Machine mail gets no request kinds and no
+   escalation (its words are still matched, and kept as evidence).
+3. Rules match on folded text; a match in quoted history, a disclaimer or a signature,
+   or governed by a negation or a resolution, is suppressed and the suppression kept
+   (:mod:`pipeline.classify.context`).
+4. Request kinds come from rules that name a kind, and from two combined signals:
+   an error assertion next to a servicing object (a notice of error, 12 CFR
+   1024.35(b): any written assertion of a covered error counts, whatever the words),
+   and a request next to an information object (a request for information, 1024.36).
+   An error next to a payoff figure is a payoff-balance error; a scheduled sale with a
+   pending application or an error next to it is a foreclosure-sale error.
+5. Escalation families come from rules that name a family; a notice of error is
+   always the ``notice_of_error`` family, routed to the error-resolution desk.
+   Configured rules without a family still escalate by severity, as before.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Literal
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,18 +43,37 @@ from pipeline.classify.accounts import (
     mask_account,
 )
 from pipeline.classify.category import Category, categorize, keyword_guides
-from pipeline.classify.clocks import ClockPolicy, RequestKind
+from pipeline.classify.clocks import ClockPolicy
+from pipeline.classify.clocks import RequestKind as ClockKind
+from pipeline.classify.dates import find_sale_date
+from pipeline.classify.intervals import SpanSet
+from pipeline.classify.kinds import (
+    ESCALATION_FAMILIES,
+    REQUEST_KINDS,
+    REQUEST_SUBKINDS,
+    EscalationFamily,
+    Evidence,
+    FamilyHit,
+    LanguageGuess,
+    MachineVerdict,
+    RequestKind,
+    RequestSubkind,
+    Suppression,
+)
+from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
-from pipeline.classify.normalize import fold
+from pipeline.classify.machine import dmarc_failed, machine_verdict
 from pipeline.classify.rules import (
     SEVERITY_ORDER,
+    EscalationRule,
     FieldName,
     MessageFields,
     PreparedFields,
     RuleMatch,
     RuleSet,
     Severity,
-    match_rules,
+    match_rules_detailed,
+    per_ruleset,
     rule_guides,
 )
 from pipeline.classify.sensitive import (
@@ -45,106 +86,13 @@ from pipeline.errors import ConfigError
 
 __all__ = ["Classification", "ClassifyPolicy", "classify", "detect_language"]
 
-Language = Literal["en", "es"]
-SCHEMA_VERSION = 1
-
-# Frequent function words; accents already folded. Words shared by both languages
-# ("a", "no", "me") are left out so they cannot tip the balance.
-_EN_STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "is",
-        "are",
-        "was",
-        "were",
-        "to",
-        "of",
-        "in",
-        "for",
-        "on",
-        "my",
-        "your",
-        "i",
-        "you",
-        "it",
-        "this",
-        "that",
-        "with",
-        "have",
-        "has",
-        "please",
-        "thank",
-        "thanks",
-        "would",
-        "could",
-        "will",
-        "not",
-        "be",
-        "we",
-        "our",
-        "from",
-        "at",
-        "as",
-        "but",
-        "if",
-        "about",
-        "can",
-    ]
-)
-_ES_STOPWORDS = frozenset(
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "y",
-        "es",
-        "son",
-        "fue",
-        "de",
-        "del",
-        "en",
-        "por",
-        "para",
-        "mi",
-        "mis",
-        "su",
-        "sus",
-        "yo",
-        "usted",
-        "que",
-        "con",
-        "tengo",
-        "tiene",
-        "gracias",
-        "favor",
-        "pero",
-        "como",
-        "esta",
-        "este",
-        "esto",
-        "una",
-        "un",
-        "al",
-        "se",
-        "lo",
-        "le",
-        "nos",
-        "cuando",
-        "porque",
-        "hola",
-        "quiero",
-        "necesito",
-    ]
-)
-_WORD = re.compile(r"[^\W\d_]+")
-_EN_STOP_BYTES = frozenset(w.encode() for w in _EN_STOPWORDS)
-_ES_STOP_BYTES = frozenset(w.encode() for w in _ES_STOPWORDS)
-# UTF-8 bytes with every ASCII character that is not a letter (what ``_WORD`` calls a
-# letter in ASCII) made a space. Bytes of non-ASCII characters are kept: they only
-# occur inside the tokens that hold such characters, which ``_WORD`` then splits.
-_ASCII_LETTERS_ONLY = bytes(b if b >= 0x80 or chr(b).isalpha() else 0x20 for b in range(256))
+SCHEMA_VERSION = 2
+# Two signals count together when they are this close (characters of folded text):
+# about one or two sentences.
+_SIGNAL_WINDOW = 160
+# Route of every notice of error, whichever rule found it (12 CFR 1024.35).
+ERROR_RESOLUTION_ROUTE = "error-resolution"
+_KIND_ORDER = {k: i for i, k in enumerate(REQUEST_KINDS)}
 
 
 class ClassifyPolicy(BaseModel):
@@ -167,27 +115,9 @@ class ClassifyPolicy(BaseModel):
             raise ConfigError("account_pattern needs a named group (?P<number>...)")
 
 
-def detect_language(text: str) -> Language:
-    """``"es"`` if Spanish function words outnumber English ones, else ``"en"``."""
-    return _language(fold(text))
-
-
-def _language(folded: str) -> Language:
-    # The words are the runs of ``_WORD``. Splitting bytes in C is several times
-    # faster than that regex (which tests Unicode categories at every character);
-    # "surrogatepass" round-trips lone surrogates from undecodable mail.
-    tokens = folded.encode("utf-8", "surrogatepass").translate(_ASCII_LETTERS_ONLY).split()
-    # Counting distinct words once (C-level Counter) beats a membership test per word.
-    counts = Counter(tokens)
-    en = sum(counts.get(w, 0) for w in _EN_STOP_BYTES)
-    es = sum(counts.get(w, 0) for w in _ES_STOP_BYTES)
-    if not folded.isascii():
-        for token, n in counts.items():
-            if not token.isascii():
-                for word in _WORD.findall(token.decode("utf-8", "surrogatepass")):
-                    en += n * (word in _EN_STOPWORDS)
-                    es += n * (word in _ES_STOPWORDS)
-    return "es" if es > en else "en"
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of the language ``text`` is written in."""
+    return detect(text).code
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +130,7 @@ class Classification:
 
     category: Category
     subcategory: str
-    request_kind: RequestKind
-    language: Language
+    language: str
     matches: tuple[RuleMatch, ...]
     escalated: bool
     severity: Severity | None
@@ -209,6 +138,16 @@ class Classification:
     account_numbers: tuple[str, ...] = field(repr=False)
     sensitive: SensitiveReport
     error_asserted: bool = False
+    request_kinds: tuple[RequestKind, ...] = ()
+    request_subkinds: tuple[RequestSubkind, ...] = ()
+    kind_evidence: tuple[tuple[str, Evidence], ...] = ()
+    families: tuple[FamilyHit, ...] = ()
+    foreclosure_sale_date: str | None = None
+    language_guess: LanguageGuess = field(
+        default_factory=lambda: LanguageGuess("en", 0.0, method="none")
+    )
+    machine: MachineVerdict = field(default_factory=lambda: MachineVerdict(False))
+    suppressions: tuple[Suppression, ...] = ()
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -220,14 +159,53 @@ class Classification:
         """The account numbers as ``****1234``."""
         return tuple(mask_account(n) for n in self.account_numbers)
 
+    @property
+    def family_names(self) -> tuple[EscalationFamily, ...]:
+        """The escalation families found, in the order of :data:`ESCALATION_FAMILIES`."""
+        return tuple(h.family for h in self.families)
+
+    @property
+    def primary_request_kind(self) -> ClockKind:
+        """The one kind the first clocks were built on: a notice of error, else a payoff
+        statement (the shortest clock, and the more specific request), else a request for
+        information, else ``general``."""
+        order: tuple[ClockKind, ...] = (
+            "notice_of_error",
+            "payoff_statement",
+            "request_for_information",
+        )
+        for kind in order:
+            if kind in self.request_kinds:
+                return kind
+        return "general"
+
+    @property
+    def request_kind(self) -> ClockKind:
+        """Old name of :attr:`primary_request_kind` (ledger entries of schema 1 have it)."""
+        return self.primary_request_kind
+
+    @property
+    def needs_acknowledgment(self) -> bool:
+        """False for machine mail: nobody is owed an answer."""
+        return not self.machine.is_machine
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict (str/int/bool/None/list/dict only) for the ledger."""
         return {
             "schema": SCHEMA_VERSION,
             "category": self.category,
             "subcategory": self.subcategory,
-            "request_kind": self.request_kind,
+            "request_kind": self.primary_request_kind,
+            "request_kinds": list(self.request_kinds),
+            "request_subkinds": list(self.request_subkinds),
+            "kind_evidence": [{"kind": k, "evidence": e.to_json()} for k, e in self.kind_evidence],
+            "escalation_families": [h.to_json() for h in self.families],
+            "foreclosure_sale_date": self.foreclosure_sale_date,
             "language": self.language,
+            "language_detail": self.language_guess.to_json(),
+            "ack_languages": list(ack_languages(self.language_guess)),
+            "machine": self.machine.to_json(),
+            "needs_acknowledgment": self.needs_acknowledgment,
             "escalated": self.escalated,
             "severity": self.severity,
             "routes": list(self.routes),
@@ -246,6 +224,7 @@ class Classification:
                 }
                 for m in self.matches
             ],
+            "suppressions": [x.to_json() for x in self.suppressions],
             "sensitive": [
                 {
                     "kind": f.kind,
@@ -260,13 +239,18 @@ class Classification:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Classification:
-        """Rebuild a classification from :meth:`to_json` output."""
-        if data.get("schema") != SCHEMA_VERSION:
-            raise ValueError(f"unsupported classification schema {data.get('schema')!r}")
+        """Rebuild a classification from :meth:`to_json` output (schema 1 or 2)."""
+        schema = data.get("schema")
+        if schema not in (1, SCHEMA_VERSION):
+            raise ValueError(f"unsupported classification schema {schema!r}")
+        old_kind = data.get("request_kind")
+        kinds = data.get("request_kinds")
+        if kinds is None:
+            kinds = [old_kind] if old_kind in REQUEST_KINDS else []
+        language = data.get("language_detail")
         return cls(
             category=data["category"],
             subcategory=data["subcategory"],
-            request_kind=data["request_kind"],
             language=data["language"],
             matches=tuple(
                 RuleMatch(
@@ -292,6 +276,25 @@ class Classification:
                 )
             ),
             error_asserted=data["error_asserted"],
+            request_kinds=tuple(kinds),
+            request_subkinds=tuple(data.get("request_subkinds", ())),
+            kind_evidence=tuple(
+                (k["kind"], Evidence.from_json(k["evidence"]))
+                for k in data.get("kind_evidence", ())
+            ),
+            families=tuple(FamilyHit.from_json(h) for h in data.get("escalation_families", ())),
+            foreclosure_sale_date=data.get("foreclosure_sale_date"),
+            language_guess=(
+                LanguageGuess.from_json(language)
+                if isinstance(language, dict)
+                else LanguageGuess(data["language"], 0.0, method="unrecorded")
+            ),
+            machine=(
+                MachineVerdict.from_json(data["machine"])
+                if isinstance(data.get("machine"), dict)
+                else MachineVerdict(False)
+            ),
+            suppressions=tuple(Suppression.from_json(x) for x in data.get("suppressions", ())),
         )
 
 
@@ -306,8 +309,13 @@ def _scan_sensitive(fields: MessageFields, prepared: PreparedFields) -> Sensitiv
     return SensitiveReport(tuple(findings))
 
 
-@lru_cache(maxsize=16)
 def _literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
+    return per_ruleset(
+        rules, f"literals:{account_pattern}", lambda: _build_literal_set(rules, account_pattern)
+    )
+
+
+def _build_literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
     # Every literal any step's guide tests, so one scan per text answers them all.
     guides = (
         *rule_guides(rules),
@@ -318,24 +326,157 @@ def _literal_set(rules: RuleSet, account_pattern: str) -> LiteralSet:
     return LiteralSet(lit for g in guides for lit in g.literals())
 
 
+def _rules_by_name(rules: RuleSet) -> dict[str, EscalationRule]:
+    return per_ruleset(rules, "by_name", lambda: {r.name: r for r in rules.rules})
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A rule match with what its rule means, for combining signals."""
+
+    match: RuleMatch
+    rule: EscalationRule
+    # Position in the folded text of its field (signals are compared there).
+    fstart: int
+    fend: int
+
+    def evidence(self, signal: str | None = None) -> Evidence:
+        m = self.match
+        return Evidence(
+            rule=m.rule,
+            field=m.field,
+            start=m.start,
+            end=m.end,
+            matched=m.matched,
+            language=self.rule.language,
+            item=m.item,
+            signal=signal,
+        )
+
+
+def _hits(matches: Iterable[RuleMatch], rules: RuleSet, prepared: PreparedFields) -> list[_Hit]:
+    by_name = _rules_by_name(rules)
+    out: list[_Hit] = []
+    for m in matches:
+        rule = by_name.get(m.rule)
+        if rule is None:
+            continue
+        norm = prepared.norm(m.field, m.item)
+        # Folded positions: the identity map in the usual case, else the first folded
+        # character at or after the original start (close enough for a window test).
+        if isinstance(norm.starts, range):
+            fstart, fend = m.start, m.end
+        else:
+            fstart = bisect_left(norm.starts, m.start)
+            fend = bisect_left(norm.starts, m.end)
+        out.append(_Hit(m, rule, fstart, fend))
+    return out
+
+
+def _near(
+    cues: list[_Hit], objects: list[_Hit], window: int = _SIGNAL_WINDOW
+) -> tuple[_Hit, _Hit] | None:
+    """The first cue with an object of the same field item within ``window``."""
+    by_field: dict[tuple[str, int], list[int]] = {}
+    for o in objects:
+        by_field.setdefault((o.match.field, o.match.item), []).append(o.fstart)
+    index = {k: sorted(v) for k, v in by_field.items()}
+    lookup = {(o.match.field, o.match.item, o.fstart): o for o in objects}
+    for c in cues:
+        key = (c.match.field, c.match.item)
+        starts = index.get(key)
+        if not starts:
+            continue
+        i = bisect_left(starts, c.fstart - window)
+        if i < len(starts) and starts[i] <= c.fend + window:
+            return c, lookup[(*key, starts[i])]
+    return None
+
+
 def classify(
     fields: MessageFields, rules: RuleSet, policy: ClassifyPolicy | None = None
 ) -> Classification:
-    """Classify one message (pure; no I/O)."""
+    """Classify one message (pure; no I/O); see the module docstring."""
     policy = policy or ClassifyPolicy()
     # Each field is normalised once here and shared by every step below.
     prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
-    matches = match_rules(rules, fields, prepared)
-    cat = categorize(fields, matches, prepared)
+    body_field: FieldName = "text" if fields.text else "html_text"
+    body = fields.text or fields.html_text
+    guess = detect(f"{fields.subject}\n{body}")
+    active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
+    matches, suppressions = match_rules_detailed(rules, fields, prepared, active)
+    hits = _hits(matches, rules, prepared)
+    if _REPLY_SUBJECT.match(fields.subject):
+        # "Re: Your repayment plan agreement" names the thread's topic, not what the
+        # reply says: a reply's subject makes no request kind and no family.
+        hits = [
+            h
+            for h in hits
+            if h.match.field != "subject" or (h.rule.family is None and h.rule.kind is None)
+        ]
+    kinds, subkinds, kind_evidence, families = _decide(hits, rules, _questions(fields, prepared))
+    machine = (
+        machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
+        if fields.headers is not None
+        else MachineVerdict(False)
+    )
+    if machine.is_machine:
+        kinds, subkinds, kind_evidence, families = [], set(), [], {}
+    spoofed = (
+        not machine.is_machine
+        and fields.headers is not None
+        and dmarc_failed(fields.headers.authentication_results)
+    )
+    if spoofed:
+        # The sender's domain says it did not send this: whatever it asks for or
+        # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is not
+        # a borrower's request but an attempt at fraud; the claims are kept as
+        # suppressed evidence.
+        cue = "dmarc=fail"
+        suppressions = (
+            *suppressions,
+            *(
+                Suppression("spoofed", ev.rule, ev.field, ev.start, ev.end, ev.matched, cue)
+                for evs in families.values()
+                for ev in evs
+            ),
+        )
+        kinds, subkinds, kind_evidence = [], set(), []
+        families = {
+            "fraud_identity_theft": [
+                Evidence("authentication-results", "headers", 0, 0, cue, "*", signal="spoofed")
+            ]
+        }
+    family_hits = _family_hits(families, rules)
+    # Legacy rules (no family, kind or signal), e.g. a servicer's own, escalate by
+    # severity as they always did.
+    legacy = [h.match for h in hits if _is_legacy(h.rule)]
     threshold = SEVERITY_ORDER[policy.escalate_min_severity]
     severity: Severity | None = None
-    for m in matches:
-        if severity is None or SEVERITY_ORDER[m.severity] > SEVERITY_ORDER[severity]:
-            severity = m.severity
-    escalated = severity is not None and SEVERITY_ORDER[severity] >= threshold
-    routes = tuple(dict.fromkeys(m.route for m in matches))
+    for sev in [*(h.severity for h in family_hits), *(m.severity for m in legacy)]:
+        if severity is None or SEVERITY_ORDER[sev] > SEVERITY_ORDER[severity]:
+            severity = sev  # type: ignore[assignment]
+    legacy_escalates = any(SEVERITY_ORDER[m.severity] >= threshold for m in legacy)
+    escalated = not machine.is_machine and (bool(family_hits) or legacy_escalates)
+    routes = tuple(
+        dict.fromkeys(
+            [h.route for h in family_hits]
+            + [m.route for m in legacy if SEVERITY_ORDER[m.severity] >= threshold]
+        )
+    )
+    shown = tuple(h.match for h in hits if h.rule.signal is None)
+    cat = categorize(fields, shown, prepared)
+    category, subcategory = cat.category, cat.subcategory
+    legal = next((f for f in ESCALATION_FAMILIES if f in families and f in _LEGAL_FAMILIES), None)
+    if spoofed:
+        category, subcategory = "other", "spoofed"
+    elif legal is not None and category != "complaint_legal":
+        # A legal or complaint family outranks the topic, as the legal rules always did
+        # (which keep naming the subcategory when one of them matched).
+        category, subcategory = "complaint_legal", legal
+    if subcategory == "general" and category == "other":
+        category, subcategory = _category_from_kinds(kinds, families, cat.subcategory)
     accounts: list[str] = []
-    body_field: FieldName = "text" if fields.text else "html_text"
     for name in ("subject", body_field):
         prepared_field = prepared.get(name)
         norm = prepared_field.norm
@@ -344,19 +485,196 @@ def classify(
         for n in find_account_numbers(norm.original, policy.account_pattern, norm, occurrences):
             if n not in accounts:
                 accounts.append(n)
-    # fold() works character by character, so folding "subject\nbody" is joining the
-    # folded parts with "\n".
-    language = _language(f"{prepared.norm('subject').text}\n{prepared.norm(body_field).text}")
+    sale_date = None
+    if "foreclosure_sale" in families or any(h.rule.name.endswith("foreclosure") for h in hits):
+        sale_date = find_sale_date(prepared.norm("subject").text, prepared.norm(body_field).text)
     return Classification(
-        category=cat.category,
-        subcategory=cat.subcategory,
-        request_kind=cat.request_kind,
-        language=language,
-        matches=matches,
+        category=category,
+        subcategory=subcategory,
+        language=guess.code,
+        matches=shown,
         escalated=escalated,
-        severity=severity,
-        routes=routes,
+        severity=severity if escalated else None,
+        routes=routes if escalated else (),
         account_numbers=tuple(accounts),
         sensitive=_scan_sensitive(fields, prepared),
-        error_asserted=cat.error_asserted,
+        error_asserted="notice_of_error" in kinds,
+        request_kinds=tuple(sorted(kinds, key=_KIND_ORDER.__getitem__)),
+        request_subkinds=tuple(s for s in REQUEST_SUBKINDS if s in subkinds),
+        kind_evidence=tuple(kind_evidence),
+        families=family_hits,
+        foreclosure_sale_date=sale_date,
+        language_guess=guess,
+        machine=machine,
+        suppressions=suppressions,
     )
+
+
+def _is_legacy(rule: EscalationRule) -> bool:
+    return rule.family is None and rule.kind is None and rule.signal is None
+
+
+_LEGAL_FAMILIES = frozenset(
+    {"legal_representation", "regulator_complaint", "bankruptcy", "foreclosure_sale",
+     "discrimination", "media_threat", "complaint"}
+)  # fmt: skip
+
+
+def _category_from_kinds(
+    kinds: list[RequestKind], families: dict[str, list[Evidence]], fallback: str
+) -> tuple[Category, str]:
+    """A category for mail whose words no topic keyword knows (other languages)."""
+    legal = next((f for f in ESCALATION_FAMILIES if f in families and f in _LEGAL_FAMILIES), None)
+    if legal is not None:
+        return "complaint_legal", legal
+    if "payoff_statement" in kinds:
+        return "document_request", "payoff_statement"
+    if "notice_of_error" in kinds:
+        return "payment_clarification", "payment_application"
+    if "loss_mitigation_application" in kinds:
+        return "document_request", "loan_modification"
+    if "request_for_information" in kinds:
+        return "account_inquiry", "payment_history"
+    return "other", fallback
+
+
+_GRIEVANCES = ("regulator_complaint", "discrimination", "media_threat")
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|res|回复|回覆|답장)\s*[:：]", re.IGNORECASE)
+_QUESTION = re.compile(r"[?？؟]")
+# A question mark asks about what is at most this far before it, in its sentence.
+_QUESTION_REACH = 120
+
+
+def _questions(fields: MessageFields, prepared: PreparedFields) -> dict[tuple[str, int], list[int]]:
+    """Positions (folded text) of question marks outside quoted history, per field item."""
+    out: dict[tuple[str, int], list[int]] = {}
+    for name in ("subject", "text", "html_text"):
+        value: str = getattr(fields, name)
+        if not value or ("?" not in value and "？" not in value and "؟" not in value):
+            continue
+        field = prepared.get(name)
+        zones = field.zones
+        positions = [
+            m.start()
+            for m in _QUESTION.finditer(field.norm.text)
+            if zones.reason_at(m.start(), m.start() + 1) is None
+        ]
+        if positions:
+            out[(name, 0)] = positions
+    return out
+
+
+def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> _Hit | None:
+    """The first object a question mark follows closely, in the same field."""
+    for o in objects:
+        marks = questions.get((o.match.field, o.match.item))
+        if not marks:
+            continue
+        i = bisect_left(marks, o.fend)
+        if i < len(marks) and marks[i] - o.fend <= _QUESTION_REACH:
+            return o
+    return None
+
+
+def _decide(
+    hits: list[_Hit],
+    rules: RuleSet,
+    questions: dict[tuple[str, int], list[int]] | None = None,
+) -> tuple[
+    list[RequestKind],
+    set[RequestSubkind],
+    list[tuple[str, Evidence]],
+    dict[str, list[Evidence]],
+]:
+    kinds: list[RequestKind] = []
+    subkinds: set[RequestSubkind] = set()
+    evidence: list[tuple[str, Evidence]] = []
+    families: dict[str, list[Evidence]] = {}
+
+    def add_kind(kind: RequestKind, ev: Evidence) -> None:
+        if kind not in kinds:
+            kinds.append(kind)
+            evidence.append((kind, ev))
+
+    signals: dict[str, list[_Hit]] = {}
+    for h in hits:
+        r = h.rule
+        if r.signal is not None:
+            signals.setdefault(r.signal, []).append(h)
+            continue
+        if r.kind is not None:
+            add_kind(r.kind, h.evidence())
+        if r.subkind is not None:
+            subkinds.add(r.subkind)
+        if r.family is not None:
+            families.setdefault(r.family, []).append(h.evidence())
+    errors = signals.get("error_cue", [])
+    pair = _near(errors, signals.get("servicing_object", []))
+    if pair is not None:
+        add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
+        evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
+    # An information word inside a payoff request ("payoff statement") asks for the
+    # payoff, not for information.
+    payoff_spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for h in hits:
+        if h.rule.kind == "payoff_statement":
+            payoff_spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
+    inside = {key: SpanSet(spans) for key, spans in payoff_spans.items()}
+    empty = SpanSet()
+    info = [
+        o
+        for o in signals.get("info_object", [])
+        if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
+    ]
+    # A notice of error asks for the error to be fixed; the questions around it ("why
+    # was I charged?") are part of the assertion, not a separate request. A request
+    # rule that names the information still counts.
+    if "notice_of_error" not in kinds:
+        pair = _near(signals.get("request_cue", []), info)
+        if pair is not None:
+            add_kind("request_for_information", pair[0].evidence("request_cue+info_object"))
+            evidence.append(
+                ("request_for_information", pair[1].evidence("request_cue+info_object"))
+            )
+        elif questions:
+            asked = _asked(questions, info + signals.get("servicing_object", []))
+            if asked is not None:
+                add_kind("request_for_information", asked.evidence("question+object"))
+    payoff = [h for h in hits if h.rule.kind == "payoff_statement"]
+    pair = _near(errors, payoff)
+    if pair is not None:
+        subkinds.add("payoff_balance_error")
+        add_kind("notice_of_error", pair[0].evidence("error_cue+payoff"))
+    sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
+    if sale:
+        pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
+        if pair is not None or "loss_mitigation_application" in kinds:
+            subkinds.add("foreclosure_sale_error")
+            add_kind("notice_of_error", (pair[0] if pair else sale[0]).evidence("sale_error"))
+    if "notice_of_error" in kinds:
+        families.setdefault("notice_of_error", []).extend(
+            ev for k, ev in evidence if k == "notice_of_error"
+        )
+    # Taking a grievance to a regulator or the press, or alleging discrimination, is a
+    # complaint about the servicer whatever the words: the complaints desk tracks it.
+    for grievance in _GRIEVANCES:
+        if grievance in families and "complaint" not in families:
+            families["complaint"] = [
+                replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
+            ]
+    return kinds, subkinds, evidence, families
+
+
+def _family_hits(families: dict[str, list[Evidence]], rules: RuleSet) -> tuple[FamilyHit, ...]:
+    out: list[FamilyHit] = []
+    for family in ESCALATION_FAMILIES:
+        found = families.get(family)
+        if not found:
+            continue
+        configured = rules.family_route(family)
+        route = configured.route if configured else "supervisor"
+        severity = configured.severity if configured else "medium"
+        if family == "notice_of_error":
+            route = ERROR_RESOLUTION_ROUTE
+        out.append(FamilyHit(family, route, severity, tuple(found[:5])))
+    return tuple(out)

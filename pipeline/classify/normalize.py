@@ -24,6 +24,7 @@ __all__ = ["NormalizedText", "fold", "normalize"]
 # alone, nothing in it is a format or combining character), so runs of it are folded
 # in bulk; only the other characters go through ``_fold_char`` one by one.
 _ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_STROKED = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}
 
 
 @lru_cache(maxsize=4096)
@@ -34,6 +35,10 @@ def _fold_char(ch: str) -> str:
         # Format characters (soft hyphen, zero-width space/joiner, bidi marks) are
         # invisible to a reader; dropping them stops "at\u00adtorney" evading a rule.
         return ""
+    if ch in _STROKED:
+        # Letters with a stroke do not decompose; Vietnamese typed without diacritics
+        # writes "đ" as "d", so they fold to their base letter like accented ones.
+        return _STROKED[ch]
     decomposed = unicodedata.normalize("NFKD", ch)
     base = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = unicodedata.normalize("NFKC", base.casefold())

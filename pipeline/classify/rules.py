@@ -27,16 +27,34 @@ Why each matching choice:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_finditer
+from pipeline.classify.context import (
+    EMPTY_ZONES,
+    Zones,
+    find_zones,
+    is_forwarded_subject,
+    negation_cue,
+    resolution_cue,
+)
+from pipeline.classify.intervals import SpanSet
+from pipeline.classify.kinds import (
+    EscalationFamily,
+    RequestKind,
+    RequestSubkind,
+    Suppression,
+    SuppressionReason,
+)
 from pipeline.classify.literals import LiteralSet, Occurrences
+from pipeline.classify.machine import MachineHeaders
 from pipeline.classify.normalize import NormalizedText, fold, normalize
 from pipeline.errors import ConfigError
 
@@ -44,6 +62,7 @@ __all__ = [
     "ALL_FIELDS",
     "SEVERITY_ORDER",
     "EscalationRule",
+    "FamilyRoute",
     "FieldName",
     "MessageFields",
     "PreparedField",
@@ -54,69 +73,28 @@ __all__ = [
     "load_default_rules",
     "load_rules_yaml",
     "match_rules",
+    "match_rules_detailed",
     "rule_guides",
 ]
 
-FieldName = Literal["subject", "text", "html_text", "attachment_names"]
+FieldName = Literal["subject", "text", "html_text", "attachment_names", "attachment_text"]
+Signal = Literal["error_cue", "servicing_object", "request_cue", "info_object", "payoff_object"]
 Severity = Literal["low", "medium", "high", "critical"]
-ALL_FIELDS: tuple[FieldName, ...] = ("subject", "text", "html_text", "attachment_names")
+ALL_FIELDS: tuple[FieldName, ...] = (
+    "subject",
+    "text",
+    "html_text",
+    "attachment_names",
+    "attachment_text",
+)
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+_T = TypeVar("_T")
 
 # A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
 # "a word character other than underscore", i.e. a letter or digit.
 _B_START = r"(?<![^\W_])"
 _B_END = r"(?![^\W_])"
 _PHRASE_GAP = r"[\s\-_]+"
-
-# Negation cues, folded (no accents). "ni" and "nor" cover "ni queja ni reclamo".
-_NEGATION_CUES = frozenset(
-    {
-        "no",
-        "not",
-        "never",
-        "without",
-        "none",
-        "nor",
-        "dont",
-        "don't",
-        "didnt",
-        "didn't",
-        "isnt",
-        "isn't",
-        "wasnt",
-        "wasn't",
-        "arent",
-        "aren't",
-        "doesnt",
-        "doesn't",
-        "havent",
-        "haven't",
-        "wont",
-        "won't",
-        "cannot",
-        "sin",
-        "nunca",
-        "ni",
-        "tampoco",
-        "ningun",
-        "ninguna",
-        "ninguno",
-        "jamas",
-    }
-)
-_NEGATION_WINDOW = 4
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]|\bbut\b|\bpero\b|\bhowever\b|\bsin embargo\b")
-
-# Quoted reply detection (on folded text). The header forms are the ones mail
-# clients insert above a quoted message in English and Spanish.
-_QUOTE_HEADER = re.compile(
-    r"^(?:on\s[^\n]{0,200}(?:\n[^\n]{0,200})?\swrote:[ \t]*$"
-    r"|el\s[^\n]{0,200}(?:\n[^\n]{0,200})?\sescribio:[ \t]*$|-{2,}\s*original message\s*-{2,}"
-    r"|-{2,}\s*mensaje original\s*-{2,}|from:\s.*\n(?:.*\n){0,3}?sent:\s)",
-    re.MULTILINE,
-)
-_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 
 class EscalationRule(BaseModel):
@@ -130,12 +108,27 @@ class EscalationRule(BaseModel):
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     fields: tuple[FieldName, ...] = Field(default=ALL_FIELDS, min_length=1)
-    severity: Severity
-    route: str = Field(min_length=1)
+    severity: Severity = "low"
+    route: str = Field(default="none", min_length=1)
     unless: tuple[str, ...] = ()
     negatable: bool = False
     skip_quoted: bool = True
     description: str = ""
+    # What a match means (see pipeline.classify.kinds): an escalation family, a
+    # request kind (and subkind), or a signal that only counts next to another one
+    # (an error assertion next to a servicing object makes a notice of error).
+    family: EscalationFamily | None = None
+    kind: RequestKind | None = None
+    subkind: RequestSubkind | None = None
+    signal: Signal | None = None
+    # The language of the rule's words ("*": any). Packs other than English and
+    # Spanish run only on mail detected (primary or secondary) in their language.
+    language: str = "*"
+    # Word boundaries suit alphabetic scripts; Chinese has no spaces and Korean and
+    # Arabic attach particles and prefixes, so their packs match anywhere.
+    word_boundaries: bool = True
+    # A family whose words sit in an attorney's signature still counts there.
+    counts_in_signature: bool = False
 
     @field_validator("phrases")
     @classmethod
@@ -152,9 +145,10 @@ class EscalationRule(BaseModel):
         alternatives = self._alternatives()
         if not alternatives:
             raise ConfigError(f"escalation rule {self.name!r} has no phrases and no patterns")
-        trigger = _compile(self.name, "patterns", f"{_B_START}(?:{'|'.join(alternatives)}){_B_END}")
+        b_start, b_end = (_B_START, _B_END) if self.word_boundaries else ("", "")
+        trigger = _compile(self.name, "patterns", f"{b_start}(?:{'|'.join(alternatives)}){b_end}")
         unless = tuple(
-            _compile(self.name, "unless", f"{_B_START}(?:{_fold_pattern(u)}){_B_END}")
+            _compile(self.name, "unless", f"{b_start}(?:{_fold_pattern(u)}){b_end}")
             for u in self.unless
         )
         return trigger, unless
@@ -178,13 +172,32 @@ class EscalationRule(BaseModel):
         return tuple(guide_for([f"(?:{_fold_pattern(u)})"], ignore_case=True) for u in self.unless)
 
 
+class FamilyRoute(BaseModel):
+    """Where an escalation family goes and how urgent it is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    family: EscalationFamily
+    route: str = Field(min_length=1)
+    severity: Severity
+
+
 class RuleSet(BaseModel):
-    """An ordered collection of escalation rules with unique names."""
+    """An ordered collection of escalation rules with unique names, and the route and
+    severity of each escalation family."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: str = "1"
     rules: tuple[EscalationRule, ...]
+    families: tuple[FamilyRoute, ...] = ()
+
+    def family_route(self, family: str) -> FamilyRoute | None:
+        """The configured route and severity of ``family`` (None if not configured)."""
+        for f in self.families:
+            if f.family == family:
+                return f
+        return None
 
     @field_validator("rules")
     @classmethod
@@ -201,7 +214,9 @@ class RuleSet(BaseModel):
         self,
     ) -> tuple[tuple[EscalationRule, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]:
         """Each rule with its compiled trigger and ``unless`` regexes (cached per rule)."""
-        return tuple((r, *_compiled_rule(r)) for r in self.rules)
+        return per_ruleset(
+            self, "compiled", lambda: tuple((r, *_compiled_rule(r)) for r in self.rules)
+        )
 
     def compile_all(self) -> None:
         """Compile every rule now, so a bad regex fails at load time, not on a message."""
@@ -223,6 +238,11 @@ class MessageFields:
     text: str = ""
     html_text: str = ""
     attachment_names: tuple[str, ...] = ()
+    # Text extracted from attachments that are text (plain-text files, forwarded
+    # messages' bodies), one item per attachment.
+    attachment_text: tuple[str, ...] = ()
+    # Header facts for the machine-mail decision (None: not known, e.g. in tests).
+    headers: MachineHeaders | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,21 +266,30 @@ class RuleMatch:
 class PreparedField:
     """One field value, normalised, with what rules derive from it computed on demand."""
 
-    __slots__ = ("_quoted", "norm", "probe", "quotable")
+    __slots__ = ("_zones", "forwarded", "norm", "probe", "quotable")
 
-    def __init__(self, value: str, quotable: bool) -> None:
+    def __init__(self, value: str, quotable: bool, forwarded: bool = False) -> None:
         self.norm = normalize(value)
         self.quotable = quotable
+        self.forwarded = forwarded
         # Lower-cased folded text for anchor tests (None: anchors cannot be trusted).
         self.probe = ascii_probe(self.norm.text)
-        self._quoted: list[tuple[int, int]] | None = None
+        self._zones: Zones | None = None
 
     @property
-    def quoted(self) -> list[tuple[int, int]]:
-        """Quoted reply spans (only bodies have them); needed only once a trigger matches."""
-        if self._quoted is None:
-            self._quoted = _quoted_mask(self.norm.text) if self.quotable else []
-        return self._quoted
+    def zones(self) -> Zones:
+        """Quoted, disclaimer and signature spans (only bodies have them); computed
+        only once a trigger matches."""
+        if self._zones is None:
+            self._zones = (
+                find_zones(self.norm.text, self.forwarded) if self.quotable else EMPTY_ZONES
+            )
+        return self._zones
+
+    @property
+    def quoted(self) -> SpanSet:
+        """Quoted reply spans."""
+        return self.zones.quoted
 
 
 class PreparedFields:
@@ -271,10 +300,12 @@ class PreparedFields:
     folded text, so it is built once per message (lazily, per field value).
     """
 
-    __slots__ = ("_cache", "_occurrences", "fields", "literals")
+    __slots__ = ("_cache", "_occurrences", "fields", "forwarded", "literals")
 
     def __init__(self, fields: MessageFields, literals: LiteralSet | None = None) -> None:
         self.fields = fields
+        # A forwarding message's forwarded text is what the sender brings to us now.
+        self.forwarded = is_forwarded_subject(fold(fields.subject))
         # Every literal the steps' guides test; None: each test is its own search.
         self.literals = literals
         self._cache: dict[tuple[FieldName, int], PreparedField] = {}
@@ -286,7 +317,9 @@ class PreparedFields:
         found = self._cache.get(key)
         if found is None:
             value = _field_values(self.fields, name)[item]
-            found = PreparedField(value, name in ("text", "html_text"))
+            found = PreparedField(
+                value, name in ("text", "html_text", "attachment_text"), self.forwarded
+            )
             self._cache[key] = found
         return found
 
@@ -311,6 +344,26 @@ class PreparedFields:
         if found is None:
             found = self._occurrences[text] = self.literals.occurrences(text)
         return found
+
+
+_PER_RULESET: dict[tuple[int, str], tuple[RuleSet, object]] = {}
+
+
+def per_ruleset(rules: RuleSet, name: str, build: Callable[[], _T]) -> _T:
+    """``build()`` computed once per rule set object.
+
+    Rule sets are frozen pydantic models, hashed field by field: with a few hundred
+    rules, hashing one for an ``lru_cache`` lookup on every message cost more than
+    matching. They live as long as their configuration, so they are keyed by
+    identity (the set itself is kept, so its id cannot be reused while cached).
+    """
+    key = (id(rules), name)
+    found = _PER_RULESET.get(key)
+    if found is None or found[0] is not rules:
+        if len(_PER_RULESET) > 256:
+            _PER_RULESET.clear()
+        found = _PER_RULESET[key] = (rules, build())
+    return found[1]  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1024)
@@ -364,33 +417,11 @@ def _phrase_regex(phrase: str) -> str:
     return "(?:" + _PHRASE_GAP.join(re.escape(w) for w in words) + ")"
 
 
-def _quoted_mask(folded: str) -> list[tuple[int, int]]:
-    """Spans of folded text that are quoted reply material."""
-    spans = [(m.start(), m.end()) for m in _QUOTED_LINE.finditer(folded)]
-    header = _QUOTE_HEADER.search(folded)
-    if header is not None:
-        spans.append((header.start(), len(folded)))
-    return spans
-
-
-def _negated(folded: str, start: int) -> bool:
-    """True if a negation cue occurs within the window before ``start`` in its clause."""
-    window_start = max(0, start - 80)
-    before = folded[window_start:start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end() :]
-    tokens = [t.replace("\u2019", "'") for t in _TOKEN.findall(before.replace("\u2019", "'"))]
-    return any(t in _NEGATION_CUES for t in tokens[-(_NEGATION_WINDOW + 1) :])
-
-
-def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(a[0] < e and s < a[1] for s, e in spans)
-
-
 def _field_values(fields: MessageFields, name: FieldName) -> tuple[str, ...]:
     if name == "attachment_names":
         return fields.attachment_names
+    if name == "attachment_text":
+        return fields.attachment_text
     value: str = getattr(fields, name)
     return (value,)
 
@@ -403,11 +434,12 @@ def _match_one(
     item: int,
     prepared: PreparedField,
     occurrences: Occurrences | None,
+    suppressed: list[Suppression],
 ) -> list[RuleMatch]:
     norm = prepared.norm
     folded = norm.text
     # The "unless" spans are only needed once the trigger matches (most rules match nothing).
-    blocked: list[tuple[int, int]] | None = None
+    blocked: SpanSet | None = None
     out: list[RuleMatch] = []
     # Same matches as trigger.finditer(folded), trying only where an anchor allows.
     for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule), occurrences):
@@ -415,18 +447,43 @@ def _match_one(
         if span[0] == span[1]:
             continue
         if blocked is None:
-            blocked = [
+            blocked = SpanSet(
                 (b.start(), b.end())
                 for u, guide in zip(unless, _unless_guides(rule), strict=True)
                 for b in guided_finditer(u, folded, prepared.probe, guide, occurrences)
-            ]
-        if blocked and _overlaps(span, blocked):
-            continue
-        if rule.skip_quoted and prepared.quotable and _overlaps(span, prepared.quoted):
-            continue
-        if rule.negatable and _negated(folded, span[0]):
+            )
+        if blocked.overlaps(*span):
             continue
         start, end = norm.original_span(*span)
+        why: tuple[SuppressionReason, str] | None = None
+        if rule.skip_quoted and prepared.quotable:
+            zone = prepared.zones.reason_at(*span)
+            if zone is not None and not (zone[0] == "signature" and rule.counts_in_signature):
+                why = (zone[0], zone[1])  # type: ignore[assignment]
+        if why is None and rule.negatable:
+            cue = negation_cue(folded, *span)
+            if cue is not None:
+                why = ("negation", cue)
+        # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
+        # whichever family the words belong to.
+        resolvable = rule.negatable or rule.family is not None or rule.signal == "error_cue"
+        if why is None and resolvable and rule.signal in (None, "error_cue"):
+            cue = resolution_cue(folded, *span)
+            if cue is not None:
+                why = ("resolution", cue)
+        if why is not None:
+            suppressed.append(
+                Suppression(
+                    reason=why[0],
+                    rule=rule.name,
+                    field=field_name,
+                    start=start,
+                    end=end,
+                    matched=norm.original[start:end],
+                    cue=why[1],
+                )
+            )
+            continue
         out.append(
             RuleMatch(
                 rule=rule.name,
@@ -451,10 +508,27 @@ def match_rules(
     other classifier steps. Raises :class:`ConfigError` if a rule's regex is invalid
     (naming the rule).
     """
+    return match_rules_detailed(rules, fields, prepared)[0]
+
+
+def match_rules_detailed(
+    rules: RuleSet,
+    fields: MessageFields,
+    prepared: PreparedFields | None = None,
+    languages: frozenset[str] | None = None,
+) -> tuple[tuple[RuleMatch, ...], tuple[Suppression, ...]]:
+    """Like :func:`match_rules`, also returning every match context suppressed.
+
+    ``languages``: run only rules of these languages (and those of any language,
+    ``"*"``); None runs every rule.
+    """
     if prepared is None:
         prepared = PreparedFields(fields)
     results: list[RuleMatch] = []
+    suppressed: list[Suppression] = []
     for rule, trigger, unless in rules.compiled_rules:
+        if languages is not None and rule.language != "*" and rule.language not in languages:
+            continue
         for field_name in rule.fields:
             for item, value in enumerate(_field_values(fields, field_name)):
                 if not value:
@@ -462,9 +536,11 @@ def match_rules(
                 field = prepared.get(field_name, item)
                 occurrences = None if field.probe is None else prepared.occurrences(field.probe)
                 results.extend(
-                    _match_one(rule, trigger, unless, field_name, item, field, occurrences)
+                    _match_one(
+                        rule, trigger, unless, field_name, item, field, occurrences, suppressed
+                    )
                 )
-    return tuple(results)
+    return tuple(results), tuple(suppressed)
 
 
 def rule_guides(rules: RuleSet) -> tuple[Guide, ...]:
@@ -492,7 +568,55 @@ def load_rules_yaml(text: str, source: str = "<rules>") -> RuleSet:
     return ruleset
 
 
+def _pack_rules(text: str, source: str) -> tuple[str, bool, list[dict[str, object]]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise ConfigError(f"{source}: a language pack needs 'language' and a 'rules' list")
+    language = str(data.get("language", "*"))
+    boundaries = bool(data.get("word_boundaries", True))
+    return language, boundaries, [r for r in data["rules"] if isinstance(r, dict)]
+
+
+def with_family_routes(rules: list[dict[str, object]], families: list[dict[str, object]]) -> None:
+    """Give each rule with a ``family`` and no route/severity of its own the family's."""
+    table = {str(f.get("family")): f for f in families if isinstance(f, dict)}
+    for rule in rules:
+        family = rule.get("family")
+        if family is None:
+            continue
+        found = table.get(str(family))
+        if found is None:
+            continue
+        rule.setdefault("route", found.get("route"))
+        rule.setdefault("severity", found.get("severity"))
+
+
+@lru_cache(maxsize=1)
 def load_default_rules() -> RuleSet:
-    """The packaged English/Spanish mortgage-servicing rule pack."""
-    text = resources.files("pipeline.classify").joinpath("default_rules.yaml").read_text("utf-8")
-    return load_rules_yaml(text, source="default_rules.yaml")
+    """The packaged rule packs: ``default_rules.yaml`` (English/Spanish escalation rules
+    and the escalation families' routes) plus one pack per language under ``packs/``.
+    """
+    base = resources.files("pipeline.classify")
+    text = base.joinpath("default_rules.yaml").read_text("utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"default_rules.yaml: not valid YAML ({exc})") from exc
+    rules: list[dict[str, object]] = list(data.get("rules", []))
+    families: list[dict[str, object]] = list(data.get("families", []))
+    packs = sorted(
+        (p for p in base.joinpath("packs").iterdir() if p.name.endswith(".yaml")),
+        key=lambda p: p.name,
+    )
+    for pack in packs:
+        language, boundaries, pack_rules = _pack_rules(pack.read_text("utf-8"), pack.name)
+        for rule in pack_rules:
+            rule.setdefault("language", language)
+            rule.setdefault("word_boundaries", boundaries)
+            rules.append(rule)
+    with_family_routes(rules, families)
+    data = {"version": data.get("version", "1"), "rules": rules, "families": families}
+    return load_rules_yaml(yaml.safe_dump(data, allow_unicode=True), source="packaged rule packs")

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pipeline.classify.anchors import Guide, guide_for, guided_finditer
+from pipeline.classify.intervals import SpanSet
 from pipeline.classify.literals import Occurrences
 from pipeline.classify.normalize import NormalizedText, normalize
 
@@ -203,14 +204,25 @@ def find_sensitive(
     for m in guided_finditer(_BANK_ACCOUNT, folded, folded, _BANK_GUIDE, occurrences):
         candidates.append(("bank_account", m.start("n"), m.end("n"), m.group("n")))
 
-    # One finding per stretch of text: the most sensitive interpretation wins.
+    # One finding per stretch of text: the most sensitive interpretation wins, then
+    # the earlier one. Kinds are taken one priority level at a time; within a level,
+    # in text order, a candidate need only be compared with the last one kept at that
+    # level (those kept are disjoint and sorted) and, by binary search, with the spans
+    # of the more sensitive levels: linear work however many digit groups a mail has.
     candidates.sort(key=lambda c: (_PRIORITY[c[0]], c[1]))
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
+    kept: list[tuple[SensitiveKind, int, int, str]] = []
+    level: list[tuple[SensitiveKind, int, int, str]] = []
+    for i, cand in enumerate(candidates):
+        kind, s, e, _digits = cand
+        if (not level or level[-1][2] <= s) and not taken.overlaps(s, e):
+            level.append(cand)
+        if i + 1 == len(candidates) or candidates[i + 1][0] != kind:
+            kept.extend(level)
+            taken = SpanSet([*taken.items(), *((c[1], c[2]) for c in level)])
+            level = []
     findings: list[SensitiveFinding] = []
-    for kind, s, e, digits in candidates:
-        if any(s < te and ts < e for ts, te in taken):
-            continue
-        taken.append((s, e))
+    for kind, s, e, digits in kept:
         start, end = norm.original_span(s, e)
         findings.append(SensitiveFinding(kind, field, start, end, _mask(kind, digits)))
     findings.sort(key=lambda f: f.start)

@@ -180,6 +180,7 @@ def _register() -> None:
         records_commands,
         report_commands,
         storage_commands,
+        web_commands,
     )
 
     for module in (
@@ -192,6 +193,7 @@ def _register() -> None:
         report_commands,
         records_commands,
         storage_commands,
+        web_commands,
     ):
         module.register(cli)
 

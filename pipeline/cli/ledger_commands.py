@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
-from pipeline.errors import ConfigError, LedgerError
-from pipeline.ledger.checkpoint import SigningKey
+from pipeline.errors import CheckpointError, ConfigError, LedgerError
+from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import read_signing_key, write_signing_key
 from pipeline.ledger.verify import verify_ledger
-from pipeline.runtime import verifier_keys
+from pipeline.ledger.writers import (
+    certificate_key,
+    certify_writer,
+    revocation_key,
+    revoke_writer,
+)
+from pipeline.retention.audit import DisposalAudit
+from pipeline.runtime import retention_days, verifier_keys
 
 
 @click.command()
 @click.option("--out", "out", metavar="FILE", help="Key file (default: signing.key_file).")
 @click.option("--name", metavar="NAME", help="Key name (default: the log origin).")
+@click.option(
+    "--writer",
+    is_flag=True,
+    help="Make a worker's batch-signing key (default file: signing.writer_key_file) and"
+    " certify it with the log key, which must be available here.",
+)
 @pass_app
-def keygen(app: AppContext, out: str | None, name: str | None) -> None:
-    """Create the Ed25519 key that signs checkpoints; prints its public (verifier) key."""
+def keygen(app: AppContext, out: str | None, name: str | None, writer: bool) -> None:
+    """Create the Ed25519 key that signs checkpoints (or, with --writer, a worker's key that
+    signs its batches); prints its public (verifier) key."""
     config = app.config
+    if writer:
+        _writer_keygen(app, out, name)
+        return
     path = Path(out) if out else config.signing.key_file
     if path is None:
         raise ConfigError("no key file: pass --out or set signing.key_file")
@@ -29,6 +47,61 @@ def keygen(app: AppContext, out: str | None, name: str | None) -> None:
     write_signing_key(path, key)
     click.echo(f"wrote signing key to {path} (keep it secret; back it up)", err=True)
     click.echo(key.verifier.to_text())
+
+
+def _writer_keygen(app: AppContext, out: str | None, name: str | None) -> None:
+    config = app.config
+    log_key = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
+    if log_key is None:
+        raise ConfigError(
+            "certifying a writer key needs the log's signing key (signing.key_file or"
+            f" {config.signing.key_env or 'signing.key_env'}); run this where it is"
+        )
+    path = Path(out) if out else config.signing.writer_key_file
+    if path is None:
+        raise ConfigError("no writer key file: pass --out or set signing.writer_key_file")
+    key_name = name or f"{config.origin}/writer-{socket.gethostname()}"
+    if not key_name or any(c.isspace() or c == "+" for c in key_name):
+        raise ConfigError(f"key name {key_name!r} must not be empty or contain spaces or '+'")
+    key = SigningKey.generate(key_name)
+    write_signing_key(path, key)
+    certificate = certify_writer(log_key, config.origin, key.verifier)
+    runtime = app.runtime()
+    runtime.store.put(certificate_key(key.verifier), certificate.encode("utf-8"))
+    click.echo(
+        f"wrote writer key to {path} and its certificate to {certificate_key(key.verifier)}"
+        " (set signing.writer_key_file on the worker)",
+        err=True,
+    )
+    click.echo(key.verifier.to_text())
+
+
+@click.command("revoke-writer")
+@click.argument("verifier_key", metavar="VKEY")
+@click.option(
+    "--from",
+    "position",
+    type=click.IntRange(min=0),
+    help="First ledger position the key no longer covers (default: the log's size now).",
+)
+@pass_app
+def revoke_writer_command(app: AppContext, verifier_key: str, position: int | None) -> None:
+    """Withdraw a writer key (printed by 'keygen --writer'): batches it signs from the
+    position on are refused. Needs the log key."""
+    config = app.config
+    log_key = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
+    if log_key is None:
+        raise ConfigError("revoking a writer key needs the log's signing key; run this where it is")
+    try:
+        writer = VerifierKey.from_text(verifier_key)
+    except CheckpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="VKEY") from exc
+    runtime = app.runtime()
+    at = runtime.ledger.size() if position is None else position
+    runtime.store.put(
+        revocation_key(writer), revoke_writer(log_key, config.origin, writer, at).encode("utf-8")
+    )
+    click.echo(f"writer key {writer.name!r} is revoked from ledger position {at}")
 
 
 @click.command()
@@ -40,19 +113,42 @@ def keygen(app: AppContext, out: str | None, name: str | None) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="A checkpoint saved earlier: the log must still contain that history.",
 )
-@click.option("--skip-content", is_flag=True, help="Do not re-hash stored messages and files.")
+@click.option(
+    "--skip-content",
+    is_flag=True,
+    help="Do not re-hash stored messages and files (nor check disposals against holds).",
+)
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Accept a store with no ledger yet (otherwise an empty store is a failure).",
+)
 @pass_app
-def verify(app: AppContext, as_json: bool, checkpoint_file: str | None, skip_content: bool) -> None:
-    """Check the whole ledger; exit 0 when intact, 1 when not."""
+def verify(
+    app: AppContext,
+    as_json: bool,
+    checkpoint_file: str | None,
+    skip_content: bool,
+    allow_empty: bool,
+) -> None:
+    """Check the whole ledger; exit 0 when intact, 1 when not, 2 for a configuration error."""
     config = app.config
+    keys = verifier_keys(config)
+    if not keys:
+        raise ConfigError(
+            "no verifier key is configured: set signing.verifier_keys to the log's published"
+            " key (or make the signing key available); without it nothing can be verified"
+        )
     runtime = app.runtime()
     earlier = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
     report = verify_ledger(
         runtime.store,
-        verifier_keys(config),
+        keys,
         config.origin,
         earlier_checkpoint=earlier,
         check_content=not skip_content,
+        allow_empty=allow_empty,
+        audits=[DisposalAudit(retention_days(config))],
     )
     if as_json:
         echo_json(report.to_json())
@@ -106,5 +202,5 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
-    for command in (keygen, verify, checkpoint):
+    for command in (keygen, revoke_writer_command, verify, checkpoint):
         group.add_command(command)

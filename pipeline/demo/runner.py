@@ -8,6 +8,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,11 +18,16 @@ from pathlib import Path
 import click
 
 from pipeline.demo.dovecot import DovecotServer
+from pipeline.demo.processes import free_port, port_accepts
 from pipeline.demo.samples import SERVICER, agent_reply, sample_messages
 from pipeline.demo.smtp import LocalSmtpSink
 from pipeline.errors import ConfigError
 
 PASSWORD_ENV = "MAILLEDGER_DEMO_IMAP_PASSWORD"  # noqa: S105 -- the variable name, not a secret
+WEB_PASSWORD_ENV = "MAILLEDGER_DEMO_WEB_PASSWORD"  # noqa: S105 -- the variable name
+WEB_USER = "demo"
+WEB_PASSWORD = "demo-records-2026"  # noqa: S105 -- printed on screen: a local demo's sign-in
+WEB_PORT = 8080
 
 
 def _config_text(root: Path, imap: DovecotServer, user: str, smtp_port: int) -> str:
@@ -132,6 +139,50 @@ def demo_servers(root: Path) -> Iterator[tuple[DovecotServer, str, LocalSmtpSink
         imap.close()
 
 
+def serve_web(demo: Demo) -> None:
+    """Serve the records web app on the demo's ledger.
+
+    At a terminal it runs until interrupted; without one (CI, tests) it stops
+    after checking that the app answers.
+    """
+    port = WEB_PORT if not port_accepts(WEB_PORT) else free_port()
+    command = [sys.executable, "-m", "pipeline", "--config", str(demo.config), "serve"]
+    click.secho("\n## The records web app", bold=True)
+    click.secho(f"$ mailledger --config {demo.config} serve --port {port}", fg="cyan")
+    server = subprocess.Popen([*command, "--port", str(port)], env=demo.env)
+    try:
+        if not _answers(f"http://localhost:{port}/healthz", server):
+            raise click.ClickException("the web app did not answer; see the messages above")
+        click.secho(
+            f"\nRecords web app: http://localhost:{port}/  sign in as {WEB_USER!r},"
+            f" password {WEB_PASSWORD!r}",
+            bold=True,
+        )
+        if sys.stdin.isatty():
+            click.echo("Press Ctrl-C to stop it.")
+            try:
+                server.wait()
+            except KeyboardInterrupt:
+                click.echo("")
+        else:
+            click.echo("The app answered; no terminal, so it is stopped now.")
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _answers(url: str, server: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 -- localhost
+                return bool(response.status == 200)
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def run_demo(root: Path) -> None:
     """The whole demo."""
     root = root.resolve()
@@ -145,7 +196,7 @@ def run_demo(root: Path) -> None:
     marker.write_text("written by mailledger demo; removed by the next demo run\n")
     with demo_servers(root) as (imap, user, smtp, inbox):
         (root / "config.yaml").write_text(_config_text(root, imap, user, smtp.port))
-        env = {**os.environ, PASSWORD_ENV: imap.password(user)}
+        env = {**os.environ, PASSWORD_ENV: imap.password(user), WEB_PASSWORD_ENV: WEB_PASSWORD}
         demo = Demo(root, env)
         click.secho(
             f"Local IMAP server on {imap.host}:{imap.port} with {imap.message_count(user)}"
@@ -214,4 +265,20 @@ def run_demo(root: Path) -> None:
         click.secho(f"\n## Mail the SMTP sink received: {len(smtp.messages())}", bold=True)
         for envelope in smtp.messages()[:6]:
             click.echo(f"  to {', '.join(envelope.rcpt_tos)}: {envelope.subject}")
+        demo.step(
+            "A sign-in for the records web app (supervisor and administrator)",
+            "web",
+            "user",
+            "add",
+            WEB_USER,
+            "--role",
+            "compliance_supervisor",
+            "--role",
+            "administrator",
+            "--password-env",
+            WEB_PASSWORD_ENV,
+            "--reason",
+            "demo",
+        )
     click.secho(f"\nDone. Try: mailledger --config {root}/config.yaml verify --json", bold=True)
+    serve_web(demo)

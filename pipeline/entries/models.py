@@ -169,6 +169,66 @@ class SensitiveBody(Model):
     masked: Str
 
 
+class EvidenceBody(Model):
+    """Why a kind or family was decided: the rule or signal, where, in which language."""
+
+    rule: Str
+    field: Str
+    item: Int = 0
+    start: Int
+    end: Int
+    matched: Str
+    language: Str
+    signal: Str | None = None
+
+
+class KindEvidenceBody(Model):
+    """One piece of evidence for a request kind."""
+
+    kind: Str
+    evidence: EvidenceBody
+
+
+class FamilyBody(Model):
+    """An escalation family found, its route, severity and evidence."""
+
+    family: Str
+    route: Str
+    severity: Str
+    evidence: tuple[EvidenceBody, ...] = ()
+
+
+class SuppressionBody(Model):
+    """A match that did not count, and the cue that stopped it."""
+
+    reason: Str
+    rule: Str
+    field: Str
+    start: Int
+    end: Int
+    matched: Str
+    cue: Str
+
+
+class LanguageBody(Model):
+    """Detected language, confidence (3-decimal text: no floats in entries), script,
+    second language of code-switched mail, and how it was decided."""
+
+    code: Str
+    confidence: Str
+    script: Str | None = None
+    secondary: Str | None = None
+    method: Str
+
+
+class MachineBody(Model):
+    """Whether a machine wrote the message, which kind, and the header/text evidence."""
+
+    is_machine: Bool
+    kind: Str | None = None
+    evidence: Strs = ()
+
+
 class ClassificationBody(Model):
     """What classification found (``pipeline.classify.Classification``).
 
@@ -191,6 +251,14 @@ class ClassificationBody(Model):
     account_numbers: Strs = Field(default=(), repr=False)
     matches: tuple[RuleMatchBody, ...] = ()
     sensitive: tuple[SensitiveBody, ...] = ()
+    # schema 2 (pipeline.classify.classifier): families, evidence, language, machine mail
+    kind_evidence: tuple[KindEvidenceBody, ...] = ()
+    escalation_families: tuple[FamilyBody, ...] = ()
+    language_detail: LanguageBody | None = None
+    ack_languages: Strs = ()
+    machine: MachineBody | None = None
+    needs_acknowledgment: Bool = True
+    suppressions: tuple[SuppressionBody, ...] = ()
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -728,6 +796,62 @@ class RecordDisposed(Body):
         return frozenset((self.record_id,))
 
 
+class ExportGranted(Body):
+    """An examiner was given an export to download and verify (and only that export)."""
+
+    TYPE: ClassVar[str] = names.EXPORT_GRANTED
+
+    manifest_sha256: Str
+    export_seq: Int
+    grantee: Str
+    actor: Str
+    reason: Str | None = None
+
+
+# -- people: sign-in and roles (no record is concerned, so no trail shows them) ----
+
+
+class UserSignedIn(Body):
+    """A person signed in to the records application."""
+
+    TYPE: ClassVar[str] = names.USER_SIGNED_IN
+
+    user: Str
+    method: Str  # "password" or "oidc:<issuer>"
+    roles: Strs
+
+
+class UserSignInFailed(Body):
+    """A sign-in was refused; ``user`` is the name that was typed (it may not exist)."""
+
+    TYPE: ClassVar[str] = names.USER_SIGN_IN_FAILED
+
+    user: Str
+    method: Str
+    reason: Str  # "unknown user", "wrong password", "disabled", "no role"
+
+
+class UserSignedOut(Body):
+    """A person signed out, or their session ended."""
+
+    TYPE: ClassVar[str] = names.USER_SIGNED_OUT
+
+    user: Str
+    reason: Str  # "signed out", "expired"
+
+
+class UserRolesChanged(Body):
+    """An account was created, or its roles changed, by ``actor``."""
+
+    TYPE: ClassVar[str] = names.USER_ROLES_CHANGED
+
+    user: Str
+    actor: Str
+    before: Strs
+    after: Strs
+    reason: Str | None = None
+
+
 CATALOGUE: dict[str, type[Body]] = {
     model.TYPE: model
     for model in (
@@ -765,6 +889,11 @@ CATALOGUE: dict[str, type[Body]] = {
         HoldAdded,
         HoldRemoved,
         RecordDisposed,
+        ExportGranted,
+        UserSignedIn,
+        UserSignInFailed,
+        UserSignedOut,
+        UserRolesChanged,
     )
 }
 """Every entry type the ledger may hold, and the model of its body."""

@@ -47,6 +47,13 @@ HOLD_ADDED: Final = "hold.added"
 HOLD_REMOVED: Final = "hold.removed"
 RECORD_DISPOSED: Final = "record.disposed"
 
+EXPORT_GRANTED: Final = "export.granted"
+
+USER_SIGNED_IN: Final = "user.signed_in"
+USER_SIGN_IN_FAILED: Final = "user.sign_in_failed"
+USER_SIGNED_OUT: Final = "user.signed_out"
+USER_ROLES_CHANGED: Final = "user.roles_changed"
+
 RECORD_TYPES: Final = (MESSAGE_RECEIVED, RESPONSE_SENT)
 """The entry types whose body is a whole message record."""
 

@@ -415,6 +415,30 @@ class RecordIndex:
 
     def iter_search(self, criteria: SearchCriteria) -> Iterator[RecordRow]:
         """Like :meth:`search`, streaming rows (exports of many records)."""
+        where, args = self._where(criteria)
+        order = "desc" if criteria.newest_first else "asc"
+        sql = f"select {_RECORD_COLUMNS} from records where {where} order by seq {order}"  # noqa: S608
+        if criteria.limit is not None or criteria.offset:
+            sql += " limit ? offset ?"
+            args += [-1 if criteria.limit is None else criteria.limit, criteria.offset]
+        try:
+            cursor = self.db.execute(sql, args)
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
+        for values in cursor:
+            yield _row(values)
+
+    def count(self, criteria: SearchCriteria) -> int:
+        """How many records match ``criteria`` (limit and offset ignored)."""
+        where, args = self._where(criteria)
+        try:
+            row = self.db.execute(f"select count(*) from records where {where}", args).fetchone()  # noqa: S608
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
+        return int(row[0])
+
+    @staticmethod
+    def _where(criteria: SearchCriteria) -> tuple[str, list[Any]]:
         where = [f"type in ({','.join('?' * len(criteria.types))})"]
         args: list[Any] = list(criteria.types)
         if criteria.received_from is not None:
@@ -448,16 +472,7 @@ class RecordIndex:
         if criteria.text:
             where.append("seq in (select rowid from record_text where record_text match ?)")
             args.append(fts_query(criteria.text))
-        sql = f"select {_RECORD_COLUMNS} from records where {' and '.join(where)} order by seq"  # noqa: S608
-        if criteria.limit is not None:
-            sql += " limit ?"
-            args.append(criteria.limit)
-        try:
-            cursor = self.db.execute(sql, args)
-        except sqlite3.OperationalError as exc:
-            raise IndexQueryError(f"search failed: {exc}") from exc
-        for values in cursor:
-            yield _row(values)
+        return " and ".join(where), args
 
     def record(self, record_id: str) -> RecordRow | None:
         """The record with this id."""

@@ -83,12 +83,14 @@ class SearchCriteria:
     # sealed messages not yet assembled are found too (by their source and receipt)
     types: tuple[str, ...] = (*RECORD_TYPES, MESSAGE_SEALED)
     limit: int | None = None
+    offset: int = 0  # rows to skip, for paging
+    newest_first: bool = False  # by ledger position, descending
 
     def to_json(self) -> dict[str, Any]:
         """The criteria that were given, for manifests and ledger entries."""
         out: dict[str, Any] = {}
         for name, value in asdict(self).items():
-            if value is None or name == "types":
+            if value is None or name in ("types", "offset", "newest_first"):
                 continue
             out[name] = value
         out["types"] = list(self.types)

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from pipeline.errors import CheckpointError, LedgerError
 from pipeline.hashing import ZERO_HASH
+from pipeline.ledger import layout
 from pipeline.ledger.checkpoint import SignedCheckpoint, VerifierKey, verify_note
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.merkle import MerkleTree, leaf_hash
+from pipeline.ledger.writers import BatchProof, Grant, check_batch_proof, writers_at
+from pipeline.merkle import CompactRange, MerkleTree, leaf_hash
 
 
 class Fault(enum.Enum):
@@ -32,6 +34,12 @@ class Fault(enum.Enum):
     INCONSISTENT = "inconsistent with the given earlier checkpoint"
     CONTENT_ALTERED = "content altered"
     CONTENT_MISSING = "content missing"
+    UNPROVEN = "not written by an authorised writer"
+    MISPLACED = "checkpoint stored under another size"
+    UNLAWFUL_DISPOSAL = "disposal of held or unexpired content"
+    DELETE_MARKER = "deleted outside mailledger"
+    EXTRA_VERSION = "extra version"
+    EMPTY = "no ledger"
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,18 @@ def check_checkpoints(
             findings.append(CheckpointFinding(-1, key, False))
             continue
         size = signed.checkpoint.size
+        named = layout.seq_of(key)
+        if named != size:
+            problems.append(
+                Problem(
+                    min(size, named if named is not None else size),
+                    Fault.MISPLACED,
+                    f"checkpoint {key} holds the note signed for size {size}: the checkpoint"
+                    f" for size {named} was replaced with an older or newer one",
+                )
+            )
+            findings.append(CheckpointFinding(size, key, False))
+            continue
         if size > tree.size:
             problems.append(
                 Problem(
@@ -246,3 +266,102 @@ def check_earlier_checkpoint(
             )
         ]
     return signed, []
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """One batch object as found in storage: where its lines start and its proof line."""
+
+    key: str
+    start: int  # position of its first line among all stored lines
+    count: int
+    proof: bytes | None
+
+
+@dataclass(frozen=True)
+class ProofFindings:
+    """What the writers' proofs cover and what is wrong with them."""
+
+    problems: list[Problem]
+    covered: int  # entries before this position are proven (by a writer or a checkpoint)
+    ranges: dict[int, CompactRange]  # compact range at the start of every batch
+
+
+def check_batch_proofs(
+    leaves: Sequence[bytes],
+    batches: Sequence[StoredBatch],
+    log_keys: list[VerifierKey],
+    grants: Sequence[Grant],
+    origin: str,
+    checkpointed: int,
+) -> ProofFindings:
+    """Check every batch's writer proof; report batches that no proof or checkpoint covers.
+
+    A valid proof at the end of a batch vouches for the whole history before it (its
+    writer refused to build on anything unproven), as a checkpoint does. A batch with
+    no proof is accepted only under such cover (batches written before proofs
+    existed); a proof that does not verify is a finding wherever it is.
+    """
+    problems: list[Problem] = []
+    covered = checkpointed
+    ranges: dict[int, CompactRange] = {}
+    compact = CompactRange.empty()
+    unproven: list[StoredBatch] = []
+    for batch in batches:
+        ranges[batch.start] = compact
+        end = batch.start + batch.count
+        batch_leaves = leaves[batch.start : end]
+        after = compact.extend(batch_leaves)
+        where = f"{batch.key} (positions {batch.start} to {end - 1})"
+        if batch.proof is None:
+            unproven.append(batch)
+        else:
+            writers = writers_at(log_keys, grants, batch.start)
+            problem, proven = _check_one_proof(batch, compact, batch_leaves, writers, origin)
+            if problem is not None:
+                problems.append(Problem(problem[0], Fault.UNPROVEN, f"{where}: {problem[1]}"))
+            covered = max(covered, proven)
+        compact = after
+    for batch in unproven:
+        end = batch.start + batch.count
+        if end > covered:
+            problems.append(
+                Problem(
+                    max(batch.start, covered),
+                    Fault.UNPROVEN,
+                    f"entries {max(batch.start, covered)} to {end - 1} in {batch.key} carry no"
+                    " signature of an authorised writer and no checkpoint covers them: they"
+                    " were not appended by mailledger",
+                )
+            )
+    problems.sort(key=lambda p: p.position or 0)
+    return ProofFindings(problems, covered, ranges)
+
+
+def _check_one_proof(
+    batch: StoredBatch,
+    start: CompactRange,
+    leaves: Sequence[bytes],
+    writers: list[VerifierKey],
+    origin: str,
+) -> tuple[tuple[int, str] | None, int]:
+    """(position and reason of the fault or None, size the proof validly covers)."""
+    assert batch.proof is not None
+    end = batch.start + batch.count
+    try:
+        proof = BatchProof.parse(batch.proof)
+    except LedgerError as exc:
+        return (batch.start, str(exc)), 0
+    if not batch.start < proof.size <= end:
+        return (batch.start, f"its writer signature claims size {proof.size}"), 0
+    root = start.extend(leaves[: proof.size - batch.start]).root()
+    try:
+        check_batch_proof(proof, writers, origin, batch.start, root)
+    except CheckpointError as exc:
+        return (batch.start, str(exc)), 0
+    if proof.size < end:
+        return (
+            proof.size,
+            f"entries {proof.size} to {end - 1} were added after its writer signed it",
+        ), proof.size
+    return None, end

@@ -102,10 +102,59 @@ class Checkpoint:
 
     def sign(self, key: SigningKey) -> str:
         """Signed note text. Ed25519 is deterministic: the same checkpoint gives the same note."""
-        body = self.body()
-        signature = key.private_key.sign(body.encode())
-        blob = base64.b64encode(key.verifier.key_id + signature).decode()
-        return f"{body}\n{_SIG_PREFIX}{key.name} {blob}\n"
+        return sign_note(self.body(), key)
+
+
+def signature_blob(message: bytes, key: SigningKey) -> str:
+    """``base64(key id || Ed25519 signature)``, the signature field of a signed-note line."""
+    return base64.b64encode(key.verifier.key_id + key.private_key.sign(message)).decode()
+
+
+def sign_note(body: str, key: SigningKey) -> str:
+    """A signed note: ``body`` (ending in a newline), a blank line, one signature line."""
+    return f"{body}\n{_SIG_PREFIX}{key.name} {signature_blob(body.encode(), key)}\n"
+
+
+def check_signature(
+    message: bytes, name: str, blob: str, keys: list[VerifierKey], what: str = "note"
+) -> VerifierKey | None:
+    """The key among ``keys`` whose signature ``blob`` over ``message`` is; None if no key
+    of that name and id is known. A known key with a bad signature raises CheckpointError."""
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except ValueError as exc:
+        raise CheckpointError(f"{what} signature is not base64") from exc
+    for key in keys:
+        if key.name == name and key.key_id == raw[:4]:
+            try:
+                Ed25519PublicKey.from_public_bytes(key.public_key).verify(raw[4:], message)
+            except InvalidSignature as exc:
+                raise CheckpointError(
+                    f"{what} signature by key {name!r} is invalid: the {what} was altered"
+                    " or signed by another key"
+                ) from exc
+            return key
+    return None
+
+
+def open_note(note: str, keys: list[VerifierKey], what: str = "note") -> tuple[str, VerifierKey]:
+    """The body of a signed note and the first known key that signed it.
+
+    Signatures by unknown keys are ignored, as signed-note requires; the note is
+    rejected unless at least one known key verifies it.
+    """
+    body, sep, signatures = note.partition("\n\n")
+    if not sep:
+        raise CheckpointError(f"{what} has no signature block")
+    body += "\n"
+    for line in signatures.splitlines():
+        if not line.startswith(_SIG_PREFIX):
+            raise CheckpointError(f"malformed signature line in {what}")
+        name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
+        key = check_signature(body.encode(), name, blob, keys, what)
+        if key is not None:
+            return body, key
+    raise CheckpointError(f"no known key signed this {what}")
 
 
 @dataclass(frozen=True)
@@ -135,38 +184,16 @@ def parse_checkpoint_body(body: str) -> Checkpoint:
 
 
 def verify_note(note: str, keys: list[VerifierKey], origin: str | None = None) -> SignedCheckpoint:
-    """Check a signed checkpoint note against known keys.
-
-    Signatures by unknown keys are ignored, as signed-note requires; the note is
-    rejected unless at least one known key verifies it.
-    """
-    body, sep, signatures = note.partition("\n\n")
+    """Check a signed checkpoint note against known keys (see :func:`open_note`)."""
+    body, sep, _ = note.partition("\n\n")
     if not sep:
         raise CheckpointError("checkpoint note has no signature block")
-    body += "\n"
-    checkpoint = parse_checkpoint_body(body)
+    # The body is parsed before any signature is checked, so a note that is not a
+    # checkpoint at all says so instead of failing on its signature.
+    checkpoint = parse_checkpoint_body(body + "\n")
     if origin is not None and checkpoint.origin != origin:
         raise CheckpointError(
             f"checkpoint is for log {checkpoint.origin!r}, not this log {origin!r}"
         )
-    by_id = {(k.name, k.key_id): k for k in keys}
-    for line in signatures.splitlines():
-        if not line.startswith(_SIG_PREFIX):
-            raise CheckpointError("malformed signature line in checkpoint note")
-        name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
-        try:
-            raw = base64.b64decode(blob, validate=True)
-        except ValueError as exc:
-            raise CheckpointError("checkpoint signature is not base64") from exc
-        key = by_id.get((name, raw[:4]))
-        if key is None:
-            continue
-        try:
-            Ed25519PublicKey.from_public_bytes(key.public_key).verify(raw[4:], body.encode())
-        except InvalidSignature as exc:
-            raise CheckpointError(
-                f"checkpoint signature by key {name!r} is invalid: the checkpoint was altered"
-                " or signed by another key"
-            ) from exc
-        return SignedCheckpoint(checkpoint, note, name)
-    raise CheckpointError("no known key signed this checkpoint")
+    _, key = open_note(note, keys, "checkpoint")
+    return SignedCheckpoint(checkpoint, note, key.name)

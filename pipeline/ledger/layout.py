@@ -4,7 +4,9 @@ from __future__ import annotations
 
 ENTRIES = "ledger/entries/"
 CHECKPOINTS = "ledger/checkpoints/"
-FRONTIERS = "ledger/frontier/"
+WRITERS = "ledger/writers/"
+# The signed-note signature line prefix (em dash, space) that starts a batch's proof line.
+_PROOF_PREFIX = "\u2014 ".encode()
 
 
 def batch_key(first_seq: int) -> str:
@@ -17,11 +19,6 @@ def checkpoint_key(size: int) -> str:
     return f"{CHECKPOINTS}{size:016d}"
 
 
-def frontier_key(size: int) -> str:
-    """Key of the compact Merkle range cached at ``size``."""
-    return f"{FRONTIERS}{size:016d}.json"
-
-
 def seq_of(key: str) -> int | None:
     """The number a ledger key is named after, or None for a foreign key."""
     stem = key.rsplit("/", 1)[-1].split(".", 1)[0]
@@ -29,5 +26,17 @@ def seq_of(key: str) -> int | None:
 
 
 def split_batch(data: bytes) -> list[bytes]:
-    """Entry lines of a batch object (each entry is one line)."""
-    return [line for line in data.split(b"\n") if line]
+    """Entry lines of a batch object (each entry is one line), without its proof line."""
+    return batch_parts(data)[0]
+
+
+def batch_parts(data: bytes) -> tuple[list[bytes], bytes | None]:
+    """A batch's entry lines and its final proof line (None when it has none).
+
+    Only the last line can be the proof; a proof-like line anywhere else stays among
+    the entry lines, where it is reported as an unreadable entry.
+    """
+    lines = [line for line in data.split(b"\n") if line]
+    if lines and lines[-1].startswith(_PROOF_PREFIX):
+        return lines[:-1], lines[-1]
+    return lines, None

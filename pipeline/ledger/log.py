@@ -2,16 +2,20 @@
 
 Batches of entries are written create-only under the key of their first
 position, so writers that read the same head race for the same key and exactly
-one wins; the others re-read and retry. After each batch a signed checkpoint is
-written. Checkpoints are computed from the previous (validated) compact range
-plus the new leaves, and are deterministic, so two writers finishing the same
-checkpoint write the same bytes and the log never signs two histories.
+one wins; the others re-read and retry. Every batch ends with its writer's
+signature over the tree it completes (see :mod:`pipeline.ledger.writers`), in the
+same object, so a batch is never stored without its proof, even when the writer
+dies right after. A batch without a valid proof (or, for batches written before
+proofs existed, a covering checkpoint) is never built on: reading it is an error.
+After each batch a holder of the log key signs a checkpoint. Checkpoints are
+deterministic, so two writers finishing the same checkpoint write the same bytes
+and the log never signs two histories.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
+import hashlib
 import random
 import time
 from collections import OrderedDict
@@ -23,6 +27,7 @@ import structlog
 from pipeline.errors import (
     AppendConflictError,
     CheckpointError,
+    ConfigError,
     LedgerError,
     ObjectConflictError,
     ObjectNotFoundError,
@@ -37,6 +42,16 @@ from pipeline.ledger.checkpoint import (
     verify_note,
 )
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
+from pipeline.ledger.writers import (
+    BatchProof,
+    Grant,
+    check_batch_proof,
+    grants_from,
+    read_certificate,
+    read_revocation,
+    sign_batch,
+    writers_at,
+)
 from pipeline.merkle import CompactRange
 from pipeline.storage.base import ObjectStore
 
@@ -57,7 +72,14 @@ class AppendResult:
 
 
 class Ledger:
-    """Reads and appends entries; implements ``LedgerReader`` and ``LedgerWriter``."""
+    """Reads and appends entries; implements ``LedgerReader`` and ``LedgerWriter``.
+
+    ``verifier_keys`` are the log keys trusted to sign checkpoints and certify
+    writers. ``signing_key`` is the log key (signs checkpoints); ``writer_key``, when
+    given, signs this process's batches instead of the log key, and must have been
+    certified (``mailledger keygen --writer``). A process with a writer key only
+    appends; a holder of the log key signs the checkpoint later.
+    """
 
     def __init__(
         self,
@@ -66,6 +88,7 @@ class Ledger:
         verifier_keys: Sequence[VerifierKey],
         signing_key: SigningKey | None = None,
         *,
+        writer_key: SigningKey | None = None,
         max_attempts: int = 200,
     ) -> None:
         self.store = store
@@ -74,22 +97,36 @@ class Ledger:
         if signing_key is not None and signing_key.verifier not in self.verifier_keys:
             self.verifier_keys.append(signing_key.verifier)
         self.signing_key = signing_key
+        self.writer_key = writer_key if writer_key is not None else signing_key
         self.max_attempts = max_attempts
         self._starts: list[int] = []  # first seq of every known batch, ascending
         self._size = 0
         self._last_hash = ZERO_HASH
         self._batches: OrderedDict[int, list[LedgerEntry]] = OrderedDict()
-        self._range: CompactRange | None = None  # validated compact range at ``_range.size``
+        # SHA-256 of every batch as first read and proven: a batch read again after it
+        # left the cache (trail, show, dispatch) must be the same bytes.
+        self._digests: dict[int, bytes] = {}
+        self._head = CompactRange.empty()  # compact range over every known entry
+        self._proven = 0  # entries covered by a writer's proof or a signed checkpoint
+        # Compact ranges at the ends of batches not yet proven (only batches written
+        # before proofs existed, which a checkpoint must cover instead).
+        self._unproven: dict[int, CompactRange] = {}
+        self._signed = 0  # size of the newest checkpoint this process knows exists
+        self._grants: list[Grant] | None = None  # certified writer keys, read lazily
+        self._grants_fresh = False  # read during the current refresh
 
     # -- reading -----------------------------------------------------------------
 
     def refresh(self) -> int:
         """Learn about batches written since the last look; returns the log size.
 
-        New batches are checked as they are read (positions and chain links), so
-        a writer never extends a damaged log.
+        New batches are checked as they are read (positions, chain links and their
+        writer's proof), so a writer never extends, and a checkpoint never signs,
+        entries an authorised writer did not write. Raises :class:`LedgerError`
+        naming the first unproven position.
         """
         after = layout.batch_key(self._starts[-1]) if self._starts else None
+        self._grants_fresh = False
         for key in self.store.list(layout.ENTRIES, start_after=after):
             first = layout.seq_of(key)
             if first is None:
@@ -99,22 +136,115 @@ class Ledger:
                     f"ledger batch {key} starts at position {first} but the log has"
                     f" {self._size} entries before it; run 'mailledger verify'"
                 )
-            entries = self._read_batch(first)
+            entries, proof = self._load_batch(first)
+            head = self._head.extend([entry.leaf_hash for entry in entries])
+            if proof is not None:
+                self._check_proof(key, first, head, proof)
             self._starts.append(first)
-            self._size += len(entries)
+            self._size = head.size
             self._last_hash = entries[-1].entry_hash
+            self._head = head
+            if proof is not None:
+                self._proven = head.size
+                self._unproven.clear()
+            else:
+                self._unproven[head.size] = head
+        if self._proven < self._size:
+            self._prove_by_checkpoint()
         return self._size
 
-    def _read_batch(self, first: int) -> list[LedgerEntry]:
-        cached = self._batches.get(first)
-        if cached is not None:
-            self._batches.move_to_end(first)
-            return cached
+    def _check_proof(self, key: str, first: int, head: CompactRange, proof: BatchProof) -> None:
+        """Raise unless ``proof`` is an authorised writer's signature over the whole batch."""
+        self._require_keys()
+        where = f"ledger batch {key} (positions {first} to {head.size - 1})"
+        if proof.size != head.size:
+            raise LedgerError(
+                f"{where} holds entries its writer did not sign (the signature covers the log"
+                f" up to {proof.size}); run 'mailledger verify'"
+            )
+        try:
+            writers = self._authorised(proof.key_name, first)
+            check_batch_proof(proof, writers, self.origin, first, head.root())
+        except CheckpointError as exc:
+            raise LedgerError(f"{where} is not proven: {exc}; run 'mailledger verify'") from exc
+
+    def _require_keys(self) -> None:
+        if not self.verifier_keys:
+            raise ConfigError(
+                "no verifier key is configured, so the ledger's signatures cannot be checked:"
+                " set signing.verifier_keys to the log's published key, or make the signing"
+                " key available"
+            )
+
+    def _authorised(self, name: str, first: int) -> list[VerifierKey]:
+        """The keys that may sign a batch at ``first``: log keys, and certified writer keys
+        (re-read once per refresh, so a new certificate or revocation takes effect)."""
+        if any(k.name == name for k in self.verifier_keys):
+            return list(self.verifier_keys)
+        if self._grants is None or not self._grants_fresh:
+            self._grants = self._read_grants()
+            self._grants_fresh = True
+        return writers_at(self.verifier_keys, self._grants, first)
+
+    def _read_grants(self) -> list[Grant]:
+        certified: list[VerifierKey] = []
+        revoked: dict[VerifierKey, int] = {}
+        for key in self.store.list(layout.WRITERS):
+            try:
+                note = self.store.get(key).decode("utf-8")
+                if key.endswith(".revoked"):
+                    writer, position = read_revocation(note, self.verifier_keys, self.origin)
+                    revoked[writer] = min(position, revoked.get(writer, position))
+                else:
+                    certified.append(read_certificate(note, self.verifier_keys, self.origin))
+            except (CheckpointError, UnicodeDecodeError) as exc:
+                # A note no trusted key signed authorises nobody; verify reports it.
+                log.warning("ledger.writer_note_invalid", key=key, error=str(exc))
+        return grants_from(certified, revoked)
+
+    def _prove_by_checkpoint(self) -> None:
+        """Accept batches without a proof only when a signed checkpoint covers them.
+
+        Such batches are written by versions without writer proofs; every batch since
+        carries one. The newest unproven end with a valid checkpoint proves all before it.
+        """
+        self._require_keys()
+        for end in sorted(self._unproven, reverse=True):
+            try:
+                signed = self.read_checkpoint(layout.checkpoint_key(end))
+            except ObjectNotFoundError:
+                continue
+            if signed.checkpoint.root != self._unproven[end].root():
+                raise LedgerError(
+                    f"checkpoint {layout.checkpoint_key(end)} does not match the stored entries:"
+                    " the log was rewritten; run 'mailledger verify'"
+                )
+            self._proven = max(self._proven, end)
+            self._signed = max(self._signed, end)
+            self._unproven = {k: v for k, v in self._unproven.items() if k > end}
+            break
+        if self._proven < self._size:
+            raise LedgerError(
+                f"ledger entries {self._proven} to {self._size - 1} carry no signature of an"
+                " authorised writer: they were not appended by mailledger, and nothing will"
+                " be added after them; run 'mailledger verify'"
+            )
+
+    def _load_batch(self, first: int) -> tuple[list[LedgerEntry], BatchProof | None]:
+        """Read, decode and chain-check the batch at ``first``; its proof when it has one."""
         key = layout.batch_key(first)
         data = self.store.get(key)
+        digest = hashlib.sha256(data).digest()
+        known = self._digests.get(first)
+        if known is not None and known != digest:
+            raise LedgerError(
+                f"ledger batch {key} changed after it was read and proven; run 'mailledger verify'"
+            )
+        self._digests[first] = digest
+        lines, proof_line = layout.batch_parts(data)
         entries: list[LedgerEntry] = []
         prev = self._last_hash if first == self._size else None
-        for offset, line in enumerate(layout.split_batch(data)):
+        for offset, line in enumerate(lines):
             try:
                 entry = LedgerEntry.decode(line)
             except LedgerError as exc:
@@ -130,8 +260,19 @@ class Ledger:
             entries.append(entry)
         if not entries:
             raise LedgerError(f"ledger batch {key} is empty; run 'mailledger verify'")
+        try:
+            proof = BatchProof.parse(proof_line) if proof_line is not None else None
+        except LedgerError as exc:
+            raise LedgerError(f"ledger batch {key}: {exc}; run 'mailledger verify'") from exc
         self._remember(first, entries)
-        return entries
+        return entries, proof
+
+    def _read_batch(self, first: int) -> list[LedgerEntry]:
+        cached = self._batches.get(first)
+        if cached is not None:
+            self._batches.move_to_end(first)
+            return cached
+        return self._load_batch(first)[0]
 
     def _remember(self, first: int, entries: list[LedgerEntry]) -> None:
         """Keep a decoded batch in the small LRU cache."""
@@ -178,10 +319,18 @@ class Ledger:
         drafts that another writer committed meanwhile (how ingestion stays
         exactly-once when workers overlap). An empty result appends nothing.
         """
-        if self.signing_key is None:
+        writer = self.writer_key
+        if writer is None:
             raise LedgerError("this ledger has no signing key configured; it cannot append")
         for attempt in range(1, self.max_attempts + 1):
             self.refresh()
+            if writer.verifier not in self._authorised(writer.name, self._size):
+                raise ConfigError(
+                    f"writer key {writer.name!r} is not certified by a trusted log key (or was"
+                    " revoked), so other writers and 'mailledger verify' would reject its"
+                    " batches; certify a new one with 'mailledger keygen --writer' where the"
+                    " log key is"
+                )
             self._ensure_checkpoint()
             drafts = list(build(self))
             if not drafts:
@@ -193,7 +342,9 @@ class Ledger:
                 entry = LedgerEntry.build(first + offset, prev, draft)
                 entries.append(entry)
                 prev = entry.entry_hash
-            data = b"".join(entry.raw + b"\n" for entry in entries)
+            head = self._head.extend([entry.leaf_hash for entry in entries])
+            proof = sign_batch(writer, self.origin, first, head.size, head.root())
+            data = b"".join(entry.raw + b"\n" for entry in entries) + proof.to_line() + b"\n"
             try:
                 self.store.put(layout.batch_key(first), data)
             except ObjectConflictError:
@@ -203,9 +354,12 @@ class Ledger:
                 continue
             self._starts.append(first)
             self._remember(first, entries)
-            self._size = first + len(entries)
+            self._digests[first] = hashlib.sha256(data).digest()
+            self._size = head.size
             self._last_hash = entries[-1].entry_hash
-            self._ensure_checkpoint()
+            self._head = head
+            self._proven = head.size
+            self._ensure_checkpoint(just_appended=True)
             log.debug("ledger.appended", first=first, count=len(entries), attempt=attempt)
             return AppendResult(entries, attempt)
         raise AppendConflictError(
@@ -223,8 +377,14 @@ class Ledger:
         return self.read_checkpoint(keys[-1])
 
     def read_checkpoint(self, key: str) -> SignedCheckpoint:
-        """Read and verify the checkpoint note under ``key``."""
-        return self.read_checkpoint_text(self.store.get(key).decode("utf-8"))
+        """Read and verify the checkpoint note under ``key``, which must name its size."""
+        signed = self.read_checkpoint_text(self.store.get(key).decode("utf-8"))
+        if layout.seq_of(key) != signed.checkpoint.size:
+            raise CheckpointError(
+                f"{key} holds the checkpoint signed for size {signed.checkpoint.size}:"
+                " a checkpoint was substituted; run 'mailledger verify'"
+            )
+        return signed
 
     def read_checkpoint_text(self, note: str) -> SignedCheckpoint:
         """Verify checkpoint note text against this log's keys and origin."""
@@ -233,67 +393,44 @@ class Ledger:
     def checkpoint_note(self, size: int) -> str:
         """The signed note for ``size``, making it if the log has that size and lacks one."""
         try:
-            return self.store.get(layout.checkpoint_key(size)).decode("utf-8")
+            return self.read_checkpoint(layout.checkpoint_key(size)).note
         except ObjectNotFoundError:
             if size != self.refresh():
                 raise
             self._ensure_checkpoint()
-            return self.store.get(layout.checkpoint_key(size)).decode("utf-8")
+            return self.read_checkpoint(layout.checkpoint_key(size)).note
 
-    def _ensure_checkpoint(self) -> None:
-        """Make sure the current head has a signed checkpoint (finishing a crashed writer's)."""
-        if self._size == 0 or (self._range is not None and self._range.size == self._size):
+    def _ensure_checkpoint(self, *, just_appended: bool = False) -> None:
+        """Sign the head if it lacks a checkpoint (finishing a crashed or keyless writer's).
+
+        Only a proven head gets here: :meth:`refresh` refuses anything else. A head this
+        process did not just write is looked up first: on stores that keep every
+        version (first version wins) a repeated put would add a version each time.
+        """
+        if self.signing_key is None or self._size == 0 or self._signed == self._size:
             return
-        compact = self._range_at(self._size)
-        self._write_checkpoint(compact)
-        self._range = compact
-
-    def _range_at(self, size: int) -> CompactRange:
-        """The compact range at ``size``, from the nearest validated cache below it."""
-        base = self._range if self._range is not None and self._range.size <= size else None
-        if base is None:
-            base = self._cached_range_at_or_before(size)
-        leaves = [entry.leaf_hash for entry in self.entries(base.size, size)]
-        return base.extend(leaves)
-
-    def _cached_range_at_or_before(self, size: int) -> CompactRange:
-        # Batch boundaries are the only sizes that can have a checkpoint; walk back
-        # from the head until one has both a frontier and a checkpoint that agree.
-
-        candidates = [size, *reversed(self._starts[: bisect.bisect_right(self._starts, size)])]
-        for candidate in candidates:
-            if candidate == 0:
-                break
-            compact = self._load_frontier(candidate)
-            if compact is not None:
-                return compact
-        return CompactRange.empty()
-
-    def _load_frontier(self, size: int) -> CompactRange | None:
-        try:
-            frontier = json.loads(self.store.get(layout.frontier_key(size)))
-            signed = self.read_checkpoint(layout.checkpoint_key(size))
-        except (ObjectNotFoundError, CheckpointError, ValueError, KeyError):
-            return None
-        compact = CompactRange(size, tuple(bytes.fromhex(p) for p in frontier["peaks"]))
-        if signed.checkpoint.size != size or compact.root() != signed.checkpoint.root:
-            log.warning("ledger.frontier_mismatch", size=size)
-            return None
-        return compact
-
-    def _write_checkpoint(self, compact: CompactRange) -> None:
-        assert self.signing_key is not None
-        checkpoint = Checkpoint(self.origin, compact.size, compact.root())
+        assert self._proven == self._size == self._head.size
+        checkpoint = Checkpoint(self.origin, self._size, self._head.root())
+        key = layout.checkpoint_key(self._size)
+        if not just_appended:
+            try:
+                if self.read_checkpoint(key).checkpoint == checkpoint:
+                    self._signed = self._size
+                    return
+            except (ObjectNotFoundError, CheckpointError):
+                pass  # absent, or not ours to trust: the put below decides
         note = checkpoint.sign(self.signing_key)
         try:
-            self.store.put(layout.checkpoint_key(compact.size), note.encode("utf-8"))
+            self.store.put(key, note.encode("utf-8"))
         except ObjectConflictError as exc:
-            raise LedgerError(
-                f"a different checkpoint is already signed for size {compact.size}: the log"
-                " has forked or the signing key changed; run 'mailledger verify'"
-            ) from exc
-        frontier = {"size": compact.size, "peaks": [p.hex() for p in compact.peaks]}
-        self.store.put(
-            layout.frontier_key(compact.size),
-            json.dumps(frontier, sort_keys=True, separators=(",", ":")).encode(),
-        )
+            # Signed before by another trusted key (the one before a rotation) is fine.
+            try:
+                existing = self.read_checkpoint(key)
+            except CheckpointError:
+                existing = None
+            if existing is None or existing.checkpoint != checkpoint:
+                raise LedgerError(
+                    f"a different checkpoint is already signed for size {self._size}: the log"
+                    " has forked or the checkpoint was replaced; run 'mailledger verify'"
+                ) from exc
+        self._signed = self._size

@@ -1,31 +1,56 @@
-"""``mailledger verify``: recompute the ledger from storage and locate the first damage."""
+"""``mailledger verify``: recompute the ledger from storage and locate the first damage.
+
+Besides the chain, the checkpoints and the stored content, it checks that every
+batch was written by an authorised writer (see :mod:`pipeline.ledger.writers`)
+and, on a versioned bucket, that no key under ``ledger/`` or ``objects/`` was
+deleted or written again behind the store's create-only writes. Checks that need
+to know what entries mean (such as whether a disposal was lawful) come from the
+layers above as :class:`EntryAudit` objects fed every entry in the same pass.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
-from pipeline.errors import IntegrityError, LedgerError, ObjectNotFoundError, StorageError
+from pipeline.errors import (
+    CheckpointError,
+    IntegrityError,
+    LedgerError,
+    ObjectNotFoundError,
+    StorageError,
+)
 from pipeline.hashing import is_sha256_hex, object_key
 from pipeline.ledger import layout
 from pipeline.ledger.audit import (
     CheckpointFinding,
     Fault,
     Problem,
+    StoredBatch,
     StoredLine,
     chain_links,
+    check_batch_proofs,
     check_chain,
     check_checkpoints,
     check_earlier_checkpoint,
 )
 from pipeline.ledger.checkpoint import VerifierKey
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.merkle import MerkleTree, leaf_hash
-from pipeline.storage.base import ObjectStore
+from pipeline.ledger.writers import (
+    BatchProof,
+    Grant,
+    check_batch_proof,
+    grants_from,
+    read_certificate,
+    read_revocation,
+    writers_at,
+)
+from pipeline.merkle import CompactRange, MerkleTree, leaf_hash
+from pipeline.storage.base import ObjectStore, StoredVersion, VersionedStore
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +95,20 @@ class VerifyReport:
         }
 
 
+class EntryAudit(Protocol):
+    """A check over the meaning of entries, run by :func:`verify_ledger` in its one pass."""
+
+    types: frozenset[str]  # the entry types it wants to see
+
+    def see(self, position: int, entry: LedgerEntry) -> None:
+        """One entry of a wanted type, in log order."""
+        ...
+
+    def problems(self) -> list[Problem]:
+        """What it found, each at its position."""
+        ...
+
+
 # Fields that name a stored, content-addressed object by its hash alone.
 _HASH_ONLY_FIELDS = ("ack_sha256",)
 
@@ -96,8 +135,9 @@ def referenced_keys(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             stack.extend([v for v in item.values() if type(v) not in _SCALARS])
 
 
-def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[Problem]]:
+def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[StoredBatch], list[Problem]]:
     lines: list[StoredLine] = []
+    batches: list[StoredBatch] = []
     problems: list[Problem] = []
     for key in store.list(layout.ENTRIES):
         try:
@@ -108,8 +148,10 @@ def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[Problem]]:
         except StorageError as exc:
             problems.append(Problem(len(lines), Fault.MISSING, f"batch {key}: {exc}"))
             continue
-        lines.extend(StoredLine(key, raw) for raw in layout.split_batch(data))
-    return lines, problems
+        entry_lines, proof = layout.batch_parts(data)
+        batches.append(StoredBatch(key, len(lines), len(entry_lines), proof))
+        lines.extend(StoredLine(key, raw) for raw in entry_lines)
+    return lines, batches, problems
 
 
 def _read_note(store: ObjectStore, key: str) -> bytes:
@@ -120,6 +162,27 @@ def _read_note(store: ObjectStore, key: str) -> bytes:
         return store.get(key, verify=False)
 
 
+def _read_grants(
+    store: ObjectStore, keys: list[VerifierKey], origin: str
+) -> tuple[list[Grant], list[Problem]]:
+    """Writer keys certified (and maybe revoked) by a trusted log key; a certificate or
+    revocation that is not valid is a finding."""
+    certified: list[VerifierKey] = []
+    revoked: dict[VerifierKey, int] = {}
+    problems: list[Problem] = []
+    for key in store.list(layout.WRITERS):
+        try:
+            note = _read_note(store, key).decode()
+            if key.endswith(".revoked"):
+                writer, position = read_revocation(note, keys, origin)
+                revoked[writer] = min(position, revoked.get(writer, position))
+            else:
+                certified.append(read_certificate(note, keys, origin))
+        except (CheckpointError, UnicodeDecodeError) as exc:
+            problems.append(Problem(None, Fault.SIGNATURE_INVALID, f"{key}: {exc}"))
+    return grants_from(certified, revoked), problems
+
+
 def verify_ledger(
     store: ObjectStore,
     keys: list[VerifierKey],
@@ -128,22 +191,37 @@ def verify_ledger(
     earlier_checkpoint: str | None = None,
     check_content: bool = True,
     workers: int = 8,
+    allow_empty: bool = False,
+    audits: Sequence[EntryAudit] = (),
 ) -> VerifyReport:
-    """Check the chain, every stored checkpoint, an optional saved checkpoint, and content."""
-    lines, problems = _read_lines(store)
+    """Check the chain, every checkpoint and writer proof, an optional saved checkpoint,
+    content (unless ``check_content`` is False), ``audits`` and version history.
+
+    ``keys`` are the trusted log keys. An empty store is a finding unless
+    ``allow_empty``: a mistyped path or bucket must not read as an intact log.
+    """
+    lines, batches, problems = _read_lines(store)
     links = chain_links(lines)
     chain_problems = check_chain(lines, links)
     problems.extend(chain_problems)
-    tree = MerkleTree(
-        [
-            link.leaf if link else leaf_hash(line.raw)
-            for link, line in zip(links, lines, strict=True)
-        ]
-    )
+    leaves = [
+        link.leaf if link else leaf_hash(line.raw) for link, line in zip(links, lines, strict=True)
+    ]
+    tree = MerkleTree(leaves)
     notes = [
         (key, _read_note(store, key).decode("utf-8", "replace"))
         for key in store.list(layout.CHECKPOINTS)
     ]
+    if not lines and not notes and not problems and not allow_empty:
+        problems.append(
+            Problem(
+                None,
+                Fault.EMPTY,
+                f"{store.description} holds no ledger entries and no checkpoints: check the"
+                " storage settings (a mistyped path, bucket or prefix reads as empty), or pass"
+                " --allow-empty for a log that has no entries yet",
+            )
+        )
     cp_problems, findings = check_checkpoints(
         tree, notes, keys, origin, chain_ok=not chain_problems
     )
@@ -152,16 +230,33 @@ def verify_ledger(
         _, earlier_problems = check_earlier_checkpoint(tree, earlier_checkpoint, keys, origin)
         problems.extend(earlier_problems)
     signed_sizes = [f.size for f in findings if f.ok]
-    unsigned_tail = tree.size - (max(signed_sizes) if signed_sizes else 0)
+    checkpointed = max(signed_sizes) if signed_sizes else 0
+    grants, grant_problems = _read_grants(store, keys, origin)
+    problems.extend(grant_problems)
+    proofs = check_batch_proofs(leaves, batches, keys, grants, origin, checkpointed)
+    problems.extend(proofs.problems)
+    unsigned_tail = tree.size - checkpointed
     objects_checked = disposed = 0
+    first_claims: dict[str, int] = {}
     if check_content:
-        content_problems, objects_checked, disposed = _check_content(store, lines, workers)
-        problems.extend(content_problems)
+        content = _check_content(store, lines, workers, audits)
+        problems.extend(content.problems)
+        objects_checked, disposed, first_claims = content.checked, content.disposed, content.first
+    elif audits:
+        _run_audits(lines, audits)
+    for audit in audits:
+        problems.extend(audit.problems())
     report_notes = []
-    if unsigned_tail:
+    if isinstance(store, VersionedStore):
+        version_problems, version_notes = _check_versions(
+            store, first_claims, proofs.ranges, keys, grants, origin
+        )
+        problems.extend(version_problems)
+        report_notes.extend(version_notes)
+    if unsigned_tail and proofs.covered >= tree.size:
         report_notes.append(
-            f"{unsigned_tail} entries after the latest checkpoint are not yet signed"
-            " (a writer stopped before signing; the next append signs them)"
+            f"{unsigned_tail} entries after the latest checkpoint are signed by their writers"
+            " but not yet by the log key (the next append or 'mailledger checkpoint' signs them)"
         )
     return VerifyReport(
         size=tree.size,
@@ -193,9 +288,29 @@ def _hash_objects(store: ObjectStore, keys: list[str]) -> list[_Found]:
     return found
 
 
+@dataclass(frozen=True)
+class _ContentFindings:
+    problems: list[Problem]
+    checked: int  # distinct objects hashed
+    disposed: int  # of those, objects disposed of under a record.disposed entry
+    first: dict[str, int]  # object key -> first position referencing it
+
+
+def _run_audits(lines: list[StoredLine], audits: Sequence[EntryAudit]) -> None:
+    """Feed the audits when there is no content pass to do it."""
+    for pos, line in enumerate(lines):
+        try:
+            entry = LedgerEntry.decode(line.raw)
+        except LedgerError:
+            continue  # reported, located, by the chain check
+        for audit in audits:
+            if entry.type in audit.types:
+                audit.see(pos, entry)
+
+
 def _check_content(
-    store: ObjectStore, lines: list[StoredLine], workers: int
-) -> tuple[list[Problem], int, int]:
+    store: ObjectStore, lines: list[StoredLine], workers: int, audits: Sequence[EntryAudit]
+) -> _ContentFindings:
     # key -> {digest an entry claims for it -> first position claiming it}; every distinct
     # object is read and hashed once, however many entries reference it
     claims: dict[str, dict[str, int]] = {}
@@ -209,6 +324,9 @@ def _check_content(
                 entry = LedgerEntry.decode(line.raw)
             except LedgerError:
                 continue  # an undecodable entry is reported, located, by the chain check
+            for audit in audits:
+                if entry.type in audit.types:
+                    audit.see(pos, entry)
             if entry.type == "record.disposed":
                 disposed_keys.update(k for k in entry.body.get("keys", []) if isinstance(k, str))
                 continue
@@ -233,7 +351,12 @@ def _check_content(
     for key in sorted(found):
         problems.extend(_object_problems(key, found[key], claims[key], key in disposed_keys))
     problems.sort(key=lambda p: p.position or 0)
-    return problems, len(claims), len(disposed_keys & claims.keys())
+    return _ContentFindings(
+        problems,
+        len(claims),
+        len(disposed_keys & claims.keys()),
+        {key: min(claimed.values()) for key, claimed in claims.items()},
+    )
 
 
 def _object_problems(
@@ -254,3 +377,111 @@ def _object_problems(
         for digest, pos in claimed.items()
         if digest != found
     ]
+
+
+# -- version history (S3 versioning) ---------------------------------------------------------
+
+_VERSIONED_PREFIXES = ("ledger/", "objects/")
+
+
+def _check_versions(
+    store: VersionedStore,
+    first_claims: dict[str, int],
+    ranges: dict[int, CompactRange],
+    keys: list[VerifierKey],
+    grants: list[Grant],
+    origin: str,
+) -> tuple[list[Problem], list[str]]:
+    """Delete markers and extra versions under ``ledger/`` and ``objects/``.
+
+    mailledger never deletes without a version id (that only hides the object behind
+    a delete marker) and never writes a key twice, so each is a finding. The one
+    exception is a store where the oldest version wins: a writer that lost a race
+    leaves its version behind, and that version is harmless when it holds the same
+    bytes or is a batch its authorised writer signed (and then retried elsewhere).
+    """
+    by_key: dict[str, list[StoredVersion]] = {}
+    for prefix in _VERSIONED_PREFIXES:
+        listed = store.list_versions(prefix)
+        if listed is None:
+            return [], []
+        for version in listed:
+            by_key.setdefault(version.key, []).append(version)
+    problems: list[Problem] = []
+    raced = 0
+    for key, versions in by_key.items():
+        position = layout.seq_of(key) if key.startswith(layout.ENTRIES) else first_claims.get(key)
+        for marker in (v for v in versions if v.delete_marker):
+            problems.append(
+                Problem(
+                    position,
+                    Fault.DELETE_MARKER,
+                    f"{key} was deleted without its version id"
+                    f"{_when(marker)}: a delete marker hides it",
+                )
+            )
+        stored = [v for v in versions if not v.delete_marker]
+        if len(stored) < 2:
+            continue
+        oldest = stored[-1]
+        for extra in stored[:-1]:
+            if store.oldest_version_wins and _lost_race(
+                store, key, oldest, extra, ranges, keys, grants, origin
+            ):
+                raced += 1
+                continue
+            reads = "the first" if store.oldest_version_wins else "this one"
+            problems.append(
+                Problem(
+                    position,
+                    Fault.EXTRA_VERSION,
+                    f"{key} was written again{_when(extra)} (version {extra.version_id}) although"
+                    f" every write is create-only; reads return {reads}",
+                )
+            )
+    problems.sort(key=lambda p: p.position if p.position is not None else -1)
+    notes = (
+        [
+            f"{raced} later versions under ledger/ and objects/ were left by writers that lost"
+            " a race (the same bytes, or a batch its writer signed and retried); reads use the"
+            " first version"
+        ]
+        if raced
+        else []
+    )
+    return problems, notes
+
+
+def _when(version: StoredVersion) -> str:
+    return f" at {version.modified.isoformat()}" if version.modified is not None else ""
+
+
+def _lost_race(
+    store: VersionedStore,
+    key: str,
+    oldest: StoredVersion,
+    extra: StoredVersion,
+    ranges: dict[int, CompactRange],
+    keys: list[VerifierKey],
+    grants: list[Grant],
+    origin: str,
+) -> bool:
+    """True when ``extra`` is what an honest writer that lost the race for ``key`` left."""
+    data = store.read_version(key, extra.version_id)
+    if data == store.read_version(key, oldest.version_id):
+        return True
+    first = layout.seq_of(key)
+    if not key.startswith(layout.ENTRIES) or first is None or first not in ranges:
+        return False
+    lines, proof_line = layout.batch_parts(data)
+    if proof_line is None or not lines:
+        return False
+    try:
+        proof = BatchProof.parse(proof_line)
+        if proof.size != first + len(lines):
+            return False
+        root = ranges[first].extend([leaf_hash(line) for line in lines]).root()
+        check_batch_proof(proof, writers_at(keys, grants, first), origin, first, root)
+    except (LedgerError, CheckpointError):
+        return False
+    return True

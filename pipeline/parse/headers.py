@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import base64
+import binascii
+import quopri
 import re
-from email.header import Header, decode_header, make_header
+from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses
 
@@ -28,12 +30,73 @@ def _bytes_to_text(data: bytes) -> str:
         return data.decode("utf-8", "replace")
 
 
+# An RFC 2047 encoded-word (section 2): =?charset[*language]?B|Q?text?=
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+# Whitespace between two encoded-words is not displayed (RFC 2047 section 6.2).
+_BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?)")
+
+
+def _decode_one(charset: str, encoding: str, text: str) -> str:
+    charset = charset.split("*", 1)[0]
+    if encoding in "bB":
+        padded = text + "=" * (-len(text) % 4)
+        data = base64.b64decode(padded, validate=True)
+    else:
+        data = quopri.decodestring(text.replace("_", " ").encode("ascii"), header=False)
+    return data.decode(charset)
+
+
+def decode_encoded_words(value: str) -> tuple[str, tuple[str, ...]]:
+    """Decode each RFC 2047 encoded-word of ``value`` on its own; never raises.
+
+    A word that does not decode (bad base64, unknown charset, bytes invalid in its
+    charset) is kept as written, and a defect names it; the rest of the header is
+    still decoded, so one broken word cannot empty a Subject.
+    """
+    if "=?" not in value:
+        return value, ()
+    defects: list[str] = []
+    joined = _BETWEEN_WORDS.sub(r"\1", value)
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return _decode_one(m.group(1), m.group(2), m.group(3))
+        except (LookupError, UnicodeError, ValueError, binascii.Error) as exc:
+            problem = type(exc).__name__
+        # A base64 word cut short (a stray character at the end) still holds its
+        # whole groups of four: decode those, and keep the word as written in the defect.
+        body = m.group(3)
+        whole = len(body) // 4 * 4
+        if m.group(2) in "bB" and 0 < whole < len(body):
+            try:
+                decoded = _decode_one(m.group(1), "B", body[:whole])
+            except (LookupError, UnicodeError, ValueError, binascii.Error):
+                decoded = None
+            if decoded is not None:
+                defects.append(
+                    f"encoded-word {m.group()[:60]!r} is cut short; the first {whole} of "
+                    f"{len(body)} base64 characters were decoded"
+                )
+                return decoded
+        defects.append(
+            f"encoded-word {m.group()[:60]!r} could not be decoded ({problem}); kept as written"
+        )
+        return m.group()
+
+    return _ENCODED_WORD.sub(one, joined), tuple(defects)
+
+
 def decode_words(value: str | Header) -> str:
     """Decode RFC 2047 encoded words and 8-bit bytes in a header value; never raises.
 
-    Unknown charsets and broken encoded words fall back to the undecoded text,
-    which is still the sender's header as written.
+    Unknown charsets and broken encoded words fall back to the undecoded text of that
+    word, which is still the sender's header as written; the other words decode.
     """
+    return decode_words_checked(value)[0]
+
+
+def decode_words_checked(value: str | Header) -> tuple[str, tuple[str, ...]]:
+    """:func:`decode_words`, also returning a defect for each word kept undecoded."""
     if isinstance(value, Header):
         chunks = []
         for raw, charset in decode_header(value):
@@ -46,16 +109,15 @@ def decode_words(value: str | Header) -> str:
                     chunks.append(raw.decode(charset, "replace"))
                 except LookupError:
                     chunks.append(_bytes_to_text(raw))
-        return "".join(chunks)
+        return "".join(chunks), ()
     text = str(value)
+    defects: tuple[str, ...] = ()
     if "=?" in text:
-        # Broken encoded words stay as written: still the sender's header.
-        with contextlib.suppress(LookupError, UnicodeError, ValueError, TypeError, AssertionError):
-            text = str(make_header(decode_header(text)))
+        text, defects = decode_encoded_words(text)
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         # Surrogate escapes stand for raw 8-bit bytes the parser could not decode.
         text = _bytes_to_text(text.encode("ascii", "surrogateescape"))
-    return text
+    return text, defects
 
 
 def unfold(value: str) -> str:
@@ -65,10 +127,19 @@ def unfold(value: str) -> str:
 
 def first_header(message: Message, name: str) -> str | None:
     """Return the decoded, unfolded first occurrence of a header, or ``None``."""
+    return first_header_checked(message, name)[0]
+
+
+def first_header_checked(message: Message, name: str) -> tuple[str | None, tuple[str, ...]]:
+    """:func:`first_header`, also returning the defects of words kept undecoded."""
     value = message.get(name)
     if value is None:
-        return None
-    return unfold(decode_words(value))
+        return None, ()
+    if isinstance(value, str):
+        # Unfold first: an encoded-word may be split across a folded line.
+        value = unfold(value)
+    text, defects = decode_words_checked(value)
+    return unfold(text), defects
 
 
 def message_ids(value: str | None) -> tuple[str, ...]:

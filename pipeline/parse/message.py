@@ -28,7 +28,7 @@ import mailparser
 
 from pipeline.parse.headers import (
     decode_words,
-    first_header,
+    first_header_checked,
     message_ids,
     stdlib_addresses,
     unfold,
@@ -424,7 +424,11 @@ def parse_message(raw: bytes) -> ParsedMessage:
     html = _join(out.bodies["text/html"])
 
     def header(name: str) -> str | None:
-        return _safe(lambda: first_header(message, name), None)
+        nothing: tuple[str | None, tuple[str, ...]] = (None, ())
+        value, defects = _safe(lambda: first_header_checked(message, name), nothing)
+        for problem in defects:
+            out.defect(f"header {name}: {problem}")
+        return value
 
     message_id = header("Message-ID")
     if not message_id:
@@ -459,4 +463,20 @@ def parse_message(raw: bytes) -> ParsedMessage:
         attachments=tuple(out.attachments),
         defects=tuple(out.defects),
         parse_error=parse_error,
+        x_autoreply=header("X-Autoreply"),
+        x_autorespond=header("X-Autorespond"),
+        x_auto_response_suppress=header("X-Auto-Response-Suppress"),
+        authentication_results=header("Authentication-Results"),
+        content_type=_safe(lambda: _top_content_type(message), None),
     )
+
+
+def _top_content_type(message: Message) -> str | None:
+    """``type/subtype`` of the whole message, with ``report-type`` for multipart/report."""
+    if message.get("Content-Type") is None:
+        return None
+    ctype = message.get_content_type()
+    report = message.get_param("report-type")
+    if ctype == "multipart/report" and isinstance(report, str):
+        return f"{ctype}; report-type={report.lower()}"
+    return ctype

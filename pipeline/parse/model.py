@@ -71,6 +71,13 @@ class ParsedMessage:
     parse_error: str | None = None
     # lowercased names of the List-* header fields present (RFC 2369)
     list_headers: tuple[str, ...] = ()
+    # What the machine-mail decision also needs: responder headers and the top-level
+    # Content-Type with its report-type.
+    x_autoreply: str | None = None
+    x_autorespond: str | None = None
+    x_auto_response_suppress: str | None = None
+    content_type: str | None = None
+    authentication_results: str | None = None
 
     def to_record(self) -> dict[str, object]:
         """Return a JSON-able summary of the headers and parts for the ledger.
@@ -97,6 +104,10 @@ class ParsedMessage:
             "precedence": self.precedence,
             "list_id": self.list_id,
             "list_headers": list(self.list_headers),
+            "x_autoreply": self.x_autoreply,
+            "x_autorespond": self.x_autorespond,
+            "x_auto_response_suppress": self.x_auto_response_suppress,
+            "content_type": self.content_type,
             "return_path": self.return_path,
             "attachments": [
                 {

@@ -16,6 +16,7 @@ from pipeline.attachments.policy import AttachmentPolicy
 from pipeline.attachments.verdict import AttachmentVerdict, check_attachment
 from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
 from pipeline.classify.clocks import deadlines_for
+from pipeline.classify.machine import MachineHeaders
 from pipeline.classify.rules import MessageFields, RuleSet
 from pipeline.entries import RecordBody, encode
 from pipeline.entries.models import (
@@ -34,7 +35,7 @@ from pipeline.entries.models import (
 from pipeline.hashing import object_key, sha256_hex
 from pipeline.ledger.entry import canonical_json
 from pipeline.parse.message import parse_message
-from pipeline.parse.model import Address, ParsedMessage
+from pipeline.parse.model import Address, ParsedAttachment, ParsedMessage
 from pipeline.record.source import MessageSource
 
 
@@ -134,6 +135,47 @@ def _attachment(
     )
 
 
+# Attachment text read for classification: plain text and forwarded messages' bodies,
+# at most this much of each (a covering note is short; a log file is not read whole).
+_ATTACHMENT_TEXT_LIMIT = 20_000
+_TEXT_TYPES = ("text/plain", "text/markdown", "text/csv")
+
+
+def _attachment_text(part: ParsedAttachment) -> str:
+    declared = (part.content_type or "").lower()
+    name = (part.filename or "").lower()
+    if declared in ("message/rfc822", "message/global") and not part.nested_in:
+        inner = parse_message(part.payload[: 4 * _ATTACHMENT_TEXT_LIMIT])
+        return f"{inner.subject or ''}\n{inner.text or inner.html_text}"[:_ATTACHMENT_TEXT_LIMIT]
+    is_text = declared in _TEXT_TYPES or (not declared and name.endswith(".txt"))
+    if is_text and (part.content_disposition == "attachment" or part.filename):
+        return part.payload[:_ATTACHMENT_TEXT_LIMIT].decode("utf-8", "replace")
+    return ""
+
+
+def classification_fields(parsed: ParsedMessage) -> MessageFields:
+    """What classification reads of a parsed message: subject, bodies, attachment names
+    and text (where the attachment is text), and the machine-mail header facts."""
+    texts = tuple(t for t in (_attachment_text(p) for p in parsed.attachments) if t.strip())
+    return MessageFields(
+        subject=parsed.subject or "",
+        text=parsed.text,
+        html_text=parsed.html_text,
+        attachment_names=tuple(p.filename for p in parsed.attachments if p.filename),
+        attachment_text=texts,
+        headers=MachineHeaders(
+            auto_submitted=parsed.auto_submitted,
+            precedence=parsed.precedence,
+            list_headers=parsed.list_headers + (("list-id",) if parsed.list_id else ()),
+            x_autoreply=parsed.x_autoreply,
+            x_autorespond=parsed.x_autorespond,
+            x_auto_response_suppress=parsed.x_auto_response_suppress,
+            content_type=parsed.content_type,
+            authentication_results=parsed.authentication_results,
+        ),
+    )
+
+
 def assemble(
     raw: bytes,
     source: MessageSource,
@@ -162,13 +204,9 @@ def assemble(
             accepted += 1
         else:
             rejected += 1
-    fields = MessageFields(
-        subject=parsed.subject or "",
-        text=parsed.text,
-        html_text=parsed.html_text,
-        attachment_names=tuple(p.filename for p in parsed.attachments if p.filename),
+    classification = classify(
+        classification_fields(parsed), settings.rules, settings.classify_policy
     )
-    classification = classify(fields, settings.rules, settings.classify_policy)
     moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
     defects = tuple(parsed.defects)
     recorded = datetime.now(UTC)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class PutOutcome(enum.Enum):
@@ -83,4 +83,32 @@ class ObjectStore(Protocol):
 
     def durable_batch(self) -> AbstractContextManager[None]:
         """A block whose puts become durable together when it ends (or one by one)."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One version (or delete marker) of a key in a versioned bucket."""
+
+    key: str
+    version_id: str
+    delete_marker: bool
+    modified: datetime | None
+
+
+@runtime_checkable
+class VersionedStore(Protocol):
+    """A store that can show a key's history (S3 versioning); verify reads it."""
+
+    # True when a key's oldest version is the object (see pipeline.storage.s3), so later
+    # versions written by writers that lost a race are harmless.
+    oldest_version_wins: bool
+
+    def list_versions(self, prefix: str) -> list[StoredVersion] | None:
+        """Every version and delete marker under ``prefix``, each key's newest first;
+        None when the bucket has never been versioned."""
+        ...
+
+    def read_version(self, key: str, version_id: str) -> bytes:
+        """The bytes of one version of ``key``."""
         ...

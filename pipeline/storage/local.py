@@ -99,7 +99,7 @@ class LocalStore:
         # kernel: on the benchmark machine 8 threads took 0.93 ms of wall time and 1.4 ms
         # of CPU per 25 KB object, one thread 0.25 ms of each.
         self.write_concurrency = 1
-        (root / _TMP).mkdir(parents=True, exist_ok=True)
+        # No folder is made until the first put: reading a mistyped path must not create it.
         self._known_dirs: set[Path] = set()
         # Inside durable_batch(): paths whose fsync is deferred to the end of the batch.
         self._pending: list[Path] | None = None
@@ -163,6 +163,7 @@ class LocalStore:
         if target.exists():
             return self._existing(key, target, digest)
         self._mkdirs(target.parent)
+        self._mkdirs(self.root / _TMP)
         fd, tmp_name = tempfile.mkstemp(dir=self.root / _TMP)
         tmp = Path(tmp_name)
         try:

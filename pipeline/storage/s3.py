@@ -49,7 +49,7 @@ from pipeline.errors import (
     RetentionError,
     StorageError,
 )
-from pipeline.storage.base import Protection, PutOutcome
+from pipeline.storage.base import Protection, PutOutcome, StoredVersion
 from pipeline.storage.keys import expected_sha256
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ class S3Store:
         self.client = client if client is not None else make_client(settings)
         # each put waits a round trip; one connection per concurrent put
         self.write_concurrency = settings.max_pool_connections
+        self.oldest_version_wins = settings.first_version_wins
 
     def _key(self, key: str) -> str:
         return f"{self.settings.prefix.rstrip('/')}/{key}" if self.settings.prefix else key
@@ -181,6 +182,56 @@ class S3Store:
         if version is not None:
             args["VersionId"] = version.version_id
         return args
+
+    # -- version history (verify) ----------------------------------------------------
+
+    def list_versions(self, prefix: str) -> list[StoredVersion] | None:
+        """Every version and delete marker under ``prefix``, each key's newest first.
+
+        None when versioning was never enabled on the bucket: then a key has one
+        object and nothing to list.
+        """
+        try:
+            status = self.client.get_bucket_versioning(Bucket=self.settings.bucket).get("Status")
+            if status not in ("Enabled", "Suspended"):
+                return None
+            strip = len(self._key(""))
+            found: list[tuple[str, int, StoredVersion]] = []
+            paginator = self.client.get_paginator("list_object_versions")
+            for page in paginator.paginate(Bucket=self.settings.bucket, Prefix=self._key(prefix)):
+                for kind, marker in (("Versions", False), ("DeleteMarkers", True)):
+                    for item in page.get(kind, []):  # type: ignore[attr-defined]
+                        version = StoredVersion(
+                            key=str(item["Key"])[strip:],
+                            version_id=str(item["VersionId"]),
+                            delete_marker=marker,
+                            modified=item.get("LastModified"),
+                        )
+                        found.append((version.key, len(found), version))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("list the versions of", prefix, exc) from exc
+        # A page lists a key's versions and its delete markers apart; the server orders
+        # each list newest first, and LastModified (whole seconds on some servers) then
+        # merges the two.
+        found.sort(
+            key=lambda item: (
+                item[0],
+                -(item[2].modified.timestamp() if item[2].modified else 0.0),
+                item[1],
+            )
+        )
+        return [version for _key, _order, version in found]
+
+    def read_version(self, key: str, version_id: str) -> bytes:
+        """The bytes of one version of ``key``."""
+        try:
+            response = self.client.get_object(
+                Bucket=self.settings.bucket, Key=self._key(key), VersionId=version_id
+            )
+            data: bytes = response["Body"].read()
+        except (ClientError, BotoCoreError) as exc:
+            raise self._read_error(key, exc) from exc
+        return data
 
     # -- the ObjectStore protocol ---------------------------------------------------
 

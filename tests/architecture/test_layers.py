@@ -57,7 +57,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     # the application: configuration, adapters built from it, entry points
     frozenset({"pipeline.config"}),
     frozenset({"pipeline.runtime"}),
-    frozenset({"pipeline.worker", "pipeline.handler_app", "pipeline.archive_app"}),
+    frozenset({"pipeline.worker", "pipeline.handler_app", "pipeline.archive_app", "pipeline.web"}),
     frozenset({"pipeline.cli", "pipeline.demo", "pipeline.__main__"}),
 )
 

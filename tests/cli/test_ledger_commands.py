@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from pipeline.cli.app import cli
 from pipeline.ledger import layout
 from pipeline.ledger.checkpoint import VerifierKey, verify_note
+from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.keys import read_signing_key
 from pipeline.ledger.log import Ledger
 from pipeline.storage.local import LocalStore
@@ -131,9 +132,106 @@ def test_verify_with_a_saved_checkpoint_detects_a_truncated_tail(workdir) -> Non
     store = populated(workdir)
     out = workdir / "saved.note"
     run(workdir, "checkpoint", "--out", str(out))
-    for key in (layout.batch_key(4), layout.checkpoint_key(6), layout.frontier_key(6)):
+    for key in (layout.batch_key(4), layout.checkpoint_key(6)):
         remove(store, key)
     assert run(workdir, "verify").exit_code == 0  # the cut is invisible without the saved note
     result = run(workdir, "verify", "--checkpoint", str(out))
     assert result.exit_code == 1
     assert result.stdout.startswith("FAILED at position 4: missing:")
+
+
+# -- empty stores, missing keys, writer keys, forged tails --------------------------------------
+
+
+def test_verify_of_a_mistyped_store_path_fails_and_creates_no_folder(workdir) -> None:
+    assert run(workdir, "keygen").exit_code == 0
+    result = run(workdir, "verify")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("FAILED at log: no ledger: local store at")
+    assert "--allow-empty" in result.stdout
+    assert not (workdir / "store").exists()
+
+
+def test_verify_allow_empty_accepts_a_log_with_no_entries_yet(workdir) -> None:
+    assert run(workdir, "keygen").exit_code == 0
+    result = run(workdir, "verify", "--allow-empty")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 0 entries intact")
+    assert not (workdir / "store").exists()
+
+
+def test_verify_without_a_verifier_key_is_a_configuration_error(workdir) -> None:
+    populated(workdir)
+    (workdir / "keys" / "ledger.key").unlink()
+    result = run(workdir, "verify")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "no verifier key is configured" in result.stderr
+
+
+def _mail(n: int) -> bytes:
+    return (
+        f"From: b{n}@borrower.example\r\nTo: service@servicer.example\r\n"
+        f"Subject: notice of error {n}\r\nMessage-ID: <m{n}@borrower.example>\r\n"
+        f"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nPlease correct my escrow ({n}).\r\n"
+    ).encode()
+
+
+def test_keygen_writer_certifies_a_key_a_worker_appends_with(workdir) -> None:
+    vkey = run(workdir, "keygen").stdout.strip()
+    out = str(workdir / "keys" / "worker.key")
+    made = run(workdir, "keygen", "--writer", "--out", out, "--name", "worker-1")
+    assert made.exit_code == 0, made.output
+    assert VerifierKey.from_text(made.stdout.strip()).name == "worker-1"
+    worker = workdir / "worker.yaml"
+    worker.write_text(
+        f"origin: {ORIGIN}\nstate_dir: state\n"
+        "storage:\n  backend: local\n  path: store\n  fsync: false\n"
+        "signing:\n  key_file: null\n  key_env: null\n"
+        f"  writer_key_file: keys/worker.key\n  verifier_keys: ['{vkey}']\n"
+    )
+    (workdir / "one.eml").write_bytes(_mail(1))
+    imported = CliRunner().invoke(
+        cli, ["--config", str(worker), "import", str(workdir / "one.eml")]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert not list((workdir / "store" / "ledger" / "checkpoints").glob("*"))
+    verified = run(workdir, "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "signed by their writers but not yet by the log key" in verified.stdout
+    assert run(workdir, "checkpoint").exit_code == 0  # the log key signs what the worker wrote
+    assert len(list((workdir / "store" / "ledger" / "checkpoints").glob("*"))) == 1
+
+
+def test_import_and_checkpoint_refuse_a_forged_tail_in_one_line(workdir) -> None:
+    store = populated(workdir)
+    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
+    ledger = Ledger(store, ORIGIN, [key.verifier])
+    last = ledger.entry(ledger.size() - 1)
+    forged = EntryDraft("acknowledgment.sent", {"record_id": "r-0"}, "person:insider")
+    store.put(layout.batch_key(6), LedgerEntry.build(6, last.entry_hash, forged).raw + b"\n")
+    (workdir / "one.eml").write_bytes(_mail(1))
+    for args in (("import", str(workdir / "one.eml")), ("checkpoint",)):
+        result = run(workdir, *args)
+        assert result.exit_code == 1, args
+        assert result.stderr.count("\n") == 1
+        assert "ledger entries 6 to 6 carry no signature of an authorised writer" in result.stderr
+    assert not store.exists(layout.checkpoint_key(7))
+
+
+def test_revoke_writer_withdraws_a_worker_key_from_the_current_position(workdir) -> None:
+    store = populated(workdir)
+    made = run(workdir, "keygen", "--writer", "--out", str(workdir / "w.key"), "--name", "w-1")
+    vkey = made.stdout.strip()
+    result = run(workdir, "revoke-writer", vkey)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "writer key 'w-1' is revoked from ledger position 6\n"
+    assert len(list(store.list(layout.WRITERS))) == 2
+    assert run(workdir, "verify").exit_code == 0
+
+
+def test_revoke_writer_with_a_malformed_key_is_a_usage_error(workdir) -> None:
+    populated(workdir)
+    result = run(workdir, "revoke-writer", "not-a-key")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1

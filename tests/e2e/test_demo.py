@@ -33,5 +33,6 @@ def test_demo_runs_every_step_and_ends_with_a_verified_ledger_and_export() -> No
         assert "VERIFIED: 14 records" in out
         assert out.count("OK: ") == 2  # verify, and verify against the saved checkpoint
         assert (base / "demo" / "sla-report.html").stat().st_size > 0
+        assert "sign in as 'demo'" in out and "The app answered" in out
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -14,6 +14,8 @@ import structlog
 
 from pipeline.errors import LedgerError
 from pipeline.ledger import layout
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import verify_ledger
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
@@ -100,18 +102,28 @@ def test_append_with_an_empty_build_appends_nothing(tmp_path) -> None:
 def test_next_append_signs_a_tail_a_crashed_writer_left_unsigned(tmp_path) -> None:
     store = local_store(tmp_path)
     ledger_on(store).append([draft(0)])
-    # a writer that died after writing its batch but before signing it
-    from pipeline.ledger.entry import LedgerEntry
-
-    first = ledger_on(store, signing=False).entry(0)
-    orphan = LedgerEntry.build(1, first.entry_hash, draft(1))
-    store.put(layout.batch_key(1), orphan.raw + b"\n")
+    # a writer that died after writing its batch (with its writer proof) but before
+    # signing the checkpoint: a writer without the log key leaves the same state
+    Ledger(store, ORIGIN, [KEY.verifier], writer_key=KEY).append([draft(1)])
+    assert not store.exists(layout.checkpoint_key(2))
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert report.ok and report.unsigned_tail == 1 and report.notes
     ledger_on(store).append([draft(2)])
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert report.ok and report.unsigned_tail == 0
     assert store.exists(layout.checkpoint_key(2)) and store.exists(layout.checkpoint_key(3))
+
+
+def test_a_tail_without_a_writer_proof_is_never_signed_or_built_on(tmp_path) -> None:
+    store = local_store(tmp_path)
+    ledger_on(store).append([draft(0)])
+    first = ledger_on(store, signing=False).entry(0)
+    forged = LedgerEntry.build(1, first.entry_hash, draft(1))
+    store.put(layout.batch_key(1), forged.raw + b"\n")
+    with pytest.raises(LedgerError, match="ledger entries 1 to 1 carry no signature"):
+        ledger_on(store).append([draft(2)])
+    assert not store.exists(layout.checkpoint_key(2))
+    assert not store.exists(layout.batch_key(2))
 
 
 # -- concurrent appenders -----------------------------------------------------------------

@@ -79,8 +79,9 @@ def test_disposed_content_is_not_missing_and_is_counted(tmp_path: Path) -> None:
     store = local_store(tmp_path)
     raw = _stored(store, b"an expired message")
     ledger = ledger_on(store)
-    ledger.append([draft(0, {"n": 0, "raw": raw})])
+    ledger.append([draft(0, {"n": 0, "record_id": "r-1", "raw": raw})])
     remove(store, str(raw["key"]))
-    ledger.append([EntryDraft("record.disposed", {"keys": [raw["key"]]}, "worker:test/1")])
+    disposal = {"record_id": "r-1", "keys": [raw["key"]]}
+    ledger.append([EntryDraft("record.disposed", disposal, "worker:test/1")])
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert report.ok and report.disposed == 1 and report.objects_checked == 1

@@ -162,10 +162,10 @@ def test_a_truncated_tail_is_caught_by_an_earlier_checkpoint(sizes, data) -> Non
     def run(store):
         total = sum(sizes)
         saved = store.get(layout.checkpoint_key(total)).decode()
-        # the intruder removes whole batches and every checkpoint and frontier above the cut
+        # the intruder removes whole batches and every checkpoint above the cut
         for first in starts[cut:]:
             remove(store, layout.batch_key(first))
-        for prefix in (layout.CHECKPOINTS, layout.FRONTIERS):
+        for prefix in (layout.CHECKPOINTS,):
             for key in list(store.list(prefix)):
                 if (layout.seq_of(key) or 0) > starts[cut]:
                     remove(store, key)

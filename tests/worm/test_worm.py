@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from pipeline.errors import ObjectConflictError, RetentionError
 from pipeline.hashing import object_key
 from pipeline.ledger import layout
+from pipeline.ledger.audit import Fault
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.verify import verify_ledger
 from pipeline.retention.lifecycle import plan_disposal
@@ -94,7 +95,7 @@ def test_legal_hold_blocks_deletion(worm: Callable[..., S3Store]) -> None:
     assert store.get("held/a") == b"evidence"
 
 
-def test_a_plain_delete_adds_a_marker_and_verify_still_finds_the_content(
+def test_a_plain_delete_adds_a_marker_that_verify_reports_and_the_content_is_still_found(
     worm: Callable[..., S3Store],
 ) -> None:
     store = _locked(worm)
@@ -102,7 +103,8 @@ def test_a_plain_delete_adds_a_marker_and_verify_still_finds_the_content(
     key = ledger.entry(0).body["raw"]["key"]
     store.client.delete_object(Bucket=store.settings.bucket, Key=raw_key(store, key))
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
-    assert report.ok, report.problems
+    assert [(p.position, p.fault) for p in report.problems] == [(0, Fault.DELETE_MARKER)]
+    assert key in report.problems[0].detail
     assert report.objects_checked == 3
     assert store.get(key) == b"message 0"
 
@@ -155,7 +157,11 @@ def test_disposal_of_objects_under_compliance_retention_is_refused(
     ledger = ledger_on(store)
     raw = store_blob(store, b"raw message kept by law")
     old = datetime(2015, 3, 2, tzinfo=UTC)
-    body = {"record_id": "r-old", "raw": raw}
+    body = {
+        "record_id": "r-old",
+        "source": {"kind": "imap", "mailbox": "servicing", "folder": "INBOX"},
+        "raw": raw,
+    }
     ledger.append([EntryDraft("message.received", body, "worker:test", old)])
     now = datetime.now(UTC)
     (planned,) = plan_disposal(store, ledger, cutoff=now - timedelta(days=365), now=now)

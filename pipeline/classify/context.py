@@ -1,0 +1,228 @@
+"""Context that changes what a word means: quoted history, forwarded chains,
+confidentiality disclaimers, signatures, negation and resolution.
+
+All functions work on *folded* text (see :mod:`pipeline.classify.normalize`) and
+return spans of it; nothing here does I/O.
+
+* Quoted history: lines starting with ``>`` and everything after a reply header
+  ("On ... wrote:", "El ... escribió:", "Le ... a écrit :", "Em ... escreveu:",
+  "-----Original Message-----", Outlook's "From: ... Sent: ..." block, and their
+  Vietnamese/Chinese/Korean forms). Words only there do not escalate a polite reply:
+  the servicer already has that history.
+* Forwarded chains ("---------- Forwarded message ---------", "Begin forwarded
+  message:", a subject starting ``Fwd:``/``FW:``/``RV:``/``TR:``/``转发``) are *not*
+  quoted history: a forwarded complaint is a complaint brought to us now, so the
+  forwarded text counts.
+* Confidentiality disclaimers: a paragraph that tells an unintended recipient what to
+  do is boilerplate; its "attorney-client" or "privileged" is not a lawyer writing.
+* Signatures: text after the ``-- `` delimiter (RFC 3676 section 4.3) or a
+  "Sent from my ..." line. A lawyer's signature block is still evidence of legal
+  representation, so only the other families are suppressed there.
+* Negation: a cue ("not", "no es", "não", "pas", "không phải", "不是", "아닙니다",
+  "ليس") just before the match, in the same clause (Korean negates after).
+* Resolution: "was fixed", "has been resolved", "ya se resolvió", "đã được giải
+  quyết", "已经解决" in the same sentence as the match.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from pipeline.classify.intervals import SpanSet
+
+__all__ = [
+    "EMPTY_ZONES",
+    "Zones",
+    "find_zones",
+    "is_forwarded_subject",
+    "negation_cue",
+    "resolution_cue",
+]
+
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|aw|sv)\s*:\s*)*(?:fwd?|fw|rv|tr|enc|reenviar|转发|轉寄|轉發|전달)\s*[:：]"
+)
+_FORWARD_MARKER = re.compile(
+    r"^[ \t]*(?:-{2,}\s*(?:forwarded message|mensaje reenviado|message transfere|"
+    r"mensagem encaminhada|tin nhan da chuyen tiep|转发的邮件|轉寄的郵件|전달된 메시지)\s*-{0,}"
+    r"|begin forwarded message:|inicio del mensaje reenviado:|debut du message reexpedie)",
+    re.MULTILINE,
+)
+_REPLY_HEADER = re.compile(
+    r"^[ \t]*(?:on\s[^\n]{0,200}(?:\n[^\n]{0,200})?\swrote:[ \t]*$"
+    r"|el\s[^\n]{0,200}(?:\n[^\n]{0,200})?\sescribio:[ \t]*$"
+    r"|le\s[^\n]{0,200}(?:\n[^\n]{0,200})?\sa ecrit\s?:[ \t]*$"
+    r"|em\s[^\n]{0,200}(?:\n[^\n]{0,200})?\sescreveu:[ \t]*$"
+    r"|vao\s[^\n]{0,200}\sda viet:[ \t]*$"
+    r"|[^\n]{0,200}(?:写道|寫道|님이 작성)[:：]?[ \t]*$"
+    r"|-{2,}\s*(?:original message|mensaje original|message d'origine|mensagem original)\s*-{2,}"
+    r"|(?:from|de|van|von|发件人|寄件者|보낸 사람)\s*[:：][^\n]*\n(?:[^\n]*\n){0,3}?"
+    r"(?:sent|enviado|envoye|gesendet|发送时间|傳送時間|날짜)\s*[:：])",
+    re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+_PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+_DISCLAIMER = re.compile(
+    r"intended (?:only )?(?:solely )?for the (?:use of the )?(?:individual|person|addressee|named|"
+    r"intended|recipient)|intended recipient|received this (?:e-?mail|message|communication|"
+    r"transmission) in error|confidentiality notice|confidential(?:ity)? (?:and|&) privileged|"
+    r"privileged (?:and|&) confidential|may contain (?:confidential|privileged)|"
+    r"aviso de confidencialidad|destinatario previsto|recibido este (?:mensaje|correo) por error|"
+    r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:"
+)
+_SIGNATURE = re.compile(r"^-- ?$|^(?:sent from my|enviado desde mi|envoye de mon)\b", re.MULTILINE)
+
+_NEGATION_WORDS = frozenset(
+    {
+        # English, Spanish (the first rule pack's cues)
+        "no", "not", "never", "without", "none", "nor", "dont", "don't", "didnt", "didn't",
+        "isnt", "isn't", "wasnt", "wasn't", "arent", "aren't", "doesnt", "doesn't",
+        "havent", "haven't", "wont", "won't", "cannot", "sin", "nunca", "ni", "tampoco",
+        "ningun", "ninguna", "ninguno", "jamas",
+        # Portuguese, French, Haitian Creole, Tagalog, Vietnamese (folded)
+        "nao", "nem", "nenhum", "nenhuma", "pas", "aucun", "aucune", "jamais", "sans",
+        "hindi", "khong", "chang", "cha",
+    }
+)  # fmt: skip
+# Scripts without spaces between words: a cue among the few characters before.
+_NEGATION_NEAR = (
+    "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算",
+    "ليس", "ليست", "لا ", "لن ",
+)  # fmt: skip
+_NEGATION_AFTER = re.compile(r"^.{0,3}?(?:아닙|아니|않)")
+_NEGATION_WINDOW = 4
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_CLAUSE_BREAK = re.compile(
+    r"[.,;:!?()\n。，；！？、]|\bbut\b|\bpero\b|\bhowever\b|\bmas\b|\bmais\b"
+)
+_SENTENCE = re.compile(r"[.!?\n。！？]")
+_RESOLUTION = re.compile(
+    r"(?:was|were|has been|have been|got|is|are|been) (?:now )?(?:fixed|resolved|corrected|"
+    r"taken care of|sorted(?: out)?|reversed|refunded|credited back|straightened out)"
+    r"|(?:thank you|thanks) for (?:fixing|resolving|correcting|taking care|sorting|reversing|"
+    r"refunding)|no longer (?:an issue|a problem|needed)|(?:issue|problem|complaint) is (?:now )?"
+    r"(?:closed|resolved|solved)|already (?:fixed|resolved|corrected|taken care of)"
+    r"|(?:ya )?(?:se )?(?:resolvio|arreglaron|corrigieron|solucionaron|resolvieron)"
+    r"|(?:fue|ha sido|quedo) (?:resuelt[oa]|arreglad[oa]|corregid[oa]|solucionad[oa])"
+    r"|gracias por (?:arreglar|resolver|corregir|solucionar)"
+    r"|(?:foi|ja foi) (?:resolvid[oa]|corrigid[oa])|obrigad[oa] por (?:resolver|corrigir)"
+    r"|(?:a ete|est) (?:resolu|corrige|regle)e?|merci d'avoir (?:resolu|corrige|regle)"
+    r"|da (?:duoc )?(?:giai quyet|sua|khac phuc)|cam on (?:da )?(?:giai quyet|sua)"
+    r"|naayos na|nalutas na|salamat sa pag-?ayos|te (?:rezoud|korije|regle)"
+    r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
+    r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Zones:
+    """Where, in one folded body, the text is quoted history, a disclaimer or a signature.
+
+    ``cue_starts``/``cue_texts`` give, sorted by position, the start of each zone and the
+    text that made it one, for the record of what suppressed a match.
+    """
+
+    quoted: SpanSet
+    disclaimer: SpanSet
+    signature: SpanSet
+    cue_starts: tuple[int, ...] = ()
+    cue_texts: tuple[str, ...] = ()
+
+    def reason_at(self, start: int, end: int) -> tuple[str, str] | None:
+        """(reason, cue) if ``[start, end)`` lies in a zone, else None."""
+        for reason, spans in (
+            ("quoted", self.quoted),
+            ("disclaimer", self.disclaimer),
+            ("signature", self.signature),
+        ):
+            if spans.overlaps(start, end):
+                return reason, self._cue(spans, start)
+        return None
+
+    def _cue(self, spans: SpanSet, pos: int) -> str:
+        # The cue of the nearest zone that starts at or before the match.
+        del spans
+        i = bisect_right(self.cue_starts, pos) - 1
+        return self.cue_texts[i] if i >= 0 else ""
+
+
+EMPTY_ZONES = Zones(SpanSet(), SpanSet(), SpanSet())
+
+
+def is_forwarded_subject(folded_subject: str) -> bool:
+    """True when the subject says the message forwards another ("Fwd:", "RV:", "转发:")."""
+    return _FORWARD_SUBJECT.search(folded_subject) is not None
+
+
+def find_zones(folded: str, forwarded: bool) -> Zones:
+    """Quoted, disclaimer and signature spans of one folded body."""
+    cues: dict[int, str] = {}
+    quoted: list[tuple[int, int]] = []
+    for m in _QUOTED_LINE.finditer(folded):
+        quoted.append((m.start(), m.end()))
+        cues.setdefault(m.start(), ">")
+    marker = _FORWARD_MARKER.search(folded)
+    forwarded = forwarded or marker is not None
+    header = _REPLY_HEADER.search(folded)
+    if header is not None and not forwarded:
+        quoted.append((header.start(), len(folded)))
+        cues[header.start()] = header.group().strip()[:60]
+    elif header is not None and marker is not None and header.start() < marker.start():
+        # A reply above a forwarded message: the reply's quoted part ends where the
+        # forwarded message begins.
+        quoted.append((header.start(), marker.start()))
+        cues[header.start()] = header.group().strip()[:60]
+    disclaimer: list[tuple[int, int]] = []
+    for para in _PARAGRAPH.finditer(folded):
+        found = _DISCLAIMER.search(para.group())
+        if found is not None:
+            disclaimer.append((para.start(), para.end()))
+            cues[para.start()] = found.group()[:60]
+    signature: list[tuple[int, int]] = []
+    sig = _SIGNATURE.search(folded)
+    if sig is not None:
+        end = len(folded)
+        if marker is not None and marker.start() > sig.start():
+            end = marker.start()
+        signature.append((sig.start(), end))
+        cues[sig.start()] = sig.group().strip()[:60] or "--"
+    ordered = sorted(cues.items())
+    return Zones(
+        SpanSet(quoted),
+        SpanSet(disclaimer),
+        SpanSet(signature),
+        tuple(k for k, _ in ordered),
+        tuple(v for _, v in ordered),
+    )
+
+
+def negation_cue(folded: str, start: int, end: int) -> str | None:
+    """The negation cue governing the match at ``[start, end)``, if any."""
+    before = folded[max(0, start - 80) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
+    for t in tokens[-(_NEGATION_WINDOW + 1) :]:
+        if t in _NEGATION_WORDS:
+            return t
+    near = before[-8:]
+    for cue in _NEGATION_NEAR:
+        if cue in near:
+            return cue
+    after = _NEGATION_AFTER.search(folded[end : end + 8])
+    return str(after.group()) if after is not None else None
+
+
+def resolution_cue(folded: str, start: int, end: int) -> str | None:
+    """A resolution phrase in the same sentence as ``[start, end)``, if any."""
+    lo = start
+    floor = max(0, start - 300)
+    while lo > floor and not _SENTENCE.match(folded, lo - 1):
+        lo -= 1
+    m = _SENTENCE.search(folded, end, min(len(folded), end + 300))
+    hi = m.start() if m is not None else min(len(folded), end + 300)
+    found = _RESOLUTION.search(folded, lo, hi)
+    return found.group() if found is not None else None

@@ -1,0 +1,178 @@
+"""Is this message written by a machine? (never acknowledged, never on a clock,
+never escalated)
+
+Signals, strongest first; the first that applies decides the kind:
+
+* ``multipart/report`` with ``report-type=delivery-status`` (RFC 3464): a bounce
+  (``dsn``); ``report-type=disposition-notification`` (RFC 8098): a read receipt
+  (``mdn``).
+* ``Auto-Submitted`` present and not ``no`` (RFC 3834 section 5): ``auto_reply``
+  (``out_of_office`` when the subject or body reads like one).
+* ``X-Autoreply``, ``X-Autorespond`` (set by Exchange, cPanel, many responders) and
+  ``Precedence: auto_reply``: ``auto_reply`` / ``out_of_office``.
+* ``List-Id`` or any other ``List-*`` header (RFC 2369, RFC 2919) and ``Precedence:
+  list``: ``mailing_list``; ``Precedence: bulk`` or ``junk``: ``newsletter``.
+* ``X-Auto-Response-Suppress`` (Microsoft: the sender asks not to be auto-answered;
+  Exchange sets it on its own automatic mail): ``notification``.
+* An out-of-office reply recognisable only from its words: a subject that says so
+  (in any supported language), or a short body that opens with it. Body phrases are
+  only trusted in short messages near the top: a borrower writing "I was out of the
+  office when you called" is a person. Weaker words of absence ("I am travelling",
+  "ausente", "mwen pa lavil") count only with a return or contact cue and only when
+  the message asks for nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.classify.kinds import MachineKind, MachineVerdict
+from pipeline.classify.normalize import fold
+
+__all__ = ["MachineHeaders", "dmarc_failed", "machine_verdict"]
+
+_DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
+
+
+def dmarc_failed(authentication_results: str | None) -> bool:
+    """True when the receiving MTA recorded a DMARC failure (RFC 7489, RFC 8601).
+
+    Only a failure is used: it can only add suspicion. A forged "pass" is worth
+    nothing, and who may be trusted to have written the header is the
+    acknowledgment policy's concern.
+    """
+    return (
+        bool(authentication_results)
+        and _DMARC_FAIL.search(authentication_results or "") is not None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MachineHeaders:
+    """The header facts the decision needs (decoded values; names as sent)."""
+
+    auto_submitted: str | None = None
+    precedence: str | None = None
+    list_headers: tuple[str, ...] = ()
+    x_autoreply: str | None = None
+    x_autorespond: str | None = None
+    x_auto_response_suppress: str | None = None
+    content_type: str | None = None
+    # The receiving MTA's Authentication-Results (RFC 8601), the topmost one.
+    authentication_results: str | None = None
+
+
+# Out-of-office and automatic-reply wording, folded (lower case, no accents).
+# Strong phrases name the automatic reply itself; weak ones ("on vacation", "away")
+# also occur in what people write, so they count only next to a return or
+# contact-someone-else cue.
+_OOO_STRONG = re.compile(
+    r"out of (?:the )?office|automatic reply|auto[\s\-]?reply|autoreply|auto[\s\-]?response"
+    r"|fuera de (?:la )?oficina|respuesta automatica|ausente de la oficina"
+    r"|resposta automatica|fora do escritorio|ausente do escritorio"
+    r"|reponse automatique|absent du bureau|absente du bureau"
+    r"|tra loi tu dong|ngoai van phong|repons otomatik|mwen pa nan biwo"
+    r"|awtomatikong tugon|wala sa opisina"
+    r"|自动回复|自動回覆|自動回复|自动答复|休假通知|不在办公室|不在辦公室"
+    r"|자동\s*응답|부재\s*중"
+    r"|رد تلقائي|الرد التلقائي|خارج المكتب"
+)
+_OOO_WEAK = re.compile(
+    r"on (?:vacation|holiday|annual leave|parental leave)|away from (?:the|my) (?:office|desk)"
+    r"|(?:limited|no) access to (?:my )?e-?mail|i am (?:away|out|traveling|travelling)"
+    r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
+    r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
+    r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
+)
+_RETURN = re.compile(
+    r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
+    r"|tro lai|khan cap|lien lac|tounen|reponn|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
+    r"|돌아|확인하겠|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
+)
+# "I was out of the office when you called" is a person telling what happened.
+_PAST = re.compile(r"\b(?:was|were|had been|been|estaba|estuve|etais|etait|estava)\b")
+# Body text is trusted only in a short message, and only near its top.
+_BODY_LIMIT = 1500
+_BODY_HEAD = 400
+_SUPPRESS_VALUES = frozenset({"all", "oof", "autoreply", "dr", "ndr", "rn", "nrn"})
+
+
+def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
+    subject_f = fold(subject)
+    text = fold(body.strip())
+    head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
+    m = _OOO_STRONG.search(subject_f)
+    if m:
+        return f"subject:{m.group()}"
+    if not weak_allowed:
+        # The message asks for something: only its subject can say it is automatic.
+        return None
+    m = _OOO_STRONG.search(head)
+    if m and not _PAST.search(head, max(0, m.start() - 25), m.start()):
+        return f"body:{m.group()}"
+    for where, value in (("subject", subject_f), ("body", head)):
+        m = _OOO_WEAK.search(value)
+        if m and _RETURN.search(f"{subject_f}\n{head}"):
+            return f"{where}:{m.group()}"
+    return None
+
+
+def machine_verdict(
+    headers: MachineHeaders, subject: str, body: str, asks_something: bool = False
+) -> MachineVerdict:
+    """Decide whether the message is machine mail; see the module docstring.
+
+    ``asks_something``: the message makes a request or raises a concern (it has a
+    request kind or an escalation family). Then words of absence alone ("I am away
+    until the 5th") do not make it an automatic reply: a person travelling may still
+    ask for something, and treating them as a machine would start no clock.
+    """
+    ctype = fold(headers.content_type or "")
+    if ctype.startswith("multipart/report"):
+        if "disposition-notification" in ctype:
+            return MachineVerdict(True, "mdn", (f"content-type:{headers.content_type}",))
+        if "delivery-status" in ctype:
+            return MachineVerdict(True, "dsn", (f"content-type:{headers.content_type}",))
+    evidence: list[str] = []
+    kind: MachineKind | None = None
+    auto = (headers.auto_submitted or "").split(";", 1)[0].strip().lower()
+    if auto and auto != "no":
+        evidence.append(f"header:Auto-Submitted={auto}")
+        kind = "auto_reply"
+    for name, value in (
+        ("X-Autoreply", headers.x_autoreply),
+        ("X-Autorespond", headers.x_autorespond),
+    ):
+        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+            evidence.append(f"header:{name}={value.strip()[:40]}")
+            kind = kind or "auto_reply"
+    precedence = (headers.precedence or "").strip().lower()
+    if precedence in ("auto_reply", "auto-reply"):
+        evidence.append(f"header:Precedence={precedence}")
+        kind = kind or "auto_reply"
+    lists = [h for h in headers.list_headers if h.lower().startswith("list-")]
+    if lists or precedence == "list":
+        evidence.extend(f"header:{h}" for h in lists)
+        if precedence == "list":
+            evidence.append("header:Precedence=list")
+        kind = kind or "mailing_list"
+    if precedence in ("bulk", "junk"):
+        evidence.append(f"header:Precedence={precedence}")
+        kind = kind or "newsletter"
+    ooo = _ooo(subject, body, weak_allowed=not asks_something)
+    if kind == "auto_reply" and ooo:
+        return MachineVerdict(True, "out_of_office", (*evidence, ooo))
+    if kind is not None:
+        return MachineVerdict(True, kind, tuple(evidence))
+    suppress = (headers.x_auto_response_suppress or "").strip().lower()
+    if ooo:
+        extra = (f"header:X-Auto-Response-Suppress={suppress[:40]}",) if suppress else ()
+        return MachineVerdict(True, "out_of_office", (ooo, *extra))
+    if suppress and any(
+        v.strip() in _SUPPRESS_VALUES for v in re.split(r"[,\s]+", suppress) if v.strip()
+    ):
+        return MachineVerdict(
+            True, "notification", (f"header:X-Auto-Response-Suppress={suppress[:40]}",)
+        )
+    return MachineVerdict(False)

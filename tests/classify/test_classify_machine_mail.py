@@ -1,0 +1,114 @@
+"""Machine mail is recognised from what the record carries, and never acknowledged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
+from handlers.record import record_from_entry
+from pipeline.attachments.policy import AttachmentPolicy
+from pipeline.classify.classifier import ClassifyPolicy
+from pipeline.classify.machine import MachineHeaders, machine_verdict
+from pipeline.classify.rules import load_default_rules
+from pipeline.ledger.entry import LedgerEntry
+from pipeline.record.assemble import RecordSettings, assemble
+from pipeline.record.source import MessageSource
+
+SETTINGS = RecordSettings(AttachmentPolicy(), load_default_rules(), ClassifyPolicy())
+WHEN = datetime(2026, 6, 1, 14, 0, tzinfo=UTC)
+
+
+def record(raw: bytes) -> dict:
+    source = MessageSource(kind="imap", mailbox="m", folder="INBOX", uidvalidity=1, uid=1)
+    return assemble(raw, source, SETTINGS, received_at=WHEN).body
+
+
+def decision(body: dict) -> str:
+    entry = LedgerEntry(
+        0, "0" * 64, "message.received", "2026-06-01T14:00:00.000000Z", "t", body, b""
+    )
+    headers, facts = facts_from_record(record_from_entry(entry))
+    return should_auto_reply(headers, facts, ("care@servicer.example",), RateState(3)).reason
+
+
+def message(headers: str, body: str = "Hello\r\n", ctype: str = "text/plain") -> bytes:
+    return (
+        "From: Someone <someone@example.com>\r\nTo: care@servicer.example\r\n"
+        "Subject: Hello\r\nMessage-ID: <m1@example.com>\r\n"
+        f"{headers}MIME-Version: 1.0\r\nContent-Type: {ctype}\r\n\r\n{body}"
+    ).encode()
+
+
+def test_a_newsletter_with_only_list_unsubscribe_is_recorded_and_not_acknowledged() -> None:
+    body = record(message("List-Unsubscribe: <mailto:leave@news.example>\r\n"))
+    assert body["headers"]["list_headers"] == ["list-unsubscribe"]
+    assert body["classification"]["machine"]["kind"] == "mailing_list"
+    assert decision(body) == "mailing-list"
+
+
+def test_an_outlook_auto_reply_marked_only_by_x_autoreply_is_not_acknowledged() -> None:
+    body = record(message("X-Autoreply: yes\r\n"))
+    assert body["classification"]["machine"]["evidence"] == ["header:X-Autoreply=yes"]
+    assert decision(body) == "machine-mail:auto_reply"
+    assert body["classification"]["needs_acknowledgment"] is False
+
+
+def test_precedence_auto_reply_is_machine_mail() -> None:
+    body = record(message("Precedence: auto_reply\r\n"))
+    assert body["classification"]["machine"]["is_machine"] is True
+
+
+def test_a_read_receipt_is_machine_mail_and_its_parts_are_containers() -> None:
+    raw = message(
+        "",
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message was displayed.\r\n"
+        "--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Reporting-UA: Outlook\r\nFinal-Recipient: rfc822;someone@example.com\r\n"
+        "Disposition: manual-action/MDN-sent-manually; displayed\r\n\r\n--b--\r\n",
+        'multipart/report; report-type=disposition-notification; boundary="b"',
+    )
+    body = record(raw)
+    assert body["classification"]["machine"]["kind"] == "mdn"
+    assert decision(body) == "machine-mail:mdn"
+    (part,) = body["attachments"]
+    assert part["verdict"] == "accepted"
+    assert "container: message/disposition-notification" in part["flags"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Out of Office: your statement", "I am out of the office until June 9."),
+        ("Respuesta automática: su estado de cuenta", "Estaré fuera hasta el lunes."),
+        ("自动回复：账单", "我休假到6月9日。"),
+        (
+            "Re: your statement",
+            "Mwen pa lavil, m ap tounen 6 janvye. M ap reponn imèl ou lè m tounen.",
+        ),
+    ],
+)
+def test_out_of_office_replies_without_headers_are_recognised(subject: str, text: str) -> None:
+    verdict = machine_verdict(MachineHeaders(), subject, text)
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+def test_a_person_who_was_out_of_the_office_is_not_a_machine() -> None:
+    verdict = machine_verdict(
+        MachineHeaders(),
+        "late fee",
+        "I was out of the office when you called. Why was I charged a late fee? I paid "
+        "on the 1st and I need this fixed, my payment history shows it.",
+    )
+    assert not verdict.is_machine
+
+
+def test_a_travelling_borrower_who_asks_for_something_is_not_a_machine() -> None:
+    verdict = machine_verdict(
+        MachineHeaders(),
+        "payoff",
+        "I am travelling until June 9. Please send the payoff statement.",
+        asks_something=True,
+    )
+    assert not verdict.is_machine
