@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -71,10 +71,20 @@ class AssemblyPool:
     while this one is assembled; :meth:`results` then returns it in submission order.
     """
 
-    def __init__(self, settings: RecordSettings, workers: int = 0) -> None:
-        self.settings = settings
+    def __init__(
+        self, settings: RecordSettings | Callable[[], RecordSettings], workers: int = 0
+    ) -> None:
+        # A factory is called on first use: a poll that only seals never loads the rules.
+        self._settings = settings
         self._count = workers or os.cpu_count() or 1
         self._executor: Executor | None = self._start(self._count) if self._count > 1 else None
+
+    @property
+    def settings(self) -> RecordSettings:
+        """What assembly needs (made on first use when given as a factory)."""
+        if not isinstance(self._settings, RecordSettings):
+            self._settings = self._settings()
+        return self._settings
 
     def _start(self, count: int) -> Executor:
         # forkserver: forking a process that already runs I/O threads is unsafe

@@ -35,7 +35,8 @@ def open_assembler(
     identities = IdentityIndex(config.state_dir / "identities.sqlite")
     recorder = Recorder(runtime.store, runtime.ledger, identities, actor_name(config, "worker"))
     pool = AssemblyPool(
-        record_settings(config), config.worker.parse_workers if workers is None else workers
+        lambda: record_settings(config),
+        config.worker.parse_workers if workers is None else workers,
     )
     try:
         yield Assembler(recorder, identities, pool)
