@@ -276,8 +276,12 @@ def assemble_sqs_once(
     result = run_measured(["sh", "-c", script], env)
     if result["rc"] != 0:
         raise SystemExit(f"assemble (SQS) failed: {result['stderr'][-3000:]}")
-    reports = [json.loads(line) for line in result["stdout"].splitlines() if line.strip()]
-    result["messages"] = sum(r["assembled"] for r in reports)
+    # each worker prints one (indented) JSON object
+    decoder, text, at, assembled = json.JSONDecoder(), result["stdout"], 0, 0
+    while text[at:].strip():
+        report, at = decoder.raw_decode(text, len(text) - len(text[at:].lstrip()))
+        assembled += report["assembled"]
+    result["messages"] = assembled
     return result
 
 
@@ -302,7 +306,7 @@ def stage_figures(
     mbsync_runs: list[dict[str, Any]] = []
     seal_runs: list[dict[str, Any]] = []
     counts = [int(n) for n in args.assemble_workers.split(",") if n]
-    for workers in counts:
+    for workers in counts or [0]:
         mbsync_runs.append(mbsync_once(dovecot, user, work / f"mbsync-stage-{size}"))
         sealed = seal_once(dovecot, user, work / f"seal-{size}", None, not args.no_fsync)
         seal_runs.append(sealed)
@@ -310,9 +314,10 @@ def stage_figures(
             f"[{size}] mbsync {mbsync_runs[-1]['wall']:.1f} s, seal {sealed['wall']:.1f} s",
             flush=True,
         )
-        done = assemble_once(sealed["config"], sealed["env"], workers)
-        out[f"assemble_{workers}"] = summarize([done], total)
-        print(f"[{size}] assemble, {workers} workers: {done['wall']:.1f} s", flush=True)
+        if workers:
+            done = assemble_once(sealed["config"], sealed["env"], workers)
+            out[f"assemble_{workers}"] = summarize([done], total)
+            print(f"[{size}] assemble, {workers} workers: {done['wall']:.1f} s", flush=True)
     out["mbsync"] = summarize(mbsync_runs, total)
     out["seal"] = summarize(seal_runs, total)
     out["seal"]["ratio_to_mbsync"] = round(out["seal"]["msg_per_s"] / out["mbsync"]["msg_per_s"], 3)
