@@ -365,6 +365,7 @@ def summarize(runs: list[dict[str, Any]], total_bytes: int) -> dict[str, Any]:
 def latency(
     dovecot: DovecotServer, work: Path, count: int, gap: float, bound: float
 ) -> dict[str, Any]:
+    from pipeline.ledger.keys import read_signing_key
     from pipeline.ledger.log import Ledger
     from pipeline.storage.local import LocalStore
 
@@ -390,7 +391,10 @@ def latency(
         while not (store_root / ".tmp").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(2.0)  # let the worker reach IDLE
-        ledger = Ledger(LocalStore(store_root, fsync=False), ORIGIN, [])
+        # the log's own verifier key: the ledger reads only batches it can prove
+        signing = read_signing_key(env=None, file=work / "keys" / "ledger.key")
+        assert signing is not None
+        ledger = Ledger(LocalStore(store_root, fsync=False), ORIGIN, [signing.verifier])
         stop = threading.Event()
 
         def watch() -> None:
