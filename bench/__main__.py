@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bench import corpus  # noqa: E402
 from pipeline.demo.dovecot import DovecotServer  # noqa: E402
 from pipeline.ledger.checkpoint import SigningKey  # noqa: E402
-from pipeline.ledger.keys import write_signing_key  # noqa: E402
+from pipeline.ledger.keys import read_signing_key, write_signing_key  # noqa: E402
 
 MAILLEDGER = Path(sys.executable).parent / "mailledger"
 ORIGIN = "mailledger.bench/ledger"
@@ -365,7 +365,6 @@ def summarize(runs: list[dict[str, Any]], total_bytes: int) -> dict[str, Any]:
 def latency(
     dovecot: DovecotServer, work: Path, count: int, gap: float, bound: float
 ) -> dict[str, Any]:
-    from pipeline.ledger.keys import read_signing_key
     from pipeline.ledger.log import Ledger
     from pipeline.storage.local import LocalStore
 
@@ -388,7 +387,8 @@ def latency(
     try:
         store_root = work / "store"
         deadline = time.monotonic() + 60
-        while not (store_root / ".tmp").exists() and time.monotonic() < deadline:
+        # the worker takes its mailbox lease in state_dir when its first poll starts
+        while not (work / "state").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(2.0)  # let the worker reach IDLE
         # the log's own verifier key: the ledger reads only batches it can prove

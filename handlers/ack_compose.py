@@ -106,11 +106,13 @@ def _time_es(moment: datetime) -> str:
     )
 
 
-def _date_en(day: date) -> str:
+def date_en(day: date) -> str:
+    """``December 7, 2026``."""
     return f"{day.strftime('%B')} {day.day}, {day.year}"
 
 
-def _date_es(day: date) -> str:
+def date_es(day: date) -> str:
+    """``7 de diciembre de 2026``."""
     return f"{day.day} de {_MONTHS_ES[day.month - 1]} de {day.year}"
 
 
@@ -124,7 +126,7 @@ def _paragraphs(
     portal = config.portal_url
     if record.language == "es":
         due_text = (
-            f"Le responderemos a más tardar el {_date_es(due)}."
+            f"Le responderemos a más tardar el {date_es(due)}."
             if due is not None
             else "Le responderemos lo antes posible."
         )
@@ -147,7 +149,7 @@ def _paragraphs(
         parts += ["Este es un mensaje automático; no es necesario responder.", name]
         return "Recibimos su mensaje", "\n\n".join(parts) + "\n"
     due_text = (
-        f"You can expect a response by {_date_en(due)}."
+        f"You can expect a response by {date_en(due)}."
         if due is not None
         else "We will respond as soon as we can."
     )
@@ -172,11 +174,15 @@ def _paragraphs(
 
 
 def response_due(record: InboundRecord) -> date | None:
-    """The ``respond`` deadline, else the ``acknowledge`` one, else None."""
+    """The earliest ``respond`` deadline, else the earliest ``acknowledge`` one, else None.
+
+    A message can make several requests (a notice of error and a payoff request), each
+    with its own respond clock: the borrower is promised the earliest.
+    """
     for name in ("respond", "acknowledge"):
-        deadline = record.deadline(name)
-        if deadline is not None:
-            return deadline.due
+        dues = [d.due for d in record.deadlines if d.name == name]
+        if dues:
+            return min(dues)
     return None
 
 
@@ -256,7 +262,9 @@ def compose_acknowledgment(
         ("X-Auto-Response-Suppress", Token("All")),
         ("X-Mailledger-Reference", Token(reference)),
     ]
-    return build_message(headers, body, language=record.language)
+    # RFC 3834 section 3.3: automatic responses go out with a null envelope sender, so a
+    # bounce of the acknowledgment cannot trigger another automatic message.
+    return build_message(headers, body, language=record.language, envelope_from="")
 
 
 def message_bytes(msg: OutboundMessage) -> bytes:

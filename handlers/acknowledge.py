@@ -17,8 +17,13 @@ Sequence for one record (all entries carry ``record_id``):
 4. build the message, store its exact bytes content-addressed;
 5. append ``acknowledgment.intent`` (the claim) and check that it is the first one;
 6. send; append ``acknowledgment.sent`` with the provider's receipt. If the provider
-   certainly refused the message, append ``acknowledgment.failed`` (releases the
-   claim) and raise so the event is retried.
+   refused the recipient or message for good (5xx at RCPT or DATA), append
+   ``acknowledgment.failed`` marked ``permanent``: that ends the record's
+   acknowledgment (a person sends one another way) and is never retried. If it
+   refused for now (4xx, no connection), append ``acknowledgment.failed`` with
+   ``retry_after`` (exponential back-off per record; releases the claim) and raise;
+   until that time the record is deferred with :class:`RetryLaterError`, so one
+   refused borrower never holds up the others.
 """
 
 from __future__ import annotations
@@ -31,13 +36,28 @@ from typing import Any
 import structlog
 
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers.claims import (
+    Ledger,
+    append_one,
+    backoff,
+    claim_view,
+    first_active_intent,
+    retry_after,
+    temporary_failures,
+    utc_now,
+)
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
+from handlers.inbound_headers import (
+    AuthVerdict,
+    RawHeaderFacts,
+    authentication_verdict,
+    header_facts,
+)
 from handlers.index import AckIndex, LedgerHandlerIndex
-from handlers.loop_safety import RateState, facts_from_record, should_auto_reply
+from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError
+from handlers.transports import MailTransport, NotSentError, PermanentSendError
 from pipeline.entries import decode_as, names
 from pipeline.entries.models import (
     AcknowledgmentFailed,
@@ -47,13 +67,30 @@ from pipeline.entries.models import (
     AcknowledgmentUnconfirmed,
     HandlerBody,
 )
-from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
+from pipeline.errors import (
+    HandlerError,
+    LedgerError,
+    MailledgerError,
+    OutboundHeaderError,
+    RetryLaterError,
+)
 from pipeline.ledger.entry import LedgerEntry, format_time
 
 log = structlog.get_logger(__name__)
 
 KIND = "acknowledgment"
 SENT = names.ACKNOWLEDGMENT_SENT
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the policy decided for one record."""
+
+    reply: bool
+    reason: str
+    target: str | None = None
+    echo_subject: bool = False
+    authentication: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +116,13 @@ class AcknowledgmentHandler:
         index: AckIndex | None = None,
         clock: Callable[[], datetime] = utc_now,
         in_flight_grace: timedelta = timedelta(minutes=15),
+        raw_reader: Callable[[str], bytes] | None = None,
     ) -> None:
         """``store_put`` stores bytes content-addressed and returns their SHA-256 hex.
+
+        ``raw_reader`` returns the stored bytes under a key (the record's raw message),
+        from which Authentication-Results and X-Auto-Response-Suppress are read; without
+        it every sender counts as unauthenticated and no suppression is seen.
 
         ``in_flight_grace`` is how long an unconfirmed claim is presumed to belong to a
         delivery that is still sending; keep it above the transport timeout.
@@ -93,6 +135,7 @@ class AcknowledgmentHandler:
         self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
         self._clock = clock
         self._grace = in_flight_grace
+        self._raw_reader = raw_reader
 
     def _append(self, body: HandlerBody) -> LedgerEntry:
         return append_one(self._ledger, body, self._actor, self._clock())
@@ -122,7 +165,7 @@ class AcknowledgmentHandler:
             bound.info("ack.already_done", by=view.done_by.type, at=view.done_by.seq)
             return HandleResult("already-done", record.record_id, detail=view.done_by.type)
         if view.state == "in-flight":
-            raise HandlerError(
+            raise RetryLaterError(
                 f"record {record.record_id}: an acknowledgment claim (entry "
                 f"{view.intent.seq if view.intent else '?'}) is less than "
                 f"{self._grace} old and not confirmed; another delivery may be sending it. "
@@ -144,37 +187,87 @@ class AcknowledgmentHandler:
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
 
-        decision = self._decide(record, now)
-        if not decision[0]:
+        not_before = retry_after(earlier, KIND)
+        if not_before is not None and now < not_before:
+            raise RetryLaterError(
+                f"record {record.record_id}: the provider refused the acknowledgment for now; "
+                f"next attempt not before {format_time(not_before)}"
+            )
+        plan = self._decide(record, now)
+        if not plan.reply or plan.target is None:
             entry = self._append(
                 AcknowledgmentSkipped(
-                    record_id=record.record_id, entry_seq=record.seq, reason=decision[1]
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    reason=plan.reason,
+                    limit=self._limit_value(plan.reason),
+                    authentication=plan.authentication or None,
                 )
             )
-            bound.info("ack.skipped", reason=decision[1])
-            return HandleResult("skipped", record.record_id, (entry.seq,), decision[1])
-        target = decision[2]
-        assert target is not None
-        return self._send(record, target, now, bound)
+            bound.info("ack.skipped", reason=plan.reason)
+            return HandleResult("skipped", record.record_id, (entry.seq,), plan.reason)
+        return self._send(record, plan, now, bound)
 
-    def _decide(self, record: InboundRecord, now: datetime) -> tuple[bool, str, str | None]:
+    def _limit_value(self, reason: str) -> int | None:
+        """The configured per-24-hours limit a ``rate-limited-*`` reason refers to."""
+        cfg = self._config
+        return {
+            "rate-limited-sender": cfg.rate_limit_per_sender_per_day,
+            "rate-limited-domain": cfg.rate_limit_per_domain_per_day,
+            "rate-limited-global": cfg.rate_limit_global_per_day,
+        }.get(reason)
+
+    def _header_facts(self, record: InboundRecord) -> RawHeaderFacts:
+        """Authentication-Results and X-Auto-Response-Suppress from the stored raw message."""
+        if self._raw_reader is None or record.raw_key is None:
+            return RawHeaderFacts()
+        try:
+            return header_facts(self._raw_reader(record.raw_key))
+        except MailledgerError as exc:
+            raise HandlerError(
+                f"record {record.record_id}: cannot read the stored message to check its "
+                f"authentication and auto-reply headers ({exc}); retry later"
+            ) from exc
+
+    def _decide(self, record: InboundRecord, now: datetime) -> _Plan:
         if not record.needs_acknowledgment:
-            return False, "not-required", None
-        headers, source = facts_from_record(record)
-        candidates = [p.address.strip().lower() for p in record.from_]
-        counts = {a: self._index.acks_sent_to(a, now - timedelta(hours=24)) for a in candidates}
-        decision = should_auto_reply(
-            headers,
-            source,
-            (self._config.from_address, *self._config.own_addresses),
-            RateState(self._config.rate_limit_per_sender_per_day, counts),
+            return _Plan(False, "not-required")
+        cfg = self._config
+        facts = self._header_facts(record)
+        headers, source = facts_from_record(record, facts.auto_response_suppress)
+        rate = RateState(
+            cfg.rate_limit_per_sender_per_day,
+            self._index.acks_sent_since(now - timedelta(hours=24)),
+            cfg.rate_limit_per_domain_per_day,
+            cfg.rate_limit_global_per_day,
+            AddressFolding(cfg.subaddress_separator, frozenset(cfg.dot_folding_domains)),
         )
-        return decision.reply, decision.reason, decision.target
+        decision = should_auto_reply(headers, source, (cfg.from_address, *cfg.own_addresses), rate)
+        if not decision.reply or decision.target is None:
+            return _Plan(False, decision.reason)
+        verdict = (
+            authentication_verdict(facts, cfg.authserv_id, decision.target.rsplit("@", 1)[1])
+            if cfg.authserv_id is not None
+            else AuthVerdict(False, "not-configured")
+        )
+        if cfg.require_authentication and not verdict.passed:
+            return _Plan(False, "not-authenticated", authentication=verdict.method)
+        return _Plan(
+            True,
+            "ok",
+            decision.target,
+            echo_subject=cfg.echo_subject and verdict.passed,
+            authentication=verdict.method if verdict.passed else "none",
+        )
 
-    def _send(self, record: InboundRecord, target: str, now: datetime, bound: Any) -> HandleResult:
+    def _send(self, record: InboundRecord, plan: _Plan, now: datetime, bound: Any) -> HandleResult:
+        target = plan.target
+        assert target is not None
         message_id = ack_message_id(record.record_id, self._config.domain)
         try:
-            msg = compose_acknowledgment(record, target, self._config, now)
+            msg = compose_acknowledgment(
+                record, target, self._config, now, echo_subject=plan.echo_subject
+            )
         except OutboundHeaderError as exc:
             # Deterministic: the same record would fail the same way on every retry.
             entry = self._append(
@@ -210,19 +303,47 @@ class AcknowledgmentHandler:
             return HandleResult("lost-claim", record.record_id, (intent.seq,))
         try:
             result = self._transport.send(msg)
-        except NotSentError as exc:
+        except PermanentSendError as exc:
+            # The recipient or the message was refused for good: retrying cannot help and
+            # must not hold up anyone else. The entry ends this record's acknowledgment.
             failed = self._append(
                 AcknowledgmentFailed(
                     record_id=record.record_id,
                     entry_seq=record.seq,
                     intent_seq=intent.seq,
                     error=str(exc),
+                    code=exc.code,
+                    permanent=True,
                 )
             )
-            bound.warning("ack.not_sent", transport=self._transport.name)
+            bound.error("ack.refused_permanently", transport=self._transport.name, code=exc.code)
+            return HandleResult(
+                "failed-permanent", record.record_id, (intent.seq, failed.seq), str(exc)
+            )
+        except NotSentError as exc:
+            earlier = self._index.for_record(record.record_id, f"{KIND}.")
+            attempt = 1 + temporary_failures(earlier, KIND)
+            delay = backoff(
+                attempt,
+                timedelta(seconds=self._config.retry_base_seconds),
+                timedelta(seconds=self._config.retry_max_seconds),
+            )
+            failed = self._append(
+                AcknowledgmentFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=False,
+                    attempt=attempt,
+                    retry_after=format_time(now + delay),
+                )
+            )
+            bound.warning("ack.not_sent", transport=self._transport.name, attempt=attempt)
             raise HandlerError(
                 f"record {record.record_id}: acknowledgment not sent ({exc}); claim released "
-                f"(entry {failed.seq}), the event will be retried"
+                f"(entry {failed.seq}), next attempt after {format_time(now + delay)}"
             ) from exc
         sent_at = self._clock()
         entry = self._append(
@@ -233,6 +354,7 @@ class AcknowledgmentHandler:
                 time=format_time(sent_at),
                 ack_message_id=message_id,
                 to=target,
+                authentication=plan.authentication,
                 transport=self._transport.name,
                 provider_id=result.provider_id,
                 reply=result.reply,

@@ -7,7 +7,9 @@ may append an intent but exactly one intent is first: only its writer sends.
 
 States for one key (a record, or a record and route), from its earlier entries:
 
-* a confirmation, a ``.skipped`` or a ``.unconfirmed`` entry: done, nothing to do;
+* a confirmation, a ``.skipped`` or a ``.unconfirmed`` entry, or a ``.failed`` entry
+  marked ``permanent`` (the provider refused the recipient or message with 5xx):
+  done, nothing to do;
 * an intent released by a ``.failed`` entry (the send was refused before the message
   left, so nothing went out): as if there were no intent, claim again;
 * an unreleased intent younger than the in-flight grace: another delivery may still
@@ -29,9 +31,10 @@ from pipeline.entries.models import (
     EscalationFailed,
     ExtensionNoticeFailed,
     HandlerBody,
+    SendFailure,
 )
 from pipeline.errors import HandlerError, LedgerError
-from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.entry import LedgerEntry, parse_time
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
 
 ClaimState = Literal["free", "done", "in-flight", "stale"]
@@ -62,7 +65,7 @@ def claim_view(
     mine = [e for e in entries if key(e)]
     final = (*confirmations, f"{kind}.skipped", f"{kind}.unconfirmed")
     for entry in mine:
-        if entry.type in final:
+        if entry.type in final or _permanent_failure(entry, kind):
             return ClaimView("done", done_by=entry)
     released = _released(mine, kind)
     active = [e for e in mine if e.type == f"{kind}.intent" and e.seq not in released]
@@ -84,6 +87,40 @@ def first_active_intent(
         if entry.type == f"{kind}.intent" and entry.seq not in released:
             return entry
     return None
+
+
+def _permanent_failure(entry: LedgerEntry, kind: str) -> bool:
+    if entry.type != f"{kind}.failed":
+        return False
+    body = decode(entry).body
+    return isinstance(body, SendFailure) and body.permanent
+
+
+def retry_after(entries: Sequence[LedgerEntry], kind: str) -> datetime | None:
+    """When the newest temporary ``.failed`` entry allows the next attempt, if it set a time."""
+    for entry in reversed(entries):
+        if entry.type == f"{kind}.failed":
+            body = decode(entry).body
+            if isinstance(body, SendFailure) and body.retry_after is not None:
+                return parse_time(body.retry_after)
+            return None
+    return None
+
+
+def temporary_failures(entries: Sequence[LedgerEntry], kind: str) -> int:
+    """How many ``.failed`` entries among ``entries`` were temporary refusals."""
+    count = 0
+    for entry in entries:
+        if entry.type == f"{kind}.failed":
+            body = decode(entry).body
+            count += isinstance(body, SendFailure) and not body.permanent
+    return count
+
+
+def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
+    """Exponential back-off for the ``attempt``-th temporary failure (1-based), capped."""
+    delay: timedelta = base * 2 ** min(attempt - 1, 30)
+    return min(cap, delay)
 
 
 def _released(entries: Sequence[LedgerEntry], kind: str) -> set[int]:

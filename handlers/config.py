@@ -35,6 +35,8 @@ class SmtpConfig(_Frozen):
     allow_plaintext: bool = False
     timeout_seconds: int = Field(default=30, ge=1, le=600)
     envelope_from: str | None = None
+    """MAIL FROM for every message; unset, each message's own (null ``<>`` for
+    acknowledgments, as RFC 3834 section 3.3 recommends; the From address otherwise)."""
 
     @model_validator(mode="after")
     def _check(self) -> SmtpConfig:
@@ -70,9 +72,31 @@ class AckConfig(_Frozen):
     portal_url: str = Field(pattern=r"^https://\S+$")
     own_addresses: tuple[str, ...] = ()
     rate_limit_per_sender_per_day: int = Field(default=3, ge=0)
+    rate_limit_per_domain_per_day: int | None = Field(default=None, ge=0)
+    rate_limit_global_per_day: int | None = Field(default=None, ge=0)
+    subaddress_separator: str = Field(default="+", max_length=1)
+    dot_folding_domains: tuple[str, ...] = ("gmail.com", "googlemail.com")
+    require_authentication: bool = False
+    """Acknowledge only senders our receiving MTA authenticated (DMARC, or aligned SPF/DKIM)."""
+    authserv_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.-]+$")
+    """The authserv-id our receiving MTA writes in Authentication-Results."""
+    retry_base_seconds: int = Field(default=300, ge=1)
+    """Back-off after a temporary refusal: this, doubled per further refusal."""
+    retry_max_seconds: int = Field(default=6 * 3600, ge=1)
+    echo_subject: bool = True
+    """Quote the (masked) subject back to authenticated senders; never to others."""
     time_zone: str = "America/New_York"
     transport: TransportConfig
     message_id_domain: str | None = None
+
+    @model_validator(mode="after")
+    def _check_authentication(self) -> AckConfig:
+        if self.require_authentication and self.authserv_id is None:
+            raise ValueError(
+                "require_authentication needs authserv_id: the authserv-id your receiving "
+                "MTA writes in Authentication-Results"
+            )
+        return self
 
     @field_validator("from_address")
     @classmethod

@@ -26,7 +26,16 @@ import structlog
 
 from handlers.ack_compose import clean_text
 from handlers.acknowledge import HandleResult
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers.claims import (
+    Ledger,
+    append_one,
+    backoff,
+    claim_view,
+    first_active_intent,
+    retry_after,
+    temporary_failures,
+    utc_now,
+)
 from handlers.config import EscalationConfig, read_secret, route_kind
 from handlers.events import parse_event
 from handlers.index import AckIndex, LedgerHandlerIndex
@@ -40,7 +49,7 @@ from handlers.outbound import (
     build_message,
 )
 from handlers.record import InboundRecord, Match, record_from_entry
-from handlers.transports import MailTransport, NotSentError
+from handlers.transports import MailTransport, NotSentError, PermanentSendError
 from pipeline.entries import decode, names
 from pipeline.entries.models import (
     EscalationBody,
@@ -51,8 +60,8 @@ from pipeline.entries.models import (
     HandlerBody,
 )
 from pipeline.entries.references import reference_number
-from pipeline.errors import HandlerError, LedgerError
-from pipeline.ledger.entry import LedgerEntry
+from pipeline.errors import HandlerError, LedgerError, RetryLaterError
+from pipeline.ledger.entry import LedgerEntry, format_time
 
 if TYPE_CHECKING:
     import httpx
@@ -62,6 +71,10 @@ log = structlog.get_logger(__name__)
 
 KIND = "escalation"
 NOTIFIED = names.ESCALATION_NOTIFIED
+# Back-off per route after a temporary refusal: 1 minute, doubling, at most 1 hour
+# (shorter than an acknowledgment's: a team waiting for an escalation is time-critical).
+RETRY_BASE = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
 _SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 # Long digit runs in matched words could be account or card numbers: keep the last 4.
 _DIGITS = re.compile(r"\d[\d -]{4,}\d")
@@ -288,14 +301,18 @@ class EscalationHandler:
         for match in record.matches:
             by_route.setdefault(match.route, []).append(match)
         results: list[HandleResult] = []
-        errors: list[str] = []
+        errors: list[HandlerError] = []
         for route, matches in by_route.items():
             try:
                 results.append(self._route(record, route, matches))
             except HandlerError as exc:
-                errors.append(str(exc))
+                errors.append(exc)
         if errors:
-            raise HandlerError("; ".join(errors))
+            text = "; ".join(str(e) for e in errors)
+            # Only waiting routes: the event is deferred, not failed.
+            if all(isinstance(e, RetryLaterError) for e in errors):
+                raise RetryLaterError(text)
+            raise HandlerError(text)
         return results
 
     def _route(self, record: InboundRecord, route: str, matches: list[Match]) -> HandleResult:
@@ -321,7 +338,7 @@ class EscalationHandler:
         if view.state == "done":
             return HandleResult("already-done", record.record_id, detail=route)
         if view.state == "in-flight":
-            raise HandlerError(
+            raise RetryLaterError(
                 f"record {record.record_id} route {route!r}: a notification claim is in flight; "
                 "retry later"
             )
@@ -338,6 +355,13 @@ class EscalationHandler:
             )
             bound.warning("escalation.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,), route)
+        mine = [e for e in earlier if same_route(e)]
+        not_before = retry_after(mine, KIND)
+        if not_before is not None and now < not_before:
+            raise RetryLaterError(
+                f"record {record.record_id} route {route!r}: refused for now; next attempt not "
+                f"before {format_time(not_before)}"
+            )
         rules = sorted({m.rule for m in matches})
         intent = self._append(
             EscalationIntent(
@@ -352,7 +376,27 @@ class EscalationHandler:
         payload = escalation_payload(record, route, matches)
         try:
             provider_id = notifier.notify(route, target, payload)
+        except PermanentSendError as exc:
+            # The route's address was refused for good: record it for a person and stop
+            # retrying, so the other routes and records are not held up.
+            failed = self._append(
+                EscalationFailed(
+                    record_id=record.record_id,
+                    entry_seq=record.seq,
+                    route=route,
+                    intent_seq=intent.seq,
+                    error=str(exc),
+                    code=exc.code,
+                    permanent=True,
+                )
+            )
+            bound.error("escalation.refused_permanently", code=exc.code)
+            return HandleResult(
+                "failed-permanent", record.record_id, (intent.seq, failed.seq), route
+            )
         except NotSentError as exc:
+            attempt = 1 + temporary_failures(mine, KIND)
+            next_try = now + backoff(attempt, RETRY_BASE, RETRY_MAX)
             self._append(
                 EscalationFailed(
                     record_id=record.record_id,
@@ -360,10 +404,15 @@ class EscalationHandler:
                     route=route,
                     intent_seq=intent.seq,
                     error=str(exc),
+                    code=exc.code,
+                    permanent=False,
+                    attempt=attempt,
+                    retry_after=format_time(next_try),
                 )
             )
             raise HandlerError(
-                f"record {record.record_id} route {route!r}: not notified ({exc}); will retry"
+                f"record {record.record_id} route {route!r}: not notified ({exc}); next attempt "
+                f"after {format_time(next_try)}"
             ) from exc
         entry = self._append(
             EscalationNotified(

@@ -28,7 +28,7 @@ from handlers.ack_compose import clean_text, masked_subject, thread_ids
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.index import AckIndex, LedgerHandlerIndex
-from handlers.loop_safety import is_machine_address, normalize_address
+from handlers.loop_safety import normalize_address
 from handlers.outbound import (
     HeaderValue,
     Mailbox,
@@ -40,7 +40,8 @@ from handlers.outbound import (
 )
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
-from pipeline.entries import decode_as, names
+from pipeline.classify.machine import is_machine_address
+from pipeline.entries import decode_as, decode_record, names
 from pipeline.entries.models import (
     CaseExtended,
     ExtensionNoticeBody,
@@ -271,7 +272,8 @@ class ExtensionNoticeHandler:
                 (
                     e.seq
                     for e in self._ledger.entries()
-                    if e.type == names.MESSAGE_RECEIVED and e.body.get("record_id") == ext.record_id
+                    if e.type == names.MESSAGE_RECEIVED
+                    and decode_record(e).body.record_id == ext.record_id
                 ),
                 None,
             )

@@ -25,8 +25,8 @@ class AckIndex(Protocol):
         """Entries whose type starts with ``prefix`` for ``record_id``, in ledger order."""
         ...
 
-    def acks_sent_to(self, address: str, since: datetime) -> int:
-        """Number of ``acknowledgment.sent`` entries to ``address`` at or after ``since``."""
+    def acks_sent_since(self, since: datetime) -> tuple[str, ...]:
+        """Recipients of the ``acknowledgment.sent`` entries at or after ``since``."""
         ...
 
 
@@ -38,7 +38,7 @@ class LedgerHandlerIndex:
         self._ledger = ledger
         self._next = 0
         self._by_record: dict[str, list[LedgerEntry]] = defaultdict(list)
-        self._sent_to: dict[str, list[datetime]] = defaultdict(list)
+        self._sent: list[tuple[datetime, str]] = []
 
     def refresh(self) -> None:
         """Read the entries appended since the last call."""
@@ -51,7 +51,7 @@ class LedgerHandlerIndex:
                 assert isinstance(body, HandlerBody)
                 self._by_record[body.record_id].append(entry)
                 if isinstance(body, AcknowledgmentSent):
-                    self._sent_to[body.to.lower()].append(entry.moment)
+                    self._sent.append((entry.moment, body.to))
         self._next = size
 
     def for_record(self, record_id: str, prefix: str) -> list[LedgerEntry]:
@@ -59,7 +59,13 @@ class LedgerHandlerIndex:
         self.refresh()
         return [e for e in self._by_record.get(record_id, []) if e.type.startswith(prefix)]
 
-    def acks_sent_to(self, address: str, since: datetime) -> int:
-        """Acknowledgments sent to ``address`` since ``since``."""
+    def acks_sent_since(self, since: datetime) -> tuple[str, ...]:
+        """Recipients of acknowledgments sent since ``since`` (ledger order)."""
         self.refresh()
-        return sum(1 for moment in self._sent_to.get(address.lower(), []) if moment >= since)
+        # Ledger order is time order, so the recent ones are at the end.
+        recent: list[str] = []
+        for moment, to in reversed(self._sent):
+            if moment < since:
+                break
+            recent.append(to)
+        return tuple(reversed(recent))

@@ -7,6 +7,8 @@ Pure logic: no I/O, no clock. The rules, in the order they are checked:
 * ``Auto-Submitted`` present with any value other than ``no`` (RFC 3834 section 5);
 * ``Precedence: bulk | list | junk`` (RFC 3834 section 3.1.8, de-facto convention);
 * any ``List-Id`` or other ``List-*`` header (RFC 2369 / RFC 2919; RFC 3834 section 2);
+* ``X-Auto-Response-Suppress`` naming ``All``, ``AutoReply`` or ``OOF`` (a Microsoft
+  convention, read from the raw message: the sender asked for no automatic replies);
 * the classifier's machine-mail verdict (DSN, MDN, ``X-Autoreply``, out-of-office
   wording; see ``pipeline.classify.machine``);
 * an empty return path ``<>``: the message is itself a bounce or an auto-response
@@ -15,7 +17,9 @@ Pure logic: no I/O, no clock. The rules, in the order they are checked:
   no-reply, noreply, do-not-reply, ...), RFC 3834 section 2;
 * mail from one of our own addresses, so two responders cannot ping-pong;
 * no usable sender address (missing or not a plain ``local@domain``);
-* more than the configured number of acknowledgments to the sender in 24 hours.
+* more than the configured number of acknowledgments in 24 hours to the sender
+  (normalised: lower case, ``+tag`` removed, dots folded for gmail-like domains), to
+  the sender's domain, or to anyone (each limit optional but the per-sender one).
 
 Reply target: the (single) ``From`` address. RFC 3834 section 4 sends service
 responses to the return path and lets responses meant for a person go to the
@@ -29,23 +33,15 @@ The return path still decides *whether* to answer (empty means no).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from handlers.outbound import strict_addr_spec
 from handlers.record import InboundRecord
+from pipeline.classify.machine import is_machine_address
 
-# A deliberately strict addr-spec: no quoting, no comments, no whitespace or control
-# characters, so the value can be put into a header and an SMTP envelope as-is.
-_ADDR = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
-)
-_MACHINE_LOCAL = re.compile(
-    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
-    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
-    re.IGNORECASE,
-)
 _REFUSED_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+_SUPPRESSING = frozenset({"all", "autoreply", "oof"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +54,7 @@ class ReplyHeaders:
     precedence: str | None = None
     list_id: str | None = None
     list_headers: tuple[str, ...] = ()
+    auto_response_suppress: tuple[str, ...] = ()
     # The classifier's machine-mail kind (bounce, read receipt, out-of-office, ...).
     machine_kind: str | None = None
 
@@ -71,11 +68,55 @@ class SourceFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class AddressFolding:
+    """How addresses are normalised for rate limits (see :func:`rate_key`)."""
+
+    subaddress_separator: str = "+"
+    dot_folding_domains: frozenset[str] = frozenset({"gmail.com", "googlemail.com"})
+
+
+@dataclass(frozen=True, slots=True)
 class RateState:
-    """Acknowledgments already sent per sender (lower-case address) in the last 24 hours."""
+    """Limits per 24 hours and the acknowledgments already sent in the last 24 hours.
+
+    ``sent_to`` holds the recipient addresses of those acknowledgments as recorded;
+    they are normalised here with ``folding`` so ``a+x@d`` and ``a@d`` share a count.
+    """
 
     limit_per_day: int
-    sent_last_24h: Mapping[str, int] = field(default_factory=dict)
+    sent_to: tuple[str, ...] = ()
+    limit_per_domain: int | None = None
+    limit_global: int | None = None
+    folding: AddressFolding = field(default_factory=AddressFolding)
+
+    def exceeded(self, target: str) -> str | None:
+        """The name of the first limit ``target`` would exceed, or None."""
+        key = rate_key(target, self.folding)
+        domain = key.rsplit("@", 1)[1]
+        keys = [rate_key(a, self.folding) for a in self.sent_to]
+        if sum(1 for k in keys if k == key) >= self.limit_per_day:
+            return "sender"
+        if self.limit_per_domain is not None and (
+            sum(1 for k in keys if k.rsplit("@", 1)[1] == domain) >= self.limit_per_domain
+        ):
+            return "domain"
+        if self.limit_global is not None and len(keys) >= self.limit_global:
+            return "global"
+        return None
+
+
+def rate_key(address: str, folding: AddressFolding) -> str:
+    """``address`` lower-cased, without its sub-address tag, dots folded where they do not count.
+
+    ``Ana.B+case1@Gmail.com`` and ``anab@gmail.com`` reach the same mailbox, so they share
+    one rate-limit count.
+    """
+    local, _, domain = address.strip().lower().rpartition("@")
+    if folding.subaddress_separator:
+        local = local.split(folding.subaddress_separator, 1)[0]
+    if domain in folding.dot_folding_domains:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,21 +129,22 @@ class Decision:
 
 
 def normalize_address(address: str) -> str | None:
-    """``address`` stripped and lower-cased if it is a plain, safe addr-spec, else None."""
-    candidate = address.strip().strip("<>").strip()
-    if _ADDR.fullmatch(candidate) is None:
+    """``address`` stripped and lower-cased if it is one plain addr-spec, else None.
+
+    The same strict rule as the outbound headers (:func:`strict_addr_spec`: dot-atoms
+    only, no quoting, comments or whitespace), so an address that passes here can be
+    put into a header and an SMTP envelope as-is.
+    """
+    candidate = address.strip().removeprefix("<").removesuffix(">").strip()
+    if strict_addr_spec(candidate) is None:
         return None
     return candidate.lower()
 
 
-def is_machine_address(address: str) -> bool:
-    """True for mailer-daemon, postmaster, no-reply and similar automated senders."""
-    local = address.rsplit("@", 1)[0]
-    return _MACHINE_LOCAL.fullmatch(local) is not None
-
-
-def facts_from_record(record: InboundRecord) -> tuple[ReplyHeaders, SourceFacts]:
-    """The decision's inputs, taken from a recorded message."""
+def facts_from_record(
+    record: InboundRecord, auto_response_suppress: tuple[str, ...] = ()
+) -> tuple[ReplyHeaders, SourceFacts]:
+    """The decision's inputs, taken from a recorded message (and its raw header block)."""
     headers = ReplyHeaders(
         from_addresses=tuple(p.address for p in record.from_),
         return_path=record.return_path,
@@ -110,6 +152,7 @@ def facts_from_record(record: InboundRecord) -> tuple[ReplyHeaders, SourceFacts]
         precedence=record.precedence,
         list_id=record.list_id,
         list_headers=record.list_headers,
+        auto_response_suppress=auto_response_suppress,
         machine_kind=record.machine_kind,
     )
     return headers, SourceFacts(direction=record.direction, imported=record.imported)
@@ -134,6 +177,8 @@ def should_auto_reply(
         return Decision(False, "precedence-bulk-list-junk")
     if headers.list_id or any(h.lower().startswith("list-") for h in headers.list_headers):
         return Decision(False, "mailing-list")
+    if _SUPPRESSING.intersection(w.strip().lower() for w in headers.auto_response_suppress):
+        return Decision(False, "auto-response-suppressed")
     if headers.machine_kind is not None:
         # Bounces, read receipts and out-of-office replies the headers alone miss.
         return Decision(False, f"machine-mail:{headers.machine_kind}")
@@ -153,6 +198,7 @@ def should_auto_reply(
     own = {a for a in (normalize_address(x) for x in own_addresses) if a is not None}
     if target in own:
         return Decision(False, "own-address")
-    if rate_state.sent_last_24h.get(target, 0) >= rate_state.limit_per_day:
-        return Decision(False, "rate-limited")
+    limit = rate_state.exceeded(target)
+    if limit is not None:
+        return Decision(False, f"rate-limited-{limit}")
     return Decision(True, "ok", target)

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32, default
 
@@ -112,6 +111,8 @@ class OutboundMessage:
     """Envelope recipients: the To addresses, already validated."""
     sender: str
     """The From addr-spec."""
+    envelope_from: str
+    """SMTP MAIL FROM; empty for the null path ``<>`` (RFC 3834 automatic replies)."""
     message_id: str
     header_names: tuple[str, ...]
     """The header fields in the order written (including the MIME ones)."""
@@ -240,12 +241,16 @@ def _verify(data: bytes, fields: Sequence[_Field]) -> None:
 
 
 def build_message(
-    headers: Sequence[tuple[str, HeaderValue]], body: str, language: str | None = None
+    headers: Sequence[tuple[str, HeaderValue]],
+    body: str,
+    language: str | None = None,
+    envelope_from: str | None = None,
 ) -> OutboundMessage:
     """Compose, re-parse and check a message; raise ``OutboundHeaderError`` on any doubt.
 
     ``headers`` must include ``From`` (one :class:`Mailbox`), at least one ``To`` and a
-    ``Message-ID``; each name may appear once.
+    ``Message-ID``; each name may appear once. ``envelope_from`` defaults to the From
+    address; ``""`` is the null path.
     """
     names = [n.lower() for n, _ in headers]
     if len(set(names)) != len(names):
@@ -266,16 +271,10 @@ def build_message(
         data=data,
         recipients=(to.address,),
         sender=sender.address,
+        envelope_from=sender.address if envelope_from is None else envelope_from,
         message_id=message_id.ids[0],
         header_names=tuple(f.name for f in fields),
     )
-
-
-def as_email_message(message: OutboundMessage) -> EmailMessage:
-    """The message parsed back (for reading in tests and tools; never re-serialised)."""
-    parsed = message_from_bytes(message.data, policy=default)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
 
 
 __all__ = [
@@ -285,7 +284,6 @@ __all__ = [
     "OutboundMessage",
     "Text",
     "Token",
-    "as_email_message",
     "build_message",
     "strict_addr_spec",
     "valid_msg_id",

@@ -54,6 +54,7 @@ class InboundRecord:
     masked_accounts: tuple[str, ...]
     deadlines: tuple[Deadline, ...]
     matches: tuple[Match, ...]
+    raw_key: str | None = None
     # The classifier's machine-mail verdict (pipeline.classify.machine): its kind, or
     # None for mail a person wrote.
     machine_kind: str | None = None
@@ -124,6 +125,7 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         masked_accounts=tuple(masked),
         deadlines=body.deadlines,
         matches=classification.matches,
+        raw_key=body.raw.key if body.raw is not None else None,
         machine_kind=(
             (classification.machine.kind or "machine")
             if classification.machine is not None and classification.machine.is_machine

@@ -24,6 +24,19 @@ class NotSentError(HandlerError):
 
     Failures that leave it unknown whether the message left (a connection dropped
     during DATA, a timeout waiting for the reply) raise plain :class:`HandlerError`.
+    This class itself means "try again later" (4xx, no connection, a login refused).
+    """
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class PermanentSendError(NotSentError):
+    """A 5xx refusal of this message or its recipient (RCPT or DATA): retrying cannot help.
+
+    A refused sender (MAIL FROM) or login is not permanent for the message: those say
+    the configuration or the server is wrong for every message, so they stay retryable.
     """
 
 
@@ -116,7 +129,7 @@ class SmtpTransport:
         recipients = list(msg.recipients)
         if not recipients:
             raise HandlerError("the message has no recipients; nothing was sent")
-        envelope_from = cfg.envelope_from or msg.sender
+        envelope_from = cfg.envelope_from if cfg.envelope_from is not None else msg.envelope_from
         try:
             client = self._connect()
         except HandlerError as exc:
@@ -137,12 +150,14 @@ class SmtpTransport:
             ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({code for code, _ in exc.recipients.values()})
-            raise NotSentError(f"{where} refused every recipient (codes {codes})") from exc
-        except (
-            smtplib.SMTPSenderRefused,
-            smtplib.SMTPDataError,
-            smtplib.SMTPNotSupportedError,
-        ) as exc:
+            error = PermanentSendError if all(500 <= c < 600 for c in codes) else NotSentError
+            raise error(f"{where} refused every recipient (codes {codes})", codes[0]) from exc
+        except smtplib.SMTPDataError as exc:
+            error = PermanentSendError if 500 <= exc.smtp_code < 600 else NotSentError
+            raise error(
+                f"{where} refused the message at DATA ({exc.smtp_code})", exc.smtp_code
+            ) from exc
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError) as exc:
             # A definite refusal reply: the server did not take the message.
             raise NotSentError(f"{where} refused the message: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:

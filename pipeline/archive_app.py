@@ -27,6 +27,8 @@ def archive_settings(config: Config) -> ArchiveSettings:
         index_path=config.state_dir / INDEX_FILE,
         clock=config.classification.policy.clock,
         retention=retention,
+        min_dispose_days=config.retention.min_dispose_days,
+        source=str(config.source_path or "the configuration"),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from handlers.config import AckConfig, EscalationConfig
 from pipeline.attachments.policy import AttachmentPolicy
@@ -208,6 +208,38 @@ class ClassificationConfig(Model):
         return RuleSet(rules=(*merged, *own.values()))
 
 
+class RetentionConfig(Model):
+    """Floors that protect records from early disposal, whatever the command line says."""
+
+    # FINRA 4511 keeps books and records six years (6 x 365 days; storage retention,
+    # when set, is checked on top of this for every object).
+    min_dispose_days: int = Field(default=2190, ge=0)
+
+
+class FilesConfig(Model):
+    """Permissions of the files and folders mailledger creates (exports, raw dumps, state,
+    outbox, metrics, local store). Owner-only by default: they hold personal data."""
+
+    file_mode: int = Field(default=0o600, ge=0, le=0o777)
+    dir_mode: int = Field(default=0o700, ge=0, le=0o777)
+
+    def umask(self) -> int:
+        """The process umask under which new files get at most ``file_mode`` and new
+        folders at most ``dir_mode`` (exactly those when the file bits are a subset of
+        the folder bits, as in every sensible pair)."""
+        return 0o777 & ~(self.file_mode | self.dir_mode)
+
+    @field_validator("file_mode", "dir_mode", mode="before")
+    @classmethod
+    def _octal_text(cls, value: object) -> object:
+        # Unquoted 0640 is already octal in YAML 1.1; text ("0640", "0o640") is read as octal.
+        if isinstance(value, str):
+            digits = value.strip().lower().removeprefix("0o")
+            if digits.isdigit():
+                return int(digits, 8)
+        return value
+
+
 class LoggingConfig(Model):
     """Log level; the format follows the terminal (pretty) or not (JSON lines)."""
 
@@ -232,6 +264,8 @@ class Config(Model):
     escalation: EscalationConfig | None = None
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
+    retention: RetentionConfig = RetentionConfig()
+    files: FilesConfig = FilesConfig()
     web: WebConfig = WebConfig()
     source_path: Path | None = Field(default=None, exclude=True)
 

@@ -104,6 +104,10 @@ class OutboundHeaderError(HandlerError):
     """An outbound message failed its header check after composing; nothing was sent."""
 
 
+class RetryLaterError(HandlerError):
+    """An item is waiting (a young claim or a back-off after a refusal); revisit it later."""
+
+
 class AccountError(MailledgerError):
     """A records-application account could not be created, changed or used."""
 

@@ -55,6 +55,7 @@ def handlers_for(config: Config, runtime: Runtime) -> HandlerContext:
             config.acknowledgment,
             actor,
             index=index,
+            raw_reader=runtime.store.get,
         )
     escalation: EventHandler = _Unconfigured("escalation")
     if config.escalation is not None:

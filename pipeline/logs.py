@@ -34,6 +34,7 @@ _VERBATIM_KEYS = frozenset({"timestamp", "sha256", "raw_sha256"})
 # "Failed decoding header part: <raw header>"). What they found is already a
 # defect in the record; the log keeps the finding and withholds the quote.
 _QUOTING_LOGGERS = ("mailparser",)
+_QUOTE_START = re.compile(r"[:'\"]")
 # Library chatter below this level is never shown, whatever our own level: their
 # debug output can hold request headers and message text.
 _LIBRARY_FLOOR = logging.WARNING
@@ -85,11 +86,20 @@ def withhold_quoted_content(
     name = str(event_dict.get("logger", ""))
     if name.split(".")[0] in _QUOTING_LOGGERS:
         event = str(event_dict.get("event", ""))
-        head, sep, _quoted = event.partition(":")
-        if sep:
+        # Their messages quote after a colon or inside quotes ("Skipped attachment 'x'").
+        head = _QUOTE_START.split(event, maxsplit=1)[0].rstrip()
+        if head != event:
             event_dict["event"] = head
             event_dict["detail"] = "message text withheld from the log"
+        exc_info = event_dict.pop("exc_info", None)
+        if isinstance(exc_info, tuple) and exc_info[0] is not None:
+            # An exception's text can quote the message too; its type says enough.
+            event_dict["exception_type"] = exc_info[0].__name__
     return event_dict
+
+
+class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The root handler :func:`configure_logging` installs (told apart from others)."""
 
 
 def configure_logging(level: str = "info", fmt: LogFormat = "auto") -> None:
@@ -130,11 +140,15 @@ def configure_logging(level: str = "info", fmt: LogFormat = "auto") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _RedactingHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
+    # Replace our earlier handler and any plain stream handler (a library's
+    # basicConfig would print records raw); handlers of other kinds (a test
+    # framework's capture) are left in place.
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if isinstance(old, _RedactingHandler) or type(old) is logging.StreamHandler:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(max(numeric_level, _LIBRARY_FLOOR))
     # Parsers log every oddity of every message; those are recorded as defects in the

@@ -21,7 +21,12 @@ def build_store(config: Config) -> ObjectStore:
     """The configured object store."""
     storage = config.storage
     if isinstance(storage, LocalStorageConfig):
-        return LocalStore(storage.path, retain_days=storage.retain_days, fsync=storage.fsync)
+        return LocalStore(
+            storage.path,
+            retain_days=storage.retain_days,
+            fsync=storage.fsync,
+            file_mode=config.files.file_mode,
+        )
     lock = storage.object_lock
     return S3Store(
         S3Settings(
@@ -91,8 +96,11 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
     signing = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
     writer = writer_key(config)
     if writable and signing is None and writer is None:
+        places = [f"file {config.signing.key_file}"] if config.signing.key_file else []
+        places += [f"${config.signing.key_env}"] if config.signing.key_env else []
         raise ConfigError(
-            "no checkpoint signing key: create one with 'mailledger keygen' or set"
+            f"no checkpoint signing key (looked in {' and '.join(places) or 'nothing'}):"
+            " create one with 'mailledger keygen' or set"
             f" {config.signing.key_env or 'signing.key_env'}"
         )
     store = build_store(config)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and the demo need, if they are missing.
 #
-#   scripts/install-system-deps.sh          dovecot-imapd, libmagic1, isync
+#   scripts/install-system-deps.sh          dovecot-imapd, libmagic1, isync, python3-venv,
+#                                           libpython3.11-testsuite, chromium, prometheus
 #   scripts/install-system-deps.sh --rgw    the above plus a one-node Ceph RADOS Gateway
 #
 # Idempotent: does nothing when everything is installed. Needs root and apt-get; without
 # them it only reports what is missing (exit 0 if nothing is, 1 otherwise).
 # The tests start their own Dovecot on high loopback ports; the system dovecot service
 # that the package installs is stopped and disabled so it never holds 143/993.
+# prometheus is only for promtool (the alert-rule tests); its service is stopped too.
 set -euo pipefail
 
 want_rgw=0
@@ -22,8 +24,8 @@ done
 # python3-venv: the virtualenv is built on Debian's python3, which carries the CVE-2024-6923
 # fix; libpython3.11-testsuite: CPython's real-world edge-case messages (test_email/data)
 # that the parser and ingest tests replay; chromium: the web app's browser tests drive it
-# through Playwright (no browser download).
-packages=(dovecot-imapd libmagic1 isync python3-venv libpython3.11-testsuite chromium)
+# through Playwright (no browser download); prometheus: promtool for the alert-rule tests.
+packages=(dovecot-imapd libmagic1 isync python3-venv libpython3.11-testsuite chromium prometheus)
 if [ "$want_rgw" = 1 ]; then
   packages+=(radosgw ceph-mon ceph-osd ceph-common)
 fi
@@ -56,6 +58,15 @@ stop_system_dovecot() {
   fi
 }
 
+stop_system_prometheus() {
+  # Only promtool is wanted; the server the package may have started is not ours.
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif command -v service >/dev/null 2>&1; then
+    service prometheus stop >/dev/null 2>&1 || true
+  fi
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "system packages present: ${packages[*]}"
   if dpkg-query -W -f='${Status}' dovecot-core 2>/dev/null | grep -q "install ok installed" \
@@ -75,4 +86,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 stop_system_dovecot
+stop_system_prometheus
 echo "system packages installed: ${missing[*]}"

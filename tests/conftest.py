@@ -134,6 +134,7 @@ def smtp_inbox(smtp_sink: SmtpSink) -> SmtpSink:
     """The session's SMTP sink with no messages and no planned failures."""
     smtp_sink.clear()
     smtp_sink.fail_next(0)
+    smtp_sink.refuse()
     return smtp_sink
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TypedDict
@@ -47,7 +47,7 @@ from pipeline.entries.models import (
     MessageSealed,
     RetentionPolicy,
 )
-from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError
+from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError, RetentionError
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
@@ -101,6 +101,11 @@ class ArchiveSettings:
     index_path: Path | None
     clock: ClockPolicy = DEFAULT_POLICY
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    # No disposal of anything younger than this, whatever the caller asks for
+    # (``retention.min_dispose_days``; FINRA 4511 keeps records six years).
+    min_dispose_days: int = 0
+    source: str = "the configuration"
+    """Where the settings came from, named in refusals."""
 
 
 @dataclass(frozen=True)
@@ -258,9 +263,10 @@ class Archive:
         """Records matching every given filter, in ledger order (not recorded: no content)."""
         return self.index().search(criteria)
 
-    def count(self, criteria: SearchCriteria) -> int:
-        """How many records match ``criteria`` (its limit and offset ignored)."""
-        return self.index().count(criteria)
+    def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
+        """How many records match ``criteria`` (its limit and offset ignored), counting
+        no further than ``at_most`` when given."""
+        return self.index().count(criteria, at_most)
 
     def resolve(self, ref: str) -> RecordRow:
         """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position)."""
@@ -348,6 +354,17 @@ class Archive:
         fails, the export is deleted and the error raised: no export exists that
         the ledger does not record.
         """
+        unrecordable = [
+            name
+            for name in ("request_kind", "rule", "language", "attachment_verdict")
+            if getattr(criteria, name) is not None
+        ]
+        if unrecordable:
+            # export.created records the criteria; these are not in its body yet
+            raise ExportError(
+                f"an export cannot record the {', '.join(unrecordable)} filter yet;"
+                " export by dates, mailbox, sender, account, category, escalation or words"
+            )
         staged = stage_export(
             out=out,
             ledger=self.ledger,
@@ -401,17 +418,37 @@ class Archive:
         return list_holds(self.ledger, self.store if check_store else None)
 
     def dispose(
-        self, older_than: str, reason: str | None, *, dry_run: bool = False
+        self,
+        older_than: str,
+        reason: str | None,
+        *,
+        dry_run: bool = False,
+        confirm: Callable[[int, datetime], None] | None = None,
     ) -> DisposalOutcome:
         """Dispose of records received more than ``older_than`` ago (``7y``, ``2555d``).
 
         Each disposed record gets a ``record.disposed`` entry before its objects are
-        deleted. ``ValueError`` for a duration that does not parse.
+        deleted. ``ValueError`` for a duration that does not parse;
+        :class:`RetentionError` for a period under ``min_dispose_days`` or a disposal
+        without a reason. ``confirm(count, cutoff)`` is called before anything is
+        deleted and stops the disposal by raising.
         """
         now = self._clock()
         cutoff = cutoff_before(now, older_than)
+        floor = self.settings.min_dispose_days
+        if cutoff > now - timedelta(days=floor):
+            raise RetentionError(
+                f"--older-than {older_than} is shorter than the minimum retention of"
+                f" {floor} days (retention.min_dispose_days in {self.settings.source});"
+                " nothing was disposed"
+            )
+        if not dry_run and not (reason and reason.strip()):
+            raise RetentionError("a disposal needs a reason (the schedule or approval)")
         plan = plan_disposal(self.store, self.ledger, cutoff=cutoff, now=now)
         policy = self.settings.retention.model_copy(update={"older_than": older_than})
+        due = [d for d in plan if d.refused is None and d.keys]
+        if not dry_run and due and confirm is not None:
+            confirm(len(due), cutoff)
         done = (
             plan
             if dry_run

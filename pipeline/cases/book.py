@@ -233,7 +233,7 @@ class CaseBook:
         return self.by_record.get(record_id, [])
 
 
-def _kinds(cls: ClassificationBody) -> tuple[RequestKind, ...]:
+def request_kinds_of(cls: ClassificationBody) -> tuple[RequestKind, ...]:
     """The request kinds of a classification: ``request_kinds``, else the older single one."""
     if cls.request_kinds:
         return tuple(k for k in REQUEST_KINDS if k in cls.request_kinds)
@@ -270,7 +270,7 @@ def _inbound(typed: TypedEntry[RecordBody], policy: ClockPolicy) -> CaseRecord:
         subject=headers.subject,
         category=cls.category or "unclassified",
         subcategory=cls.subcategory or "",
-        kinds=_kinds(cls),
+        kinds=request_kinds_of(cls),
         subkinds=_subkinds(cls),
         sale_date=cls.foreclosure_sale_date,
         rules=cls.rules,

@@ -9,16 +9,11 @@ records in ``acknowledgment.skipped``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-__all__ = ["machine_reason"]
+from pipeline.classify.machine import is_machine_address
 
-_MACHINE_LOCAL = re.compile(
-    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
-    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
-    re.IGNORECASE,
-)
+__all__ = ["machine_reason"]
 
 
 def machine_reason(
@@ -40,8 +35,6 @@ def machine_reason(
         return "mailing-list"
     if return_path is not None and return_path.strip() in ("<>", ""):
         return "empty-return-path"
-    for address in senders:
-        local = address.strip().strip("<>").rsplit("@", 1)[0]
-        if _MACHINE_LOCAL.fullmatch(local):
-            return "machine-sender"
+    if any(is_machine_address(address) for address in senders):
+        return "machine-sender"
     return None

@@ -62,7 +62,7 @@ from pipeline.classify.kinds import (
 )
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
-from pipeline.classify.machine import dmarc_failed, machine_verdict
+from pipeline.classify.machine import dmarc_failed, is_consumer_mailbox, machine_verdict
 from pipeline.classify.rules import (
     SEVERITY_ORDER,
     EscalationRule,
@@ -414,7 +414,9 @@ def classify(
             for h in hits
             if h.match.field != "subject" or (h.rule.family is None and h.rule.kind is None)
         ]
-    kinds, subkinds, kind_evidence, families = _decide(hits, rules, _questions(fields, prepared))
+    kinds, subkinds, kind_evidence, families = _decide(
+        hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
+    )
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -429,10 +431,13 @@ def classify(
     )
     if spoofed:
         # The sender's domain says it did not send this: whatever it asks for or
-        # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is not
-        # a borrower's request but an attempt at fraud; the claims are kept as
-        # suppressed evidence.
+        # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is no
+        # request anybody made, and its claims are kept as suppressed evidence. Posing
+        # as a person (a consumer mailbox) is an attempt on that borrower's identity:
+        # the fraud desk hears of it. Posing as a company, a regulator or the servicer
+        # is phishing aimed at staff, which the mail gateway's reports cover.
         cue = "dmarc=fail"
+        assert fields.headers is not None
         suppressions = (
             *suppressions,
             *(
@@ -442,11 +447,11 @@ def classify(
             ),
         )
         kinds, subkinds, kind_evidence = [], set(), []
-        families = {
-            "fraud_identity_theft": [
+        families = {}
+        if is_consumer_mailbox(fields.headers.from_domain):
+            families["fraud_identity_theft"] = [
                 Evidence("authentication-results", "headers", 0, 0, cue, "*", signal="spoofed")
             ]
-        }
     family_hits = _family_hits(families, rules)
     # Legacy rules (no family, kind or signal), e.g. a servicer's own, escalate by
     # severity as they always did.
@@ -545,6 +550,27 @@ _QUESTION = re.compile(r"[?？؟]")
 _QUESTION_REACH = 120
 
 
+_SENTENCE_END = re.compile(r"[.!?\n。！？؟]")
+
+
+def _sentence_ends(
+    fields: MessageFields, prepared: PreparedFields
+) -> dict[tuple[str, int], tuple[list[int], list[bool]]]:
+    """Where each sentence of subject and body ends, and whether with a question mark."""
+    out: dict[tuple[str, int], tuple[list[int], list[bool]]] = {}
+    for name in ("subject", "text", "html_text"):
+        value: str = getattr(fields, name)
+        if not value or ("?" not in value and "？" not in value and "؟" not in value):
+            continue
+        positions: list[int] = []
+        asks: list[bool] = []
+        for m in _SENTENCE_END.finditer(prepared.norm(name).text):
+            positions.append(m.start())
+            asks.append(m.group() in "?？؟")
+        out[(name, 0)] = (positions, asks)
+    return out
+
+
 def _questions(fields: MessageFields, prepared: PreparedFields) -> dict[tuple[str, int], list[int]]:
     """Positions (folded text) of question marks outside quoted history, per field item."""
     out: dict[tuple[str, int], list[int]] = {}
@@ -564,6 +590,16 @@ def _questions(fields: MessageFields, prepared: PreparedFields) -> dict[tuple[st
     return out
 
 
+def _in_question(hit: _Hit, ends: dict[tuple[str, int], tuple[list[int], list[bool]]]) -> bool:
+    """True if the sentence holding ``hit`` ends with a question mark."""
+    found = ends.get((hit.match.field, hit.match.item))
+    if found is None:
+        return False
+    positions, asks = found
+    i = bisect_left(positions, hit.fend)
+    return i < len(positions) and asks[i]
+
+
 def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> _Hit | None:
     """The first object a question mark follows closely, in the same field."""
     for o in objects:
@@ -580,6 +616,7 @@ def _decide(
     hits: list[_Hit],
     rules: RuleSet,
     questions: dict[tuple[str, int], list[int]] | None = None,
+    sentence_ends: dict[tuple[str, int], tuple[list[int], list[bool]]] | None = None,
 ) -> tuple[
     list[RequestKind],
     set[RequestSubkind],
@@ -608,7 +645,9 @@ def _decide(
             subkinds.add(r.subkind)
         if r.family is not None:
             families.setdefault(r.family, []).append(h.evidence())
-    errors = signals.get("error_cue", [])
+    # "Is something wrong with my statement?" asks; an error is asserted in a statement.
+    ends = sentence_ends or {}
+    errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
     pair = _near(errors, signals.get("servicing_object", []))
     if pair is not None:
         add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
@@ -628,7 +667,9 @@ def _decide(
     ]
     # A notice of error asks for the error to be fixed; the questions around it ("why
     # was I charged?") are part of the assertion, not a separate request. A request
-    # rule that names the information still counts.
+    # rule that names the information still counts. (Letting an application or a
+    # fraud report absorb its questions too was tried: request-for-information
+    # recall on the development part fell from 0.87 to 0.79.)
     if "notice_of_error" not in kinds:
         pair = _near(signals.get("request_cue", []), info)
         if pair is not None:
@@ -637,7 +678,12 @@ def _decide(
                 ("request_for_information", pair[1].evidence("request_cue+info_object"))
             )
         elif questions:
-            asked = _asked(questions, info + signals.get("servicing_object", []))
+            objects = info + [
+                o
+                for o in signals.get("servicing_object", [])
+                if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
+            ]
+            asked = _asked(questions, objects)
             if asked is not None:
                 add_kind("request_for_information", asked.evidence("question+object"))
     payoff = [h for h in hits if h.rule.kind == "payoff_statement"]

@@ -137,11 +137,32 @@ def detect(text: str) -> LanguageGuess:
     # whose first reading leaves room for one is examined.
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     secondary = _secondary(sample[:_MIXED_SAMPLE], code) if runner_up >= 0.01 else None
+    if secondary is None and code in ("en", "es"):
+        # Spanglish often reads as one language with certainty; the other language's
+        # function words show the switch at no cost.
+        secondary = _english_spanish_switch(words, code)
     script = _script(sample) if code == "zh" else None
     # Three decimals: what the ledger keeps, so a record read back compares equal.
     return LanguageGuess(
         code, round(confidence, 3), script=script, secondary=secondary, method=method
     )
+
+
+_ENGLISH_WORDS = _words(
+    "the and is are was to of my your you it this that with have please thank thanks would "
+    "could will not we our from but if about can what when why how"
+)
+_SPANISH_WORDS = _words(
+    "el la los las y es son fue de del mi mis su sus yo usted que con tengo tiene gracias "
+    "favor pero como esta este esto una por para cuando porque hola quiero necesito"
+)
+
+
+def _english_spanish_switch(words: list[str], primary: str) -> str | None:
+    en = sum(1 for w in words if w in _ENGLISH_WORDS)
+    es = sum(1 for w in words if w in _SPANISH_WORDS)
+    other, mine, code = (es, en, "es") if primary == "en" else (en, es, "en")
+    return code if other >= 3 and other >= 0.2 * mine else None
 
 
 def _secondary(sample: str, primary: str) -> str | None:

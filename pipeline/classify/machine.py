@@ -30,7 +30,20 @@ from dataclasses import dataclass
 from pipeline.classify.kinds import MachineKind, MachineVerdict
 from pipeline.classify.normalize import fold
 
-__all__ = ["MachineHeaders", "dmarc_failed", "machine_verdict"]
+__all__ = ["MachineHeaders", "dmarc_failed", "is_consumer_mailbox", "machine_verdict"]
+
+# Mailbox providers where people, not companies, have addresses.
+_CONSUMER_DOMAINS = re.compile(
+    r"(?:gmail|googlemail|yahoo|ymail|rocketmail|hotmail|outlook|live|msn|aol|icloud|me|mac"
+    r"|proton|protonmail|gmx|mail|zoho|qq|163|126|naver|daum|hanmail|yandex|comcast|att"
+    r"|verizon|sbcglobal|bellsouth|cox|charter)\.[a-z.]{2,10}"
+)
+
+
+def is_consumer_mailbox(domain: str | None) -> bool:
+    """True for a free or ISP mailbox domain (gmail.com, yahoo.es, hotmail.fr, ...)."""
+    return bool(domain) and _CONSUMER_DOMAINS.fullmatch((domain or "").lower()) is not None
+
 
 _DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
 
@@ -48,6 +61,20 @@ def dmarc_failed(authentication_results: str | None) -> bool:
     )
 
 
+# RFC 3834 section 2: mail from these local parts is itself automatic.
+_MACHINE_LOCAL = re.compile(
+    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
+    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
+    re.IGNORECASE,
+)
+
+
+def is_machine_address(address: str) -> bool:
+    """True for mailer-daemon, postmaster, no-reply and similar automated senders."""
+    local = address.strip().strip("<>").rsplit("@", 1)[0]
+    return _MACHINE_LOCAL.fullmatch(local) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class MachineHeaders:
     """The header facts the decision needs (decoded values; names as sent)."""
@@ -61,6 +88,8 @@ class MachineHeaders:
     content_type: str | None = None
     # The receiving MTA's Authentication-Results (RFC 8601), the topmost one.
     authentication_results: str | None = None
+    # The domain of the (single) From address, lower case.
+    from_domain: str | None = None
 
 
 # Out-of-office and automatic-reply wording, folded (lower case, no accents).

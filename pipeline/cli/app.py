@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ class AppContext:
                 self._config = load_config(config_path(self.config_option))
             except OSError as exc:
                 raise ConfigError(f"cannot read the config: {_os_error(exc)}") from exc
+            # Every file and folder this process creates from here on (exports, raw
+            # dumps, state, index, outbox, store objects, and whatever SQLite or zipfile
+            # create for us) gets at most files.file_mode / files.dir_mode.
+            os.umask(self._config.files.umask())
             configure_logging(
                 self.log_level or self._config.logging.level, self._config.logging.format
             )
@@ -102,6 +107,10 @@ class MailledgerGroup(click.Group):
         """Run the command; usage errors are one line (click's are several), exit 2."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        # The config sets the umask; put the caller's back afterwards (tests invoke the
+        # command in-process, and their later files must not inherit ours).
+        umask = os.umask(0o077)
+        os.umask(umask)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as exc:
@@ -110,7 +119,9 @@ class MailledgerGroup(click.Group):
         except click.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         except click.Abort:
-            fail("aborted; nothing was changed", EXIT_FAILED)
+            fail("aborted", EXIT_FAILED)
+        finally:
+            os.umask(umask)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, ctx: click.Context) -> Any:

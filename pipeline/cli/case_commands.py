@@ -19,6 +19,8 @@ from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, one_line
+from pipeline.entries import decode_as
+from pipeline.entries.models import CaseBody, CaseExtended, CorrectionBody
 from pipeline.errors import ConfigError
 from pipeline.ledger.entry import LedgerEntry
 
@@ -28,18 +30,16 @@ __all__ = ["register"]
 def _apply(app: AppContext, action: Callable[[Archive], LedgerEntry]) -> None:
     with open_archive(app, writable=True) as archive:
         entry = action(archive)
-    body = entry.body
-    click.echo(f"{entry.type} for {body.get('record_id')} at ledger position {entry.seq}")
-    if entry.type == "case.extended":
+    body = decode_as(entry, CaseBody).body
+    click.echo(f"{entry.type} for {body.record_id} at ledger position {entry.seq}")
+    if isinstance(body, CaseExtended):
         click.echo(
-            f"respond deadline moves from {body.get('previous_due')} to {body.get('due')} once"
+            f"respond deadline moves from {body.previous_due} to {body.due} once"
             " the written notice is sent ('mailledger handle extension-notices')"
         )
-    for change in body.get("due_changes") or []:
-        click.echo(
-            f"{change.get('clock')} due {change.get('previous_due') or '-'} ->"
-            f" {change.get('due') or '-'}"
-        )
+    if isinstance(body, CorrectionBody):
+        for change in body.due_changes:
+            click.echo(f"{change.clock} due {change.previous_due or '-'} -> {change.due or '-'}")
 
 
 @click.command()

@@ -7,9 +7,11 @@ import sys
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.output import echo
 from pipeline.emit.dispatch import Dispatcher, DispatchReport
 from pipeline.emit.sinks import build_sink
 from pipeline.runtime import actor_name
+from pipeline.worker.metrics import IngestMetrics
 
 
 def dispatch_once(app: AppContext) -> DispatchReport:
@@ -39,12 +41,23 @@ def _describe(report: DispatchReport) -> list[str]:
     return lines
 
 
-def run_dispatch(app: AppContext, *, quiet: bool = False) -> bool:
-    """Dispatch and print a summary unless ``quiet``; True when every sink succeeded."""
+def run_dispatch(
+    app: AppContext, *, quiet: bool = False, metrics: IngestMetrics | None = None
+) -> bool:
+    """Dispatch and print a summary unless ``quiet``; True when every sink succeeded.
+
+    With ``metrics``, sets each sink's pending gauge: the ledger entries after its
+    recorded progress when it gave up (their events wait for the next run), else 0.
+    """
+    size = app.runtime(writable=True).ledger.size()
     report = dispatch_once(app)
+    if metrics is not None:
+        for sink in report.sinks:
+            pending = max(0, size - 1 - sink.through_seq) if sink.failed else 0
+            metrics.events_pending.labels(sink=sink.sink).set(pending)
     if not quiet:
         for line in _describe(report):
-            click.echo(line)
+            echo(line)
     return report.ok
 
 
@@ -72,7 +85,7 @@ def dispatch(app: AppContext, as_json: bool) -> None:
         )
     else:
         for line in _describe(report):
-            click.echo(line)
+            echo(line)
     sys.exit(0 if report.ok else 1)
 
 

@@ -54,9 +54,22 @@ def handle(
             raise ConfigError("no jsonl sink configured to read events from; pass --queue-url")
         stats = run_outbox(handler, outbox.path, config.state_dir / "handlers" / f"{which}.offset")
     if as_json:
-        echo_json({"handled": stats.handled, "failed": stats.failed, "errors": stats.errors})
+        echo_json(
+            {
+                "handled": stats.handled,
+                "failed": stats.failed,
+                "permanent": stats.permanent,
+                "deferred": stats.deferred,
+                "quarantined": stats.quarantined,
+                "errors": stats.errors,
+            }
+        )
     else:
-        click.echo(f"{which}: handled {stats.handled} events, {stats.failed} failed")
+        click.echo(
+            f"{which}: handled {stats.handled} events, {stats.failed} failed "
+            f"({stats.permanent} permanently), {stats.deferred} deferred to a later run, "
+            f"{stats.quarantined} unreadable lines quarantined"
+        )
         for error in stats.errors:
             click.echo(f"  error: {error}")
     sys.exit(0 if stats.failed == 0 else 1)

@@ -6,7 +6,15 @@ import sys
 
 import click
 
-from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.app import (
+    EXIT_FAILED,
+    EXIT_LEASE_HELD,
+    EXIT_OK,
+    AppContext,
+    echo_json,
+    pass_app,
+)
+from pipeline.cli.output import echo
 from pipeline.worker.build import open_poller
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.poll import StopFlag
@@ -16,7 +24,7 @@ from pipeline.worker.reports import MailboxReport
 def _print_reports(reports: list[MailboxReport]) -> None:
     for report in reports:
         state = "skipped" if report.skipped else ("ok" if report.ok else "FAILED")
-        click.echo(
+        echo(
             f"{report.mailbox}: {state}: fetched {report.total('fetched')},"
             f" sealed {report.total('sealed')},"
             f" recorded {report.total('recorded')},"
@@ -27,12 +35,12 @@ def _print_reports(reports: list[MailboxReport]) -> None:
         )
         for folder in report.folders:
             gap = f", {len(folder.gaps)} NOT RECORDED" if folder.gaps else ""
-            click.echo(
+            echo(
                 f"  {folder.folder}: server {folder.server_count}, in ledger"
                 f" {folder.recorded_count}{gap}"
             )
         for error in report.errors + [e for f in report.folders for e in f.errors]:
-            click.echo(f"  error: {error}")
+            echo(f"  error: {error}")
 
 
 @click.command()
@@ -57,27 +65,45 @@ def poll(
 
     Every new message is sealed, then assembled into its record right behind (or by
     'mailledger assemble' workers when worker.assembly_queue is set, or later with
-    --seal-only). Exit status 0 when every mailbox succeeded, 1 when any failed.
+    --seal-only). Exit status 0 when every mailbox succeeded, 1 when any failed, 4 when
+    none failed but a mailbox was skipped because another worker holds its lease.
     """
     config = app.config
     runtime = app.runtime(writable=True)
     stop = StopFlag()
     stop.install()
-    metrics = IngestMetrics()
-    with open_poller(config, runtime, stop=stop, metrics=metrics, seal_only=seal_only) as poller:
-        reports = poller.poll(mailboxes)
-    if config.metrics.textfile is not None:
-        metrics.write_textfile(config.metrics.textfile)
-    dispatch_ok = True
-    if config.worker.dispatch_after_poll and not no_dispatch:
-        from pipeline.cli.event_commands import run_dispatch
+    metrics = IngestMetrics([m.name for m in config.mailboxes])
+    textfile = config.metrics.textfile
+    if textfile is not None:
+        metrics.restore_textfile(textfile)
+    reports: list[MailboxReport] = []
+    try:
+        with open_poller(
+            config, runtime, stop=stop, metrics=metrics, seal_only=seal_only
+        ) as poller:
+            reports = poller.poll(mailboxes)
+        dispatch_ok = True
+        if config.worker.dispatch_after_poll and not no_dispatch:
+            from pipeline.cli.event_commands import run_dispatch
 
-        dispatch_ok = run_dispatch(app, quiet=as_json)
+            dispatch_ok = run_dispatch(app, quiet=as_json, metrics=metrics)
+    except BaseException:
+        # The cycle died before its mailboxes reported: count it, so the error counter
+        # and the (kept) last-success time still tell the alerting what happened.
+        if not reports:
+            for name in mailboxes or [m.name for m in config.mailboxes]:
+                metrics.errors.labels(mailbox=name).inc()
+        raise
+    finally:
+        if textfile is not None:
+            metrics.write_textfile(textfile)
     if as_json:
         echo_json({"mailboxes": [r.to_json() for r in reports], "dispatch_ok": dispatch_ok})
     else:
         _print_reports(reports)
-    sys.exit(0 if all(r.ok for r in reports) and dispatch_ok else 1)
+    if not (all(r.ok for r in reports) and dispatch_ok):
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_LEASE_HELD if any(r.skipped for r in reports) else EXIT_OK)
 
 
 @click.command()
@@ -96,13 +122,13 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
     runtime = app.runtime(writable=True)
     stop = StopFlag()
     stop.install()
-    metrics = IngestMetrics()
+    metrics = IngestMetrics([m.name for m in config.mailboxes])
     if config.metrics.listen_port:
         metrics.serve(config.metrics.listen_host, config.metrics.listen_port)
 
     def after_cycle(reports: list[MailboxReport]) -> None:
         if config.worker.dispatch_after_poll:
-            run_dispatch(app, quiet=True)
+            run_dispatch(app, quiet=True, metrics=metrics)
 
     with open_poller(config, runtime, stop=stop, metrics=metrics) as poller:
         run_worker(
@@ -235,7 +261,7 @@ def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) 
         echo_json({"imports": results})
     else:
         for item in results:
-            click.echo(
+            echo(
                 f"{item['path']}: read {item['read']}, recorded {item['recorded']},"
                 f" already recorded {item['already_recorded']}"
             )

@@ -9,6 +9,7 @@ import click
 
 from pipeline.cases.read import read_cases
 from pipeline.cli.app import AppContext, pass_app
+from pipeline.cli.output import terminal_safe
 from pipeline.errors import ConfigError
 
 __all__ = ["register"]
@@ -103,7 +104,8 @@ def sla(
         Path(out).write_text(text, encoding="utf-8", newline="")
         click.echo(f"wrote {fmt} SLA report to {out}", err=True)
     else:
-        click.echo(text, nl=False)
+        # The text report is for a terminal; csv and html are data, printed exactly.
+        click.echo(terminal_safe(text) if fmt == "text" else text, nl=False)
 
 
 def register(group: click.Group) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 
@@ -84,22 +85,44 @@ def hold_list(app: AppContext, as_json: bool, no_check: bool) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
 @click.option(
-    "--reason", metavar="TEXT", help="Why (the schedule or approval), kept in the ledger."
+    "--reason",
+    metavar="TEXT",
+    help="Why (the schedule or approval), kept in the ledger; required unless --dry-run.",
 )
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def dispose_command(
-    app: AppContext, older_than: str, dry_run: bool, reason: str | None, as_json: bool
+    app: AppContext,
+    older_than: str,
+    dry_run: bool,
+    reason: str | None,
+    yes: bool,
+    as_json: bool,
 ) -> None:
     """Delete the stored content of old records whose retention ended and that are not held.
 
     Each disposed record gets a ``record.disposed`` ledger entry; its entries and hashes
     stay, so ``verify`` reports the content as disposed under policy. Content that a
-    newer or held record shares is kept.
+    newer or held record shares is kept. Periods shorter than
+    ``retention.min_dispose_days`` are refused; disposal asks for confirmation
+    unless --yes is given.
     """
+    if not dry_run and not (reason and reason.strip()):
+        raise click.UsageError("--reason is required to dispose of records (or use --dry-run)")
+
+    def confirm(count: int, cutoff: datetime) -> None:
+        if not yes:
+            click.confirm(
+                f"Dispose of the stored content of {count} records received before"
+                f" {cutoff.date().isoformat()}? This cannot be undone",
+                abort=True,
+                err=True,
+            )
+
     with open_archive(app, writable=not dry_run) as archive:
         try:
-            outcome = archive.dispose(older_than, reason, dry_run=dry_run)
+            outcome = archive.dispose(older_than, reason, dry_run=dry_run, confirm=confirm)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--older-than") from exc
     disposed, refused = outcome.disposed, outcome.refused

@@ -428,6 +428,7 @@ class AcknowledgmentSent(HandlerBody):
     reply_code: Int | None = None
     ack_sha256: Str
     ack_size: Int
+    authentication: Str | None = None  # how the sender was authenticated, "none" if not
 
     @property
     def sent_at(self) -> datetime:
@@ -442,10 +443,25 @@ class AcknowledgmentSkipped(HandlerBody):
 
     reason: Str
     detail: Str | None = None  # what the outbound check refused, when that is the reason
+    limit: Int | None = None  # the configured limit, for a rate-limited-* reason
+    authentication: Str | None = None  # the verdict, for a not-authenticated reason
 
 
-class AcknowledgmentFailed(HandlerBody):
-    """The transport refused before the message left; the claim is released."""
+class SendFailure(Model):
+    """How a provider refused: ``permanent`` (5xx: never retried) or when to try again."""
+
+    code: Int | None = None
+    permanent: Bool = False
+    attempt: Int | None = None  # the how-many-th temporary refusal
+    retry_after: Str | None = None  # ledger time text: no new attempt before it
+
+
+class AcknowledgmentFailed(HandlerBody, SendFailure):
+    """The transport refused before the message left; the claim is released.
+
+    ``permanent``: the recipient or message was refused for good and the record's
+    acknowledgment is finished; otherwise ``retry_after`` says when to try again.
+    """
 
     TYPE: ClassVar[str] = names.ACKNOWLEDGMENT_FAILED
 
@@ -489,8 +505,8 @@ class EscalationNotified(EscalationBody):
     provider_ids: tuple[Str | None, ...] = ()
 
 
-class EscalationFailed(EscalationBody):
-    """A route's target refused; the claim is released."""
+class EscalationFailed(EscalationBody, SendFailure):
+    """A route's target refused; the claim is released (or the route ends, if permanent)."""
 
     TYPE: ClassVar[str] = names.ESCALATION_FAILED
 

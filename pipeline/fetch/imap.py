@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -72,6 +73,24 @@ class ImapSession(Protocol):
     def close(self) -> None:
         """Log out."""
         ...
+
+
+_CHANGES = frozenset({b"EXISTS", b"RECENT", b"EXPUNGE"})
+
+
+def mailbox_changed(responses: Iterable[object]) -> bool:
+    """True when untagged IDLE responses say messages arrived or left.
+
+    Servers send keepalives during IDLE ("* OK Still here") and report flag changes
+    (FETCH); neither is new mail, and polling on them would poll the mailbox every
+    couple of minutes for nothing.
+    """
+    for response in responses:
+        if isinstance(response, tuple) and len(response) >= 2:
+            kind = response[1]
+            if isinstance(kind, bytes) and kind.upper() in _CHANGES:
+                return True
+    return False
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -212,13 +231,17 @@ class ImapClientSession:
                 return False
             self.select(folder)
             self.client.idle()
+            changed = False
+            deadline = time.monotonic() + timeout
             try:
-                responses = self.client.idle_check(timeout=timeout)
+                # Keepalives end idle_check early; keep waiting out the timeout.
+                while not changed and (left := deadline - time.monotonic()) > 0:
+                    changed = mailbox_changed(self.client.idle_check(timeout=left))
             finally:
-                self.client.idle_done()
+                _text, late = self.client.idle_done()
         except (IMAPClientError, OSError) as exc:
             raise self._fail("waiting for new mail (IDLE)", exc) from exc
-        return bool(responses)
+        return changed or mailbox_changed(late)
 
     def close(self) -> None:
         """LOGOUT, ignoring a connection that is already gone."""

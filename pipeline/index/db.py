@@ -37,6 +37,7 @@ from typing import Any
 
 import structlog
 
+from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
 from pipeline.entries.models import MessageSealed, Party
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
@@ -62,9 +63,9 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
-# 2: replies are no longer linked here (see links above)
-# 3: rows for sealed messages not yet assembled
-SCHEMA_VERSION = "3"
+# 2: replies are no longer linked here; 3: kinds, language, verdicts;
+# 4: rows for sealed messages not yet assembled
+SCHEMA_VERSION = "4"
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -92,7 +93,10 @@ create table if not exists records (
     imported integer not null,
     direction text not null,
     accounts text not null,
-    rules text not null
+    rules text not null,
+    kinds text not null default '',
+    language text,
+    verdict text not null default 'none'
 );
 create index if not exists records_received on records (received);
 create index if not exists records_mailbox on records (mailbox, received);
@@ -346,9 +350,12 @@ class RecordIndex:
         # INTERNALDATE is when the server received the message; backfilled files lack
         # it, and their Date header says more about when they arrived than the import does
         received = source.internaldate or _header_time(headers.date) or entry.time
+        verdicts = {a.verdict for a in body.attachments}
+        # one word per record: any rejected attachment makes the record "rejected"
+        verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
         self.db.execute(
-            f"insert into records ({_RECORD_COLUMNS}) values"  # noqa: S608
-            f" ({','.join('?' * 22)})",
+            f"insert into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"  # noqa: S608
+            f" ({','.join('?' * 25)})",
             (
                 entry.seq,
                 body.record_id,
@@ -372,6 +379,9 @@ class RecordIndex:
                 source.direction,
                 " ".join(accounts),
                 " ".join(rules),
+                " ".join(request_kinds_of(classification)),
+                classification.language,
+                verdict,
             ),
         )
         self.db.executemany(
@@ -428,11 +438,19 @@ class RecordIndex:
         for values in cursor:
             yield _row(values)
 
-    def count(self, criteria: SearchCriteria) -> int:
-        """How many records match ``criteria`` (limit and offset ignored)."""
+    def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
+        """How many records match ``criteria`` (limit and offset ignored).
+
+        With ``at_most``, counting stops there: a broad search over millions of
+        records answers "more than N" at once instead of counting every row.
+        """
         where, args = self._where(criteria)
+        sql = f"select count(*) from records where {where}"  # noqa: S608
+        if at_most is not None:
+            sql = f"select count(*) from (select 1 from records where {where} limit ?)"  # noqa: S608
+            args = [*args, at_most]
         try:
-            row = self.db.execute(f"select count(*) from records where {where}", args).fetchone()  # noqa: S608
+            row = self.db.execute(sql, args).fetchone()
         except sqlite3.OperationalError as exc:
             raise IndexQueryError(f"search failed: {exc}") from exc
         return int(row[0])
@@ -469,6 +487,16 @@ class RecordIndex:
         if criteria.escalated is not None:
             where.append("escalated = ?")
             args.append(1 if criteria.escalated else 0)
+        for column, word in (("kinds", criteria.request_kind), ("rules", criteria.rule)):
+            if word:  # one of the space-separated words of the column
+                where.append(f"(' ' || {column} || ' ') like ? escape '\\'")
+                args.append("% " + _like_escape(word.strip()) + " %")
+        if criteria.language is not None:
+            where.append("language = ?")
+            args.append(criteria.language)
+        if criteria.attachment_verdict is not None:
+            where.append("verdict = ?")
+            args.append(criteria.attachment_verdict)
         if criteria.text:
             where.append("seq in (select rowid from record_text where record_text match ?)")
             args.append(fts_query(criteria.text))
@@ -545,6 +573,10 @@ class RecordIndex:
             "records": int(self.db.execute("select count(*) from records").fetchone()[0]),
             "links": int(self.db.execute("select count(*) from links").fetchone()[0]),
         }
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def fts_query(words: str) -> str:

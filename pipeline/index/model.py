@@ -80,6 +80,10 @@ class SearchCriteria:
     category: str | None = None
     escalated: bool | None = None
     text: str | None = None
+    request_kind: str | None = None  # one of the record's request kinds (pipeline.classify.kinds)
+    rule: str | None = None  # an escalation rule that matched
+    language: str | None = None
+    attachment_verdict: str | None = None  # "none", "accepted" (all) or "rejected" (any)
     # sealed messages not yet assembled are found too (by their source and receipt)
     types: tuple[str, ...] = (*RECORD_TYPES, MESSAGE_SEALED)
     limit: int | None = None

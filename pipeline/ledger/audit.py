@@ -317,7 +317,7 @@ def check_batch_proofs(
             unproven.append(batch)
         else:
             writers = writers_at(log_keys, grants, batch.start)
-            problem, proven = _check_one_proof(batch, compact, batch_leaves, writers, origin)
+            problem, proven = _check_one_proof(batch, compact, after, batch_leaves, writers, origin)
             if problem is not None:
                 problems.append(Problem(problem[0], Fault.UNPROVEN, f"{where}: {problem[1]}"))
             covered = max(covered, proven)
@@ -341,6 +341,7 @@ def check_batch_proofs(
 def _check_one_proof(
     batch: StoredBatch,
     start: CompactRange,
+    after: CompactRange,
     leaves: Sequence[bytes],
     writers: list[VerifierKey],
     origin: str,
@@ -354,7 +355,8 @@ def _check_one_proof(
         return (batch.start, str(exc)), 0
     if not batch.start < proof.size <= end:
         return (batch.start, f"its writer signature claims size {proof.size}"), 0
-    root = start.extend(leaves[: proof.size - batch.start]).root()
+    covered = after if proof.size == end else start.extend(leaves[: proof.size - batch.start])
+    root = covered.root()
     try:
         check_batch_proof(proof, writers, origin, batch.start, root)
     except CheckpointError as exc:

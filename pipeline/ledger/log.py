@@ -120,13 +120,17 @@ class Ledger:
     def refresh(self) -> int:
         """Learn about batches written since the last look; returns the log size.
 
-        New batches are checked as they are read (positions, chain links and their
-        writer's proof), so a writer never extends, and a checkpoint never signs,
-        entries an authorised writer did not write. Raises :class:`LedgerError`
-        naming the first unproven position.
+        New batches are checked as they are read (positions and chain links), and the
+        newest one's writer proof before anything is returned, so a writer never
+        extends, and a checkpoint never signs, entries an authorised writer did not
+        write. The newest proof is enough: it signs the root over every entry before
+        it, and its writer checked the same before appending (``verify`` checks every
+        batch's proof, to locate damage); batches after it without a proof need a
+        checkpoint. Raises :class:`LedgerError` naming the unproven positions.
         """
         after = layout.batch_key(self._starts[-1]) if self._starts else None
         self._grants_fresh = False
+        newest: tuple[str, int, CompactRange, BatchProof] | None = None  # last with a proof
         for key in self.store.list(layout.ENTRIES, start_after=after):
             first = layout.seq_of(key)
             if first is None:
@@ -138,17 +142,23 @@ class Ledger:
                 )
             entries, proof = self._load_batch(first)
             head = self._head.extend([entry.leaf_hash for entry in entries])
-            if proof is not None:
-                self._check_proof(key, first, head, proof)
             self._starts.append(first)
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
             self._head = head
             if proof is not None:
-                self._proven = head.size
+                newest = (key, first, head, proof)
                 self._unproven.clear()
+                if not any(k.name == proof.key_name for k in self.verifier_keys):
+                    # A writer key can be revoked from a position on: check each of its
+                    # batches, so a revocation of the past takes effect here too.
+                    self._check_proof(*newest)
+                    self._proven, newest = head.size, None
             else:
                 self._unproven[head.size] = head
+        if newest is not None:
+            self._check_proof(*newest)
+            self._proven = newest[2].size
         if self._proven < self._size:
             self._prove_by_checkpoint()
         return self._size
@@ -397,6 +407,12 @@ class Ledger:
         except ObjectNotFoundError:
             if size != self.refresh():
                 raise
+            if self.signing_key is None:
+                raise LedgerError(
+                    f"no checkpoint is signed yet for the log's {size} entries (a writer without"
+                    " the log key wrote the newest); run 'mailledger checkpoint' where the log"
+                    " key is"
+                ) from None
             self._ensure_checkpoint()
             return self.read_checkpoint(layout.checkpoint_key(size)).note
 

@@ -9,13 +9,13 @@ becomes a record that carries the parse error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pipeline.attachments.policy import AttachmentPolicy
 from pipeline.attachments.verdict import AttachmentVerdict, check_attachment
 from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
-from pipeline.classify.clocks import deadlines_for
+from pipeline.classify.clocks import clocks_for
 from pipeline.classify.machine import MachineHeaders
 from pipeline.classify.rules import MessageFields, RuleSet
 from pipeline.entries import RecordBody, encode
@@ -172,6 +172,11 @@ def classification_fields(parsed: ParsedMessage) -> MessageFields:
             x_auto_response_suppress=parsed.x_auto_response_suppress,
             content_type=parsed.content_type,
             authentication_results=parsed.authentication_results,
+            from_domain=(
+                parsed.from_[0][1].rsplit("@", 1)[-1].lower()
+                if len(parsed.from_) == 1 and "@" in parsed.from_[0][1]
+                else None
+            ),
         ),
     )
 
@@ -255,11 +260,25 @@ def _deadlines(
     moment: datetime,
     settings: RecordSettings,
 ) -> tuple[DeadlineBody, ...]:
-    # Outbound replies and backfilled mail start no clocks: nobody owes them an answer now.
+    """The clocks the message starts, as at receipt (the acknowledgment promises from them).
+
+    Every request kind with its subkinds and the foreclosure sale date found in the
+    text, so the promised response date is never later than the rule (a payoff-balance
+    error is answered in 7 days, not 30). The case model recomputes them on reading,
+    with corrections.
+    """
+    # Outbound replies start no clocks: nobody owes them an answer. Imported mail's clocks
+    # are the case model's (computed on reading): it is never acknowledged automatically,
+    # and these stored ones only feed the acknowledgment.
     if source.direction == "outbound" or source.imported:
         return ()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    sale = classification.foreclosure_sale_date
+    try:
+        sale_date = date.fromisoformat(sale) if sale else None
+    except ValueError:
+        sale_date = None  # the text's date did not parse: the 30-day bound still holds
     return tuple(
         DeadlineBody(
             name=d.name,
@@ -269,5 +288,11 @@ def _deadlines(
             rule=d.rule,
             extendable=d.extendable,
         )
-        for d in deadlines_for(classification.request_kind, moment, settings.classify_policy.clock)
+        for d in clocks_for(
+            classification.request_kinds,
+            classification.request_subkinds,
+            moment,
+            settings.classify_policy.clock,
+            sale_date=sale_date,
+        )
     )

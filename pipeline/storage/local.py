@@ -89,8 +89,12 @@ class LocalStore:
         retain_days: int | None = None,
         retention_mode: str | None = None,
         fsync: bool = True,
+        file_mode: int = 0o600,
     ) -> None:
         self.root = root
+        # Stored objects are made read-only, but never readable by more people than
+        # the configured file mode allows (they are borrowers' mail).
+        self.read_only_mode = file_mode & 0o444
         self.retain_days = retain_days
         self.retention_mode = retention_mode if retain_days else None
         self.fsync = fsync
@@ -169,7 +173,7 @@ class LocalStore:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            tmp.chmod(0o444)
+            tmp.chmod(self.read_only_mode)
             try:
                 os.link(tmp, target)
             except FileExistsError:
@@ -317,6 +321,6 @@ class LocalStore:
         if self.protection(key).blocks_deletion(datetime.now(UTC)):
             raise RetentionError(f"{key} is under retention or legal hold and cannot be deleted")
         target = self._path(key)
-        target.chmod(0o644)
+        target.chmod(self.read_only_mode | 0o200)
         target.unlink()
         self._meta_path(_HASHES, key).unlink(missing_ok=True)

@@ -37,6 +37,7 @@ from pipeline.errors import (
     AccountError,
     CaseActionError,
     ConfigError,
+    ExportError,
     MailledgerError,
     PermissionDeniedError,
     RecordNotFoundError,
@@ -229,6 +230,7 @@ def create_app(
         return page(404, "Not found", str(exc))
 
     @app.errorhandler(CaseActionError)
+    @app.errorhandler(ExportError)
     @app.errorhandler(AccountError)
     @app.errorhandler(ConfigError)
     def refused(exc: MailledgerError) -> tuple[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import nh3
 
@@ -66,3 +67,35 @@ def is_record_id(value: str) -> bool:
 def is_sha256(value: str) -> bool:
     """True for 64 lower-case hex digits."""
     return bool(SHA256.fullmatch(value))
+
+
+@dataclass(frozen=True)
+class InContext:
+    """A matched phrase with the words around it (the page marks ``match``)."""
+
+    rule: str
+    severity: str
+    before: str
+    match: str
+    after: str
+
+
+def in_context(text: str, rule: str, severity: str, matched: str, width: int = 60) -> InContext:
+    """Where ``matched`` first occurs in ``text`` (any case), with ``width`` characters each side.
+
+    Rules match normalised text, so the phrase may not occur verbatim: then it is
+    shown alone.
+    """
+    at = text.lower().find(matched.lower()) if matched else -1
+    if at < 0:
+        return InContext(rule, severity, "", matched, "")
+    end = at + len(matched)
+    before = text[max(0, at - width) : at]
+    after = text[end : end + width]
+    return InContext(
+        rule,
+        severity,
+        ("…" if at > width else "") + " ".join(before.split()),
+        text[at:end],
+        " ".join(after.split()) + ("…" if end + width < len(text) else ""),
+    )

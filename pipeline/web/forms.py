@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pipeline.archive.people import Role
+from pipeline.classify.kinds import REQUEST_KINDS
 
 
 class SignInForm(FlaskForm):
@@ -61,6 +62,23 @@ class SearchForm(FlaskForm):
         choices=[("", "Any"), ("yes", "Escalated"), ("no", "Not escalated")],
         validators=[Optional()],
     )
+    request_kind = SelectField(
+        "Request kind",
+        choices=[("", "Any"), *((k, k.replace("_", " ")) for k in REQUEST_KINDS)],
+        validators=[Optional()],
+    )
+    rule = StringField("Escalation rule", validators=[Optional(), Length(max=100)])
+    language = StringField("Language (e.g. en, es)", validators=[Optional(), Length(max=10)])
+    attachment_verdict = SelectField(
+        "Attachments",
+        choices=[
+            ("", "Any"),
+            ("rejected", "Some rejected"),
+            ("accepted", "All accepted"),
+            ("none", "No attachments"),
+        ],
+        validators=[Optional()],
+    )
     text = StringField("Words in subject, text or attachment names", validators=[Length(max=500)])
     order = SelectField(
         "Order",
@@ -79,6 +97,27 @@ class LinkForm(ReasonForm):
     """Link a recorded reply to the request it answers."""
 
     response = StringField("Reply (record id or Message-ID)", validators=[DataRequired()])
+
+
+class ReclassifyForm(ReasonForm):
+    """Correct the request kinds (the clocks are recomputed)."""
+
+    kinds = SelectMultipleField(
+        "Request kinds", choices=[(k, k.replace("_", " ")) for k in REQUEST_KINDS]
+    )
+
+
+class SaleDateForm(ReasonForm):
+    """Set the foreclosure sale date that bounds the respond clock."""
+
+    sale_date = DateField("Foreclosure sale date", validators=[DataRequired()])
+
+
+class EscalationForm(ReasonForm):
+    """Escalate by hand, or withdraw an escalation family."""
+
+    family = StringField("Escalation family", validators=[DataRequired(), Length(max=100)])
+    route = StringField("Route", validators=[Optional(), Length(max=200)])
 
 
 class HoldForm(ReasonForm):

@@ -48,6 +48,7 @@ from pipeline.runtime import verifier_keys
 from pipeline.web.app import WebState, WebUser, archive_for
 from pipeline.web.display import (
     frame_document,
+    in_context,
     is_record_id,
     is_sha256,
     masked,
@@ -56,13 +57,16 @@ from pipeline.web.display import (
 from pipeline.web.forms import (
     ActionForm,
     DisposalForm,
+    EscalationForm,
     ExportForm,
     ExtendForm,
     GrantForm,
     HoldForm,
     LinkForm,
     ReasonForm,
+    ReclassifyForm,
     RolesForm,
+    SaleDateForm,
     SearchForm,
     SignInForm,
     UserForm,
@@ -77,6 +81,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _SAVED_SEARCHES = 20  # kept per session (the cookie stays small)
+COUNT_AT_MOST = 10_000  # beyond this a search says "more than" (a full count takes seconds)
 
 
 def state() -> WebState:
@@ -225,6 +230,10 @@ def _criteria(
         category=saved.get("category") or None,
         escalated=escalated,
         text=saved.get("text") or None,
+        request_kind=saved.get("request_kind") or None,
+        rule=saved.get("rule") or None,
+        language=saved.get("language") or None,
+        attachment_verdict=saved.get("attachment_verdict") or None,
         newest_first=newest_first,
         limit=limit,
         offset=offset,
@@ -254,6 +263,10 @@ def search() -> ResponseReturnValue:
             "category": (form.category.data or "").strip(),
             "escalated": form.escalated.data or "",
             "text": (form.text.data or "").strip(),
+            "request_kind": form.request_kind.data or "",
+            "rule": (form.rule.data or "").strip(),
+            "language": (form.language.data or "").strip().lower(),
+            "attachment_verdict": form.attachment_verdict.data or "",
         }
         search_id = secrets.token_urlsafe(9)
         searches = dict(session.get("searches", {}))
@@ -270,6 +283,8 @@ def search() -> ResponseReturnValue:
         for key, field in (
             ("mailbox", form.mailbox), ("sender", form.sender),
             ("category", form.category), ("escalated", form.escalated), ("text", form.text),
+            ("request_kind", form.request_kind), ("rule", form.rule), ("language", form.language),
+            ("attachment_verdict", form.attachment_verdict),
         ):  # fmt: skip
             field.data = saved.get(key)
         form.date_from.data = date.fromisoformat(saved["from"]) if saved.get("from") else None
@@ -281,7 +296,7 @@ def search() -> ResponseReturnValue:
         criteria = _criteria(
             saved, newest_first=order == "newest", limit=size, offset=(page - 1) * size
         )
-        total = archive().count(criteria)
+        total = archive().count(criteria, at_most=COUNT_AT_MOST + 1)
         rows = archive().search(criteria)
         account = saved.get("account") or ""
         results = SearchResults(
@@ -303,9 +318,19 @@ class SearchResults:
     account: str  # the account filter, masked (the full number is never sent back)
 
     @property
+    def more(self) -> bool:
+        """True when more records match than were counted."""
+        return self.total > COUNT_AT_MOST
+
+    @property
+    def shown_total(self) -> str:
+        """The count as the page says it."""
+        return f"more than {COUNT_AT_MOST:,}" if self.more else f"{self.total:,}"
+
+    @property
     def pages(self) -> int:
-        """Number of pages."""
-        return max(1, -(-self.total // self.size))
+        """Number of pages (of the counted records)."""
+        return max(1, -(-min(self.total, COUNT_AT_MOST) // self.size))
 
 
 # -- a record ------------------------------------------------------------------------
@@ -333,8 +358,17 @@ def open_record(rid: str) -> ResponseReturnValue:
         return render_template("record.html", row=row, form=form, trail_form=_reason_form()), 400
     shown = archive().show(_record_id(rid), reason=form.reason.data or None)
     frame = frame_document(sanitize_email_html(shown.html)) if shown.html is not None else None
+    text = f"{shown.body.headers.subject}\n{shown.text}"
+    matches = [
+        in_context(text, m.rule, m.severity, m.matched) for m in shown.body.classification.matches
+    ]
     return render_template(
-        "content.html", shown=shown, frame=frame, reason=form.reason.data or "", form=form
+        "content.html",
+        shown=shown,
+        frame=frame,
+        matches=matches,
+        reason=form.reason.data or "",
+        form=form,
     )
 
 
@@ -447,6 +481,9 @@ def case(rid: str) -> ResponseReturnValue:
         resolve_form=ReasonForm(),
         reopen_form=ReasonForm(),
         link_form=LinkForm(),
+        reclassify_form=ReclassifyForm(),
+        sale_form=SaleDateForm(),
+        escalation_form=EscalationForm(),
     )
 
 
@@ -472,6 +509,32 @@ def case_action(rid: str, action: str) -> ResponseReturnValue:
         form = LinkForm()
         if form.validate_on_submit():
             archive().link_reply(form.response.data or "", rid, form.reason.data or None)
+    elif action == "holding-reply":
+        form = LinkForm()
+        if form.validate_on_submit():
+            archive().mark_holding_reply(form.response.data or "", rid, form.reason.data or "")
+    elif action == "reclassify":
+        form = ReclassifyForm()
+        if form.validate_on_submit():
+            archive().reclassify(rid, form.kinds.data or [], [], form.reason.data or "")
+    elif action == "not-a-request":
+        form = ReasonForm()
+        if form.validate_on_submit():
+            archive().mark_not_a_request(rid, form.reason.data or "")
+    elif action == "sale-date":
+        form = SaleDateForm()
+        if form.validate_on_submit():
+            archive().set_sale_date(rid, form.sale_date.data, form.reason.data or "")
+    elif action == "add-escalation":
+        form = EscalationForm()
+        if form.validate_on_submit():
+            archive().add_escalation(
+                rid, form.family.data or "", form.route.data or "", form.reason.data or ""
+            )
+    elif action == "remove-escalation":
+        form = EscalationForm()
+        if form.validate_on_submit():
+            archive().remove_escalation(rid, form.family.data or "", form.reason.data or "")
     else:
         abort(404)
     if form.errors:

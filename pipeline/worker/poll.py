@@ -222,7 +222,9 @@ class Poller:
                     session.close()
         except LeaseHeldError as exc:
             report.skipped = str(exc)
-            bound.info("poll.skipped", reason=str(exc))
+            self.metrics.lease_held.labels(mailbox=mailbox.name).inc()
+            # A warning: a lease held cycle after cycle is a stalled mailbox.
+            bound.warning("poll.skipped", reason=str(exc))
         except MailledgerError as exc:
             report.errors.append(str(exc))
             bound.error("poll.mailbox_failed", error=str(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
+from handlers.ack_compose import response_due
 from handlers.record import record_from_entry
 from pipeline.cases.deadlines import evaluate_cases
 from pipeline.config import Config
@@ -103,3 +104,37 @@ def test_acknowledgment_never_claims_a_future_receipt_time():
     )
     inbound_record = record_from_entry(entry)
     assert inbound_record.received_at <= recorded
+
+
+def _assembled_text(text: str):
+    msg = EmailMessage()
+    msg["From"] = "Ana <ana@borrower.example>"
+    msg["To"] = "service@servicer.example"
+    msg["Subject"] = "My payoff"
+    msg["Message-ID"] = "<payoff-1@borrower.example>"
+    msg.set_content(text)
+    received = datetime(2026, 3, 2, 15, tzinfo=UTC)  # Monday
+    source = MessageSource(
+        kind="imap",
+        mailbox="service",
+        folder="INBOX",
+        uidvalidity=1,
+        uid=1,
+        internaldate=received,
+    )
+    record = assemble(bytes(msg), source, record_settings(Config()), received_at=received)
+    ledger = MemoryLedger()
+    (entry,) = ledger.append(
+        [EntryDraft(record.entry_type, record.body, "w", received, body_json=record.body_json)]
+    )
+    return record_from_entry(entry)
+
+
+def test_a_payoff_balance_error_is_recorded_and_promised_with_its_7_day_clock():
+    record = _assembled_text(
+        "The payoff statement you sent is wrong, it includes fees I already paid."
+    )
+    responds = {d.rule: d.due for d in record.deadlines if d.name == "respond"}
+    assert responds["12 CFR 1024.35(e)(3)(i)(A)"] == date(2026, 3, 11)
+    assert "12 CFR 1024.35(e)(3)(i)(C)" not in responds  # not the 30-day clock
+    assert response_due(record) == date(2026, 3, 11)

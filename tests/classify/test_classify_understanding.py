@@ -214,3 +214,51 @@ def test_a_schema_1_record_is_still_readable_with_its_one_request_kind() -> None
     c = Classification.from_json(old)
     assert c.request_kinds == ("payoff_statement",)
     assert c.primary_request_kind == "payoff_statement"
+
+
+def test_words_below_the_signature_delimiter_do_not_escalate() -> None:
+    c = run(
+        "Please send my escrow analysis.\n\n-- \nJane Doe\nVolunteer, Consumer complaint hotline"
+    )
+    assert "complaint" not in c.family_names
+    assert any(s.reason == "signature" for s in c.suppressions)
+
+
+def test_a_lawyers_signature_still_shows_representation() -> None:
+    c = run(
+        "On behalf of our client we ask for the payment history.\n\n-- \n"
+        "Jane Roe, attorney for the borrower"
+    )
+    assert "legal_representation" in c.family_names
+
+
+def test_spoofed_mail_makes_no_request_and_keeps_its_claims_as_suppressed() -> None:
+    from pipeline.classify.machine import MachineHeaders
+
+    fields = MessageFields(
+        subject="Payoff request",
+        text="I am the borrower. Send the payoff to my new account and file this complaint.",
+        headers=MachineHeaders(
+            authentication_results="mx.servicer.example; dmarc=fail header.from=gmail.com",
+            from_domain="gmail.com",
+        ),
+    )
+    c = classify(fields, RULES)
+    assert c.request_kinds == ()
+    assert c.family_names == ("fraud_identity_theft",)
+    assert any(s.reason == "spoofed" and s.rule for s in c.suppressions)
+
+
+def test_a_spoofed_company_is_not_a_borrowers_identity_theft() -> None:
+    from pipeline.classify.machine import MachineHeaders
+
+    fields = MessageFields(
+        subject="Wire instructions",
+        text="Please wire the payoff to our new account.",
+        headers=MachineHeaders(
+            authentication_results="mx.servicer.example; dmarc=fail header.from=title.example",
+            from_domain="title.example",
+        ),
+    )
+    c = classify(fields, RULES)
+    assert c.family_names == () and c.request_kinds == () and not c.escalated

@@ -196,6 +196,9 @@ def test_keygen_writer_certifies_a_key_a_worker_appends_with(workdir) -> None:
     )
     assert imported.exit_code == 0, imported.output
     assert not list((workdir / "store" / "ledger" / "checkpoints").glob("*"))
+    unsigned = CliRunner().invoke(cli, ["--config", str(worker), "checkpoint"])
+    assert unsigned.exit_code == 1
+    assert "run 'mailledger checkpoint' where the log key is" in unsigned.stderr
     verified = run(workdir, "verify")
     assert verified.exit_code == 0, verified.output
     assert "signed by their writers but not yet by the log key" in verified.stdout
@@ -203,20 +206,34 @@ def test_keygen_writer_certifies_a_key_a_worker_appends_with(workdir) -> None:
     assert len(list((workdir / "store" / "ledger" / "checkpoints").glob("*"))) == 1
 
 
-def test_import_and_checkpoint_refuse_a_forged_tail_in_one_line(workdir) -> None:
-    store = populated(workdir)
-    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
-    ledger = Ledger(store, ORIGIN, [key.verifier])
-    last = ledger.entry(ledger.size() - 1)
-    forged = EntryDraft("acknowledgment.sent", {"record_id": "r-0"}, "person:insider")
-    store.put(layout.batch_key(6), LedgerEntry.build(6, last.entry_hash, forged).raw + b"\n")
+def test_honest_commands_refuse_a_forged_tail_in_one_line(workdir) -> None:
+    (workdir / "config.yaml").write_text(
+        (workdir / "config.yaml").read_text() + "state_dir: state\n"
+    )
+    assert run(workdir, "keygen").exit_code == 0
     (workdir / "one.eml").write_bytes(_mail(1))
-    for args in (("import", str(workdir / "one.eml")), ("checkpoint",)):
+    assert run(workdir, "import", str(workdir / "one.eml")).exit_code == 0
+    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
+    store = LocalStore(workdir / "store", fsync=False)
+    ledger = Ledger(store, ORIGIN, [key.verifier])
+    size = ledger.size()
+    forged = EntryDraft("acknowledgment.sent", {"record_id": "r-0"}, "person:insider")
+    last = ledger.entry(size - 1)
+    store.put(layout.batch_key(size), LedgerEntry.build(size, last.entry_hash, forged).raw + b"\n")
+    (workdir / "two.eml").write_bytes(_mail(2))
+    for args in (
+        ("import", str(workdir / "two.eml")),
+        ("trail", "<m1@borrower.example>", "--reason", "exam"),
+        ("show", "<m1@borrower.example>", "--reason", "exam"),
+        ("checkpoint",),
+    ):
         result = run(workdir, *args)
-        assert result.exit_code == 1, args
-        assert result.stderr.count("\n") == 1
-        assert "ledger entries 6 to 6 carry no signature of an authorised writer" in result.stderr
-    assert not store.exists(layout.checkpoint_key(7))
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.count("\n") == 1, args
+        wanted = f"ledger entries {size} to {size} carry no signature of an authorised writer"
+        assert wanted in result.stderr, args
+    assert not store.exists(layout.checkpoint_key(size + 1))
+    assert not store.exists(layout.batch_key(size + 1))
 
 
 def test_revoke_writer_withdraws_a_worker_key_from_the_current_position(workdir) -> None:

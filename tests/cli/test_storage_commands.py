@@ -2,7 +2,7 @@
 
 Disposal counts a record's age from when the ledger recorded it, not from the Date
 header a sender wrote (backfilled mail is kept at least as long as if it arrived now),
-so these tests dispose with ``--older-than 0d``.
+so these tests dispose with ``--older-than 0d`` (their config lowers the retention floor).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def _mail(number: int, date: str) -> bytes:
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Deployment:
-    deployment = make_deployment(tmp_path / "archive", [])
+    deployment = make_deployment(
+        tmp_path / "archive", [], extra={"retention": {"min_dispose_days": 0}}
+    )
     folder = tmp_path / "letters"
     folder.mkdir()
     (folder / "1.eml").write_bytes(_mail(1, "Mon, 02 Mar 2015 10:00:00 -0500"))
@@ -55,7 +57,9 @@ def test_dispose_skips_held_records_and_disposes_the_rest(archive: Deployment) -
         archive.run("hold", "add", "<letter1@borrower.example>", "--reason", "matter").returncode
         == 0
     )
-    done = archive.run("dispose", "--older-than", "0d", "--reason", "schedule 4.2", "--json")
+    done = archive.run(
+        "dispose", "--older-than", "0d", "--reason", "schedule 4.2", "--yes", "--json"
+    )
     assert done.returncode == 0, done.stderr
     disposed = [e for e in archive.entries() if e.type == "record.disposed"]
     subjects = {e.body["record_id"]: e.body["headers"]["subject"] for e in archive.records()}

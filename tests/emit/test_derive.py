@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from pipeline.emit.cloudevent import CloudEvent
 from pipeline.emit.derive import events_for_entry, scrub_numbers
+from pipeline.entries import draft
+from pipeline.entries.models import AcknowledgmentSkipped
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.memory import MemoryLedger
 from tests.emit.conftest import ACTOR, ATTACHMENT_SHA, RAW_SHA, SOURCE, message_body, received
@@ -92,7 +94,7 @@ def test_outbound_messages_and_other_entry_types_yield_no_events() -> None:
     ledger = commit(
         received(direction="outbound"),
         EntryDraft("response.sent", message_body(direction="outbound"), ACTOR),
-        EntryDraft("acknowledgment.sent", {"record_id": "r-" + "0" * 24}, ACTOR),
+        draft(AcknowledgmentSkipped(record_id="r-" + "0" * 24, entry_seq=0, reason="t"), ACTOR),
         EntryDraft(
             "event.delivered",
             {"sink": "jsonl", "from_seq": 0, "through_seq": 2, "events": []},

@@ -11,6 +11,8 @@ from pipeline.emit.cloudevent import CloudEvent
 from pipeline.emit.derive import events_for_entry
 from pipeline.emit.dispatch import EVENT_DELIVERED, Dispatcher
 from pipeline.emit.sinks import JsonlSink, TypeFilter
+from pipeline.entries import draft
+from pipeline.entries.models import AcknowledgmentSkipped
 from pipeline.errors import DispatchError
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.memory import MemoryLedger
@@ -191,7 +193,12 @@ def test_sink_type_filter_sends_and_records_only_wanted_events(tmp_path: Path) -
 
 def test_long_stretch_without_events_gets_an_empty_progress_entry(tmp_path: Path) -> None:
     ledger = MemoryLedger()
-    ledger.append([EntryDraft("acknowledgment.sent", {"n": n}, ACTOR) for n in range(12)])
+    ledger.append(
+        [
+            draft(AcknowledgmentSkipped(record_id=f"r-{n:024x}", entry_seq=n, reason="t"), ACTOR)
+            for n in range(12)
+        ]
+    )
     dispatcher, _ = make(ledger, JsonlSink(tmp_path / "e.jsonl"), idle_checkpoint=10)
     dispatcher.dispatch()
     (progress,) = progress_entries(ledger, "jsonl")

@@ -10,8 +10,8 @@ import pytest
 
 from handlers.ack_compose import message_bytes
 from handlers.acknowledge import AcknowledgmentHandler
-from handlers.transports import NotSentError
-from pipeline.errors import HandlerError, LedgerError
+from handlers.transports import NotSentError, PermanentSendError
+from pipeline.errors import HandlerError, LedgerError, RetryLaterError
 from pipeline.ledger.entry import EntryDraft
 from tests.handlers.conftest import T0, ack_config
 
@@ -140,15 +140,16 @@ def test_redelivery_while_a_claim_is_young_is_retried_later_without_sending(
     assert transport.sent == [] and types(ledger) == ["acknowledgment.intent"]
 
 
-def test_refused_send_releases_the_claim_and_a_retry_sends_once(
-    handler, add_record, ledger, transport
+def test_refused_send_releases_the_claim_and_a_retry_after_the_backoff_sends_once(
+    handler, add_record, ledger, transport, clock
 ):
     event, _ = add_record()
-    transport.fail = NotSentError("451 try again later")
+    transport.fail = NotSentError("451 try again later", 451)
     with pytest.raises(HandlerError, match="claim released"):
         handler.handle(event)
     assert types(ledger) == ["acknowledgment.intent", "acknowledgment.failed"]
     transport.fail = None
+    clock.now += timedelta(seconds=300)
     assert handler.handle(event).outcome == "sent"
     assert len(transport.sent) == 1
     assert types(ledger)[-2:] == ["acknowledgment.intent", "acknowledgment.sent"]
@@ -186,6 +187,8 @@ def test_auto_reply_is_skipped_with_the_reason(handler, add_record, ledger, tran
         "entry_seq": seq,
         "reason": "auto-submitted",
         "detail": None,
+        "limit": None,
+        "authentication": None,
         "schema": 1,
     }
     assert handler.handle(event).outcome == "already-done"
@@ -204,7 +207,8 @@ def test_rate_limit_counts_acknowledgments_in_the_ledger(handler, add_record, le
         handler.handle(event)
     assert len(transport.sent) == 2
     last = ledger.entry(ledger.size() - 1)
-    assert last.type == "acknowledgment.skipped" and last.body["reason"] == "rate-limited"
+    assert last.type == "acknowledgment.skipped" and last.body["reason"] == "rate-limited-sender"
+    assert last.body["limit"] == 2
 
 
 def test_event_pointing_at_another_record_is_refused(handler, add_record, transport):
@@ -239,3 +243,128 @@ def test_acknowledgment_sent_is_addressed_to_the_sender_not_cc(handler, add_reco
     parsed = message_from_bytes(message_bytes(transport.sent[0]), policy=default)
     assert [a.addr_spec for a in parsed["To"].addresses] == ["ana@borrower.example"]
     assert parsed["Cc"] is None
+
+
+MX = "mx.servicer.example"
+RAW_KEY = "objects/sha256/aa/aa/" + "a" * 64
+
+
+def raw_with(*fields: str) -> dict[str, bytes]:
+    head = "".join(f"{f}\r\n" for f in fields)
+    return {RAW_KEY: (head + "From: ana@borrower.example\r\n\r\nbody\r\n").encode()}
+
+
+def auth_handler(ledger, store, transport, clock, raw, **config):
+    return AcknowledgmentHandler(
+        ledger,
+        store.put,
+        transport,
+        ack_config(authserv_id=MX, **config),
+        "ack:test",
+        clock=clock,
+        raw_reader=raw.__getitem__,
+    )
+
+
+DMARC_PASS = f"Authentication-Results: {MX}; dmarc=pass header.from=borrower.example"
+
+
+def test_require_authentication_skips_an_unauthenticated_sender(
+    ledger, store, transport, clock, add_record
+):
+    raw = raw_with("Authentication-Results: mx.evil.example; dmarc=pass")
+    handler = auth_handler(ledger, store, transport, clock, raw, require_authentication=True)
+    event, _ = add_record()
+    assert handler.handle(event).outcome == "skipped"
+    assert transport.sent == []
+    skipped = ledger.entry(ledger.size() - 1).body
+    assert (skipped["reason"], skipped["authentication"]) == (
+        "not-authenticated",
+        "foreign-authserv-id",
+    )
+
+
+def test_authenticated_sender_gets_the_masked_subject_echoed(
+    ledger, store, transport, clock, add_record
+):
+    handler = auth_handler(
+        ledger, store, transport, clock, raw_with(DMARC_PASS), require_authentication=True
+    )
+    event, _ = add_record(subject="Escrow for SSN 123 45 6789")
+    assert handler.handle(event).outcome == "sent"
+    subject = message_from_bytes(message_bytes(transport.sent[0]), policy=default)["Subject"]
+    assert subject.startswith("We received your message: Escrow for SSN ***-**-**** [Ref ML-")
+    assert ledger.entry(ledger.size() - 1).body["authentication"] == "dmarc"
+
+
+def test_unauthenticated_sender_gets_the_fixed_subject_when_authentication_is_optional(
+    ledger, store, transport, clock, add_record
+):
+    handler = auth_handler(ledger, store, transport, clock, raw_with())
+    event, _ = add_record(subject="Escrow shortage")
+    assert handler.handle(event).outcome == "sent"
+    subject = message_from_bytes(message_bytes(transport.sent[0]), policy=default)["Subject"]
+    assert subject.startswith("We received your message [Ref ML-")
+
+
+def test_x_auto_response_suppress_all_in_the_raw_message_skips(
+    ledger, store, transport, clock, add_record
+):
+    handler = auth_handler(
+        ledger, store, transport, clock, raw_with("X-Auto-Response-Suppress: All")
+    )
+    event, _ = add_record()
+    assert handler.handle(event).detail == "auto-response-suppressed"
+    assert transport.sent == []
+
+
+def test_require_authentication_without_authserv_id_is_a_config_error():
+    with pytest.raises(ValueError, match="authserv_id"):
+        ack_config(require_authentication=True)
+
+
+def test_temporary_refusal_defers_the_record_until_its_backoff_ends(
+    handler, add_record, ledger, transport, clock
+):
+    event, _ = add_record()
+    transport.fail = NotSentError("451 try again later", 451)
+    with pytest.raises(HandlerError):
+        handler.handle(event)
+    failed = ledger.entry(ledger.size() - 1).body
+    assert (failed["permanent"], failed["attempt"], failed["code"]) == (False, 1, 451)
+    assert failed["retry_after"] == "2026-11-30T14:11:00.000000Z"  # clock + 300 s
+    transport.fail = None
+    clock.now += timedelta(seconds=299)
+    with pytest.raises(RetryLaterError):
+        handler.handle(event)
+    assert transport.sent == [] and len(types(ledger)) == 2
+
+
+def test_second_temporary_refusal_doubles_the_backoff(
+    handler, add_record, ledger, transport, clock
+):
+    event, _ = add_record()
+    transport.fail = NotSentError("451 later", 451)
+    for _ in range(2):
+        with pytest.raises(HandlerError):
+            handler.handle(event)
+        clock.now += timedelta(seconds=300)
+    failed = ledger.entry(ledger.size() - 1).body
+    assert failed["attempt"] == 2
+    assert failed["retry_after"] == "2026-11-30T14:21:00.000000Z"  # +300 s, then +600 s
+
+
+def test_permanent_refusal_ends_the_record_and_is_never_retried(
+    handler, add_record, ledger, transport, clock
+):
+    event, _ = add_record()
+    transport.fail = PermanentSendError("550 no such user", 550)
+    result = handler.handle(event)
+    assert result.outcome == "failed-permanent"
+    failed = ledger.entry(ledger.size() - 1).body
+    assert (failed["permanent"], failed["code"]) == (True, 550)
+    transport.fail = None
+    clock.now += timedelta(days=2)
+    size = ledger.size()
+    assert handler.handle(event).outcome == "already-done"
+    assert ledger.size() == size and transport.sent == []

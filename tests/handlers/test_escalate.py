@@ -7,6 +7,7 @@ import hmac
 import json
 import threading
 import uuid
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import ClassVar
 
@@ -16,7 +17,7 @@ import pytest
 from handlers.config import EscalationConfig
 from handlers.escalate import EscalationHandler, build_notifiers
 from handlers.transports import NotSentError
-from pipeline.errors import HandlerError
+from pipeline.errors import HandlerError, RetryLaterError
 from tests.handlers.conftest import T0
 
 MATCHES = [
@@ -154,6 +155,36 @@ def test_email_route_reaches_the_team_through_the_smtp_sink(
     assert all(n["provider_ids"][0].startswith("2.0.0") for n in notified)
 
 
+def test_email_route_refused_with_550_ends_that_route_and_the_other_is_notified(
+    smtp_inbox, monkeypatch, ledger, add_record
+):
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", smtp_inbox.password)
+    smtp_inbox.refuse(rcpt={"legal-team@servicer.example": "550 5.1.1 no such user"})
+    config = EscalationConfig(
+        routes={"legal": "legal-team@servicer.example", "complaints": "cx@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={
+            "kind": "smtp",
+            "host": "localhost",
+            "port": smtp_inbox.port,
+            "tls": "starttls",
+            "username": smtp_inbox.user,
+            "password_env": "TEST_SMTP_PASSWORD",
+            "ca_file": str(smtp_inbox.ca_file),
+        },
+    )
+    handler = EscalationHandler(
+        ledger, config, "esc:test", build_notifiers(config), clock=lambda: T0
+    )
+    event, _ = escalated(add_record)
+    outcomes = {r.detail: r.outcome for r in handler.handle(event)}
+    assert outcomes == {"legal": "failed-permanent", "complaints": "notified"}
+    assert [m.rcpt_tos for m in smtp_inbox.wait_for(1)] == [("cx@servicer.example",)]
+    size = ledger.size()
+    assert {r.outcome for r in handler.handle(event)} == {"already-done"}
+    assert ledger.size() == size
+
+
 class _Receiver(BaseHTTPRequestHandler):
     received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
     status = 200
@@ -210,7 +241,7 @@ def test_webhook_route_is_posted_with_a_valid_hmac_signature(
     assert {n["provider_ids"][0] for n in notified} == {"req-1", "req-2"}
 
 
-def test_webhook_error_status_releases_the_claim_for_a_retry(
+def test_webhook_error_status_releases_the_claim_for_a_retry_after_the_backoff(
     webhook, monkeypatch, ledger, add_record
 ):
     url, receiver = webhook
@@ -219,17 +250,22 @@ def test_webhook_error_status_releases_the_claim_for_a_retry(
     config = EscalationConfig(
         routes={"legal": url, "complaints": url}, webhook_secret_env="TEST_HOOK_SECRET"
     )
+    now = {"t": T0}
     with httpx.Client(timeout=5) as client:
         handler = EscalationHandler(
-            ledger, config, "e", build_notifiers(config, http_client=client), clock=lambda: T0
+            ledger, config, "e", build_notifiers(config, http_client=client), clock=lambda: now["t"]
         )
         event, _ = escalated(add_record)
         with pytest.raises(HandlerError, match="HTTP 503"):
             handler.handle(event)
         receiver.status = 200
+        with pytest.raises(RetryLaterError, match="not before"):
+            handler.handle(event)  # within the minute of back-off: nothing is tried
+        now["t"] = T0 + timedelta(minutes=1)
         handler.handle(event)
     types = [e.type for e in ledger.entries() if e.type.startswith("escalation.")]
     assert types.count("escalation.failed") == 2 and types.count("escalation.notified") == 2
+    assert len(receiver.received) == 4
 
 
 def test_unconfigured_route_is_an_actionable_error_and_other_routes_still_notified(

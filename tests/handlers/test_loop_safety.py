@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from handlers.loop_safety import RateState, ReplyHeaders, SourceFacts, should_auto_reply
+import pytest
+
+from handlers.loop_safety import (
+    AddressFolding,
+    RateState,
+    ReplyHeaders,
+    SourceFacts,
+    should_auto_reply,
+)
 
 OWN = ("service@servicer.example", "escalations@servicer.example")
 NO_RATE = RateState(limit_per_day=3)
@@ -92,9 +100,59 @@ def test_several_from_addresses_are_not_answered():
 
 
 def test_rate_limit_exceeded_is_not_answered():
-    d = decide(customer(), rate=RateState(2, {"ana@borrower.example": 2}))
-    assert (d.reply, d.reason) == (False, "rate-limited")
+    d = decide(customer(), rate=RateState(2, ("ana@borrower.example",) * 2))
+    assert (d.reply, d.reason) == (False, "rate-limited-sender")
 
 
 def test_below_rate_limit_is_answered():
-    assert decide(customer(), rate=RateState(2, {"ana@borrower.example": 1})).reply is True
+    assert decide(customer(), rate=RateState(2, ("ana@borrower.example",))).reply is True
+
+
+def test_plus_tags_and_case_share_one_sender_count():
+    sent = ("Ana+1@Borrower.example", "ana+two@borrower.example")
+    d = decide(customer(from_addresses=("ana+3@borrower.example",)), rate=RateState(2, sent))
+    assert (d.reply, d.reason) == (False, "rate-limited-sender")
+
+
+def test_dots_fold_only_for_gmail_like_domains():
+    gmail = RateState(1, ("a.n.a@gmail.com",))
+    assert decide(customer(from_addresses=("ana@gmail.com",)), rate=gmail).reason == (
+        "rate-limited-sender"
+    )
+    other = RateState(1, ("a.n.a@borrower.example",))
+    assert decide(customer(from_addresses=("ana@borrower.example",)), rate=other).reply is True
+
+
+def test_dot_folding_domains_are_configurable():
+    folding = AddressFolding(dot_folding_domains=frozenset({"borrower.example"}))
+    rate = RateState(1, ("a.n.a@borrower.example",), folding=folding)
+    assert decide(customer(), rate=rate).reason == "rate-limited-sender"
+
+
+def test_per_domain_limit_counts_every_sender_of_the_domain():
+    rate = RateState(5, ("bo@borrower.example", "cy@borrower.example"), limit_per_domain=2)
+    assert decide(customer(), rate=rate).reason == "rate-limited-domain"
+
+
+def test_global_limit_counts_every_acknowledgment():
+    rate = RateState(5, ("bo@a.example", "cy@b.example"), limit_global=2)
+    assert decide(customer(), rate=rate).reason == "rate-limited-global"
+
+
+@pytest.mark.parametrize("value", [("all",), ("AutoReply",), ("dr", "OOF")])
+def test_x_auto_response_suppress_stops_the_reply(value):
+    d = decide(customer(auto_response_suppress=value))
+    assert (d.reply, d.reason) == (False, "auto-response-suppressed")
+
+
+def test_x_auto_response_suppress_for_receipts_only_still_allows_the_reply():
+    assert decide(customer(auto_response_suppress=("dr", "rn", "nrn"))).reply is True
+
+
+@pytest.mark.parametrize(
+    "address",
+    ['"a b"@borrower.example', "a..b@borrower.example", ".a@borrower.example", "a@-x.example"],
+)
+def test_sender_that_is_not_one_plain_addr_spec_is_not_answered(address):
+    d = decide(customer(from_addresses=(address,)))
+    assert (d.reply, d.reason) == (False, "no-usable-sender")

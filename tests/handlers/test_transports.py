@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -41,7 +42,8 @@ def test_acknowledgment_over_starttls_with_auth_arrives_exactly_and_records_250(
     (received,) = smtp_inbox.wait_for(1)
     assert received.tls is True and received.auth_user == smtp_inbox.user
     assert received.rcpt_tos == ("ana@borrower.example",)
-    assert received.mail_from == "service@servicer.example"
+    # RFC 3834 section 3.3: the null envelope sender for an automatic reply.
+    assert received.mail_from == "<>"
     msg = received.message
     assert msg["To"] == "ana@borrower.example"
     assert msg["Auto-Submitted"] == "auto-replied"
@@ -84,6 +86,9 @@ def test_smtp_temporary_refusal_at_data_is_not_sent(
     with pytest.raises(Exception, match="451"):
         handler.handle(event)
     assert [e.type for e in ledger.entries()][-1] == "acknowledgment.failed"
+    handler = AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "a", clock=lambda: T0 + timedelta(hours=1)
+    )
     assert handler.handle(event).outcome == "sent"
     assert len(smtp_inbox.wait_for(1)) == 1
 

@@ -83,8 +83,34 @@ def _serve(args: argparse.Namespace) -> None:  # pragma: no cover - runs in the 
             tmp.replace(control)
             return str(plan.get("reply", "451 4.3.0 try again later"))
 
+    refusals = directory / "refuse.json"
+
+    def refusal(stage: str, addresses: list[str]) -> str | None:
+        """The planned reply refusing one of ``addresses`` at ``stage`` (rcpt or data)."""
+        try:
+            plan = json.loads(refusals.read_text())
+        except (OSError, ValueError):
+            return None
+        table = {k.lower(): v for k, v in plan.get(stage, {}).items()}
+        for address in addresses:
+            if address.lower() in table:
+                return str(table[address.lower()])
+        return None
+
     class Handler:
+        async def handle_RCPT(
+            self, server: Any, session: Session, envelope: Envelope, address: str, options: Any
+        ) -> str:
+            refused = refusal("rcpt", [address])
+            if refused is not None:
+                return refused
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+            refused = refusal("data", list(envelope.rcpt_tos))
+            if refused is not None:
+                return refused
             failure = take_failure()
             if failure is not None:
                 return failure
@@ -280,7 +306,7 @@ class SmtpSink(ManagedServer):
         """Every message received so far, in arrival order."""
         out: list[ReceivedMessage] = []
         for meta_path in sorted(self.inbox.glob("*.json")):
-            if meta_path.name == "control.json":
+            if meta_path.name in ("control.json", "refuse.json"):
                 continue
             meta = json.loads(meta_path.read_text())
             out.append(
@@ -310,8 +336,20 @@ class SmtpSink(ManagedServer):
     def clear(self) -> None:
         """Forget received messages (files are deleted; sequence numbers keep counting)."""
         for path in self.inbox.iterdir():
-            if path.suffix in (".eml", ".json") and path.name != "control.json":
+            if path.suffix in (".eml", ".json") and path.name not in (
+                "control.json",
+                "refuse.json",
+            ):
                 path.unlink(missing_ok=True)
+
+    def refuse(
+        self, rcpt: dict[str, str] | None = None, data: dict[str, str] | None = None
+    ) -> None:
+        """Refuse these recipients at RCPT, or messages to them at DATA, with the given replies."""
+        plan = self.inbox / "refuse.json"
+        tmp = plan.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"rcpt": rcpt or {}, "data": data or {}}))
+        tmp.replace(plan)
 
     def fail_next(self, count: int, reply: str = "451 4.3.0 try again later") -> None:
         """Refuse the next ``count`` messages at end of DATA with ``reply``."""

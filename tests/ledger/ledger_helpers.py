@@ -20,8 +20,10 @@ T0 = datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
 
 
 def draft(n: int, body: dict | None = None) -> EntryDraft:
+    # The ledger stores and proves bytes whatever they mean: an opaque type, not one
+    # of the catalogue's, whose bodies these are not.
     return EntryDraft(
-        type="message.received",
+        type="test.opaque",
         body=body if body is not None else {"n": n},
         actor="worker:test/1",
         time=T0 + timedelta(seconds=n),

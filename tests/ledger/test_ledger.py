@@ -13,10 +13,13 @@ import pytest
 import structlog
 
 from pipeline.errors import LedgerError
+from pipeline.hashing import ZERO_HASH
 from pipeline.ledger import layout
+from pipeline.ledger.checkpoint import Checkpoint
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
 from pipeline.ledger.verify import verify_ledger
+from pipeline.merkle import CompactRange
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.s3 import S3Store
 from tests.ledger.ledger_helpers import KEY, ORIGIN, draft, ledger_on
@@ -124,6 +127,29 @@ def test_a_tail_without_a_writer_proof_is_never_signed_or_built_on(tmp_path) -> 
         ledger_on(store).append([draft(2)])
     assert not store.exists(layout.checkpoint_key(2))
     assert not store.exists(layout.batch_key(2))
+
+
+def test_batches_from_before_writer_proofs_are_accepted_under_a_signed_checkpoint(
+    tmp_path,
+) -> None:
+    store = local_store(tmp_path)
+    # what an earlier version wrote: batches without a proof line, each then checkpointed
+    entries, prev = [], ZERO_HASH
+    for first in (0, 2):
+        batch = []
+        for seq in (first, first + 1):
+            entry = LedgerEntry.build(seq, prev, draft(seq))
+            batch.append(entry)
+            prev = entry.entry_hash
+        entries.extend(batch)
+        store.put(layout.batch_key(first), b"".join(e.raw + b"\n" for e in batch))
+        root = CompactRange.from_leaves([e.leaf_hash for e in entries]).root()
+        note = Checkpoint(ORIGIN, len(entries), root).sign(KEY)
+        store.put(layout.checkpoint_key(len(entries)), note.encode())
+    assert verify_ledger(store, [KEY.verifier], ORIGIN).ok
+    ledger_on(store).append([draft(4)])
+    report = verify_ledger(store, [KEY.verifier], ORIGIN)
+    assert report.ok and report.size == 5 and report.unsigned_tail == 0
 
 
 # -- concurrent appenders -----------------------------------------------------------------

@@ -268,6 +268,18 @@ def test_a_revoked_writer_key_signs_nothing_after_its_revocation(store) -> None:
         ledger_on(store).append([draft(3)])
 
 
+def test_a_writer_revoked_from_a_past_position_stops_honest_writers_building_on_it(store) -> None:
+    ledger_on(store).append([draft(0)])
+    _certify(store, WRITER_A)
+    Ledger(store, ORIGIN, [KEY.verifier], writer_key=WRITER_A).append([draft(1)])
+    ledger_on(store).append([draft(2)])  # the log key wrote after it
+    note = revoke_writer(KEY, ORIGIN, WRITER_A.verifier, 1)
+    store.put(revocation_key(WRITER_A.verifier), note.encode())
+    assert _faults(verify_ledger(store, [KEY.verifier], ORIGIN)) == [(1, Fault.UNPROVEN)]
+    with pytest.raises(LedgerError, match=r"positions 1 to 1\) is not proven"):
+        ledger_on(store).append([draft(3)])
+
+
 def test_a_writer_revoked_at_the_head_cannot_append_and_the_log_still_verifies(store) -> None:
     ledger_on(store).append([draft(0)])
     _certify(store, WRITER_A)

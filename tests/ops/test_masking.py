@@ -4,12 +4,26 @@ reference numbers stay."""
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
 
 from pipeline.logs import configure_logging
 from pipeline.redact import mask_numbers
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """These tests configure logging onto capsys's stream; later tests must not log there."""
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.configure(**saved)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.mark.parametrize(
@@ -77,11 +91,25 @@ def test_log_lines_keep_citations_dates_and_references(capsys: pytest.CaptureFix
 def test_standard_logging_records_pass_through_the_same_redaction(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import logging
-
     configure_logging("info", "json")
     logging.getLogger("botocore.test").warning("account 123456789012 under 12 CFR 1024.35(d)")
     err = capsys.readouterr().err
     line = json.loads(err.strip().splitlines()[-1])
     assert line["event"] == "account ****9012 under 12 CFR 1024.35(d)"
     assert line["logger"] == "botocore.test"
+
+
+def test_mail_parser_quotes_and_exception_texts_are_withheld(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("info", "json")
+    parser_log = logging.getLogger("mailparser.utils")
+    parser_log.error("Skipped attachment 'Pat Borrower statement.pdf'")
+    try:
+        raise ValueError("header From: Pat Borrower")
+    except ValueError:
+        parser_log.error("Failed to parse part", exc_info=True)
+    first, second = (json.loads(line) for line in capsys.readouterr().err.strip().splitlines())
+    assert first["event"] == "Skipped attachment"
+    assert (second["event"], second["exception_type"]) == ("Failed to parse part", "ValueError")
+    assert "Pat" not in json.dumps([first, second])

@@ -1,0 +1,214 @@
+"""``python -m bench.web``: the records web app's search and record-page queries on a
+seeded index of 1,000,000 records.
+
+The index is filled directly (the schema of :class:`pipeline.index.db.RecordIndex`,
+synthetic but realistic values: mailboxes, senders in shared domains, account
+numbers, categories, request kinds, languages, verdicts, subject and body words),
+because polling a million messages is the ingest benchmark's job. Then each kind of
+search the search page runs (its count and one page of 50 rows, newest first, at a
+random page) and the record page's lookup (record id -> row) are timed; p50/p95/max
+in milliseconds are printed and written to ``bench/results/web-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.index.db import RecordIndex  # noqa: E402
+from pipeline.index.model import SearchCriteria  # noqa: E402
+
+WORDS = [
+    "escrow",
+    "payment",
+    "late",
+    "fee",
+    "error",
+    "statement",
+    "payoff",
+    "loan",
+    "modification",
+    "insurance",
+    "tax",
+    "forbearance",
+    "account",
+    "balance",
+    "dispute",
+    "interest",
+    "principal",
+    "servicing",
+    "transfer",
+    "notice",
+    "request",
+    "information",
+    "hardship",
+    "credit",
+    "report",
+    "foreclosure",
+    "property",
+    "inspection",
+    "refund",
+]
+CATEGORIES = ("notice_of_error", "request_for_information", "payoff", "general", "complaint")
+KINDS = ("notice_of_error", "request_for_information", "payoff_statement", "")
+RULES = ("", "", "", "cfpb", "attorney", "bankruptcy", "litigation")
+
+
+def seed(index: RecordIndex, count: int, rng: random.Random) -> list[str]:
+    """Insert ``count`` records; returns a sample of record ids."""
+    db = index.db
+    ids: list[str] = []
+    batch: list[tuple[Any, ...]] = []
+    accounts: list[tuple[str, int]] = []
+    texts: list[tuple[int, str, str, str]] = []
+    start = time.monotonic()
+    for seq in range(count):
+        rid = f"r-{seq:024x}"
+        day = 1 + seq * 365 // count
+        month, mday = 1 + (day - 1) // 31 % 12, 1 + (day - 1) % 28
+        received = f"2026-{month:02d}-{mday:02d}T{seq % 24:02d}:00:00.000000Z"
+        account = f"{rng.randrange(10**9, 10**10)}"
+        domain = f"{('mail', 'example', 'isp', 'corp')[seq % 4]}{seq % 500}.com"
+        sender = f"borrower{rng.randrange(200_000)}@{domain}"
+        subject = " ".join(rng.choices(WORDS, k=6))
+        rules = RULES[seq % len(RULES)]
+        batch.append(
+            (seq, rid, "message.received", f"mailbox{seq % 8}", "INBOX", 1, seq, received,
+             received, sender, "Borrower", "service@servicer.example", subject,
+             f"{seq}@mail.example", f"{seq:064x}", 4096, CATEGORIES[seq % len(CATEGORIES)],
+             1 if rules else 0, 0, "inbound", account, rules, KINDS[seq % len(KINDS)],
+             ("en", "en", "en", "es")[seq % 4], ("none", "accepted", "none", "rejected")[seq % 4])
+        )  # fmt: skip
+        accounts.append((account, seq))
+        texts.append((seq, subject, " ".join(rng.choices(WORDS, k=60)), "statement.pdf"))
+        if seq % 1000 == 0 and len(ids) < 2000:
+            ids.append(rid)
+        if len(batch) == 20_000:
+            _flush(db, batch, accounts, texts)
+            print(f"  {seq + 1:,} records ({time.monotonic() - start:.0f} s)", file=sys.stderr)
+    _flush(db, batch, accounts, texts)
+    db.execute("analyze")
+    return ids
+
+
+def _flush(db: Any, batch: list[Any], accounts: list[Any], texts: list[Any]) -> None:
+    columns = (
+        "seq, record_id, type, mailbox, folder, uidvalidity, uid, received, recorded, sender,"
+        " sender_name, recipients, subject, message_id, raw_sha256, raw_size, category,"
+        " escalated, imported, direction, accounts, rules, kinds, language, verdict"
+    )
+    with db:
+        db.executemany(f"insert into records ({columns}) values ({','.join('?' * 25)})", batch)  # noqa: S608
+        db.executemany("insert into accounts (number, seq) values (?, ?)", accounts)
+        db.executemany(
+            "insert into record_text (rowid, subject, body, attachments) values (?, ?, ?, ?)",
+            texts,
+        )
+    batch.clear()
+    accounts.clear()
+    texts.clear()
+
+
+def timed(fn: Callable[[], object], runs: int) -> dict[str, float]:
+    """p50, p95 and max of ``runs`` calls, in milliseconds."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+        "max_ms": round(samples[-1], 2),
+        "runs": runs,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--work", type=Path, help="keep the index here (reused when present)")
+    args = parser.parse_args(argv)
+    rng = random.Random(7)
+    work = args.work or Path(tempfile.mkdtemp(prefix="mailledger-bench-web-"))
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "index.sqlite"
+    fresh = not path.exists()
+    index = RecordIndex(path)
+    if fresh:
+        start = time.monotonic()
+        ids = seed(index, args.records, rng)
+        print(
+            f"seeded {args.records:,} records in {time.monotonic() - start:.0f} s", file=sys.stderr
+        )
+    else:
+        ids = [r[0] for r in index.db.execute("select record_id from records where seq % 1000 = 0")]
+    total = int(index.db.execute("select count(*) from records").fetchone()[0])
+    size = 50
+
+    def page(criteria: SearchCriteria) -> Callable[[], object]:
+        def run() -> object:
+            found = index.count(criteria, at_most=10_001)  # as the search page counts
+            pages = max(1, -(-found // size))
+            offset = size * rng.randrange(min(pages, 20))
+            return index.search(
+                SearchCriteria(
+                    **{**criteria.__dict__, "limit": size, "offset": offset, "newest_first": True}
+                )
+            )
+
+        return run
+
+    account = index.db.execute("select number from accounts limit 1 offset 4242").fetchone()[0]
+    march = {
+        "received_from": "2026-03-01T00:00:00.000000Z",
+        "received_to": "2026-04-01T00:00:00.000000Z",
+    }
+    searches = {
+        "everything": SearchCriteria(),
+        "one month": SearchCriteria(**march),
+        "mailbox + month": SearchCriteria(mailbox="mailbox3", **march),
+        "sender domain": SearchCriteria(sender="@corp123.com"),
+        "account number": SearchCriteria(account=account),
+        "category + escalated": SearchCriteria(category="complaint", escalated=True),
+        "request kind + rejected": SearchCriteria(
+            request_kind="notice_of_error", attachment_verdict="rejected"
+        ),
+        "words": SearchCriteria(text="forbearance hardship"),
+        "words + mailbox": SearchCriteria(text="escrow refund", mailbox="mailbox5"),
+    }
+    results: dict[str, Any] = {"records": total, "page_size": size, "search": {}}
+    for name, criteria in searches.items():
+        results["search"][name] = timed(page(criteria), args.runs)
+    all_p95 = max(r["p95_ms"] for r in results["search"].values())
+    results["search_p95_worst_ms"] = all_p95
+    results["record_page_lookup"] = timed(lambda: index.resolve(rng.choice(ids)), args.runs * 5)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"web-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    target.write_text(json.dumps(results, indent=2))
+    print(f"{'query':28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for name, r in results["search"].items():
+        print(f"{name:28} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['max_ms']:8.1f}")
+    r = results["record_page_lookup"]
+    print(f"{'record page lookup':28} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['max_ms']:8.1f}")
+    print(f"wrote {target}")
+    index.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

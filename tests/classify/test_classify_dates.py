@@ -1,0 +1,37 @@
+"""The foreclosure sale date a message states is extracted in several formats and languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.classify.dates import find_sale_date
+from pipeline.classify.normalize import fold
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The foreclosure sale is scheduled for March 12, 2027 at 10 am.", "2027-03-12"),
+        ("Trustee sale set 04/15/2027, please help.", "2027-04-15"),
+        ("sheriff sale on 3/3/27", "2027-03-03"),
+        ("The auction date is 2027-01-06.", "2027-01-06"),
+        ("La subasta es el 15 de enero de 2027 en el condado.", "2027-01-15"),
+        ("la venta es el 9 de marzo del 2027", "2027-03-09"),
+        ("Minha casa vai a leilão no dia 12 de março de 2027.", "2027-03-12"),
+        ("La vente aux enchères aura lieu le 22 décembre 2026.", "2026-12-22"),
+        ("Nhà tôi sẽ bị bán đấu giá ngày 5 tháng 2 năm 2027.", "2027-02-05"),
+        ("法拍日期是2027年5月3日。", "2027-05-03"),
+        ("경매 기일은 2027년 1월 28일입니다.", "2027-01-28"),
+    ],
+)
+def test_a_stated_sale_date_is_extracted(text: str, expected: str) -> None:
+    assert find_sale_date("", fold(text)) == expected
+
+
+def test_a_date_far_from_any_sale_word_is_not_taken() -> None:
+    text = "I paid on 01/05/2027. " + "Thanks again for your help with my account. " * 10 + "sale"
+    assert find_sale_date("", fold(text)) is None
+
+
+def test_a_date_without_a_year_is_not_guessed() -> None:
+    assert find_sale_date("", fold("The sheriff sale is March 3rd.")) is None

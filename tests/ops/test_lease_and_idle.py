@@ -1,0 +1,78 @@
+"""A held mailbox lease is reported (exit code 4, a metric), and IDLE wakes the worker
+for new or removed mail only, never for the server's keepalives."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import MailboxConfig
+from pipeline.fetch.imap import ImapClientSession, mailbox_changed
+from pipeline.worker.lease import MailboxLease
+from tests.conftest import ImapAccount
+from tests.ingest.conftest import mailbox_entry, make_deployment
+
+
+def _metric(text: str, name: str, mailbox: str) -> float:
+    prefix = f'{name}{{mailbox="{mailbox}"}} '
+    (line,) = [line for line in text.splitlines() if line.startswith(prefix)]
+    return float(line[len(prefix) :])
+
+
+def test_poll_that_finds_the_lease_held_exits_4_and_counts_it(
+    tmp_path: Path, imap_user: ImapAccount
+) -> None:
+    app = make_deployment(tmp_path / "app", [mailbox_entry(imap_user)])
+    state = app.config.state_dir
+    with MailboxLease(state, "inbox"):  # another worker on this host is polling
+        first = app.run("poll")
+        second = app.run("poll")
+    assert (first.returncode, second.returncode) == (4, 4), first.stderr
+    assert "skipped" in first.stdout
+    text = (app.root / "metrics" / "mailledger.prom").read_text()
+    assert _metric(text, "mailledger_lease_held_total", "inbox") == 2
+    after = app.run("poll")
+    assert after.returncode == 0, after.stderr
+
+
+@pytest.fixture
+def session(imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch) -> ImapClientSession:
+    item, env = mailbox_entry(imap_user)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return ImapClientSession(MailboxConfig.model_validate(item))
+
+
+def test_idle_keepalives_alone_are_not_a_change(session: ImapClientSession) -> None:
+    # The test Dovecot sends "* OK Still here" every second during IDLE.
+    try:
+        assert session.wait_for_change("INBOX", 3.5) is False
+    finally:
+        session.close()
+
+
+def test_idle_reports_a_message_that_arrives(
+    session: ImapClientSession, imap_user: ImapAccount
+) -> None:
+    def deliver() -> None:
+        time.sleep(1.5)
+        imap_user.server.append(imap_user.user, "INBOX", b"Subject: hi\r\n\r\nhello\r\n")
+
+    sender = threading.Thread(target=deliver)
+    sender.start()
+    try:
+        assert session.wait_for_change("INBOX", 10) is True
+    finally:
+        sender.join()
+        session.close()
+
+
+def test_only_exists_recent_and_expunge_count_as_changes() -> None:
+    assert mailbox_changed([(b"OK", b"Still here")]) is False
+    assert mailbox_changed([(3, b"FETCH", (b"FLAGS", (b"\\Seen",)))]) is False
+    assert mailbox_changed([(b"OK", b"Still here"), (4, b"EXISTS")]) is True
+    assert mailbox_changed([(1, b"RECENT")]) is True
+    assert mailbox_changed([(2, b"EXPUNGE")]) is True
