@@ -297,9 +297,11 @@ class EscalationHandler:
                 f"event {ref.id}: ledger has no entry {ref.entry_seq} ({exc}); retry later"
             ) from exc
         record = record_from_entry(entry, ref.record_id)
-        by_route: dict[str, list[Match]] = {}
-        for match in record.matches:
-            by_route.setdefault(match.route, []).append(match)
+        # Only the routes classification decided to escalate to: a kind or signal rule's
+        # match carries no route of its own ("none") and must not be notified.
+        by_route: dict[str, list[Match]] = {
+            route: [m for m in record.matches if m.route == route] for route in record.routes
+        }
         results: list[HandleResult] = []
         errors: list[HandlerError] = []
         for route, matches in by_route.items():

@@ -41,7 +41,7 @@ from handlers.outbound import (
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport, NotSentError
 from pipeline.classify.machine import is_machine_address
-from pipeline.entries import decode_as, decode_record, names
+from pipeline.entries import decode, decode_as, decode_record, names
 from pipeline.entries.models import (
     CaseExtended,
     ExtensionNoticeBody,
@@ -221,7 +221,8 @@ class ExtensionNoticeHandler:
         now = self._clock()
 
         def mine(entry: LedgerEntry) -> bool:
-            return entry.body.get("extension_seq") == extension_seq
+            body = decode(entry).body
+            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
 
         earlier = self._index.for_record(record.record_id, f"{KIND}.")
         view = claim_view(earlier, KIND, (names.EXTENSION_NOTICE_SENT,), now, self._grace, mine)
@@ -344,7 +345,8 @@ class ExtensionNoticeHandler:
         )
 
         def mine(entry: LedgerEntry) -> bool:
-            return entry.body.get("extension_seq") == extension_seq
+            body = decode(entry).body
+            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
 
         winner = first_active_intent(
             self._index.for_record(record.record_id, f"{KIND}."), KIND, mine

@@ -54,6 +54,9 @@ class InboundRecord:
     masked_accounts: tuple[str, ...]
     deadlines: tuple[Deadline, ...]
     matches: tuple[Match, ...]
+    routes: tuple[str, ...]
+    """The routes classification decided to notify (families and rules at or above the
+    escalation threshold); a match's route alone does not escalate."""
     raw_key: str | None = None
     # The classifier's machine-mail verdict (pipeline.classify.machine): its kind, or
     # None for mail a person wrote.
@@ -125,6 +128,7 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         masked_accounts=tuple(masked),
         deadlines=body.deadlines,
         matches=classification.matches,
+        routes=tuple(classification.routes),
         raw_key=body.raw.key if body.raw is not None else None,
         machine_kind=(
             (classification.machine.kind or "machine")

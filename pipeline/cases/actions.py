@@ -40,6 +40,7 @@ from pipeline.cases.linking import find_references, link_responses, reference_in
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, extend, local_date
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
 from pipeline.entries import decode_body, draft
+from pipeline.entries.models import CaseBody, CaseHoldingReply
 from pipeline.errors import CaseActionError, RecordNotFoundError
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.protocols import LedgerReader, LedgerWriter
@@ -274,7 +275,9 @@ def _correction(
             **fields(book, record),
         }
         before = _status(book, record, now, policy)
-        probe = CaseAction(kind, book.size, now, actor, record.record_id, body)
+        probe_body = decode_body(kind, body)
+        assert isinstance(probe_body, CaseBody)
+        probe = CaseAction(kind, book.size, now, actor, record.record_id, probe_body)
         after = _status(book, record, now, policy, probe)
         old = {d.deadline.key: d.due.isoformat() for d in before.deadlines}
         new = {d.deadline.key: d.due.isoformat() for d in after.deadlines}
@@ -414,8 +417,8 @@ def plan_holding_reply(
             )
         for action in book.actions_for(record.record_id):
             if (
-                action.type == CASE_HOLDING_REPLY
-                and action.body.get("response_record_id") == response.record_id
+                isinstance(action.body, CaseHoldingReply)
+                and action.body.response_record_id == response.record_id
             ):
                 raise CaseActionError(
                     f"response {response.record_id} is already marked a holding reply"

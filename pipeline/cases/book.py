@@ -9,7 +9,7 @@ they are read, so nothing built from a book can print one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from pipeline.cases.machine import machine_reason
 from pipeline.classify.accounts import mask_account
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, legacy_kinds
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS, RequestKind, RequestSubkind
-from pipeline.entries import RecordBody, TypedEntry, decode, encode, names
+from pipeline.entries import RecordBody, TypedEntry, decode, names
 from pipeline.entries.models import (
     AcknowledgmentSent,
     AcknowledgmentSkipped,
@@ -195,7 +195,7 @@ class CaseAction:
     time: datetime
     actor: str
     record_id: str
-    body: Mapping[str, Any]
+    body: CaseBody
 
 
 @dataclass
@@ -348,8 +348,6 @@ def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY
             book.extension_notices.setdefault(body.extension_seq, (entry.seq, body.sent_at))
         elif isinstance(body, CaseBody):
             book.add_action(
-                CaseAction(
-                    entry.type, entry.seq, entry.moment, entry.actor, body.record_id, encode(body)
-                )
+                CaseAction(entry.type, entry.seq, entry.moment, entry.actor, body.record_id, body)
             )
     return book

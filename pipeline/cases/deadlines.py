@@ -31,22 +31,15 @@ from datetime import date, datetime
 from typing import Literal
 
 from pipeline.cases.book import (
-    CASE_ESCALATION_ADDED,
-    CASE_ESCALATION_REMOVED,
     CASE_EXTENDED,
-    CASE_HOLDING_REPLY,
-    CASE_NOT_A_REQUEST,
-    CASE_RECLASSIFIED,
     CASE_REOPENED,
     CASE_RESOLVED,
-    CASE_SALE_DATE_SET,
     CORRECTION_TYPES,
     CaseAction,
     CaseBook,
     CaseRecord,
     ResponseRecord,
     collect,
-    parse_date,
 )
 from pipeline.cases.linking import Link, LinkResult, link_responses
 from pipeline.classify.clocks import (
@@ -61,6 +54,15 @@ from pipeline.classify.clocks import (
     local_date,
 )
 from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS, RequestKind, RequestSubkind
+from pipeline.entries.models import (
+    CaseEscalationAdded,
+    CaseEscalationRemoved,
+    CaseExtended,
+    CaseHoldingReply,
+    CaseNotARequest,
+    CaseReclassified,
+    CaseSaleDateSet,
+)
 from pipeline.errors import CaseActionError
 from pipeline.ledger.entry import LedgerEntry
 
@@ -150,20 +152,18 @@ def effective_classification(record: CaseRecord, actions: Sequence[CaseAction]) 
     escalations: dict[str, str] = {}
     for action in actions:
         body = action.body
-        if action.type == CASE_RECLASSIFIED:
-            listed = body.get("kinds") or []
-            subs = body.get("subkinds") or []
-            kinds = tuple(k for k in REQUEST_KINDS if k in listed)
-            subkinds = tuple(k for k in REQUEST_SUBKINDS if k in subs)
+        if isinstance(body, CaseReclassified):
+            kinds = tuple(k for k in REQUEST_KINDS if k in body.kinds)
+            subkinds = tuple(k for k in REQUEST_SUBKINDS if k in body.subkinds)
             not_request = None
-        elif action.type == CASE_NOT_A_REQUEST:
+        elif isinstance(body, CaseNotARequest):
             not_request = action
-        elif action.type == CASE_SALE_DATE_SET:
-            sale = parse_date(body.get("sale_date"))
-        elif action.type == CASE_ESCALATION_ADDED:
-            escalations[str(body.get("family"))] = str(body.get("route") or "")
-        elif action.type == CASE_ESCALATION_REMOVED:
-            escalations.pop(str(body.get("family")), None)
+        elif isinstance(body, CaseSaleDateSet):
+            sale = body.sale_date
+        elif isinstance(body, CaseEscalationAdded):
+            escalations[body.family] = body.route
+        elif isinstance(body, CaseEscalationRemoved):
+            escalations.pop(body.family, None)
     return Classification(kinds, subkinds, sale, not_request, tuple(sorted(escalations.items())))
 
 
@@ -265,7 +265,7 @@ def evaluate_record(
     cls = effective_classification(record, actions)
     corrections = tuple(a for a in actions if a.type in CORRECTION_TYPES)
     holding = tuple(
-        str(a.body.get("response_record_id")) for a in actions if a.type == CASE_HOLDING_REPLY
+        a.body.response_record_id for a in actions if isinstance(a.body, CaseHoldingReply)
     )
     notes: list[str] = []
     if record.future_internaldate:
@@ -330,7 +330,7 @@ def evaluate_record(
         extension_seq: int | None = None
         if clock.name == "respond" and extension is not None:
             action, _, notified_on = extension
-            days = action.body.get("days")
+            days = action.body.days if isinstance(action.body, CaseExtended) else None
             try:
                 effective = extend(
                     effective,

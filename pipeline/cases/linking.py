@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.cases.book import CASE_LINKED, CaseBook, CaseRecord, ResponseRecord
+from pipeline.cases.book import CaseBook, CaseRecord, ResponseRecord
+from pipeline.entries.models import CaseLinked
 from pipeline.entries.references import reference_number
 
 __all__ = [
@@ -166,10 +167,9 @@ def link_responses(
     manual_for: set[str] = set()
     automatic = {(link.response_id, link.record_id) for link in links}
     for action in book.actions:
-        if action.type != CASE_LINKED:
+        if not isinstance(action.body, CaseLinked):
             continue
-        response_id = action.body.get("response_record_id")
-        resp = book.responses.get(response_id) if isinstance(response_id, str) else None
+        resp = book.responses.get(action.body.response_record_id)
         inbound = book.inbound.get(action.record_id)
         if resp is None or inbound is None or (resp.record_id, inbound.record_id) in automatic:
             continue
@@ -182,7 +182,7 @@ def link_responses(
                 inbound.record_id,
                 inbound.seq,
                 "manual",
-                str(action.body.get("reason") or ""),
+                action.body.reason,
                 link_seq=action.seq,
             )
         )

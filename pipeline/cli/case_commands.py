@@ -184,7 +184,7 @@ def case_json(c: CaseStatus) -> dict[str, object]:
                 "type": a.type,
                 "ledger_position": a.seq,
                 "actor": a.actor,
-                "reason": a.body.get("reason"),
+                "reason": a.body.reason,
             }
             for a in c.corrections
         ],

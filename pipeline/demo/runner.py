@@ -70,6 +70,7 @@ escalation:
     complaints: complaints@servicer.example
     loss-mitigation: loss-mitigation@servicer.example
     supervisor: supervisor@servicer.example
+    fraud: fraud@servicer.example
   from_address: {SERVICER}
   transport: {{kind: smtp, host: 127.0.0.1, port: {smtp_port}, tls: none, allow_plaintext: true}}
 metrics: {{textfile: {root}/metrics/mailledger.prom, listen_port: 0}}

@@ -40,6 +40,7 @@ from typing import Any
 from pipeline.cases.book import ResponseRecord
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, add_business_days, local_date
+from pipeline.entries.models import CorrectionBody
 from pipeline.entries.references import reference_number
 
 __all__ = [
@@ -392,10 +393,14 @@ def _missed(case: CaseStatus, result: DeadlineResult) -> MissedDeadline:
 def _corrections(case: CaseStatus) -> list[CorrectionRow]:
     rows = []
     for action in case.corrections:
+        body = action.body
         changes = tuple(
-            (str(c.get("clock")), c.get("previous_due"), c.get("due"))
-            for c in action.body.get("due_changes") or []
-            if isinstance(c, dict)
+            (
+                c.clock,
+                c.previous_due.isoformat() if c.previous_due else None,
+                c.due.isoformat() if c.due else None,
+            )
+            for c in (body.due_changes if isinstance(body, CorrectionBody) else ())
         )
         rows.append(
             CorrectionRow(
@@ -404,7 +409,7 @@ def _corrections(case: CaseStatus) -> list[CorrectionRow]:
                 action.type,
                 action.actor,
                 action.time,
-                str(action.body.get("reason") or ""),
+                body.reason,
                 changes,
             )
         )

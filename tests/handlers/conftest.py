@@ -81,6 +81,11 @@ def record_body(
             "language": language,
             "account_numbers": ["0012345678"],
             "matches": matches or [],
+            # as the classifier writes them: the routes of the escalating matches
+            "escalated": bool(matches),
+            "routes": list(
+                dict.fromkeys(m["route"] for m in matches or [] if m["route"] != "none")
+            ),
             "sensitive": (
                 [{"kind": "ssn", "field": "text", "start": 1, "end": 12, "masked": "***-**-6789"}]
                 if sensitive

@@ -325,3 +325,23 @@ def test_refused_sns_publish_is_not_sent(moto_server, ledger, add_record):
         notifier.notify(
             "legal", "arn:aws:sns:us-east-1:123456789012:does-not-exist", {"severity": "high"}
         )
+
+
+def test_a_match_without_an_escalation_route_notifies_nobody(ledger, add_record, transport):
+    # A request-kind rule (payoff, information request) matches with route "none": it
+    # starts a clock but escalates nothing, so no route is looked up for it.
+    kind_match = {**MATCHES[0], "rule": "payoff_request", "route": "none", "severity": "low"}
+    config = EscalationConfig(
+        routes={"legal": "mailto:legal@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={"kind": "ses", "region": "us-east-1"},
+    )
+    handler = EscalationHandler(
+        ledger, config, "e", build_notifiers(config, transport=transport), clock=lambda: T0
+    )
+    event, _ = add_record(matches=[MATCHES[1], kind_match])
+    event["type"] = "message.escalated"
+    handler.handle(event)
+    notified = [e.body for e in ledger.entries() if e.type == "escalation.notified"]
+    assert [n["route"] for n in notified] == ["legal"]
+    assert len(transport.sent) == 1

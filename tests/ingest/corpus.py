@@ -279,8 +279,9 @@ def build_corpus() -> list[Sample]:
             "<outer@test>",
             text_contains="Forwarding the original below.",
             attachments=(
-                # the forwarded message itself is kept (quarantined) as evidence
-                Attachment(None, None, "rejected", "email message"),
+                # the forwarded message is a container (issue: forwarded message/rfc822
+                # parts are not rejected attachments); it is kept, with its parts checked
+                Attachment(None, None, "accepted"),
                 Attachment("house.png", png, "accepted", nested=True),
             ),
         ),
