@@ -98,7 +98,11 @@ class Notifier(Protocol):
 
 def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) -> dict[str, Any]:
     """The notification document: evidence, deadlines and record references only."""
-    severity = max((m.severity for m in matches), key=lambda s: _SEVERITY.get(s, -1))
+    families = [f for f in record.families if f.route == route]
+    # A family found by a signal rather than a keyword rule has no match of its own:
+    # the route's severity is the highest of its matches and its families.
+    severities = [m.severity for m in matches] + [f.severity for f in families]
+    severity = max(severities, key=lambda s: _SEVERITY.get(s, -1), default="unknown")
     return {
         "type": "mailledger.escalation",
         "record_id": record.record_id,
@@ -110,6 +114,23 @@ def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) 
         "route": route,
         "severity": severity,
         "rules": sorted({m.rule for m in matches}),
+        "families": [
+            {
+                "family": f.family,
+                "severity": f.severity,
+                "evidence": [
+                    {
+                        "rule": e.rule,
+                        "field": e.field,
+                        "span": [e.start, e.end],
+                        "matched": _mask_digits(clean_text(e.matched, 200)),
+                        "language": e.language,
+                    }
+                    for e in f.evidence
+                ],
+            }
+            for f in families
+        ],
         "matches": [
             {
                 "rule": m.rule,
@@ -200,11 +221,20 @@ class EmailNotifier:
             f"{payload['entry_seq']}) in mailbox {payload['mailbox']} matched escalation rules "
             f"for route {route} (severity {payload['severity']}).",
             "",
+            "Families:",
+            *(f"  - {f['family']} ({f['severity']})" for f in payload["families"]),
+            "",
             "Evidence:",
             *(
                 f"  - {m['rule']} ({m['severity']}) in {m['field']} "
                 f"at {m['span'][0]}-{m['span'][1]}: {m['matched']!r}"
                 for m in payload["matches"]
+            ),
+            *(
+                f"  - {f['family']}: {e['rule']} in {e['field']} "
+                f"at {e['span'][0]}-{e['span'][1]} ({e['language']}): {e['matched']!r}"
+                for f in payload["families"]
+                for e in f["evidence"]
             ),
             "",
             "Deadlines:",

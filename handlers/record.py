@@ -19,7 +19,7 @@ from pipeline.classify.accounts import mask_account
 from pipeline.classify.clocks import DEFAULT_POLICY
 from pipeline.entries import decode, names
 from pipeline.entries.models import DeadlineBody as Deadline
-from pipeline.entries.models import MessageReceived, Party
+from pipeline.entries.models import FamilyBody, MessageReceived, Party
 from pipeline.entries.models import RuleMatchBody as Match
 from pipeline.errors import EntryFormatError, HandlerError
 from pipeline.ledger.entry import LedgerEntry
@@ -57,6 +57,8 @@ class InboundRecord:
     routes: tuple[str, ...]
     """The routes classification decided to notify (families and rules at or above the
     escalation threshold); a match's route alone does not escalate."""
+    families: tuple[FamilyBody, ...]
+    """The escalation families found, each with its route, severity and evidence."""
     raw_key: str | None = None
     # The classifier's machine-mail verdict (pipeline.classify.machine): its kind, or
     # None for mail a person wrote.
@@ -129,6 +131,7 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         deadlines=body.deadlines,
         matches=classification.matches,
         routes=tuple(classification.routes),
+        families=tuple(classification.escalation_families),
         raw_key=body.raw.key if body.raw is not None else None,
         machine_kind=(
             (classification.machine.kind or "machine")

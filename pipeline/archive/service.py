@@ -47,10 +47,17 @@ from pipeline.entries.models import (
     MessageSealed,
     RetentionPolicy,
 )
-from pipeline.errors import EntryFormatError, ExportError, RecordNotFoundError, RetentionError
+from pipeline.errors import (
+    EntryFormatError,
+    ExportError,
+    LedgerError,
+    RecordNotFoundError,
+    RetentionError,
+)
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
+from pipeline.index.rows import record_row
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
 from pipeline.report.sla import SlaReport, build_sla_report
@@ -67,6 +74,7 @@ from pipeline.retention.lifecycle import (
 )
 from pipeline.storage.base import ObjectStore
 from pipeline.trail.build import Trail, build_trail, resolve_one
+from pipeline.trail.evidence import LedgerRecords
 from pipeline.trail.proofs import ProofContext
 
 __all__ = [
@@ -268,9 +276,50 @@ class Archive:
         no further than ``at_most`` when given."""
         return self.index().count(criteria, at_most)
 
+    def _evidence(self, as_of: int | None = None) -> LedgerRecords:
+        """Records and links read from the log the newest (or ``as_of``) checkpoint signs."""
+        size = self.ledger.refresh() if as_of is None else as_of
+        if size == 0:
+            raise LedgerError("the ledger is empty: there is nothing to show")
+        if as_of is None and self.ledger.signing_key is None:
+            latest = self.ledger.latest_checkpoint()
+            if latest is None:
+                raise LedgerError("the ledger has no signed checkpoint yet")
+            signed = latest
+        else:
+            signed = self.ledger.read_checkpoint_text(self.ledger.checkpoint_note(size))
+        return LedgerRecords.build(signed, self.ledger.entries(0, signed.checkpoint.size))
+
     def resolve(self, ref: str) -> RecordRow:
-        """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position)."""
-        return resolve_one(self.index(), ref)
+        """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position).
+
+        The row comes from the record's ledger entry, proven against the signed root.
+        A record id is looked up in the index first and the entry there checked; any
+        other reference, or an index row that does not hold the record, is resolved by
+        reading the signed log (the index is a cache and may have been edited).
+        """
+        text = ref.strip()
+        if text.startswith("r-"):
+            candidate = self.index().record(text)
+            if candidate is not None:
+                row = self._proven_row(candidate.seq)
+                if row is not None and row.record_id == text:
+                    return row
+                log.warning("index.disagrees", record_id=text, index_seq=candidate.seq)
+        return resolve_one(self._evidence(), ref)
+
+    def _proven_row(self, seq: int) -> RecordRow | None:
+        """The record at ``seq`` as its ledger entry says, or None when none is there.
+
+        The ledger returns only entries of batches it proved on reading (writer proofs
+        and the newest signed checkpoint), so this costs one batch read, not a tree of
+        the whole log: a record page stays fast on a large archive.
+        """
+        if seq >= self.ledger.size():
+            return None
+        entry = self.ledger.entry(seq)
+        body = decode(entry).body
+        return record_row(entry, body) if isinstance(body, RecordBody) else None
 
     def show(self, ref: str, reason: str | None = None) -> ShownMessage:
         """A record's headers, text and attachment verdicts; recorded before returned."""
@@ -327,12 +376,13 @@ class Archive:
         """A record's audit trail, each entry proven; the viewing is part of the trail."""
         record = self.resolve(ref)
         self._access([record.record_id], "trail", reason)
-        index = self.index()
+        # which entries concern the record is read from the signed log, not the index
+        evidence = self._evidence()
         return build_trail(
             record.record_id,
-            index=index,
+            index=evidence,
             ledger=self.ledger,
-            proofs=ProofContext.latest(self.ledger, index),
+            proofs=evidence.proofs,
             policy=self.settings.clock,
             now=self._clock(),
             store=self.store,
@@ -365,15 +415,26 @@ class Archive:
                 f"an export cannot record the {', '.join(unrecordable)} filter yet;"
                 " export by dates, mailbox, sender, account, category, escalation or words"
             )
+        if self.ledger.signing_key is None:
+            # the seal is a checkpoint signed after export.created: without the log key
+            # the export would be recorded but could not be authenticated as a whole
+            raise ExportError(
+                "an export is sealed by a checkpoint signed after its export.created entry;"
+                " run the export where the log key (signing.key_file) is"
+            )
+        records = self._evidence(as_of)
+        # free text is the one filter only the text index answers; every other filter,
+        # and every flag, is read from the ledger entries
+        text_seqs = self.index().text_matches(criteria.text) if criteria.text else None
         staged = stage_export(
             out=out,
             ledger=self.ledger,
             store=self.store,
-            index=self.index(),
+            records=records,
             criteria=criteria,
             actor=self.actor,
             reason=reason,
-            as_of=as_of,
+            text_seqs=text_seqs,
             policy=self.settings.clock,
         )
         result = staged.result
@@ -392,8 +453,20 @@ class Archive:
                     checkpoint_size=result.checkpoint_size,
                     files=result.files,
                     format="mailledger-export/1",
+                    verifier_sha256=result.verifier_sha256,
                 ),
             )
+            # a checkpoint that covers export.created binds the manifest (every file,
+            # record, attachment and trail entry) and verify.py to the signed log
+            note = self.ledger.checkpoint_note(self.ledger.refresh())
+            sealed = ProofContext.for_note(self.ledger, self.index(), note)
+            proof = sealed.prove(created)
+            if not proof.verified:
+                raise ExportError(
+                    f"the export's own entry at position {created.seq} does not verify against"
+                    f" the checkpoint of size {sealed.size}; run 'mailledger verify'"
+                )
+            staged.seal(created, note, proof.path, sealed.size)
         except BaseException:
             staged.discard()
             raise

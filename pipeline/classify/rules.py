@@ -594,6 +594,15 @@ def with_family_routes(rules: list[dict[str, object]], families: list[dict[str, 
         rule.setdefault("severity", found.get("severity"))
 
 
+# Routes of request-kind rules without a family (the desks that own those clocks).
+_KIND_ROUTES = {
+    "notice_of_error": "error-resolution",
+    "request_for_information": "error-resolution",
+    "payoff_statement": "error-resolution",
+    "loss_mitigation_application": "loss-mitigation",
+}
+
+
 @lru_cache(maxsize=1)
 def load_default_rules() -> RuleSet:
     """The packaged rule packs: ``default_rules.yaml`` (English/Spanish escalation rules
@@ -618,5 +627,9 @@ def load_default_rules() -> RuleSet:
             rule.setdefault("word_boundaries", boundaries)
             rules.append(rule)
     with_family_routes(rules, families)
+    for rule in rules:
+        # Every rule shown as evidence names a route the escalation handler knows.
+        if rule.get("signal") is None and "route" not in rule:
+            rule["route"] = _KIND_ROUTES.get(str(rule.get("kind")), "supervisor")
     data = {"version": data.get("version", "1"), "rules": rules, "families": families}
     return load_rules_yaml(yaml.safe_dump(data, allow_unicode=True), source="packaged rule packs")

@@ -569,6 +569,9 @@ class ExportCreated(Body):
     checkpoint_size: Int
     files: Int
     format: Str
+    # SHA-256 of the verify.py shipped in the export, so an examiner can compare the
+    # verifier they run with the one the log recorded (absent in older exports)
+    verifier_sha256: Str | None = None
 
     def concerns(self) -> frozenset[str]:
         """The records this entry names."""

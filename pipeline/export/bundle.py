@@ -10,8 +10,10 @@ Determinism: the same criteria against the same checkpoint give byte-identical
 files. Nothing reads the clock: ``created_at`` and the "as of" time of deadline
 statuses are the time of the last entry the checkpoint covers; lists are in
 ledger or control-number order; zip members carry a fixed timestamp and mode.
-Pass ``as_of`` (a checkpoint size) to re-create an earlier export exactly,
-since each export appends its own ``export.created`` entry to the log.
+Pass the records of an earlier checkpoint (``as_of``) to re-create an earlier export
+exactly, since each export appends its own ``export.created`` entry to the log; only
+the seal (``seal/``, the new ``export.created`` entry and the checkpoint covering it)
+differs.
 
 Memory: natives and attachments are read, written and hashed one at a time;
 only ledger entries (small) and per-record summaries are kept.
@@ -43,11 +45,12 @@ from pipeline.entries.models import MessageSealed, Party, RecordBody
 from pipeline.errors import ExportError, IntegrityError
 from pipeline.export.loadfile import FIELDS, write_csv, write_dat
 from pipeline.export.pages import Summary, index_page, message_page, sealed_page
-from pipeline.index.db import RecordIndex, RecordRow, SearchCriteria
+from pipeline.index.db import RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, parse_time
 from pipeline.ledger.log import Ledger
 from pipeline.storage.base import ObjectStore
 from pipeline.trail.build import Trail, trail_from_entries
+from pipeline.trail.evidence import LedgerRecords
 from pipeline.trail.proofs import ProofContext, read_entries
 
 log = structlog.get_logger(__name__)
@@ -99,6 +102,10 @@ class _Writer:
         """Remove what was written."""
         raise NotImplementedError
 
+    def add_unlisted(self, files: Mapping[str, bytes]) -> None:
+        """Add files to the finished bundle, outside the manifest (the seal)."""
+        raise NotImplementedError
+
 
 class _DirWriter(_Writer):
     """A folder, written under a temporary name and renamed when complete."""
@@ -146,6 +153,12 @@ class _DirWriter(_Writer):
         self._pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def add_unlisted(self, files: Mapping[str, bytes]) -> None:
+        for path, data in files.items():
+            target = self.tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
 
 class _ZipWriter(_Writer):
     """A zip archive with the tree at its top, fixed timestamps and modes."""
@@ -157,11 +170,7 @@ class _ZipWriter(_Writer):
         self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
     def _put(self, path: str, data: bytes) -> None:
-        info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.create_system = 3  # Unix, whatever platform exports, so the bytes do not vary
-        info.external_attr = 0o100644 << 16
-        self.zip.writestr(info, data, compresslevel=6)
+        _zip_member(self.zip, path, data)
 
     def finish(self) -> None:
         self.zip.close()
@@ -169,6 +178,19 @@ class _ZipWriter(_Writer):
     def abort(self) -> None:
         self.zip.close()
         self.tmp.unlink(missing_ok=True)
+
+    def add_unlisted(self, files: Mapping[str, bytes]) -> None:
+        with zipfile.ZipFile(self.tmp, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path, data in files.items():
+                _zip_member(archive, path, data)
+
+
+def _zip_member(archive: zipfile.ZipFile, path: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, whatever platform exports, so the bytes do not vary
+    info.external_attr = 0o100644 << 16
+    archive.writestr(info, data, compresslevel=6)
 
 
 @dataclass(frozen=True)
@@ -182,6 +204,7 @@ class ExportResult:
     files: int
     entries: int
     criteria: SearchCriteria
+    verifier_sha256: str
 
 
 def _date_sent(value: str | None) -> str:
@@ -226,31 +249,48 @@ class StagedExport:
         """Delete the staged export."""
         self._writer.abort()
 
+    def seal(self, created: LedgerEntry, note: str, proof: Sequence[str], size: int) -> None:
+        """Add the seal: the export's ``export.created`` entry, a signed checkpoint of
+        ``size`` entries that covers it, and the entry's inclusion proof in that tree.
+
+        Written outside the manifest (the entry records the manifest's hash), so the
+        rest of the bundle stays byte-identical to a re-export with ``as_of``.
+        """
+        proof_doc = {"seq": created.seq, "tree_size": size, "proof": list(proof)}
+        self._writer.add_unlisted(
+            {
+                bundle_verifier.SEAL_ENTRY: created.raw,
+                bundle_verifier.SEAL_CHECKPOINT: note.encode(),
+                bundle_verifier.SEAL_PROOF: (json.dumps(proof_doc, indent=1) + "\n").encode(),
+            }
+        )
+
 
 def stage_export(
     *,
     out: Path,
     ledger: Ledger,
     store: ObjectStore,
-    index: RecordIndex,
+    records: LedgerRecords,
     criteria: SearchCriteria,
     actor: str,
     reason: str,
-    as_of: int | None = None,
+    text_seqs: set[int] | None = None,
     policy: ClockPolicy = DEFAULT_POLICY,
 ) -> StagedExport:
     """Write the export of the records matching ``criteria`` for ``out`` (folder or .zip).
 
     The export is written under a temporary name next to ``out``; it reaches ``out``
-    only through :meth:`StagedExport.publish`. The index must be synced. ``as_of``
-    picks the checkpoint (tree size) to prove against; by default the ledger head's.
+    only through :meth:`StagedExport.publish`. ``records`` is the log a signed
+    checkpoint covers, read and checked against its root: membership, flags and each
+    record's entries come from it, never from the search index. ``text_seqs`` are
+    the positions where the words of ``criteria.text`` were found (None without words).
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
-    if as_of is None:
-        proofs = ProofContext.latest(ledger, index)
-    else:
-        proofs = ProofContext.for_note(ledger, index, ledger.checkpoint_note(as_of))
+    if criteria.text and text_seqs is None:
+        raise ExportError("an export by words needs the positions where the words were found")
+    proofs = records.proofs
     size = proofs.size
     # created_at and "as of" come from the log, not the clock, so a re-export is identical
     as_of_time = ledger.entry(size - 1).time
@@ -267,7 +307,7 @@ def stage_export(
         # sealed messages not yet assembled are exported too, as their original bytes
         types=(names.MESSAGE_RECEIVED, names.MESSAGE_SEALED),
     )
-    rows = [r for r in index.iter_search(wanted) if r.seq < size]
+    rows = list(records.select(wanted, text_seqs if criteria.text else None))
     if not rows:
         raise ExportError("no records match the export criteria")
 
@@ -277,8 +317,7 @@ def stage_export(
     cases = read_cases(ledger.entries(0, size), store, now, policy)
     links = {
         r.record_id: sorted(
-            {lk.seq for lk in index.links(r.record_id) if lk.seq < size}
-            | set(cases.response_seqs(r.record_id))
+            {lk.seq for lk in records.links(r.record_id)} | set(cases.response_seqs(r.record_id))
         )
         for r in rows
     }
@@ -336,7 +375,8 @@ def stage_export(
             json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         ).encode()
         writer.write("manifest.json", manifest_bytes, listed=False)
-        writer.write("verify.py", Path(bundle_verifier.__file__).read_bytes(), listed=False)
+        verifier = Path(bundle_verifier.__file__).read_bytes()
+        writer.write("verify.py", verifier, listed=False)
         writer.finish()
     except BaseException:
         writer.abort()
@@ -350,6 +390,7 @@ def stage_export(
         files=len(writer.files),
         entries=len(entries),
         criteria=wanted,
+        verifier_sha256=hashlib.sha256(verifier).hexdigest(),
     )
     return StagedExport(result, writer)
 
@@ -374,9 +415,15 @@ def _write_records(
         own = decode(entries[row.seq]).body
         if isinstance(own, MessageSealed):
             trail = trail_from_entries(
-                row, [entries[s] for s in links[row.record_id]], proofs, policy, now
+                row,
+                [entries[s] for s in links[row.record_id]],
+                proofs,
+                policy,
+                now,
+                cases.for_record(row.record_id),
             )
             record, dat = _write_sealed(writer, control, row, own, store, trail)
+            record["trail"] = list(links[row.record_id])
             summary.add(control, trail)
             manifest_records.append(record)
             dat_rows.append(dat)
@@ -467,6 +514,7 @@ def _write_records(
                 "raw_sha256": row.raw_sha256,
                 "native": native,
                 "attachments": attachments,
+                "trail": list(links[row.record_id]),
             }
         )
     assert set(FIELDS) >= set(dat_rows[0])  # every row uses the load-file fields only

@@ -26,9 +26,14 @@ What a VERIFIED result means
    recorded in its ``message.received`` ledger entry, so the content is tied
    to the signed log.
 4. Every file is listed in ``manifest.json`` with its size and SHA-256, and
-   nothing else is in the bundle. ``manifest.json`` itself is not signed:
-   derived files (text, html, load files, reports) are checked against it
-   only, while natives and ledger entries are tied to the signature.
+   nothing else is in the bundle.
+5. ``manifest.json`` is bound to the signed log: ``seal/export-created.json``
+   is the export's own ``export.created`` entry, proven by ``seal/proof.json``
+   to be in the log ``seal/checkpoint.txt`` signs, and it records the
+   manifest's SHA-256 (so every file, the criteria, the record list and each
+   record's attachments and trail entries), the records exported, and the
+   SHA-256 of this ``verify.py``. Obtain ``verify.py`` from the project's
+   release and compare its SHA-256 with the one printed as recorded.
 
 Bundle contract (``mailledger-export/1``)
 -----------------------------------------
@@ -36,6 +41,9 @@ Bundle contract (``mailledger-export/1``)
 
     manifest.json                  the manifest below (UTF-8 JSON)
     verify.py                      this file
+    seal/export-created.json       the export.created entry recording the manifest's SHA-256
+    seal/checkpoint.txt            a checkpoint signed after that entry
+    seal/proof.json                {"seq": <int>, "proof": ["<64 hex>", ...]}: its inclusion proof
     checkpoint.txt                 the signed checkpoint note the export was made against
     public-key.txt                 the log's verifier key text, shipped for convenience
     ledger/<seq, 16 digits>.json   the raw canonical bytes of each included ledger entry
@@ -58,11 +66,12 @@ or backslashes, or appear twice are failures in themselves.
                    "leaf_hash": "<64 hex>", "proof": ["<64 hex>", ...]}, ...],
       "records": [{"record_id": "<str>", "received_seq": <int>, "raw_sha256": "<64 hex>",
                    "native": "natives/....eml",
-                   "attachments": [{"sha256": "<64 hex>", "path": "natives/..."}, ...]}, ...]
+                   "attachments": [{"sha256": "<64 hex>", "path": "natives/..."}, ...],
+                   "trail": [<int>, ...]}, ...]
     }
 
-- ``files`` lists every file in the bundle except ``manifest.json`` and
-  ``verify.py`` at its top (so it includes ``checkpoint.txt``,
+- ``files`` lists every file in the bundle except ``manifest.json``,
+  ``verify.py`` and the three ``seal/`` files at its top (so it includes ``checkpoint.txt``,
   ``public-key.txt`` and the ledger files). Paths are relative, ``/``-separated,
   without ``.`` or ``..`` components.
 - ``entries[].proof`` is the RFC 6962 audit path for leaf ``seq`` in the tree
@@ -73,7 +82,8 @@ or backslashes, or appear twice are failures in themselves.
   ``message.received`` (or ``message.imported``) whose ``body.raw.sha256``
   equals ``raw_sha256`` and the native's SHA-256; each attachment's
   ``sha256`` is the SHA-256 of its file and appears in that entry's
-  ``body.attachments[].sha256``.
+  ``body.attachments[].sha256``; every attachment that entry records as
+  ``accepted`` is among them; each position in ``trail`` is an included entry.
 - ``checkpoint.txt`` is ``<origin>\\n<size>\\n<base64 root>\\n\\n`` followed by
   lines ``— <key name> <base64(4-byte key id || 64-byte Ed25519 signature)>``;
   its origin equals ``log_origin`` and its size and root equal ``checkpoint``.
@@ -105,6 +115,15 @@ FORMAT = "mailledger-export/1"
 MANIFEST = "manifest.json"
 VERIFIER = "verify.py"
 SHIPPED_KEY = "public-key.txt"
+# The seal: written after the export's own export.created entry was appended and a
+# checkpoint covering it was signed, so it binds manifest.json (and through it every
+# file, record, attachment and trail entry) and verify.py to the signed log.
+SEAL_ENTRY = "seal/export-created.json"
+SEAL_CHECKPOINT = "seal/checkpoint.txt"
+SEAL_PROOF = "seal/proof.json"
+SEAL_FILES = (SEAL_ENTRY, SEAL_CHECKPOINT, SEAL_PROOF)
+UNLISTED = (MANIFEST, VERIFIER, *SEAL_FILES)
+EXPORT_CREATED = "export.created"
 CHUNK = 1 << 20  # files are hashed streaming, 1 MiB at a time, whatever their size
 # message.sealed: a message exported before it was assembled (raw bytes and identity only)
 RECEIPT_TYPES = ("message.received", "message.imported", "message.sealed")
@@ -603,6 +622,9 @@ class Report:
     key_source: str | None = None  # "command line" or "bundle"
     signed_by: str | None = None
     verifier_sha256: str | None = None
+    export_seq: int | None = None  # position of the export.created entry that seals it
+    seal_size: int | None = None  # size of the checkpoint that covers that entry
+    logged_verifier_sha256: str | None = None  # verify.py's SHA-256 as the log records it
 
     @property
     def verified(self) -> bool:
@@ -634,6 +656,11 @@ class Report:
             },
             "public_key": {"text": self.key_text, "source": self.key_source},
             "verifier_sha256": self.verifier_sha256,
+            "seal": {
+                "export_seq": self.export_seq,
+                "checkpoint_size": self.seal_size,
+                "verifier_sha256": self.logged_verifier_sha256,
+            },
         }
 
     def render(self) -> str:
@@ -641,6 +668,12 @@ class Report:
         out = [f"Bundle:     {self.bundle}"]
         if self.verifier_sha256:
             out.append(f"Verifier:   SHA-256 {self.verifier_sha256}")
+        if self.export_seq is not None:
+            out.append(
+                f"Recorded:   export.created at ledger position {self.export_seq}, in the"
+                f" checkpoint of size {self.seal_size}; verify.py SHA-256 recorded there:"
+                f" {self.logged_verifier_sha256}"
+            )
         if self.key_text:
             source = (
                 "given on the command line"
@@ -758,11 +791,14 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
         report.fail(MANIFEST, f"format is {found!r}, this verifier reads {FORMAT!r}")
         return
     actual = _check_files(bundle, manifest, report)
-    checkpoint = _check_checkpoint(bundle, manifest, report, given_keys)
+    keys = _select_keys(bundle, report, given_keys)
+    checkpoint = _check_checkpoint(bundle, manifest, report, keys)
     entries = _check_entries(bundle, manifest, report, checkpoint)
     # without a verified checkpoint nothing is tied to the log; that one failure is
     # already reported, so do not repeat it for every record
     _check_records(manifest, report, actual, entries, tie_to_log=checkpoint is not None)
+    if keys is not None and checkpoint is not None:  # else the one key failure says it all
+        _check_seal(bundle, manifest, report, keys)
 
 
 def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> dict[str, str]:
@@ -783,7 +819,7 @@ def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> d
             report.fail(path, "listed twice in the manifest")
             continue
         listed.add(path)
-        if path in (MANIFEST, VERIFIER):
+        if path in UNLISTED:
             report.fail(path, "must not be listed in the manifest's files")
             continue
         if path not in present:
@@ -803,7 +839,7 @@ def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> d
             )
     report.files = len(listed)
     for path in bundle.files:
-        if path in listed or path in (MANIFEST, VERIFIER):
+        if path in listed or path in UNLISTED:
             continue
         if _is_os_litter(path):
             report.warnings.append(f"{path}: operating-system metadata file, not in the manifest")
@@ -812,13 +848,10 @@ def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> d
     return actual
 
 
-def _check_checkpoint(
-    bundle: _Bundle,
-    manifest: dict[str, Any],
-    report: Report,
-    given_keys: list[NoteKey] | None,
-) -> VerifiedCheckpoint | None:
-    """Verify the checkpoint note's signature and compare it with the manifest."""
+def _select_keys(
+    bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None
+) -> list[NoteKey] | None:
+    """The keys checkpoints are checked with: the examiner's own, else the shipped one."""
     # which key: the examiner's own, else the shipped one (with a warning)
     shipped: list[NoteKey] | None = None
     if SHIPPED_KEY in bundle.present:
@@ -848,7 +881,18 @@ def _check_checkpoint(
             report.fail(SHIPPED_KEY, "missing, and no --public-key was given")
         return None
     report.key_text = ", ".join(k.text() for k in keys)
+    return keys
 
+
+def _check_checkpoint(
+    bundle: _Bundle,
+    manifest: dict[str, Any],
+    report: Report,
+    keys: list[NoteKey] | None,
+) -> VerifiedCheckpoint | None:
+    """Verify the checkpoint note's signature and compare it with the manifest."""
+    if keys is None:
+        return None
     spec = manifest.get("checkpoint")
     if not isinstance(spec, dict):
         report.fail(f"{MANIFEST} checkpoint", "missing or not an object")
@@ -1024,15 +1068,36 @@ def _check_records(
         if isinstance(body, dict):
             raw_info = body.get("raw")
             logged_raw = raw_info.get("sha256") if isinstance(raw_info, dict) else None
+            accepted: list[str] = []
             for a in body.get("attachments") or []:
                 if isinstance(a, dict) and isinstance(a.get("sha256"), str):
                     logged_attachments.add(a["sha256"])
+                    if a.get("verdict") == "accepted" and a["sha256"] not in accepted:
+                        accepted.append(a["sha256"])
+            shipped = {att.get("sha256") for att in attachments if isinstance(att, dict)}
+            for sha in accepted:
+                if sha not in shipped:
+                    report.fail(
+                        where,
+                        f"accepted attachment SHA-256 {sha} recorded in ledger entry seq {seq}"
+                        " is MISSING from the export",
+                    )
             if logged_raw != raw_sha:
                 report.fail(
                     where,
                     f"raw_sha256 {raw_sha} in the manifest differs from body.raw.sha256"
                     f" {logged_raw!r} of ledger entry seq {seq}",
                 )
+        trail = item.get("trail", [])
+        if not isinstance(trail, list) or not all(_as_index(t) is not None for t in trail):
+            report.fail(where, "'trail' must be a list of ledger positions")
+        elif tie_to_log:
+            for t in trail:
+                if t not in proven:
+                    report.fail(
+                        where,
+                        f"trail entry seq {t} is MISSING: not in the bundle or it did not verify",
+                    )
         native_sha = actual.get(native)
         if native_sha is None:
             report.fail(where, f"native {native} is missing, unreadable or not in the manifest")
@@ -1056,6 +1121,97 @@ def _check_records(
                     f"attachment {a_path} (SHA-256 {a_sha}) is not among the attachments"
                     f" recorded in ledger entry seq {seq}",
                 )
+
+
+def _check_seal(
+    bundle: _Bundle, manifest: dict[str, Any], report: Report, keys: list[NoteKey]
+) -> None:
+    """Check that the log recorded this manifest and this verifier (the seal files)."""
+    missing = [p for p in SEAL_FILES if p not in bundle.present]
+    for path in missing:
+        report.fail(path, "MISSING: without it nothing binds manifest.json to the signed log")
+    if missing:
+        return
+    try:
+        sealed = verify_checkpoint_note(bundle.read(SEAL_CHECKPOINT).decode("utf-8"), keys)
+    except (NoteError, UnicodeDecodeError) as exc:
+        report.fail(SEAL_CHECKPOINT, f"checkpoint signature check FAILED: {exc}")
+        return
+    if report.log_origin is not None and sealed.origin != report.log_origin:
+        report.fail(
+            SEAL_CHECKPOINT, f"is for log {sealed.origin!r}, the export for {report.log_origin!r}"
+        )
+        return
+    try:
+        proof = json.loads(bundle.read(SEAL_PROOF).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        report.fail(SEAL_PROOF, f"not valid UTF-8 JSON: {exc}")
+        return
+    seq = _as_index(proof.get("seq")) if isinstance(proof, dict) else None
+    audit = proof.get("proof") if isinstance(proof, dict) else None
+    if seq is None or not isinstance(audit, list) or not all(_is_hex64(p) for p in audit):
+        report.fail(SEAL_PROOF, "needs int 'seq' and a 'proof' list of 64-hex strings")
+        return
+    raw = bundle.read(SEAL_ENTRY)
+    if not inclusion_proof_valid(
+        rfc6962_leaf_hash(raw), seq, sealed.size, [bytes.fromhex(p) for p in audit], sealed.root
+    ):
+        report.fail(
+            SEAL_ENTRY,
+            f"NOT in the signed log: its inclusion proof at position {seq} does not verify"
+            f" against {SEAL_CHECKPOINT} (size {sealed.size})",
+        )
+        return
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        report.fail(SEAL_ENTRY, f"entry is not UTF-8 JSON: {exc}")
+        return
+    if not isinstance(document, dict):
+        document = {}
+    body = document.get("body")
+    if (
+        document.get("seq") != seq
+        or document.get("type") != EXPORT_CREATED
+        or not isinstance(body, dict)
+    ):
+        report.fail(SEAL_ENTRY, f"ledger position {seq} is not an {EXPORT_CREATED} entry")
+        return
+    report.export_seq, report.seal_size = seq, sealed.size
+    where = f"{EXPORT_CREATED} at ledger position {seq}"
+    manifest_sha = hashlib.sha256(bundle.read(MANIFEST)).hexdigest()
+    if body.get("manifest_sha256") != manifest_sha:
+        report.fail(
+            MANIFEST,
+            f"CHANGED since the export was recorded: SHA-256 {manifest_sha}; {where} records"
+            f" {body.get('manifest_sha256')}",
+        )
+    logged_verifier = body.get("verifier_sha256")
+    report.logged_verifier_sha256 = logged_verifier if isinstance(logged_verifier, str) else None
+    if VERIFIER not in bundle.present:
+        report.fail(VERIFIER, f"MISSING: {where} records SHA-256 {logged_verifier}")
+    else:
+        got, _ = bundle.digest(VERIFIER)
+        if got != logged_verifier:
+            report.fail(VERIFIER, f"CHANGED: SHA-256 {got}; {where} records {logged_verifier}")
+    spec = manifest.get("checkpoint")
+    size = spec.get("size") if isinstance(spec, dict) else None
+    if body.get("checkpoint_size") != size:
+        report.fail(
+            f"{MANIFEST} checkpoint.size",
+            f"is {size!r}; {where} records {body.get('checkpoint_size')!r}",
+        )
+    logged_ids = body.get("record_ids")
+    if not isinstance(logged_ids, list):
+        report.fail(SEAL_ENTRY, "its body has no 'record_ids' list")
+        return
+    listed = [r.get("record_id") for r in manifest.get("records") or [] if isinstance(r, dict)]
+    for rid in logged_ids:
+        if rid not in listed:
+            report.fail(f"record {rid}", f"MISSING: {where} records it, the manifest does not")
+    for rid in listed:
+        if rid not in logged_ids:
+            report.fail(f"record {rid}", f"EXTRA: not among the records {where} lists")
 
 
 # ---------------------------------------------------------------------------

@@ -30,19 +30,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 
 from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
-from pipeline.entries.models import MessageSealed, Party
+from pipeline.entries.models import MessageSealed
 from pipeline.errors import MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.ledger.entry import LedgerEntry, format_time
+from pipeline.index.rows import normalize_message_id, record_row, sealed_row
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
 
@@ -55,6 +54,7 @@ __all__ = [
     "SearchCriteria",
     "linked_record_ids",
     "normalize_message_id",
+    "record_row",
 ]
 
 log = structlog.get_logger(__name__)
@@ -123,11 +123,6 @@ class IndexQueryError(MailledgerError):
     """The index cannot answer (bad search text, unreadable database)."""
 
 
-def normalize_message_id(value: str) -> str:
-    """A Message-ID without surrounding whitespace and angle brackets (RFC 5322 msg-id)."""
-    return value.strip().removeprefix("<").removesuffix(">").strip()
-
-
 _RECORD_COLUMNS = (
     "seq, record_id, type, mailbox, folder, uidvalidity, uid, received, recorded, sender,"
     " sender_name, recipients, subject, message_id, raw_sha256, raw_size, category, escalated,"
@@ -165,23 +160,6 @@ def _row(values: Sequence[Any]) -> RecordRow:
 def linked_record_ids(entry: LedgerEntry) -> set[str]:
     """Record ids an entry concerns (see :meth:`pipeline.entries.Body.concerns`)."""
     return set(decode(entry).body.concerns())
-
-
-def _header_time(value: str | None) -> str | None:
-    """A Date header in the ledger time format, or None when it does not parse."""
-    if value is None:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # RFC 5322 "-0000": the zone is unknown
-    return format_time(moment)
-
-
-def _addresses(parties: Sequence[Party]) -> list[str]:
-    return [p.address.strip().lower() for p in parties]
 
 
 class RecordIndex:
@@ -306,33 +284,47 @@ class RecordIndex:
 
     def _add_sealed(self, entry: LedgerEntry, body: MessageSealed) -> None:
         """A sealed message is findable before it is assembled, by source and receipt."""
-        source = body.source
+        # "or ignore": a record already indexed for this id keeps its row
+        self._insert_row(sealed_row(entry, body), verb="insert or ignore")
+
+    def _insert_row(
+        self,
+        row: RecordRow,
+        *,
+        verb: Literal["insert", "insert or ignore"] = "insert",
+        kinds: str = "",
+        language: str | None = None,
+        verdict: str = "none",
+    ) -> None:
         self.db.execute(
-            f"insert or ignore into records ({_RECORD_COLUMNS}) values"  # noqa: S608
-            f" ({','.join('?' * 22)})",
+            f"{verb} into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"
+            f" ({','.join('?' * 25)})",
             (
-                entry.seq,
-                body.record_id,
-                entry.type,
-                source.mailbox,
-                source.folder,
-                source.uidvalidity,
-                source.uid,
-                source.internaldate or entry.time,
-                entry.time,
-                "",
-                "",
-                "",
-                "",
-                None,
-                body.raw.sha256,
-                body.raw.size,
-                None,
-                0,
-                1 if source.is_imported else 0,
-                source.direction,
-                "",
-                "",
+                row.seq,
+                row.record_id,
+                row.type,
+                row.mailbox,
+                row.folder,
+                row.uidvalidity,
+                row.uid,
+                row.received,
+                row.recorded,
+                row.sender,
+                row.sender_name,
+                row.recipients,
+                row.subject,
+                row.message_id,
+                row.raw_sha256,
+                row.raw_size,
+                row.category,
+                1 if row.escalated else 0,
+                1 if row.imported else 0,
+                row.direction,
+                " ".join(row.accounts),
+                " ".join(row.rules),
+                kinds,
+                language,
+                verdict,
             ),
         )
 
@@ -342,47 +334,18 @@ class RecordIndex:
             "delete from records where record_id = ? and type = ?",
             (body.record_id, names.MESSAGE_SEALED),
         )
-        source, headers, classification = body.source, body.headers, body.classification
-        first = headers.from_[0] if headers.from_ else None
-        recipients = _addresses(headers.to) + _addresses(headers.cc)
-        accounts = list(classification.account_numbers)
-        rules = classification.rules
-        # INTERNALDATE is when the server received the message; backfilled files lack
-        # it, and their Date header says more about when they arrived than the import does
-        received = source.internaldate or _header_time(headers.date) or entry.time
+        classification = body.classification
+        row = record_row(entry, body)
+        accounts = row.accounts
         verdicts = {a.verdict for a in body.attachments}
         # one word per record: any rejected attachment makes the record "rejected"
         verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
-        self.db.execute(
-            f"insert into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"  # noqa: S608
-            f" ({','.join('?' * 25)})",
-            (
-                entry.seq,
-                body.record_id,
-                entry.type,
-                source.mailbox,
-                source.folder,
-                source.uidvalidity,
-                source.uid,
-                received,
-                entry.time,
-                first.address.strip().lower() if first else "",
-                first.name if first else "",
-                " ".join(recipients),
-                headers.subject,
-                normalize_message_id(headers.message_id) if headers.message_id else None,
-                body.raw.sha256 if body.raw else "",
-                body.raw.size if body.raw else 0,
-                classification.category,
-                1 if classification.escalated else 0,
-                1 if source.imported else 0,
-                source.direction,
-                " ".join(accounts),
-                " ".join(rules),
-                " ".join(request_kinds_of(classification)),
-                classification.language,
-                verdict,
-            ),
+        headers = body.headers
+        self._insert_row(
+            row,
+            kinds=" ".join(request_kinds_of(classification)),
+            language=classification.language,
+            verdict=verdict,
         )
         self.db.executemany(
             "insert or ignore into accounts (number, seq) values (?, ?)",
@@ -501,6 +464,16 @@ class RecordIndex:
             where.append("seq in (select rowid from record_text where record_text match ?)")
             args.append(fts_query(criteria.text))
         return " and ".join(where), args
+
+    def text_matches(self, words: str) -> set[int]:
+        """Positions of the records whose subject, text or attachment names hold ``words``."""
+        try:
+            rows = self.db.execute(
+                "select rowid from record_text where record_text match ?", (fts_query(words),)
+            )
+            return {int(r[0]) for r in rows}
+        except sqlite3.OperationalError as exc:
+            raise IndexQueryError(f"search failed: {exc}") from exc
 
     def record(self, record_id: str) -> RecordRow | None:
         """The record with this id."""

@@ -69,8 +69,9 @@ def test_a_full_disk_fails_the_poll_naming_the_store_and_a_rerun_after_freeing_s
         errors = box["errors"] + [e for f in box["folders"] for e in f["errors"]]
         assert any(f"local store at {store}" in e for e in errors), f"{hint} {errors}"
         assert any("No space left on device" in e for e in errors), f"{hint} {errors}"
-        # The ledger written so far is intact even though a write failed.
-        verified = app.run("verify")
+        # The ledger written so far is intact even though a write failed (the disk may
+        # have filled before its first batch, so an empty ledger is allowed here).
+        verified = app.run("verify", "--allow-empty")
         assert verified.returncode == 0, f"{hint} {verified.stdout}{verified.stderr}"
 
         ballast.unlink()

@@ -167,6 +167,26 @@ def build_bundle(
     }
     write_manifest(root, manifest)
     shutil.copyfile(VERIFIER_SOURCE, root / "verify.py")
+    # the seal: the export's own entry records the manifest and verifier hashes, and a
+    # checkpoint signed after it covers it
+    created = append(
+        EntryDraft(
+            type="export.created",
+            actor="user:records-officer",
+            time=start + timedelta(days=2),
+            body={
+                "record_ids": sorted(natives),
+                "manifest_sha256": sha256((root / "manifest.json").read_bytes()),
+                "verifier_sha256": sha256(VERIFIER_SOURCE.read_bytes()),
+                "checkpoint_size": size,
+            },
+        )
+    )
+    sealed = MerkleTree([e.leaf_hash for e in entries])
+    write("seal/export-created.json", created.raw)
+    write("seal/checkpoint.txt", Checkpoint(ORIGIN, sealed.size, sealed.root()).sign(key).encode())
+    proof = [p.hex() for p in sealed.inclusion_proof(created.seq, sealed.size)]
+    write("seal/proof.json", json.dumps({"seq": created.seq, "proof": proof}).encode())
     return Built(root, key, list(natives), sorted(receipts.values()), size)
 
 

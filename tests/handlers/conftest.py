@@ -37,6 +37,7 @@ def record_body(
     headers: dict[str, Any] | None = None,
     matches: list[dict[str, Any]] | None = None,
     deadlines: list[dict[str, Any]] | None = None,
+    classification_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A ``message.received`` body shaped like the architecture document's."""
     head: dict[str, Any] = {
@@ -91,6 +92,7 @@ def record_body(
                 if sensitive
                 else []
             ),
+            **(classification_extra or {}),
         },
         "deadlines": deadlines
         if deadlines is not None

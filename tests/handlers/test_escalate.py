@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -345,3 +347,48 @@ def test_a_match_without_an_escalation_route_notifies_nobody(ledger, add_record,
     notified = [e.body for e in ledger.entries() if e.type == "escalation.notified"]
     assert [n["route"] for n in notified] == ["legal"]
     assert len(transport.sent) == 1
+
+
+def test_a_family_found_without_a_keyword_match_is_escalated_with_its_evidence(
+    ledger, add_record, transport
+):
+    config = EscalationConfig(
+        routes={"error-resolution": "mailto:errors@servicer.example"},
+        from_address="ledger@servicer.example",
+        transport={"kind": "ses", "region": "us-east-1"},
+    )
+    handler = EscalationHandler(
+        ledger, config, "e", build_notifiers(config, transport=transport), clock=lambda: T0
+    )
+    event, _ = add_record(
+        matches=[],
+        classification_extra={
+            "escalated": True,
+            "routes": ["error-resolution"],
+            "escalation_families": [
+                {
+                    "family": "notice_of_error",
+                    "route": "error-resolution",
+                    "severity": "high",
+                    "evidence": [
+                        {
+                            "rule": "error_assertion",
+                            "field": "text",
+                            "start": 4,
+                            "end": 30,
+                            "matched": "you charged me twice",
+                            "language": "en",
+                        }
+                    ],
+                }
+            ],
+        },
+    )
+    event["type"] = "message.escalated"
+    handler.handle(event)
+    (sent,) = transport.sent
+    text = email.message_from_bytes(sent.data, policy=email.policy.default).get_content()
+    assert "notice_of_error (high)" in text
+    assert "error_assertion in text at 4-30 (en): 'you charged me twice'" in text
+    notified = [e.body for e in ledger.entries() if e.type == "escalation.notified"]
+    assert [n["route"] for n in notified] == ["error-resolution"]
