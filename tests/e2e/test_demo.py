@@ -28,8 +28,8 @@ def test_demo_runs_every_step_and_ends_with_a_verified_ledger_and_export() -> No
         )
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
         out = done.stdout
-        assert "servicing: ok: fetched 14, recorded 14" in out
-        assert "servicing: ok: fetched 0, recorded 0" in out  # the second poll
+        assert "servicing: ok: fetched 14, sealed 14, recorded 14" in out
+        assert "servicing: ok: fetched 0, sealed 0, recorded 0" in out  # the second poll
         assert "VERIFIED: 14 records" in out
         assert out.count("OK: ") == 2  # verify, and verify against the saved checkpoint
         assert (base / "demo" / "sla-report.html").stat().st_size > 0

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.archive import Archive, ArchiveSettings
 from pipeline.classify.clocks import deadlines_for
 from pipeline.entries import decode_record
-from pipeline.export.bundle import stage_export
 from pipeline.index.db import SearchCriteria
 from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import Received, Recorder
@@ -163,16 +163,9 @@ def test_a_sealed_message_not_yet_assembled_is_exported_and_the_bundle_verifies(
 ) -> None:
     _seal(env, NOTICE, uid=1)
     out = tmp_path / "export"
-    with env.index() as index:
-        stage_export(
-            out=out,
-            ledger=env.runtime.ledger,
-            store=env.runtime.store,
-            index=index,
-            criteria=SearchCriteria(),
-            actor="person:examiner-liaison",
-            reason="CFPB exam 2026-7",
-        ).publish()
+    settings = ArchiveSettings(index_path=env.index_path)
+    with Archive(env.runtime.store, env.runtime.ledger, settings, "person:examiner-liaison") as a:
+        a.export(out, SearchCriteria(), "CFPB exam 2026-7")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     (record,) = manifest["records"]
     assert record["assembled"] is False
