@@ -178,3 +178,17 @@ def test_a_sealed_message_not_yet_assembled_is_exported_and_the_bundle_verifies(
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_sealed_message_not_yet_assembled_resolves_from_the_signed_log_with_its_trail(
+    env: LedgerEnv,
+) -> None:
+    seq = _seal(env, NOTICE, uid=1)
+    settings = ArchiveSettings(index_path=env.index_path)
+    with Archive(env.runtime.store, env.runtime.ledger, settings, "person:records") as a:
+        record_id = env.runtime.ledger.entry(seq).body["record_id"]
+        raw = a.raw(record_id, "records request 2026-41")
+        trail = a.trail(record_id, "records request 2026-41")
+    assert (raw.record.seq, raw.record.assembled, raw.data) == (seq, False, NOTICE)
+    assert trail.verified
+    assert [i.type for i in trail.items][0] == "message.sealed"
