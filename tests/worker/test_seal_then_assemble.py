@@ -191,4 +191,4 @@ def test_a_sealed_message_not_yet_assembled_resolves_from_the_signed_log_with_it
         trail = a.trail(record_id, "records request 2026-41")
     assert (raw.record.seq, raw.record.assembled, raw.data) == (seq, False, NOTICE)
     assert trail.verified
-    assert [i.type for i in trail.items][0] == "message.sealed"
+    assert trail.items[0].type == "message.sealed"
