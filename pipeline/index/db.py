@@ -389,8 +389,8 @@ class RecordIndex:
     def iter_search(self, criteria: SearchCriteria) -> Iterator[RecordRow]:
         """Like :meth:`search`, streaming rows (exports of many records)."""
         where, args = self._where(criteria)
-        order = "desc" if criteria.newest_first else "asc"
-        sql = f"select {_RECORD_COLUMNS} from records where {where} order by seq {order}"  # noqa: S608
+        order = "seq desc" if criteria.newest_first else "seq"
+        sql = f"select {_RECORD_COLUMNS} from records where {where} order by {order}"  # noqa: S608
         if criteria.limit is not None or criteria.offset:
             sql += " limit ? offset ?"
             args += [-1 if criteria.limit is None else criteria.limit, criteria.offset]

@@ -116,3 +116,19 @@ def test_a_search_matching_more_than_the_count_limit_says_more_than(
     page = client.get(posted.headers["Location"]).get_data(as_text=True)
     assert "more than 3 records found" in page
     assert page.count("<tr>") == 1 + min(len(site.deployment.records()), 50)
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["no-dates", "date-range"])
+def test_newest_and_oldest_first_order_by_ledger_position(site: Site, dated: bool) -> None:
+    client = site.client("officer")
+    seqs = {}
+    for order in ("newest", "oldest"):
+        data = {"csrf_token": _token(client), "order": order}
+        if dated:
+            data.update({"date_from": "2000-01-01", "date_to": "2100-01-01"})
+        posted = client.post("/search", data=data)
+        page = client.get(posted.headers["Location"]).get_data(as_text=True)
+        seqs[order] = [int(s) for s in re.findall(r"<td>(\d+)</td>\s*</tr>", page)]
+    every = sorted(e.seq for e in site.deployment.records())
+    assert seqs["oldest"] == every
+    assert seqs["newest"] == every[::-1]
