@@ -7,12 +7,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck architecture pytest system-deps system-deps-rgw venv clean bench
+.PHONY: demo test lint typecheck architecture pytest system-deps system-deps-rgw venv checkov clean bench
 
 demo: system-deps venv
 	$(BIN)/mailledger demo
 
-test: system-deps-rgw venv lint typecheck architecture pytest
+test: system-deps-rgw venv checkov lint typecheck architecture pytest
 
 lint: venv
 	$(BIN)/ruff check .
@@ -45,5 +45,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# checkov pins an older boto3 than the S3 store needs, so it lives in a venv of its own;
+# tests/infra/test_infra_checkov.py finds it there.
+CHECKOV_STAMP := .venv-checkov/.installed
+
+checkov: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP):
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet checkov
+	touch $(CHECKOV_STAMP)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov var .pytest_cache .mypy_cache .ruff_cache

@@ -116,15 +116,32 @@ def date_es(day: date) -> str:
     return f"{day.day} de {_MONTHS_ES[day.month - 1]} de {day.year}"
 
 
+# Between the English and the Spanish text of a two-language acknowledgment.
+BILINGUAL_SEPARATOR = "-" * 40 + "\n\n"
+
+
 def _paragraphs(
     record: InboundRecord, config: AckConfig, reference: str, due: date | None
 ) -> tuple[str, str]:
-    """(subject prefix, body) in the record's language."""
+    """(subject prefix, body) in the record's acknowledgment language(s).
+
+    Two languages give one body, English first, a separator, then Spanish; the subject
+    is the first language's (English), which carries the reference either way.
+    """
+    languages = record.ack_languages or (record.language,)
+    texts = [_paragraphs_in(lang, record, config, reference, due) for lang in languages]
+    return texts[0][0], BILINGUAL_SEPARATOR.join(body for _, body in texts)
+
+
+def _paragraphs_in(
+    language: str, record: InboundRecord, config: AckConfig, reference: str, due: date | None
+) -> tuple[str, str]:
+    """(subject prefix, body) in ``language`` (``es``, else English)."""
     received = record.received_at.astimezone(config.zone)
-    category = category_words(record.category, record.language)
+    category = category_words(record.category, language)
     name = clean_text(config.from_name, 80)
     portal = config.portal_url
-    if record.language == "es":
+    if language == "es":
         due_text = (
             f"Le responderemos a más tardar el {date_es(due)}."
             if due is not None
@@ -264,7 +281,9 @@ def compose_acknowledgment(
     ]
     # RFC 3834 section 3.3: automatic responses go out with a null envelope sender, so a
     # bounce of the acknowledgment cannot trigger another automatic message.
-    return build_message(headers, body, language=record.language, envelope_from="")
+    # RFC 3282: Content-Language lists every language the body is written in.
+    languages = ", ".join(record.ack_languages or (record.language,))
+    return build_message(headers, body, language=languages, envelope_from="")
 
 
 def message_bytes(msg: OutboundMessage) -> bytes:

@@ -63,6 +63,9 @@ class InboundRecord:
     # The classifier's machine-mail verdict (pipeline.classify.machine): its kind, or
     # None for mail a person wrote.
     machine_kind: str | None = None
+    ack_languages: tuple[str, ...] = ()
+    """The acknowledgment's languages, in order (``("en",)``, ``("es",)`` or
+    ``("en", "es")``); empty means the record's ``language`` alone."""
 
     @property
     def needs_acknowledgment(self) -> bool:
@@ -133,12 +136,30 @@ def record_from_entry(entry: LedgerEntry, record_id: str | None = None) -> Inbou
         routes=tuple(classification.routes),
         families=tuple(classification.escalation_families),
         raw_key=body.raw.key if body.raw is not None else None,
+        ack_languages=_ack_languages(classification.ack_languages, language),
         machine_kind=(
             (classification.machine.kind or "machine")
             if classification.machine is not None and classification.machine.is_machine
             else None
         ),
     )
+
+
+# The languages with a reviewed acknowledgment template; the composer has no other text.
+_TEMPLATES = ("en", "es")
+
+
+def _ack_languages(wanted: tuple[str, ...], language: str) -> tuple[str, ...]:
+    """The acknowledgment languages: the classifier's choice, limited to reviewed templates.
+
+    Entries written before the classifier chose (no ``ack_languages``) keep the old
+    rule, Spanish for Spanish mail and English otherwise. A choice naming no reviewed
+    template falls back to English and Spanish together: never a third language.
+    """
+    if not wanted:
+        return ("es",) if language.startswith("es") else ("en",)
+    chosen = {w.lower() for w in wanted}
+    return tuple(t for t in _TEMPLATES if t in chosen) or _TEMPLATES
 
 
 def _received_at(internaldate: str | None, fallback: datetime) -> datetime:

@@ -96,7 +96,8 @@ def extension_notice_handler(config: Config, runtime: Runtime) -> ExtensionNotic
 
 def build_handler_context() -> HandlerContext:
     """For Lambda: config from ``$MAILLEDGER_CONFIG_PARAMETER`` (SSM) or ``$MAILLEDGER_CONFIG``,
-    signing key from ``$MAILLEDGER_SIGNING_KEY_SECRET_ARN`` (Secrets Manager) or the config."""
+    signing key from ``$MAILLEDGER_SIGNING_KEY_SECRET_ARN`` and certified writer key from
+    ``$MAILLEDGER_WRITER_KEY_SECRET_ARN`` (Secrets Manager), or the config."""
     parameter = os.environ.get("MAILLEDGER_CONFIG_PARAMETER")
     if parameter:
         import boto3
@@ -116,6 +117,18 @@ def build_handler_context() -> HandlerContext:
         if not env_name:
             raise ConfigError("signing.key_env must be set to receive the key from Secrets Manager")
         os.environ[env_name] = secret["SecretString"]
+    # The stack gives the handlers a certified writer key, not the signing key.
+    writer_arn = os.environ.get("MAILLEDGER_WRITER_KEY_SECRET_ARN")
+    if writer_arn:
+        import boto3
+
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=writer_arn)
+        writer_env = config.signing.writer_key_env
+        if not writer_env:
+            raise ConfigError(
+                "signing.writer_key_env must be set to receive the writer key from Secrets Manager"
+            )
+        os.environ[writer_env] = secret["SecretString"]
     return handlers_for(config, open_runtime(config, writable=True))
 
 

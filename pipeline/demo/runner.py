@@ -78,6 +78,35 @@ logging: {{level: warning}}
 """
 
 
+# The sample messages (pipeline.demo.samples.sample_messages) the demo shows in detail:
+# the Spanish sender, and the positions of two English messages in the inbox.
+SPANISH_SENDER = "ana.ruiz@example.org"
+NOE_IN_OWN_WORDS = 14
+NEGATED_COMPLAINT = 15
+
+
+def _show_acknowledgment(smtp: LocalSmtpSink, to: str, title: str, lines: int = 4) -> None:
+    """Print the subject and first body lines of the acknowledgment sent to ``to``."""
+    from email import message_from_bytes
+    from email.message import EmailMessage
+    from email.policy import default
+
+    click.secho(f"\n## {title}", bold=True)
+    for mail in smtp.messages():
+        if to in mail.rcpt_tos:
+            parsed = message_from_bytes(mail.raw, policy=default)
+            assert isinstance(parsed, EmailMessage)
+            part = parsed.get_body(("plain",))
+            text = part.get_content() if isinstance(part, EmailMessage) else ""
+            click.echo(f"  Subject: {mail.subject}")
+            click.echo(f"  Content-Language: {parsed['Content-Language']}")
+            body = [line for line in text.replace("\r\n", "\n").splitlines() if line.strip()]
+            for line in body[:lines]:
+                click.echo(f"  | {line}")
+            return
+    click.echo(f"  no acknowledgment was sent to {to}")
+
+
 def _message_id(raw: bytes) -> str:
     from email import message_from_bytes
 
@@ -220,6 +249,20 @@ def run_demo(root: Path) -> None:
         notice = _message_id(inbox[1])
         demo.step("The audit trail of the notice of error", "trail", notice, "--reason", "demo")
         demo.step(
+            "A notice of error in the borrower's own words (no 'notice of error' in it)",
+            "trail",
+            _message_id(inbox[NOE_IN_OWN_WORDS]),
+            "--reason",
+            "demo",
+        )
+        demo.step(
+            "A false alarm: the only escalation word is negated, and the trail says why",
+            "trail",
+            _message_id(inbox[NEGATED_COMPLAINT]),
+            "--reason",
+            "demo",
+        )
+        demo.step(
             "The original bytes, exactly as received",
             "show",
             notice,
@@ -266,6 +309,7 @@ def run_demo(root: Path) -> None:
         click.secho(f"\n## Mail the SMTP sink received: {len(smtp.messages())}", bold=True)
         for envelope in smtp.messages()[:6]:
             click.echo(f"  to {', '.join(envelope.rcpt_tos)}: {envelope.subject}")
+        _show_acknowledgment(smtp, SPANISH_SENDER, "The Spanish sender's acknowledgment")
         demo.step(
             "A sign-in for the records web app (supervisor and administrator)",
             "web",

@@ -190,4 +190,21 @@ def sample_messages(now: datetime | None = None) -> list[bytes]:
             "My homeowners insurance changed and I overpaid escrow. When will I get the\n"
             "refund? My SSN is 123-45-6789 if you need it. Account Number 3308815.",
         ),
+        # A notice of error that never says "notice of error": the classifier must see
+        # the asserted error (a fee charged twice despite a cleared payment) itself.
+        _message(
+            t[14],
+            ("Kevin Wright", "kwright@example.net"),
+            "Charged twice",
+            "Hi,\n\nYou charged me the late fee twice even though my payment cleared on\n"
+            "the 1st. Please take both fees off. Account Number 6614302.\n\nKevin Wright",
+        ),
+        # A false alarm: the only escalation word is negated, so nothing escalates.
+        _message(
+            t[15],
+            ("Grace Lee", "grace.lee@example.org"),
+            "Escrow question",
+            "Hello,\n\nThis is not a complaint, just a question about my escrow: why did\n"
+            "the shortage amount change this year? Account Number 4408126.\n\nGrace Lee",
+        ),
     ]

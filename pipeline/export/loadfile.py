@@ -5,11 +5,20 @@ mark, field separator ASCII 20 (0x14, shown as "¶" by Concordance), text
 qualifier "þ" (U+00FE), and "®" (U+00AE) standing for a line break inside a
 field; records end with CRLF; the first record names the fields.
 
-The format has no escape mechanism of its own. So that every value survives a
-round trip, a literal qualifier or newline mark inside a value is doubled, the
-way CSV doubles a quote (``þþ`` is one "þ", ``®®`` one "®"). Line breaks inside
-values are written as "®" and read back as LF (a CR LF or a lone CR becomes LF):
-load files are derived documents; the natives keep the exact bytes.
+The format has no escape mechanism, and review platforms (Concordance,
+Relativity and the tools that follow them) read it literally: a value runs from
+one "þ" to the next, and every "®" inside it is a line break. So the DAT is
+written the way those readers read it, with no rule of our own:
+
+- line breaks inside a value (CR LF, lone CR or LF) are written as one "®";
+- a literal "®" is written as it is; a standard reader shows it as a line
+  break ("Acme®" reads as "Acme" and a new line), which loses nothing that
+  matters for review;
+- a literal "þ" would end the value early in every reader, so it is replaced by
+  "Þ" (U+00DE, the capital thorn), which no reader treats specially.
+
+The DAT is a derived document: the CSV load file beside it, the extracted text
+and the byte-identical natives keep every character.
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ SEPARATOR = "\x14"
 QUALIFIER = "\u00fe"
 NEWLINE = "\u00ae"
 BOM = "\ufeff"
-_NEWLINE_MARK = "\x00"  # placeholder while marking line breaks; NUL never survives cleaning
+QUALIFIER_SUBSTITUTE = "\u00de"  # Þ stands for a literal þ, which would end the value
 
 
 def _clean(value: str) -> str:
@@ -50,9 +59,8 @@ def _clean(value: str) -> str:
 
 
 def _dat_value(value: str) -> str:
-    text = _clean(value).replace("\n", _NEWLINE_MARK)
-    text = text.replace(QUALIFIER, QUALIFIER * 2).replace(NEWLINE, NEWLINE * 2)
-    return QUALIFIER + text.replace(_NEWLINE_MARK, NEWLINE) + QUALIFIER
+    text = _clean(value).replace(QUALIFIER, QUALIFIER_SUBSTITUTE).replace("\n", NEWLINE)
+    return QUALIFIER + text + QUALIFIER
 
 
 def dat_line(values: Sequence[str]) -> str:
@@ -82,37 +90,21 @@ def write_csv(rows: Iterable[Mapping[str, str]], fields: Sequence[str] = FIELDS)
 
 
 def read_dat(data: bytes) -> list[dict[str, str]]:
-    """Parse a DAT written by :func:`write_dat` (qualifier-aware, so separators and
-    line ends inside values do not split them)."""
+    """Parse a DAT the way review platforms do: a value runs from one qualifier to
+    the next (separators and line ends inside it are text) and "®" is a line break."""
     text = data.decode("utf-8").removeprefix(BOM)
     records: list[list[str]] = []
     i, n = 0, len(text)
     while i < n:
         fields: list[str] = []
         while True:
-            if text[i] != QUALIFIER:
+            if not text.startswith(QUALIFIER, i):
                 raise ValueError(f"DAT value at offset {i} does not start with the qualifier")
-            i += 1
-            value: list[str] = []
-            while True:
-                ch = text[i]
-                nxt = text[i + 1] if i + 1 < n else ""
-                if ch == QUALIFIER and nxt == QUALIFIER:
-                    value.append(QUALIFIER)
-                    i += 2
-                elif ch == QUALIFIER:
-                    i += 1
-                    break
-                elif ch == NEWLINE and nxt == NEWLINE:
-                    value.append(NEWLINE)
-                    i += 2
-                elif ch == NEWLINE:
-                    value.append("\n")
-                    i += 1
-                else:
-                    value.append(ch)
-                    i += 1
-            fields.append("".join(value))
+            end = text.find(QUALIFIER, i + 1)
+            if end < 0:
+                raise ValueError(f"DAT value at offset {i} has no closing qualifier")
+            fields.append(text[i + 1 : end].replace(NEWLINE, "\n"))
+            i = end + 1
             if text.startswith(SEPARATOR, i):
                 i += 1
                 continue

@@ -17,6 +17,7 @@ from pipeline.classify.accounts import mask_account
 from pipeline.entries import RecordBody
 from pipeline.entries.models import MessageSealed, Party
 from pipeline.trail.build import Trail
+from pipeline.trail.explain import explain_classification
 
 _STYLE = (
     "body{font-family:sans-serif;margin:2em;max-width:60em}"
@@ -106,6 +107,13 @@ def message_page(
         if rows
         else "<p>None.</p>"
     )
+    decisions = explain_classification(c)
+    parts += [
+        "<h2>Classification decisions</h2>",
+        "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in decisions) + "</ul>"
+        if decisions
+        else "<p>None recorded.</p>",
+    ]
     parts += ["<h2>Body text</h2>", f"<pre>{escape(text)}</pre>", trail_html(trail)]
     return _page(f"{control} {h.subject}", "\n".join(parts))
 

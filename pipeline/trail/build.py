@@ -44,6 +44,7 @@ from pipeline.index.model import RecordLookup, RecordRow
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
+from pipeline.trail.explain import explain_classification
 from pipeline.trail.proofs import InclusionProof, ProofContext, read_entries
 
 
@@ -469,6 +470,7 @@ def details(entry: TypedEntry[Body], record_id: str) -> list[str]:
                 f"rule {_s(m.rule)} matched {m.matched!r} in {_s(m.field)} [{m.start}:{m.end}]"
                 f" severity {_s(m.severity)}, route {_s(m.route)}"
             )
+        out += explain_classification(c)
     return out
 
 

@@ -45,13 +45,41 @@ def _verify_py(bundle: Path, key: str, verifier: Path) -> subprocess.CompletedPr
     )
 
 
-def test_dat_round_trips_values_with_separator_qualifier_newline_marks_and_quotes():
-    tricky = 'a\x14b ¶ þ thorn ® mark "quoted", comma\nsecond line þþ ®®'
+def _standard_dat_reader(data: bytes) -> list[dict[str, str]]:
+    # Written to the Concordance convention, independently of our writer: a value runs
+    # from one þ to the next, values are separated by 0x14, records end with CRLF, and
+    # every ® is a line break. There is no escape of any kind.
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    records = []
+    for line in text.split("\r\n")[:-1]:
+        assert line.startswith("\xfe") and line.endswith("\xfe"), line
+        values = line[1:-1].split("\xfe\x14\xfe")
+        records.append([v.replace("\xae", "\n") for v in values])
+    return [dict(zip(records[0], r, strict=True)) for r in records[1:]]
+
+
+def test_dat_round_trips_separators_quotes_and_line_breaks_through_a_standard_reader():
+    tricky = 'a\x14b ¶ "quoted", comma\nsecond line\r\nthird'
     rows = [{f: "" for f in FIELDS} | {"Subject": tricky, "From": "x@example.net", "DocID": "ML1"}]
     data = write_dat(rows)
     assert data.startswith(b"\xef\xbb\xbf\xc3\xbeDocID\xc3\xbe\x14")
-    assert read_dat(data) == rows
-    assert read_csv(write_csv(rows)) == rows
+    expected = [rows[0] | {"Subject": 'a\x14b ¶ "quoted", comma\nsecond line\nthird'}]
+    assert _standard_dat_reader(data) == expected
+    assert read_dat(data) == expected
+    assert read_csv(write_csv(rows)) == expected
+
+
+def test_dat_writes_a_literal_registered_mark_once_so_standard_readers_see_one_break():
+    data = write_dat([{"Subject": "Acme® Servicing"}], ["Subject"])
+    assert "þAcme® Servicingþ\r\n".encode() in data
+    assert _standard_dat_reader(data) == [{"Subject": "Acme\n Servicing"}]
+
+
+def test_dat_replaces_a_literal_qualifier_with_capital_thorn_so_the_value_stays_whole():
+    rows = [{"Custodian": "Þórr þórsson", "Subject": "Re: þ"}]
+    data = write_dat(rows, ["Custodian", "Subject"])
+    assert _standard_dat_reader(data) == [{"Custodian": "Þórr Þórsson", "Subject": "Re: Þ"}]
+    assert read_csv(write_csv(rows, ["Custodian", "Subject"])) == rows
 
 
 def test_dat_writes_crlf_line_breaks_inside_values_as_one_newline_mark():

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from handlers.ack_compose import compose_acknowledgment
+from handlers.ack_compose import BILINGUAL_SEPARATOR, compose_acknowledgment
 from handlers.acknowledge import AcknowledgmentHandler
 from handlers.config import SesConfig, SmtpConfig
 from handlers.record import record_from_entry
@@ -179,3 +179,90 @@ def test_ses_unverified_sender_is_not_sent(moto_server, ledger, add_record):
     )
     with pytest.raises(NotSentError, match="MessageRejected"):
         transport.send(msg)
+
+
+def _ack_through_sink(smtp_inbox, monkeypatch, ledger, store, add_record, **record):
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    handler = AcknowledgmentHandler(
+        ledger, store.put, transport, ack_config(), "ack:test", clock=lambda: T0
+    )
+    event, _ = add_record(**record)
+    assert handler.handle(event).outcome == "sent"
+    (received,) = smtp_inbox.wait_for(1)
+    return received.message
+
+
+def _text(msg):
+    # The sink keeps the wire's CRLF line endings; the composer writes LF.
+    return msg.get_body().get_content().replace("\r\n", "\n")
+
+
+def test_vietnamese_sender_gets_one_english_then_spanish_acknowledgment(
+    smtp_inbox, monkeypatch, ledger, store, add_record
+):
+    msg = _ack_through_sink(
+        smtp_inbox,
+        monkeypatch,
+        ledger,
+        store,
+        add_record,
+        language="vi",
+        classification_extra={"ack_languages": ["en", "es"]},
+    )
+    body = _text(msg)
+    english, spanish = body.split(BILINGUAL_SEPARATOR)
+    assert english.startswith("Dear customer,") and "Estimado" not in english
+    assert spanish.startswith("Estimado(a) cliente:") and "Dear customer" not in spanish
+    assert msg["Subject"].startswith("We received your message [Ref ML-")
+    assert msg["Content-Language"] == "en, es"
+
+
+def test_spanish_sender_gets_a_spanish_only_acknowledgment(
+    smtp_inbox, monkeypatch, ledger, store, add_record
+):
+    msg = _ack_through_sink(
+        smtp_inbox,
+        monkeypatch,
+        ledger,
+        store,
+        add_record,
+        language="es",
+        classification_extra={"ack_languages": ["es"]},
+    )
+    body = _text(msg)
+    assert body.startswith("Estimado(a) cliente:") and "Dear customer" not in body
+    assert msg["Subject"].startswith("Recibimos su mensaje [Ref ML-")
+    assert msg["Content-Language"] == "es"
+
+
+def test_english_sender_gets_an_english_only_acknowledgment(
+    smtp_inbox, monkeypatch, ledger, store, add_record
+):
+    msg = _ack_through_sink(
+        smtp_inbox,
+        monkeypatch,
+        ledger,
+        store,
+        add_record,
+        language="en",
+        classification_extra={"ack_languages": ["en"]},
+    )
+    body = _text(msg)
+    assert body.startswith("Dear customer,") and "Estimado" not in body
+    assert msg["Content-Language"] == "en"
+
+
+def test_acknowledgment_never_uses_a_language_without_a_reviewed_template(
+    smtp_inbox, monkeypatch, ledger, store, add_record
+):
+    msg = _ack_through_sink(
+        smtp_inbox,
+        monkeypatch,
+        ledger,
+        store,
+        add_record,
+        language="fr",
+        classification_extra={"ack_languages": ["fr"]},
+    )
+    assert msg["Content-Language"] == "en, es"
+    assert BILINGUAL_SEPARATOR in _text(msg)

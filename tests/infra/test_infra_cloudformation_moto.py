@@ -27,6 +27,8 @@ REGION = "us-east-1"
 # moto.cloudformation.parsing.get_model_map()).
 MOTO_UNSUPPORTED = {
     "AWS::S3::BucketPolicy": "no CFN model; the policy is checked on the parsed template",
+    "AWS::SecretsManager::ResourcePolicy": "no CFN model; checked on the parsed template",
+    "AWS::Logs::MetricFilter": "no CFN model; checked on the parsed template",
     "AWS::SecretsManager::Secret": "no CFN model for secrets",
     "AWS::Scheduler::Schedule": "EventBridge Scheduler is not modelled in CFN",
     "AWS::CloudWatch::Alarm": "only dashboards are modelled",
@@ -43,6 +45,8 @@ PARAMETERS = {
     "VpcId": "vpc-12345678",
     "SubnetIds": "subnet-12345678",
     "SesIdentity": "example.com",
+    "BreakGlassRoleArn": "arn:aws:iam::123456789012:role/mailledger-break-glass",
+    "LogVerifierKey": "mailledger.test/stack+3c8e1a2b+AfGmDjRZhTFQ1a0KTnmDxNv7qnDxWr6Wr9D0cPeZGuW6",
 }
 
 

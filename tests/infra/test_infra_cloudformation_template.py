@@ -168,7 +168,7 @@ def test_bucket_and_key_are_retained_when_the_stack_is_deleted(template: dict[st
 
 
 def _bucket_policy_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
-    (policy,) = _resources_of_type(template, "AWS::S3::BucketPolicy").values()
+    policy = template["Resources"]["RecordsBucketPolicy"]
     assert policy["Properties"]["Bucket"] == {"Ref": "RecordsBucket"}
     return _as_list(policy["Properties"]["PolicyDocument"]["Statement"])
 

@@ -153,3 +153,35 @@ def test_kustomization_lists_existing_files_but_not_the_secret_example() -> None
     assert all((K8S / r).is_file() for r in resources)
     assert "secret.example.yaml" not in resources
     assert {"cronjob-poll.yaml", "cronjob-dispatch.yaml", "configmap.yaml"} <= set(resources)
+
+
+def _s3_actions_the_config_needs(storage: dict[str, Any]) -> set[str]:
+    # What the S3 store sends for the options the config sets: every record write is a
+    # PutObject; a per-object lock makes each PutObject carry a retention, which AWS
+    # authorizes as s3:PutObjectRetention; SSE-KMS with a named key needs the key.
+    actions = {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}
+    if storage.get("object_lock"):
+        actions.add("s3:PutObjectRetention")
+    if (storage.get("object_lock") or {}).get("legal_hold"):
+        actions.add("s3:PutObjectLegalHold")
+    if storage.get("sse_kms_key_id"):
+        actions.update({"kms:GenerateDataKey", "kms:Decrypt"})
+    return actions
+
+
+def test_configmap_needs_only_s3_actions_the_documented_worker_role_grants() -> None:
+    from tests.infra.conftest import TEMPLATE, load_cfn
+
+    (configmap,) = _by_kind("ConfigMap").values()
+    storage = yaml.safe_load(configmap["data"]["config.yaml"])["storage"]
+    role = load_cfn(TEMPLATE)["Resources"]["WorkerTaskRole"]["Properties"]
+    granted = {
+        action
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    assert _s3_actions_the_config_needs(storage) - granted == set()

@@ -189,3 +189,18 @@ def test_search_table_masks_account_numbers(scenario):
     assert result.exit_code == 0
     assert "****7890" in result.output and "1234567890" not in result.output
     assert "Notice of error - escrow" in result.output
+
+
+def test_trail_shows_a_negated_complaint_as_suppressed_with_its_cue(scenario):
+    entry = scenario.env.record(
+        make_raw(
+            subject="Escrow question",
+            text="Hello, this is not a complaint, just a question about my escrow.",
+        )
+    )
+    result = _run(scenario, "trail", entry.body["record_id"])
+    assert result.exit_code == 0
+    (line,) = [x for x in result.output.splitlines() if "SUPPRESSED" in x]
+    assert "'complaint'" in line and "negation" in line and "(cue 'not')" in line
+    assert "language en (confidence" in result.output
+    assert "machine mail: no" in result.output

@@ -130,6 +130,9 @@ def sign_in(page: Any, served: Served, name: str) -> None:
 
 def no_axe_violations(page: Any, name: str) -> None:
     """axe-core finds nothing on the page; with MAILLEDGER_SCREENSHOTS, save a picture."""
+    # A click that navigates returns once the new page is committed, not loaded; axe
+    # run before the load finds no document on a busy machine.
+    page.wait_for_load_state("load")
     result = axe_module.Axe().run(page, options=WCAG)
     assert result.response["passes"], f"{name}: axe-core checked nothing"
     assert result.violations_count == 0, f"{name}: {result.generate_report()}"
