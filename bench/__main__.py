@@ -1,4 +1,5 @@
-"""``python -m bench``: mbsync vs ``mailledger poll`` on the same Dovecot mailbox, IDLE
+"""``python -m bench``: mbsync vs ``mailledger poll`` on the same Dovecot mailbox, sealing
+alone vs mbsync, assembly with 1, 2, 4 workers (local and on moto's SQS), IDLE
 latency, verify, Merkle proofs at 1M entries, export, memory. Writes JSON to
 ``bench/results/<timestamp>.json`` and prints a table. See bench/README.md."""
 
@@ -230,6 +231,118 @@ def poll_once(
     return result
 
 
+def seal_once(
+    dovecot: DovecotServer,
+    user: str,
+    root: Path,
+    s3: dict[str, Any] | None,
+    fsync: bool,
+    extra: dict[str, Any] | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Stage 1 alone: ``poll --seal-only`` (or, with a queue in ``extra``, seal and announce)."""
+    config, env = write_config(root, dovecot, user, s3=s3, fsync=fsync, extra=extra)
+    env.update(env_extra or {})
+    args = ["poll", "--json"] if extra else ["poll", "--json", "--seal-only"]
+    result = run_measured([str(MAILLEDGER), "--config", str(config), *args], env)
+    if result["rc"] != 0:
+        raise SystemExit(f"seal failed ({result['rc']}): {result['stderr'][-3000:]}")
+    (box,) = json.loads(result["stdout"])["mailboxes"]
+    result["messages"] = box["sealed"]
+    result["config"] = str(config)
+    result["env"] = env
+    return result
+
+
+def assemble_once(config: str, env: dict[str, str], workers: int) -> dict[str, Any]:
+    """Stage 2 alone over every sealed message: one ``assemble`` with ``workers`` processes."""
+    command = [str(MAILLEDGER), "--config", config, "assemble", "--json"]
+    result = run_measured([*command, "--workers", str(workers)], env)
+    if result["rc"] != 0:
+        raise SystemExit(f"assemble failed ({result['rc']}): {result['stderr'][-3000:]}")
+    result["messages"] = json.loads(result["stdout"])["assembled"]
+    return result
+
+
+def assemble_sqs_once(
+    config: str, env: dict[str, str], workers: int, queue_url: str
+) -> dict[str, Any]:
+    """``workers`` separate ``assemble --queue-url`` processes until the queue is empty."""
+    one = (
+        f"{MAILLEDGER} --config {config} assemble --json --workers 1 --until-empty"
+        f" --wait-seconds 2 --queue-url {queue_url}"
+    )
+    script = " & ".join([one] * workers) + " & wait"
+    result = run_measured(["sh", "-c", script], env)
+    if result["rc"] != 0:
+        raise SystemExit(f"assemble (SQS) failed: {result['stderr'][-3000:]}")
+    # each worker prints one (indented) JSON object
+    decoder, text, at, assembled = json.JSONDecoder(), result["stdout"], 0, 0
+    while text[at:].strip():
+        report, at = decoder.raw_decode(text, len(text) - len(text[at:].lstrip()))
+        assembled += report["assembled"]
+    result["messages"] = assembled
+    return result
+
+
+def sqs_queue(moto: Any, name: str) -> str:
+    url: str = moto.client("sqs").create_queue(
+        QueueName=name, Attributes={"VisibilityTimeout": "600"}
+    )["QueueUrl"]
+    return url
+
+
+def stage_figures(
+    dovecot: DovecotServer,
+    user: str,
+    work: Path,
+    size: int,
+    total: int,
+    args: argparse.Namespace,
+    moto: Any,
+) -> dict[str, Any]:
+    """Seal vs mbsync (alternated, one pair per worker count), then assembly per count."""
+    out: dict[str, Any] = {}
+    mbsync_runs: list[dict[str, Any]] = []
+    seal_runs: list[dict[str, Any]] = []
+    counts = [int(n) for n in args.assemble_workers.split(",") if n]
+    for workers in counts or [0]:
+        mbsync_runs.append(mbsync_once(dovecot, user, work / f"mbsync-stage-{size}"))
+        sealed = seal_once(dovecot, user, work / f"seal-{size}", None, not args.no_fsync)
+        seal_runs.append(sealed)
+        print(
+            f"[{size}] mbsync {mbsync_runs[-1]['wall']:.1f} s, seal {sealed['wall']:.1f} s",
+            flush=True,
+        )
+        if workers:
+            done = assemble_once(sealed["config"], sealed["env"], workers)
+            out[f"assemble_{workers}"] = summarize([done], total)
+            print(f"[{size}] assemble, {workers} workers: {done['wall']:.1f} s", flush=True)
+    out["mbsync"] = summarize(mbsync_runs, total)
+    out["seal"] = summarize(seal_runs, total)
+    out["seal"]["ratio_to_mbsync"] = round(out["seal"]["msg_per_s"] / out["mbsync"]["msg_per_s"], 3)
+    if moto is not None:
+        for workers in [int(n) for n in args.sqs_workers.split(",") if n]:
+            url = sqs_queue(moto, f"bench-assemble-{size}-{workers}")
+            extra = {
+                "worker": {
+                    "dispatch_after_poll": False,
+                    "assembly_queue": {
+                        "queue_url": url,
+                        "region": "us-east-1",
+                        "endpoint_url": moto.endpoint_url,
+                    },
+                }
+            }
+            sealed = seal_once(
+                dovecot, user, work / f"seal-sqs-{size}", None, not args.no_fsync, extra, moto.env()
+            )
+            done = assemble_sqs_once(sealed["config"], sealed["env"], workers, url)
+            out[f"assemble_sqs_{workers}"] = summarize([done], total)
+            print(f"[{size}] assemble on SQS, {workers} workers: {done['wall']:.1f} s", flush=True)
+    return out
+
+
 def summarize(runs: list[dict[str, Any]], total_bytes: int) -> dict[str, Any]:
     wall = statistics.median(r["wall"] for r in runs)
     cpu = statistics.median(r["cpu"] for r in runs)
@@ -269,6 +382,7 @@ def latency(
     )
     rng = random.Random(7)
     sent: list[float] = []
+    sealed: list[float] = []
     committed: list[float] = []
     try:
         store_root = work / "store"
@@ -277,6 +391,7 @@ def latency(
         while not (work / "state").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(2.0)  # let the worker reach IDLE
+        # the log's own verifier key: the ledger reads only batches it can prove
         signing = read_signing_key(env=None, file=work / "keys" / "ledger.key")
         assert signing is not None
         ledger = Ledger(LocalStore(store_root, fsync=False), ORIGIN, [signing.verifier])
@@ -286,11 +401,12 @@ def latency(
             seen = 0
             while not stop.is_set():
                 try:
-                    size = sum(1 for e in ledger.entries(seen) if e.type == "message.received")
+                    types = [e.type for e in ledger.entries(seen)]
                 except Exception:  # noqa: BLE001 - a batch being written; look again
-                    size = 0
+                    types = []
                 now = time.monotonic()
-                committed.extend([now] * size)
+                sealed.extend([now] * types.count("message.sealed"))
+                committed.extend([now] * types.count("message.received"))
                 seen = ledger._size
                 time.sleep(0.005)
 
@@ -316,17 +432,25 @@ def latency(
             proc.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
-    pairs = [c - s for s, c in zip(sent, committed, strict=False)]
-    pairs.sort()
-    if not pairs:
-        return {"messages": 0}
+
+    def spread(done: list[float]) -> dict[str, float]:
+        pairs = sorted(c - s for s, c in zip(sent, done, strict=False))
+        if not pairs:
+            return {}
+        return {
+            "p50_s": round(pairs[len(pairs) // 2], 3),
+            "p95_s": round(pairs[min(len(pairs) - 1, int(len(pairs) * 0.95))], 3),
+            "max_s": round(pairs[-1], 3),
+        }
+
     return {
         "messages": len(sent),
+        "sealed": len(sealed),
         "committed": len(committed),
         "gap_s": gap,
-        "p50_s": round(pairs[len(pairs) // 2], 3),
-        "p95_s": round(pairs[min(len(pairs) - 1, int(len(pairs) * 0.95))], 3),
-        "max_s": round(pairs[-1], 3),
+        # APPEND -> message.sealed; APPEND -> message.received (its events derive from it)
+        "to_sealed": spread(sealed),
+        "to_record": spread(committed),
     }
 
 
@@ -482,6 +606,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="2,000 messages, 1 run, no S3")
     parser.add_argument("--work", help="work directory (default: a temporary one, removed)")
+    parser.add_argument("--skip-poll", action="store_true", help="no full poll (local, s3) sides")
+    parser.add_argument("--skip-stages", action="store_true", help="no seal/assemble figures")
+    parser.add_argument("--assemble-workers", default="1,2,4", help="local assembly processes")
+    parser.add_argument("--sqs-workers", default="2,4", help="assemble workers on moto's SQS")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.runs, args.runs_large, args.skip_s3 = "2000", 1, 1, True
@@ -523,7 +651,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"[{size}] corpus {entry['corpus']}", flush=True)
                 runs = args.runs if size == min(sizes) else args.runs_large
                 sides: dict[str, list[dict[str, Any]]] = {"mbsync": [], "local": [], "s3": []}
-                for run in range(runs):
+                if not args.skip_stages:
+                    entry["stages"] = stage_figures(dovecot, user, work, size, total, args, moto)
+                for run in range(0 if args.skip_poll else runs):
                     sides["mbsync"].append(mbsync_once(dovecot, user, work / f"mbsync-{size}"))
                     print(
                         f"[{size}] mbsync run {run + 1}: {sides['mbsync'][-1]['wall']:.1f} s",
@@ -548,6 +678,9 @@ def main(argv: list[str] | None = None) -> None:
                 for side, rows in sides.items():
                     if rows:
                         entry[side] = summarize(rows, total)
+                if args.skip_poll:
+                    results["sizes"][str(size)] = entry
+                    continue
                 base = entry["mbsync"]["msg_per_s"]
                 for side in ("local", "s3"):
                     if side in entry:
@@ -597,6 +730,24 @@ def table(results: dict[str, Any]) -> str:
                     f" | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']}"
                     f" | {row['peak_tree_pss_mib']} | {row['walls']} |"
                 )
+    stage_rows = [
+        (size, side, row)
+        for size, entry in results["sizes"].items()
+        for side, row in entry.get("stages", {}).items()
+    ]
+    if stage_rows:
+        lines += [
+            "",
+            "| size | stage | msg/s | ratio to mbsync | CPU s / 1000 msg"
+            " | peak RSS (largest / tree) MiB | peak PSS tree MiB | wall s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for size, side, row in stage_rows:
+            lines.append(
+                f"| {size} | {side} | {row['msg_per_s']} | {row.get('ratio_to_mbsync', '')}"
+                f" | {row['cpu_s_per_1000']} | {row['peak_rss_mib']} / {row['peak_tree_rss_mib']}"
+                f" | {row['peak_tree_pss_mib']} | {row['walls']} |"
+            )
     for size, entry in results["sizes"].items():
         if "verify" in entry:
             lines.append(f"\nverify ({size}): {json.dumps(entry['verify'])}")

@@ -145,6 +145,15 @@ class MetricsConfig(Model):
     listen_port: int = Field(default=9464, ge=0, le=65535)
 
 
+class AssemblyQueueConfig(Model):
+    """An SQS queue that carries sealed batches to ``mailledger assemble`` workers."""
+
+    queue_url: str = Field(min_length=1)
+    region: str | None = None
+    endpoint_url: str | None = None
+    """Override of the service endpoint (a local emulator or a VPC endpoint)."""
+
+
 class WebConfig(Model):
     """The records web app (``mailledger serve``).
 
@@ -176,6 +185,9 @@ class WorkerConfig(Model):
     poll_interval_seconds: int = Field(default=60, ge=1)
     parse_workers: int = Field(default=0, ge=0, le=64)  # 0: one per core
     dispatch_after_poll: bool = True
+    # None: poll and run assemble right behind sealing, in their own worker processes.
+    # Set: they only seal, and announce each sealed batch on this queue.
+    assembly_queue: AssemblyQueueConfig | None = None
 
 
 class ClassificationConfig(Model):

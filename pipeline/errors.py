@@ -87,6 +87,10 @@ class LeaseHeldError(IngestError):
     """Another worker holds the lease on a mailbox folder."""
 
 
+class QueueError(IngestError):
+    """The assembly queue could not be reached, or carried a message that is not ours."""
+
+
 class ParseError(MailledgerError):
     """A message or attachment could not be parsed (the raw bytes are still recorded)."""
 

@@ -44,6 +44,7 @@ from pipeline.entries.models import (
     ExportCriteria,
     ExportGranted,
     MailboxReconciled,
+    MessageSealed,
     RetentionPolicy,
 )
 from pipeline.errors import (
@@ -327,6 +328,12 @@ class Archive:
     def show(self, ref: str, reason: str | None = None) -> ShownMessage:
         """A record's headers, text and attachment verdicts; recorded before returned."""
         record = self.resolve(ref)
+        if not record.assembled:
+            raise RecordNotFoundError(
+                f"record {record.record_id} is sealed (ledger position {record.seq}) but not"
+                " yet assembled, so it has no parsed text yet; its original bytes are"
+                " available now with --raw, or run 'mailledger assemble'"
+            )
         body = decode_record(self.ledger.entry(record.seq)).body
         # read before recording the access, so a failed read is not logged as a viewing
         part = body.bodies.text or body.bodies.html_text
@@ -339,6 +346,11 @@ class Archive:
     def attachment(self, ref: str, sha256: str, reason: str | None = None) -> AttachmentContent:
         """One attachment of a record (by its SHA-256), with its verdict; recorded first."""
         record = self.resolve(ref)
+        if not record.assembled:
+            raise RecordNotFoundError(
+                f"record {record.record_id} is sealed but not yet assembled: its attachments"
+                " are not separated yet; run 'mailledger assemble'"
+            )
         body = decode_record(self.ledger.entry(record.seq)).body
         found = next((a for a in body.attachments if a.sha256 == sha256.lower()), None)
         if found is None:
@@ -352,13 +364,15 @@ class Archive:
     def raw(self, ref: str, reason: str | None = None) -> RawMessage:
         """A record's original bytes, unchanged; recorded before returned."""
         record = self.resolve(ref)
-        body = decode_record(self.ledger.entry(record.seq)).body
-        if body.raw is None:
+        # a sealed message's bytes are there before it is assembled
+        body = decode(self.ledger.entry(record.seq)).body
+        raw = body.raw if isinstance(body, RecordBody | MessageSealed) else None
+        if raw is None:
             raise EntryFormatError(
                 f"ledger entry {record.seq} ({record.type}): field raw: record"
                 f" {record.record_id} names no raw message"
             )
-        data = self.store.get(body.raw.key)
+        data = self.store.get(raw.key)
         access = self._access([record.record_id], "raw", reason)
         return RawMessage(record, data, access)
 

@@ -1,4 +1,4 @@
-"""``poll``, ``run`` and ``import``."""
+"""``poll``, ``run``, ``assemble`` and ``import``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def _print_reports(reports: list[MailboxReport]) -> None:
         state = "skipped" if report.skipped else ("ok" if report.ok else "FAILED")
         echo(
             f"{report.mailbox}: {state}: fetched {report.total('fetched')},"
+            f" sealed {report.total('sealed')},"
             f" recorded {report.total('recorded')},"
             f" already recorded {report.total('already_recorded')},"
             f" attachments accepted {report.total('attachments_accepted')}"
@@ -46,12 +47,26 @@ def _print_reports(reports: list[MailboxReport]) -> None:
 @click.option("--mailbox", "mailboxes", multiple=True, metavar="NAME", help="Only these mailboxes.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-mailbox results as JSON.")
 @click.option("--no-dispatch", is_flag=True, help="Do not deliver events after the cycle.")
+@click.option(
+    "--seal-only",
+    is_flag=True,
+    help="Only seal (store raw bytes, append message.sealed); leave assembly to"
+    " 'mailledger assemble'.",
+)
 @pass_app
-def poll(app: AppContext, mailboxes: tuple[str, ...], as_json: bool, no_dispatch: bool) -> None:
+def poll(
+    app: AppContext,
+    mailboxes: tuple[str, ...],
+    as_json: bool,
+    no_dispatch: bool,
+    seal_only: bool,
+) -> None:
     """Run one poll cycle over the mailboxes and exit (for cron and schedulers).
 
-    Exit status 0 when every mailbox succeeded, 1 when any failed, 4 when none failed
-    but a mailbox was skipped because another worker holds its lease.
+    Every new message is sealed, then assembled into its record right behind (or by
+    'mailledger assemble' workers when worker.assembly_queue is set, or later with
+    --seal-only). Exit status 0 when every mailbox succeeded, 1 when any failed, 4 when
+    none failed but a mailbox was skipped because another worker holds its lease.
     """
     config = app.config
     runtime = app.runtime(writable=True)
@@ -63,7 +78,9 @@ def poll(app: AppContext, mailboxes: tuple[str, ...], as_json: bool, no_dispatch
         metrics.restore_textfile(textfile)
     reports: list[MailboxReport] = []
     try:
-        with open_poller(config, runtime, stop=stop, metrics=metrics) as poller:
+        with open_poller(
+            config, runtime, stop=stop, metrics=metrics, seal_only=seal_only
+        ) as poller:
             reports = poller.poll(mailboxes)
         dispatch_ok = True
         if config.worker.dispatch_after_poll and not no_dispatch:
@@ -125,6 +142,93 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
     sys.exit(0)
 
 
+@click.command()
+@click.option(
+    "--queue-url",
+    metavar="URL",
+    help="Assemble the sealed batches announced on this SQS queue (default: the one in"
+    " worker.assembly_queue; without either, every sealed message without a record).",
+)
+@click.option("--endpoint-url", metavar="URL", help="SQS endpoint (a local emulator).")
+@click.option("--region", metavar="NAME", help="SQS region.")
+@click.option(
+    "--workers", type=click.IntRange(min=0, max=64), help="Assembly processes (0: one per core)."
+)
+@click.option("--until-empty", is_flag=True, help="With a queue: exit at the first empty receive.")
+@click.option(
+    "--wait-seconds",
+    type=click.IntRange(min=0, max=20),
+    default=20,
+    show_default=True,
+    help="With a queue: long-poll wait per receive.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@pass_app
+def assemble(
+    app: AppContext,
+    queue_url: str | None,
+    endpoint_url: str | None,
+    region: str | None,
+    workers: int | None,
+    until_empty: bool,
+    wait_seconds: int,
+    as_json: bool,
+) -> None:
+    """Assemble sealed messages into records (stage 2 alone).
+
+    Without a queue: every sealed message that has no record yet, oldest first, then
+    exit. With a queue: receive sealed batches until SIGTERM (or, with --until-empty,
+    until the queue is empty); several workers may share one queue. Exit status 0.
+    """
+    from pipeline.worker.assembly_queue import consume
+    from pipeline.worker.build import open_assembler
+
+    config = app.config
+    settings = config.worker.assembly_queue
+    url = queue_url or (settings.queue_url if settings else None)
+    runtime = app.runtime(writable=True)
+    stop = StopFlag()
+    stop.install()
+    with open_assembler(config, runtime, workers=workers) as assembler:
+        if url is None:
+            report = assembler.assemble_pending(lambda: stop.is_set)
+        else:
+            from pipeline.emit.aws import aws_client
+
+            client = aws_client(
+                "sqs",
+                region or (settings.region if settings else None),
+                endpoint_url or (settings.endpoint_url if settings else None),
+            )
+            report = consume(
+                client,
+                url,
+                config.origin,
+                assembler,
+                should_stop=lambda: stop.is_set,
+                wait_seconds=wait_seconds,
+                until_empty=until_empty,
+            )
+        waiting = assembler.identities.unassembled_count()
+    if as_json:
+        echo_json(
+            {
+                "assembled": report.assembled,
+                "already_assembled": report.already_assembled,
+                "attachments_accepted": report.attachments_accepted,
+                "attachments_rejected": report.attachments_rejected,
+                "waiting": waiting,
+            }
+        )
+    else:
+        click.echo(
+            f"assembled {report.assembled}, already assembled {report.already_assembled},"
+            f" attachments accepted {report.attachments_accepted}"
+            f" / rejected {report.attachments_rejected}; sealed and waiting: {waiting}"
+        )
+    sys.exit(0)
+
+
 @click.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--label", default="import", show_default=True, help="Name recorded as the mailbox.")
@@ -167,4 +271,5 @@ def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
     group.add_command(poll)
     group.add_command(run)
+    group.add_command(assemble)
     group.add_command(import_)

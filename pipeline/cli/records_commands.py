@@ -197,7 +197,9 @@ def search(
             r.received[:19].replace("T", " "),
             r.mailbox,
             r.sender,
-            r.subject if len(r.subject) <= 40 else r.subject[:39] + "…",
+            (r.subject if len(r.subject) <= 40 else r.subject[:39] + "…")
+            if r.assembled
+            else "(sealed, not yet assembled)",
             r.category or "-",
             "yes" if r.escalated else "no",
             ",".join(mask_account(a) for a in r.accounts) or "-",

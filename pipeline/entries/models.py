@@ -277,14 +277,41 @@ class DeadlineBody(Model):
     extendable: Bool
 
 
+class MessageSealed(Body):
+    """A message's raw bytes were stored on receipt; its identity is decided here.
+
+    Small on purpose (no MIME parsing happens before it): the record assembled from
+    it later (``message.received`` / ``response.sent``) names this entry in ``sealed``.
+    """
+
+    TYPE: ClassVar[str] = names.MESSAGE_SEALED
+
+    record_id: Str
+    source: Source
+    raw: ObjectRef  # SHA-256, size and key of the bytes as received
+
+    def concerns(self) -> frozenset[str]:
+        """The record this message becomes."""
+        return frozenset((self.record_id,))
+
+
+class SealedRef(Model):
+    """The ``message.sealed`` entry a record was assembled from."""
+
+    seq: Int
+    sha256: Str  # the raw SHA-256 the seal recorded
+
+
 class RecordBody(Body):
     """A whole message record: ``message.received`` and, outbound, ``response.sent``."""
 
-    VERSION: ClassVar[int] = 2
+    # 3: ``sealed`` names the seal entry (absent on records written before sealing)
+    VERSION: ClassVar[int] = 3
 
     record_id: Str
     source: Source
     raw: ObjectRef | None = None
+    sealed: SealedRef | None = None
     headers: Headers = Headers()
     bodies: Bodies = Bodies()
     attachments: tuple[Attachment, ...] = ()
@@ -847,6 +874,7 @@ class UserRolesChanged(Body):
 CATALOGUE: dict[str, type[Body]] = {
     model.TYPE: model
     for model in (
+        MessageSealed,
         MessageReceived,
         ResponseSent,
         MailboxReconciled,

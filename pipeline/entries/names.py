@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+MESSAGE_SEALED: Final = "message.sealed"
 MESSAGE_RECEIVED: Final = "message.received"
 RESPONSE_SENT: Final = "response.sent"
 MAILBOX_RECONCILED: Final = "mailbox.reconciled"
@@ -55,3 +56,6 @@ USER_ROLES_CHANGED: Final = "user.roles_changed"
 
 RECORD_TYPES: Final = (MESSAGE_RECEIVED, RESPONSE_SENT)
 """The entry types whose body is a whole message record."""
+
+SEALED_TYPES: Final = (MESSAGE_SEALED,)
+"""The entry types that seal a message on receipt, before it is assembled into a record."""

@@ -40,16 +40,16 @@ import structlog
 import pipeline.export.bundle_verifier as bundle_verifier
 from pipeline.cases.read import CaseView, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
-from pipeline.entries import decode_record, names
-from pipeline.entries.models import Party, RecordBody
+from pipeline.entries import decode, decode_record, names
+from pipeline.entries.models import MessageSealed, Party, RecordBody
 from pipeline.errors import ExportError, IntegrityError
 from pipeline.export.loadfile import FIELDS, write_csv, write_dat
-from pipeline.export.pages import Summary, index_page, message_page
+from pipeline.export.pages import Summary, index_page, message_page, sealed_page
 from pipeline.index.db import RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, parse_time
 from pipeline.ledger.log import Ledger
 from pipeline.storage.base import ObjectStore
-from pipeline.trail.build import trail_from_entries
+from pipeline.trail.build import Trail, trail_from_entries
 from pipeline.trail.evidence import LedgerRecords
 from pipeline.trail.proofs import ProofContext, read_entries
 
@@ -304,7 +304,8 @@ def stage_export(
         category=criteria.category,
         escalated=criteria.escalated,
         text=criteria.text,
-        types=(names.MESSAGE_RECEIVED,),
+        # sealed messages not yet assembled are exported too, as their original bytes
+        types=(names.MESSAGE_RECEIVED, names.MESSAGE_SEALED),
     )
     rows = list(records.select(wanted, text_seqs if criteria.text else None))
     if not rows:
@@ -411,6 +412,22 @@ def _write_records(
     summary = Summary()
     for n, row in enumerate(rows, start=1):
         control = control_number(n)
+        own = decode(entries[row.seq]).body
+        if isinstance(own, MessageSealed):
+            trail = trail_from_entries(
+                row,
+                [entries[s] for s in links[row.record_id]],
+                proofs,
+                policy,
+                now,
+                cases.for_record(row.record_id),
+            )
+            record, dat = _write_sealed(writer, control, row, own, store, trail)
+            record["trail"] = list(links[row.record_id])
+            summary.add(control, trail)
+            manifest_records.append(record)
+            dat_rows.append(dat)
+            continue
         body = decode_record(entries[row.seq]).body
         if body.raw is None:
             raise ExportError(f"record {row.record_id}: its entry names no raw message")
@@ -502,6 +519,46 @@ def _write_records(
         )
     assert set(FIELDS) >= set(dat_rows[0])  # every row uses the load-file fields only
     return manifest_records, dat_rows, summary
+
+
+def _write_sealed(
+    writer: _Writer,
+    control: str,
+    row: RecordRow,
+    seal: MessageSealed,
+    store: ObjectStore,
+    trail: Trail,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A message sealed but not yet assembled: its original bytes, source and trail."""
+    if not trail.verified:
+        raise ExportError(f"record {row.record_id}: a trail entry does not verify")
+    raw = _fetch(store, seal.raw.key, row.record_id)
+    if hashlib.sha256(raw).hexdigest() != row.raw_sha256:
+        raise ExportError(f"record {row.record_id}: stored raw message does not match its hash")
+    native = f"natives/{control}.eml"
+    writer.write(native, raw)
+    del raw
+    writer.write(f"html/{control}.html", sealed_page(control, seal, trail))
+    dat = {
+        "DocID": control,
+        "BegAttach": control,
+        "EndAttach": control,
+        "Custodian": row.mailbox,
+        "DateReceived": row.received,
+        "FileName": f"{control}.eml",
+        "SHA256": row.raw_sha256,
+        "NativePath": native,
+    }
+    record = {
+        "record_id": row.record_id,
+        "control_number": control,
+        "received_seq": row.seq,
+        "raw_sha256": row.raw_sha256,
+        "native": native,
+        "attachments": [],
+        "assembled": False,
+    }
+    return record, dat
 
 
 def _fetch(store: ObjectStore, key: str, record_id: str) -> bytes:

@@ -139,7 +139,8 @@ SEAL_FILES = (SEAL_ENTRY, SEAL_CHECKPOINT, SEAL_PROOF)
 UNLISTED = (MANIFEST, VERIFIER, *SEAL_FILES)
 EXPORT_CREATED = "export.created"
 CHUNK = 1 << 20  # files are hashed streaming, 1 MiB at a time, whatever their size
-RECEIPT_TYPES = ("message.received", "message.imported")
+# message.sealed: a message exported before it was assembled (raw bytes and identity only)
+RECEIPT_TYPES = ("message.received", "message.imported", "message.sealed")
 _OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.classify.accounts import mask_account
 from pipeline.entries import RecordBody
-from pipeline.entries.models import Party
+from pipeline.entries.models import MessageSealed, Party
 from pipeline.trail.build import Trail
 from pipeline.trail.explain import explain_classification
 
@@ -116,6 +116,28 @@ def message_page(
     ]
     parts += ["<h2>Body text</h2>", f"<pre>{escape(text)}</pre>", trail_html(trail)]
     return _page(f"{control} {h.subject}", "\n".join(parts))
+
+
+def sealed_page(control: str, seal: MessageSealed, trail: Trail) -> bytes:
+    """The page of a message sealed on receipt but not yet assembled: source, hash, trail."""
+    src, raw = seal.source, seal.raw
+    header_rows = [
+        ("Control number", control),
+        ("Record id", seal.record_id),
+        ("State", "sealed on receipt, not yet assembled (no parsed headers or text yet)"),
+        ("Mailbox / folder", f"{src.mailbox} / {src.folder}"),
+        ("UID (UIDVALIDITY)", f"{src.uid} ({src.uidvalidity})"),
+        ("INTERNALDATE", src.internaldate or ""),
+        ("Raw SHA-256", f"{raw.sha256} ({raw.size} bytes)"),
+    ]
+    parts = [
+        f"<h1>{escape(control)}</h1>",
+        f'<p><a href="../natives/{escape(control)}.eml">Original message (.eml)</a> &middot; '
+        '<a href="../index.html">Summary</a></p>',
+        _table((escape(k), escape(v)) for k, v in header_rows),
+        trail_html(trail),
+    ]
+    return _page(f"{control} (sealed)", "\n".join(parts))
 
 
 def trail_html(trail: Trail) -> str:

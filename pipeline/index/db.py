@@ -4,8 +4,10 @@ What is kept, and why:
 
 * ``records``: one row per record entry (``message.received`` and the outbound
   ``response.sent``), keyed by its ledger position, with the fields people search
-  by. Full account numbers are kept so an examiner can search by them; every
-  display masks them.
+  by. A message sealed but not yet assembled has a row of type ``message.sealed``
+  (its source, receipt and raw hash; no headers), replaced by its record's row.
+  Full account numbers are kept so an examiner can search by them; every display
+  masks them.
 * ``links``: every entry that names a record (acknowledgments, escalations,
   delivered events, accesses, exports, case entries), so a trail is one indexed
   query instead of a scan of the whole log. Which replies answer a request is the
@@ -31,13 +33,14 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
+from pipeline.entries.models import MessageSealed
 from pipeline.errors import CacheAheadError, MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.index.rows import normalize_message_id, record_row
+from pipeline.index.rows import normalize_message_id, record_row, sealed_row
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
@@ -59,7 +62,9 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
-SCHEMA_VERSION = "3"  # 2: replies are no longer linked here; 3: kinds, language, verdicts
+# 2: replies are no longer linked here; 3: kinds, language, verdicts;
+# 4: rows for sealed messages not yet assembled
+SCHEMA_VERSION = "4"
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -269,21 +274,29 @@ class RecordIndex:
         rids = set(body.concerns())
         if isinstance(body, RecordBody):
             self._add_record(entry, body, store)
+        elif isinstance(body, MessageSealed):
+            self._add_sealed(entry, body)
         self.db.executemany(
             "insert or ignore into links (record_id, seq, type) values (?, ?, ?)",
             [(rid, entry.seq, entry.type) for rid in sorted(rids)],
         )
 
-    def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
-        classification = body.classification
-        row = record_row(entry, body)
-        accounts = row.accounts
-        verdicts = {a.verdict for a in body.attachments}
-        # one word per record: any rejected attachment makes the record "rejected"
-        verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
-        headers = body.headers
+    def _add_sealed(self, entry: LedgerEntry, body: MessageSealed) -> None:
+        """A sealed message is findable before it is assembled, by source and receipt."""
+        # "or ignore": a record already indexed for this id keeps its row
+        self._insert_row(sealed_row(entry, body), verb="insert or ignore")
+
+    def _insert_row(
+        self,
+        row: RecordRow,
+        *,
+        verb: Literal["insert", "insert or ignore"] = "insert",
+        kinds: str = "",
+        language: str | None = None,
+        verdict: str = "none",
+    ) -> None:
         self.db.execute(
-            f"insert into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"  # noqa: S608
+            f"{verb} into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"
             f" ({','.join('?' * 25)})",
             (
                 row.seq,
@@ -306,12 +319,32 @@ class RecordIndex:
                 1 if row.escalated else 0,
                 1 if row.imported else 0,
                 row.direction,
-                " ".join(accounts),
+                " ".join(row.accounts),
                 " ".join(row.rules),
-                " ".join(request_kinds_of(classification)),
-                classification.language,
+                kinds,
+                language,
                 verdict,
             ),
+        )
+
+    def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
+        # The record replaces its seal's row (the seal stays in the record's links).
+        self.db.execute(
+            "delete from records where record_id = ? and type = ?",
+            (body.record_id, names.MESSAGE_SEALED),
+        )
+        classification = body.classification
+        row = record_row(entry, body)
+        accounts = row.accounts
+        verdicts = {a.verdict for a in body.attachments}
+        # one word per record: any rejected attachment makes the record "rejected"
+        verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
+        headers = body.headers
+        self._insert_row(
+            row,
+            kinds=" ".join(request_kinds_of(classification)),
+            language=classification.language,
+            verdict=verdict,
         )
         self.db.executemany(
             "insert or ignore into accounts (number, seq) values (?, ?)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from pipeline.entries.names import RECORD_TYPES
+from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,15 @@ class RecordRow:
     accounts: tuple[str, ...]
     rules: tuple[str, ...]
 
+    @property
+    def assembled(self) -> bool:
+        """False while the message is only sealed: stored and identified, not yet parsed."""
+        return self.type != MESSAGE_SEALED
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields (full account numbers included: callers mask for display)."""
         data = asdict(self)
+        data["assembled"] = self.assembled
         data["accounts"] = list(self.accounts)
         data["rules"] = list(self.rules)
         return data
@@ -78,7 +84,8 @@ class SearchCriteria:
     rule: str | None = None  # an escalation rule that matched
     language: str | None = None
     attachment_verdict: str | None = None  # "none", "accepted" (all) or "rejected" (any)
-    types: tuple[str, ...] = RECORD_TYPES
+    # sealed messages not yet assembled are found too (by their source and receipt)
+    types: tuple[str, ...] = (*RECORD_TYPES, MESSAGE_SEALED)
     limit: int | None = None
     offset: int = 0  # rows to skip, for paging
     newest_first: bool = False  # by ledger position, descending

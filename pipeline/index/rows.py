@@ -11,11 +11,11 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 from pipeline.entries import RecordBody
-from pipeline.entries.models import Party
+from pipeline.entries.models import MessageSealed, Party
 from pipeline.index.model import RecordRow
 from pipeline.ledger.entry import LedgerEntry, format_time
 
-__all__ = ["normalize_message_id", "record_row"]
+__all__ = ["normalize_message_id", "record_row", "sealed_row"]
 
 
 def normalize_message_id(value: str) -> str:
@@ -52,6 +52,39 @@ def record_row(entry: LedgerEntry, body: RecordBody) -> RecordRow:
         direction=source.direction,
         accounts=tuple(classification.account_numbers),
         rules=tuple(classification.rules),
+    )
+
+
+def sealed_row(entry: LedgerEntry, body: MessageSealed) -> RecordRow:
+    """The searchable fields of a message sealed but not yet assembled.
+
+    Only its source, receipt and raw hash are known before parsing: no headers,
+    classification or accounts, so those fields are empty until its record replaces it.
+    """
+    source = body.source
+    return RecordRow(
+        seq=entry.seq,
+        record_id=body.record_id,
+        type=entry.type,
+        mailbox=source.mailbox,
+        folder=source.folder,
+        uidvalidity=source.uidvalidity,
+        uid=source.uid,
+        received=source.internaldate or entry.time,
+        recorded=entry.time,
+        sender="",
+        sender_name="",
+        recipients="",
+        subject="",
+        message_id=None,
+        raw_sha256=body.raw.sha256,
+        raw_size=body.raw.size,
+        category=None,
+        escalated=False,
+        imported=source.is_imported,
+        direction=source.direction,
+        accounts=(),
+        rules=(),
     )
 
 

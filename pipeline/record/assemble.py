@@ -29,6 +29,7 @@ from pipeline.entries.models import (
     ObjectRef,
     Party,
     ResponseSent,
+    SealedRef,
     Source,
 )
 from pipeline.hashing import object_key, sha256_hex
@@ -181,9 +182,17 @@ def classification_fields(parsed: ParsedMessage) -> MessageFields:
 
 
 def assemble(
-    raw: bytes, source: MessageSource, settings: RecordSettings, received_at: datetime | None = None
+    raw: bytes,
+    source: MessageSource,
+    settings: RecordSettings,
+    received_at: datetime | None = None,
+    sealed_seq: int | None = None,
 ) -> AssembledRecord:
-    """Parse, check attachments and classify one message; pure, never raises on bad input."""
+    """Parse, check attachments and classify one message; pure, never raises on bad input.
+
+    ``sealed_seq`` is the position of the message's ``message.sealed`` entry, which the
+    record names; ``received_at`` (the receipt: INTERNALDATE or the seal) starts clocks.
+    """
     raw_sha = sha256_hex(raw)
     parsed = parse_message(raw)
     blobs: list[Blob] = []
@@ -216,6 +225,7 @@ def assemble(
         record_id=source.record_id(raw_sha),
         source=Source.model_validate(source.to_json()),
         raw=ObjectRef(sha256=raw_sha, size=len(raw), key=raw_key(raw_sha)),
+        sealed=None if sealed_seq is None else SealedRef(seq=sealed_seq, sha256=raw_sha),
         headers=_headers(parsed),
         bodies=Bodies(
             text=_text_blob(parsed.text, blobs),

@@ -1,9 +1,14 @@
 """Which messages the ledger already holds: a SQLite cache derived from the ledger.
 
-The ledger is the only truth; this cache is built from it when missing. When the
-log is shorter than the cache, or its first entry differs, the cache is the only
-local sign of a cut or rewritten log: sync fails loudly instead of rebuilding
-(``mailledger index --rebuild`` deletes the cache after an investigation).
+A message is held once it is sealed (``message.sealed``): that is where exactly-once
+identity is decided. It is assembled once a record entry names its seal. Records
+written before sealing existed count as both sealed and assembled.
+
+The ledger is the only truth; this cache is built from it when missing or when its
+table layout is older. When the log is shorter than the cache, or its first entry
+differs, the cache is the only local sign of a cut or rewritten log: sync fails
+loudly instead of rebuilding (``mailledger index --rebuild`` deletes the cache
+after an investigation).
 Syncing reads only entries after the last one seen, so a scheduled worker does
 not re-read the whole log every run.
 """
@@ -14,8 +19,9 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.entries import decode_record
-from pipeline.entries.names import RECORD_TYPES
+from pipeline.entries import decode_as, decode_record
+from pipeline.entries.models import MessageSealed, Source
+from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
 from pipeline.errors import CacheAheadError, EntryFormatError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
@@ -23,6 +29,9 @@ from pipeline.record.source import MessageSource
 
 IDENTITIES_FILE = "identities.sqlite"
 """File name of the identity cache inside ``config.state_dir``."""
+
+# Bumped when the tables change: a cache of another layout is dropped and rebuilt.
+_LAYOUT = "2"
 
 _SCHEMA = """
 create table if not exists meta (name text primary key, value text not null);
@@ -34,8 +43,10 @@ create table if not exists identities (
     uidvalidity integer,
     uid integer,
     raw_sha256 text not null,
-    seq integer not null
+    seq integer not null,          -- the seal (or, before sealing existed, the record)
+    record_seq integer             -- the assembled record; null while only sealed
 );
+create index if not exists unassembled on identities (seq) where record_seq is null;
 create unique index if not exists by_uid on identities (mailbox, folder, uidvalidity, uid)
     where uid is not null;
 create index if not exists by_sha on identities (raw_sha256, mailbox, folder);
@@ -58,8 +69,20 @@ class IdentityIndex:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
         self.db.execute("pragma journal_mode=wal")
-        self.db.executescript(_SCHEMA)
+        self._check_layout()
         self._checked_first = False
+
+    def _check_layout(self) -> None:
+        tables = {row[0] for row in self.db.execute("select name from sqlite_master")}
+        if "meta" in tables and self._meta("layout") != _LAYOUT:
+            # A cache written by an older mailledger: it is derived, so start again.
+            self.db.executescript(
+                "drop table if exists identities; drop table if exists renumbered;"
+                " drop table if exists meta;"
+            )
+        self.db.executescript(_SCHEMA)
+        with self.db:
+            self._set_meta("layout", _LAYOUT)
 
     def _meta(self, name: str) -> str | None:
         row = self.db.execute("select value from meta where name = ?", (name,)).fetchone()
@@ -99,9 +122,14 @@ class IdentityIndex:
         return self._checked_first
 
     def add(self, entries: Iterable[LedgerEntry]) -> None:
-        """Index record entries (others are ignored)."""
-        rows = []
+        """Index seal and record entries (others are ignored)."""
+        sealed = []
+        assembled = []
         for entry in entries:
+            if entry.type == MESSAGE_SEALED:
+                seal = decode_as(entry, MessageSealed).body
+                sealed.append(_row(seal.record_id, seal.source, seal.raw.sha256, entry.seq, None))
+                continue
             if entry.type not in RECORD_TYPES:
                 continue
             body = decode_record(entry).body
@@ -110,22 +138,41 @@ class IdentityIndex:
                     f"ledger entry {entry.seq} ({entry.type}): field raw: a record must name"
                     " its raw message"
                 )
-            source = body.source
-            rows.append(
-                (
-                    body.record_id,
-                    source.kind,
-                    source.mailbox,
-                    source.folder,
-                    source.uidvalidity,
-                    source.uid,
-                    body.raw.sha256,
-                    entry.seq,
+            if body.sealed is None:
+                # Written before sealing existed: the record is its own seal.
+                sealed.append(
+                    _row(body.record_id, body.source, body.raw.sha256, entry.seq, entry.seq)
                 )
-            )
+            else:
+                assembled.append((entry.seq, body.record_id))
         self.db.executemany(
-            "insert or ignore into identities values (?, ?, ?, ?, ?, ?, ?, ?)", rows
+            "insert or ignore into identities values (?, ?, ?, ?, ?, ?, ?, ?, ?)", sealed
         )
+        self.db.executemany(
+            "update identities set record_seq = ? where record_id = ? and record_seq is null",
+            assembled,
+        )
+
+    def is_assembled(self, record_id: str) -> bool:
+        """True when a record entry for this sealed message is in the ledger."""
+        row = self.db.execute(
+            "select 1 from identities where record_id = ? and record_seq is not null",
+            (record_id,),
+        ).fetchone()
+        return row is not None
+
+    def unassembled(self, limit: int, after: int = -1) -> list[int]:
+        """Positions of ``message.sealed`` entries with no record yet, oldest first."""
+        rows = self.db.execute(
+            "select seq from identities where record_seq is null and seq > ? order by seq limit ?",
+            (after, limit),
+        )
+        return [int(seq) for (seq,) in rows]
+
+    def unassembled_count(self) -> int:
+        """How many sealed messages wait for assembly."""
+        row = self.db.execute("select count(*) from identities where record_seq is null").fetchone()
+        return int(row[0])
 
     def is_recorded(self, source: MessageSource, raw_sha256: str) -> bool:
         """True when this message (by IMAP position, or by content after a UIDVALIDITY
@@ -184,6 +231,22 @@ class IdentityIndex:
     def close(self) -> None:
         """Close the database."""
         self.db.close()
+
+
+def _row(
+    record_id: str, source: Source, raw_sha256: str, seq: int, record_seq: int | None
+) -> tuple[str, str, str, str, int | None, int | None, str, int, int | None]:
+    return (
+        record_id,
+        source.kind,
+        source.mailbox,
+        source.folder,
+        source.uidvalidity,
+        source.uid,
+        raw_sha256,
+        seq,
+        record_seq,
+    )
 
 
 def _first_hash(ledger: LedgerReader) -> str | None:

@@ -1,29 +1,63 @@
-"""Stores a batch of assembled records and appends their entries, exactly once.
+"""Seals received messages, then records their assembled records, each exactly once.
 
-Order matters for "nothing lost": the raw bytes are stored first (by the
-caller, before parsing starts), then bodies and attachments, and only then the
-ledger entry that references them. A crash anywhere leaves at most stored
-objects without an entry; the rerun stores them again (an idempotent no-op)
-and appends. The duplicate check runs inside the append attempt, against the
-log as it is at that moment, so overlapping workers never record a message twice.
+Two stages, two entries per message. Sealing stores the raw bytes durably and
+appends one small ``message.sealed`` entry per message (no parsing): exactly-once
+identity is decided there. Assembly later stores bodies and attachments, and only
+then appends the record entry that names its seal. A crash anywhere leaves at most
+stored objects without an entry, or a seal without its record; the rerun stores
+again (an idempotent no-op) and appends. Both duplicate checks run inside the
+append attempt, against the log as it is at that moment, so overlapping workers
+never seal a message twice nor record it twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
+from pipeline.entries import draft
+from pipeline.entries.models import MessageSealed, ObjectRef, Source
 from pipeline.hashing import sha256_hex
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
 from pipeline.ledger.log import Ledger
 from pipeline.record.assemble import AssembledRecord, raw_key
 from pipeline.record.identities import IdentityIndex
+from pipeline.record.source import MessageSource
 from pipeline.storage.base import ObjectStore
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A message as fetched: its bytes, where they came from, and when they arrived."""
+
+    raw: bytes = field(repr=False)
+    source: MessageSource
+    received_at: datetime | None
+    raw_sha256: str
+
+    @classmethod
+    def of(cls, raw: bytes, source: MessageSource, received_at: datetime | None) -> Received:
+        """Hash ``raw`` once, here, for the store, the seal and the record id."""
+        return cls(raw, source, received_at, sha256_hex(raw))
+
+    @property
+    def record_id(self) -> str:
+        """The id of the record this message becomes."""
+        return self.source.record_id(self.raw_sha256)
+
+
+@dataclass(frozen=True)
+class SealOutcome:
+    """What one seal did: messages sealed now (with their entries), and those held already."""
+
+    sealed: list[tuple[Received, LedgerEntry]]
+    already_sealed: list[Received]
 
 
 @dataclass(frozen=True)
@@ -52,20 +86,70 @@ class Recorder:
             max_workers=store.write_concurrency, thread_name_prefix="store"
         )
 
-    def store_raws(self, raws: Sequence[bytes]) -> None:
+    def store_raws(self, messages: Sequence[Received]) -> None:
         """Store raw message bytes: the first thing that happens to every message.
 
         Every message is stored when this returns; the first failure is raised after
         all writes were attempted, so one bad write cannot leave others unattempted.
         """
 
-        def put(raw: bytes) -> None:
-            self.store.put(raw_key(sha256_hex(raw)), raw)
+        def put(message: Received) -> None:
+            self.store.put(raw_key(message.raw_sha256), message.raw)
 
-        futures = [self._pool.submit(put, raw) for raw in raws]
+        futures = [self._pool.submit(put, message) for message in messages]
         wait(futures)
         for future in futures:
             future.result()
+
+    def seal(self, messages: Sequence[Received]) -> SealOutcome:
+        """Store the raw bytes durably, then append a ``message.sealed`` entry for each
+        message the ledger does not hold yet (one batch, so one signed checkpoint)."""
+        with self.store.durable_batch():
+            self.store_raws(messages)
+        skipped: list[Received] = []
+        chosen: list[Received] = []
+
+        def build(ledger: Ledger) -> list[EntryDraft]:
+            self.identities.sync(ledger)
+            skipped.clear()
+            chosen.clear()
+            drafts = []
+            seen: set[str] = set()
+            for message in messages:
+                record_id = message.record_id
+                if record_id in seen or self.identities.is_recorded(
+                    message.source, message.raw_sha256
+                ):
+                    skipped.append(message)
+                    continue
+                seen.add(record_id)
+                chosen.append(message)
+                body = MessageSealed(
+                    record_id=record_id,
+                    source=Source.model_validate(message.source.to_json()),
+                    raw=ObjectRef(
+                        sha256=message.raw_sha256,
+                        size=len(message.raw),
+                        key=raw_key(message.raw_sha256),
+                    ),
+                )
+                drafts.append(draft(body, self.actor))
+            return drafts
+
+        result = self.ledger.append_with(build)
+        self.identities.add(result.entries)
+        for message in skipped:
+            self.identities.note_renumbered(message.source, message.raw_sha256)
+        sealed = list(zip(chosen, result.entries, strict=True))
+        for message, entry in sealed:
+            log.info(
+                "message.sealed",
+                record_id=message.record_id,
+                seq=entry.seq,
+                mailbox=message.source.mailbox,
+                uid=message.source.uid,
+            )
+        return SealOutcome(sealed, list(skipped))
 
     def store_parts(self, records: Sequence[AssembledRecord]) -> None:
         """Store bodies and attachments of ``records`` (content-addressed, idempotent)."""
@@ -80,7 +164,11 @@ class Recorder:
         return self.append(records)
 
     def append(self, records: Sequence[AssembledRecord]) -> BatchOutcome:
-        """Append entries for the records not yet in the ledger; their parts must be stored."""
+        """Append entries for the records not yet in the ledger; their parts must be stored.
+
+        A record is appended once per seal: a second worker assembling the same sealed
+        message finds the first one's record here and drops its own.
+        """
         skipped: list[AssembledRecord] = []
         chosen: list[AssembledRecord] = []
 
@@ -91,9 +179,7 @@ class Recorder:
             drafts = []
             seen: set[str] = set()
             for record in records:
-                if record.record_id in seen or self.identities.is_recorded(
-                    record.source, record.raw_sha256
-                ):
+                if record.record_id in seen or self.identities.is_assembled(record.record_id):
                     skipped.append(record)
                     continue
                 seen.add(record.record_id)
@@ -106,10 +192,6 @@ class Recorder:
 
         result = self.ledger.append_with(build)
         self.identities.add(result.entries)
-        for record in skipped:
-            # Recognised by content under an older UIDVALIDITY (a redundant row, harmless,
-            # when it was recorded under its own UID).
-            self.identities.note_renumbered(record.source, record.raw_sha256)
         committed = list(zip(chosen, result.entries, strict=True))
         for record, entry in committed:
             log.info(

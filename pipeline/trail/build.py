@@ -35,6 +35,7 @@ from pipeline.entries.models import (
     EventDelivered,
     ExportCreated,
     ExtensionNoticeBody,
+    MessageSealed,
     Party,
     ResponseSent,
 )
@@ -266,7 +267,7 @@ def trail_from_entries(
     own = next((t for t in typed if t.seq == record.seq), None)
     if own is None:
         raise RecordNotFoundError(f"record {record.record_id}: entry {record.seq} not found")
-    if not isinstance(own.body, RecordBody):
+    if not isinstance(own.body, RecordBody | MessageSealed):
         raise EntryFormatError(f"ledger entry {own.seq} is a {own.type!r} entry, not a record")
     items = tuple(
         TrailItem(
@@ -283,7 +284,12 @@ def trail_from_entries(
     )
     return Trail(
         record=record,
-        headers=own.body.headers.model_dump(mode="json", by_alias=True),
+        # A message sealed but not yet assembled has no parsed headers and no clocks yet.
+        headers=(
+            own.body.headers.model_dump(mode="json", by_alias=True)
+            if isinstance(own.body, RecordBody)
+            else {}
+        ),
         items=items,
         deadlines=tuple(DeadlineView.of(d) for d in case.deadlines) if case else (),
         origin=proofs.checkpoint.checkpoint.origin,
@@ -316,6 +322,13 @@ def _reason(reason: str | None) -> str:
 def summarize(entry: TypedEntry[Body], record_id: str) -> str:
     """One line saying what an entry records."""
     b = entry.body
+    if isinstance(b, MessageSealed):
+        src = b.source
+        return (
+            f"sealed on receipt from {_s(src.mailbox)}/{_s(src.folder)}"
+            f" UID {_s(src.uid)} (UIDVALIDITY {_s(src.uidvalidity)}),"
+            f" INTERNALDATE {_s(src.internaldate)}; raw SHA-256 {b.raw.sha256}, {b.raw.size} bytes"
+        )
     if isinstance(b, RecordBody) and b.record_id == record_id:
         src = b.source
         verb = "sent (outbound reply)" if isinstance(b, ResponseSent) else "received"

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pipeline.entries import RecordBody, decode
+from pipeline.entries.models import MessageSealed
 from pipeline.errors import LedgerError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.index.rows import normalize_message_id, record_row
+from pipeline.index.rows import normalize_message_id, record_row, sealed_row
 from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.merkle import MerkleTree
@@ -44,6 +45,8 @@ class LedgerRecords:
         size = signed.checkpoint.size
         leaves: list[bytes] = []
         rows: list[RecordRow] = []
+        # a message sealed but not yet assembled is a record too, until its record replaces it
+        sealed: dict[str, RecordRow] = {}
         links: dict[str, list[EntryLink]] = {}
         for entry in entries:
             if entry.seq != len(leaves):
@@ -55,6 +58,8 @@ class LedgerRecords:
             body = decode(entry).body
             if isinstance(body, RecordBody):
                 rows.append(record_row(entry, body))
+            elif isinstance(body, MessageSealed):
+                sealed.setdefault(body.record_id, sealed_row(entry, body))
             for rid in sorted(body.concerns()):
                 links.setdefault(rid, []).append(EntryLink(rid, entry.seq, entry.type))
             if len(leaves) == size:
@@ -70,6 +75,9 @@ class LedgerRecords:
                 f"the ledger's first {size} entries do not give the signed root of that size:"
                 " the log was changed after it was signed; run 'mailledger verify'"
             )
+        assembled = {r.record_id for r in rows}
+        rows.extend(r for rid, r in sealed.items() if rid not in assembled)
+        rows.sort(key=lambda r: r.seq)
         return cls(
             ProofContext(signed, tree),
             tuple(rows),

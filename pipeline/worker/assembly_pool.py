@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,8 +23,20 @@ from pipeline.record.source import MessageSource
 
 log = structlog.get_logger(__name__)
 
-Item = tuple[bytes, MessageSource, datetime | None]
-"""Raw bytes, where they came from, and when they were received."""
+
+@dataclass(frozen=True)
+class Item:
+    """One sealed message to assemble."""
+
+    raw: bytes
+    source: MessageSource
+    received_at: datetime | None  # receipt: starts the record's clocks
+    sealed_seq: int | None  # position of its ``message.sealed`` entry
+
+    def assemble(self, settings: RecordSettings) -> AssembledRecord:
+        """The record of this message."""
+        return assemble(self.raw, self.source, settings, self.received_at, self.sealed_seq)
+
 
 _settings: RecordSettings | None = None
 
@@ -39,8 +51,7 @@ def _init(settings: RecordSettings, logs: LogSettings) -> None:
 
 def _assemble(item: Item) -> AssembledRecord:
     assert _settings is not None
-    raw, source, received_at = item
-    return assemble(raw, source, _settings, received_at)
+    return item.assemble(_settings)
 
 
 @dataclass(frozen=True)
@@ -60,10 +71,20 @@ class AssemblyPool:
     while this one is assembled; :meth:`results` then returns it in submission order.
     """
 
-    def __init__(self, settings: RecordSettings, workers: int = 0) -> None:
-        self.settings = settings
+    def __init__(
+        self, settings: RecordSettings | Callable[[], RecordSettings], workers: int = 0
+    ) -> None:
+        # A factory is called on first use: a poll that only seals never loads the rules.
+        self._settings = settings
         self._count = workers or os.cpu_count() or 1
         self._executor: Executor | None = self._start(self._count) if self._count > 1 else None
+
+    @property
+    def settings(self) -> RecordSettings:
+        """What assembly needs (made on first use when given as a factory)."""
+        if not isinstance(self._settings, RecordSettings):
+            self._settings = self._settings()
+        return self._settings
 
     def _start(self, count: int) -> Executor:
         # forkserver: forking a process that already runs I/O threads is unsafe
@@ -98,7 +119,7 @@ class AssemblyPool:
                 # bytes are already stored, so assemble this batch here.
                 assert pending.executor is not None
                 self._restart(pending.executor, len(pending.items))
-        return [assemble(raw, src, self.settings, at) for raw, src, at in pending.items]
+        return [item.assemble(self.settings) for item in pending.items]
 
     def _restart(self, broken: Executor, batch: int) -> None:
         # Two batches in flight both see the same broken pool; only the first restarts it.

@@ -11,7 +11,9 @@ from pipeline.record.assemble import RecordSettings
 from pipeline.record.identities import IDENTITIES_FILE, IdentityIndex
 from pipeline.record.recorder import Recorder
 from pipeline.runtime import Runtime, actor_name
+from pipeline.worker.assembler import Assembler
 from pipeline.worker.assembly_pool import AssemblyPool
+from pipeline.worker.assembly_queue import SqsAssemblyQueue
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.poll import Poller, SessionFactory, StopFlag
 
@@ -26,6 +28,37 @@ def record_settings(config: Config) -> RecordSettings:
 
 
 @contextmanager
+def open_assembler(
+    config: Config, runtime: Runtime, *, workers: int | None = None
+) -> Iterator[Assembler]:
+    """A ready assembler (stage 2); closes its worker processes and databases afterwards."""
+    identities = IdentityIndex(config.state_dir / IDENTITIES_FILE)
+    recorder = Recorder(runtime.store, runtime.ledger, identities, actor_name(config, "worker"))
+    pool = AssemblyPool(
+        lambda: record_settings(config),
+        config.worker.parse_workers if workers is None else workers,
+    )
+    try:
+        yield Assembler(recorder, identities, pool)
+    finally:
+        pool.close()
+        recorder.close()
+        identities.close()
+
+
+def assembly_queue(config: Config) -> SqsAssemblyQueue | None:
+    """The configured assembly queue, if any."""
+    settings = config.worker.assembly_queue
+    if settings is None:
+        return None
+    from pipeline.emit.aws import aws_client
+
+    client = aws_client("sqs", settings.region, settings.endpoint_url)
+    mark = config.state_dir / "assembly-queue.json"
+    return SqsAssemblyQueue(client, settings.queue_url, config.origin, mark)
+
+
+@contextmanager
 def open_poller(
     config: Config,
     runtime: Runtime,
@@ -34,24 +67,25 @@ def open_poller(
     stop: StopFlag | None = None,
     metrics: IngestMetrics | None = None,
     workers: int | None = None,
+    seal_only: bool = False,
 ) -> Iterator[Poller]:
-    """A ready poller; closes its worker processes and databases afterwards."""
-    identities = IdentityIndex(config.state_dir / IDENTITIES_FILE)
-    recorder = Recorder(runtime.store, runtime.ledger, identities, actor_name(config, "worker"))
-    pool = AssemblyPool(
-        record_settings(config), config.worker.parse_workers if workers is None else workers
-    )
-    try:
+    """A ready poller; closes its worker processes and databases afterwards.
+
+    With an assembly queue configured, or ``seal_only``, it only seals and starts no
+    worker processes.
+    """
+    queue = None if seal_only else assembly_queue(config)
+    if queue is not None or seal_only:
+        workers = 1
+    with open_assembler(config, runtime, workers=workers) as assembler:
         yield Poller(
             config,
-            recorder,
-            identities,
-            pool,
+            assembler.recorder,
+            assembler.identities,
+            assembler,
             session_factory,
             metrics or IngestMetrics(),
             stop,
+            queue=queue,
+            seal_only=seal_only,
         )
-    finally:
-        pool.close()
-        recorder.close()
-        identities.close()

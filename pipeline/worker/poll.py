@@ -1,4 +1,9 @@
-"""One poll cycle: fetch -> store raw -> assemble -> record -> flag/move -> reconcile.
+"""One poll cycle: fetch -> seal -> flag/move -> assemble -> record -> reconcile.
+
+Sealing (stage 1) stores each batch's raw bytes and appends one ``message.sealed``
+entry per message; assembly (stage 2) runs right behind it in the worker pool,
+or, when an assembly queue is configured, on other machines that the sealer
+tells about each sealed batch.
 
 Per folder, the UIDs on the server that the ledger does not hold under the
 folder's current UIDVALIDITY are fetched in batches bounded by count and bytes.
@@ -28,9 +33,11 @@ from pipeline.fetch.files import FileMessage
 from pipeline.fetch.imap import FetchedMessage, ImapSession
 from pipeline.hashing import sha256_hex
 from pipeline.record.identities import IdentityIndex
-from pipeline.record.recorder import BatchOutcome, Recorder
+from pipeline.record.recorder import BatchOutcome, Received, Recorder, SealOutcome
 from pipeline.record.source import MessageSource
-from pipeline.worker.assembly_pool import AssemblyPool, Item, PendingAssembly
+from pipeline.worker.assembler import Assembler, AssemblyReport
+from pipeline.worker.assembly_pool import Item, PendingAssembly
+from pipeline.worker.assembly_queue import AssemblyQueue
 from pipeline.worker.lease import MailboxLease
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import FolderReport, MailboxReport
@@ -132,7 +139,7 @@ def _one_in_flight(
 
 @dataclass(frozen=True)
 class _InFlight:
-    """A fetched batch whose raw bytes are stored and whose records are being assembled."""
+    """A sealed batch whose records are being assembled."""
 
     mailbox: MailboxConfig
     folder: str
@@ -148,16 +155,22 @@ class Poller:
         config: Config,
         recorder: Recorder,
         identities: IdentityIndex,
-        pool: AssemblyPool,
+        assembler: Assembler,
         session_factory: SessionFactory,
         metrics: IngestMetrics,
         stop: StopFlag | None = None,
         progress: bool | None = None,
+        queue: AssemblyQueue | None = None,
+        seal_only: bool = False,
     ) -> None:
         self.config = config
         self.recorder = recorder
         self.identities = identities
-        self.pool = pool
+        self.assembler = assembler
+        # With a queue, sealed batches are announced there and assembled elsewhere.
+        self.queue = queue
+        # Stage 1 alone: seals are left for 'mailledger assemble' (nothing announced).
+        self.seal_only = seal_only
         self.session_factory = session_factory
         self.metrics = metrics
         self.stop = stop or StopFlag()
@@ -171,7 +184,26 @@ class Poller:
             if self.stop.is_set:
                 break
             reports.append(self.poll_mailbox(mailbox))
+        self.catch_up()
         return reports
+
+    def catch_up(self) -> AssemblyReport | None:
+        """Assemble sealed messages left without a record (a crash between the stages).
+
+        With a queue, the seals this sealer never announced are announced instead;
+        those already on the queue are left to it.
+        """
+        if self.seal_only:
+            return None
+        try:
+            if self.queue is None:
+                return self.assembler.assemble_pending(lambda: self.stop.is_set)
+            self.identities.sync(self.recorder.ledger)
+            self.queue.announce_missed(self.identities)
+        except MailledgerError as exc:
+            # Reported, not raised: the seals are safe, and the next cycle retries.
+            log.error("assembly.catch_up_failed", error=str(exc))
+        return None
 
     def poll_mailbox(self, mailbox: MailboxConfig) -> MailboxReport:
         """One mailbox; its failure is reported, never raised, so others still run."""
@@ -295,8 +327,8 @@ class Poller:
         report: FolderReport,
     ) -> _InFlight:
         fetched: list[FetchedMessage] = list(session.fetch(uids))
-        items = [
-            (
+        messages = [
+            Received.of(
                 message.raw,
                 MessageSource(
                     kind="imap",
@@ -311,29 +343,39 @@ class Poller:
             )
             for message in fetched
         ]
-        pending = self._start(items, report)
+        pending, sealed = self._start(messages, report)
         labels = {"mailbox": mailbox.name}
         self.metrics.fetched.labels(**labels).inc(len(fetched))
         self.metrics.bytes.labels(**labels).inc(sum(len(m.raw) for m in fetched))
+        held = [m.source.uid for m, _ in sealed.sealed] + [
+            m.source.uid for m in sealed.already_sealed
+        ]
+        self._after_record(session, mailbox, folder, [u for u in held if u is not None], report)
         return _InFlight(mailbox, folder, uids, pending)
 
-    def _start(self, items: list[Item], report: FolderReport) -> PendingAssembly:
-        """Store the raw bytes of ``items`` durably, then hand them to the workers."""
-        # Nothing may fail between receiving the bytes and storing them.
-        with self.recorder.store.durable_batch():
-            self.recorder.store_raws([raw for raw, _, _ in items])
-        report.fetched += len(items)
-        report.bytes += sum(len(raw) for raw, _, _ in items)
-        return self.pool.submit(items)
+    def _start(
+        self, messages: list[Received], report: FolderReport
+    ) -> tuple[PendingAssembly, SealOutcome]:
+        """Seal ``messages`` (raw bytes stored durably, one entry each), then hand the
+        newly sealed ones to the workers, or announce them on the assembly queue."""
+        # Nothing may fail between receiving the bytes and sealing them.
+        outcome = self.recorder.seal(messages)
+        report.fetched += len(messages)
+        report.bytes += sum(len(m.raw) for m in messages)
+        report.sealed += len(outcome.sealed)
+        report.already_recorded += len(outcome.already_sealed)
+        if self.seal_only:
+            return self.assembler.start(()), outcome
+        if self.queue is not None:
+            self.queue.announce([entry.seq for _, entry in outcome.sealed])
+            return self.assembler.start(()), outcome
+        items = [Item(m.raw, m.source, m.received_at, entry.seq) for m, entry in outcome.sealed]
+        return self.assembler.start(items), outcome
 
     def _finish(self, pending: PendingAssembly, report: FolderReport) -> BatchOutcome:
-        """Store the assembled parts durably, then append the entries that refer to them."""
-        records = self.pool.results(pending)
-        with self.recorder.store.durable_batch():
-            self.recorder.store_parts(records)
-        outcome = self.recorder.append(records)
+        """Store the assembled parts durably, then append the records that refer to them."""
+        outcome = self.assembler.finish(pending)
         report.recorded += len(outcome.committed)
-        report.already_recorded += len(outcome.already_recorded)
         for record, _entry in outcome.committed:
             report.attachments_accepted += record.accepted
             report.attachments_rejected += record.rejected
@@ -347,12 +389,6 @@ class Poller:
             self.metrics.attachments.labels(verdict="rejected", **labels).inc(record.rejected)
         self.metrics.recorded.labels(**labels).inc(len(outcome.committed))
         self.metrics.already.labels(**labels).inc(len(outcome.already_recorded))
-        done = [r.source.uid for r, _ in outcome.committed] + [
-            r.source.uid for r in outcome.already_recorded
-        ]
-        self._after_record(
-            session, batch.mailbox, batch.folder, [u for u in done if u is not None], report
-        )
 
     def _after_record(
         self,
@@ -362,8 +398,8 @@ class Poller:
         uids: list[int],
         report: FolderReport,
     ) -> None:
-        # Runs only after the batch is committed: a crash before this point leaves the
-        # mail where it was, and the rerun finds it recorded and finishes the action.
+        # Runs only after the batch is sealed: a crash before this point leaves the
+        # mail where it was, and the rerun finds it sealed and finishes the action.
         action = mailbox.after_record
         if action.action == "none" or not uids:
             return
@@ -384,18 +420,18 @@ class Poller:
         report = FolderReport(folder=label)
         _one_in_flight(
             _chunks(messages, batch_size),
-            lambda batch: self._start([self._imported(m, label) for m in batch], report),
+            lambda batch: self._start([self._imported(m, label) for m in batch], report)[0],
             lambda pending: self._finish(pending, report),
             self.stop,
         )
         return report
 
     @staticmethod
-    def _imported(message: FileMessage, label: str) -> Item:
+    def _imported(message: FileMessage, label: str) -> Received:
         source = MessageSource(
             kind="import", mailbox=label, folder=message.folder, path=message.path
         )
-        return (message.raw, source, None)
+        return Received.of(message.raw, source, None)
 
     def _append_reconciliation(
         self, mailbox: MailboxConfig, folder: str, report: FolderReport

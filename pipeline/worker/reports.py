@@ -16,7 +16,8 @@ class FolderReport:
     server_count: int = 0
     recorded_count: int = 0
     fetched: int = 0
-    recorded: int = 0
+    sealed: int = 0  # sealed in this cycle (stage 1)
+    recorded: int = 0  # assembled records appended in this cycle (stage 2)
     already_recorded: int = 0
     bytes: int = 0
     attachments_accepted: int = 0
@@ -53,6 +54,7 @@ class MailboxReport:
             "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
             "fetched": self.total("fetched"),
+            "sealed": self.total("sealed"),
             "recorded": self.total("recorded"),
             "already_recorded": self.total("already_recorded"),
             "attachments_accepted": self.total("attachments_accepted"),

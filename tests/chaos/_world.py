@@ -286,6 +286,8 @@ def settle_and_check(
     )
     mismatched = [u for u, e in records.items() if e.body["raw"]["sha256"] != on_server[u]]
     assert mismatched == [], f"{hint} raw SHA-256 differs for UIDs {mismatched[:20]}"
+    # Every message sealed once, and every seal assembled into exactly one record.
+    check_seals(entries, hint)
     # The completeness report agrees with the server.
     (box,) = report["mailboxes"]
     (folder,) = box["folders"]
@@ -328,6 +330,28 @@ def settle_and_check(
             f"{hint} ledger says sent, SMTP never got: {set(sent) - set(acks)}"
         )
     return Outcome(records, entries, acks, report)
+
+
+def check_seals(entries: list[LedgerEntry], hint: str) -> None:
+    """One seal per message, one record per seal, each record naming its own seal."""
+    seals = {e.seq: e for e in entries if e.type == "message.sealed"}
+    sealed_ids = collections.Counter(e.body["record_id"] for e in seals.values())
+    twice = [rid for rid, n in sealed_ids.items() if n > 1]
+    assert twice == [], f"{hint} sealed more than once: {twice[:10]}"
+    named = collections.Counter()
+    for entry in entries:
+        if entry.type != "message.received":
+            continue
+        sealed = entry.body["sealed"]
+        seal = seals.get(sealed["seq"])
+        assert seal is not None, f"{hint} record {entry.seq} names no seal ({sealed})"
+        assert seal.body["record_id"] == entry.body["record_id"], hint
+        assert seal.body["raw"]["sha256"] == sealed["sha256"] == entry.body["raw"]["sha256"], hint
+        named[sealed["seq"]] += 1
+    doubled = {seq: n for seq, n in named.items() if n > 1}
+    assert doubled == {}, f"{hint} seals assembled into more than one record: {doubled}"
+    waiting = sorted(set(seals) - set(named))
+    assert waiting == [], f"{hint} seals never assembled: {waiting[:20]}"
 
 
 def handle_later(app: Deployment, minutes: int) -> None:

@@ -28,8 +28,8 @@ def test_demo_runs_every_step_and_ends_with_a_verified_ledger_and_export() -> No
         )
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
         out = done.stdout
-        assert "servicing: ok: fetched 16, recorded 16" in out
-        assert "servicing: ok: fetched 0, recorded 0" in out  # the second poll
+        assert "servicing: ok: fetched 16, sealed 16, recorded 16" in out
+        assert "servicing: ok: fetched 0, sealed 0, recorded 0" in out  # the second poll
         assert "VERIFIED: 16 records" in out
         # The notice of error in the borrower's own words is still found, with evidence.
         own_words = out.split("no 'notice of error' in it")[1].split("\n## ")[0]

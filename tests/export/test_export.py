@@ -146,8 +146,10 @@ def test_export_includes_every_trail_entry_and_summary_counts(scenario, tmp_path
     _export(scenario, out)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     seqs = [e["seq"] for e in manifest["entries"]]
+    records = (scenario.notice, scenario.payoff, scenario.imported)
     assert seqs == sorted(
         [
+            *(r.body["sealed"]["seq"] for r in records),  # each record's seal
             scenario.notice.seq,
             scenario.payoff.seq,
             scenario.imported.seq,

@@ -24,7 +24,7 @@ from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
 from pipeline.ledger.keys import write_signing_key
 from pipeline.record.assemble import RecordSettings, assemble
 from pipeline.record.identities import IdentityIndex
-from pipeline.record.recorder import Recorder
+from pipeline.record.recorder import Received, Recorder
 from pipeline.record.source import MessageSource
 from pipeline.runtime import Runtime, open_runtime
 
@@ -108,12 +108,14 @@ class LedgerEnv:
             direction="outbound" if outbound else "inbound",
             path="backfill/1.eml" if imported else None,
         )
-        assembled = assemble(raw, source, self.settings(), received_at=received)
         recorder = Recorder(
             self.runtime.store, self.runtime.ledger, IdentityIndex(None), "worker:test/1"
         )
         try:
-            recorder.store_raws([raw])
+            seal = recorder.seal([Received.of(raw, source, received)]).sealed[0][1]
+            assembled = assemble(
+                raw, source, self.settings(), received_at=received, sealed_seq=seal.seq
+            )
             outcome = recorder.record([assembled])
         finally:
             recorder.close()

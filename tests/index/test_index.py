@@ -83,6 +83,7 @@ def test_index_links_acks_escalations_and_accesses_to_the_record(scenario):
     with scenario.env.index() as index:
         types = [link.type for link in index.links(_rid(scenario.notice))]
     assert types == [
+        "message.sealed",
         "message.received",
         "acknowledgment.sent",
         "escalation.notified",
@@ -115,7 +116,10 @@ def test_index_ahead_of_the_ledger_fails_naming_both_sizes_and_keeps_its_rows(sc
         size = index.sync(scenario.env.runtime.ledger, scenario.env.runtime.store)
         with pytest.raises(CacheAheadError) as failure:
             index.sync(other.runtime.ledger, other.runtime.store)
-        assert f"records {size} ledger entries but the ledger has 1" in str(failure.value)
+        assert (
+            f"records {size} ledger entries but the ledger has {other.runtime.ledger.size()}"
+            in str(failure.value)
+        )
         assert index.size == size
 
 
@@ -130,6 +134,7 @@ def test_index_of_a_rewritten_ledger_of_the_same_size_fails_naming_the_position(
             index.sync(rewritten.runtime.ledger, rewritten.runtime.store)
         assert "with a different entry at position 0" in str(failure.value)
         assert [r.subject for r in index.search(SearchCriteria())] == ["Only in the other log"]
+        assert index.size == other.runtime.ledger.size() == 2  # its seal and its record
 
 
 def test_resolve_finds_records_by_message_id_with_or_without_brackets(scenario):

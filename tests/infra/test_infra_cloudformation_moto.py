@@ -33,6 +33,8 @@ MOTO_UNSUPPORTED = {
     "AWS::Scheduler::Schedule": "EventBridge Scheduler is not modelled in CFN",
     "AWS::CloudWatch::Alarm": "only dashboards are modelled",
     "AWS::SNS::Subscription": "subscriptions are not modelled",
+    "AWS::ApplicationAutoScaling::ScalableTarget": "Application Auto Scaling is not modelled",
+    "AWS::ApplicationAutoScaling::ScalingPolicy": "Application Auto Scaling is not modelled",
 }
 
 PARAMETERS = {

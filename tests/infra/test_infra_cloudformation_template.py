@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 RECORD_PREFIXES = ("objects/", "quarantine/", "ledger/")
 
@@ -310,7 +311,7 @@ def test_every_work_queue_redrives_to_a_dead_letter_queue(template: dict[str, An
         if "RedrivePolicy" in q["Properties"]
     }
     work_queues = {name for name in queues if name not in dead_letter_targets}
-    assert work_queues == {"AcknowledgmentQueue", "EscalationQueue"}
+    assert work_queues == {"AcknowledgmentQueue", "EscalationQueue", "AssemblyQueue"}
     for name in work_queues:
         redrive = queues[name]["Properties"]["RedrivePolicy"]
         dlq = redrive["deadLetterTargetArn"]["Fn::GetAtt"]
@@ -392,3 +393,29 @@ def test_schedule_runs_the_worker_task_on_fargate(
         assert f'"command": ["{command}"]' in target["Input"]
     else:
         assert "Input" not in target
+
+
+# ----------------------------------------------------------------- assembly
+
+
+def test_poll_seals_and_announces_on_the_assembly_queue(template: dict[str, Any]) -> None:
+    value = template["Resources"]["WorkerConfigParameter"]["Properties"]["Value"]["Fn::Sub"]
+    text = value if isinstance(value, str) else value[0]
+    config = yaml.safe_load(text.replace("${MailboxConfigYaml}", ""))
+    assert config["worker"]["assembly_queue"]["queue_url"] == "${AssemblyQueue}"
+
+
+def test_assemble_service_runs_the_assemble_command_and_scales_on_queue_depth(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    task = resources["AssembleTaskDefinition"]["Properties"]
+    (container,) = task["ContainerDefinitions"]
+    assert container["Command"] == ["assemble"]
+    assert resources["AssembleService"]["Properties"]["TaskDefinition"] == {
+        "Ref": "AssembleTaskDefinition"
+    }
+    policy = resources["AssembleScalingPolicy"]["Properties"]
+    metric = policy["TargetTrackingScalingPolicyConfiguration"]["CustomizedMetricSpecification"]
+    assert metric["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert metric["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["AssemblyQueue", "QueueName"]}

@@ -45,7 +45,23 @@ def test_poll_and_dispatch_cronjobs_and_run_deployment_exist() -> None:
         "mailledger-poll": [["poll"]],
         "mailledger-dispatch": [["dispatch"]],
         "mailledger-run": [["run"]],
+        "mailledger-assemble": [["assemble"]],
     }
+
+
+def test_keda_scales_the_assemble_workers_on_the_assembly_queue_depth() -> None:
+    (scaled,) = _by_kind("ScaledObject").values()
+    assert scaled["spec"]["scaleTargetRef"]["name"] == "mailledger-assemble"
+    (trigger,) = scaled["spec"]["triggers"]
+    assert trigger["type"] == "aws-sqs-queue"
+    assert int(trigger["metadata"]["queueLength"]) >= 1
+    assert 1 <= scaled["spec"]["minReplicaCount"] < scaled["spec"]["maxReplicaCount"]
+
+
+def test_assemble_workers_get_no_imap_password() -> None:
+    spec = _by_kind("Deployment")["mailledger-assemble"]["spec"]["template"]["spec"]
+    (secrets,) = [v for v in spec["volumes"] if v["name"] == "secrets"]
+    assert [i["key"] for i in secrets["secret"]["items"]] == ["signing-key"]
 
 
 @pytest.mark.parametrize("name", sorted(_by_kind("CronJob")))

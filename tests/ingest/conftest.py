@@ -30,6 +30,7 @@ from tests.harness.moto_server import fake_credentials_env
 
 MAILLEDGER = Path(sys.executable).with_name("mailledger")
 RECORD_TYPES = ("message.received", "response.sent")
+MESSAGE_SEALED = "message.sealed"
 
 
 def mailbox_entry(
@@ -120,6 +121,10 @@ class Deployment:
     def records(self) -> list[LedgerEntry]:
         """``message.received`` (and ``response.sent``) entries, in order."""
         return [e for e in self.entries() if e.type in RECORD_TYPES]
+
+    def seals(self) -> list[LedgerEntry]:
+        """``message.sealed`` entries, in order."""
+        return [e for e in self.entries() if e.type == MESSAGE_SEALED]
 
     def records_by_uid(self, folder: str = "INBOX") -> dict[int, LedgerEntry]:
         """Records of ``folder`` by UID; fails if any UID was recorded twice."""

@@ -106,7 +106,7 @@ def test_a_new_message_after_a_uidvalidity_change_is_recorded(
     assert new.body["headers"]["subject"] == "Generated message 00099"
 
 
-def test_flag_is_added_only_after_the_records_are_committed(
+def test_flag_is_added_only_after_the_messages_are_sealed(
     imap_user: ImapAccount, deploy: Any
 ) -> None:
     uids = imap_user.server.append_many(
@@ -123,7 +123,7 @@ def test_flag_is_added_only_after_the_records_are_committed(
             return getattr(self.inner, name)
 
         def add_flag(self, folder: str, flag_uids: Sequence[int], flag: str) -> None:
-            in_ledger = {e.body["source"]["uid"] for e in app.records()}  # read afresh
+            in_ledger = {e.body["source"]["uid"] for e in app.seals()}  # read afresh
             committed_when_flagged.append(set(flag_uids) <= in_ledger)
             self.inner.add_flag(folder, flag_uids, flag)
 

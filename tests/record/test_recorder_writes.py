@@ -13,7 +13,8 @@ from pipeline.hashing import sha256_hex
 from pipeline.ledger.memory import MemoryLedger
 from pipeline.record.assemble import raw_key
 from pipeline.record.identities import IdentityIndex
-from pipeline.record.recorder import Recorder
+from pipeline.record.recorder import Received, Recorder
+from pipeline.record.source import MessageSource
 from pipeline.storage.base import PutOutcome
 from pipeline.storage.local import LocalStore
 
@@ -43,6 +44,9 @@ class CountingStore(LocalStore):
 
 
 RAWS = [f"Subject: {i}\r\n\r\nbody {i}\r\n".encode() for i in range(12)]
+MESSAGES = [
+    Received.of(raw, MessageSource(kind="import", mailbox="m", folder="f"), None) for raw in RAWS
+]
 
 
 def _recorder(store: LocalStore) -> Recorder:
@@ -54,7 +58,7 @@ def test_raw_writes_never_exceed_the_store_s_concurrency(tmp_path: Path, concurr
     store = CountingStore(tmp_path, concurrency)
     recorder = _recorder(store)
     try:
-        recorder.store_raws(RAWS)
+        recorder.store_raws(MESSAGES)
     finally:
         recorder.close()
     assert store.most == concurrency
@@ -67,7 +71,7 @@ def test_a_failed_raw_write_is_raised_after_every_other_write_is_done(tmp_path: 
     recorder = _recorder(store)
     try:
         with pytest.raises(StorageError, match="no space left"):
-            recorder.store_raws(RAWS)
+            recorder.store_raws(MESSAGES)
         assert store.running == 0
     finally:
         recorder.close()

@@ -30,6 +30,7 @@ def _trail(scenario: Scenario, ref: str, now: datetime = NOW):
 def test_trail_lists_record_ack_escalation_and_access_in_ledger_order(scenario):
     trail = _trail(scenario, scenario.notice.body["record_id"])
     assert [(i.seq, i.type) for i in trail.items] == [
+        (scenario.notice.body["sealed"]["seq"], "message.sealed"),
         (scenario.notice.seq, "message.received"),
         (scenario.ack.seq, "acknowledgment.sent"),
         (scenario.escalation.seq, "escalation.notified"),
@@ -54,7 +55,7 @@ def test_every_trail_proof_verifies_against_the_signed_checkpoint(scenario):
 
 def test_trail_shows_ack_message_id_smtp_reply_and_rule_evidence(scenario):
     trail = _trail(scenario, scenario.notice.body["record_id"])
-    received, ack = trail.items[0], trail.items[1]
+    received, ack = trail.items[1], trail.items[2]
     assert "250 2.0.0 Ok: queued as 4F1" in ack.summary
     assert scenario.ack.body["ack_message_id"] in ack.summary
     assert any("rule notice_of_error matched" in line for line in received.details)

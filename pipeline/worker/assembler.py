@@ -1,0 +1,141 @@
+"""Stage 2: sealed messages become records (parse, attachment checks, classification).
+
+A sealed message's raw bytes and identity are already in the ledger; this stage
+reads them back (or takes them from the sealer in the same process), assembles
+the record in the worker pool, stores its parts durably and appends the record
+entry naming the seal. Assembly is idempotent: the record is appended only if no
+record for that seal is in the ledger at the moment of the append, so two workers
+assembling the same seal record it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from pipeline.entries import TypedEntry, decode_as
+from pipeline.entries.models import MessageSealed
+from pipeline.ledger.entry import parse_time
+from pipeline.record.identities import IdentityIndex
+from pipeline.record.recorder import BatchOutcome, Recorder
+from pipeline.record.source import MessageSource
+from pipeline.worker.assembly_pool import AssemblyPool, Item, PendingAssembly
+
+log = structlog.get_logger(__name__)
+
+BATCH = 200
+"""Sealed messages assembled per appended batch when catching up from the ledger."""
+
+
+@dataclass
+class AssemblyReport:
+    """Counts of one assembly run."""
+
+    assembled: int = 0
+    already_assembled: int = 0
+    attachments_accepted: int = 0
+    attachments_rejected: int = 0
+
+    def add(self, outcome: BatchOutcome) -> None:
+        """Count one committed batch."""
+        self.assembled += len(outcome.committed)
+        self.already_assembled += len(outcome.already_recorded)
+        for record, _entry in outcome.committed:
+            self.attachments_accepted += record.accepted
+            self.attachments_rejected += record.rejected
+
+
+def source_of(seal: MessageSealed) -> MessageSource:
+    """The message source a seal recorded, as assembly takes it."""
+    source = seal.source
+    return MessageSource(
+        kind=source.kind,
+        mailbox=source.mailbox,
+        folder=source.folder,
+        uidvalidity=source.uidvalidity,
+        uid=source.uid,
+        internaldate=parse_time(source.internaldate) if source.internaldate else None,
+        direction=source.direction,
+        path=source.path,
+    )
+
+
+class Assembler:
+    """Assembles sealed messages in a worker pool and records them exactly once."""
+
+    def __init__(self, recorder: Recorder, identities: IdentityIndex, pool: AssemblyPool) -> None:
+        self.recorder = recorder
+        self.identities = identities
+        self.pool = pool
+
+    def start(self, items: Sequence[Item]) -> PendingAssembly:
+        """Hand ``items`` to the workers; returns at once."""
+        return self.pool.submit(items)
+
+    def finish(self, pending: PendingAssembly) -> BatchOutcome:
+        """Store the assembled parts durably, then append the records not yet in the ledger."""
+        records = self.pool.results(pending)
+        with self.recorder.store.durable_batch():
+            self.recorder.store_parts(records)
+        return self.recorder.append(records)
+
+    def items_for(self, seqs: Iterable[int]) -> list[Item]:
+        """The sealed messages at ``seqs`` that have no record yet, read back from storage."""
+        self.identities.sync(self.recorder.ledger)
+        wanted = sorted(set(seqs))
+        if not wanted:
+            return []
+        items = []
+        for seal in self._seals(wanted):
+            if self.identities.is_assembled(seal.body.record_id):
+                continue
+            raw = self.recorder.store.get(seal.body.raw.key)
+            source = source_of(seal.body)
+            # Clocks run from receipt: INTERNALDATE, or the seal when the server gave none.
+            received = source.internaldate or seal.moment
+            items.append(Item(raw, source, received, seal.seq))
+        return items
+
+    def _seals(self, seqs: list[int]) -> Iterator[TypedEntry[MessageSealed]]:
+        want = set(seqs)
+        for entry in self.recorder.ledger.entries(seqs[0], seqs[-1] + 1):
+            if entry.seq in want:
+                yield decode_as(entry, MessageSealed)
+
+    def assemble(self, seqs: Iterable[int]) -> AssemblyReport:
+        """Assemble and record the sealed messages at ``seqs`` (those not yet recorded)."""
+        report = AssemblyReport()
+        items = self.items_for(seqs)
+        if items:
+            report.add(self.finish(self.start(items)))
+        return report
+
+    def assemble_pending(self, should_stop: Callable[[], bool] = lambda: False) -> AssemblyReport:
+        """Assemble every sealed message the ledger holds without a record, oldest first.
+
+        One batch is read back while the previous one is assembled.
+        """
+        report = AssemblyReport()
+        self.identities.sync(self.recorder.ledger)
+        after = -1
+        pending: PendingAssembly | None = None
+        while not should_stop():
+            seqs = self.identities.unassembled(BATCH, after)
+            if not seqs:
+                break
+            after = seqs[-1]
+            started = self.start(self.items_for(seqs))
+            if pending is not None:
+                report.add(self.finish(pending))
+            pending = started
+        if pending is not None:
+            report.add(self.finish(pending))
+        if report.assembled or report.already_assembled:
+            log.info(
+                "assembly.caught_up",
+                assembled=report.assembled,
+                already_assembled=report.already_assembled,
+            )
+        return report
