@@ -247,6 +247,35 @@ class LoggingConfig(Model):
     format: Literal["auto", "json", "console"] = "auto"
 
 
+class WitnessS3Config(Model):
+    """An S3 Object Lock bucket (or a prefix of one) that keeps a copy of every checkpoint.
+
+    Give it credentials of its own (``access_key_id_env``/``secret_access_key_env`` name
+    environment variables) that may put objects with retention but not delete them or
+    bypass governance; without them the boto3 chain's credentials are used, which is
+    only as safe as the bucket policy that keeps those from deleting.
+    """
+
+    bucket: str = Field(min_length=3)
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    checksum: Literal["sha256", "md5"] = "sha256"
+    max_attempts: int = Field(default=8, ge=1, le=20)
+    # Required, not defaulted to None: a witness the writer can delete from proves nothing.
+    object_lock: ObjectLockConfig
+    first_version_wins: bool = False  # Ceph RGW 16, as for the store
+    access_key_id_env: str | None = None
+    secret_access_key_env: str | None = None
+
+    @model_validator(mode="after")
+    def _both_credentials(self) -> WitnessS3Config:
+        if (self.access_key_id_env is None) != (self.secret_access_key_env is None):
+            raise ValueError("set both access_key_id_env and secret_access_key_env, or neither")
+        return self
+
+
 class LedgerConfig(Model):
     """Where signed checkpoints are also kept, out of the writer's reach."""
 
@@ -254,6 +283,14 @@ class LedgerConfig(Model):
     # volume, a WORM mount): every checkpoint signed is also written there, and verify
     # compares the ledger with the newest one, so a cut tail shows without a saved note.
     witness_dir: Path | None = None
+    # The same on S3 with Object Lock: every checkpoint is put create-only with retention.
+    witness_s3: WitnessS3Config | None = None
+
+    @model_validator(mode="after")
+    def _one_witness(self) -> LedgerConfig:
+        if self.witness_dir is not None and self.witness_s3 is not None:
+            raise ValueError("set witness_dir or witness_s3, not both")
+        return self
 
 
 class Config(Model):

@@ -12,9 +12,11 @@ from pipeline.errors import ConfigError
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import parse_verifier_keys, read_signing_key
 from pipeline.ledger.log import Ledger
+from pipeline.ledger.witness import CheckpointWitness, StoreWitness
+from pipeline.secrets import read_secret
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.local import LocalStore
-from pipeline.storage.s3 import S3Settings, S3Store
+from pipeline.storage.s3 import S3Settings, S3Store, make_client
 
 
 def build_store(config: Config) -> ObjectStore:
@@ -110,12 +112,37 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
         verifier_keys(config),
         signing if writable else None,
         writer_key=writer if writable else None,
-        witness=witness_store(config),
+        witness=checkpoint_witness(config),
     )
     return Runtime(config, store, ledger)
 
 
-def witness_store(config: Config) -> ObjectStore | None:
-    """The create-only folder every signed checkpoint is copied to, when configured."""
-    path = config.ledger.witness_dir
-    return LocalStore(path) if path is not None else None
+def checkpoint_witness(config: Config) -> CheckpointWitness | None:
+    """Where every signed checkpoint is also kept (``ledger.witness_dir`` or
+    ``ledger.witness_s3``), or None when neither is configured."""
+    ledger = config.ledger
+    if ledger.witness_dir is not None:
+        return StoreWitness(LocalStore(ledger.witness_dir))
+    s3 = ledger.witness_s3
+    if s3 is None:
+        return None
+    settings = S3Settings(
+        bucket=s3.bucket,
+        prefix=s3.prefix,
+        endpoint_url=s3.endpoint_url,
+        region=s3.region,
+        addressing_style=s3.addressing_style,
+        checksum=s3.checksum,
+        max_attempts=s3.max_attempts,
+        lock_mode=s3.object_lock.mode,
+        retain_days=s3.object_lock.retain_days,
+        max_pool_connections=2,  # one checkpoint at a time
+        first_version_wins=s3.first_version_wins,
+    )
+    what = "the witness bucket's credentials (ledger.witness_s3)"
+    access = secret = None
+    if s3.access_key_id_env is not None:
+        access = read_secret(env=s3.access_key_id_env, file=None, what=what)
+        secret = read_secret(env=s3.secret_access_key_env, file=None, what=what)
+    client = make_client(settings, access_key=access, secret_key=secret)
+    return StoreWitness(S3Store(settings, client), require_retention=True)

@@ -10,7 +10,6 @@ import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.errors import CheckpointError, ConfigError, LedgerError
-from pipeline.ledger import layout
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import read_signing_key, write_signing_key
 from pipeline.ledger.verify import verify_ledger
@@ -21,8 +20,7 @@ from pipeline.ledger.writers import (
     revoke_writer,
 )
 from pipeline.retention.audit import DisposalAudit
-from pipeline.runtime import retention_days, verifier_keys, witness_store
-from pipeline.storage.base import ObjectStore
+from pipeline.runtime import checkpoint_witness, retention_days, verifier_keys
 
 
 @click.command()
@@ -168,7 +166,7 @@ def verify(
         keys,
         config.origin,
         earlier_checkpoint=earlier,
-        witnessed_checkpoint=_latest_witnessed(witness_store(config)),
+        witness=checkpoint_witness(config),
         check_content=not skip_content,
         allow_empty=allow_empty,
         audits=[DisposalAudit(retention_days(config))],
@@ -225,16 +223,6 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         )
     elif not out:
         click.echo(note, nl=False)
-
-
-def _latest_witnessed(witness: ObjectStore | None) -> str | None:
-    """The newest checkpoint note in the witness folder (None without one)."""
-    if witness is None:
-        return None
-    sizes = {size: key for key in witness.list(layout.CHECKPOINTS) if (size := layout.seq_of(key))}
-    if not sizes:
-        return None
-    return witness.get(sizes[max(sizes)]).decode("utf-8", "replace")
 
 
 def _pinned_key(value: str) -> VerifierKey:

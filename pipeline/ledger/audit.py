@@ -40,6 +40,7 @@ class Fault(enum.Enum):
     DELETE_MARKER = "deleted outside mailledger"
     EXTRA_VERSION = "extra version"
     EMPTY = "no ledger"
+    WITNESS_DISAGREES = "disagrees with the witnessed checkpoint"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from pipeline.ledger.checkpoint import (
     verify_note,
 )
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
+from pipeline.ledger.witness import CheckpointWitness
 from pipeline.ledger.writers import (
     BatchProof,
     Grant,
@@ -78,7 +79,9 @@ class Ledger:
     writers. ``signing_key`` is the log key (signs checkpoints); ``writer_key``, when
     given, signs this process's batches instead of the log key, and must have been
     certified (``mailledger keygen --writer``). A process with a writer key only
-    appends; a holder of the log key signs the checkpoint later.
+    appends; a holder of the log key signs the checkpoint later. ``witness``, when
+    given, receives every checkpoint this process signs (see
+    :mod:`pipeline.ledger.witness`).
     """
 
     def __init__(
@@ -90,7 +93,7 @@ class Ledger:
         *,
         writer_key: SigningKey | None = None,
         max_attempts: int = 200,
-        witness: ObjectStore | None = None,
+        witness: CheckpointWitness | None = None,
     ) -> None:
         self.store = store
         self.witness = witness
@@ -452,11 +455,5 @@ class Ledger:
                     " has forked or the checkpoint was replaced; run 'mailledger verify'"
                 ) from exc
         if self.witness is not None:
-            try:
-                self.witness.put(key, note.encode("utf-8"))
-            except ObjectConflictError as exc:
-                raise LedgerError(
-                    f"the witness already holds a different checkpoint for size {self._size}:"
-                    " the log has forked or was rewritten; run 'mailledger verify'"
-                ) from exc
+            self.witness.add(self._size, note)
         self._signed = self._size

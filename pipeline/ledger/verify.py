@@ -40,6 +40,7 @@ from pipeline.ledger.audit import (
 )
 from pipeline.ledger.checkpoint import VerifierKey
 from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.witness import CheckpointWitness, check_witnessed
 from pipeline.ledger.writers import (
     BatchProof,
     Grant,
@@ -189,14 +190,15 @@ def verify_ledger(
     origin: str,
     *,
     earlier_checkpoint: str | None = None,
-    witnessed_checkpoint: str | None = None,
+    witness: CheckpointWitness | None = None,
     check_content: bool = True,
     workers: int = 8,
     allow_empty: bool = False,
     audits: Sequence[EntryAudit] = (),
 ) -> VerifyReport:
     """Check the chain, every checkpoint and writer proof, an optional saved checkpoint,
-    content (unless ``check_content`` is False), ``audits`` and version history.
+    the newest checkpoint ``witness`` holds, content (unless ``check_content`` is False),
+    ``audits`` and version history.
 
     ``keys`` are the trusted log keys. An empty store is a finding unless
     ``allow_empty``: a mistyped path or bucket must not read as an intact log.
@@ -230,11 +232,19 @@ def verify_ledger(
     if earlier_checkpoint is not None:
         _, earlier_problems = check_earlier_checkpoint(tree, earlier_checkpoint, keys, origin)
         problems.extend(earlier_problems)
-    if witnessed_checkpoint is not None:
-        _, witnessed_problems = check_earlier_checkpoint(
-            tree, witnessed_checkpoint, keys, origin, "the witnessed checkpoint"
-        )
-        problems.extend(witnessed_problems)
+    report_notes = []
+    if witness is not None:
+        witnessed = witness.latest()
+        if witnessed is None:
+            report_notes.append(f"{witness.description} holds no checkpoint yet")
+        else:
+            checked = check_witnessed(tree, witnessed, keys, origin)
+            problems.extend(checked.problems)
+            if not checked.problems:
+                report_notes.append(
+                    f"the log extends the newest witnessed checkpoint (size"
+                    f" {checked.witnessed_size}, {witnessed.where})"
+                )
     signed_sizes = [f.size for f in findings if f.ok]
     checkpointed = max(signed_sizes) if signed_sizes else 0
     grants, grant_problems = _read_grants(store, keys, origin)
@@ -252,7 +262,6 @@ def verify_ledger(
         _run_audits(lines, audits)
     for audit in audits:
         problems.extend(audit.problems())
-    report_notes = []
     if isinstance(store, VersionedStore):
         version_problems, version_notes = _check_versions(
             store, first_claims, proofs.ranges, keys, grants, origin

@@ -43,9 +43,9 @@ def _import(workdir: Path, n: int) -> None:
 
 
 def _cut_last_import(workdir: Path) -> tuple[int, int]:
-    """Import two messages, search (so the index holds both), then cut the second batch and
-    its checkpoint the way an insider with write access to the store would; returns the
-    indexed size and the size left."""
+    """Import two messages, search (so the index holds both), then cut the second import's
+    batches (its seal and its record) and their checkpoints the way an insider with write
+    access to the store would; returns the indexed size and the size left."""
     assert run(workdir, "keygen").exit_code == 0
     _import(workdir, 1)
     store = LocalStore(workdir / "store", fsync=False)
@@ -53,13 +53,16 @@ def _cut_last_import(workdir: Path) -> tuple[int, int]:
     _import(workdir, 2)
     assert run(workdir, "search").exit_code == 0
     batches = sorted(store.list(layout.ENTRIES))
-    assert len(batches) == kept + 1
-    cut_to = layout.seq_of(batches[-1])
+    assert len(batches) > kept
+    cut_to = layout.seq_of(batches[kept])
     checkpoints = sorted(store.list(layout.CHECKPOINTS), key=lambda k: layout.seq_of(k) or 0)
     indexed = layout.seq_of(checkpoints[-1])
     assert cut_to is not None and indexed is not None
-    remove(store, batches[-1])
-    remove(store, checkpoints[-1])
+    for key in batches[kept:]:
+        remove(store, key)
+    for key in checkpoints:
+        if (layout.seq_of(key) or 0) > cut_to:
+            remove(store, key)
     return indexed, cut_to
 
 
@@ -143,6 +146,8 @@ def test_verify_of_an_intact_ledger_with_a_witness_folder_passes(workdir) -> Non
     assert run(workdir, "keygen").exit_code == 0
     _import(workdir, 1)
     _import(workdir, 2)
-    assert len(list(LocalStore(workdir / "witness").list(layout.CHECKPOINTS))) == 2
+    witnessed = list(LocalStore(workdir / "witness").list(layout.CHECKPOINTS))
+    assert witnessed == list(LocalStore(workdir / "store").list(layout.CHECKPOINTS))
+    assert len(witnessed) == 4  # each import signs its seal batch and its record batch
     result = run(workdir, "verify")
     assert result.exit_code == 0, result.output
