@@ -198,7 +198,8 @@ def verify(
 @click.option("--json", "as_json", is_flag=True, help="Print size, root and note as JSON.")
 @pass_app
 def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
-    """Print (or save) the latest signed checkpoint, for a records officer or regulator to keep."""
+    """Print (or save) the latest signed checkpoint, for a records officer or regulator to keep;
+    it is also given to the configured witness."""
     runtime = app.runtime(
         writable=read_signing_key(env=app.config.signing.key_env, file=app.config.signing.key_file)
         is not None
@@ -208,6 +209,11 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         raise LedgerError("the ledger is empty: there is no checkpoint yet")
     note = runtime.ledger.checkpoint_note(size)
     signed = runtime.ledger.read_checkpoint_text(note)
+    if runtime.ledger.witness is not None:
+        # Appends give the witness each checkpoint they sign; this covers a head signed
+        # before the witness was configured, or whose copy failed to arrive (create-only:
+        # a note already there is left as it is).
+        runtime.ledger.witness.add(size, note)
     if out:
         _save_new(Path(out), note)
         click.echo(f"saved checkpoint of size {size} to {out}", err=True)

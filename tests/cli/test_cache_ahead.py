@@ -151,3 +151,16 @@ def test_verify_of_an_intact_ledger_with_a_witness_folder_passes(workdir) -> Non
     assert len(witnessed) == 4  # each import signs its seal batch and its record batch
     result = run(workdir, "verify")
     assert result.exit_code == 0, result.output
+
+
+def test_checkpoint_gives_the_head_to_a_witness_configured_after_the_log(workdir) -> None:
+    assert run(workdir, "keygen").exit_code == 0
+    _import(workdir, 1)
+    config = workdir / "config.yaml"
+    config.write_text(config.read_text() + "ledger:\n  witness_dir: witness\n")
+    assert not (workdir / "witness").exists()
+    result = run(workdir, "checkpoint")
+    assert result.exit_code == 0, result.output
+    head = sorted(LocalStore(workdir / "store").list(layout.CHECKPOINTS))[-1]
+    assert list(LocalStore(workdir / "witness").list(layout.CHECKPOINTS)) == [head]
+    assert (workdir / "witness" / head).read_text() == result.stdout
