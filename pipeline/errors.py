@@ -75,6 +75,10 @@ class CheckpointError(LedgerError):
     """A checkpoint is malformed, unsigned or signed by an unknown key."""
 
 
+class WitnessError(LedgerError):
+    """An external witness refused to cosign a checkpoint, or could not be reached."""
+
+
 class IngestError(MailledgerError):
     """A mailbox could not be polled or a message could not be recorded."""
 
