@@ -276,6 +276,15 @@ class WitnessS3Config(Model):
         return self
 
 
+class TlogWitnessConfig(Model):
+    """An external witness speaking C2SP tlog-witness, which ``mailledger checkpoint`` asks
+    to cosign each checkpoint (it refuses one that does not extend what it cosigned)."""
+
+    url: str = Field(pattern=r"^https?://\S+$")  # the submission prefix
+    key: str = Field(min_length=1)  # its cosigner vkey text (type 0x04), from its operator
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
 class LedgerConfig(Model):
     """Where signed checkpoints are also kept, out of the writer's reach."""
 
@@ -285,6 +294,8 @@ class LedgerConfig(Model):
     witness_dir: Path | None = None
     # The same on S3 with Object Lock: every checkpoint is put create-only with retention.
     witness_s3: WitnessS3Config | None = None
+    # External witnesses that cosign the checkpoints `mailledger checkpoint` hands them.
+    tlog_witnesses: list[TlogWitnessConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_witness(self) -> LedgerConfig:

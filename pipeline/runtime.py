@@ -8,10 +8,12 @@ import socket
 from dataclasses import dataclass
 
 from pipeline.config import Config, LocalStorageConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import CheckpointError, ConfigError
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
+from pipeline.ledger.cosignature import CosignerKey
 from pipeline.ledger.keys import parse_verifier_keys, read_signing_key
 from pipeline.ledger.log import Ledger
+from pipeline.ledger.tlog_witness import TlogWitnessClient, TlogWitnessSettings
 from pipeline.ledger.witness import CheckpointWitness, StoreWitness
 from pipeline.secrets import read_secret
 from pipeline.storage.base import ObjectStore
@@ -146,3 +148,17 @@ def checkpoint_witness(config: Config) -> CheckpointWitness | None:
         secret = read_secret(env=s3.secret_access_key_env, file=None, what=what)
     client = make_client(settings, access_key=access, secret_key=secret)
     return StoreWitness(S3Store(settings, client), require_retention=True)
+
+
+def tlog_witnesses(config: Config) -> list[TlogWitnessClient]:
+    """Clients of the configured external witnesses (``ledger.tlog_witnesses``)."""
+    clients = []
+    for index, witness in enumerate(config.ledger.tlog_witnesses):
+        try:
+            key = CosignerKey.from_text(witness.key)
+        except CheckpointError as exc:
+            raise ConfigError(f"ledger.tlog_witnesses[{index}].key: {exc}") from exc
+        clients.append(
+            TlogWitnessClient(TlogWitnessSettings(witness.url, key, witness.timeout_seconds))
+        )
+    return clients

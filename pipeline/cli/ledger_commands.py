@@ -12,6 +12,8 @@ from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.errors import CheckpointError, ConfigError, LedgerError
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import read_signing_key, write_signing_key
+from pipeline.ledger.log import Ledger
+from pipeline.ledger.tlog_witness import TlogWitnessClient
 from pipeline.ledger.verify import verify_ledger
 from pipeline.ledger.writers import (
     certificate_key,
@@ -19,8 +21,14 @@ from pipeline.ledger.writers import (
     revocation_key,
     revoke_writer,
 )
+from pipeline.merkle import MerkleTree
 from pipeline.retention.audit import DisposalAudit
-from pipeline.runtime import checkpoint_witness, retention_days, verifier_keys
+from pipeline.runtime import (
+    checkpoint_witness,
+    retention_days,
+    tlog_witnesses,
+    verifier_keys,
+)
 
 
 @click.command()
@@ -199,7 +207,7 @@ def verify(
 @pass_app
 def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
     """Print (or save) the latest signed checkpoint, for a records officer or regulator to keep;
-    it is also given to the configured witness."""
+    it is also given to the configured witness, and cosigned by any external witnesses."""
     runtime = app.runtime(
         writable=read_signing_key(env=app.config.signing.key_env, file=app.config.signing.key_file)
         is not None
@@ -214,6 +222,7 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         # before the witness was configured, or whose copy failed to arrive (create-only:
         # a note already there is left as it is).
         runtime.ledger.witness.add(size, note)
+    note = _cosigned(runtime.ledger, note, tlog_witnesses(app.config))
     if out:
         _save_new(Path(out), note)
         click.echo(f"saved checkpoint of size {size} to {out}", err=True)
@@ -229,6 +238,28 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         )
     elif not out:
         click.echo(note, nl=False)
+
+
+def _cosigned(ledger: Ledger, note: str, witnesses: list[TlogWitnessClient]) -> str:
+    """``note`` with each external witness's cosignature line appended.
+
+    A witness refuses a log that is shorter than, or does not extend, what it cosigned
+    before; that refusal is the command's failure.
+    """
+    if not witnesses:
+        return note
+    signed = ledger.read_checkpoint_text(note).checkpoint
+    tree = MerkleTree([entry.leaf_hash for entry in ledger.entries(0, signed.size)])
+    if tree.size != signed.size or tree.root() != signed.root:
+        raise LedgerError(
+            f"the log's first {signed.size} entries do not have the signed root: run"
+            " 'mailledger verify'"
+        )
+    try:
+        return note + "".join(witness.cosign(tree, note).line for witness in witnesses)
+    finally:
+        for witness in witnesses:
+            witness.close()
 
 
 def _pinned_key(value: str) -> VerifierKey:
