@@ -114,7 +114,9 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
         verifier_keys(config),
         signing if writable else None,
         writer_key=writer if writable else None,
-        witness=checkpoint_witness(config),
+        # Only a holder of the log key signs checkpoints: read-only commands and
+        # writer-key workers need neither the witness nor its credentials.
+        witness=checkpoint_witness(config) if writable and signing is not None else None,
     )
     return Runtime(config, store, ledger)
 

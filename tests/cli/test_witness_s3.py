@@ -131,3 +131,18 @@ def test_a_witness_s3_without_object_lock_settings_is_refused_by_the_config(
     result = run(workdir, "verify")
     assert result.exit_code == 2
     assert "ledger.witness_s3.object_lock: Field required" in result.stderr
+
+
+def test_read_only_commands_need_no_witness_credentials(workdir: Path) -> None:
+    published = run(workdir, "keygen").stdout.strip()
+    _import(workdir, 1)
+    config = workdir / "config.yaml"  # a reader's host: the published key, no log key
+    config.write_text(
+        config.read_text().replace(
+            "signing:\n  key_file: keys/ledger.key\n",
+            f"signing:\n  key_file: null\n  verifier_keys: ['{published}']\n",
+        )
+    )
+    result = run(workdir, "search", env={"WITNESS_SECRET": ""})
+    assert result.exit_code == 0, result.output
+    assert "question 1" in result.stdout
