@@ -71,6 +71,10 @@ class StoreWitness:
     def __init__(self, store: ObjectStore, *, require_retention: bool = False) -> None:
         self.store = store
         self.require_retention = require_retention
+        # Object Lock cannot be turned off on a bucket once on, and every put asks for the
+        # same retention: the first checkpoint a process writes shows whether the server
+        # keeps it, and the HEAD is not repeated for every later batch.
+        self._retention_seen = False
         self.description = f"the witness ({store.description})"
 
     def add(self, size: int, note: str) -> None:
@@ -83,13 +87,14 @@ class StoreWitness:
                 f"{self.description} already holds a different checkpoint for size {size}:"
                 " the log has forked or was rewritten; run 'mailledger verify'"
             ) from exc
-        if self.require_retention and not self.store.protection(key).blocks_deletion(
-            datetime.now(UTC)
-        ):
+        if not self.require_retention or self._retention_seen:
+            return
+        if not self.store.protection(key).blocks_deletion(datetime.now(UTC)):
             raise StorageError(
                 f"{self.description} stored {key} without retention: enable Object Lock on"
                 " the witness bucket and set ledger.witness_s3.object_lock"
             )
+        self._retention_seen = True
 
     def latest(self) -> WitnessedCheckpoint | None:
         """The note under the largest size, also when a delete marker hides it (S3)."""
