@@ -17,6 +17,7 @@ classification cost per message; writes the JSON to ``bench/results/``.
     python -m bench.quality --part dev
     python -m bench.quality --part heldout      # the coordinator's run
     python -m bench.quality --part dev --errors # also list every miss
+    python -m bench.quality --part dev --specs "dev_c_batch_03.yaml"  # one new batch
     python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
 """
 
@@ -221,16 +222,16 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def spec_files(part: str) -> list[Path]:
-    """The YAML specs of a corpus part, sorted."""
-    return sorted((DATA / part).glob("*.yaml"))
+def spec_files(part: str, pattern: str = "*.yaml") -> list[Path]:
+    """The YAML specs of a corpus part whose names match ``pattern``, sorted."""
+    return sorted((DATA / part).glob(pattern))
 
 
-def generate(part: str) -> Path:
+def generate(part: str, pattern: str = "*.yaml") -> Path:
     """Generate a part's ``.eml`` files and labels (cached); return their directory."""
-    specs = spec_files(part)
+    specs = spec_files(part, pattern)
     if not specs:
-        raise CorpusError(f"no corpus specs in {DATA / part}")
+        raise CorpusError(f"no corpus specs matching {pattern} in {DATA / part}")
     generator = DATA / "generate.py"
     digest = hashlib.sha256(generator.read_bytes())
     for path in specs:
@@ -369,9 +370,9 @@ def _templates() -> tuple[str, ...]:
     return tuple(found) if found else DEFAULT_TEMPLATES
 
 
-def evaluate_part(part: str, errors: bool = False) -> dict[str, Any]:
-    """Score one corpus part; the JSON-able result."""
-    directory = generate(part)
+def evaluate_part(part: str, errors: bool = False, pattern: str = "*.yaml") -> dict[str, Any]:
+    """Score one corpus part (its spec files matching ``pattern``); the JSON-able result."""
+    directory = generate(part, pattern)
     labels = [
         json.loads(line)
         for line in (directory / "labels.jsonl").read_text("utf-8").splitlines()
@@ -623,12 +624,22 @@ def main(argv: Iterable[str] | None = None) -> int:
         help="write the measured headline figures of the evaluated part(s) into "
         "bench/quality_baseline.json (other parts' entries are kept)",
     )
+    parser.add_argument(
+        "--specs",
+        default="*.yaml",
+        help="score only the part's spec files matching this pattern, such as a new batch "
+        "scored once on arrival before anyone reads it (default: all of them)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.record_baseline and args.specs != "*.yaml":
+        # A baseline recorded from some of a part's files would hold the whole part to it.
+        print("error: --record-baseline scores whole parts; drop --specs", file=sys.stderr)
+        return 2
     parts = PARTS if args.part == "all" else (args.part,)
     results = {}
     for part in parts:
         try:
-            results[part] = evaluate_part(part, errors=args.errors)
+            results[part] = evaluate_part(part, errors=args.errors, pattern=args.specs)
         except CorpusError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
