@@ -612,6 +612,19 @@ def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> 
     return None
 
 
+def _spans(hits: list[_Hit]) -> dict[tuple[str, int], SpanSet]:
+    """The folded spans of ``hits``, per field item."""
+    spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for h in hits:
+        spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
+    return {key: SpanSet(found) for key, found in spans.items()}
+
+
+def _overlaps(spans: dict[tuple[str, int], SpanSet], hit: _Hit) -> bool:
+    found = spans.get((hit.match.field, hit.match.item))
+    return found is not None and found.overlaps(hit.fstart, hit.fend)
+
+
 def _decide(
     hits: list[_Hit],
     rules: RuleSet,
@@ -635,9 +648,16 @@ def _decide(
 
     signals: dict[str, list[_Hit]] = {}
     for h in hits:
+        if h.rule.signal is not None:
+            signals.setdefault(h.rule.signal, []).append(h)
+    # Words of an application already made, decided or staffed ("the status of my
+    # modification") are no new loss-mitigation application.
+    made = _spans(signals.get("application_reference", []))
+    for h in hits:
         r = h.rule
         if r.signal is not None:
-            signals.setdefault(r.signal, []).append(h)
+            continue
+        if r.kind == "loss_mitigation_application" and _overlaps(made, h):
             continue
         if r.kind is not None:
             add_kind(r.kind, h.evidence())
@@ -654,17 +674,8 @@ def _decide(
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
     # An information word inside a payoff request ("payoff statement") asks for the
     # payoff, not for information.
-    payoff_spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for h in hits:
-        if h.rule.kind == "payoff_statement":
-            payoff_spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
-    inside = {key: SpanSet(spans) for key, spans in payoff_spans.items()}
-    empty = SpanSet()
-    info = [
-        o
-        for o in signals.get("info_object", [])
-        if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
-    ]
+    inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
+    info = [o for o in signals.get("info_object", []) if not _overlaps(inside, o)]
     # A notice of error asks for the error to be fixed; the questions around it ("why
     # was I charged?") are part of the assertion, not a separate request. A request
     # rule that names the information still counts. (Letting an application or a
@@ -679,9 +690,7 @@ def _decide(
             )
         elif questions:
             objects = info + [
-                o
-                for o in signals.get("servicing_object", [])
-                if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
+                o for o in signals.get("servicing_object", []) if not _overlaps(inside, o)
             ]
             asked = _asked(questions, objects)
             if asked is not None:
@@ -694,9 +703,11 @@ def _decide(
     sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
     if sale:
         pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
-        if pair is not None or "loss_mitigation_application" in kinds:
+        pending = signals.get("application_reference", [])
+        if pair is not None or "loss_mitigation_application" in kinds or pending:
             subkinds.add("foreclosure_sale_error")
-            add_kind("notice_of_error", (pair[0] if pair else sale[0]).evidence("sale_error"))
+            why = pair[0] if pair else (pending[0] if pending else sale[0])
+            add_kind("notice_of_error", why.evidence("sale_error"))
     if "notice_of_error" in kinds:
         families.setdefault("notice_of_error", []).extend(
             ev for k, ev in evidence if k == "notice_of_error"
