@@ -376,7 +376,12 @@ def _hits(matches: Iterable[RuleMatch], rules: RuleSet, prepared: PreparedFields
 def _near(
     cues: list[_Hit], objects: list[_Hit], window: int = _SIGNAL_WINDOW
 ) -> tuple[_Hit, _Hit] | None:
-    """The first cue with an object of the same field item within ``window``."""
+    """The first cue with an object of the same field item within ``window``.
+
+    A word that is both (such as "dispute") is no pair with itself: it needs a second
+    word, as any other cue does. A cue phrase that holds its object ("charged me
+    twice") still stands alone.
+    """
     by_field: dict[tuple[str, int], list[int]] = {}
     for o in objects:
         by_field.setdefault((o.match.field, o.match.item), []).append(o.fstart)
@@ -388,6 +393,8 @@ def _near(
         if not starts:
             continue
         i = bisect_left(starts, c.fstart - window)
+        if i < len(starts) and starts[i] == c.fstart and lookup[(*key, c.fstart)].fend == c.fend:
+            i += 1  # the cue's own word; objects start at distinct positions
         if i < len(starts) and starts[i] <= c.fend + window:
             return c, lookup[(*key, starts[i])]
     return None
