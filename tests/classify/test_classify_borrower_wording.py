@@ -1,0 +1,131 @@
+"""Request kinds from the words borrowers actually use, in each language with a pack.
+
+Each case is one phrasing family: the wording of an error or a request that the signals
+must recognise (or must not mistake for one).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.classify.classifier import Classification, classify
+from pipeline.classify.rules import MessageFields, load_default_rules
+
+RULES = load_default_rules()
+
+
+def run(text: str, subject: str = "") -> Classification:
+    return classify(MessageFields(subject=subject, text=text), RULES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # money taken twice or more than is due
+        "Your autopay took my payment twice this month.",
+        "Autopay drafted $3,100 but my payment is $2,100. That is $1,000 too much.",
+        # an obligation the servicer did not meet
+        "You were supposed to pay my homeowners insurance out of escrow and now the "
+        "policy is cancelled.",
+        # a promise or deadline passed with nothing delivered
+        "Your letter said the escrow surplus would be mailed. It has been 60 days and "
+        "still no check.",
+        # asked to remove charges in everyday words
+        "The late fees are on my statement again. Please take them off.",
+        # a payment posted to the wrong borrower
+        "My payment was posted to someone else's loan and now mine shows late.",
+        # a payment refused or sent back
+        "You returned my payment even though I sent the full amount due.",
+    ],
+)
+def test_english_assertions_of_a_servicing_error_are_notices_of_error(text: str) -> None:
+    assert "notice_of_error" in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "es",
+            "En su sistema dice que no han recibido el pago de marzo, pero el banco ya lo cobró.",
+        ),
+        ("es", "El faltante del escrow está mal calculado. Rehagan el análisis, por favor."),
+        ("es", "Cada mes me ponen cargos de inspección. Quítenlos por favor."),
+        ("pt", "Cobraram uma multa de atraso. Não é verdade, o cheque chegou a tempo."),
+        ("fr", "Les frais ont été prélevés deux fois sur mon compte, je conteste."),
+        ("zh", "税务局说今年的房产税没有交，这应该是你们从托管账户付的。"),
+        ("vi", "Tôi đã đóng đúng hạn nhưng vẫn bị tính phí trễ hạn."),
+        ("ko", "저는 제때 납부했는데 이번 달 연체료가 청구되었습니다."),
+        ("ht", "Yo mete yon fre reta sou kont mwen san rezon."),
+    ],
+)
+def test_assertions_of_a_servicing_error_are_notices_of_error_in_each_language(
+    language: str, text: str
+) -> None:
+    c = run(text)
+    assert c.language == language
+    assert "notice_of_error" in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I also want to know which email and phone number you have on file for me.",
+        "Any update on what I asked you for in June.",
+        "I want a written explanation of the reasons my forbearance was denied.",
+        "We would appreciate a written response describing the status of her request.",
+        "Quisiera saber si ya recibieron mi giro postal y si ya está aplicado.",
+        "Vuelvo a pedir el historial completo de pagos desde 2016.",
+        "Je souhaiterais recevoir le tableau d'amortissement et le taux actuel.",
+        "Pakikumpirma po kung ano ang tamang address para sa tseke ko buwan-buwan.",
+    ],
+)
+def test_ways_of_asking_for_information_are_requests_for_information(text: str) -> None:
+    assert "request_for_information" in run(text).request_kinds
+
+
+def test_the_suffix_kum_of_an_arabic_courtesy_is_not_the_question_how_much() -> None:
+    # "كم" (how much) is also the end of "لكم" / "أشكركم" (to you / thank you).
+    c = run("أشكركم على ردكم السريع. الرصيد صحيح الآن.")
+    assert c.language == "ar"
+    assert "request_for_information" not in c.request_kinds
+
+
+def test_saying_a_letter_is_not_a_notice_of_error_makes_none() -> None:
+    c = run(
+        "This is not a notice of error or a dispute of any kind, the account is fine. "
+        "Please send me a copy of the recorded deed of trust."
+    )
+    assert c.request_kinds == ("request_for_information",)
+    assert not c.escalated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sent my complete modification package on May 2 and have heard nothing since.",
+        "Please give me the status of my loan modification application, nobody calls back.",
+        "Why was my forbearance denied? I sent everything you asked for.",
+        "Mandé todos los documentos para la modificación en noviembre y nadie me contesta.",
+        "Estoy en el plan de pagos aprobado y pago a tiempo cada mes.",
+    ],
+)
+def test_talk_of_an_application_already_made_is_no_new_loss_mitigation_application(
+    text: str,
+) -> None:
+    assert "loss_mitigation_application" not in run(text).request_kinds
+
+
+def test_a_sale_after_a_complete_package_was_sent_is_still_a_foreclosure_sale_error() -> None:
+    c = run(
+        "I sent my complete modification package on November 4 and now there is a "
+        "sheriff sale notice on my door for March 3, 2027. Stop the sale."
+    )
+    assert "foreclosure_sale_error" in c.request_subkinds
+    assert "loss_mitigation_application" not in c.request_kinds
+    assert "notice_of_error" in {h.family for h in c.families}
+
+
+def test_an_application_being_submitted_is_still_a_loss_mitigation_application() -> None:
+    c = run("Attached is my application for a loan modification with my hardship letter.")
+    assert "loss_mitigation_application" in c.request_kinds
