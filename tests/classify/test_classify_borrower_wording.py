@@ -108,6 +108,19 @@ def test_saying_a_letter_is_not_a_notice_of_error_makes_none() -> None:
         "Why was my forbearance denied? I sent everything you asked for.",
         "Mandé todos los documentos para la modificación en noviembre y nadie me contesta.",
         "Estoy en el plan de pagos aprobado y pago a tiempo cada mes.",
+        # a past call narrated, a servicer's decision forwarded
+        "I called last week to ask about a repayment plan and the rep was rude to me.",
+        "We have evaluated your application for a loan modification and are unable to "
+        "offer you a modification.",
+        "Eu mandei todos os documentos da modificação em outubro e ninguém responde.",
+        "Tôi đã nộp hồ sơ xin sửa đổi khoản vay đầy đủ vào tháng 11 mà chưa có trả lời.",
+        "Nagpadala po ako ng kumpletong aplikasyon para sa loan modification noong Oktubre.",
+        "Vous m'avez accordé un plan d'essai en septembre et j'ai payé les trois mensualités.",
+        "我在四月份遞交了貸款修改申請，到現在已經五個月沒有結果。",
+        "أرسلت طلب تعديل القرض كاملاً في سبتمبر ولم يرد أحد.",
+        # a payment's grace period is no forbearance
+        "O prazo de carência vai até o dia 15 e mesmo assim cobraram multa.",
+        "유예기간이 15일까지인데도 연체료가 부과되었습니다.",
     ],
 )
 def test_talk_of_an_application_already_made_is_no_new_loss_mitigation_application(
@@ -126,6 +139,14 @@ def test_a_sale_after_a_complete_package_was_sent_is_still_a_foreclosure_sale_er
     assert "notice_of_error" in {h.family for h in c.families}
 
 
-def test_an_application_being_submitted_is_still_a_loss_mitigation_application() -> None:
-    c = run("Attached is my application for a loan modification with my hardship letter.")
-    assert "loss_mitigation_application" in c.request_kinds
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attached is my application for a loan modification with my hardship letter.",
+        "I want the application sent to me like anybody else gets it.",
+    ],
+)
+def test_an_application_being_submitted_or_asked_for_is_a_loss_mitigation_application(
+    text: str,
+) -> None:
+    assert "loss_mitigation_application" in run(text).request_kinds
