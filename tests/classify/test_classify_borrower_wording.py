@@ -36,6 +36,11 @@ def run(text: str, subject: str = "") -> Classification:
         "My payment was posted to someone else's loan and now mine shows late.",
         # a payment refused or sent back
         "You returned my payment even though I sent the full amount due.",
+        # misapplied, in everyday words
+        "My extra $500 was applied to escrow instead of principal.",
+        "I have never been late once and now my statement has a late charge.",
+        "These inspection fees should not be charged on a loan that is current.",
+        "The numbers on the escrow analysis do not add up.",
     ],
 )
 def test_english_assertions_of_a_servicing_error_are_notices_of_error(text: str) -> None:
@@ -51,6 +56,9 @@ def test_english_assertions_of_a_servicing_error_are_notices_of_error(text: str)
         ),
         ("es", "El faltante del escrow está mal calculado. Rehagan el análisis, por favor."),
         ("es", "Cada mes me ponen cargos de inspección. Quítenlos por favor."),
+        ("es", "Me pusieron un cargo por mora aunque pagué el día primero."),
+        ("es", "Los números del estado de cuenta no cuadran con mis recibos."),
+        ("es", "Pusieron mi pago en el escrow en lugar de aplicarlo al principal."),
         ("pt", "Cobraram uma multa de atraso. Não é verdade, o cheque chegou a tempo."),
         ("fr", "Les frais ont été prélevés deux fois sur mon compte, je conteste."),
         ("zh", "税务局说今年的房产税没有交，这应该是你们从托管账户付的。"),
