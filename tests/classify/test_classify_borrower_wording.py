@@ -152,6 +152,13 @@ def test_a_sale_after_a_complete_package_was_sent_is_still_a_foreclosure_sale_er
     [
         "Attached is my application for a loan modification with my hardship letter.",
         "I want the application sent to me like anybody else gets it.",
+        # documents sent to finish one, or a request to evaluate it
+        "Here is the tax return your letter said was missing. Hopefully that completes it.",
+        "Please review my application with the employer letter attached.",
+        "Adjunto los estados de cuenta. Con esto debería estar completo el application.",
+        "밀린 금액을 나눠 낼 수 있는 repayment plan을 신청하고 싶습니다.",
+        "On voudrait savoir si on peut arrêter les paiements pour quelques mois.",
+        "Kay la poko ka abite, èske nou ka mande yon lòt ekstansyon?",
     ],
 )
 def test_an_application_being_submitted_or_asked_for_is_a_loss_mitigation_application(
