@@ -165,3 +165,12 @@ def test_an_application_being_submitted_or_asked_for_is_a_loss_mitigation_applic
     text: str,
 ) -> None:
     assert "loss_mitigation_application" in run(text).request_kinds
+
+
+def test_a_legal_word_that_escalates_nothing_leaves_the_category_to_the_topic() -> None:
+    c = run(
+        "My neighbor's house went to foreclosure last month and it scared me. "
+        "Please send me my payment history so I can check my account is current."
+    )
+    assert not c.escalated
+    assert c.category == "account_inquiry"
