@@ -720,7 +720,7 @@ def _decide(
     if sale:
         pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
         pending = signals.get("application_reference", [])
-        if pair is not None or "loss_mitigation_application" in kinds or pending:
+        if pair is not None or pending:
             subkinds.add("foreclosure_sale_error")
             why = pair[0] if pair else (pending[0] if pending else sale[0])
             add_kind("notice_of_error", why.evidence("sale_error"))

@@ -174,3 +174,51 @@ def test_a_legal_word_that_escalates_nothing_leaves_the_category_to_the_topic() 
     )
     assert not c.escalated
     assert c.category == "account_inquiry"
+
+
+def test_applying_for_help_with_a_sale_scheduled_asserts_no_sale_error() -> None:
+    # A new application is no dual tracking: nothing was pending when the sale was set.
+    c = run(
+        "The sheriff sale of my house is set for February 27, 2027. I want to apply "
+        "for a loan modification, please send me the application."
+    )
+    assert "loss_mitigation_application" in c.request_kinds
+    assert "foreclosure_sale_error" not in c.request_subkinds
+    assert "notice_of_error" not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You conducted the foreclosure sale of their home while their complete loss mitigation "
+        "application, submitted January 14, was pending.",
+        "You never reviewed my application and now the foreclosure sale is next week. "
+        "The sale should not go forward.",
+    ],
+)
+def test_a_sale_despite_an_application_left_pending_is_a_foreclosure_sale_error(
+    text: str,
+) -> None:
+    c = run(text)
+    assert "foreclosure_sale_error" in c.request_subkinds
+    assert "notice_of_error" in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who actually owns my loan and who should I pay in October?",
+        "Necesito el nombre del dueño actual del préstamo y su dirección.",
+        "请告诉我这笔贷款现在的所有人（投资方）是谁。",
+        "Maaari po bang malaman kung sino ang kasalukuyang may-ari ng aking pautang?",
+    ],
+)
+def test_asking_who_owns_the_loan_is_an_owner_identity_request(text: str) -> None:
+    c = run(text)
+    assert "request_for_information" in c.request_kinds
+    assert "owner_identity" in c.request_subkinds
+
+
+def test_a_payoff_said_to_be_wrong_in_spanish_is_a_payoff_balance_error() -> None:
+    c = run("No descuentan el pago de abril que ya hice.", subject="El payoff está mal")
+    assert "payoff_balance_error" in c.request_subkinds
