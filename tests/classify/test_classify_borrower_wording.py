@@ -222,3 +222,19 @@ def test_asking_who_owns_the_loan_is_an_owner_identity_request(text: str) -> Non
 def test_a_payoff_said_to_be_wrong_in_spanish_is_a_payoff_balance_error() -> None:
     c = run("No descuentan el pago de abril que ya hice.", subject="El payoff está mal")
     assert "payoff_balance_error" in c.request_subkinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mwen te voye tout dokiman aplikasyon an nan mwa oktòb, men yo fikse vant kay la "
+        "pou 27 fevriye 2027.",
+        "10월에 대출 조정 신청서를 제출했고 아직 검토 중인데 경매 날짜가 2027년 2월 9일로 잡혔습니다.",
+    ],
+)
+def test_a_sale_while_an_application_is_pending_is_a_sale_error_in_creole_and_korean(
+    text: str,
+) -> None:
+    c = run(text)
+    assert "foreclosure_sale_error" in c.request_subkinds
+    assert "loss_mitigation_application" not in c.request_kinds
