@@ -42,12 +42,7 @@ from pipeline.classify.accounts import (
     find_account_numbers,
     mask_account,
 )
-from pipeline.classify.category import (
-    LEGAL_SUBCATEGORIES,
-    Category,
-    categorize,
-    keyword_guides,
-)
+from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.clocks import RequestKind as ClockKind
 from pipeline.classify.dates import find_sale_date
@@ -482,11 +477,7 @@ def classify(
         )
     )
     shown = tuple(h.match for h in hits if h.rule.signal is None)
-    # A legal or complaint word that escalates nothing (a neighbour's foreclosure, a
-    # forwarded default letter) does not make the message a legal matter: the topic
-    # decides its category.
-    topical = shown if escalated else tuple(m for m in shown if m.rule not in LEGAL_SUBCATEGORIES)
-    cat = categorize(fields, topical, prepared)
+    cat = categorize(fields, shown, prepared)
     category, subcategory = cat.category, cat.subcategory
     legal = next((f for f in ESCALATION_FAMILIES if f in families and f in _LEGAL_FAMILIES), None)
     if spoofed:

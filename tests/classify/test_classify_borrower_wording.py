@@ -167,15 +167,6 @@ def test_an_application_being_submitted_or_asked_for_is_a_loss_mitigation_applic
     assert "loss_mitigation_application" in run(text).request_kinds
 
 
-def test_a_legal_word_that_escalates_nothing_leaves_the_category_to_the_topic() -> None:
-    c = run(
-        "My neighbor's house went to foreclosure last month and it scared me. "
-        "Please send me my payment history so I can check my account is current."
-    )
-    assert not c.escalated
-    assert c.category == "account_inquiry"
-
-
 def test_applying_for_help_with_a_sale_scheduled_asserts_no_sale_error() -> None:
     # A new application is no dual tracking: nothing was pending when the sale was set.
     c = run(
@@ -229,7 +220,8 @@ def test_a_payoff_said_to_be_wrong_in_spanish_is_a_payoff_balance_error() -> Non
     [
         "Mwen te voye tout dokiman aplikasyon an nan mwa oktòb, men yo fikse vant kay la "
         "pou 27 fevriye 2027.",
-        "10월에 대출 조정 신청서를 제출했고 아직 검토 중인데 경매 날짜가 2027년 2월 9일로 잡혔습니다.",
+        "10월에 대출 조정 신청서를 제출했고 아직 검토 중인데 "
+        "경매 날짜가 2027년 2월 9일로 잡혔습니다.",
     ],
 )
 def test_a_sale_while_an_application_is_pending_is_a_sale_error_in_creole_and_korean(
