@@ -1,21 +1,25 @@
 """``python -m bench.quality``: how well mailledger understands servicing mail.
 
 The labelled corpus lives under ``tests/data/quality/``: YAML specs written by people
-who had not read the rules, in two parts, ``dev`` (rules may be tuned looking at it)
-and ``heldout`` (never looked at while changing rules), plus ``generate.py``, which
-turns specs into ``.eml`` files and ``labels.jsonl``. Generation runs here, into a
-cache directory keyed by the hash of the generator and the specs.
+who had not read the rules, in three parts: ``dev`` (rules may be tuned looking at it),
+``heldout`` and ``heldout2`` (never looked at while changing rules; ``heldout2`` was
+written by two further writers after ``heldout`` had been measured once), plus
+``generate.py``, which turns specs into ``.eml`` files and ``labels.jsonl``.
+Generation runs here, into a cache directory keyed by the hash of the generator and
+the specs.
 
 Each message goes through the real record assembly (parse, attachment checks,
 classification) and the real acknowledgment decision (loop safety), then is scored
-against its labels. Both parts are evaluated by the same code. Prints, per part:
+against its labels. Prints, per part:
 escalation (overall, per family), request kinds and subkinds, per language, category
 accuracy (preferred and acceptable), machine mail (acknowledged; human mail taken for
 machine), acknowledgment decisions and languages, foreclosure sale dates, and the
-classification cost per message; writes the JSON to ``bench/results/``.
+classification cost per message; writes the JSON to ``bench/results/``. Every part is
+scored by the same code.
 
     python -m bench.quality --part dev
-    python -m bench.quality --part heldout      # the coordinator's run
+    python -m bench.quality --part heldout      # held-out runs: never while tuning
+    python -m bench.quality --part heldout2
     python -m bench.quality --part dev --errors # also list every miss
     python -m bench.quality --part dev --specs "dev_c_batch_03.yaml"  # one new batch
     python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
@@ -57,7 +61,7 @@ from pipeline.record.source import MessageSource  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "quality"
 RESULTS = ROOT / "bench" / "results"
-PARTS = ("dev", "heldout")
+PARTS = ("dev", "heldout", "heldout2")
 OWN_ADDRESS = "customercare@servicer.example"
 # Languages with a reviewed acknowledgment template; others get English and Spanish.
 DEFAULT_TEMPLATES = ("en", "es")
@@ -615,7 +619,7 @@ def render(result: Mapping[str, Any]) -> str:
 def main(argv: Iterable[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__)
-    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="list each message scored wrong")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results JSON")
     parser.add_argument(
