@@ -46,6 +46,13 @@ class AssemblyReport:
             self.attachments_accepted += record.accepted
             self.attachments_rejected += record.rejected
 
+    def merge(self, other: AssemblyReport) -> None:
+        """Add the counts of another run."""
+        self.assembled += other.assembled
+        self.already_assembled += other.already_assembled
+        self.attachments_accepted += other.attachments_accepted
+        self.attachments_rejected += other.attachments_rejected
+
 
 def source_of(seal: MessageSealed) -> MessageSource:
     """The message source a seal recorded, as assembly takes it."""
@@ -76,6 +83,10 @@ class Assembler:
 
     def finish(self, pending: PendingAssembly) -> BatchOutcome:
         """Store the assembled parts durably, then append the records not yet in the ledger."""
+        if not pending.items:
+            # Nothing to record: no durable batch and no append attempt (which would
+            # re-read the log's head from storage for nothing).
+            return BatchOutcome([], [])
         records = self.pool.results(pending)
         with self.recorder.store.durable_batch():
             self.recorder.store_parts(records)
