@@ -35,8 +35,10 @@ from pipeline.worker.metrics import IngestMetrics
 
 log = structlog.get_logger(__name__)
 
-MAX_BATCHES = 4
-"""Sealed batches that may wait for assembly before the sealer waits in turn."""
+MAX_MESSAGES = 1000
+"""Sealed messages that may wait for assembly before the sealer waits in turn."""
+MAX_BYTES = 64 * 1024 * 1024
+"""Raw bytes that may wait for assembly (a batch is always let in when none waits)."""
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,18 @@ class BackgroundAssembly:
         assembler: Assembler,
         *,
         after_commit: Callable[[AssemblyReport], None] = lambda _report: None,
-        max_batches: int = MAX_BATCHES,
+        max_messages: int = MAX_MESSAGES,
+        max_bytes: int = MAX_BYTES,
         metrics: IngestMetrics | None = None,
     ) -> None:
         self.assembler = assembler
         self.after_commit = after_commit
         self.metrics = metrics
         self._jobs: queue.Queue[_Job] = queue.Queue()
-        # Batches queued or in hand; catch-up requests and the close marker take none.
-        self._slots = threading.Semaphore(max_batches)
+        # Messages (and their bytes) queued or in hand; the sealer waits while over budget.
+        self._budget = threading.Condition()
+        self._waiting = (0, 0)
+        self._limits = (max_messages, max_bytes)
         self._abort = threading.Event()
         self._catch_up_queued = threading.Event()
         self._failure: BaseException | None = None
@@ -87,15 +92,35 @@ class BackgroundAssembly:
         return self
 
     def submit(self, items: Sequence[Item]) -> None:
-        """Queue a sealed batch; waits while ``max_batches`` batches are waiting already."""
+        """Queue a sealed batch; waits while ``max_messages`` messages or ``max_bytes``
+        bytes wait for assembly already (one batch is always let in)."""
         self.check()
         if not items:
             return
-        while not self._slots.acquire(timeout=0.1):
-            self.check()
-            if not self._thread.is_alive():
-                raise IngestError("the assembly thread has stopped; sealed mail waits for it")
+        size = (len(items), sum(len(item.raw) for item in items))
+        with self._budget:
+            while self._over(*size):
+                self._budget.wait(0.1)
+                self.check()
+                if not self._thread.is_alive():
+                    raise IngestError("the assembly thread has stopped; sealed mail waits for it")
+            self._waiting = (self._waiting[0] + size[0], self._waiting[1] + size[1])
         self._jobs.put(_Batch(items))
+
+    def _over(self, count: int, size: int) -> bool:
+        waiting, waiting_bytes = self._waiting
+        max_messages, max_bytes = self._limits
+        if waiting == 0:
+            return False
+        return waiting + count > max_messages or waiting_bytes + size > max_bytes
+
+    def _done(self, items: Sequence[Item]) -> None:
+        with self._budget:
+            self._waiting = (
+                self._waiting[0] - len(items),
+                self._waiting[1] - sum(len(item.raw) for item in items),
+            )
+            self._budget.notify_all()
 
     def catch_up(self) -> None:
         """Ask for every seal without a record to be assembled (returns at once)."""
@@ -130,13 +155,13 @@ class BackgroundAssembly:
         self._jobs.put(_Close())
         self._thread.join()
 
-    def _next(self) -> tuple[_Job, int]:
+    def _next(self) -> _Job:
         """The next job; batches waiting one behind the other are joined (up to the
         catch-up batch size), so a backlog costs fewer appends and checkpoints."""
         job = self._jobs.get()
         if not isinstance(job, _Batch):
-            return job, 0
-        items, taken = list(job.items), 1
+            return job
+        items = list(job.items)
         while len(items) < BATCH:
             try:
                 more = self._jobs.get_nowait()
@@ -146,21 +171,27 @@ class BackgroundAssembly:
                 self._jobs.put(more)  # the catch-up or close goes after the joined batch
                 break
             items.extend(more.items)
-            taken += 1
-        return _Batch(items), taken
+        return _Batch(items)
 
     def _run(self) -> None:
+        try:
+            self.assembler.pool.warm()
+        except MailledgerError as exc:  # the rules did not load: the first batch says so too
+            log.error("assembly.warm_up_failed", error=str(exc))
         while True:
-            job, taken = self._next()
+            job = self._next()
             if isinstance(job, _Close) or self._abort.is_set():
                 return
             try:
                 try:
                     report = self._do(job)
                 finally:
-                    for _ in range(taken):
-                        self._slots.release()
-                self.after_commit(report)
+                    if isinstance(job, _Batch):
+                        self._done(job.items)
+                # After a catch-up (once a cycle) even when it found nothing: events of
+                # records committed before a restart are delivered then.
+                if report.assembled or isinstance(job, _CatchUp):
+                    self.after_commit(report)
             except MailledgerError as exc:
                 # Reported, not raised: the seals are safe, and the catch-up after the
                 # next cycle assembles what this batch did not.

@@ -128,7 +128,7 @@ def test_close_without_drain_finishes_the_batch_in_hand_and_a_catch_up_assembles
     assert restarted.report.assembled == 1
 
 
-def test_the_sealer_waits_while_max_batches_wait_for_assembly(
+def test_the_sealer_waits_while_max_messages_wait_for_assembly(
     env: LedgerEnv, sealer: Recorder
 ) -> None:
     in_hand, release = threading.Event(), threading.Event()
@@ -137,10 +137,10 @@ def test_the_sealer_waits_while_max_batches_wait_for_assembly(
         in_hand.set()
         release.wait(30)
 
-    background = BackgroundAssembly(_assembler(env), after_commit=hold, max_batches=1).start()
+    background = BackgroundAssembly(_assembler(env), after_commit=hold, max_messages=1).start()
     background.submit([_seal(sealer, 1)])
     assert in_hand.wait(30)  # batch 1 assembled, the thread busy after it
-    background.submit([_seal(sealer, 2)])  # waits in the queue: the one slot is taken
+    background.submit([_seal(sealer, 2)])  # let in: nothing else waits
     third = _seal(sealer, 3)
     submitting = threading.Thread(target=background.submit, args=([third],))
     submitting.start()
