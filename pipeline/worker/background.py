@@ -75,6 +75,7 @@ class BackgroundAssembly:
         self.after_commit = after_commit
         self.metrics = metrics
         self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._held: list[_Job] = []  # taken from the queue while joining, not yet run
         # Messages (and their bytes) queued or in hand; the sealer waits while over budget.
         self._budget = threading.Condition()
         self._waiting = (0, 0)
@@ -158,7 +159,7 @@ class BackgroundAssembly:
     def _next(self) -> _Job:
         """The next job; batches waiting one behind the other are joined (up to the
         catch-up batch size), so a backlog costs fewer appends and checkpoints."""
-        job = self._jobs.get()
+        job = self._held.pop() if self._held else self._jobs.get()
         if not isinstance(job, _Batch):
             return job
         items = list(job.items)
@@ -168,7 +169,7 @@ class BackgroundAssembly:
             except queue.Empty:
                 break
             if not isinstance(more, _Batch):
-                self._jobs.put(more)  # the catch-up or close goes after the joined batch
+                self._held.append(more)  # the catch-up or close comes next, in its turn
                 break
             items.extend(more.items)
         return _Batch(items)

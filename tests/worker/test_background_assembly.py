@@ -173,3 +173,28 @@ def test_indexing_a_seal_commits_so_another_connection_can_write_the_cache(
         other.rollback()
     finally:
         other.close()
+
+
+def test_a_catch_up_asked_for_behind_waiting_batches_runs_before_the_thread_closes(
+    env: LedgerEnv, sealer: Recorder
+) -> None:
+    in_hand, release = threading.Event(), threading.Event()
+
+    def hold(_report: AssemblyReport) -> None:
+        in_hand.set()
+        release.wait(30)
+
+    background = BackgroundAssembly(_assembler(env), after_commit=hold).start()
+    background.submit([_seal(sealer, 1)])
+    assert in_hand.wait(30)
+    background.submit([_seal(sealer, 2)])
+    background.submit([_seal(sealer, 3)])
+    _seal(sealer, 4)  # sealed by an earlier run that died before handing it over
+    background.catch_up()
+    closing = threading.Thread(target=background.close, kwargs={"drain": True})
+    closing.start()
+    while background._jobs.qsize() < 4:  # both batches, the catch-up, the close
+        closing.join(0.01)
+    release.set()
+    closing.join(30)
+    assert _recorded_uids(env) == [1, 2, 3, 4]
