@@ -43,20 +43,24 @@ PUT_CLASS = {"PutObject", "CopyObject", "ListObjectsV2", "ListObjects", "PostObj
 GET_CLASS = {"GetObject", "HeadObject"}
 
 
-def count_bytes(store: S3Store) -> dict[str, int]:
-    """Request body bytes sent (PutObject) and response body bytes received (GetObject)."""
-    sizes = {"sent": 0, "received": 0}
+def stored_bytes(store: S3Store) -> int:
+    """Bytes of every object in the store's bucket (what the puts left there)."""
+    paginator = store.client.get_paginator("list_objects_v2")
+    return sum(
+        item["Size"]
+        for page in paginator.paginate(Bucket=store.settings.bucket)
+        for item in page.get("Contents", [])
+    )
 
-    def before(params: dict[str, Any], **_kwargs: Any) -> None:
-        body = params.get("Body")
-        if isinstance(body, bytes | bytearray):
-            sizes["sent"] += len(body)
+
+def count_bytes(store: S3Store) -> dict[str, int]:
+    """Response body bytes received (GetObject); ``sent`` is filled in from the bucket."""
+    sizes = {"sent": -stored_bytes(store), "received": 0}
 
     def after(parsed: dict[str, Any], model: Any, **_kwargs: Any) -> None:
         if model.name == "GetObject":
             sizes["received"] += int(parsed.get("ContentLength") or 0)
 
-    store.client.meta.events.register("before-parameter-build.s3", before)
     store.client.meta.events.register("after-call.s3", after)
     return sizes
 
@@ -64,12 +68,19 @@ def count_bytes(store: S3Store) -> dict[str, int]:
 def _counted(config_path: Path) -> tuple[Any, collections.Counter[str], dict[str, int]]:
     runtime = open_runtime(load_config(config_path), writable=True)
     assert isinstance(runtime.store, S3Store)
-    return runtime, count_requests(runtime.store), count_bytes(runtime.store)
+    sizes = count_bytes(runtime.store)  # its LIST of the bucket is not counted
+    return runtime, count_requests(runtime.store), sizes
 
 
 def _summary(
-    requests: collections.Counter[str], sizes: dict[str, int], messages: int, args: Any
+    runtime: Any,
+    requests: collections.Counter[str],
+    sizes: dict[str, int],
+    messages: int,
+    args: Any,
 ) -> dict[str, Any]:
+    requests = collections.Counter(dict(requests))  # before the LIST below is counted
+    sizes["sent"] += stored_bytes(runtime.store)
     put = sum(n for op, n in requests.items() if op in PUT_CLASS)
     get = sum(n for op, n in requests.items() if op in GET_CLASS)
     other = sum(requests.values()) - put - get
@@ -81,7 +92,7 @@ def _summary(
         "put_class_per_message": round(put / messages, 3),
         "get_class_per_message": round(get / messages, 3),
         "other_per_message": round(other / messages, 3),
-        "bytes_sent_per_message": round(sizes["sent"] / messages),
+        "bytes_stored_per_message": round(sizes["sent"] / messages),
         "bytes_received_per_message": round(sizes["received"] / messages),
         "dollars_per_million_messages": round(
             put * per / 1000 * args.put_price + get * per / 1000 * args.get_price, 2
@@ -118,12 +129,12 @@ def main(argv: list[str] | None = None) -> None:
         config = runtime.config
         with open_poller(config, runtime, seal_only=True, workers=1) as poller:
             poller.poll()
-        results["seal"] = _summary(requests, sizes, args.messages, args)
+        results["seal"] = _summary(runtime, requests, sizes, args.messages, args)
         runtime, requests, sizes = _counted(path)
         with open_assembler(config, runtime) as assembler:
             done = assembler.assemble_pending()
         assert done.assembled == args.messages, done
-        results["assemble"] = _summary(requests, sizes, args.messages, args)
+        results["assemble"] = _summary(runtime, requests, sizes, args.messages, args)
 
         # (2) a full poll (seal and assemble, one batch in flight)
         path, env = write_config(
@@ -132,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         runtime, requests, sizes = _counted(path)
         with open_poller(runtime.config, runtime) as poller:
             poller.poll()
-        results["poll"] = _summary(requests, sizes, args.messages, args)
+        results["poll"] = _summary(runtime, requests, sizes, args.messages, args)
     results["messages"] = args.messages
     results["prices_per_1000"] = {"put_class": args.put_price, "get_class": args.get_price}
     print(json.dumps(results, indent=1))

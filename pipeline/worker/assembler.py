@@ -123,8 +123,13 @@ class Assembler:
             report.add(self.finish(self.start(items)))
         return report
 
-    def assemble_pending(self, should_stop: Callable[[], bool] = lambda: False) -> AssemblyReport:
-        """Assemble every sealed message the ledger holds without a record, oldest first.
+    def assemble_pending(
+        self,
+        should_stop: Callable[[], bool] = lambda: False,
+        in_hand: Callable[[int], bool] = lambda _seq: False,
+    ) -> AssemblyReport:
+        """Assemble every sealed message the ledger holds without a record, oldest first,
+        except those ``in_hand`` says someone else is assembling already.
 
         One batch is read back while the previous one is assembled.
         """
@@ -137,7 +142,7 @@ class Assembler:
             if not seqs:
                 break
             after = seqs[-1]
-            started = self.start(self.items_for(seqs))
+            started = self.start(self.items_for(s for s in seqs if not in_hand(s)))
             if pending is not None:
                 report.add(self.finish(pending))
             pending = started

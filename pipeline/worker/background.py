@@ -79,6 +79,9 @@ class BackgroundAssembly:
         # Messages (and their bytes) queued or in hand; the sealer waits while over budget.
         self._budget = threading.Condition()
         self._waiting = (0, 0)
+        # Seal positions handed over and not yet done: a catch-up leaves them to their
+        # batch instead of assembling them a second time.
+        self._in_hand: set[int] = set()
         self._limits = (max_messages, max_bytes)
         self._abort = threading.Event()
         self._catch_up_queued = threading.Event()
@@ -106,6 +109,7 @@ class BackgroundAssembly:
                 if not self._thread.is_alive():
                     raise IngestError("the assembly thread has stopped; sealed mail waits for it")
             self._waiting = (self._waiting[0] + size[0], self._waiting[1] + size[1])
+            self._in_hand.update(i.sealed_seq for i in items if i.sealed_seq is not None)
         self._jobs.put(_Batch(items))
 
     def _over(self, count: int, size: int) -> bool:
@@ -121,7 +125,12 @@ class BackgroundAssembly:
                 self._waiting[0] - len(items),
                 self._waiting[1] - sum(len(item.raw) for item in items),
             )
+            self._in_hand.difference_update(i.sealed_seq for i in items)
             self._budget.notify_all()
+
+    def _is_in_hand(self, seq: int) -> bool:
+        with self._budget:
+            return seq in self._in_hand
 
     def catch_up(self) -> None:
         """Ask for every seal without a record to be assembled (returns at once)."""
@@ -205,7 +214,7 @@ class BackgroundAssembly:
     def _do(self, job: _Batch | _CatchUp) -> AssemblyReport:
         if isinstance(job, _CatchUp):
             self._catch_up_queued.clear()
-            report = self.assembler.assemble_pending(self._abort.is_set)
+            report = self.assembler.assemble_pending(self._abort.is_set, self._is_in_hand)
         else:
             report = AssemblyReport()
             outcome = self.assembler.finish(self.assembler.start(job.items))
