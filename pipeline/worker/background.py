@@ -75,7 +75,8 @@ class BackgroundAssembly:
         self.after_commit = after_commit
         self.metrics = metrics
         self._jobs: queue.Queue[_Job] = queue.Queue()
-        self._held: list[_Job] = []  # taken from the queue while joining, not yet run
+        self._held: list[_Job] = []  # taken from the queue, not yet run
+        self._caught_up = False
         # Messages (and their bytes) queued or in hand; the sealer waits while over budget.
         self._budget = threading.Condition()
         self._waiting = (0, 0)
@@ -166,22 +167,28 @@ class BackgroundAssembly:
         self._thread.join()
 
     def _next(self) -> _Job:
-        """The next job; batches waiting one behind the other are joined (up to the
-        catch-up batch size), so a backlog costs fewer appends and checkpoints."""
-        job = self._held.pop() if self._held else self._jobs.get()
-        if not isinstance(job, _Batch):
-            return job
-        items = list(job.items)
-        while len(items) < BATCH:
-            try:
-                more = self._jobs.get_nowait()
-            except queue.Empty:
-                break
-            if not isinstance(more, _Batch):
-                self._held.append(more)  # the catch-up or close comes next, in its turn
-                break
-            items.extend(more.items)
-        return _Batch(items)
+        """The next job. Everything waiting is taken at once: batches first, joined up
+        to the catch-up batch size (a backlog costs fewer appends and checkpoints), then
+        one catch-up if any was asked for, then the close marker."""
+        if not self._held:
+            waiting = [self._jobs.get()]
+            while True:
+                try:
+                    waiting.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            joined: list[list[Item]] = []
+            for job in waiting:
+                if isinstance(job, _Batch):
+                    if not joined or len(joined[-1]) >= BATCH:
+                        joined.append([])
+                    joined[-1].extend(job.items)
+            self._held = [_Batch(items) for items in joined]
+            if any(isinstance(job, _CatchUp) for job in waiting):
+                self._held.append(_CatchUp())
+            if any(isinstance(job, _Close) for job in waiting):
+                self._held.append(_Close())
+        return self._held.pop(0)
 
     def _run(self) -> None:
         try:
@@ -198,10 +205,11 @@ class BackgroundAssembly:
                 finally:
                     if isinstance(job, _Batch):
                         self._done(job.items)
-                # After a catch-up (once a cycle) even when it found nothing: events of
-                # records committed before a restart are delivered then.
-                if report.assembled or isinstance(job, _CatchUp):
+                # After the first catch-up even when it found nothing: events of records
+                # committed before a restart are delivered then.
+                if report.assembled or (isinstance(job, _CatchUp) and not self._caught_up):
                     self.after_commit(report)
+                self._caught_up = self._caught_up or isinstance(job, _CatchUp)
             except MailledgerError as exc:
                 # Reported, not raised: the seals are safe, and the catch-up after the
                 # next cycle assembles what this batch did not.

@@ -200,21 +200,10 @@ def test_a_catch_up_asked_for_behind_waiting_batches_runs_before_the_thread_clos
     assert _recorded_uids(env) == [1, 2, 3, 4]
 
 
-def test_a_catch_up_leaves_seals_already_handed_over_to_their_batch(
+def test_a_catch_up_leaves_seals_someone_has_in_hand_to_them(
     env: LedgerEnv, sealer: Recorder
 ) -> None:
-    in_hand, release = threading.Event(), threading.Event()
-
-    def hold(_report: AssemblyReport) -> None:
-        in_hand.set()
-        release.wait(30)
-
-    background = BackgroundAssembly(_assembler(env), after_commit=hold).start()
-    background.submit([_seal(sealer, 1)])
-    assert in_hand.wait(30)
-    background.catch_up()  # runs before the batch below, which is sealed already
-    background.submit([_seal(sealer, 2)])
-    release.set()
-    background.close(drain=True)
-    assert _recorded_uids(env) == [1, 2]
-    assert (background.report.assembled, background.report.already_assembled) == (2, 0)
+    first, second = _seal(sealer, 1), _seal(sealer, 2)
+    report = _assembler(env).assemble_pending(in_hand=lambda seq: seq == second.sealed_seq)
+    assert (report.assembled, _recorded_uids(env)) == (1, [1])
+    assert first.sealed_seq is not None
