@@ -40,7 +40,13 @@ from pipeline.entries import RecordBody, decode, names
 from pipeline.entries.models import MessageSealed
 from pipeline.errors import CacheAheadError, MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.index.rows import normalize_message_id, record_row, sealed_row
+from pipeline.index.rows import (
+    normalize_message_id,
+    record_facets,
+    record_row,
+    sealed_row,
+    sender_domain,
+)
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
@@ -63,8 +69,10 @@ INDEX_FILE = "index.sqlite"
 
 RECORD_TYPES = names.RECORD_TYPES
 # 2: replies are no longer linked here; 3: kinds, language, verdicts;
-# 4: rows for sealed messages not yet assembled
-SCHEMA_VERSION = "4"
+# 4: rows for sealed messages not yet assembled; 5: sender domains and the facets
+# table, so every filter the search page offers is an index range
+SCHEMA_VERSION = "5"
+_FACET_PROBE = 50_000  # facet rows counted to pick the smallest as a search's driver
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -93,13 +101,12 @@ create table if not exists records (
     direction text not null,
     accounts text not null,
     rules text not null,
-    kinds text not null default '',
-    language text,
-    verdict text not null default 'none'
+    domain text not null
 );
 create index if not exists records_received on records (received);
 create index if not exists records_mailbox on records (mailbox, received);
-create index if not exists records_sender on records (sender);
+create index if not exists records_sender on records (sender, received);
+create index if not exists records_domain on records (domain, received);
 create index if not exists records_message_id on records (message_id);
 create index if not exists records_raw on records (raw_sha256);
 create table if not exists accounts (
@@ -110,12 +117,16 @@ create table if not exists links (
     primary key (record_id, seq)
 ) without rowid;
 create index if not exists links_seq on links (seq);
+create table if not exists facets (
+    facet text not null, received text not null, seq integer not null,
+    primary key (facet, received, seq)
+) without rowid;
 create virtual table if not exists record_text using fts5(
     subject, body, attachments, content='', tokenize='unicode61 remove_diacritics 2'
 );
 """
 
-_TABLES = ("meta", "leaves", "records", "accounts", "links", "record_text")
+_TABLES = ("meta", "leaves", "records", "accounts", "links", "facets", "record_text")
 
 
 class IndexQueryError(MailledgerError):
@@ -177,9 +188,16 @@ class RecordIndex:
         self._create()
 
     def _create(self) -> None:
-        self.db.executescript(_SCHEMA)
-        if self._meta("schema") not in (None, SCHEMA_VERSION):
+        # The layout is checked before the schema script runs: an older layout's tables
+        # lack columns the new indexes name. The index is a cache, so an old one is
+        # dropped and rebuilt from the ledger on the next sync.
+        has_meta = self.db.execute(
+            "select 1 from sqlite_master where type = 'table' and name = 'meta'"
+        ).fetchone()
+        if has_meta and self._meta("schema") not in (None, SCHEMA_VERSION):
             self._reset()
+        else:
+            self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
@@ -291,13 +309,10 @@ class RecordIndex:
         row: RecordRow,
         *,
         verb: Literal["insert", "insert or ignore"] = "insert",
-        kinds: str = "",
-        language: str | None = None,
-        verdict: str = "none",
+        facets: Sequence[str] = (),
     ) -> None:
-        self.db.execute(
-            f"{verb} into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"
-            f" ({','.join('?' * 25)})",
+        cursor = self.db.execute(
+            f"{verb} into records ({_RECORD_COLUMNS}, domain) values ({','.join('?' * 23)})",
             (
                 row.seq,
                 row.record_id,
@@ -321,14 +336,18 @@ class RecordIndex:
                 row.direction,
                 " ".join(row.accounts),
                 " ".join(row.rules),
-                kinds,
-                language,
-                verdict,
+                sender_domain(row.sender),
             ),
         )
+        if cursor.rowcount:
+            self.db.executemany(
+                "insert or ignore into facets (facet, received, seq) values (?, ?, ?)",
+                [(facet, row.received, row.seq) for facet in facets],
+            )
 
     def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
         # The record replaces its seal's row (the seal stays in the record's links).
+        # (a sealed row has no facets: it is not classified yet)
         self.db.execute(
             "delete from records where record_id = ? and type = ?",
             (body.record_id, names.MESSAGE_SEALED),
@@ -342,9 +361,14 @@ class RecordIndex:
         headers = body.headers
         self._insert_row(
             row,
-            kinds=" ".join(request_kinds_of(classification)),
-            language=classification.language,
-            verdict=verdict,
+            facets=record_facets(
+                kinds=request_kinds_of(classification),
+                families=[f.family for f in classification.escalation_families],
+                rules=row.rules,
+                category=row.category,
+                language=classification.language,
+                verdict=verdict,
+            ),
         )
         self.db.executemany(
             "insert or ignore into accounts (number, seq) values (?, ?)",
@@ -387,9 +411,9 @@ class RecordIndex:
 
     def iter_search(self, criteria: SearchCriteria) -> Iterator[RecordRow]:
         """Like :meth:`search`, streaming rows (exports of many records)."""
-        where, args = self._where(criteria)
-        order = "seq desc" if criteria.newest_first else "seq"
-        sql = f"select {_RECORD_COLUMNS} from records where {where} order by {order}"  # noqa: S608
+        source, where, args, order = self._plan(criteria)
+        columns = ", ".join(f"r.{c.strip()}" for c in _RECORD_COLUMNS.split(","))
+        sql = f"select {columns} from {source} where {where} order by {order}"  # noqa: S608
         if criteria.limit is not None or criteria.offset:
             sql += " limit ? offset ?"
             args += [-1 if criteria.limit is None else criteria.limit, criteria.offset]
@@ -406,10 +430,10 @@ class RecordIndex:
         With ``at_most``, counting stops there: a broad search over millions of
         records answers "more than N" at once instead of counting every row.
         """
-        where, args = self._where(criteria)
-        sql = f"select count(*) from records where {where}"  # noqa: S608
+        source, where, args, _order = self._plan(criteria)
+        sql = f"select count(*) from {source} where {where}"  # noqa: S608
         if at_most is not None:
-            sql = f"select count(*) from (select 1 from records where {where} limit ?)"  # noqa: S608
+            sql = f"select count(*) from (select 1 from {source} where {where} limit ?)"  # noqa: S608
             args = [*args, at_most]
         try:
             row = self.db.execute(sql, args).fetchone()
@@ -417,52 +441,84 @@ class RecordIndex:
             raise IndexQueryError(f"search failed: {exc}") from exc
         return int(row[0])
 
-    @staticmethod
-    def _where(criteria: SearchCriteria) -> tuple[str, list[Any]]:
-        where = [f"type in ({','.join('?' * len(criteria.types))})"]
+    def _facet_size(self, word: str) -> int:
+        """Records with a facet, counted up to a bound (enough to choose the smallest)."""
+        row = self.db.execute(
+            "select count(*) from (select 1 from facets where facet = ? limit ?)",
+            (word, _FACET_PROBE),
+        ).fetchone()
+        return int(row[0])
+
+    def explain(self, criteria: SearchCriteria) -> list[str]:
+        """SQLite's query plan for a search (benchmarks and tests check it uses indexes)."""
+        source, where, args, order = self._plan(criteria)
+        sql = f"select r.seq from {source} where {where} order by {order}"  # noqa: S608
+        return [str(r[3]) for r in self.db.execute(f"explain query plan {sql}", args)]
+
+    def _plan(self, criteria: SearchCriteria) -> tuple[str, str, list[Any], str]:
+        """The ``from`` clause, ``where`` clause, its arguments and ``order by``.
+
+        In ``received`` order with a facet filter (request kind, escalation rule,
+        category, language, attachment verdict, deadline status) the smallest given
+        facet's range in the ``facets`` table drives the query, already in received
+        order, so a page is a walk of one index range; the other filters are checked
+        per row. Without a facet, SQLite picks among the ``(mailbox|sender|domain,
+        received)`` indexes.
+        """
+        facets = criteria.facets()
+        if len(facets) > 1:
+            facets.sort(key=self._facet_size)
+        where = [f"r.type in ({','.join('?' * len(criteria.types))})"]
         args: list[Any] = list(criteria.types)
+        desc = " desc" if criteria.newest_first else ""
+        driver = criteria.order == "received" and facets and not criteria.account
+        if driver:
+            # "cross join" keeps the facet range as the outer loop: it is the order
+            source = "facets f0 cross join records r on r.seq = f0.seq"
+            where.insert(0, "f0.facet = ?")
+            args.insert(0, facets[0])
+            received = "f0.received"
+            order = f"f0.received{desc}, f0.seq{desc}"
+            facets = facets[1:]
+        else:
+            source = "records r"
+            received = "r.received"
+            order = (
+                f"r.received{desc}, r.seq{desc}" if criteria.order == "received" else f"r.seq{desc}"
+            )
         if criteria.received_from is not None:
-            where.append("received >= ?")
+            where.append(f"{received} >= ?")
             args.append(criteria.received_from)
         if criteria.received_to is not None:
-            where.append("received < ?")
+            where.append(f"{received} < ?")
             args.append(criteria.received_to)
+        for word in facets:
+            where.append(
+                "exists (select 1 from facets f where f.facet = ?"
+                " and f.received = r.received and f.seq = r.seq)"
+            )
+            args.append(word)
         if criteria.mailbox is not None:
-            where.append("mailbox = ?")
+            where.append("r.mailbox = ?")
             args.append(criteria.mailbox)
         if criteria.sender is not None:
             sender = criteria.sender.strip().lower()
             if sender.startswith("@"):  # a whole domain
-                where.append("sender like ? escape '\\'")
-                args.append(
-                    "%" + sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                )
+                where.append("r.domain = ?")
+                args.append(sender_domain(sender))
             else:
-                where.append("sender = ?")
+                where.append("r.sender = ?")
                 args.append(sender)
         if criteria.account is not None:
-            where.append("seq in (select seq from accounts where number = ?)")
+            where.append("r.seq in (select seq from accounts where number = ?)")
             args.append(re.sub(r"\D", "", criteria.account))
-        if criteria.category is not None:
-            where.append("category = ?")
-            args.append(criteria.category)
         if criteria.escalated is not None:
-            where.append("escalated = ?")
+            where.append("r.escalated = ?")
             args.append(1 if criteria.escalated else 0)
-        for column, word in (("kinds", criteria.request_kind), ("rules", criteria.rule)):
-            if word:  # one of the space-separated words of the column
-                where.append(f"(' ' || {column} || ' ') like ? escape '\\'")
-                args.append("% " + _like_escape(word.strip()) + " %")
-        if criteria.language is not None:
-            where.append("language = ?")
-            args.append(criteria.language)
-        if criteria.attachment_verdict is not None:
-            where.append("verdict = ?")
-            args.append(criteria.attachment_verdict)
         if criteria.text:
-            where.append("seq in (select rowid from record_text where record_text match ?)")
+            where.append("r.seq in (select rowid from record_text where record_text match ?)")
             args.append(fts_query(criteria.text))
-        return " and ".join(where), args
+        return source, " and ".join(where), args, order
 
     def text_matches(self, words: str) -> set[int]:
         """Positions of the records whose subject, text or attachment names hold ``words``."""
@@ -545,10 +601,6 @@ class RecordIndex:
             "records": int(self.db.execute("select count(*) from records").fetchone()[0]),
             "links": int(self.db.execute("select count(*) from links").fetchone()[0]),
         }
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def fts_query(words: str) -> str:

@@ -12,10 +12,10 @@ from email.utils import parsedate_to_datetime
 
 from pipeline.entries import RecordBody
 from pipeline.entries.models import MessageSealed, Party
-from pipeline.index.model import RecordRow
+from pipeline.index.model import RecordRow, facet
 from pipeline.ledger.entry import LedgerEntry, format_time
 
-__all__ = ["normalize_message_id", "record_row", "sealed_row"]
+__all__ = ["normalize_message_id", "record_facets", "record_row", "sealed_row", "sender_domain"]
 
 
 def normalize_message_id(value: str) -> str:
@@ -103,3 +103,31 @@ def _header_time(value: str | None) -> str | None:
 
 def _addresses(parties: Sequence[Party]) -> list[str]:
     return [p.address.strip().lower() for p in parties]
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of a (lower-cased) address: what follows its last ``@``, else empty."""
+    return sender.rpartition("@")[2] if "@" in sender else ""
+
+
+def record_facets(
+    *,
+    kinds: Sequence[str],
+    families: Sequence[str],
+    rules: Sequence[str],
+    category: str | None,
+    language: str | None,
+    verdict: str,
+) -> tuple[str, ...]:
+    """The facets a record is found by: request kinds, escalation families, the rules
+    that matched, category, language and the attachment verdict (``none``,
+    ``accepted``, ``rejected``)."""
+    out = [facet("kind", k) for k in kinds]
+    out += [facet("family", f) for f in families]
+    out += [facet("rule", r) for r in rules]
+    if category:
+        out.append(facet("category", category))
+    if language:
+        out.append(facet("language", language))
+    out.append(facet("verdict", verdict))
+    return tuple(dict.fromkeys(out))
