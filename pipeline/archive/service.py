@@ -33,8 +33,8 @@ import structlog
 
 from pipeline.cases import api as cases_api
 from pipeline.cases.actions import Planner, apply_action
-from pipeline.cases.read import CaseView, read_cases
-from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.cases.read import CaseView, deadline_filters, read_cases
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, local_date
 from pipeline.entries import Body, RecordBody, decode, decode_record, draft, names
 from pipeline.entries.models import (
     AccessViewed,
@@ -272,13 +272,39 @@ class Archive:
     # -- finding and viewing -----------------------------------------------------
 
     def search(self, criteria: SearchCriteria) -> list[RecordRow]:
-        """Records matching every given filter, in ledger order (not recorded: no content)."""
-        return self.index().search(criteria)
+        """Records matching every given filter, in the criteria's order (not recorded:
+        no content)."""
+        return self._index_for(criteria).search(criteria)
 
     def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
         """How many records match ``criteria`` (its limit and offset ignored), counting
         no further than ``at_most`` when given."""
-        return self.index().count(criteria, at_most)
+        return self._index_for(criteria).count(criteria, at_most)
+
+    def _index_for(self, criteria: SearchCriteria) -> RecordIndex:
+        """The index, with deadline states fresh when the criteria filter by them."""
+        index = self.index()
+        if criteria.deadline_status is not None:
+            self.refresh_deadline_states(index)
+        return index
+
+    def refresh_deadline_states(self, index: RecordIndex) -> None:
+        """Write every case's deadline-status words into the index, from the case model.
+
+        States change with new entries and with the day (a pending clock becomes
+        missed), so they are rewritten when the indexed ledger size or the clocks'
+        local day differs from what the index holds.
+        """
+        today = local_date(self._clock(), self.settings.clock)
+        stamp = f"{index.size}@{today.isoformat()}"
+        if index.deadline_states_as_of == stamp:
+            return
+        view = read_cases(
+            self.ledger.entries(0, index.size), self.store, self._clock(), self.settings.clock
+        )
+        index.set_deadline_states(
+            ((s.record_id, deadline_filters(s, today)) for s in view.statuses), stamp
+        )
 
     def _evidence(self, as_of: int | None = None) -> LedgerRecords:
         """Records and links read from the log the newest (or ``as_of``) checkpoint signs."""

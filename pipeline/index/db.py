@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +39,7 @@ from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
 from pipeline.entries.models import MessageSealed
 from pipeline.errors import CacheAheadError, MailledgerError, ObjectNotFoundError, StorageError
-from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
+from pipeline.index.model import EntryLink, RecordRow, SearchCriteria, facet
 from pipeline.index.rows import (
     normalize_message_id,
     record_facets,
@@ -402,6 +402,38 @@ class RecordIndex:
                     f" {exc}; run 'mailledger verify'"
                 ) from exc
         return "\n".join(parts)
+
+    # -- deadline states (written from the case model) ----------------------------
+
+    @property
+    def deadline_states_as_of(self) -> str | None:
+        """The stamp the deadline states were last written with (None: never)."""
+        return self._meta("deadline_states")
+
+    def set_deadline_states(self, states: Iterable[tuple[str, Sequence[str]]], stamp: str) -> int:
+        """Replace every record's ``status:`` facets with ``states`` (record id, words).
+
+        The words come from :func:`pipeline.cases.read.deadline_filters`: the index
+        only holds them to find candidates; what a page shows is read from the case
+        model again. ``stamp`` says which ledger size and day they describe.
+        Returns the number of facet rows written.
+        """
+        rows = [(facet("status", word), rid) for rid, words in states for word in words]
+        self.db.execute("begin immediate")
+        try:
+            self.db.execute("delete from facets where facet like 'status:%'")
+            self.db.executemany(
+                "insert or ignore into facets (facet, received, seq)"
+                " select ?, received, seq from records where record_id = ?",
+                rows,
+            )
+            self._set_meta("deadline_states", stamp)
+            self.db.execute("commit")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("rollback")
+            raise
+        return len(rows)
 
     # -- queries -----------------------------------------------------------------
 

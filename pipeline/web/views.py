@@ -12,7 +12,7 @@ import io
 import secrets
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 from pathlib import Path
@@ -38,11 +38,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from pipeline.archive import Archive
 from pipeline.archive.people import Permission, Role, parse_roles
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult
+from pipeline.cases.read import clock_bucket, deadline_filters
 from pipeline.classify.clocks import local_date
 from pipeline.entries.models import AccessViewed
 from pipeline.errors import ExportError, PermissionDeniedError, RecordNotFoundError, SignInError
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
-from pipeline.index.model import SearchCriteria
+from pipeline.index.model import RecordRow, SearchCriteria
 from pipeline.ledger.entry import format_time
 from pipeline.runtime import verifier_keys
 from pipeline.web.app import WebState, WebUser, archive_for
@@ -232,9 +233,13 @@ def _criteria(
         text=saved.get("text") or None,
         request_kind=saved.get("request_kind") or None,
         rule=saved.get("rule") or None,
+        escalation_family=saved.get("escalation_family") or None,
         language=saved.get("language") or None,
         attachment_verdict=saved.get("attachment_verdict") or None,
+        deadline_status=saved.get("deadline_status") or None,
         newest_first=newest_first,
+        # received time, ties by ledger position: every filter has an index in this order
+        order="received",
         limit=limit,
         offset=offset,
     )
@@ -265,8 +270,10 @@ def search() -> ResponseReturnValue:
             "text": (form.text.data or "").strip(),
             "request_kind": form.request_kind.data or "",
             "rule": (form.rule.data or "").strip(),
+            "escalation_family": form.escalation_family.data or "",
             "language": (form.language.data or "").strip().lower(),
             "attachment_verdict": form.attachment_verdict.data or "",
+            "deadline_status": form.deadline_status.data or "",
         }
         search_id = secrets.token_urlsafe(9)
         searches = dict(session.get("searches", {}))
@@ -285,6 +292,8 @@ def search() -> ResponseReturnValue:
             ("category", form.category), ("escalated", form.escalated), ("text", form.text),
             ("request_kind", form.request_kind), ("rule", form.rule), ("language", form.language),
             ("attachment_verdict", form.attachment_verdict),
+            ("escalation_family", form.escalation_family),
+            ("deadline_status", form.deadline_status),
         ):  # fmt: skip
             field.data = saved.get(key)
         form.date_from.data = date.fromisoformat(saved["from"]) if saved.get("from") else None
@@ -298,11 +307,34 @@ def search() -> ResponseReturnValue:
         )
         total = archive().count(criteria, at_most=COUNT_AT_MOST + 1)
         rows = archive().search(criteria)
+        deadlines: dict[str, str] = {}
+        if criteria.deadline_status is not None:
+            rows, deadlines = _checked_deadlines(rows, criteria.deadline_status)
         account = saved.get("account") or ""
         results = SearchResults(
-            search_id, order, page, size, total, rows, account and masked([account])
+            search_id, order, page, size, total, rows, account and masked([account]), deadlines
         )
     return render_template("search.html", form=form, results=results)
+
+
+def _checked_deadlines(
+    rows: list[RecordRow], wanted: str
+) -> tuple[list[RecordRow], dict[str, str]]:
+    """The rows whose case, read from the ledger now, has the status ``wanted``, and the
+    status words to show for each: the index found candidates, the case model decides."""
+    view = archive().cases()
+    today = local_date(state().clock(), state().config.classification.policy.clock)
+    kept: list[RecordRow] = []
+    shown: dict[str, str] = {}
+    for row in rows:
+        case = view.for_record(row.record_id)
+        words = deadline_filters(case, today) if case is not None else ()
+        if wanted in words:
+            kept.append(row)
+            shown[row.record_id] = ", ".join(w.replace("_", " ") for w in words)
+        else:
+            log.warning("search.deadline_state_stale", record_id=row.record_id, wanted=wanted)
+    return kept, shown
 
 
 @dataclass(frozen=True)
@@ -316,6 +348,7 @@ class SearchResults:
     total: int
     rows: list[Any]
     account: str  # the account filter, masked (the full number is never sent back)
+    deadlines: dict[str, str] = field(default_factory=dict)  # record id -> case-model status
 
     @property
     def more(self) -> bool:
@@ -435,23 +468,13 @@ def cases() -> ResponseReturnValue:
     """What is overdue, due today, due this week, and later, per clock and route."""
     now = state().clock()
     today = local_date(now, state().config.classification.policy.clock)
-    week_end = today + timedelta(days=7)
     groups: dict[str, list[Due]] = {"overdue": [], "today": [], "week": [], "later": []}
     per_clock: dict[tuple[str, str], int] = {}
     for case in archive().cases().statuses:
-        if case.resolved:
-            continue
         for result in case.deadlines:
-            if result.state == "met":
+            bucket = clock_bucket(case, result, today)
+            if bucket is None:
                 continue
-            if result.state == "missed":
-                bucket = "overdue"
-            elif result.due == today:
-                bucket = "today"
-            elif result.due <= week_end:
-                bucket = "week"
-            else:
-                bucket = "later"
             groups[bucket].append(Due(case, result))
             for route in case.record.rules or ("(no rule)",):
                 per_clock[(result.name, route)] = per_clock.get((result.name, route), 0) + 1

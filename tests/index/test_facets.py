@@ -60,8 +60,7 @@ def test_two_facets_match_only_records_with_both(scenario):
                 index, request_kind="notice_of_error", attachment_verdict="accepted", order=order
             ) == {_rid(scenario.notice)}
             assert (
-                _ids(index, request_kind="payoff_statement", attachment_verdict="accepted")
-                == set()
+                _ids(index, request_kind="payoff_statement", attachment_verdict="accepted") == set()
             )
 
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from pipeline.cases.book import request_kinds_of
+from pipeline.cases.read import DEADLINE_FILTERS, deadline_filters, read_cases
+from pipeline.classify.clocks import local_date
+from pipeline.entries import decode
 from pipeline.entries.models import ClassificationBody
+from pipeline.index.rows import record_row
 from tests.web.conftest import Site
 
 
@@ -119,7 +124,9 @@ def test_a_search_matching_more_than_the_count_limit_says_more_than(
 
 
 @pytest.mark.parametrize("dated", [False, True], ids=["no-dates", "date-range"])
-def test_newest_and_oldest_first_order_by_ledger_position(site: Site, dated: bool) -> None:
+def test_newest_and_oldest_first_order_by_received_time_then_position(
+    site: Site, dated: bool
+) -> None:
     client = site.client("officer")
     seqs = {}
     for order in ("newest", "oldest"):
@@ -129,6 +136,38 @@ def test_newest_and_oldest_first_order_by_ledger_position(site: Site, dated: boo
         posted = client.post("/search", data=data)
         page = client.get(posted.headers["Location"]).get_data(as_text=True)
         seqs[order] = [int(s) for s in re.findall(r"<td>(\d+)</td>\s*</tr>", page)]
-    every = sorted(e.seq for e in site.deployment.records())
+    every = [
+        seq
+        for _received, seq in sorted(
+            (record_row(e, decode(e).body).received, e.seq) for e in site.deployment.records()
+        )
+    ]
     assert seqs["oldest"] == every
     assert seqs["newest"] == every[::-1]
+
+
+@pytest.mark.parametrize("status", DEADLINE_FILTERS)
+def test_deadline_status_filter_shows_what_the_case_model_decides(site: Site, status: str) -> None:
+    now = datetime.now(UTC)
+    policy = site.deployment.config.classification.policy.clock
+    view = read_cases(site.entries(), site.deployment.runtime().store, now, policy)
+    today = local_date(now, policy)
+    expected = {s.record_id for s in view.statuses if status in deadline_filters(s, today)}
+    client = site.client("officer")
+    posted = client.post(
+        "/search", data={"csrf_token": _token(client), "order": "newest", "deadline_status": status}
+    )
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    shown = set(re.findall(r'href="/records/(r-[0-9a-f]+)"', page))
+    assert shown == expected
+    if expected:
+        assert '<th scope="col">Deadline status</th>' in page
+        assert status.replace("_", " ") in page
+
+
+def test_the_sample_mail_has_pending_and_not_applicable_cases(site: Site) -> None:
+    # guards the test above against passing on states no record is in
+    now = datetime.now(UTC)
+    view = read_cases(site.entries(), site.deployment.runtime().store, now)
+    states = {s.state for s in view.statuses}
+    assert {"pending", "not_applicable"} <= states
