@@ -149,6 +149,7 @@ def seed(index: RecordIndex, count: int, rng: random.Random) -> list[str]:
             category=category,
             language=language,
             verdict=verdict,
+            escalated=bool(family),
         )
         statuses = [facet("status", state)]
         if state == "missed" and rng.random() < 0.7:

@@ -35,14 +35,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
 from pipeline.entries.models import MessageSealed
 from pipeline.errors import CacheAheadError, MailledgerError, ObjectNotFoundError, StorageError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria, facet
 from pipeline.index.rows import (
+    facets_of,
     normalize_message_id,
-    record_facets,
     record_row,
     sealed_row,
     sender_domain,
@@ -68,11 +67,18 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
+ALL_ROW_TYPES = {*RECORD_TYPES, names.MESSAGE_SEALED}  # the types a records row can have
 # 2: replies are no longer linked here; 3: kinds, language, verdicts;
 # 4: rows for sealed messages not yet assembled; 5: sender domains and the facets
-# table, so every filter the search page offers is an index range
-SCHEMA_VERSION = "5"
-_FACET_PROBE = 50_000  # facet rows counted to pick the smallest as a search's driver
+# table, so every filter the search page offers is an index range; 6: escalation as a facet
+SCHEMA_VERSION = "6"
+_MMAP_BYTES = 1 << 30  # address space only; pages come from the OS page cache
+_FACET_PROBE = 50_000
+# one more facet of the row at {key} (the driving facet "f0", or the record "r")
+_FACET_LOOKUP = (
+    "exists (select 1 from facets f where f.facet = ?"
+    " and f.received = {key}.received and f.seq = {key}.seq)"
+)  # facet rows counted to pick the smallest as a search's driver
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -185,6 +191,9 @@ class RecordIndex:
         )
         self.db.execute("pragma journal_mode=wal")
         self.db.execute("pragma synchronous=normal")  # a cache: losing the tail costs a re-sync
+        # Reads through the OS page cache, which outlives this connection (the web app
+        # opens one per request), instead of copying pages into a private cache.
+        self.db.execute(f"pragma mmap_size={_MMAP_BYTES}")
         self._create()
 
     def _create(self) -> None:
@@ -352,24 +361,10 @@ class RecordIndex:
             "delete from records where record_id = ? and type = ?",
             (body.record_id, names.MESSAGE_SEALED),
         )
-        classification = body.classification
         row = record_row(entry, body)
         accounts = row.accounts
-        verdicts = {a.verdict for a in body.attachments}
-        # one word per record: any rejected attachment makes the record "rejected"
-        verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
         headers = body.headers
-        self._insert_row(
-            row,
-            facets=record_facets(
-                kinds=request_kinds_of(classification),
-                families=[f.family for f in classification.escalation_families],
-                rules=row.rules,
-                category=row.category,
-                language=classification.language,
-                verdict=verdict,
-            ),
-        )
+        self._insert_row(row, facets=facets_of(body))
         self.db.executemany(
             "insert or ignore into accounts (number, seq) values (?, ?)",
             [(a, entry.seq) for a in accounts],
@@ -462,7 +457,7 @@ class RecordIndex:
         With ``at_most``, counting stops there: a broad search over millions of
         records answers "more than N" at once instead of counting every row.
         """
-        source, where, args, _order = self._plan(criteria)
+        source, where, args, _order = self._plan(criteria, count=True)
         sql = f"select count(*) from {source} where {where}"  # noqa: S608
         if at_most is not None:
             sql = f"select count(*) from (select 1 from {source} where {where} limit ?)"  # noqa: S608
@@ -487,70 +482,79 @@ class RecordIndex:
         sql = f"select r.seq from {source} where {where} order by {order}"  # noqa: S608
         return [str(r[3]) for r in self.db.execute(f"explain query plan {sql}", args)]
 
-    def _plan(self, criteria: SearchCriteria) -> tuple[str, str, list[Any], str]:
+    def _plan(
+        self, criteria: SearchCriteria, *, count: bool = False
+    ) -> tuple[str, str, list[Any], str]:
         """The ``from`` clause, ``where`` clause, its arguments and ``order by``.
 
-        In ``received`` order with a facet filter (request kind, escalation rule,
-        category, language, attachment verdict, deadline status) the smallest given
-        facet's range in the ``facets`` table drives the query, already in received
-        order, so a page is a walk of one index range; the other filters are checked
-        per row. Without a facet, SQLite picks among the ``(mailbox|sender|domain,
-        received)`` indexes.
+        In ``received`` order with a facet filter (request kind, escalation family,
+        rule, category, language, attachment verdict, deadline status) the smallest
+        given facet's range in the ``facets`` table drives the query, already in
+        received order, so a page is a walk of one index range; the other facets are
+        primary-key lookups in the same table, and the remaining filters are checked
+        on the record's row. A ``count`` with only facets and dates never reads the
+        records table. Without a facet, SQLite picks among the
+        ``(mailbox|sender|domain, received)`` indexes.
         """
         facets = criteria.facets()
         if len(facets) > 1:
             facets.sort(key=self._facet_size)
-        where = [f"r.type in ({','.join('?' * len(criteria.types))})"]
-        args: list[Any] = list(criteria.types)
+        row_where: list[str] = []  # conditions on the record's row
+        row_args: list[Any] = []
+        if set(criteria.types) != ALL_ROW_TYPES:  # every row has one of these: no test
+            row_where.append(f"r.type in ({','.join('?' * len(criteria.types))})")
+            row_args += criteria.types
+        if criteria.mailbox is not None:
+            row_where.append("r.mailbox = ?")
+            row_args.append(criteria.mailbox)
+        if criteria.sender is not None:
+            sender = criteria.sender.strip().lower()
+            if sender.startswith("@"):  # a whole domain
+                row_where.append("r.domain = ?")
+                row_args.append(sender_domain(sender))
+            else:
+                row_where.append("r.sender = ?")
+                row_args.append(sender)
+        if criteria.account is not None:
+            row_where.append("r.seq in (select seq from accounts where number = ?)")
+            row_args.append(re.sub(r"\D", "", criteria.account))
+        if criteria.text:
+            row_where.append("r.seq in (select rowid from record_text where record_text match ?)")
+            row_args.append(fts_query(criteria.text))
+
         desc = " desc" if criteria.newest_first else ""
-        driver = criteria.order == "received" and facets and not criteria.account
-        if driver:
-            # "cross join" keeps the facet range as the outer loop: it is the order
-            source = "facets f0 cross join records r on r.seq = f0.seq"
-            where.insert(0, "f0.facet = ?")
-            args.insert(0, facets[0])
-            received = "f0.received"
+        where: list[str] = []
+        args: list[Any] = []
+        if criteria.order == "received" and facets and criteria.account is None:
+            if count and not row_where:
+                source = "facets f0"
+            else:
+                # "cross join" keeps the facet range as the outer loop: it is the order
+                source = "facets f0 cross join records r on r.seq = f0.seq"
+            where.append("f0.facet = ?")
+            args.append(facets.pop(0))
+            key = "f0"
             order = f"f0.received{desc}, f0.seq{desc}"
-            facets = facets[1:]
         else:
             source = "records r"
-            received = "r.received"
+            key = "r"
             order = (
                 f"r.received{desc}, r.seq{desc}" if criteria.order == "received" else f"r.seq{desc}"
             )
         if criteria.received_from is not None:
-            where.append(f"{received} >= ?")
+            where.append(f"{key}.received >= ?")
             args.append(criteria.received_from)
         if criteria.received_to is not None:
-            where.append(f"{received} < ?")
+            where.append(f"{key}.received < ?")
             args.append(criteria.received_to)
+        lookup = _FACET_LOOKUP.replace("{key}", key)
         for word in facets:
-            where.append(
-                "exists (select 1 from facets f where f.facet = ?"
-                " and f.received = r.received and f.seq = r.seq)"
-            )
+            where.append(lookup)
             args.append(word)
-        if criteria.mailbox is not None:
-            where.append("r.mailbox = ?")
-            args.append(criteria.mailbox)
-        if criteria.sender is not None:
-            sender = criteria.sender.strip().lower()
-            if sender.startswith("@"):  # a whole domain
-                where.append("r.domain = ?")
-                args.append(sender_domain(sender))
-            else:
-                where.append("r.sender = ?")
-                args.append(sender)
-        if criteria.account is not None:
-            where.append("r.seq in (select seq from accounts where number = ?)")
-            args.append(re.sub(r"\D", "", criteria.account))
-        if criteria.escalated is not None:
-            where.append("r.escalated = ?")
-            args.append(1 if criteria.escalated else 0)
-        if criteria.text:
-            where.append("r.seq in (select rowid from record_text where record_text match ?)")
-            args.append(fts_query(criteria.text))
-        return source, " and ".join(where), args, order
+        if source != "facets f0":
+            where += row_where
+            args += row_args
+        return source, " and ".join(where) or "1", args, order
 
     def text_matches(self, words: str) -> set[int]:
         """Positions of the records whose subject, text or attachment names hold ``words``."""

@@ -108,7 +108,9 @@ class SearchCriteria:
 
     def facets(self) -> list[str]:
         """The filters the index answers from its ``facets`` table, as facet words."""
+        escalated = None if self.escalated is None else "yes" if self.escalated else "no"
         given = (
+            ("escalated", escalated),
             ("kind", self.request_kind),
             ("family", self.escalation_family),
             ("rule", self.rule),

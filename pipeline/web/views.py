@@ -12,7 +12,7 @@ import io
 import secrets
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 from pathlib import Path
@@ -73,6 +73,7 @@ from pipeline.web.forms import (
     UserForm,
     VerifyForm,
 )
+from pipeline.web.jobs import ExportJobs
 
 log = structlog.get_logger(__name__)
 
@@ -645,16 +646,22 @@ def exports() -> ResponseReturnValue:
         exports=archive().exports(),
         grants=archive().grants(),
         searches=session.get("searches", {}),
+        jobs=_jobs().running(me().user.name),
         form=ExportForm(),
         grant_form=GrantForm(),
         on_disk=lambda m: _export_file(m).exists(),
     )
 
 
+def _jobs() -> ExportJobs:
+    return ExportJobs(state().exports_dir / "jobs")
+
+
 @blueprint.post("/exports")
 @requires(Permission.EXPORT)
 def build_export() -> ResponseReturnValue:
-    """Build an export from a saved search (``access.viewed`` + ``export.created``)."""
+    """Start building an export of a saved search, every filter included; the library
+    records it (``access.viewed`` + ``export.created``). Answers with the job's page."""
     form = ExportForm()
     if not form.validate_on_submit():
         flash("Not built: choose a saved search and give a reason.")
@@ -663,19 +670,33 @@ def build_export() -> ResponseReturnValue:
     if saved is None:
         raise RecordNotFoundError("that saved search is not in this session; search again")
     st = state()
-    st.exports_dir.mkdir(parents=True, exist_ok=True)
-    staging = st.exports_dir / f"building-{secrets.token_hex(8)}.zip"
-    outcome = archive().export(
-        staging,
-        _criteria(saved, newest_first=False, limit=None, offset=0),
-        reason=form.reason.data or "",
-    )
-    staging.replace(_export_file(outcome.result.manifest_sha256))
-    flash(
-        f"Export of {len(outcome.result.record_ids)} record(s) recorded at ledger position"
-        f" {outcome.created.seq}."
-    )
-    return redirect(url_for("web.exports")), 303
+    criteria = _criteria(saved, newest_first=False, limit=None, offset=0)
+    criteria = replace(criteria, order="position")  # exports list records in ledger order
+    reason = form.reason.data or ""
+    actor = me().user.actor
+
+    def run(progress: Callable[[str, int, int], None]) -> tuple[str, int, int]:
+        # a thread of its own: its own archive (and index connection), no request context
+        st.exports_dir.mkdir(parents=True, exist_ok=True)
+        staging = st.exports_dir / f"building-{secrets.token_hex(8)}.zip"
+        with archive_for(st, actor) as own:
+            outcome = own.export(staging, criteria, reason=reason, progress=progress)
+        manifest = outcome.result.manifest_sha256
+        staging.replace(st.exports_dir / f"{manifest}.zip")
+        return manifest, outcome.created.seq, len(outcome.result.record_ids)
+
+    job = _jobs().start(me().user.name, run)
+    return redirect(url_for("web.export_job", job_id=job.job_id)), 303
+
+
+@blueprint.get("/exports/jobs/<job_id>")
+@requires(Permission.EXPORT)
+def export_job(job_id: str) -> ResponseReturnValue:
+    """An export being built: a progress bar that refreshes itself until it is done."""
+    job = _jobs().get(job_id, me().user.name)
+    if job is None:
+        raise RecordNotFoundError("no export job of yours has that id")
+    return render_template("export_job.html", job=job)
 
 
 @blueprint.get("/exports/<manifest>.zip")

@@ -1,5 +1,6 @@
-"""Searching by deadline status: the index holds candidates written from the case model,
-refreshed when the ledger grows or the day changes."""
+"""Searching and exporting by deadline status and the other facets: the index holds
+candidates written from the case model, refreshed when the ledger grows or the day
+changes; an export decides membership from the signed entries and the case model."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from pipeline.archive import Archive, ArchiveSettings
 from pipeline.cases.read import DEADLINE_FILTERS, deadline_filters, read_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, local_date
+from pipeline.entries import decode
+from pipeline.entries.models import ExportCreated
 from pipeline.index.model import SearchCriteria
 from tests.index.factory import Scenario, build_scenario, make_raw
 
@@ -86,3 +89,27 @@ def test_a_record_appended_after_the_states_were_written_gets_its_state(
     case = view.for_record(late.body["record_id"])
     assert case is not None
     assert after[case.state] == before[case.state] | {late.body["record_id"]}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"request_kind": "notice_of_error"}, "notice"),
+        ({"escalation_family": "notice_of_error"}, "notice"),
+        ({"attachment_verdict": "accepted"}, "notice"),
+        ({"deadline_status": "overdue"}, "payoff"),
+        ({"deadline_status": "missed", "language": "en"}, "payoff"),
+    ],
+    ids=["kind", "family", "verdict", "overdue", "missed-en"],
+)
+def test_an_export_of_a_filtered_search_holds_and_records_exactly_its_matches(
+    scenario: Scenario, tmp_path: Path, filters: dict[str, str], expected: str
+) -> None:
+    ledger = scenario.env.runtime.ledger
+    with _archive(scenario, Clock(AFTER_DUE)) as archive:
+        outcome = archive.export(tmp_path / "exam.zip", SearchCriteria(**filters), "exam 2026-7")
+    created = decode(ledger.entry(outcome.created.seq)).body
+    assert isinstance(created, ExportCreated)
+    assert created.record_ids == (getattr(scenario, expected).body["record_id"],)
+    recorded = created.criteria.model_dump()
+    assert {name: recorded[name] for name in filters} == filters

@@ -97,7 +97,8 @@ def test_domain_search_is_a_range_of_the_domain_index(scenario):
             _rid(scenario.notice),
             _rid(scenario.imported),
         }
-    assert plan == ["SEARCH r USING INDEX records_domain (domain=?)"]
+    assert len(plan) == 1
+    assert plan[0].startswith("SEARCH r USING") and "INDEX records_domain (domain=?)" in plan[0]
 
 
 def test_one_month_in_received_order_is_a_range_of_the_received_index(scenario):
@@ -110,7 +111,9 @@ def test_one_month_in_received_order_is_a_range_of_the_received_index(scenario):
                 newest_first=True,
             )
         )
-    assert plan == ["SEARCH r USING INDEX records_received (received>? AND received<?)"]
+    assert len(plan) == 1
+    assert plan[0].startswith("SEARCH r USING")
+    assert "INDEX records_received (received>? AND received<?)" in plan[0]
 
 
 def test_index_of_an_older_layout_is_rebuilt_from_the_ledger(scenario):

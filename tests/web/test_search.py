@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -78,20 +79,26 @@ def test_the_filters_pick_out_something_in_the_sample_mail(site: Site) -> None:
     assert _found(site) == len(site.deployment.records())
 
 
-def test_an_export_of_a_search_by_a_filter_it_cannot_record_is_refused(site: Site) -> None:
+def test_an_export_of_a_search_by_attachment_verdict_holds_and_records_it(site: Site) -> None:
     client = site.client("officer")
     token = _token(client)
     posted = client.post(
         "/search", data={"csrf_token": token, "order": "newest", "attachment_verdict": "rejected"}
     )
     search_id = re.search(r"q=([^&]+)", posted.headers["Location"]).group(1)
-    before = len(site.entries())
     response = client.post(
         "/exports", data={"csrf_token": token, "search": search_id, "reason": "exam"}
     )
-    assert response.status_code == 409
-    assert "cannot record the attachment_verdict filter" in response.get_data(as_text=True)
-    assert len(site.entries()) == before
+    assert response.status_code == 303
+    page = _finished(client, response.headers["Location"])
+    assert "Export finished" in page, page[-2000:]
+    assert '<meta http-equiv="refresh"' not in page
+    created = site.entries_of("export.created")[-1].body
+    expected = {
+        e.body["record_id"] for e in site.deployment.records() if "rejected" in _verdicts(e.body)
+    }
+    assert created["criteria"]["attachment_verdict"] == "rejected"
+    assert set(created["record_ids"]) == expected
 
 
 def test_pages_hold_the_configured_number_of_rows_and_link_onwards(site: Site) -> None:
@@ -171,3 +178,31 @@ def test_the_sample_mail_has_pending_and_not_applicable_cases(site: Site) -> Non
     view = read_cases(site.entries(), site.deployment.runtime().store, now)
     states = {s.state for s in view.statuses}
     assert {"pending", "not_applicable"} <= states
+
+
+def _finished(client: Any, job_page: str) -> str:
+    """The job page once it says the export finished or failed (it is built in the
+    background; the page refreshes itself until then)."""
+    for _ in range(3000):
+        page = client.get(job_page).get_data(as_text=True)
+        if "Export finished" in page or "Export failed" in page:
+            return page
+        assert '<meta http-equiv="refresh" content="2">' in page
+        assert "<progress" in page
+        time.sleep(0.1)
+    raise AssertionError("the export job never finished")
+
+
+def test_an_export_job_is_shown_only_to_the_person_who_started_it(site: Site) -> None:
+    client = site.client("officer")
+    token = _token(client)
+    posted = client.post("/search", data={"csrf_token": token, "order": "newest"})
+    search_id = re.search(r"q=([^&]+)", posted.headers["Location"]).group(1)
+    started = client.post(
+        "/exports", data={"csrf_token": token, "search": search_id, "reason": "exam"}
+    )
+    job_page = started.headers["Location"]
+    _finished(client, job_page)
+    other = site.client("supervisor")
+    assert other.get(job_page).status_code == 404
+    assert client.get(job_page).status_code == 200
