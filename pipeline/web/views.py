@@ -73,7 +73,7 @@ from pipeline.web.forms import (
     UserForm,
     VerifyForm,
 )
-from pipeline.web.jobs import ExportJobs
+from pipeline.web.jobs import ExportJob, ExportJobs
 
 log = structlog.get_logger(__name__)
 
@@ -693,10 +693,24 @@ def build_export() -> ResponseReturnValue:
 @requires(Permission.EXPORT)
 def export_job(job_id: str) -> ResponseReturnValue:
     """An export being built: a progress bar that refreshes itself until it is done."""
+    job = _job(job_id)
+    g.scripts = not job.finished  # export-progress.js polls the state below
+    return render_template("export_job.html", job=job)
+
+
+@blueprint.get("/exports/jobs/<job_id>/state")
+@requires(Permission.EXPORT)
+def export_job_state(job_id: str) -> ResponseReturnValue:
+    """The job's state as JSON, for the progress page's script."""
+    job = _job(job_id)
+    return {"state": job.state, "phase": job.phase, "step": job.step, "steps": job.steps}
+
+
+def _job(job_id: str) -> ExportJob:
     job = _jobs().get(job_id, me().user.name)
     if job is None:
         raise RecordNotFoundError("no export job of yours has that id")
-    return render_template("export_job.html", job=job)
+    return job
 
 
 @blueprint.get("/exports/<manifest>.zip")
