@@ -137,3 +137,16 @@ def test_index_of_an_older_layout_is_rebuilt_from_the_ledger(scenario):
         assert index.size == scenario.env.runtime.ledger.size()
         assert index.record("r-stale") is None
         assert _ids(index, request_kind="notice_of_error") == {_rid(scenario.notice)}
+
+
+def test_a_facet_search_in_received_order_still_checks_the_other_fields(scenario):
+    with scenario.env.index() as index:
+        for mailbox, expected in (("payoffs", set()), ("servicing", {_rid(scenario.notice)})):
+            criteria = SearchCriteria(
+                request_kind="notice_of_error",
+                attachment_verdict="accepted",
+                mailbox=mailbox,
+                order="received",
+            )
+            assert {r.record_id for r in index.search(criteria)} == expected
+            assert index.count(criteria, at_most=10) == len(expected)
