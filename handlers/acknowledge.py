@@ -29,23 +29,15 @@ Sequence for one record (all entries carry ``record_id``):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
+from handlers import delivery
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import (
-    Ledger,
-    append_one,
-    backoff,
-    claim_view,
-    first_active_intent,
-    retry_after,
-    temporary_failures,
-    utc_now,
-)
+from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
 from handlers.inbound_headers import (
@@ -57,7 +49,7 @@ from handlers.inbound_headers import (
 from handlers.index import AckIndex, LedgerHandlerIndex
 from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError, PermanentSendError
+from handlers.transports import MailTransport
 from pipeline.entries import decode_as, names
 from pipeline.entries.models import (
     AcknowledgmentFailed,
@@ -187,12 +179,9 @@ class AcknowledgmentHandler:
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
 
-        not_before = retry_after(earlier, KIND)
-        if not_before is not None and now < not_before:
-            raise RetryLaterError(
-                f"record {record.record_id}: the provider refused the acknowledgment for now; "
-                f"next attempt not before {format_time(not_before)}"
-            )
+        delivery.wait_out_backoff(
+            earlier, KIND, now, f"record {record.record_id}", "acknowledgment"
+        )
         plan = self._decide(record, now)
         if not plan.reply or plan.target is None:
             entry = self._append(
@@ -296,55 +285,43 @@ class AcknowledgmentHandler:
                 to=target,
             )
         )
-        winner = first_active_intent(self._index.for_record(record.record_id, f"{KIND}."), KIND)
+        earlier = self._index.for_record(record.record_id, f"{KIND}.")
+        winner = first_active_intent(earlier, KIND)
         if winner is None or winner.seq != intent.seq:
             # Another delivery claimed first; it sends, we must not.
             bound.info("ack.lost_claim", winner=winner.seq if winner else None)
             return HandleResult("lost-claim", record.record_id, (intent.seq,))
-        try:
-            result = self._transport.send(msg)
-        except PermanentSendError as exc:
+        attempt = delivery.Attempt(
+            KIND,
+            f"record {record.record_id}",
+            "acknowledgment",
+            tuple(earlier),
+            now,
+            delivery.RetryPolicy.for_mail(self._config),
+            "ack",
+        )
+
+        def failed(refusal: delivery.Refusal) -> AcknowledgmentFailed:
+            return AcknowledgmentFailed(
+                record_id=record.record_id,
+                entry_seq=record.seq,
+                intent_seq=intent.seq,
+                **asdict(refusal),
+            )
+
+        result = delivery.send_and_record(
+            lambda: self._transport.send(msg),
+            attempt,
+            failed,
+            self._append,
+            bound.bind(transport=self._transport.name),
+        )
+        if isinstance(result, delivery.Refused):
             # The recipient or the message was refused for good: retrying cannot help and
             # must not hold up anyone else. The entry ends this record's acknowledgment.
-            failed = self._append(
-                AcknowledgmentFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=True,
-                )
-            )
-            bound.error("ack.refused_permanently", transport=self._transport.name, code=exc.code)
             return HandleResult(
-                "failed-permanent", record.record_id, (intent.seq, failed.seq), str(exc)
+                "failed-permanent", record.record_id, (intent.seq, result.entry.seq), result.error
             )
-        except NotSentError as exc:
-            earlier = self._index.for_record(record.record_id, f"{KIND}.")
-            attempt = 1 + temporary_failures(earlier, KIND)
-            delay = backoff(
-                attempt,
-                timedelta(seconds=self._config.retry_base_seconds),
-                timedelta(seconds=self._config.retry_max_seconds),
-            )
-            failed = self._append(
-                AcknowledgmentFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=False,
-                    attempt=attempt,
-                    retry_after=format_time(now + delay),
-                )
-            )
-            bound.warning("ack.not_sent", transport=self._transport.name, attempt=attempt)
-            raise HandlerError(
-                f"record {record.record_id}: acknowledgment not sent ({exc}); claim released "
-                f"(entry {failed.seq}), next attempt after {format_time(now + delay)}"
-            ) from exc
         sent_at = self._clock()
         entry = self._append(
             AcknowledgmentSent(

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
-from handlers.ack_compose import clean_text, masked_subject, thread_ids
+from handlers.ack_compose import clean_text, date_en, date_es, masked_subject, thread_ids
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.index import AckIndex, LedgerHandlerIndex
@@ -65,20 +65,6 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 KIND = "extension_notice"
-_MONTHS_ES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +95,8 @@ def _text(
         parts = [
             "Estimado(a) cliente:",
             f"Necesitamos más tiempo para responder a su mensaje (referencia {reference}).",
-            f"Le responderemos a más tardar el {_date_es(ext.due)}"
-            + (f", en lugar del {_date_es(ext.previous_due)}." if ext.previous_due else "."),
+            f"Le responderemos a más tardar el {date_es(ext.due)}"
+            + (f", en lugar del {date_es(ext.previous_due)}." if ext.previous_due else "."),
             f"Motivo: {reason}" if reason else "",
             "Esta prórroga única está permitida por el Reglamento X, 12 CFR 1024.35(e)(3)(ii) y"
             " 1024.36(d)(2)(ii).",
@@ -120,22 +106,14 @@ def _text(
     parts = [
         "Dear customer,",
         f"We need more time to respond to your message (reference {reference}).",
-        f"We will respond by {_date_en(ext.due)}"
-        + (f" instead of {_date_en(ext.previous_due)}." if ext.previous_due else "."),
+        f"We will respond by {date_en(ext.due)}"
+        + (f" instead of {date_en(ext.previous_due)}." if ext.previous_due else "."),
         f"Reason: {reason}" if reason else "",
         "This one-time extension is allowed by Regulation X, 12 CFR 1024.35(e)(3)(ii) and"
         " 1024.36(d)(2)(ii).",
         name,
     ]
     return "Extension of the time to respond", "\n\n".join(p for p in parts if p) + "\n"
-
-
-def _date_en(day: date) -> str:
-    return f"{day.strftime('%B')} {day.day}, {day.year}"
-
-
-def _date_es(day: date) -> str:
-    return f"{day.day} de {_MONTHS_ES[day.month - 1]} de {day.year}"
 
 
 def compose_extension_notice(
