@@ -29,7 +29,7 @@ Sequence for one record (all entries carry ``record_id``):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -128,6 +128,9 @@ class AcknowledgmentHandler:
         self._clock = clock
         self._grace = in_flight_grace
         self._raw_reader = raw_reader
+        self._channel = delivery.Channel(
+            KIND, "acknowledgment", "ack", delivery.RetryPolicy.for_mail(config), self._append
+        )
 
     def _append(self, body: HandlerBody) -> LedgerEntry:
         return append_one(self._ledger, body, self._actor, self._clock())
@@ -179,9 +182,7 @@ class AcknowledgmentHandler:
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
 
-        delivery.wait_out_backoff(
-            earlier, KIND, now, f"record {record.record_id}", "acknowledgment"
-        )
+        self._channel.wait_out_backoff(earlier, now, f"record {record.record_id}")
         plan = self._decide(record, now)
         if not plan.reply or plan.target is None:
             entry = self._append(
@@ -291,29 +292,13 @@ class AcknowledgmentHandler:
             # Another delivery claimed first; it sends, we must not.
             bound.info("ack.lost_claim", winner=winner.seq if winner else None)
             return HandleResult("lost-claim", record.record_id, (intent.seq,))
-        attempt = delivery.Attempt(
-            KIND,
-            f"record {record.record_id}",
-            "acknowledgment",
-            tuple(earlier),
-            now,
-            delivery.RetryPolicy.for_mail(self._config),
-            "ack",
-        )
-
-        def failed(refusal: delivery.Refusal) -> AcknowledgmentFailed:
-            return AcknowledgmentFailed(
-                record_id=record.record_id,
-                entry_seq=record.seq,
-                intent_seq=intent.seq,
-                **asdict(refusal),
-            )
-
-        result = delivery.send_and_record(
+        failed = delivery.failure_of(AcknowledgmentFailed, record, intent)
+        result = self._channel.send(
             lambda: self._transport.send(msg),
-            attempt,
+            f"record {record.record_id}",
+            earlier,
+            now,
             failed,
-            self._append,
             bound.bind(transport=self._transport.name),
         )
         if isinstance(result, delivery.Refused):

@@ -18,7 +18,6 @@ import hmac
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -294,6 +293,7 @@ class EscalationHandler:
         self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
         self._clock = clock
         self._grace = in_flight_grace
+        self._channel = delivery.Channel(KIND, "notification", KIND, RETRY, self._append)
 
     def _append(self, body: HandlerBody) -> LedgerEntry:
         return append_one(self._ledger, body, self._actor, self._clock())
@@ -372,7 +372,7 @@ class EscalationHandler:
             return HandleResult("unconfirmed", record.record_id, (entry.seq,), route)
         mine = [e for e in earlier if same_route(e)]
         subject = f"record {record.record_id} route {route!r}"
-        delivery.wait_out_backoff(mine, KIND, now, subject, "notification")
+        self._channel.wait_out_backoff(mine, now, subject)
         rules = sorted({m.rule for m in matches})
         intent = self._append(
             EscalationIntent(
@@ -385,29 +385,11 @@ class EscalationHandler:
         if winner is None or winner.seq != intent.seq:
             return HandleResult("lost-claim", record.record_id, (intent.seq,), route)
         payload = escalation_payload(record, route, matches)
-        attempt = delivery.Attempt(
-            KIND,
-            subject,
-            "notification",
-            tuple(mine),
-            now,
-            RETRY,
-            "escalation",
-        )
-
-        def failed(refusal: delivery.Refusal) -> EscalationFailed:
-            return EscalationFailed(
-                record_id=record.record_id,
-                entry_seq=record.seq,
-                route=route,
-                intent_seq=intent.seq,
-                **asdict(refusal),
-            )
-
+        failed = delivery.failure_of(EscalationFailed, record, intent, route=route)
         # A route refused for good is recorded for a person and not retried, so the other
         # routes and records are not held up.
-        provider_id = delivery.send_and_record(
-            lambda: notifier.notify(route, target, payload), attempt, failed, self._append, bound
+        provider_id = self._channel.send(
+            lambda: notifier.notify(route, target, payload), subject, mine, now, failed, bound
         )
         if isinstance(provider_id, delivery.Refused):
             return HandleResult(

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from handlers import delivery
 from handlers.ack_compose import clean_text, date_en, date_es, masked_subject, thread_ids
 from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
@@ -39,7 +40,7 @@ from handlers.outbound import (
     build_message,
 )
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError
+from handlers.transports import MailTransport
 from pipeline.classify.machine import is_machine_address
 from pipeline.entries import decode, decode_as, decode_record, names
 from pipeline.entries.models import (
@@ -50,6 +51,7 @@ from pipeline.entries.models import (
     ExtensionNoticeSent,
     ExtensionNoticeSkipped,
     ExtensionNoticeUnconfirmed,
+    HandlerBody,
 )
 from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
@@ -153,6 +155,16 @@ def compose_extension_notice(
     return build_message(headers, body, language=language)
 
 
+def _of_extension(extension_seq: int) -> Callable[[LedgerEntry], bool]:
+    """The key of one extension's notice entries (a record can be extended more than once)."""
+
+    def mine(entry: LedgerEntry) -> bool:
+        body = decode(entry).body
+        return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
+
+    return mine
+
+
 class ExtensionNoticeHandler:
     """Sends the written notice of every ``case.extended`` entry, at most once each."""
 
@@ -176,8 +188,11 @@ class ExtensionNoticeHandler:
         self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
         self._clock = clock
         self._grace = in_flight_grace
+        self._channel = delivery.Channel(
+            KIND, "notice", KIND, delivery.RetryPolicy.for_mail(config), self._append
+        )
 
-    def _append(self, body: ExtensionNoticeBody) -> LedgerEntry:
+    def _append(self, body: HandlerBody) -> LedgerEntry:
         return append_one(self._ledger, body, self._actor, self._clock())
 
     def pending(self) -> list[int]:
@@ -198,10 +213,7 @@ class ExtensionNoticeHandler:
         bound = log.bind(record_id=record.record_id, extension_seq=extension_seq)
         now = self._clock()
 
-        def mine(entry: LedgerEntry) -> bool:
-            body = decode(entry).body
-            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
-
+        mine = _of_extension(extension_seq)
         earlier = self._index.for_record(record.record_id, f"{KIND}.")
         view = claim_view(earlier, KIND, (names.EXTENSION_NOTICE_SENT,), now, self._grace, mine)
         if view.state == "done":
@@ -230,6 +242,8 @@ class ExtensionNoticeHandler:
             )
             bound.warning("extension_notice.unconfirmed", intent_seq=view.intent.seq)
             return NoticeResult("unconfirmed", extension_seq, record.record_id, (entry.seq,))
+        subject = f"extension {extension_seq} of {record.record_id}"
+        self._channel.wait_out_backoff([e for e in earlier if mine(e)], now, subject)
         why_not, target = self._target(record, ext, now)
         if target is None:
             entry = self._append(
@@ -321,34 +335,29 @@ class ExtensionNoticeHandler:
                 language=language,
             )
         )
-
-        def mine(entry: LedgerEntry) -> bool:
-            body = decode(entry).body
-            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
-
-        winner = first_active_intent(
-            self._index.for_record(record.record_id, f"{KIND}."), KIND, mine
-        )
+        mine = _of_extension(extension_seq)
+        earlier = [e for e in self._index.for_record(record.record_id, f"{KIND}.") if mine(e)]
+        winner = first_active_intent(earlier, KIND)
         if winner is None or winner.seq != intent.seq:
             bound.info("extension_notice.lost_claim", winner=winner.seq if winner else None)
             return NoticeResult("lost-claim", extension_seq, record.record_id, (intent.seq,))
-        try:
-            result = self._transport.send(msg)
-        except NotSentError as exc:
-            failed = self._append(
-                ExtensionNoticeFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    extension_seq=extension_seq,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                )
+        failed = delivery.failure_of(
+            ExtensionNoticeFailed, record, intent, extension_seq=extension_seq
+        )
+        subject = f"extension {extension_seq} of {record.record_id}"
+        bound = bound.bind(transport=self._transport.name)
+        result = self._channel.send(
+            lambda: self._transport.send(msg), subject, earlier, now, failed, bound
+        )
+        if isinstance(result, delivery.Refused):
+            # Refused for good: a person sends the notice another way; never retried.
+            return NoticeResult(
+                "failed-permanent",
+                extension_seq,
+                record.record_id,
+                (intent.seq, result.entry.seq),
+                result.error,
             )
-            bound.warning("extension_notice.not_sent", transport=self._transport.name)
-            raise HandlerError(
-                f"extension {extension_seq} of {record.record_id}: notice not sent ({exc});"
-                f" claim released (entry {failed.seq}), run again to retry"
-            ) from exc
         sent = self._append(
             ExtensionNoticeSent(
                 record_id=record.record_id,
