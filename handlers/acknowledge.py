@@ -37,7 +37,7 @@ import structlog
 
 from handlers import delivery
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
 from handlers.inbound_headers import (
@@ -46,7 +46,7 @@ from handlers.inbound_headers import (
     authentication_verdict,
     header_facts,
 )
-from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.index import AckIndex
 from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport
@@ -57,7 +57,6 @@ from pipeline.entries.models import (
     AcknowledgmentSent,
     AcknowledgmentSkipped,
     AcknowledgmentUnconfirmed,
-    HandlerBody,
 )
 from pipeline.errors import (
     HandlerError,
@@ -66,7 +65,7 @@ from pipeline.errors import (
     OutboundHeaderError,
     RetryLaterError,
 )
-from pipeline.ledger.entry import LedgerEntry, format_time
+from pipeline.ledger.entry import format_time
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +94,7 @@ class HandleResult:
     detail: str = ""
 
 
-class AcknowledgmentHandler:
+class AcknowledgmentHandler(ClaimingHandler):
     """Sends the acknowledgment of a ``message.received`` record (see module docstring)."""
 
     def __init__(
@@ -119,21 +118,14 @@ class AcknowledgmentHandler:
         ``in_flight_grace`` is how long an unconfirmed claim is presumed to belong to a
         delivery that is still sending; keep it above the transport timeout.
         """
-        self._ledger = ledger
+        super().__init__(ledger, actor, index, clock, in_flight_grace)
         self._store_put = store_put
         self._transport = transport
         self._config = config
-        self._actor = actor
-        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
-        self._clock = clock
-        self._grace = in_flight_grace
         self._raw_reader = raw_reader
         self._channel = delivery.Channel(
             KIND, "acknowledgment", "ack", delivery.RetryPolicy.for_mail(config), self._append
         )
-
-    def _append(self, body: HandlerBody) -> LedgerEntry:
-        return append_one(self._ledger, body, self._actor, self._clock())
 
     def _load(self, ref: EventRef) -> InboundRecord:
         try:

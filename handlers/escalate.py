@@ -27,10 +27,10 @@ import structlog
 from handlers import delivery
 from handlers.ack_compose import clean_text
 from handlers.acknowledge import HandleResult
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import EscalationConfig, read_secret, route_kind
 from handlers.events import parse_event
-from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.index import AckIndex
 from handlers.outbound import (
     HeaderValue,
     Mailbox,
@@ -49,7 +49,6 @@ from pipeline.entries.models import (
     EscalationIntent,
     EscalationNotified,
     EscalationUnconfirmed,
-    HandlerBody,
 )
 from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, RetryLaterError
@@ -272,7 +271,7 @@ class WebhookNotifier:
         return response.headers.get("x-request-id") or f"HTTP {response.status_code}"
 
 
-class EscalationHandler:
+class EscalationHandler(ClaimingHandler):
     """Notifies each matched route of a record once (see the module docstring)."""
 
     def __init__(
@@ -286,17 +285,10 @@ class EscalationHandler:
         in_flight_grace: timedelta = timedelta(minutes=15),
     ) -> None:
         """``notifiers`` maps target kind (``sns``, ``email``, ``webhook``) to a notifier."""
-        self._ledger = ledger
+        super().__init__(ledger, actor, index, clock, in_flight_grace)
         self._config = config
-        self._actor = actor
         self._notifiers = notifiers
-        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
-        self._clock = clock
-        self._grace = in_flight_grace
         self._channel = delivery.Channel(KIND, "notification", KIND, RETRY, self._append)
-
-    def _append(self, body: HandlerBody) -> LedgerEntry:
-        return append_one(self._ledger, body, self._actor, self._clock())
 
     def handle(self, event: Mapping[str, Any] | str | bytes) -> list[HandleResult]:
         """Notify every route of the record's matches; raise after trying all if any failed."""

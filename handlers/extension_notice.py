@@ -26,9 +26,9 @@ import structlog
 
 from handlers import delivery
 from handlers.ack_compose import clean_text, date_en, date_es, masked_subject, thread_ids
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
-from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.index import AckIndex
 from handlers.loop_safety import normalize_address
 from handlers.outbound import (
     HeaderValue,
@@ -51,7 +51,6 @@ from pipeline.entries.models import (
     ExtensionNoticeSent,
     ExtensionNoticeSkipped,
     ExtensionNoticeUnconfirmed,
-    HandlerBody,
 )
 from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, MailledgerError, OutboundHeaderError
@@ -165,7 +164,7 @@ def _of_extension(extension_seq: int) -> Callable[[LedgerEntry], bool]:
     return mine
 
 
-class ExtensionNoticeHandler:
+class ExtensionNoticeHandler(ClaimingHandler):
     """Sends the written notice of every ``case.extended`` entry, at most once each."""
 
     def __init__(
@@ -180,20 +179,13 @@ class ExtensionNoticeHandler:
         in_flight_grace: timedelta = timedelta(minutes=15),
     ) -> None:
         """``store_put`` stores bytes content-addressed and returns their SHA-256 hex."""
-        self._ledger = ledger
+        super().__init__(ledger, actor, index, clock, in_flight_grace)
         self._store_put = store_put
         self._transport = transport
         self._config = config
-        self._actor = actor
-        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
-        self._clock = clock
-        self._grace = in_flight_grace
         self._channel = delivery.Channel(
             KIND, "notice", KIND, delivery.RetryPolicy.for_mail(config), self._append
         )
-
-    def _append(self, body: HandlerBody) -> LedgerEntry:
-        return append_one(self._ledger, body, self._actor, self._clock())
 
     def pending(self) -> list[int]:
         """Positions of ``case.extended`` entries, in ledger order (the handler skips done ones)."""
