@@ -25,20 +25,12 @@ from datetime import datetime, timedelta
 import structlog
 
 from handlers import delivery
-from handlers.ack_compose import clean_text, date_en, date_es, masked_subject, thread_ids
+from handlers.ack_compose import clean_text, date_en, date_es, masked_subject, reply_headers
 from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.index import AckIndex
 from handlers.loop_safety import normalize_address
-from handlers.outbound import (
-    HeaderValue,
-    Mailbox,
-    MsgIds,
-    OutboundMessage,
-    Text,
-    Token,
-    build_message,
-)
+from handlers.outbound import OutboundMessage, Token, build_message
 from handlers.record import InboundRecord, record_from_entry
 from handlers.transports import MailTransport
 from pipeline.classify.machine import is_machine_address
@@ -130,23 +122,11 @@ def compose_extension_notice(
 
     Raises :class:`~pipeline.errors.OutboundHeaderError` if a header fails validation.
     """
-    from email.utils import format_datetime
-
     reference = reference_number(record.record_id)
     prefix, body = _text(record, ext, language, config)
-    headers: list[tuple[str, HeaderValue]] = [
-        ("From", Mailbox(config.from_address, clean_text(config.from_name, 80))),
-        ("To", Mailbox(to_address)),
-        ("Subject", Text(f"{prefix} [Ref {reference}]")),
-        ("Date", Token(format_datetime(now.astimezone(config.zone)))),
-        (
-            "Message-ID",
-            MsgIds((notice_message_id(record.record_id, extension_seq, config.domain),)),
-        ),
-    ]
-    in_reply_to, references = thread_ids(record)
-    if in_reply_to is not None:
-        headers += [("In-Reply-To", MsgIds((in_reply_to,))), ("References", MsgIds(references))]
+    message_id = notice_message_id(record.record_id, extension_seq, config.domain)
+    subject = f"{prefix} [Ref {reference}]"
+    headers = reply_headers(record, to_address, subject, message_id, config, now)
     headers += [
         ("Auto-Submitted", Token("auto-generated")),
         ("X-Mailledger-Reference", Token(reference)),
