@@ -8,8 +8,11 @@ acknowledgment transport, in the borrower's language where a template exists
 (English, Spanish), and seals it in the ledger with the same claim protocol as the
 acknowledgment (:mod:`handlers.claims`): ``extension_notice.intent`` before sending,
 then ``.sent`` / ``.failed`` / ``.unconfirmed``, or ``.skipped`` when no notice can be
-sent automatically. The case model (:mod:`pipeline.cases.deadlines`) moves the due
-date only once ``.sent`` exists and is dated on or before the original due date.
+sent automatically. A refusal is recorded as an acknowledgment's is
+(:mod:`handlers.delivery`): a permanent one ends the notice (a person sends it another
+way), a temporary one is retried after the acknowledgment back-off. The case model
+(:mod:`pipeline.cases.deadlines`) moves the due date only once ``.sent`` exists and is
+dated on or before the original due date.
 
 Headers are built only from configuration, the record id and validated values
 (:mod:`handlers.outbound`); the staff member's reason goes into the body, with
