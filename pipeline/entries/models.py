@@ -759,8 +759,12 @@ class ExtensionNoticeSkipped(ExtensionNoticeBody):
     reason: Str
 
 
-class ExtensionNoticeFailed(ExtensionNoticeBody):
-    """The provider refused the notice before it left; the claim is released."""
+class ExtensionNoticeFailed(ExtensionNoticeBody, SendFailure):
+    """The provider refused the notice before it left; the claim is released.
+
+    ``permanent``: refused for good (5xx), the notice must go out another way;
+    otherwise ``retry_after`` says when to try again.
+    """
 
     TYPE: ClassVar[str] = names.EXTENSION_NOTICE_FAILED
 
