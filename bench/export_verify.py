@@ -5,13 +5,17 @@ Builds one local deployment per size by importing the seeded benchmark corpus
 alternating the runs, measures:
 
 - ``mailledger export`` of every record to a folder: wall time and peak RSS of the process;
-- ``mailledger verify --content``: entries/s, and plain SHA-256 over the same bytes
+- full ``verify`` (with content, timed inside its process, start-up excluded): seconds
+  and peak RSS; and, as the reference throughput, plain SHA-256 over the same bytes
   (batch files and every stored object, one file after another, hashlib in this
-  process) and ``sha256sum`` over the same files, as the reference throughput.
+  process) and ``sha256sum`` over the same files.
 
-    .venv/bin/python -m bench.export_verify --sizes 2000,20000 --runs 3 [--work DIR]
+With ``--baseline SRC`` (a source tree of an earlier commit, e.g. from ``git archive``)
+each run measures that code and this checkout one after the other, on the same data.
 
-Prints a table and writes ``bench/results/export-verify-<time>.json``. No assertions.
+    .venv/bin/python -m bench.export_verify --sizes 2000,20000 --runs 3 [--baseline SRC]
+
+Prints the figures and writes ``bench/results/export-verify-<time>.json``. No assertions.
 """
 
 from __future__ import annotations
@@ -66,34 +70,58 @@ def build(work: Path, size: int, seed: int) -> Path:
 
 
 def _files(store: Path) -> list[Path]:
+    """The batch files and every stored object: the bytes a full verify reads."""
     batches = sorted((store / "ledger" / "entries").glob("*.jsonl"))
     objects = sorted(p for top in ("objects", "quarantine") for p in (store / top).rglob("*"))
     return batches + [p for p in objects if p.is_file()]
 
 
-def export_once(config: Path, out: Path) -> dict[str, Any]:
+_VERIFY = """
+import json, sys, time
+from pathlib import Path
+from pipeline.config import load_config
+from pipeline.ledger.verify import verify_ledger
+from pipeline.runtime import build_store, verifier_keys
+config = load_config(Path(sys.argv[1]))
+store, keys = build_store(config), verifier_keys(config)
+began = time.perf_counter()
+report = verify_ledger(store, keys, config.origin, check_content=True)
+print(json.dumps({"s": time.perf_counter() - began, "ok": report.ok, "size": report.size}))
+"""
+
+
+def _env(src: Path | None) -> dict[str, str]:
+    """The environment of a run of the code in ``src`` (None: this checkout)."""
+    env = os.environ.copy()
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
+
+
+def export_once(config: Path, out: Path, src: Path | None) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
-    result = run_measured(
-        [str(MAILLEDGER), "--config", str(config), "export", "--out", str(out), "--reason", "b"],
-        os.environ.copy(),
-    )
+    command = [str(MAILLEDGER), "--config", str(config), "export", "--out", str(out)]
+    result = run_measured([*command, "--reason", "bench"], _env(src))
     if result["rc"] != 0:
         raise SystemExit(f"export failed: {result['stderr'][-2000:]}")
     shutil.rmtree(out)
     return {"wall_s": result["wall"], "peak_rss_mib": result["tree_rss"] / 2**20}
 
 
-def verify_once(config: Path) -> dict[str, Any]:
-    result = run_measured(
-        [str(MAILLEDGER), "--config", str(config), "verify", "--json"],
-        os.environ.copy(),
-    )
+def verify_once(config: Path, src: Path | None) -> dict[str, Any]:
+    """Full verify with content, timed inside the process (start-up excluded, as for
+    hashlib); peak RSS of the whole process."""
+    result = run_measured([sys.executable, "-c", _VERIFY, str(config)], _env(src))
     if result["rc"] != 0:
         raise SystemExit(f"verify failed: {result['stderr'][-2000:]}")
-    return {"wall_s": result["wall"], "peak_rss_mib": result["tree_rss"] / 2**20}
+    figures = json.loads(result["stdout"].strip().splitlines()[-1])
+    if not figures["ok"]:
+        raise SystemExit("verify found problems in the benchmark ledger")
+    return {"s": figures["s"], "peak_rss_mib": result["tree_rss"] / 2**20}
 
 
 def hashlib_once(files: list[Path]) -> float:
+    """SHA-256 of every file, one after another, 1 MiB reads (what verify must at least do)."""
     began = time.perf_counter()
     for path in files:
         with path.open("rb") as handle:
@@ -104,8 +132,8 @@ def hashlib_once(files: list[Path]) -> float:
 
 
 def sha256sum_once(files: list[Path]) -> float:
+    """``sha256sum`` over the same files, a few thousand per process."""
     began = time.perf_counter()
-    # one process over every file, as a shell user would run it
     for i in range(0, len(files), 5000):
         subprocess.run(
             ["sha256sum", *map(str, files[i : i + 5000])], stdout=subprocess.DEVNULL, check=True
@@ -113,43 +141,47 @@ def sha256sum_once(files: list[Path]) -> float:
     return time.perf_counter() - began
 
 
-def measure(config: Path, runs: int) -> dict[str, Any]:
+SIDES = ("baseline", "current")
+
+
+def measure(config: Path, runs: int, baseline: Path | None) -> dict[str, Any]:
+    """Alternate the sides ``runs`` times: export, verify, hashlib, sha256sum."""
     store = config.parent / "store"
     files = _files(store)
-    total = sum(p.stat().st_size for p in files)
-    ledger = store / "ledger" / "entries"
-    entries = sum(
-        sum(1 for line in p.read_bytes().splitlines() if line.startswith(b"{"))
-        for p in ledger.glob("*.jsonl")
-    )
+    sides = {"current": None} if baseline is None else {"baseline": baseline, "current": None}
+    samples: dict[str, list[float]] = {"hashlib_s": [], "sha256sum_s": []}
+    for side in sides:
+        for name in ("export_s", "export_rss", "verify_s", "verify_rss"):
+            samples[f"{side}_{name}"] = []
     out = config.parent / "export-out"
-    samples: dict[str, list[float]] = {
-        k: [] for k in ("export_s", "export_rss", "verify_s", "verify_rss", "hashlib_s", "sum_s")
-    }
     for _ in range(runs):
-        e = export_once(config, out)
-        samples["export_s"].append(e["wall_s"])
-        samples["export_rss"].append(e["peak_rss_mib"])
-        v = verify_once(config)
-        samples["verify_s"].append(v["wall_s"])
-        samples["verify_rss"].append(v["peak_rss_mib"])
+        for side, src in sides.items():
+            e = export_once(config, out, src)
+            samples[f"{side}_export_s"].append(e["wall_s"])
+            samples[f"{side}_export_rss"].append(e["peak_rss_mib"])
+            v = verify_once(config, src)
+            samples[f"{side}_verify_s"].append(v["s"])
+            samples[f"{side}_verify_rss"].append(v["peak_rss_mib"])
         samples["hashlib_s"].append(hashlib_once(files))
-        samples["sum_s"].append(sha256sum_once(files))
+        samples["sha256sum_s"].append(sha256sum_once(files))
     med = {k: statistics.median(v) for k, v in samples.items()}
-    return {
-        "entries": entries,
+    figures: dict[str, Any] = {
         "files": len(files),
-        "bytes": total,
+        "bytes": sum(p.stat().st_size for p in files),
         "samples": samples,
-        "export_s": round(med["export_s"], 2),
-        "export_peak_rss_mib": round(max(samples["export_rss"]), 1),
-        "verify_s": round(med["verify_s"], 2),
-        "verify_peak_rss_mib": round(max(samples["verify_rss"]), 1),
         "hashlib_s": round(med["hashlib_s"], 2),
-        "sha256sum_s": round(med["sum_s"], 2),
-        "verify_share_of_hashlib": round(med["hashlib_s"] / med["verify_s"], 3),
-        "verify_share_of_sha256sum": round(med["sum_s"] / med["verify_s"], 3),
+        "sha256sum_s": round(med["sha256sum_s"], 2),
     }
+    for side in sides:
+        figures[side] = {
+            "export_s": round(med[f"{side}_export_s"], 2),
+            "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1),
+            "verify_s": round(med[f"{side}_verify_s"], 2),
+            "verify_peak_rss_mib": round(max(samples[f"{side}_verify_rss"]), 1),
+            "verify_share_of_hashlib": round(med["hashlib_s"] / med[f"{side}_verify_s"], 3),
+            "verify_share_of_sha256sum": round(med["sha256sum_s"] / med[f"{side}_verify_s"], 3),
+        }
+    return figures
 
 
 def main() -> None:
@@ -161,6 +193,12 @@ def main() -> None:
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "mailledger-bench-export"
     )
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a source tree of the code to compare with (git archive of an earlier commit),"
+        " run alternately with this checkout",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"load_average_start": os.getloadavg()}
@@ -169,8 +207,9 @@ def main() -> None:
         print(f"[{size}] built", flush=True)
         if args.build_only:
             continue
-        results[str(size)] = figures = measure(config, args.runs)
-        print(f"[{size}] {json.dumps({k: v for k, v in figures.items() if k != 'samples'})}")
+        results[str(size)] = figures = measure(config, args.runs, args.baseline)
+        shown = {k: v for k, v in figures.items() if k != "samples"}
+        print(f"[{size}] {json.dumps(shown)}", flush=True)
     results["load_average_end"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -178,4 +217,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
