@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import msgspec
 import structlog
 
 from pipeline.errors import (
@@ -129,6 +130,19 @@ class _Scanned:
     refs: list[tuple[str, str]]  # (key, sha256) of every stored object the body references
 
 
+_FAST_JSON = msgspec.json.Decoder()
+
+
+def _loads(raw: bytes) -> Any:
+    """``json.loads(raw)``, by a faster decoder when it can: where both read a line they
+    give the same values, and what the fast one refuses (NaN, lone surrogates, a byte
+    order mark, UTF-16, out-of-range exponents) the standard one reads as before."""
+    try:
+        return _FAST_JSON.decode(raw)
+    except msgspec.MsgspecError:
+        return json.loads(raw)
+
+
 def scan_entry(raw: bytes) -> _Scanned | None:
     """Decode one entry line, collecting every ``(key, sha256)`` of a stored object its
     body references; None when the line is not a JSON entry with a body.
@@ -142,7 +156,7 @@ def scan_entry(raw: bytes) -> _Scanned | None:
     ``\\u`` escapes could spell that name so; it is walked in full.
     """
     try:
-        document = json.loads(raw)
+        document = _loads(raw)
     except (UnicodeDecodeError, ValueError):
         return None  # reported, located, by the chain check
     if not isinstance(document, dict):

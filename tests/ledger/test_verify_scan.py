@@ -61,3 +61,13 @@ def test_scan_counts_hash_only_fields_and_ignores_the_entry_itself():
 def test_scan_gives_none_for_a_line_that_is_not_an_entry():
     assert scan_entry(b'{"body": [1], "type": "x"}') is None
     assert scan_entry(b"not json") is None
+
+
+def test_scan_reads_lines_only_the_standard_json_decoder_accepts():
+    # NaN and a lone surrogate are not JSON a writer produces, but Python's decoder reads
+    # them; the references of such a line are still checked
+    line = _line({"raw": _ref(A), "x": "\ud800"}).replace(b'"x":"\\ud800"', b'"x":NaN')
+    assert b"NaN" in line
+    scanned = scan_entry(line)
+    assert scanned is not None
+    assert scanned.refs == [(object_key(A), A)]
