@@ -164,6 +164,7 @@ def measure(config: Path, runs: int, baseline: Path | None) -> dict[str, Any]:
             samples[f"{side}_verify_rss"].append(v["peak_rss_mib"])
         samples["hashlib_s"].append(hashlib_once(files))
         samples["sha256sum_s"].append(sha256sum_once(files))
+        print(f"  run {len(samples['hashlib_s'])}: {json.dumps(samples)}", flush=True)
     med = {k: statistics.median(v) for k, v in samples.items()}
     figures: dict[str, Any] = {
         "files": len(files),

@@ -36,6 +36,7 @@ import tempfile
 import threading
 import zipfile
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ CONTROL_PREFIX = "ML"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time zip can store: no wall clock in the archive
 _CHUNK = 1 << 20  # bytes per read when a scratch file is copied into the bundle
 _RUN = 50_000  # file records sorted in memory at a time; longer lists are merged from runs
+_SHARED_CACHE_BYTES = 4 << 20  # entry bytes of shared entries kept decoded
+_PROOF_RECORDS = 256  # records whose trails share one cache of inclusion proofs
 
 
 def control_number(n: int) -> str:
@@ -151,13 +154,21 @@ class _JsonList:
 
 
 class _EntrySpill:
-    """The included ledger entries, in a scratch file in ledger order, read back by position."""
+    """The included ledger entries, in a scratch file in ledger order, read back by position.
 
-    def __init__(self, path: Path) -> None:
+    Entries that concern many records (an ``export.created`` or ``event.delivered``
+    naming thousands) are kept decoded in a small cache, bounded by their size, so
+    they are not decoded again for every record whose trail they are in.
+    """
+
+    def __init__(self, path: Path, shared: set[int]) -> None:
         self._handle = path.open("w+b")
         self._seqs = array("q")
         self._offsets = array("q")
         self._end = 0
+        self._shared = shared
+        self._cache: OrderedDict[int, LedgerEntry] = OrderedDict()
+        self._cached_bytes = 0
 
     def add(self, entry: LedgerEntry) -> None:
         """Append the next entry (positions ascending)."""
@@ -177,11 +188,22 @@ class _EntrySpill:
 
     def get(self, seq: int) -> LedgerEntry:
         """The entry at ``seq``, which must have been added."""
+        cached = self._cache.get(seq)
+        if cached is not None:
+            self._cache.move_to_end(seq)
+            return cached
         self._handle.flush()
         i = bisect.bisect_left(self._seqs, seq)
         if i == len(self._seqs) or self._seqs[i] != seq:
             raise ExportError(f"ledger entry {seq} was not read for the export")
-        return LedgerEntry.decode(self._raw(i))
+        entry = LedgerEntry.decode(self._raw(i))
+        if seq in self._shared:
+            self._cache[seq] = entry
+            self._cached_bytes += len(entry.raw)
+            while self._cached_bytes > _SHARED_CACHE_BYTES and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= len(dropped.raw)
+        return entry
 
     def raw_in_order(self) -> Iterator[tuple[int, bytes]]:
         """Every entry's position and bytes, in ledger order."""
@@ -531,13 +553,18 @@ def stage_export(
         linked = {lk.seq for lk in records.links(record_id)}
         return sorted(linked | set(cases.response_seqs(record_id)))
 
+    wanted_seqs: set[int] = set()
+    shared: set[int] = set()  # entries in the trails of more than one record
+    for r in rows:
+        seqs = trail_seqs(r.record_id)
+        shared.update(wanted_seqs.intersection(seqs))
+        wanted_seqs.update(seqs)
     # scratch space beside the export (same file system), removed however the export ends
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     files = _FileList(scratch)
-    entries = _EntrySpill(scratch / "entries")
+    entries = _EntrySpill(scratch / "entries", shared)
     writer: _Writer | None = None
     try:
-        wanted_seqs = {s for r in rows for s in trail_seqs(r.record_id)}
         for entry in read_entries(ledger, wanted_seqs):
             entries.add(entry)
         del wanted_seqs
@@ -669,13 +696,16 @@ def _write_records(
     out: _Outputs,
 ) -> None:
     """Natives, attachments, text and pages of each record, one record at a time."""
+    record_proofs = proofs
     for n, row in enumerate(rows, start=1):
         control = control_number(n)
         seqs = trail_seqs(row.record_id)
         own_entry = entries.get(row.seq)
         trail_entries = [own_entry if s == row.seq else entries.get(s) for s in seqs]
-        # a context per record: its cache of proofs would otherwise grow with the export
-        record_proofs = ProofContext(proofs.checkpoint, proofs.tree)
+        # a fresh context every _PROOF_RECORDS records: its cache proves an entry shared by
+        # many trails once, and would otherwise grow with the export
+        if n % _PROOF_RECORDS == 1:
+            record_proofs = ProofContext(proofs.checkpoint, proofs.tree)
         own = decode(own_entry).body
         if isinstance(own, MessageSealed):
             trail = trail_from_entries(
