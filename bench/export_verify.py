@@ -111,8 +111,9 @@ def export_once(config: Path, out: Path, src: Path | None) -> dict[str, Any]:
 
 def verify_once(config: Path, src: Path | None) -> dict[str, Any]:
     """Full verify with content, timed inside the process (start-up excluded, as for
-    hashlib); peak RSS of the whole process."""
-    result = run_measured([sys.executable, "-c", _VERIFY, str(config)], _env(src))
+    hashlib); peak RSS of the whole process. ``-P``: the current directory must not
+    come before ``PYTHONPATH``, or a baseline run would import this checkout."""
+    result = run_measured([sys.executable, "-P", "-c", _VERIFY, str(config)], _env(src))
     if result["rc"] != 0:
         raise SystemExit(f"verify failed: {result['stderr'][-2000:]}")
     figures = json.loads(result["stdout"].strip().splitlines()[-1])
