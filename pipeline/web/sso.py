@@ -236,7 +236,10 @@ def _sign_in(identity: FederatedIdentity) -> ResponseReturnValue:
     sid = st.sessions.start(user.name, st.clock())
     login_user(WebUser(user, sid))
     session.permanent = True
-    response = redirect(flask_url_for("web.home"))
+    # a page, not a redirect: see sso_signed_in.html
+    response = current_app.make_response(
+        render_template("sso_signed_in.html", home=flask_url_for("web.home"))
+    )
     response.delete_cookie(FLOW_COOKIE, path="/", secure=True, httponly=True, samesite="Lax")
     return response
 
