@@ -62,6 +62,7 @@ from pipeline.entries.models import (
 from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, RetryLaterError
 from pipeline.ledger.entry import LedgerEntry, format_time
+from pipeline.redact import mask_numbers
 
 if TYPE_CHECKING:
     import httpx
@@ -76,16 +77,6 @@ NOTIFIED = names.ESCALATION_NOTIFIED
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 _SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
-# Long digit runs in matched words could be account or card numbers: keep the last 4.
-_DIGITS = re.compile(r"\d[\d -]{4,}\d")
-
-
-def _mask_digits(text: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", m.group(0))
-        return "****" + digits[-4:] if len(digits) >= 6 else m.group(0)
-
-    return _DIGITS.sub(repl, text)
 
 
 class Notifier(Protocol):
@@ -123,7 +114,7 @@ def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) 
                         "rule": e.rule,
                         "field": e.field,
                         "span": [e.start, e.end],
-                        "matched": _mask_digits(clean_text(e.matched, 200)),
+                        "matched": mask_numbers(clean_text(e.matched, 200), inside_words=True),
                         "language": e.language,
                     }
                     for e in f.evidence
@@ -136,7 +127,7 @@ def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) 
                 "rule": m.rule,
                 "field": m.field,
                 "span": [m.start, m.end],
-                "matched": _mask_digits(clean_text(m.matched, 200)),
+                "matched": mask_numbers(clean_text(m.matched, 200), inside_words=True),
                 "severity": m.severity,
             }
             for m in matches

@@ -123,6 +123,31 @@ def test_sns_route_is_published_once_with_evidence_and_recorded(
     assert len(transport.sent) == 1  # complaints route emailed once
 
 
+def test_matched_words_holding_an_account_number_are_published_masked(
+    sns_topic_with_queue, ledger, add_record, transport
+):
+    sns, sqs, topic, queue_url = sns_topic_with_queue
+    config = EscalationConfig(
+        routes={"legal": topic},
+        from_address="ledger@servicer.example",
+        transport={"kind": "ses", "region": "us-east-1"},
+    )
+    handler = EscalationHandler(
+        ledger,
+        config,
+        "esc:test",
+        build_notifiers(config, transport=transport, sns_client=sns),
+        clock=lambda: T0,
+    )
+    match = dict(MATCHES[1], matched="attorney for loan 4417-829-301")
+    event, _ = add_record(matches=[match])
+    event["type"] = "message.escalated"
+    handler.handle(event)
+
+    (published,) = drain(sqs, queue_url)
+    assert [m["matched"] for m in published["matches"]] == ["attorney for loan ****9301"]
+
+
 def test_email_route_reaches_the_team_through_the_smtp_sink(
     smtp_inbox, monkeypatch, ledger, add_record
 ):
