@@ -312,3 +312,19 @@ def test_with_local_accounts_disabled_the_password_form_is_gone_and_a_right_pass
         "local accounts disabled",
     )
     assert entries(deployment, "user.signed_in") == []
+
+
+def test_an_account_stays_bound_to_the_subject_that_first_signed_in(
+    app: Flask, provider: Provider, deployment: Deployment
+) -> None:
+    person(provider, "sub-first", "shared@servicer.example", GROUPS["officer"])
+    assert sso_sign_in(client_of(app), provider, "sub-first").status_code == 200
+    # the provider later gives the same address to another person
+    person(provider, "sub-second", "shared@servicer.example", GROUPS["admin"])
+    client = client_of(app)
+    answer = sso_sign_in(client, provider, "sub-second")
+    assert answer.status_code == 403
+    assert "belongs to another identity" in answer.get_data(as_text=True)
+    failed = entries(deployment, "user.sign_in_failed")[-1]
+    assert (failed.body["reason"], failed.body["subject"]) == ("another identity", "sub-second")
+    assert client.get("/admin/users").status_code == 302
