@@ -328,3 +328,20 @@ def test_an_account_stays_bound_to_the_subject_that_first_signed_in(
     failed = entries(deployment, "user.sign_in_failed")[-1]
     assert (failed.body["reason"], failed.body["subject"]) == ("another identity", "sub-second")
     assert client.get("/admin/users").status_code == 302
+
+
+def test_a_session_cookie_planted_before_sso_sign_in_is_not_signed_in_afterwards(
+    app: Flask, provider: Provider
+) -> None:
+    person(provider, "sub-fix", "fixed@servicer.example", GROUPS["officer"])
+    client = client_of(app)
+    client.get("/sign-in")
+    planted = client.get_cookie("__Host-mailledger")
+    assert planted is not None
+    assert sso_sign_in(client, provider, "sub-fix").status_code == 200
+    after = client.get_cookie("__Host-mailledger")
+    assert after is not None and after.value != planted.value
+    assert client.get("/search").status_code == 200
+    attacker = client_of(app)
+    attacker.set_cookie("__Host-mailledger", planted.value, domain="localhost")
+    assert attacker.get("/search").status_code == 302
