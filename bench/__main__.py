@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bench import corpus  # noqa: E402
 from pipeline.demo.dovecot import DovecotServer  # noqa: E402
 from pipeline.ledger.checkpoint import SigningKey  # noqa: E402
-from pipeline.ledger.keys import read_signing_key, write_signing_key  # noqa: E402
+from pipeline.ledger.keys import write_signing_key  # noqa: E402
 
 MAILLEDGER = Path(sys.executable).parent / "mailledger"
 ORIGIN = "mailledger.bench/ledger"
@@ -361,99 +361,6 @@ def summarize(runs: list[dict[str, Any]], total_bytes: int) -> dict[str, Any]:
     }
 
 
-# ----------------------------------------------------------------- latency
-def latency(
-    dovecot: DovecotServer, work: Path, count: int, gap: float, bound: float
-) -> dict[str, Any]:
-    from pipeline.ledger.log import Ledger
-    from pipeline.storage.local import LocalStore
-
-    user = dovecot.add_user("bench-latency")
-    dovecot.create_folder(user, "INBOX")
-    config, env = write_config(
-        work, dovecot, user, extra={"metrics": {"textfile": None, "listen_port": 0}}
-    )
-    proc = subprocess.Popen(
-        [str(MAILLEDGER), "--config", str(config), "run"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **env},
-        start_new_session=True,
-    )
-    rng = random.Random(7)
-    sent: list[float] = []
-    sealed: list[float] = []
-    committed: list[float] = []
-    try:
-        store_root = work / "store"
-        deadline = time.monotonic() + 60
-        # the worker takes its mailbox lease in state_dir when its first poll starts
-        while not (work / "state").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2.0)  # let the worker reach IDLE
-        # the log's own verifier key: the ledger reads only batches it can prove
-        signing = read_signing_key(env=None, file=work / "keys" / "ledger.key")
-        assert signing is not None
-        ledger = Ledger(LocalStore(store_root, fsync=False), ORIGIN, [signing.verifier])
-        stop = threading.Event()
-
-        def watch() -> None:
-            seen = 0
-            while not stop.is_set():
-                try:
-                    types = [e.type for e in ledger.entries(seen)]
-                except Exception:  # noqa: BLE001 - a batch being written; look again
-                    types = []
-                now = time.monotonic()
-                sealed.extend([now] * types.count("message.sealed"))
-                committed.extend([now] * types.count("message.received"))
-                seen = ledger._size
-                time.sleep(0.005)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        began = time.monotonic()
-        with dovecot.session(user) as imap:
-            for index in range(count):
-                if time.monotonic() - began > bound:
-                    break
-                raw = corpus.make_message(rng, 900_000 + index, "text")
-                sent.append(time.monotonic())
-                imap.append("INBOX", raw)
-                time.sleep(gap)
-        end = time.monotonic() + 30
-        while len(committed) < len(sent) and time.monotonic() < end:
-            time.sleep(0.05)
-        stop.set()
-        watcher.join()
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-
-    def spread(done: list[float]) -> dict[str, float]:
-        pairs = sorted(c - s for s, c in zip(sent, done, strict=False))
-        if not pairs:
-            return {}
-        return {
-            "p50_s": round(pairs[len(pairs) // 2], 3),
-            "p95_s": round(pairs[min(len(pairs) - 1, int(len(pairs) * 0.95))], 3),
-            "max_s": round(pairs[-1], 3),
-        }
-
-    return {
-        "messages": len(sent),
-        "sealed": len(sealed),
-        "committed": len(committed),
-        "gap_s": gap,
-        # APPEND -> message.sealed; APPEND -> message.received (its events derive from it)
-        "to_sealed": spread(sealed),
-        "to_record": spread(committed),
-    }
-
-
 # ----------------------------------------------------------------- verify, proofs, export
 def verify_figures(config_path: Path) -> dict[str, Any]:
     from pipeline.config import load_config
@@ -695,6 +602,8 @@ def main(argv: list[str] | None = None) -> None:
                         print(f"[{size}] export {entry['export']}", flush=True)
                 results["sizes"][str(size)] = entry
             if not args.skip_latency:
+                from bench.latency import latency
+
                 results["latency"] = latency(
                     dovecot, work / "latency", args.latency_messages, 0.1, 90
                 )

@@ -376,7 +376,12 @@ def _hits(matches: Iterable[RuleMatch], rules: RuleSet, prepared: PreparedFields
 def _near(
     cues: list[_Hit], objects: list[_Hit], window: int = _SIGNAL_WINDOW
 ) -> tuple[_Hit, _Hit] | None:
-    """The first cue with an object of the same field item within ``window``."""
+    """The first cue with an object of the same field item within ``window``.
+
+    A word that is both (such as "dispute") is no pair with itself: it needs a second
+    word, as any other cue does. A cue phrase that holds its object ("charged me
+    twice") still stands alone.
+    """
     by_field: dict[tuple[str, int], list[int]] = {}
     for o in objects:
         by_field.setdefault((o.match.field, o.match.item), []).append(o.fstart)
@@ -388,6 +393,8 @@ def _near(
         if not starts:
             continue
         i = bisect_left(starts, c.fstart - window)
+        if i < len(starts) and starts[i] == c.fstart and lookup[(*key, c.fstart)].fend == c.fend:
+            i += 1  # the cue's own word; objects start at distinct positions
         if i < len(starts) and starts[i] <= c.fend + window:
             return c, lookup[(*key, starts[i])]
     return None
@@ -612,6 +619,19 @@ def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> 
     return None
 
 
+def _spans(hits: list[_Hit]) -> dict[tuple[str, int], SpanSet]:
+    """The folded spans of ``hits``, per field item."""
+    spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for h in hits:
+        spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
+    return {key: SpanSet(found) for key, found in spans.items()}
+
+
+def _overlaps(spans: dict[tuple[str, int], SpanSet], hit: _Hit) -> bool:
+    found = spans.get((hit.match.field, hit.match.item))
+    return found is not None and found.overlaps(hit.fstart, hit.fend)
+
+
 def _decide(
     hits: list[_Hit],
     rules: RuleSet,
@@ -635,9 +655,16 @@ def _decide(
 
     signals: dict[str, list[_Hit]] = {}
     for h in hits:
+        if h.rule.signal is not None:
+            signals.setdefault(h.rule.signal, []).append(h)
+    # Words of an application already made, decided or staffed ("the status of my
+    # modification") are no new loss-mitigation application.
+    made = _spans(signals.get("application_reference", []))
+    for h in hits:
         r = h.rule
         if r.signal is not None:
-            signals.setdefault(r.signal, []).append(h)
+            continue
+        if r.kind == "loss_mitigation_application" and _overlaps(made, h):
             continue
         if r.kind is not None:
             add_kind(r.kind, h.evidence())
@@ -654,17 +681,8 @@ def _decide(
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
     # An information word inside a payoff request ("payoff statement") asks for the
     # payoff, not for information.
-    payoff_spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for h in hits:
-        if h.rule.kind == "payoff_statement":
-            payoff_spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
-    inside = {key: SpanSet(spans) for key, spans in payoff_spans.items()}
-    empty = SpanSet()
-    info = [
-        o
-        for o in signals.get("info_object", [])
-        if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
-    ]
+    inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
+    info = [o for o in signals.get("info_object", []) if not _overlaps(inside, o)]
     # A notice of error asks for the error to be fixed; the questions around it ("why
     # was I charged?") are part of the assertion, not a separate request. A request
     # rule that names the information still counts. (Letting an application or a
@@ -679,9 +697,7 @@ def _decide(
             )
         elif questions:
             objects = info + [
-                o
-                for o in signals.get("servicing_object", [])
-                if not inside.get((o.match.field, o.match.item), empty).overlaps(o.fstart, o.fend)
+                o for o in signals.get("servicing_object", []) if not _overlaps(inside, o)
             ]
             asked = _asked(questions, objects)
             if asked is not None:
@@ -694,9 +710,11 @@ def _decide(
     sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
     if sale:
         pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
-        if pair is not None or "loss_mitigation_application" in kinds:
+        pending = signals.get("application_reference", [])
+        if pair is not None or pending:
             subkinds.add("foreclosure_sale_error")
-            add_kind("notice_of_error", (pair[0] if pair else sale[0]).evidence("sale_error"))
+            why = pair[0] if pair else (pending[0] if pending else sale[0])
+            add_kind("notice_of_error", why.evidence("sale_error"))
     if "notice_of_error" in kinds:
         families.setdefault("notice_of_error", []).extend(
             ev for k, ev in evidence if k == "notice_of_error"

@@ -4,9 +4,10 @@ Looks at folded text (lower case, no accents) for a date near a sale word ("sale
 "auction", "subasta", "remate", "venta", "leilao", "encheres", "dau gia", "拍卖",
 "경매", "مزاد"), the nearest date after the word first, then before it. Formats:
 ``March 12, 2026``, ``12 March 2026``, ``12 de marzo de 2026``, ``03/12/2026`` and
-``3/12/26`` (US month first), ``2026-03-12``, ``12 mars 2026``, ``12 de marco de
-2026``, ``ngay 12 thang 3 nam 2026``, ``2026年3月12日``, ``2026년 3월 12일``. A date
-without a year is not guessed.
+``3/12/26`` (US month first; ``16/02/2027`` day first, as it can only be read),
+``2026-03-12``, ``12 mars 2026``, ``12 de marco de 2026``, ``ngay 12 thang 3 nam
+2026``, ``2026年3月12日``, ``2026년 3월 12일``, ``9 فبراير 2027``. A date without a
+year is not guessed.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ _MONTHS = {
     "novanm": 11, "desanm": 12,
     "pebrero": 2, "marso": 3, "hunyo": 6, "hulyo": 7, "setyembre": 9, "oktubre": 10,
     "nobyembre": 11, "disyembre": 12,
+    # Arabic (the month names used in the Americas and Egypt)
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "مايو": 5, "يونيو": 6,
+    "يوليو": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10,
+    "نوفمبر": 11, "ديسمبر": 12,
 }  # fmt: skip
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -75,6 +80,10 @@ def _to_date(kind: str, m: re.Match[str]) -> date | None:
             return date(int(c), int(b), int(a))
         if kind == "mdy":
             year = int(c) + (2000 if len(c) == 2 else 0)
+            # US order first; a first number above 12 can only be the day
+            # ("16/02/2027", as Spanish, French and Portuguese writers put it).
+            if int(a) > 12:
+                return date(year, int(b), int(a))
             return date(year, int(a), int(b))
         if kind == "Mdy":
             return date(int(c), _MONTHS[a], int(b))

@@ -110,6 +110,10 @@ _OOO_STRONG = re.compile(
 _OOO_WEAK = re.compile(
     r"on (?:vacation|holiday|annual leave|parental leave)|away from (?:the|my) (?:office|desk)"
     r"|(?:limited|no) access to (?:my )?e-?mail|i am (?:away|out|traveling|travelling)"
+    r"|on (?:our|my|a|an) (?:\w+ )?(?:cruise|trip|vacation|holiday)"
+    r"|checking (?:e-?mail|messages) (?:only )?(?:occasionally|now and then|periodically|rarely)"
+    r"|(?:get back to you|reply|respond) when (?:i|we)(?: am| are|'m|'re|m|re)? (?:back|home)"
+    r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
     r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
     r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
     r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"

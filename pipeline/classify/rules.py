@@ -78,7 +78,14 @@ __all__ = [
 ]
 
 FieldName = Literal["subject", "text", "html_text", "attachment_names", "attachment_text"]
-Signal = Literal["error_cue", "servicing_object", "request_cue", "info_object", "payoff_object"]
+Signal = Literal[
+    "error_cue",
+    "servicing_object",
+    "request_cue",
+    "info_object",
+    "payoff_object",
+    "application_reference",
+]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
     "subject",

@@ -10,14 +10,15 @@ from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.output import echo
 from pipeline.emit.dispatch import Dispatcher, DispatchReport
 from pipeline.emit.sinks import build_sink
-from pipeline.runtime import actor_name
+from pipeline.runtime import Runtime, actor_name
 from pipeline.worker.metrics import IngestMetrics
 
 
-def dispatch_once(app: AppContext) -> DispatchReport:
-    """One dispatch pass over every configured sink."""
+def dispatch_once(app: AppContext, runtime: Runtime | None = None) -> DispatchReport:
+    """One dispatch pass over every configured sink (through ``runtime``'s ledger when
+    given: a thread with a ledger of its own)."""
     config = app.config
-    runtime = app.runtime(writable=True)
+    runtime = runtime or app.runtime(writable=True)
     dispatcher = Dispatcher(
         runtime.ledger,
         [build_sink(sink) for sink in config.events.sinks],
@@ -42,15 +43,19 @@ def _describe(report: DispatchReport) -> list[str]:
 
 
 def run_dispatch(
-    app: AppContext, *, quiet: bool = False, metrics: IngestMetrics | None = None
+    app: AppContext,
+    *,
+    quiet: bool = False,
+    metrics: IngestMetrics | None = None,
+    runtime: Runtime | None = None,
 ) -> bool:
     """Dispatch and print a summary unless ``quiet``; True when every sink succeeded.
 
     With ``metrics``, sets each sink's pending gauge: the ledger entries after its
     recorded progress when it gave up (their events wait for the next run), else 0.
     """
-    size = app.runtime(writable=True).ledger.size()
-    report = dispatch_once(app)
+    size = (runtime or app.runtime(writable=True)).ledger.size()
+    report = dispatch_once(app, runtime)
     if metrics is not None:
         for sink in report.sinks:
             pending = max(0, size - 1 - sink.through_seq) if sink.failed else 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from contextlib import ExitStack
 
 import click
 
@@ -15,7 +17,9 @@ from pipeline.cli.app import (
     pass_app,
 )
 from pipeline.cli.output import echo
-from pipeline.worker.build import open_poller
+from pipeline.runtime import Runtime
+from pipeline.worker.assembler import AssemblyReport
+from pipeline.worker.build import open_background, open_poller
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.poll import StopFlag
 from pipeline.worker.reports import MailboxReport
@@ -126,11 +130,31 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
     if config.metrics.listen_port:
         metrics.serve(config.metrics.listen_host, config.metrics.listen_port)
 
+    queued = config.worker.assembly_queue is not None
+
     def after_cycle(reports: list[MailboxReport]) -> None:
-        if config.worker.dispatch_after_poll:
+        # With assembly in the background, events are delivered by that thread after
+        # each assembled batch (and after each cycle's catch-up), through its own ledger.
+        if queued and config.worker.dispatch_after_poll:
             run_dispatch(app, quiet=True, metrics=metrics)
 
-    with open_poller(config, runtime, stop=stop, metrics=metrics) as poller:
+    def dispatcher(background_runtime: Runtime) -> Callable[[AssemblyReport], None]:
+        def deliver(_report: AssemblyReport) -> None:
+            if config.worker.dispatch_after_poll:
+                run_dispatch(app, quiet=True, metrics=metrics, runtime=background_runtime)
+
+        return deliver
+
+    with ExitStack() as stack:
+        background = None
+        if not queued:
+            # Assembly right behind sealing: APPEND -> event waits for its own batch only.
+            background = stack.enter_context(
+                open_background(config, after_commit=dispatcher, metrics=metrics)
+            )
+        poller = stack.enter_context(
+            open_poller(config, runtime, stop=stop, metrics=metrics, background=background)
+        )
         run_worker(
             config,
             poller,
@@ -139,6 +163,11 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
             use_idle=not no_idle,
             max_cycles=1 if once else None,
         )
+        if background is not None:
+            # --once ends with everything it sealed assembled; SIGTERM finishes the batch
+            # in hand and leaves the rest (sealed) to the next start's catch-up.
+            background.close(drain=once)
+            background.check()
     sys.exit(0)
 
 

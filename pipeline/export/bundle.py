@@ -284,7 +284,7 @@ def stage_export(
     only through :meth:`StagedExport.publish`. ``records`` is the log a signed
     checkpoint covers, read and checked against its root: membership, flags and each
     record's entries come from it, never from the search index. ``text_seqs`` are
-    the positions where the words of ``criteria.text`` were found (None without words).
+    the positions the text and deadline-status filters allow (None without either).
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
@@ -304,10 +304,16 @@ def stage_export(
         category=criteria.category,
         escalated=criteria.escalated,
         text=criteria.text,
+        request_kind=criteria.request_kind,
+        escalation_family=criteria.escalation_family,
+        rule=criteria.rule,
+        language=criteria.language,
+        attachment_verdict=criteria.attachment_verdict,
+        deadline_status=criteria.deadline_status,
         # sealed messages not yet assembled are exported too, as their original bytes
         types=(names.MESSAGE_RECEIVED, names.MESSAGE_SEALED),
     )
-    rows = list(records.select(wanted, text_seqs if criteria.text else None))
+    rows = list(records.select(wanted, text_seqs))
     if not rows:
         raise ExportError("no records match the export criteria")
 

@@ -61,6 +61,7 @@ log = structlog.get_logger(__name__)
 # holds up to a few hundred decoded entries, and a worker's memory must not grow with
 # the size of the log.
 _BATCH_CACHE = 4
+_GAP_LOOKS = 3  # listings that must show the same gap before it is reported
 
 
 @dataclass(frozen=True)
@@ -130,18 +131,11 @@ class Ledger:
         batch's proof, to locate damage); batches after it without a proof need a
         checkpoint. Raises :class:`LedgerError` naming the unproven positions.
         """
-        after = layout.batch_key(self._starts[-1]) if self._starts else None
         self._grants_fresh = False
         newest: tuple[str, int, CompactRange, BatchProof] | None = None  # last with a proof
-        for key in self.store.list(layout.ENTRIES, start_after=after):
+        for key in self._new_batch_keys():
             first = layout.seq_of(key)
-            if first is None:
-                continue
-            if first != self._size:
-                raise LedgerError(
-                    f"ledger batch {key} starts at position {first} but the log has"
-                    f" {self._size} entries before it; run 'mailledger verify'"
-                )
+            assert first is not None
             entries, proof = self._load_batch(first)
             head = self._head.extend([entry.leaf_hash for entry in entries])
             self._starts.append(first)
@@ -164,6 +158,38 @@ class Ledger:
         if self._proven < self._size:
             self._prove_by_checkpoint()
         return self._size
+
+    def _new_batch_keys(self) -> Iterator[str]:
+        """Keys of the batches after the last one read, in order, without a gap.
+
+        A listing is not a snapshot: reading a local directory while other writers
+        create batches in it can return a newer batch and miss an older one made a
+        moment before. A gap is therefore listed again (from where reading stopped)
+        before it is reported as a missing batch.
+        """
+        looks = 0
+        while True:
+            after = layout.batch_key(self._starts[-1]) if self._starts else None
+            expected = self._size
+            gap: str | None = None
+            for key in self.store.list(layout.ENTRIES, start_after=after):
+                first = layout.seq_of(key)
+                if first is None:
+                    continue
+                if first != expected:
+                    gap = key
+                    break
+                yield key
+                expected = self._size
+            if gap is None:
+                return
+            looks += 1
+            if looks >= _GAP_LOOKS:
+                raise LedgerError(
+                    f"ledger batch {gap} starts at position {layout.seq_of(gap)} but the log"
+                    f" has {self._size} entries before it; run 'mailledger verify'"
+                )
+            time.sleep(0.01 * looks)
 
     def _check_proof(self, key: str, first: int, head: CompactRange, proof: BatchProof) -> None:
         """Raise unless ``proof`` is an authorised writer's signature over the whole batch."""

@@ -67,7 +67,11 @@ class IdentityIndex:
     def __init__(self, path: Path | None) -> None:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60)
+        # Made in one thread and handed to another (the run command's assembly thread),
+        # never used by two at once: sqlite3's same-thread check would refuse the hand-off.
+        self.db = sqlite3.connect(
+            str(path) if path else ":memory:", timeout=60, check_same_thread=False
+        )
         self.db.execute("pragma journal_mode=wal")
         self._check_layout()
         self._checked_first = False
@@ -108,7 +112,7 @@ class IdentityIndex:
         if seen == size:
             return size
         with self.db:
-            self.add(entry for entry in ledger.entries(seen, size))
+            self._add(entry for entry in ledger.entries(seen, size))
             if seen == 0 and size:
                 self._set_meta("first_hash", _first_hash(ledger) or "")
             self._set_meta("next_seq", str(size))
@@ -122,7 +126,16 @@ class IdentityIndex:
         return self._checked_first
 
     def add(self, entries: Iterable[LedgerEntry]) -> None:
-        """Index seal and record entries (others are ignored)."""
+        """Index seal and record entries (others are ignored), committed at once.
+
+        Committed here, not at the next sync: an open write transaction would hold
+        the cache's lock, and another writer sharing the cache (the run command's
+        assembly thread, or an ``assemble`` beside a sealing poll) would wait on it.
+        """
+        with self.db:
+            self._add(entries)
+
+    def _add(self, entries: Iterable[LedgerEntry]) -> None:
         sealed = []
         assembled = []
         for entry in entries:

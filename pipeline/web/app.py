@@ -57,6 +57,8 @@ CSP = (
     " frame-ancestors 'none'; base-uri 'none'; frame-src 'self'"
 )
 """No scripts at all, no remote loads; the sandboxed message frame inherits it."""
+SCRIPT_CSP = "; script-src 'self'; connect-src 'self'"
+"""Added on pages that load a script of the app's own (``g.scripts``): never the message pages."""
 
 
 class WebUser(UserMixin):  # type: ignore[misc]
@@ -243,7 +245,8 @@ def create_app(
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
+        # a page that needs its own small script says so (only the export progress page)
+        response.headers["Content-Security-Policy"] = CSP + (SCRIPT_CSP if g.get("scripts") else "")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         # same-origin: Flask-WTF checks the Referer of HTTPS posts; other sites get nothing

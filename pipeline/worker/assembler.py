@@ -46,6 +46,13 @@ class AssemblyReport:
             self.attachments_accepted += record.accepted
             self.attachments_rejected += record.rejected
 
+    def merge(self, other: AssemblyReport) -> None:
+        """Add the counts of another run."""
+        self.assembled += other.assembled
+        self.already_assembled += other.already_assembled
+        self.attachments_accepted += other.attachments_accepted
+        self.attachments_rejected += other.attachments_rejected
+
 
 def source_of(seal: MessageSealed) -> MessageSource:
     """The message source a seal recorded, as assembly takes it."""
@@ -76,6 +83,10 @@ class Assembler:
 
     def finish(self, pending: PendingAssembly) -> BatchOutcome:
         """Store the assembled parts durably, then append the records not yet in the ledger."""
+        if not pending.items:
+            # Nothing to record: no durable batch and no append attempt (which would
+            # re-read the log's head from storage for nothing).
+            return BatchOutcome([], [])
         records = self.pool.results(pending)
         with self.recorder.store.durable_batch():
             self.recorder.store_parts(records)
@@ -112,8 +123,13 @@ class Assembler:
             report.add(self.finish(self.start(items)))
         return report
 
-    def assemble_pending(self, should_stop: Callable[[], bool] = lambda: False) -> AssemblyReport:
-        """Assemble every sealed message the ledger holds without a record, oldest first.
+    def assemble_pending(
+        self,
+        should_stop: Callable[[], bool] = lambda: False,
+        in_hand: Callable[[int], bool] = lambda _seq: False,
+    ) -> AssemblyReport:
+        """Assemble every sealed message the ledger holds without a record, oldest first,
+        except those ``in_hand`` says someone else is assembling already.
 
         One batch is read back while the previous one is assembled.
         """
@@ -126,7 +142,7 @@ class Assembler:
             if not seqs:
                 break
             after = seqs[-1]
-            started = self.start(self.items_for(seqs))
+            started = self.start(self.items_for(s for s in seqs if not in_hand(s)))
             if pending is not None:
                 report.add(self.finish(pending))
             pending = started

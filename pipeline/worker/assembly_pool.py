@@ -49,6 +49,10 @@ def _init(settings: RecordSettings, logs: LogSettings) -> None:
     configure_logging(logs.level, logs.fmt)
 
 
+def _ready() -> bool:
+    return _settings is not None
+
+
 def _assemble(item: Item) -> AssembledRecord:
     assert _settings is not None
     return item.assemble(_settings)
@@ -95,6 +99,22 @@ class AssemblyPool:
             initializer=_init,
             initargs=(self.settings, current_settings()),
         )
+
+    def warm(self) -> None:
+        """Start the worker processes now (imports, rules), not at the first message.
+
+        A long-running worker calls this at start, so the first mail it receives does
+        not wait for the processes to start and load the classification rules.
+        """
+        executor = self._executor
+        if executor is None:
+            self.settings  # noqa: B018 - loads the rules for inline assembly
+            return
+        try:
+            for future in [executor.submit(_ready) for _ in range(self._count)]:
+                future.result()
+        except BrokenProcessPool:
+            self._restart(executor, 0)
 
     def submit(self, items: Sequence[Item]) -> PendingAssembly:
         """Start assembling ``items``."""

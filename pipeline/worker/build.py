@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pipeline.config import Config
@@ -10,10 +10,11 @@ from pipeline.fetch.imap import ImapClientSession
 from pipeline.record.assemble import RecordSettings
 from pipeline.record.identities import IDENTITIES_FILE, IdentityIndex
 from pipeline.record.recorder import Recorder
-from pipeline.runtime import Runtime, actor_name
-from pipeline.worker.assembler import Assembler
+from pipeline.runtime import Runtime, actor_name, open_runtime
+from pipeline.worker.assembler import Assembler, AssemblyReport
 from pipeline.worker.assembly_pool import AssemblyPool
 from pipeline.worker.assembly_queue import SqsAssemblyQueue
+from pipeline.worker.background import BackgroundAssembly
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.poll import Poller, SessionFactory, StopFlag
 
@@ -59,6 +60,34 @@ def assembly_queue(config: Config) -> SqsAssemblyQueue | None:
 
 
 @contextmanager
+def open_background(
+    config: Config,
+    *,
+    workers: int | None = None,
+    after_commit: Callable[[Runtime], Callable[[AssemblyReport], None]] | None = None,
+    metrics: IngestMetrics | None = None,
+) -> Iterator[BackgroundAssembly]:
+    """A started assembly thread with a runtime (store, ledger) of its own.
+
+    ``after_commit`` is given that runtime and returns what runs after each assembled
+    batch (the run command delivers events there, through the thread's own ledger).
+    Leaving the block finishes the batch in hand and leaves queued ones to the next
+    catch-up; call ``close(drain=True)`` first to assemble everything queued.
+    """
+    runtime = open_runtime(config, writable=True)
+    with open_assembler(config, runtime, workers=workers) as assembler:
+        hook = after_commit(runtime) if after_commit is not None else None
+        background = BackgroundAssembly(
+            assembler, after_commit=hook or (lambda _report: None), metrics=metrics
+        )
+        background.start()
+        try:
+            yield background
+        finally:
+            background.close(drain=False)
+
+
+@contextmanager
 def open_poller(
     config: Config,
     runtime: Runtime,
@@ -68,14 +97,18 @@ def open_poller(
     metrics: IngestMetrics | None = None,
     workers: int | None = None,
     seal_only: bool = False,
+    background: BackgroundAssembly | None = None,
 ) -> Iterator[Poller]:
     """A ready poller; closes its worker processes and databases afterwards.
 
     With an assembly queue configured, or ``seal_only``, it only seals and starts no
-    worker processes.
+    worker processes; with ``background`` it seals and hands each sealed batch to that
+    thread (which has the worker processes).
     """
     queue = None if seal_only else assembly_queue(config)
-    if queue is not None or seal_only:
+    if queue is not None:
+        background = None  # other machines assemble
+    if queue is not None or seal_only or background is not None:
         workers = 1
     with open_assembler(config, runtime, workers=workers) as assembler:
         yield Poller(
@@ -88,4 +121,5 @@ def open_poller(
             stop,
             queue=queue,
             seal_only=seal_only,
+            background=background,
         )

@@ -38,6 +38,7 @@ from pipeline.record.source import MessageSource
 from pipeline.worker.assembler import Assembler, AssemblyReport
 from pipeline.worker.assembly_pool import Item, PendingAssembly
 from pipeline.worker.assembly_queue import AssemblyQueue
+from pipeline.worker.background import BackgroundAssembly
 from pipeline.worker.lease import MailboxLease
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import FolderReport, MailboxReport
@@ -162,6 +163,7 @@ class Poller:
         progress: bool | None = None,
         queue: AssemblyQueue | None = None,
         seal_only: bool = False,
+        background: BackgroundAssembly | None = None,
     ) -> None:
         self.config = config
         self.recorder = recorder
@@ -171,6 +173,8 @@ class Poller:
         self.queue = queue
         # Stage 1 alone: seals are left for 'mailledger assemble' (nothing announced).
         self.seal_only = seal_only
+        # Assembly on a thread of its own, right behind each seal (``run``).
+        self.background = background
         self.session_factory = session_factory
         self.metrics = metrics
         self.stop = stop or StopFlag()
@@ -194,6 +198,9 @@ class Poller:
         those already on the queue are left to it.
         """
         if self.seal_only:
+            return None
+        if self.background is not None:
+            self.background.catch_up()
             return None
         try:
             if self.queue is None:
@@ -370,6 +377,9 @@ class Poller:
             self.queue.announce([entry.seq for _, entry in outcome.sealed])
             return self.assembler.start(()), outcome
         items = [Item(m.raw, m.source, m.received_at, entry.seq) for m, entry in outcome.sealed]
+        if self.background is not None:
+            self.background.submit(items)
+            return self.assembler.start(()), outcome
         return self.assembler.start(items), outcome
 
     def _finish(self, pending: PendingAssembly, report: FolderReport) -> BatchOutcome:

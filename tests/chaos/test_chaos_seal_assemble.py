@@ -1,4 +1,5 @@
-"""The two-stage path under SIGKILL: between seal and assembly, and assembly workers on SQS.
+"""The two-stage path under SIGKILL: between seal and assembly (in ``poll``, and in ``run``
+with its assembly thread), and assembly workers on SQS.
 
 Every message ends sealed once and assembled into exactly one record, whatever is
 killed: the poll after it sealed a batch and before its records were appended, or
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from tests.chaos._world import (
+    check_seals,
     deployment,
     fill_mailbox,
     kill_group,
@@ -131,3 +133,39 @@ def test_assemble_workers_killed_mid_work_on_sqs_leave_every_seal_assembled_once
         assert records == seals, f"{hint} {seals - records} seals never assembled"
 
         settle_and_check(app, imap_user, acks, hint)
+
+
+def test_run_killed_with_seals_waiting_for_its_assembly_thread_records_each_once_after_restart(
+    imap_user: ImapAccount, acks: SmtpSink, tmp_path: Path
+) -> None:
+    fill_mailbox(imap_user, 23)
+    for seed in seeds("run-kill", 1):
+        hint = replay_hint(seed, "run-kill")
+        rng = random.Random(seed)
+        acks.clear()
+        app = deployment(
+            tmp_path / f"app-{seed}", imap_user, acks, batch_messages=rng.choice((5, 10, 25))
+        )
+        proc = app.popen("run")
+        deadline = time.monotonic() + 120
+        # The sealer hands each batch to the assembly thread and goes on: from the first
+        # seal until the thread catches up some seal waits for its record.
+        while proc.poll() is None and time.monotonic() < deadline:
+            seals, records = _stages(app)
+            if seals > records and rng.random() < 0.3:
+                break
+            time.sleep(0.02)
+        kill_group(proc)
+        seals, records = _stages(app)
+        assert seals > records, f"{hint} run caught up before it could be killed mid-way"
+
+        # The restarted worker's catch-up assembles every waiting seal, each once.
+        restarted = app.run("run", "--once", "--no-idle", timeout=300)
+        assert restarted.returncode == 0, f"{hint} {restarted.stderr[-3000:]}"
+        after_restart = _stages(app)
+        assert after_restart[0] == after_restart[1] >= seals, (
+            f"{hint} {after_restart} {restarted.stderr[-3000:]}"
+        )
+        check_seals(app.entries(), f"{hint} after the restart")
+
+        settle_and_check(app, imap_user, acks, f"{hint} killed at {seals} seals/{records}")

@@ -22,6 +22,10 @@ from pipeline.classify.normalize import fold
         ("Nhà tôi sẽ bị bán đấu giá ngày 5 tháng 2 năm 2027.", "2027-02-05"),
         ("法拍日期是2027年5月3日。", "2027-05-03"),
         ("경매 기일은 2027년 1월 28일입니다.", "2027-01-28"),
+        # day first where the first number cannot be a month
+        ("remate 16/02/2027, envío la solicitud", "2027-02-16"),
+        ("vente aux enchères le 22/12/2026", "2026-12-22"),
+        ("بيع المنزل بالمزاد في 9 فبراير 2027", "2027-02-09"),
     ],
 )
 def test_a_stated_sale_date_is_extracted(text: str, expected: str) -> None:

@@ -87,6 +87,16 @@ def test_a_read_receipt_is_machine_mail_and_its_parts_are_containers() -> None:
             "Re: your statement",
             "Mwen pa lavil, m ap tounen 6 janvye. M ap reponn imèl ou lè m tounen.",
         ),
+        # Vacation replies that never say "out of office".
+        (
+            "Re: Your statement is ready",
+            "Thanks for writing! We are on our Alaska cruise until Aug 2 and checking "
+            "email only now and then. We will get back to you when we are home.",
+        ),
+        (
+            "Trả lời: Thông báo",
+            "Tôi đang nghỉ lễ và sẽ trở lại vào ngày 5/1. Tôi sẽ không kiểm tra email.",
+        ),
     ],
 )
 def test_out_of_office_replies_without_headers_are_recognised(subject: str, text: str) -> None:

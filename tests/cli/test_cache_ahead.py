@@ -43,23 +43,22 @@ def _import(workdir: Path, n: int) -> None:
 
 
 def _cut_last_import(workdir: Path) -> tuple[int, int]:
-    """Import two messages, search (so the index holds both), then cut the second batch and
-    its checkpoint the way an insider with write access to the store would; returns the
-    indexed size and the size left."""
+    """Import two messages, search (so the index holds both), then cut every batch and
+    checkpoint the second import wrote (its seal and its record) the way an insider with
+    write access to the store would; returns the indexed size and the size left."""
     assert run(workdir, "keygen").exit_code == 0
     _import(workdir, 1)
     store = LocalStore(workdir / "store", fsync=False)
-    kept = len(list(store.list(layout.ENTRIES)))
+    kept = set(store.list(layout.ENTRIES)) | set(store.list(layout.CHECKPOINTS))
     _import(workdir, 2)
     assert run(workdir, "search").exit_code == 0
-    batches = sorted(store.list(layout.ENTRIES))
-    assert len(batches) == kept + 1
-    cut_to = layout.seq_of(batches[-1])
-    checkpoints = sorted(store.list(layout.CHECKPOINTS), key=lambda k: layout.seq_of(k) or 0)
-    indexed = layout.seq_of(checkpoints[-1])
-    assert cut_to is not None and indexed is not None
-    remove(store, batches[-1])
-    remove(store, checkpoints[-1])
+    added = (set(store.list(layout.ENTRIES)) | set(store.list(layout.CHECKPOINTS))) - kept
+    batches = sorted(k for k in added if k.startswith(layout.ENTRIES))
+    assert len(batches) == 2  # the seal, then the assembled record
+    cut_to = min(layout.seq_of(k) or 0 for k in batches)
+    indexed = max(layout.seq_of(k) or 0 for k in added if k.startswith(layout.CHECKPOINTS))
+    for key in added:
+        remove(store, key)
     return indexed, cut_to
 
 
@@ -143,6 +142,7 @@ def test_verify_of_an_intact_ledger_with_a_witness_folder_passes(workdir) -> Non
     assert run(workdir, "keygen").exit_code == 0
     _import(workdir, 1)
     _import(workdir, 2)
-    assert len(list(LocalStore(workdir / "witness").list(layout.CHECKPOINTS))) == 2
+    # one checkpoint per batch: each import seals, then assembles
+    assert len(list(LocalStore(workdir / "witness").list(layout.CHECKPOINTS))) == 4
     result = run(workdir, "verify")
     assert result.exit_code == 0, result.output

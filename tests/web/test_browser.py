@@ -23,6 +23,10 @@ import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+expect = playwright_api.expect
+# Assertions wait for the page rather than sample it once: on a loaded machine a page
+# may take seconds to answer a POST, and a sampled check fails for no fault of the app.
+expect.set_options(timeout=30_000)
 
 from pipeline.demo.processes import free_port  # noqa: E402
 from tests.harness.dovecot import DovecotServer  # noqa: E402
@@ -172,7 +176,7 @@ def test_search_counts_and_masks_and_opening_a_record_asks_for_a_reason_and_is_r
 ) -> None:
     page = page_as("officer")
     search_all(page, served, **{"Account number": "1234567890"})
-    assert page.get_by_role("heading", name="1 record found").is_visible()
+    expect(page.get_by_role("heading", name="1 record found")).to_be_visible()
     assert "****7890" in page.content() and "1234567890" not in page.content()
     assert "1234567890" not in page.url
     no_axe_violations(page, "search")
@@ -213,7 +217,7 @@ def test_the_trail_shows_each_entry_proven_against_the_signed_checkpoint(
     page.goto(f"{served.base}/records/{served.hostile_id}")
     page.locator("#trail-reason").fill("audit of the record")
     page.get_by_role("button", name="Show trail with proofs").click()
-    assert page.get_by_text("Every entry is proven").is_visible()
+    expect(page.get_by_text("Every entry is proven")).to_be_visible()
     assert "signed by mailledger.test/ledger" in page.locator(".card").inner_text()
     items = page.locator("ol.timeline > li")
     assert items.count() >= 2
@@ -250,7 +254,9 @@ def test_a_supervisor_extends_a_clock_with_a_reason(page_as: Any, served: Served
     page.locator("#days").fill("15")
     page.locator("#reason").first.fill("need records from the prior servicer")
     page.get_by_role("button", name="Extend").click()
-    assert page.get_by_role("status").filter(has_text=f"Recorded: extend for {rid}").is_visible()
+    expect(
+        page.get_by_role("status").filter(has_text=f"Recorded: extend for {rid}")
+    ).to_be_visible()
     extended = served.entries("case.extended")[-1]
     assert extended.body["record_id"] == rid
     assert extended.body["reason"] == "need records from the prior servicer"
@@ -284,10 +290,12 @@ def test_an_export_is_built_downloaded_and_passes_the_shipped_verifier(
     page.goto(f"{served.base}/exports")
     page.get_by_label("Reason").first.fill("CFPB examination 2026-Q4")
     page.get_by_role("button", name="Build export").click()
-    assert page.get_by_role("status").filter(has_text="Export of 1 record(s) recorded").is_visible()
+    see_export_finish(page)
+    expect(page.get_by_role("status").filter(has_text="1 record exported")).to_be_visible()
     created = served.entries("export.created")[-1]
     assert created.body["reason"] == "CFPB examination 2026-Q4"
     assert created.body["record_ids"] == [served.hostile_id]
+    page.goto(f"{served.base}/exports")
     no_axe_violations(page, "exports")
     with page.expect_download() as download:
         page.get_by_role("link", name=f"Download export {created.seq}").click()
@@ -307,6 +315,43 @@ def test_an_export_is_built_downloaded_and_passes_the_shipped_verifier(
     assert done.returncode == 0, done.stdout + done.stderr
     download_seen = served.entries("access.viewed")[-1]
     assert download_seen.body["what"] == "export download"
+
+
+def see_export_finish(page: Any) -> None:
+    """Wait on the export's progress page (it refreshes itself) until it says finished."""
+    expect(page.get_by_role("progressbar")).to_have_count(1)
+    page.get_by_role("heading", name="Export finished").wait_for(timeout=180_000)
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_attribute("value", bar.get_attribute("max") or "")
+
+
+def test_an_export_of_a_search_by_request_kind_and_deadline_status_finishes_with_its_records(
+    page_as: Any, served: Served
+) -> None:
+    page = page_as("officer")
+    page.goto(f"{served.base}/search")
+    page.get_by_label("Request kind").select_option("notice_of_error")
+    page.get_by_label("Deadline status").select_option("pending")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    no_axe_violations(page, "search-deadline-status")
+    shown = {
+        href.rsplit("/", 1)[-1]
+        for href in page.locator("table a[href^='/records/']").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+    }
+    assert shown, "the demo mail has pending notices of error"
+    page.goto(f"{served.base}/exports")
+    page.get_by_label("Reason").first.fill("Notices of error still open, exam 2026-Q4")
+    page.get_by_role("button", name="Build export").click()
+    no_axe_violations(page, "export-progress")
+    see_export_finish(page)
+    no_axe_violations(page, "export-finished")
+    created = served.entries("export.created")[-1]
+    assert created.body["criteria"]["request_kind"] == "notice_of_error"
+    assert created.body["criteria"]["deadline_status"] == "pending"
+    assert set(created.body["record_ids"]) == shown
 
 
 def test_an_examiner_gets_only_the_granted_export_and_verifies_an_upload(
@@ -333,7 +378,7 @@ def test_an_examiner_gets_only_the_granted_export_and_verifies_an_upload(
     download.value.save_as(archive)
     page.get_by_label("Export (.zip)").set_input_files(str(archive))
     page.get_by_role("button", name="Verify").click()
-    assert page.get_by_role("heading", name=re.compile("^VERIFIED")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("^VERIFIED"))).to_be_visible()
     no_axe_violations(page, "examine")
 
     tampered = tmp_path / "tampered.zip"
@@ -345,7 +390,7 @@ def test_an_examiner_gets_only_the_granted_export_and_verifies_an_upload(
             dst.writestr(item, data)
     page.get_by_label("Export (.zip)").set_input_files(str(tampered))
     page.get_by_role("button", name="Verify").click()
-    assert page.get_by_role("heading", name=re.compile("^NOT VERIFIED")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("^NOT VERIFIED"))).to_be_visible()
     assert ".eml" in page.get_by_role("table", name="What failed and where").inner_text()
     assert page.request.get(f"{served.base}/search").url.endswith("/search")
     assert page.goto(f"{served.base}/search").status == 403
