@@ -852,6 +852,7 @@ class UserSignedIn(Body):
     user: Str
     method: Str  # "password" or "oidc:<issuer>"
     roles: Strs
+    subject: Str | None = None  # the provider's ``sub`` for the person (OIDC only)
 
 
 class UserSignInFailed(Body):
@@ -861,7 +862,8 @@ class UserSignInFailed(Body):
 
     user: Str
     method: Str
-    reason: Str  # "unknown user", "wrong password", "disabled", "no role"
+    reason: Str  # "unknown user", "wrong password", "disabled", "no role", ...
+    subject: Str | None = None  # the provider's ``sub`` (OIDC only)
 
 
 class UserSignedOut(Body):
