@@ -2,11 +2,14 @@
 seeded index of 1,000,000 records.
 
 The index is filled directly (the schema of :class:`pipeline.index.db.RecordIndex`,
-synthetic but realistic values: mailboxes, senders in shared domains, account
-numbers, categories, request kinds, languages, verdicts, subject and body words),
+synthetic but realistic values: mailboxes, senders in 5,000 domains of Zipf-like
+popularity, account numbers, categories, request kinds, escalation families,
+languages, attachment verdicts and deadline states in rough inbox proportions, and
+subject and body words drawn from a Zipf-like vocabulary of 6,000 words, so two
+words match hundreds of records, not all of them),
 because polling a million messages is the ingest benchmark's job. Then each kind of
-search the search page runs (its count and one page of 50 rows, newest first, at a
-random page) and the record page's lookup (record id -> row) are timed; p50/p95/max
+search the search page runs (its count and one page of 50 rows, newest received
+first, at a random page) and the record page's lookup (record id -> row) are timed; p50/p95/max
 in milliseconds are printed and written to ``bench/results/web-<time>.json``.
 """
 
@@ -27,9 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.index.db import RecordIndex  # noqa: E402
-from pipeline.index.model import SearchCriteria  # noqa: E402
+from pipeline.index.model import SearchCriteria, facet  # noqa: E402
+from pipeline.index.rows import record_facets  # noqa: E402
 
-WORDS = [
+# Domain words sit at middle ranks of a Zipf-like vocabulary of several thousand words,
+# as in real servicing mail: a few words ("the", "loan") are everywhere, most are rare.
+DOMAIN_WORDS = [
     "escrow",
     "payment",
     "late",
@@ -60,9 +66,43 @@ WORDS = [
     "inspection",
     "refund",
 ]
+VOCABULARY_SIZE = 6000
+ZIPF_EXPONENT = 1.07
 CATEGORIES = ("notice_of_error", "request_for_information", "payoff", "general", "complaint")
-KINDS = ("notice_of_error", "request_for_information", "payoff_statement", "")
-RULES = ("", "", "", "cfpb", "attorney", "bankruptcy", "litigation")
+# (value, weight): request kinds, escalation families, languages, attachment verdicts and
+# deadline states in rough proportion to a servicer's inbox
+KINDS = (("", 70), ("request_for_information", 12), ("notice_of_error", 8),
+         ("payoff_statement", 5), ("loss_mitigation_application", 5))  # fmt: skip
+FAMILIES = (("", 85), ("regulator_complaint", 4), ("legal_representation", 4), ("bankruptcy", 3),
+         ("foreclosure_sale", 2), ("servicemember", 2))  # fmt: skip
+LANGUAGES = (("en", 85), ("es", 12), ("vi", 3))
+VERDICTS = (("none", 60), ("accepted", 35), ("rejected", 5))
+STATES = (("not_applicable", 70), ("met", 22), ("pending", 5), ("missed", 3))
+
+
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    """Words and cumulative Zipf weights; the domain words spread over ranks 40-2000."""
+    syllables = [c + v for c in "bcdfghklmnprstvwz" for v in "aeiou"]
+    words: list[str] = []
+    seen: set[str] = set(DOMAIN_WORDS)
+    while len(words) < VOCABULARY_SIZE - len(DOMAIN_WORDS):
+        word = "".join(rng.choices(syllables, k=rng.randrange(2, 5)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    for i, word in enumerate(DOMAIN_WORDS):
+        words.insert(40 + i * 1960 // len(DOMAIN_WORDS), word)
+    total = 0.0
+    cumulative = []
+    for rank in range(1, len(words) + 1):
+        total += 1 / rank**ZIPF_EXPONENT
+        cumulative.append(total)
+    return words, cumulative
+
+
+def pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    """One value drawn by weight."""
+    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
 def seed(index: RecordIndex, count: int, rng: random.Random) -> list[str]:
@@ -71,52 +111,84 @@ def seed(index: RecordIndex, count: int, rng: random.Random) -> list[str]:
     ids: list[str] = []
     batch: list[tuple[Any, ...]] = []
     accounts: list[tuple[str, int]] = []
+    facets: list[tuple[str, str, int]] = []
     texts: list[tuple[int, str, str, str]] = []
+    words, cumulative = vocabulary(rng)
+    domains = [f"{('mail', 'example', 'isp', 'corp')[i % 4]}{i}.com" for i in range(5000)]
+    domain_weights = [1 / (rank + 1) for rank in range(len(domains))]
     start = time.monotonic()
     for seq in range(count):
         rid = f"r-{seq:024x}"
-        day = 1 + seq * 365 // count
+        # mostly in ledger order, a few hours of jitter, and 2% backfilled months late
+        day = 1 + seq * 364 // count
+        if rng.random() < 0.02:
+            day = rng.randrange(1, day + 1)
         month, mday = 1 + (day - 1) // 31 % 12, 1 + (day - 1) % 28
-        received = f"2026-{month:02d}-{mday:02d}T{seq % 24:02d}:00:00.000000Z"
+        received = (
+            f"2026-{month:02d}-{mday:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}"
+            f":{seq % 60:02d}.{seq % 1000000:06d}Z"
+        )
         account = f"{rng.randrange(10**9, 10**10)}"
-        domain = f"{('mail', 'example', 'isp', 'corp')[seq % 4]}{seq % 500}.com"
+        domain = rng.choices(domains, domain_weights)[0]
         sender = f"borrower{rng.randrange(200_000)}@{domain}"
-        subject = " ".join(rng.choices(WORDS, k=6))
-        rules = RULES[seq % len(RULES)]
+        subject = " ".join(rng.choices(words, cum_weights=cumulative, k=6))
+        kind, family = pick(rng, KINDS), pick(rng, FAMILIES)
+        category = CATEGORIES[seq % len(CATEGORIES)]
+        language, verdict, state = pick(rng, LANGUAGES), pick(rng, VERDICTS), pick(rng, STATES)
         batch.append(
             (seq, rid, "message.received", f"mailbox{seq % 8}", "INBOX", 1, seq, received,
              received, sender, "Borrower", "service@servicer.example", subject,
-             f"{seq}@mail.example", f"{seq:064x}", 4096, CATEGORIES[seq % len(CATEGORIES)],
-             1 if rules else 0, 0, "inbound", account, rules, KINDS[seq % len(KINDS)],
-             ("en", "en", "en", "es")[seq % 4], ("none", "accepted", "none", "rejected")[seq % 4])
+             f"{seq}@mail.example", f"{seq:064x}", 4096, category, 1 if family else 0, 0,
+             "inbound", account, family, domain)
         )  # fmt: skip
         accounts.append((account, seq))
-        texts.append((seq, subject, " ".join(rng.choices(WORDS, k=60)), "statement.pdf"))
+        words_of = record_facets(
+            kinds=(kind,) if kind else (),
+            families=(family,) if family else (),
+            rules=(),
+            category=category,
+            language=language,
+            verdict=verdict,
+            escalated=bool(family),
+        )
+        statuses = [facet("status", state)]
+        if state == "missed" and rng.random() < 0.7:
+            statuses.append(facet("status", "overdue"))  # missed and not resolved
+        if state == "pending" and rng.random() < 0.4:
+            statuses.append(facet("status", "due_this_week"))
+        facets += [(f, received, seq) for f in (*words_of, *statuses)]
+        body = " ".join(rng.choices(words, cum_weights=cumulative, k=60))
+        texts.append((seq, subject, body, "statement.pdf"))
         if seq % 1000 == 0 and len(ids) < 2000:
             ids.append(rid)
         if len(batch) == 20_000:
-            _flush(db, batch, accounts, texts)
+            _flush(db, batch, accounts, facets, texts)
             print(f"  {seq + 1:,} records ({time.monotonic() - start:.0f} s)", file=sys.stderr)
-    _flush(db, batch, accounts, texts)
+    _flush(db, batch, accounts, facets, texts)
     db.execute("analyze")
     return ids
 
 
-def _flush(db: Any, batch: list[Any], accounts: list[Any], texts: list[Any]) -> None:
+def _flush(
+    db: Any, batch: list[Any], accounts: list[Any], facets: list[Any], texts: list[Any]
+) -> None:
     columns = (
         "seq, record_id, type, mailbox, folder, uidvalidity, uid, received, recorded, sender,"
         " sender_name, recipients, subject, message_id, raw_sha256, raw_size, category,"
-        " escalated, imported, direction, accounts, rules, kinds, language, verdict"
+        " escalated, imported, direction, accounts, rules, domain"
     )
-    with db:
-        db.executemany(f"insert into records ({columns}) values ({','.join('?' * 25)})", batch)  # noqa: S608
-        db.executemany("insert into accounts (number, seq) values (?, ?)", accounts)
-        db.executemany(
-            "insert into record_text (rowid, subject, body, attachments) values (?, ?, ?, ?)",
-            texts,
-        )
+    db.execute("begin")
+    db.executemany(f"insert into records ({columns}) values ({','.join('?' * 23)})", batch)  # noqa: S608
+    db.executemany("insert into accounts (number, seq) values (?, ?)", accounts)
+    db.executemany("insert into facets (facet, received, seq) values (?, ?, ?)", facets)
+    db.executemany(
+        "insert into record_text (rowid, subject, body, attachments) values (?, ?, ?, ?)",
+        texts,
+    )
+    db.execute("commit")
     batch.clear()
     accounts.clear()
+    facets.clear()
     texts.clear()
 
 
@@ -177,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         "received_from": "2026-03-01T00:00:00.000000Z",
         "received_to": "2026-04-01T00:00:00.000000Z",
     }
+    april = {
+        "received_from": "2026-04-01T00:00:00.000000Z",
+        "received_to": "2026-05-01T00:00:00.000000Z",
+    }
+    # the order the search page uses: newest received first, ties by ledger position
     searches = {
         "everything": SearchCriteria(),
         "one month": SearchCriteria(**march),
@@ -187,9 +264,20 @@ def main(argv: list[str] | None = None) -> int:
         "request kind + rejected": SearchCriteria(
             request_kind="notice_of_error", attachment_verdict="rejected"
         ),
+        "family + month": SearchCriteria(escalation_family="bankruptcy", **april),
+        "language + kind": SearchCriteria(language="vi", request_kind="payoff_statement"),
+        "overdue": SearchCriteria(deadline_status="overdue"),
+        "due this week + mailbox": SearchCriteria(
+            deadline_status="due_this_week", mailbox="mailbox2"
+        ),
         "words": SearchCriteria(text="forbearance hardship"),
         "words + mailbox": SearchCriteria(text="escrow refund", mailbox="mailbox5"),
     }
+    searches = {
+        name: SearchCriteria(**{**c.__dict__, "order": "received"}) for name, c in searches.items()
+    }
+    for name, criteria in searches.items():
+        print(f"{name}: {' / '.join(index.explain(criteria))}", file=sys.stderr)
     results: dict[str, Any] = {"records": total, "page_size": size, "search": {}}
     for name, criteria in searches.items():
         results["search"][name] = timed(page(criteria), args.runs)

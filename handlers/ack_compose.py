@@ -244,6 +244,33 @@ def thread_ids(record: InboundRecord) -> tuple[str | None, tuple[str, ...]]:
     return original, (*chain[-10:], original)
 
 
+def reply_headers(
+    record: InboundRecord,
+    to_address: str,
+    subject: str,
+    message_id: str,
+    config: AckConfig,
+    now: datetime,
+) -> list[tuple[str, HeaderValue]]:
+    """The headers every message to the borrower starts with, in this order.
+
+    From (configured), To, Subject, Date (``now`` in the configured zone), Message-ID,
+    and In-Reply-To/References when the record's own Message-ID is valid, so the reply
+    threads under the borrower's message.
+    """
+    headers: list[tuple[str, HeaderValue]] = [
+        ("From", Mailbox(config.from_address, clean_text(config.from_name, 80))),
+        ("To", Mailbox(to_address)),
+        ("Subject", Text(subject)),
+        ("Date", Token(format_datetime(now.astimezone(config.zone)))),
+        ("Message-ID", MsgIds((message_id,))),
+    ]
+    in_reply_to, references = thread_ids(record)
+    if in_reply_to is not None:
+        headers += [("In-Reply-To", MsgIds((in_reply_to,))), ("References", MsgIds(references))]
+    return headers
+
+
 def compose_acknowledgment(
     record: InboundRecord,
     to_address: str,
@@ -262,16 +289,9 @@ def compose_acknowledgment(
     reference = reference_number(record.record_id)
     prefix, body = _paragraphs(record, config, reference, response_due(record))
     echo = masked_subject(record.subject) if echo_subject else None
-    headers: list[tuple[str, HeaderValue]] = [
-        ("From", Mailbox(config.from_address, clean_text(config.from_name, 80))),
-        ("To", Mailbox(to_address)),
-        ("Subject", Text(ack_subject(prefix, reference, echo))),
-        ("Date", Token(format_datetime(now.astimezone(config.zone)))),
-        ("Message-ID", MsgIds((ack_message_id(record.record_id, config.domain),))),
-    ]
-    in_reply_to, references = thread_ids(record)
-    if in_reply_to is not None:
-        headers += [("In-Reply-To", MsgIds((in_reply_to,))), ("References", MsgIds(references))]
+    subject = ack_subject(prefix, reference, echo)
+    message_id = ack_message_id(record.record_id, config.domain)
+    headers = reply_headers(record, to_address, subject, message_id, config, now)
     headers += [
         # RFC 3834 section 5: mark the response so other responders do not answer it.
         ("Auto-Submitted", Token("auto-replied")),

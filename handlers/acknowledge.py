@@ -35,17 +35,9 @@ from typing import Any
 
 import structlog
 
+from handlers import delivery
 from handlers.ack_compose import ack_message_id, compose_acknowledgment, message_bytes
-from handlers.claims import (
-    Ledger,
-    append_one,
-    backoff,
-    claim_view,
-    first_active_intent,
-    retry_after,
-    temporary_failures,
-    utc_now,
-)
+from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
 from handlers.events import EventRef, parse_event
 from handlers.inbound_headers import (
@@ -54,10 +46,10 @@ from handlers.inbound_headers import (
     authentication_verdict,
     header_facts,
 )
-from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.index import AckIndex
 from handlers.loop_safety import AddressFolding, RateState, facts_from_record, should_auto_reply
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError, PermanentSendError
+from handlers.transports import MailTransport
 from pipeline.entries import decode_as, names
 from pipeline.entries.models import (
     AcknowledgmentFailed,
@@ -65,7 +57,6 @@ from pipeline.entries.models import (
     AcknowledgmentSent,
     AcknowledgmentSkipped,
     AcknowledgmentUnconfirmed,
-    HandlerBody,
 )
 from pipeline.errors import (
     HandlerError,
@@ -74,7 +65,7 @@ from pipeline.errors import (
     OutboundHeaderError,
     RetryLaterError,
 )
-from pipeline.ledger.entry import LedgerEntry, format_time
+from pipeline.ledger.entry import format_time
 
 log = structlog.get_logger(__name__)
 
@@ -103,7 +94,7 @@ class HandleResult:
     detail: str = ""
 
 
-class AcknowledgmentHandler:
+class AcknowledgmentHandler(ClaimingHandler):
     """Sends the acknowledgment of a ``message.received`` record (see module docstring)."""
 
     def __init__(
@@ -127,18 +118,14 @@ class AcknowledgmentHandler:
         ``in_flight_grace`` is how long an unconfirmed claim is presumed to belong to a
         delivery that is still sending; keep it above the transport timeout.
         """
-        self._ledger = ledger
+        super().__init__(ledger, actor, index, clock, in_flight_grace)
         self._store_put = store_put
         self._transport = transport
         self._config = config
-        self._actor = actor
-        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
-        self._clock = clock
-        self._grace = in_flight_grace
         self._raw_reader = raw_reader
-
-    def _append(self, body: HandlerBody) -> LedgerEntry:
-        return append_one(self._ledger, body, self._actor, self._clock())
+        self._channel = delivery.Channel(
+            KIND, "acknowledgment", "ack", delivery.RetryPolicy.for_mail(config), self._append
+        )
 
     def _load(self, ref: EventRef) -> InboundRecord:
         try:
@@ -187,12 +174,7 @@ class AcknowledgmentHandler:
             bound.warning("ack.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,))
 
-        not_before = retry_after(earlier, KIND)
-        if not_before is not None and now < not_before:
-            raise RetryLaterError(
-                f"record {record.record_id}: the provider refused the acknowledgment for now; "
-                f"next attempt not before {format_time(not_before)}"
-            )
+        self._channel.wait_out_backoff(earlier, now, f"record {record.record_id}")
         plan = self._decide(record, now)
         if not plan.reply or plan.target is None:
             entry = self._append(
@@ -296,55 +278,27 @@ class AcknowledgmentHandler:
                 to=target,
             )
         )
-        winner = first_active_intent(self._index.for_record(record.record_id, f"{KIND}."), KIND)
+        earlier = self._index.for_record(record.record_id, f"{KIND}.")
+        winner = first_active_intent(earlier, KIND)
         if winner is None or winner.seq != intent.seq:
             # Another delivery claimed first; it sends, we must not.
             bound.info("ack.lost_claim", winner=winner.seq if winner else None)
             return HandleResult("lost-claim", record.record_id, (intent.seq,))
-        try:
-            result = self._transport.send(msg)
-        except PermanentSendError as exc:
+        failed = delivery.failure_of(AcknowledgmentFailed, record, intent)
+        result = self._channel.send(
+            lambda: self._transport.send(msg),
+            f"record {record.record_id}",
+            earlier,
+            now,
+            failed,
+            bound.bind(transport=self._transport.name),
+        )
+        if isinstance(result, delivery.Refused):
             # The recipient or the message was refused for good: retrying cannot help and
             # must not hold up anyone else. The entry ends this record's acknowledgment.
-            failed = self._append(
-                AcknowledgmentFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=True,
-                )
-            )
-            bound.error("ack.refused_permanently", transport=self._transport.name, code=exc.code)
             return HandleResult(
-                "failed-permanent", record.record_id, (intent.seq, failed.seq), str(exc)
+                "failed-permanent", record.record_id, (intent.seq, result.entry.seq), result.error
             )
-        except NotSentError as exc:
-            earlier = self._index.for_record(record.record_id, f"{KIND}.")
-            attempt = 1 + temporary_failures(earlier, KIND)
-            delay = backoff(
-                attempt,
-                timedelta(seconds=self._config.retry_base_seconds),
-                timedelta(seconds=self._config.retry_max_seconds),
-            )
-            failed = self._append(
-                AcknowledgmentFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=False,
-                    attempt=attempt,
-                    retry_after=format_time(now + delay),
-                )
-            )
-            bound.warning("ack.not_sent", transport=self._transport.name, attempt=attempt)
-            raise HandlerError(
-                f"record {record.record_id}: acknowledgment not sent ({exc}); claim released "
-                f"(entry {failed.seq}), next attempt after {format_time(now + delay)}"
-            ) from exc
         sent_at = self._clock()
         entry = self._append(
             AcknowledgmentSent(

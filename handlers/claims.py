@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
+from handlers.index import AckIndex, LedgerHandlerIndex
 from pipeline.entries import decode, draft
 from pipeline.entries.models import (
     AcknowledgmentFailed,
@@ -146,3 +147,25 @@ def append_one(ledger: Ledger, body: HandlerBody, actor: str, time: datetime) ->
 def utc_now() -> datetime:
     """The handlers' default clock (tests inject their own)."""
     return datetime.now(UTC)
+
+
+class ClaimingHandler:
+    """What every handler that sends under a claim holds, and how it appends its entries."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        actor: str,
+        index: AckIndex | None,
+        clock: Callable[[], datetime],
+        grace: timedelta,
+    ) -> None:
+        """``index`` defaults to one read from ``ledger``; ``grace`` is the in-flight grace."""
+        self._ledger = ledger
+        self._actor = actor
+        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
+        self._clock = clock
+        self._grace = grace
+
+    def _append(self, body: HandlerBody) -> LedgerEntry:
+        return append_one(self._ledger, body, self._actor, self._clock())

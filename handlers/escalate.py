@@ -24,21 +24,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
+from handlers import delivery
 from handlers.ack_compose import clean_text
 from handlers.acknowledge import HandleResult
-from handlers.claims import (
-    Ledger,
-    append_one,
-    backoff,
-    claim_view,
-    first_active_intent,
-    retry_after,
-    temporary_failures,
-    utc_now,
-)
+from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import EscalationConfig, read_secret, route_kind
 from handlers.events import parse_event
-from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.index import AckIndex
 from handlers.outbound import (
     HeaderValue,
     Mailbox,
@@ -49,7 +41,7 @@ from handlers.outbound import (
     build_message,
 )
 from handlers.record import InboundRecord, Match, record_from_entry
-from handlers.transports import MailTransport, NotSentError, PermanentSendError
+from handlers.transports import MailTransport, NotSentError
 from pipeline.entries import decode, names
 from pipeline.entries.models import (
     EscalationBody,
@@ -57,11 +49,10 @@ from pipeline.entries.models import (
     EscalationIntent,
     EscalationNotified,
     EscalationUnconfirmed,
-    HandlerBody,
 )
 from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, RetryLaterError
-from pipeline.ledger.entry import LedgerEntry, format_time
+from pipeline.ledger.entry import LedgerEntry
 from pipeline.redact import mask_numbers
 
 if TYPE_CHECKING:
@@ -74,8 +65,7 @@ KIND = "escalation"
 NOTIFIED = names.ESCALATION_NOTIFIED
 # Back-off per route after a temporary refusal: 1 minute, doubling, at most 1 hour
 # (shorter than an acknowledgment's: a team waiting for an escalation is time-critical).
-RETRY_BASE = timedelta(minutes=1)
-RETRY_MAX = timedelta(hours=1)
+RETRY = delivery.RetryPolicy(timedelta(minutes=1), timedelta(hours=1))
 _SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
@@ -281,7 +271,7 @@ class WebhookNotifier:
         return response.headers.get("x-request-id") or f"HTTP {response.status_code}"
 
 
-class EscalationHandler:
+class EscalationHandler(ClaimingHandler):
     """Notifies each matched route of a record once (see the module docstring)."""
 
     def __init__(
@@ -295,16 +285,10 @@ class EscalationHandler:
         in_flight_grace: timedelta = timedelta(minutes=15),
     ) -> None:
         """``notifiers`` maps target kind (``sns``, ``email``, ``webhook``) to a notifier."""
-        self._ledger = ledger
+        super().__init__(ledger, actor, index, clock, in_flight_grace)
         self._config = config
-        self._actor = actor
         self._notifiers = notifiers
-        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
-        self._clock = clock
-        self._grace = in_flight_grace
-
-    def _append(self, body: HandlerBody) -> LedgerEntry:
-        return append_one(self._ledger, body, self._actor, self._clock())
+        self._channel = delivery.Channel(KIND, "notification", KIND, RETRY, self._append)
 
     def handle(self, event: Mapping[str, Any] | str | bytes) -> list[HandleResult]:
         """Notify every route of the record's matches; raise after trying all if any failed."""
@@ -379,12 +363,8 @@ class EscalationHandler:
             bound.warning("escalation.unconfirmed", intent_seq=view.intent.seq)
             return HandleResult("unconfirmed", record.record_id, (entry.seq,), route)
         mine = [e for e in earlier if same_route(e)]
-        not_before = retry_after(mine, KIND)
-        if not_before is not None and now < not_before:
-            raise RetryLaterError(
-                f"record {record.record_id} route {route!r}: refused for now; next attempt not "
-                f"before {format_time(not_before)}"
-            )
+        subject = f"record {record.record_id} route {route!r}"
+        self._channel.wait_out_backoff(mine, now, subject)
         rules = sorted({m.rule for m in matches})
         intent = self._append(
             EscalationIntent(
@@ -397,46 +377,16 @@ class EscalationHandler:
         if winner is None or winner.seq != intent.seq:
             return HandleResult("lost-claim", record.record_id, (intent.seq,), route)
         payload = escalation_payload(record, route, matches)
-        try:
-            provider_id = notifier.notify(route, target, payload)
-        except PermanentSendError as exc:
-            # The route's address was refused for good: record it for a person and stop
-            # retrying, so the other routes and records are not held up.
-            failed = self._append(
-                EscalationFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    route=route,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=True,
-                )
-            )
-            bound.error("escalation.refused_permanently", code=exc.code)
+        failed = delivery.failure_of(EscalationFailed, record, intent, route=route)
+        # A route refused for good is recorded for a person and not retried, so the other
+        # routes and records are not held up.
+        provider_id = self._channel.send(
+            lambda: notifier.notify(route, target, payload), subject, mine, now, failed, bound
+        )
+        if isinstance(provider_id, delivery.Refused):
             return HandleResult(
-                "failed-permanent", record.record_id, (intent.seq, failed.seq), route
+                "failed-permanent", record.record_id, (intent.seq, provider_id.entry.seq), route
             )
-        except NotSentError as exc:
-            attempt = 1 + temporary_failures(mine, KIND)
-            next_try = now + backoff(attempt, RETRY_BASE, RETRY_MAX)
-            self._append(
-                EscalationFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    route=route,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                    code=exc.code,
-                    permanent=False,
-                    attempt=attempt,
-                    retry_after=format_time(next_try),
-                )
-            )
-            raise HandlerError(
-                f"record {record.record_id} route {route!r}: not notified ({exc}); next attempt "
-                f"after {format_time(next_try)}"
-            ) from exc
         entry = self._append(
             EscalationNotified(
                 record_id=record.record_id,

@@ -8,8 +8,11 @@ acknowledgment transport, in the borrower's language where a template exists
 (English, Spanish), and seals it in the ledger with the same claim protocol as the
 acknowledgment (:mod:`handlers.claims`): ``extension_notice.intent`` before sending,
 then ``.sent`` / ``.failed`` / ``.unconfirmed``, or ``.skipped`` when no notice can be
-sent automatically. The case model (:mod:`pipeline.cases.deadlines`) moves the due
-date only once ``.sent`` exists and is dated on or before the original due date.
+sent automatically. A refusal is recorded as an acknowledgment's is
+(:mod:`handlers.delivery`): a permanent one ends the notice (a person sends it another
+way), a temporary one is retried after the acknowledgment back-off. The case model
+(:mod:`pipeline.cases.deadlines`) moves the due date only once ``.sent`` exists and is
+dated on or before the original due date.
 
 Headers are built only from configuration, the record id and validated values
 (:mod:`handlers.outbound`); the staff member's reason goes into the body, with
@@ -20,26 +23,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
-from handlers.ack_compose import clean_text, masked_subject, thread_ids
-from handlers.claims import Ledger, append_one, claim_view, first_active_intent, utc_now
+from handlers import delivery
+from handlers.ack_compose import clean_text, date_en, date_es, masked_subject, reply_headers
+from handlers.claims import ClaimingHandler, Ledger, claim_view, first_active_intent, utc_now
 from handlers.config import AckConfig
-from handlers.index import AckIndex, LedgerHandlerIndex
+from handlers.index import AckIndex
 from handlers.loop_safety import normalize_address
-from handlers.outbound import (
-    HeaderValue,
-    Mailbox,
-    MsgIds,
-    OutboundMessage,
-    Text,
-    Token,
-    build_message,
-)
+from handlers.outbound import OutboundMessage, Token, build_message
 from handlers.record import InboundRecord, record_from_entry
-from handlers.transports import MailTransport, NotSentError
+from handlers.transports import MailTransport
 from pipeline.classify.machine import is_machine_address
 from pipeline.entries import decode, decode_as, decode_record, names
 from pipeline.entries.models import (
@@ -65,20 +61,6 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 KIND = "extension_notice"
-_MONTHS_ES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +91,8 @@ def _text(
         parts = [
             "Estimado(a) cliente:",
             f"Necesitamos más tiempo para responder a su mensaje (referencia {reference}).",
-            f"Le responderemos a más tardar el {_date_es(ext.due)}"
-            + (f", en lugar del {_date_es(ext.previous_due)}." if ext.previous_due else "."),
+            f"Le responderemos a más tardar el {date_es(ext.due)}"
+            + (f", en lugar del {date_es(ext.previous_due)}." if ext.previous_due else "."),
             f"Motivo: {reason}" if reason else "",
             "Esta prórroga única está permitida por el Reglamento X, 12 CFR 1024.35(e)(3)(ii) y"
             " 1024.36(d)(2)(ii).",
@@ -120,22 +102,14 @@ def _text(
     parts = [
         "Dear customer,",
         f"We need more time to respond to your message (reference {reference}).",
-        f"We will respond by {_date_en(ext.due)}"
-        + (f" instead of {_date_en(ext.previous_due)}." if ext.previous_due else "."),
+        f"We will respond by {date_en(ext.due)}"
+        + (f" instead of {date_en(ext.previous_due)}." if ext.previous_due else "."),
         f"Reason: {reason}" if reason else "",
         "This one-time extension is allowed by Regulation X, 12 CFR 1024.35(e)(3)(ii) and"
         " 1024.36(d)(2)(ii).",
         name,
     ]
     return "Extension of the time to respond", "\n\n".join(p for p in parts if p) + "\n"
-
-
-def _date_en(day: date) -> str:
-    return f"{day.strftime('%B')} {day.day}, {day.year}"
-
-
-def _date_es(day: date) -> str:
-    return f"{day.day} de {_MONTHS_ES[day.month - 1]} de {day.year}"
 
 
 def compose_extension_notice(
@@ -151,23 +125,11 @@ def compose_extension_notice(
 
     Raises :class:`~pipeline.errors.OutboundHeaderError` if a header fails validation.
     """
-    from email.utils import format_datetime
-
     reference = reference_number(record.record_id)
     prefix, body = _text(record, ext, language, config)
-    headers: list[tuple[str, HeaderValue]] = [
-        ("From", Mailbox(config.from_address, clean_text(config.from_name, 80))),
-        ("To", Mailbox(to_address)),
-        ("Subject", Text(f"{prefix} [Ref {reference}]")),
-        ("Date", Token(format_datetime(now.astimezone(config.zone)))),
-        (
-            "Message-ID",
-            MsgIds((notice_message_id(record.record_id, extension_seq, config.domain),)),
-        ),
-    ]
-    in_reply_to, references = thread_ids(record)
-    if in_reply_to is not None:
-        headers += [("In-Reply-To", MsgIds((in_reply_to,))), ("References", MsgIds(references))]
+    message_id = notice_message_id(record.record_id, extension_seq, config.domain)
+    subject = f"{prefix} [Ref {reference}]"
+    headers = reply_headers(record, to_address, subject, message_id, config, now)
     headers += [
         ("Auto-Submitted", Token("auto-generated")),
         ("X-Mailledger-Reference", Token(reference)),
@@ -175,7 +137,17 @@ def compose_extension_notice(
     return build_message(headers, body, language=language)
 
 
-class ExtensionNoticeHandler:
+def _of_extension(extension_seq: int) -> Callable[[LedgerEntry], bool]:
+    """The key of one extension's notice entries (a record can be extended more than once)."""
+
+    def mine(entry: LedgerEntry) -> bool:
+        body = decode(entry).body
+        return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
+
+    return mine
+
+
+class ExtensionNoticeHandler(ClaimingHandler):
     """Sends the written notice of every ``case.extended`` entry, at most once each."""
 
     def __init__(
@@ -190,17 +162,13 @@ class ExtensionNoticeHandler:
         in_flight_grace: timedelta = timedelta(minutes=15),
     ) -> None:
         """``store_put`` stores bytes content-addressed and returns their SHA-256 hex."""
-        self._ledger = ledger
+        super().__init__(ledger, actor, index, clock, in_flight_grace)
         self._store_put = store_put
         self._transport = transport
         self._config = config
-        self._actor = actor
-        self._index: AckIndex = index if index is not None else LedgerHandlerIndex(ledger)
-        self._clock = clock
-        self._grace = in_flight_grace
-
-    def _append(self, body: ExtensionNoticeBody) -> LedgerEntry:
-        return append_one(self._ledger, body, self._actor, self._clock())
+        self._channel = delivery.Channel(
+            KIND, "notice", KIND, delivery.RetryPolicy.for_mail(config), self._append
+        )
 
     def pending(self) -> list[int]:
         """Positions of ``case.extended`` entries, in ledger order (the handler skips done ones)."""
@@ -220,10 +188,7 @@ class ExtensionNoticeHandler:
         bound = log.bind(record_id=record.record_id, extension_seq=extension_seq)
         now = self._clock()
 
-        def mine(entry: LedgerEntry) -> bool:
-            body = decode(entry).body
-            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
-
+        mine = _of_extension(extension_seq)
         earlier = self._index.for_record(record.record_id, f"{KIND}.")
         view = claim_view(earlier, KIND, (names.EXTENSION_NOTICE_SENT,), now, self._grace, mine)
         if view.state == "done":
@@ -252,6 +217,8 @@ class ExtensionNoticeHandler:
             )
             bound.warning("extension_notice.unconfirmed", intent_seq=view.intent.seq)
             return NoticeResult("unconfirmed", extension_seq, record.record_id, (entry.seq,))
+        subject = f"extension {extension_seq} of {record.record_id}"
+        self._channel.wait_out_backoff([e for e in earlier if mine(e)], now, subject)
         why_not, target = self._target(record, ext, now)
         if target is None:
             entry = self._append(
@@ -343,34 +310,29 @@ class ExtensionNoticeHandler:
                 language=language,
             )
         )
-
-        def mine(entry: LedgerEntry) -> bool:
-            body = decode(entry).body
-            return isinstance(body, ExtensionNoticeBody) and body.extension_seq == extension_seq
-
-        winner = first_active_intent(
-            self._index.for_record(record.record_id, f"{KIND}."), KIND, mine
-        )
+        mine = _of_extension(extension_seq)
+        earlier = [e for e in self._index.for_record(record.record_id, f"{KIND}.") if mine(e)]
+        winner = first_active_intent(earlier, KIND)
         if winner is None or winner.seq != intent.seq:
             bound.info("extension_notice.lost_claim", winner=winner.seq if winner else None)
             return NoticeResult("lost-claim", extension_seq, record.record_id, (intent.seq,))
-        try:
-            result = self._transport.send(msg)
-        except NotSentError as exc:
-            failed = self._append(
-                ExtensionNoticeFailed(
-                    record_id=record.record_id,
-                    entry_seq=record.seq,
-                    extension_seq=extension_seq,
-                    intent_seq=intent.seq,
-                    error=str(exc),
-                )
+        failed = delivery.failure_of(
+            ExtensionNoticeFailed, record, intent, extension_seq=extension_seq
+        )
+        subject = f"extension {extension_seq} of {record.record_id}"
+        bound = bound.bind(transport=self._transport.name)
+        result = self._channel.send(
+            lambda: self._transport.send(msg), subject, earlier, now, failed, bound
+        )
+        if isinstance(result, delivery.Refused):
+            # Refused for good: a person sends the notice another way; never retried.
+            return NoticeResult(
+                "failed-permanent",
+                extension_seq,
+                record.record_id,
+                (intent.seq, result.entry.seq),
+                result.error,
             )
-            bound.warning("extension_notice.not_sent", transport=self._transport.name)
-            raise HandlerError(
-                f"extension {extension_seq} of {record.record_id}: notice not sent ({exc});"
-                f" claim released (entry {failed.seq}), run again to retry"
-            ) from exc
         sent = self._append(
             ExtensionNoticeSent(
                 record_id=record.record_id,

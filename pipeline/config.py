@@ -9,13 +9,16 @@ they are.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from handlers.config import AckConfig, EscalationConfig
+from pipeline.archive.people import Role
 from pipeline.attachments.policy import AttachmentPolicy
 from pipeline.classify.classifier import ClassifyPolicy
 from pipeline.classify.rules import EscalationRule, RuleSet, load_default_rules
@@ -154,13 +157,62 @@ class AssemblyQueueConfig(Model):
     """Override of the service endpoint (a local emulator or a VPC endpoint)."""
 
 
+class OidcConfig(Model):
+    """Sign-in through the organisation's OpenID Connect provider (Entra ID, Okta, Google).
+
+    ``issuer`` is the provider's issuer URL; its discovery document
+    (``/.well-known/openid-configuration``) gives the endpoints and signing keys. The
+    client secret comes from ``client_secret_env`` or ``client_secret_file``. A person's
+    roles come from the ``groups_claim`` of their ID token through ``role_groups``
+    (IdP group -> roles); anyone whose groups map to no role is refused. The account name
+    is the ``username_claim`` (lower-cased), which must be an address in one of
+    ``allowed_domains`` when that list is not empty.
+    """
+
+    issuer: str = Field(min_length=1)
+    client_id: str = Field(min_length=1)
+    client_secret_env: str | None = None
+    client_secret_file: Path | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    username_claim: str = "email"
+    groups_claim: str = "groups"
+    role_groups: dict[str, list[Role]] = Field(min_length=1)
+    allowed_domains: list[str] = Field(default_factory=list)
+    disable_local_accounts: bool = False
+    label: str = Field(default="SSO", min_length=1, max_length=40)
+    # the callback URL registered at the provider; default: this app's own address
+    redirect_uri: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _checked(self) -> OidcConfig:
+        if not (self.client_secret_env or self.client_secret_file):
+            raise ValueError("oidc needs client_secret_env or client_secret_file")
+        if "openid" not in self.scopes:
+            raise ValueError("oidc scopes must include openid")
+        parts = urlsplit(self.issuer)
+        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError(
+                "oidc issuer must be an https URL (http only for a provider on this machine)"
+            )
+        return self
+
+    @property
+    def domains(self) -> frozenset[str]:
+        """The allowed e-mail domains, lower-case, without a leading ``@``."""
+        return frozenset(d.strip().lower().lstrip("@") for d in self.allowed_domains)
+
+
 class WebConfig(Model):
     """The records web app (``mailledger serve``).
 
     Serve TLS itself (``tls_cert_file``/``tls_key_file``) or sit behind a proxy that
     terminates TLS; ``trusted_proxies`` is how many proxy hops' ``X-Forwarded-*``
-    headers to believe (0: none). Cookies are always ``Secure``: browsers accept
-    them on ``https`` and on ``http://localhost``/``127.0.0.1`` only.
+    headers to believe (0: none), and only on requests whose peer is one of
+    ``proxy_addresses`` (anyone else could write those headers). Cookies are always
+    ``Secure``: browsers accept them on ``https`` and on ``http://localhost``/``127.0.0.1``
+    only. ``oidc`` adds sign-in through the organisation's OpenID Connect provider.
     """
 
     host: str = "127.0.0.1"
@@ -168,6 +220,7 @@ class WebConfig(Model):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     trusted_proxies: int = Field(default=0, ge=0, le=5)
+    proxy_addresses: list[IPv4Network | IPv6Network] = Field(default_factory=list)
     workers: int = Field(default=2, ge=1, le=64)
     secret_key_file: Path | None = None  # default: web-secret.key in state_dir, made once
     session_idle_minutes: int = Field(default=30, ge=1, le=720)
@@ -175,6 +228,16 @@ class WebConfig(Model):
     view_reason_required: bool = True
     sign_in_limit: str = "5 per minute;30 per hour"
     page_size: int = Field(default=50, ge=5, le=500)
+    oidc: OidcConfig | None = None
+
+    @model_validator(mode="after")
+    def _proxies_have_addresses(self) -> WebConfig:
+        if self.trusted_proxies and not self.proxy_addresses:
+            raise ValueError(
+                "trusted_proxies needs proxy_addresses: the addresses or networks the proxy"
+                " connects from (X-Forwarded-* headers are believed from those only)"
+            )
+        return self
 
 
 class WorkerConfig(Model):

@@ -39,6 +39,7 @@ from pipeline.errors import AccountError, PermissionDeniedError, SignInError
 __all__ = [
     "ROLE_PERMISSIONS",
     "USERS_FILE",
+    "FederatedIdentity",
     "People",
     "Permission",
     "Role",
@@ -150,6 +151,9 @@ class User:
     roles: tuple[Role, ...]
     password_hash: str | None = None  # None: signs in through the organisation's SSO only
     disabled: bool = False
+    # "<method> <subject>" of the SSO identity that signed in to this account first; later
+    # sign-ins must be that identity (an e-mail address can pass to someone else)
+    sso_subject: str | None = None
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -195,6 +199,7 @@ class UserDirectory:
                     roles=parse_roles(item["roles"]),
                     password_hash=item.get("password_hash"),
                     disabled=bool(item.get("disabled", False)),
+                    sso_subject=item.get("sso_subject"),
                 )
                 for item in raw["users"]
             }
@@ -211,6 +216,7 @@ class UserDirectory:
                     "roles": [r.value for r in u.roles],
                     "password_hash": u.password_hash,
                     "disabled": u.disabled,
+                    "sso_subject": u.sso_subject,
                 }
                 for u in sorted(users.values(), key=lambda u: u.name)
             ]
@@ -251,6 +257,27 @@ class UserDirectory:
                 raise AccountError(f"no account called {user.name!r}")
             users[user.name] = user
         return before
+
+
+@dataclass(frozen=True)
+class FederatedIdentity:
+    """A person the organisation's identity provider vouched for, as this archive reads them.
+
+    Built from an ID token whose signature, issuer, audience, expiry and nonce were
+    already checked. ``refusal`` says why the claims alone refuse the person (no usable
+    account name, a domain that is not allowed); ``roles`` are their groups mapped to roles.
+    """
+
+    method: str  # "oidc:<issuer>"
+    subject: str  # the provider's stable ``sub`` for the person
+    name: str | None  # the account name; None when the token carries no usable one
+    roles: tuple[Role, ...]
+    refusal: str | None = None
+
+    @property
+    def bound(self) -> str:
+        """How an account records the identity it belongs to."""
+        return f"{self.method} {self.subject}"
 
 
 class People:
@@ -340,18 +367,95 @@ class People:
         elif user.disabled or not user.roles:
             reason = "disabled"
         if reason is not None or user is None:
-            archive.append_audited(
-                UserSignInFailed(user=shown, method="password", reason=reason or "unknown user")
-            )
-            log.info("sign_in.refused", user=shown, reason=reason)
+            self.refuse(archive, shown, "password", reason or "unknown user")
             raise SignInError("the account name or password is not right")
+        self._accept(archive, user, "password")
+        return user
+
+    def sign_in_federated(self, archive: Archive, identity: FederatedIdentity) -> User:
+        """The account of a person the identity provider vouched for; every outcome recorded.
+
+        The provider decides the roles: an account is made at the first sign-in, and
+        roles that differ from the account's are recorded (``user.roles_changed`` by
+        the provider's method) and applied before ``user.signed_in``. Refused, with
+        ``user.sign_in_failed`` and a :class:`SignInError` saying what to do: claims
+        refused on their own, a name that is a local password account or bound to
+        another identity of the provider, and groups that map to no role.
+        """
+        shown = identity.name or "(no account name in the token)"
+
+        def refused(reason: str, message: str) -> SignInError:
+            self.refuse(archive, shown, identity.method, reason, identity.subject)
+            return SignInError(message)
+
+        if identity.refusal is not None or identity.name is None:
+            reason = identity.refusal or "no account name"
+            raise refused(reason, f"This sign-in is not accepted here: {reason}.")
+        name = identity.name
+        user = self.directory.get(name)
+        if user is not None and user.password_hash is not None:
+            raise refused(
+                "local account",
+                f"{name} is a local account here, which signs in with its password;"
+                " an administrator can remove it so that the identity provider's account"
+                " can sign in.",
+            )
+        if user is not None and user.sso_subject not in (None, identity.bound):
+            raise refused(
+                "another identity",
+                f"The account {name} belongs to another identity at the identity provider;"
+                " ask an administrator.",
+            )
+        before = user.roles if user is not None else ()
+        after = tuple(sorted(set(identity.roles)))
+        if after != before:
+            archive.append_audited(
+                UserRolesChanged(
+                    user=name,
+                    actor=identity.method,
+                    before=tuple(r.value for r in before),
+                    after=tuple(r.value for r in after),
+                    reason="groups from the identity provider",
+                )
+            )
+        if (user is None and after) or (
+            user is not None and (after != before or user.sso_subject is None)
+        ):
+            stored = User(name, after, None, disabled=not after, sso_subject=identity.bound)
+            self.directory._put(stored, create=user is None)
+            log.info("account.roles_from_idp", user=name, roles=[r.value for r in after])
+            user = stored
+        if user is None or not after:
+            raise refused(
+                "no role",
+                f"You signed in at the identity provider as {name}, but none of your groups"
+                " gives a role in this archive. Ask your administrator to add you to a group"
+                " that is mapped to a role.",
+            )
+        self._accept(archive, user, identity.method, identity.subject)
+        return user
+
+    def refuse(
+        self, archive: Archive, name: str, method: str, reason: str, subject: str | None = None
+    ) -> None:
+        """Record a refused sign-in (``user.sign_in_failed``): who was named, how, and why."""
+        archive.append_audited(
+            UserSignInFailed(user=name, method=method, reason=reason, subject=subject)
+        )
+        log.info("sign_in.refused", user=name, method=method, reason=reason)
+
+    def _accept(
+        self, archive: Archive, user: User, method: str, subject: str | None = None
+    ) -> None:
         archive.append_audited(
             UserSignedIn(
-                user=user.name, method="password", roles=tuple(r.value for r in user.roles)
+                user=user.name,
+                method=method,
+                roles=tuple(r.value for r in user.roles),
+                subject=subject,
             )
         )
-        log.info("sign_in.accepted", user=user.name)
-        return user
+        log.info("sign_in.accepted", user=user.name, method=method)
 
     def signed_out(self, archive: Archive, name: str, reason: str) -> None:
         """Record that ``name``'s session ended (``signed out`` or ``expired``)."""

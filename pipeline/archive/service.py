@@ -33,8 +33,8 @@ import structlog
 
 from pipeline.cases import api as cases_api
 from pipeline.cases.actions import Planner, apply_action
-from pipeline.cases.read import CaseView, read_cases
-from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.cases.read import CaseView, deadline_filters, read_cases
+from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy, local_date
 from pipeline.entries import Body, RecordBody, decode, decode_record, draft, names
 from pipeline.entries.models import (
     AccessViewed,
@@ -134,6 +134,19 @@ class RawMessage:
     record: RecordRow
     data: bytes
     access: LedgerEntry
+
+
+ExportProgress = Callable[[str, int, int], None]
+"""Told the name of each export phase as it starts, the phases done and the phases in all."""
+
+EXPORT_PHASES = (
+    "reading the signed log",
+    "finding the records",
+    "writing the files",
+    "recording the export in the ledger",
+    "sealing it with a signed checkpoint",
+    "finished",
+)
 
 
 @dataclass(frozen=True)
@@ -272,13 +285,39 @@ class Archive:
     # -- finding and viewing -----------------------------------------------------
 
     def search(self, criteria: SearchCriteria) -> list[RecordRow]:
-        """Records matching every given filter, in ledger order (not recorded: no content)."""
-        return self.index().search(criteria)
+        """Records matching every given filter, in the criteria's order (not recorded:
+        no content)."""
+        return self._index_for(criteria).search(criteria)
 
     def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
         """How many records match ``criteria`` (its limit and offset ignored), counting
         no further than ``at_most`` when given."""
-        return self.index().count(criteria, at_most)
+        return self._index_for(criteria).count(criteria, at_most)
+
+    def _index_for(self, criteria: SearchCriteria) -> RecordIndex:
+        """The index, with deadline states fresh when the criteria filter by them."""
+        index = self.index()
+        if criteria.deadline_status is not None:
+            self.refresh_deadline_states(index)
+        return index
+
+    def refresh_deadline_states(self, index: RecordIndex) -> None:
+        """Write every case's deadline-status words into the index, from the case model.
+
+        States change with new entries and with the day (a pending clock becomes
+        missed), so they are rewritten when the indexed ledger size or the clocks'
+        local day differs from what the index holds.
+        """
+        today = local_date(self._clock(), self.settings.clock)
+        stamp = f"{index.size}@{today.isoformat()}"
+        if index.deadline_states_as_of == stamp:
+            return
+        view = read_cases(
+            self.ledger.entries(0, index.size), self.store, self._clock(), self.settings.clock
+        )
+        index.set_deadline_states(
+            ((s.record_id, deadline_filters(s, today)) for s in view.statuses), stamp
+        )
 
     def _evidence(self, as_of: int | None = None) -> LedgerRecords:
         """Records and links read from the log the newest (or ``as_of``) checkpoint signs."""
@@ -400,25 +439,21 @@ class Archive:
         criteria: SearchCriteria,
         reason: str = "",
         as_of: int | None = None,
+        progress: ExportProgress | None = None,
     ) -> ExportOutcome:
         """Write an examination export to ``out`` (a new folder, or a ``.zip`` file).
 
         Written under a temporary name, recorded (``access.viewed`` and
         ``export.created`` in one batch), then renamed to ``out``. When recording
         fails, the export is deleted and the error raised: no export exists that
-        the ledger does not record.
+        the ledger does not record. ``progress`` is told each phase as it starts
+        (its name, phases done, phases in all), for a progress bar.
         """
-        unrecordable = [
-            name
-            for name in ("request_kind", "rule", "language", "attachment_verdict")
-            if getattr(criteria, name) is not None
-        ]
-        if unrecordable:
-            # export.created records the criteria; these are not in its body yet
-            raise ExportError(
-                f"an export cannot record the {', '.join(unrecordable)} filter yet;"
-                " export by dates, mailbox, sender, account, category, escalation or words"
-            )
+
+        def phase(step: int) -> None:
+            if progress is not None:
+                progress(EXPORT_PHASES[step], step, len(EXPORT_PHASES) - 1)
+
         if self.ledger.signing_key is None:
             # the seal is a checkpoint signed after export.created: without the log key
             # the export would be recorded but could not be authenticated as a whole
@@ -426,10 +461,17 @@ class Archive:
                 "an export is sealed by a checkpoint signed after its export.created entry;"
                 " run the export where the log key (signing.key_file) is"
             )
+        phase(0)
         records = self._evidence(as_of)
-        # free text is the one filter only the text index answers; every other filter,
-        # and every flag, is read from the ledger entries
-        text_seqs = self.index().text_matches(criteria.text) if criteria.text else None
+        phase(1)
+        # Free text is the one filter only the text index answers, and the deadline
+        # status the one only the case model answers (over the same signed entries);
+        # every other filter, and every flag, is read from the ledger entries.
+        allowed = self.index().text_matches(criteria.text) if criteria.text else None
+        if criteria.deadline_status is not None:
+            status_seqs = self._deadline_positions(records, criteria.deadline_status)
+            allowed = status_seqs if allowed is None else allowed & status_seqs
+        phase(2)
         staged = stage_export(
             out=out,
             ledger=self.ledger,
@@ -438,12 +480,13 @@ class Archive:
             criteria=criteria,
             actor=self.actor,
             reason=reason,
-            text_seqs=text_seqs,
+            text_seqs=allowed,
             policy=self.settings.clock,
         )
         result = staged.result
         ids = tuple(sorted(result.record_ids))
         try:
+            phase(3)
             access, created = self.append_audited(
                 AccessViewed(
                     record_ids=ids, what="export", actor=self.actor, reason=reason or None
@@ -462,6 +505,7 @@ class Archive:
             )
             # a checkpoint that covers export.created binds the manifest (every file,
             # record, attachment and trail entry) and verify.py to the signed log
+            phase(4)
             note = self.ledger.checkpoint_note(self.ledger.refresh())
             sealed = ProofContext.for_note(self.ledger, self.index(), note)
             proof = sealed.prove(created)
@@ -475,8 +519,23 @@ class Archive:
             staged.discard()
             raise
         staged.publish()
+        phase(5)
         log.info("export.recorded", records=len(ids), seq=created.seq)
         return ExportOutcome(result, access, created)
+
+    def _deadline_positions(self, records: LedgerRecords, status: str) -> set[int]:
+        """Positions of the records whose case has ``status`` today, as the case model
+        decides it over the entries ``records`` covers (the search page's day)."""
+        now = self._clock()
+        today = local_date(now, self.settings.clock)
+        view = read_cases(
+            self.ledger.entries(0, records.size), self.store, now, self.settings.clock
+        )
+        return {
+            row.seq
+            for s in view.statuses
+            if status in deadline_filters(s, today) and (row := records.record(s.record_id))
+        }
 
     # -- legal holds and disposal ------------------------------------------------
 
@@ -723,6 +782,12 @@ def _criteria(criteria: SearchCriteria) -> ExportCriteria:
         category=criteria.category,
         escalated=criteria.escalated,
         text=criteria.text,
+        request_kind=criteria.request_kind,
+        escalation_family=criteria.escalation_family,
+        rule=criteria.rule,
+        language=criteria.language,
+        attachment_verdict=criteria.attachment_verdict,
+        deadline_status=criteria.deadline_status,
         limit=criteria.limit,
         types=criteria.types,
     )

@@ -9,17 +9,60 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Literal, get_args
 
 from pipeline.cases.book import CaseBook, ResponseRecord, collect
-from pipeline.cases.deadlines import CaseStatus, evaluate_book
+from pipeline.cases.deadlines import CaseStatus, DeadlineResult, evaluate_book
 from pipeline.cases.linking import LinkResult, link_responses
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.errors import StorageError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.storage.base import ObjectStore
 
-__all__ = ["CaseView", "body_text_loader", "read_cases"]
+__all__ = [
+    "DEADLINE_FILTERS",
+    "CaseView",
+    "ClockBucket",
+    "DeadlineFilter",
+    "body_text_loader",
+    "clock_bucket",
+    "deadline_filters",
+    "read_cases",
+]
+
+ClockBucket = Literal["overdue", "today", "week", "later"]
+DeadlineFilter = Literal["met", "pending", "missed", "not_applicable", "due_this_week", "overdue"]
+DEADLINE_FILTERS: tuple[DeadlineFilter, ...] = get_args(DeadlineFilter)
+WEEK = timedelta(days=7)  # "this week": due today or within the next seven days
+
+
+def clock_bucket(case: CaseStatus, result: DeadlineResult, today: date) -> ClockBucket | None:
+    """Where an open clock of a case stands on ``today`` (None: met, or the case resolved).
+
+    The cases dashboard groups by this, and the search's "due this week" and
+    "overdue" filters are derived from it, so both say the same thing.
+    """
+    if case.resolved or result.state == "met":
+        return None
+    if result.state == "missed":
+        return "overdue"
+    if result.due == today:
+        return "today"
+    return "week" if result.due <= today + WEEK else "later"
+
+
+def deadline_filters(case: CaseStatus, today: date) -> tuple[DeadlineFilter, ...]:
+    """The deadline-status words a case is found by on ``today``: its state (met,
+    pending, missed, not applicable), ``overdue`` when an open clock is missed and
+    ``due_this_week`` when one falls due today or in the next seven days."""
+    buckets = {clock_bucket(case, r, today) for r in case.deadlines}
+    out: list[DeadlineFilter] = [case.state]
+    if "overdue" in buckets:
+        out.append("overdue")
+    if buckets & {"today", "week"}:
+        out.append("due_this_week")
+    return tuple(out)
 
 
 def body_text_loader(store: ObjectStore) -> Callable[[ResponseRecord], str | None]:

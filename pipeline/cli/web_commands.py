@@ -49,7 +49,8 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
         options["certfile"] = str(web.tls_cert_file)
         options["keyfile"] = str(web.tls_key_file)
     if web.trusted_proxies:
-        options["forwarded_allow_ips"] = "*"  # ProxyFix counts the trusted hops
+        # gunicorn believes X-Forwarded-Proto from the same proxies the app believes
+        options["forwarded_allow_ips"] = ",".join(str(n) for n in web.proxy_addresses)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -552,6 +552,13 @@ class ExportCriteria(Model):
     category: Str | None = None
     escalated: Bool | None = None
     text: Str | None = None
+    # version 2 of export.created: the search page's other filters
+    request_kind: Str | None = None
+    escalation_family: Str | None = None
+    rule: Str | None = None
+    language: Str | None = None
+    attachment_verdict: Str | None = None
+    deadline_status: Str | None = None  # as the case model decided it when exported
     limit: Int | None = None
     types: Strs = names.RECORD_TYPES
 
@@ -560,6 +567,9 @@ class ExportCreated(Body):
     """An examination export was written: its criteria, manifest and records."""
 
     TYPE: ClassVar[str] = names.EXPORT_CREATED
+    # 2: the criteria may carry request kind, escalation family, rule, language,
+    # attachment verdict and deadline status (absent, hence None, in version 1)
+    VERSION: ClassVar[int] = 2
 
     record_ids: Strs
     actor: Str
@@ -749,8 +759,12 @@ class ExtensionNoticeSkipped(ExtensionNoticeBody):
     reason: Str
 
 
-class ExtensionNoticeFailed(ExtensionNoticeBody):
-    """The provider refused the notice before it left; the claim is released."""
+class ExtensionNoticeFailed(ExtensionNoticeBody, SendFailure):
+    """The provider refused the notice before it left; the claim is released.
+
+    ``permanent``: refused for good (5xx), the notice must go out another way;
+    otherwise ``retry_after`` says when to try again.
+    """
 
     TYPE: ClassVar[str] = names.EXTENSION_NOTICE_FAILED
 
@@ -838,6 +852,7 @@ class UserSignedIn(Body):
     user: Str
     method: Str  # "password" or "oidc:<issuer>"
     roles: Strs
+    subject: Str | None = None  # the provider's ``sub`` for the person (OIDC only)
 
 
 class UserSignInFailed(Body):
@@ -847,7 +862,8 @@ class UserSignInFailed(Body):
 
     user: Str
     method: Str
-    reason: Str  # "unknown user", "wrong password", "disabled", "no role"
+    reason: Str  # "unknown user", "wrong password", "disabled", "no role", ...
+    subject: Str | None = None  # the provider's ``sub`` (OIDC only)
 
 
 class UserSignedOut(Body):

@@ -15,25 +15,35 @@ exactly, since each export appends its own ``export.created`` entry to the log; 
 the seal (``seal/``, the new ``export.created`` entry and the checkpoint covering it)
 differs.
 
-Memory: natives and attachments are read, written and hashed one at a time;
-only ledger entries (small) and per-record summaries are kept.
+Memory stays flat however many records an export holds: natives and attachments
+are read, written and hashed one at a time; the included ledger entries, the load
+files, the listing of ``index.html`` and the long lists of the manifest (files,
+entries, records) go to scratch files next to the export as they are produced and
+are copied into the bundle (hashed on the way) when complete. What is kept in
+memory per record is its search row, its id and a few positions.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import heapq
 import json
 import os
+import secrets
 import shutil
+import tempfile
 import threading
 import zipfile
-from collections.abc import Mapping, Sequence
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import structlog
 
@@ -43,11 +53,12 @@ from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import decode, decode_record, names
 from pipeline.entries.models import MessageSealed, Party, RecordBody
 from pipeline.errors import ExportError, IntegrityError
-from pipeline.export.loadfile import FIELDS, write_csv, write_dat
+from pipeline.export.loadfile import FIELDS, csv_header, csv_row, dat_header, dat_row
 from pipeline.export.pages import Summary, index_page, message_page, sealed_page
 from pipeline.index.db import RecordRow, SearchCriteria
 from pipeline.ledger.entry import LedgerEntry, parse_time
 from pipeline.ledger.log import Ledger
+from pipeline.merkle import leaf_hash, verify_inclusion
 from pipeline.storage.base import ObjectStore
 from pipeline.trail.build import Trail, trail_from_entries
 from pipeline.trail.evidence import LedgerRecords
@@ -58,6 +69,10 @@ log = structlog.get_logger(__name__)
 FORMAT = bundle_verifier.FORMAT
 CONTROL_PREFIX = "ML"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time zip can store: no wall clock in the archive
+_CHUNK = 1 << 20  # bytes per read when a scratch file is copied into the bundle
+_RUN = 50_000  # file records sorted in memory at a time; longer lists are merged from runs
+_SHARED_CACHE_BYTES = 4 << 20  # entry bytes of shared entries kept decoded
+_PROOF_RECORDS = 256  # records whose trails share one cache of inclusion proofs
 
 
 def control_number(n: int) -> str:
@@ -65,21 +80,170 @@ def control_number(n: int) -> str:
     return f"{CONTROL_PREFIX}{n:08d}"
 
 
+class _FileList:
+    """Path, SHA-256 and size of every listed file, sorted by path when read back.
+
+    Kept in sorted runs of at most ``_RUN`` records on disk and merged, so a
+    manifest of millions of files needs no more memory than one run.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        self._scratch = scratch
+        self._run: list[tuple[str, str, int]] = []
+        self._runs: list[Path] = []
+        self.count = 0
+
+    def add(self, path: str, sha256: str, size: int) -> None:
+        """Remember one written file."""
+        self._run.append((path, sha256, size))
+        self.count += 1
+        if len(self._run) >= _RUN:
+            self._spill()
+
+    def _spill(self) -> None:
+        run = self._scratch / f"files-{len(self._runs)}.jsonl"
+        with run.open("w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(item) + "\n" for item in sorted(self._run))
+        self._runs.append(run)
+        self._run = []
+
+    def sorted(self) -> Iterator[tuple[str, str, int]]:
+        """Every record in path order; :class:`ExportError` when two share a path."""
+        self._spill()
+        handles = [run.open(encoding="utf-8") for run in self._runs]
+        try:
+            runs = [(tuple(json.loads(line)) for line in handle) for handle in handles]
+            last = None
+            for path, sha256, size in heapq.merge(*runs):
+                if path == last:
+                    raise ExportError(f"two files in the export would be named {path}")
+                last = path
+                yield path, sha256, size
+        finally:
+            for handle in handles:
+                handle.close()
+
+
+class _JsonList:
+    """A JSON array of objects written item by item as ``json.dumps(indent=1)`` would
+    write it as the value of a top-level key of the manifest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] = path.open("w", encoding="utf-8")
+        self.count = 0
+
+    def add(self, item: Mapping[str, Any]) -> None:
+        """Append one item."""
+        text = json.dumps(item, indent=1, sort_keys=True, ensure_ascii=False)
+        # items of a list under a top-level key sit two levels deep: JSON text holds no
+        # raw line breaks but those of its indentation, so each gains two spaces
+        self._handle.write(("[\n  " if self.count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+        self.count += 1
+
+    def chunks(self) -> Iterator[str]:
+        """The whole array's text."""
+        self._handle.close()
+        if self.count == 0:
+            yield "[]"
+            return
+        with self.path.open(encoding="utf-8") as handle:
+            while chunk := handle.read(_CHUNK):
+                yield chunk
+        yield "\n ]"
+
+
+class _EntrySpill:
+    """The included ledger entries, in a scratch file in ledger order, read back by position.
+
+    Entries that concern many records (an ``export.created`` or ``event.delivered``
+    naming thousands) are kept decoded in a small cache, bounded by their size, so
+    they are not decoded again for every record whose trail they are in.
+    """
+
+    def __init__(self, path: Path, shared: set[int]) -> None:
+        self._handle = path.open("w+b")
+        self._seqs = array("q")
+        self._offsets = array("q")
+        self._end = 0
+        self._shared = shared
+        self._cache: OrderedDict[int, LedgerEntry] = OrderedDict()
+        self._cached_bytes = 0
+
+    def add(self, entry: LedgerEntry) -> None:
+        """Append the next entry (positions ascending)."""
+        if self._seqs and entry.seq <= self._seqs[-1]:
+            raise ExportError(f"ledger entry {entry.seq} was read out of order")
+        self._handle.write(entry.raw)
+        self._seqs.append(entry.seq)
+        self._offsets.append(self._end)
+        self._end += len(entry.raw)
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    def _raw(self, i: int) -> bytes:
+        end = self._offsets[i + 1] if i + 1 < len(self._offsets) else self._end
+        return os.pread(self._handle.fileno(), end - self._offsets[i], self._offsets[i])
+
+    def get(self, seq: int) -> LedgerEntry:
+        """The entry at ``seq``, which must have been added."""
+        cached = self._cache.get(seq)
+        if cached is not None:
+            self._cache.move_to_end(seq)
+            return cached
+        self._handle.flush()
+        i = bisect.bisect_left(self._seqs, seq)
+        if i == len(self._seqs) or self._seqs[i] != seq:
+            raise ExportError(f"ledger entry {seq} was not read for the export")
+        entry = LedgerEntry.decode(self._raw(i))
+        if seq in self._shared:
+            self._cache[seq] = entry
+            self._cached_bytes += len(entry.raw)
+            while self._cached_bytes > _SHARED_CACHE_BYTES and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= len(dropped.raw)
+        return entry
+
+    def raw_in_order(self) -> Iterator[tuple[int, bytes]]:
+        """Every entry's position and bytes, in ledger order."""
+        self._handle.flush()
+        for i, seq in enumerate(self._seqs):
+            yield seq, self._raw(i)
+
+    def close(self) -> None:
+        """Close the scratch file."""
+        self._handle.close()
+
+
 class _Writer:
     """Writes bundle files and remembers each one's SHA-256 and size."""
 
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[str, int]] = {}
+    def __init__(self, files: _FileList) -> None:
+        self.files = files
 
     def write(self, path: str, data: bytes, *, listed: bool = True) -> None:
         """Write one file (``listed`` False for manifest.json and verify.py)."""
-        if path in self.files:
-            raise ExportError(f"two files in the export would be named {path}")
         self._put(path, data)
         if listed:
-            self.files[path] = (hashlib.sha256(data).hexdigest(), len(data))
+            self.files.add(path, hashlib.sha256(data).hexdigest(), len(data))
+
+    def write_copy(self, path: str, source: Path, *, listed: bool = True) -> str:
+        """Write one file with the bytes of ``source``, read in chunks; return its SHA-256."""
+        size = source.stat().st_size
+        digest = hashlib.sha256()
+        with source.open("rb") as src, self._open(path, size) as dest:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dest.write(chunk)
+        if listed:
+            self.files.add(path, digest.hexdigest(), size)
+        return digest.hexdigest()
 
     def _put(self, path: str, data: bytes) -> None:
+        raise NotImplementedError
+
+    def _open(self, path: str, size: int) -> IO[bytes]:
         raise NotImplementedError
 
     target: Path
@@ -110,8 +274,8 @@ class _Writer:
 class _DirWriter(_Writer):
     """A folder, written under a temporary name and renamed when complete."""
 
-    def __init__(self, target: Path) -> None:
-        super().__init__()
+    def __init__(self, target: Path, files: _FileList) -> None:
+        super().__init__(files)
         self.target = target
         self.tmp = target.with_name(target.name + ".partial")
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -121,17 +285,24 @@ class _DirWriter(_Writer):
         self._slots = threading.BoundedSemaphore(256)
         self._pending: list[Future[None]] = []
 
-    def _put(self, path: str, data: bytes) -> None:
+    def _folder(self, path: str) -> None:
         folder, _, _ = path.rpartition("/")
         if folder and folder not in self._dirs:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self._dirs.add(folder)
+
+    def _put(self, path: str, data: bytes) -> None:
+        self._folder(path)
         # file creation, not hashing, bounds a folder export; threads overlap it (open and
         # write release the GIL). The semaphore caps the bytes waiting to be written.
         self._slots.acquire()
         self._pending.append(self._pool.submit(self._write_file, path, data))
         if len(self._pending) >= 1024:
             self._drain()
+
+    def _open(self, path: str, size: int) -> IO[bytes]:
+        self._folder(path)
+        return (self.tmp / path).open("wb")
 
     def _write_file(self, path: str, data: bytes) -> None:
         try:
@@ -163,14 +334,21 @@ class _DirWriter(_Writer):
 class _ZipWriter(_Writer):
     """A zip archive with the tree at its top, fixed timestamps and modes."""
 
-    def __init__(self, target: Path) -> None:
-        super().__init__()
+    def __init__(self, target: Path, files: _FileList) -> None:
+        super().__init__(files)
         self.target = target
         self.tmp = target.with_name(target.name + ".partial")
         self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
     def _put(self, path: str, data: bytes) -> None:
         _zip_member(self.zip, path, data)
+
+    def _open(self, path: str, size: int) -> IO[bytes]:
+        info = _zip_info(path)
+        # the size known in advance, as writestr knows it: the member's header (and
+        # whether it needs zip64 fields) is the same as if it had been written whole
+        info.file_size = size
+        return self.zip.open(info, "w")
 
     def finish(self) -> None:
         self.zip.close()
@@ -185,12 +363,16 @@ class _ZipWriter(_Writer):
                 _zip_member(archive, path, data)
 
 
-def _zip_member(archive: zipfile.ZipFile, path: str, data: bytes) -> None:
+def _zip_info(path: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # Unix, whatever platform exports, so the bytes do not vary
     info.external_attr = 0o100644 << 16
-    archive.writestr(info, data, compresslevel=6)
+    return info
+
+
+def _zip_member(archive: zipfile.ZipFile, path: str, data: bytes) -> None:
+    archive.writestr(_zip_info(path), data, compresslevel=6)
 
 
 @dataclass(frozen=True)
@@ -266,6 +448,57 @@ class StagedExport:
         )
 
 
+class _TextSpill:
+    """A UTF-8 scratch file written as text, later copied into the bundle."""
+
+    def __init__(self, path: Path, start: str = "") -> None:
+        self.path = path
+        # newline="": CRLF record ends are written as they are, never translated
+        self._handle: IO[str] = path.open("w", encoding="utf-8", newline="")
+        self._handle.write(start)
+
+    def write(self, text: str) -> None:
+        """Append text."""
+        self._handle.write(text)
+
+    def close(self) -> Path:
+        """Finish the file and return its path."""
+        self._handle.close()
+        return self.path
+
+
+@dataclass
+class _Outputs:
+    """Where the whole-export documents go while records are written, one row at a time."""
+
+    dat: _TextSpill
+    csv: _TextSpill
+    listing: _TextSpill
+    records: _JsonList
+    summary: Summary
+
+    @classmethod
+    def open(cls, scratch: Path) -> _Outputs:
+        return cls(
+            dat=_TextSpill(scratch / "export.dat", dat_header()),
+            csv=_TextSpill(scratch / "export.csv", csv_header()),
+            listing=_TextSpill(scratch / "listing.html"),
+            records=_JsonList(scratch / "records.json"),
+            summary=Summary(),
+        )
+
+    def load_row(self, row: Mapping[str, str]) -> None:
+        """One row of both load files."""
+        if not set(FIELDS) >= row.keys():
+            raise ExportError(f"a load-file row has fields outside the load file: {sorted(row)}")
+        self.dat.write(dat_row(row))
+        self.csv.write(csv_row(row))
+
+    def counted(self, control: str, trail: Trail) -> None:
+        """Count one record in the summary and list it in ``index.html``."""
+        self.listing.write(self.summary.add(control, trail) + "\n")
+
+
 def stage_export(
     *,
     out: Path,
@@ -284,7 +517,7 @@ def stage_export(
     only through :meth:`StagedExport.publish`. ``records`` is the log a signed
     checkpoint covers, read and checked against its root: membership, flags and each
     record's entries come from it, never from the search index. ``text_seqs`` are
-    the positions where the words of ``criteria.text`` were found (None without words).
+    the positions the text and deadline-status filters allow (None without either).
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
@@ -304,44 +537,57 @@ def stage_export(
         category=criteria.category,
         escalated=criteria.escalated,
         text=criteria.text,
+        request_kind=criteria.request_kind,
+        escalation_family=criteria.escalation_family,
+        rule=criteria.rule,
+        language=criteria.language,
+        attachment_verdict=criteria.attachment_verdict,
+        deadline_status=criteria.deadline_status,
         # sealed messages not yet assembled are exported too, as their original bytes
         types=(names.MESSAGE_RECEIVED, names.MESSAGE_SEALED),
     )
-    rows = list(records.select(wanted, text_seqs if criteria.text else None))
+    rows = list(records.select(wanted, text_seqs))
     if not rows:
         raise ExportError("no records match the export criteria")
 
-    # every entry of every record's trail that the checkpoint covers
     # Status and linked replies come from the one case model, over the log the checkpoint
     # covers, so the pages say what 'cases' and 'trail' say.
     cases = read_cases(ledger.entries(0, size), store, now, policy)
-    links = {
-        r.record_id: sorted(
-            {lk.seq for lk in records.links(r.record_id)} | set(cases.response_seqs(r.record_id))
-        )
-        for r in rows
-    }
-    entries: dict[int, LedgerEntry] = {
-        e.seq: e for e in read_entries(ledger, {s for seqs in links.values() for s in seqs})
-    }
 
-    writer: _Writer = _ZipWriter(out) if out.suffix.lower() == ".zip" else _DirWriter(out)
+    def trail_seqs(record_id: str) -> list[int]:
+        """Every entry of the record's trail that the checkpoint covers."""
+        linked = {lk.seq for lk in records.links(record_id)}
+        return sorted(linked | set(cases.response_seqs(record_id)))
+
+    wanted_seqs: set[int] = set()
+    shared: set[int] = set()  # entries in the trails of more than one record
+    for r in rows:
+        seqs = trail_seqs(r.record_id)
+        shared.update(wanted_seqs.intersection(seqs))
+        wanted_seqs.update(seqs)
+    # scratch space beside the export (same file system), removed however the export ends
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    files = _FileList(scratch)
+    entries = _EntrySpill(scratch / "entries", shared)
+    writer: _Writer | None = None
     try:
-        manifest_records, dat_rows, summary = _write_records(
-            writer, rows, links, entries, store, proofs, policy, now, cases
+        for entry in read_entries(ledger, wanted_seqs):
+            entries.add(entry)
+        del wanted_seqs
+        writer = _ZipWriter(out, files) if out.suffix.lower() == ".zip" else _DirWriter(out, files)
+        outputs = _Outputs.open(scratch)
+        _write_records(
+            writer, rows, trail_seqs, entries, store, proofs, policy, now, cases, outputs
         )
-        writer.write("loadfiles/export.dat", write_dat(dat_rows))
-        writer.write("loadfiles/export.csv", write_csv(dat_rows))
-        manifest_entries = []
-        for seq in sorted(entries):
-            entry = entries[seq]
+        writer.write_copy("loadfiles/export.dat", outputs.dat.close())
+        writer.write_copy("loadfiles/export.csv", outputs.csv.close())
+        manifest_entries = _JsonList(scratch / "entries.json")
+        for seq, raw in entries.raw_in_order():
             path = f"ledger/{seq:016d}.json"
-            writer.write(path, entry.raw)
-            proof = proofs.prove(entry)
-            if not proof.verified:
-                raise ExportError(f"ledger entry {seq} does not verify against the checkpoint")
-            manifest_entries.append(
-                {"seq": seq, "file": path, "leaf_hash": proof.leaf_hash, "proof": list(proof.path)}
+            writer.write(path, raw)
+            leaf_hex, path_hex = _prove(proofs, seq, raw)
+            manifest_entries.add(
+                {"seq": seq, "file": path, "leaf_hash": leaf_hex, "proof": path_hex}
             )
         writer.write("checkpoint.txt", proofs.checkpoint.note.encode())
         keys = [k for k in ledger.verifier_keys if k.name == proofs.checkpoint.key_name]
@@ -355,39 +601,56 @@ def stage_export(
             "checkpoint root": proofs.root.hex(),
             "records": len(rows),
         }
-        writer.write("index.html", index_page(summary, meta))
-        manifest = {
-            "format": FORMAT,
-            "created_at": as_of_time,
-            "actor": actor,
-            "reason": reason,
-            "criteria": wanted.to_json(),
-            "log_origin": proofs.checkpoint.checkpoint.origin,
-            "checkpoint": {"size": size, "root": proofs.root.hex(), "file": "checkpoint.txt"},
-            "files": [
-                {"path": p, "sha256": sha, "size": n}
-                for p, (sha, n) in sorted(writer.files.items())
-            ],
-            "entries": manifest_entries,
-            "records": manifest_records,
-        }
-        manifest_bytes = (
-            json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        ).encode()
-        writer.write("manifest.json", manifest_bytes, listed=False)
+        page = scratch / "index.html"
+        with page.open("wb") as handle:
+            listing = outputs.listing.close()
+            with listing.open(encoding="utf-8", newline="") as lines:
+                for chunk in index_page(outputs.summary, meta, (li[:-1] for li in lines)):
+                    handle.write(chunk)
+        writer.write_copy("index.html", page)
+        listed_files = files.count
+        manifest = scratch / "manifest.json"
+        with manifest.open("w", encoding="utf-8") as text_out:
+            text_out.writelines(
+                _manifest_chunks(
+                    {
+                        "format": FORMAT,
+                        "created_at": as_of_time,
+                        "actor": actor,
+                        "reason": reason,
+                        "criteria": wanted.to_json(),
+                        "log_origin": proofs.checkpoint.checkpoint.origin,
+                        "checkpoint": {
+                            "size": size,
+                            "root": proofs.root.hex(),
+                            "file": "checkpoint.txt",
+                        },
+                    },
+                    {
+                        "files": _files_list(files, scratch / "files.json").chunks(),
+                        "entries": manifest_entries.chunks(),
+                        "records": outputs.records.chunks(),
+                    },
+                )
+            )
+        manifest_sha256 = writer.write_copy("manifest.json", manifest, listed=False)
         verifier = Path(bundle_verifier.__file__).read_bytes()
         writer.write("verify.py", verifier, listed=False)
         writer.finish()
     except BaseException:
-        writer.abort()
+        if writer is not None:
+            writer.abort()
         raise
+    finally:
+        entries.close()
+        shutil.rmtree(scratch, ignore_errors=True)
     log.info("export.written", records=len(rows), entries=len(entries), checkpoint=size)
     result = ExportResult(
         path=out,
-        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+        manifest_sha256=manifest_sha256,
         record_ids=tuple(r.record_id for r in rows),
         checkpoint_size=size,
-        files=len(writer.files),
+        files=listed_files,
         entries=len(entries),
         criteria=wanted,
         verifier_sha256=hashlib.sha256(verifier).hexdigest(),
@@ -395,40 +658,72 @@ def stage_export(
     return StagedExport(result, writer)
 
 
+def _prove(proofs: ProofContext, seq: int, raw: bytes) -> tuple[str, list[str]]:
+    """The leaf hash and audit path of the entry at ``seq``, checked against the root."""
+    leaf = leaf_hash(raw)
+    path = proofs.tree.inclusion_proof(seq) if seq < proofs.size else []
+    if not verify_inclusion(leaf, seq, proofs.size, path, proofs.root):
+        raise ExportError(f"ledger entry {seq} does not verify against the checkpoint")
+    return leaf.hex(), [p.hex() for p in path]
+
+
+def _files_list(files: _FileList, path: Path) -> _JsonList:
+    listed = _JsonList(path)
+    for name, sha256, size in files.sorted():
+        listed.add({"path": name, "sha256": sha256, "size": size})
+    return listed
+
+
+def _manifest_chunks(small: Mapping[str, Any], lists: Mapping[str, Iterator[str]]) -> Iterator[str]:
+    """``json.dumps(small | lists, indent=1, sort_keys=True, ensure_ascii=False) + "\\n"``,
+    with each long list streamed from its chunks instead of held in memory."""
+    marks = {name: f"@@{secrets.token_hex(16)}@@" for name in lists}
+    text = json.dumps({**small, **marks}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # a marker appears quoted exactly once, where its list goes (a marker inside another
+    # string would have its quotes escaped)
+    order = sorted(lists, key=lambda name: text.index(f'"{marks[name]}"'))
+    for name in order:
+        before, text = text.split(f'"{marks[name]}"', 1)
+        yield before
+        yield from lists[name]
+    yield text
+
+
 def _write_records(
     writer: _Writer,
     rows: list[RecordRow],
-    links: Mapping[str, list[int]],
-    entries: Mapping[int, LedgerEntry],
+    trail_seqs: Callable[[str], list[int]],
+    entries: _EntrySpill,
     store: ObjectStore,
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
     cases: CaseView,
-) -> tuple[list[dict[str, Any]], list[dict[str, str]], Summary]:
+    out: _Outputs,
+) -> None:
     """Natives, attachments, text and pages of each record, one record at a time."""
-    manifest_records: list[dict[str, Any]] = []
-    dat_rows: list[dict[str, str]] = []
-    summary = Summary()
+    record_proofs = proofs
     for n, row in enumerate(rows, start=1):
         control = control_number(n)
-        own = decode(entries[row.seq]).body
+        seqs = trail_seqs(row.record_id)
+        own_entry = entries.get(row.seq)
+        trail_entries = [own_entry if s == row.seq else entries.get(s) for s in seqs]
+        # a fresh context every _PROOF_RECORDS records: its cache proves an entry shared by
+        # many trails once, and would otherwise grow with the export
+        if n % _PROOF_RECORDS == 1:
+            record_proofs = ProofContext(proofs.checkpoint, proofs.tree)
+        own = decode(own_entry).body
         if isinstance(own, MessageSealed):
             trail = trail_from_entries(
-                row,
-                [entries[s] for s in links[row.record_id]],
-                proofs,
-                policy,
-                now,
-                cases.for_record(row.record_id),
+                row, trail_entries, record_proofs, policy, now, cases.for_record(row.record_id)
             )
             record, dat = _write_sealed(writer, control, row, own, store, trail)
-            record["trail"] = list(links[row.record_id])
-            summary.add(control, trail)
-            manifest_records.append(record)
-            dat_rows.append(dat)
+            record["trail"] = seqs
+            out.counted(control, trail)
+            out.records.add(record)
+            out.load_row(dat)
             continue
-        body = decode_record(entries[row.seq]).body
+        body = decode_record(own_entry).body
         if body.raw is None:
             raise ExportError(f"record {row.record_id}: its entry names no raw message")
         raw = _fetch(store, body.raw.key, row.record_id)
@@ -476,19 +771,14 @@ def _write_records(
         text_path = f"text/{control}.txt"
         writer.write(text_path, text.encode("utf-8"))
         trail = trail_from_entries(
-            row,
-            [entries[s] for s in links[row.record_id]],
-            proofs,
-            policy,
-            now,
-            cases.for_record(row.record_id),
+            row, trail_entries, record_proofs, policy, now, cases.for_record(row.record_id)
         )
         if not trail.verified:
             raise ExportError(f"record {row.record_id}: a trail entry does not verify")
         writer.write(f"html/{control}.html", message_page(control, body, text, paths, trail))
-        summary.add(control, trail)
+        out.counted(control, trail)
         end = attachment_rows[-1]["DocID"] if attachment_rows else control
-        dat_rows.append(
+        out.load_row(
             common
             | {
                 "DocID": control,
@@ -505,8 +795,9 @@ def _write_records(
                 "TextPath": text_path,
             }
         )
-        dat_rows.extend(r | {"EndAttach": end} for r in attachment_rows)
-        manifest_records.append(
+        for attachment_row in attachment_rows:
+            out.load_row(attachment_row | {"EndAttach": end})
+        out.records.add(
             {
                 "record_id": row.record_id,
                 "control_number": control,
@@ -514,11 +805,9 @@ def _write_records(
                 "raw_sha256": row.raw_sha256,
                 "native": native,
                 "attachments": attachments,
-                "trail": list(links[row.record_id]),
+                "trail": seqs,
             }
         )
-    assert set(FIELDS) >= set(dat_rows[0])  # every row uses the load-file fields only
-    return manifest_records, dat_rows, summary
 
 
 def _write_sealed(

@@ -115,12 +115,13 @@ if sys.version_info < (3, 9):  # noqa: UP036 - this file runs outside the projec
 
 import argparse
 import base64
+import codecs
 import hashlib
 import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -740,18 +741,150 @@ def _as_index(value: object) -> int | None:
     return None
 
 
-def _items(manifest: dict[str, Any], key: str, report: Report) -> list[dict[str, Any]]:
-    value = manifest.get(key)
-    if not isinstance(value, list):
+def _items(manifest: _Manifest, key: str, report: Report) -> Iterator[dict[str, Any]]:
+    """The objects of the manifest's list ``key``, read one at a time."""
+    if key not in manifest.arrays:
         report.fail(MANIFEST, f"'{key}' is missing or not a list")
-        return []
-    good: list[dict[str, Any]] = []
-    for i, item in enumerate(value):
-        if isinstance(item, dict):
-            good.append(item)
+        return
+    try:
+        for i, item in enumerate(manifest.items(key)):
+            if isinstance(item, dict):
+                yield item
+            else:
+                report.fail(f"{MANIFEST} {key}[{i}]", "not an object")
+    except (UnicodeDecodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        report.fail(MANIFEST, f"changed or unreadable while its '{key}' were read: {exc}")
+
+
+# ---------------------------------------------------------------------------
+# Reading manifest.json a value at a time. An export of many records has a
+# manifest of hundreds of megabytes; decoded whole it would take several times
+# that in memory. Its top-level object is read member by member and its lists
+# item by item, each pass over the file holding one item at a time.
+# ---------------------------------------------------------------------------
+
+_WHITESPACE = " \t\n\r"
+
+
+class _JsonStream:
+    """The members of a JSON document whose top level is an object, read in chunks."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()  # strict: bad bytes raise
+        self._decoder = json.JSONDecoder()
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+
+    def _more(self) -> bool:
+        """Read the next chunk into the buffer; False at the end of the file."""
+        if self._eof:
+            return False
+        if self._pos > CHUNK:  # drop what was consumed, so the buffer stays small
+            self._buf, self._pos = self._buf[self._pos :], 0
+        chunk = self._stream.read(CHUNK)
+        if not chunk:
+            self._eof = True
+            self._buf += self._utf8.decode(b"", True)
+            return False
+        self._buf += self._utf8.decode(chunk)
+        return True
+
+    def _peek(self) -> str:
+        """The next character that is not whitespace ("" at the end)."""
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in _WHITESPACE:
+                self._pos += 1
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._more():
+                return ""
+
+    def _expect(self, allowed: str) -> str:
+        found = self._peek()
+        if not found or found not in allowed:
+            wanted = " or ".join(repr(c) for c in allowed)
+            raise ValueError(f"expected {wanted}, found {found or 'the end'!r}")
+        self._pos += 1
+        return found
+
+    def _value(self) -> Any:
+        self._peek()
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._buf, self._pos)
+            except ValueError:
+                if self._more():
+                    continue  # the value goes on in the next chunk
+                raise
+            if end == len(self._buf) and self._more():
+                continue  # a number at the end of the buffer may go on too
+            self._pos = end
+            return value
+
+    def _list(self) -> Iterator[Any]:
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        while True:
+            yield self._value()
+            if self._expect(",]") == "]":
+                return
+
+    def members(self) -> Iterator[tuple[str, bool, Any]]:
+        """``(name, True, items)`` for a list (an iterator over its items, consumed or
+        skipped before the next member), ``(name, False, value)`` for anything else."""
+        self._expect("{")
+        if self._peek() == "}":
+            self._pos += 1
         else:
-            report.fail(f"{MANIFEST} {key}[{i}]", "not an object")
-    return good
+            while True:
+                name = self._value()
+                if not isinstance(name, str):
+                    raise ValueError(f"a member name is {name!r}, not a string")
+                self._expect(":")
+                if self._peek() == "[":
+                    self._pos += 1
+                    items = self._list()
+                    yield name, True, items
+                    for _ in items:  # what the reader left of the list
+                        pass
+                else:
+                    yield name, False, self._value()
+                if self._expect(",}") == "}":
+                    break
+        if self._peek():
+            raise ValueError("extra data after the top-level object")
+
+
+class _Manifest:
+    """``manifest.json``: its small members in memory, its lists read when checked."""
+
+    def __init__(self, bundle: _Bundle) -> None:
+        self._bundle = bundle
+        self.scalars: dict[str, Any] = {}
+        self.arrays: set[str] = set()
+        with bundle.open(MANIFEST) as stream:
+            for name, is_list, value in _JsonStream(stream).members():
+                if name in self.scalars or name in self.arrays:
+                    raise ValueError(f"member {name!r} appears twice")
+                if is_list:
+                    self.arrays.add(name)  # its items are read (and here skipped) as it goes
+                else:
+                    self.scalars[name] = value
+
+    def get(self, name: str) -> Any:
+        """A member that is not a list (None when absent)."""
+        return self.scalars.get(name)
+
+    def items(self, name: str) -> Iterator[Any]:
+        """The items of the list ``name``, read from the file again."""
+        with self._bundle.open(MANIFEST) as stream:
+            for member, is_list, value in _JsonStream(stream).members():
+                if member == name and is_list:
+                    yield from value
+                    return
 
 
 # ---------------------------------------------------------------------------
@@ -796,13 +929,17 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
         report.fail(MANIFEST, "missing: this is not a mailledger export, or it is incomplete")
         return
     try:
-        manifest = json.loads(bundle.read(MANIFEST).decode("utf-8"))
+        manifest = _Manifest(bundle)
     except (UnicodeDecodeError, ValueError) as exc:
         report.fail(MANIFEST, f"not valid UTF-8 JSON: {exc}")
         return
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
-        report.fail(MANIFEST, f"format is {found!r}, this verifier reads {FORMAT!r}")
+    except (OSError, zipfile.BadZipFile) as exc:
+        report.fail(MANIFEST, f"cannot be read: {exc}")
+        return
+    if manifest.get("format") != FORMAT:
+        report.fail(
+            MANIFEST, f"format is {manifest.get('format')!r}, this verifier reads {FORMAT!r}"
+        )
         return
     actual = _check_files(bundle, manifest, report)
     keys = _select_keys(bundle, report, given_keys)
@@ -810,12 +947,12 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
     entries = _check_entries(bundle, manifest, report, checkpoint)
     # without a verified checkpoint nothing is tied to the log; that one failure is
     # already reported, so do not repeat it for every record
-    _check_records(manifest, report, actual, entries, tie_to_log=checkpoint is not None)
+    listed = _check_records(manifest, report, actual, entries, tie_to_log=checkpoint is not None)
     if keys is not None and checkpoint is not None:  # else the one key failure says it all
-        _check_seal(bundle, manifest, report, keys)
+        _check_seal(bundle, manifest, report, keys, listed)
 
 
-def _check_files(bundle: _Bundle, manifest: dict[str, Any], report: Report) -> dict[str, str]:
+def _check_files(bundle: _Bundle, manifest: _Manifest, report: Report) -> dict[str, str]:
     """Hash every listed file once; returns path -> actual SHA-256 for files that exist."""
     actual: dict[str, str] = {}
     listed: set[str] = set()
@@ -900,7 +1037,7 @@ def _select_keys(
 
 def _check_checkpoint(
     bundle: _Bundle,
-    manifest: dict[str, Any],
+    manifest: _Manifest,
     report: Report,
     keys: list[NoteKey] | None,
 ) -> VerifiedCheckpoint | None:
@@ -945,14 +1082,39 @@ def _check_checkpoint(
     return checkpoint
 
 
+@dataclass(frozen=True)
+class _Logged:
+    """What the record checks need of a proven ledger entry, instead of the whole entry."""
+
+    type: Any
+    body_is_object: bool
+    raw_sha256: Any  # body.raw.sha256, None when absent
+    attachments: tuple[tuple[str, Any], ...]  # (sha256, verdict) of each recorded attachment
+
+
+def _logged(document: dict[str, Any]) -> _Logged:
+    body = document.get("body")
+    if not isinstance(body, dict):
+        return _Logged(document.get("type"), False, None, ())
+    raw_info = body.get("raw")
+    attachments = tuple(
+        (a["sha256"], a.get("verdict"))
+        for a in body.get("attachments") or []
+        if isinstance(a, dict) and isinstance(a.get("sha256"), str)
+    )
+    raw_sha256 = raw_info.get("sha256") if isinstance(raw_info, dict) else None
+    return _Logged(document.get("type"), True, raw_sha256, attachments)
+
+
 def _check_entries(
     bundle: _Bundle,
-    manifest: dict[str, Any],
+    manifest: _Manifest,
     report: Report,
     checkpoint: VerifiedCheckpoint | None,
-) -> dict[int, dict[str, Any]]:
-    """Check each ledger entry's leaf hash, proof and seq; returns the entries that passed."""
-    proven: dict[int, dict[str, Any]] = {}
+) -> dict[int, _Logged]:
+    """Check each ledger entry's leaf hash, proof and seq; returns what the records
+    need of the entries that passed."""
+    proven: dict[int, _Logged] = {}
     listed_files: set[str] = set()
     seen_seqs: set[int] = set()
     for i, item in enumerate(_items(manifest, "entries", report)):
@@ -1018,7 +1180,7 @@ def _check_entries(
             report.fail(where, f"the entry's own 'seq' field is {found!r}, not {seq}")
             continue
         if ok and checkpoint is not None:
-            proven[seq] = document
+            proven[seq] = _logged(document)
     report.entries = len(seen_seqs)
     for path in bundle.files:
         if path.startswith("ledger/") and path not in listed_files:
@@ -1027,15 +1189,18 @@ def _check_entries(
 
 
 def _check_records(
-    manifest: dict[str, Any],
+    manifest: _Manifest,
     report: Report,
     actual: dict[str, str],
-    proven: dict[int, dict[str, Any]],
+    proven: dict[int, _Logged],
     tie_to_log: bool,
-) -> None:
-    """Tie each record's native and attachments to its proven ledger entry."""
+) -> list[Any]:
+    """Tie each record's native and attachments to its proven ledger entry; returns the
+    ``record_id`` of every record object, in manifest order (for the seal check)."""
     seen_ids: set[str] = set()
+    listed: list[Any] = []
     for i, item in enumerate(_items(manifest, "records", report)):
+        listed.append(item.get("record_id"))
         rid, seq, raw_sha, native = (
             item.get("record_id"),
             _as_index(item.get("received_seq")),
@@ -1062,32 +1227,29 @@ def _check_records(
         seen_ids.add(rid)
         report.records += 1
         entry = proven.get(seq)
-        body = entry.get("body") if entry is not None else None
-        logged_raw: object = None
-        logged_attachments: set[str] = set()
-        if not tie_to_log:
-            body = None
-        elif entry is None or not isinstance(body, dict):
+        if tie_to_log and (entry is None or not entry.body_is_object):
             report.fail(
                 where,
                 f"ledger entry seq {seq} is not in the bundle or did not verify, so the record"
                 " is not tied to the signed log",
             )
-        elif entry.get("type") not in RECEIPT_TYPES:
+        elif tie_to_log and entry is not None and entry.type not in RECEIPT_TYPES:
             report.fail(
                 where,
-                f"ledger entry seq {seq} is a {entry.get('type')!r} entry, not a message receipt",
+                f"ledger entry seq {seq} is a {entry.type!r} entry, not a message receipt",
             )
-            body = None
-        if isinstance(body, dict):
-            raw_info = body.get("raw")
-            logged_raw = raw_info.get("sha256") if isinstance(raw_info, dict) else None
+        # whether the record's entry is a proven receipt whose body is checked
+        tied = tie_to_log and entry is not None and entry.body_is_object
+        tied = tied and entry is not None and entry.type in RECEIPT_TYPES
+        logged_raw: object = None
+        logged_attachments: set[str] = set()
+        if entry is not None and tied:
+            logged_raw = entry.raw_sha256
             accepted: list[str] = []
-            for a in body.get("attachments") or []:
-                if isinstance(a, dict) and isinstance(a.get("sha256"), str):
-                    logged_attachments.add(a["sha256"])
-                    if a.get("verdict") == "accepted" and a["sha256"] not in accepted:
-                        accepted.append(a["sha256"])
+            for logged_sha, verdict in entry.attachments:
+                logged_attachments.add(logged_sha)
+                if verdict == "accepted" and logged_sha not in accepted:
+                    accepted.append(logged_sha)
             shipped = {att.get("sha256") for att in attachments if isinstance(att, dict)}
             for sha in accepted:
                 if sha not in shipped:
@@ -1129,16 +1291,21 @@ def _check_records(
                 report.fail(where, f"attachment {a_path} is missing, unreadable or not listed")
             elif got != a_sha:
                 report.fail(where, f"attachment {a_path} has SHA-256 {got}, not {a_sha}")
-            if isinstance(body, dict) and a_sha not in logged_attachments:
+            if tied and a_sha not in logged_attachments:
                 report.fail(
                     where,
                     f"attachment {a_path} (SHA-256 {a_sha}) is not among the attachments"
                     f" recorded in ledger entry seq {seq}",
                 )
+    return listed
 
 
 def _check_seal(
-    bundle: _Bundle, manifest: dict[str, Any], report: Report, keys: list[NoteKey]
+    bundle: _Bundle,
+    manifest: _Manifest,
+    report: Report,
+    keys: list[NoteKey],
+    listed: list[Any],
 ) -> None:
     """Check that the log recorded this manifest and this verifier (the seal files)."""
     missing = [p for p in SEAL_FILES if p not in bundle.present]
@@ -1193,7 +1360,7 @@ def _check_seal(
         return
     report.export_seq, report.seal_size = seq, sealed.size
     where = f"{EXPORT_CREATED} at ledger position {seq}"
-    manifest_sha = hashlib.sha256(bundle.read(MANIFEST)).hexdigest()
+    manifest_sha, _ = bundle.digest(MANIFEST)
     if body.get("manifest_sha256") != manifest_sha:
         report.fail(
             MANIFEST,
@@ -1219,12 +1386,15 @@ def _check_seal(
     if not isinstance(logged_ids, list):
         report.fail(SEAL_ENTRY, "its body has no 'record_ids' list")
         return
-    listed = [r.get("record_id") for r in manifest.get("records") or [] if isinstance(r, dict)]
+    # sets of the hashable ids for membership (lists compared pairwise are quadratic);
+    # an id that is not a string cannot be logged as one, so it stays in the list check
+    listed_set = {rid for rid in listed if isinstance(rid, str)}
+    logged_set = {rid for rid in logged_ids if isinstance(rid, str)}
     for rid in logged_ids:
-        if rid not in listed:
+        if (rid not in listed_set) if isinstance(rid, str) else (rid not in listed):
             report.fail(f"record {rid}", f"MISSING: {where} records it, the manifest does not")
     for rid in listed:
-        if rid not in logged_ids:
+        if (rid not in logged_set) if isinstance(rid, str) else (rid not in logged_ids):
             report.fail(f"record {rid}", f"EXTRA: not among the records {where} lists")
 
 

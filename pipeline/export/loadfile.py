@@ -68,14 +68,37 @@ def dat_line(values: Sequence[str]) -> str:
     return SEPARATOR.join(_dat_value(v) for v in values) + "\r\n"
 
 
+def dat_header(fields: Sequence[str] = FIELDS) -> str:
+    """The start of a DAT file: the BOM and the record naming the fields."""
+    return BOM + dat_line(list(fields))
+
+
+def dat_row(row: Mapping[str, str], fields: Sequence[str] = FIELDS) -> str:
+    """One row of a DAT file."""
+    return dat_line([row.get(f, "") for f in fields])
+
+
 def write_dat(rows: Iterable[Mapping[str, str]], fields: Sequence[str] = FIELDS) -> bytes:
     """The whole DAT file: BOM, header record, one record per row."""
     out = io.StringIO()
-    out.write(BOM)
-    out.write(dat_line(list(fields)))
+    out.write(dat_header(fields))
     for row in rows:
-        out.write(dat_line([row.get(f, "") for f in fields]))
+        out.write(dat_row(row, fields))
     return out.getvalue().encode("utf-8")
+
+
+def csv_header(fields: Sequence[str] = FIELDS) -> str:
+    """The start of a CSV load file: the BOM and the header row."""
+    return BOM + csv_row({f: f for f in fields}, fields)
+
+
+def csv_row(row: Mapping[str, str], fields: Sequence[str] = FIELDS) -> str:
+    """One CRLF-terminated CSV row (RFC 4180 quoting, as :mod:`csv` writes it)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(
+        [_clean(row.get(f, "")) for f in fields]
+    )
+    return out.getvalue()
 
 
 def write_csv(rows: Iterable[Mapping[str, str]], fields: Sequence[str] = FIELDS) -> bytes:

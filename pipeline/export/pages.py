@@ -8,7 +8,7 @@ output depends only on its inputs so re-exports are byte-identical.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -44,7 +44,7 @@ def _table(rows: Iterable[Sequence[str]], head: Sequence[str] | None = None) -> 
     parts = ["<table>"]
     if head:
         parts.append("<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>")
-    parts.extend("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    parts.extend(_row(row) for row in rows)
     parts.append("</table>")
     return "\n".join(parts)
 
@@ -179,16 +179,20 @@ def trail_html(trail: Trail) -> str:
 
 @dataclass
 class Summary:
-    """Counts for ``index.html``, gathered while records are written."""
+    """Counts for ``index.html``, gathered while records are written.
+
+    The listing of every record is not kept here: :meth:`add` returns each record's
+    row, which the exporter writes out as it goes, so memory does not grow with the
+    number of records.
+    """
 
     mailboxes: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
     escalated: Counter[str] = field(default_factory=Counter)
     deadlines: Counter[tuple[str, str]] = field(default_factory=Counter)
-    rows: list[tuple[str, str, str, str, str, str, str]] = field(default_factory=list)
 
-    def add(self, control: str, trail: Trail) -> None:
-        """Count one record."""
+    def add(self, control: str, trail: Trail) -> str:
+        """Count one record; return its row of the listing in ``index.html``."""
         r = trail.record
         self.mailboxes[r.mailbox] += 1
         self.categories[r.category or "(none)"] += 1
@@ -201,21 +205,39 @@ class Summary:
             else:
                 outcome = "missing (overdue)" if d.state == "missed" else "pending"
             self.deadlines[(d.name, outcome)] += 1
-        self.rows.append(
-            (
-                control,
-                r.received,
-                r.mailbox,
-                r.sender,
-                r.subject,
-                r.category or "",
-                "yes" if r.escalated else "no",
-            )
+        cells = (
+            f'<a href="html/{escape(control)}.html">{escape(control)}</a>',
+            *(
+                escape(cell)
+                for cell in (
+                    r.received,
+                    r.mailbox,
+                    r.sender,
+                    r.subject,
+                    r.category or "",
+                    "yes" if r.escalated else "no",
+                )
+            ),
         )
+        return _row(cells)
 
 
-def index_page(summary: Summary, meta: Mapping[str, Any]) -> bytes:
-    """The export's front page: what it holds and how it was made."""
+def _row(cells: Sequence[str]) -> str:
+    """One table row of already-escaped cells."""
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+_LISTING_HEAD = ("Control", "Received", "Mailbox", "From", "Subject", "Category", "Escalated")
+
+
+def index_page(
+    summary: Summary, meta: Mapping[str, Any], listing: Iterable[str]
+) -> Iterator[bytes]:
+    """The export's front page, in pieces: what it holds and how it was made.
+
+    ``listing`` is every record's row (from :meth:`Summary.add`), in control-number
+    order; it is consumed as the page is produced.
+    """
 
     def counts(counter: Counter[str]) -> str:
         return _table(((escape(k), str(v)) for k, v in sorted(counter.items())), ("", "Records"))
@@ -225,14 +247,7 @@ def index_page(summary: Summary, meta: Mapping[str, Any]) -> bytes:
         for (name, outcome), n in sorted(summary.deadlines.items())
     ]
     about = [(escape(k), escape(str(v))) for k, v in meta.items()]
-    listing = [
-        (
-            f'<a href="html/{escape(row[0])}.html">{escape(row[0])}</a>',
-            *(escape(cell) for cell in row[1:]),
-        )
-        for row in summary.rows
-    ]
-    body = "\n".join(
+    head = "\n".join(
         [
             "<h1>Examination export</h1>",
             _table(about),
@@ -248,10 +263,17 @@ def index_page(summary: Summary, meta: Mapping[str, Any]) -> bytes:
             "<h2>Deadline compliance</h2>",
             _table(compliance, ("Clock", "Outcome", "Records")) if compliance else "<p>None.</p>",
             "<h2>Records</h2>",
-            _table(
-                listing,
-                ("Control", "Received", "Mailbox", "From", "Subject", "Category", "Escalated"),
-            ),
+            # the listing, as _table writes it, one row at a time
+            "<table>",
+            "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in _LISTING_HEAD) + "</tr>",
         ]
     )
-    return _page("Examination export", body)
+    prefix, suffix = _page("Examination export", "\0").split(b"\0")
+    yield prefix + head.encode()
+    chunk: list[str] = []
+    for row in listing:
+        chunk.append("\n" + row)
+        if len(chunk) >= 1024:
+            yield "".join(chunk).encode()
+            chunk = []
+    yield ("".join(chunk) + "\n</table>").encode() + suffix

@@ -31,16 +31,21 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody, decode, names
 from pipeline.entries.models import MessageSealed
 from pipeline.errors import CacheAheadError, MailledgerError, ObjectNotFoundError, StorageError
-from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.index.rows import normalize_message_id, record_row, sealed_row
+from pipeline.index.model import EntryLink, RecordRow, SearchCriteria, facet
+from pipeline.index.rows import (
+    facets_of,
+    normalize_message_id,
+    record_row,
+    sealed_row,
+    sender_domain,
+)
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.storage.base import ObjectStore
@@ -62,9 +67,22 @@ INDEX_FILE = "index.sqlite"
 """File name of the index inside ``config.state_dir``."""
 
 RECORD_TYPES = names.RECORD_TYPES
+ALL_ROW_TYPES = {*RECORD_TYPES, names.MESSAGE_SEALED}  # the types a records row can have
 # 2: replies are no longer linked here; 3: kinds, language, verdicts;
-# 4: rows for sealed messages not yet assembled
-SCHEMA_VERSION = "4"
+# 4: rows for sealed messages not yet assembled; 5: sender domains and the facets
+# table, so every filter the search page offers is an index range; 6: escalation as a facet
+SCHEMA_VERSION = "6"
+_MMAP_BYTES = 1 << 30  # address space only; pages come from the OS page cache
+_FACET_PROBE = 50_000
+# one more facet of the record "r" (ledger order), or of the driving facet's row "f0"
+_FACET_LOOKUP = (
+    "exists (select 1 from facets f where f.facet = ? and f.received = r.received"
+    " and f.seq = r.seq)"
+)
+_FACET_JOIN = (
+    " cross join facets f{n} on f{n}.facet = ? and f{n}.received = f0.received"
+    " and f{n}.seq = f0.seq"
+)  # facet rows counted to pick the smallest as a search's driver
 _COMMIT_EVERY = 5000  # entries per transaction: bounded memory, few fsyncs
 
 _SCHEMA = """
@@ -93,13 +111,12 @@ create table if not exists records (
     direction text not null,
     accounts text not null,
     rules text not null,
-    kinds text not null default '',
-    language text,
-    verdict text not null default 'none'
+    domain text not null
 );
 create index if not exists records_received on records (received);
 create index if not exists records_mailbox on records (mailbox, received);
-create index if not exists records_sender on records (sender);
+create index if not exists records_sender on records (sender, received);
+create index if not exists records_domain on records (domain, received);
 create index if not exists records_message_id on records (message_id);
 create index if not exists records_raw on records (raw_sha256);
 create table if not exists accounts (
@@ -110,12 +127,16 @@ create table if not exists links (
     primary key (record_id, seq)
 ) without rowid;
 create index if not exists links_seq on links (seq);
+create table if not exists facets (
+    facet text not null, received text not null, seq integer not null,
+    primary key (facet, received, seq)
+) without rowid;
 create virtual table if not exists record_text using fts5(
     subject, body, attachments, content='', tokenize='unicode61 remove_diacritics 2'
 );
 """
 
-_TABLES = ("meta", "leaves", "records", "accounts", "links", "record_text")
+_TABLES = ("meta", "leaves", "records", "accounts", "links", "facets", "record_text")
 
 
 class IndexQueryError(MailledgerError):
@@ -174,12 +195,22 @@ class RecordIndex:
         )
         self.db.execute("pragma journal_mode=wal")
         self.db.execute("pragma synchronous=normal")  # a cache: losing the tail costs a re-sync
+        # Reads through the OS page cache, which outlives this connection (the web app
+        # opens one per request), instead of copying pages into a private cache.
+        self.db.execute(f"pragma mmap_size={_MMAP_BYTES}")
         self._create()
 
     def _create(self) -> None:
-        self.db.executescript(_SCHEMA)
-        if self._meta("schema") not in (None, SCHEMA_VERSION):
+        # The layout is checked before the schema script runs: an older layout's tables
+        # lack columns the new indexes name. The index is a cache, so an old one is
+        # dropped and rebuilt from the ledger on the next sync.
+        has_meta = self.db.execute(
+            "select 1 from sqlite_master where type = 'table' and name = 'meta'"
+        ).fetchone()
+        if has_meta and self._meta("schema") not in (None, SCHEMA_VERSION):
             self._reset()
+        else:
+            self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
@@ -291,13 +322,10 @@ class RecordIndex:
         row: RecordRow,
         *,
         verb: Literal["insert", "insert or ignore"] = "insert",
-        kinds: str = "",
-        language: str | None = None,
-        verdict: str = "none",
+        facets: Sequence[str] = (),
     ) -> None:
-        self.db.execute(
-            f"{verb} into records ({_RECORD_COLUMNS}, kinds, language, verdict) values"
-            f" ({','.join('?' * 25)})",
+        cursor = self.db.execute(
+            f"{verb} into records ({_RECORD_COLUMNS}, domain) values ({','.join('?' * 23)})",
             (
                 row.seq,
                 row.record_id,
@@ -321,31 +349,26 @@ class RecordIndex:
                 row.direction,
                 " ".join(row.accounts),
                 " ".join(row.rules),
-                kinds,
-                language,
-                verdict,
+                sender_domain(row.sender),
             ),
         )
+        if cursor.rowcount:
+            self.db.executemany(
+                "insert or ignore into facets (facet, received, seq) values (?, ?, ?)",
+                [(facet, row.received, row.seq) for facet in facets],
+            )
 
     def _add_record(self, entry: LedgerEntry, body: RecordBody, store: ObjectStore) -> None:
         # The record replaces its seal's row (the seal stays in the record's links).
+        # (a sealed row has no facets: it is not classified yet)
         self.db.execute(
             "delete from records where record_id = ? and type = ?",
             (body.record_id, names.MESSAGE_SEALED),
         )
-        classification = body.classification
         row = record_row(entry, body)
         accounts = row.accounts
-        verdicts = {a.verdict for a in body.attachments}
-        # one word per record: any rejected attachment makes the record "rejected"
-        verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
         headers = body.headers
-        self._insert_row(
-            row,
-            kinds=" ".join(request_kinds_of(classification)),
-            language=classification.language,
-            verdict=verdict,
-        )
+        self._insert_row(row, facets=facets_of(body))
         self.db.executemany(
             "insert or ignore into accounts (number, seq) values (?, ?)",
             [(a, entry.seq) for a in accounts],
@@ -379,6 +402,38 @@ class RecordIndex:
                 ) from exc
         return "\n".join(parts)
 
+    # -- deadline states (written from the case model) ----------------------------
+
+    @property
+    def deadline_states_as_of(self) -> str | None:
+        """The stamp the deadline states were last written with (None: never)."""
+        return self._meta("deadline_states")
+
+    def set_deadline_states(self, states: Iterable[tuple[str, Sequence[str]]], stamp: str) -> int:
+        """Replace every record's ``status:`` facets with ``states`` (record id, words).
+
+        The words come from :func:`pipeline.cases.read.deadline_filters`: the index
+        only holds them to find candidates; what a page shows is read from the case
+        model again. ``stamp`` says which ledger size and day they describe.
+        Returns the number of facet rows written.
+        """
+        rows = [(facet("status", word), rid) for rid, words in states for word in words]
+        self.db.execute("begin immediate")
+        try:
+            self.db.execute("delete from facets where facet like 'status:%'")
+            self.db.executemany(
+                "insert or ignore into facets (facet, received, seq)"
+                " select ?, received, seq from records where record_id = ?",
+                rows,
+            )
+            self._set_meta("deadline_states", stamp)
+            self.db.execute("commit")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("rollback")
+            raise
+        return len(rows)
+
     # -- queries -----------------------------------------------------------------
 
     def search(self, criteria: SearchCriteria) -> list[RecordRow]:
@@ -387,9 +442,9 @@ class RecordIndex:
 
     def iter_search(self, criteria: SearchCriteria) -> Iterator[RecordRow]:
         """Like :meth:`search`, streaming rows (exports of many records)."""
-        where, args = self._where(criteria)
-        order = "seq desc" if criteria.newest_first else "seq"
-        sql = f"select {_RECORD_COLUMNS} from records where {where} order by {order}"  # noqa: S608
+        source, where, args, order = self._plan(criteria)
+        columns = ", ".join(f"r.{c.strip()}" for c in _RECORD_COLUMNS.split(","))
+        sql = f"select {columns} from {source} where {where} order by {order}"  # noqa: S608
         if criteria.limit is not None or criteria.offset:
             sql += " limit ? offset ?"
             args += [-1 if criteria.limit is None else criteria.limit, criteria.offset]
@@ -406,10 +461,10 @@ class RecordIndex:
         With ``at_most``, counting stops there: a broad search over millions of
         records answers "more than N" at once instead of counting every row.
         """
-        where, args = self._where(criteria)
-        sql = f"select count(*) from records where {where}"  # noqa: S608
+        source, where, args, _order = self._plan(criteria, count=True)
+        sql = f"select count(*) from {source} where {where}"  # noqa: S608
         if at_most is not None:
-            sql = f"select count(*) from (select 1 from records where {where} limit ?)"  # noqa: S608
+            sql = f"select count(*) from (select 1 from {source} where {where} limit ?)"  # noqa: S608
             args = [*args, at_most]
         try:
             row = self.db.execute(sql, args).fetchone()
@@ -417,52 +472,98 @@ class RecordIndex:
             raise IndexQueryError(f"search failed: {exc}") from exc
         return int(row[0])
 
-    @staticmethod
-    def _where(criteria: SearchCriteria) -> tuple[str, list[Any]]:
-        where = [f"type in ({','.join('?' * len(criteria.types))})"]
-        args: list[Any] = list(criteria.types)
-        if criteria.received_from is not None:
-            where.append("received >= ?")
-            args.append(criteria.received_from)
-        if criteria.received_to is not None:
-            where.append("received < ?")
-            args.append(criteria.received_to)
+    def _facet_size(self, word: str) -> int:
+        """Records with a facet, counted up to a bound (enough to choose the smallest)."""
+        row = self.db.execute(
+            "select count(*) from (select 1 from facets where facet = ? limit ?)",
+            (word, _FACET_PROBE),
+        ).fetchone()
+        return int(row[0])
+
+    def explain(self, criteria: SearchCriteria) -> list[str]:
+        """SQLite's query plan for a search (benchmarks and tests check it uses indexes)."""
+        source, where, args, order = self._plan(criteria)
+        sql = f"select r.seq from {source} where {where} order by {order}"  # noqa: S608
+        return [str(r[3]) for r in self.db.execute(f"explain query plan {sql}", args)]
+
+    def _plan(
+        self, criteria: SearchCriteria, *, count: bool = False
+    ) -> tuple[str, str, list[Any], str]:
+        """The ``from`` clause, ``where`` clause, its arguments and ``order by``.
+
+        In ``received`` order with a facet filter (request kind, escalation family,
+        rule, category, language, attachment verdict, deadline status) the smallest
+        given facet's range in the ``facets`` table drives the query, already in
+        received order, so a page is a walk of one index range; the other facets are
+        primary-key lookups in the same table, and the remaining filters are checked
+        on the record's row. A ``count`` with only facets and dates never reads the
+        records table. Without a facet, SQLite picks among the
+        ``(mailbox|sender|domain, received)`` indexes.
+        """
+        facets = criteria.facets()
+        if len(facets) > 1:
+            facets.sort(key=self._facet_size)
+        row_where: list[str] = []  # conditions on the record's row
+        row_args: list[Any] = []
+        if set(criteria.types) != ALL_ROW_TYPES:  # every row has one of these: no test
+            row_where.append(f"r.type in ({','.join('?' * len(criteria.types))})")
+            row_args += criteria.types
         if criteria.mailbox is not None:
-            where.append("mailbox = ?")
-            args.append(criteria.mailbox)
+            row_where.append("r.mailbox = ?")
+            row_args.append(criteria.mailbox)
         if criteria.sender is not None:
             sender = criteria.sender.strip().lower()
             if sender.startswith("@"):  # a whole domain
-                where.append("sender like ? escape '\\'")
-                args.append(
-                    "%" + sender.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                )
+                row_where.append("r.domain = ?")
+                row_args.append(sender_domain(sender))
             else:
-                where.append("sender = ?")
-                args.append(sender)
+                row_where.append("r.sender = ?")
+                row_args.append(sender)
         if criteria.account is not None:
-            where.append("seq in (select seq from accounts where number = ?)")
-            args.append(re.sub(r"\D", "", criteria.account))
-        if criteria.category is not None:
-            where.append("category = ?")
-            args.append(criteria.category)
-        if criteria.escalated is not None:
-            where.append("escalated = ?")
-            args.append(1 if criteria.escalated else 0)
-        for column, word in (("kinds", criteria.request_kind), ("rules", criteria.rule)):
-            if word:  # one of the space-separated words of the column
-                where.append(f"(' ' || {column} || ' ') like ? escape '\\'")
-                args.append("% " + _like_escape(word.strip()) + " %")
-        if criteria.language is not None:
-            where.append("language = ?")
-            args.append(criteria.language)
-        if criteria.attachment_verdict is not None:
-            where.append("verdict = ?")
-            args.append(criteria.attachment_verdict)
+            row_where.append("r.seq in (select seq from accounts where number = ?)")
+            row_args.append(re.sub(r"\D", "", criteria.account))
         if criteria.text:
-            where.append("seq in (select rowid from record_text where record_text match ?)")
-            args.append(fts_query(criteria.text))
-        return " and ".join(where), args
+            row_where.append("r.seq in (select rowid from record_text where record_text match ?)")
+            row_args.append(fts_query(criteria.text))
+
+        desc = " desc" if criteria.newest_first else ""
+        where: list[str] = []
+        args: list[Any] = []
+        source_args: list[Any] = []
+        if criteria.order == "received" and facets and criteria.account is None:
+            where.append("f0.facet = ?")
+            args.append(facets.pop(0))
+            # "cross join" keeps the facet range as the outer loop (it is the order); the
+            # other facets are primary-key lookups joined to it (cheaper than "exists")
+            source = "facets f0"
+            for n, word in enumerate(facets, start=1):
+                source += _FACET_JOIN.replace("{n}", str(n))
+                source_args.append(word)
+            facets = []
+            if not (count and not row_where):
+                source += " cross join records r on r.seq = f0.seq"
+            key = "f0"
+            order = f"f0.received{desc}, f0.seq{desc}"
+        else:
+            source = "records r"
+            key = "r"
+            order = (
+                f"r.received{desc}, r.seq{desc}" if criteria.order == "received" else f"r.seq{desc}"
+            )
+        if criteria.received_from is not None:
+            where.append(f"{key}.received >= ?")
+            args.append(criteria.received_from)
+        if criteria.received_to is not None:
+            where.append(f"{key}.received < ?")
+            args.append(criteria.received_to)
+        for word in facets:
+            where.append(_FACET_LOOKUP)
+            args.append(word)
+        if "records r" in source:
+            where += row_where
+            args += row_args
+        args = source_args + args
+        return source, " and ".join(where) or "1", args, order
 
     def text_matches(self, words: str) -> set[int]:
         """Positions of the records whose subject, text or attachment names hold ``words``."""
@@ -545,10 +646,6 @@ class RecordIndex:
             "records": int(self.db.execute("select count(*) from records").fetchone()[0]),
             "links": int(self.db.execute("select count(*) from links").fetchone()[0]),
         }
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def fts_query(words: str) -> str:

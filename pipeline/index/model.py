@@ -9,7 +9,7 @@ entries of a record.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
 
@@ -64,6 +64,17 @@ class EntryLink:
     type: str
 
 
+def facet(name: str, value: str) -> str:
+    """One word of the index's ``facets`` table, e.g. ``kind:notice_of_error``."""
+    return f"{name}:{value}"
+
+
+SearchOrder = Literal["position", "received"]
+"""``position``: ledger order (arrival in the ledger). ``received``: by received time,
+ties by ledger position; the order the search page shows, because every filter it
+offers has an index ending in the received time."""
+
+
 @dataclass(frozen=True)
 class SearchCriteria:
     """Filters of ``search`` and ``export``; each given filter must match.
@@ -82,19 +93,39 @@ class SearchCriteria:
     text: str | None = None
     request_kind: str | None = None  # one of the record's request kinds (pipeline.classify.kinds)
     rule: str | None = None  # an escalation rule that matched
+    escalation_family: str | None = None  # one of pipeline.classify.kinds.ESCALATION_FAMILIES
     language: str | None = None
     attachment_verdict: str | None = None  # "none", "accepted" (all) or "rejected" (any)
+    # a state of the case model (pipeline.cases.read.DEADLINE_FILTERS): met, pending,
+    # missed, not_applicable, due_this_week or overdue
+    deadline_status: str | None = None
     # sealed messages not yet assembled are found too (by their source and receipt)
     types: tuple[str, ...] = (*RECORD_TYPES, MESSAGE_SEALED)
     limit: int | None = None
     offset: int = 0  # rows to skip, for paging
-    newest_first: bool = False  # by ledger position, descending
+    newest_first: bool = False  # descending in the chosen order
+    order: SearchOrder = "position"
+
+    def facets(self) -> list[str]:
+        """The filters the index answers from its ``facets`` table, as facet words."""
+        escalated = None if self.escalated is None else "yes" if self.escalated else "no"
+        given = (
+            ("escalated", escalated),
+            ("kind", self.request_kind),
+            ("family", self.escalation_family),
+            ("rule", self.rule),
+            ("verdict", self.attachment_verdict),
+            ("category", self.category),
+            ("language", self.language),
+            ("status", self.deadline_status),
+        )
+        return [facet(name, value.strip()) for name, value in given if value and value.strip()]
 
     def to_json(self) -> dict[str, Any]:
         """The criteria that were given, for manifests and ledger entries."""
         out: dict[str, Any] = {}
         for name, value in asdict(self).items():
-            if value is None or name in ("types", "offset", "newest_first"):
+            if value is None or name in ("types", "offset", "newest_first", "order"):
                 continue
             out[name] = value
         out["types"] = list(self.types)

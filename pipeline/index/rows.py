@@ -10,12 +10,20 @@ from collections.abc import Sequence
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
+from pipeline.cases.book import request_kinds_of
 from pipeline.entries import RecordBody
 from pipeline.entries.models import MessageSealed, Party
-from pipeline.index.model import RecordRow
+from pipeline.index.model import RecordRow, facet
 from pipeline.ledger.entry import LedgerEntry, format_time
 
-__all__ = ["normalize_message_id", "record_row", "sealed_row"]
+__all__ = [
+    "facets_of",
+    "normalize_message_id",
+    "record_facets",
+    "record_row",
+    "sealed_row",
+    "sender_domain",
+]
 
 
 def normalize_message_id(value: str) -> str:
@@ -103,3 +111,51 @@ def _header_time(value: str | None) -> str | None:
 
 def _addresses(parties: Sequence[Party]) -> list[str]:
     return [p.address.strip().lower() for p in parties]
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of a (lower-cased) address: what follows its last ``@``, else empty."""
+    return sender.rpartition("@")[2] if "@" in sender else ""
+
+
+def record_facets(
+    *,
+    kinds: Sequence[str],
+    families: Sequence[str],
+    rules: Sequence[str],
+    category: str | None,
+    language: str | None,
+    verdict: str,
+    escalated: bool,
+) -> tuple[str, ...]:
+    """The facets a record is found by: request kinds, escalation families, the rules
+    that matched, category, language, the attachment verdict (``none``,
+    ``accepted``, ``rejected``) and whether it was escalated."""
+    out = [facet("kind", k) for k in kinds]
+    out += [facet("family", f) for f in families]
+    out += [facet("rule", r) for r in rules]
+    if category:
+        out.append(facet("category", category))
+    if language:
+        out.append(facet("language", language))
+    out.append(facet("verdict", verdict))
+    out.append(facet("escalated", "yes" if escalated else "no"))
+    return tuple(dict.fromkeys(out))
+
+
+def facets_of(body: RecordBody) -> tuple[str, ...]:
+    """The facets of a record entry (the index stores exactly these; exports check
+    them against the entries a signed checkpoint covers)."""
+    classification = body.classification
+    verdicts = {a.verdict for a in body.attachments}
+    # one word per record: any rejected attachment makes the record "rejected"
+    verdict = "rejected" if "rejected" in verdicts else "accepted" if verdicts else "none"
+    return record_facets(
+        kinds=request_kinds_of(classification),
+        families=[f.family for f in classification.escalation_families],
+        rules=classification.rules,
+        category=classification.category,
+        language=classification.language,
+        verdict=verdict,
+        escalated=bool(classification.escalated),
+    )

@@ -20,7 +20,7 @@ from pipeline.entries import RecordBody, decode
 from pipeline.entries.models import MessageSealed
 from pipeline.errors import LedgerError
 from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
-from pipeline.index.rows import normalize_message_id, record_row, sealed_row
+from pipeline.index.rows import facets_of, normalize_message_id, record_row, sealed_row
 from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.merkle import MerkleTree
@@ -37,6 +37,7 @@ class LedgerRecords:
     rows: tuple[RecordRow, ...]  # in ledger order
     _by_id: dict[str, RecordRow]
     _links: dict[str, tuple[EntryLink, ...]]
+    _facets: dict[int, frozenset[str]]  # position -> facets of its record entry
 
     @classmethod
     def build(cls, signed: SignedCheckpoint, entries: Iterable[LedgerEntry]) -> LedgerRecords:
@@ -48,6 +49,7 @@ class LedgerRecords:
         # a message sealed but not yet assembled is a record too, until its record replaces it
         sealed: dict[str, RecordRow] = {}
         links: dict[str, list[EntryLink]] = {}
+        facets: dict[int, frozenset[str]] = {}
         for entry in entries:
             if entry.seq != len(leaves):
                 raise LedgerError(
@@ -58,6 +60,7 @@ class LedgerRecords:
             body = decode(entry).body
             if isinstance(body, RecordBody):
                 rows.append(record_row(entry, body))
+                facets[entry.seq] = frozenset(facets_of(body))
             elif isinstance(body, MessageSealed):
                 sealed.setdefault(body.record_id, sealed_row(entry, body))
             for rid in sorted(body.concerns()):
@@ -83,6 +86,7 @@ class LedgerRecords:
             tuple(rows),
             {r.record_id: r for r in rows},
             {rid: tuple(items) for rid, items in links.items()},
+            facets,
         )
 
     @property
@@ -129,12 +133,19 @@ class LedgerRecords:
     def select(self, criteria: SearchCriteria, text_seqs: set[int] | None) -> Iterator[RecordRow]:
         """The records matching ``criteria``, in ledger order.
 
-        ``text_seqs`` are the positions the words of ``criteria.text`` were found at
-        (a full-text match needs the text index); None when no words are given.
+        ``text_seqs`` are the positions allowed by the filters these entries cannot
+        answer alone: where the words of ``criteria.text`` were found (the text
+        index) and the records whose case has ``criteria.deadline_status`` (the case
+        model); None when neither is given. Every other facet (request kind,
+        escalation family, language, attachment verdict) is read from the entries.
         """
+        wanted = {f for f in criteria.facets() if not f.startswith("status:")}
         for row in self.rows:
-            if matches(row, criteria) and (text_seqs is None or row.seq in text_seqs):
-                yield row
+            if not matches(row, criteria) or (text_seqs is not None and row.seq not in text_seqs):
+                continue
+            if wanted and not wanted <= self._facets.get(row.seq, frozenset()):
+                continue
+            yield row
 
 
 def matches(row: RecordRow, criteria: SearchCriteria) -> bool:

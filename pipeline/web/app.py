@@ -14,9 +14,10 @@ rules come from :mod:`pipeline.archive.people`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pipeline.archive import Archive
-from pipeline.archive.people import USERS_FILE, People, User, UserDirectory
+from pipeline.archive.people import USERS_FILE, People, User, UserDirectory, valid_user_name
 from pipeline.archive_app import archive_settings
 from pipeline.config import Config
 from pipeline.errors import (
@@ -45,7 +46,7 @@ from pipeline.errors import (
 from pipeline.runtime import Runtime, open_runtime
 from pipeline.web.sessions import SESSIONS_FILE, SessionStore
 
-__all__ = ["WebUser", "create_app"]
+__all__ = ["FromProxies", "WebUser", "create_app"]
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +57,8 @@ CSP = (
     " frame-ancestors 'none'; base-uri 'none'; frame-src 'self'"
 )
 """No scripts at all, no remote loads; the sandboxed message frame inherits it."""
+SCRIPT_CSP = "; script-src 'self'; connect-src 'self'"
+"""Added on pages that load a script of the app's own (``g.scripts``): never the message pages."""
 
 
 class WebUser(UserMixin):  # type: ignore[misc]
@@ -99,6 +102,34 @@ def _secret_key(config: Config) -> bytes:
         return key
 
 
+class FromProxies:
+    """Believe ``X-Forwarded-*`` (``hops`` of them) only on requests from ``networks``.
+
+    Werkzeug's ProxyFix believes whoever connects; anyone reaching the app directly
+    could then pick their own address (escaping sign-in limits) or scheme. Here a
+    request whose peer is not one of the configured proxies is served as it came.
+    """
+
+    def __init__(self, app: Any, hops: int, networks: Sequence[IPv4Network | IPv6Network]) -> None:
+        """``app``: the WSGI app; ``hops``: proxies in front; ``networks``: where they are."""
+        self.plain = app
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
+        self.networks = tuple(networks)
+
+    def _from_proxy(self, peer: str | None) -> bool:
+        try:
+            address = ip_address(peer or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Serve the request, with forwarded headers applied only from a proxy."""
+        if self._from_proxy(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
+
+
 def archive_for(state: WebState, actor: str) -> Archive:
     """The archive acting for ``actor``, on the app's store and ledger and its clock."""
     return Archive(
@@ -137,11 +168,8 @@ def create_app(
         RATELIMIT_HEADERS_ENABLED=True,
     )
     if web.trusted_proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app,
-            x_for=web.trusted_proxies,
-            x_proto=web.trusted_proxies,
-            x_host=web.trusted_proxies,
+        app.wsgi_app = FromProxies(  # type: ignore[method-assign]
+            app.wsgi_app, web.trusted_proxies, web.proxy_addresses
         )
     state = WebState(
         config=config,
@@ -186,10 +214,39 @@ def create_app(
     app.register_blueprint(views.blueprint)
     limited = limiter.limit(web.sign_in_limit, methods=["POST"])(app.view_functions["web.sign_in"])
     app.view_functions["web.sign_in"] = cast(Any, limited)
+    if web.oidc is not None:
+        from pipeline.web import sso
+
+        sso.install(app, web.oidc, app.config["SECRET_KEY"])
+        limited = limiter.limit(web.sign_in_limit)(app.view_functions["sso.callback"])
+        app.view_functions["sso.callback"] = cast(Any, limited)
+
+    local_sign_in = web.oidc is None or not web.oidc.disable_local_accounts
+
+    @app.context_processor
+    def sign_in_options() -> dict[str, Any]:
+        return {
+            "local_sign_in": local_sign_in,
+            "sso_label": web.oidc.label if web.oidc is not None else None,
+        }
+
+    @app.before_request
+    def local_accounts_off() -> Any:
+        # CSRFProtect's check ran first (it was registered first)
+        if local_sign_in or request.endpoint != "web.sign_in" or request.method != "POST":
+            return None
+        typed = (request.form.get("name") or "").strip().lower()
+        shown = typed if valid_user_name(typed) else "(not a valid account name)"
+        with archive_for(state, state.service_actor) as service:
+            state.people.refuse(service, shown, "password", "local accounts disabled")
+        return page(
+            403, "Local accounts are off", "Sign in with your organisation's account (SSO)."
+        )
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
+        # a page that needs its own small script says so (only the export progress page)
+        response.headers["Content-Security-Policy"] = CSP + (SCRIPT_CSP if g.get("scripts") else "")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         # same-origin: Flask-WTF checks the Referer of HTTPS posts; other sites get nothing

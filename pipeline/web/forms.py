@@ -18,7 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pipeline.archive.people import Role
-from pipeline.classify.kinds import REQUEST_KINDS
+from pipeline.cases.read import DEADLINE_FILTERS
+from pipeline.classify.kinds import ESCALATION_FAMILIES, REQUEST_KINDS
 
 
 class SignInForm(FlaskForm):
@@ -67,6 +68,11 @@ class SearchForm(FlaskForm):
         choices=[("", "Any"), *((k, k.replace("_", " ")) for k in REQUEST_KINDS)],
         validators=[Optional()],
     )
+    escalation_family = SelectField(
+        "Escalation family",
+        choices=[("", "Any"), *((f, f.replace("_", " ")) for f in ESCALATION_FAMILIES)],
+        validators=[Optional()],
+    )
     rule = StringField("Escalation rule", validators=[Optional(), Length(max=100)])
     language = StringField("Language (e.g. en, es)", validators=[Optional(), Length(max=10)])
     attachment_verdict = SelectField(
@@ -79,10 +85,15 @@ class SearchForm(FlaskForm):
         ],
         validators=[Optional()],
     )
+    deadline_status = SelectField(
+        "Deadline status",
+        choices=[("", "Any"), *((d, d.replace("_", " ")) for d in DEADLINE_FILTERS)],
+        validators=[Optional()],
+    )
     text = StringField("Words in subject, text or attachment names", validators=[Length(max=500)])
     order = SelectField(
         "Order",
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
+        choices=[("newest", "Newest received first"), ("oldest", "Oldest received first")],
         default="newest",
     )
 

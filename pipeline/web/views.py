@@ -12,7 +12,7 @@ import io
 import secrets
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 from pathlib import Path
@@ -38,11 +38,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from pipeline.archive import Archive
 from pipeline.archive.people import Permission, Role, parse_roles
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult
+from pipeline.cases.read import clock_bucket, deadline_filters
 from pipeline.classify.clocks import local_date
 from pipeline.entries.models import AccessViewed
 from pipeline.errors import ExportError, PermissionDeniedError, RecordNotFoundError, SignInError
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
-from pipeline.index.model import SearchCriteria
+from pipeline.index.model import RecordRow, SearchCriteria
 from pipeline.ledger.entry import format_time
 from pipeline.runtime import verifier_keys
 from pipeline.web.app import WebState, WebUser, archive_for
@@ -72,6 +73,7 @@ from pipeline.web.forms import (
     UserForm,
     VerifyForm,
 )
+from pipeline.web.jobs import ExportJob, ExportJobs
 
 log = structlog.get_logger(__name__)
 
@@ -232,9 +234,13 @@ def _criteria(
         text=saved.get("text") or None,
         request_kind=saved.get("request_kind") or None,
         rule=saved.get("rule") or None,
+        escalation_family=saved.get("escalation_family") or None,
         language=saved.get("language") or None,
         attachment_verdict=saved.get("attachment_verdict") or None,
+        deadline_status=saved.get("deadline_status") or None,
         newest_first=newest_first,
+        # received time, ties by ledger position: every filter has an index in this order
+        order="received",
         limit=limit,
         offset=offset,
     )
@@ -265,8 +271,10 @@ def search() -> ResponseReturnValue:
             "text": (form.text.data or "").strip(),
             "request_kind": form.request_kind.data or "",
             "rule": (form.rule.data or "").strip(),
+            "escalation_family": form.escalation_family.data or "",
             "language": (form.language.data or "").strip().lower(),
             "attachment_verdict": form.attachment_verdict.data or "",
+            "deadline_status": form.deadline_status.data or "",
         }
         search_id = secrets.token_urlsafe(9)
         searches = dict(session.get("searches", {}))
@@ -285,6 +293,8 @@ def search() -> ResponseReturnValue:
             ("category", form.category), ("escalated", form.escalated), ("text", form.text),
             ("request_kind", form.request_kind), ("rule", form.rule), ("language", form.language),
             ("attachment_verdict", form.attachment_verdict),
+            ("escalation_family", form.escalation_family),
+            ("deadline_status", form.deadline_status),
         ):  # fmt: skip
             field.data = saved.get(key)
         form.date_from.data = date.fromisoformat(saved["from"]) if saved.get("from") else None
@@ -298,11 +308,34 @@ def search() -> ResponseReturnValue:
         )
         total = archive().count(criteria, at_most=COUNT_AT_MOST + 1)
         rows = archive().search(criteria)
+        deadlines: dict[str, str] = {}
+        if criteria.deadline_status is not None:
+            rows, deadlines = _checked_deadlines(rows, criteria.deadline_status)
         account = saved.get("account") or ""
         results = SearchResults(
-            search_id, order, page, size, total, rows, account and masked([account])
+            search_id, order, page, size, total, rows, account and masked([account]), deadlines
         )
     return render_template("search.html", form=form, results=results)
+
+
+def _checked_deadlines(
+    rows: list[RecordRow], wanted: str
+) -> tuple[list[RecordRow], dict[str, str]]:
+    """The rows whose case, read from the ledger now, has the status ``wanted``, and the
+    status words to show for each: the index found candidates, the case model decides."""
+    view = archive().cases()
+    today = local_date(state().clock(), state().config.classification.policy.clock)
+    kept: list[RecordRow] = []
+    shown: dict[str, str] = {}
+    for row in rows:
+        case = view.for_record(row.record_id)
+        words = deadline_filters(case, today) if case is not None else ()
+        if wanted in words:
+            kept.append(row)
+            shown[row.record_id] = ", ".join(w.replace("_", " ") for w in words)
+        else:
+            log.warning("search.deadline_state_stale", record_id=row.record_id, wanted=wanted)
+    return kept, shown
 
 
 @dataclass(frozen=True)
@@ -316,6 +349,7 @@ class SearchResults:
     total: int
     rows: list[Any]
     account: str  # the account filter, masked (the full number is never sent back)
+    deadlines: dict[str, str] = field(default_factory=dict)  # record id -> case-model status
 
     @property
     def more(self) -> bool:
@@ -435,23 +469,13 @@ def cases() -> ResponseReturnValue:
     """What is overdue, due today, due this week, and later, per clock and route."""
     now = state().clock()
     today = local_date(now, state().config.classification.policy.clock)
-    week_end = today + timedelta(days=7)
     groups: dict[str, list[Due]] = {"overdue": [], "today": [], "week": [], "later": []}
     per_clock: dict[tuple[str, str], int] = {}
     for case in archive().cases().statuses:
-        if case.resolved:
-            continue
         for result in case.deadlines:
-            if result.state == "met":
+            bucket = clock_bucket(case, result, today)
+            if bucket is None:
                 continue
-            if result.state == "missed":
-                bucket = "overdue"
-            elif result.due == today:
-                bucket = "today"
-            elif result.due <= week_end:
-                bucket = "week"
-            else:
-                bucket = "later"
             groups[bucket].append(Due(case, result))
             for route in case.record.rules or ("(no rule)",):
                 per_clock[(result.name, route)] = per_clock.get((result.name, route), 0) + 1
@@ -622,16 +646,22 @@ def exports() -> ResponseReturnValue:
         exports=archive().exports(),
         grants=archive().grants(),
         searches=session.get("searches", {}),
+        jobs=_jobs().running(me().user.name),
         form=ExportForm(),
         grant_form=GrantForm(),
         on_disk=lambda m: _export_file(m).exists(),
     )
 
 
+def _jobs() -> ExportJobs:
+    return ExportJobs(state().exports_dir / "jobs")
+
+
 @blueprint.post("/exports")
 @requires(Permission.EXPORT)
 def build_export() -> ResponseReturnValue:
-    """Build an export from a saved search (``access.viewed`` + ``export.created``)."""
+    """Start building an export of a saved search, every filter included; the library
+    records it (``access.viewed`` + ``export.created``). Answers with the job's page."""
     form = ExportForm()
     if not form.validate_on_submit():
         flash("Not built: choose a saved search and give a reason.")
@@ -640,19 +670,47 @@ def build_export() -> ResponseReturnValue:
     if saved is None:
         raise RecordNotFoundError("that saved search is not in this session; search again")
     st = state()
-    st.exports_dir.mkdir(parents=True, exist_ok=True)
-    staging = st.exports_dir / f"building-{secrets.token_hex(8)}.zip"
-    outcome = archive().export(
-        staging,
-        _criteria(saved, newest_first=False, limit=None, offset=0),
-        reason=form.reason.data or "",
-    )
-    staging.replace(_export_file(outcome.result.manifest_sha256))
-    flash(
-        f"Export of {len(outcome.result.record_ids)} record(s) recorded at ledger position"
-        f" {outcome.created.seq}."
-    )
-    return redirect(url_for("web.exports")), 303
+    criteria = _criteria(saved, newest_first=False, limit=None, offset=0)
+    criteria = replace(criteria, order="position")  # exports list records in ledger order
+    reason = form.reason.data or ""
+    actor = me().user.actor
+
+    def run(progress: Callable[[str, int, int], None]) -> tuple[str, int, int]:
+        # a thread of its own: its own archive (and index connection), no request context
+        st.exports_dir.mkdir(parents=True, exist_ok=True)
+        staging = st.exports_dir / f"building-{secrets.token_hex(8)}.zip"
+        with archive_for(st, actor) as own:
+            outcome = own.export(staging, criteria, reason=reason, progress=progress)
+        manifest = outcome.result.manifest_sha256
+        staging.replace(st.exports_dir / f"{manifest}.zip")
+        return manifest, outcome.created.seq, len(outcome.result.record_ids)
+
+    job = _jobs().start(me().user.name, run)
+    return redirect(url_for("web.export_job", job_id=job.job_id)), 303
+
+
+@blueprint.get("/exports/jobs/<job_id>")
+@requires(Permission.EXPORT)
+def export_job(job_id: str) -> ResponseReturnValue:
+    """An export being built: a progress bar that refreshes itself until it is done."""
+    job = _job(job_id)
+    g.scripts = not job.finished  # export-progress.js polls the state below
+    return render_template("export_job.html", job=job)
+
+
+@blueprint.get("/exports/jobs/<job_id>/state")
+@requires(Permission.EXPORT)
+def export_job_state(job_id: str) -> ResponseReturnValue:
+    """The job's state as JSON, for the progress page's script."""
+    job = _job(job_id)
+    return {"state": job.state, "phase": job.phase, "step": job.step, "steps": job.steps}
+
+
+def _job(job_id: str) -> ExportJob:
+    job = _jobs().get(job_id, me().user.name)
+    if job is None:
+        raise RecordNotFoundError("no export job of yours has that id")
+    return job
 
 
 @blueprint.get("/exports/<manifest>.zip")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from handlers.extension_notice import ExtensionNoticeHandler
 from handlers.transports import NotSentError, SmtpTransport
 from pipeline.cases import api
 from pipeline.cases.read import read_cases
-from pipeline.errors import HandlerError
+from pipeline.errors import HandlerError, RetryLaterError
 from pipeline.ledger.memory import MemoryLedger
 from tests.cases.builders import inbound, rid, utc
 from tests.handlers.conftest import ack_config
@@ -118,10 +118,54 @@ def test_refused_notice_releases_the_claim_and_a_rerun_sends_it(transport, store
     with pytest.raises(HandlerError, match="claim released"):
         _handler(ledger, transport, store).handle(seq)
     transport.fail = None
-    assert _handler(ledger, transport, store).handle(seq).outcome == "sent"
+    after_backoff = DECIDED + timedelta(minutes=5)
+    assert _handler(ledger, transport, store, when=after_backoff).handle(seq).outcome == "sent"
     assert [e.type for e in ledger.entries()][-4:] == [
         "extension_notice.intent",
         "extension_notice.failed",
         "extension_notice.intent",
         "extension_notice.sent",
     ]
+
+
+def test_notice_refused_with_550_is_recorded_as_failed_for_good_and_never_retried(
+    smtp_inbox, monkeypatch, store
+):
+    ledger = MemoryLedger()
+    seq = _extended(ledger)
+    smtp_inbox.refuse(rcpt={"ana@borrower.example": "550 5.1.1 no such user"})
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    result = _handler(ledger, transport, store).handle(seq)
+    assert result.outcome == "failed-permanent"
+    failed = ledger.entry(ledger.size() - 1)
+    assert failed.type == "extension_notice.failed"
+    assert (failed.body["permanent"], failed.body["code"], failed.body["extension_seq"]) == (
+        True,
+        550,
+        seq,
+    )
+    assert "refused every recipient (codes [550])" in failed.body["error"]
+    smtp_inbox.refuse()
+    size = ledger.size()
+    later = _handler(ledger, transport, store, when=DECIDED + timedelta(days=1)).handle(seq)
+    assert (later.outcome, later.detail) == ("already-done", "extension_notice.failed")
+    assert ledger.size() == size
+    assert smtp_inbox.messages() == []
+
+
+def test_notice_refused_with_451_is_retried_only_after_its_backoff(smtp_inbox, monkeypatch, store):
+    ledger = MemoryLedger()
+    seq = _extended(ledger)
+    smtp_inbox.fail_next(1, "451 4.3.0 try again later")
+    transport = SmtpTransport(starttls_config(smtp_inbox, monkeypatch))
+    with pytest.raises(HandlerError, match=r"next attempt after 2026-04-01T15:05:00\.000000Z"):
+        _handler(ledger, transport, store).handle(seq)
+    failed = ledger.entry(ledger.size() - 1).body
+    assert (failed["permanent"], failed["code"], failed["attempt"]) == (False, 451, 1)
+    assert failed["retry_after"] == "2026-04-01T15:05:00.000000Z"  # decided + 300 s
+    with pytest.raises(RetryLaterError, match="refused the notice for now"):
+        _handler(ledger, transport, store, when=DECIDED + timedelta(seconds=299)).handle(seq)
+    assert smtp_inbox.messages() == []
+    retry = _handler(ledger, transport, store, when=DECIDED + timedelta(seconds=300)).handle(seq)
+    assert retry.outcome == "sent"
+    assert [m.rcpt_tos for m in smtp_inbox.wait_for(1)] == [("ana@borrower.example",)]

@@ -290,12 +290,12 @@ def test_an_export_is_built_downloaded_and_passes_the_shipped_verifier(
     page.goto(f"{served.base}/exports")
     page.get_by_label("Reason").first.fill("CFPB examination 2026-Q4")
     page.get_by_role("button", name="Build export").click()
-    expect(
-        page.get_by_role("status").filter(has_text="Export of 1 record(s) recorded")
-    ).to_be_visible()
+    see_export_finish(page)
+    expect(page.get_by_role("status").filter(has_text="1 record exported")).to_be_visible()
     created = served.entries("export.created")[-1]
     assert created.body["reason"] == "CFPB examination 2026-Q4"
     assert created.body["record_ids"] == [served.hostile_id]
+    page.goto(f"{served.base}/exports")
     no_axe_violations(page, "exports")
     with page.expect_download() as download:
         page.get_by_role("link", name=f"Download export {created.seq}").click()
@@ -315,6 +315,43 @@ def test_an_export_is_built_downloaded_and_passes_the_shipped_verifier(
     assert done.returncode == 0, done.stdout + done.stderr
     download_seen = served.entries("access.viewed")[-1]
     assert download_seen.body["what"] == "export download"
+
+
+def see_export_finish(page: Any) -> None:
+    """Wait on the export's progress page (it refreshes itself) until it says finished."""
+    expect(page.get_by_role("progressbar")).to_have_count(1)
+    page.get_by_role("heading", name="Export finished").wait_for(timeout=180_000)
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_attribute("value", bar.get_attribute("max") or "")
+
+
+def test_an_export_of_a_search_by_request_kind_and_deadline_status_finishes_with_its_records(
+    page_as: Any, served: Served
+) -> None:
+    page = page_as("officer")
+    page.goto(f"{served.base}/search")
+    page.get_by_label("Request kind").select_option("notice_of_error")
+    page.get_by_label("Deadline status").select_option("pending")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    no_axe_violations(page, "search-deadline-status")
+    shown = {
+        href.rsplit("/", 1)[-1]
+        for href in page.locator("table a[href^='/records/']").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+    }
+    assert shown, "the demo mail has pending notices of error"
+    page.goto(f"{served.base}/exports")
+    page.get_by_label("Reason").first.fill("Notices of error still open, exam 2026-Q4")
+    page.get_by_role("button", name="Build export").click()
+    no_axe_violations(page, "export-progress")
+    see_export_finish(page)
+    no_axe_violations(page, "export-finished")
+    created = served.entries("export.created")[-1]
+    assert created.body["criteria"]["request_kind"] == "notice_of_error"
+    assert created.body["criteria"]["deadline_status"] == "pending"
+    assert set(created.body["record_ids"]) == shown
 
 
 def test_an_examiner_gets_only_the_granted_export_and_verifies_an_upload(

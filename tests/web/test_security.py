@@ -37,6 +37,8 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("POST", "/disposal/dry-run", Permission.DISPOSAL),
     ("GET", "/exports", Permission.EXPORT),
     ("POST", "/exports", Permission.EXPORT),
+    ("GET", "/exports/jobs/nojob", Permission.EXPORT),
+    ("GET", "/exports/jobs/nojob/state", Permission.EXPORT),
     ("POST", "/exports/0/grant", Permission.EXPORT),
     ("GET", "/examine", Permission.EXAMINE),
     ("POST", "/examine/verify", Permission.EXAMINE),

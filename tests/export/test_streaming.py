@@ -1,0 +1,101 @@
+"""Exports are written a record at a time: long lists go through scratch files, and the
+result is the same bytes as the whole document written at once."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import pipeline.export.bundle as bundle
+from pipeline.archive import Archive, ArchiveSettings
+from pipeline.errors import ExportError
+from pipeline.index.db import SearchCriteria
+from tests.index.factory import Scenario, build_scenario
+
+
+@pytest.fixture
+def scenario(tmp_path) -> Scenario:
+    return build_scenario(tmp_path / "ledger")
+
+
+def _export(scenario: Scenario, out: Path, as_of: int) -> None:
+    env = scenario.env
+    settings = ArchiveSettings(index_path=env.index_path)
+    with Archive(env.runtime.store, env.runtime.ledger, settings, "person:liaison") as archive:
+        archive.export(out, SearchCriteria(), "exam", as_of=as_of)
+
+
+def test_manifest_written_in_pieces_is_json_dumps_of_the_whole_document(tmp_path):
+    small = {
+        "format": "mailledger-export/1",
+        "reason": 'exam "2026" ¶ þ – naïve \\ "@@not-a-marker@@"',
+        "checkpoint": {"size": 3, "root": "ab" * 32, "file": "checkpoint.txt"},
+        "criteria": {"mailbox": None, "types": ["message.received"]},
+    }
+    lists = {
+        "files": [{"path": "natives/ML00000001.eml", "sha256": "c" * 64, "size": 5}],
+        "entries": [
+            {"seq": 0, "file": "ledger/0.json", "leaf_hash": "d" * 64, "proof": []},
+            {"seq": 1, "file": "ledger/1.json", "leaf_hash": "e" * 64, "proof": ["f" * 64]},
+        ],
+        "records": [],
+    }
+    streamed = {}
+    for name, items in lists.items():
+        spill = bundle._JsonList(tmp_path / f"{name}.json")
+        for item in items:
+            spill.add(item)
+        streamed[name] = spill.chunks()
+    text = "".join(bundle._manifest_chunks(small, streamed))
+    whole = json.dumps(small | lists, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert text == whole
+
+
+def test_file_list_merges_its_sorted_runs_into_path_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(bundle, "_RUN", 2)
+    files = bundle._FileList(tmp_path)
+    for path in ("text/b", "natives/ML2.eml", "natives/ML1.0001_a.pdf", "index.html", "html/x"):
+        files.add(path, "0" * 64, 1)
+    assert [p for p, _, _ in files.sorted()] == [
+        "html/x",
+        "index.html",
+        "natives/ML1.0001_a.pdf",
+        "natives/ML2.eml",
+        "text/b",
+    ]
+
+
+def test_file_list_refuses_two_files_with_one_path_across_runs(tmp_path, monkeypatch):
+    monkeypatch.setattr(bundle, "_RUN", 2)
+    files = bundle._FileList(tmp_path)
+    for path in ("a", "b", "c", "a"):
+        files.add(path, "0" * 64, 1)
+    with pytest.raises(ExportError, match="two files in the export would be named a"):
+        list(files.sorted())
+
+
+def test_export_with_many_file_runs_is_byte_identical_to_one_run(scenario, tmp_path, monkeypatch):
+    size = scenario.env.runtime.ledger.size()
+    _export(scenario, tmp_path / "one.zip", size)
+    monkeypatch.setattr(bundle, "_RUN", 3)  # the file list spills and merges several runs
+    _export(scenario, tmp_path / "runs.zip", size)
+    with (
+        zipfile.ZipFile(tmp_path / "one.zip") as one,
+        zipfile.ZipFile(tmp_path / "runs.zip") as runs,
+    ):
+        names = [n for n in one.namelist() if not n.startswith("seal/")]
+        assert names == [n for n in runs.namelist() if not n.startswith("seal/")]
+        assert all(one.read(n) == runs.read(n) for n in names)
+        manifest = json.loads(runs.read("manifest.json"))
+    paths = [f["path"] for f in manifest["files"]]
+    assert paths == sorted(paths) and len(paths) > 3
+
+
+def test_export_leaves_no_scratch_files_beside_it(scenario, tmp_path):
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    _export(scenario, out_dir / "exam", scenario.env.runtime.ledger.size())
+    assert sorted(p.name for p in out_dir.iterdir()) == ["exam"]

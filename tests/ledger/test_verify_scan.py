@@ -1,0 +1,73 @@
+"""What the content check of verify finds in an entry line: every stored object its body
+names, wherever it sits, however the line spells it."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.hashing import object_key
+from pipeline.ledger.verify import scan_entry
+
+A, B, C = "a" * 64, "b" * 64, "c" * 64
+
+
+def _line(body: dict, indent: int | None = None) -> bytes:
+    entry = {"actor": "w", "body": body, "prev": "0" * 64, "seq": 0, "time": "t", "type": "x"}
+    separators = (",", ":") if indent is None else (",", " : ")
+    return json.dumps(entry, sort_keys=True, indent=indent, separators=separators).encode()
+
+
+def _ref(digest: str) -> dict[str, object]:
+    return {"key": object_key(digest), "sha256": digest, "size": 1}
+
+
+def test_scan_finds_references_at_every_depth_of_the_body():
+    body = {
+        "raw": _ref(A),
+        "classification": {"matches": [{"rule": "r", "spans": [[1, 2]]} for _ in range(50)]},
+        "deep": {"a": [{"b": {"c": [_ref(B)]}}]},
+    }
+    scanned = scan_entry(_line(body))
+    assert scanned is not None
+    assert sorted(scanned.refs) == sorted([(object_key(A), A), (object_key(B), B)])
+
+
+def test_scan_finds_a_reference_whose_member_name_is_spelled_with_escapes():
+    line = _line({"raw": _ref(A), "deep": {"x": [{"y": _ref(B)}]}})
+    # the same JSON, with the deeper reference's "key" spelled \u006bey
+    escaped = line.replace(b'{"y":{"key"', b'{"y":{"\\u006bey"')
+    assert escaped != line
+    scanned = scan_entry(escaped)
+    assert scanned is not None
+    assert sorted(scanned.refs) == sorted([(object_key(A), A), (object_key(B), B)])
+
+
+def test_scan_finds_references_in_a_line_with_spaces_around_member_names():
+    line = _line({"raw": _ref(A), "deep": {"x": [_ref(B)]}}, indent=2)
+    scanned = scan_entry(line)
+    assert scanned is not None
+    assert sorted(scanned.refs) == sorted([(object_key(A), A), (object_key(B), B)])
+
+
+def test_scan_counts_hash_only_fields_and_ignores_the_entry_itself():
+    line = json.dumps(
+        {"body": {"ack_sha256": C}, "key": "objects/x", "sha256": A, "seq": 0, "type": "x"}
+    ).encode()
+    scanned = scan_entry(line)
+    assert scanned is not None
+    assert scanned.refs == [(object_key(C), C)]
+
+
+def test_scan_gives_none_for_a_line_that_is_not_an_entry():
+    assert scan_entry(b'{"body": [1], "type": "x"}') is None
+    assert scan_entry(b"not json") is None
+
+
+def test_scan_reads_lines_only_the_standard_json_decoder_accepts():
+    # NaN and a lone surrogate are not JSON a writer produces, but Python's decoder reads
+    # them; the references of such a line are still checked
+    line = _line({"raw": _ref(A), "x": "\ud800"}).replace(b'"x":"\\ud800"', b'"x":NaN')
+    assert b"NaN" in line
+    scanned = scan_entry(line)
+    assert scanned is not None
+    assert scanned.refs == [(object_key(A), A)]
