@@ -20,12 +20,37 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pipeline.errors import CheckpointError
 
 ED25519_TYPE = b"\x01"
-_SIG_PREFIX = "\u2014 "  # em dash and space, as signed-note requires
+
+SIG_PREFIX = "\u2014 "  # em dash and space, as signed-note requires
 
 
-def key_id(name: str, public_key: bytes) -> bytes:
-    """Signed-note key id: SHA-256(name || LF || 0x01 || key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + ED25519_TYPE + public_key).digest()[:4]
+def key_id(name: str, public_key: bytes, key_type: bytes = ED25519_TYPE) -> bytes:
+    """Signed-note key id: SHA-256(name || LF || type byte || key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + key_type + public_key).digest()[:4]
+
+
+def vkey_text(name: str, public_key: bytes, key_type: bytes) -> str:
+    """Signed-note vkey text: ``<name>+<hex key id>+<base64(type byte || key)>``."""
+    blob = base64.b64encode(key_type + public_key).decode()
+    return f"{name}+{key_id(name, public_key, key_type).hex()}+{blob}"
+
+
+def parse_vkey(text: str, key_type: bytes, what: str) -> tuple[str, bytes]:
+    """The name and raw Ed25519 key of vkey ``text`` of ``key_type``; raises
+    :class:`CheckpointError` naming ``what`` when it is malformed."""
+    try:
+        # names may not contain "+", but base64 may: split from the left
+        name, hex_id, blob = text.strip().split("+", 2)
+        raw = base64.b64decode(blob, validate=True)
+    except ValueError as exc:
+        raise CheckpointError(f"{what} is not in '<name>+<id>+<key>' form") from exc
+    if raw[:1] != key_type or len(raw) != 33:
+        raise CheckpointError(
+            f"{what} is not an Ed25519 key of signed-note type 0x{key_type.hex()}"
+        )
+    if key_id(name, raw[1:], key_type).hex() != hex_id:
+        raise CheckpointError(f"{what} id does not match its name and key")
+    return name, raw[1:]
 
 
 @dataclass(frozen=True)
@@ -42,24 +67,12 @@ class VerifierKey:
 
     def to_text(self) -> str:
         """``<name>+<hex key id>+<base64(0x01 || key)>``."""
-        blob = base64.b64encode(ED25519_TYPE + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
+        return vkey_text(self.name, self.public_key, ED25519_TYPE)
 
     @classmethod
     def from_text(cls, text: str) -> VerifierKey:
         """Parse vkey text; raises :class:`CheckpointError` when malformed."""
-        try:
-            # names may not contain "+", but base64 may: split from the left
-            name, hex_id, blob = text.strip().split("+", 2)
-            raw = base64.b64decode(blob, validate=True)
-        except ValueError as exc:
-            raise CheckpointError("verifier key is not in '<name>+<id>+<key>' form") from exc
-        if raw[:1] != ED25519_TYPE or len(raw) != 33:
-            raise CheckpointError("verifier key is not an Ed25519 signed-note key")
-        key = cls(name, raw[1:])
-        if key.key_id.hex() != hex_id:
-            raise CheckpointError("verifier key id does not match its name and key")
-        return key
+        return cls(*parse_vkey(text, ED25519_TYPE, "verifier key"))
 
 
 @dataclass(frozen=True)
@@ -112,7 +125,7 @@ def signature_blob(message: bytes, key: SigningKey) -> str:
 
 def sign_note(body: str, key: SigningKey) -> str:
     """A signed note: ``body`` (ending in a newline), a blank line, one signature line."""
-    return f"{body}\n{_SIG_PREFIX}{key.name} {signature_blob(body.encode(), key)}\n"
+    return f"{body}\n{SIG_PREFIX}{key.name} {signature_blob(body.encode(), key)}\n"
 
 
 def check_signature(
@@ -148,9 +161,9 @@ def open_note(note: str, keys: list[VerifierKey], what: str = "note") -> tuple[s
         raise CheckpointError(f"{what} has no signature block")
     body += "\n"
     for line in signatures.splitlines():
-        if not line.startswith(_SIG_PREFIX):
+        if not line.startswith(SIG_PREFIX):
             raise CheckpointError(f"malformed signature line in {what}")
-        name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
+        name, _, blob = line[len(SIG_PREFIX) :].rpartition(" ")
         key = check_signature(body.encode(), name, blob, keys, what)
         if key is not None:
             return body, key

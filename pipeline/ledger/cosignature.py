@@ -15,7 +15,6 @@ consistency-proof hashes, an empty line, then the checkpoint note
 from __future__ import annotations
 
 import base64
-import hashlib
 import struct
 from dataclasses import dataclass
 
@@ -24,16 +23,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pipeline.errors import CheckpointError
-from pipeline.ledger.checkpoint import SigningKey
+from pipeline.ledger.checkpoint import SIG_PREFIX, SigningKey, key_id, parse_vkey, vkey_text
 
 COSIGNATURE_TYPE = b"\x04"  # signed-note type byte of Ed25519 cosignature/v1
 MAX_PROOF_LINES = 63  # tlog-witness: a client MUST NOT send more
-_SIG_PREFIX = "\u2014 "
-
-
-def cosigner_key_id(name: str, public_key: bytes) -> bytes:
-    """SHA-256(name || LF || 0x04 || key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + COSIGNATURE_TYPE + public_key).digest()[:4]
 
 
 @dataclass(frozen=True)
@@ -46,27 +39,16 @@ class CosignerKey:
     @property
     def key_id(self) -> bytes:
         """The 4-byte id carried in cosignature lines."""
-        return cosigner_key_id(self.name, self.public_key)
+        return key_id(self.name, self.public_key, COSIGNATURE_TYPE)
 
     def to_text(self) -> str:
         """The vkey text."""
-        blob = base64.b64encode(COSIGNATURE_TYPE + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
+        return vkey_text(self.name, self.public_key, COSIGNATURE_TYPE)
 
     @classmethod
     def from_text(cls, text: str) -> CosignerKey:
         """Parse vkey text; raises :class:`CheckpointError` when malformed."""
-        try:
-            name, hex_id, blob = text.strip().split("+", 2)
-            raw = base64.b64decode(blob, validate=True)
-        except ValueError as exc:
-            raise CheckpointError("witness key is not in '<name>+<id>+<key>' form") from exc
-        if raw[:1] != COSIGNATURE_TYPE or len(raw) != 33:
-            raise CheckpointError("witness key is not an Ed25519 cosignature/v1 key (type 0x04)")
-        key = cls(name, raw[1:])
-        if key.key_id.hex() != hex_id:
-            raise CheckpointError("witness key id does not match its name and key")
-        return key
+        return cls(*parse_vkey(text, COSIGNATURE_TYPE, "witness key"))
 
     @classmethod
     def of(cls, key: SigningKey) -> CosignerKey:
@@ -85,7 +67,7 @@ def cosign(body: str, key: SigningKey, timestamp: int) -> str:
         raise CheckpointError(f"cosignature timestamp {timestamp} is out of range")
     signature = key.private_key.sign(_signed_message(body, timestamp))
     blob = CosignerKey.of(key).key_id + struct.pack(">Q", timestamp) + signature
-    return f"{_SIG_PREFIX}{key.name} {base64.b64encode(blob).decode()}\n"
+    return f"{SIG_PREFIX}{key.name} {base64.b64encode(blob).decode()}\n"
 
 
 @dataclass(frozen=True)
@@ -104,9 +86,9 @@ def verify_cosignature(body: str, lines: str, key: CosignerKey) -> Cosignature:
     :class:`CheckpointError` when ``key`` signed none of them validly.
     """
     for line in lines.splitlines():
-        if not line.startswith(_SIG_PREFIX):
+        if not line.startswith(SIG_PREFIX):
             raise CheckpointError(f"malformed signature line from witness {key.name!r}")
-        name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
+        name, _, blob = line[len(SIG_PREFIX) :].rpartition(" ")
         try:
             raw = base64.b64decode(blob, validate=True)
         except ValueError as exc:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pipeline.errors import CheckpointError, LedgerError, SecretError
 from pipeline.hashing import ZERO_HASH
 from pipeline.ledger.checkpoint import Checkpoint, SigningKey, VerifierKey, key_id, verify_note
+from pipeline.ledger.cosignature import CosignerKey
 from pipeline.ledger.entry import EntryDraft, LedgerEntry, canonical_json
 from pipeline.ledger.keys import (
     decode_signing_key,
@@ -288,6 +289,16 @@ def test_verifier_key_with_a_wrong_id_is_rejected() -> None:
     name, _, blob = KEY.verifier.to_text().split("+", 2)
     with pytest.raises(CheckpointError, match="id does not match"):
         VerifierKey.from_text(f"{name}+00000000+{blob}")
+
+
+def test_a_witness_cosigner_key_is_not_taken_for_a_checkpoint_verifier_key() -> None:
+    # Same vkey text form, different signed-note type byte (0x04 against 0x01).
+    cosigner = CosignerKey.of(KEY).to_text()
+    with pytest.raises(
+        CheckpointError, match=r"verifier key is not an Ed25519 key of signed-note type 0x01"
+    ):
+        VerifierKey.from_text(cosigner)
+    assert CosignerKey.from_text(cosigner).public_key == KEY.verifier.public_key
 
 
 # -- signing-key files ---------------------------------------------------------------
