@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline.attachments.policy import AttachmentPolicy
 from pipeline.config import Config, LocalStorageConfig, SigningConfig
-from pipeline.index.db import INDEX_FILE, RecordIndex
+from pipeline.index.db import INDEX_FILE, RecordIndex, SearchCriteria
 from pipeline.ledger.checkpoint import SigningKey
 from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
 from pipeline.ledger.keys import write_signing_key
@@ -268,3 +268,13 @@ def build_scenario(root: Path) -> Scenario:
         actor="person:auditor",
     )
     return Scenario(env, notice, payoff, imported, ack, escalation, access)
+
+
+def ids(index: RecordIndex, **criteria: Any) -> set[str]:
+    """The record ids a search with ``criteria`` finds."""
+    return {r.record_id for r in index.search(SearchCriteria(**criteria))}
+
+
+def rid(entry: LedgerEntry) -> str:
+    """The record id of a record entry."""
+    return str(entry.body["record_id"])

@@ -5,62 +5,47 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
-from pipeline.index.db import SCHEMA_VERSION, RecordIndex, SearchCriteria
-from tests.index.factory import Scenario, build_scenario
-
-
-@pytest.fixture
-def scenario(tmp_path) -> Scenario:
-    return build_scenario(tmp_path)
-
-
-def _ids(index: RecordIndex, **criteria) -> set[str]:
-    return {r.record_id for r in index.search(SearchCriteria(**criteria))}
-
-
-def _rid(entry) -> str:
-    return entry.body["record_id"]
+from pipeline.index.db import SCHEMA_VERSION, SearchCriteria
+from tests.index.factory import ids, rid
 
 
 def test_request_kind_filter_finds_only_records_of_that_kind(scenario):
     with scenario.env.index() as index:
-        assert _ids(index, request_kind="notice_of_error") == {_rid(scenario.notice)}
-        assert _ids(index, request_kind="payoff_statement") == {_rid(scenario.payoff)}
-        assert _ids(index, request_kind="loss_mitigation_application") == set()
+        assert ids(index, request_kind="notice_of_error") == {rid(scenario.notice)}
+        assert ids(index, request_kind="payoff_statement") == {rid(scenario.payoff)}
+        assert ids(index, request_kind="loss_mitigation_application") == set()
 
 
 def test_escalation_family_filter_finds_records_the_classifier_escalated(scenario):
     with scenario.env.index() as index:
-        assert _ids(index, escalation_family="notice_of_error") == {_rid(scenario.notice)}
-        assert _ids(index, escalation_family="bankruptcy") == set()
+        assert ids(index, escalation_family="notice_of_error") == {rid(scenario.notice)}
+        assert ids(index, escalation_family="bankruptcy") == set()
 
 
 def test_attachment_verdict_filter_separates_accepted_from_none(scenario):
     with scenario.env.index() as index:
-        assert _ids(index, attachment_verdict="accepted") == {_rid(scenario.notice)}
-        assert _ids(index, attachment_verdict="none") == {
-            _rid(scenario.payoff),
-            _rid(scenario.imported),
+        assert ids(index, attachment_verdict="accepted") == {rid(scenario.notice)}
+        assert ids(index, attachment_verdict="none") == {
+            rid(scenario.payoff),
+            rid(scenario.imported),
         }
-        assert _ids(index, attachment_verdict="rejected") == set()
+        assert ids(index, attachment_verdict="rejected") == set()
 
 
 def test_language_filter_matches_the_detected_language(scenario):
     with scenario.env.index() as index:
-        assert len(_ids(index, language="en")) == 3
-        assert _ids(index, language="es") == set()
+        assert len(ids(index, language="en")) == 3
+        assert ids(index, language="es") == set()
 
 
 def test_two_facets_match_only_records_with_both(scenario):
     with scenario.env.index() as index:
         for order in ("received", "position"):
-            assert _ids(
+            assert ids(
                 index, request_kind="notice_of_error", attachment_verdict="accepted", order=order
-            ) == {_rid(scenario.notice)}
+            ) == {rid(scenario.notice)}
             assert (
-                _ids(index, request_kind="payoff_statement", attachment_verdict="accepted") == set()
+                ids(index, request_kind="payoff_statement", attachment_verdict="accepted") == set()
             )
 
 
@@ -70,14 +55,14 @@ def test_received_order_is_newest_received_first_whatever_the_ledger_order(scena
         by_received = index.search(SearchCriteria(order="received", newest_first=True))
         by_position = index.search(SearchCriteria(newest_first=True))
     assert [r.record_id for r in by_received] == [
-        _rid(scenario.payoff),
-        _rid(scenario.notice),
-        _rid(scenario.imported),
+        rid(scenario.payoff),
+        rid(scenario.notice),
+        rid(scenario.imported),
     ]
     assert [r.record_id for r in by_position] == [
-        _rid(scenario.imported),
-        _rid(scenario.payoff),
-        _rid(scenario.notice),
+        rid(scenario.imported),
+        rid(scenario.payoff),
+        rid(scenario.notice),
     ]
 
 
@@ -93,9 +78,9 @@ def test_facet_search_in_received_order_walks_one_index_range(scenario):
 def test_domain_search_is_a_range_of_the_domain_index(scenario):
     with scenario.env.index() as index:
         plan = index.explain(SearchCriteria(sender="@Example.NET", order="received"))
-        assert _ids(index, sender="@Example.NET") == {
-            _rid(scenario.notice),
-            _rid(scenario.imported),
+        assert ids(index, sender="@Example.NET") == {
+            rid(scenario.notice),
+            rid(scenario.imported),
         }
     assert len(plan) == 1
     assert plan[0].startswith("SEARCH r USING") and "INDEX records_domain (domain=?)" in plan[0]
@@ -136,12 +121,12 @@ def test_index_of_an_older_layout_is_rebuilt_from_the_ledger(scenario):
         )
         assert index.size == scenario.env.runtime.ledger.size()
         assert index.record("r-stale") is None
-        assert _ids(index, request_kind="notice_of_error") == {_rid(scenario.notice)}
+        assert ids(index, request_kind="notice_of_error") == {rid(scenario.notice)}
 
 
 def test_a_facet_search_in_received_order_still_checks_the_other_fields(scenario):
     with scenario.env.index() as index:
-        for mailbox, expected in (("payoffs", set()), ("servicing", {_rid(scenario.notice)})):
+        for mailbox, expected in (("payoffs", set()), ("servicing", {rid(scenario.notice)})):
             criteria = SearchCriteria(
                 request_kind="notice_of_error",
                 attachment_verdict="accepted",
