@@ -142,9 +142,9 @@ def test_resolve_finds_records_by_message_id_with_or_without_brackets(scenario):
 def test_resolve_by_raw_hash_position_and_linked_entry(scenario):
     with scenario.env.index() as index:
         notice = rid(scenario.notice)
-        assert [
-            r.record_id for r in index.resolve(scenario.notice.body["raw"]["sha256"])
-        ] == [notice]
+        assert [r.record_id for r in index.resolve(scenario.notice.body["raw"]["sha256"])] == [
+            notice
+        ]
         assert [r.record_id for r in index.resolve(str(scenario.notice.seq))] == [notice]
         assert [r.record_id for r in index.resolve(str(scenario.ack.seq))] == [notice]
         assert index.resolve("r-000000000000000000000000") == []
