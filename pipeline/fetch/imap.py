@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import select
+import socket
 import ssl
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -66,8 +68,14 @@ class ImapSession(Protocol):
         """MOVE messages to ``target``."""
         ...
 
-    def wait_for_change(self, folder: str, timeout: float) -> bool:
-        """IDLE (or sleep) until the folder changes or ``timeout`` passes."""
+    def noop(self) -> None:
+        """NOOP: raises ``MailboxError`` when the connection no longer answers."""
+        ...
+
+    def wait_for_change(
+        self, folder: str, timeout: float, interrupted: Callable[[], bool] = lambda: False
+    ) -> bool:
+        """IDLE until the folder changes, ``timeout`` passes or ``interrupted()``."""
         ...
 
     def close(self) -> None:
@@ -76,6 +84,10 @@ class ImapSession(Protocol):
 
 
 _CHANGES = frozenset({b"EXISTS", b"RECENT", b"EXPUNGE"})
+
+# How often an IDLE looks at its ``interrupted`` callback: the longest a poll waits for
+# a session its watcher holds in IDLE.
+_INTERRUPT_CHECK_SECONDS = 0.2
 
 
 def mailbox_changed(responses: Iterable[object]) -> bool:
@@ -91,6 +103,17 @@ def mailbox_changed(responses: Iterable[object]) -> bool:
             if isinstance(kind, bytes) and kind.upper() in _CHANGES:
                 return True
     return False
+
+
+def _server_left(responses: list[Any], sock: socket.socket) -> bool:
+    """True when an IDLE check shows the server gone: a BYE, or nothing read from a socket
+    that is still readable (imapclient's idle_check returns nothing at end of file)."""
+    if any(isinstance(r, tuple) and r[:1] == (b"BYE",) for r in responses):
+        return True
+    if responses:
+        return False
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -224,23 +247,46 @@ class ImapClientSession:
         except (IMAPClientError, OSError) as exc:
             raise self._fail(f"moving messages to {target!r}", exc) from exc
 
-    def wait_for_change(self, folder: str, timeout: float) -> bool:
-        """IDLE (RFC 2177) when the server has it; returns True when something changed."""
+    def noop(self) -> None:
+        """NOOP, to find out whether a kept connection still answers."""
+        try:
+            self.client.noop()
+        except (IMAPClientError, OSError) as exc:
+            raise self._fail("checking the connection (NOOP)", exc) from exc
+
+    def wait_for_change(
+        self, folder: str, timeout: float, interrupted: Callable[[], bool] = lambda: False
+    ) -> bool:
+        """IDLE (RFC 2177) when the server has it; returns True when something changed.
+
+        ``folder`` is selected first unless it already is (a SELECT would take in, and
+        so hide, whatever arrived since the last command). ``interrupted`` is asked
+        every 0.2 s; when it says so the IDLE ends early.
+        """
         try:
             if not self.client.has_capability("IDLE"):
                 return False
-            self.select(folder)
+            if self._selected != folder:
+                self.select(folder)
             self.client.idle()
-            changed = False
+            changed = dropped = False
             deadline = time.monotonic() + timeout
             try:
                 # Keepalives end idle_check early; keep waiting out the timeout.
-                while not changed and (left := deadline - time.monotonic()) > 0:
-                    changed = mailbox_changed(self.client.idle_check(timeout=left))
+                while (
+                    not changed and not interrupted() and (left := deadline - time.monotonic()) > 0
+                ):
+                    checked = self.client.idle_check(timeout=min(left, _INTERRUPT_CHECK_SECONDS))
+                    if _server_left(checked, self.client.socket()):
+                        dropped = True
+                        break
+                    changed = mailbox_changed(checked)
             finally:
-                _text, late = self.client.idle_done()
+                late: list[Any] = [] if dropped else self.client.idle_done()[1]
         except (IMAPClientError, OSError) as exc:
             raise self._fail("waiting for new mail (IDLE)", exc) from exc
+        if dropped:
+            raise MailboxError(f"mailbox {self.name}: the server closed the connection during IDLE")
         return changed or mailbox_changed(late)
 
     def close(self) -> None:

@@ -16,7 +16,8 @@ from pipeline.worker.assembly_pool import AssemblyPool
 from pipeline.worker.assembly_queue import SqsAssemblyQueue
 from pipeline.worker.background import BackgroundAssembly
 from pipeline.worker.metrics import IngestMetrics
-from pipeline.worker.poll import Poller, SessionFactory, StopFlag
+from pipeline.worker.poll import Poller, StopFlag
+from pipeline.worker.sessions import SessionFactory
 
 
 def record_settings(config: Config) -> RecordSettings:

@@ -42,10 +42,9 @@ from pipeline.worker.background import BackgroundAssembly
 from pipeline.worker.lease import MailboxLease
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import FolderReport, MailboxReport
+from pipeline.worker.sessions import SessionFactory, SessionPool
 
 log = structlog.get_logger(__name__)
-
-SessionFactory = Callable[[MailboxConfig], ImapSession]
 _GAPS_LISTED = 100
 
 
@@ -179,6 +178,8 @@ class Poller:
         self.metrics = metrics
         self.stop = stop or StopFlag()
         self.progress = sys.stderr.isatty() if progress is None else progress
+        # Kept sessions (``run``): one per mailbox across cycles, shared with its watcher.
+        self.sessions: SessionPool | None = None
 
     def poll(self, names: Sequence[str] = ()) -> list[MailboxReport]:
         """One cycle over the named mailboxes (all when none are named)."""
@@ -219,14 +220,14 @@ class Poller:
         bound = log.bind(mailbox=mailbox.name)
         try:
             with MailboxLease(self.config.state_dir, mailbox.name):
-                session = self.session_factory(mailbox)
-                try:
-                    for folder in mailbox.folders:
-                        if self.stop.is_set:
-                            break
-                        report.folders.append(self._poll_folder(session, mailbox, folder))
-                finally:
-                    session.close()
+                if self.sessions is not None:
+                    self._poll_kept(self.sessions, mailbox, report)
+                else:
+                    session = self.session_factory(mailbox)
+                    try:
+                        self._poll_folders(session, mailbox, report)
+                    finally:
+                        session.close()
         except LeaseHeldError as exc:
             report.skipped = str(exc)
             self.metrics.lease_held.labels(mailbox=mailbox.name).inc()
@@ -251,6 +252,35 @@ class Poller:
         )
         return report
 
+    def _poll_folders(
+        self, session: ImapSession, mailbox: MailboxConfig, report: MailboxReport
+    ) -> None:
+        for folder in mailbox.folders:
+            if self.stop.is_set:
+                break
+            report.folders.append(self._poll_folder(session, mailbox, folder))
+
+    def _poll_kept(
+        self, sessions: SessionPool, mailbox: MailboxConfig, report: MailboxReport
+    ) -> None:
+        """Poll on the mailbox's kept session; a kept session the server dropped since
+        the last cycle is replaced once, a session that fails during the poll is dropped
+        (the next cycle, or the watcher, opens a new one)."""
+        with sessions.for_poll(mailbox) as held:
+            session = held.session
+            if not held.fresh:
+                try:
+                    session.noop()
+                except MailboxError as exc:
+                    log.info("imap.session_dropped", mailbox=mailbox.name, error=str(exc))
+                    held.discard()
+                    session = held.session
+            try:
+                self._poll_folders(session, mailbox, report)
+            finally:
+                if not report.ok:
+                    held.discard()
+
     def _poll_folder(
         self, session: ImapSession, mailbox: MailboxConfig, folder: str
     ) -> FolderReport:
@@ -262,6 +292,10 @@ class Poller:
             self.identities.sync(self.recorder.ledger)
             server_uids = session.uids()
             report.server_count = len(server_uids)
+            if self.sessions is not None:
+                # what the watcher compares with before it idles again
+                seen = max([status.uidnext or 0, *(uid + 1 for uid in server_uids[-1:])])
+                self.sessions.note_seen(mailbox.name, folder, seen)
             known = self.identities.recorded_uids(mailbox.name, folder, status.uidvalidity)
             todo = [uid for uid in server_uids if uid not in known]
             if todo:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import structlog
 
 from pipeline.config import Config
-from pipeline.fetch.imap import ImapClientSession
-from pipeline.worker.poll import Poller, SessionFactory, StopFlag
+from pipeline.worker.poll import Poller, StopFlag
 from pipeline.worker.reports import MailboxReport
+from pipeline.worker.sessions import SessionPool
 from pipeline.worker.watch import IdleWatcher
 
 log = structlog.get_logger(__name__)
@@ -27,18 +27,41 @@ def run_worker(
     stop: StopFlag,
     *,
     after_cycle: Callable[[list[MailboxReport]], None] = lambda _reports: None,
-    session_factory: SessionFactory = ImapClientSession,
     use_idle: bool = True,
     max_cycles: int | None = None,
 ) -> int:
-    """Run cycles until stopped; returns the number of cycles run."""
+    """Run cycles until stopped; returns the number of cycles run.
+
+    Each mailbox keeps one IMAP session across cycles, shared by the poller and the
+    mailbox's IDLE watcher (see :mod:`pipeline.worker.sessions`).
+    """
     wake = threading.Event()
+    sessions = SessionPool(poller.session_factory)
+    poller.sessions = sessions
     watchers = []
     if use_idle:
         for mailbox in config.mailboxes:
-            watcher = IdleWatcher(mailbox, session_factory, wake, stop, config.worker.idle_seconds)
+            watcher = IdleWatcher(mailbox, sessions, wake, stop, config.worker.idle_seconds)
             watcher.start()
             watchers.append(watcher)
+    try:
+        return _cycles(config, poller, stop, wake, after_cycle, max_cycles)
+    finally:
+        stop.set()
+        for watcher in watchers:
+            watcher.join(timeout=2)
+        poller.sessions = None
+        sessions.close()
+
+
+def _cycles(
+    config: Config,
+    poller: Poller,
+    stop: StopFlag,
+    wake: threading.Event,
+    after_cycle: Callable[[list[MailboxReport]], None],
+    max_cycles: int | None,
+) -> int:
     cycles = 0
     while not stop.is_set:
         wake.clear()
@@ -59,7 +82,4 @@ def run_worker(
         while not stop.is_set and not wake.is_set() and waited < deadline:
             wake.wait(0.5)
             waited += 0.5
-    stop.set()
-    for watcher in watchers:
-        watcher.join(timeout=2)
     return cycles

@@ -1,21 +1,25 @@
 """IDLE watchers: one thread per mailbox that wakes the worker when mail arrives.
 
-A watcher holds its own IMAP connection in IDLE (RFC 2177), re-issued before the
-server's 30-minute limit. When the connection drops (server restart, network),
-it reconnects with exponential backoff and wakes the worker once, so anything
-that arrived meanwhile is picked up by a normal poll.
+A watcher IDLEs (RFC 2177) on its mailbox's kept session (:mod:`pipeline.worker.sessions`),
+re-issued before the server's 30-minute limit. When mail arrives it leaves IDLE, hands
+the session to the poller by waking the worker, and idles again once that poll has
+ended, so the poll needs no new connection. When the connection drops (server
+restart, network, a kick), it reconnects with exponential backoff and wakes the worker
+once, so anything that arrived meanwhile is picked up by a normal poll.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+import time
 
 import structlog
 
 from pipeline.config import MailboxConfig
 from pipeline.errors import MailledgerError
-from pipeline.worker.poll import SessionFactory, StopFlag
+from pipeline.worker.poll import StopFlag
+from pipeline.worker.sessions import SessionPool
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +30,7 @@ class IdleWatcher(threading.Thread):
     def __init__(
         self,
         mailbox: MailboxConfig,
-        session_factory: SessionFactory,
+        sessions: SessionPool,
         wake: threading.Event,
         stop: StopFlag,
         idle_seconds: float,
@@ -34,36 +38,52 @@ class IdleWatcher(threading.Thread):
     ) -> None:
         super().__init__(name=f"idle-{mailbox.name}", daemon=True)
         self.mailbox = mailbox
-        self.session_factory = session_factory
+        self.sessions = sessions
         self.wake = wake
         self.stop = stop
         self.idle_seconds = idle_seconds
         self.max_backoff = max_backoff
-        self.supported = True
 
     def run(self) -> None:
         """Watch until the worker stops."""
         backoff = 1.0
         folder = self.mailbox.folders[0]
         bound = log.bind(mailbox=self.mailbox.name, folder=folder)
+        name = self.mailbox.name
         while not self.stop.is_set:
+            polls, changed, quick = 0, False, False
             try:
-                session = self.session_factory(self.mailbox)
+                with self.sessions.for_idle(self.mailbox, lambda: self.stop.is_set) as held:
+                    try:
+                        session = held.session
+                        status = session.select(folder)
+                        # Opened here: something may have arrived while there was no session.
+                        changed = held.fresh or held.behind(folder, status)
+                        quick = False
+                        if not changed:
+                            began = time.monotonic()
+                            changed = session.wait_for_change(
+                                folder, self.idle_seconds, lambda: held.wanted or self.stop.is_set
+                            )
+                            # A server without IDLE answers at once: no busy loop on it.
+                            quick = not changed and time.monotonic() - began < 1.0
+                            quick = quick and not (held.wanted or self.stop.is_set)
+                        polls = self.sessions.polls(name)
+                    except MailledgerError:
+                        held.discard()
+                        raise
             except MailledgerError as exc:
-                bound.warning("idle.connect_failed", error=str(exc), retry_in=round(backoff, 1))
+                bound.warning("idle.dropped", error=str(exc), retry_in=round(backoff, 1))
                 if self.stop.wait(backoff * random.uniform(0.8, 1.2)):
                     return
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             backoff = 1.0
-            self.wake.set()  # reconnected: something may have arrived while we were away
-            try:
-                while not self.stop.is_set:
-                    changed = session.wait_for_change(folder, self.idle_seconds)
-                    if changed:
-                        bound.debug("idle.changed")
-                        self.wake.set()
-            except MailledgerError as exc:
-                bound.warning("idle.dropped", error=str(exc))
-            finally:
-                session.close()
+            if changed:
+                bound.debug("idle.changed")
+                self.wake.set()
+                # The poller takes the session now; idle again once its poll has ended.
+                self.sessions.wait_polled(name, polls, lambda: self.stop.is_set)
+            elif quick and self.stop.wait(self.idle_seconds):
+                # A server without IDLE: the worker's poll interval finds new mail.
+                return
