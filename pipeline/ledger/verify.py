@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -114,12 +113,10 @@ class EntryAudit(Protocol):
         ...
 
 
-# Fields that name a stored, content-addressed object by its hash alone.
-_HASH_ONLY_FIELDS = ("ack_sha256",)
-
-# A member named "key", however it is spaced: a line has at least as many of these as
-# its body has object references (every reference is an object with a "key" member).
-_KEY_MEMBER = re.compile(rb'"key"\s*:')
+# Every reference is an object with a member named "key", so a line holds the string
+# "key" at least as often as its body has references. Counting the string (a member
+# name or a value) can only count too many, which sends the line to the full walk.
+_KEY = b'"key"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +124,36 @@ class _Scanned:
     """What the content check needs of one entry line."""
 
     type: str
-    body: dict[str, Any]
     refs: list[tuple[str, str]]  # (key, sha256) of every stored object the body references
+    disposed: list[str]  # for record.disposed: the object keys it names
 
 
 _FAST_JSON = msgspec.json.Decoder()
+
+
+class _Ref(msgspec.Struct):
+    """An object that may name a stored object (``key`` and ``sha256`` both strings)."""
+
+    key: Any = None
+    sha256: Any = None
+
+
+class _KnownBody(msgspec.Struct):
+    """The members of a body where references sit in the bodies mailledger writes; every
+    other member (the classification, the headers) is skipped without being built."""
+
+    raw: _Ref | None = None
+    bodies: dict[str, _Ref | None] | None = None
+    attachments: list[_Ref] | None = None
+    ack_sha256: Any = None
+
+
+class _KnownEntry(msgspec.Struct):
+    type: str
+    body: _KnownBody
+
+
+_KNOWN_JSON = msgspec.json.Decoder(_KnownEntry)
 
 
 def _loads(raw: bytes) -> Any:
@@ -144,18 +166,56 @@ def _loads(raw: bytes) -> Any:
         return json.loads(raw)
 
 
+def _hash_only(body: Any) -> list[tuple[str, str]]:
+    digest = body.get("ack_sha256") if isinstance(body, dict) else body.ack_sha256
+    if isinstance(digest, str) and is_sha256_hex(digest):
+        return [(object_key(digest), digest)]
+    return []
+
+
+def _scan_known(raw: bytes, named: int | None) -> _Scanned | None:
+    """The references of a line whose body keeps them where mailledger's bodies do, read
+    without building the rest of the line; None when that does not account for every
+    member named ``key`` in the line (the full walk then looks everywhere)."""
+    if named is None:
+        return None
+    try:
+        entry = _KNOWN_JSON.decode(raw)
+    except msgspec.MsgspecError:
+        return None
+    body = entry.body
+    if entry.type == "record.disposed":
+        return None
+    candidates = [body.raw, *(body.bodies or {}).values(), *(body.attachments or ())]
+    refs = [
+        (ref.key, ref.sha256)
+        for ref in candidates
+        if ref is not None and type(ref.key) is str and type(ref.sha256) is str
+    ]
+    if len(refs) != named:
+        return None
+    return _Scanned(entry.type, _hash_only(body) + refs, [])
+
+
 def scan_entry(raw: bytes) -> _Scanned | None:
     """Decode one entry line, collecting every ``(key, sha256)`` of a stored object its
     body references; None when the line is not a JSON entry with a body.
 
     A reference is any object in the body with string ``key`` and ``sha256`` members
-    (the ledger does not know what bodies mean), plus the hash-only fields. Record
-    bodies hold a hundred or more small objects (the classification), so the body is
-    walked level by level and the walk stops once it has found as many references as
-    the line has members named ``key``: references sit near the top of a body, the
-    classification below them is never visited. A line that spells characters as
+    (the ledger does not know what bodies mean), plus the hash-only fields. A line has
+    at least as many members named ``key`` as its body has references. Most lines are
+    read by a decoder that builds only the members where mailledger's bodies keep their
+    references (the raw message, the bodies, the attachments): when those account for
+    every ``key`` member of the line, they are all its references. Any other line is
+    decoded in full and its body walked level by level, stopping once as many
+    references as ``key`` members are found (references sit near the top of a body,
+    the classification below them is never visited). A line that spells characters as
     ``\\u`` escapes could spell that name so; it is walked in full.
     """
+    named = None if b"\\u" in raw else raw.count(_KEY)
+    known = _scan_known(raw, named)
+    if known is not None:
+        return known
     try:
         document = _loads(raw)
     except (UnicodeDecodeError, ValueError):
@@ -165,13 +225,8 @@ def scan_entry(raw: bytes) -> _Scanned | None:
     body, type_ = document.get("body"), document.get("type")
     if not isinstance(body, dict) or not isinstance(type_, str):
         return None
-    refs: list[tuple[str, str]] = []
-    for name in _HASH_ONLY_FIELDS:
-        digest = body.get(name)
-        if isinstance(digest, str) and is_sha256_hex(digest):
-            refs.append((object_key(digest), digest))
+    refs = _hash_only(body)
     hash_only = len(refs)
-    named = None if b"\\u" in raw else len(_KEY_MEMBER.findall(raw))
     level: list[Any] = [body] if named != 0 else []
     while level and (named is None or len(refs) - hash_only < named):
         below: list[Any] = []
@@ -184,7 +239,11 @@ def scan_entry(raw: bytes) -> _Scanned | None:
             else:
                 below.extend([v for v in item if type(v) is dict or type(v) is list])
         level = below
-    return _Scanned(type_, body, refs)
+    keys = body.get("keys", []) if type_ == "record.disposed" else []
+    disposed = (
+        [k for k in keys if isinstance(k, str)] if isinstance(keys, list | dict | str) else []
+    )
+    return _Scanned(type_, refs, disposed)
 
 
 def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[StoredBatch], list[Problem]]:
@@ -255,6 +314,41 @@ def verify_ledger(
     ``allow_empty``: a mistyped path or bucket must not read as an intact log.
     """
     lines, batches, problems = _read_lines(store)
+    # The stored objects are hashed on the pool's threads while this thread checks the
+    # chain, the tree and the proofs (hashlib lets go of the interpreter lock).
+    content = _ContentPass(store, lines, workers, audits) if check_content else None
+    try:
+        return _verify_lines(
+            store,
+            keys,
+            origin,
+            lines,
+            batches,
+            problems,
+            content,
+            earlier_checkpoint,
+            witness,
+            allow_empty,
+            audits,
+        )
+    finally:
+        if content is not None:
+            content.close()
+
+
+def _verify_lines(
+    store: ObjectStore,
+    keys: list[VerifierKey],
+    origin: str,
+    lines: list[StoredLine],
+    batches: list[StoredBatch],
+    problems: list[Problem],
+    content: _ContentPass | None,
+    earlier_checkpoint: str | None,
+    witness: CheckpointWitness | None,
+    allow_empty: bool,
+    audits: Sequence[EntryAudit],
+) -> VerifyReport:
     links = chain_links(lines)
     chain_problems = check_chain(lines, links)
     problems.extend(chain_problems)
@@ -305,10 +399,10 @@ def verify_ledger(
     unsigned_tail = tree.size - checkpointed
     objects_checked = disposed = 0
     first_claims: dict[str, int] = {}
-    if check_content:
-        content = _check_content(store, lines, workers, audits)
-        problems.extend(content.problems)
-        objects_checked, disposed, first_claims = content.checked, content.disposed, content.first
+    if content is not None:
+        found = content.finish()
+        problems.extend(found.problems)
+        objects_checked, disposed, first_claims = found.checked, found.disposed, found.first
     elif audits:
         _run_audits(lines, audits)
     for audit in audits:
@@ -374,17 +468,37 @@ def _run_audits(lines: list[StoredLine], audits: Sequence[EntryAudit]) -> None:
                 audit.see(pos, entry)
 
 
-def _check_content(
-    store: ObjectStore, lines: list[StoredLine], workers: int, audits: Sequence[EntryAudit]
-) -> _ContentFindings:
-    # key -> {digest an entry claims for it -> first position claiming it}; every distinct
-    # object is read and hashed once, however many entries reference it
-    claims: dict[str, dict[str, int]] = {}
-    disposed_keys: set[str] = set()
-    pending: list[str] = []
-    tasks: list[tuple[list[str], Future[list[_Found]]]] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        # Objects are hashed in the pool while later entries are still being decoded here.
+class _ContentPass:
+    """The content check, started before the chain checks and finished after them.
+
+    Every entry line is scanned here for the objects it references (and fed to the
+    audits); each distinct object is read and hashed once, however many entries
+    reference it, in pooled tasks that run while later work goes on.
+    """
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        lines: list[StoredLine],
+        workers: int,
+        audits: Sequence[EntryAudit],
+    ) -> None:
+        # key -> {digest an entry claims for it -> first position claiming it}
+        self.claims: dict[str, dict[str, int]] = {}
+        self.disposed_keys: set[str] = set()
+        self.tasks: list[tuple[list[str], Future[list[_Found]]]] = []
+        self.pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            self._scan(store, lines, audits)
+        except BaseException:
+            self.close()
+            raise
+
+    def _scan(
+        self, store: ObjectStore, lines: list[StoredLine], audits: Sequence[EntryAudit]
+    ) -> None:
+        pending: list[str] = []
+        claims = self.claims
         for pos, line in enumerate(lines):
             scanned = scan_entry(line.raw)
             if scanned is None:
@@ -395,8 +509,7 @@ def _check_content(
                     with contextlib.suppress(LedgerError):
                         audit.see(pos, LedgerEntry.decode(line.raw))
             if scanned.type == "record.disposed":
-                keys = scanned.body.get("keys", [])
-                disposed_keys.update(k for k in keys if isinstance(k, str))
+                self.disposed_keys.update(scanned.disposed)
                 continue
             for key, digest in scanned.refs:
                 claimed = claims.get(key)
@@ -406,25 +519,33 @@ def _check_content(
                 else:
                     claimed.setdefault(digest, pos)
             if len(pending) >= _TASK_OBJECTS:
-                tasks.append((pending, pool.submit(_hash_objects, store, pending)))
+                self.tasks.append((pending, self.pool.submit(_hash_objects, store, pending)))
                 pending = []
         if pending:
-            tasks.append((pending, pool.submit(_hash_objects, store, pending)))
+            self.tasks.append((pending, self.pool.submit(_hash_objects, store, pending)))
+
+    def finish(self) -> _ContentFindings:
+        """Wait for the hashing; what is wrong with each object, in position order."""
         found = {
             key: result
-            for keys, task in tasks
+            for keys, task in self.tasks
             for key, result in zip(keys, task.result(), strict=True)
         }
-    problems: list[Problem] = []
-    for key in sorted(found):
-        problems.extend(_object_problems(key, found[key], claims[key], key in disposed_keys))
-    problems.sort(key=lambda p: p.position or 0)
-    return _ContentFindings(
-        problems,
-        len(claims),
-        len(disposed_keys & claims.keys()),
-        {key: min(claimed.values()) for key, claimed in claims.items()},
-    )
+        problems: list[Problem] = []
+        for key in sorted(found):
+            claimed = self.claims[key]
+            problems.extend(_object_problems(key, found[key], claimed, key in self.disposed_keys))
+        problems.sort(key=lambda p: p.position or 0)
+        return _ContentFindings(
+            problems,
+            len(self.claims),
+            len(self.disposed_keys & self.claims.keys()),
+            {key: min(claimed.values()) for key, claimed in self.claims.items()},
+        )
+
+    def close(self) -> None:
+        """Stop the pool (tasks not started are dropped when verify failed early)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _object_problems(
