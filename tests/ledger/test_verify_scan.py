@@ -71,3 +71,39 @@ def test_scan_reads_lines_only_the_standard_json_decoder_accepts():
     scanned = scan_entry(line)
     assert scanned is not None
     assert scanned.refs == [(object_key(A), A)]
+
+
+def _record_body(*extra_refs: tuple[str, dict[str, object]]) -> dict[str, object]:
+    """A body shaped like a record's: raw, bodies, attachments, a large classification."""
+    body: dict[str, object] = {
+        "raw": _ref(A),
+        "bodies": {"text": _ref(B), "html": None, "html_text": None},
+        "attachments": [{**_ref(C), "filename": "statement.pdf", "verdict": "accepted"}],
+        "classification": {"matches": [{"rule": f"r{i}", "span": [i, i + 1]} for i in range(50)]},
+    }
+    body.update(extra_refs)
+    return body
+
+
+def test_scan_finds_the_raw_message_bodies_and_attachments_of_a_record_body():
+    scanned = scan_entry(_line(_record_body()))
+    assert scanned is not None
+    assert sorted(scanned.refs) == sorted(
+        [(object_key(A), A), (object_key(B), B), (object_key(C), C)]
+    )
+
+
+def test_scan_finds_a_reference_a_record_body_keeps_outside_its_usual_members():
+    D = "d" * 64
+    scanned = scan_entry(_line(_record_body(("evidence", {"copies": [_ref(D)]}))))
+    assert scanned is not None
+    assert (object_key(D), D) in scanned.refs
+    assert len(scanned.refs) == 4
+
+
+def test_scan_finds_the_references_of_a_record_whose_text_holds_the_word_key():
+    body = _record_body()
+    body["classification"] = {"matches": [{"key": "rule-1"}], "note": "key"}
+    scanned = scan_entry(_line(body))
+    assert scanned is not None
+    assert len(scanned.refs) == 3
