@@ -68,8 +68,9 @@ class ImapSession(Protocol):
         """MOVE messages to ``target``."""
         ...
 
-    def noop(self) -> None:
-        """NOOP: raises ``MailboxError`` when the connection no longer answers."""
+    def noop(self) -> bool:
+        """NOOP: True when the server reports messages arrived or left; raises
+        ``MailboxError`` when the connection no longer answers."""
         ...
 
     def wait_for_change(
@@ -247,12 +248,14 @@ class ImapClientSession:
         except (IMAPClientError, OSError) as exc:
             raise self._fail(f"moving messages to {target!r}", exc) from exc
 
-    def noop(self) -> None:
-        """NOOP, to find out whether a kept connection still answers."""
+    def noop(self) -> bool:
+        """NOOP: whether a kept connection still answers, and whether the selected folder
+        changed (Dovecot reports a new message to NOOP at once, to IDLE 0.5 s later)."""
         try:
-            self.client.noop()
+            _text, responses = self.client.noop()
         except (IMAPClientError, OSError) as exc:
             raise self._fail("checking the connection (NOOP)", exc) from exc
+        return mailbox_changed(responses)
 
     def wait_for_change(
         self, folder: str, timeout: float, interrupted: Callable[[], bool] = lambda: False
