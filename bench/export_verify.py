@@ -119,7 +119,11 @@ def verify_once(config: Path, src: Path | None) -> dict[str, Any]:
     figures = json.loads(result["stdout"].strip().splitlines()[-1])
     if not figures["ok"]:
         raise SystemExit("verify found problems in the benchmark ledger")
-    return {"s": figures["s"], "peak_rss_mib": result["tree_rss"] / 2**20}
+    return {
+        "s": figures["s"],
+        "cpu_s": figures["cpu_s"],
+        "peak_rss_mib": result["tree_rss"] / 2**20,
+    }
 
 
 def hashlib_once(files: list[Path]) -> float:
@@ -146,28 +150,33 @@ def sha256sum_once(files: list[Path]) -> float:
 SIDES = ("baseline", "current")
 
 
-def measure(config: Path, runs: int, baseline: Path | None) -> dict[str, Any]:
-    """Alternate the sides ``runs`` times: export, verify, hashlib, sha256sum."""
+def measure(
+    config: Path, runs: int, baseline: Path | None, verify_only: bool = False
+) -> dict[str, Any]:
+    """Alternate the sides ``runs`` times: export (unless ``verify_only``), verify,
+    hashlib, sha256sum."""
     store = config.parent / "store"
     files = _files(store)
     sides = {"current": None} if baseline is None else {"baseline": baseline, "current": None}
     samples: dict[str, list[float]] = {"hashlib_s": [], "sha256sum_s": []}
     for side in sides:
-        for name in ("export_s", "export_rss", "verify_s", "verify_rss"):
+        for name in ("export_s", "export_rss", "verify_s", "verify_cpu_s", "verify_rss"):
             samples[f"{side}_{name}"] = []
     out = config.parent / "export-out"
     for _ in range(runs):
         for side, src in sides.items():
-            e = export_once(config, out, src)
-            samples[f"{side}_export_s"].append(e["wall_s"])
-            samples[f"{side}_export_rss"].append(e["peak_rss_mib"])
+            if not verify_only:
+                e = export_once(config, out, src)
+                samples[f"{side}_export_s"].append(e["wall_s"])
+                samples[f"{side}_export_rss"].append(e["peak_rss_mib"])
             v = verify_once(config, src)
             samples[f"{side}_verify_s"].append(v["s"])
+            samples[f"{side}_verify_cpu_s"].append(v["cpu_s"])
             samples[f"{side}_verify_rss"].append(v["peak_rss_mib"])
         samples["hashlib_s"].append(hashlib_once(files))
         samples["sha256sum_s"].append(sha256sum_once(files))
         print(f"  run {len(samples['hashlib_s'])}: {json.dumps(samples)}", flush=True)
-    med = {k: statistics.median(v) for k, v in samples.items()}
+    med = {k: statistics.median(v) for k, v in samples.items() if v}
     figures: dict[str, Any] = {
         "files": len(files),
         "bytes": sum(p.stat().st_size for p in files),
@@ -176,10 +185,14 @@ def measure(config: Path, runs: int, baseline: Path | None) -> dict[str, Any]:
         "sha256sum_s": round(med["sha256sum_s"], 2),
     }
     for side in sides:
+        exported = samples[f"{side}_export_s"]
         figures[side] = {
-            "export_s": round(med[f"{side}_export_s"], 2),
-            "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1),
+            "export_s": round(med[f"{side}_export_s"], 2) if exported else None,
+            "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1)
+            if exported
+            else None,
             "verify_s": round(med[f"{side}_verify_s"], 2),
+            "verify_cpu_s": round(med[f"{side}_verify_cpu_s"], 2),
             "verify_peak_rss_mib": round(max(samples[f"{side}_verify_rss"]), 1),
             "verify_share_of_hashlib": round(med["hashlib_s"] / med[f"{side}_verify_s"], 3),
             "verify_share_of_sha256sum": round(med["sha256sum_s"] / med[f"{side}_verify_s"], 3),
@@ -197,6 +210,9 @@ def main() -> None:
     )
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument(
+        "--verify-only", action="store_true", help="measure verify and hashing, no export"
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="a source tree of the code to compare with (git archive of an earlier commit),"
@@ -210,7 +226,7 @@ def main() -> None:
         print(f"[{size}] built", flush=True)
         if args.build_only:
             continue
-        results[str(size)] = figures = measure(config, args.runs, args.baseline)
+        results[str(size)] = figures = measure(config, args.runs, args.baseline, args.verify_only)
         shown = {k: v for k, v in figures.items() if k != "samples"}
         print(f"[{size}] {json.dumps(shown)}", flush=True)
     results["load_average_end"] = os.getloadavg()
