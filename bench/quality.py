@@ -61,7 +61,7 @@ from pipeline.record.source import MessageSource  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "quality"
 RESULTS = ROOT / "bench" / "results"
-PARTS = ("dev", "heldout", "heldout2")
+PARTS = ("dev", "heldout", "heldout2", "heldout3")
 OWN_ADDRESS = "customercare@servicer.example"
 # Languages with a reviewed acknowledgment template; others get English and Spanish.
 DEFAULT_TEMPLATES = ("en", "es")
