@@ -88,9 +88,10 @@ _TAIL = re.compile(
 )
 
 
-def chain_link(raw: bytes) -> ChainLink | None:
-    """The line's position, link and leaf hash; None when it is not a readable entry."""
-    leaf = leaf_hash(raw)
+def chain_link(raw: bytes, leaf: bytes | None = None) -> ChainLink | None:
+    """The line's position, link and leaf hash (``leaf`` when the caller hashed the line
+    already); None when it is not a readable entry."""
+    leaf = leaf_hash(raw) if leaf is None else leaf
     # rfind + match at that offset: a short anchored match instead of a scan of the line
     match = _TAIL.match(raw, raw.rfind(b',"prev":"'))
     if match is not None and raw.startswith(b'{"actor":'):
@@ -102,9 +103,14 @@ def chain_link(raw: bytes) -> ChainLink | None:
     return ChainLink(entry.seq, entry.prev, leaf)
 
 
-def chain_links(lines: Sequence[StoredLine]) -> list[ChainLink | None]:
-    """:func:`chain_link` of every line, in order."""
-    return [chain_link(line.raw) for line in lines]
+def chain_links(
+    lines: Sequence[StoredLine], leaves: Sequence[bytes] | None = None
+) -> list[ChainLink | None]:
+    """:func:`chain_link` of every line, in order (``leaves``: their leaf hashes, when
+    the caller computed them already)."""
+    if leaves is None:
+        return [chain_link(line.raw) for line in lines]
+    return [chain_link(line.raw, leaf) for line, leaf in zip(lines, leaves, strict=True)]
 
 
 def check_chain(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -246,7 +246,11 @@ def scan_entry(raw: bytes) -> _Scanned | None:
     return _Scanned(type_, refs, disposed)
 
 
-def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[StoredBatch], list[Problem]]:
+def _read_lines(
+    store: ObjectStore, on_batch: Callable[[int, list[bytes]], None]
+) -> tuple[list[StoredLine], list[StoredBatch], list[Problem]]:
+    """Every stored entry line in order; ``on_batch(first position, lines)`` is called
+    for each batch as soon as it is read, so work on it starts before the next read."""
     lines: list[StoredLine] = []
     batches: list[StoredBatch] = []
     problems: list[Problem] = []
@@ -261,6 +265,7 @@ def _read_lines(store: ObjectStore) -> tuple[list[StoredLine], list[StoredBatch]
             continue
         entry_lines, proof = layout.batch_parts(data)
         batches.append(StoredBatch(key, len(lines), len(entry_lines), proof))
+        on_batch(len(lines), entry_lines)
         lines.extend(StoredLine(key, raw) for raw in entry_lines)
     return lines, batches, problems
 
@@ -313,16 +318,32 @@ def verify_ledger(
     ``keys`` are the trusted log keys. An empty store is a finding unless
     ``allow_empty``: a mistyped path or bucket must not read as an intact log.
     """
-    lines, batches, problems = _read_lines(store)
-    # The stored objects are hashed on the pool's threads while this thread checks the
-    # chain, the tree and the proofs (hashlib lets go of the interpreter lock).
-    content = _ContentPass(store, lines, workers, audits) if check_content else None
+    # Work is handed to a thread pool batch by batch as the ledger is read: the leaf hash
+    # of every line, and the stored objects the lines name. hashlib lets go of the
+    # interpreter lock, so the pool hashes while this thread reads and decodes lines
+    # and then checks the chain, the tree and the proofs.
+    pool = ThreadPoolExecutor(max_workers=workers)
+    # a thread of their own: the chain check needs every leaf, not queued behind objects
+    leaf_pool = ThreadPoolExecutor(max_workers=1)
     try:
+        content = _ContentPass(store, pool, audits) if check_content else None
+        leaf_tasks: list[Future[list[bytes]]] = []
+
+        def on_batch(start: int, raws: list[bytes]) -> None:
+            leaf_tasks.append(leaf_pool.submit(_leaf_hashes, raws))
+            if content is not None:
+                content.feed(start, raws)
+
+        lines, batches, problems = _read_lines(store, on_batch)
+        if content is not None:
+            content.flush()
+        leaves = [leaf for task in leaf_tasks for leaf in task.result()]
         return _verify_lines(
             store,
             keys,
             origin,
             lines,
+            leaves,
             batches,
             problems,
             content,
@@ -332,8 +353,12 @@ def verify_ledger(
             audits,
         )
     finally:
-        if content is not None:
-            content.close()
+        leaf_pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _leaf_hashes(raws: list[bytes]) -> list[bytes]:
+    return [leaf_hash(raw) for raw in raws]
 
 
 def _verify_lines(
@@ -341,6 +366,7 @@ def _verify_lines(
     keys: list[VerifierKey],
     origin: str,
     lines: list[StoredLine],
+    leaves: list[bytes],
     batches: list[StoredBatch],
     problems: list[Problem],
     content: _ContentPass | None,
@@ -349,12 +375,9 @@ def _verify_lines(
     allow_empty: bool,
     audits: Sequence[EntryAudit],
 ) -> VerifyReport:
-    links = chain_links(lines)
+    links = chain_links(lines, leaves)
     chain_problems = check_chain(lines, links)
     problems.extend(chain_problems)
-    leaves = [
-        link.leaf if link else leaf_hash(line.raw) for link, line in zip(links, lines, strict=True)
-    ]
     tree = MerkleTree(leaves)
     notes = [
         (key, _read_note(store, key).decode("utf-8", "replace"))
@@ -469,45 +492,38 @@ def _run_audits(lines: list[StoredLine], audits: Sequence[EntryAudit]) -> None:
 
 
 class _ContentPass:
-    """The content check, started before the chain checks and finished after them.
+    """The content check, fed batch by batch as the ledger is read, finished after the
+    chain checks.
 
-    Every entry line is scanned here for the objects it references (and fed to the
-    audits); each distinct object is read and hashed once, however many entries
-    reference it, in pooled tasks that run while later work goes on.
+    Every entry line is scanned for the objects it references (and fed to the audits);
+    each distinct object is read and hashed once, however many entries reference it, in
+    tasks on the pool that run while later work goes on.
     """
 
     def __init__(
-        self,
-        store: ObjectStore,
-        lines: list[StoredLine],
-        workers: int,
-        audits: Sequence[EntryAudit],
+        self, store: ObjectStore, pool: ThreadPoolExecutor, audits: Sequence[EntryAudit]
     ) -> None:
+        self.store = store
+        self.pool = pool
+        self.audits = audits
         # key -> {digest an entry claims for it -> first position claiming it}
         self.claims: dict[str, dict[str, int]] = {}
         self.disposed_keys: set[str] = set()
         self.tasks: list[tuple[list[str], Future[list[_Found]]]] = []
-        self.pool = ThreadPoolExecutor(max_workers=workers)
-        try:
-            self._scan(store, lines, audits)
-        except BaseException:
-            self.close()
-            raise
+        self.pending: list[str] = []
 
-    def _scan(
-        self, store: ObjectStore, lines: list[StoredLine], audits: Sequence[EntryAudit]
-    ) -> None:
-        pending: list[str] = []
+    def feed(self, start: int, raws: list[bytes]) -> None:
+        """The lines of one batch, the first at position ``start``."""
         claims = self.claims
-        for pos, line in enumerate(lines):
-            scanned = scan_entry(line.raw)
+        for pos, raw in enumerate(raws, start):
+            scanned = scan_entry(raw)
             if scanned is None:
                 continue  # an undecodable entry is reported, located, by the chain check
-            for audit in audits:
+            for audit in self.audits:
                 if scanned.type in audit.types:
                     # not an entry: reported, located, by the chain check
                     with contextlib.suppress(LedgerError):
-                        audit.see(pos, LedgerEntry.decode(line.raw))
+                        audit.see(pos, LedgerEntry.decode(raw))
             if scanned.type == "record.disposed":
                 self.disposed_keys.update(scanned.disposed)
                 continue
@@ -515,14 +531,17 @@ class _ContentPass:
                 claimed = claims.get(key)
                 if claimed is None:
                     claims[key] = {digest: pos}
-                    pending.append(key)
+                    self.pending.append(key)
                 else:
                     claimed.setdefault(digest, pos)
-            if len(pending) >= _TASK_OBJECTS:
-                self.tasks.append((pending, self.pool.submit(_hash_objects, store, pending)))
-                pending = []
-        if pending:
-            self.tasks.append((pending, self.pool.submit(_hash_objects, store, pending)))
+            if len(self.pending) >= _TASK_OBJECTS:
+                self.flush()
+
+    def flush(self) -> None:
+        """Hand the objects not yet handed to the pool."""
+        if self.pending:
+            keys, self.pending = self.pending, []
+            self.tasks.append((keys, self.pool.submit(_hash_objects, self.store, keys)))
 
     def finish(self) -> _ContentFindings:
         """Wait for the hashing; what is wrong with each object, in position order."""
@@ -542,10 +561,6 @@ class _ContentPass:
             len(self.disposed_keys & self.claims.keys()),
             {key: min(claimed.values()) for key, claimed in self.claims.items()},
         )
-
-    def close(self) -> None:
-        """Stop the pool (tasks not started are dropped when verify failed early)."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _object_problems(
