@@ -122,8 +122,8 @@ class SessionPool:
 
     def note_seen(self, mailbox: str, folder: str, uidnext: int) -> None:
         """A poll accounted for every message of ``folder`` below ``uidnext``."""
-        slot = self._slot(mailbox)
-        slot.seen_next[folder] = max(uidnext, slot.seen_next.get(folder, 0))
+        # the latest, not the largest: after a UIDVALIDITY change UIDNEXT starts again
+        self._slot(mailbox).seen_next[folder] = uidnext
 
     def polls(self, mailbox: str) -> int:
         """How many polls of ``mailbox`` have ended."""
