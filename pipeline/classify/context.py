@@ -22,6 +22,10 @@ return spans of it; nothing here does I/O.
   "ليس") just before the match, in the same clause (Korean negates after).
 * Resolution: "was fixed", "has been resolved", "ya se resolvió", "đã được giải
   quyết", "已经解决" in the same sentence as the match.
+* Someone else's situation: a neighbour, a friend, a coworker, "some mortgage
+  company", a story on the news named earlier in the sentence ("the house next door
+  went to a foreclosure auction", "mi vecino se declaró en bancarrota"): the writer's
+  own loan is not what the words are about.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ __all__ = [
     "find_zones",
     "is_forwarded_subject",
     "negation_cue",
+    "other_party_cue",
     "resolution_cue",
 ]
 
@@ -99,7 +104,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _SENTENCE = re.compile(r"[.!?\n。！？]")
 _RESOLUTION = re.compile(
-    r"(?:was|were|has been|have been|got|is|are|been) (?:now )?(?:fixed|resolved|corrected|"
+    r"(?:was|were|has been|have been|got|is|are|been) (?:now |finally |all |fully |completely )?"
+    r"(?:fixed|resolved|corrected|"
     r"taken care of|sorted(?: out)?|reversed|refunded|credited back|straightened out)"
     r"|(?:thank you|thanks) for (?:fixing|resolving|correcting|taking care|sorting|reversing|"
     r"refunding)|no longer (?:an issue|a problem|needed)|(?:issue|problem|complaint) is (?:now )?"
@@ -114,6 +120,35 @@ _RESOLUTION = re.compile(
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
 )
+
+
+# Who else a sentence can be about: people outside the writer's household and other
+# companies. Family members are left out on purpose: an heir writes about a parent who
+# died, a spouse about a deployed husband, and those are the writer's own loan.
+_OTHER_PARTY = re.compile(
+    r"\b(?:neighbou?rs?|next door|down the street|coworkers?|co-workers?|colleagues?|"
+    r"(?:a|my|our) friends?|friends? of (?:mine|ours)|someone i know|people i know|"
+    r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
+    r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
+    r"vecin[oa]s?|al lado|companer[oa]s? de trabajo|(?:un|una|mi|mis) amig[oa]s?|"
+    r"otr[oa]s? (?:compania|companias|bancos?|prestamistas|personas)|en las noticias|"
+    r"en el noticiero|vizinh[oa]s?|colegas?|(?:um|uma|meu|minha) amig[oa]|"
+    r"outr[oa]s? (?:empresas?|bancos?|pessoas)|nas noticias|voisin(?:e|s|es)?|collegues?|"
+    r"(?:un|une|mon|ma) amie?|(?:aux|dans les) informations|vwazen|zanmi|kapitbahay|"
+    r"kaibigan|katrabaho|hang xom|dong nghiep)\b"
+    # Scripts without spaces between words (or with attached pronouns): no boundaries.
+    r"|邻居|鄰居|朋友|同事|隔壁|이웃|옆집|친구|동료|جيران|صديق"
+)
+
+
+def other_party_cue(folded: str, start: int) -> str | None:
+    """Words naming someone else earlier in the sentence of a match at ``start``, if any."""
+    lo = start
+    floor = max(0, start - 200)
+    while lo > floor and not _SENTENCE.match(folded, lo - 1):
+        lo -= 1
+    found = _OTHER_PARTY.search(folded, lo, start)
+    return found.group() if found is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from pipeline.classify.context import (
     find_zones,
     is_forwarded_subject,
     negation_cue,
+    other_party_cue,
     resolution_cue,
 )
 from pipeline.classify.intervals import SpanSet
@@ -96,6 +97,12 @@ ALL_FIELDS: tuple[FieldName, ...] = (
 )
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _T = TypeVar("_T")
+# Families about the writer's own situation: the same words about a neighbour, a friend
+# or another company ("the house next door went to auction") escalate nothing.
+_OWN_SITUATION = frozenset(
+    {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
+     "disaster_hardship"}
+)  # fmt: skip
 
 # A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
 # "a word character other than underscore", i.e. a letter or digit.
@@ -478,6 +485,10 @@ def _match_one(
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
+        if why is None and rule.family in _OWN_SITUATION:
+            cue = other_party_cue(folded, span[0])
+            if cue is not None:
+                why = ("other_party", cue)
         if why is not None:
             suppressed.append(
                 Suppression(
