@@ -75,7 +75,12 @@ _DISCLAIMER = re.compile(
     r"transmission) in error|confidentiality notice|confidential(?:ity)? (?:and|&) privileged|"
     r"privileged (?:and|&) confidential|may contain (?:confidential|privileged)|"
     r"aviso de confidencialidad|destinatario previsto|recibido este (?:mensaje|correo) por error|"
-    r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:"
+    r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:|"
+    r"(?:ce|le present) (?:courriel|message|e-?mail) (?:peut contenir|contient|est) "
+    r"(?:des informations )?(?:confidenti|privilegi)|secret professionnel|"
+    r"(?:esta|este) (?:mensagem|e-?mail) (?:pode conter|contem) "
+    r"(?:informacoes )?(?:confidenci|privilegi)|"
+    r"قد تحتوي هذه الرسالة|هذه الرسالة سرية"
 )
 _SIGNATURE = re.compile(r"^-- ?$|^(?:sent from my|enviado desde mi|envoye de mon)\b", re.MULTILINE)
 
@@ -97,6 +102,9 @@ _NEGATION_NEAR = (
     "ليس", "ليست", "لا ", "لن ",
 )  # fmt: skip
 _NEGATION_AFTER = re.compile(r"^.{0,3}?(?:아닙|아니|않)")
+# Haitian Creole negates with "pa" after its subject ("se pa yon plent", "m pa t siyen");
+# alone, "pa" is also Tagalog for "still", so only the pair counts.
+_CREOLE_SUBJECTS = frozenset({"se", "m", "mwen", "li", "nou", "yo", "ou", "w", "sa"})
 _NEGATION_WINDOW = 4
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLAUSE_BREAK = re.compile(
@@ -240,9 +248,12 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
     if breaks:
         before = before[breaks[-1].end() :]
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
-    for t in tokens[-(_NEGATION_WINDOW + 1) :]:
+    window = tokens[-(_NEGATION_WINDOW + 1) :]
+    for i, t in enumerate(window):
         if t in _NEGATION_WORDS:
             return t
+        if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
+            return f"{window[i - 1]} pa"
     near = before[-8:]
     for cue in _NEGATION_NEAR:
         if cue in near:

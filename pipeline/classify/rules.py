@@ -86,6 +86,7 @@ Signal = Literal[
     "info_object",
     "payoff_object",
     "application_reference",
+    "application_material",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
@@ -109,6 +110,7 @@ _OWN_SITUATION = frozenset(
 _B_START = r"(?<![^\W_])"
 _B_END = r"(?![^\W_])"
 _PHRASE_GAP = r"[\s\-_]+"
+_PHRASE_GAP_TL = r"[\s\-_]+(?:(?:po|ho)[\s\-_]+)?"
 
 
 class EscalationRule(BaseModel):
@@ -143,6 +145,10 @@ class EscalationRule(BaseModel):
     word_boundaries: bool = True
     # A family whose words sit in an attorney's signature still counts there.
     counts_in_signature: bool = False
+    # A request cue that is also an everyday conjunction ("cuando", "donde", "porque",
+    # "quand") asks only in a sentence ending with a question mark, or where written
+    # with the accent that marks the interrogative ("cuándo", "dónde", "por qué").
+    asks_only: bool = False
 
     @field_validator("phrases")
     @classmethod
@@ -168,7 +174,10 @@ class EscalationRule(BaseModel):
         return trigger, unless
 
     def _alternatives(self) -> list[str]:
-        alternatives = [_phrase_regex(p) for p in self.phrases]
+        # Tagalog puts its politeness particle inside any phrase ("hindi po tama",
+        # "bayad na po ako"): a phrase of the pack allows it between its words.
+        gap = _PHRASE_GAP_TL if self.language == "tl" else _PHRASE_GAP
+        alternatives = [_phrase_regex(p, gap) for p in self.phrases]
         for pattern in self.patterns:
             _check_regex(self.name, "patterns", pattern)
             alternatives.append(f"(?:{_fold_pattern(pattern)})")
@@ -426,9 +435,9 @@ def _fold_pattern(pattern: str) -> str:
     return "".join(ch if ch.isascii() else fold(ch) for ch in pattern)
 
 
-def _phrase_regex(phrase: str) -> str:
+def _phrase_regex(phrase: str, gap: str = _PHRASE_GAP) -> str:
     words = fold(phrase).split()
-    return "(?:" + _PHRASE_GAP.join(re.escape(w) for w in words) + ")"
+    return "(?:" + gap.join(re.escape(w) for w in words) + ")"
 
 
 def _field_values(fields: MessageFields, name: FieldName) -> tuple[str, ...]:
