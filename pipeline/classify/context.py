@@ -42,6 +42,7 @@ __all__ = [
     "find_zones",
     "is_forwarded_subject",
     "negation_cue",
+    "news_cue",
     "other_party_cue",
     "resolution_cue",
 ]
@@ -98,10 +99,13 @@ _NEGATION_WORDS = frozenset(
 )  # fmt: skip
 # Scripts without spaces between words: a cue among the few characters before.
 _NEGATION_NEAR = (
-    "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算",
+    "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算", "唔係", "唔是",
     "ليس", "ليست", "لا ", "لن ",
 )  # fmt: skip
-_NEGATION_AFTER = re.compile(r"^.{0,3}?(?:아닙|아니|않)")
+# Korean negates after the noun: "불만이 아닙니다", "불만이 있는 건 아니고".
+_NEGATION_AFTER = re.compile(
+    r"^(?:.{0,3}?(?:아닙|아니|않)|(?:이|가|은|는)?\s?있는\s?(?:건|것은|것이)\s?(?:아닙|아니))"
+)
 # Haitian Creole negates with "pa" after its subject ("se pa yon plent", "m pa t siyen");
 # alone, "pa" is also Tagalog for "still", so only the pair counts.
 _CREOLE_SUBJECTS = frozenset({"se", "m", "mwen", "li", "nou", "yo", "ou", "w", "sa"})
@@ -127,6 +131,16 @@ _RESOLUTION = re.compile(
     r"|naayos na|nalutas na|salamat sa pag-?ayos|te (?:rezoud|korije|regle)"
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
+    # Fixed by someone there and then ("Maria figured it out and fixed it"), not "you
+    # still haven't fixed it".
+    r"|(?<!not )(?<!never )(?<!n't )(?<!nt )(?<!to )(?<!still )(?:fixed|solved|sorted out|"
+    r"straightened out|took care of) (?:it|the problem|the issue|everything|my problem|my issue)"
+    # Untouched by it: "with the hurricane nothing happened to us", "the fires are
+    # nowhere near us", "no nos pasó nada".
+    r"|nothing (?:has )?happened to (?:us|me|the house|our house|my house|the property)"
+    r"|nowhere near (?:us|me|our|my)|(?:no|without any) damage to (?:the|our|my) (?:house|home)"
+    r"|no (?:nos|me|le) paso nada|ni una gota|nao (?:nos |me )?aconteceu nada"
+    r"|wala (?:naman )?(?:pong |ho )?nangyari"
 )
 
 
@@ -149,14 +163,46 @@ _OTHER_PARTY = re.compile(
 )
 
 
-def other_party_cue(folded: str, start: int) -> str | None:
-    """Words naming someone else earlier in the sentence of a match at ``start``, if any."""
-    lo = start
-    floor = max(0, start - 200)
+# A sibling or cousin is someone else too where the words are their own affairs (a
+# brother's bankruptcy), but not for a death or a sale: heirs write "my brother and I".
+_OTHER_RELATIVE = re.compile(
+    r"\b(?:my|his|her|our) (?:brother|sister|cousin|uncle|aunt|nephew|niece|brother-in-law|"
+    r"sister-in-law)s?\b|"
+    r"\bmi (?:hermano|hermana|primo|prima|tio|tia|cunado|cunada|sobrino|sobrina)\b|"
+    r"\b(?:meu|minha) (?:irmao|irma|primo|prima|tio|tia|cunhado|cunhada)\b|"
+    r"\b(?:mon|ma) (?:frere|soeur|cousin|cousine|oncle|tante)\b|\b(?:fre|se|kouzen|kouzin) m\b|"
+    r"\b(?:kapatid|pinsan) ko\b|\b(?:anh|chi|em) ho\b"
+)
+# A news story the writer saw: what it tells of is nobody's own situation here.
+_NEWS = re.compile(
+    r"\b(?:on|in) the news\b|\bnews (?:story|report|about)\b|\ben (?:las|el) noticias?\b|"
+    r"\bnas noticias\b|\baux informations\b|\bbalita (?:tungkol sa|na)\b|"
+    r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b"
+)
+
+
+def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:
+    """Words naming someone else (or, with ``relatives``, a sibling or cousin) earlier
+    in the sentence of a match at ``start``, if any."""
+    lo = _sentence_start(folded, start)
+    found = _OTHER_PARTY.search(folded, lo, start)
+    if found is None and relatives:
+        found = _OTHER_RELATIVE.search(folded, lo, start)
+    return found.group() if found is not None else None
+
+
+def news_cue(folded: str, start: int) -> str | None:
+    """A news story named earlier in the sentence of a match at ``start``, if any."""
+    found = _NEWS.search(folded, _sentence_start(folded, start), start)
+    return found.group() if found is not None else None
+
+
+def _sentence_start(folded: str, pos: int) -> int:
+    lo = pos
+    floor = max(0, pos - 200)
     while lo > floor and not _SENTENCE.match(folded, lo - 1):
         lo -= 1
-    found = _OTHER_PARTY.search(folded, lo, start)
-    return found.group() if found is not None else None
+    return lo
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +304,7 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
     for cue in _NEGATION_NEAR:
         if cue in near:
             return cue
-    after = _NEGATION_AFTER.search(folded[end : end + 8])
+    after = _NEGATION_AFTER.search(folded[end : end + 16])
     return str(after.group()) if after is not None else None
 
 

@@ -43,6 +43,7 @@ from pipeline.classify.context import (
     find_zones,
     is_forwarded_subject,
     negation_cue,
+    news_cue,
     other_party_cue,
     resolution_cue,
 )
@@ -104,6 +105,10 @@ _OWN_SITUATION = frozenset(
     {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
      "disaster_hardship"}
 )  # fmt: skip
+# ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
+_OWN_AFFAIRS = frozenset({"bankruptcy"})
+# A story on the news about fraud or a disaster is nobody's report here.
+_NEWSWORTHY = frozenset({"fraud_identity_theft", "elder_exploitation"})
 
 # A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
 # "a word character other than underscore", i.e. a letter or digit.
@@ -495,7 +500,11 @@ def _match_one(
             if cue is not None:
                 why = ("resolution", cue)
         if why is None and rule.family in _OWN_SITUATION:
-            cue = other_party_cue(folded, span[0])
+            cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
+            if cue is not None:
+                why = ("other_party", cue)
+        if why is None and rule.family in _NEWSWORTHY:
+            cue = news_cue(folded, span[0])
             if cue is not None:
                 why = ("other_party", cue)
         if why is not None:

@@ -131,3 +131,94 @@ def test_being_left_without_word_or_treated_badly_is_a_complaint(text: str) -> N
 )
 def test_a_servicemember_who_does_not_say_military_is_a_servicemember(text: str) -> None:
     assert "servicemember" in families(text)
+
+
+@pytest.mark.parametrize(
+    ("family", "text"),
+    [
+        (
+            "complaint",
+            "I called today ready to file a complaint about my escrow, but Maria figured out "
+            "the problem and fixed it while I was on the phone.",
+        ),
+        (
+            "disaster_hardship",
+            "Gracias a Dios con el huracán no nos pasó nada. Quiero confirmar el seguro.",
+        ),
+        (
+            "disaster_hardship",
+            "The wildfire is nowhere near us, but when does my escrow payment change?",
+        ),
+    ],
+)
+def test_a_matter_fixed_on_the_spot_or_that_left_the_writer_untouched_escalates_nothing(
+    family: str, text: str
+) -> None:
+    c = run(text)
+    assert family not in {h.family for h in c.families}
+    assert any(s.reason == "resolution" for s in c.suppressions)
+
+
+def test_a_complaint_that_was_not_fixed_still_escalates() -> None:
+    assert "complaint" in families(
+        "Third time I call and you still haven't fixed the problem. This is unacceptable."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mi hermano está en bancarrota y me pidió dinero. Necesito mi estado de cuenta.",
+        "Frè m nan te fè fayit ane pase. Voye ban mwen istwa peman mwen.",
+    ],
+)
+def test_a_siblings_bankruptcy_is_theirs(text: str) -> None:
+    assert "bankruptcy" not in families(text)
+
+
+def test_a_fraud_story_on_the_news_is_no_fraud_report() -> None:
+    c = run(
+        "Napanood ko po sa TFC ang balita tungkol sa scam at fraud sa mga matatanda. "
+        "Pakikumpirma po ang tamang address."
+    )
+    assert "fraud_identity_theft" not in {h.family for h in c.families}
+    assert "media_threat" not in {h.family for h in c.families}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a HUD-approved housing counselor; attached is the loan modification package.",
+        "Mwen se konseye lojman nan Konbit Lakay (ajans HUD apwouve).",
+        "Soy consejera de vivienda aprobada por HUD y adjunto la solicitud.",
+    ],
+)
+def test_a_hud_approved_counsellor_is_no_complaint_to_hud(text: str) -> None:
+    assert "regulator_complaint" not in families(text)
+
+
+@pytest.mark.parametrize(
+    ("family", "text"),
+    [
+        ("disaster_hardship", "I got a letter saying FEMA's new flood map puts us in Zone AE."),
+        ("disaster_hardship", "¿El seguro de inundación que pagan del escrow está al día?"),
+        ("servicemember", "I'm a retired Navy chief, retired in 2009. What index do you use?"),
+        (
+            "media_threat",
+            "With all the news about insurers dropping people, will my escrow change?",
+        ),
+    ],
+)
+def test_words_of_a_family_used_for_something_else_escalate_nothing(family: str, text: str) -> None:
+    assert family not in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "呢個唔係投訴，只係想問下託管帳戶分析。",
+        "불만이 있는 건 아니고, 재산세 때문인지 궁금합니다.",
+    ],
+)
+def test_a_complaint_negated_in_cantonese_or_korean_is_none(text: str) -> None:
+    assert "complaint" not in families(text)
