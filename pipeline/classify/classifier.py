@@ -682,11 +682,15 @@ def _decide(
     # Words of an application already made, decided or staffed ("the status of my
     # modification") are no new loss-mitigation application.
     made = _spans(signals.get("application_reference", []))
+    named: list[_Hit] = []
     for h in hits:
         r = h.rule
         if r.signal is not None:
             continue
         if r.kind == "loss_mitigation_application" and _overlaps(made, h):
+            continue
+        if r.named_in_errors:
+            named.append(h)
             continue
         if r.kind is not None:
             add_kind(r.kind, h.evidence())
@@ -701,6 +705,23 @@ def _decide(
     if pair is not None:
         add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
+    cues = [
+        c
+        for c in signals.get("request_cue", [])
+        if not c.rule.asks_only or not c.match.matched.isascii() or _in_question(c, ends)
+    ]
+    for h in named:
+        # Inside a notice of error, "the escrow analysis is wrong" names the document;
+        # "please send the escrow analysis" or "where is the payment history?" asks.
+        if (
+            "notice_of_error" not in kinds
+            or _in_question(h, ends)
+            or _near(cues, [h], _SIGNAL_WINDOW) is not None
+        ):
+            if h.rule.kind is not None:
+                add_kind(h.rule.kind, h.evidence())
+            if h.rule.subkind is not None:
+                subkinds.add(h.rule.subkind)
     # An information word inside a payoff request ("payoff statement") asks for the
     # payoff, not for information.
     inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
@@ -720,11 +741,6 @@ def _decide(
     # rule that names the information still counts. (Letting an application or a
     # fraud report absorb its questions too was tried: request-for-information
     # recall on the development part fell from 0.87 to 0.79.)
-    cues = [
-        c
-        for c in signals.get("request_cue", [])
-        if not c.rule.asks_only or not c.match.matched.isascii() or _in_question(c, ends)
-    ]
     if material:
         info = [o for o in info if not _overlaps(material, o)]
     if "notice_of_error" not in kinds:

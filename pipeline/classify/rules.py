@@ -154,6 +154,10 @@ class EscalationRule(BaseModel):
     # "quand") asks only in a sentence ending with a question mark, or where written
     # with the accent that marks the interrogative ("cuándo", "dónde", "por qué").
     asks_only: bool = False
+    # A document or record that a notice of error names ("the escrow analysis is
+    # wrong") is part of the assertion; it is a request for information there only
+    # when asked for (a request cue nearby, or a question).
+    named_in_errors: bool = False
 
     @field_validator("phrases")
     @classmethod

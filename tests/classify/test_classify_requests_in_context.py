@@ -231,3 +231,35 @@ def test_a_sale_while_a_submitted_application_is_still_reviewed_is_a_sale_error_
         "mod application noong Oct 5. Please stop the sale habang nire-review pa."
     )
     assert "foreclosure_sale_error" in c.request_subkinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The escrow analysis you sent is wrong: my property taxes went down, not up, and "
+        "you charged me a shortage.",
+        "El historial de pagos tiene un error: el pago de marzo no aparece aunque el banco "
+        "ya lo cobró.",
+        "Bảng lịch sử thanh toán bị sai: khoản thanh toán tháng 3 không được ghi nhận.",
+    ],
+)
+def test_a_record_named_in_a_notice_of_error_is_part_of_the_assertion(text: str) -> None:
+    c = run(text)
+    assert "notice_of_error" in c.request_kinds
+    assert "request_for_information" not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This payoff is wrong. Please correct it and send an itemized payoff showing "
+        "every component.",
+        "Cobraram multa por atraso indevida, paguei no dia 6. Aproveito para pedir o "
+        "histórico de pagamentos dos últimos 24 meses.",
+        "No aplicaron mi pago de marzo. Les pido que me envíen un historial de pagos corregido.",
+    ],
+)
+def test_a_record_asked_for_in_a_notice_of_error_is_also_a_request(text: str) -> None:
+    c = run(text)
+    assert "notice_of_error" in c.request_kinds
+    assert "request_for_information" in c.request_kinds
