@@ -90,6 +90,8 @@ SCHEMA_VERSION = 2
 # Two signals count together when they are this close (characters of folded text):
 # about one or two sentences.
 _SIGNAL_WINDOW = 160
+# An age is often told a sentence or two before what is done to the person.
+_ELDER_WINDOW = 480
 # Route of every notice of error, whichever rule found it (12 CFR 1024.35).
 ERROR_RESOLUTION_ROUTE = "error-resolution"
 _KIND_ORDER = {k: i for i, k in enumerate(REQUEST_KINDS)}
@@ -776,6 +778,15 @@ def _decide(
         families.setdefault("notice_of_error", []).extend(
             ev for k, ev in evidence if k == "notice_of_error"
         )
+    # An old person (an age of 75 or more, "elderly") and someone else handling their
+    # money or making them sign papers, in the same stretch of the message, is elder
+    # exploitation though neither word names it.
+    pair = _near(signals.get("elderly", []), signals.get("exploitation_act", []), _ELDER_WINDOW)
+    if pair is not None and "elder_exploitation" not in families:
+        families["elder_exploitation"] = [
+            pair[0].evidence("elderly+exploitation_act"),
+            pair[1].evidence("elderly+exploitation_act"),
+        ]
     # Taking a grievance to a regulator or the press, or alleging discrimination, is a
     # complaint about the servicer whatever the words: the complaints desk tracks it.
     for grievance in _GRIEVANCES:

@@ -88,6 +88,8 @@ Signal = Literal[
     "payoff_object",
     "application_reference",
     "application_material",
+    "elderly",
+    "exploitation_act",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (

@@ -222,3 +222,29 @@ def test_words_of_a_family_used_for_something_else_escalate_nothing(family: str,
 )
 def test_a_complaint_negated_in_cantonese_or_korean_is_none(text: str) -> None:
     assert "complaint" not in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My grandmother is 86 and lives alone. Her new caretaker's boyfriend made her sign "
+        "some papers last month and now handles her money.",
+        "Mi vecino tiene 86 años y vive solo. Un hombre que dice ser su sobrino maneja su "
+        "dinero y le hizo firmar unos papeles.",
+        "家母今年88歲，有人常去找她，還叫她簽了幾份英文文件。",
+        "Ang lola ko ay 84 taong gulang. May lalaking humahawak na ng kanyang pera at "
+        "pinapirma siya ng mga papel.",
+    ],
+)
+def test_an_old_person_made_to_sign_or_whose_money_is_handled_is_elder_exploitation(
+    text: str,
+) -> None:
+    c = run(text)
+    hit = next(h for h in c.families if h.family == "elder_exploitation")
+    assert {e.signal for e in hit.evidence} == {"elderly+exploitation_act"}
+
+
+def test_an_old_borrower_without_anyone_handling_their_affairs_is_no_exploitation() -> None:
+    assert "elder_exploitation" not in families(
+        "I am 82 years old and I would like a copy of my payment history for my taxes."
+    )
