@@ -263,3 +263,35 @@ def test_a_record_asked_for_in_a_notice_of_error_is_also_a_request(text: str) ->
     c = run(text)
     assert "notice_of_error" in c.request_kinds
     assert "request_for_information" in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our office represents the debtor in the above Chapter 13 case. Please send a "
+        "post-petition payment history.",
+        "Shelby Marsh\nParalegal to Joel M. Dunn, Attorney at Law\nDunn Bankruptcy Law, P.C.",
+        "Comparezco en representación de los esposos Ortiz, titulares del préstamo.",
+        "Nuestra organización los representa respecto al préstamo 4470029183.",
+        "Este bufete representa a la Sra. Santiago en relación con el préstamo.",
+    ],
+)
+def test_a_law_office_writing_for_its_client_is_legal_representation(text: str) -> None:
+    assert "legal_representation" in families(text)
+
+
+def test_writing_on_behalf_of_a_parent_is_no_legal_representation() -> None:
+    assert "legal_representation" not in families(
+        "Escribo en representación de mi madre, que no habla inglés. ¿Cuál es su saldo?"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Creo que me robaron la identidad, porque también me llegó una alerta de crédito.",
+        "La dirección y el teléfono de la cuenta cambiaron. Yo no hice esos cambios.",
+    ],
+)
+def test_identity_taken_or_changes_not_made_by_the_borrower_are_fraud(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
