@@ -295,3 +295,9 @@ def test_writing_on_behalf_of_a_parent_is_no_legal_representation() -> None:
 )
 def test_identity_taken_or_changes_not_made_by_the_borrower_are_fraud(text: str) -> None:
     assert "fraud_identity_theft" in families(text)
+
+
+def test_tagalog_unacceptable_with_a_word_between_is_a_complaint() -> None:
+    assert "complaint" in families(
+        "Isang oras akong naghintay sa telepono. Hindi ito katanggap-tanggap na serbisyo."
+    )
