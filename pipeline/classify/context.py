@@ -88,7 +88,8 @@ _SIGNATURE = re.compile(r"^-- ?$|^(?:sent from my|enviado desde mi|envoye de mon
 _NEGATION_WORDS = frozenset(
     {
         # English, Spanish (the first rule pack's cues)
-        "no", "not", "never", "without", "none", "nor", "dont", "don't", "didnt", "didn't",
+        "no", "not", "never", "without", "none", "nothing", "nor", "dont", "don't", "didnt",
+        "didn't",
         "isnt", "isn't", "wasnt", "wasn't", "arent", "aren't", "doesnt", "doesn't",
         "havent", "haven't", "wont", "won't", "cannot", "sin", "nunca", "ni", "tampoco",
         "ningun", "ninguna", "ninguno", "jamas",

@@ -301,3 +301,34 @@ def test_tagalog_unacceptable_with_a_word_between_is_a_complaint() -> None:
     assert "complaint" in families(
         "Isang oras akong naghintay sa telepono. Hindi ito katanggap-tanggap na serbisyo."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hola, fue mi error, I made the September payment twice en la app. Can you refund it?",
+        "It was my own mistake: I scheduled the payment twice. Please refund one of them.",
+        "Nothing is wrong with my account as far as I know, I just want to talk about my "
+        "insurance renewal.",
+    ],
+)
+def test_the_writers_own_mistake_or_nothing_wrong_is_no_notice_of_error(text: str) -> None:
+    assert "notice_of_error" not in run(text).request_kinds
+
+
+def test_not_my_fault_still_asserts_an_error() -> None:
+    c = run(
+        "Your statement says I owe $5,200 past due. That is not my fault, the payments were made."
+    )
+    assert "notice_of_error" in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No es justo que me traten así por ser guatemalteco.",
+        "Me dijo que mejor buscara un banco para mi gente.",
+    ],
+)
+def test_unequal_treatment_for_origin_in_spanish_is_discrimination(text: str) -> None:
+    assert "discrimination" in families(text)
