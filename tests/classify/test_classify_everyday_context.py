@@ -248,3 +248,12 @@ def test_an_old_borrower_without_anyone_handling_their_affairs_is_no_exploitatio
     assert "elder_exploitation" not in families(
         "I am 82 years old and I would like a copy of my payment history for my taxes."
     )
+
+
+def test_every_suppression_reason_has_words_in_the_trail() -> None:
+    from typing import get_args
+
+    from pipeline.classify.kinds import SuppressionReason
+    from pipeline.trail.explain import SUPPRESSION_REASONS
+
+    assert set(get_args(SuppressionReason)) <= set(SUPPRESSION_REASONS)
