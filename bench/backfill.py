@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench import corpus
 from bench.__main__ import MAILLEDGER, ROOT, machine, run_measured, write_config
 from pipeline.demo.dovecot import DovecotServer
@@ -54,40 +56,45 @@ def fill_by_append(dovecot: DovecotServer, user: str, size: int, seed: int) -> i
     return tally[0]
 
 
-def fill_by_maildir(dovecot: DovecotServer, user: str, size: int, seed: int) -> int:
-    """Write the corpus as Maildir files where Dovecot keeps the user's INBOX, then let
-    Dovecot index them (``doveadm force-resync``); returns the corpus's bytes.
+def folder_names(size: int, per_folder: int) -> list[str]:
+    """The folders a mailbox of ``size`` messages is spread over, ``per_folder`` each."""
+    if not per_folder or size <= per_folder:
+        return ["INBOX"]
+    return [f"backfill-{n + 1:02d}" for n in range(-(-size // per_folder))]
+
+
+def fill_by_maildir(
+    dovecot: DovecotServer, user: str, size: int, seed: int, folders: list[str]
+) -> int:
+    """Write the corpus as Maildir files where Dovecot keeps the user's ``folders`` (in
+    order, an equal share each), then let Dovecot index them (``doveadm force-resync``);
+    returns the corpus's bytes.
 
     The files get the names Dovecot would give (``<time>.M<n>P<pid>.<host>,S=<size>:2,``)
     and belong to the mail user, so Dovecot serves them exactly as appended mail.
     """
     maildir = dovecot.maildir(user)
-    for sub in ("cur", "new", "tmp"):
-        (maildir / sub).mkdir(parents=True, exist_ok=True)
     uid, gid = dovecot.mail_uid, dovecot.mail_gid
-    for path in (maildir.parent, maildir, maildir / "cur", maildir / "new", maildir / "tmp"):
-        os.chown(path, uid, gid)
+    # Maildir++: INBOX is the Maildir itself, another folder a dot-directory inside it
+    places = [maildir if name == "INBOX" else maildir / f".{name}" for name in folders]
+    for place in places:
+        for sub in ("cur", "new", "tmp"):
+            (place / sub).mkdir(parents=True, exist_ok=True)
+        for path in (maildir.parent, maildir, place, place / "cur", place / "new", place / "tmp"):
+            os.chown(path, uid, gid)
     stamp, pid, total = int(time.time()), os.getpid(), 0
-    cur = maildir / "cur"
+    share = -(-size // len(folders))
     for index, raw in enumerate(corpus.generate(size, seed)):
         total += len(raw)
-        path = cur / f"{stamp}.M{index}P{pid}.bench,S={len(raw)}:2,"
+        path = places[index // share] / "cur" / f"{stamp}.M{index}P{pid}.bench,S={len(raw)}:2,"
         with open(path, "wb") as handle:
             handle.write(raw)
         os.chown(path, uid, gid)
-    subprocess.run(
-        [
-            shutil.which("doveadm") or "/usr/bin/doveadm",
-            "-c",
-            str(dovecot.config_file),
-            "force-resync",
-            "-u",
-            user,
-            "INBOX",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+    config = str(dovecot.config_file)
+    for name in folders:
+        command = [doveadm, "-c", config, "force-resync", "-u", user, name]
+        subprocess.run(command, check=True, capture_output=True)
     return total
 
 
@@ -189,25 +196,33 @@ def backfill(
     """Fill, seal, assemble, verify (and with ``--export``, export) one size."""
     user = dovecot.add_user(f"backfill{size}")
     synthetic = size >= args.synthetic_from
+    folders = folder_names(size, args.folder_size) if synthetic else ["INBOX"]
     began = time.monotonic()
-    fill = fill_by_maildir if synthetic else fill_by_append
-    total = fill(dovecot, user, size, args.seed)
+    if synthetic:
+        total = fill_by_maildir(dovecot, user, size, args.seed, folders)
+    else:
+        total = fill_by_append(dovecot, user, size, args.seed)
     out: dict[str, Any] = {
         "messages": size,
         "corpus_bytes": total,
         "source": "maildir + doveadm force-resync" if synthetic else "IMAP APPEND",
+        "folders": len(folders),
         "fill_s": round(time.monotonic() - began, 1),
     }
     print(f"[{size}] filled by {out['source']} in {out['fill_s']} s ({total} bytes)", flush=True)
     root = work / f"backfill-{size}"
     config, env = write_config(root, dovecot, user)
+    if folders != ["INBOX"]:
+        settings = yaml.safe_load(config.read_text())
+        settings["mailboxes"][0]["folders"] = folders
+        config.write_text(yaml.safe_dump(settings, sort_keys=False))
     base = [str(MAILLEDGER), "--config", str(config)]
     store = root / "store"
 
     out["seal"] = stage("seal", [*base, "poll", "--json", "--seal-only"], env, size, store)
     (box,) = json.loads(out["seal"].pop("stdout"))["mailboxes"]
     if box["sealed"] != size:
-        raise SystemExit(f"sealed {box['sealed']} of {size} messages")
+        raise SystemExit(f"sealed {box['sealed']} of {size} messages: {box['errors']}")
     out["seal"].update(early_late_rates(entry_times(store, "message.sealed")))
 
     command = [*base, "assemble", "--json", "--workers", str(args.workers)]
@@ -271,6 +286,13 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=100_000,
         help="sizes from this one on are filled as a Maildir, not by APPEND",
+    )
+    parser.add_argument(
+        "--folder-size",
+        type=int,
+        default=50_000,
+        help="at synthetic sizes, messages per folder (one UID SEARCH ALL answer of about"
+        " 140,000 UIDs is more than imaplib reads in one line)",
     )
     parser.add_argument("--workers", type=int, default=2, help="assembly processes")
     parser.add_argument(
