@@ -1,9 +1,10 @@
 """``python -m bench.backfill``: a mailbox backfilled at several sizes, stage by stage.
 
 For each size a fresh Dovecot user gets the seeded benchmark corpus (``bench.corpus``),
-either by IMAP APPEND or, from ``--synthetic-from`` messages on, as a Maildir written
-straight into the user's mail location and indexed with ``doveadm force-resync`` (the
-mail is the same; only the filling is faster). Then, each in its own measured process:
+either by IMAP APPEND or, from ``--synthetic-from`` messages on, as Maildir folders of
+``--folder-size`` messages written straight into the user's mail location and indexed
+with ``doveadm force-resync`` (the mail is the same; only the filling is faster). Then,
+each in its own measured process:
 
 1. seal: ``mailledger poll --seal-only`` from that mailbox into a fresh local store;
 2. assemble: ``mailledger assemble --workers N`` over every seal;
@@ -246,10 +247,13 @@ def backfill(
         out["export"] = stage("export", command, env, size, None)
         out["export"].pop("stdout")
     out["store_bytes"], out["store_files"] = store_bytes(store)
-    if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
-        shutil.rmtree(dovecot.maildir(user).parent, ignore_errors=True)
     return out
+
+
+def remove(dovecot: DovecotServer, work: Path, size: int) -> None:
+    """Delete one size's deployment and mailbox (minutes at 200,000 messages)."""
+    shutil.rmtree(work / f"backfill-{size}", ignore_errors=True)
+    shutil.rmtree(dovecot.maildir(f"backfill{size}").parent, ignore_errors=True)
 
 
 # ----------------------------------------------------------------- report
@@ -292,7 +296,7 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=50_000,
         help="at synthetic sizes, messages per folder (one UID SEARCH ALL answer of about"
-        " 140,000 UIDs is more than imaplib reads in one line)",
+        " 158,000 UIDs is more than imaplib reads in one line)",
     )
     parser.add_argument("--workers", type=int, default=2, help="assembly processes")
     parser.add_argument(
@@ -318,6 +322,9 @@ def main(argv: list[str] | None = None) -> None:
                 results["sizes"][str(size)] = backfill(dovecot, work, size, args)
                 # written after every size: the largest may not finish
                 out_file.write_text(json.dumps(results, indent=2, default=str))
+                print(table({"sizes": {str(size): results["sizes"][str(size)]}}), flush=True)
+                if not args.keep:
+                    remove(dovecot, work, size)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
