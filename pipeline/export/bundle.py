@@ -718,7 +718,10 @@ def _write_records(
         control = control_number(n)
         seqs = trail_seqs(row.record_id)
         own_entry = entries.get(row.seq)
-        trail_entries = [own_entry if s == row.seq else entries.get(s) for s in seqs]
+        # an entry whose trail item is already made is not read (nor decoded) again
+        trail_entries = [
+            own_entry if s == row.seq else shared.entry(s) or entries.get(s) for s in seqs
+        ]
         # a fresh context every _PROOF_RECORDS records: its cache proves an entry shared by
         # many trails once, and would otherwise grow with the export
         if n % _PROOF_RECORDS == 1:

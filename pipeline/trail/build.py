@@ -268,23 +268,30 @@ class SharedItems:
     def __init__(self, seqs: Container[int], limit_bytes: int = 16 << 20) -> None:
         self._seqs = seqs
         self._limit = limit_bytes
-        self._items: OrderedDict[int, tuple[str, int, TrailItem]] = OrderedDict()
+        # position -> (entry, item); an entry is compared by its bytes, not hashed again:
+        # one naming every record is large, and hashing it per trail is what is saved
+        self._items: OrderedDict[int, tuple[LedgerEntry, TrailItem]] = OrderedDict()
         self._bytes = 0
+
+    def entry(self, seq: int) -> LedgerEntry | None:
+        """The entry at ``seq`` if its item is kept (a caller need not read it again)."""
+        kept = self._items.get(seq)
+        return kept[0] if kept is not None else None
 
     def item(self, entry: LedgerEntry, record_id: str, proofs: ProofContext) -> TrailItem:
         """The item of ``entry`` in the trail of ``record_id``."""
         kept = self._items.get(entry.seq)
-        if kept is not None and kept[0] == entry.entry_hash:
+        if kept is not None and (kept[0] is entry or kept[0].raw == entry.raw):
             self._items.move_to_end(entry.seq)
-            return kept[2]
+            return kept[1]
         typed = decode(entry)
         made = _item(typed, record_id, proofs)
         if entry.seq in self._seqs and not isinstance(typed.body, RecordBody | EventDelivered):
-            self._items[entry.seq] = (entry.entry_hash, len(entry.raw), made)
+            self._items[entry.seq] = (entry, made)
             self._bytes += len(entry.raw)
             while self._bytes > self._limit and len(self._items) > 1:
-                _, (_, size, _) = self._items.popitem(last=False)
-                self._bytes -= size
+                _, (dropped, _) = self._items.popitem(last=False)
+                self._bytes -= len(dropped.raw)
         return made
 
 
