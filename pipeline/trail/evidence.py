@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.entries import RecordBody, decode
 from pipeline.entries.models import MessageSealed
@@ -58,7 +58,7 @@ class LedgerRecords:
         links: dict[str, array[int]] = {}
         types = _EntryTypes()
         facets: dict[int, tuple[str, ...]] = {}
-        words: dict[str, str] = {}  # one string object per distinct facet word
+        words: dict[str, str] = {}  # one string object per distinct facet word or name
         for entry in entries:
             if entry.seq != len(leaves):
                 raise LedgerError(
@@ -69,12 +69,12 @@ class LedgerRecords:
             types.append(entry.type)
             body = decode(entry).body
             if isinstance(body, RecordBody):
-                rows.append(record_row(entry, body))
+                rows.append(_shared_words(record_row(entry, body), words))
                 facets[entry.seq] = tuple(
                     sorted(words.setdefault(f, f) for f in set(facets_of(body)))
                 )
             elif isinstance(body, MessageSealed):
-                sealed.setdefault(body.record_id, sealed_row(entry, body))
+                sealed.setdefault(body.record_id, _shared_words(sealed_row(entry, body), words))
             for rid in body.concerns():
                 seqs = links.get(rid)
                 if seqs is None:
@@ -163,6 +163,19 @@ class LedgerRecords:
             if wanted and not wanted.issubset(self._facets.get(row.seq, ())):
                 continue
             yield row
+
+
+def _shared_words(row: RecordRow, words: dict[str, str]) -> RecordRow:
+    """``row`` with its few-valued fields (mailbox, folder, type, direction, category)
+    as one string object per distinct value: decoding gives every row copies of its own."""
+    return replace(
+        row,
+        type=words.setdefault(row.type, row.type),
+        mailbox=words.setdefault(row.mailbox, row.mailbox),
+        folder=words.setdefault(row.folder, row.folder),
+        direction=words.setdefault(row.direction, row.direction),
+        category=None if row.category is None else words.setdefault(row.category, row.category),
+    )
 
 
 class _EntryTypes:
