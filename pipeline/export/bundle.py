@@ -574,6 +574,9 @@ def stage_export(
         for entry in read_entries(ledger, wanted_seqs):
             entries.add(entry)
         del wanted_seqs
+        # the pass over the records reads entries from the scratch file, not the ledger:
+        # the last batches the ledger keeps decoded (some 65 MB) would only sit idle
+        ledger.release_cache()
         writer = _ZipWriter(out, files) if out.suffix.lower() == ".zip" else _DirWriter(out, files)
         outputs = _Outputs.open(scratch)
         _write_records(

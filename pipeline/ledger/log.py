@@ -322,6 +322,12 @@ class Ledger:
         while len(self._batches) > _BATCH_CACHE:
             self._batches.popitem(last=False)
 
+    def release_cache(self) -> None:
+        """Drop the decoded batches kept for re-reads, for a caller that has read what it
+        needs and goes on to long work (an export's pass over its records). A batch read
+        again later is still checked against the digest it was first read with."""
+        self._batches.clear()
+
     def size(self) -> int:
         """Number of committed entries (after looking for new batches)."""
         return self.refresh()
