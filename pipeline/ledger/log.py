@@ -19,7 +19,7 @@ import hashlib
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -63,6 +63,9 @@ log = structlog.get_logger(__name__)
 # the size of the log.
 _BATCH_CACHE = 4
 _GAP_LOOKS = 3  # listings that must show the same gap before it is reported
+# Compact ranges at the ends of the newest batches read or written (O(log n) hashes each),
+# so the root at a recent checkpoint's size is known without re-reading the log.
+_RECENT_ENDS = 1024
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Ledger:
         # before proofs existed, which a checkpoint must cover instead).
         self._unproven: dict[int, CompactRange] = {}
         self._signed = 0  # size of the newest checkpoint this process knows exists
+        self._ends: OrderedDict[int, CompactRange] = OrderedDict()  # see _RECENT_ENDS
         self._grants: list[Grant] | None = None  # certified writer keys, read lazily
         self._grants_fresh = False  # read during the current refresh
 
@@ -145,6 +149,7 @@ class Ledger:
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
             self._head = head
+            self._remember_end(head)
             if proof is not None:
                 newest = (key, first, head, proof)
                 self._unproven.clear()
@@ -322,6 +327,37 @@ class Ledger:
         while len(self._batches) > _BATCH_CACHE:
             self._batches.popitem(last=False)
 
+    def _remember_end(self, head: CompactRange) -> None:
+        self._ends[head.size] = head
+        while len(self._ends) > _RECENT_ENDS:
+            self._ends.popitem(last=False)
+
+    def root_at(self, size: int) -> bytes | None:
+        """The Merkle root of the first ``size`` entries as this ledger read and proved them,
+        when ``size`` ends one of the newest batches it knows (else None: not kept).
+
+        Comparing it with a signed checkpoint of that size ties every entry this ledger
+        returns below ``size`` to the signed root: each batch is pinned by the digest it
+        had when its leaves went into this root (see :meth:`_load_batch`).
+        """
+        end = self._ends.get(size)
+        return None if end is None else end.root()
+
+    def entries_at(self, seqs: Iterable[int]) -> list[LedgerEntry]:
+        """The entries at ``seqs``, in ascending order, after one look for new batches.
+
+        Positions in the same batch are served by one read of it (the batch cache), and
+        the store is listed once for all of them, not once per entry.
+        """
+        self.refresh()
+        out: list[LedgerEntry] = []
+        for seq in sorted(set(seqs)):
+            if not 0 <= seq < self._size:
+                raise LedgerError(f"no ledger entry at position {seq}; the log has {self._size}")
+            first = self._starts[bisect.bisect_right(self._starts, seq) - 1]
+            out.append(self._read_batch(first)[seq - first])
+        return out
+
     def size(self) -> int:
         """Number of committed entries (after looking for new batches)."""
         return self.refresh()
@@ -399,6 +435,7 @@ class Ledger:
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
             self._head = head
+            self._remember_end(head)
             self._proven = head.size
             self._ensure_checkpoint(just_appended=True)
             log.debug("ledger.appended", first=first, count=len(entries), attempt=attempt)
