@@ -237,15 +237,7 @@ def _walk(
     filename = _filename(part, here, out)
     inline = disposition == "inline" or (disposition is None and content_id is not None)
 
-    if (
-        isinstance(children, list)
-        and ctype in ("message/rfc822", "message/global")
-        and children
-        and isinstance(children[0], Message)
-    ):
-        inner = children[0]
-        payload = _as_bytes(inner)
-        _part_defects(part, here, out)
+    def attach(payload: bytes) -> None:
         out.attachments.append(
             ParsedAttachment(
                 part_id=here,
@@ -258,6 +250,17 @@ def _walk(
                 nested_in=nested_in,
             )
         )
+
+    if (
+        isinstance(children, list)
+        and ctype in ("message/rfc822", "message/global")
+        and children
+        and isinstance(children[0], Message)
+    ):
+        inner = children[0]
+        payload = _as_bytes(inner)
+        _part_defects(part, here, out)
+        attach(payload)
         # IMAP numbering (RFC 3501 section 6.4.5): a nested multipart's parts are
         # here.1, here.2, ...; a nested single part is here.1.
         inner_section = here if inner.is_multipart() else f"{here}.1"
@@ -281,18 +284,7 @@ def _walk(
             charset = _safe(lambda: part.get_content_charset(), None)
             out.bodies[ctype].append(_decode_text(payload, charset, here, out))
         return
-    out.attachments.append(
-        ParsedAttachment(
-            part_id=here,
-            filename=filename,
-            content_type=declared,
-            content_disposition=disposition,
-            content_id=content_id,
-            payload=payload,
-            is_inline=inline,
-            nested_in=nested_in,
-        )
-    )
+    attach(payload)
     if is_tnef(declared, filename, payload):
         files, problem = expand_tnef(payload)
         if problem:

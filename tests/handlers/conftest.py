@@ -15,10 +15,10 @@ import pytest
 from handlers.config import AckConfig, SmtpConfig
 from handlers.outbound import OutboundMessage
 from handlers.transports import SendResult
+from pipeline.demo.processes import free_port, popen, port_accepts, stop_process, wait_until
 from pipeline.hashing import sha256_hex
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.memory import MemoryLedger
-from tests.harness._util import free_port, popen, port_accepts, stop_process, wait_until
 from tests.harness.tls import TlsFiles, make_tls_files
 
 T0 = datetime(2026, 11, 30, 14, 5, tzinfo=UTC)

@@ -31,8 +31,8 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
 
+from pipeline.demo.processes import LOOPBACK
 from tests.harness._http import HOP_BY_HOP, LoopbackService, read_body
-from tests.harness._util import LOOPBACK
 
 FAULTS = ("error_500", "slowdown_503", "reset", "reset_after", "delay")
 

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from tests.harness._util import (
+from pipeline.demo.processes import (
     LOOPBACK,
     Cleanup,
     ManagedServer,

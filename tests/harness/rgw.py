@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.harness._util import (
+from pipeline.demo.processes import (
     LOOPBACK,
     Cleanup,
     ManagedServer,

@@ -207,7 +207,7 @@ class SmtpSink(ManagedServer):
         With ``auth``, clients must AUTH (PLAIN or LOGIN) as ``user``/``password``, and when
         ``starttls`` is on too, only after STARTTLS (aiosmtpd refuses AUTH in clear then).
         """
-        from tests.harness._util import LOOPBACK
+        from pipeline.demo.processes import LOOPBACK
 
         self.host = LOOPBACK
         self.port = 0
@@ -232,7 +232,7 @@ class SmtpSink(ManagedServer):
 
     def start(self) -> SmtpSink:
         """Start the sink and wait for its ready file and open port."""
-        from tests.harness._util import (
+        from pipeline.demo.processes import (
             Cleanup,
             free_port,
             popen,
@@ -280,14 +280,14 @@ class SmtpSink(ManagedServer):
 
     def stop(self) -> None:
         """Stop the sink process (received messages stay on disk until :meth:`close`)."""
-        from tests.harness._util import stop_process
+        from pipeline.demo.processes import stop_process
 
         proc, self._proc = self._proc, None
         stop_process(proc)
 
     def close(self) -> None:
         """Stop the sink and remove its temporary directory."""
-        from tests.harness._util import remove_tree
+        from pipeline.demo.processes import remove_tree
 
         try:
             self.stop()

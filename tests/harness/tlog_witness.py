@@ -18,12 +18,12 @@ import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from pipeline.demo.processes import LOOPBACK
 from pipeline.errors import CheckpointError
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey, verify_note
 from pipeline.ledger.cosignature import CosignerKey, cosign, parse_add_checkpoint
 from pipeline.merkle import verify_consistency
 from tests.harness._http import LoopbackService, read_body
-from tests.harness._util import LOOPBACK
 
 
 class TlogWitnessServer(LoopbackService):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from pipeline.demo.processes import LOOPBACK
 from tests.harness._http import LoopbackService, read_body
-from tests.harness._util import LOOPBACK
 
 
 @dataclass(frozen=True)
