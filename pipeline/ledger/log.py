@@ -42,7 +42,7 @@ from pipeline.ledger.checkpoint import (
     verify_note,
 )
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
-from pipeline.ledger.witness import CheckpointWitness
+from pipeline.ledger.witness import CheckpointSink
 from pipeline.ledger.writers import (
     BatchProof,
     Grant,
@@ -84,8 +84,9 @@ class Ledger:
     given, signs this process's batches instead of the log key, and must have been
     certified (``mailledger keygen --writer``). A process with a writer key only
     appends; a holder of the log key signs the checkpoint later. ``witness``, when
-    given, receives every checkpoint this process signs (see
-    :mod:`pipeline.ledger.witness`).
+    given, receives every checkpoint this process signs (a witness of
+    :mod:`pipeline.ledger.witness`, or the relay of :mod:`pipeline.ledger.relay`, which
+    delivers to the configured witnesses in the background).
     """
 
     def __init__(
@@ -97,7 +98,7 @@ class Ledger:
         *,
         writer_key: SigningKey | None = None,
         max_attempts: int = 200,
-        witness: CheckpointWitness | None = None,
+        witness: CheckpointSink | None = None,
     ) -> None:
         self.store = store
         self.witness = witness
