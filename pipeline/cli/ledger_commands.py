@@ -261,7 +261,7 @@ def _witnessed(relay: WitnessRelay, config: Config, size: int, note: str) -> str
     """
     relay.add(size, note)
     statuses = relay.flush(witness_wait_seconds(config))
-    behind = [s for s in statuses if s.size < size]
+    behind = [s for s in statuses if s.error is not None or s.size < size]
     if behind:
         # the witness's own words (a refusal names the sizes), else how far it got
         raise WitnessError("; ".join(s.error or s.describe() for s in behind))
