@@ -1,9 +1,9 @@
 """``python -m bench.quality``: how well mailledger understands servicing mail.
 
 The labelled corpus lives under ``tests/data/quality/``: YAML specs written by people
-who had not read the rules, in three parts: ``dev`` (rules may be tuned looking at it),
-``heldout`` and ``heldout2`` (never looked at while changing rules; ``heldout2`` was
-written by two further writers after ``heldout`` had been measured once), plus
+who had not read the rules, in four parts: ``dev`` (rules may be tuned looking at it),
+``heldout``, ``heldout2`` and ``heldout3`` (never looked at while changing rules; each
+later part was written by further writers after the earlier ones had been measured), plus
 ``generate.py``, which turns specs into ``.eml`` files and ``labels.jsonl``.
 Generation runs here, into a cache directory keyed by the hash of the generator and
 the specs.
@@ -20,6 +20,7 @@ scored by the same code.
     python -m bench.quality --part dev
     python -m bench.quality --part heldout      # held-out runs: never while tuning
     python -m bench.quality --part heldout2
+    python -m bench.quality --part heldout3
     python -m bench.quality --part dev --errors # also list every miss
     python -m bench.quality --part dev --specs "dev_c_batch_03.yaml"  # one new batch
     python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
@@ -61,7 +62,7 @@ from pipeline.record.source import MessageSource  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "quality"
 RESULTS = ROOT / "bench" / "results"
-PARTS = ("dev", "heldout", "heldout2")
+PARTS = ("dev", "heldout", "heldout2", "heldout3")
 OWN_ADDRESS = "customercare@servicer.example"
 # Languages with a reviewed acknowledgment template; others get English and Spanish.
 DEFAULT_TEMPLATES = ("en", "es")
