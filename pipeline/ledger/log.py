@@ -481,7 +481,12 @@ class Ledger:
 
     def latest_checkpoint(self) -> SignedCheckpoint | None:
         """The newest signed checkpoint in the store, verified, or None for an empty log."""
-        keys = list(self.store.list(layout.CHECKPOINTS))
+        # Checkpoints are signed at batch ends: list from the oldest batch end this ledger
+        # keeps, so a large log is not listed whole; only when none is there, from the start.
+        after = layout.checkpoint_key(next(iter(self._ends)) - 1) if self._ends else None
+        keys = list(self.store.list(layout.CHECKPOINTS, start_after=after))
+        if not keys and after is not None:
+            keys = list(self.store.list(layout.CHECKPOINTS))
         if not keys:
             return None
         return self.read_checkpoint(keys[-1])

@@ -23,6 +23,7 @@ report, not evidence: the cosignature is.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Sequence
@@ -341,7 +342,8 @@ class WitnessRelay:
             data = {s.name: asdict(s) for s in self._status.values()}
         try:
             self.status_file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.status_file.with_suffix(".tmp")
+            # a name of this process's own: the web app and a worker may write at once
+            temporary = self.status_file.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
             temporary.replace(self.status_file)
         except OSError as exc:

@@ -9,9 +9,9 @@ import sqlite3
 from typing import Any
 
 import pytest
-import structlog
 from click.testing import CliRunner
 
+from pipeline.archive import service
 from pipeline.archive_app import open_archive
 from pipeline.cli.app import cli
 from pipeline.errors import LedgerError
@@ -22,6 +22,7 @@ from pipeline.ledger.log import Ledger
 from pipeline.runtime import verifier_keys
 from pipeline.storage.local import LocalStore
 from tests.index.factory import Scenario, make_raw, rid, write_config
+from tests.ledger.log_capture import captured_logs
 
 
 def _edit(scenario: Scenario, sql: str, *args: Any) -> None:
@@ -68,7 +69,7 @@ def test_an_edited_category_and_escalated_flag_are_shown_as_the_entry_says(scena
 
 def test_a_disagreeing_row_is_logged_as_a_warning_naming_its_fields(scenario):
     _unescalate_notice(scenario)
-    with structlog.testing.capture_logs() as logs, open_archive(scenario.env.runtime) as archive:
+    with captured_logs(service) as logs, open_archive(scenario.env.runtime) as archive:
         page = archive.search_proven(SearchCriteria())
     warned = [e for e in logs if e["event"] == "search.index_disagrees"]
     assert [(e["record_id"], e["fields"], e["log_level"]) for e in warned] == [

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 
 from pipeline.ledger import layout
+from pipeline.ledger import relay as relay_module
 from pipeline.ledger.checkpoint import SigningKey
 from pipeline.ledger.log import Ledger
 from pipeline.ledger.relay import (
@@ -29,6 +29,7 @@ from pipeline.storage.local import LocalStore
 from tests.harness.fault_proxy import FaultProxy
 from tests.harness.tlog_witness import TlogWitnessServer
 from tests.ledger.ledger_helpers import KEY, ORIGIN, draft
+from tests.ledger.log_capture import captured_logs
 from tests.storage.backends import local_store
 
 COSIGNER = SigningKey.from_seed("witness.example/relay", hashlib.sha256(b"relay").digest())
@@ -146,7 +147,7 @@ def test_a_witness_that_is_down_is_a_warning_naming_it_and_the_append_succeeds(
     relay = _relay(store, proxy.endpoint_url + "/witness", server.key)
     ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
     proxy.configure(reset=1.0)
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs(relay_module) as logs:
         _append(ledger, 3)
         (status,) = relay.flush(WAIT)
     assert ledger.size() == 3  # the append stands

@@ -8,11 +8,11 @@ import re
 import sqlite3
 from datetime import UTC, datetime
 
-import structlog
-
+from pipeline.archive import service
 from pipeline.cases.read import deadline_filters, read_cases
 from pipeline.classify.clocks import local_date
 from pipeline.index.db import INDEX_FILE
+from tests.ledger.log_capture import captured_logs
 from tests.web.conftest import Site, csrf
 
 
@@ -49,7 +49,7 @@ def test_an_edited_category_and_escalated_flag_show_the_ledgers_values_marked(si
     rid = escalated.body["record_id"]
     category = escalated.body["classification"]["category"]
     _edit(site, "update records set category = 'tampered', escalated = 0 where record_id = ?", rid)
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs(service) as logs:
         page = _search(site)
     cells = _cells(page, rid)
     assert cells[4] == (category or "")  # Category
