@@ -217,10 +217,19 @@ def verify(
     help="Save the signed checkpoint to FILE (a new file; never overwritten).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print size, root and note as JSON.")
+@click.option(
+    "--status",
+    is_flag=True,
+    help="Only say how far each witness has taken the log's checkpoints (exit 1 when one"
+    " is behind); contacts nothing.",
+)
 @pass_app
-def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
+def checkpoint(app: AppContext, out: str | None, as_json: bool, status: bool) -> None:
     """Print (or save) the latest signed checkpoint, for a records officer or regulator to keep;
     it is also given to the configured witness, and cosigned by any external witnesses."""
+    if status:
+        _witness_status(app, as_json)
+        return
     runtime = app.runtime(
         writable=read_signing_key(env=app.config.signing.key_env, file=app.config.signing.key_file)
         is not None
@@ -249,6 +258,18 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         )
     elif not out:
         click.echo(note, nl=False)
+
+
+def _witness_status(app: AppContext, as_json: bool) -> None:
+    """What the writers last recorded of each witness (``state_dir/witnesses.json``)."""
+    statuses = list(read_statuses(app.config.state_dir / WITNESS_STATUS_FILE).values())
+    if as_json:
+        echo_json([{**asdict(s), "behind": s.behind} for s in statuses])
+    elif not statuses:
+        click.echo("no witness has been given a checkpoint by this installation")
+    for status in statuses if not as_json else ():
+        click.echo(f"{'behind' if status.behind else 'ok'}: {status.describe()}")
+    sys.exit(1 if any(s.behind for s in statuses) else 0)
 
 
 def _witnessed(relay: WitnessRelay, config: Config, size: int, note: str) -> str:

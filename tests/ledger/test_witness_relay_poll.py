@@ -90,6 +90,9 @@ def test_a_witness_down_during_poll_does_not_fail_it_and_is_caught_up_later(witn
     checked = deployment.run("verify")
     assert checked.returncode == 0, checked.stdout
     assert "warning: tlog-witness 'witness.example/poll' cosigned size 0, behind" in checked.stdout
+    status = deployment.run("checkpoint", "--status")
+    assert status.returncode == 1
+    assert status.stdout.startswith("behind: tlog-witness 'witness.example/poll' cosigned size 0")
     proxy.clear()
     dovecot.append(account.user, "INBOX", _mail(2))
     deployment.poll_json()
@@ -97,3 +100,6 @@ def test_a_witness_down_during_poll_does_not_fail_it_and_is_caught_up_later(witn
     checked = deployment.run("verify")
     size = len(deployment.entries())
     assert f"note: tlog-witness 'witness.example/poll' cosigned size {size}" in checked.stdout
+    status = deployment.run("checkpoint", "--status")
+    assert status.returncode == 0
+    assert status.stdout.startswith(f"ok: tlog-witness 'witness.example/poll' cosigned size {size}")
