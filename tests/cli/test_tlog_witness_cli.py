@@ -125,6 +125,5 @@ def test_a_malformed_witness_key_is_a_configuration_error(tmp_path: Path) -> Non
         result = run(tmp_path, *args)
         assert result.exit_code == 2
         assert result.stderr == (
-            "error: ledger.tlog_witnesses[0].key: witness key is not in '<name>+<id>+<key>'"
-            " form\n"
+            "error: ledger.tlog_witnesses[0].key: witness key is not in '<name>+<id>+<key>' form\n"
         )
