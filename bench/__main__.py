@@ -12,6 +12,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,10 +70,16 @@ def _proc_tree(session: int) -> dict[int, tuple[float, int]]:
 
 
 def run_measured(
-    command: list[str], env: dict[str, str] | None = None, timeout: float = 1500
+    command: list[str],
+    env: dict[str, str] | None = None,
+    timeout: float = 1500,
+    stop_after: float | None = None,
 ) -> dict[str, Any]:
     """Run ``command`` in its own session: wall time, CPU (own + every descendant, sampled
-    and from wait4), peak RSS (largest process from wait4, and summed over the tree)."""
+    and from wait4), peak RSS (largest process from wait4, and summed over the tree).
+
+    With ``stop_after``, the command (not its children) gets SIGTERM after that many
+    seconds and is left to finish what it has in hand and exit."""
     began = time.monotonic()
     proc = subprocess.Popen(
         command,
@@ -106,10 +113,14 @@ def run_measured(
     for reader in readers:
         reader.start()
     deadline = began + timeout
+    stop_at = None if stop_after is None else began + stop_after
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
+        if stop_at is not None and time.monotonic() > stop_at:
+            os.kill(proc.pid, signal.SIGTERM)
+            stop_at = None
         if time.monotonic() > deadline:
             os.killpg(proc.pid, 9)
             raise SystemExit(f"timed out: {' '.join(command)}")

@@ -14,6 +14,15 @@ With ``--baseline SRC`` (a source tree of an earlier commit, e.g. from ``git arc
 each run measures that code and this checkout one after the other, on the same data.
 
     .venv/bin/python -m bench.export_verify --sizes 2000,20000 --runs 3 [--baseline SRC]
+        [--as-of head|imported|prior-export] [--no-verify]
+
+Each size's deployment is kept under ``--work`` and reused by later runs (the import of
+20,000 messages takes a while). Every export appends its own ``access.viewed`` and
+``export.created`` entries, so by default (``head``) each run exports a longer log than
+the one before. ``--as-of imported`` exports against the checkpoint the import left,
+so every run exports the same log; ``--as-of prior-export`` first makes one full export
+(once per deployment) and then exports against the checkpoint after it: every record's
+trail then holds an earlier export naming all records.
 
 Prints the figures and writes ``bench/results/export-verify-<time>.json``. No assertions.
 """
@@ -66,7 +75,45 @@ def build(work: Path, size: int, seed: int) -> Path:
         raise SystemExit(f"import of {size} failed: {proc.stderr[-2000:]}")
     done.write_text(f"{time.perf_counter() - began:.1f}\n")
     shutil.rmtree(root / "maildir")
+    (root / "imported-size").write_text(f"{_log_size(config)}\n")
     return config
+
+
+def _log_size(config: Path) -> int:
+    """Entries in the deployment's log now."""
+    code = (
+        "import sys; from pathlib import Path; from pipeline.config import load_config;"
+        " from pipeline.runtime import open_runtime;"
+        " print(open_runtime(load_config(Path(sys.argv[1])), writable=False).ledger.size())"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(config)], capture_output=True, text=True, check=True
+    )
+    return int(proc.stdout.strip().splitlines()[-1])
+
+
+def as_of_size(config: Path, mode: str) -> int | None:
+    """The checkpoint size the exports are proven against (None: the log's head).
+
+    ``imported``: the log as the import left it (its size recorded at build time).
+    ``prior-export``: after one full export made once for the deployment, so every
+    trail holds an ``export.created`` and an ``access.viewed`` entry naming all records.
+    """
+    root = config.parent
+    if mode == "head":
+        return None
+    imported = root / "imported-size"
+    if not imported.exists():
+        raise SystemExit(f"{imported} is missing: the deployment predates it; rebuild it")
+    if mode == "imported":
+        return int(imported.read_text())
+    marker = root / "prior-export-size"
+    if not marker.exists():
+        if _log_size(config) != int(imported.read_text()):
+            raise SystemExit(f"{root} holds exports already; rebuild it for --as-of prior-export")
+        export_once(config, root / "prior-export", None, None)
+        marker.write_text(f"{_log_size(config)}\n")
+    return int(marker.read_text())
 
 
 def _files(store: Path) -> list[Path]:
@@ -99,9 +146,13 @@ def _env(src: Path | None) -> dict[str, str]:
     return env
 
 
-def export_once(config: Path, out: Path, src: Path | None) -> dict[str, Any]:
+def export_once(
+    config: Path, out: Path, src: Path | None, as_of: int | None = None
+) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     command = [str(MAILLEDGER), "--config", str(config), "export", "--out", str(out)]
+    if as_of is not None:
+        command += ["--as-of", str(as_of)]
     result = run_measured([*command, "--reason", "bench"], _env(src))
     if result["rc"] != 0:
         raise SystemExit(f"export failed: {result['stderr'][-2000:]}")
@@ -151,10 +202,17 @@ SIDES = ("baseline", "current")
 
 
 def measure(
-    config: Path, runs: int, baseline: Path | None, verify_only: bool = False
+    config: Path,
+    runs: int,
+    baseline: Path | None,
+    as_of: int | None = None,
+    *,
+    verify: bool = True,
+    export: bool = True,
 ) -> dict[str, Any]:
-    """Alternate the sides ``runs`` times: export (unless ``verify_only``), verify,
-    hashlib, sha256sum."""
+    """Alternate the sides ``runs`` times: unless ``export`` is False an export (against
+    ``as_of``, None: the head), then unless ``verify`` is False: verify, hashlib,
+    sha256sum."""
     store = config.parent / "store"
     files = _files(store)
     sides = {"current": None} if baseline is None else {"baseline": baseline, "current": None}
@@ -163,21 +221,37 @@ def measure(
         for name in ("export_s", "export_rss", "verify_s", "verify_cpu_s", "verify_rss"):
             samples[f"{side}_{name}"] = []
     out = config.parent / "export-out"
-    for _ in range(runs):
+    for run in range(runs):
         for side, src in sides.items():
-            if not verify_only:
-                e = export_once(config, out, src)
+            if export:
+                e = export_once(config, out, src, as_of)
                 samples[f"{side}_export_s"].append(e["wall_s"])
                 samples[f"{side}_export_rss"].append(e["peak_rss_mib"])
+            if not verify:
+                continue
             v = verify_once(config, src)
             samples[f"{side}_verify_s"].append(v["s"])
             samples[f"{side}_verify_cpu_s"].append(v["cpu_s"])
             samples[f"{side}_verify_rss"].append(v["peak_rss_mib"])
-        samples["hashlib_s"].append(hashlib_once(files))
-        samples["sha256sum_s"].append(sha256sum_once(files))
-        print(f"  run {len(samples['hashlib_s'])}: {json.dumps(samples)}", flush=True)
+        if verify:
+            samples["hashlib_s"].append(hashlib_once(files))
+            samples["sha256sum_s"].append(sha256sum_once(files))
+        print(f"  run {run + 1}: {json.dumps(samples)}", flush=True)
+    if not verify:
+        return {
+            "as_of": as_of,
+            "samples": samples,
+            **{
+                side: {
+                    "export_s": round(statistics.median(samples[f"{side}_export_s"]), 2),
+                    "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1),
+                }
+                for side in sides
+            },
+        }
     med = {k: statistics.median(v) for k, v in samples.items() if v}
     figures: dict[str, Any] = {
+        "as_of": as_of,
         "files": len(files),
         "bytes": sum(p.stat().st_size for p in files),
         "samples": samples,
@@ -185,7 +259,7 @@ def measure(
         "sha256sum_s": round(med["sha256sum_s"], 2),
     }
     for side in sides:
-        exported = samples[f"{side}_export_s"]
+        exported = bool(samples[f"{side}_export_s"])
         figures[side] = {
             "export_s": round(med[f"{side}_export_s"], 2) if exported else None,
             "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1)
@@ -210,6 +284,13 @@ def main() -> None:
     )
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument(
+        "--as-of",
+        choices=("head", "imported", "prior-export"),
+        default="head",
+        help="the checkpoint exports are proven against (see the module's docstring)",
+    )
+    parser.add_argument("--no-verify", action="store_true", help="measure the export only")
+    parser.add_argument(
         "--verify-only", action="store_true", help="measure verify and hashing, no export"
     )
     parser.add_argument(
@@ -226,7 +307,15 @@ def main() -> None:
         print(f"[{size}] built", flush=True)
         if args.build_only:
             continue
-        results[str(size)] = figures = measure(config, args.runs, args.baseline, args.verify_only)
+        as_of = as_of_size(config, args.as_of)
+        results[str(size)] = figures = measure(
+            config,
+            args.runs,
+            args.baseline,
+            as_of,
+            verify=not args.no_verify,
+            export=not args.verify_only,
+        )
         shown = {k: v for k, v in figures.items() if k != "samples"}
         print(f"[{size}] {json.dumps(shown)}", flush=True)
     results["load_average_end"] = os.getloadavg()

@@ -519,9 +519,10 @@ TOLERANCE = 0.02
 
 
 def load_baseline(path: Path = BASELINE) -> dict[str, dict[str, float | None]]:
-    """The recorded headline figures per part (None: not recorded yet)."""
+    """The recorded headline figures per part (None: not recorded yet, as for a part
+    added to the corpus before anyone has measured it)."""
     data = json.loads(path.read_text("utf-8"))
-    return {part: dict(data[part]) for part in PARTS}
+    return {part: dict(data.get(part) or dict.fromkeys(HEADLINE)) for part in PARTS}
 
 
 def parts_to_check(baseline: Mapping[str, Mapping[str, float | None]]) -> list[str]:

@@ -11,6 +11,13 @@ because polling a million messages is the ingest benchmark's job. Then each kind
 search the search page runs (its count and one page of 50 rows, newest received
 first, at a random page) and the record page's lookup (record id -> row) are timed; p50/p95/max
 in milliseconds are printed and written to ``bench/results/web-<time>.json``.
+
+Since every row a page shows is rebuilt from its ledger entry and proven against the
+signed checkpoint (:mod:`pipeline.index.proven`), ``--proof-records N`` also writes a
+ledger of N record entries (batches of ``--proof-batch``) on a local store and times
+that step for a page of 50 rows on a long-lived ledger, as the web app keeps one: rows
+scattered over the whole log (a facet search) and rows of adjacent positions (a date
+range), with the store GETs and LISTs per page (each GET and LIST is one S3 request).
 """
 
 from __future__ import annotations
@@ -213,7 +220,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--work", type=Path, help="keep the index here (reused when present)")
+    parser.add_argument(
+        "--proof-records", type=int, default=0, help="also time the proof step (0: skip)"
+    )
+    parser.add_argument("--proof-batch", type=int, default=100, help="entries per batch")
+    parser.add_argument("--skip-index", action="store_true", help="only the proof step")
     args = parser.parse_args(argv)
+    if args.skip_index:
+        results = {"proof": proof_costs(args.proof_records, args.proof_batch, args.runs, rng_of())}
+        print(json.dumps(results, indent=2))
+        return 0
     rng = random.Random(7)
     work = args.work or Path(tempfile.mkdtemp(prefix="mailledger-bench-web-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -293,9 +309,101 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:28} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['max_ms']:8.1f}")
     r = results["record_page_lookup"]
     print(f"{'record page lookup':28} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['max_ms']:8.1f}")
+    if args.proof_records:
+        results["proof"] = proof_costs(args.proof_records, args.proof_batch, args.runs, rng)
+        print(json.dumps(results["proof"], indent=2))
+        target.write_text(json.dumps(results, indent=2))
     print(f"wrote {target}")
     index.close()
     return 0
+
+
+def rng_of() -> random.Random:
+    """The benchmark's seeded random source."""
+    return random.Random(7)
+
+
+def proof_costs(records: int, batch: int, runs: int, rng: random.Random) -> dict[str, Any]:
+    """Time proving a page of 50 rows against the newest checkpoint on a ledger of
+    ``records`` record entries; count the store requests it makes."""
+    from datetime import UTC, datetime
+
+    from pipeline.entries import decode_record
+    from pipeline.index.proven import newest_signed, prove_rows
+    from pipeline.index.rows import record_row
+    from pipeline.ledger.entry import EntryDraft
+    from pipeline.ledger.log import Ledger
+    from pipeline.storage.local import LocalStore
+    from tests.index.factory import make_env, make_raw
+
+    work = Path(tempfile.mkdtemp(prefix="mailledger-bench-proof-"))
+    env = make_env(work)
+    body = env.record(make_raw(subject="Notice of error", text="You misapplied my payment."))
+    template = dict(body.body)
+    ledger = env.runtime.ledger
+    start = time.monotonic()
+    now = datetime.now(UTC)
+    written = 0
+    while written < records:
+        drafts = [
+            EntryDraft(
+                "message.received",
+                {**template, "record_id": f"r-{written + j:024x}"},
+                "worker:bench/1",
+                now,
+            )
+            for j in range(min(batch, records - written))
+        ]
+        ledger.append(drafts)
+        written += len(drafts)
+    print(f"wrote {records:,} entries in {time.monotonic() - start:.0f} s", file=sys.stderr)
+
+    counting = _Counting(LocalStore(work / "store", fsync=False))
+    served = Ledger(counting, env.config.origin, [env.key.verifier], env.key)
+    size = served.refresh()
+    rows = {e.seq: record_row(e, decode_record(e).body) for e in served.entries(2, size)}
+    seqs = sorted(rows)
+
+    def page(pick: Callable[[], list[int]]) -> Callable[[], object]:
+        def run() -> object:
+            counting.gets = counting.lists = 0
+            candidates = [rows[s] for s in pick()]
+            proven = prove_rows(served, candidates, newest_signed(served))
+            requests.append((counting.gets, counting.lists))
+            return proven
+
+        return run
+
+    out: dict[str, Any] = {"records": records, "batch": batch, "page_rows": 50}
+    for name, pick in (
+        ("scattered", lambda: rng.sample(seqs, 50)),
+        ("adjacent", lambda: seqs[(i := rng.randrange(len(seqs) - 50)) : i + 50]),
+    ):
+        requests: list[tuple[int, int]] = []
+        out[name] = timed(page(pick), runs)
+        out[name]["gets_per_page"] = statistics.median(g for g, _ in requests)
+        out[name]["lists_per_page"] = statistics.median(n for _, n in requests)
+    return out
+
+
+class _Counting:
+    """Counts GETs and LISTs of the store underneath (one S3 request each)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.gets = 0
+        self.lists = 0
+
+    def get(self, key: str, *, verify: bool = True) -> bytes:
+        self.gets += 1
+        return bytes(self.inner.get(key, verify=verify))
+
+    def list(self, prefix: str, start_after: str | None = None) -> Any:
+        self.lists += 1
+        return self.inner.list(prefix, start_after)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 if __name__ == "__main__":

@@ -209,3 +209,40 @@ class CompactRange:
         for peak in reversed(self.peaks[:-1]):
             node = node_hash(peak, node)
         return node
+
+
+def consistency_proof_from(old: CompactRange, new_leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) (RFC 6962 section 2.1.2) without the whole tree.
+
+    ``old`` is the compact range of the first m leaves, ``new_leaves`` the leaf hashes
+    m .. n-1. Every node of the proof lies wholly left of m, where it is one of the
+    range's peaks (the maximal perfect subtrees of the first m leaves), or wholly right
+    of it, where it is hashed from the new leaves; so a log can prove consistency from a
+    size it signed long ago by reading only what was appended since.
+    """
+    m, n = old.size, old.size + len(new_leaves)
+    if m in (0, n):
+        return []
+    peaks: dict[tuple[int, int], bytes] = {}
+    lo = 0
+    for height in range(m.bit_length() - 1, -1, -1):
+        if m >> height & 1:
+            peaks[(lo, 1 << height)] = old.peaks[len(peaks)]
+            lo += 1 << height
+
+    def subtree(lo: int, hi: int) -> bytes:
+        if hi <= m:
+            return peaks[(lo, hi - lo)]
+        assert lo >= m, "a consistency proof node never straddles the old size"
+        return root_from_leaves(new_leaves[lo - m : hi - m])
+
+    def subproof(k: int, lo: int, hi: int, complete: bool) -> list[bytes]:
+        size = hi - lo
+        if k == size:
+            return [] if complete else [subtree(lo, hi)]
+        split = _split(size)
+        if k <= split:
+            return [*subproof(k, lo, lo + split, complete), subtree(lo + split, hi)]
+        return [*subproof(k - split, lo + split, hi, False), subtree(lo, lo + split)]
+
+    return subproof(m, 0, n, True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import getpass
 import os
 import socket
@@ -13,6 +14,13 @@ from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.cosignature import CosignerKey
 from pipeline.ledger.keys import parse_verifier_keys, read_signing_key
 from pipeline.ledger.log import Ledger
+from pipeline.ledger.relay import (
+    WITNESS_STATUS_FILE,
+    StoreLeaves,
+    WitnessRelay,
+    store_target,
+    tlog_target,
+)
 from pipeline.ledger.tlog_witness import TlogWitnessClient, TlogWitnessSettings
 from pipeline.ledger.witness import CheckpointWitness, StoreWitness
 from pipeline.secrets import read_secret
@@ -93,6 +101,12 @@ class Runtime:
     config: Config
     store: ObjectStore
     ledger: Ledger
+    relay: WitnessRelay | None = None  # delivers signed checkpoints to the witnesses
+
+    def close(self) -> None:
+        """Let the witnesses take the checkpoints signed so far (bounded wait)."""
+        if self.relay is not None:
+            self.relay.close(witness_wait_seconds(self.config))
 
 
 def open_runtime(config: Config, *, writable: bool) -> Runtime:
@@ -108,17 +122,38 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
             f" {config.signing.key_env or 'signing.key_env'}"
         )
     store = build_store(config)
+    # Only a holder of the log key signs checkpoints: read-only commands and writer-key
+    # workers need neither the witnesses nor their credentials.
+    relay = witness_relay(config, store) if writable and signing is not None else None
     ledger = Ledger(
         store,
         config.origin,
         verifier_keys(config),
         signing if writable else None,
         writer_key=writer if writable else None,
-        # Only a holder of the log key signs checkpoints: read-only commands and
-        # writer-key workers need neither the witness nor its credentials.
-        witness=checkpoint_witness(config) if writable and signing is not None else None,
+        witness=relay,
     )
-    return Runtime(config, store, ledger)
+    return Runtime(config, store, ledger, relay)
+
+
+def witness_relay(config: Config, store: ObjectStore) -> WitnessRelay | None:
+    """The background delivery of signed checkpoints to the configured witnesses (the
+    checkpoint store and the external tlog witnesses), or None when none is configured."""
+    witness = checkpoint_witness(config)
+    targets = [store_target(witness)] if witness is not None else []
+    targets += [tlog_target(client) for client in tlog_witnesses(config)]
+    if not targets:
+        return None
+    relay = WitnessRelay(targets, StoreLeaves(store), config.state_dir / WITNESS_STATUS_FILE)
+    # a process that ends without closing its runtime still gives the witnesses a moment
+    atexit.register(relay.close, witness_wait_seconds(config))
+    return relay
+
+
+def witness_wait_seconds(config: Config) -> float:
+    """How long a command waits at its end for the witnesses to take its checkpoints."""
+    timeouts = [w.timeout_seconds for w in config.ledger.tlog_witnesses]
+    return 2 * max(timeouts, default=10.0) + 5.0
 
 
 def checkpoint_witness(config: Config) -> CheckpointWitness | None:

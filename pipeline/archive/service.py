@@ -57,6 +57,7 @@ from pipeline.errors import (
 from pipeline.export.bundle import ExportResult, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
+from pipeline.index.proven import ProvenPage, newest_signed, prove_rows
 from pipeline.index.rows import record_row
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
@@ -288,6 +289,23 @@ class Archive:
         """Records matching every given filter, in the criteria's order (not recorded:
         no content)."""
         return self._index_for(criteria).search(criteria)
+
+    def search_proven(self, criteria: SearchCriteria) -> ProvenPage:
+        """Like :meth:`search`, each row rebuilt from its ledger entry and proven against the
+        newest signed checkpoint: what a page may show. A row the index has wrong is shown
+        as the entry says and logged (``search.index_disagrees``)."""
+        candidates = self.search(criteria)
+        if not candidates:
+            return ProvenPage((), 0, ())
+        page = prove_rows(self.ledger, candidates, newest_signed(self.ledger))
+        for found in page.disagreements:
+            log.warning(
+                "search.index_disagrees",
+                seq=found.seq,
+                record_id=found.record_id,
+                fields=list(found.fields),
+            )
+        return page
 
     def count(self, criteria: SearchCriteria, at_most: int | None = None) -> int:
         """How many records match ``criteria`` (its limit and offset ignored), counting

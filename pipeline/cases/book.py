@@ -9,6 +9,7 @@ they are read, so nothing built from a book can print one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -276,7 +277,8 @@ def _inbound(typed: TypedEntry[RecordBody], policy: ClockPolicy) -> CaseRecord:
         rules=cls.rules,
         escalated=cls.escalated,
         # The ledger holds full account numbers (the record needs them); mask on read.
-        masked_accounts=tuple(mask_account(n) for n in cls.account_numbers),
+        # Interned: a book holds every record of the log, and masked forms repeat.
+        masked_accounts=tuple(sys.intern(mask_account(n)) for n in cls.account_numbers),
         sensitive_kinds=tuple(f.kind for f in cls.sensitive),
         imported=source.is_imported,
         # The classifier's verdict first (bounces, read receipts, out-of-office text),

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
 from pipeline.cases.book import CaseBook, ResponseRecord, collect
-from pipeline.cases.deadlines import CaseStatus, DeadlineResult, evaluate_book
-from pipeline.cases.linking import LinkResult, link_responses
+from pipeline.cases.deadlines import CaseStatus, DeadlineResult, evaluate_book, evaluate_record
+from pipeline.cases.linking import Link, LinkResult, link_responses
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.errors import StorageError
 from pipeline.ledger.entry import LedgerEntry
@@ -25,10 +25,12 @@ __all__ = [
     "CaseView",
     "ClockBucket",
     "DeadlineFilter",
+    "RecordCases",
     "body_text_loader",
     "clock_bucket",
     "deadline_filters",
     "read_cases",
+    "read_record_cases",
 ]
 
 ClockBucket = Literal["overdue", "today", "week", "later"]
@@ -111,3 +113,49 @@ def read_cases(
     book = collect(entries, policy)
     linked = link_responses(book, body_text_loader(store) if store is not None else None)
     return CaseView(book, linked, tuple(evaluate_book(book, linked, now, policy)))
+
+
+@dataclass(frozen=True)
+class RecordCases:
+    """The case model of a log with each record's status evaluated when it is asked for.
+
+    For a pass over every record of a large log (an export): the book and the links
+    are kept, one small set of facts per record, but the evaluated clocks only for
+    the record in hand, instead of for every record at once. The rule is the one
+    :func:`read_cases` applies (:func:`~pipeline.cases.deadlines.evaluate_record` over
+    the same book and links), so every record's status is the same.
+    """
+
+    book: CaseBook
+    now: datetime
+    policy: ClockPolicy
+    _links: dict[str, list[Link]] = field(repr=False, compare=False)
+
+    def for_record(self, record_id: str) -> CaseStatus | None:
+        """The status of inbound record ``record_id``, if it is one."""
+        record = self.book.inbound.get(record_id)
+        if record is None:
+            return None
+        return evaluate_record(
+            record, self.book, self._links.get(record_id, []), self.now, self.policy
+        )
+
+    def response_seqs(self, record_id: str) -> list[int]:
+        """Ledger positions of the responses linked to ``record_id``."""
+        return [link.response_seq for link in self._links.get(record_id, ())]
+
+
+def read_record_cases(
+    entries: Iterable[LedgerEntry],
+    store: ObjectStore | None,
+    now: datetime,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> RecordCases:
+    """The case model of ``entries`` as of ``now``, evaluated record by record on demand
+    (reply bodies read from ``store`` for reference numbers, as :func:`read_cases` does)."""
+    book = collect(entries, policy)
+    linked = link_responses(book, body_text_loader(store) if store is not None else None)
+    by_record: dict[str, list[Link]] = {}
+    for link in linked.links:  # in the order evaluate_book hands them to evaluate_record
+        by_record.setdefault(link.record_id, []).append(link)
+    return RecordCases(book, now, policy, by_record)

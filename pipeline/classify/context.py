@@ -22,6 +22,10 @@ return spans of it; nothing here does I/O.
   "ليس") just before the match, in the same clause (Korean negates after).
 * Resolution: "was fixed", "has been resolved", "ya se resolvió", "đã được giải
   quyết", "已经解决" in the same sentence as the match.
+* Someone else's situation: a neighbour, a friend, a coworker, "some mortgage
+  company", a story on the news named earlier in the sentence ("the house next door
+  went to a foreclosure auction", "mi vecino se declaró en bancarrota"): the writer's
+  own loan is not what the words are about.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ __all__ = [
     "find_zones",
     "is_forwarded_subject",
     "negation_cue",
+    "news_cue",
+    "other_party_cue",
     "resolution_cue",
 ]
 
@@ -70,14 +76,20 @@ _DISCLAIMER = re.compile(
     r"transmission) in error|confidentiality notice|confidential(?:ity)? (?:and|&) privileged|"
     r"privileged (?:and|&) confidential|may contain (?:confidential|privileged)|"
     r"aviso de confidencialidad|destinatario previsto|recibido este (?:mensaje|correo) por error|"
-    r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:"
+    r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:|"
+    r"(?:ce|le present) (?:courriel|message|e-?mail) (?:peut contenir|contient|est) "
+    r"(?:des informations )?(?:confidenti|privilegi)|secret professionnel|"
+    r"(?:esta|este) (?:mensagem|e-?mail) (?:pode conter|contem) "
+    r"(?:informacoes )?(?:confidenci|privilegi)|"
+    r"قد تحتوي هذه الرسالة|هذه الرسالة سرية"
 )
 _SIGNATURE = re.compile(r"^-- ?$|^(?:sent from my|enviado desde mi|envoye de mon)\b", re.MULTILINE)
 
 _NEGATION_WORDS = frozenset(
     {
         # English, Spanish (the first rule pack's cues)
-        "no", "not", "never", "without", "none", "nor", "dont", "don't", "didnt", "didn't",
+        "no", "not", "never", "without", "none", "nothing", "nor", "dont", "don't", "didnt",
+        "didn't",
         "isnt", "isn't", "wasnt", "wasn't", "arent", "aren't", "doesnt", "doesn't",
         "havent", "haven't", "wont", "won't", "cannot", "sin", "nunca", "ni", "tampoco",
         "ningun", "ninguna", "ninguno", "jamas",
@@ -88,10 +100,16 @@ _NEGATION_WORDS = frozenset(
 )  # fmt: skip
 # Scripts without spaces between words: a cue among the few characters before.
 _NEGATION_NEAR = (
-    "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算",
+    "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算", "唔係", "唔是",
     "ليس", "ليست", "لا ", "لن ",
 )  # fmt: skip
-_NEGATION_AFTER = re.compile(r"^.{0,3}?(?:아닙|아니|않)")
+# Korean negates after the noun: "불만이 아닙니다", "불만이 있는 건 아니고".
+_NEGATION_AFTER = re.compile(
+    r"^(?:.{0,3}?(?:아닙|아니|않)|(?:이|가|은|는)?\s?있는\s?(?:건|것은|것이)\s?(?:아닙|아니))"
+)
+# Haitian Creole negates with "pa" after its subject ("se pa yon plent", "m pa t siyen");
+# alone, "pa" is also Tagalog for "still", so only the pair counts.
+_CREOLE_SUBJECTS = frozenset({"se", "m", "mwen", "li", "nou", "yo", "ou", "w", "sa"})
 _NEGATION_WINDOW = 4
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLAUSE_BREAK = re.compile(
@@ -99,7 +117,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _SENTENCE = re.compile(r"[.!?\n。！？]")
 _RESOLUTION = re.compile(
-    r"(?:was|were|has been|have been|got|is|are|been) (?:now )?(?:fixed|resolved|corrected|"
+    r"(?:was|were|has been|have been|got|is|are|been) (?:now |finally |all |fully |completely )?"
+    r"(?:fixed|resolved|corrected|"
     r"taken care of|sorted(?: out)?|reversed|refunded|credited back|straightened out)"
     r"|(?:thank you|thanks) for (?:fixing|resolving|correcting|taking care|sorting|reversing|"
     r"refunding)|no longer (?:an issue|a problem|needed)|(?:issue|problem|complaint) is (?:now )?"
@@ -113,7 +132,78 @@ _RESOLUTION = re.compile(
     r"|naayos na|nalutas na|salamat sa pag-?ayos|te (?:rezoud|korije|regle)"
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
+    # Fixed by someone there and then ("Maria figured it out and fixed it"), not "you
+    # still haven't fixed it".
+    r"|(?<!not )(?<!never )(?<!n't )(?<!nt )(?<!to )(?<!still )(?:fixed|solved|sorted out|"
+    r"straightened out|took care of) (?:it|the problem|the issue|everything|my problem|my issue)"
+    # Untouched by it: "with the hurricane nothing happened to us", "the fires are
+    # nowhere near us", "no nos pasó nada".
+    r"|nothing (?:has )?happened to (?:us|me|the house|our house|my house|the property)"
+    r"|nowhere near (?:us|me|our|my)|(?:no|without any) damage to (?:the|our|my) (?:house|home)"
+    r"|no (?:nos|me|le) paso nada|ni una gota|nao (?:nos |me )?aconteceu nada"
+    r"|wala (?:naman )?(?:pong |ho )?nangyari"
 )
+
+
+# Who else a sentence can be about: people outside the writer's household and other
+# companies. Family members are left out on purpose: an heir writes about a parent who
+# died, a spouse about a deployed husband, and those are the writer's own loan.
+_OTHER_PARTY = re.compile(
+    r"\b(?:neighbou?rs?|next door|down the street|coworkers?|co-workers?|colleagues?|"
+    r"(?:a|my|our) friends?|friends? of (?:mine|ours)|someone i know|people i know|"
+    r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
+    r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
+    r"vecin[oa]s?|al lado|companer[oa]s? de trabajo|(?:un|una|mi|mis) amig[oa]s?|"
+    r"otr[oa]s? (?:compania|companias|bancos?|prestamistas|personas)|en las noticias|"
+    r"en el noticiero|vizinh[oa]s?|colegas?|(?:um|uma|meu|minha) amig[oa]|"
+    r"outr[oa]s? (?:empresas?|bancos?|pessoas)|nas noticias|voisin(?:e|s|es)?|collegues?|"
+    r"(?:un|une|mon|ma) amie?|(?:aux|dans les) informations|vwazen|zanmi|kapitbahay|"
+    r"kaibigan|katrabaho|hang xom|dong nghiep)\b"
+    # Scripts without spaces between words (or with attached pronouns): no boundaries.
+    r"|邻居|鄰居|朋友|同事|隔壁|이웃|옆집|친구|동료|جيران|صديق"
+)
+
+
+# A sibling or cousin is someone else too where the words are their own affairs (a
+# brother's bankruptcy), but not for a death or a sale: heirs write "my brother and I".
+_OTHER_RELATIVE = re.compile(
+    r"\b(?:my|his|her|our) (?:brother|sister|cousin|uncle|aunt|nephew|niece|brother-in-law|"
+    r"sister-in-law)s?\b|"
+    r"\bmi (?:hermano|hermana|primo|prima|tio|tia|cunado|cunada|sobrino|sobrina)\b|"
+    r"\b(?:meu|minha) (?:irmao|irma|primo|prima|tio|tia|cunhado|cunhada)\b|"
+    r"\b(?:mon|ma) (?:frere|soeur|cousin|cousine|oncle|tante)\b|\b(?:fre|se|kouzen|kouzin) m\b|"
+    r"\b(?:kapatid|pinsan) ko\b|\b(?:anh|chi|em) ho\b"
+)
+# A news story the writer saw: what it tells of is nobody's own situation here.
+_NEWS = re.compile(
+    r"\b(?:on|in) the news\b|\bnews (?:story|report|about)\b|\ben (?:las|el) noticias?\b|"
+    r"\bnas noticias\b|\baux informations\b|\bbalita (?:tungkol sa|na)\b|"
+    r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b"
+)
+
+
+def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:
+    """Words naming someone else (or, with ``relatives``, a sibling or cousin) earlier
+    in the sentence of a match at ``start``, if any."""
+    lo = _sentence_start(folded, start)
+    found = _OTHER_PARTY.search(folded, lo, start)
+    if found is None and relatives:
+        found = _OTHER_RELATIVE.search(folded, lo, start)
+    return found.group() if found is not None else None
+
+
+def news_cue(folded: str, start: int) -> str | None:
+    """A news story named earlier in the sentence of a match at ``start``, if any."""
+    found = _NEWS.search(folded, _sentence_start(folded, start), start)
+    return found.group() if found is not None else None
+
+
+def _sentence_start(folded: str, pos: int) -> int:
+    lo = pos
+    floor = max(0, pos - 200)
+    while lo > floor and not _SENTENCE.match(folded, lo - 1):
+        lo -= 1
+    return lo
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,14 +295,17 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
     if breaks:
         before = before[breaks[-1].end() :]
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
-    for t in tokens[-(_NEGATION_WINDOW + 1) :]:
+    window = tokens[-(_NEGATION_WINDOW + 1) :]
+    for i, t in enumerate(window):
         if t in _NEGATION_WORDS:
             return t
+        if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
+            return f"{window[i - 1]} pa"
     near = before[-8:]
     for cue in _NEGATION_NEAR:
         if cue in near:
             return cue
-    after = _NEGATION_AFTER.search(folded[end : end + 8])
+    after = _NEGATION_AFTER.search(folded[end : end + 16])
     return str(after.group()) if after is not None else None
 
 

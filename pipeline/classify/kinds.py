@@ -70,7 +70,7 @@ MachineKind = Literal[
     "notification",
 ]
 SuppressionReason = Literal[
-    "negation", "resolution", "quoted", "disclaimer", "signature", "spoofed"
+    "negation", "resolution", "quoted", "disclaimer", "signature", "spoofed", "other_party"
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

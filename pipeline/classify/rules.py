@@ -43,6 +43,8 @@ from pipeline.classify.context import (
     find_zones,
     is_forwarded_subject,
     negation_cue,
+    news_cue,
+    other_party_cue,
     resolution_cue,
 )
 from pipeline.classify.intervals import SpanSet
@@ -85,6 +87,9 @@ Signal = Literal[
     "info_object",
     "payoff_object",
     "application_reference",
+    "application_material",
+    "elderly",
+    "exploitation_act",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
@@ -96,12 +101,23 @@ ALL_FIELDS: tuple[FieldName, ...] = (
 )
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _T = TypeVar("_T")
+# Families about the writer's own situation: the same words about a neighbour, a friend
+# or another company ("the house next door went to auction") escalate nothing.
+_OWN_SITUATION = frozenset(
+    {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
+     "disaster_hardship"}
+)  # fmt: skip
+# ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
+_OWN_AFFAIRS = frozenset({"bankruptcy"})
+# A story on the news about fraud or a disaster is nobody's report here.
+_NEWSWORTHY = frozenset({"fraud_identity_theft", "elder_exploitation"})
 
 # A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
 # "a word character other than underscore", i.e. a letter or digit.
 _B_START = r"(?<![^\W_])"
 _B_END = r"(?![^\W_])"
 _PHRASE_GAP = r"[\s\-_]+"
+_PHRASE_GAP_TL = r"[\s\-_]+(?:(?:po|ho)[\s\-_]+)?"
 
 
 class EscalationRule(BaseModel):
@@ -136,6 +152,14 @@ class EscalationRule(BaseModel):
     word_boundaries: bool = True
     # A family whose words sit in an attorney's signature still counts there.
     counts_in_signature: bool = False
+    # A request cue that is also an everyday conjunction ("cuando", "donde", "porque",
+    # "quand") asks only in a sentence ending with a question mark, or where written
+    # with the accent that marks the interrogative ("cuándo", "dónde", "por qué").
+    asks_only: bool = False
+    # A document or record that a notice of error names ("the escrow analysis is
+    # wrong") is part of the assertion; it is a request for information there only
+    # when asked for (a request cue nearby, or a question).
+    named_in_errors: bool = False
 
     @field_validator("phrases")
     @classmethod
@@ -161,7 +185,10 @@ class EscalationRule(BaseModel):
         return trigger, unless
 
     def _alternatives(self) -> list[str]:
-        alternatives = [_phrase_regex(p) for p in self.phrases]
+        # Tagalog puts its politeness particle inside any phrase ("hindi po tama",
+        # "bayad na po ako"): a phrase of the pack allows it between its words.
+        gap = _PHRASE_GAP_TL if self.language == "tl" else _PHRASE_GAP
+        alternatives = [_phrase_regex(p, gap) for p in self.phrases]
         for pattern in self.patterns:
             _check_regex(self.name, "patterns", pattern)
             alternatives.append(f"(?:{_fold_pattern(pattern)})")
@@ -419,9 +446,9 @@ def _fold_pattern(pattern: str) -> str:
     return "".join(ch if ch.isascii() else fold(ch) for ch in pattern)
 
 
-def _phrase_regex(phrase: str) -> str:
+def _phrase_regex(phrase: str, gap: str = _PHRASE_GAP) -> str:
     words = fold(phrase).split()
-    return "(?:" + _PHRASE_GAP.join(re.escape(w) for w in words) + ")"
+    return "(?:" + gap.join(re.escape(w) for w in words) + ")"
 
 
 def _field_values(fields: MessageFields, name: FieldName) -> tuple[str, ...]:
@@ -478,6 +505,14 @@ def _match_one(
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
+        if why is None and rule.family in _OWN_SITUATION:
+            cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
+            if cue is not None:
+                why = ("other_party", cue)
+        if why is None and rule.family in _NEWSWORTHY:
+            cue = news_cue(folded, span[0])
+            if cue is not None:
+                why = ("other_party", cue)
         if why is not None:
             suppressed.append(
                 Suppression(

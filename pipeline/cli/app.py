@@ -68,6 +68,11 @@ class AppContext:
             self._runtimes[writable] = open_runtime(self.config, writable=writable)
         return self._runtimes[writable]
 
+    def close(self) -> None:
+        """At the command's end: the witnesses take the checkpoints it signed."""
+        for runtime in self._runtimes.values():
+            runtime.close()
+
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -175,6 +180,7 @@ def cli(ctx: click.Context, config_option: str | None, log_level: str | None) ->
     """mailledger: email ingestion with a tamper-evident audit trail."""
     configure_logging(log_level or "warning")
     ctx.obj = AppContext(config_option, log_level)
+    ctx.call_on_close(ctx.obj.close)
     structlog.contextvars.clear_contextvars()
 
 

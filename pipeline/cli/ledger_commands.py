@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import socket
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
-from pipeline.errors import CheckpointError, ConfigError, LedgerError
+from pipeline.config import Config
+from pipeline.errors import CheckpointError, ConfigError, LedgerError, WitnessError
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
 from pipeline.ledger.keys import read_signing_key, write_signing_key
 from pipeline.ledger.log import Ledger
+from pipeline.ledger.relay import WITNESS_STATUS_FILE, WitnessRelay, read_statuses
 from pipeline.ledger.tlog_witness import TlogWitnessClient
 from pipeline.ledger.verify import verify_ledger
 from pipeline.ledger.writers import (
@@ -28,6 +31,7 @@ from pipeline.runtime import (
     retention_days,
     tlog_witnesses,
     verifier_keys,
+    witness_wait_seconds,
 )
 
 
@@ -179,8 +183,11 @@ def verify(
         allow_empty=allow_empty,
         audits=[DisposalAudit(retention_days(config))],
     )
+    witnesses = read_statuses(config.state_dir / WITNESS_STATUS_FILE)
     if as_json:
-        echo_json(report.to_json())
+        data = report.to_json()
+        data["witnesses"] = [{**asdict(s), "behind": s.behind} for s in witnesses.values()]
+        echo_json(data)
     elif report.ok:
         click.echo(
             f"OK: {report.size} entries intact, {len(report.checkpoints)} checkpoints verified,"
@@ -194,6 +201,12 @@ def verify(
         click.echo(f"FAILED at {first}")
         for problem in report.problems[1:]:
             click.echo(f"  also {problem}")
+    if not as_json:
+        # what the writers last delivered to each witness (a report; the witnessed
+        # checkpoint above is the evidence)
+        for status in witnesses.values():
+            level = "warning" if status.behind else "note"
+            click.echo(f"{level}: {status.describe()}; the log has {report.size} entries")
     sys.exit(0 if report.ok else 1)
 
 
@@ -204,10 +217,19 @@ def verify(
     help="Save the signed checkpoint to FILE (a new file; never overwritten).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print size, root and note as JSON.")
+@click.option(
+    "--status",
+    is_flag=True,
+    help="Only say how far each witness has taken the log's checkpoints (exit 1 when one"
+    " is behind); contacts nothing.",
+)
 @pass_app
-def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
+def checkpoint(app: AppContext, out: str | None, as_json: bool, status: bool) -> None:
     """Print (or save) the latest signed checkpoint, for a records officer or regulator to keep;
     it is also given to the configured witness, and cosigned by any external witnesses."""
+    if status:
+        _witness_status(app, as_json)
+        return
     runtime = app.runtime(
         writable=read_signing_key(env=app.config.signing.key_env, file=app.config.signing.key_file)
         is not None
@@ -217,12 +239,10 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         raise LedgerError("the ledger is empty: there is no checkpoint yet")
     note = runtime.ledger.checkpoint_note(size)
     signed = runtime.ledger.read_checkpoint_text(note)
-    if runtime.ledger.witness is not None:
-        # Appends give the witness each checkpoint they sign; this covers a head signed
-        # before the witness was configured, or whose copy failed to arrive (create-only:
-        # a note already there is left as it is).
-        runtime.ledger.witness.add(size, note)
-    note = _cosigned(runtime.ledger, note, tlog_witnesses(app.config))
+    if runtime.relay is not None:
+        note = _witnessed(runtime.relay, app.config, size, note)
+    else:
+        note = _cosigned(runtime.ledger, note, tlog_witnesses(app.config))
     if out:
         _save_new(Path(out), note)
         click.echo(f"saved checkpoint of size {size} to {out}", err=True)
@@ -238,6 +258,40 @@ def checkpoint(app: AppContext, out: str | None, as_json: bool) -> None:
         )
     elif not out:
         click.echo(note, nl=False)
+
+
+def _witness_status(app: AppContext, as_json: bool) -> None:
+    """What the writers last recorded of each witness (``state_dir/witnesses.json``)."""
+    statuses = list(read_statuses(app.config.state_dir / WITNESS_STATUS_FILE).values())
+    if as_json:
+        echo_json([{**asdict(s), "behind": s.behind} for s in statuses])
+    elif not statuses:
+        click.echo("no witness has been given a checkpoint by this installation")
+    for status in statuses if not as_json else ():
+        click.echo(f"{'behind' if status.behind else 'ok'}: {status.describe()}")
+    sys.exit(1 if any(s.behind for s in statuses) else 0)
+
+
+def _witnessed(relay: WitnessRelay, config: Config, size: int, note: str) -> str:
+    """``note`` given to every configured witness now, with each tlog witness's cosignature.
+
+    Appends hand the witnesses each checkpoint they sign in the background; this covers
+    a head signed before a witness was configured, or one a witness missed while it was
+    down, and waits for the answers: a witness that refuses or cannot be reached fails
+    the command, naming it.
+    """
+    relay.add(size, note)
+    statuses = relay.flush(witness_wait_seconds(config))
+    behind = [s for s in statuses if s.error is not None or s.size < size]
+    if behind:
+        # the witness's own words (a refusal names the sizes), else how far it got
+        raise WitnessError("; ".join(s.error or s.describe() for s in behind))
+    lines = [
+        s.cosigned_note.removeprefix(note)
+        for s in statuses
+        if s.kind == "tlog" and s.cosigned_note is not None and s.cosigned_note.startswith(note)
+    ]
+    return note + "".join(lines)
 
 
 def _cosigned(ledger: Ledger, note: str, witnesses: list[TlogWitnessClient]) -> str:

@@ -24,6 +24,7 @@ from pipeline.entries.models import Party
 from pipeline.errors import ConfigError, ExportError
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
 from pipeline.index.db import INDEX_FILE, RecordRow, SearchCriteria
+from pipeline.index.proven import ProvenRow
 from pipeline.ledger.entry import format_time
 from pipeline.record.identities import IDENTITIES_FILE
 from pipeline.trail.build import Trail
@@ -80,6 +81,17 @@ def _criteria(
 def _masked_json(row: RecordRow) -> dict[str, Any]:
     data = row.to_json()
     data["accounts"] = [mask_account(a) for a in row.accounts]
+    return data
+
+
+def _proven_json(proven: ProvenRow) -> dict[str, Any]:
+    """A search result as its ledger entry says, and where the index disagreed."""
+    data = _masked_json(proven.row)
+    data["request_kinds"] = list(proven.request_kinds)
+    data["language"] = proven.language
+    data["machine"] = proven.machine
+    data["signed"] = proven.signed
+    data["index_disagrees"] = list(proven.index_differs)
     return data
 
 
@@ -183,17 +195,27 @@ def search(
         app, date_from, date_to, mailbox, sender, account, category, escalated, text, limit
     )
     with open_archive(app, writable=False) as archive:
-        rows = archive.search(criteria)
+        page = archive.search_proven(criteria)
+    rows = [p.row for p in page.rows]
+    for found in page.disagreements:
+        # stderr, so a script reading the table or JSON still sees it
+        click.echo(
+            f"warning: the search index disagrees with the ledger at {found.describe()};"
+            " shown as the ledger says (run 'mailledger verify', then"
+            " 'mailledger index --rebuild')",
+            err=True,
+        )
     if as_json:
-        echo_json([_masked_json(r) for r in rows])
+        echo_json([_proven_json(p) for p in page.rows])
         return
     if not rows:
         click.echo("no records match")
         return
-    head = ("POS", "RECEIVED", "MAILBOX", "SENDER", "SUBJECT", "CATEGORY", "ESC", "ACCOUNTS")
+    head = ("POS", "RECEIVED", "MAILBOX", "SENDER", "SUBJECT", "CATEGORY", "ESC", "REQUESTS",
+            "ACCOUNTS")  # fmt: skip
     table = [
         (
-            str(r.seq),
+            str(r.seq) + ("!" if p.index_differs else "") + ("" if p.signed else "*"),
             r.received[:19].replace("T", " "),
             r.mailbox,
             r.sender,
@@ -202,12 +224,21 @@ def search(
             else "(sealed, not yet assembled)",
             r.category or "-",
             "yes" if r.escalated else "no",
+            ",".join(p.request_kinds) + ("machine" if p.machine and not p.request_kinds else "")
+            or "-",
             ",".join(mask_account(a) for a in r.accounts) or "-",
         )
-        for r in rows
+        for p in page.rows
+        for r in (p.row,)
     ]
     click.echo(format_table(head, table))
-    click.echo(f"{len(rows)} record(s){' (limit reached)' if len(rows) == limit else ''}", err=True)
+    click.echo(
+        f"{len(rows)} record(s){' (limit reached)' if len(rows) == limit else ''}, each as"
+        f" its ledger entry says (checkpoint of size {page.checkpoint_size})"
+        + ("; !: the index disagreed" if page.disagreements else "")
+        + ("; *: after that checkpoint" if any(not p.signed for p in page.rows) else ""),
+        err=True,
+    )
 
 
 # -- show ------------------------------------------------------------------------

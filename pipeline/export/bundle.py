@@ -48,7 +48,7 @@ from typing import IO, Any
 import structlog
 
 import pipeline.export.bundle_verifier as bundle_verifier
-from pipeline.cases.read import CaseView, read_cases
+from pipeline.cases.read import RecordCases, read_record_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import decode, decode_record, names
 from pipeline.entries.models import MessageSealed, Party, RecordBody
@@ -60,7 +60,7 @@ from pipeline.ledger.entry import LedgerEntry, parse_time
 from pipeline.ledger.log import Ledger
 from pipeline.merkle import leaf_hash, verify_inclusion
 from pipeline.storage.base import ObjectStore
-from pipeline.trail.build import Trail, trail_from_entries
+from pipeline.trail.build import SharedItems, Trail, trail_from_entries
 from pipeline.trail.evidence import LedgerRecords
 from pipeline.trail.proofs import ProofContext, read_entries
 
@@ -552,7 +552,7 @@ def stage_export(
 
     # Status and linked replies come from the one case model, over the log the checkpoint
     # covers, so the pages say what 'cases' and 'trail' say.
-    cases = read_cases(ledger.entries(0, size), store, now, policy)
+    cases = read_record_cases(ledger.entries(0, size), store, now, policy)
 
     def trail_seqs(record_id: str) -> list[int]:
         """Every entry of the record's trail that the checkpoint covers."""
@@ -574,10 +574,23 @@ def stage_export(
         for entry in read_entries(ledger, wanted_seqs):
             entries.add(entry)
         del wanted_seqs
+        # the pass over the records reads entries from the scratch file, not the ledger:
+        # the last batches the ledger keeps decoded (some 65 MB) would only sit idle
+        ledger.release_cache()
         writer = _ZipWriter(out, files) if out.suffix.lower() == ".zip" else _DirWriter(out, files)
         outputs = _Outputs.open(scratch)
         _write_records(
-            writer, rows, trail_seqs, entries, store, proofs, policy, now, cases, outputs
+            writer,
+            rows,
+            trail_seqs,
+            entries,
+            store,
+            proofs,
+            policy,
+            now,
+            cases,
+            outputs,
+            SharedItems(shared),
         )
         writer.write_copy("loadfiles/export.dat", outputs.dat.close())
         writer.write_copy("loadfiles/export.csv", outputs.csv.close())
@@ -698,8 +711,9 @@ def _write_records(
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
-    cases: CaseView,
+    cases: RecordCases,
     out: _Outputs,
+    shared: SharedItems,
 ) -> None:
     """Natives, attachments, text and pages of each record, one record at a time."""
     record_proofs = proofs
@@ -707,7 +721,10 @@ def _write_records(
         control = control_number(n)
         seqs = trail_seqs(row.record_id)
         own_entry = entries.get(row.seq)
-        trail_entries = [own_entry if s == row.seq else entries.get(s) for s in seqs]
+        # an entry whose trail item is already made is not read (nor decoded) again
+        trail_entries = [
+            own_entry if s == row.seq else shared.entry(s) or entries.get(s) for s in seqs
+        ]
         # a fresh context every _PROOF_RECORDS records: its cache proves an entry shared by
         # many trails once, and would otherwise grow with the export
         if n % _PROOF_RECORDS == 1:
@@ -715,7 +732,13 @@ def _write_records(
         own = decode(own_entry).body
         if isinstance(own, MessageSealed):
             trail = trail_from_entries(
-                row, trail_entries, record_proofs, policy, now, cases.for_record(row.record_id)
+                row,
+                trail_entries,
+                record_proofs,
+                policy,
+                now,
+                cases.for_record(row.record_id),
+                shared,
             )
             record, dat = _write_sealed(writer, control, row, own, store, trail)
             record["trail"] = seqs
@@ -771,7 +794,13 @@ def _write_records(
         text_path = f"text/{control}.txt"
         writer.write(text_path, text.encode("utf-8"))
         trail = trail_from_entries(
-            row, trail_entries, record_proofs, policy, now, cases.for_record(row.record_id)
+            row,
+            trail_entries,
+            record_proofs,
+            policy,
+            now,
+            cases.for_record(row.record_id),
+            shared,
         )
         if not trail.verified:
             raise ExportError(f"record {row.record_id}: a trail entry does not verify")

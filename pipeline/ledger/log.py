@@ -19,7 +19,7 @@ import hashlib
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -42,7 +42,7 @@ from pipeline.ledger.checkpoint import (
     verify_note,
 )
 from pipeline.ledger.entry import EntryDraft, LedgerEntry
-from pipeline.ledger.witness import CheckpointWitness
+from pipeline.ledger.witness import CheckpointSink
 from pipeline.ledger.writers import (
     BatchProof,
     Grant,
@@ -63,6 +63,9 @@ log = structlog.get_logger(__name__)
 # the size of the log.
 _BATCH_CACHE = 4
 _GAP_LOOKS = 3  # listings that must show the same gap before it is reported
+# Compact ranges at the ends of the newest batches read or written (O(log n) hashes each),
+# so the root at a recent checkpoint's size is known without re-reading the log.
+_RECENT_ENDS = 1024
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,9 @@ class Ledger:
     given, signs this process's batches instead of the log key, and must have been
     certified (``mailledger keygen --writer``). A process with a writer key only
     appends; a holder of the log key signs the checkpoint later. ``witness``, when
-    given, receives every checkpoint this process signs (see
-    :mod:`pipeline.ledger.witness`).
+    given, receives every checkpoint this process signs (a witness of
+    :mod:`pipeline.ledger.witness`, or the relay of :mod:`pipeline.ledger.relay`, which
+    delivers to the configured witnesses in the background).
     """
 
     def __init__(
@@ -94,7 +98,7 @@ class Ledger:
         *,
         writer_key: SigningKey | None = None,
         max_attempts: int = 200,
-        witness: CheckpointWitness | None = None,
+        witness: CheckpointSink | None = None,
     ) -> None:
         self.store = store
         self.witness = witness
@@ -118,6 +122,7 @@ class Ledger:
         # before proofs existed, which a checkpoint must cover instead).
         self._unproven: dict[int, CompactRange] = {}
         self._signed = 0  # size of the newest checkpoint this process knows exists
+        self._ends: OrderedDict[int, CompactRange] = OrderedDict()  # see _RECENT_ENDS
         self._grants: list[Grant] | None = None  # certified writer keys, read lazily
         self._grants_fresh = False  # read during the current refresh
 
@@ -145,6 +150,7 @@ class Ledger:
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
             self._head = head
+            self._remember_end(head)
             if proof is not None:
                 newest = (key, first, head, proof)
                 self._unproven.clear()
@@ -322,6 +328,74 @@ class Ledger:
         while len(self._batches) > _BATCH_CACHE:
             self._batches.popitem(last=False)
 
+    def release_cache(self) -> None:
+        """Drop the decoded batches kept for re-reads, for a caller that has read what it
+        needs and goes on to long work (an export's pass over its records). A batch read
+        again later is still checked against the digest it was first read with."""
+        self._batches.clear()
+
+    def _remember_end(self, head: CompactRange) -> None:
+        self._ends[head.size] = head
+        while len(self._ends) > _RECENT_ENDS:
+            self._ends.popitem(last=False)
+
+    def root_at(self, size: int) -> bytes | None:
+        """The Merkle root of the first ``size`` entries as this ledger read and proved them,
+        when ``size`` ends one of the newest batches it knows (else None: not kept).
+
+        Comparing it with a signed checkpoint of that size ties every entry this ledger
+        returns below ``size`` to the signed root: each batch is pinned by the digest it
+        had when its leaves went into this root (see :meth:`_load_batch`).
+        """
+        end = self._ends.get(size)
+        return None if end is None else end.root()
+
+    def entries_at(self, seqs: Iterable[int]) -> list[LedgerEntry]:
+        """The entries at ``seqs``, in ascending order, after one look for new batches.
+
+        Positions in the same batch are served by one read of it (the batch cache), and
+        the store is listed once for all of them, not once per entry.
+        """
+        self.refresh()
+        wanted: dict[int, list[int]] = {}  # batch start -> positions in it
+        for seq in sorted(set(seqs)):
+            if not 0 <= seq < self._size:
+                raise LedgerError(f"no ledger entry at position {seq}; the log has {self._size}")
+            first = self._starts[bisect.bisect_right(self._starts, seq) - 1]
+            wanted.setdefault(first, []).append(seq)
+        out: list[LedgerEntry] = []
+        for first, positions in wanted.items():
+            cached = self._batches.get(first)
+            if cached is not None or first not in self._digests:
+                batch = cached if cached is not None else self._read_batch(first)
+                out += [batch[seq - first] for seq in positions]
+            else:
+                out += self._pinned_entries(first, positions)
+        return out
+
+    def _pinned_entries(self, first: int, positions: Sequence[int]) -> list[LedgerEntry]:
+        """Entries of a batch read and proven before, decoding only the lines asked for.
+
+        The batch's bytes must have the digest they had when it was first read (and
+        chain-checked into the proven root), so the other lines need no decoding again:
+        a page showing one record from each of 50 batches reads 50 batches but decodes
+        50 entries, not every entry in them.
+        """
+        key = layout.batch_key(first)
+        data = self.store.get(key)
+        if hashlib.sha256(data).digest() != self._digests[first]:
+            raise LedgerError(
+                f"ledger batch {key} changed after it was read and proven; run 'mailledger verify'"
+            )
+        lines, _proof = layout.batch_parts(data)
+        out = []
+        for seq in positions:
+            entry = LedgerEntry.decode(lines[seq - first])
+            if entry.seq != seq:  # cannot happen to pinned bytes; a guard for the reader
+                raise LedgerError(f"ledger entry {seq} in {key} is not at its position")
+            out.append(entry)
+        return out
+
     def size(self) -> int:
         """Number of committed entries (after looking for new batches)."""
         return self.refresh()
@@ -399,6 +473,7 @@ class Ledger:
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
             self._head = head
+            self._remember_end(head)
             self._proven = head.size
             self._ensure_checkpoint(just_appended=True)
             log.debug("ledger.appended", first=first, count=len(entries), attempt=attempt)
@@ -412,7 +487,12 @@ class Ledger:
 
     def latest_checkpoint(self) -> SignedCheckpoint | None:
         """The newest signed checkpoint in the store, verified, or None for an empty log."""
-        keys = list(self.store.list(layout.CHECKPOINTS))
+        # Checkpoints are signed at batch ends: list from the oldest batch end this ledger
+        # keeps, so a large log is not listed whole; only when none is there, from the start.
+        after = layout.checkpoint_key(next(iter(self._ends)) - 1) if self._ends else None
+        keys = list(self.store.list(layout.CHECKPOINTS, start_after=after))
+        if not keys and after is not None:
+            keys = list(self.store.list(layout.CHECKPOINTS))
         if not keys:
             return None
         return self.read_checkpoint(keys[-1])

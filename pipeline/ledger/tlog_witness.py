@@ -15,6 +15,7 @@ there (the protocol allows exactly this).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
@@ -26,9 +27,18 @@ from pipeline.ledger.cosignature import (
     add_checkpoint_body,
     verify_cosignature,
 )
-from pipeline.merkle import MerkleTree
 
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
+
+
+class ConsistencyProofs(Protocol):
+    """Whatever can prove the log's tree of one size a prefix of a larger one: a whole
+    :class:`pipeline.merkle.MerkleTree`, or :class:`pipeline.ledger.relay.StoreLeaves`,
+    which reads only the leaves appended since."""
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        """RFC 6962 PROOF(old_size, D[new_size])."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ class TlogWitnessClient:
         """Close the HTTP connection pool."""
         self._client.close()
 
-    def cosign(self, tree: MerkleTree, note: str) -> Cosignature:
+    def cosign(self, tree: ConsistencyProofs, note: str) -> Cosignature:
         """The witness's cosignature on ``note``, the signed checkpoint of ``tree``.
 
         Raises :class:`WitnessError` when the witness refuses, naming why: above all

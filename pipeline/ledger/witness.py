@@ -42,6 +42,15 @@ class WitnessedCheckpoint:
     hidden: bool = False  # found only behind an S3 delete marker
 
 
+class CheckpointSink(Protocol):
+    """What the ledger gives each checkpoint it signs to: a witness itself, or a
+    :class:`pipeline.ledger.relay.WitnessRelay` that delivers in the background."""
+
+    def add(self, size: int, note: str) -> None:
+        """Take the checkpoint for ``size`` entries."""
+        ...
+
+
 class CheckpointWitness(Protocol):
     """Somewhere signed checkpoints are kept out of the writers' reach."""
 

@@ -9,7 +9,8 @@ inclusion proof that was verified against the signed checkpoint before it is sho
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -251,6 +252,62 @@ def build_trail(
     )
 
 
+class SharedItems:
+    """Trail items of entries that read the same in every trail they are in, made once.
+
+    An ``export.created`` or ``access.viewed`` entry names every record it covers, so
+    it sits in each of their trails; decoding and describing it again for every one
+    of them made an export of a log holding an earlier full export quadratic in its
+    records. Only entries whose item does not depend on the record are kept (not a
+    record entry, which reads differently in its own trail and in a reply's, nor an
+    ``event.delivered``, which lists the record's own events), and only while the
+    entry bytes behind the kept items stay under ``limit_bytes``, least recently used
+    dropped first. Items are tied to one signed checkpoint: ``proofs`` must not change.
+    """
+
+    def __init__(self, seqs: Container[int], limit_bytes: int = 16 << 20) -> None:
+        self._seqs = seqs
+        self._limit = limit_bytes
+        # position -> (entry, item); an entry is compared by its bytes, not hashed again:
+        # one naming every record is large, and hashing it per trail is what is saved
+        self._items: OrderedDict[int, tuple[LedgerEntry, TrailItem]] = OrderedDict()
+        self._bytes = 0
+
+    def entry(self, seq: int) -> LedgerEntry | None:
+        """The entry at ``seq`` if its item is kept (a caller need not read it again)."""
+        kept = self._items.get(seq)
+        return kept[0] if kept is not None else None
+
+    def item(self, entry: LedgerEntry, record_id: str, proofs: ProofContext) -> TrailItem:
+        """The item of ``entry`` in the trail of ``record_id``."""
+        kept = self._items.get(entry.seq)
+        if kept is not None and (kept[0] is entry or kept[0].raw == entry.raw):
+            self._items.move_to_end(entry.seq)
+            return kept[1]
+        typed = decode(entry)
+        made = _item(typed, record_id, proofs)
+        if entry.seq in self._seqs and not isinstance(typed.body, RecordBody | EventDelivered):
+            self._items[entry.seq] = (entry, made)
+            self._bytes += len(entry.raw)
+            while self._bytes > self._limit and len(self._items) > 1:
+                _, (dropped, _) = self._items.popitem(last=False)
+                self._bytes -= len(dropped.raw)
+        return made
+
+
+def _item(t: TypedEntry[Body], record_id: str, proofs: ProofContext) -> TrailItem:
+    return TrailItem(
+        seq=t.seq,
+        type=t.type,
+        time=t.time,
+        actor=t.actor,
+        summary=summarize(t, record_id),
+        details=tuple(details(t, record_id)),
+        data=_data(t, record_id),
+        proof=proofs.prove(t.entry),
+    )
+
+
 def trail_from_entries(
     record: RecordRow,
     entries: Sequence[LedgerEntry],
@@ -258,29 +315,27 @@ def trail_from_entries(
     policy: ClockPolicy,
     now: datetime,
     case: CaseStatus | None = None,
+    shared: SharedItems | None = None,
 ) -> Trail:
     """Assemble a trail from the record's entries (its own record entry among them).
 
     ``case`` is the record's status from the case model (None for an outbound record).
+    ``shared`` makes the items of entries in many trails once (an export's pass).
     """
-    typed = [decode(e) for e in entries]
-    own = next((t for t in typed if t.seq == record.seq), None)
-    if own is None:
+    own_entry = next((e for e in entries if e.seq == record.seq), None)
+    if own_entry is None:
         raise RecordNotFoundError(f"record {record.record_id}: entry {record.seq} not found")
+    own = decode(own_entry)
     if not isinstance(own.body, RecordBody | MessageSealed):
         raise EntryFormatError(f"ledger entry {own.seq} is a {own.type!r} entry, not a record")
+    rid = record.record_id
     items = tuple(
-        TrailItem(
-            seq=t.seq,
-            type=t.type,
-            time=t.time,
-            actor=t.actor,
-            summary=summarize(t, record.record_id),
-            details=tuple(details(t, record.record_id)),
-            data=_data(t, record.record_id),
-            proof=proofs.prove(t.entry),
-        )
-        for t in typed
+        _item(own, rid, proofs)
+        if e is own_entry
+        else shared.item(e, rid, proofs)
+        if shared is not None
+        else _item(decode(e), rid, proofs)
+        for e in entries
     )
     return Trail(
         record=record,

@@ -13,8 +13,9 @@ from those entries. The index still finds candidates for search and free text.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.entries import RecordBody, decode
 from pipeline.entries.models import MessageSealed
@@ -31,13 +32,19 @@ __all__ = ["LedgerRecords", "matches"]
 
 @dataclass(frozen=True)
 class LedgerRecords:
-    """Every record and link of the log a signed checkpoint covers (a :class:`RecordLookup`)."""
+    """Every record and link of the log a signed checkpoint covers (a :class:`RecordLookup`).
+
+    Built over the whole log before an export writes its first record, so what is kept
+    per record is compact: a link is a position in an array of ints (its entry type
+    looked up from one byte per position), and facets are tuples of shared strings.
+    """
 
     proofs: ProofContext
     rows: tuple[RecordRow, ...]  # in ledger order
     _by_id: dict[str, RecordRow]
-    _links: dict[str, tuple[EntryLink, ...]]
-    _facets: dict[int, frozenset[str]]  # position -> facets of its record entry
+    _links: dict[str, array[int]]  # record id -> positions of the entries naming it
+    _types: _EntryTypes
+    _facets: dict[int, tuple[str, ...]]  # position -> facets of its record entry
 
     @classmethod
     def build(cls, signed: SignedCheckpoint, entries: Iterable[LedgerEntry]) -> LedgerRecords:
@@ -48,8 +55,10 @@ class LedgerRecords:
         rows: list[RecordRow] = []
         # a message sealed but not yet assembled is a record too, until its record replaces it
         sealed: dict[str, RecordRow] = {}
-        links: dict[str, list[EntryLink]] = {}
-        facets: dict[int, frozenset[str]] = {}
+        links: dict[str, array[int]] = {}
+        types = _EntryTypes()
+        facets: dict[int, tuple[str, ...]] = {}
+        words: dict[str, str] = {}  # one string object per distinct facet word or name
         for entry in entries:
             if entry.seq != len(leaves):
                 raise LedgerError(
@@ -57,14 +66,20 @@ class LedgerRecords:
                     " run 'mailledger verify'"
                 )
             leaves.append(entry.leaf_hash)
+            types.append(entry.type)
             body = decode(entry).body
             if isinstance(body, RecordBody):
-                rows.append(record_row(entry, body))
-                facets[entry.seq] = frozenset(facets_of(body))
+                rows.append(_shared_words(record_row(entry, body), words))
+                facets[entry.seq] = tuple(
+                    sorted(words.setdefault(f, f) for f in set(facets_of(body)))
+                )
             elif isinstance(body, MessageSealed):
-                sealed.setdefault(body.record_id, sealed_row(entry, body))
-            for rid in sorted(body.concerns()):
-                links.setdefault(rid, []).append(EntryLink(rid, entry.seq, entry.type))
+                sealed.setdefault(body.record_id, _shared_words(sealed_row(entry, body), words))
+            for rid in body.concerns():
+                seqs = links.get(rid)
+                if seqs is None:
+                    links[rid] = seqs = array("q")
+                seqs.append(entry.seq)
             if len(leaves) == size:
                 break
         if len(leaves) != size:
@@ -73,6 +88,7 @@ class LedgerRecords:
                 " checkpoint covers: entries were removed; run 'mailledger verify'"
             )
         tree = MerkleTree(leaves)
+        del leaves
         if tree.root() != signed.checkpoint.root:
             raise LedgerError(
                 f"the ledger's first {size} entries do not give the signed root of that size:"
@@ -85,7 +101,8 @@ class LedgerRecords:
             ProofContext(signed, tree),
             tuple(rows),
             {r.record_id: r for r in rows},
-            {rid: tuple(items) for rid, items in links.items()},
+            links,
+            types,
             facets,
         )
 
@@ -102,7 +119,9 @@ class LedgerRecords:
 
     def links(self, record_id: str) -> list[EntryLink]:
         """Every entry that names the record (its own entry included), in ledger order."""
-        return list(self._links.get(record_id, ()))
+        return [
+            EntryLink(record_id, seq, self._types.at(seq)) for seq in self._links.get(record_id, ())
+        ]
 
     def leaf_hashes(self, size: int) -> list[bytes]:
         """Leaf hashes of entries ``0 .. size-1``."""
@@ -123,9 +142,7 @@ class LedgerRecords:
             own = [r for r in self.rows if r.seq == seq]
             if own:
                 return own
-            named = sorted(
-                rid for rid, items in self._links.items() if any(i.seq == seq for i in items)
-            )
+            named = sorted(rid for rid, seqs in self._links.items() if seq in seqs)
             return [r for rid in named if (r := self.record(rid)) is not None]
         wanted = normalize_message_id(text)
         return [r for r in self.rows if r.message_id == wanted]
@@ -143,9 +160,43 @@ class LedgerRecords:
         for row in self.rows:
             if not matches(row, criteria) or (text_seqs is not None and row.seq not in text_seqs):
                 continue
-            if wanted and not wanted <= self._facets.get(row.seq, frozenset()):
+            if wanted and not wanted.issubset(self._facets.get(row.seq, ())):
                 continue
             yield row
+
+
+def _shared_words(row: RecordRow, words: dict[str, str]) -> RecordRow:
+    """``row`` with its few-valued fields (mailbox, folder, type, direction, category)
+    as one string object per distinct value: decoding gives every row copies of its own."""
+    return replace(
+        row,
+        type=words.setdefault(row.type, row.type),
+        mailbox=words.setdefault(row.mailbox, row.mailbox),
+        folder=words.setdefault(row.folder, row.folder),
+        direction=words.setdefault(row.direction, row.direction),
+        category=None if row.category is None else words.setdefault(row.category, row.category),
+    )
+
+
+class _EntryTypes:
+    """The type of every entry by position: two bytes each, over the few distinct types."""
+
+    def __init__(self) -> None:
+        self._codes = array("H")
+        self._names: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def append(self, type_: str) -> None:
+        """The type of the next position."""
+        code = self._ids.get(type_)
+        if code is None:
+            code = self._ids[type_] = len(self._names)
+            self._names.append(type_)
+        self._codes.append(code)
+
+    def at(self, seq: int) -> str:
+        """The type of the entry at ``seq``."""
+        return self._names[self._codes[seq]]
 
 
 def matches(row: RecordRow, criteria: SearchCriteria) -> bool:

@@ -20,6 +20,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "disclaimer": "a disclaimer or boilerplate footer",
     "signature": "the signature block",
     "spoofed": "mail claiming to be ours",
+    "other_party": "about someone else's situation",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import wraps
@@ -43,7 +43,8 @@ from pipeline.classify.clocks import local_date
 from pipeline.entries.models import AccessViewed
 from pipeline.errors import ExportError, PermissionDeniedError, RecordNotFoundError, SignInError
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
-from pipeline.index.model import RecordRow, SearchCriteria
+from pipeline.index.model import SearchCriteria
+from pipeline.index.proven import ProvenRow
 from pipeline.ledger.entry import format_time
 from pipeline.runtime import verifier_keys
 from pipeline.web.app import WebState, WebUser, archive_for
@@ -307,35 +308,47 @@ def search() -> ResponseReturnValue:
             saved, newest_first=order == "newest", limit=size, offset=(page - 1) * size
         )
         total = archive().count(criteria, at_most=COUNT_AT_MOST + 1)
-        rows = archive().search(criteria)
+        page_rows = archive().search_proven(criteria)
+        notes = [d.describe() for d in page_rows.disagreements]
         deadlines: dict[str, str] = {}
         if criteria.deadline_status is not None:
-            rows, deadlines = _checked_deadlines(rows, criteria.deadline_status)
+            deadlines, stale = _checked_deadlines(page_rows.rows, criteria.deadline_status)
+            notes += stale
         account = saved.get("account") or ""
         results = SearchResults(
-            search_id, order, page, size, total, rows, account and masked([account]), deadlines
+            search_id,
+            order,
+            page,
+            size,
+            total,
+            list(page_rows.rows),
+            account and masked([account]),
+            deadlines,
+            notes,
         )
     return render_template("search.html", form=form, results=results)
 
 
-def _checked_deadlines(
-    rows: list[RecordRow], wanted: str
-) -> tuple[list[RecordRow], dict[str, str]]:
-    """The rows whose case, read from the ledger now, has the status ``wanted``, and the
-    status words to show for each: the index found candidates, the case model decides."""
+def _checked_deadlines(rows: Sequence[ProvenRow], wanted: str) -> tuple[dict[str, str], list[str]]:
+    """Each row's deadline status as the case model, read from the ledger now, says it, and
+    a note for every row the index found under ``wanted`` although its case does not have
+    that status (shown with its real status: the index found it, the case model decides)."""
     view = archive().cases()
     today = local_date(state().clock(), state().config.classification.policy.clock)
-    kept: list[RecordRow] = []
     shown: dict[str, str] = {}
-    for row in rows:
+    stale: list[str] = []
+    for proven in rows:
+        row = proven.row
         case = view.for_record(row.record_id)
         words = deadline_filters(case, today) if case is not None else ()
-        if wanted in words:
-            kept.append(row)
-            shown[row.record_id] = ", ".join(w.replace("_", " ") for w in words)
-        else:
+        shown[row.record_id] = ", ".join(w.replace("_", " ") for w in words) or "none"
+        if wanted not in words:
             log.warning("search.deadline_state_stale", record_id=row.record_id, wanted=wanted)
-    return kept, shown
+            stale.append(
+                f"ledger position {row.seq} ({row.record_id}): the index said deadline status"
+                f" {wanted.replace('_', ' ')}"
+            )
+    return shown, stale
 
 
 @dataclass(frozen=True)
@@ -350,6 +363,8 @@ class SearchResults:
     rows: list[Any]
     account: str  # the account filter, masked (the full number is never sent back)
     deadlines: dict[str, str] = field(default_factory=dict)  # record id -> case-model status
+    # index rows that disagreed with their ledger entries (shown as the entries say)
+    disagreements: list[str] = field(default_factory=list)
 
     @property
     def more(self) -> bool:

@@ -46,6 +46,9 @@ from pipeline.worker.sessions import SessionFactory, SessionPool
 
 log = structlog.get_logger(__name__)
 _GAPS_LISTED = 100
+SIZES_PER_REQUEST = 1000
+"""UIDs whose sizes are asked for at a time, as batches are planned: a backfill of a
+large folder never holds every message's size at once."""
 
 
 class StopFlag:
@@ -91,6 +94,20 @@ def plan_batches(
         yield batch
 
 
+def plan_fetches(
+    session: ImapSession, uids: Sequence[int], max_count: int, max_bytes: int
+) -> Iterator[list[int]]:
+    """Batches of ``uids`` as :func:`plan_batches` makes them, asking the server for sizes
+    :data:`SIZES_PER_REQUEST` UIDs at a time, only when the batches before are taken.
+
+    A batch never spans two requests: with the default 200 messages per batch a request
+    covers five whole batches, and a batch bound by bytes may end early at its edge.
+    """
+    for start in range(0, len(uids), SIZES_PER_REQUEST):
+        part = uids[start : start + SIZES_PER_REQUEST]
+        yield from plan_batches(part, session.sizes(part), max_count, max_bytes)
+
+
 def _chunks(items: Iterable[FileMessage], size: int) -> Iterator[list[FileMessage]]:
     batch: list[FileMessage] = []
     for item in items:
@@ -115,15 +132,25 @@ def _one_in_flight(
     """Start batch N+1 before finishing batch N, so the workers assemble one batch while
     the caller fetches the next and commits the previous.
 
-    Batches are finished in order. A batch that fails to start (a fetch) still lets the
-    one in hand be finished first; a batch that fails to finish stops everything, so no
-    later batch is committed before it (the started one is recorded by the next run:
-    its raw bytes are stored). A stop lets the batch in hand be finished.
+    Batches are finished in order. A batch that fails to be planned (reading sizes) or to
+    start (a fetch) still lets the one in hand be finished first; a batch that fails to
+    finish stops everything, so no later batch is committed before it (the started one
+    is recorded by the next run: its raw bytes are stored). A stop lets the batch in hand
+    be finished.
     """
     pending: _Started | None = None
-    for batch in batches:
-        if stop.is_set:
+    planned = iter(batches)
+    while not stop.is_set:
+        try:
+            # ``batches`` may ask the server (sizes) as it goes: a failure there is a
+            # failure to start the next batch.
+            batch = next(planned)
+        except StopIteration:
             break
+        except MailledgerError:
+            if pending is not None:
+                finish(pending)
+            raise
         try:
             started = start(batch)
         except MailledgerError:
@@ -300,7 +327,6 @@ class Poller:
             todo = [uid for uid in server_uids if uid not in known]
             if todo:
                 bound.info("poll.folder_todo", uidvalidity=status.uidvalidity, todo=len(todo))
-                sizes = session.sizes(todo)
                 bar = tqdm(
                     total=len(todo),
                     unit="msg",
@@ -308,7 +334,9 @@ class Poller:
                     disable=not (self.progress and len(todo) > 200),
                 )
                 with bar:
-                    batches = plan_batches(todo, sizes, mailbox.batch_messages, mailbox.batch_bytes)
+                    batches = plan_fetches(
+                        session, todo, mailbox.batch_messages, mailbox.batch_bytes
+                    )
                     self._record_batches(
                         session, mailbox, folder, status.uidvalidity, batches, report, bar
                     )

@@ -21,7 +21,7 @@ import pytest
 
 from pipeline.archive import Archive, ArchiveSettings
 from pipeline.cases import api
-from pipeline.cases.read import CaseView, read_cases
+from pipeline.cases.read import CaseView, read_cases, read_record_cases
 from pipeline.cli.case_commands import case_json
 from pipeline.entries.references import reference_number
 from pipeline.index.db import SearchCriteria
@@ -201,6 +201,19 @@ def test_the_case_model_gives_every_status_the_scenario_needs(scenario, cases):
     assert extended.deadline.extended and extended.due > extended.original_due
     holding = cases.for_record(scenario.ids["holding"])
     assert holding.deadline("respond").state == "pending" and holding.holding_replies
+
+
+def test_the_record_by_record_case_model_gives_every_record_the_same_status_and_replies(
+    scenario, cases
+):
+    env = scenario.env
+    policy = env.config.classification.policy.clock
+    one_by_one = read_record_cases(env.runtime.ledger.entries(), env.runtime.store, NOW, policy)
+    replies = [env.runtime.ledger.entry(seq).body["record_id"] for seq in scenario.replies.values()]
+    for record_id in [*scenario.ids.values(), *replies, "r-unknown"]:
+        assert one_by_one.for_record(record_id) == cases.for_record(record_id)
+        assert one_by_one.response_seqs(record_id) == cases.response_seqs(record_id)
+    assert one_by_one.response_seqs(scenario.ids["by_ref"]) == [scenario.replies["by_ref"]]
 
 
 def test_a_reply_linked_only_by_its_ml_reference_meets_the_respond_clock(scenario, cases):

@@ -7,10 +7,18 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
+from pipeline.classify.clocks import DEFAULT_POLICY
 from pipeline.cli.app import cli
 from pipeline.merkle import verify_inclusion
-from pipeline.trail import AmbiguousReferenceError, ProofContext, build_trail
-from tests.index.factory import Scenario, build_scenario, make_raw, write_config
+from pipeline.trail import (
+    AmbiguousReferenceError,
+    ProofContext,
+    build_trail,
+    read_entries,
+    trail_from_entries,
+)
+from pipeline.trail.build import SharedItems
+from tests.index.factory import Scenario, build_scenario, make_raw, rid, write_config
 
 NOW = datetime(2026, 11, 12, 15, 0, tzinfo=UTC)
 
@@ -204,3 +212,66 @@ def test_trail_shows_a_negated_complaint_as_suppressed_with_its_cue(scenario):
     assert "'complaint'" in line and "negation" in line and "(cue 'not')" in line
     assert "language en (confidence" in result.output
     assert "machine mail: no" in result.output
+
+
+def _trails_with_shared_items(scenario: Scenario):
+    """The trails of two records that share an access entry naming both and an
+    ``event.delivered`` entry listing an event of each, made with and without
+    :class:`SharedItems`."""
+    env = scenario.env
+    a, b = rid(scenario.notice), rid(scenario.payoff)
+    viewed = env.append(
+        "access.viewed",
+        {"record_ids": [a, b], "what": "export", "actor": "person:examiner"},
+        time=datetime(2026, 11, 11, 9, 0, tzinfo=UTC),
+        actor="person:examiner",
+    )
+    delivered = env.append(
+        "event.delivered",
+        {
+            "sink": "bus",
+            "from_seq": scenario.notice.seq,
+            "through_seq": scenario.payoff.seq,
+            "events": [
+                {"id": "e-1", "type": "message.received", "record_id": a, "entry_seq": 1},
+                {"id": "e-2", "type": "message.received", "record_id": b, "entry_seq": 3},
+            ],
+        },
+        time=datetime(2026, 11, 11, 9, 1, tzinfo=UTC),
+    )
+    index = env.index()
+    ledger = env.runtime.ledger
+    proofs = ProofContext.latest(ledger, index)
+    shared = SharedItems({viewed.seq, delivered.seq})
+    out = {}
+    for ref in (a, b):
+        row = index.record(ref)
+        assert row is not None
+        entries = list(read_entries(ledger, [lk.seq for lk in index.links(ref)]))
+        out[ref] = (
+            trail_from_entries(row, entries, proofs, DEFAULT_POLICY, NOW, None, shared),
+            trail_from_entries(row, entries, proofs, DEFAULT_POLICY, NOW),
+        )
+    return out, viewed.seq, delivered.seq
+
+
+def _item(trail, seq):
+    return next(i for i in trail.items if i.seq == seq)
+
+
+def test_an_entry_naming_many_records_is_described_once_for_all_their_trails(scenario):
+    trails, viewed, _ = _trails_with_shared_items(scenario)
+    (a_shared, a_plain), (b_shared, b_plain) = trails.values()
+    assert _item(a_shared, viewed) is _item(b_shared, viewed)
+    assert _item(a_shared, viewed).summary == "person:examiner viewed the export"
+    assert a_shared.to_json() == a_plain.to_json()
+    assert b_shared.to_json() == b_plain.to_json()
+
+
+def test_a_shared_event_delivered_entry_still_lists_each_records_own_events(scenario):
+    trails, _, delivered = _trails_with_shared_items(scenario)
+    (a_shared, _), (b_shared, _) = trails.values()
+    a_events = _item(a_shared, delivered).data["events"]
+    b_events = _item(b_shared, delivered).data["events"]
+    assert [e["id"] for e in a_events] == ["e-1"]
+    assert [e["id"] for e in b_events] == ["e-2"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from pipeline.errors import MailboxError, StorageError
@@ -58,4 +60,18 @@ def test_a_batch_that_fails_to_finish_is_never_overtaken_by_a_later_one() -> Non
 def test_a_stop_finishes_the_batch_in_hand_and_starts_no_more() -> None:
     steps = Steps(stop_at=2)
     steps.run([1, 2, 3])
+    assert steps.log == ["start 1", "start 2", "finish 1", "finish 2"]
+
+
+def test_a_batch_that_fails_to_be_planned_lets_the_one_in_hand_finish_first() -> None:
+    steps = Steps()
+
+    def planned() -> Iterator[int]:
+        yield 1
+        yield 2
+        # the next batch's sizes are read from the server only now, and that fails
+        raise MailboxError("mailbox inbox: reading message sizes failed (connection reset)")
+
+    with pytest.raises(MailboxError, match="reading message sizes"):
+        _one_in_flight(planned(), steps.start, steps.finish, steps.stop)
     assert steps.log == ["start 1", "start 2", "finish 1", "finish 2"]

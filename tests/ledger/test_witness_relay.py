@@ -1,0 +1,179 @@
+"""Every checkpoint the writer signs goes to the witnesses in the background: appends never
+wait for a witness, a witness that is down is a warning naming it and is caught up with
+the next append, and the status says how far each witness got."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.ledger import layout
+from pipeline.ledger import relay as relay_module
+from pipeline.ledger.checkpoint import SigningKey
+from pipeline.ledger.log import Ledger
+from pipeline.ledger.relay import (
+    StoreLeaves,
+    WitnessRelay,
+    read_statuses,
+    store_target,
+    tlog_target,
+)
+from pipeline.ledger.tlog_witness import TlogWitnessClient, TlogWitnessSettings
+from pipeline.ledger.witness import StoreWitness
+from pipeline.merkle import CompactRange, MerkleTree, consistency_proof_from, leaf_hash
+from pipeline.storage.local import LocalStore
+from tests.harness.fault_proxy import FaultProxy
+from tests.harness.tlog_witness import TlogWitnessServer
+from tests.ledger.ledger_helpers import KEY, ORIGIN, draft
+from tests.ledger.log_capture import captured_logs
+from tests.storage.backends import local_store
+
+COSIGNER = SigningKey.from_seed("witness.example/relay", hashlib.sha256(b"relay").digest())
+WAIT = 30.0  # upper bound for a flush; it returns as soon as every checkpoint was tried
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[TlogWitnessServer]:
+    witness = TlogWitnessServer(COSIGNER, {ORIGIN: [KEY.verifier]}, tmp_path / "witness.json")
+    witness.start()
+    yield witness
+    witness.close()
+
+
+@pytest.fixture
+def proxy(server: TlogWitnessServer) -> Iterator[FaultProxy]:
+    """The witness behind a proxy the test can make drop every connection (witness down)."""
+    front = FaultProxy(server.url.rsplit("/", 1)[0]).start()
+    yield front
+    front.close()
+
+
+def _relay(store: LocalStore, url: str, key, status: Path | None = None) -> WitnessRelay:
+    client = TlogWitnessClient(TlogWitnessSettings(url, key, timeout_seconds=5))
+    return WitnessRelay([tlog_target(client)], StoreLeaves(store), status, retry_seconds=3600)
+
+
+def _append(ledger: Ledger, count: int) -> None:
+    n = ledger.size()
+    ledger.append([draft(n + i, {"n": n + i}) for i in range(count)])
+
+
+def test_a_consistency_proof_from_the_old_range_and_new_leaves_equals_rfc_6962s() -> None:
+    leaves = [leaf_hash(bytes([i])) for i in range(40)]
+    tree = MerkleTree(leaves)
+    for n in range(1, 41):
+        for m in range(n + 1):
+            old = CompactRange.from_leaves(leaves[:m])
+            assert consistency_proof_from(old, leaves[m:n]) == tree.consistency_proof(m, n)
+
+
+def test_store_leaves_prove_consistency_from_a_size_never_seen_in_this_process(
+    tmp_path: Path,
+) -> None:
+    store = local_store(tmp_path / "store")
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY)
+    for count in (3, 1, 5, 2, 7):
+        _append(ledger, count)
+    tree = MerkleTree([e.leaf_hash for e in ledger.entries()])
+    proofs = StoreLeaves(store)
+    assert proofs.consistency_proof(4, 18) == tree.consistency_proof(4, 18)
+    assert proofs.consistency_proof(9, 11) == tree.consistency_proof(9, 11)
+    assert proofs.consistency_proof(3, 18) == tree.consistency_proof(3, 18)
+
+
+def test_after_appends_the_witness_cosigned_the_newest_size_without_a_checkpoint_command(
+    tmp_path: Path, server: TlogWitnessServer
+) -> None:
+    store = local_store(tmp_path / "store")
+    relay = _relay(store, server.url, server.key, tmp_path / "state" / "witnesses.json")
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    _append(ledger, 3)
+    relay.flush(WAIT)
+    _append(ledger, 2)
+    _append(ledger, 4)
+    (status,) = relay.flush(WAIT)
+    size = ledger.size()
+    held = server.cosigned(ORIGIN)
+    assert held is not None and held == (
+        size,
+        MerkleTree([e.leaf_hash for e in ledger.entries()]).root(),
+    )
+    assert (status.size, status.wanted, status.behind, status.error) == (size, size, False, None)
+    assert status.cosigned_note is not None
+    assert status.cosigned_note.startswith(ledger.checkpoint_note(size))
+    saved = read_statuses(tmp_path / "state" / "witnesses.json")
+    assert saved[status.name].size == size
+
+
+def test_an_append_returns_while_a_witness_is_still_taking_the_checkpoint(tmp_path: Path) -> None:
+    release = threading.Event()
+    witness = StoreWitness(local_store(tmp_path / "witness"))
+
+    class Held:
+        """The folder witness, answering only once the test lets it."""
+
+        description = witness.description
+
+        def add(self, size: int, note: str) -> None:
+            release.wait(WAIT)
+            witness.add(size, note)
+
+        def latest(self):  # pragma: no cover - not used by the relay
+            return witness.latest()
+
+    store = local_store(tmp_path / "store")
+    relay = WitnessRelay([store_target(Held())], StoreLeaves(store))
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    _append(ledger, 2)
+    _append(ledger, 1)  # returns although the witness has not answered the first
+    assert list(witness.store.list(layout.CHECKPOINTS)) == []
+    release.set()
+    relay.flush(WAIT)
+    # a checkpoint store gets every checkpoint, in order
+    assert list(witness.store.list(layout.CHECKPOINTS)) == [
+        layout.checkpoint_key(2),
+        layout.checkpoint_key(3),
+    ]
+
+
+def test_a_witness_that_is_down_is_a_warning_naming_it_and_the_append_succeeds(
+    tmp_path: Path, server: TlogWitnessServer, proxy: FaultProxy
+) -> None:
+    store = local_store(tmp_path / "store")
+    relay = _relay(store, proxy.endpoint_url + "/witness", server.key)
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    proxy.configure(reset=1.0)
+    with captured_logs(relay_module) as logs:
+        _append(ledger, 3)
+        (status,) = relay.flush(WAIT)
+    assert ledger.size() == 3  # the append stands
+    assert server.cosigned(ORIGIN) is None
+    assert (status.size, status.wanted, status.behind) == (0, 3, True)
+    assert status.error is not None and "'witness.example/relay'" in status.error
+    warned = [e for e in logs if e["event"] == "witness.behind"]
+    assert warned and warned[0]["witness"] == "tlog-witness 'witness.example/relay'"
+    assert warned[0]["log_level"] == "warning"
+
+
+def test_a_witness_that_was_down_is_caught_up_by_the_next_append(
+    tmp_path: Path, server: TlogWitnessServer, proxy: FaultProxy
+) -> None:
+    store = local_store(tmp_path / "store")
+    relay = _relay(store, proxy.endpoint_url + "/witness", server.key)
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    _append(ledger, 2)
+    relay.flush(WAIT)
+    proxy.configure(reset=1.0)
+    _append(ledger, 3)
+    _append(ledger, 1)
+    relay.flush(WAIT)
+    assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 2  # type: ignore[index]
+    proxy.clear()
+    _append(ledger, 2)
+    (status,) = relay.flush(WAIT)
+    assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 8  # type: ignore[index]
+    assert (status.size, status.behind, status.error) == (8, False, None)
