@@ -22,6 +22,11 @@ from pipeline.secrets import read_secret
 
 log = structlog.get_logger(__name__)
 
+# imaplib refuses a response line over 1,000,000 bytes, and UID SEARCH answers in one
+# line: at up to 11 bytes a UID, a folder of about 90,000 messages or more could not
+# be listed at all. Larger folders are searched this many UIDs at a time.
+SEARCH_SPAN = 80_000
+
 
 @dataclass(frozen=True)
 class FolderStatus:
@@ -138,6 +143,7 @@ class ImapClientSession:
         self.name = config.name
         self._selected: str | None = None
         self._writable = False
+        self._status: FolderStatus | None = None
         try:
             self.client = IMAPClient(
                 config.host,
@@ -182,16 +188,30 @@ class ImapClientSession:
             raise self._fail(f"selecting folder {folder!r}", exc) from exc
         self._selected, self._writable = folder, False
         uidnext = info.get(b"UIDNEXT")
-        return FolderStatus(
+        self._status = FolderStatus(
             uidvalidity=int(info[b"UIDVALIDITY"]),
             uidnext=int(uidnext) if uidnext is not None else None,
             exists=int(info.get(b"EXISTS", 0)),
         )
+        return self._status
 
     def uids(self) -> list[int]:
-        """UID SEARCH ALL."""
+        """Every UID in the selected folder: UID SEARCH ALL, or by UID ranges in a folder
+        large enough that one answer would pass the client's line limit."""
+        status = self._status
         try:
-            return sorted(int(u) for u in self.client.search(["ALL"]))
+            if status is None or status.uidnext is None or status.exists <= SEARCH_SPAN:
+                return sorted(int(u) for u in self.client.search(["ALL"]))
+            found: set[int] = set()
+            low = 1
+            while low + SEARCH_SPAN < status.uidnext:
+                found.update(
+                    int(u) for u in self.client.search(["UID", f"{low}:{low + SEARCH_SPAN - 1}"])
+                )
+                low += SEARCH_SPAN
+            # Open-ended, so mail that arrived since SELECT is listed as SEARCH ALL would.
+            found.update(int(u) for u in self.client.search(["UID", f"{low}:*"]))
+            return sorted(found)
         except (IMAPClientError, OSError) as exc:
             raise self._fail("listing messages", exc) from exc
 
@@ -225,6 +245,7 @@ class ImapClientSession:
         if self._selected != folder or not self._writable:
             self.client.select_folder(folder, readonly=False)
             self._selected, self._writable = folder, True
+            self._status = None  # uids() lists by SEARCH ALL until the next read-only SELECT
 
     def add_flag(self, folder: str, uids: Sequence[int], flag: str) -> None:
         """STORE +FLAGS."""
