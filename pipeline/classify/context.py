@@ -115,7 +115,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLAUSE_BREAK = re.compile(
     r"[.,;:!?()\n。，；！？、]|\bbut\b|\bpero\b|\bhowever\b|\bmas\b|\bmais\b"
 )
-_SENTENCE = re.compile(r"[.!?\n。！？]")
+_SENTENCE_MARKS = ".!?\n。！？"
+_SENTENCE = re.compile(f"[{re.escape(_SENTENCE_MARKS)}]")
 _RESOLUTION = re.compile(
     r"(?:was|were|has been|have been|got|is|are|been) (?:now |finally |all |fully |completely )?"
     r"(?:fixed|resolved|corrected|"
@@ -198,12 +199,13 @@ def news_cue(folded: str, start: int) -> str | None:
     return found.group() if found is not None else None
 
 
-def _sentence_start(folded: str, pos: int) -> int:
-    lo = pos
-    floor = max(0, pos - 200)
-    while lo > floor and not _SENTENCE.match(folded, lo - 1):
-        lo -= 1
-    return lo
+def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
+    """Where the sentence holding ``pos`` starts, looking back at most ``reach`` characters."""
+    floor = max(0, pos - reach)
+    # One rfind per mark instead of a regex match per character: this runs for every
+    # rule occurrence, and long letters hold hundreds of them.
+    last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS)
+    return last + 1 if last >= 0 else floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +313,7 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
 
 def resolution_cue(folded: str, start: int, end: int) -> str | None:
     """A resolution phrase in the same sentence as ``[start, end)``, if any."""
-    lo = start
-    floor = max(0, start - 300)
-    while lo > floor and not _SENTENCE.match(folded, lo - 1):
-        lo -= 1
+    lo = _sentence_start(folded, start, 300)
     m = _SENTENCE.search(folded, end, min(len(folded), end + 300))
     hi = m.start() if m is not None else min(len(folded), end + 300)
     found = _RESOLUTION.search(folded, lo, hi)
