@@ -56,14 +56,6 @@ class Problem:
         return f"{where}: {self.fault.value}: {self.detail}"
 
 
-@dataclass(frozen=True)
-class StoredLine:
-    """One entry line as found in storage, with the batch it came from."""
-
-    batch_key: str
-    raw: bytes
-
-
 @dataclass(frozen=True, slots=True)
 class ChainLink:
     """What the chain check needs of one stored line: its claimed position and link."""
@@ -103,37 +95,26 @@ def chain_link(raw: bytes, leaf: bytes | None = None) -> ChainLink | None:
     return ChainLink(entry.seq, entry.prev, leaf)
 
 
-def chain_links(
-    lines: Sequence[StoredLine], leaves: Sequence[bytes] | None = None
-) -> list[ChainLink | None]:
-    """:func:`chain_link` of every line, in order (``leaves``: their leaf hashes, when
-    the caller computed them already)."""
-    if leaves is None:
-        return [chain_link(line.raw) for line in lines]
-    return [chain_link(line.raw, leaf) for line, leaf in zip(lines, leaves, strict=True)]
-
-
-def check_chain(
-    lines: Sequence[StoredLine], links: Sequence[ChainLink | None] | None = None
-) -> list[Problem]:
-    """Walk the stored lines in order and report the first chain fault, located.
+def check_chain(links: Sequence[ChainLink | None], where: Sequence[str]) -> list[Problem]:
+    """Walk the stored lines' chain links (:func:`chain_link`) in order and report the
+    first chain fault, located; ``where[pos]`` names the batch holding position ``pos``.
 
     Only the first fault is reported: everything after it is suspect anyway,
     and the first one is where a person has to start.
     """
-    entries = chain_links(lines) if links is None else links
+    entries = links
     positions: dict[int, list[int]] = {}
     for pos, decoded in enumerate(entries):
         if decoded is not None:
             positions.setdefault(decoded.seq, []).append(pos)
     prev_hash = ZERO_HASH
     for pos, entry in enumerate(entries):
-        where = lines[pos].batch_key
+        batch = where[pos]
         if entry is None:
-            return [Problem(pos, Fault.MODIFIED, f"entry in {where} is not a readable entry")]
+            return [Problem(pos, Fault.MODIFIED, f"entry in {batch} is not a readable entry")]
         claimants = positions.get(entry.seq, [])
         if len(claimants) > 1:
-            return [_intruder(entries, claimants, entry.seq, where)]
+            return [_intruder(entries, claimants, entry.seq, batch)]
         if entry.seq == pos:
             if entry.prev != prev_hash:
                 follower = entries[pos + 1] if pos + 1 < len(entries) else None

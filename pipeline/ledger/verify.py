@@ -30,12 +30,12 @@ from pipeline.errors import (
 from pipeline.hashing import is_sha256_hex, object_key
 from pipeline.ledger import layout
 from pipeline.ledger.audit import (
+    ChainLink,
     CheckpointFinding,
     Fault,
     Problem,
     StoredBatch,
-    StoredLine,
-    chain_links,
+    chain_link,
     check_batch_proofs,
     check_chain,
     check_checkpoints,
@@ -246,12 +246,13 @@ def scan_entry(raw: bytes) -> _Scanned | None:
     return _Scanned(type_, refs, disposed)
 
 
-def _read_lines(
+def _read_batches(
     store: ObjectStore, on_batch: Callable[[int, list[bytes]], None]
-) -> tuple[list[StoredLine], list[StoredBatch], list[Problem]]:
-    """Every stored entry line in order; ``on_batch(first position, lines)`` is called
-    for each batch as soon as it is read, so work on it starts before the next read."""
-    lines: list[StoredLine] = []
+) -> tuple[list[str], list[StoredBatch], list[Problem]]:
+    """Every stored batch in order, handed to ``on_batch(first position, lines)`` as soon
+    as it is read; returns the batch key of every position (the lines themselves are not
+    kept, so memory does not grow with the log's bytes)."""
+    where: list[str] = []
     batches: list[StoredBatch] = []
     problems: list[Problem] = []
     for key in store.list(layout.ENTRIES):
@@ -261,13 +262,13 @@ def _read_lines(
             # change to the entry rather than just the batch.
             data = store.get(key, verify=False)
         except StorageError as exc:
-            problems.append(Problem(len(lines), Fault.MISSING, f"batch {key}: {exc}"))
+            problems.append(Problem(len(where), Fault.MISSING, f"batch {key}: {exc}"))
             continue
         entry_lines, proof = layout.batch_parts(data)
-        batches.append(StoredBatch(key, len(lines), len(entry_lines), proof))
-        on_batch(len(lines), entry_lines)
-        lines.extend(StoredLine(key, raw) for raw in entry_lines)
-    return lines, batches, problems
+        batches.append(StoredBatch(key, len(where), len(entry_lines), proof))
+        on_batch(len(where), entry_lines)
+        where.extend([key] * len(entry_lines))
+    return where, batches, problems
 
 
 def _read_note(store: ObjectStore, key: str) -> bytes:
@@ -327,23 +328,29 @@ def verify_ledger(
     leaf_pool = ThreadPoolExecutor(max_workers=1)
     try:
         content = _ContentPass(store, pool, audits) if check_content else None
-        leaf_tasks: list[Future[list[bytes]]] = []
+        link_tasks: list[Future[list[tuple[bytes, ChainLink | None]]]] = []
 
         def on_batch(start: int, raws: list[bytes]) -> None:
-            leaf_tasks.append(leaf_pool.submit(_leaf_hashes, raws))
+            link_tasks.append(leaf_pool.submit(_chain_links, raws))
             if content is not None:
                 content.feed(start, raws)
+            elif audits:
+                _run_audits(start, raws, audits)
 
-        lines, batches, problems = _read_lines(store, on_batch)
+        where, batches, problems = _read_batches(store, on_batch)
         if content is not None:
             content.flush()
-        leaves = [leaf for task in leaf_tasks for leaf in task.result()]
+        done = [item for task in link_tasks for item in task.result()]
+        leaves = [leaf for leaf, _ in done]
+        links = [link for _, link in done]
+        del done
         return _verify_lines(
             store,
             keys,
             origin,
-            lines,
+            where,
             leaves,
+            links,
             batches,
             problems,
             content,
@@ -357,16 +364,22 @@ def verify_ledger(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _leaf_hashes(raws: list[bytes]) -> list[bytes]:
-    return [leaf_hash(raw) for raw in raws]
+def _chain_links(raws: list[bytes]) -> list[tuple[bytes, ChainLink | None]]:
+    """Each line's leaf hash and chain link (None: not a readable entry)."""
+    out = []
+    for raw in raws:
+        leaf = leaf_hash(raw)
+        out.append((leaf, chain_link(raw, leaf)))
+    return out
 
 
 def _verify_lines(
     store: ObjectStore,
     keys: list[VerifierKey],
     origin: str,
-    lines: list[StoredLine],
+    where: list[str],
     leaves: list[bytes],
+    links: list[ChainLink | None],
     batches: list[StoredBatch],
     problems: list[Problem],
     content: _ContentPass | None,
@@ -375,15 +388,14 @@ def _verify_lines(
     allow_empty: bool,
     audits: Sequence[EntryAudit],
 ) -> VerifyReport:
-    links = chain_links(lines, leaves)
-    chain_problems = check_chain(lines, links)
+    chain_problems = check_chain(links, where)
     problems.extend(chain_problems)
     tree = MerkleTree(leaves)
     notes = [
         (key, _read_note(store, key).decode("utf-8", "replace"))
         for key in store.list(layout.CHECKPOINTS)
     ]
-    if not lines and not notes and not problems and not allow_empty:
+    if not where and not notes and not problems and not allow_empty:
         problems.append(
             Problem(
                 None,
@@ -426,8 +438,6 @@ def _verify_lines(
         found = content.finish()
         problems.extend(found.problems)
         objects_checked, disposed, first_claims = found.checked, found.disposed, found.first
-    elif audits:
-        _run_audits(lines, audits)
     for audit in audits:
         problems.extend(audit.problems())
     if isinstance(store, VersionedStore):
@@ -479,11 +489,11 @@ class _ContentFindings:
     first: dict[str, int]  # object key -> first position referencing it
 
 
-def _run_audits(lines: list[StoredLine], audits: Sequence[EntryAudit]) -> None:
-    """Feed the audits when there is no content pass to do it."""
-    for pos, line in enumerate(lines):
+def _run_audits(start: int, raws: list[bytes], audits: Sequence[EntryAudit]) -> None:
+    """Feed one batch to the audits when there is no content pass to do it."""
+    for pos, raw in enumerate(raws, start):
         try:
-            entry = LedgerEntry.decode(line.raw)
+            entry = LedgerEntry.decode(raw)
         except LedgerError:
             continue  # reported, located, by the chain check
         for audit in audits:
