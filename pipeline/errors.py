@@ -79,6 +79,15 @@ class WitnessError(LedgerError):
     """An external witness refused to cosign a checkpoint, or could not be reached."""
 
 
+class WitnessAheadError(WitnessError):
+    """The witness has cosigned a larger tree (``held`` entries) than the one offered:
+    the log was cut, unless it has grown past ``held`` since the offered checkpoint."""
+
+    def __init__(self, message: str, held: int) -> None:
+        super().__init__(message)
+        self.held = held
+
+
 class IngestError(MailledgerError):
     """A mailbox could not be polled or a message could not be recorded."""
 

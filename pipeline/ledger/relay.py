@@ -34,7 +34,7 @@ from typing import Any, Literal, Protocol
 
 import structlog
 
-from pipeline.errors import LedgerError, MailledgerError
+from pipeline.errors import LedgerError, MailledgerError, WitnessAheadError
 from pipeline.ledger import layout
 from pipeline.ledger.entry import LedgerEntry, format_time
 from pipeline.ledger.tlog_witness import ConsistencyProofs, TlogWitnessClient
@@ -306,20 +306,19 @@ class WitnessRelay:
                     return
                 size, note = queue[0]
             now = format_time(datetime.now(UTC))
+            held = size
             try:
                 cosigned = target.deliver(size, note, self.proofs)
+            except WitnessAheadError as ahead:
+                if not self._log_reaches(size, ahead.held):
+                    self._failed(target, size, str(ahead), now)
+                    return
+                # Another process holding the log key (the web app beside the worker) got
+                # a later checkpoint of this same log to the witness first: nothing is cut.
+                cosigned, held = None, ahead.held
             except Exception as exc:  # noqa: BLE001 - kept in the status and retried
                 message = str(exc) if isinstance(exc, MailledgerError) else repr(exc)
-                with self._cond:
-                    status = self._status[target.name]
-                    self._status[target.name] = replace(status, error=message, checked_at=now)
-                log.warning(
-                    "witness.behind",
-                    witness=target.name,
-                    size=size,
-                    holds=self._status[target.name].size,
-                    error=message,
-                )
+                self._failed(target, size, message, now)
                 return
             with self._cond:
                 if queue and queue[0][0] == size:
@@ -327,12 +326,34 @@ class WitnessRelay:
                 status = self._status[target.name]
                 self._status[target.name] = replace(
                     status,
-                    size=max(status.size, size),
+                    size=max(status.size, held),
                     error=None,
                     checked_at=now,
                     cosigned_note=cosigned if cosigned is not None else status.cosigned_note,
                 )
             log.debug("witness.delivered", witness=target.name, size=size)
+
+    def _log_reaches(self, size: int, held: int) -> bool:
+        """Whether the store holds the log past ``held``, consistent with the checkpoint of
+        ``size`` (a proof from it to ``held`` can be built from the stored leaves)."""
+        try:
+            self.proofs.consistency_proof(size, held)
+        except LedgerError:
+            return False
+        return True
+
+    def _failed(self, target: _Target, size: int, message: str, now: str) -> None:
+        """Keep a failed delivery in the status (the checkpoint stays queued)."""
+        with self._cond:
+            status = self._status[target.name]
+            self._status[target.name] = replace(status, error=message, checked_at=now)
+        log.warning(
+            "witness.behind",
+            witness=target.name,
+            size=size,
+            holds=self._status[target.name].size,
+            error=message,
+        )
 
     def _save(self) -> None:
         """Write the statuses (atomically: a reader never sees half a file)."""

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import httpx
 
-from pipeline.errors import CheckpointError, WitnessError
+from pipeline.errors import CheckpointError, WitnessAheadError, WitnessError
 from pipeline.ledger.checkpoint import parse_checkpoint_body
 from pipeline.ledger.cosignature import (
     Cosignature,
@@ -84,9 +84,10 @@ class TlogWitnessClient:
         except _OldSizeMismatch as mismatch:
             held = mismatch.size
         if held > size:
-            raise WitnessError(
+            raise WitnessAheadError(
                 f"witness {self.name!r} has cosigned a checkpoint of size {held} but the log has"
-                f" {size} entries: entries {size} to {held - 1} were removed (truncated tail)"
+                f" {size} entries: entries {size} to {held - 1} were removed (truncated tail)",
+                held,
             )
         try:
             return self._add(held, tree.consistency_proof(held, size), note)

@@ -28,7 +28,7 @@ from pipeline.merkle import CompactRange, MerkleTree, consistency_proof_from, le
 from pipeline.storage.local import LocalStore
 from tests.harness.fault_proxy import FaultProxy
 from tests.harness.tlog_witness import TlogWitnessServer
-from tests.ledger.ledger_helpers import KEY, ORIGIN, draft
+from tests.ledger.ledger_helpers import KEY, ORIGIN, draft, remove
 from tests.ledger.log_capture import captured_logs
 from tests.storage.backends import local_store
 
@@ -177,3 +177,48 @@ def test_a_witness_that_was_down_is_caught_up_by_the_next_append(
     (status,) = relay.flush(WAIT)
     assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 8  # type: ignore[index]
     assert (status.size, status.behind, status.error) == (8, False, None)
+
+
+def _log_of_two_batches(store: LocalStore) -> tuple[str, str]:
+    """Three entries, then two: the signed checkpoint notes of sizes 3 and 5."""
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY)
+    _append(ledger, 3)
+    _append(ledger, 2)
+    return ledger.checkpoint_note(3), ledger.checkpoint_note(5)
+
+
+def test_a_witness_that_another_signer_took_further_is_not_reported_as_a_cut_log(
+    tmp_path: Path, server: TlogWitnessServer
+) -> None:
+    # Two processes hold the log key (the web app beside the worker): the worker's
+    # checkpoint of size 5 reaches the witness before the web app's of size 3.
+    store = local_store(tmp_path / "store")
+    note3, note5 = _log_of_two_batches(store)
+    worker = _relay(store, server.url, server.key)
+    worker.add(5, note5)
+    worker.flush(WAIT)
+    web_app = _relay(store, server.url, server.key)
+
+    web_app.add(3, note3)
+    (status,) = web_app.flush(WAIT)
+
+    assert (status.size, status.error, status.behind) == (5, None, False)
+
+
+def test_a_witness_holding_more_than_the_store_keeps_is_reported_as_a_cut_log(
+    tmp_path: Path, server: TlogWitnessServer
+) -> None:
+    store = local_store(tmp_path / "store")
+    note3, note5 = _log_of_two_batches(store)
+    worker = _relay(store, server.url, server.key)
+    worker.add(5, note5)
+    worker.flush(WAIT)
+    remove(store, layout.batch_key(3))  # the tail is cut after the witness saw it
+    writer = _relay(store, server.url, server.key)
+
+    writer.add(3, note3)
+    (status,) = writer.flush(WAIT)
+
+    assert status.error is not None
+    assert "size 5 but the log has 3 entries" in status.error
+    assert "truncated tail" in status.error
