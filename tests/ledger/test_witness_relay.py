@@ -179,12 +179,16 @@ def test_a_witness_that_was_down_is_caught_up_by_the_next_append(
     assert (status.size, status.behind, status.error) == (8, False, None)
 
 
-def _log_of_two_batches(store: LocalStore) -> tuple[str, str]:
-    """Three entries, then two: the signed checkpoint notes of sizes 3 and 5."""
+def _witness_took_five(store: LocalStore, server: TlogWitnessServer) -> str:
+    """A log of three entries, then two, whose checkpoint of size 5 one writer's relay got
+    cosigned; returns the signed checkpoint note of size 3, which another writer signed."""
     ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY)
     _append(ledger, 3)
     _append(ledger, 2)
-    return ledger.checkpoint_note(3), ledger.checkpoint_note(5)
+    worker = _relay(store, server.url, server.key)
+    worker.add(5, ledger.checkpoint_note(5))
+    worker.flush(WAIT)
+    return ledger.checkpoint_note(3)
 
 
 def test_a_witness_that_another_signer_took_further_is_not_reported_as_a_cut_log(
@@ -193,10 +197,7 @@ def test_a_witness_that_another_signer_took_further_is_not_reported_as_a_cut_log
     # Two processes hold the log key (the web app beside the worker): the worker's
     # checkpoint of size 5 reaches the witness before the web app's of size 3.
     store = local_store(tmp_path / "store")
-    note3, note5 = _log_of_two_batches(store)
-    worker = _relay(store, server.url, server.key)
-    worker.add(5, note5)
-    worker.flush(WAIT)
+    note3 = _witness_took_five(store, server)
     web_app = _relay(store, server.url, server.key)
 
     web_app.add(3, note3)
@@ -209,10 +210,7 @@ def test_a_witness_holding_more_than_the_store_keeps_is_reported_as_a_cut_log(
     tmp_path: Path, server: TlogWitnessServer
 ) -> None:
     store = local_store(tmp_path / "store")
-    note3, note5 = _log_of_two_batches(store)
-    worker = _relay(store, server.url, server.key)
-    worker.add(5, note5)
-    worker.flush(WAIT)
+    note3 = _witness_took_five(store, server)
     remove(store, layout.batch_key(3))  # the tail is cut after the witness saw it
     writer = _relay(store, server.url, server.key)
 
