@@ -291,8 +291,11 @@ class Poller:
         self, sessions: SessionPool, mailbox: MailboxConfig, report: MailboxReport
     ) -> None:
         """Poll on the mailbox's kept session; a kept session the server dropped since
-        the last cycle is replaced once, a session that fails during the poll is dropped
-        (the next cycle, or the watcher, opens a new one)."""
+        the last cycle is replaced once, and one that no longer answers after a failed
+        poll is dropped (the next cycle, or the watcher, opens a new one). A poll that
+        failed for another reason (the store or the ledger) keeps its session: dropping
+        it would make the watcher open a new one, take that for news and wake the worker
+        at once, polling in a loop while the store is down."""
         with sessions.for_poll(mailbox) as held:
             session = held.session
             if not held.fresh:
@@ -305,7 +308,7 @@ class Poller:
             try:
                 self._poll_folders(session, mailbox, report)
             finally:
-                if not report.ok:
+                if not report.ok and not _answers(session):
                     held.discard()
 
     def _poll_folder(
@@ -316,6 +319,10 @@ class Poller:
         try:
             status = session.select(folder)
             report.uidvalidity, report.uidnext = status.uidvalidity, status.uidnext
+            if self.sessions is not None and status.uidnext is not None:
+                # Noted before anything that can fail: a poll that fails (the store is
+                # down) must not leave the watcher seeing news and waking it at once.
+                self.sessions.note_seen(mailbox.name, folder, status.uidnext)
             self.identities.sync(self.recorder.ledger)
             server_uids = session.uids()
             report.server_count = len(server_uids)
@@ -520,3 +527,12 @@ class Poller:
             checked_at=datetime.now(UTC).isoformat(),
         )
         self.recorder.ledger.append([draft(body, self.recorder.actor)])
+
+
+def _answers(session: ImapSession) -> bool:
+    """Whether the session still answers a NOOP."""
+    try:
+        session.noop()
+    except MailboxError:
+        return False
+    return True

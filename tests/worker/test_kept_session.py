@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import MailboxConfig
+from pipeline.errors import StorageError
 from pipeline.fetch.imap import ImapClientSession
 from pipeline.runtime import open_runtime
 from pipeline.worker.build import open_poller
-from pipeline.worker.poll import StopFlag
+from pipeline.worker.poll import Poller, StopFlag
 from pipeline.worker.run import run_worker
 from tests.conftest import ImapAccount
 from tests.ingest._mail import filler_message
@@ -35,6 +36,7 @@ class Running:
     opened: list[ImapClientSession]
     thread: threading.Thread
     stop: StopFlag
+    poller: Poller
 
     def sealed_uids(self) -> list[int]:
         """The UID of every ``message.sealed`` entry, in ledger order (repeats kept)."""
@@ -71,7 +73,7 @@ def running(
     ) as poller:
         thread = threading.Thread(target=run_worker, args=(app.config, poller, stop), daemon=True)
         thread.start()
-        yield Running(app, opened, thread, stop)
+        yield Running(app, opened, thread, stop, poller)
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
@@ -120,3 +122,27 @@ def test_a_session_kicked_in_idle_is_replaced_and_nothing_is_lost_or_sealed_twic
     time.sleep(1.0)  # a doubled seal would land here
     assert running.sealed_uids() == [1, 2, 3, 4]
     assert len(running.opened) == 2
+
+
+def test_a_poll_that_fails_on_the_store_keeps_its_session_and_does_not_poll_again_at_once(
+    running: Running, imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _deliver(imap_user, 0)
+    running.wait_sealed(1)
+    _settle(lambda: len(running.opened) == 1 and running.sealed_uids() == [1])
+    failures: list[int] = []
+
+    def store_down(ledger: object) -> None:
+        failures.append(1)
+        raise StorageError("the store is down")
+
+    monkeypatch.setattr(running.poller.identities, "sync", store_down)
+    _deliver(imap_user, 1)
+    _settle(lambda: len(failures) >= 1)
+    time.sleep(2.0)  # a window in which a poll loop would have polled many times
+    assert (len(failures), len(running.opened)) == (1, 1)
+
+    monkeypatch.undo()
+    _deliver(imap_user, 2)
+    running.wait_sealed(3)
+    assert running.sealed_uids() == [1, 2, 3]
