@@ -113,13 +113,24 @@ def mailbox_changed(responses: Iterable[object]) -> bool:
 
 def _server_left(responses: list[Any], sock: socket.socket) -> bool:
     """True when an IDLE check shows the server gone: a BYE, or nothing read from a socket
-    that is still readable (imapclient's idle_check returns nothing at end of file)."""
+    that is at end of file (imapclient's idle_check returns nothing then)."""
     if any(isinstance(r, tuple) and r[:1] == (b"BYE",) for r in responses):
         return True
     if responses:
         return False
     readable, _, _ = select.select([sock], [], [], 0)
-    return bool(readable)
+    if not readable:
+        return False
+    # Readable with nothing parsed is end of file, or bytes the client has not parsed
+    # yet (part of a TLS record, a response that came just after the check's timeout):
+    # only a zero-byte peek at the connection itself (under any TLS layer) is the end.
+    try:
+        with socket.fromfd(sock.fileno(), sock.family, sock.type) as raw:
+            return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def _utc(moment: datetime | None) -> datetime | None:
