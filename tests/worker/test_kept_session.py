@@ -140,7 +140,10 @@ def test_a_poll_that_fails_on_the_store_keeps_its_session_and_does_not_poll_agai
     _deliver(imap_user, 1)
     _settle(lambda: len(failures) >= 1)
     time.sleep(2.0)  # a window in which a poll loop would have polled many times
-    assert (len(failures), len(running.opened)) == (1, 1)
+    # One poll for the new mail, at most a couple more if Dovecot's delayed IDLE notice
+    # for it reaches the kept session afterwards; a loop made 180 (and 180 sessions).
+    assert len(failures) <= 3
+    assert len(running.opened) == 1
 
     monkeypatch.undo()
     _deliver(imap_user, 2)
