@@ -730,16 +730,16 @@ def _write_records(
         if n % _PROOF_RECORDS == 1:
             record_proofs = ProofContext(proofs.checkpoint, proofs.tree)
         own = decode(own_entry).body
+        trail = trail_from_entries(
+            row,
+            trail_entries,
+            record_proofs,
+            policy,
+            now,
+            cases.for_record(row.record_id),
+            shared,
+        )
         if isinstance(own, MessageSealed):
-            trail = trail_from_entries(
-                row,
-                trail_entries,
-                record_proofs,
-                policy,
-                now,
-                cases.for_record(row.record_id),
-                shared,
-            )
             record, dat = _write_sealed(writer, control, row, own, store, trail)
             record["trail"] = seqs
             out.counted(control, trail)
@@ -793,15 +793,6 @@ def _write_records(
         text = _text(body, store, row.record_id)
         text_path = f"text/{control}.txt"
         writer.write(text_path, text.encode("utf-8"))
-        trail = trail_from_entries(
-            row,
-            trail_entries,
-            record_proofs,
-            policy,
-            now,
-            cases.for_record(row.record_id),
-            shared,
-        )
         if not trail.verified:
             raise ExportError(f"record {row.record_id}: a trail entry does not verify")
         writer.write(f"html/{control}.html", message_page(control, body, text, paths, trail))
