@@ -11,18 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.classify.classifier import Classification, classify
-from pipeline.classify.rules import MessageFields, load_default_rules
-
-RULES = load_default_rules()
-
-
-def run(text: str, subject: str = "") -> Classification:
-    return classify(MessageFields(subject=subject, text=text), RULES)
-
-
-def families(text: str) -> set[str]:
-    return {h.family for h in run(text).families}
+from tests.classify.wording import families, run
 
 
 @pytest.mark.parametrize(
