@@ -37,7 +37,7 @@ import threading
 import zipfile
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -161,7 +161,7 @@ class _EntrySpill:
     they are not decoded again for every record whose trail they are in.
     """
 
-    def __init__(self, path: Path, shared: set[int]) -> None:
+    def __init__(self, path: Path, shared: Container[int]) -> None:
         self._handle = path.open("w+b")
         self._seqs = array("q")
         self._offsets = array("q")
@@ -214,6 +214,61 @@ class _EntrySpill:
     def close(self) -> None:
         """Close the scratch file."""
         self._handle.close()
+
+
+class _Selection:
+    """The records an export includes, by the position of each one's own entry, in ledger
+    order; each row is made again from ``records`` when it is read."""
+
+    def __init__(self, records: LedgerRecords, seqs: array[int]) -> None:
+        self._records = records
+        self._seqs = seqs
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    def __iter__(self) -> Iterator[RecordRow]:
+        for seq in self._seqs:
+            row = self._records.at(seq)
+            if row is None:  # cannot happen: the positions came from these records
+                raise ExportError(f"no record at ledger position {seq}")
+            yield row
+
+
+class _Marks:
+    """Which positions of the log an export includes, and which of those are in the trails
+    of more than one record: one byte per position."""
+
+    _WANTED = 1
+    _SHARED = 2
+
+    def __init__(self, size: int) -> None:
+        self._flags = bytearray(size)
+        self.shared = _SharedMarks(self._flags)
+
+    def add(self, seqs: Sequence[int]) -> None:
+        """The positions of one record's trail."""
+        flags = self._flags
+        for seq in seqs:
+            flags[seq] |= self._SHARED if flags[seq] else self._WANTED
+
+    def wanted(self) -> Iterator[int]:
+        """Every included position, ascending."""
+        return (seq for seq, flag in enumerate(self._flags) if flag)
+
+
+class _SharedMarks:
+    """``seq in shared``: whether the entry at ``seq`` is in more than one trail."""
+
+    def __init__(self, flags: bytearray) -> None:
+        self._flags = flags
+
+    def __contains__(self, seq: object) -> bool:
+        return (
+            isinstance(seq, int)
+            and 0 <= seq < len(self._flags)
+            and bool(self._flags[seq] & _Marks._SHARED)
+        )
 
 
 class _Writer:
@@ -546,7 +601,9 @@ def stage_export(
         # sealed messages not yet assembled are exported too, as their original bytes
         types=(names.MESSAGE_RECEIVED, names.MESSAGE_SEALED),
     )
-    rows = list(records.select(wanted, text_seqs))
+    # positions only: a row is made again from the records when its turn comes, so the
+    # export holds 8 bytes per record instead of every row object at once
+    rows = _Selection(records, array("q", (r.seq for r in records.select(wanted, text_seqs))))
     if not rows:
         raise ExportError("no records match the export criteria")
 
@@ -559,21 +616,20 @@ def stage_export(
         linked = {lk.seq for lk in records.links(record_id)}
         return sorted(linked | set(cases.response_seqs(record_id)))
 
-    wanted_seqs: set[int] = set()
-    shared: set[int] = set()  # entries in the trails of more than one record
+    # one byte per position of the log, not a set of ints: which entries the export
+    # includes, and which of them are in the trails of more than one record
+    marks = _Marks(size)
     for r in rows:
-        seqs = trail_seqs(r.record_id)
-        shared.update(wanted_seqs.intersection(seqs))
-        wanted_seqs.update(seqs)
+        marks.add(trail_seqs(r.record_id))
+    shared = marks.shared
     # scratch space beside the export (same file system), removed however the export ends
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     files = _FileList(scratch)
     entries = _EntrySpill(scratch / "entries", shared)
     writer: _Writer | None = None
     try:
-        for entry in read_entries(ledger, wanted_seqs):
+        for entry in read_entries(ledger, marks.wanted()):
             entries.add(entry)
-        del wanted_seqs
         # the pass over the records reads entries from the scratch file, not the ledger:
         # the last batches the ledger keeps decoded (some 65 MB) would only sit idle
         ledger.release_cache()
@@ -704,7 +760,7 @@ def _manifest_chunks(small: Mapping[str, Any], lists: Mapping[str, Iterator[str]
 
 def _write_records(
     writer: _Writer,
-    rows: list[RecordRow],
+    rows: _Selection,
     trail_seqs: Callable[[str], list[int]],
     entries: _EntrySpill,
     store: ObjectStore,

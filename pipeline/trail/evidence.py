@@ -12,10 +12,12 @@ from those entries. The index still finds candidates for search and free text.
 
 from __future__ import annotations
 
+import bisect
+import marshal
 import re
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from pipeline.entries import RecordBody, decode
 from pipeline.entries.models import MessageSealed
@@ -35,16 +37,18 @@ class LedgerRecords:
     """Every record and link of the log a signed checkpoint covers (a :class:`RecordLookup`).
 
     Built over the whole log before an export writes its first record, so what is kept
-    per record is compact: a link is a position in an array of ints (its entry type
-    looked up from one byte per position), and facets are tuples of shared strings.
+    per record is compact: its row packed into one ``bytes`` (a :class:`RecordRow` is
+    made again when asked for), a link is a position in one flat array of ints (its
+    entry type looked up from two bytes per position), and its facets one small number
+    naming a set of shared strings.
     """
 
     proofs: ProofContext
-    rows: tuple[RecordRow, ...]  # in ledger order
-    _by_id: dict[str, RecordRow]
-    _links: dict[str, array[int]]  # record id -> positions of the entries naming it
+    _rows: _PackedRows  # in ledger order
+    _ids: dict[str, int]  # record id -> its number in _links and _row_of
+    _row_of: array[int]  # record number -> index of its row in _rows (-1: none)
+    _links: _Links  # record number -> positions of the entries naming it
     _types: _EntryTypes
-    _facets: dict[int, tuple[str, ...]]  # position -> facets of its record entry
 
     @classmethod
     def build(cls, signed: SignedCheckpoint, entries: Iterable[LedgerEntry]) -> LedgerRecords:
@@ -52,12 +56,14 @@ class LedgerRecords:
         ``signed`` covers); :class:`LedgerError` when they are not the signed history."""
         size = signed.checkpoint.size
         leaves: list[bytes] = []
-        rows: list[RecordRow] = []
-        # a message sealed but not yet assembled is a record too, until its record replaces it
+        rows = _PackedRows()
+        # a message sealed but not yet assembled is a record too, until its record
+        # replaces it: only seals whose record has not been read yet are kept here
         sealed: dict[str, RecordRow] = {}
-        links: dict[str, array[int]] = {}
+        assembled: set[str] = set()
+        ids: dict[str, int] = {}
+        links = _Links()
         types = _EntryTypes()
-        facets: dict[int, tuple[str, ...]] = {}
         words: dict[str, str] = {}  # one string object per distinct facet word or name
         for entry in entries:
             if entry.seq != len(leaves):
@@ -69,17 +75,17 @@ class LedgerRecords:
             types.append(entry.type)
             body = decode(entry).body
             if isinstance(body, RecordBody):
-                rows.append(_shared_words(record_row(entry, body), words))
-                facets[entry.seq] = tuple(
-                    sorted(words.setdefault(f, f) for f in set(facets_of(body)))
-                )
-            elif isinstance(body, MessageSealed):
+                facets = tuple(sorted(words.setdefault(f, f) for f in set(facets_of(body))))
+                rows.append(_shared_words(record_row(entry, body), words), facets)
+                sealed.pop(body.record_id, None)
+                assembled.add(body.record_id)
+            elif isinstance(body, MessageSealed) and body.record_id not in assembled:
                 sealed.setdefault(body.record_id, _shared_words(sealed_row(entry, body), words))
             for rid in body.concerns():
-                seqs = links.get(rid)
-                if seqs is None:
-                    links[rid] = seqs = array("q")
-                seqs.append(entry.seq)
+                number = ids.get(rid)
+                if number is None:
+                    number = ids[rid] = len(ids)
+                links.add(number, entry.seq)
             if len(leaves) == size:
                 break
         if len(leaves) != size:
@@ -87,6 +93,7 @@ class LedgerRecords:
                 f"the ledger holds {len(leaves)} entries, fewer than the {size} the signed"
                 " checkpoint covers: entries were removed; run 'mailledger verify'"
             )
+        del assembled
         tree = MerkleTree(leaves)
         del leaves
         if tree.root() != signed.checkpoint.root:
@@ -94,34 +101,46 @@ class LedgerRecords:
                 f"the ledger's first {size} entries do not give the signed root of that size:"
                 " the log was changed after it was signed; run 'mailledger verify'"
             )
-        assembled = {r.record_id for r in rows}
-        rows.extend(r for rid, r in sealed.items() if rid not in assembled)
-        rows.sort(key=lambda r: r.seq)
-        return cls(
-            ProofContext(signed, tree),
-            tuple(rows),
-            {r.record_id: r for r in rows},
-            links,
-            types,
-            facets,
-        )
+        for row in sealed.values():
+            rows.append(row, ())
+        del sealed
+        rows.sort()
+        row_of = array("q", [-1]) * len(ids)
+        for index in range(len(rows)):
+            # the last row of a record id wins, as a dict built over the rows in order
+            row_of[ids[rows.row(index).record_id]] = index
+        return cls(ProofContext(signed, tree), rows, ids, row_of, links.finish(len(ids)), types)
 
     @property
     def size(self) -> int:
         """Entries covered (the signed checkpoint's size)."""
         return self.proofs.size
 
+    @property
+    def rows(self) -> Iterator[RecordRow]:
+        """Every record, in ledger order."""
+        return (self._rows.row(i) for i in range(len(self._rows)))
+
     # -- RecordLookup ------------------------------------------------------------
 
     def record(self, record_id: str) -> RecordRow | None:
         """The record with this id, as its ledger entry says."""
-        return self._by_id.get(record_id)
+        number = self._ids.get(record_id)
+        if number is None or self._row_of[number] < 0:
+            return None
+        return self._rows.row(self._row_of[number])
+
+    def at(self, seq: int) -> RecordRow | None:
+        """The record whose own entry is at ``seq``, if any."""
+        index = self._rows.find(seq)
+        return None if index is None else self._rows.row(index)
 
     def links(self, record_id: str) -> list[EntryLink]:
         """Every entry that names the record (its own entry included), in ledger order."""
-        return [
-            EntryLink(record_id, seq, self._types.at(seq)) for seq in self._links.get(record_id, ())
-        ]
+        number = self._ids.get(record_id)
+        if number is None:
+            return []
+        return [EntryLink(record_id, seq, self._types.at(seq)) for seq in self._links.of(number)]
 
     def leaf_hashes(self, size: int) -> list[bytes]:
         """Leaf hashes of entries ``0 .. size-1``."""
@@ -139,10 +158,12 @@ class LedgerRecords:
             return [r for r in self.rows if r.raw_sha256 == text.lower()]
         if text.isdigit():
             seq = int(text)
-            own = [r for r in self.rows if r.seq == seq]
-            if own:
-                return own
-            named = sorted(rid for rid, seqs in self._links.items() if seq in seqs)
+            own = self.at(seq)
+            if own is not None:
+                return [own]
+            named = sorted(
+                rid for rid, number in self._ids.items() if seq in self._links.of(number)
+            )
             return [r for rid in named if (r := self.record(rid)) is not None]
         wanted = normalize_message_id(text)
         return [r for r in self.rows if r.message_id == wanted]
@@ -157,12 +178,105 @@ class LedgerRecords:
         escalation family, language, attachment verdict) is read from the entries.
         """
         wanted = {f for f in criteria.facets() if not f.startswith("status:")}
-        for row in self.rows:
-            if not matches(row, criteria) or (text_seqs is not None and row.seq not in text_seqs):
+        for index in range(len(self._rows)):
+            if text_seqs is not None and self._rows.seq(index) not in text_seqs:
                 continue
-            if wanted and not wanted.issubset(self._facets.get(row.seq, ())):
+            if wanted and not wanted.issubset(self._rows.facets(index)):
                 continue
-            yield row
+            row = self._rows.row(index)
+            if matches(row, criteria):
+                yield row
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(RecordRow))
+
+
+class _PackedRows:
+    """Rows as one ``marshal`` string each (a fraction of a row object's memory), with
+    their positions and facet sets beside them."""
+
+    def __init__(self) -> None:
+        self._packed: list[bytes] = []
+        self._seqs = array("q")
+        self._facet_ids = array("I")
+        self._facet_sets: list[tuple[str, ...]] = []
+        self._facet_numbers: dict[tuple[str, ...], int] = {}
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def append(self, row: RecordRow, facets: tuple[str, ...]) -> None:
+        """Keep one row and its facets."""
+        self._packed.append(marshal.dumps(tuple(getattr(row, name) for name in _ROW_FIELDS)))
+        self._seqs.append(row.seq)
+        number = self._facet_numbers.get(facets)
+        if number is None:
+            number = self._facet_numbers[facets] = len(self._facet_sets)
+            self._facet_sets.append(facets)
+        self._facet_ids.append(number)
+
+    def sort(self) -> None:
+        """Put the rows in ledger order (seals kept back are appended at the end)."""
+        if all(a < b for a, b in zip(self._seqs, self._seqs[1:], strict=False)):
+            return
+        order = sorted(range(len(self._seqs)), key=self._seqs.__getitem__)
+        self._packed = [self._packed[i] for i in order]
+        self._seqs = array("q", (self._seqs[i] for i in order))
+        self._facet_ids = array("I", (self._facet_ids[i] for i in order))
+
+    def row(self, index: int) -> RecordRow:
+        """The row at ``index``."""
+        # the bytes are this object's own packing, never read from outside
+        return RecordRow(*marshal.loads(self._packed[index]))  # noqa: S302
+
+    def seq(self, index: int) -> int:
+        """The position of the row at ``index``."""
+        return self._seqs[index]
+
+    def facets(self, index: int) -> tuple[str, ...]:
+        """The facets of the row at ``index``."""
+        return self._facet_sets[self._facet_ids[index]]
+
+    def find(self, seq: int) -> int | None:
+        """The index of the row at position ``seq``, if there is one."""
+        index = bisect.bisect_left(self._seqs, seq)
+        return index if index < len(self._seqs) and self._seqs[index] == seq else None
+
+
+class _Links:
+    """Positions naming each record, gathered in ledger order and kept as one flat array
+    grouped by record (an array object per record would cost more than its contents)."""
+
+    def __init__(self) -> None:
+        self._numbers = array("q")
+        self._seqs = array("q")
+        self._starts = array("q")
+
+    def add(self, number: int, seq: int) -> None:
+        """The entry at ``seq`` names record ``number`` (positions ascending)."""
+        self._numbers.append(number)
+        self._seqs.append(seq)
+
+    def finish(self, records: int) -> _Links:
+        """Group the links by record (a counting sort, stable: positions stay ascending)."""
+        starts = array("q", [0]) * (records + 1)
+        for number in self._numbers:
+            starts[number + 1] += 1
+        for i in range(records):
+            starts[i + 1] += starts[i]
+        fill = array("q", starts)
+        grouped = array("q", [0]) * len(self._seqs)
+        for number, seq in zip(self._numbers, self._seqs, strict=True):
+            grouped[fill[number]] = seq
+            fill[number] += 1
+        self._numbers = array("q")
+        self._seqs = grouped
+        self._starts = starts
+        return self
+
+    def of(self, number: int) -> array[int]:
+        """The positions naming record ``number``, ascending."""
+        return self._seqs[self._starts[number] : self._starts[number + 1]]
 
 
 def _shared_words(row: RecordRow, words: dict[str, str]) -> RecordRow:

@@ -1,0 +1,118 @@
+"""Records and links read from the signed log (``LedgerRecords``) keep rows packed and
+links in one flat array; what they answer must be what the entries say, row by row."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipeline.entries import RecordBody, decode
+from pipeline.entries.models import MessageSealed
+from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
+from pipeline.index.rows import record_row, sealed_row
+from pipeline.record.identities import IdentityIndex
+from pipeline.record.recorder import Received, Recorder
+from pipeline.record.source import MessageSource
+from pipeline.trail.evidence import LedgerRecords
+from tests.index.factory import Scenario, build_scenario, make_raw
+
+
+@pytest.fixture
+def scenario(tmp_path) -> Scenario:
+    scenario = build_scenario(tmp_path / "ledger")
+    # one message sealed and never assembled: a record until its record entry exists
+    env = scenario.env
+    source = MessageSource(
+        kind="imap",
+        mailbox="servicing",
+        folder="INBOX",
+        uidvalidity=7,
+        uid=9001,
+        internaldate=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+        direction="inbound",
+        path=None,
+    )
+    recorder = Recorder(env.runtime.store, env.runtime.ledger, IdentityIndex(None), "worker:t/1")
+    try:
+        raw = make_raw(subject="Sealed only", text="Not parsed yet.")
+        recorder.seal([Received.of(raw, source, source.internaldate)])
+    finally:
+        recorder.close()
+    return scenario
+
+
+def _records(scenario: Scenario) -> LedgerRecords:
+    ledger = scenario.env.runtime.ledger
+    signed = ledger.read_checkpoint_text(ledger.checkpoint_note(ledger.size()))
+    return LedgerRecords.build(signed, ledger.entries(0, signed.checkpoint.size))
+
+
+def _expected(scenario: Scenario) -> tuple[list[RecordRow], dict[str, list[int]]]:
+    """Rows and links read the plain way: a row object per record entry, and per seal
+    whose record never came; every entry linked to each record it concerns."""
+    rows: list[RecordRow] = []
+    seals: dict[str, RecordRow] = {}
+    links: dict[str, list[int]] = {}
+    for entry in scenario.env.runtime.ledger.entries():
+        body = decode(entry).body
+        if isinstance(body, RecordBody):
+            rows.append(record_row(entry, body))
+        elif isinstance(body, MessageSealed):
+            seals.setdefault(body.record_id, sealed_row(entry, body))
+        for rid in body.concerns():
+            links.setdefault(rid, []).append(entry.seq)
+    assembled = {r.record_id for r in rows}
+    rows += [r for rid, r in seals.items() if rid not in assembled]
+    return sorted(rows, key=lambda r: r.seq), links
+
+
+def test_packed_rows_read_back_equal_to_the_rows_their_entries_give(scenario):
+    records = _records(scenario)
+    expected, _ = _expected(scenario)
+
+    assert list(records.rows) == expected
+    assert [records.record(r.record_id) for r in expected] == expected
+    assert [records.at(r.seq) for r in expected] == expected
+
+
+def test_a_seal_whose_record_came_is_not_a_record_but_one_never_assembled_is(scenario):
+    records = _records(scenario)
+    kinds = sorted((r.type, r.subject) for r in records.rows)
+
+    assert kinds == [
+        ("message.received", "Notice of error - escrow"),
+        ("message.received", "Payoff statement request"),
+        ("message.received", "Thanks"),
+        ("message.sealed", ""),
+    ]
+
+
+def test_links_from_the_flat_array_are_every_entry_naming_the_record_in_order(scenario):
+    records = _records(scenario)
+    _, expected = _expected(scenario)
+
+    for rid, seqs in expected.items():
+        assert [(lk.record_id, lk.seq) for lk in records.links(rid)] == [(rid, s) for s in seqs]
+    notice = scenario.notice.body["record_id"]
+    assert EntryLink(notice, scenario.ack.seq, "acknowledgment.sent") in records.links(notice)
+    assert records.links("r-unknown") == []
+
+
+def test_a_position_resolves_to_its_record_or_to_the_records_its_entry_names(scenario):
+    records = _records(scenario)
+    notice = records.record(scenario.notice.body["record_id"])
+
+    assert records.resolve(str(scenario.notice.seq)) == [notice]
+    assert records.resolve(str(scenario.ack.seq)) == [notice]
+    assert records.at(scenario.ack.seq) is None
+
+
+def test_select_reads_flags_and_facets_from_the_packed_rows(scenario):
+    records = _records(scenario)
+
+    escalated = [r.record_id for r in records.select(SearchCriteria(escalated=True), None)]
+    payoffs = [r.record_id for r in records.select(SearchCriteria(mailbox="payoffs"), None)]
+
+    assert escalated == [scenario.notice.body["record_id"]]
+    assert payoffs == [scenario.payoff.body["record_id"]]
