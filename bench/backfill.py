@@ -11,6 +11,10 @@ each in its own measured process:
 3. verify: ``mailledger verify`` (chain, signatures and content);
 4. export (only with ``--export``): ``mailledger export`` of every record.
 
+With ``--baseline SRC`` (a source tree of an earlier commit), assembly is first run
+side by side: the same seals assembled by that code and by this checkout, alternated
+``--assemble-runs`` times, each from a copy of the deployment as sealing left it.
+
 Per stage: msg/s, CPU ms per message (the whole process tree), peak RSS of the largest
 process and of the tree, peak PSS of the tree, bytes the stage added to the store per
 message, the load average around it, and the stage's rate early and late in the run
@@ -24,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -231,6 +236,10 @@ def backfill(
     # that time, against a log holding every seal, give its cost per message there.
     bounded = args.assemble_minutes * 60 if synthetic and args.assemble_minutes else None
     label = f"assemble ({args.workers} workers)"
+    if args.baseline is not None:
+        out["assemble_side_by_side"] = side_by_side(
+            root, command, env, size, store, args.baseline, args.assemble_runs
+        )
     out["assemble"] = stage(label, command, env, size, store, stop_after=bounded)
     report = json.loads(out["assemble"].pop("stdout"))
     if bounded is None and (report["assembled"] != size or report["waiting"]):
@@ -250,6 +259,51 @@ def backfill(
     return out
 
 
+_COMPARED = ("wall_s", "cpu_ms_per_msg", "peak_rss_largest_mib", "peak_rss_tree_mib")
+
+
+def side_by_side(
+    root: Path,
+    command: list[str],
+    env: dict[str, str],
+    size: int,
+    store: Path,
+    baseline: Path,
+    runs: int,
+) -> dict[str, Any]:
+    """Assembly of the same seals by the code in ``baseline`` and by this checkout,
+    alternated ``runs`` times, each from a copy of the deployment as sealing left it;
+    every run's figures and the medians (the largest RSS: its maximum too)."""
+    sealed = root.with_name(root.name + ".sealed")
+    shutil.rmtree(sealed, ignore_errors=True)
+    shutil.copytree(root, sealed, symlinks=True)
+    sides = {"baseline": {**env, "PYTHONPATH": str(baseline)}, "current": env}
+    samples: dict[str, dict[str, list[float]]] = {
+        side: {name: [] for name in _COMPARED} for side in sides
+    }
+    try:
+        for run in range(runs):
+            for side, side_env in sides.items():
+                shutil.rmtree(root)
+                shutil.copytree(sealed, root, symlinks=True)
+                row = stage(f"assemble, {side} {run + 1}", command, side_env, size, store)
+                for name in _COMPARED:
+                    samples[side][name].append(row[name])
+        # the stages after this one start from the seals again
+        shutil.rmtree(root)
+        shutil.copytree(sealed, root, symlinks=True)
+    finally:
+        shutil.rmtree(sealed, ignore_errors=True)
+    return {
+        side: {
+            "runs": figures,
+            "median": {name: statistics.median(v) for name, v in figures.items()},
+            "max_peak_rss_largest_mib": max(figures["peak_rss_largest_mib"]),
+        }
+        for side, figures in samples.items()
+    }
+
+
 def remove(dovecot: DovecotServer, work: Path, size: int) -> None:
     """Delete one size's deployment and mailbox (minutes at 200,000 messages)."""
     shutil.rmtree(work / f"backfill-{size}", ignore_errors=True)
@@ -264,6 +318,14 @@ def table(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, entry in results["sizes"].items():
+        for side, figures in entry.get("assemble_side_by_side", {}).items():
+            median, runs = figures["median"], figures["runs"]
+            lines.append(
+                f"| {int(size):,} | assemble, {side} (median of {len(runs['wall_s'])};"
+                f" largest RSS of each run {runs['peak_rss_largest_mib']}) | {median['wall_s']}"
+                f" | | {median['cpu_ms_per_msg']} | {median['peak_rss_largest_mib']} /"
+                f" {median['peak_rss_tree_mib']} | | | |"
+            )
         for name in ("seal", "assemble", "verify", "export"):
             row = entry.get(name)
             if row is None:
@@ -307,6 +369,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--export", action="store_true", help="also measure export (default off)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a source tree of the code to compare with (git archive of an earlier commit):"
+        " before the measured assembly, assemble the same seals with it and with this"
+        " checkout, alternated --assemble-runs times",
+    )
+    parser.add_argument(
+        "--assemble-runs", type=int, default=2, help="runs per side with --baseline"
+    )
     parser.add_argument("--work", help="work directory (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep each size's store and mailbox")
     args = parser.parse_args(argv)
