@@ -22,6 +22,7 @@ report, not evidence: the cosignature is.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -47,6 +48,7 @@ __all__ = [
     "StoreLeaves",
     "WitnessRelay",
     "WitnessStatus",
+    "merge_statuses",
     "read_statuses",
     "store_target",
     "tlog_target",
@@ -356,19 +358,49 @@ class WitnessRelay:
         )
 
     def _save(self) -> None:
-        """Write the statuses (atomically: a reader never sees half a file)."""
+        """Merge the statuses into the status file, under a lock, and write it atomically.
+
+        Several processes holding the log key (the web app beside a worker) each run a
+        relay on the same file. Writing only this process's view would let one that
+        delivered less overwrite one that delivered more, and the status would flap
+        between ok and behind; so each witness's entry keeps the furthest any process got.
+        """
         if self.status_file is None:
             return
         with self._cond:
-            data = {s.name: asdict(s) for s in self._status.values()}
+            ours = dict(self._status)
+        lock_path = self.status_file.with_name(self.status_file.name + ".lock")
         try:
             self.status_file.parent.mkdir(parents=True, exist_ok=True)
-            # a name of this process's own: the web app and a worker may write at once
-            temporary = self.status_file.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
-            temporary.replace(self.status_file)
+            with lock_path.open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                theirs = read_statuses(self.status_file)
+                data = {
+                    name: asdict(merge_statuses(status, theirs.get(name)))
+                    for name, status in ours.items()
+                }
+                # a name of this process's own: a reader never sees half a file
+                temporary = self.status_file.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+                temporary.replace(self.status_file)
         except OSError as exc:
             log.warning("witness.status_not_saved", path=str(self.status_file), error=str(exc))
+
+
+def merge_statuses(ours: WitnessStatus, theirs: WitnessStatus | None) -> WitnessStatus:
+    """One witness's status as two processes saw it: the furthest delivery, behind while
+    the newest size either offered is missing, with the latest try's time and error."""
+    if theirs is None or theirs.kind != ours.kind:
+        return ours
+    furthest = max(ours, theirs, key=lambda s: (s.size, s.checked_at or ""))
+    latest = max(ours, theirs, key=lambda s: s.checked_at or "")
+    wanted = max(ours.wanted, theirs.wanted)
+    return replace(
+        furthest,
+        wanted=wanted,
+        checked_at=latest.checked_at,
+        error=latest.error if furthest.size < wanted else None,
+    )
 
 
 def read_statuses(path: Path) -> dict[str, WitnessStatus]:
