@@ -61,6 +61,7 @@ WITNESS_STATUS_FILE = "witnesses.json"
 
 _STORE_BACKLOG = 4096  # checkpoints kept for a store witness that is down (newest kept)
 _RANGES = 8  # compact ranges kept for sizes the witnesses hold
+_JOIN_SECONDS = 1.0  # how long close waits for the thread once nothing is pending
 
 Kind = Literal["store", "tlog"]
 
@@ -102,6 +103,10 @@ class _Target(Protocol):
         """Give the checkpoint to the witness; the cosigned note, for a tlog witness."""
         ...
 
+    def close(self) -> None:
+        """Release the connections held for the witness."""
+        ...
+
 
 @dataclass
 class _StoreTarget:
@@ -114,6 +119,9 @@ class _StoreTarget:
         self.witness.add(size, note)
         return None
 
+    def close(self) -> None:
+        pass  # an object store holds nothing open between deliveries
+
 
 @dataclass
 class _TlogTarget:
@@ -124,6 +132,9 @@ class _TlogTarget:
 
     def deliver(self, size: int, note: str, proofs: ConsistencyProofs) -> str | None:
         return note + self.client.cosign(proofs, note).line
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def store_target(witness: CheckpointWitness) -> _Target:
@@ -259,7 +270,11 @@ class WitnessRelay:
             return self.statuses()
 
     def close(self, timeout: float = 30.0) -> None:
-        """Deliver what is pending (waiting at most ``timeout``), then stop the thread."""
+        """Deliver what is pending (waiting at most ``timeout``), then stop the thread and
+        release the witnesses' connections. Closing again does nothing."""
+        with self._cond:
+            if self._closed:
+                return
         for status in self.flush(timeout):
             if status.behind:
                 log.warning(
@@ -272,6 +287,14 @@ class WitnessRelay:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        if self._thread is not None:
+            # A delivery still in flight after the wait above ends within the witness's
+            # own timeout; its connection is left to it rather than closed under it.
+            self._thread.join(_JOIN_SECONDS)
+            if self._thread.is_alive():
+                return
+        for target in self.targets:
+            target.close()
 
     def statuses(self) -> list[WitnessStatus]:
         """What each witness holds, as last delivered or tried."""

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pipeline.ledger import layout
@@ -273,3 +274,26 @@ def test_merged_status_is_not_behind_once_a_later_delivery_covers_the_failed_siz
     delivered = WitnessStatus("w", "tlog", 6, 6, checked_at="2026-12-03T10:00:02.000000Z")
     merged = merge_statuses(failed, delivered)
     assert (merged.size, merged.behind, merged.error) == (6, False, None)
+
+
+def test_closing_a_relay_ends_its_thread_and_closes_the_witness_connection(
+    tmp_path: Path, server: TlogWitnessServer
+) -> None:
+    store = local_store(tmp_path / "store")
+    http = httpx.Client(timeout=5)
+    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
+    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    before = set(_relay_threads())
+    _append(ledger, 2)
+    assert set(_relay_threads()) - before  # the append started the relay's thread
+
+    relay.close(WAIT)
+
+    assert set(_relay_threads()) - before == set()
+    assert http.is_closed
+    assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 2  # type: ignore[index]
+
+
+def _relay_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "checkpoint-witnesses"]
