@@ -89,13 +89,14 @@ def run_measured(
         start_new_session=True,
     )
     cpu_seen: dict[int, float] = {}
-    peak_tree = peak_one = peak_pss = 0
+    peak_tree = peak_one = peak_pss = peak_main = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_tree, peak_one, peak_pss
+        nonlocal peak_tree, peak_one, peak_pss, peak_main
         while not done.wait(0.05):
             tree = _proc_tree(proc.pid)
+            peak_main = max(peak_main, tree.get(proc.pid, (0.0, 0))[1])
             peak_tree = max(peak_tree, sum(rss for _, rss in tree.values()))
             peak_pss = max(peak_pss, sum(_pss(pid) for pid in tree))
             peak_one = max([peak_one, *(rss for _, rss in tree.values())])
@@ -142,6 +143,8 @@ def run_measured(
         # sampled every 50 ms: wait4's ru_maxrss would include the RSS this (parent)
         # process had when it forked the child
         "max_rss": peak_one,
+        # the command's own process, apart from the workers it starts
+        "main_rss": peak_main,
         "tree_rss": peak_tree,
         # RSS summed over processes counts pages they share (libraries, the modules the
         # workers inherit from the fork server) once per process; PSS counts them once
