@@ -279,11 +279,8 @@ def test_merged_status_is_not_behind_once_a_later_delivery_covers_the_failed_siz
 def test_closing_a_relay_ends_its_thread_and_closes_the_witness_connection(
     tmp_path: Path, server: TlogWitnessServer
 ) -> None:
-    store = local_store(tmp_path / "store")
     http = httpx.Client(timeout=5)
-    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
-    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
-    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    relay, ledger = _ledger_with_relay_on(tmp_path, server, http)
     before = set(_relay_threads())
     _append(ledger, 2)
     assert set(_relay_threads()) - before  # the append started the relay's thread
@@ -337,11 +334,8 @@ def test_a_save_keeps_witnesses_only_the_other_signer_delivers_to(tmp_path: Path
 def test_closing_a_relay_twice_is_one_close_and_a_later_offer_is_a_warning(
     tmp_path: Path, server: TlogWitnessServer
 ) -> None:
-    store = local_store(tmp_path / "store")
     http = httpx.Client(timeout=5)
-    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
-    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
-    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    relay, ledger = _ledger_with_relay_on(tmp_path, server, http)
     _append(ledger, 2)
     relay.close(WAIT)
     relay.close(WAIT)
@@ -354,3 +348,13 @@ def test_closing_a_relay_twice_is_one_close_and_a_later_offer_is_a_warning(
         "witness.offered_after_close"
     ]
     assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 2  # type: ignore[index]
+
+
+def _ledger_with_relay_on(
+    tmp_path: Path, server: TlogWitnessServer, http: httpx.Client
+) -> tuple[WitnessRelay, Ledger]:
+    """A ledger whose relay reaches the witness through ``http``, a client the test keeps."""
+    store = local_store(tmp_path / "store")
+    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
+    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
+    return relay, Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
