@@ -19,8 +19,11 @@ Memory stays flat however many records an export holds: natives and attachments
 are read, written and hashed one at a time; the included ledger entries, the load
 files, the listing of ``index.html`` and the long lists of the manifest (files,
 entries, records) go to scratch files next to the export as they are produced and
-are copied into the bundle (hashed on the way) when complete. What is kept in
-memory per record is its search row, its id and a few positions.
+are copied into the bundle (hashed on the way) when complete. What the export keeps
+per record is the position of its entry and one byte per position of the log; each
+row is made again from the records (packed, see :mod:`pipeline.trail.evidence`) when
+its turn comes. The records and the case book read from the whole log still grow with
+it, by a few KB per record.
 """
 
 from __future__ import annotations
