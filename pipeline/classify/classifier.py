@@ -417,11 +417,13 @@ def classify(
     hits = _hits(matches, rules, prepared)
     if _REPLY_SUBJECT.match(fields.subject):
         # "Re: Your repayment plan agreement" names the thread's topic, not what the
-        # reply says: a reply's subject makes no request kind and no family.
+        # reply says: a reply's subject makes no request kind and no family, and its
+        # words pair with nothing ("Re: Hoàn lại phí" thanking for a refund made).
         hits = [
             h
             for h in hits
-            if h.match.field != "subject" or (h.rule.family is None and h.rule.kind is None)
+            if h.match.field != "subject"
+            or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
     kinds, subkinds, kind_evidence, families = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
@@ -703,7 +705,9 @@ def _decide(
     # "Is something wrong with my statement?" asks; an error is asserted in a statement.
     ends = sentence_ends or {}
     errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
-    pair = _near(errors, signals.get("servicing_object", []))
+    # A sum of money counts as the thing in error ("$1,847.22 came out again"), but only
+    # here: a question naming a sum asks nothing by that alone.
+    pair = _near(errors, signals.get("servicing_object", []) + signals.get("amount", []))
     if pair is not None:
         add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))

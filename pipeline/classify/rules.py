@@ -83,6 +83,7 @@ FieldName = Literal["subject", "text", "html_text", "attachment_names", "attachm
 Signal = Literal[
     "error_cue",
     "servicing_object",
+    "amount",
     "request_cue",
     "info_object",
     "payoff_object",

@@ -1,0 +1,92 @@
+"""Errors and requests said plainly, without the regulation's words.
+
+Each case is one phrasing family seen in independently written development mail: a
+sum taken again, a duty the servicer had and did not do, the correction asked for, a
+figure said to be too high; and the near misses that must stay what they are.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.classify.wording import run
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same sum taken again; a sum of money is the thing in error
+        "$1,847.22 came out on 1/2 and again on 1/5. I need the second one put back.",
+        # a duty to answer the writer, not met
+        "It has been 47 days. You were supposed to answer me in 30 days about my extra "
+        "principal payment.",
+        "I asked where my $600 went in June and nobody has answered.",
+        # a figure said to be off, and a charge still there after it was waived
+        "So the payoff is still too high by $1,690.",
+        "The new payoff still has the inspection fees you waived in September.",
+    ],
+)
+def test_english_plain_disputes_are_notices_of_error(text: str) -> None:
+    assert "notice_of_error" in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # the correction asked of the servicer
+        ("es", "Lo pagué el 31 de enero. Favor de acreditar el pago con la fecha correcta."),
+        ("es", "Ustedes registraron mi pago tarde. Acrediten el pago del 2 de febrero."),
+        ("es", "El condado dice que los impuestos están vencidos. Paguen los impuestos ya."),
+        # a duty the servicer had and did not do
+        ("es", "Yo pago la plica cada mes. Ustedes tenían que pagar los impuestos en marzo."),
+        # "remove this fee", "cancel that insurance and refund me"
+        ("vi", "Hôm nay tôi nhận thư nói bị phạt $75. Xin quý công ty xóa khoản phí này."),
+        ("vi", "Bảo hiểm của tôi vẫn còn hiệu lực. Hủy bảo hiểm đó và hoàn lại tiền cho tôi."),
+        # "I did not pay late"
+        ("vi", "Tiền đã bị trừ khỏi tài khoản ngày 1/3. Tôi không trả trễ mà vẫn bị tính phí."),
+    ],
+)
+def test_plain_disputes_in_other_languages_are_notices_of_error(language: str, text: str) -> None:
+    assert "notice_of_error" in run(text).request_kinds, language
+
+
+def test_a_request_to_send_a_record_to_the_writer_is_a_request_in_chinese() -> None:
+    text = "請把三個貸款2025年的1098表格和全年繳款紀錄用電郵寄給我。謝謝。"
+    assert "request_for_information" in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an unanswered phone line is no unanswered written notice
+        "Your website says you have a Spanish line but nobody answered. Loan 5590012837.",
+        # asking for a sale to be called off is no error by that alone
+        "Presenté la bancarrota ayer y la venta es el 20 de enero. Por favor cancelen la venta.",
+        # the writer's own duty
+        "Yo tenía que pagar el préstamo el día 5 pero el banco se equivocó de cuenta conmigo.",
+    ],
+)
+def test_near_misses_of_a_plain_dispute_are_no_notice_of_error(text: str) -> None:
+    assert "notice_of_error" not in run(text).request_kinds
+
+
+def test_a_question_naming_a_sum_is_no_request_for_information_by_that_alone() -> None:
+    text = "I can catch up July with an extra $400 a month. Can we set that up as a plan?"
+    assert "request_for_information" not in run(text).request_kinds
+
+
+def test_a_reply_subject_pairs_with_nothing() -> None:
+    thanks = "Cảm ơn quý công ty rất nhiều, tôi đã nhận được."
+    c = run(thanks, subject="Re: Phí trễ hạn bị tính sai")
+    assert "notice_of_error" not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your own letter says my modification application is COMPLETE. Please stop this sale.",
+        "I was denied for the modification and the letter doesnt say the real reason.",
+    ],
+)
+def test_an_application_said_complete_or_denied_is_no_new_application(text: str) -> None:
+    assert "loss_mitigation_application" not in run(text).request_kinds
