@@ -90,3 +90,75 @@ def test_a_reply_subject_pairs_with_nothing() -> None:
 )
 def test_an_application_said_complete_or_denied_is_no_new_application(text: str) -> None:
     assert "loss_mitigation_application" not in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a figure above what it should be; charging on after proof; "cancel and give back"
+        ("pt", "O payoff não desconta o saldo do escrow. O valor está acima do que deveria."),
+        ("pt", "Mandei a apólice três vezes e vocês continuam cobrando $390 por mês de seguro."),
+        # "you were to pay it", "it was not deposited"
+        ("ko", "보험료는 귀사에서 내기로 되어 있었습니다. 보험이 취소된다는 통지를 받았습니다."),
+        ("ko", "매달 에스크로로 내는데 재산세가 납부되지 않았다는 통지를 받았습니다."),
+        # "you were supposed to answer within the legal period", "no reply reached me"
+        ("ar", "أرسلت لكم رسالة عن الدفعة ولم يصلني أي رد حتى اليوم."),
+        ("ar", "كان من المفروض أن تدفعوا التأمين من حساب الضمان."),
+    ],
+)
+def test_duties_not_met_and_sums_disputed_are_notices_of_error(language: str, text: str) -> None:
+    assert "notice_of_error" in run(text).request_kinds, language
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "ht",
+            "Nou ekri m pou di dosye a konplè. Jodi a mwen resevwa yon avi ki di y ap vann "
+            "kay la 2 mas. Tanpri kanpe lavant lan.",
+        ),
+        (
+            "tl",
+            "Isusubasta ang bahay ko sa 4/5/27. Pero kumpleto na po ang aplikasyon ko para sa "
+            "loan modification. Pakitigil po ito.",
+        ),
+        (
+            "fr",
+            "Ma maison sera vendue aux enchères le 3 mars. Votre lettre confirme que ma demande "
+            "de modification est complète et en cours d'examen.",
+        ),
+    ],
+)
+def test_a_sale_while_an_application_is_said_complete_is_a_sale_error(
+    language: str, text: str
+) -> None:
+    c = run(text)
+    assert "foreclosure_sale_error" in c.request_subkinds, language
+    assert "loss_mitigation_application" not in c.request_kinds, language
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # asking whether the file is complete now is part of the application
+        (
+            "ht",
+            "Men lèt la ak estatman bank la pou aplikasyon modifikasyon an. Èske dosye a konplè?",
+        ),
+        # sending the application now, with the sale ahead: an application, no error
+        (
+            "ht",
+            "Y ap vann kay mwen 27 fevriye. Mwen voye aplikasyon pou modifikasyon an avèk "
+            "fich peman mwen.",
+        ),
+    ],
+)
+def test_an_application_being_made_is_no_application_already_made(language: str, text: str) -> None:
+    c = run(text)
+    assert "notice_of_error" not in c.request_kinds, language
+
+
+def test_approved_for_a_trial_plan_is_no_new_application_in_portuguese() -> None:
+    text = "Fui aprovado para o plano de pagamento de teste em julho e paguei as três parcelas."
+    assert "loss_mitigation_application" not in run(text).request_kinds
