@@ -711,6 +711,21 @@ def _decide(
     if pair is not None:
         add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
+    # A payoff figure or a sale said to be wrong is a notice of error too, decided
+    # before the requests below so its questions are part of it as well.
+    payoff = [h for h in hits if h.rule.kind == "payoff_statement"]
+    pair = _near(errors, payoff)
+    if pair is not None:
+        subkinds.add("payoff_balance_error")
+        add_kind("notice_of_error", pair[0].evidence("error_cue+payoff"))
+    sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
+    if sale:
+        pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
+        pending = signals.get("application_reference", [])
+        if pair is not None or pending:
+            subkinds.add("foreclosure_sale_error")
+            why = pair[0] if pair else (pending[0] if pending else sale[0])
+            add_kind("notice_of_error", why.evidence("sale_error"))
     cues = [
         c
         for c in signals.get("request_cue", [])
@@ -765,19 +780,6 @@ def _decide(
             asked = _asked(questions, objects)
             if asked is not None:
                 add_kind("request_for_information", asked.evidence("question+object"))
-    payoff = [h for h in hits if h.rule.kind == "payoff_statement"]
-    pair = _near(errors, payoff)
-    if pair is not None:
-        subkinds.add("payoff_balance_error")
-        add_kind("notice_of_error", pair[0].evidence("error_cue+payoff"))
-    sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
-    if sale:
-        pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
-        pending = signals.get("application_reference", [])
-        if pair is not None or pending:
-            subkinds.add("foreclosure_sale_error")
-            why = pair[0] if pair else (pending[0] if pending else sale[0])
-            add_kind("notice_of_error", why.evidence("sale_error"))
     if "notice_of_error" in kinds:
         families.setdefault("notice_of_error", []).extend(
             ev for k, ev in evidence if k == "notice_of_error"

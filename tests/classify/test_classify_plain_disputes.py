@@ -162,3 +162,54 @@ def test_an_application_being_made_is_no_application_already_made(language: str,
 def test_approved_for_a_trial_plan_is_no_new_application_in_portuguese() -> None:
     text = "Fui aprovado para o plano de pagamento de teste em julho e paguei as três parcelas."
     assert "loss_mitigation_application" not in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a record of the payments asked for beside the dispute
+        (
+            "fr",
+            "Vous avez prélevé la mensualité deux fois. Merci de me rembourser le second "
+            "prélèvement et de m'envoyer le relevé des paiements depuis octobre.",
+        ),
+        (
+            "fr",
+            "Ma lettre est restée sans réponse, je conteste ces frais. Je redemande : "
+            "l'historique complet des paiements.",
+        ),
+        (
+            "ar",
+            "لكنكم سجلتموها متأخرة وأضفتم رسوم تأخير. أرجو إلغاء الرسوم وإرسال كشف بجميع "
+            "الدفعات منذ يناير.",
+        ),
+        (
+            "ar",
+            "ما زلتم لم تدفعوا الضريبة. أرسلوا لي كشف حساب الضمان لآخر 12 شهراً.",
+        ),
+    ],
+)
+def test_a_record_asked_for_inside_a_dispute_is_also_a_request(language: str, text: str) -> None:
+    kinds = run(text).request_kinds
+    assert "notice_of_error" in kinds, language
+    assert "request_for_information" in kinds, language
+
+
+def test_wanting_to_receive_a_document_is_a_request_in_french() -> None:
+    text = "Je vous transfère ma plainte. Je veux aussi recevoir l'analyse d'escrow de cette année."
+    assert "request_for_information" in run(text).request_kinds
+
+
+def test_how_much_someone_else_owes_is_asked_in_code_switched_spanish() -> None:
+    text = "He's deployed hasta diciembre. Also please tell me cuanto debe y si sus pagos llegaron."
+    assert "request_for_information" in run(text).request_kinds
+
+
+def test_a_new_payoff_asked_for_beside_a_payoff_said_wrong_is_part_of_the_dispute() -> None:
+    text = (
+        "كشف السداد الكامل الذي أرسلتموه يحسب الفائدة بنسبة 7.5% وهذا غير صحيح. أرجو "
+        "تصحيحه وإرسال كشف جديد قبل موعد الإغلاق."
+    )
+    c = run(text)
+    assert "payoff_balance_error" in c.request_subkinds
+    assert "request_for_information" not in c.request_kinds
