@@ -22,6 +22,7 @@ report, not evidence: the cosignature is.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -47,6 +48,7 @@ __all__ = [
     "StoreLeaves",
     "WitnessRelay",
     "WitnessStatus",
+    "merge_statuses",
     "read_statuses",
     "store_target",
     "tlog_target",
@@ -59,6 +61,7 @@ WITNESS_STATUS_FILE = "witnesses.json"
 
 _STORE_BACKLOG = 4096  # checkpoints kept for a store witness that is down (newest kept)
 _RANGES = 8  # compact ranges kept for sizes the witnesses hold
+_JOIN_SECONDS = 1.0  # how long close waits for the thread once nothing is pending
 
 Kind = Literal["store", "tlog"]
 
@@ -100,6 +103,10 @@ class _Target(Protocol):
         """Give the checkpoint to the witness; the cosigned note, for a tlog witness."""
         ...
 
+    def close(self) -> None:
+        """Release the connections held for the witness."""
+        ...
+
 
 @dataclass
 class _StoreTarget:
@@ -112,6 +119,9 @@ class _StoreTarget:
         self.witness.add(size, note)
         return None
 
+    def close(self) -> None:
+        pass  # an object store holds nothing open between deliveries
+
 
 @dataclass
 class _TlogTarget:
@@ -122,6 +132,9 @@ class _TlogTarget:
 
     def deliver(self, size: int, note: str, proofs: ConsistencyProofs) -> str | None:
         return note + self.client.cosign(proofs, note).line
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def store_target(witness: CheckpointWitness) -> _Target:
@@ -257,7 +270,11 @@ class WitnessRelay:
             return self.statuses()
 
     def close(self, timeout: float = 30.0) -> None:
-        """Deliver what is pending (waiting at most ``timeout``), then stop the thread."""
+        """Deliver what is pending (waiting at most ``timeout``), then stop the thread and
+        release the witnesses' connections. Closing again does nothing."""
+        with self._cond:
+            if self._closed:
+                return
         for status in self.flush(timeout):
             if status.behind:
                 log.warning(
@@ -270,6 +287,14 @@ class WitnessRelay:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        if self._thread is not None:
+            # A delivery still in flight after the wait above ends within the witness's
+            # own timeout; its connection is left to it rather than closed under it.
+            self._thread.join(_JOIN_SECONDS)
+            if self._thread.is_alive():
+                return
+        for target in self.targets:
+            target.close()
 
     def statuses(self) -> list[WitnessStatus]:
         """What each witness holds, as last delivered or tried."""
@@ -356,19 +381,49 @@ class WitnessRelay:
         )
 
     def _save(self) -> None:
-        """Write the statuses (atomically: a reader never sees half a file)."""
+        """Merge the statuses into the status file, under a lock, and write it atomically.
+
+        Several processes holding the log key (the web app beside a worker) each run a
+        relay on the same file. Writing only this process's view would let one that
+        delivered less overwrite one that delivered more, and the status would flap
+        between ok and behind; so each witness's entry keeps the furthest any process got.
+        """
         if self.status_file is None:
             return
         with self._cond:
-            data = {s.name: asdict(s) for s in self._status.values()}
+            ours = dict(self._status)
+        lock_path = self.status_file.with_name(self.status_file.name + ".lock")
         try:
             self.status_file.parent.mkdir(parents=True, exist_ok=True)
-            # a name of this process's own: the web app and a worker may write at once
-            temporary = self.status_file.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
-            temporary.replace(self.status_file)
+            with lock_path.open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                theirs = read_statuses(self.status_file)
+                data = {
+                    name: asdict(merge_statuses(status, theirs.get(name)))
+                    for name, status in ours.items()
+                }
+                # a name of this process's own: a reader never sees half a file
+                temporary = self.status_file.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+                temporary.replace(self.status_file)
         except OSError as exc:
             log.warning("witness.status_not_saved", path=str(self.status_file), error=str(exc))
+
+
+def merge_statuses(ours: WitnessStatus, theirs: WitnessStatus | None) -> WitnessStatus:
+    """One witness's status as two processes saw it: the furthest delivery, behind while
+    the newest size either offered is missing, with the latest try's time and error."""
+    if theirs is None or theirs.kind != ours.kind:
+        return ours
+    furthest = max(ours, theirs, key=lambda s: (s.size, s.checked_at or ""))
+    latest = max(ours, theirs, key=lambda s: s.checked_at or "")
+    wanted = max(ours.wanted, theirs.wanted)
+    return replace(
+        furthest,
+        wanted=wanted,
+        checked_at=latest.checked_at,
+        error=latest.error if furthest.size < wanted else None,
+    )
 
 
 def read_statuses(path: Path) -> dict[str, WitnessStatus]:

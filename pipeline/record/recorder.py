@@ -12,10 +12,11 @@ never seal a message twice nor record it twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import structlog
 
@@ -30,6 +31,8 @@ from pipeline.record.source import MessageSource
 from pipeline.storage.base import ObjectStore
 
 log = structlog.get_logger(__name__)
+
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True)
@@ -106,41 +109,27 @@ class Recorder:
         message the ledger does not hold yet (one batch, so one signed checkpoint)."""
         with self.store.durable_batch():
             self.store_raws(messages)
-        skipped: list[Received] = []
-        chosen: list[Received] = []
 
-        def build(ledger: Ledger) -> list[EntryDraft]:
-            self.identities.sync(ledger)
-            skipped.clear()
-            chosen.clear()
-            drafts = []
-            seen: set[str] = set()
-            for message in messages:
-                record_id = message.record_id
-                if record_id in seen or self.identities.is_recorded(
-                    message.source, message.raw_sha256
-                ):
-                    skipped.append(message)
-                    continue
-                seen.add(record_id)
-                chosen.append(message)
-                body = MessageSealed(
-                    record_id=record_id,
-                    source=Source.model_validate(message.source.to_json()),
-                    raw=ObjectRef(
-                        sha256=message.raw_sha256,
-                        size=len(message.raw),
-                        key=raw_key(message.raw_sha256),
-                    ),
-                )
-                drafts.append(draft(body, self.actor))
-            return drafts
+        def seal_draft(message: Received) -> EntryDraft:
+            body = MessageSealed(
+                record_id=message.record_id,
+                source=Source.model_validate(message.source.to_json()),
+                raw=ObjectRef(
+                    sha256=message.raw_sha256,
+                    size=len(message.raw),
+                    key=raw_key(message.raw_sha256),
+                ),
+            )
+            return draft(body, self.actor)
 
-        result = self.ledger.append_with(build)
-        self.identities.add(result.entries)
+        sealed, skipped = self._append_new(
+            messages,
+            lambda m: m.record_id,
+            lambda m: self.identities.is_recorded(m.source, m.raw_sha256),
+            seal_draft,
+        )
         for message in skipped:
             self.identities.note_renumbered(message.source, message.raw_sha256)
-        sealed = list(zip(chosen, result.entries, strict=True))
         for message, entry in sealed:
             log.info(
                 "message.sealed",
@@ -149,7 +138,40 @@ class Recorder:
                 mailbox=message.source.mailbox,
                 uid=message.source.uid,
             )
-        return SealOutcome(sealed, list(skipped))
+        return SealOutcome(sealed, skipped)
+
+    def _append_new(
+        self,
+        items: Sequence[_Item],
+        record_id: Callable[[_Item], str],
+        held: Callable[[_Item], bool],
+        make_draft: Callable[[_Item], EntryDraft],
+    ) -> tuple[list[tuple[_Item, LedgerEntry]], list[_Item]]:
+        """Append one entry for each item the ledger does not hold yet; returns the items
+        appended (with their entries) and those skipped.
+
+        The check runs inside the append attempt, against the identity cache synced to the
+        log as it is at that attempt, so overlapping workers never append an item twice.
+        """
+        skipped: list[_Item] = []
+        chosen: list[_Item] = []
+
+        def build(ledger: Ledger) -> list[EntryDraft]:
+            self.identities.sync(ledger)
+            skipped.clear()
+            chosen.clear()
+            seen: set[str] = set()
+            for item in items:
+                if record_id(item) in seen or held(item):
+                    skipped.append(item)
+                    continue
+                seen.add(record_id(item))
+                chosen.append(item)
+            return [make_draft(item) for item in chosen]
+
+        result = self.ledger.append_with(build)
+        self.identities.add(result.entries)
+        return list(zip(chosen, result.entries, strict=True)), list(skipped)
 
     def store_parts(self, records: Sequence[AssembledRecord]) -> None:
         """Store bodies and attachments of ``records`` (content-addressed, idempotent)."""
@@ -169,30 +191,12 @@ class Recorder:
         A record is appended once per seal: a second worker assembling the same sealed
         message finds the first one's record here and drops its own.
         """
-        skipped: list[AssembledRecord] = []
-        chosen: list[AssembledRecord] = []
-
-        def build(ledger: Ledger) -> list[EntryDraft]:
-            self.identities.sync(ledger)
-            skipped.clear()
-            chosen.clear()
-            drafts = []
-            seen: set[str] = set()
-            for record in records:
-                if record.record_id in seen or self.identities.is_assembled(record.record_id):
-                    skipped.append(record)
-                    continue
-                seen.add(record.record_id)
-                chosen.append(record)
-                draft = EntryDraft(
-                    record.entry_type, record.body, self.actor, body_json=record.body_json
-                )
-                drafts.append(draft)
-            return drafts
-
-        result = self.ledger.append_with(build)
-        self.identities.add(result.entries)
-        committed = list(zip(chosen, result.entries, strict=True))
+        committed, skipped = self._append_new(
+            records,
+            lambda r: r.record_id,
+            lambda r: self.identities.is_assembled(r.record_id),
+            lambda r: EntryDraft(r.entry_type, r.body, self.actor, body_json=r.body_json),
+        )
         for record, entry in committed:
             log.info(
                 "record.committed",
@@ -202,7 +206,7 @@ class Recorder:
                 uid=record.source.uid,
                 attachments_rejected=record.rejected,
             )
-        return BatchOutcome(committed, list(skipped))
+        return BatchOutcome(committed, skipped)
 
     def close(self) -> None:
         """Stop the I/O threads."""

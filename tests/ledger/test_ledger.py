@@ -95,6 +95,29 @@ def test_append_with_rebuilds_after_losing_the_race(tmp_path) -> None:
     assert verify_ledger(store, [KEY.verifier], ORIGIN).ok
 
 
+def test_append_with_rebuilds_when_a_read_inside_build_finds_a_newer_batch(tmp_path) -> None:
+    # An identity check reads the log's size, then its entries; the second read may learn
+    # of a batch another writer appended in between. Appending after that batch with a
+    # decision taken before it would seal a message twice.
+    store = local_store(tmp_path)
+    ours, theirs = ledger_on(store), ledger_on(store)
+    ours.append([draft(0)])
+    decided_at: list[int] = []
+
+    def build(ledger):
+        size = ledger.size()
+        decided_at.append(size)
+        if len(decided_at) == 1:
+            theirs.append([draft(100, {"by": "them"})])
+        list(ledger.entries(0, size))  # looks for new batches, as every read does
+        return [draft(1, {"by": "us", "after": size})]
+
+    result = ours.append_with(build)
+    assert decided_at == [1, 2]
+    assert [e.seq for e in result.entries] == [2]
+    assert result.entries[0].body["after"] == 2
+
+
 def test_append_with_an_empty_build_appends_nothing(tmp_path) -> None:
     ledger = ledger_on(local_store(tmp_path))
     result = ledger.append_with(lambda _ledger: [])

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pipeline.ledger import layout
@@ -18,6 +19,8 @@ from pipeline.ledger.log import Ledger
 from pipeline.ledger.relay import (
     StoreLeaves,
     WitnessRelay,
+    WitnessStatus,
+    merge_statuses,
     read_statuses,
     store_target,
     tlog_target,
@@ -220,3 +223,77 @@ def test_a_witness_holding_more_than_the_store_keeps_is_reported_as_a_cut_log(
     assert status.error is not None
     assert "size 5 but the log has 3 entries" in status.error
     assert "truncated tail" in status.error
+
+
+def _store_relay(store: LocalStore, witness_dir: Path, status: Path) -> WitnessRelay:
+    witness = StoreWitness(local_store(witness_dir))
+    return WitnessRelay([store_target(witness)], StoreLeaves(store), status, retry_seconds=3600)
+
+
+def test_a_signer_that_delivered_less_does_not_overwrite_anothers_status(tmp_path: Path) -> None:
+    # The worker and the web app both sign and share one status file: the web app's
+    # older delivery must not make the file say the witness holds less than it does.
+    store = local_store(tmp_path / "store")
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY)
+    _append(ledger, 3)
+    _append(ledger, 2)
+    status_file = tmp_path / "state" / "witnesses.json"
+    worker = _store_relay(store, tmp_path / "witness", status_file)
+    web_app = _store_relay(store, tmp_path / "witness", status_file)
+
+    worker.add(5, ledger.checkpoint_note(5))
+    worker.flush(WAIT)
+    web_app.add(3, ledger.checkpoint_note(3))
+    web_app.flush(WAIT)
+
+    (saved,) = read_statuses(status_file).values()
+    assert (saved.size, saved.wanted, saved.behind) == (5, 5, False)
+
+
+def test_merged_status_keeps_the_furthest_delivery() -> None:
+    ours = WitnessStatus("w", "tlog", 3, 3, checked_at="2026-12-03T10:00:02.000000Z")
+    theirs = WitnessStatus("w", "tlog", 5, 5, checked_at="2026-12-03T10:00:01.000000Z")
+    merged = merge_statuses(ours, theirs)
+    assert (merged.size, merged.wanted, merged.behind) == (5, 5, False)
+
+
+def test_merged_status_is_behind_while_the_newest_offered_size_is_undelivered() -> None:
+    delivered = WitnessStatus("w", "tlog", 5, 5, checked_at="2026-12-03T10:00:01.000000Z")
+    failing = WitnessStatus(
+        "w", "tlog", 3, 8, error="connection refused", checked_at="2026-12-03T10:00:02.000000Z"
+    )
+    merged = merge_statuses(failing, delivered)
+    assert (merged.size, merged.wanted, merged.behind) == (5, 8, True)
+    assert (merged.error, merged.checked_at) == ("connection refused", failing.checked_at)
+
+
+def test_merged_status_is_not_behind_once_a_later_delivery_covers_the_failed_size() -> None:
+    failed = WitnessStatus(
+        "w", "tlog", 3, 5, error="connection refused", checked_at="2026-12-03T10:00:01.000000Z"
+    )
+    delivered = WitnessStatus("w", "tlog", 6, 6, checked_at="2026-12-03T10:00:02.000000Z")
+    merged = merge_statuses(failed, delivered)
+    assert (merged.size, merged.behind, merged.error) == (6, False, None)
+
+
+def test_closing_a_relay_ends_its_thread_and_closes_the_witness_connection(
+    tmp_path: Path, server: TlogWitnessServer
+) -> None:
+    store = local_store(tmp_path / "store")
+    http = httpx.Client(timeout=5)
+    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
+    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    before = set(_relay_threads())
+    _append(ledger, 2)
+    assert set(_relay_threads()) - before  # the append started the relay's thread
+
+    relay.close(WAIT)
+
+    assert set(_relay_threads()) - before == set()
+    assert http.is_closed
+    assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 2  # type: ignore[index]
+
+
+def _relay_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "checkpoint-witnesses"]
