@@ -213,3 +213,31 @@ def test_a_new_payoff_asked_for_beside_a_payoff_said_wrong_is_part_of_the_disput
     c = run(text)
     assert "payoff_balance_error" in c.request_subkinds
     assert "request_for_information" not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a duty the servicer had and did not do, in each remaining language
+        ("fr", "Je paie l'escrow chaque mois. Vous deviez payer l'assurance en mai."),
+        ("fr", "Ma lettre du 12 août sur les frais d'inspection est restée sans réponse."),
+        ("pt", "Eu pago o escrow todo mês. Vocês deviam pagar o imposto em março."),
+        ("ht", "Mwen peye escrow chak mwa. Nou te sipoze peye taks la an mas."),
+        ("tl", "Nagbabayad ako ng escrow buwan-buwan. Dapat po binayaran ninyo ang buwis."),
+        ("vi", "Tôi đóng escrow mỗi tháng. Lẽ ra phải trả thuế nhà từ tài khoản escrow."),
+        ("zh", "我每个月都交托管。房产税本来应该由你们从托管账户付。"),
+    ],
+)
+def test_a_duty_the_servicer_did_not_do_is_a_notice_of_error(language: str, text: str) -> None:
+    assert "notice_of_error" in run(text).request_kinds, language
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Vous deviez me rappeler hier, merci de le faire."),
+        ("tl", "Kayo po dapat ang tumawag sa akin tungkol sa aking loan."),
+    ],
+)
+def test_a_call_owed_is_no_notice_of_error(language: str, text: str) -> None:
+    assert "notice_of_error" not in run(text).request_kinds, language
