@@ -425,9 +425,10 @@ def classify(
             if h.match.field != "subject"
             or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
-    kinds, subkinds, kind_evidence, families = _decide(
+    kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
+    suppressions = (*suppressions, *own_fault)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -668,8 +669,10 @@ def _decide(
     set[RequestSubkind],
     list[tuple[str, Evidence]],
     dict[str, list[Evidence]],
+    list[Suppression],
 ]:
     kinds: list[RequestKind] = []
+    dropped: list[Suppression] = []
     subkinds: set[RequestSubkind] = set()
     evidence: list[tuple[str, Evidence]] = []
     families: dict[str, list[Evidence]] = {}
@@ -708,7 +711,14 @@ def _decide(
     # A sum of money counts as the thing in error ("$1,847.22 came out again"), but only
     # here: a question naming a sum asks nothing by that alone.
     pair = _near(errors, signals.get("servicing_object", []) + signals.get("amount", []))
-    if pair is not None:
+    own = signals.get("own_fault", [])
+    if pair is not None and own:
+        # "Totally my mistake, not yours": the writer takes the blame, so the everyday
+        # words of what went wrong ("typed one digit wrong") assert no servicer error.
+        # Rules that name a notice of error, a payoff or a sale still count.
+        m, cue = pair[0].match, own[0].match.matched
+        dropped.append(Suppression("own_fault", m.rule, m.field, m.start, m.end, m.matched, cue))
+    elif pair is not None:
         add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
     # A payoff figure or a sale said to be wrong is a notice of error too, decided
@@ -800,7 +810,7 @@ def _decide(
             families["complaint"] = [
                 replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
             ]
-    return kinds, subkinds, evidence, families
+    return kinds, subkinds, evidence, families, dropped
 
 
 def _family_hits(families: dict[str, list[Evidence]], rules: RuleSet) -> tuple[FamilyHit, ...]:

@@ -91,6 +91,7 @@ Signal = Literal[
     "application_material",
     "elderly",
     "exploitation_act",
+    "own_fault",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (

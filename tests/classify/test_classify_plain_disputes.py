@@ -241,3 +241,29 @@ def test_a_duty_the_servicer_did_not_do_is_a_notice_of_error(language: str, text
 )
 def test_a_call_owed_is_no_notice_of_error(language: str, text: str) -> None:
     assert "notice_of_error" not in run(text).request_kinds, language
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "So this one's on me. I typed one digit wrong in the account number and the "
+            "payment bounced back. I'm sending it again tonight.",
+        ),
+        ("es", "Fue mi culpa, lo siento. El pago salió con el número de cuenta equivocado."),
+        ("pt", "A culpa é minha. O pagamento foi para a conta errada porque digitei errado."),
+        ("fr", "C'est de ma faute. Le paiement a été envoyé sur le mauvais compte, erroné."),
+        ("zh", "是我的错。我把付款的账户号码写错了，错了一位数。"),
+    ],
+)
+def test_the_writer_taking_the_blame_asserts_no_servicer_error(language: str, text: str) -> None:
+    c = run(text)
+    assert "notice_of_error" not in c.request_kinds, language
+    assert "own_fault" in {s.reason for s in c.suppressions}, language
+
+
+def test_not_my_fault_is_no_blame_taken() -> None:
+    c = run("It is not my fault. You charged the late fee twice on my payment.")
+    assert "notice_of_error" in c.request_kinds
+    assert "own_fault" not in {s.reason for s in c.suppressions}
