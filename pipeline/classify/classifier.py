@@ -579,6 +579,9 @@ _QUESTION = re.compile(r"[?？؟]")
 _QUESTION_REACH = 120
 
 
+# An information word this close to a payoff request describes the payoff.
+_PAYOFF_REACH = 40
+
 _SENTENCE_END = re.compile(r"[.!?\n。！？؟]")
 
 
@@ -646,11 +649,13 @@ def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> 
     return None
 
 
-def _spans(hits: list[_Hit]) -> dict[tuple[str, int], SpanSet]:
-    """The folded spans of ``hits``, per field item."""
+def _spans(hits: list[_Hit], reach: int = 0) -> dict[tuple[str, int], SpanSet]:
+    """The folded spans of ``hits`` (widened by ``reach`` each side), per field item."""
     spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for h in hits:
-        spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
+        spans.setdefault((h.match.field, h.match.item), []).append(
+            (max(0, h.fstart - reach), h.fend + reach)
+        )
     return {key: SpanSet(found) for key, found in spans.items()}
 
 
@@ -753,10 +758,12 @@ def _decide(
                 add_kind(h.rule.kind, h.evidence())
             if h.rule.subkind is not None:
                 subkinds.add(h.rule.subkind)
-    # An information word inside a payoff request ("payoff statement") asks for the
-    # payoff, not for information.
+    # An information word inside a payoff request ("payoff statement"), or describing
+    # it just before or after ("la carta con el monto para liquidar", "so tien tra het
+    # no (payoff)"), asks for the payoff, not for information.
     inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
-    info = [o for o in signals.get("info_object", []) if not _overlaps(inside, o)]
+    beside = _spans([h for h in hits if h.rule.kind == "payoff_statement"], _PAYOFF_REACH)
+    info = [o for o in signals.get("info_object", []) if not _overlaps(beside, o)]
     # In a new loss-mitigation application, "please confirm receipt" or "let me know if
     # anything is missing" is part of the application: the servicer must say what is
     # missing anyway (1024.41(b)(2)(i)(B)). Its materials are no information object,

@@ -267,3 +267,28 @@ def test_not_my_fault_is_no_blame_taken() -> None:
     c = run("It is not my fault. You charged the late fee twice on my payment.")
     assert "notice_of_error" in c.request_kinds
     assert "own_fault" not in {s.reason for s in c.suppressions}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "vi",
+            "toi ban nha, cong ty title can giay bao so tien tra het no (payoff). xin gui cho toi.",
+        ),
+        ("ko", "9월 15일 기준 대출 전액 상환 금액(payoff statement)을 보내 주십시오."),
+    ],
+)
+def test_words_describing_the_payoff_ask_for_the_payoff_only(language: str, text: str) -> None:
+    kinds = run(text).request_kinds
+    assert "payoff_statement" in kinds, language
+    assert "request_for_information" not in kinds, language
+
+
+def test_a_record_asked_for_apart_from_the_payoff_is_still_a_request() -> None:
+    text = (
+        "Please send me a payoff statement good through May 30 for the closing. Separately, "
+        "for my taxes, could you also send me the payment history for all of 2025?"
+    )
+    kinds = run(text).request_kinds
+    assert {"payoff_statement", "request_for_information"} <= set(kinds)
