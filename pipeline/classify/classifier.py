@@ -375,6 +375,17 @@ def _hits(matches: Iterable[RuleMatch], rules: RuleSet, prepared: PreparedFields
     return out
 
 
+def _subject_pair(cues: list[_Hit], objects: list[_Hit]) -> tuple[_Hit, _Hit] | None:
+    """A cue in the subject with an object near the top of the body."""
+    for c in cues:
+        if c.match.field != "subject":
+            continue
+        for o in objects:
+            if o.match.field in ("text", "html_text") and o.fstart < _SUBJECT_REACH:
+                return c, o
+    return None
+
+
 def _near(
     cues: list[_Hit], objects: list[_Hit], window: int = _SIGNAL_WINDOW
 ) -> tuple[_Hit, _Hit] | None:
@@ -579,6 +590,8 @@ _QUESTION = re.compile(r"[?？؟]")
 _QUESTION_REACH = 120
 
 
+# A cue in the subject pairs with an object this far into the body at most.
+_SUBJECT_REACH = 200
 # An information word this close to a payoff request describes the payoff.
 _PAYOFF_REACH = 40
 
@@ -715,7 +728,12 @@ def _decide(
     errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
     # A sum of money counts as the thing in error ("$1,847.22 came out again"), but only
     # here: a question naming a sum asks nothing by that alone.
-    pair = _near(errors, signals.get("servicing_object", []) + signals.get("amount", []))
+    objects = signals.get("servicing_object", []) + signals.get("amount", [])
+    pair = _near(errors, objects)
+    if pair is None:
+        # A short message that says what went wrong in its subject ("charged twice")
+        # and names the payment at the top of its body.
+        pair = _subject_pair(errors, objects)
     own = signals.get("own_fault", [])
     if pair is not None and own:
         # "Totally my mistake, not yours": the writer takes the blame, so the everyday

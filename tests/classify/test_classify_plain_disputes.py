@@ -302,3 +302,21 @@ def test_a_sale_pressed_during_a_pending_application_makes_no_new_application() 
     c = run(text)
     assert "foreclosure_sale_error" in c.request_subkinds
     assert "loss_mitigation_application" not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "text"),
+    [
+        ("es", "cobrado de mas", "Hola, es sobre el pago de marzo. Préstamo 7004418825. Gracias."),
+        ("en", "wrong", "hi its about my escrow this month, loan 4471902215\nsent from my phone"),
+    ],
+)
+def test_an_error_said_in_the_subject_pairs_with_the_top_of_a_short_body(
+    language: str, subject: str, text: str
+) -> None:
+    assert "notice_of_error" in run(text, subject=subject).request_kinds, language
+
+
+def test_an_error_word_in_the_subject_pairs_with_nothing_deep_in_the_body() -> None:
+    text = "Hello, quick question about the website login. " * 6 + "My loan is 4471902215."
+    assert "notice_of_error" not in run(text, subject="wrong password").request_kinds
