@@ -41,7 +41,6 @@ from pipeline.entries.models import (
     Attachment,
     EventDelivered,
     ExportCreated,
-    ExportCriteria,
     ExportGranted,
     MailboxReconciled,
     MessageSealed,
@@ -513,7 +512,7 @@ class Archive:
                     record_ids=ids,
                     actor=self.actor,
                     reason=reason or None,
-                    criteria=_criteria(result.criteria),
+                    criteria=result.criteria.export_criteria(),
                     manifest_sha256=result.manifest_sha256,
                     checkpoint_size=result.checkpoint_size,
                     files=result.files,
@@ -788,24 +787,3 @@ class _Acting(TypedDict):
     actor: str
     now: datetime
     policy: ClockPolicy
-
-
-def _criteria(criteria: SearchCriteria) -> ExportCriteria:
-    return ExportCriteria(
-        received_from=criteria.received_from,
-        received_to=criteria.received_to,
-        mailbox=criteria.mailbox,
-        sender=criteria.sender,
-        account=criteria.account,
-        category=criteria.category,
-        escalated=criteria.escalated,
-        text=criteria.text,
-        request_kind=criteria.request_kind,
-        escalation_family=criteria.escalation_family,
-        rule=criteria.rule,
-        language=criteria.language,
-        attachment_verdict=criteria.attachment_verdict,
-        deadline_status=criteria.deadline_status,
-        limit=criteria.limit,
-        types=criteria.types,
-    )

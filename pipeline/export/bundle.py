@@ -39,7 +39,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -528,23 +528,15 @@ def stage_export(
     # created_at and "as of" come from the log, not the clock, so a re-export is identical
     as_of_time = ledger.entry(size - 1).time
     now = parse_time(as_of_time)
-    wanted = SearchCriteria(
-        received_from=criteria.received_from,
-        received_to=criteria.received_to,
-        mailbox=criteria.mailbox,
-        sender=criteria.sender,
-        account=criteria.account,
-        category=criteria.category,
-        escalated=criteria.escalated,
-        text=criteria.text,
-        request_kind=criteria.request_kind,
-        escalation_family=criteria.escalation_family,
-        rule=criteria.rule,
-        language=criteria.language,
-        attachment_verdict=criteria.attachment_verdict,
-        deadline_status=criteria.deadline_status,
-        # sealed messages not yet assembled are exported too, as their original bytes
+    # Every record the filters match, unpaged; sealed messages not yet assembled are
+    # exported too, as their original bytes.
+    wanted = replace(
+        criteria,
         types=(names.MESSAGE_RECEIVED, names.MESSAGE_SEALED),
+        limit=None,
+        offset=0,
+        newest_first=False,
+        order="position",
     )
     rows = list(records.select(wanted, text_seqs))
     if not rows:

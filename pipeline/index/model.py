@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
+from pipeline.entries.models import ExportCriteria
 from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
 
 
@@ -105,6 +106,10 @@ class SearchCriteria:
     offset: int = 0  # rows to skip, for paging
     newest_first: bool = False  # descending in the chosen order
     order: SearchOrder = "position"
+
+    def export_criteria(self) -> ExportCriteria:
+        """The filters as an ``export.created`` entry records them."""
+        return ExportCriteria(**{name: getattr(self, name) for name in ExportCriteria.model_fields})
 
     def facets(self) -> list[str]:
         """The filters the index answers from its ``facets`` table, as facet words."""

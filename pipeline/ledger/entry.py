@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import rfc8785
 
 from pipeline.errors import LedgerError
@@ -136,6 +137,20 @@ class EntryDraft:
     body_json: bytes | None = field(default=None, repr=False, compare=False)
 
 
+class _Head(msgspec.Struct):
+    """An entry's members other than the body, which is kept as unparsed JSON."""
+
+    seq: int
+    prev: str
+    type: str
+    time: str
+    actor: str
+    body: msgspec.Raw
+
+
+_HEAD_JSON = msgspec.json.Decoder(_Head)
+
+
 @dataclass(frozen=True)
 class LedgerEntry:
     """One committed ledger entry with its canonical bytes."""
@@ -223,6 +238,28 @@ class LedgerEntry:
             body=document["body"],
             raw=raw,
         )
+
+    @classmethod
+    def link_of(cls, raw: bytes) -> tuple[int, str]:
+        """The position and chain link of stored entry bytes, checked as :meth:`decode`
+        checks them, without building the body.
+
+        Reading a log's head needs only these (and the bytes' hash); bodies are decoded
+        when entries are read. Lines the fast decoder refuses (a byte order mark, NaN,
+        lone surrogates) are read by :meth:`decode`, so both accept the same lines.
+        """
+        try:
+            head = _HEAD_JSON.decode(raw)
+        except msgspec.MsgspecError:
+            entry = cls.decode(raw)
+            return entry.seq, entry.prev
+        if head.seq < 0:
+            raise LedgerError("entry field 'seq' is not a non-negative integer")
+        if not is_sha256_hex(head.prev):
+            raise LedgerError("entry field 'prev' is not a SHA-256 hex digest")
+        if bytes(memoryview(head.body)[:1]) != b"{":
+            raise LedgerError("entry field 'body' is not an object")
+        return head.seq, head.prev
 
     def is_canonical(self) -> bool:
         """True when the stored bytes are exactly the canonical encoding."""

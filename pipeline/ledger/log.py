@@ -53,7 +53,7 @@ from pipeline.ledger.writers import (
     sign_batch,
     writers_at,
 )
-from pipeline.merkle import CompactRange
+from pipeline.merkle import CompactRange, leaf_hash
 from pipeline.storage.base import ObjectStore
 
 log = structlog.get_logger(__name__)
@@ -66,6 +66,19 @@ _GAP_LOOKS = 3  # listings that must show the same gap before it is reported
 # Compact ranges at the ends of the newest batches read or written (O(log n) hashes each),
 # so the root at a recent checkpoint's size is known without re-reading the log.
 _RECENT_ENDS = 1024
+
+
+@dataclass
+class _CachedBatch:
+    """A batch's entry lines as read, and its entries once a reader asked for them."""
+
+    lines: list[bytes]
+    entries: list[LedgerEntry] | None = None
+
+    def decoded(self) -> list[LedgerEntry]:
+        if self.entries is None:
+            self.entries = [LedgerEntry.decode(line) for line in self.lines]
+        return self.entries
 
 
 @dataclass(frozen=True)
@@ -112,7 +125,7 @@ class Ledger:
         self._starts: list[int] = []  # first seq of every known batch, ascending
         self._size = 0
         self._last_hash = ZERO_HASH
-        self._batches: OrderedDict[int, list[LedgerEntry]] = OrderedDict()
+        self._batches: OrderedDict[int, _CachedBatch] = OrderedDict()
         # SHA-256 of every batch as first read and proven: a batch read again after it
         # left the cache (trail, show, dispatch) must be the same bytes.
         self._digests: dict[int, bytes] = {}
@@ -144,11 +157,11 @@ class Ledger:
         for key in self._new_batch_keys():
             first = layout.seq_of(key)
             assert first is not None
-            entries, proof = self._load_batch(first)
-            head = self._head.extend([entry.leaf_hash for entry in entries])
+            leaves, proof = self._load_batch(first)
+            head = self._head.extend(leaves)
             self._starts.append(first)
             self._size = head.size
-            self._last_hash = entries[-1].entry_hash
+            self._last_hash = leaves[-1].hex()
             self._head = head
             self._remember_end(head)
             if proof is not None:
@@ -277,8 +290,9 @@ class Ledger:
                 " be added after them; run 'mailledger verify'"
             )
 
-    def _load_batch(self, first: int) -> tuple[list[LedgerEntry], BatchProof | None]:
-        """Read, decode and chain-check the batch at ``first``; its proof when it has one."""
+    def _load_batch(self, first: int) -> tuple[list[bytes], BatchProof | None]:
+        """Read and chain-check the batch at ``first`` (positions and links only; bodies
+        are decoded when read); its leaf hashes, and its proof when it has one."""
         key = layout.batch_key(first)
         data = self.store.get(key)
         digest = hashlib.sha256(data).digest()
@@ -289,41 +303,45 @@ class Ledger:
             )
         self._digests[first] = digest
         lines, proof_line = layout.batch_parts(data)
-        entries: list[LedgerEntry] = []
+        leaves: list[bytes] = []
         prev = self._last_hash if first == self._size else None
         for offset, line in enumerate(lines):
             try:
-                entry = LedgerEntry.decode(line)
+                seq, link = LedgerEntry.link_of(line)
             except LedgerError as exc:
                 raise LedgerError(
                     f"ledger entry {first + offset} in {key} is damaged: {exc}"
                 ) from exc
-            if entry.seq != first + offset or (prev is not None and entry.prev != prev):
+            if seq != first + offset or (prev is not None and link != prev):
                 raise LedgerError(
                     f"ledger entry {first + offset} in {key} does not continue the chain;"
                     " run 'mailledger verify'"
                 )
-            prev = entry.entry_hash
-            entries.append(entry)
-        if not entries:
+            leaf = leaf_hash(line)
+            prev = leaf.hex()
+            leaves.append(leaf)
+        if not leaves:
             raise LedgerError(f"ledger batch {key} is empty; run 'mailledger verify'")
         try:
             proof = BatchProof.parse(proof_line) if proof_line is not None else None
         except LedgerError as exc:
             raise LedgerError(f"ledger batch {key}: {exc}; run 'mailledger verify'") from exc
-        self._remember(first, entries)
-        return entries, proof
+        self._remember(first, _CachedBatch(lines))
+        return leaves, proof
 
     def _read_batch(self, first: int) -> list[LedgerEntry]:
+        """The decoded entries of a batch read and proven before (by :meth:`refresh`)."""
         cached = self._batches.get(first)
-        if cached is not None:
+        if cached is None:
+            cached = _CachedBatch(self._pinned_lines(first))
+            self._remember(first, cached)
+        else:
             self._batches.move_to_end(first)
-            return cached
-        return self._load_batch(first)[0]
+        return cached.decoded()
 
-    def _remember(self, first: int, entries: list[LedgerEntry]) -> None:
-        """Keep a decoded batch in the small LRU cache."""
-        self._batches[first] = entries
+    def _remember(self, first: int, batch: _CachedBatch) -> None:
+        """Keep a batch in the small LRU cache."""
+        self._batches[first] = batch
         self._batches.move_to_end(first)
         while len(self._batches) > _BATCH_CACHE:
             self._batches.popitem(last=False)
@@ -366,20 +384,26 @@ class Ledger:
         out: list[LedgerEntry] = []
         for first, positions in wanted.items():
             cached = self._batches.get(first)
-            if cached is not None or first not in self._digests:
-                batch = cached if cached is not None else self._read_batch(first)
-                out += [batch[seq - first] for seq in positions]
-            else:
-                out += self._pinned_entries(first, positions)
+            if cached is not None and cached.entries is not None:
+                out += [cached.entries[seq - first] for seq in positions]
+                continue
+            lines = cached.lines if cached is not None else self._pinned_lines(first)
+            for seq in positions:
+                entry = LedgerEntry.decode(lines[seq - first])
+                if entry.seq != seq:  # cannot happen to pinned bytes; a guard for the reader
+                    raise LedgerError(
+                        f"ledger entry {seq} in {layout.batch_key(first)} is not at its position"
+                    )
+                out.append(entry)
         return out
 
-    def _pinned_entries(self, first: int, positions: Sequence[int]) -> list[LedgerEntry]:
-        """Entries of a batch read and proven before, decoding only the lines asked for.
+    def _pinned_lines(self, first: int) -> list[bytes]:
+        """The entry lines of a batch read and proven before, read again from the store.
 
-        The batch's bytes must have the digest they had when it was first read (and
-        chain-checked into the proven root), so the other lines need no decoding again:
-        a page showing one record from each of 50 batches reads 50 batches but decodes
-        50 entries, not every entry in them.
+        The bytes must have the digest they had when the batch was first read (and
+        chain-checked into the proven root), so its lines need no chain check again,
+        and a page showing one record from each of 50 batches decodes 50 entries, not
+        every entry in them.
         """
         key = layout.batch_key(first)
         data = self.store.get(key)
@@ -387,14 +411,7 @@ class Ledger:
             raise LedgerError(
                 f"ledger batch {key} changed after it was read and proven; run 'mailledger verify'"
             )
-        lines, _proof = layout.batch_parts(data)
-        out = []
-        for seq in positions:
-            entry = LedgerEntry.decode(lines[seq - first])
-            if entry.seq != seq:  # cannot happen to pinned bytes; a guard for the reader
-                raise LedgerError(f"ledger entry {seq} in {key} is not at its position")
-            out.append(entry)
-        return out
+        return layout.batch_parts(data)[0]
 
     def size(self) -> int:
         """Number of committed entries (after looking for new batches)."""
@@ -475,7 +492,7 @@ class Ledger:
                 time.sleep(random.uniform(0, min(0.05 * attempt, 0.5)))
                 continue
             self._starts.append(first)
-            self._remember(first, entries)
+            self._remember(first, _CachedBatch(lines=[e.raw for e in entries], entries=entries))
             self._digests[first] = hashlib.sha256(data).digest()
             self._size = head.size
             self._last_hash = entries[-1].entry_hash

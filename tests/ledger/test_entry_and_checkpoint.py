@@ -152,26 +152,43 @@ def test_decode_keeps_non_canonical_bytes_as_stored() -> None:
 _GOOD = {"seq": 0, "prev": ZERO_HASH, "type": "t", "time": "x", "actor": "a", "body": {}}
 
 
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        (b"not json", "not valid JSON"),
-        (b"\xff\xfe", "not valid JSON"),
-        (b"[1, 2]", "lacks one of the fields"),
-        (canonical_json({k: v for k, v in _GOOD.items() if k != "actor"}), "lacks"),
-        (canonical_json({**_GOOD, "seq": -1}), "'seq'"),
-        (canonical_json({**_GOOD, "seq": "0"}), "'seq'"),
-        (canonical_json({**_GOOD, "seq": True}), "'seq'"),
-        (canonical_json({**_GOOD, "prev": "AB" * 32}), "'prev'"),
-        (canonical_json({**_GOOD, "prev": "ab"}), "'prev'"),
-        (canonical_json({**_GOOD, "body": []}), "'body'"),
-        (canonical_json({**_GOOD, "type": 5}), "'type'"),
-        (canonical_json({**_GOOD, "time": None}), "'time'"),
-    ],
-)
+_MALFORMED = [
+    (b"not json", "not valid JSON"),
+    (b"\xff\xfe", "not valid JSON"),
+    (b"[1, 2]", "lacks one of the fields"),
+    (canonical_json({k: v for k, v in _GOOD.items() if k != "actor"}), "lacks"),
+    (canonical_json({**_GOOD, "seq": -1}), "'seq'"),
+    (canonical_json({**_GOOD, "seq": "0"}), "'seq'"),
+    (canonical_json({**_GOOD, "seq": True}), "'seq'"),
+    (canonical_json({**_GOOD, "prev": "AB" * 32}), "'prev'"),
+    (canonical_json({**_GOOD, "prev": "ab"}), "'prev'"),
+    (canonical_json({**_GOOD, "body": []}), "'body'"),
+    (canonical_json({**_GOOD, "type": 5}), "'type'"),
+    (canonical_json({**_GOOD, "time": None}), "'time'"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), _MALFORMED)
 def test_decode_rejects_malformed_entries(raw: bytes, message: str) -> None:
     with pytest.raises(LedgerError, match=message):
         LedgerEntry.decode(raw)
+
+
+@pytest.mark.parametrize(("raw", "message"), _MALFORMED)
+def test_reading_only_the_chain_link_rejects_what_decode_rejects(raw: bytes, message: str) -> None:
+    with pytest.raises(LedgerError, match=message):
+        LedgerEntry.link_of(raw)
+
+
+def test_chain_link_of_a_built_entry_is_its_position_and_prev() -> None:
+    entry = LedgerEntry.build(7, ZERO_HASH, EntryDraft("t", {"n": [1, {"x": "y"}]}, "a"))
+    assert LedgerEntry.link_of(entry.raw) == (7, ZERO_HASH)
+
+
+def test_chain_link_of_a_line_the_fast_reader_refuses_is_read_as_decode_reads_it() -> None:
+    with_bom = b"\xef\xbb\xbf" + canonical_json(_GOOD)
+    assert LedgerEntry.decode(with_bom).seq == 0
+    assert LedgerEntry.link_of(with_bom) == (0, ZERO_HASH)
 
 
 # -- checkpoints ---------------------------------------------------------------------
