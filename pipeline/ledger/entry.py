@@ -244,13 +244,16 @@ class LedgerEntry:
         """The position and chain link of stored entry bytes, checked as :meth:`decode`
         checks them, without building the body.
 
-        Reading a log's head needs only these (and the bytes' hash); bodies are decoded
-        when entries are read. Lines the fast decoder refuses (a byte order mark, NaN,
-        lone surrogates) are read by :meth:`decode`, so both accept the same lines.
+        Reading a log's head needs only these (and the bytes' hash); the body's syntax
+        is checked but it is not built into objects until the entry is read. Lines the
+        fast decoder refuses (a byte order mark, NaN, lone surrogates), and lines that
+        are not UTF-8 (which it does not check inside a body it skips), are read by
+        :meth:`decode`, so both accept the same lines.
         """
         try:
+            raw.decode("utf-8")
             head = _HEAD_JSON.decode(raw)
-        except msgspec.MsgspecError:
+        except (UnicodeDecodeError, msgspec.MsgspecError):
             entry = cls.decode(raw)
             return entry.seq, entry.prev
         if head.seq < 0:

@@ -466,14 +466,14 @@ class Ledger:
             self._ensure_checkpoint()
             viewed = self._size
             drafts = list(build(self))
+            if not drafts:
+                return AppendResult([], attempt)  # more entries cannot undo "nothing to add"
             if self._size != viewed:
                 # A read inside ``build`` learned of batches another writer appended after
                 # the look above: what it decided (say, that a message is not sealed yet)
                 # may be answered by them, so it decides again on the log as it is now.
                 log.debug("ledger.append.log_grew_while_building", position=viewed)
                 continue
-            if not drafts:
-                return AppendResult([], attempt)
             first = self._size
             entries: list[LedgerEntry] = []
             prev = self._last_hash

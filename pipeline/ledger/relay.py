@@ -37,7 +37,7 @@ import structlog
 
 from pipeline.errors import LedgerError, MailledgerError, WitnessAheadError
 from pipeline.ledger import layout
-from pipeline.ledger.entry import format_time
+from pipeline.ledger.entry import LedgerEntry, format_time
 from pipeline.ledger.tlog_witness import ConsistencyProofs, TlogWitnessClient
 from pipeline.ledger.witness import CheckpointWitness
 from pipeline.merkle import CompactRange, consistency_proof_from, leaf_hash
@@ -200,12 +200,10 @@ class StoreLeaves:
             if after is not None and not leaves and first != start:
                 return None
             lines, _proof = layout.batch_parts(self.store.get(key))
-            # the leaf hash is over the stored bytes: nothing in them needs decoding
-            leaves += [
-                leaf_hash(line)
-                for offset, line in enumerate(lines)
-                if start <= first + offset < stop
-            ]
+            for offset, line in enumerate(lines):
+                if start <= first + offset < stop:
+                    LedgerEntry.link_of(line)  # a damaged line is no entry to prove from
+                    leaves.append(leaf_hash(line))
         return leaves
 
 
@@ -239,7 +237,8 @@ class WitnessRelay:
         self._cond = threading.Condition()
         self._fresh = False  # something new (or a retry) to deliver
         self._busy = False
-        self._closed = False
+        self._closing = False  # close() has begun (a second close returns at once)
+        self._closed = False  # nothing more is taken; the thread ends
         self._thread: threading.Thread | None = None
 
     # -- the ledger's side --------------------------------------------------------
@@ -247,6 +246,10 @@ class WitnessRelay:
     def add(self, size: int, note: str) -> None:
         """Offer a signed checkpoint; returns at once (delivery is in the background)."""
         with self._cond:
+            if self._closed:
+                # Nothing would deliver it: say so rather than keep it silently.
+                log.warning("witness.offered_after_close", size=size)
+                return
             for target in self.targets:
                 queue = self._queues[target.name]
                 if queue and queue[-1][0] >= size:
@@ -273,11 +276,12 @@ class WitnessRelay:
             return self.statuses()
 
     def close(self, timeout: float = 30.0) -> None:
-        """Deliver what is pending (waiting at most ``timeout``), then stop the thread and
-        release the witnesses' connections. Closing again does nothing."""
+        """Deliver what is pending (waiting at most ``timeout``), then stop the thread,
+        which releases the witnesses' connections as it ends. Closing again does nothing."""
         with self._cond:
-            if self._closed:
+            if self._closing:
                 return
+            self._closing = True
         for status in self.flush(timeout):
             if status.behind:
                 log.warning(
@@ -290,12 +294,15 @@ class WitnessRelay:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        if self._thread is not None:
-            # A delivery still in flight after the wait above ends within the witness's
-            # own timeout; its connection is left to it rather than closed under it.
-            self._thread.join(_JOIN_SECONDS)
-            if self._thread.is_alive():
-                return
+            thread = self._thread
+        if thread is None:
+            self._close_targets()
+        else:
+            # A delivery still in flight ends within the witness's own timeout; the
+            # thread closes the connections then, not under that delivery.
+            thread.join(_JOIN_SECONDS)
+
+    def _close_targets(self) -> None:
         for target in self.targets:
             target.close()
 
@@ -313,7 +320,7 @@ class WitnessRelay:
                     if not self._cond.wait(self.retry_seconds if pending else None) and pending:
                         self._fresh = True  # retry a witness that was down
                 if self._closed and not self._fresh:
-                    return
+                    break
                 self._fresh = False
                 self._busy = True
             try:
@@ -324,6 +331,7 @@ class WitnessRelay:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+        self._close_targets()
 
     def _deliver(self, target: _Target) -> None:
         """Deliver ``target``'s queued checkpoints in order; stop at the first failure."""
@@ -401,11 +409,11 @@ class WitnessRelay:
             with lock_path.open("a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
                 theirs = read_statuses(self.status_file)
-                data = {
-                    name: asdict(merge_statuses(status, theirs.get(name)))
-                    for name, status in ours.items()
-                }
-                # a name of this process's own: a reader never sees half a file
+                merged = {name: merge_statuses(ours[name], theirs.get(name)) for name in ours}
+                # witnesses only the other process delivers to stay as it saved them
+                merged |= {name: st for name, st in theirs.items() if name not in ours}
+                data = {name: asdict(status) for name, status in merged.items()}
+                # the replace makes the write atomic: a reader never sees half a file
                 temporary = self.status_file.with_suffix(f".{os.getpid()}.tmp")
                 temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
                 temporary.replace(self.status_file)
@@ -415,18 +423,20 @@ class WitnessRelay:
 
 def merge_statuses(ours: WitnessStatus, theirs: WitnessStatus | None) -> WitnessStatus:
     """One witness's status as two processes saw it: the furthest delivery, behind while
-    the newest size either offered is missing, with the latest try's time and error."""
+    the newest size either offered is missing, and then with the newest error either
+    process met (a later try that delivered less does not clear it)."""
     if theirs is None or theirs.kind != ours.kind:
         return ours
     furthest = max(ours, theirs, key=lambda s: (s.size, s.checked_at or ""))
-    latest = max(ours, theirs, key=lambda s: s.checked_at or "")
     wanted = max(ours.wanted, theirs.wanted)
-    return replace(
-        furthest,
-        wanted=wanted,
-        checked_at=latest.checked_at,
-        error=latest.error if furthest.size < wanted else None,
-    )
+    if furthest.size >= wanted:
+        latest = max(ours, theirs, key=lambda s: s.checked_at or "")
+        return replace(furthest, wanted=wanted, error=None, checked_at=latest.checked_at)
+    failed = [s for s in (ours, theirs) if s.error is not None]
+    if not failed:
+        return replace(furthest, wanted=wanted)
+    newest = max(failed, key=lambda s: s.checked_at or "")
+    return replace(furthest, wanted=wanted, error=newest.error, checked_at=newest.checked_at)
 
 
 def read_statuses(path: Path) -> dict[str, WitnessStatus]:

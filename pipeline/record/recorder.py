@@ -162,10 +162,11 @@ class Recorder:
             chosen.clear()
             seen: set[str] = set()
             for item in items:
-                if record_id(item) in seen or held(item):
+                key = record_id(item)
+                if key in seen or held(item):
                     skipped.append(item)
                     continue
-                seen.add(record_id(item))
+                seen.add(key)
                 chosen.append(item)
             return [make_draft(item) for item in chosen]
 

@@ -4,7 +4,9 @@ languages, attachment verdicts, sender domains, received order, and the layout b
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import fields
 
+from pipeline.entries.models import ExportCriteria
 from pipeline.index.db import SCHEMA_VERSION, SearchCriteria
 from tests.index.factory import ids, rid
 
@@ -135,3 +137,19 @@ def test_a_facet_search_in_received_order_still_checks_the_other_fields(scenario
             )
             assert {r.record_id for r in index.search(criteria)} == expected
             assert index.count(criteria, at_most=10) == len(expected)
+
+
+def test_an_export_records_every_filter_of_the_search_it_was_made_with() -> None:
+    criteria = SearchCriteria(
+        received_from="2026-01-01T00:00:00.000000Z",
+        mailbox="servicing",
+        escalated=True,
+        request_kind="notice_of_error",
+        deadline_status="overdue",
+        limit=50,
+    )
+    recorded = criteria.export_criteria()
+    assert set(ExportCriteria.model_fields) <= {f.name for f in fields(SearchCriteria)}
+    assert {name: getattr(recorded, name) for name in ExportCriteria.model_fields} == {
+        name: getattr(criteria, name) for name in ExportCriteria.model_fields
+    }

@@ -165,6 +165,8 @@ _MALFORMED = [
     (canonical_json({**_GOOD, "body": []}), "'body'"),
     (canonical_json({**_GOOD, "type": 5}), "'type'"),
     (canonical_json({**_GOOD, "time": None}), "'time'"),
+    # bytes that are not UTF-8 inside the body
+    (canonical_json({**_GOOD, "body": {"x": "y"}}).replace(b'"y"', b'"\xff"'), "not valid JSON"),
 ]
 
 
@@ -183,6 +185,22 @@ def test_reading_only_the_chain_link_rejects_what_decode_rejects(raw: bytes, mes
 def test_chain_link_of_a_built_entry_is_its_position_and_prev() -> None:
     entry = LedgerEntry.build(7, ZERO_HASH, EntryDraft("t", {"n": [1, {"x": "y"}]}, "a"))
     assert LedgerEntry.link_of(entry.raw) == (7, ZERO_HASH)
+
+
+def _read(reader, raw: bytes) -> tuple[int, str] | str:
+    try:
+        return reader(raw)
+    except LedgerError:
+        return "refused"
+
+
+@given(st.binary(max_size=12), st.integers(min_value=0))
+def test_chain_link_and_decode_accept_and_refuse_the_same_lines(noise: bytes, at: int) -> None:
+    good = canonical_json({**_GOOD, "body": {"note": "ça", "n": [1, {"k": True}]}})
+    at %= len(good) + 1
+    line = good[:at] + noise + good[at:]
+    decoded = _read(lambda raw: (LedgerEntry.decode(raw).seq, LedgerEntry.decode(raw).prev), line)
+    assert _read(LedgerEntry.link_of, line) == decoded
 
 
 def test_chain_link_of_a_line_the_fast_reader_refuses_is_read_as_decode_reads_it() -> None:

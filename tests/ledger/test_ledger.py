@@ -118,6 +118,21 @@ def test_append_with_rebuilds_when_a_read_inside_build_finds_a_newer_batch(tmp_p
     assert result.entries[0].body["after"] == 2
 
 
+def test_append_with_returns_at_once_when_nothing_is_to_be_added_while_the_log_grows(
+    tmp_path,
+) -> None:
+    store = local_store(tmp_path)
+    ours, theirs = ledger_on(store), ledger_on(store)
+
+    def build(ledger):
+        theirs.append([draft(ledger.size())])  # another writer keeps appending
+        ledger.size()
+        return []
+
+    result = ours.append_with(build)
+    assert (result.entries, result.attempts) == ([], 1)
+
+
 def test_append_with_an_empty_build_appends_nothing(tmp_path) -> None:
     ledger = ledger_on(local_store(tmp_path))
     result = ledger.append_with(lambda _ledger: [])

@@ -279,11 +279,8 @@ def test_merged_status_is_not_behind_once_a_later_delivery_covers_the_failed_siz
 def test_closing_a_relay_ends_its_thread_and_closes_the_witness_connection(
     tmp_path: Path, server: TlogWitnessServer
 ) -> None:
-    store = local_store(tmp_path / "store")
     http = httpx.Client(timeout=5)
-    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
-    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
-    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
+    relay, ledger = _ledger_with_relay_on(tmp_path, server, http)
     before = set(_relay_threads())
     _append(ledger, 2)
     assert set(_relay_threads()) - before  # the append started the relay's thread
@@ -297,3 +294,67 @@ def test_closing_a_relay_ends_its_thread_and_closes_the_witness_connection(
 
 def _relay_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "checkpoint-witnesses"]
+
+
+def test_merged_status_keeps_a_failed_tries_error_when_a_later_try_delivered_less() -> None:
+    failed = WitnessStatus(
+        "w", "tlog", 5, 8, error="connection refused", checked_at="2026-12-03T10:00:01.000000Z"
+    )
+    delivered_less = WitnessStatus("w", "tlog", 3, 3, checked_at="2026-12-03T10:00:02.000000Z")
+    merged = merge_statuses(delivered_less, failed)
+    assert (merged.size, merged.wanted, merged.error) == (5, 8, "connection refused")
+
+
+def test_a_save_keeps_witnesses_only_the_other_signer_delivers_to(tmp_path: Path) -> None:
+    store = local_store(tmp_path / "store")
+    ledger = Ledger(store, ORIGIN, [KEY.verifier], KEY)
+    _append(ledger, 3)
+    status_file = tmp_path / "state" / "witnesses.json"
+    both = WitnessRelay(
+        [
+            store_target(StoreWitness(local_store(tmp_path / "a"))),
+            store_target(StoreWitness(local_store(tmp_path / "b"))),
+        ],
+        StoreLeaves(store),
+        status_file,
+        retry_seconds=3600,
+    )
+    one = _store_relay(store, tmp_path / "a", status_file)
+
+    both.add(3, ledger.checkpoint_note(3))
+    both.flush(WAIT)
+    one.add(3, ledger.checkpoint_note(3))
+    one.flush(WAIT)
+
+    saved = read_statuses(status_file)
+    assert len(saved) == 2
+    assert all(status.size == 3 for status in saved.values())
+
+
+def test_closing_a_relay_twice_is_one_close_and_a_later_offer_is_a_warning(
+    tmp_path: Path, server: TlogWitnessServer
+) -> None:
+    http = httpx.Client(timeout=5)
+    relay, ledger = _ledger_with_relay_on(tmp_path, server, http)
+    _append(ledger, 2)
+    relay.close(WAIT)
+    relay.close(WAIT)
+
+    with captured_logs(relay_module) as logs:
+        _append(ledger, 1)
+
+    assert http.is_closed
+    assert [e["event"] for e in logs if e["event"].startswith("witness.")] == [
+        "witness.offered_after_close"
+    ]
+    assert server.cosigned(ORIGIN) is not None and server.cosigned(ORIGIN)[0] == 2  # type: ignore[index]
+
+
+def _ledger_with_relay_on(
+    tmp_path: Path, server: TlogWitnessServer, http: httpx.Client
+) -> tuple[WitnessRelay, Ledger]:
+    """A ledger whose relay reaches the witness through ``http``, a client the test keeps."""
+    store = local_store(tmp_path / "store")
+    client = TlogWitnessClient(TlogWitnessSettings(server.url, server.key, 5), http)
+    relay = WitnessRelay([tlog_target(client)], StoreLeaves(store), retry_seconds=3600)
+    return relay, Ledger(store, ORIGIN, [KEY.verifier], KEY, witness=relay)
