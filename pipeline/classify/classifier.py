@@ -375,6 +375,17 @@ def _hits(matches: Iterable[RuleMatch], rules: RuleSet, prepared: PreparedFields
     return out
 
 
+def _subject_pair(cues: list[_Hit], objects: list[_Hit]) -> tuple[_Hit, _Hit] | None:
+    """A cue in the subject with an object near the top of the body."""
+    for c in cues:
+        if c.match.field != "subject":
+            continue
+        for o in objects:
+            if o.match.field in ("text", "html_text") and o.fstart < _SUBJECT_REACH:
+                return c, o
+    return None
+
+
 def _near(
     cues: list[_Hit], objects: list[_Hit], window: int = _SIGNAL_WINDOW
 ) -> tuple[_Hit, _Hit] | None:
@@ -417,15 +428,18 @@ def classify(
     hits = _hits(matches, rules, prepared)
     if _REPLY_SUBJECT.match(fields.subject):
         # "Re: Your repayment plan agreement" names the thread's topic, not what the
-        # reply says: a reply's subject makes no request kind and no family.
+        # reply says: a reply's subject makes no request kind and no family, and its
+        # words pair with nothing ("Re: Hoàn lại phí" thanking for a refund made).
         hits = [
             h
             for h in hits
-            if h.match.field != "subject" or (h.rule.family is None and h.rule.kind is None)
+            if h.match.field != "subject"
+            or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
-    kinds, subkinds, kind_evidence, families = _decide(
+    kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
+    suppressions = (*suppressions, *own_fault)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -576,6 +590,11 @@ _QUESTION = re.compile(r"[?？؟]")
 _QUESTION_REACH = 120
 
 
+# A cue in the subject pairs with an object this far into the body at most.
+_SUBJECT_REACH = 200
+# An information word this close to a payoff request describes the payoff.
+_PAYOFF_REACH = 40
+
 _SENTENCE_END = re.compile(r"[.!?\n。！？؟]")
 
 
@@ -643,11 +662,13 @@ def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> 
     return None
 
 
-def _spans(hits: list[_Hit]) -> dict[tuple[str, int], SpanSet]:
-    """The folded spans of ``hits``, per field item."""
+def _spans(hits: list[_Hit], reach: int = 0) -> dict[tuple[str, int], SpanSet]:
+    """The folded spans of ``hits`` (widened by ``reach`` each side), per field item."""
     spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for h in hits:
-        spans.setdefault((h.match.field, h.match.item), []).append((h.fstart, h.fend))
+        spans.setdefault((h.match.field, h.match.item), []).append(
+            (max(0, h.fstart - reach), h.fend + reach)
+        )
     return {key: SpanSet(found) for key, found in spans.items()}
 
 
@@ -666,8 +687,10 @@ def _decide(
     set[RequestSubkind],
     list[tuple[str, Evidence]],
     dict[str, list[Evidence]],
+    list[Suppression],
 ]:
     kinds: list[RequestKind] = []
+    dropped: list[Suppression] = []
     subkinds: set[RequestSubkind] = set()
     evidence: list[tuple[str, Evidence]] = []
     families: dict[str, list[Evidence]] = {}
@@ -703,10 +726,45 @@ def _decide(
     # "Is something wrong with my statement?" asks; an error is asserted in a statement.
     ends = sentence_ends or {}
     errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
-    pair = _near(errors, signals.get("servicing_object", []))
-    if pair is not None:
+    # A sum of money counts as the thing in error ("$1,847.22 came out again"), but only
+    # here: a question naming a sum asks nothing by that alone.
+    objects = signals.get("servicing_object", []) + signals.get("amount", [])
+    pair = _near(errors, objects)
+    if pair is None:
+        # A short message that says what went wrong in its subject ("charged twice")
+        # and names the payment at the top of its body.
+        pair = _subject_pair(errors, objects)
+    own = signals.get("own_fault", [])
+    if pair is not None and own:
+        # "Totally my mistake, not yours": the writer takes the blame, so the everyday
+        # words of what went wrong ("typed one digit wrong") assert no servicer error.
+        # Rules that name a notice of error, a payoff or a sale still count.
+        m, cue = pair[0].match, own[0].match.matched
+        dropped.append(Suppression("own_fault", m.rule, m.field, m.start, m.end, m.matched, cue))
+    elif pair is not None:
         add_kind("notice_of_error", pair[0].evidence("error_cue+servicing_object"))
         evidence.append(("notice_of_error", pair[1].evidence("error_cue+servicing_object")))
+    # A payoff figure or a sale said to be wrong is a notice of error too, decided
+    # before the requests below so its questions are part of it as well.
+    payoff = [h for h in hits if h.rule.kind == "payoff_statement"]
+    pair = _near(errors, payoff)
+    if pair is not None:
+        subkinds.add("payoff_balance_error")
+        add_kind("notice_of_error", pair[0].evidence("error_cue+payoff"))
+    sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
+    if sale:
+        pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
+        pending = signals.get("application_reference", [])
+        if pair is not None or pending:
+            subkinds.add("foreclosure_sale_error")
+            why = pair[0] if pair else (pending[0] if pending else sale[0])
+            add_kind("notice_of_error", why.evidence("sale_error"))
+            if pending and "loss_mitigation_application" in kinds:
+                # A sale pressed while an application is pending: its loss-mitigation
+                # words are that application's, no new one (1024.41(g)).
+                i = kinds.index("loss_mitigation_application")
+                del kinds[i]
+                evidence[:] = [e for e in evidence if e[0] != "loss_mitigation_application"]
     cues = [
         c
         for c in signals.get("request_cue", [])
@@ -724,10 +782,12 @@ def _decide(
                 add_kind(h.rule.kind, h.evidence())
             if h.rule.subkind is not None:
                 subkinds.add(h.rule.subkind)
-    # An information word inside a payoff request ("payoff statement") asks for the
-    # payoff, not for information.
+    # An information word inside a payoff request ("payoff statement"), or describing
+    # it just before or after ("la carta con el monto para liquidar", "so tien tra het
+    # no (payoff)"), asks for the payoff, not for information.
     inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
-    info = [o for o in signals.get("info_object", []) if not _overlaps(inside, o)]
+    beside = _spans([h for h in hits if h.rule.kind == "payoff_statement"], _PAYOFF_REACH)
+    info = [o for o in signals.get("info_object", []) if not _overlaps(beside, o)]
     # In a new loss-mitigation application, "please confirm receipt" or "let me know if
     # anything is missing" is part of the application: the servicer must say what is
     # missing anyway (1024.41(b)(2)(i)(B)). Its materials are no information object,
@@ -761,19 +821,6 @@ def _decide(
             asked = _asked(questions, objects)
             if asked is not None:
                 add_kind("request_for_information", asked.evidence("question+object"))
-    payoff = [h for h in hits if h.rule.kind == "payoff_statement"]
-    pair = _near(errors, payoff)
-    if pair is not None:
-        subkinds.add("payoff_balance_error")
-        add_kind("notice_of_error", pair[0].evidence("error_cue+payoff"))
-    sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
-    if sale:
-        pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
-        pending = signals.get("application_reference", [])
-        if pair is not None or pending:
-            subkinds.add("foreclosure_sale_error")
-            why = pair[0] if pair else (pending[0] if pending else sale[0])
-            add_kind("notice_of_error", why.evidence("sale_error"))
     if "notice_of_error" in kinds:
         families.setdefault("notice_of_error", []).extend(
             ev for k, ev in evidence if k == "notice_of_error"
@@ -794,7 +841,7 @@ def _decide(
             families["complaint"] = [
                 replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
             ]
-    return kinds, subkinds, evidence, families
+    return kinds, subkinds, evidence, families, dropped
 
 
 def _family_hits(families: dict[str, list[Evidence]], rules: RuleSet) -> tuple[FamilyHit, ...]:

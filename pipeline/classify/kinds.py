@@ -70,7 +70,14 @@ MachineKind = Literal[
     "notification",
 ]
 SuppressionReason = Literal[
-    "negation", "resolution", "quoted", "disclaimer", "signature", "spoofed", "other_party"
+    "negation",
+    "resolution",
+    "quoted",
+    "disclaimer",
+    "signature",
+    "spoofed",
+    "other_party",
+    "own_fault",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

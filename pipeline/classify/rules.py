@@ -83,6 +83,7 @@ FieldName = Literal["subject", "text", "html_text", "attachment_names", "attachm
 Signal = Literal[
     "error_cue",
     "servicing_object",
+    "amount",
     "request_cue",
     "info_object",
     "payoff_object",
@@ -90,6 +91,7 @@ Signal = Literal[
     "application_material",
     "elderly",
     "exploitation_act",
+    "own_fault",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (

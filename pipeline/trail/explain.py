@@ -21,6 +21,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "signature": "the signature block",
     "spoofed": "mail claiming to be ours",
     "other_party": "about someone else's situation",
+    "own_fault": "the writer says the mistake was their own",
 }
 
 

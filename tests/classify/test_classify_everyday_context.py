@@ -223,6 +223,8 @@ def test_a_complaint_negated_in_cantonese_or_korean_is_none(text: str) -> None:
         "家母今年88歲，有人常去找她，還叫她簽了幾份英文文件。",
         "Ang lola ko ay 84 taong gulang. May lalaking humahawak na ng kanyang pera at "
         "pinapirma siya ng mga papel.",
+        "Mi tía tiene 82 años y vive sola. Su hijo la obligó a firmar papeles del préstamo.",
+        "Mi abuela tiene 90 años. Un vecino le quitó la tarjeta del banco.",
     ],
 )
 def test_an_old_person_made_to_sign_or_whose_money_is_handled_is_elder_exploitation(

@@ -280,6 +280,10 @@ def test_writing_on_behalf_of_a_parent_is_no_legal_representation() -> None:
     [
         "Creo que me robaron la identidad, porque también me llegó una alerta de crédito.",
         "La dirección y el teléfono de la cuenta cambiaron. Yo no hice esos cambios.",
+        # someone trying to take it, or calling as the servicer
+        "Le di los últimos 4 del seguro. Creo que alguien me quiere robar la identidad.",
+        "Me llamó un hombre diciendo que era de ustedes y me pidió el número de cuenta.",
+        "你们的信说我的邮寄地址已经更改，我根本没有改过！有人冒用我的身份。",
     ],
 )
 def test_identity_taken_or_changes_not_made_by_the_borrower_are_fraud(text: str) -> None:
