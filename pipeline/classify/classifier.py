@@ -759,12 +759,6 @@ def _decide(
             subkinds.add("foreclosure_sale_error")
             why = pair[0] if pair else (pending[0] if pending else sale[0])
             add_kind("notice_of_error", why.evidence("sale_error"))
-            if pending and "loss_mitigation_application" in kinds:
-                # A sale pressed while an application is pending: its loss-mitigation
-                # words are that application's, no new one (1024.41(g)).
-                i = kinds.index("loss_mitigation_application")
-                del kinds[i]
-                evidence[:] = [e for e in evidence if e[0] != "loss_mitigation_application"]
     cues = [
         c
         for c in signals.get("request_cue", [])
