@@ -58,6 +58,7 @@ from pipeline.classify.kinds import (  # noqa: E402
 )
 from pipeline.classify.rules import load_default_rules  # noqa: E402
 from pipeline.ledger.entry import LedgerEntry  # noqa: E402
+from pipeline.logs import configure_logging  # noqa: E402
 from pipeline.record.assemble import RecordSettings, assemble  # noqa: E402
 from pipeline.record.source import MessageSource  # noqa: E402
 
@@ -621,6 +622,9 @@ def render(result: Mapping[str, Any]) -> str:
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Command line entry point."""
+    # As the workers log: libraries that quote the message (mail-parser prints a header
+    # it cannot decode, account numbers and all) keep the finding, not the quote.
+    configure_logging("warning")
     parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__)
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="list each message scored wrong")
