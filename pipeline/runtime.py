@@ -27,36 +27,40 @@ from pipeline.secrets import read_secret
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.local import LocalStore
 from pipeline.storage.s3 import S3Settings, S3Store, make_client
+from pipeline.storage.settings import LocalSettings, StoreSettings, open_store
 
 
-def build_store(config: Config) -> ObjectStore:
-    """The configured object store."""
+def store_settings(config: Config) -> StoreSettings:
+    """The configured object store's settings (what a worker process opens its own with)."""
     storage = config.storage
     if isinstance(storage, LocalStorageConfig):
-        return LocalStore(
+        return LocalSettings(
             storage.path,
             retain_days=storage.retain_days,
             fsync=storage.fsync,
             file_mode=config.files.file_mode,
         )
     lock = storage.object_lock
-    return S3Store(
-        S3Settings(
-            bucket=storage.bucket,
-            prefix=storage.prefix,
-            endpoint_url=storage.endpoint_url,
-            region=storage.region,
-            addressing_style=storage.addressing_style,
-            checksum=storage.checksum,
-            retry_mode=storage.retry_mode,
-            max_attempts=storage.max_attempts,
-            lock_mode=lock.mode if lock else None,
-            retain_days=lock.retain_days if lock else None,
-            sse_kms_key_id=storage.sse_kms_key_id,
-            max_pool_connections=storage.max_pool_connections,
-            first_version_wins=storage.first_version_wins,
-        )
+    return S3Settings(
+        bucket=storage.bucket,
+        prefix=storage.prefix,
+        endpoint_url=storage.endpoint_url,
+        region=storage.region,
+        addressing_style=storage.addressing_style,
+        checksum=storage.checksum,
+        retry_mode=storage.retry_mode,
+        max_attempts=storage.max_attempts,
+        lock_mode=lock.mode if lock else None,
+        retain_days=lock.retain_days if lock else None,
+        sse_kms_key_id=storage.sse_kms_key_id,
+        max_pool_connections=storage.max_pool_connections,
+        first_version_wins=storage.first_version_wins,
     )
+
+
+def build_store(config: Config) -> ObjectStore:
+    """The configured object store."""
+    return open_store(store_settings(config))
 
 
 def actor_name(config: Config, role: str = "person") -> str:

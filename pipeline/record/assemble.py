@@ -8,7 +8,7 @@ becomes a record that carries the parse error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -71,9 +71,15 @@ class AssembledRecord:
     # canonical_json(body), encoded here in the worker process rather than in the one
     # process that appends for everybody
     body_json: bytes = field(repr=False)
+    # The bodies and attachments to store; empty once whoever assembled the record stored
+    # them (a worker process does, so their bytes never travel back to the appender).
     blobs: tuple[Blob, ...]
     accepted: int
     rejected: int
+
+    def without_blobs(self) -> AssembledRecord:
+        """This record once its parts are stored: keys, digests and sizes, no bytes."""
+        return replace(self, blobs=())
 
 
 def raw_key(raw_sha256: str) -> str:
@@ -187,13 +193,16 @@ def assemble(
     settings: RecordSettings,
     received_at: datetime | None = None,
     sealed_seq: int | None = None,
+    raw_sha256: str | None = None,
 ) -> AssembledRecord:
     """Parse, check attachments and classify one message; pure, never raises on bad input.
 
     ``sealed_seq`` is the position of the message's ``message.sealed`` entry, which the
     record names; ``received_at`` (the receipt: INTERNALDATE or the seal) starts clocks.
+    ``raw_sha256`` is the digest of ``raw`` when the caller has just computed or checked
+    it (hashing a 30 MB message again costs about 15 ms).
     """
-    raw_sha = sha256_hex(raw)
+    raw_sha = raw_sha256 or sha256_hex(raw)
     parsed = parse_message(raw)
     blobs: list[Blob] = []
     attachments = []

@@ -1,11 +1,12 @@
 """Stage 2: sealed messages become records (parse, attachment checks, classification).
 
 A sealed message's raw bytes and identity are already in the ledger; this stage
-reads them back (or takes them from the sealer in the same process), assembles
-the record in the worker pool, stores its parts durably and appends the record
-entry naming the seal. Assembly is idempotent: the record is appended only if no
-record for that seal is in the ledger at the moment of the append, so two workers
-assembling the same seal record it once.
+hands the seal to the worker pool, whose workers read the raw bytes back by key (or
+take them from the sealer in the same process), assemble the record and store its
+parts durably; this process then appends the record entry naming the seal.
+Assembly is idempotent: the record is appended only if no record for that seal is
+in the ledger at the moment of the append, so two workers assembling the same seal
+record it once.
 """
 
 from __future__ import annotations
@@ -82,18 +83,18 @@ class Assembler:
         return self.pool.submit(items)
 
     def finish(self, pending: PendingAssembly) -> BatchOutcome:
-        """Store the assembled parts durably, then append the records not yet in the ledger."""
+        """Wait for the records (their parts stored), then append those not yet in the ledger."""
         if not pending.items:
             # Nothing to record: no durable batch and no append attempt (which would
             # re-read the log's head from storage for nothing).
             return BatchOutcome([], [])
-        records = self.pool.results(pending)
-        with self.recorder.store.durable_batch():
-            self.recorder.store_parts(records)
-        return self.recorder.append(records)
+        # The parts are stored durably when the records come back (by the worker
+        # processes, or inline here), so the entries may refer to them.
+        return self.recorder.append(self.pool.results(pending, self.recorder.store))
 
     def items_for(self, seqs: Iterable[int]) -> list[Item]:
-        """The sealed messages at ``seqs`` that have no record yet, read back from storage."""
+        """The sealed messages at ``seqs`` that have no record yet, named by the raw object
+        their seals record (whoever assembles them reads the bytes)."""
         self.identities.sync(self.recorder.ledger)
         wanted = sorted(set(seqs))
         if not wanted:
@@ -102,11 +103,11 @@ class Assembler:
         for seal in self._seals(wanted):
             if self.identities.is_assembled(seal.body.record_id):
                 continue
-            raw = self.recorder.store.get(seal.body.raw.key)
             source = source_of(seal.body)
             # Clocks run from receipt: INTERNALDATE, or the seal when the server gave none.
             received = source.internaldate or seal.moment
-            items.append(Item(raw, source, received, seal.seq))
+            raw = seal.body.raw
+            items.append(Item(source, received, seal.seq, raw.sha256, raw.size, raw.key))
         return items
 
     def _seals(self, seqs: list[int]) -> Iterator[TypedEntry[MessageSealed]]:

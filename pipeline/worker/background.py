@@ -15,8 +15,9 @@ crash anywhere loses nothing: the seals are in the ledger, and the catch-up the
 sealer asks for after every cycle (:meth:`catch_up`) assembles every seal left
 without a record, resuming from the identity cache.
 
-The hand-off queue is bounded: when assembly falls behind by ``max_batches``
-batches the sealer waits, so memory stays bounded by those batches' raw bytes.
+The hand-off queue is bounded: when assembly falls behind by ``max_messages``
+messages or ``max_bytes`` raw bytes held the sealer waits, so memory stays bounded by
+those batches' raw bytes (large messages wait by key when worker processes assemble).
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ class BackgroundAssembly:
         self.check()
         if not items:
             return
-        size = (len(items), sum(len(item.raw) for item in items))
+        # Large messages wait by key when worker processes will read them anyway.
+        items = self.assembler.pool.hand_over(items)
+        size = (len(items), sum(item.held_bytes for item in items))
         with self._budget:
             while self._over(*size):
                 self._budget.wait(0.1)
@@ -124,7 +127,7 @@ class BackgroundAssembly:
         with self._budget:
             self._waiting = (
                 self._waiting[0] - len(items),
-                self._waiting[1] - sum(len(item.raw) for item in items),
+                self._waiting[1] - sum(item.held_bytes for item in items),
             )
             self._in_hand.difference_update(i.sealed_seq for i in items)
             self._budget.notify_all()

@@ -10,7 +10,7 @@ from pipeline.fetch.imap import ImapClientSession
 from pipeline.record.assemble import RecordSettings
 from pipeline.record.identities import IDENTITIES_FILE, IdentityIndex
 from pipeline.record.recorder import Recorder
-from pipeline.runtime import Runtime, actor_name, open_runtime
+from pipeline.runtime import Runtime, actor_name, open_runtime, store_settings
 from pipeline.worker.assembler import Assembler, AssemblyReport
 from pipeline.worker.assembly_pool import AssemblyPool
 from pipeline.worker.assembly_queue import SqsAssemblyQueue
@@ -39,6 +39,7 @@ def open_assembler(
     pool = AssemblyPool(
         lambda: record_settings(config),
         config.worker.parse_workers if workers is None else workers,
+        store_settings(config),
     )
     try:
         yield Assembler(recorder, identities, pool)

@@ -445,7 +445,7 @@ class Poller:
         if self.queue is not None:
             self.queue.announce([entry.seq for _, entry in outcome.sealed])
             return self.assembler.start(()), outcome
-        items = [Item(m.raw, m.source, m.received_at, entry.seq) for m, entry in outcome.sealed]
+        items = [Item.held(m, entry.seq) for m, entry in outcome.sealed]
         if self.background is not None:
             self.background.submit(items)
             return self.assembler.start(()), outcome

@@ -67,7 +67,7 @@ def _assembler(env: LedgerEnv) -> Assembler:
 def _seal(sealer: Recorder, uid: int) -> Item:
     raw = make_raw(subject=f"Escrow question {uid}", text="Why did my escrow payment change?")
     ((message, entry),) = sealer.seal([Received.of(raw, _source(uid), RECEIVED)]).sealed
-    return Item(message.raw, message.source, message.received_at, entry.seq)
+    return Item.held(message, entry.seq)
 
 
 def _recorded_uids(env: LedgerEnv) -> list[int]:
