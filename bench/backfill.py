@@ -13,7 +13,9 @@ each in its own measured process:
 
 With ``--baseline SRC`` (a source tree of an earlier commit), assembly is first run
 side by side: the same seals assembled by that code and by this checkout, alternated
-``--assemble-runs`` times, each from a copy of the deployment as sealing left it.
+``--assemble-runs`` times, each from a copy of the deployment as sealing left it. With
+``--ingest-runs N`` as well, full ``poll`` and ``run --once`` (seal and assemble in one
+process tree) are compared the same way, each from the deployment before any seal.
 
 Per stage: msg/s, CPU ms per message (the whole process tree), peak RSS of the largest
 process and of the tree, peak PSS of the tree, bytes the stage added to the store per
@@ -225,6 +227,11 @@ def backfill(
         config.write_text(yaml.safe_dump(settings, sort_keys=False))
     base = [str(MAILLEDGER), "--config", str(config)]
     store = root / "store"
+    fresh = root.with_name(root.name + ".fresh")
+    if args.baseline is not None and args.ingest_runs:
+        # poll and run seal and assemble in one process tree: compared from no store
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(root, fresh, symlinks=True)
 
     out["seal"] = stage("seal", [*base, "poll", "--json", "--seal-only"], env, size, store)
     (box,) = json.loads(out["seal"].pop("stdout"))["mailboxes"]
@@ -241,6 +248,13 @@ def backfill(
         out["assemble_side_by_side"] = side_by_side(
             root, command, env, size, store, args.baseline, args.assemble_runs
         )
+        ingest = {"poll": [*base, "poll", "--json"], "run": [*base, "run", "--once"]}
+        for name, ingest_command in ingest.items() if args.ingest_runs else ():
+            out[f"{name}_side_by_side"] = side_by_side(
+                root, ingest_command, env, size, store, args.baseline, args.ingest_runs,
+                source=fresh, label=name,
+            )  # fmt: skip
+        shutil.rmtree(fresh, ignore_errors=True)
     out["assemble"] = stage(label, command, env, size, store, stop_after=bounded)
     report = json.loads(out["assemble"].pop("stdout"))
     if bounded is None and (report["assembled"] != size or report["waiting"]):
@@ -277,13 +291,17 @@ def side_by_side(
     store: Path,
     baseline: Path,
     runs: int,
+    source: Path | None = None,
+    label: str = "assemble",
 ) -> dict[str, Any]:
-    """Assembly of the same seals by the code in ``baseline`` and by this checkout,
-    alternated ``runs`` times, each from a copy of the deployment as sealing left it;
-    every run's figures and the medians (the largest RSS: its maximum too)."""
+    """``command`` run by the code in ``baseline`` and by this checkout, alternated
+    ``runs`` times, each from a copy of ``source`` (default: the deployment as it is now,
+    which is also what ``root`` holds again afterwards); every run's figures and the
+    medians (the largest RSS: its maximum too)."""
     sealed = root.with_name(root.name + ".sealed")
     shutil.rmtree(sealed, ignore_errors=True)
     shutil.copytree(root, sealed, symlinks=True)
+    start = source or sealed
     sides = {"baseline": {**env, "PYTHONPATH": str(baseline)}, "current": env}
     samples: dict[str, dict[str, list[float]]] = {
         side: {name: [] for name in _COMPARED} for side in sides
@@ -292,11 +310,11 @@ def side_by_side(
         for run in range(runs):
             for side, side_env in sides.items():
                 shutil.rmtree(root)
-                shutil.copytree(sealed, root, symlinks=True)
-                row = stage(f"assemble, {side} {run + 1}", command, side_env, size, store)
+                shutil.copytree(start, root, symlinks=True)
+                row = stage(f"{label}, {side} {run + 1}", command, side_env, size, store)
                 for name in _COMPARED:
                     samples[side][name].append(row[name])
-        # the stages after this one start from the seals again
+        # the stages after this one start from the deployment as it was
         shutil.rmtree(root)
         shutil.copytree(sealed, root, symlinks=True)
     finally:
@@ -325,10 +343,15 @@ def table(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, entry in results["sizes"].items():
-        for side, figures in entry.get("assemble_side_by_side", {}).items():
+        compared = [
+            (what, side, figures)
+            for what in ("assemble", "poll", "run")
+            for side, figures in entry.get(f"{what}_side_by_side", {}).items()
+        ]
+        for what, side, figures in compared:
             median, runs = figures["median"], figures["runs"]
             lines.append(
-                f"| {int(size):,} | assemble, {side} (median of {len(runs['wall_s'])};"
+                f"| {int(size):,} | {what}, {side} (median of {len(runs['wall_s'])};"
                 f" largest RSS of each run {runs['peak_rss_largest_mib']}, of the command's own"
                 f" process {runs['peak_rss_main_mib']}) | {median['wall_s']}"
                 f" | | {median['cpu_ms_per_msg']} | {median['peak_rss_largest_mib']} /"
@@ -386,6 +409,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--assemble-runs", type=int, default=2, help="runs per side with --baseline"
+    )
+    parser.add_argument(
+        "--ingest-runs",
+        type=int,
+        default=0,
+        help="with --baseline, also compare full 'poll' and 'run --once' (seal and assemble"
+        " in one process tree, from an empty store), this many runs per side",
     )
     parser.add_argument("--work", help="work directory (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep each size's store and mailbox")
