@@ -306,6 +306,7 @@ def side_by_side(
     samples: dict[str, dict[str, list[float]]] = {
         side: {name: [] for name in _COMPARED} for side in sides
     }
+    loads: dict[str, list[list[float]]] = {side: [] for side in sides}
     try:
         for run in range(runs):
             for side, side_env in sides.items():
@@ -314,6 +315,7 @@ def side_by_side(
                 row = stage(f"{label}, {side} {run + 1}", command, side_env, size, store)
                 for name in _COMPARED:
                     samples[side][name].append(row[name])
+                loads[side].append(row["load"])
         # the stages after this one start from the deployment as it was
         shutil.rmtree(root)
         shutil.copytree(sealed, root, symlinks=True)
@@ -324,6 +326,7 @@ def side_by_side(
             "runs": figures,
             "median": {name: statistics.median(v) for name, v in figures.items()},
             "max_peak_rss_largest_mib": max(figures["peak_rss_largest_mib"]),
+            "load": loads[side],  # 1-minute load average at each run's start and end
         }
         for side, figures in samples.items()
     }
@@ -355,7 +358,7 @@ def table(results: dict[str, Any]) -> str:
                 f" largest RSS of each run {runs['peak_rss_largest_mib']}, of the command's own"
                 f" process {runs['peak_rss_main_mib']}) | {median['wall_s']}"
                 f" | | {median['cpu_ms_per_msg']} | {median['peak_rss_largest_mib']} /"
-                f" {median['peak_rss_tree_mib']} | | | |"
+                f" {median['peak_rss_tree_mib']} | | | {figures.get('load', '')} |"
             )
         for name in ("seal", "assemble", "verify", "export"):
             row = entry.get(name)
