@@ -605,6 +605,31 @@ def stage_export(
     # Status and linked replies come from the one case model, over the log the checkpoint
     # covers, so the pages say what 'cases' and 'trail' say.
     cases = read_record_cases(ledger.entries(0, size), store, now, policy)
+    try:
+        return _stage(
+            out, ledger, store, records, rows, wanted, cases, actor, reason, policy, size, now
+        )
+    finally:
+        cases.close()
+
+
+def _stage(
+    out: Path,
+    ledger: Ledger,
+    store: ObjectStore,
+    records: LedgerRecords,
+    rows: _Selection,
+    wanted: SearchCriteria,
+    cases: RecordCases,
+    actor: str,
+    reason: str,
+    policy: ClockPolicy,
+    size: int,
+    now: datetime,
+) -> StagedExport:
+    """The export's files, given its records and their case model (see :func:`stage_export`)."""
+    proofs = records.proofs
+    as_of_time = ledger.entry(size - 1).time
 
     def trail_seqs(record_id: str) -> list[int]:
         """Every entry of the record's trail that the checkpoint covers."""
