@@ -76,7 +76,7 @@ FORMAT = bundle_verifier.FORMAT
 CONTROL_PREFIX = "ML"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time zip can store: no wall clock in the archive
 _CHUNK = 1 << 20  # bytes per read when a scratch file is copied into the bundle
-_RUN = 50_000  # file records sorted in memory at a time; longer lists are merged from runs
+_RUN = 20_000  # file records sorted in memory at a time (some 9 MB); longer lists are merged
 _SHARED_CACHE_BYTES = 4 << 20  # entry bytes of shared entries kept decoded
 _PROOF_RECORDS = 256  # records whose trails share one cache of inclusion proofs
 
