@@ -76,12 +76,11 @@ class Hashes(Sequence[bytes]):
     def parents(self) -> Hashes:
         """The level above: the hash of each aligned pair (an odd last hash has none)."""
         blob = self._blob
-        return Hashes(
-            b"".join(
-                hashlib.sha256(b"\x01" + blob[i : i + 64]).digest()
-                for i in range(0, len(blob) - 32, 64)
-            )
-        )
+        # appended one by one: a join would first hold every digest as its own object
+        out = bytearray()
+        for i in range(0, len(blob) - 32, 64):
+            out += hashlib.sha256(b"\x01" + blob[i : i + 64]).digest()
+        return Hashes(bytes(out))
 
 
 class MerkleTree:
