@@ -26,7 +26,7 @@ row is made again from the records (packed in a scratch file, see
 evaluated from its inbound record read back from the case model's scratch file
 (:class:`pipeline.cases.read.RecordCases`). What still grows with the log is a few
 numbers per record or position (ids, links, offsets, 32-byte Merkle nodes): about
-0.3 KB per record.
+0.4 KB per record.
 """
 
 from __future__ import annotations
