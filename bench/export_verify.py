@@ -4,7 +4,8 @@ Builds one local deployment per size by importing the seeded benchmark corpus
 (``bench.corpus``; ``mailledger import`` seals and assembles every message), then,
 alternating the runs, measures:
 
-- ``mailledger export`` of every record to a folder: wall time and peak RSS of the process;
+- ``mailledger export`` of every record to a folder: wall time, CPU seconds and peak RSS
+  of the process;
 - full ``verify`` (with content, timed inside its process, start-up excluded): seconds
   and peak RSS; and, as the reference throughput, plain SHA-256 over the same bytes
   (batch files and every stored object, one file after another, hashlib in this
@@ -157,7 +158,11 @@ def export_once(
     if result["rc"] != 0:
         raise SystemExit(f"export failed: {result['stderr'][-2000:]}")
     shutil.rmtree(out)
-    return {"wall_s": result["wall"], "peak_rss_mib": result["tree_rss"] / 2**20}
+    return {
+        "wall_s": result["wall"],
+        "cpu_s": result["cpu"],
+        "peak_rss_mib": result["tree_rss"] / 2**20,
+    }
 
 
 def verify_once(config: Path, src: Path | None) -> dict[str, Any]:
@@ -218,7 +223,14 @@ def measure(
     sides = {"current": None} if baseline is None else {"baseline": baseline, "current": None}
     samples: dict[str, list[float]] = {"hashlib_s": [], "sha256sum_s": []}
     for side in sides:
-        for name in ("export_s", "export_rss", "verify_s", "verify_cpu_s", "verify_rss"):
+        for name in (
+            "export_s",
+            "export_cpu_s",
+            "export_rss",
+            "verify_s",
+            "verify_cpu_s",
+            "verify_rss",
+        ):
             samples[f"{side}_{name}"] = []
     out = config.parent / "export-out"
     for run in range(runs):
@@ -226,6 +238,7 @@ def measure(
             if export:
                 e = export_once(config, out, src, as_of)
                 samples[f"{side}_export_s"].append(e["wall_s"])
+                samples[f"{side}_export_cpu_s"].append(e["cpu_s"])
                 samples[f"{side}_export_rss"].append(e["peak_rss_mib"])
             if not verify:
                 continue
@@ -244,7 +257,11 @@ def measure(
             **{
                 side: {
                     "export_s": round(statistics.median(samples[f"{side}_export_s"]), 2),
+                    "export_cpu_s": round(statistics.median(samples[f"{side}_export_cpu_s"]), 2),
                     "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1),
+                    "export_median_rss_mib": round(
+                        statistics.median(samples[f"{side}_export_rss"]), 1
+                    ),
                 }
                 for side in sides
             },
@@ -262,6 +279,7 @@ def measure(
         exported = bool(samples[f"{side}_export_s"])
         figures[side] = {
             "export_s": round(med[f"{side}_export_s"], 2) if exported else None,
+            "export_cpu_s": round(med[f"{side}_export_cpu_s"], 2) if exported else None,
             "export_peak_rss_mib": round(max(samples[f"{side}_export_rss"]), 1)
             if exported
             else None,

@@ -9,8 +9,9 @@ check proof length exactly, so appended or removed elements are rejected.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -35,20 +36,65 @@ def root_from_leaves(leaves: Sequence[bytes]) -> bytes:
     return CompactRange.from_leaves(leaves).root()
 
 
+class Hashes(Sequence[bytes]):
+    """SHA-256 hashes packed one after another in one ``bytes``: 32 bytes each, where a
+    list of ``bytes`` objects costs 73 (object header and list slot), which is most of
+    a tree's memory over a large log."""
+
+    __slots__ = ("_blob",)
+
+    def __init__(self, blob: bytes) -> None:
+        if len(blob) % 32:
+            raise ValueError(f"{len(blob)} bytes are not a whole number of SHA-256 hashes")
+        self._blob = blob
+
+    @classmethod
+    def of(cls, hashes: Iterable[bytes]) -> Hashes:
+        """Pack ``hashes`` (each 32 bytes)."""
+        items = hashes if isinstance(hashes, Sequence) else list(hashes)
+        if any(len(h) != 32 for h in items):
+            raise ValueError("a Merkle tree is built over 32-byte hashes")
+        return cls(b"".join(items))
+
+    def __len__(self) -> int:
+        return len(self._blob) // 32
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"no hash {index} of {n}")
+        return self._blob[32 * index : 32 * index + 32]
+
+    def parents(self) -> Hashes:
+        """The level above: the hash of each aligned pair (an odd last hash has none)."""
+        blob = self._blob
+        # appended one by one: a join would first hold every digest as its own object
+        out = bytearray()
+        for i in range(0, len(blob) - 32, 64):
+            out += hashlib.sha256(b"\x01" + blob[i : i + 64]).digest()
+        return Hashes(bytes(out))
+
+
 class MerkleTree:
     """A tree over leaf hashes that keeps every level, so proofs cost O(log^2 n) hashes.
 
     Level h holds the roots of the aligned perfect subtrees of 2**h leaves; any
     RFC 6962 subtree is either one of those or splits into them along the right edge.
+    Each level is packed (:class:`Hashes`): about 64 bytes per leaf for the whole tree.
     """
 
-    def __init__(self, leaves: Sequence[bytes]) -> None:
-        self.levels: list[list[bytes]] = [list(leaves)]
+    def __init__(self, leaves: Iterable[bytes]) -> None:
+        self.levels: list[Hashes] = [leaves if isinstance(leaves, Hashes) else Hashes.of(leaves)]
         while len(self.levels[-1]) > 1:
-            below = self.levels[-1]
-            self.levels.append(
-                [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
-            )
+            self.levels.append(self.levels[-1].parents())
 
     @property
     def size(self) -> int:

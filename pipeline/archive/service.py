@@ -75,7 +75,6 @@ from pipeline.retention.lifecycle import (
 from pipeline.storage.base import ObjectStore
 from pipeline.trail.build import Trail, build_trail, resolve_one
 from pipeline.trail.evidence import LedgerRecords
-from pipeline.trail.proofs import ProofContext
 
 __all__ = [
     "Archive",
@@ -524,7 +523,7 @@ class Archive:
             # record, attachment and trail entry) and verify.py to the signed log
             phase(4)
             note = self.ledger.checkpoint_note(self.ledger.refresh())
-            sealed = ProofContext.for_note(self.ledger, self.index(), note)
+            sealed = records.proofs.extended(self.ledger, note)
             proof = sealed.prove(created)
             if not proof.verified:
                 raise ExportError(

@@ -10,7 +10,7 @@ they are read, so nothing built from a book can print one.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -321,8 +321,17 @@ _READ = (
 )
 
 
-def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY) -> CaseBook:
-    """Read ``entries`` once, decoding through the entry catalogue, and keep what cases need."""
+def collect(
+    entries: Iterable[LedgerEntry],
+    policy: ClockPolicy = DEFAULT_POLICY,
+    keep_inbound: Callable[[CaseRecord], None] | None = None,
+) -> CaseBook:
+    """Read ``entries`` once, decoding through the entry catalogue, and keep what cases need.
+
+    With ``keep_inbound`` every inbound recording (a record id's later recordings
+    included, in ledger order) is handed to it instead of kept in ``book.inbound``,
+    which stays empty: a pass over a whole log can keep them outside memory.
+    """
     book = CaseBook()
     for entry in entries:
         book.size = entry.seq + 1
@@ -335,6 +344,8 @@ def collect(entries: Iterable[LedgerEntry], policy: ClockPolicy = DEFAULT_POLICY
             if isinstance(body, ResponseSent) or body.source.direction == "outbound":
                 # Mail we sent that was filed like a received one is still our answer.
                 book.responses.setdefault(body.record_id, _response(record))
+            elif keep_inbound is not None:
+                keep_inbound(_inbound(record, policy))
             else:
                 # The first recording is the one the clocks start from.
                 book.inbound.setdefault(body.record_id, _inbound(record, policy))

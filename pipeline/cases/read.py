@@ -7,15 +7,29 @@ same status for every record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import bisect
+import hashlib
+import os
+import pickle
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
-from pipeline.cases.book import CaseBook, ResponseRecord, collect
+from pipeline.cases.book import CaseBook, CaseRecord, ResponseRecord, collect
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult, evaluate_book, evaluate_record
-from pipeline.cases.linking import Link, LinkResult, link_responses
+from pipeline.cases.linking import (
+    Link,
+    LinkResult,
+    ack_record_id,
+    find_references,
+    link_responses,
+)
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
+from pipeline.entries.models import CaseLinked
+from pipeline.entries.references import reference_number
 from pipeline.errors import StorageError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.storage.base import ObjectStore
@@ -115,25 +129,112 @@ def read_cases(
     return CaseView(book, linked, tuple(evaluate_book(book, linked, now, policy)))
 
 
+class _InboundFile:
+    """The inbound records of a whole log in an anonymous scratch file, found by id.
+
+    Kept per record in memory: its offset in the file and an 8-byte digest of its id,
+    sorted once when the log has been read (some 25 bytes a record, against 1.6 KB
+    for a :class:`CaseRecord` and its strings). Reads mean what ``dict.setdefault``
+    over the recordings in ledger order means: a record id's first recording wins,
+    and :meth:`values` are the first recordings in ledger order.
+    """
+
+    def __init__(self) -> None:
+        # unnamed and unlinked: no other process can reach it, and it goes when closed
+        self._handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._offsets = array("q")
+        self._end = 0
+        self._keys = array("Q")
+        self._order = array("q")  # recording numbers sorted by key (ties in ledger order)
+        self._later: set[int] = set()  # recordings of an id recorded before (rare)
+
+    def add(self, record: CaseRecord) -> None:
+        """Keep the next recording (ledger order)."""
+        data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        self._handle.write(data)
+        self._offsets.append(self._end)
+        self._end += len(data)
+        self._keys.append(_id_key(record.record_id))
+
+    def finish(self) -> None:
+        """Sort the keys for lookups, once every recording has been added."""
+        self._handle.flush()
+        keys = self._keys
+        self._order = array("q", sorted(range(len(keys)), key=keys.__getitem__))
+        self._keys = array("Q", (keys[i] for i in self._order))
+        # a key shared by several recordings: the same id recorded again, or (one chance
+        # in 2**64 per pair) two ids with the same digest; only the first of an id counts
+        for start in range(len(self._keys) - 1):
+            if self._keys[start] == self._keys[start + 1] and (
+                start == 0 or self._keys[start - 1] != self._keys[start]
+            ):
+                seen: set[str] = set()
+                end = start
+                while end < len(self._keys) and self._keys[end] == self._keys[start]:
+                    number = self._order[end]
+                    record_id = self._load(number).record_id
+                    if record_id in seen:
+                        self._later.add(number)
+                    seen.add(record_id)
+                    end += 1
+
+    def _load(self, number: int) -> CaseRecord:
+        start = self._offsets[number]
+        end = self._offsets[number + 1] if number + 1 < len(self._offsets) else self._end
+        data = os.pread(self._handle.fileno(), end - start, start)
+        # written by this object into its own unnamed file above, never read from outside
+        record: CaseRecord = pickle.loads(data)  # noqa: S301
+        return record
+
+    def get(self, record_id: str) -> CaseRecord | None:
+        """The first recording of ``record_id``, if it was recorded."""
+        key = _id_key(record_id)
+        at = bisect.bisect_left(self._keys, key)
+        while at < len(self._keys) and self._keys[at] == key:
+            record = self._load(self._order[at])
+            if record.record_id == record_id:
+                return record
+            at += 1
+        return None
+
+    def values(self) -> Iterator[CaseRecord]:
+        """The first recording of every record id, in ledger order."""
+        for number in range(len(self._offsets)):
+            if number not in self._later:
+                yield self._load(number)
+
+    def close(self) -> None:
+        """Remove the scratch file."""
+        self._handle.close()
+
+
+def _id_key(record_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(record_id.encode(), digest_size=8).digest(), "big")
+
+
 @dataclass(frozen=True)
 class RecordCases:
     """The case model of a log with each record's status evaluated when it is asked for.
 
-    For a pass over every record of a large log (an export): the book and the links
-    are kept, one small set of facts per record, but the evaluated clocks only for
-    the record in hand, instead of for every record at once. The rule is the one
-    :func:`read_cases` applies (:func:`~pipeline.cases.deadlines.evaluate_record` over
-    the same book and links), so every record's status is the same.
+    For a pass over every record of a large log (an export), memory stays flat with
+    the log: the inbound records wait in a scratch file and are read back one at a
+    time; the book keeps the rest of the log's case facts (acknowledgments,
+    machine-mail skips, case actions, responses) and, in ``book.inbound``, only the
+    records some response could answer. The rule is the one :func:`read_cases`
+    applies (:func:`~pipeline.cases.linking.link_responses`, then
+    :func:`~pipeline.cases.deadlines.evaluate_record` over the same facts), so every
+    record's status and replies are the same.
     """
 
     book: CaseBook
     now: datetime
     policy: ClockPolicy
+    _inbound: _InboundFile = field(repr=False, compare=False)
     _links: dict[str, list[Link]] = field(repr=False, compare=False)
 
     def for_record(self, record_id: str) -> CaseStatus | None:
         """The status of inbound record ``record_id``, if it is one."""
-        record = self.book.inbound.get(record_id)
+        record = self._inbound.get(record_id)
         if record is None:
             return None
         return evaluate_record(
@@ -144,6 +245,10 @@ class RecordCases:
         """Ledger positions of the responses linked to ``record_id``."""
         return [link.response_seq for link in self._links.get(record_id, ())]
 
+    def close(self) -> None:
+        """Remove the scratch file of inbound records."""
+        self._inbound.close()
+
 
 def read_record_cases(
     entries: Iterable[LedgerEntry],
@@ -152,10 +257,67 @@ def read_record_cases(
     policy: ClockPolicy = DEFAULT_POLICY,
 ) -> RecordCases:
     """The case model of ``entries`` as of ``now``, evaluated record by record on demand
-    (reply bodies read from ``store`` for reference numbers, as :func:`read_cases` does)."""
-    book = collect(entries, policy)
-    linked = link_responses(book, body_text_loader(store) if store is not None else None)
+    (reply bodies read from ``store`` for reference numbers, as :func:`read_cases` does).
+
+    Call :meth:`RecordCases.close` when done with it.
+    """
+    inbound = _InboundFile()
+    try:
+        book = collect(entries, policy, keep_inbound=inbound.add)
+        inbound.finish()
+        body_refs = _response_references(
+            book, body_text_loader(store) if store is not None else None
+        )
+        # Linking looks records up by Message-ID, acknowledgment id, reference number and
+        # manual link: only records one of the responses names can be linked, so only
+        # those are handed to it (in ledger order, first recordings, as read_cases has them).
+        wanted_ids, wanted_message_ids, wanted_refs = _named_by_responses(book, body_refs)
+        book.inbound.update(
+            (record.record_id, record)
+            for record in inbound.values()
+            if record.record_id in wanted_ids
+            or record.message_id in wanted_message_ids
+            or reference_number(record.record_id) in wanted_refs
+        )
+        # the references found in each body, joined, are what linking finds in the body
+        linked = link_responses(
+            book, (lambda r: " ".join(body_refs[r.record_id])) if store is not None else None
+        )
+    except BaseException:
+        inbound.close()
+        raise
     by_record: dict[str, list[Link]] = {}
     for link in linked.links:  # in the order evaluate_book hands them to evaluate_record
         by_record.setdefault(link.record_id, []).append(link)
-    return RecordCases(book, now, policy, by_record)
+    return RecordCases(book, now, policy, inbound, by_record)
+
+
+def _response_references(
+    book: CaseBook, body_text: Callable[[ResponseRecord], str | None] | None
+) -> dict[str, list[str]]:
+    """Response id -> the ``ML-XXXX-XXXX`` references in its text body (read once)."""
+    found: dict[str, list[str]] = {}
+    for response in book.responses.values():
+        text = body_text(response) if body_text is not None else None
+        found[response.record_id] = find_references(text) if text else []
+    return found
+
+
+def _named_by_responses(
+    book: CaseBook, body_refs: Mapping[str, list[str]]
+) -> tuple[set[str], set[str], set[str]]:
+    """Record ids, Message-IDs and reference numbers by which a response of ``book`` (its
+    headers, subject, body or a manual link) could name an inbound record."""
+    record_ids: set[str] = set()
+    message_ids: set[str] = set()
+    refs: set[str] = set()
+    for response in book.responses.values():
+        for message_id in (*response.in_reply_to, *response.references):
+            message_ids.add(message_id)
+            acked = book.ack_message_ids.get(message_id) or ack_record_id(message_id)
+            if acked is not None:
+                record_ids.add(acked)
+        refs.update(find_references(response.subject))
+        refs.update(body_refs.get(response.record_id, ()))
+    record_ids.update(a.record_id for a in book.actions if isinstance(a.body, CaseLinked))
+    return record_ids, message_ids, refs

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import bisect
 import marshal
+import os
 import re
+import tempfile
+import weakref
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from pipeline.entries import RecordBody, decode
 from pipeline.entries.models import MessageSealed
@@ -26,7 +30,7 @@ from pipeline.index.model import EntryLink, RecordRow, SearchCriteria
 from pipeline.index.rows import facets_of, normalize_message_id, record_row, sealed_row
 from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.merkle import MerkleTree
+from pipeline.merkle import Hashes, MerkleTree
 from pipeline.trail.proofs import ProofContext
 
 __all__ = ["LedgerRecords", "matches"]
@@ -37,10 +41,11 @@ class LedgerRecords:
     """Every record and link of the log a signed checkpoint covers (a :class:`RecordLookup`).
 
     Built over the whole log before an export writes its first record, so what is kept
-    per record is compact: its row packed into one ``bytes`` (a :class:`RecordRow` is
-    made again when asked for), a link is a position in one flat array of ints (its
-    entry type looked up from two bytes per position), and its facets one small number
-    naming a set of shared strings.
+    in memory per record is a few numbers: its row is packed into a scratch file (a
+    :class:`RecordRow` is made again from it when asked for), a link is a position in
+    one flat array of ints (its entry type looked up from two bytes per position), and
+    its facets one small number naming a set of shared strings. The scratch file is
+    written from the entries read here, in this process, and never shared.
     """
 
     proofs: ProofContext
@@ -55,46 +60,46 @@ class LedgerRecords:
         """Derive records and links from ``entries`` (positions ``0 .. size-1`` of the log
         ``signed`` covers); :class:`LedgerError` when they are not the signed history."""
         size = signed.checkpoint.size
-        leaves: list[bytes] = []
+        leaves = bytearray()  # 32 bytes per entry, packed as the tree keeps them
+        count = 0
         rows = _PackedRows()
         # a message sealed but not yet assembled is a record too, until its record
         # replaces it: only seals whose record has not been read yet are kept here
         sealed: dict[str, RecordRow] = {}
-        assembled: set[str] = set()
         ids: dict[str, int] = {}
+        assembled = bytearray()  # by record number: 1 once the record's own entry is read
         links = _Links()
         types = _EntryTypes()
         words: dict[str, str] = {}  # one string object per distinct facet word or name
         for entry in entries:
-            if entry.seq != len(leaves):
+            if entry.seq != count:
                 raise LedgerError(
-                    f"ledger position {len(leaves)} is missing (read {entry.seq} instead);"
+                    f"ledger position {count} is missing (read {entry.seq} instead);"
                     " run 'mailledger verify'"
                 )
-            leaves.append(entry.leaf_hash)
+            leaves += entry.leaf_hash
+            count += 1
             types.append(entry.type)
             body = decode(entry).body
             if isinstance(body, RecordBody):
                 facets = tuple(sorted(words.setdefault(f, f) for f in set(facets_of(body))))
                 rows.append(_shared_words(record_row(entry, body), words), facets)
                 sealed.pop(body.record_id, None)
-                assembled.add(body.record_id)
-            elif isinstance(body, MessageSealed) and body.record_id not in assembled:
+                _number(ids, assembled, body.record_id)
+                assembled[ids[body.record_id]] = 1
+            elif isinstance(body, MessageSealed) and not _assembled(ids, assembled, body.record_id):
                 sealed.setdefault(body.record_id, _shared_words(sealed_row(entry, body), words))
             for rid in body.concerns():
-                number = ids.get(rid)
-                if number is None:
-                    number = ids[rid] = len(ids)
-                links.add(number, entry.seq)
-            if len(leaves) == size:
+                links.add(_number(ids, assembled, rid), entry.seq)
+            if count == size:
                 break
-        if len(leaves) != size:
+        if count != size:
             raise LedgerError(
-                f"the ledger holds {len(leaves)} entries, fewer than the {size} the signed"
+                f"the ledger holds {count} entries, fewer than the {size} the signed"
                 " checkpoint covers: entries were removed; run 'mailledger verify'"
             )
         del assembled
-        tree = MerkleTree(leaves)
+        tree = MerkleTree(Hashes(bytes(leaves)))
         del leaves
         if tree.root() != signed.checkpoint.root:
             raise LedgerError(
@@ -189,25 +194,42 @@ class LedgerRecords:
 
 
 _ROW_FIELDS = tuple(f.name for f in fields(RecordRow))
+_WRITE_CHUNK = 1 << 20  # packed rows gathered before one write to the scratch file
 
 
 class _PackedRows:
-    """Rows as one ``marshal`` string each (a fraction of a row object's memory), with
-    their positions and facet sets beside them."""
+    """Rows as one ``marshal`` string each, written to an unnamed scratch file and read
+    back by offset, with their positions and facet sets in memory beside them: what a
+    row costs in memory is three numbers, however many records the log holds."""
 
     def __init__(self) -> None:
-        self._packed: list[bytes] = []
+        # made and removed at once: no other process can open it by name, and its
+        # descriptor is closed when these rows are dropped
+        fd, name = tempfile.mkstemp(prefix="records-")
+        Path(name).unlink()
+        self._fd = fd
+        weakref.finalize(self, os.close, fd)
+        self._pending = bytearray()  # packed rows not yet written
+        self._written = 0
+        self._offsets = array("q")  # start of each row; the row ends where the next starts
+        self._ends = array("q")
         self._seqs = array("q")
         self._facet_ids = array("I")
         self._facet_sets: list[tuple[str, ...]] = []
         self._facet_numbers: dict[tuple[str, ...], int] = {}
 
     def __len__(self) -> int:
-        return len(self._packed)
+        return len(self._seqs)
 
     def append(self, row: RecordRow, facets: tuple[str, ...]) -> None:
         """Keep one row and its facets."""
-        self._packed.append(marshal.dumps(tuple(getattr(row, name) for name in _ROW_FIELDS)))
+        packed = marshal.dumps(tuple(getattr(row, name) for name in _ROW_FIELDS))
+        start = self._written + len(self._pending)
+        self._offsets.append(start)
+        self._ends.append(start + len(packed))
+        self._pending += packed
+        if len(self._pending) >= _WRITE_CHUNK:
+            self._flush()
         self._seqs.append(row.seq)
         number = self._facet_numbers.get(facets)
         if number is None:
@@ -215,19 +237,32 @@ class _PackedRows:
             self._facet_sets.append(facets)
         self._facet_ids.append(number)
 
+    def _flush(self) -> None:
+        view = memoryview(self._pending)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self._written += len(self._pending)
+        self._pending = bytearray()
+
     def sort(self) -> None:
-        """Put the rows in ledger order (seals kept back are appended at the end)."""
+        """Put the rows in ledger order (seals kept back are appended at the end); after
+        the last :meth:`append`."""
+        self._flush()
         if all(a < b for a, b in zip(self._seqs, self._seqs[1:], strict=False)):
             return
         order = sorted(range(len(self._seqs)), key=self._seqs.__getitem__)
-        self._packed = [self._packed[i] for i in order]
+        self._offsets = array("q", (self._offsets[i] for i in order))
+        self._ends = array("q", (self._ends[i] for i in order))
         self._seqs = array("q", (self._seqs[i] for i in order))
         self._facet_ids = array("I", (self._facet_ids[i] for i in order))
 
     def row(self, index: int) -> RecordRow:
         """The row at ``index``."""
-        # the bytes are this object's own packing, never read from outside
-        return RecordRow(*marshal.loads(self._packed[index]))  # noqa: S302
+        start = self._offsets[index]
+        packed = os.pread(self._fd, self._ends[index] - start, start)
+        # the bytes are this object's own packing in its own unnamed file, never read
+        # from outside
+        return RecordRow(*marshal.loads(packed))  # noqa: S302
 
     def seq(self, index: int) -> int:
         """The position of the row at ``index``."""
@@ -277,6 +312,21 @@ class _Links:
     def of(self, number: int) -> array[int]:
         """The positions naming record ``number``, ascending."""
         return self._seqs[self._starts[number] : self._starts[number + 1]]
+
+
+def _number(ids: dict[str, int], assembled: bytearray, record_id: str) -> int:
+    """The number of ``record_id``, given the next one when it is new."""
+    number = ids.get(record_id)
+    if number is None:
+        number = ids[record_id] = len(ids)
+        assembled.append(0)
+    return number
+
+
+def _assembled(ids: dict[str, int], assembled: bytearray, record_id: str) -> bool:
+    """Whether the record's own entry has been read."""
+    number = ids.get(record_id)
+    return number is not None and bool(assembled[number])
 
 
 def _shared_words(row: RecordRow, words: dict[str, str]) -> RecordRow:

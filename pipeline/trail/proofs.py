@@ -17,7 +17,7 @@ from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.log import Ledger
 from pipeline.ledger.protocols import LedgerReader
-from pipeline.merkle import MerkleTree, verify_inclusion
+from pipeline.merkle import Hashes, MerkleTree, verify_inclusion
 
 _GAP = 512  # read entries separated by fewer positions than this as one range
 
@@ -89,6 +89,32 @@ class ProofContext:
                 " 'mailledger verify'"
             )
         return cls(signed, tree)
+
+    def extended(self, ledger: Ledger, note: str) -> ProofContext:
+        """Against a later checkpoint note (signature verified first): this tree's leaves
+        and the leaf hashes of the entries after them, read from the ledger.
+
+        An export proves its own ``export.created`` entry this way: the index would
+        first have to take in that entry and its ``access.viewed``, each naming every
+        exported record, which grows the command's memory with the export.
+        """
+        signed = ledger.read_checkpoint_text(note)
+        size = signed.checkpoint.size
+        if size < self.size:
+            raise LedgerError(
+                f"the checkpoint of size {size} is older than the one of size {self.size}"
+                " the export was proven against; run 'mailledger verify'"
+            )
+        leaves = bytearray().join(self.tree.levels[0][: self.size])
+        for entry in ledger.entries(self.size, size):
+            leaves += entry.leaf_hash
+        tree = MerkleTree(Hashes(bytes(leaves)))
+        if tree.root() != signed.checkpoint.root:
+            raise LedgerError(
+                f"the ledger's first {size} entries do not give the signed root of that size:"
+                " the log was changed after it was signed; run 'mailledger verify'"
+            )
+        return ProofContext(signed, tree)
 
     def prove(self, entry: LedgerEntry) -> InclusionProof:
         """The audit path of ``entry``, checked with the independent RFC 9162 verifier."""

@@ -9,6 +9,7 @@ import pytest
 from pipeline.merkle import (
     EMPTY_ROOT,
     CompactRange,
+    Hashes,
     MerkleTree,
     leaf_hash,
     node_hash,
@@ -419,3 +420,25 @@ def test_consistency_with_new_size_off_by_one_verifies_only_when_the_shape_is_un
                 if accepted != same:
                     wrong.append((old, new, other))
     assert wrong == []
+
+
+def test_packed_hashes_index_and_slice_as_the_list_they_pack():
+    hashes = [hashlib.sha256(bytes([i])).digest() for i in range(5)]
+    packed = Hashes.of(hashes)
+    assert (len(packed), packed[0], packed[-1]) == (5, hashes[0], hashes[4])
+    assert packed[1:4] == hashes[1:4] and list(packed) == hashes
+    with pytest.raises(IndexError):
+        packed[5]
+
+
+def test_packed_hashes_refuse_anything_but_32_byte_hashes():
+    with pytest.raises(ValueError, match="32-byte"):
+        Hashes.of([b"\x00" * 32, b"\x00" * 31])
+
+
+def test_a_tree_over_packed_leaves_has_the_plain_root_and_proofs():
+    leaves = [leaf_hash(bytes([i])) for i in range(37)]
+    tree = MerkleTree(Hashes.of(leaves))
+    assert tree.root() == root_from_leaves(leaves)
+    for index in (0, 17, 36):
+        assert verify_inclusion(leaves[index], index, 37, tree.inclusion_proof(index), tree.root())
