@@ -439,7 +439,8 @@ def classify(
     kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
-    suppressions = (*suppressions, *own_fault)
+    families, disputed = _disputed_charges(hits, families)
+    suppressions = (*suppressions, *own_fault, *disputed)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -836,6 +837,35 @@ def _decide(
                 replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
             ]
     return kinds, subkinds, evidence, families, dropped
+
+
+def _disputed_charges(
+    hits: list[_Hit], families: dict[str, list[Evidence]]
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop fraud that is only the writer's "I did not authorize" next to a sum of money.
+
+    "I did not authorize an extra thousand" or "un seguro que yo no pedí ... $280 al
+    mes" disputes what the servicer charged (the notice-of-error signals judge that),
+    it reports no stolen identity. Any other fraud words, or a denial with no sum
+    near it ("I did not authorize that address change"), keep the family.
+    """
+    fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
+    if not fraud or "fraud_identity_theft" not in families:
+        return families, []
+    if any(not h.rule.consent_denial for h in fraud):
+        return families, []
+    sums = [h for h in hits if h.rule.signal == "amount"]
+    dropped: list[Suppression] = []
+    for h in fraud:
+        pair = _near([h], sums) or _subject_pair([h], sums)
+        if pair is None:
+            return families, []
+        m = h.match
+        cue = pair[1].match.matched
+        dropped.append(
+            Suppression("disputed_charge", m.rule, m.field, m.start, m.end, m.matched, cue)
+        )
+    return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
 
 
 def _family_hits(families: dict[str, list[Evidence]], rules: RuleSet) -> tuple[FamilyHit, ...]:

@@ -78,6 +78,7 @@ SuppressionReason = Literal[
     "spoofed",
     "other_party",
     "own_fault",
+    "disputed_charge",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

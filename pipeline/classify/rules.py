@@ -162,6 +162,10 @@ class EscalationRule(BaseModel):
     # wrong") is part of the assertion; it is a request for information there only
     # when asked for (a request cue nearby, or a question).
     named_in_errors: bool = False
+    # The words say the writer did not consent ("I did not authorize", "sin mi
+    # autorización"): next to a sum of money they dispute a charge (a notice of error),
+    # elsewhere they report fraud. The classifier decides which.
+    consent_denial: bool = False
 
     @field_validator("phrases")
     @classmethod

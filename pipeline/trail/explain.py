@@ -22,6 +22,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "spoofed": "mail claiming to be ours",
     "other_party": "about someone else's situation",
     "own_fault": "the writer says the mistake was their own",
+    "disputed_charge": "the writer disputes a charge, not a stolen identity",
 }
 
 
