@@ -45,6 +45,7 @@ from pipeline.classify.accounts import (
 from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.clocks import RequestKind as ClockKind
+from pipeline.classify.context import own_act_denial_cue
 from pipeline.classify.dates import find_sale_date
 from pipeline.classify.intervals import SpanSet
 from pipeline.classify.kinds import (
@@ -436,11 +437,12 @@ def classify(
             if h.match.field != "subject"
             or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
+    hits, impostor = _impostors_acts(hits, prepared)
     kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
     families, disputed = _disputed_charges(hits, families)
-    suppressions = (*suppressions, *own_fault, *disputed)
+    suppressions = (*suppressions, *impostor, *own_fault, *disputed)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -837,6 +839,34 @@ def _decide(
                 replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
             ]
     return kinds, subkinds, evidence, families, dropped
+
+
+def _impostors_acts(
+    hits: list[_Hit], prepared: PreparedFields
+) -> tuple[list[_Hit], list[Suppression]]:
+    """In a report of identity theft, drop error cues that deny the writer's own act.
+
+    "Someone used my name ... I never applied for a mortgage on it" says an impostor
+    applied: no error of the servicer's to resolve, and the fraud desk has it. Only a
+    report with fraud words other than a bare "I did not authorize" counts; other
+    errors in the same message ("you also charged me twice") still count.
+    """
+    if not any(h.rule.family == "fraud_identity_theft" and not h.rule.consent_denial for h in hits):
+        return hits, []
+    kept: list[_Hit] = []
+    dropped: list[Suppression] = []
+    for h in hits:
+        if h.rule.signal == "error_cue":
+            folded = prepared.norm(h.match.field, h.match.item).text
+            cue = own_act_denial_cue(folded, h.fstart, h.fend)
+            if cue is not None:
+                m = h.match
+                dropped.append(
+                    Suppression("impostor_act", m.rule, m.field, m.start, m.end, m.matched, cue)
+                )
+                continue
+        kept.append(h)
+    return kept, dropped
 
 
 def _disputed_charges(

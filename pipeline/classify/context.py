@@ -44,6 +44,7 @@ __all__ = [
     "negation_cue",
     "news_cue",
     "other_party_cue",
+    "own_act_denial_cue",
     "resolution_cue",
 ]
 
@@ -181,6 +182,36 @@ _NEWS = re.compile(
     r"\bnas noticias\b|\baux informations\b|\bbalita (?:tungkol sa|na)\b|"
     r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b"
 )
+
+
+# The writer denying an act of their own: asking, applying, signing, opening,
+# authorising ("I never applied", "yo no pedí", "eu nunca pedi", "je n'ai jamais
+# demandé", "我没有申请"). In a report of identity theft the act was an impostor's.
+_OWN_ACT_DENIAL = re.compile(
+    r"\b(?:i|we)(?: have| had)?(?: never| not| did not| didn't| didnt)(?: ever)? (?:apply|applied|"
+    r"request|requested|ask for|asked for|sign|signed|open|opened|authorize|authorized|take out|"
+    r"took out)\b"
+    r"|\b(?:yo )?(?:nunca|no|jamas) (?:pedi|solicite|firme|autorice|abri|saque)\b"
+    r"|\b(?:eu )?(?:nunca|nao|jamais) (?:pedi|solicitei|assinei|autorizei|abri)\b"
+    r"|\bje n'?ai (?:jamais|pas) (?:demande|signe|autorise|ouvert)\b"
+    r"|\bj'ai jamais (?:demande|signe)\b"
+    r"|\b(?:mwen|m|nou) pa(?: t)?(?: janm)? (?:mande|siyen|louvri|otorize|aplike)\b"
+    r"|\b(?:toi|chung toi) (?:khong|chua)(?: he)? (?:yeu cau|ky|xin|mo|dang ky|nop don)\b"
+    r"|\bhindi (?:ko|namin) (?:hiniling|pinirmahan|inaprubahan|binuksan)\b"
+    r"|我(?:从来|從來|根本)?(?:并没有|並沒有|没有|沒有|从没|從沒|没|沒)(?:申请|申請|要求|签|簽|开|開|授权|授權)"
+    r"|(?:신청|요청|서명|승인)(?:한 적(?:이)? 없|하지 않았|을 안 했|를 안 했)"
+    r"|لم (?:أطلب|أوقع|أقدم|أفتح)"
+)
+
+
+def own_act_denial_cue(folded: str, start: int, end: int) -> str | None:
+    """The writer's denial of their own act ("I never requested") that a match at
+    ``[start, end)`` is part of, if any."""
+    lo = max(_sentence_start(folded, start), start - 40)
+    for m in _OWN_ACT_DENIAL.finditer(folded, lo, min(len(folded), end + 40)):
+        if m.start() < end and m.end() > start:
+            return m.group()
+    return None
 
 
 def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:

@@ -79,6 +79,7 @@ SuppressionReason = Literal[
     "other_party",
     "own_fault",
     "disputed_charge",
+    "impostor_act",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

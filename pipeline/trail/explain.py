@@ -23,6 +23,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "other_party": "about someone else's situation",
     "own_fault": "the writer says the mistake was their own",
     "disputed_charge": "the writer disputes a charge, not a stolen identity",
+    "impostor_act": "an impostor's act in a fraud report, not a servicing error",
 }
 
 

@@ -50,3 +50,34 @@ def test_a_sum_beside_identity_theft_keeps_the_fraud_report() -> None:
         "they asked for the $84,000 to be wired."
     )
     assert "fraud_identity_theft" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got a welcome letter for a loan at an address I never lived at. I have never "
+        "applied for a mortgage there. Someone used my name.",
+        "I never requested a payoff statement. Someone is using my identity; I filed a "
+        "police report.",
+        "Eu nunca pedi esse pagamento de empréstimo. Alguém está se passando por mim.",
+        "我并没有申请这笔贷款的付款，有人冒用我的名字。",
+    ],
+)
+def test_an_act_the_writer_denies_in_a_fraud_report_is_no_servicing_error(text: str) -> None:
+    c = run(text)
+    assert "fraud_identity_theft" in c.family_names
+    assert "notice_of_error" not in c.request_kinds
+    assert any(s.reason == "impostor_act" for s in c.suppressions)
+
+
+def test_a_servicing_error_beside_a_fraud_report_is_still_a_notice_of_error() -> None:
+    c = run(
+        "Someone used my name to call you last week. I never asked for anything. "
+        "Separately, you charged me twice for the October payment."
+    )
+    assert {"fraud_identity_theft", "notice_of_error"} <= set(c.family_names)
+
+
+def test_a_denied_act_without_a_fraud_report_is_still_a_notice_of_error() -> None:
+    c = run("I never requested force-placed insurance; I already have coverage. Remove it.")
+    assert "notice_of_error" in c.request_kinds
