@@ -45,7 +45,12 @@ from pipeline.classify.accounts import (
 from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.clocks import RequestKind as ClockKind
-from pipeline.classify.context import own_act_denial_cue
+from pipeline.classify.context import (
+    compromise_cue,
+    foiled_cue,
+    own_act_denial_cue,
+    suspicion_cue,
+)
 from pipeline.classify.dates import find_sale_date
 from pipeline.classify.intervals import SpanSet
 from pipeline.classify.kinds import (
@@ -442,7 +447,8 @@ def classify(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
     families, disputed = _disputed_charges(hits, families)
-    suppressions = (*suppressions, *impostor, *own_fault, *disputed)
+    families, suspected = _suspected_scams(hits, families, prepared, body_field)
+    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -867,6 +873,46 @@ def _impostors_acts(
                 continue
         kept.append(h)
     return kept, dropped
+
+
+def _suspected_scams(
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    body_field: FieldName,
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop fraud that is only a scam suspected by a writer who did not fall for it.
+
+    "Is this text from you? Is it a scam? I didn't click it", "quiero saber si fue un
+    fraude ... no se lo di y colgué", "我女儿说是诈骗 ... 我没有转": the writer asks about
+    an attempt that failed; nothing of theirs was taken. Every fraud word must be a
+    scam word asked about or hedged, the writer must say they did not act, and nothing
+    may say their data is in someone's hands ("he knew my loan number"); otherwise
+    the fraud desk hears of it.
+    """
+    fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
+    if not fraud or "fraud_identity_theft" not in families:
+        return families, []
+    if any(not h.rule.suspicion for h in fraud):
+        return families, []
+    texts = [prepared.norm("subject").text, prepared.norm(body_field).text]
+    if any(compromise_cue(text) is not None for text in texts):
+        return families, []
+    foiled = next((c for c in map(foiled_cue, texts) if c is not None), None)
+    if foiled is None:
+        return families, []
+    dropped: list[Suppression] = []
+    for h in fraud:
+        m = h.match
+        cue = suspicion_cue(prepared.norm(m.field, m.item).text, h.fstart, h.fend)
+        if cue is None:
+            return families, []
+        dropped.append(
+            Suppression(
+                "suspicion", m.rule, m.field, m.start, m.end, m.matched, f"{cue.strip()} / {foiled}"
+            )
+        )
+    return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
 
 
 def _disputed_charges(

@@ -39,13 +39,16 @@ from pipeline.classify.intervals import SpanSet
 __all__ = [
     "EMPTY_ZONES",
     "Zones",
+    "compromise_cue",
     "find_zones",
+    "foiled_cue",
     "is_forwarded_subject",
     "negation_cue",
     "news_cue",
     "other_party_cue",
     "own_act_denial_cue",
     "resolution_cue",
+    "suspicion_cue",
 ]
 
 _FORWARD_SUBJECT = re.compile(
@@ -212,6 +215,77 @@ def own_act_denial_cue(folded: str, start: int, end: int) -> str | None:
         if m.start() < end and m.end() > start:
             return m.group()
     return None
+
+
+# Words that make a named scam a suspicion: a hedge earlier in its sentence ("I think",
+# "parece", "có thể", "是不是", "parang"). A question mark ending the sentence does too.
+_HEDGE = re.compile(
+    r"\b(?:i think|i believe|i guess|maybe|might be|may be|could be|looks like|seems like|"
+    r"sounds like|not sure if|wondering if|whether|is (?:this|it|that) (?:a |an )?|"
+    r"creo que|parece|tal vez|quizas|a lo mejor|puede ser|no se si|quiero saber si|si (?:es|fue)|"
+    r"acho que|talvez|pode ser|sera que|nao sei se|je pense|je crois|peut-etre|semble|on dirait|"
+    r"je ne sais pas si|petet|sanble|mwen panse|mwen kwe|co the|hinh nhu|co phai|chac la|nghi la|"
+    r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل)\b"
+    r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
+)
+_QUESTION_MARKS = "?？؟"
+# The writer did not fall for it: did not click, pay, give their number, or hung up.
+_FOILED = re.compile(
+    r"\b(?:i |we )?(?:didn't|did not|didnt|never|haven't|have not) (?:click|clicked|pay|paid|"
+    r"give|gave|send|sent|respond|reply|call)\b|\bhung up\b|\bnot sending anything\b"
+    r"|\bno (?:le |lo |les |se lo )?(?:di|hice clic|pulse|pague|mande|envie|conteste|abri)\b"
+    r"|\bcolgue\b"
+    r"|\bnao (?:cliquei|paguei|passei|dei|abri|respondi)\b|\bdesliguei\b"
+    r"|\bje n'?ai (?:pas|rien) (?:clique|paye|donne|envoye|repondu)\b|\bj'ai raccroche\b"
+    r"|\b(?:m|mwen) pa (?:klike|peye|bay|reponn)\b|\b(?:m|mwen) rakwoche\b"
+    r"|\b(?:chua|khong) (?:bam|nhan vao|chuyen|dua|tra loi)\b|\bcup may\b"
+    r"|\bhindi (?:ko|ako) (?:pinindot|nag-?click|kinlick|nagbayad|binigay|sinagot)\b"
+    r"|没有转|沒有轉|没转|沒轉|没有点|沒有點|没点|沒點|没有给|沒有給|挂了|掛了|没有回复|沒有回覆"
+    r"|클릭하지 않았|누르지 않았|안 눌렀|보내지 않았|송금하지 않았|끊었"
+    r"|لم أضغط|لم أدفع|لم أعطه|أغلقت الخط"
+)
+# The writer's own data or money in someone else's hands: the impostor knew their loan
+# number or address, or the writer asks how they got it.
+_COMPROMISE = re.compile(
+    r"\b(?:knew|knows|had|has) (?:my|our) (?:full |last )?(?:name|loan|address|account|social|"
+    r"ssn|last 4|last four|phone|email|balance|information|info|details)\b"
+    r"|\bhow did (?:they|he|she) (?:get|have|know)\b"
+    r"|\b(?:information|info|data) (?:is |was |has been |may be |might be )?compromised\b"
+    r"|\b(?:sabia|sabian|tenia|tenian) (?:mi|mis) (?:numero|nombre|direccion|prestamo|"
+    r"informacion|cuenta|datos|seguro social)\b|\balguien tiene mis datos\b"
+    r"|\b(?:sabia|sabiam|tinha|tinham) (?:o )?meu (?:nome|numero|endereco|emprestimo|cpf)\b"
+    r"|\bvazad[oa]s?\b"
+    r"|\b(?:connaissait|connaissaient|avait|avaient) mon (?:nom|numero|adresse|pret)\b"
+    r"|\b(?:konnen|te konnen) non (?:mwen|m)\b"
+    r"|\bbiet (?:ten toi|(?:ca )?so loan|dia chi|thong tin)\b"
+    r"|\balam (?:nila|niya) ang\b"
+    r"|知道我的|有我的资料|有我的資料|怎么会有我的|怎麼會有我的|알고 있었|제 정보를|يعرف رقم|يعرفون"
+)
+
+
+def suspicion_cue(folded: str, start: int, end: int) -> str | None:
+    """What makes a scam named at ``[start, end)`` a suspicion: a hedge earlier in its
+    sentence, or a question mark ending it (or ending the next words), if any."""
+    lo = _sentence_start(folded, start)
+    found = _HEDGE.search(folded, lo, start)
+    if found is not None:
+        return found.group()
+    m = _SENTENCE.search(folded, end, min(len(folded), end + 200))
+    if m is not None and m.group() in _QUESTION_MARKS:
+        return m.group()
+    return None
+
+
+def foiled_cue(folded: str) -> str | None:
+    """Words saying the writer did not fall for an attempt ("I didn't click it")."""
+    found = _FOILED.search(folded)
+    return found.group() if found is not None else None
+
+
+def compromise_cue(folded: str) -> str | None:
+    """Words saying the writer's data is in someone else's hands, if any."""
+    found = _COMPROMISE.search(folded)
+    return found.group() if found is not None else None
 
 
 def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:

@@ -80,6 +80,7 @@ SuppressionReason = Literal[
     "own_fault",
     "disputed_charge",
     "impostor_act",
+    "suspicion",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

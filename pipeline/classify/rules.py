@@ -166,6 +166,10 @@ class EscalationRule(BaseModel):
     # autorización"): next to a sum of money they dispute a charge (a notice of error),
     # elsewhere they report fraud. The classifier decides which.
     consent_denial: bool = False
+    # The words name a scam that may be only suspected ("is this a scam?"): the
+    # classifier drops them when the writer did not fall for it and no data of theirs
+    # is said to be in someone's hands.
+    suspicion: bool = False
 
     @field_validator("phrases")
     @classmethod

@@ -24,6 +24,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "own_fault": "the writer says the mistake was their own",
     "disputed_charge": "the writer disputes a charge, not a stolen identity",
     "impostor_act": "an impostor's act in a fraud report, not a servicing error",
+    "suspicion": "a scam only suspected by a writer who did not fall for it",
 }
 
 

@@ -81,3 +81,39 @@ def test_a_servicing_error_beside_a_fraud_report_is_still_a_notice_of_error() ->
 def test_a_denied_act_without_a_fraud_report_is_still_a_notice_of_error() -> None:
     c = run("I never requested force-placed insurance; I already have coverage. Remove it.")
     assert "notice_of_error" in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I got a text saying "your mortgage payment is past due, verify at srvcr-help.co". '
+        "Is this a scam?? I didn't click it. Is my account current?",
+        "Ayer me llamó un señor y me pidió mi número de seguro social. No se lo di y colgué. "
+        "Quiero saber si fue un fraude.",
+        "Hôm qua tôi nhận được email bảo xác minh tài khoản. Cháu tôi nói có thể là lừa đảo. "
+        "Tôi chưa bấm vào. Công ty có gửi email này không?",
+        "有人加我微信说是你们的贷款中心，让我转一笔保证金。我没有转。我女儿说是诈骗。",
+        "Recebi uma mensagem pedindo para confirmar meus dados. Acho que é golpe. Não cliquei.",
+    ],
+)
+def test_a_scam_the_writer_suspects_and_did_not_fall_for_is_no_fraud_report(text: str) -> None:
+    c = run(text)
+    assert "fraud_identity_theft" not in c.family_names
+    assert any(s.reason == "suspicion" for s in c.suppressions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The impostor knew the writer's loan number: their data is in someone's hands.
+        "A man called saying he was from you. He knew my loan number and address. I think "
+        "it was a scam; I hung up.",
+        # Stated, not suspected.
+        "I was scammed by a caller posing as your company and paid him $800 by Zelle.",
+        # Suspected, but the writer did act on it.
+        "I think it was a scam. I paid them $800 by Zelle before I realised.",
+        "Creo que fue una estafa: el señor sabía mi número de préstamo. Colgué.",
+    ],
+)
+def test_a_scam_that_reached_the_writer_is_still_a_fraud_report(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
