@@ -117,3 +117,28 @@ def test_a_scam_the_writer_suspects_and_did_not_fall_for_is_no_fraud_report(text
 )
 def test_a_scam_that_reached_the_writer_is_still_a_fraud_report(text: str) -> None:
     assert "fraud_identity_theft" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Someone changed my address on my account. I live in Colorado.",
+        "Somebody got into my account this morning and I can't log in.",
+        "I think someone is stealing my identity.",
+        "My email on the loan was changed. I did NOT make that change.",
+        "Alguien usó mi nombre para abrir una línea de crédito sobre mi casa.",
+    ],
+)
+def test_someone_else_acting_as_the_writer_on_their_account_is_fraud(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can someone update my email address on the loan?",
+        "Is someone able to change my mailing address for me?",
+    ],
+)
+def test_asking_someone_to_change_the_account_is_no_fraud(text: str) -> None:
+    assert "fraud_identity_theft" not in families(text)
