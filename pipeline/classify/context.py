@@ -43,6 +43,7 @@ __all__ = [
     "find_zones",
     "foiled_cue",
     "is_forwarded_subject",
+    "media_seen_cue",
     "negation_cue",
     "news_cue",
     "other_party_cue",
@@ -286,6 +287,64 @@ def compromise_cue(folded: str) -> str | None:
     """Words saying the writer's data is in someone else's hands, if any."""
     found = _COMPROMISE.search(folded)
     return found.group() if found is not None else None
+
+
+# Seeing, hearing or reading something in the media: the outlet named is where a story
+# or an advertisement was, not where the writer threatens to take their grievance.
+_MEDIA_SEEN = re.compile(
+    r"\b(?:saw|seen|watched|watching|heard|hearing|read|listening to|listened to|came across|"
+    r"an ad|ads|advert|advertisement|commercial|"
+    r"vi (?:en|el|la|las|los|un|una)|vimos|viendo|escuche|escuchamos|escuchando|"
+    r"lei (?:en|el|la|un|una)|pasaron|anuncio|"
+    r"assisti|ouvi|ouvindo|assistindo|propaganda|"
+    r"vu|entendu|ecoutais|regardais|une pub|publicite|"
+    r"(?:m|mwen) (?:te )?we|tande|koute|gade|piblisite|"
+    r"xem|nghe|doc duoc|thay tren|quang cao|"
+    r"nakita|napanood|narinig|nabasa|patalastas|ad sa)\b"
+    r"|看到|看了|听到|聽到|读到|讀到|广告|廣告|봤|보았|들었|읽었|광고|شاهدت|رأيت|سمعت|قرأت|إعلان"
+)
+
+
+# A word of seeing or hearing this close before the outlet's name is about it.
+_MEDIA_REACH = 40
+# "If I don't hear back" is the servicer's answer awaited, not a story heard.
+_HEARD_FROM_US = re.compile(
+    r"\W*(?:anything |nothing |anyen |nada |back|from|de ustedes|de voces|de vous|mula sa)"
+)
+_NOT_HEARD = re.compile(r"(?:\bdon'?t|\bnot|\bno|\bpa|\bnao|\bne|\bkhong|\bhindi)\W*$")
+# Others talking about it on the air ("yo t ap pale de CFPB", "they were talking about").
+_MEDIA_TALK = re.compile(
+    r"\b(?:(?:they|he|she) (?:were|was) talking about|hablaron de|hablaban de|yo t ap pale de|"
+    r"falaram (?:de|sobre)|falavam (?:de|sobre)|ils parlaient de|nagsalita tungkol sa)\b"
+)
+# A story the outlet ran, told after its name ("en Univision pasaron un reportaje").
+_MEDIA_AIRED = re.compile(
+    r"\b(?:aired|ran a (?:story|piece)|did a (?:story|piece)|story about|report(?:ed)? on|"
+    r"pasaron|hablaron de|reportaje|passou|falaram|a diffuse|yo t ap pale|"
+    r"talking about|was about)\b"
+)
+
+
+def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | None:
+    """Words in the sentence of a match at ``start`` saying the writer saw, heard or read
+    something in the media named ("I saw an ad on Facebook", "en Univision pasaron un
+    reportaje"), close before or just after it, if any. "If I don't hear back" is no
+    such word."""
+    lo = max(_sentence_start(folded, start), start - _MEDIA_REACH)
+    talk = _MEDIA_TALK.search(folded, lo, start)
+    if talk is not None:
+        return talk.group()
+    for found in _MEDIA_SEEN.finditer(folded, lo, start):
+        if _HEARD_FROM_US.match(folded, found.end()) or _NOT_HEARD.search(
+            folded, max(lo, found.start() - 12), found.start()
+        ):
+            continue
+        return found.group()
+    if end is not None:
+        aired = _MEDIA_AIRED.search(folded, end, min(len(folded), end + 40))
+        if aired is not None and not _SENTENCE.search(folded, end, aired.start()):
+            return aired.group()
+    return None
 
 
 def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:

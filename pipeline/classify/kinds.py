@@ -81,6 +81,7 @@ SuppressionReason = Literal[
     "disputed_charge",
     "impostor_act",
     "suspicion",
+    "seen_in_media",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

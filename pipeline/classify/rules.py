@@ -42,6 +42,7 @@ from pipeline.classify.context import (
     Zones,
     find_zones,
     is_forwarded_subject,
+    media_seen_cue,
     negation_cue,
     news_cue,
     other_party_cue,
@@ -519,6 +520,10 @@ def _match_one(
             cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
             if cue is not None:
                 why = ("other_party", cue)
+        if why is None and rule.family in ("media_threat", "regulator_complaint"):
+            cue = media_seen_cue(folded, *span)
+            if cue is not None:
+                why = ("seen_in_media", cue)
         if why is None and rule.family in _NEWSWORTHY:
             cue = news_cue(folded, span[0])
             if cue is not None:

@@ -142,3 +142,39 @@ def test_someone_else_acting_as_the_writer_on_their_account_is_fraud(text: str) 
 )
 def test_asking_someone_to_change_the_account_is_no_fraud(text: str) -> None:
     assert "fraud_identity_theft" not in families(text)
+
+
+@pytest.mark.parametrize(
+    ("family", "text"),
+    [
+        ("media_threat", "I saw an ad on Facebook for guaranteed modifications. Is it yours?"),
+        (
+            "media_threat",
+            "Anoche en Univision pasaron un reportaje sobre robo de identidad. ¿Pueden poner "
+            "un PIN en mi cuenta?",
+        ),
+        ("media_threat", "May nakita akong ad sa Facebook tungkol sa modification. Legit ba?"),
+        (
+            "regulator_complaint",
+            "M t ap koute radyo a maten an, yo t ap pale de CFPB. M vle analiz escrow a.",
+        ),
+    ],
+)
+def test_an_outlet_where_the_writer_saw_or_heard_something_is_no_threat(
+    family: str, text: str
+) -> None:
+    c = run(text)
+    assert family not in c.family_names
+    assert any(s.reason == "seen_in_media" for s in c.suppressions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will go to Univision and Telemundo with this story if you do not fix it.",
+        "If I don't hear back this week I will post a video on TikTok about you.",
+        "Si m pa tande anyen semèn sa a, m ap fè yon videyo sou TikTok.",
+    ],
+)
+def test_a_threat_to_go_to_the_media_still_escalates(text: str) -> None:
+    assert "media_threat" in families(text)
