@@ -271,7 +271,7 @@ def suspicion_cue(folded: str, start: int, end: int) -> str | None:
     found = _HEDGE.search(folded, lo, start)
     if found is not None:
         return found.group()
-    m = _SENTENCE.search(folded, end, min(len(folded), end + 200))
+    m = _sentence_end(folded, end, min(len(folded), end + 200))
     if m is not None and m.group() in _QUESTION_MARKS:
         return m.group()
     return None
@@ -342,7 +342,7 @@ def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | Non
         return found.group()
     if end is not None:
         aired = _MEDIA_AIRED.search(folded, end, min(len(folded), end + 40))
-        if aired is not None and not _SENTENCE.search(folded, end, aired.start()):
+        if aired is not None and not _sentence_end(folded, end, aired.start()):
             return aired.group()
     return None
 
@@ -363,13 +363,41 @@ def news_cue(folded: str, start: int) -> str | None:
     return found.group() if found is not None else None
 
 
+# Plain-text mail is often wrapped at a fixed width: a line break after a long line
+# that ends no sentence, before a line that goes on with a word, is inside a sentence
+# ("my mother died in 2024 and you confirmed me as successor\n(that was all resolved)").
+_WRAP_WIDTH = 60
+_SENTENCE_ENDS_LINE = ".!?:;。！？؟"
+
+
+def _soft_break(folded: str, i: int) -> bool:
+    """True if the line break at ``i`` only wraps a long line."""
+    line = folded[folded.rfind("\n", 0, i) + 1 : i].rstrip()
+    if len(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
+        return False
+    nxt = folded[i + 1 : i + 2]
+    return nxt.isalpha() or nxt in "(\"'"
+
+
 def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
     """Where the sentence holding ``pos`` starts, looking back at most ``reach`` characters."""
     floor = max(0, pos - reach)
     # One rfind per mark instead of a regex match per character: this runs for every
     # rule occurrence, and long letters hold hundreds of them.
-    last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS)
+    last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS if mark != "\n")
+    nl = folded.rfind("\n", max(floor, last + 1), pos)
+    while nl >= 0 and _soft_break(folded, nl):
+        nl = folded.rfind("\n", max(floor, last + 1), nl)
+    last = max(last, nl)
     return last + 1 if last >= 0 else floor
+
+
+def _sentence_end(folded: str, pos: int, limit: int) -> re.Match[str] | None:
+    """The mark ending the sentence that goes on at ``pos`` (soft line breaks skipped)."""
+    for m in _SENTENCE.finditer(folded, pos, limit):
+        if m.group() != "\n" or not _soft_break(folded, m.start()):
+            return m
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,8 +484,13 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
 
 def negation_cue(folded: str, start: int, end: int) -> str | None:
     """The negation cue governing the match at ``[start, end)``, if any."""
-    before = folded[max(0, start - 80) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
+    lo = max(0, start - 80)
+    before = folded[lo:start]
+    breaks = [
+        b
+        for b in _CLAUSE_BREAK.finditer(before)
+        if b.group() != "\n" or not _soft_break(folded, lo + b.start())
+    ]
     if breaks:
         before = before[breaks[-1].end() :]
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
@@ -478,7 +511,7 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
 def resolution_cue(folded: str, start: int, end: int) -> str | None:
     """A resolution phrase in the same sentence as ``[start, end)``, if any."""
     lo = _sentence_start(folded, start, 300)
-    m = _SENTENCE.search(folded, end, min(len(folded), end + 300))
+    m = _sentence_end(folded, end, min(len(folded), end + 300))
     hi = m.start() if m is not None else min(len(folded), end + 300)
     found = _RESOLUTION.search(folded, lo, hi)
     return found.group() if found is not None else None

@@ -178,3 +178,18 @@ def test_an_outlet_where_the_writer_saw_or_heard_something_is_no_threat(
 )
 def test_a_threat_to_go_to_the_media_still_escalates(text: str) -> None:
     assert "media_threat" in families(text)
+
+
+def test_a_matter_resolved_across_a_wrapped_line_is_resolved() -> None:
+    text = (
+        "Hola. Mi mamá falleció en 2024 y el año pasado ustedes ya me confirmaron como sucesora\n"
+        "(todo eso quedó resuelto, gracias). Me pueden mandar la 1098 a mi nombre?"
+    )
+    c = run(text)
+    assert "successor_in_interest" not in c.family_names
+    assert any(s.reason == "resolution" for s in c.suppressions)
+
+
+def test_a_short_line_still_ends_its_sentence() -> None:
+    text = "My mother passed away in May\n(the rest of the family was fixed up fine)."
+    assert "successor_in_interest" in families(text)
