@@ -155,7 +155,11 @@ _RESOLUTION = re.compile(
 # companies. Family members are left out on purpose: an heir writes about a parent who
 # died, a spouse about a deployed husband, and those are the writer's own loan.
 _OTHER_PARTY = re.compile(
-    r"\b(?:neighbou?rs?|next door|down the street|coworkers?|co-workers?|colleagues?|"
+    r"\b(?:neighbou?rs?|next door|doors down|down the street|coworkers?|co-workers?|colleagues?|"
+    r"(?:my|our|a) tenants?|(?:the )?(?:previous|former|prior|last) owners?|"
+    r"(?:mi|mis|el|un) inquilin[oa]s?|(?:el|la) (?:dueno|duena|propietari[oa]) anterior|"
+    r"(?:meu|minha|o) inquilin[oa]|(?:o|a) (?:dono|dona|proprietari[oa]) anterior|"
+    r"(?:mon|ma|le|la) locataire|(?:l'|le )ancien proprietaire|"
     r"(?:a|my|our) friends?|friends? of (?:mine|ours)|someone i know|people i know|"
     r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
     r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
@@ -166,7 +170,8 @@ _OTHER_PARTY = re.compile(
     r"(?:un|une|mon|ma) amie?|(?:aux|dans les) informations|vwazen|zanmi|kapitbahay|"
     r"kaibigan|katrabaho|hang xom|dong nghiep)\b"
     # Scripts without spaces between words (or with attached pronouns): no boundaries.
-    r"|邻居|鄰居|朋友|同事|隔壁|이웃|옆집|친구|동료|جيران|صديق"
+    r"|邻居|鄰居|朋友|同事|隔壁|租客|房客|前屋主|이웃|옆집|친구|동료|세입자|이전 소유자|جيران|صديق"
+    r"|المالك السابق|المستأجر".replace(" ", r"\s+")  # a wrapped line breaks the words too
 )
 
 

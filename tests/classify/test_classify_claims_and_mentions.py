@@ -193,3 +193,36 @@ def test_a_matter_resolved_across_a_wrapped_line_is_resolved() -> None:
 def test_a_short_line_still_ends_its_sentence() -> None:
     text = "My mother passed away in May\n(the rest of the family was fixed up fine)."
     assert "successor_in_interest" in families(text)
+
+
+@pytest.mark.parametrize(
+    ("family", "text"),
+    [
+        (
+            "servicemember",
+            "Can I get a 24-month payment history on the loan for 18 Harbor View Rd? My\n"
+            "tenant is active duty Navy and just got deployment orders.",
+        ),
+        (
+            "foreclosure_sale",
+            "The house two doors down from me was sold at a foreclosure auction last week. "
+            "Am I behind at all?",
+        ),
+        (
+            "foreclosure_sale",
+            "تصلني منكم رسائل باسم المالك السابق فيها كلمات مثل بيع بالمزاد. أرجو تحديث العنوان.",
+        ),
+        (
+            "servicemember",
+            "Mi inquilino está en el ejército y se va a Alemania. ¿Cuál es mi saldo?",
+        ),
+    ],
+)
+def test_a_tenants_or_a_previous_owners_situation_is_theirs(family: str, text: str) -> None:
+    c = run(text)
+    assert family not in c.family_names
+    assert any(s.reason == "other_party" for s in c.suppressions)
+
+
+def test_the_writers_own_deployment_is_still_a_servicemember() -> None:
+    assert "servicemember" in families("I am active duty Navy and just got deployment orders.")
