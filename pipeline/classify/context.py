@@ -39,6 +39,7 @@ from pipeline.classify.intervals import SpanSet
 __all__ = [
     "EMPTY_ZONES",
     "Zones",
+    "before_this_loan_cue",
     "compromise_cue",
     "find_zones",
     "foiled_cue",
@@ -359,6 +360,36 @@ def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | N
     found = _OTHER_PARTY.search(folded, lo, start)
     if found is None and relatives:
         found = _OTHER_RELATIVE.search(folded, lo, start)
+    return found.group() if found is not None else None
+
+
+# A matter over before this loan or house was the writer's ("my Chapter 7 ended in 2014,
+# long before I took this loan", "antes de comprar esta casa"): it is not this loan's.
+_BEFORE_THIS_LOAN = re.compile(
+    r"\b(?:long )?before (?:i|we) (?:bought|got|took out|took|closed on|had|purchased) "
+    r"(?:this|the|our|my) (?:house|home|loan|mortgage|property)\b"
+    r"|\bantes de (?:comprar|sacar|tener|obtener) (?:esta|este|la|el|mi|nuestra) "
+    r"(?:casa|prestamo|hipoteca|propiedad)\b"
+    r"|\bantes de (?:comprar|pegar|ter|fazer) (?:esta|este|a|o|minha|meu) "
+    r"(?:casa|emprestimo|hipoteca|imovel|financiamento)\b"
+    r"|\bavant (?:d'acheter|d'avoir|de prendre) (?:cette|la|ma|notre|ce|le) "
+    r"(?:maison|pret|hypotheque|propriete)\b"
+    r"|\bbago (?:ko|namin) (?:kinuha|binili|nakuha) ang (?:loan|bahay|utang)\b"
+    r"|\btruoc khi (?:mua|vay) (?:nha|khoan vay|can nha)\b"
+    r"|买这个房子之前|買這個房子之前|买房之前|買房之前|这笔贷款之前|這筆貸款之前"
+)
+
+
+def before_this_loan_cue(folded: str, start: int, end: int) -> str | None:
+    """Words in the sentence of ``[start, end)`` (or the next one) saying the matter was
+    over before this loan or house, if any."""
+    lo = _sentence_start(folded, start)
+    first = _sentence_end(folded, end, min(len(folded), end + 300))
+    hi = min(len(folded), end + 300)
+    if first is not None:
+        second = _sentence_end(folded, first.end(), hi)
+        hi = second.start() if second is not None else hi
+    found = _BEFORE_THIS_LOAN.search(folded, lo, hi)
     return found.group() if found is not None else None
 
 

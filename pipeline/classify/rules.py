@@ -40,6 +40,7 @@ from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_find
 from pipeline.classify.context import (
     EMPTY_ZONES,
     Zones,
+    before_this_loan_cue,
     find_zones,
     is_forwarded_subject,
     media_seen_cue,
@@ -514,6 +515,10 @@ def _match_one(
         resolvable = rule.negatable or rule.family is not None or rule.signal == "error_cue"
         if why is None and resolvable and rule.signal in (None, "error_cue"):
             cue = resolution_cue(folded, *span)
+            if cue is not None:
+                why = ("resolution", cue)
+        if why is None and rule.family in _OWN_AFFAIRS:
+            cue = before_this_loan_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
         if why is None and rule.family in _OWN_SITUATION:

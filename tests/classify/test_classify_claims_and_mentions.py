@@ -226,3 +226,32 @@ def test_a_tenants_or_a_previous_owners_situation_is_theirs(family: str, text: s
 
 def test_the_writers_own_deployment_is_still_a_servicemember() -> None:
     assert "servicemember" in families("I am active duty Navy and just got deployment orders.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had a bankruptcy in 2012, discharged long before I bought this house. I want to "
+        "refinance; what is my balance?",
+        "Tive uma falência (bankruptcy) em 2013, já encerrada há muito tempo, antes de comprar "
+        "esta casa. Qual é o saldo?",
+        "Yung Chapter 7 ko ay natapos pa noong 2014, matagal na bago ko kinuha ang loan na ito.",
+    ],
+)
+def test_a_bankruptcy_over_before_this_loan_is_no_bankruptcy_now(text: str) -> None:
+    c = run(text)
+    assert "bankruptcy" not in c.family_names
+    assert any(s.reason == "resolution" for s in c.suppressions)
+
+
+def test_a_bankruptcy_filed_on_this_loan_still_escalates() -> None:
+    assert "bankruptcy" in families("We filed chapter 13 last week, after we bought this house.")
+
+
+def test_repaying_the_loan_in_french_asks_for_a_payoff_not_a_refund() -> None:
+    c = run(
+        "Nous vendons notre condo. Pourriez-vous nous faire parvenir un état du solde "
+        "valide jusqu'au 15 avril?",
+        subject="Vente condo - montant pour rembourser le prêt",
+    )
+    assert "notice_of_error" not in c.request_kinds
