@@ -255,3 +255,27 @@ def test_repaying_the_loan_in_french_asks_for_a_payoff_not_a_refund() -> None:
         subject="Vente condo - montant pour rembourser le prêt",
     )
     assert "notice_of_error" not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Recibí una herencia y quiero terminar de pagar la casa. ¿Cuánto debo?",
+        "Recebi uma herança e quero pagar $40 mil do principal.",
+        "I received an inheritance and want to pay $30,000 toward principal.",
+        "Bố mẹ tôi rất lo lắng, mẹ tôi mất ngủ cả tuần nay vì phí trễ hạn.",
+    ],
+)
+def test_an_inheritance_received_as_money_or_lost_sleep_is_no_succession(text: str) -> None:
+    assert "successor_in_interest" not in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mi papá falleció y soy su heredera; la casa está en la herencia.",
+        "Mẹ tôi mất tháng trước, tôi là người thừa kế căn nhà.",
+    ],
+)
+def test_an_heir_writing_after_a_death_is_still_a_successor(text: str) -> None:
+    assert "successor_in_interest" in families(text)
