@@ -353,6 +353,14 @@ def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | Non
     return None
 
 
+# The writer's own intent, said after naming someone else: the matter is theirs again.
+_OWN_INTENT = re.compile(
+    r"\b(?:i will|i'll|i am going to|i'm going to|im going to|i plan to|we will|we'll|"
+    r"we are going to|voy a|vamos a|vou|vamos|je vais|nous allons|m ap|mwen ap|toi se|"
+    r"chung toi se)\b"
+)
+
+
 def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:
     """Words naming someone else (or, with ``relatives``, a sibling or cousin) earlier
     in the sentence of a match at ``start``, if any."""
@@ -360,7 +368,13 @@ def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | N
     found = _OTHER_PARTY.search(folded, lo, start)
     if found is None and relatives:
         found = _OTHER_RELATIVE.search(folded, lo, start)
-    return found.group() if found is not None else None
+    if found is None:
+        return None
+    close = _sentence_end(folded, start, min(len(folded), start + 200))
+    if _OWN_INTENT.search(folded, found.end(), close.start() if close else start) is not None:
+        # "My friend told me to go to the CFPB, and I will": the writer's own intent.
+        return None
+    return found.group()
 
 
 # A matter over before this loan or house was the writer's ("my Chapter 7 ended in 2014,

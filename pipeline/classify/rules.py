@@ -109,7 +109,7 @@ _T = TypeVar("_T")
 # or another company ("the house next door went to auction") escalate nothing.
 _OWN_SITUATION = frozenset(
     {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
-     "disaster_hardship", "servicemember"}
+     "disaster_hardship", "servicemember", "regulator_complaint"}
 )  # fmt: skip
 # ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
 _OWN_AFFAIRS = frozenset({"bankruptcy"})

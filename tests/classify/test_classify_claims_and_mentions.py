@@ -279,3 +279,23 @@ def test_an_inheritance_received_as_money_or_lost_sleep_is_no_succession(text: s
 )
 def test_an_heir_writing_after_a_death_is_still_a_successor(text: str) -> None:
     assert "successor_in_interest" in families(text)
+
+
+def test_a_neighbours_complaint_to_a_regulator_is_theirs() -> None:
+    c = run(
+        "I am not filing any complaint! My neighbour told me he went to the BBB about his "
+        "bank, but my experience with you was very good."
+    )
+    assert "regulator_complaint" not in c.family_names
+    assert any(s.reason == "other_party" for s in c.suppressions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My friend told me to go to the CFPB, and I will file there tomorrow.",
+        "Mi vecino me dijo que voy a tener que ir a la CFPB si no contestan.",
+    ],
+)
+def test_the_writers_own_intent_after_naming_someone_else_still_counts(text: str) -> None:
+    assert "regulator_complaint" in families(text)
