@@ -14,7 +14,10 @@ How the decisions are made (all pure logic, all explainable):
    escalation (its words are still matched, and kept as evidence).
 3. Rules match on folded text; a match in quoted history, a disclaimer or a signature,
    or governed by a negation or a resolution, is suppressed and the suppression kept
-   (:mod:`pipeline.classify.context`).
+   (:mod:`pipeline.classify.context`). Some suppressions need the whole message: in a
+   fraud report the writer's "I never applied" is an impostor's act; "I did not
+   authorize" next to a sum disputes a charge; a scam only suspected by a writer who
+   did not fall for it reports nothing.
 4. Request kinds come from rules that name a kind, and from two combined signals:
    an error assertion next to a servicing object (a notice of error, 12 CFR
    1024.35(b): any written assertion of a covered error counts, whatever the words),

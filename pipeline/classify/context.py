@@ -25,7 +25,18 @@ return spans of it; nothing here does I/O.
 * Someone else's situation: a neighbour, a friend, a coworker, "some mortgage
   company", a story on the news named earlier in the sentence ("the house next door
   went to a foreclosure auction", "mi vecino se declaró en bancarrota"): the writer's
-  own loan is not what the words are about.
+  own loan is not what the words are about. A tenant or a previous owner is someone
+  else too, unless the writer states their own intent in the same sentence ("my
+  friend told me to go to the CFPB, and I will").
+* Mentions of fraud and the media: a scam asked about or hedged ("is this a scam?",
+  "có thể là lừa đảo"), an attempt the writer did not fall for ("I didn't click"),
+  the writer's data said to be in someone's hands ("he knew my loan number"), an
+  act the writer denies ("I never applied"), and an outlet where the writer saw or
+  heard something ("I saw an ad on Facebook"); the classifier combines them.
+* A matter over before this loan or house ("discharged long before I bought this
+  house") is no live matter.
+* Sentences end at ``.``, ``!``, ``?`` and at line breaks, except a line break that
+  only wraps a long line of plain-text mail.
 """
 
 from __future__ import annotations

@@ -517,6 +517,7 @@ def _match_one(
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
+        # A bankruptcy over before this loan was taken is no live matter for it.
         if why is None and rule.family in _OWN_AFFAIRS:
             cue = before_this_loan_cue(folded, *span)
             if cue is not None:
@@ -525,6 +526,7 @@ def _match_one(
             cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
             if cue is not None:
                 why = ("other_party", cue)
+        # "I saw an ad on Facebook", "they were talking about the CFPB on the radio".
         if why is None and rule.family in ("media_threat", "regulator_complaint"):
             cue = media_seen_cue(folded, *span)
             if cue is not None:
