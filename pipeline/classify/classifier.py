@@ -14,7 +14,10 @@ How the decisions are made (all pure logic, all explainable):
    escalation (its words are still matched, and kept as evidence).
 3. Rules match on folded text; a match in quoted history, a disclaimer or a signature,
    or governed by a negation or a resolution, is suppressed and the suppression kept
-   (:mod:`pipeline.classify.context`).
+   (:mod:`pipeline.classify.context`). Some suppressions need the whole message: in a
+   fraud report the writer's "I never applied" is an impostor's act; "I did not
+   authorize" next to a sum disputes a charge; a scam only suspected by a writer who
+   did not fall for it reports nothing.
 4. Request kinds come from rules that name a kind, and from two combined signals:
    an error assertion next to a servicing object (a notice of error, 12 CFR
    1024.35(b): any written assertion of a covered error counts, whatever the words),
@@ -45,6 +48,12 @@ from pipeline.classify.accounts import (
 from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.clocks import RequestKind as ClockKind
+from pipeline.classify.context import (
+    compromise_cue,
+    foiled_cue,
+    own_act_denial_cue,
+    suspicion_cue,
+)
 from pipeline.classify.dates import find_sale_date
 from pipeline.classify.intervals import SpanSet
 from pipeline.classify.kinds import (
@@ -436,10 +445,13 @@ def classify(
             if h.match.field != "subject"
             or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
+    hits, impostor = _impostors_acts(hits, prepared)
     kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
-    suppressions = (*suppressions, *own_fault)
+    families, disputed = _disputed_charges(hits, families)
+    families, suspected = _suspected_scams(hits, families, prepared, body_field)
+    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -836,6 +848,103 @@ def _decide(
                 replace(ev, signal=f"implied_by:{grievance}") for ev in families[grievance][:1]
             ]
     return kinds, subkinds, evidence, families, dropped
+
+
+def _impostors_acts(
+    hits: list[_Hit], prepared: PreparedFields
+) -> tuple[list[_Hit], list[Suppression]]:
+    """In a report of identity theft, drop error cues that deny the writer's own act.
+
+    "Someone used my name ... I never applied for a mortgage on it" says an impostor
+    applied: no error of the servicer's to resolve, and the fraud desk has it. Only a
+    report with fraud words other than a bare "I did not authorize" counts; other
+    errors in the same message ("you also charged me twice") still count.
+    """
+    if not any(h.rule.family == "fraud_identity_theft" and not h.rule.consent_denial for h in hits):
+        return hits, []
+    kept: list[_Hit] = []
+    dropped: list[Suppression] = []
+    for h in hits:
+        if h.rule.signal == "error_cue":
+            folded = prepared.norm(h.match.field, h.match.item).text
+            cue = own_act_denial_cue(folded, h.fstart, h.fend)
+            if cue is not None:
+                m = h.match
+                dropped.append(
+                    Suppression("impostor_act", m.rule, m.field, m.start, m.end, m.matched, cue)
+                )
+                continue
+        kept.append(h)
+    return kept, dropped
+
+
+def _suspected_scams(
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    body_field: FieldName,
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop fraud that is only a scam suspected by a writer who did not fall for it.
+
+    "Is this text from you? Is it a scam? I didn't click it", "quiero saber si fue un
+    fraude ... no se lo di y colgué", "我女儿说是诈骗 ... 我没有转": the writer asks about
+    an attempt that failed; nothing of theirs was taken. Every fraud word must be a
+    scam word asked about or hedged, the writer must say they did not act, and nothing
+    may say their data is in someone's hands ("he knew my loan number"); otherwise
+    the fraud desk hears of it.
+    """
+    fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
+    if not fraud or "fraud_identity_theft" not in families:
+        return families, []
+    if any(not h.rule.suspicion for h in fraud):
+        return families, []
+    texts = [prepared.norm("subject").text, prepared.norm(body_field).text]
+    if any(compromise_cue(text) is not None for text in texts):
+        return families, []
+    foiled = next((c for c in map(foiled_cue, texts) if c is not None), None)
+    if foiled is None:
+        return families, []
+    dropped: list[Suppression] = []
+    for h in fraud:
+        m = h.match
+        cue = suspicion_cue(prepared.norm(m.field, m.item).text, h.fstart, h.fend)
+        if cue is None:
+            return families, []
+        dropped.append(
+            Suppression(
+                "suspicion", m.rule, m.field, m.start, m.end, m.matched, f"{cue.strip()} / {foiled}"
+            )
+        )
+    return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+
+def _disputed_charges(
+    hits: list[_Hit], families: dict[str, list[Evidence]]
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop fraud that is only the writer's "I did not authorize" next to a sum of money.
+
+    "I did not authorize an extra thousand" or "un seguro que yo no pedí ... $280 al
+    mes" disputes what the servicer charged (the notice-of-error signals judge that),
+    it reports no stolen identity. Any other fraud words, or a denial with no sum
+    near it ("I did not authorize that address change"), keep the family.
+    """
+    fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
+    if not fraud or "fraud_identity_theft" not in families:
+        return families, []
+    if any(not h.rule.consent_denial for h in fraud):
+        return families, []
+    sums = [h for h in hits if h.rule.signal == "amount"]
+    dropped: list[Suppression] = []
+    for h in fraud:
+        pair = _near([h], sums) or _subject_pair([h], sums)
+        if pair is None:
+            return families, []
+        m = h.match
+        cue = pair[1].match.matched
+        dropped.append(
+            Suppression("disputed_charge", m.rule, m.field, m.start, m.end, m.matched, cue)
+        )
+    return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
 
 
 def _family_hits(families: dict[str, list[Evidence]], rules: RuleSet) -> tuple[FamilyHit, ...]:

@@ -25,7 +25,18 @@ return spans of it; nothing here does I/O.
 * Someone else's situation: a neighbour, a friend, a coworker, "some mortgage
   company", a story on the news named earlier in the sentence ("the house next door
   went to a foreclosure auction", "mi vecino se declaró en bancarrota"): the writer's
-  own loan is not what the words are about.
+  own loan is not what the words are about. A tenant or a previous owner is someone
+  else too, unless the writer states their own intent in the same sentence ("my
+  friend told me to go to the CFPB, and I will").
+* Mentions of fraud and the media: a scam asked about or hedged ("is this a scam?",
+  "có thể là lừa đảo"), an attempt the writer did not fall for ("I didn't click"),
+  the writer's data said to be in someone's hands ("he knew my loan number"), an
+  act the writer denies ("I never applied"), and an outlet where the writer saw or
+  heard something ("I saw an ad on Facebook"); the classifier combines them.
+* A matter over before this loan or house ("discharged long before I bought this
+  house") is no live matter.
+* Sentences end at ``.``, ``!``, ``?`` and at line breaks, except a line break that
+  only wraps a long line of plain-text mail.
 """
 
 from __future__ import annotations
@@ -39,12 +50,18 @@ from pipeline.classify.intervals import SpanSet
 __all__ = [
     "EMPTY_ZONES",
     "Zones",
+    "before_this_loan_cue",
+    "compromise_cue",
     "find_zones",
+    "foiled_cue",
     "is_forwarded_subject",
+    "media_seen_cue",
     "negation_cue",
     "news_cue",
     "other_party_cue",
+    "own_act_denial_cue",
     "resolution_cue",
+    "suspicion_cue",
 ]
 
 _FORWARD_SUBJECT = re.compile(
@@ -150,7 +167,11 @@ _RESOLUTION = re.compile(
 # companies. Family members are left out on purpose: an heir writes about a parent who
 # died, a spouse about a deployed husband, and those are the writer's own loan.
 _OTHER_PARTY = re.compile(
-    r"\b(?:neighbou?rs?|next door|down the street|coworkers?|co-workers?|colleagues?|"
+    r"\b(?:neighbou?rs?|next door|doors down|down the street|coworkers?|co-workers?|colleagues?|"
+    r"(?:my|our|a) tenants?|(?:the )?(?:previous|former|prior|last) owners?|"
+    r"(?:mi|mis|el|un) inquilin[oa]s?|(?:el|la) (?:dueno|duena|propietari[oa]) anterior|"
+    r"(?:meu|minha|o) inquilin[oa]|(?:o|a) (?:dono|dona|proprietari[oa]) anterior|"
+    r"(?:mon|ma|le|la) locataire|(?:l'|le )ancien proprietaire|"
     r"(?:a|my|our) friends?|friends? of (?:mine|ours)|someone i know|people i know|"
     r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
     r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
@@ -161,7 +182,8 @@ _OTHER_PARTY = re.compile(
     r"(?:un|une|mon|ma) amie?|(?:aux|dans les) informations|vwazen|zanmi|kapitbahay|"
     r"kaibigan|katrabaho|hang xom|dong nghiep)\b"
     # Scripts without spaces between words (or with attached pronouns): no boundaries.
-    r"|邻居|鄰居|朋友|同事|隔壁|이웃|옆집|친구|동료|جيران|صديق"
+    r"|邻居|鄰居|朋友|同事|隔壁|租客|房客|前屋主|이웃|옆집|친구|동료|세입자|이전 소유자|جيران|صديق"
+    r"|المالك السابق|المستأجر".replace(" ", r"\s+")  # a wrapped line breaks the words too
 )
 
 
@@ -183,6 +205,173 @@ _NEWS = re.compile(
 )
 
 
+# The writer denying an act of their own: asking, applying, signing, opening,
+# authorising ("I never applied", "yo no pedí", "eu nunca pedi", "je n'ai jamais
+# demandé", "我没有申请"). In a report of identity theft the act was an impostor's.
+_OWN_ACT_DENIAL = re.compile(
+    r"\b(?:i|we)(?: have| had)?(?: never| not| did not| didn't| didnt)(?: ever)? (?:apply|applied|"
+    r"request|requested|ask for|asked for|sign|signed|open|opened|authorize|authorized|take out|"
+    r"took out)\b"
+    r"|\b(?:yo )?(?:nunca|no|jamas) (?:pedi|solicite|firme|autorice|abri|saque)\b"
+    r"|\b(?:eu )?(?:nunca|nao|jamais) (?:pedi|solicitei|assinei|autorizei|abri)\b"
+    r"|\bje n'?ai (?:jamais|pas) (?:demande|signe|autorise|ouvert)\b"
+    r"|\bj'ai jamais (?:demande|signe)\b"
+    r"|\b(?:mwen|m|nou) pa(?: t)?(?: janm)? (?:mande|siyen|louvri|otorize|aplike)\b"
+    r"|\b(?:toi|chung toi) (?:khong|chua)(?: he)? (?:yeu cau|ky|xin|mo|dang ky|nop don)\b"
+    r"|\bhindi (?:ko|namin) (?:hiniling|pinirmahan|inaprubahan|binuksan)\b"
+    r"|我(?:从来|從來|根本)?(?:并没有|並沒有|没有|沒有|从没|從沒|没|沒)(?:申请|申請|要求|签|簽|开|開|授权|授權)"
+    r"|(?:신청|요청|서명|승인)(?:한 적(?:이)? 없|하지 않았|을 안 했|를 안 했)"
+    r"|لم (?:أطلب|أوقع|أقدم|أفتح)"
+)
+
+
+def own_act_denial_cue(folded: str, start: int, end: int) -> str | None:
+    """The writer's denial of their own act ("I never requested") that a match at
+    ``[start, end)`` is part of, if any."""
+    lo = max(_sentence_start(folded, start), start - 40)
+    for m in _OWN_ACT_DENIAL.finditer(folded, lo, min(len(folded), end + 40)):
+        if m.start() < end and m.end() > start:
+            return m.group()
+    return None
+
+
+# Words that make a named scam a suspicion: a hedge earlier in its sentence ("I think",
+# "parece", "có thể", "是不是", "parang"). A question mark ending the sentence does too.
+_HEDGE = re.compile(
+    r"\b(?:i think|i believe|i guess|maybe|might be|may be|could be|looks like|seems like|"
+    r"sounds like|not sure if|wondering if|whether|is (?:this|it|that) (?:a |an )?|"
+    r"creo que|parece|tal vez|quizas|a lo mejor|puede ser|no se si|quiero saber si|si (?:es|fue)|"
+    r"acho que|talvez|pode ser|sera que|nao sei se|je pense|je crois|peut-etre|semble|on dirait|"
+    r"je ne sais pas si|petet|sanble|mwen panse|mwen kwe|co the|hinh nhu|co phai|chac la|nghi la|"
+    r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل)\b"
+    r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
+)
+_QUESTION_MARKS = "?？؟"
+# The writer did not fall for it: did not click, pay, give their number, or hung up.
+_FOILED = re.compile(
+    r"\b(?:i |we )?(?:didn't|did not|didnt|never|haven't|have not) (?:click|clicked|pay|paid|"
+    r"give|gave|send|sent|respond|reply|call)\b|\bhung up\b|\bnot sending anything\b"
+    r"|\bno (?:le |lo |les |se lo )?(?:di|hice clic|pulse|pague|mande|envie|conteste|abri)\b"
+    r"|\bcolgue\b"
+    r"|\bnao (?:cliquei|paguei|passei|dei|abri|respondi)\b|\bdesliguei\b"
+    r"|\bje n'?ai (?:pas|rien) (?:clique|paye|donne|envoye|repondu)\b|\bj'ai raccroche\b"
+    r"|\b(?:m|mwen) pa (?:klike|peye|bay|reponn)\b|\b(?:m|mwen) rakwoche\b"
+    r"|\b(?:chua|khong) (?:bam|nhan vao|chuyen|dua|tra loi)\b|\bcup may\b"
+    r"|\bhindi (?:ko|ako) (?:pinindot|nag-?click|kinlick|nagbayad|binigay|sinagot)\b"
+    r"|没有转|沒有轉|没转|沒轉|没有点|沒有點|没点|沒點|没有给|沒有給|挂了|掛了|没有回复|沒有回覆"
+    r"|클릭하지 않았|누르지 않았|안 눌렀|보내지 않았|송금하지 않았|끊었"
+    r"|لم أضغط|لم أدفع|لم أعطه|أغلقت الخط"
+)
+# The writer's own data or money in someone else's hands: the impostor knew their loan
+# number or address, or the writer asks how they got it.
+_COMPROMISE = re.compile(
+    r"\b(?:knew|knows|had|has) (?:my|our) (?:full |last )?(?:name|loan|address|account|social|"
+    r"ssn|last 4|last four|phone|email|balance|information|info|details)\b"
+    r"|\bhow did (?:they|he|she) (?:get|have|know)\b"
+    r"|\b(?:information|info|data) (?:is |was |has been |may be |might be )?compromised\b"
+    r"|\b(?:sabia|sabian|tenia|tenian) (?:mi|mis) (?:numero|nombre|direccion|prestamo|"
+    r"informacion|cuenta|datos|seguro social)\b|\balguien tiene mis datos\b"
+    r"|\b(?:sabia|sabiam|tinha|tinham) (?:o )?meu (?:nome|numero|endereco|emprestimo|cpf)\b"
+    r"|\bvazad[oa]s?\b"
+    r"|\b(?:connaissait|connaissaient|avait|avaient) mon (?:nom|numero|adresse|pret)\b"
+    r"|\b(?:konnen|te konnen) non (?:mwen|m)\b"
+    r"|\bbiet (?:ten toi|(?:ca )?so loan|dia chi|thong tin)\b"
+    r"|\balam (?:nila|niya) ang\b"
+    r"|知道我的|有我的资料|有我的資料|怎么会有我的|怎麼會有我的|알고 있었|제 정보를|يعرف رقم|يعرفون"
+)
+
+
+def suspicion_cue(folded: str, start: int, end: int) -> str | None:
+    """What makes a scam named at ``[start, end)`` a suspicion: a hedge earlier in its
+    sentence, or a question mark ending it (or ending the next words), if any."""
+    lo = _sentence_start(folded, start)
+    found = _HEDGE.search(folded, lo, start)
+    if found is not None:
+        return found.group()
+    m = _sentence_end(folded, end, min(len(folded), end + 200))
+    if m is not None and m.group() in _QUESTION_MARKS:
+        return m.group()
+    return None
+
+
+def foiled_cue(folded: str) -> str | None:
+    """Words saying the writer did not fall for an attempt ("I didn't click it")."""
+    found = _FOILED.search(folded)
+    return found.group() if found is not None else None
+
+
+def compromise_cue(folded: str) -> str | None:
+    """Words saying the writer's data is in someone else's hands, if any."""
+    found = _COMPROMISE.search(folded)
+    return found.group() if found is not None else None
+
+
+# Seeing, hearing or reading something in the media: the outlet named is where a story
+# or an advertisement was, not where the writer threatens to take their grievance.
+_MEDIA_SEEN = re.compile(
+    r"\b(?:saw|seen|watched|watching|heard|hearing|read|listening to|listened to|came across|"
+    r"an ad|ads|advert|advertisement|commercial|"
+    r"vi (?:en|el|la|las|los|un|una)|vimos|viendo|escuche|escuchamos|escuchando|"
+    r"lei (?:en|el|la|un|una)|pasaron|anuncio|"
+    r"assisti|ouvi|ouvindo|assistindo|propaganda|"
+    r"vu|entendu|ecoutais|regardais|une pub|publicite|"
+    r"(?:m|mwen) (?:te )?we|tande|koute|gade|piblisite|"
+    r"xem|nghe|doc duoc|thay tren|quang cao|"
+    r"nakita|napanood|narinig|nabasa|patalastas|ad sa)\b"
+    r"|看到|看了|听到|聽到|读到|讀到|广告|廣告|봤|보았|들었|읽었|광고|شاهدت|رأيت|سمعت|قرأت|إعلان"
+)
+
+
+# A word of seeing or hearing this close before the outlet's name is about it.
+_MEDIA_REACH = 40
+# "If I don't hear back" is the servicer's answer awaited, not a story heard.
+_HEARD_FROM_US = re.compile(
+    r"\W*(?:anything |nothing |anyen |nada |back|from|de ustedes|de voces|de vous|mula sa)"
+)
+_NOT_HEARD = re.compile(r"(?:\bdon'?t|\bnot|\bno|\bpa|\bnao|\bne|\bkhong|\bhindi)\W*$")
+# Others talking about it on the air ("yo t ap pale de CFPB", "they were talking about").
+_MEDIA_TALK = re.compile(
+    r"\b(?:(?:they|he|she) (?:were|was) talking about|hablaron de|hablaban de|yo t ap pale de|"
+    r"falaram (?:de|sobre)|falavam (?:de|sobre)|ils parlaient de|nagsalita tungkol sa)\b"
+)
+# A story the outlet ran, told after its name ("en Univision pasaron un reportaje").
+_MEDIA_AIRED = re.compile(
+    r"\b(?:aired|ran a (?:story|piece)|did a (?:story|piece)|story about|report(?:ed)? on|"
+    r"pasaron|hablaron de|reportaje|passou|falaram|a diffuse|yo t ap pale|"
+    r"talking about|was about)\b"
+)
+
+
+def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | None:
+    """Words in the sentence of a match at ``start`` saying the writer saw, heard or read
+    something in the media named ("I saw an ad on Facebook", "en Univision pasaron un
+    reportaje"), close before or just after it, if any. "If I don't hear back" is no
+    such word."""
+    lo = max(_sentence_start(folded, start), start - _MEDIA_REACH)
+    talk = _MEDIA_TALK.search(folded, lo, start)
+    if talk is not None:
+        return talk.group()
+    for found in _MEDIA_SEEN.finditer(folded, lo, start):
+        if _HEARD_FROM_US.match(folded, found.end()) or _NOT_HEARD.search(
+            folded, max(lo, found.start() - 12), found.start()
+        ):
+            continue
+        return found.group()
+    if end is not None:
+        aired = _MEDIA_AIRED.search(folded, end, min(len(folded), end + 40))
+        if aired is not None and not _sentence_end(folded, end, aired.start()):
+            return aired.group()
+    return None
+
+
+# The writer's own intent, said after naming someone else: the matter is theirs again.
+_OWN_INTENT = re.compile(
+    r"\b(?:i will|i'll|i am going to|i'm going to|im going to|i plan to|we will|we'll|"
+    r"we are going to|voy a|vamos a|vou|vamos|je vais|nous allons|m ap|mwen ap|toi se|"
+    r"chung toi se)\b"
+)
+
+
 def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:
     """Words naming someone else (or, with ``relatives``, a sibling or cousin) earlier
     in the sentence of a match at ``start``, if any."""
@@ -190,6 +379,42 @@ def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | N
     found = _OTHER_PARTY.search(folded, lo, start)
     if found is None and relatives:
         found = _OTHER_RELATIVE.search(folded, lo, start)
+    if found is None:
+        return None
+    close = _sentence_end(folded, start, min(len(folded), start + 200))
+    if _OWN_INTENT.search(folded, found.end(), close.start() if close else start) is not None:
+        # "My friend told me to go to the CFPB, and I will": the writer's own intent.
+        return None
+    return found.group()
+
+
+# A matter over before this loan or house was the writer's ("my Chapter 7 ended in 2014,
+# long before I took this loan", "antes de comprar esta casa"): it is not this loan's.
+_BEFORE_THIS_LOAN = re.compile(
+    r"\b(?:long )?before (?:i|we) (?:bought|got|took out|took|closed on|had|purchased) "
+    r"(?:this|the|our|my) (?:house|home|loan|mortgage|property)\b"
+    r"|\bantes de (?:comprar|sacar|tener|obtener) (?:esta|este|la|el|mi|nuestra) "
+    r"(?:casa|prestamo|hipoteca|propiedad)\b"
+    r"|\bantes de (?:comprar|pegar|ter|fazer) (?:esta|este|a|o|minha|meu) "
+    r"(?:casa|emprestimo|hipoteca|imovel|financiamento)\b"
+    r"|\bavant (?:d'acheter|d'avoir|de prendre) (?:cette|la|ma|notre|ce|le) "
+    r"(?:maison|pret|hypotheque|propriete)\b"
+    r"|\bbago (?:ko|namin) (?:kinuha|binili|nakuha) ang (?:loan|bahay|utang)\b"
+    r"|\btruoc khi (?:mua|vay) (?:nha|khoan vay|can nha)\b"
+    r"|买这个房子之前|買這個房子之前|买房之前|買房之前|这笔贷款之前|這筆貸款之前"
+)
+
+
+def before_this_loan_cue(folded: str, start: int, end: int) -> str | None:
+    """Words in the sentence of ``[start, end)`` (or the next one) saying the matter was
+    over before this loan or house, if any."""
+    lo = _sentence_start(folded, start)
+    first = _sentence_end(folded, end, min(len(folded), end + 300))
+    hi = min(len(folded), end + 300)
+    if first is not None:
+        second = _sentence_end(folded, first.end(), hi)
+        hi = second.start() if second is not None else hi
+    found = _BEFORE_THIS_LOAN.search(folded, lo, hi)
     return found.group() if found is not None else None
 
 
@@ -199,13 +424,41 @@ def news_cue(folded: str, start: int) -> str | None:
     return found.group() if found is not None else None
 
 
+# Plain-text mail is often wrapped at a fixed width: a line break after a long line
+# that ends no sentence, before a line that goes on with a word, is inside a sentence
+# ("my mother died in 2024 and you confirmed me as successor\n(that was all resolved)").
+_WRAP_WIDTH = 60
+_SENTENCE_ENDS_LINE = ".!?:;。！？؟"
+
+
+def _soft_break(folded: str, i: int) -> bool:
+    """True if the line break at ``i`` only wraps a long line."""
+    line = folded[folded.rfind("\n", 0, i) + 1 : i].rstrip()
+    if len(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
+        return False
+    nxt = folded[i + 1 : i + 2]
+    return nxt.isalpha() or nxt in "(\"'"
+
+
 def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
     """Where the sentence holding ``pos`` starts, looking back at most ``reach`` characters."""
     floor = max(0, pos - reach)
     # One rfind per mark instead of a regex match per character: this runs for every
     # rule occurrence, and long letters hold hundreds of them.
-    last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS)
+    last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS if mark != "\n")
+    nl = folded.rfind("\n", max(floor, last + 1), pos)
+    while nl >= 0 and _soft_break(folded, nl):
+        nl = folded.rfind("\n", max(floor, last + 1), nl)
+    last = max(last, nl)
     return last + 1 if last >= 0 else floor
+
+
+def _sentence_end(folded: str, pos: int, limit: int) -> re.Match[str] | None:
+    """The mark ending the sentence that goes on at ``pos`` (soft line breaks skipped)."""
+    for m in _SENTENCE.finditer(folded, pos, limit):
+        if m.group() != "\n" or not _soft_break(folded, m.start()):
+            return m
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +545,13 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
 
 def negation_cue(folded: str, start: int, end: int) -> str | None:
     """The negation cue governing the match at ``[start, end)``, if any."""
-    before = folded[max(0, start - 80) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
+    lo = max(0, start - 80)
+    before = folded[lo:start]
+    breaks = [
+        b
+        for b in _CLAUSE_BREAK.finditer(before)
+        if b.group() != "\n" or not _soft_break(folded, lo + b.start())
+    ]
     if breaks:
         before = before[breaks[-1].end() :]
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
@@ -314,7 +572,7 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
 def resolution_cue(folded: str, start: int, end: int) -> str | None:
     """A resolution phrase in the same sentence as ``[start, end)``, if any."""
     lo = _sentence_start(folded, start, 300)
-    m = _SENTENCE.search(folded, end, min(len(folded), end + 300))
+    m = _sentence_end(folded, end, min(len(folded), end + 300))
     hi = m.start() if m is not None else min(len(folded), end + 300)
     found = _RESOLUTION.search(folded, lo, hi)
     return found.group() if found is not None else None

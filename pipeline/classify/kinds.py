@@ -78,6 +78,10 @@ SuppressionReason = Literal[
     "spoofed",
     "other_party",
     "own_fault",
+    "disputed_charge",
+    "impostor_act",
+    "suspicion",
+    "seen_in_media",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

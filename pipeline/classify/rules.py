@@ -40,8 +40,10 @@ from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_find
 from pipeline.classify.context import (
     EMPTY_ZONES,
     Zones,
+    before_this_loan_cue,
     find_zones,
     is_forwarded_subject,
+    media_seen_cue,
     negation_cue,
     news_cue,
     other_party_cue,
@@ -107,7 +109,7 @@ _T = TypeVar("_T")
 # or another company ("the house next door went to auction") escalate nothing.
 _OWN_SITUATION = frozenset(
     {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
-     "disaster_hardship"}
+     "disaster_hardship", "servicemember", "regulator_complaint"}
 )  # fmt: skip
 # ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
 _OWN_AFFAIRS = frozenset({"bankruptcy"})
@@ -162,6 +164,14 @@ class EscalationRule(BaseModel):
     # wrong") is part of the assertion; it is a request for information there only
     # when asked for (a request cue nearby, or a question).
     named_in_errors: bool = False
+    # The words say the writer did not consent ("I did not authorize", "sin mi
+    # autorización"): next to a sum of money they dispute a charge (a notice of error),
+    # elsewhere they report fraud. The classifier decides which.
+    consent_denial: bool = False
+    # The words name a scam that may be only suspected ("is this a scam?"): the
+    # classifier drops them when the writer did not fall for it and no data of theirs
+    # is said to be in someone's hands.
+    suspicion: bool = False
 
     @field_validator("phrases")
     @classmethod
@@ -507,10 +517,20 @@ def _match_one(
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
+        # A bankruptcy over before this loan was taken is no live matter for it.
+        if why is None and rule.family in _OWN_AFFAIRS:
+            cue = before_this_loan_cue(folded, *span)
+            if cue is not None:
+                why = ("resolution", cue)
         if why is None and rule.family in _OWN_SITUATION:
             cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
             if cue is not None:
                 why = ("other_party", cue)
+        # "I saw an ad on Facebook", "they were talking about the CFPB on the radio".
+        if why is None and rule.family in ("media_threat", "regulator_complaint"):
+            cue = media_seen_cue(folded, *span)
+            if cue is not None:
+                why = ("seen_in_media", cue)
         if why is None and rule.family in _NEWSWORTHY:
             cue = news_cue(folded, span[0])
             if cue is not None:

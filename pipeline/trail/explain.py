@@ -22,6 +22,10 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "spoofed": "mail claiming to be ours",
     "other_party": "about someone else's situation",
     "own_fault": "the writer says the mistake was their own",
+    "disputed_charge": "the writer disputes a charge, not a stolen identity",
+    "impostor_act": "an impostor's act in a fraud report, not a servicing error",
+    "suspicion": "a scam only suspected by a writer who did not fall for it",
+    "seen_in_media": "where the writer saw or heard something, not a threat to go to the media",
 }
 
 
