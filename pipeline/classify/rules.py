@@ -89,6 +89,7 @@ Signal = Literal[
     "payoff_object",
     "application_reference",
     "application_material",
+    "application_act",
     "elderly",
     "exploitation_act",
     "own_fault",
