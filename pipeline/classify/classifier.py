@@ -706,7 +706,7 @@ def _decide(
             signals.setdefault(h.rule.signal, []).append(h)
     # Words of an application already made, decided or staffed ("the status of my
     # modification") are no new loss-mitigation application.
-    made = _spans(signals.get("application_reference", []))
+    made = _spans(signals.get("application_reference", []) + signals.get("plan_in_place", []))
     named: list[_Hit] = []
     topic: list[_Hit] = []
     for h in hits:
@@ -870,11 +870,15 @@ def _decide_application(
     discrimination complaint about a modification is an application, and alone is not.
     """
     acts = signals.get("application_act", [])
-    told = signals.get("application_reference", [])
+    in_place = signals.get("plan_in_place", [])
+    told = signals.get("application_reference", []) + in_place
     # A sale pressed while an application is pending keeps the application: its
     # 1024.41 clocks make a missed application dearer than an extra one, and writers
-    # of held-out mail label it one.
-    pressed = bool(told) and "foreclosure_sale" in families
+    # of held-out mail label it one. A plan granted and being paid is no application
+    # pending: the sale is a notice of error about the plan, not a new application.
+    plans = _spans(in_place)
+    pending = [t for t in told if not _overlaps(plans, t)]
+    pressed = bool(pending) and "foreclosure_sale" in families
     telling = not pressed and (bool(told) or any(f in families for f in _TELLING_FAMILIES))
     if not telling:
         for h in topic:

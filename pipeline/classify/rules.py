@@ -90,6 +90,7 @@ Signal = Literal[
     "application_reference",
     "application_material",
     "application_act",
+    "plan_in_place",
     "elderly",
     "exploitation_act",
     "own_fault",

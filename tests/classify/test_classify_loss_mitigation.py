@@ -135,3 +135,35 @@ def test_a_sale_pressed_while_an_application_is_pending_keeps_the_application() 
 def test_option_words_in_a_message_that_tells_no_story_still_apply() -> None:
     c = run("The tornado took our roof. Can we skip a payment while we rebuild?")
     assert LM in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got a Notice of Trustee Sale: my house will be sold on December 1st. I am on the "
+        "trial plan you sent me and I paid the trial payments for sept, oct and nov. This "
+        "sale should not be happening, please stop it.",
+        "Una carta dice que mi casa se va a vender en subasta el 15 de enero de 2027. Pero en "
+        "octubre me aprobaron un plan de indulgencia de seis meses. Esto tiene que ser un "
+        "error, paren esa venta.",
+        "Un avis annonce la vente aux enchères de ma maison le 22/12/2026. Or, vous m'avez "
+        "accordé un plan d'essai (trial period plan) en septembre et je respecte le plan. "
+        "C'est une erreur, annulez la vente.",
+        "Fui aprovado para o plano de pagamento de teste da modificação em julho e paguei as "
+        "três parcelas. Mesmo assim o leilão da minha casa está marcado para 22 de março de "
+        "2027. Não pode ter leilão, cancelem a venda.",
+        "Tôi đã hoàn tất kế hoạch trả nợ vào tháng 10. Nhưng hôm nay tôi nhận thư nói nhà tôi "
+        "sẽ bị bán đấu giá ngày 3/3/27. Việc này là sai, xin hủy ngày bán.",
+        "Approved na po kami sa repayment plan noong Nobyembre at nakabayad na po kami ng "
+        "unang hulog. Pero may abiso pa rin po na ibebenta ang bahay namin sa 3/3/27. Hindi "
+        "po tama ito, pakikansela po ang benta.",
+    ],
+)
+def test_a_sale_pressed_while_a_granted_plan_is_paid_is_an_error_not_an_application(
+    text: str,
+) -> None:
+    # The plan is in place: nothing is applied for, so no 1024.41 clock starts; the
+    # sale itself is asserted as an error.
+    c = run(text)
+    assert LM not in c.request_kinds
+    assert "notice_of_error" in c.request_kinds
