@@ -167,3 +167,18 @@ def test_a_sale_pressed_while_a_granted_plan_is_paid_is_an_error_not_an_applicat
     c = run(text)
     assert LM not in c.request_kinds
     assert "notice_of_error" in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The tornado took our roof and my hours are cut. Can we skip a couple payments?",
+        "Harris County is a declared disaster and we are paying a hotel. Can we skip September?",
+        "Please tell me whether the payments can be paused for a little while until the "
+        "insurance comes through.",
+        "Our house burned in the wildfire. Is there any payment relief while we're displaced?",
+        "Con el huracán se cayó el techo. Quiero solicitar la moratoria para los afectados.",
+    ],
+)
+def test_asking_to_skip_pause_or_be_relieved_of_payments_is_an_application(text: str) -> None:
+    assert LM in run(text).request_kinds
