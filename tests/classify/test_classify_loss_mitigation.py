@@ -182,3 +182,23 @@ def test_a_sale_pressed_while_a_granted_plan_is_paid_is_an_error_not_an_applicat
 )
 def test_asking_to_skip_pause_or_be_relieved_of_payments_is_an_application(text: str) -> None:
     assert LM in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My forbearance was denied in March because of missing paperwork. I need a "
+        "forbearance extension now, my hours were cut again.",
+        "You denied my modification. Can we get a repayment plan instead?",
+    ],
+)
+def test_asking_for_an_option_after_a_denial_is_a_new_application(text: str) -> None:
+    c = run(text)
+    assert LM in c.request_kinds
+
+
+def test_a_denial_told_without_asking_for_anything_is_no_application() -> None:
+    assert (
+        LM
+        not in run("My modification was denied in March and I think that is unfair.").request_kinds
+    )
