@@ -190,6 +190,14 @@ def test_asking_to_skip_pause_or_be_relieved_of_payments_is_an_application(text:
         "My forbearance was denied in March because of missing paperwork. I need a "
         "forbearance extension now, my hours were cut again.",
         "You denied my modification. Can we get a repayment plan instead?",
+        "Me negaron la modificación en marzo. Ahora necesito un plan de pagos, me cortaron "
+        "las horas.",
+        "Negaram nossa modificação em março. Agora preciso de um plano de pagamento, perdi o "
+        "emprego.",
+        "On m'a refusé la modification en mars. J'ai besoin d'un report, j'ai perdu mon emploi.",
+        "Họ đã từ chối sửa đổi khoản vay của tôi năm ngoái. Nay xin tạm hoãn thanh toán vì "
+        "tôi mất việc.",
+        "我去年遞交了貸款修改申請，被拒絕了。我失業了，請給我寬限三個月。",
     ],
 )
 def test_asking_for_an_option_after_a_denial_is_a_new_application(text: str) -> None:
