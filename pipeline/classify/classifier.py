@@ -705,7 +705,7 @@ def _decide(
         if h.rule.signal is not None:
             signals.setdefault(h.rule.signal, []).append(h)
     # Words of an application already made, decided or staffed ("the status of my
-    # modification") are no new loss-mitigation application.
+    # modification"), or of a plan in place, are no new loss-mitigation application.
     made = _spans(signals.get("application_reference", []) + signals.get("plan_in_place", []))
     named: list[_Hit] = []
     topic: list[_Hit] = []
@@ -759,7 +759,9 @@ def _decide(
     sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
     if sale:
         pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
-        pending = signals.get("application_reference", [])
+        # A sale set while an application is pending or a granted plan is being paid
+        # is an error about the sale (1024.41(g)), whatever words assert it.
+        pending = signals.get("application_reference", []) + signals.get("plan_in_place", [])
         if pair is not None or pending:
             subkinds.add("foreclosure_sale_error")
             why = pair[0] if pair else (pending[0] if pending else sale[0])
@@ -870,14 +872,15 @@ def _decide_application(
     discrimination complaint about a modification is an application, and alone is not.
     """
     acts = signals.get("application_act", [])
+    references = signals.get("application_reference", [])
     in_place = signals.get("plan_in_place", [])
-    told = signals.get("application_reference", []) + in_place
+    told = references + in_place
     # A sale pressed while an application is pending keeps the application: its
     # 1024.41 clocks make a missed application dearer than an extra one, and writers
-    # of held-out mail label it one. A plan granted and being paid is no application
+    # label such mail an application. A plan granted and being paid is no application
     # pending: the sale is a notice of error about the plan, not a new application.
     plans = _spans(in_place)
-    pending = [t for t in told if not _overlaps(plans, t)]
+    pending = [r for r in references if not _overlaps(plans, r)]
     pressed = bool(pending) and "foreclosure_sale" in families
     telling = not pressed and (bool(told) or any(f in families for f in _TELLING_FAMILIES))
     if not telling:

@@ -210,3 +210,20 @@ def test_a_denial_told_without_asking_for_anything_is_no_application() -> None:
         LM
         not in run("My modification was denied in March and I think that is unfair.").request_kinds
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un avis annonce la vente aux enchères de ma maison le 22/12/2026. Je suis en "
+        "période d'essai depuis septembre.",
+        "Me aprobaron un plan de indulgencia en octubre. Hoy llegó un aviso: la subasta de "
+        "mi casa es el 15 de enero de 2027.",
+    ],
+)
+def test_a_sale_set_while_a_granted_plan_is_paid_is_a_sale_error_without_error_words(
+    text: str,
+) -> None:
+    c = run(text)
+    assert "foreclosure_sale_error" in c.request_subkinds
+    assert LM not in c.request_kinds
