@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -717,14 +717,18 @@ def _decide(
         if h.rule.signal is not None:
             signals.setdefault(h.rule.signal, []).append(h)
     # Words of an application already made, decided or staffed ("the status of my
-    # modification") are no new loss-mitigation application.
-    made = _spans(signals.get("application_reference", []))
+    # modification"), or of a plan in place, are no new loss-mitigation application.
+    made = _spans(signals.get("application_reference", []) + signals.get("plan_in_place", []))
     named: list[_Hit] = []
+    topic: list[_Hit] = []
     for h in hits:
         r = h.rule
         if r.signal is not None:
             continue
         if r.kind == "loss_mitigation_application" and _overlaps(made, h):
+            continue
+        if r.kind == "loss_mitigation_application":
+            topic.append(h)
             continue
         if r.named_in_errors:
             named.append(h)
@@ -735,6 +739,7 @@ def _decide(
             subkinds.add(r.subkind)
         if r.family is not None:
             families.setdefault(r.family, []).append(h.evidence())
+    _decide_application(topic, signals, families, add_kind)
     # "Is something wrong with my statement?" asks; an error is asserted in a statement.
     ends = sentence_ends or {}
     errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
@@ -766,7 +771,9 @@ def _decide(
     sale = [h for h in hits if h.rule.family == "foreclosure_sale"]
     if sale:
         pair = _near(errors, sale, 2 * _SIGNAL_WINDOW)
-        pending = signals.get("application_reference", [])
+        # A sale set while an application is pending or a granted plan is being paid
+        # is an error about the sale (1024.41(g)), whatever words assert it.
+        pending = signals.get("application_reference", []) + signals.get("plan_in_place", [])
         if pair is not None or pending:
             subkinds.add("foreclosure_sale_error")
             why = pair[0] if pair else (pending[0] if pending else sale[0])
@@ -945,6 +952,51 @@ def _disputed_charges(
             Suppression("disputed_charge", m.rule, m.field, m.start, m.end, m.matched, cue)
         )
     return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+
+# Families whose messages tell of someone's loss-mitigation dealings rather than make
+# an application: a grievance about how a request for help was treated, a lawyer's or a
+# regulator's letter about one, a scam sold as a modification.
+_TELLING_FAMILIES = frozenset(
+    {"discrimination", "legal_representation", "regulator_complaint", "fraud_identity_theft"}
+)
+
+
+def _decide_application(
+    topic: list[_Hit],
+    signals: dict[str, list[_Hit]],
+    families: dict[str, list[Evidence]],
+    add_kind: Callable[[RequestKind, Evidence], None],
+) -> None:
+    """Whether the writer makes a loss-mitigation application (12 CFR 1024.41).
+
+    Words for the options ("forbearance", "plan de pagos", "还款计划") alone make an
+    application only in a message that tells no story about one. When the message
+    tells of an application already made, decided or in place, or is a grievance, a
+    lawyer's or regulator's letter or a scam report, the same words name what is told
+    about; the writer applies in it only with an act of applying in their own words
+    ("I am attaching my hardship letter", "quiero solicitar el plan de pagos", "please
+    review my application"). An act counts in a message that is about loss mitigation
+    (an option word or an application told of), so "attached are my paystubs" in a
+    discrimination complaint about a modification is an application, and alone is not.
+    """
+    acts = signals.get("application_act", [])
+    references = signals.get("application_reference", [])
+    in_place = signals.get("plan_in_place", [])
+    told = references + in_place
+    # A sale pressed while an application is pending keeps the application: its
+    # 1024.41 clocks make a missed application dearer than an extra one, and writers
+    # label such mail an application. A plan granted and being paid is no application
+    # pending: the sale is a notice of error about the plan, not a new application.
+    plans = _spans(in_place)
+    pending = [r for r in references if not _overlaps(plans, r)]
+    pressed = bool(pending) and "foreclosure_sale" in families
+    telling = not pressed and (bool(told) or any(f in families for f in _TELLING_FAMILIES))
+    if not telling:
+        for h in topic:
+            add_kind("loss_mitigation_application", h.evidence())
+    if acts and (topic or told):
+        add_kind("loss_mitigation_application", acts[0].evidence("application_act"))
 
 
 def _family_hits(families: dict[str, list[Evidence]], rules: RuleSet) -> tuple[FamilyHit, ...]:

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.classify.kinds import MachineKind, MachineVerdict
-from pipeline.classify.normalize import fold
+from pipeline.classify.normalize import fold, fold_pattern
 
 __all__ = ["MachineHeaders", "dmarc_failed", "is_consumer_mailbox", "machine_verdict"]
 
@@ -92,36 +92,47 @@ class MachineHeaders:
     from_domain: str | None = None
 
 
-# Out-of-office and automatic-reply wording, folded (lower case, no accents).
+# Out-of-office and automatic-reply wording, matched on folded text (lower case, no
+# accents). The patterns are folded the same way (``fold_pattern``): folding takes
+# marks off more than Latin letters (Arabic "تلقائي" folds to "تلقايي"), so a word
+# written as people type it would otherwise never match the folded message.
 # Strong phrases name the automatic reply itself; weak ones ("on vacation", "away")
 # also occur in what people write, so they count only next to a return or
 # contact-someone-else cue.
 _OOO_STRONG = re.compile(
-    r"out of (?:the )?office|automatic reply|auto[\s\-]?reply|autoreply|auto[\s\-]?response"
-    r"|fuera de (?:la )?oficina|respuesta automatica|ausente de la oficina"
-    r"|resposta automatica|fora do escritorio|ausente do escritorio"
-    r"|reponse automatique|absent du bureau|absente du bureau"
-    r"|tra loi tu dong|ngoai van phong|repons otomatik|mwen pa nan biwo"
-    r"|awtomatikong tugon|wala sa opisina"
-    r"|自动回复|自動回覆|自動回复|自动答复|休假通知|不在办公室|不在辦公室"
-    r"|자동\s*응답|부재\s*중"
-    r"|رد تلقائي|الرد التلقائي|خارج المكتب"
+    fold_pattern(
+        r"out of (?:the )?office|automatic reply|auto[\s\-]?reply|autoreply|auto[\s\-]?response"
+        r"|fuera de (?:la )?oficina|respuesta automatica|ausente de la oficina"
+        r"|resposta automatica|fora do escritorio|ausente do escritorio"
+        r"|reponse automatique|absent du bureau|absente du bureau"
+        r"|tra loi tu dong|ngoai van phong|repons otomatik|mwen pa nan biwo"
+        r"|awtomatikong tugon|wala sa opisina"
+        r"|自动回复|自動回覆|自動回复|自动答复|休假通知|不在办公室|不在辦公室"
+        r"|자동\s*응답|부재\s*중"
+        r"|رد تلقائي|الرد التلقائي|خارج المكتب"
+    )
 )
 _OOO_WEAK = re.compile(
-    r"on (?:vacation|holiday|annual leave|parental leave)|away from (?:the|my) (?:office|desk)"
-    r"|(?:limited|no) access to (?:my )?e-?mail|i am (?:away|out|traveling|travelling)"
-    r"|on (?:our|my|a|an) (?:\w+ )?(?:cruise|trip|vacation|holiday)"
-    r"|checking (?:e-?mail|messages) (?:only )?(?:occasionally|now and then|periodically|rarely)"
-    r"|(?:get back to you|reply|respond) when (?:i|we)(?: am| are|'m|'re|m|re)? (?:back|home)"
-    r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
-    r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
-    r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
-    r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
+    fold_pattern(
+        r"on (?:vacation|holiday|annual leave|parental leave)|away from (?:the|my) (?:office|desk)"
+        r"|(?:limited|no) access to (?:my )?e-?mail|i am (?:away|out|traveling|travelling)"
+        r"|on (?:our|my|a|an) (?:\w+ )?(?:cruise|trip|vacation|holiday)"
+        r"|checking (?:e-?mail|messages) (?:only )?"
+        r"(?:occasionally|now and then|periodically|rarely)"
+        r"|(?:get back to you|reply|respond) when (?:i|we)(?: am| are|'m|'re|m|re)? (?:back|home)"
+        r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
+        r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
+        r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
+        r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
+    )
 )
 _RETURN = re.compile(
-    r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
-    r"|tro lai|khan cap|lien lac|tounen|reponn|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
-    r"|돌아|확인하겠|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
+    fold_pattern(
+        r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
+        r"|tro lai|khan cap|lien lac|tounen|reponn"
+        r"|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
+        r"|돌아|확인하겠|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
+    )
 )
 # "I was out of the office when you called" is a person telling what happened.
 _PAST = re.compile(r"\b(?:was|were|had been|been|estaba|estuve|etais|etait|estava)\b")

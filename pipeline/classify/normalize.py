@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["NormalizedText", "fold", "normalize"]
+__all__ = ["NormalizedText", "fold", "fold_pattern", "normalize"]
 
 # Printable ASCII folds to its lower case and maps one to one (NFKC and NFKD leave it
 # alone, nothing in it is a format or combining character), so runs of it are folded
@@ -134,3 +134,12 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     return text.translate({ord(ch): _fold_char(ch) for ch in set(text)})
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold a regex's letters as :func:`fold` folds text, so it matches folded text.
+
+    Casefolding a whole regex would corrupt escapes (``\\S`` -> ``\\s``), so only
+    non-ASCII characters are folded; the caller matches case-insensitively.
+    """
+    return "".join(ch if ch.isascii() else fold(ch) for ch in pattern)

@@ -59,7 +59,7 @@ from pipeline.classify.kinds import (
 )
 from pipeline.classify.literals import LiteralSet, Occurrences
 from pipeline.classify.machine import MachineHeaders
-from pipeline.classify.normalize import NormalizedText, fold, normalize
+from pipeline.classify.normalize import NormalizedText, fold, fold_pattern, normalize
 from pipeline.errors import ConfigError
 
 __all__ = [
@@ -91,6 +91,8 @@ Signal = Literal[
     "payoff_object",
     "application_reference",
     "application_material",
+    "application_act",
+    "plan_in_place",
     "elderly",
     "exploitation_act",
     "own_fault",
@@ -191,7 +193,7 @@ class EscalationRule(BaseModel):
         b_start, b_end = (_B_START, _B_END) if self.word_boundaries else ("", "")
         trigger = _compile(self.name, "patterns", f"{b_start}(?:{'|'.join(alternatives)}){b_end}")
         unless = tuple(
-            _compile(self.name, "unless", f"{b_start}(?:{_fold_pattern(u)}){b_end}")
+            _compile(self.name, "unless", f"{b_start}(?:{fold_pattern(u)}){b_end}")
             for u in self.unless
         )
         return trigger, unless
@@ -203,7 +205,7 @@ class EscalationRule(BaseModel):
         alternatives = [_phrase_regex(p, gap) for p in self.phrases]
         for pattern in self.patterns:
             _check_regex(self.name, "patterns", pattern)
-            alternatives.append(f"(?:{_fold_pattern(pattern)})")
+            alternatives.append(f"(?:{fold_pattern(pattern)})")
         return alternatives
 
     def guide(self) -> Guide:
@@ -215,7 +217,7 @@ class EscalationRule(BaseModel):
 
     def unless_guides(self) -> tuple[Guide, ...]:
         """A :class:`Guide` for each ``unless`` regex, in order."""
-        return tuple(guide_for([f"(?:{_fold_pattern(u)})"], ignore_case=True) for u in self.unless)
+        return tuple(guide_for([f"(?:{fold_pattern(u)})"], ignore_case=True) for u in self.unless)
 
 
 class FamilyRoute(BaseModel):
@@ -447,15 +449,6 @@ def _compile(rule: str, key: str, pattern: str) -> re.Pattern[str]:
             f"escalation rule {rule!r}: invalid regular expression in {key} ({exc}); "
             "fix or remove it in the rules file"
         ) from exc
-
-
-def _fold_pattern(pattern: str) -> str:
-    """Strip accents from a regex so it matches folded text (case via IGNORECASE).
-
-    Casefolding a whole regex would corrupt escapes (``\\S`` -> ``\\s``), so only
-    non-ASCII characters are folded; IGNORECASE handles case.
-    """
-    return "".join(ch if ch.isascii() else fold(ch) for ch in pattern)
 
 
 def _phrase_regex(phrase: str, gap: str = _PHRASE_GAP) -> str:

@@ -122,3 +122,22 @@ def test_a_travelling_borrower_who_asks_for_something_is_not_a_machine() -> None
         asks_something=True,
     )
     assert not verdict.is_machine
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        # "Automatic reply:" in the subject, written with the hamza seat people type.
+        ("رد تلقائي: كشف الحساب السنوي", "شكراً لرسالتكم."),
+        # Only the body says it: on holiday, write to reception for urgent matters.
+        (
+            "Re: كشف الحساب",
+            "أنا في إجازة عيد الأضحى ولن أتمكن من الرد. للأمور العاجلة يرجى الاتصال بالاستقبال.",
+        ),
+    ],
+)
+def test_arabic_out_of_office_words_with_hamza_are_recognised(subject: str, text: str) -> None:
+    # Folding drops the hamza from the message ("تلقائي" -> "تلقايي"); the automatic-reply
+    # words must be folded the same way or they never match.
+    verdict = machine_verdict(MachineHeaders(), subject, text)
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
