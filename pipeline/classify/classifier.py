@@ -63,6 +63,7 @@ from pipeline.classify.kinds import (
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
 from pipeline.classify.machine import dmarc_failed, is_consumer_mailbox, machine_verdict
+from pipeline.classify.normalize import fold
 from pipeline.classify.recogniser import (
     SENTENCE_SUPPRESSIONS,
     KindScore,
@@ -620,15 +621,23 @@ def _model_text(
 # Rule-level cues that corroborate a model's notice of error: the thing said to be
 # wrong (a payment, fee, escrow, tax, insurance, credit report, a sum), a payoff, a sale.
 _CORROBORATING_SIGNALS = frozenset({"servicing_object", "amount"})
+# Servicing objects that name the loan, the account or the mail itself: every
+# servicing message has one, so they corroborate nothing (folded words of the packs).
+_GENERIC_OBJECTS = frozenset(
+    {"loan", "request", "requested", "dispute", "letter", "qwr", "email", "emails",
+     "prestamo", "solicitud", "carta", "compte", "pret", "hypotheque", "kont", "pre",
+     "kay la", "conta", "emprestimo", "credito", "utang", "tai khoan", "khoan vay",
+     "계좌", "대출", "账户", "帳戶", "贷款", "貸款", "房贷", "房貸", "الحساب", "القرض"}
+)  # fmt: skip
 
 
 def _corroborates(hit: _Hit) -> bool:
     r = hit.rule
-    return hit.match.field in ("subject", "text", "html_text") and (
-        r.signal in _CORROBORATING_SIGNALS
-        or r.kind == "payoff_statement"
-        or r.family == "foreclosure_sale"
-    )
+    if hit.match.field not in ("subject", "text", "html_text"):
+        return False
+    if r.signal in _CORROBORATING_SIGNALS:
+        return fold(hit.match.matched).strip() not in _GENERIC_OBJECTS
+    return r.kind == "payoff_statement" or r.family == "foreclosure_sale"
 
 
 def _model_evidence(
