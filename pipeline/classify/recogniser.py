@@ -165,12 +165,25 @@ class KindModel:
 
 
 def first_spans(text: str) -> dict[str, tuple[int, int]]:
-    """Each distinct n-gram of ``text`` with the span of its first occurrence."""
-    seen: dict[str, tuple[int, int]] = {}
-    for gram, start, end in ngram_spans(text):
-        if gram not in seen:
-            seen[gram] = (start, end)
-    return seen
+    """Each distinct n-gram of ``text`` with the span of its first occurrence (the
+    spans of :func:`ngram_spans`, built only once per distinct n-gram: this runs on
+    every message)."""
+    low, high = NGRAM_RANGE
+    first: dict[str, int] = {}
+    setdefault = first.setdefault
+    for m in _WORD.finditer(text):
+        w = f" {m.group()} "
+        size = len(w)
+        base = m.start() - 1
+        for n in range(low, high + 1):
+            for offset in range(max(size - n, 0) + 1):
+                setdefault(w[offset : offset + n], base + offset)
+            if size <= n:
+                break
+    # A leading or trailing space is the padding, not a character of the text.
+    return {
+        g: (p + (g[0] == " "), p + len(g) - (len(g) > 1 and g[-1] == " ")) for g, p in first.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)

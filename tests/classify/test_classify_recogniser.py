@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.classify.classifier import Classification, classify, recogniser_input
 from pipeline.classify.kinds import Evidence
@@ -15,7 +17,9 @@ from pipeline.classify.recogniser import (
     KindModel,
     ModelText,
     Recogniser,
+    first_spans,
     load_recogniser,
+    ngram_spans,
     ngrams,
 )
 from pipeline.classify.rules import MessageFields, load_default_rules
@@ -63,6 +67,21 @@ def test_ngrams_are_scikit_learns_char_wb_ngrams(text: str) -> None:
         analyzer="char_wb", ngram_range=NGRAM_RANGE, lowercase=False
     ).build_analyzer()
     assert ngrams(text) == analyzer(text)
+
+
+@given(st.text(alphabet="ab c\n\t我的x", max_size=40))
+def test_first_spans_are_the_first_occurrences_of_every_ngram(text: str) -> None:
+    expected: dict[str, tuple[int, int]] = {}
+    for gram, start, end in ngram_spans(text):
+        expected.setdefault(gram, (start, end))
+    assert first_spans(text) == expected
+
+
+def test_ngram_spans_leave_out_the_padding() -> None:
+    found = set(ngram_spans("ab x"))
+    assert (" ab", 0, 2) in found
+    assert ("x ", 3, 4) in found
+    assert (" x ", 3, 4) in found
 
 
 def test_score_is_intercept_plus_weights_of_distinct_ngrams_present() -> None:
