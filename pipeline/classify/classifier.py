@@ -21,6 +21,13 @@ How the decisions are made (all pure logic, all explainable):
    and a request next to an information object (a request for information, 1024.36).
    An error next to a payoff figure is a payoff-balance error; a scheduled sale with a
    pending application or an error next to it is a foreclosure-sale error.
+4b. The statistical recogniser (:mod:`pipeline.classify.recogniser`) scores the
+   sender's own text (not quoted history, disclaimers, signatures, nor a sentence in
+   which a rule match was suppressed for negation, resolution or someone else's
+   situation). A notice of error or a request for information the rules did not find
+   is added when its score passes the model's threshold; a model-only notice of error
+   needs a rule-level servicing object (not just "the loan") in the sender's text and
+   no own-fault cue, and names both as evidence. Not for machine mail.
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
    Configured rules without a family still escalate by severity, as before.
@@ -618,6 +625,8 @@ def _model_text(
     return join_pieces(parts)
 
 
+# How many words a model decision names as its evidence.
+_MODEL_EVIDENCE = 3
 # Rule-level cues that corroborate a model's notice of error: the thing said to be
 # wrong (a payment, fee, escrow, tax, insurance, credit report, a sum), a payoff, a sale.
 _CORROBORATING_SIGNALS = frozenset({"servicing_object", "amount"})
@@ -646,6 +655,8 @@ def _model_evidence(
     """The words holding the n-grams that raised the score most, as evidence."""
     out: list[Evidence] = []
     for c in found.top:
+        if len(out) == _MODEL_EVIDENCE:
+            break
         field, lo, hi = text.locate(c.start, c.end)
         norm = prepared.norm(field)  # type: ignore[arg-type]
         folded = norm.text
@@ -656,6 +667,10 @@ def _model_evidence(
         while hi < ceiling and not folded[hi].isspace():
             hi += 1
         start, end = norm.original_span(lo, hi)
+        if any(ch.isdigit() for ch in norm.original[start:end]):
+            # A number (a date, a sum, a loan number) explains nothing to a reader, and
+            # a loan number must not travel in evidence.
+            continue
         tag = f"model:{found.kind}"
         out.append(
             Evidence(tag, field, start, end, norm.original[start:end], language, signal=tag,
@@ -685,9 +700,11 @@ def _model_decisions(
     dropped: list[Suppression] = []
     for found in scores:
         kind: RequestKind = found.kind  # type: ignore[assignment]
-        if not found.passes or kind in kinds or not found.top:
+        if not found.passes or kind in kinds:
             continue
         evidence = _model_evidence(found, text, prepared, language)
+        if not evidence:
+            continue  # nothing a reader could judge it by: no statistical decision
         if kind == "notice_of_error":
             cue = next((h for h in hits if _corroborates(h)), None)
             if cue is None:

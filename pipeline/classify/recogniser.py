@@ -19,7 +19,8 @@ thread rather than what the reply says) and the body without quoted history,
 disclaimers, signatures, and without each sentence in which the rules suppressed a
 match for a negation, a resolution or someone else's situation ("this is not a
 complaint", "it was fixed, thanks"): what the rules may not count, the model may not
-either. Only the first :data:`MAX_CHARS` characters are scored.
+either. Only the first :data:`MAX_CHARS` characters are scored, and every digit reads
+as ``0``.
 """
 
 from __future__ import annotations
@@ -57,9 +58,11 @@ NGRAM_RANGE = (2, 5)
 # Characters of own text scored: a notice or a request is said near the top, and a
 # pasted statement or letter below it should not cost time linear in its length.
 MAX_CHARS = 3000
-# How many of the strongest n-grams a decision names as its evidence.
-TOP_CONTRIBUTIONS = 3
+# How many of the strongest n-grams a score keeps (its evidence names the first few
+# that a reader can judge: not numbers).
+TOP_CONTRIBUTIONS = 8
 _WORD = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
 
 
 def ngram_spans(text: str) -> list[tuple[str, int, int]]:
@@ -277,7 +280,9 @@ def join_pieces(parts: Iterable[tuple[str, int, str]], limit: int = MAX_CHARS) -
         pieces.append((size, field, start))
         text.append(piece)
         size += len(piece)
-    return ModelText("".join(text), tuple(pieces))
+    # Every digit reads as 0: a date, a sum or a loan number says what kind of thing it
+    # is, not which one (and no loan number becomes a feature or a piece of evidence).
+    return ModelText(_DIGIT.sub("0", "".join(text)), tuple(pieces))
 
 
 # Where a sentence ends, for leaving out a sentence the rules suppressed a match in.

@@ -253,3 +253,19 @@ def test_shipped_model_is_what_the_trainer_makes_from_the_committed_corpus(
     assert trainer.OUT.read_text("utf-8") == trainer.dump(model), (
         "pipeline/classify/recogniser.json is stale: run python -m bench.train_recogniser"
     )
+
+
+def test_digits_read_as_zero_and_a_loan_number_is_never_model_evidence() -> None:
+    model = Recogniser({"notice_of_error": KindModel({"0000": 5.0, "zzq": 0.5}, -1.0, 0.0)})
+    fields = MessageFields(subject="Hello", text="zzqx loan 7004418825, my escrow account.")
+    assert "0000000000" in recogniser_input(fields, RULES).text
+    c = classify(fields, RULES, None, model)
+    model_evidence = [e for _, e in c.kind_evidence if e.signal == "model:notice_of_error"]
+    assert [e.matched for e in model_evidence] == ["zzqx"]
+    assert all("7004418825" not in e.matched for _, e in c.kind_evidence)
+
+
+def test_a_score_whose_only_words_are_numbers_decides_nothing() -> None:
+    model = Recogniser({"notice_of_error": KindModel({"0000": 5.0}, -1.0, 0.0)})
+    fields = MessageFields(subject="Hello", text="Loan 7004418825, my escrow account.")
+    assert classify(fields, RULES, None, model).request_kinds == ()
