@@ -679,6 +679,18 @@ def _model_evidence(
     return out
 
 
+def _all_beside_payoff(evidence: list[Evidence], hits: list[_Hit]) -> bool:
+    """True if every word of ``evidence`` is within reach of a payoff request's words."""
+    payoff = [h.match for h in hits if h.rule.kind == "payoff_statement"]
+    return bool(payoff) and all(
+        any(
+            m.field == e.field and m.start - _PAYOFF_REACH <= e.start < m.end + _PAYOFF_REACH
+            for m in payoff
+        )
+        for e in evidence
+    )
+
+
 def _model_decisions(
     scores: Iterable[KindScore],
     text: ModelText,
@@ -705,6 +717,10 @@ def _model_decisions(
         evidence = _model_evidence(found, text, prepared, language)
         if not evidence:
             continue  # nothing a reader could judge it by: no statistical decision
+        if kind == "request_for_information" and _all_beside_payoff(evidence, hits):
+            # "How much to pay the house off?" asks for the payoff statement, as the
+            # rules decide for their own information words beside a payoff request.
+            continue
         if kind == "notice_of_error":
             cue = next((h for h in hits if _corroborates(h)), None)
             if cue is None:
