@@ -24,6 +24,13 @@ How the decisions are made (all pure logic, all explainable):
    and a request next to an information object (a request for information, 1024.36).
    An error next to a payoff figure is a payoff-balance error; a scheduled sale with a
    pending application or an error next to it is a foreclosure-sale error.
+4b. The statistical recogniser (:mod:`pipeline.classify.recogniser`) scores the
+   sender's own text (not quoted history, disclaimers, signatures, nor a sentence in
+   which a rule match was suppressed for negation, resolution or someone else's
+   situation). A notice of error or a request for information the rules did not find
+   is added when its score passes the model's threshold; a model-only notice of error
+   needs a rule-level servicing object (not just "the loan") in the sender's text and
+   no own-fault cue, and names both as evidence. Not for machine mail.
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
    Configured rules without a family still escalate by severity, as before.
@@ -72,6 +79,16 @@ from pipeline.classify.kinds import (
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
 from pipeline.classify.machine import dmarc_failed, is_consumer_mailbox, machine_verdict
+from pipeline.classify.normalize import fold
+from pipeline.classify.recogniser import (
+    SENTENCE_SUPPRESSIONS,
+    KindScore,
+    ModelText,
+    Recogniser,
+    join_pieces,
+    load_recogniser,
+    own_parts,
+)
 from pipeline.classify.rules import (
     SEVERITY_ORDER,
     EscalationRule,
@@ -93,7 +110,13 @@ from pipeline.classify.sensitive import (
 )
 from pipeline.errors import ConfigError
 
-__all__ = ["Classification", "ClassifyPolicy", "classify", "detect_language"]
+__all__ = [
+    "Classification",
+    "ClassifyPolicy",
+    "classify",
+    "detect_language",
+    "recogniser_input",
+]
 
 SCHEMA_VERSION = 2
 # Two signals count together when they are this close (characters of folded text):
@@ -115,6 +138,9 @@ class ClassifyPolicy(BaseModel):
     account_pattern: str = DEFAULT_ACCOUNT_PATTERN
     # A message is "escalated" if any match is at least this severe.
     escalate_min_severity: Severity = "medium"
+    # Score the sender's own text with the packaged statistical recogniser too
+    # (:mod:`pipeline.classify.recogniser`); off: the rules alone decide.
+    recogniser: bool = True
 
     def model_post_init(self, __context: Any) -> None:
         """Reject an unusable account pattern at configuration time."""
@@ -423,10 +449,19 @@ def _near(
 
 
 def classify(
-    fields: MessageFields, rules: RuleSet, policy: ClassifyPolicy | None = None
+    fields: MessageFields,
+    rules: RuleSet,
+    policy: ClassifyPolicy | None = None,
+    recogniser: Recogniser | None = None,
 ) -> Classification:
-    """Classify one message (pure; no I/O); see the module docstring."""
+    """Classify one message (pure; no I/O); see the module docstring.
+
+    ``recogniser``: the statistical model to use (default: the packaged one, when
+    ``policy.recogniser`` is on).
+    """
     policy = policy or ClassifyPolicy()
+    if recogniser is None and policy.recogniser:
+        recogniser = load_recogniser()
     # Each field is normalised once here and shared by every step below.
     prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
     body_field: FieldName = "text" if fields.text else "html_text"
@@ -459,6 +494,17 @@ def classify(
     )
     if machine.is_machine:
         kinds, subkinds, kind_evidence, families = [], set(), [], {}
+    elif recogniser is not None:
+        # After the machine-mail decision: an auto-reply's words are no request,
+        # whatever a model makes of them.
+        text = _model_text(fields, prepared, body_field, suppressions)
+        suppressions = (
+            *suppressions,
+            *_model_decisions(
+                recogniser.scores(text), text, hits, prepared, guess.code,
+                kinds, kind_evidence, families,
+            ),
+        )  # fmt: skip
     spoofed = (
         not machine.is_machine
         and fields.headers is not None
@@ -548,6 +594,162 @@ def classify(
         machine=machine,
         suppressions=suppressions,
     )
+
+
+def recogniser_input(
+    fields: MessageFields, rules: RuleSet, policy: ClassifyPolicy | None = None
+) -> ModelText:
+    """The text :func:`classify` gives the statistical recogniser for this message (the
+    trainer reads the same, so the model learns from what it will be shown)."""
+    policy = policy or ClassifyPolicy()
+    prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
+    body_field: FieldName = "text" if fields.text else "html_text"
+    body = fields.text or fields.html_text
+    guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
+    active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
+    _, suppressions = match_rules_detailed(rules, fields, prepared, active)
+    return _model_text(fields, prepared, body_field, suppressions)
+
+
+def _model_text(
+    fields: MessageFields,
+    prepared: PreparedFields,
+    body_field: FieldName,
+    suppressions: Iterable[Suppression],
+) -> ModelText:
+    """Subject (not a reply's) and own body text, without the sentences the rules
+    suppressed a match in for a negation, a resolution or someone else's situation."""
+    cut: dict[str, list[tuple[int, int]]] = {}
+    for x in suppressions:
+        if x.reason in SENTENCE_SUPPRESSIONS and x.field in ("subject", body_field):
+            starts = prepared.norm(x.field).starts  # type: ignore[arg-type]
+            cut.setdefault(x.field, []).append(
+                (bisect_left(starts, x.start), bisect_left(starts, x.end))
+            )
+    parts: list[tuple[str, int, str]] = []
+    if fields.subject and not _REPLY_SUBJECT.match(fields.subject):
+        parts += own_parts("subject", prepared.norm("subject").text, (), cut.get("subject", ()))
+    if fields.text or fields.html_text:
+        field = prepared.get(body_field)
+        zones = field.zones
+        excluded = [*zones.quoted.items(), *zones.disclaimer.items(), *zones.signature.items()]
+        parts += own_parts(body_field, field.norm.text, excluded, cut.get(body_field, ()))
+    return join_pieces(parts)
+
+
+# How many words a model decision names as its evidence.
+_MODEL_EVIDENCE = 3
+# Rule-level cues that corroborate a model's notice of error: the thing said to be
+# wrong (a payment, fee, escrow, tax, insurance, credit report, a sum), a payoff, a sale.
+_CORROBORATING_SIGNALS = frozenset({"servicing_object", "amount"})
+# Servicing objects that name the loan, the account or the mail itself: every
+# servicing message has one, so they corroborate nothing (folded words of the packs).
+_GENERIC_OBJECTS = frozenset(
+    {"loan", "request", "requested", "dispute", "letter", "qwr", "email", "emails",
+     "prestamo", "solicitud", "carta", "compte", "pret", "hypotheque", "kont", "pre",
+     "kay la", "conta", "emprestimo", "credito", "utang", "tai khoan", "khoan vay",
+     "계좌", "대출", "账户", "帳戶", "贷款", "貸款", "房贷", "房貸", "الحساب", "القرض"}
+)  # fmt: skip
+
+
+def _corroborates(hit: _Hit) -> bool:
+    r = hit.rule
+    if hit.match.field not in ("subject", "text", "html_text"):
+        return False
+    if r.signal in _CORROBORATING_SIGNALS:
+        return fold(hit.match.matched).strip() not in _GENERIC_OBJECTS
+    return r.kind == "payoff_statement" or r.family == "foreclosure_sale"
+
+
+def _model_evidence(
+    found: KindScore, text: ModelText, prepared: PreparedFields, language: str
+) -> list[Evidence]:
+    """The words holding the n-grams that raised the score most, as evidence."""
+    out: list[Evidence] = []
+    for c in found.top:
+        if len(out) == _MODEL_EVIDENCE:
+            break
+        field, lo, hi = text.locate(c.start, c.end)
+        norm = prepared.norm(field)  # type: ignore[arg-type]
+        folded = norm.text
+        # Widen the n-gram to its word (at most 40 characters), which a reader can judge.
+        floor, ceiling = max(0, lo - 40), min(len(folded), hi + 40)
+        while lo > floor and not folded[lo - 1].isspace():
+            lo -= 1
+        while hi < ceiling and not folded[hi].isspace():
+            hi += 1
+        start, end = norm.original_span(lo, hi)
+        if any(ch.isdigit() for ch in norm.original[start:end]):
+            # A number (a date, a sum, a loan number) explains nothing to a reader, and
+            # a loan number must not travel in evidence.
+            continue
+        tag = f"model:{found.kind}"
+        out.append(
+            Evidence(tag, field, start, end, norm.original[start:end], language, signal=tag,
+                     score=found.score)
+        )  # fmt: skip
+    return out
+
+
+def _all_beside_payoff(evidence: list[Evidence], hits: list[_Hit]) -> bool:
+    """True if every word of ``evidence`` is within reach of a payoff request's words."""
+    payoff = [h.match for h in hits if h.rule.kind == "payoff_statement"]
+    return bool(payoff) and all(
+        any(
+            m.field == e.field and m.start - _PAYOFF_REACH <= e.start < m.end + _PAYOFF_REACH
+            for m in payoff
+        )
+        for e in evidence
+    )
+
+
+def _model_decisions(
+    scores: Iterable[KindScore],
+    text: ModelText,
+    hits: list[_Hit],
+    prepared: PreparedFields,
+    language: str,
+    kinds: list[RequestKind],
+    kind_evidence: list[tuple[str, Evidence]],
+    families: dict[str, list[Evidence]],
+) -> list[Suppression]:
+    """Add the kinds the model finds and the rules did not (in place); return what
+    stopped a model decision.
+
+    A notice of error is an escalation, and a statistical score is never the only
+    evidence for one: it needs a rule-level cue naming what is wrong (a servicing
+    object, a payoff, a sale) in the sender's own text, and both are kept as its
+    evidence. A writer taking the blame stops it as it stops the rules' pair.
+    """
+    dropped: list[Suppression] = []
+    for found in scores:
+        kind: RequestKind = found.kind  # type: ignore[assignment]
+        if not found.passes or kind in kinds:
+            continue
+        evidence = _model_evidence(found, text, prepared, language)
+        if not evidence:
+            continue  # nothing a reader could judge it by: no statistical decision
+        if kind == "request_for_information" and _all_beside_payoff(evidence, hits):
+            # "How much to pay the house off?" asks for the payoff statement, as the
+            # rules decide for their own information words beside a payoff request.
+            continue
+        if kind == "notice_of_error":
+            cue = next((h for h in hits if _corroborates(h)), None)
+            if cue is None:
+                continue
+            own = next((h for h in hits if h.rule.signal == "own_fault"), None)
+            if own is not None:
+                ev = evidence[0]
+                dropped.append(
+                    Suppression("own_fault", ev.rule, ev.field, ev.start, ev.end, ev.matched,
+                                own.match.matched)
+                )  # fmt: skip
+                continue
+            evidence.append(cue.evidence(f"model:{kind}+servicing_object"))
+            families.setdefault("notice_of_error", []).extend(evidence)
+        kinds.append(kind)
+        kind_evidence.extend((kind, ev) for ev in evidence)
+    return dropped
 
 
 # Below this many characters of the writer's own text, the quoted history is kept for

@@ -108,10 +108,12 @@ class Evidence:
     language: str
     item: int = 0
     signal: str | None = None
+    # A statistical decision's value (its threshold is in the shipped model).
+    score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON for the ledger."""
-        return {
+        out: dict[str, Any] = {
             "rule": self.rule,
             "field": self.field,
             "item": self.item,
@@ -121,6 +123,10 @@ class Evidence:
             "language": self.language,
             "signal": self.signal,
         }
+        if self.score is not None:
+            # 3-decimal text, like the language confidence: no floats in JCS entries.
+            out["score"] = f"{self.score:.3f}"
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Evidence:
@@ -134,6 +140,7 @@ class Evidence:
             language=data["language"],
             item=data.get("item", 0),
             signal=data.get("signal"),
+            score=float(data["score"]) if data.get("score") is not None else None,
         )
 
 

@@ -180,6 +180,8 @@ class EvidenceBody(Model):
     matched: Str
     language: Str
     signal: Str | None = None
+    # A statistical decision's value, as 3-decimal text (no floats in entries).
+    score: Str | None = None
 
 
 class KindEvidenceBody(Model):

@@ -31,6 +31,8 @@ SUPPRESSION_REASONS: dict[str, str] = {
 
 def _evidence(e: EvidenceBody) -> str:
     signal = f" (signal {e.signal})" if e.signal else ""
+    if e.score is not None:
+        signal += f" score {e.score}"
     return (
         f"rule {e.rule}{signal} matched {e.matched!r} in {e.field} [{e.start}:{e.end}]"
         f" ({e.language})"
