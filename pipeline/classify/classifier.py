@@ -78,7 +78,7 @@ from pipeline.classify.kinds import (
 )
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
-from pipeline.classify.machine import dmarc_failed, is_consumer_mailbox, machine_verdict
+from pipeline.classify.machine import dmarc_failed, machine_verdict
 from pipeline.classify.normalize import fold
 from pipeline.classify.recogniser import (
     SENTENCE_SUPPRESSIONS,
@@ -513,12 +513,12 @@ def classify(
     if spoofed:
         # The sender's domain says it did not send this: whatever it asks for or
         # claims (a payoff to a new account, a "lawsuit", a regulator's notice) is no
-        # request anybody made, and its claims are kept as suppressed evidence. Posing
-        # as a person (a consumer mailbox) is an attempt on that borrower's identity:
-        # the fraud desk hears of it. Posing as a company, a regulator or the servicer
-        # is phishing aimed at staff, which the mail gateway's reports cover.
+        # request anybody made, and its claims are kept as suppressed evidence. It is
+        # no escalation either, not even posing as a borrower: the escalation families
+        # are what a writer reports to the servicer, and a spoof reports nothing. It is
+        # a security matter, carried on the record and its event as category
+        # other/spoofed, where the security team's subscription takes it.
         cue = "dmarc=fail"
-        assert fields.headers is not None
         suppressions = (
             *suppressions,
             *(
@@ -529,10 +529,6 @@ def classify(
         )
         kinds, subkinds, kind_evidence = [], set(), []
         families = {}
-        if is_consumer_mailbox(fields.headers.from_domain):
-            families["fraud_identity_theft"] = [
-                Evidence("authentication-results", "headers", 0, 0, cue, "*", signal="spoofed")
-            ]
     family_hits = _family_hits(families, rules)
     # Legacy rules (no family, kind or signal), e.g. a servicer's own, escalate by
     # severity as they always did.

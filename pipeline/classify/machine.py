@@ -30,21 +30,9 @@ from dataclasses import dataclass
 from pipeline.classify.kinds import MachineKind, MachineVerdict
 from pipeline.classify.normalize import fold, fold_pattern
 
-__all__ = ["MachineHeaders", "dmarc_failed", "is_consumer_mailbox", "machine_verdict"]
+__all__ = ["MachineHeaders", "dmarc_failed", "machine_verdict"]
 
 # Mailbox providers where people, not companies, have addresses.
-_CONSUMER_DOMAINS = re.compile(
-    r"(?:gmail|googlemail|yahoo|ymail|rocketmail|hotmail|outlook|live|msn|aol|icloud|me|mac"
-    r"|proton|protonmail|gmx|mail|zoho|qq|163|126|naver|daum|hanmail|yandex|comcast|att"
-    r"|verizon|sbcglobal|bellsouth|cox|charter)\.[a-z.]{2,10}"
-)
-
-
-def is_consumer_mailbox(domain: str | None) -> bool:
-    """True for a free or ISP mailbox domain (gmail.com, yahoo.es, hotmail.fr, ...)."""
-    return bool(domain) and _CONSUMER_DOMAINS.fullmatch((domain or "").lower()) is not None
-
-
 _DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
 
 
@@ -88,8 +76,6 @@ class MachineHeaders:
     content_type: str | None = None
     # The receiving MTA's Authentication-Results (RFC 8601), the topmost one.
     authentication_results: str | None = None
-    # The domain of the (single) From address, lower case.
-    from_domain: str | None = None
 
 
 # Out-of-office and automatic-reply wording, matched on folded text (lower case, no

@@ -178,11 +178,6 @@ def classification_fields(parsed: ParsedMessage) -> MessageFields:
             x_auto_response_suppress=parsed.x_auto_response_suppress,
             content_type=parsed.content_type,
             authentication_results=parsed.authentication_results,
-            from_domain=(
-                parsed.from_[0][1].rsplit("@", 1)[-1].lower()
-                if len(parsed.from_) == 1 and "@" in parsed.from_[0][1]
-                else None
-            ),
         ),
     )
 

@@ -240,13 +240,26 @@ def test_spoofed_mail_makes_no_request_and_keeps_its_claims_as_suppressed() -> N
         text="I am the borrower. Send the payoff to my new account and file this complaint.",
         headers=MachineHeaders(
             authentication_results="mx.servicer.example; dmarc=fail header.from=gmail.com",
-            from_domain="gmail.com",
         ),
     )
     c = classify(fields, RULES)
     assert c.request_kinds == ()
-    assert c.family_names == ("fraud_identity_theft",)
     assert any(s.reason == "spoofed" and s.rule for s in c.suppressions)
+
+
+def test_a_spoofed_borrower_is_a_security_matter_not_an_escalation() -> None:
+    from pipeline.classify.machine import MachineHeaders
+
+    fields = MessageFields(
+        subject="update bank info for autopay",
+        text="Hi, this is Greg. Please change my autopay to the new account below, urgent.",
+        headers=MachineHeaders(
+            authentication_results="mx.servicer.example; dmarc=fail header.from=gmail.com",
+        ),
+    )
+    c = classify(fields, RULES)
+    assert (c.family_names, c.escalated) == ((), False)
+    assert (c.category, c.subcategory) == ("other", "spoofed")
 
 
 def test_a_spoofed_company_is_not_a_borrowers_identity_theft() -> None:
@@ -257,7 +270,6 @@ def test_a_spoofed_company_is_not_a_borrowers_identity_theft() -> None:
         text="Please wire the payoff to our new account.",
         headers=MachineHeaders(
             authentication_results="mx.servicer.example; dmarc=fail header.from=title.example",
-            from_domain="title.example",
         ),
     )
     c = classify(fields, RULES)
