@@ -155,6 +155,9 @@ def _common(entry: LedgerEntry, body: RecordBody) -> dict[str, Any]:
         "folder": _text(body.source.folder),
         "recorded_at": entry.time,
         "category": _text(body.classification.category),
+        # "spoofed" (mail failing DMARC) is no escalation but is the security team's:
+        # a subscriber takes it from here, as a fraud desk's identity-theft program must.
+        "subcategory": _text(body.classification.subcategory),
         "accounts": _accounts(body.classification),
         "deadlines": _deadlines(body),
     }

@@ -13,7 +13,15 @@ from pipeline.entries import draft
 from pipeline.entries.models import AcknowledgmentSkipped
 from pipeline.ledger.entry import EntryDraft
 from pipeline.ledger.memory import MemoryLedger
-from tests.emit.conftest import ACTOR, ATTACHMENT_SHA, RAW_SHA, SOURCE, message_body, received
+from tests.emit.conftest import (
+    ACTOR,
+    ATTACHMENT_SHA,
+    RAW_SHA,
+    RECEIVED_AT,
+    SOURCE,
+    message_body,
+    received,
+)
 
 
 def commit(*drafts: EntryDraft) -> MemoryLedger:
@@ -40,6 +48,15 @@ def test_inbound_message_yields_one_received_event_needing_acknowledgment() -> N
     assert event.data["accounts"] == ["****4567"]
     assert [d["name"] for d in event.data["deadlines"]] == ["acknowledge", "respond"]
     assert event.data["deadlines"][0]["due"] == "2026-12-04"
+
+
+def test_received_event_names_the_subcategory_so_spoofed_mail_reaches_security() -> None:
+    body = message_body(6)
+    body["classification"]["category"] = "other"
+    body["classification"]["subcategory"] = "spoofed"
+    entry = commit(EntryDraft("message.received", body, ACTOR, RECEIVED_AT)).entry(0)
+    (event,) = events_for_entry(entry, SOURCE)
+    assert (event.data["category"], event.data["subcategory"]) == ("other", "spoofed")
 
 
 def test_imported_message_does_not_need_acknowledgment_and_says_why() -> None:
