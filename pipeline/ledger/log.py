@@ -58,27 +58,16 @@ from pipeline.storage.base import ObjectStore
 
 log = structlog.get_logger(__name__)
 
-# Decoded batches kept for re-reads (identity sync, dispatch). Small on purpose: each
-# holds up to a few hundred decoded entries, and a worker's memory must not grow with
-# the size of the log.
+# Batches kept for re-reads (identity sync, dispatch, the index), as their entry lines
+# only: an entry is decoded each time it is read, so what stays here is the stored bytes
+# (about 20 KB per record entry), not the decoded bodies (about 70 KB of Python objects
+# each, which kept a worker's memory 72 MiB higher). Small on purpose: a worker's memory
+# must not grow with the size of the log.
 _BATCH_CACHE = 4
 _GAP_LOOKS = 3  # listings that must show the same gap before it is reported
 # Compact ranges at the ends of the newest batches read or written (O(log n) hashes each),
 # so the root at a recent checkpoint's size is known without re-reading the log.
 _RECENT_ENDS = 1024
-
-
-@dataclass
-class _CachedBatch:
-    """A batch's entry lines as read, and its entries once a reader asked for them."""
-
-    lines: list[bytes]
-    entries: list[LedgerEntry] | None = None
-
-    def decoded(self) -> list[LedgerEntry]:
-        if self.entries is None:
-            self.entries = [LedgerEntry.decode(line) for line in self.lines]
-        return self.entries
 
 
 @dataclass(frozen=True)
@@ -125,7 +114,7 @@ class Ledger:
         self._starts: list[int] = []  # first seq of every known batch, ascending
         self._size = 0
         self._last_hash = ZERO_HASH
-        self._batches: OrderedDict[int, _CachedBatch] = OrderedDict()
+        self._batches: OrderedDict[int, list[bytes]] = OrderedDict()  # first -> lines
         # SHA-256 of every batch as first read and proven: a batch read again after it
         # left the cache (trail, show, dispatch) must be the same bytes.
         self._digests: dict[int, bytes] = {}
@@ -326,28 +315,39 @@ class Ledger:
             proof = BatchProof.parse(proof_line) if proof_line is not None else None
         except LedgerError as exc:
             raise LedgerError(f"ledger batch {key}: {exc}; run 'mailledger verify'") from exc
-        self._remember(first, _CachedBatch(lines))
+        self._remember(first, lines)
         return leaves, proof
 
-    def _read_batch(self, first: int) -> list[LedgerEntry]:
-        """The decoded entries of a batch read and proven before (by :meth:`refresh`)."""
-        cached = self._batches.get(first)
-        if cached is None:
-            cached = _CachedBatch(self._pinned_lines(first))
-            self._remember(first, cached)
+    def _batch_lines(self, first: int) -> list[bytes]:
+        """The entry lines of a batch read and proven before (by :meth:`refresh`) or
+        appended by this process: from the cache, else read again and pinned."""
+        lines = self._batches.get(first)
+        if lines is None:
+            lines = self._pinned_lines(first)
+            self._remember(first, lines)
         else:
             self._batches.move_to_end(first)
-        return cached.decoded()
+        return lines
 
-    def _remember(self, first: int, batch: _CachedBatch) -> None:
-        """Keep a batch in the small LRU cache."""
-        self._batches[first] = batch
+    @staticmethod
+    def _decode_at(first: int, seq: int, line: bytes) -> LedgerEntry:
+        """Decode the line at ``seq`` of the batch at ``first``."""
+        entry = LedgerEntry.decode(line)
+        if entry.seq != seq:  # cannot happen to pinned or chain-checked bytes; a guard
+            raise LedgerError(
+                f"ledger entry {seq} in {layout.batch_key(first)} is not at its position"
+            )
+        return entry
+
+    def _remember(self, first: int, lines: list[bytes]) -> None:
+        """Keep a batch's lines in the small LRU cache."""
+        self._batches[first] = lines
         self._batches.move_to_end(first)
         while len(self._batches) > _BATCH_CACHE:
             self._batches.popitem(last=False)
 
     def release_cache(self) -> None:
-        """Drop the decoded batches kept for re-reads, for a caller that has read what it
+        """Drop the batch lines kept for re-reads, for a caller that has read what it
         needs and goes on to long work (an export's pass over its records). A batch read
         again later is still checked against the digest it was first read with."""
         self._batches.clear()
@@ -383,18 +383,8 @@ class Ledger:
             wanted.setdefault(first, []).append(seq)
         out: list[LedgerEntry] = []
         for first, positions in wanted.items():
-            cached = self._batches.get(first)
-            if cached is not None and cached.entries is not None:
-                out += [cached.entries[seq - first] for seq in positions]
-                continue
-            lines = cached.lines if cached is not None else self._pinned_lines(first)
-            for seq in positions:
-                entry = LedgerEntry.decode(lines[seq - first])
-                if entry.seq != seq:  # cannot happen to pinned bytes; a guard for the reader
-                    raise LedgerError(
-                        f"ledger entry {seq} in {layout.batch_key(first)} is not at its position"
-                    )
-                out.append(entry)
+            lines = self._batch_lines(first)
+            out += [self._decode_at(first, seq, lines[seq - first]) for seq in positions]
         return out
 
     def _pinned_lines(self, first: int) -> list[bytes]:
@@ -428,9 +418,10 @@ class Ledger:
         for first in self._starts[index:]:
             if first >= end:
                 break
-            for entry in self._read_batch(first):
-                if start <= entry.seq < end:
-                    yield entry
+            lines = self._batch_lines(first)
+            # Only the entries asked for are decoded: ``entry(seq)`` decodes one.
+            for seq in range(max(start, first), min(end, first + len(lines))):
+                yield self._decode_at(first, seq, lines[seq - first])
 
     def entry(self, seq: int) -> LedgerEntry:
         """The entry at ``seq``."""
@@ -492,7 +483,9 @@ class Ledger:
                 time.sleep(random.uniform(0, min(0.05 * attempt, 0.5)))
                 continue
             self._starts.append(first)
-            self._remember(first, _CachedBatch(lines=[e.raw for e in entries], entries=entries))
+            # The lines, not the entries: the caller has these entries, and a re-read
+            # (identity sync, dispatch, the index) decodes its own from the bytes.
+            self._remember(first, [entry.raw for entry in entries])
             self._digests[first] = hashlib.sha256(data).digest()
             self._size = head.size
             self._last_hash = entries[-1].entry_hash
