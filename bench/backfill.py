@@ -14,8 +14,9 @@ each in its own measured process:
 With ``--baseline SRC`` (a source tree of an earlier commit), assembly is first run
 side by side: the same seals assembled by that code and by this checkout, alternated
 ``--assemble-runs`` times, each from a copy of the deployment as sealing left it. With
-``--ingest-runs N`` as well, full ``poll`` and ``run --once`` (seal and assemble in one
-process tree) are compared the same way, each from the deployment before any seal.
+``--ingest-runs N`` as well, ``poll --seal-only`` and full ``poll`` and ``run --once``
+(seal and assemble in one process tree) are compared the same way, each from the
+deployment before any seal.
 
 Per stage: msg/s, CPU ms per message (the whole process tree), peak RSS of the largest
 process and of the tree, peak PSS of the tree, bytes the stage added to the store per
@@ -248,7 +249,11 @@ def backfill(
         out["assemble_side_by_side"] = side_by_side(
             root, command, env, size, store, args.baseline, args.assemble_runs
         )
-        ingest = {"poll": [*base, "poll", "--json"], "run": [*base, "run", "--once"]}
+        ingest = {
+            "seal": [*base, "poll", "--json", "--seal-only"],
+            "poll": [*base, "poll", "--json"],
+            "run": [*base, "run", "--once"],
+        }
         for name, ingest_command in ingest.items() if args.ingest_runs else ():
             out[f"{name}_side_by_side"] = side_by_side(
                 root, ingest_command, env, size, store, args.baseline, args.ingest_runs,
@@ -348,7 +353,7 @@ def table(results: dict[str, Any]) -> str:
     for size, entry in results["sizes"].items():
         compared = [
             (what, side, figures)
-            for what in ("assemble", "poll", "run")
+            for what in ("assemble", "seal", "poll", "run")
             for side, figures in entry.get(f"{what}_side_by_side", {}).items()
         ]
         for what, side, figures in compared:
@@ -417,8 +422,9 @@ def main(argv: list[str] | None = None) -> None:
         "--ingest-runs",
         type=int,
         default=0,
-        help="with --baseline, also compare full 'poll' and 'run --once' (seal and assemble"
-        " in one process tree, from an empty store), this many runs per side",
+        help="with --baseline, also compare 'poll --seal-only', full 'poll' and 'run --once'"
+        " (from an empty store; the last two seal and assemble in one process tree),"
+        " this many runs per side",
     )
     parser.add_argument("--work", help="work directory (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep each size's store and mailbox")
