@@ -152,6 +152,42 @@ def test_the_sealer_waits_while_max_messages_wait_for_assembly(
     assert _recorded_uids(env) == [1, 2, 3]
 
 
+def test_a_batch_queued_behind_max_bytes_waits_by_key_and_is_read_back_from_the_store(
+    env: LedgerEnv, sealer: Recorder
+) -> None:
+    in_hand, release = threading.Event(), threading.Event()
+
+    def hold(_report: AssemblyReport) -> None:
+        in_hand.set()
+        release.wait(30)
+
+    assembler = _assembler(env)
+    store = assembler.recorder.store
+    read: list[str] = []
+    real_get = store.get
+
+    def get(key: str, *, verify: bool = True) -> bytes:
+        read.append(key)
+        return real_get(key, verify=verify)
+
+    store.get = get  # type: ignore[method-assign]
+    background = BackgroundAssembly(assembler, after_commit=hold, max_bytes=1).start()
+    background.submit([_seal(sealer, 1)])
+    assert in_hand.wait(30)  # batch 1 assembled, the thread busy after it
+    second, third = _seal(sealer, 2), _seal(sealer, 3)
+    background.submit([second])  # nothing waits: it keeps its bytes
+    submitting = threading.Thread(target=background.submit, args=([third],))
+    submitting.start()  # behind the second, over max_bytes: by key, and no wait
+    submitting.join(10)
+    assert not submitting.is_alive(), "the sealer waited on bytes it need not hold"
+    release.set()
+    background.close(drain=True)
+    background.check()
+    assert _recorded_uids(env) == [1, 2, 3]
+    raws = [key for key in read if key.startswith("objects/")]
+    assert raws == [third.raw_key]
+
+
 def test_a_crash_in_the_thread_is_raised_in_the_sealer(env: LedgerEnv, sealer: Recorder) -> None:
     def broken(_report: AssemblyReport) -> None:
         raise RuntimeError("bug in a hook")
