@@ -486,6 +486,7 @@ def classify(
     )
     families, disputed = _disputed_charges(hits, families)
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
+    families = _defrauded_elder(hits, families)
     suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
@@ -1121,6 +1122,27 @@ def _suspected_scams(
             )
         )
     return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+
+def _defrauded_elder(
+    hits: list[_Hit], families: dict[str, list[Evidence]]
+) -> dict[str, list[Evidence]]:
+    """An old person defrauded is elder exploitation too.
+
+    "Our member (age 83) ... a man who knew his loan number told him to wire it",
+    "ma mère de 85 ans s'est fait escroquer": a fraud reported near an age of 75 or
+    more (or "elderly") is financial exploitation of an elder, whoever did it. Decided
+    after the suspected scams are dropped, so a foiled attempt makes neither.
+    """
+    if "fraud_identity_theft" not in families or "elder_exploitation" in families:
+        return families
+    fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
+    elderly = [h for h in hits if h.rule.signal == "elderly"]
+    pair = _near(elderly, fraud, _ELDER_WINDOW)
+    if pair is None:
+        return families
+    evidence = [pair[0].evidence("elderly+fraud"), pair[1].evidence("elderly+fraud")]
+    return {**families, "elder_exploitation": evidence}
 
 
 def _disputed_charges(

@@ -1,0 +1,105 @@
+"""Escalation families as structures (who acts, on whom, what was done), per language.
+
+Each message is short and written the way a borrower or a relative would say it
+without the family's name; each case fails without the words or the pairing it checks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.classify.wording import families, run
+
+# Someone passing as the borrower or a relative, or the matter taken to the police:
+# a report of fraud, in every language.
+IMPERSONATION_OR_POLICE = [
+    "A man has been calling you posing as her son to get the loan balance.",
+    "We called the police and they opened a case about the checks.",
+    "Un hombre se hace pasar por mi hijo cuando llama a ustedes.",
+    "Fuimos a la policía porque alguien cambió la dirección del préstamo.",
+    "Quelqu'un se faisant passer pour mon fils a appelé votre service.",
+    "Nous avons déposé une plainte auprès de la police de Lafayette.",
+    "Alguém ligou para vocês se passando por mim. Já fizemos queixa na delegacia.",
+    "Chúng tôi đã báo cảnh sát vì có người giả danh con trai bà gọi cho công ty.",
+    "Yon nonm pran pòz se li ki pitit gason m lè l rele nou.",
+    "Nou rele lapolis jodi a pou sa.",
+    "May lalaking nagpapanggap na anak ko na tumatawag sa inyo.",
+    "Nag-report na kami sa pulis tungkol dito.",
+    "어떤 사람이 제 아들을 사칭해서 귀사에 전화했습니다.",
+    "有人假冒我儿子打电话给你们。",
+    "我們已經報了警。",
+    "هناك شخص ينتحل شخصية ابني ويتصل بكم.",
+    "لقد أبلغنا الشرطة بما حدث.",
+]
+
+
+@pytest.mark.parametrize("text", IMPERSONATION_OR_POLICE)
+def test_impersonation_or_a_police_report_is_fraud_in_each_language(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
+
+
+# Someone else taking or cashing the borrower's checks, or getting into their accounts.
+ACCOUNT_TAKEN = [
+    "Her grandson obtained access to her online banking accounts last spring.",
+    "Ma voisine dit que cet homme a volé ses chèques.",
+    "Moun nan te pran chèk ipotèk li yo e li kach yo.",
+    "Người đó đã lấy trộm chi phiếu của mẹ tôi.",
+]
+
+
+@pytest.mark.parametrize("text", ACCOUNT_TAKEN)
+def test_someone_taking_the_borrowers_checks_or_accounts_is_fraud(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
+
+
+def test_posing_as_a_caregiver_is_not_posing_as_a_person_on_the_loan() -> None:
+    assert "fraud_identity_theft" not in families(
+        "A woman has been calling posing as his nurse to ask about the house."
+    )
+
+
+def test_a_police_officer_mentioned_in_passing_reports_no_fraud() -> None:
+    assert "fraud_identity_theft" not in families(
+        "My husband is a police officer and works nights, so please email me."
+    )
+
+
+# An old person talked, taken or pushed into signing or endorsing: elder exploitation.
+ELDER_TALKED_INTO_SIGNING = [
+    "My father is 88. A neighbor convinced him to sign a deed last month.",
+    "Mi madre tiene 84 años. Un vecino la convenció de firmar una hipoteca nueva.",
+    "Ma mère a 85 ans. Un homme l'a convaincue de signer un contrat.",
+    "Minha mãe tem 87 anos. O sobrinho convenceu ela a assinar uma procuração.",
+    "Mẹ tôi 86 tuổi. Một người quen đã đưa mẹ tôi đi ký giấy tờ nhà.",
+    "Papa m gen 90 an. Yon vwazen konvenk li siyen yon papye.",
+    "어머니는 81세이십니다. 상담사가 어머니를 설득해서 서류에 서명을 받았습니다.",
+    "我母亲今年88岁，一个邻居骗她签了一份文件。",
+]
+
+
+@pytest.mark.parametrize("text", ELDER_TALKED_INTO_SIGNING)
+def test_an_old_person_talked_into_signing_is_elder_exploitation(text: str) -> None:
+    assert "elder_exploitation" in families(text)
+
+
+def test_an_old_person_defrauded_is_elder_exploitation_too() -> None:
+    found = run(
+        "Our member (age 83) tried to wire his payoff to another bank today: a caller "
+        "posing as him had changed the account. We believe it is a scam."
+    ).families
+    elder = next(h for h in found if h.family == "elder_exploitation")
+    assert {h.family for h in found} >= {"elder_exploitation", "fraud_identity_theft"}
+    assert elder.evidence[0].signal == "elderly+fraud"
+
+
+def test_a_young_borrower_defrauded_is_no_elder_exploitation() -> None:
+    assert "elder_exploitation" not in families(
+        "I am 34. Someone posing as me changed my mailing address. I filed a police report."
+    )
+
+
+def test_an_old_person_who_foiled_a_scam_is_no_elder_exploitation() -> None:
+    assert "elder_exploitation" not in families(
+        "I am 82. I got a text saying it was from you asking for my PIN. Is this a scam? "
+        "I didn't click on it."
+    )
