@@ -468,7 +468,7 @@ def classify(
     body = fields.text or fields.html_text
     guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
-    matches, suppressions = match_rules_detailed(rules, fields, prepared, active)
+    matches, suppressions = match_rules_detailed(rules, fields, prepared, active, guess.code)
     hits = _hits(matches, rules, prepared)
     if _REPLY_SUBJECT.match(fields.subject):
         # "Re: Your repayment plan agreement" names the thread's topic, not what the
@@ -604,7 +604,7 @@ def recogniser_input(
     body = fields.text or fields.html_text
     guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
-    _, suppressions = match_rules_detailed(rules, fields, prepared, active)
+    _, suppressions = match_rules_detailed(rules, fields, prepared, active, guess.code)
     return _model_text(fields, prepared, body_field, suppressions)
 
 

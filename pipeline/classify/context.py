@@ -543,8 +543,12 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
     )
 
 
-def negation_cue(folded: str, start: int, end: int) -> str | None:
-    """The negation cue governing the match at ``[start, end)``, if any."""
+def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False) -> str | None:
+    """The negation cue governing the match at ``[start, end)``, if any.
+
+    ``contracted_no``: the text is Portuguese, where "no" is "em" + "o" ("vídeo no
+    Instagram", "contar no jornal") and only "não" negates.
+    """
     lo = max(0, start - 80)
     before = folded[lo:start]
     breaks = [
@@ -557,7 +561,7 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
     window = tokens[-(_NEGATION_WINDOW + 1) :]
     for i, t in enumerate(window):
-        if t in _NEGATION_WORDS:
+        if t in _NEGATION_WORDS and not (contracted_no and t == "no"):
             return t
         if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
             return f"{window[i - 1]} pa"

@@ -103,3 +103,17 @@ def test_an_old_person_who_foiled_a_scam_is_no_elder_exploitation() -> None:
         "I am 82. I got a text saying it was from you asking for my PIN. Is this a scam? "
         "I didn't click on it."
     )
+
+
+def test_portuguese_no_meaning_in_the_does_not_negate_a_media_threat() -> None:
+    found = run(
+        "Três meses sem resposta sobre o meu pedido. Se até sexta ninguém me ligar, "
+        "vou contar tudo no jornal e fazer um vídeo no Instagram."
+    )
+    assert "media_threat" in {h.family for h in found.families}
+
+
+def test_spanish_no_still_negates_a_media_mention() -> None:
+    assert "media_threat" not in families(
+        "Gracias por arreglar el pago. No iré a la prensa por esto."
+    )
