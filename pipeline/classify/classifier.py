@@ -1046,6 +1046,17 @@ def _decide(
             pair[0].evidence("elderly+exploitation_act"),
             pair[1].evidence("elderly+exploitation_act"),
         ]
+    # The writer's own threat to sue ("fix it in two weeks or I will sue", "vou
+    # processar vocês") is a grievance too, in mail no lawyer writes for a client: an
+    # attorney's demand letter is the legal desk's alone.
+    threats = signals.get("lawsuit_threat", [])
+    if (
+        threats
+        and "legal_representation" in families
+        and "complaint" not in families
+        and not signals.get("counsel_writing")
+    ):
+        families["complaint"] = [threats[0].evidence("lawsuit_threat")]
     # Taking a grievance to a regulator or the press, or alleging discrimination, is a
     # complaint about the servicer whatever the words: the complaints desk tracks it.
     for grievance in _GRIEVANCES:

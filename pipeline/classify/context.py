@@ -128,6 +128,16 @@ _NEGATION_AFTER = re.compile(
 # alone, "pa" is also Tagalog for "still", so only the pair counts.
 _CREOLE_SUBJECTS = frozenset({"se", "m", "mwen", "li", "nou", "yo", "ou", "w", "sa"})
 _NEGATION_WINDOW = 4
+# A negation inside a condition ("if you don't fix it", "si no lo quitan", "se não
+# corrigirem") negates the condition, not what the writer then says they will do: a
+# first-person subject or a future after it starts the main clause.
+_CONDITIONALS = frozenset({"if", "unless", "si", "se", "neu", "kung", "kapag", "pag"})
+_MAIN_CLAUSE = frozenset(
+    {
+        "i", "we", "ill", "i'll", "we'll", "yo", "voy", "vamos", "eu", "vou", "je", "nous",
+        "toi", "chung", "ako", "kami",
+    }
+)  # fmt: skip
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLAUSE_BREAK = re.compile(
     r"[.,;:!?()\n。，；！？、]|\bbut\b|\bpero\b|\bhowever\b|\bmas\b|\bmais\b"
@@ -560,8 +570,11 @@ def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False)
         before = before[breaks[-1].end() :]
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
     window = tokens[-(_NEGATION_WINDOW + 1) :]
+    offset = len(tokens) - len(window)
     for i, t in enumerate(window):
         if t in _NEGATION_WORDS and not (contracted_no and t == "no"):
+            if _conditioned(tokens[: offset + i], window[i + 1 :]):
+                continue
             return t
         if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
             return f"{window[i - 1]} pa"
@@ -571,6 +584,14 @@ def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False)
             return cue
     after = _NEGATION_AFTER.search(folded[end : end + 16])
     return str(after.group()) if after is not None else None
+
+
+def _conditioned(before: list[str], after: list[str]) -> bool:
+    """Whether a negation with these tokens around it belongs to a condition that
+    ends before the match: a conditional word before it, a main clause after it."""
+    return any(t in _CONDITIONALS for t in before) and any(
+        t in _MAIN_CLAUSE or t.startswith("j'") for t in after
+    )
 
 
 def resolution_cue(folded: str, start: int, end: int) -> str | None:

@@ -96,6 +96,8 @@ Signal = Literal[
     "elderly",
     "exploitation_act",
     "own_fault",
+    "lawsuit_threat",
+    "counsel_writing",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (

@@ -117,3 +117,47 @@ def test_spanish_no_still_negates_a_media_mention() -> None:
     assert "media_threat" not in families(
         "Gracias por arreglar el pago. No iré a la prensa por esto."
     )
+
+
+# The writer's own threat to sue, in mail no lawyer writes for a client: a complaint too.
+OWN_LAWSUIT_THREAT = [
+    "You charged me a late fee for a payment made on time. If you don't fix it I will file suit.",
+    "Cobraron un cargo que no debo. Si no lo quitan voy a demandar a la compañía.",
+    "Vocês cobraram multa errada. Se não corrigirem eu vou processar vocês.",
+    "Si vous n'annulez pas ces frais, je porterai plainte contre votre société en justice.",
+    "Nếu không sửa lại phí trễ hạn, tôi sẽ khởi kiện công ty.",
+    "Si nou pa retire frè sa a, m ap fè nou yon pwosè.",
+    "Kung hindi ninyo aayusin ang singil, kakasuhan ko kayo.",
+    "연체료를 취소하지 않으면 소송을 진행하겠습니다.",
+    "如果不取消這筆滯納金，我會起訴貴公司。",
+    "إذا لم تلغوا الرسوم سأرفع عليكم دعوى قضائية.",
+]
+
+
+@pytest.mark.parametrize("text", OWN_LAWSUIT_THREAT)
+def test_the_writers_own_threat_to_sue_is_a_complaint_in_each_language(text: str) -> None:
+    found = run(text).families
+    complaint = next(h for h in found if h.family == "complaint")
+    assert "legal_representation" in {h.family for h in found}
+    assert complaint.evidence[0].signal in {"lawsuit_threat", None}
+
+
+def test_an_attorneys_demand_letter_for_a_client_is_no_complaint() -> None:
+    found = families(
+        "This office represents the borrower, Ms. Dana Lowe. The inspection fees on her "
+        "account are improper. Remove them within 15 days or we will file suit."
+    )
+    assert "legal_representation" in found
+    assert "complaint" not in found
+
+
+def test_a_negation_inside_a_condition_does_not_negate_the_threat_after_it() -> None:
+    assert "media_threat" in families(
+        "Third letter about the same late fee. If you don't remove it I will call the news."
+    )
+
+
+def test_a_plain_negation_still_negates_the_threat() -> None:
+    assert "media_threat" not in families(
+        "Thanks for removing the late fee. I will not call the news about it."
+    )
