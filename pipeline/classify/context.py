@@ -87,6 +87,8 @@ _REPLY_HEADER = re.compile(
 )
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+# A line this long is prose, not a line of a signature or disclaimer block.
+_PROSE_LINE = 160
 _DISCLAIMER = re.compile(
     r"intended (?:only )?(?:solely )?for the (?:use of the )?(?:individual|person|addressee|named|"
     r"intended|recipient)|intended recipient|received this (?:e-?mail|message|communication|"
@@ -261,7 +263,9 @@ _QUESTION_MARKS = "?？؟"
 _FOILED = re.compile(
     r"\b(?:i |we )?(?:didn't|did not|didnt|never|haven't|have not) (?:click|clicked|pay|paid|"
     r"give|gave|send|sent|respond|reply|call)\b|\bhung up\b|\bnot sending anything\b"
-    r"|\bno (?:le |lo |les |se lo )?(?:di|hice clic|pulse|pague|mande|envie|conteste|abri)\b"
+    r"|\bno (?:le |lo |les |se lo )?(?:he |hemos )?"
+    r"(?:di|dado|hice clic|pulse|pague|pagado|mande|mandado|envie|enviado|conteste|contestado|"
+    r"abri|abierto)\b"
     r"|\bcolgue\b"
     r"|\bnao (?:cliquei|paguei|passei|dei|abri|respondi)\b|\bdesliguei\b"
     r"|\bje n'?ai (?:pas|rien) (?:clique|paye|donne|envoye|repondu)\b|\bj'ai raccroche\b"
@@ -533,8 +537,16 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
     for para in _PARAGRAPH.finditer(folded):
         found = _DISCLAIMER.search(para.group())
         if found is not None:
-            disclaimer.append((para.start(), para.end()))
-            cues[para.start()] = found.group()[:60]
+            start = para.start()
+            line = para.group().rfind("\n", 0, found.start()) + 1
+            if any(len(x) > _PROSE_LINE for x in para.group()[:line].split("\n")):
+                # Mail made from HTML often has no blank line between paragraphs: a
+                # line of the letter's prose before the disclaimer's says the block is
+                # the whole letter, and only the lines from the disclaimer's own on are
+                # the disclaimer (a signature block above it has short lines).
+                start += line
+            disclaimer.append((start, para.end()))
+            cues[start] = found.group()[:60]
     signature: list[tuple[int, int]] = []
     sig = _SIGNATURE.search(folded)
     if sig is not None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.classify.wording import families, run
+from pipeline.classify.classifier import classify
+from pipeline.classify.rules import MessageFields
+from tests.classify.wording import RULES, families, run
 
 # Someone passing as the borrower or a relative, or the matter taken to the police:
 # a report of fraud, in every language.
@@ -161,3 +163,68 @@ def test_a_plain_negation_still_negates_the_threat() -> None:
     assert "media_threat" not in families(
         "Thanks for removing the late fee. I will not call the news about it."
     )
+
+
+def test_a_report_filed_with_a_police_department_by_its_short_name_is_fraud() -> None:
+    assert "fraud_identity_theft" in families(
+        "Someone changed the mailing address on my father's loan. "
+        "I already filed a report with Mishawaka PD (case 26-001733)."
+    )
+
+
+def test_a_loan_asked_for_in_an_old_persons_name_by_someone_else_is_fraud() -> None:
+    assert "fraud_identity_theft" in families(
+        "Un vecino la convenció de firmar una autorización y luego habría solicitado "
+        "un refinanciamiento con retiro de efectivo a nombre de ella."
+    )
+    assert "fraud_identity_theft" in families(
+        "Her neighbor took out a home equity line in her name last spring."
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Senior Fraud & Loss Prevention Investigator",
+        "Senior Fraud & Identity Theft Prevention Analyst",
+    ],
+)
+def test_fraud_in_the_writers_job_title_reports_no_fraud(title: str) -> None:
+    assert "fraud_identity_theft" not in families(
+        "Could you tell me how my extra principal payment was applied?\n\n"
+        f"Thanks,\nAnthony Gaudet\n{title}\nMidwest Region"
+    )
+
+
+def test_a_scam_asked_about_by_a_writer_who_sent_nothing_is_no_fraud_in_spanish() -> None:
+    assert "fraud_identity_theft" not in families(
+        "Me llegó una carta que dice que si les mando $495 me bajan la hipoteca. "
+        "Yo no les he mandado nada. ¿Es de ustedes o es estafa?"
+    )
+
+
+def test_an_old_persons_money_going_to_the_relative_who_helps_is_elder_exploitation() -> None:
+    assert "elder_exploitation" in families(
+        "I am 79 years old and my nephew has been helping me with the bills. "
+        "My bank shows checks to him for a lot more than the house payment."
+    )
+
+
+def test_a_nationality_given_as_the_reason_for_a_denial_is_discrimination() -> None:
+    assert "discrimination" in families(
+        "After that call my modification was denied. "
+        "I do not think I was treated fairly because I am Nigerian."
+    )
+
+
+def test_a_disclaimer_under_an_html_letter_without_blank_lines_keeps_the_letter() -> None:
+    letter = (
+        "To Whom It May Concern:\n"
+        "Please be advised that our office represents Michael Yancey, who filed a petition "
+        "under Chapter 13 of the Bankruptcy Code on July 13, 2026 in the Western District "
+        "of Missouri. Your loan is listed as a secured claim.\n"
+        "Thank you,\nSonia Ruiz\nBankruptcy Paralegal\n"
+        "This communication may contain privileged and confidential attorney-client information."
+    )
+    found = classify(MessageFields(subject="Notice of filing", html_text=letter), RULES)
+    assert {h.family for h in found.families} >= {"bankruptcy", "legal_representation"}
