@@ -255,14 +255,19 @@ _HEDGE = re.compile(
     r"creo que|parece|tal vez|quizas|a lo mejor|puede ser|no se si|quiero saber si|si (?:es|fue)|"
     r"acho que|talvez|pode ser|sera que|nao sei se|je pense|je crois|peut-etre|semble|on dirait|"
     r"je ne sais pas si|petet|sanble|mwen panse|mwen kwe|co the|hinh nhu|co phai|chac la|nghi la|"
-    r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل)\b"
+    r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل|"
+    # Reported, not lived: "I read that...", "may scam daw", "ابني يقول إنها احتيال".
+    r"i read|i heard|heard about|read about|people say|reportedly|daw|raw|nabasa ko|narinig ko|"
+    r"يقول|تقول|يقولون)\b"
     r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
+    r"|听说|聽說|据说|據說|看到一篇|文章说|文章說"
 )
 _QUESTION_MARKS = "?？؟"
 # The writer did not fall for it: did not click, pay, give their number, or hung up.
 _FOILED = re.compile(
     r"\b(?:i |we )?(?:didn't|did not|didnt|never|haven't|have not) (?:click|clicked|pay|paid|"
     r"give|gave|send|sent|respond|reply|call)\b|\bhung up\b|\bnot sending anything\b"
+    r"|\b(?:hasn't|has not|never) happened to (?:me|us)\b|没有遇到|沒有遇到|没遇到|沒遇到"
     r"|\bno (?:le |lo |les |se lo )?(?:he |hemos )?"
     r"(?:di|dado|hice clic|pulse|pague|pagado|mande|mandado|envie|enviado|conteste|contestado|"
     r"abri|abierto)\b"
@@ -275,6 +280,8 @@ _FOILED = re.compile(
     r"|没有转|沒有轉|没转|沒轉|没有点|沒有點|没点|沒點|没有给|沒有給|挂了|掛了|没有回复|沒有回覆"
     r"|클릭하지 않았|누르지 않았|안 눌렀|보내지 않았|송금하지 않았|끊었"
     r"|لم أضغط|لم أدفع|لم أعطه|أغلقت الخط"
+    # The same as the folded text spells them (hamza folds away).
+    r"|لم اضغط|لم ادفع|لم اعطه|لم ارسل|اغلقت الخط"
 )
 # The writer's own data or money in someone else's hands: the impostor knew their loan
 # number or address, or the writer asks how they got it.
@@ -328,6 +335,7 @@ _MEDIA_SEEN = re.compile(
     r"vi (?:en|el|la|las|los|un|una)|vimos|viendo|escuche|escuchamos|escuchando|"
     r"lei (?:en|el|la|un|una)|pasaron|anuncio|"
     r"assisti|ouvi|ouvindo|assistindo|propaganda|"
+    r"li (?:no|na|num|numa|em)|lemos|vi (?:no|na|num|numa)|"
     r"vu|entendu|ecoutais|regardais|une pub|publicite|"
     r"(?:m|mwen) (?:te )?we|tande|koute|gade|piblisite|"
     r"xem|nghe|doc duoc|thay tren|quang cao|"
@@ -354,6 +362,10 @@ _MEDIA_AIRED = re.compile(
     r"pasaron|hablaron de|reportaje|passou|falaram|a diffuse|yo t ap pale|"
     r"talking about|was about)\b"
 )
+# Chinese and Korean say where before what was seen: "在微信群里看到", "뉴스에서 봤".
+_MEDIA_SEEN_AFTER = re.compile(
+    r"(?:里|裡|上|中)?(?:看到|看了|读到|讀到|听到|聽到)|\s?에서\s?(?:봤|보았|읽었|들었)"
+)
 
 
 def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | None:
@@ -372,6 +384,9 @@ def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | Non
             continue
         return found.group()
     if end is not None:
+        seen = _MEDIA_SEEN_AFTER.match(folded, end)
+        if seen is not None:
+            return seen.group()
         aired = _MEDIA_AIRED.search(folded, end, min(len(folded), end + 40))
         if aired is not None and not _sentence_end(folded, end, aired.start()):
             return aired.group()

@@ -228,3 +228,79 @@ def test_a_disclaimer_under_an_html_letter_without_blank_lines_keeps_the_letter(
     )
     found = classify(MessageFields(subject="Notice of filing", html_text=letter), RULES)
     assert {h.family for h in found.families} >= {"bankruptcy", "legal_representation"}
+
+
+# A lawyer hired or consulted, or all contact sent to the lawyer, in the writer's words.
+LAWYER_HIRED = [
+    "Já falamos com um advogado e ele vai entrar com um processo contra vocês.",
+    "J'ai déjà rendez-vous avec un avocat la semaine prochaine.",
+    "Mwen fin pale ak avoka mwen sou sa.",
+    "Tôi đã thuê luật sư để lo việc này.",
+    "Kumuha na rin ako ng abogado, si Atty. Jose Reyes.",
+    "앞으로 대출 관련 연락은 모두 변호사 사무실로 해 주세요.",
+    "저는 이미 변호사를 선임했습니다.",
+    "我们已经请了律师处理这件事。",
+]
+
+
+@pytest.mark.parametrize("text", LAWYER_HIRED)
+def test_a_lawyer_hired_or_all_contact_through_one_is_legal_representation(text: str) -> None:
+    assert "legal_representation" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "장애를 이유로 이렇게 대하시는 것은 공정하지 않다고 생각합니다.",
+        '客服人員在電話中說："你們中國人都有很多現金，為什麼還需要修改貸款？"',
+    ],
+)
+def test_a_trait_given_as_the_reason_is_discrimination_in_korean_and_chinese(text: str) -> None:
+    assert "discrimination" in families(text)
+
+
+def test_an_old_persons_card_handed_to_an_adviser_and_an_application_in_his_name() -> None:
+    found = families(
+        "家父今年82岁。有一位理财顾问经常来家里，我们发现家父把社安号码和银行卡都给了他。"
+        "恳请贵公司不要受理以家父名义提出的再融资申请。"
+    )
+    assert found >= {"elder_exploitation", "fraud_identity_theft"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Li no jornal que os bancos vendem hipotecas. Quem é o dono do meu empréstimo?",
+        "我在微信群里看到一篇文章，说房贷利率会降。请问我的贷款可以重新计算吗？",
+    ],
+)
+def test_a_paper_or_a_chat_group_read_is_no_media_threat(text: str) -> None:
+    assert "media_threat" not in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nabasa ko sa FB group na may scam daw na nagpapanggap na taga-mortgage company. "
+        "Hindi ko kinlick yung link. Legit po ba 'to?",
+        "我在微信群里看到一篇文章，说最近有骗子冒充房贷公司打电话。我自己没有遇到这种情况，"
+        "请问贵公司会打电话要验证码吗？",
+        "وصلتني رسالة تطلب رسوم 250 دولار. لم أدفع شيئاً. ابني يقول إنها احتيال. هل لكم علاقة بها؟",
+    ],
+)
+def test_a_scam_posing_as_the_servicer_that_the_writer_foiled_is_no_fraud(text: str) -> None:
+    assert "fraud_identity_theft" not in families(text)
+
+
+def test_a_grant_said_to_come_from_hud_is_no_complaint_to_hud() -> None:
+    assert "regulator_complaint" not in families(
+        "I got a text that I qualify for a HUD grant to pay $15,000 of my mortgage. Is it real?"
+    )
+
+
+def test_an_application_attached_across_a_line_break_is_an_application_beside_a_lawyer() -> None:
+    found = run(
+        "Kalakip ang aking\naplikasyon para sa loan modification at mga payslip. "
+        "Ang kinatawan ko ay si Atty. Jose Reyes."
+    )
+    assert "loss_mitigation_application" in found.request_kinds
