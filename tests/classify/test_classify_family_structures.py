@@ -304,3 +304,19 @@ def test_an_application_attached_across_a_line_break_is_an_application_beside_a_
         "Ang kinatawan ko ay si Atty. Jose Reyes."
     )
     assert "loss_mitigation_application" in found.request_kinds
+
+
+# A complaint filed with a government department, agency or office, whatever its name.
+COMPLAINT_TO_AN_AGENCY = [
+    "Hoy mandé una complaint al Texas Department of Savings and Mortgage Lending.",
+    "Registrei uma reclamação no Departamento de Bancos de Massachusetts.",
+    "Nagreklamo na ako sa ahensya ng estado na nangangasiwa sa mga pautang.",
+    "뉴욕주 금융서비스국에 민원을 넣었습니다.",
+    "我今天已经向纽约州金融服务局（NY DFS）投诉了。",
+    "قدمت اليوم شكوى لدى إدارة الخدمات المالية في ولاية إلينوي.",
+]
+
+
+@pytest.mark.parametrize("text", COMPLAINT_TO_AN_AGENCY)
+def test_a_complaint_filed_with_a_government_agency_is_a_regulator_complaint(text: str) -> None:
+    assert "regulator_complaint" in families(text)
