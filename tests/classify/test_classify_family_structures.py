@@ -320,3 +320,20 @@ COMPLAINT_TO_AN_AGENCY = [
 @pytest.mark.parametrize("text", COMPLAINT_TO_AN_AGENCY)
 def test_a_complaint_filed_with_a_government_agency_is_a_regulator_complaint(text: str) -> None:
     assert "regulator_complaint" in families(text)
+
+
+# Being upset with the service, in everyday words: a complaint.
+UPSET_WITH_THE_SERVICE = [
+    "Fiquei muito ofendida e aborrecida com o vosso serviço.",
+    "Estou muito chateado, é a segunda vez que isso acontece.",
+    "Mwen bouke ak sèvis sa a, se pa jan yo trete moun.",
+    "Mwen voye aplikasyon an depi oktòb, men pèsonn pa janm reponn mwen.",
+    "2주째 답이 없고, 이렇게 고객을 대하는 회사는 처음 봅니다.",
+    "我们真的很生气，打了三次电话都没有用。",
+    "Je suis très mécontent de votre service.",
+]
+
+
+@pytest.mark.parametrize("text", UPSET_WITH_THE_SERVICE)
+def test_being_upset_with_the_service_is_a_complaint_in_each_language(text: str) -> None:
+    assert "complaint" in families(text)
