@@ -337,3 +337,33 @@ UPSET_WITH_THE_SERVICE = [
 @pytest.mark.parametrize("text", UPSET_WITH_THE_SERVICE)
 def test_being_upset_with_the_service_is_a_complaint_in_each_language(text: str) -> None:
     assert "complaint" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If I get another form letter I'm putting the whole thread on X and LinkedIn.",
+        "I have a good friend on the business desk at the Washington Post.",
+    ],
+)
+def test_putting_the_story_where_others_see_it_is_a_media_threat(text: str) -> None:
+    assert "media_threat" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man who calls himself her adviser visits every week. Elle n'a jamais demandé ça.",
+        "Someone changed the mailing address on the loan. Dad does not remember asking for it.",
+        "Alguien cambió la dirección del préstamo. Mi mamá nunca pidió ese cambio.",
+        "Alguém mudou o endereço do empréstimo. Ela nunca pediu isso.",
+    ],
+)
+def test_the_borrower_not_having_asked_for_a_change_is_fraud(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
+
+
+def test_the_borrower_not_having_asked_for_a_charge_disputes_it() -> None:
+    assert "fraud_identity_theft" not in families(
+        "My mother never requested this insurance and you added $1,240 to her escrow."
+    )
