@@ -487,7 +487,8 @@ def classify(
     families, disputed = _disputed_charges(hits, families)
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
     families = _defrauded_elder(hits, families)
-    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected)
+    families, background = _elder_not_successor(families)
+    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected, *background)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -1190,6 +1191,26 @@ def _defrauded_elder(
         return families
     evidence = [pair[0].evidence("elderly+fraud"), pair[1].evidence("elderly+fraud")]
     return {**families, "elder_exploitation": evidence}
+
+
+def _elder_not_successor(
+    families: dict[str, list[Evidence]],
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop succession from a report of an old borrower exploited.
+
+    The borrower is alive and the matter is theirs: a husband who died years ago
+    ("viuda", "先父過世"), or the quitclaim the exploiter had them sign, is the story's
+    background, not an heir's claim (12 CFR 1024.31). Kept as evidence suppressed.
+    """
+    if "elder_exploitation" not in families or "successor_in_interest" not in families:
+        return families, []
+    dropped = [
+        Suppression(
+            "other_party", ev.rule, ev.field, ev.start, ev.end, ev.matched, "elder_exploitation"
+        )
+        for ev in families["successor_in_interest"]
+    ]
+    return {f: ev for f, ev in families.items() if f != "successor_in_interest"}, dropped
 
 
 def _disputed_charges(

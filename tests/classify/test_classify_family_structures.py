@@ -367,3 +367,15 @@ def test_the_borrower_not_having_asked_for_a_charge_disputes_it() -> None:
     assert "fraud_identity_theft" not in families(
         "My mother never requested this insurance and you added $1,240 to her escrow."
     )
+
+
+def test_a_late_husband_in_a_report_of_an_old_widow_exploited_is_no_succession() -> None:
+    found = run(
+        "Tengo 84 años y soy viuda desde 2019. Mi sobrino me hizo firmar unos papeles y "
+        "ahora llama a ustedes haciéndose pasar por mí."
+    )
+    assert {h.family for h in found.families} >= {"elder_exploitation"}
+    assert "successor_in_interest" not in {h.family for h in found.families}
+    assert any(
+        s.reason == "other_party" and s.cue == "elder_exploitation" for s in found.suppressions
+    )
