@@ -15,9 +15,9 @@ a model trained on the other writers scores that writer's mail, combined with th
 rules exactly as ``classify`` combines them. Over those out-of-writer decisions, each
 kind's threshold is the lowest at which rules + model come within ``F1_TIE`` of their
 best F1 (for a notice of error, only where escalation precision stays within
-``PRECISION_SLACK`` of the rules' own). The shipped model is then trained on all of the development part with
-those thresholds; its figures on the development part are inflated and are not
-printed as an estimate.
+``PRECISION_SLACK`` of the rules' own). The shipped model is then trained on all of
+the development part with those thresholds; its figures on the development part are
+inflated and are not printed as an estimate.
 
 The held-out parts are never read here.
 """
@@ -312,9 +312,7 @@ def table(decisions: Sequence[Decision], thresholds: Mapping[str, float]) -> str
             f"{a[k].precision:.2f} / {a[k].recall:.2f} → {b[k].precision:.2f} / {b[k].recall:.2f}"
             for k in (*MODEL_KINDS, "escalation")
         ]
-        cells.append(
-            ", ".join(f"{f1(a[k]):.3f} → {f1(b[k]):.3f}" for k in MODEL_KINDS)
-        )
+        cells.append(", ".join(f"{f1(a[k]):.3f} → {f1(b[k]):.3f}" for k in MODEL_KINDS))
         name = "**pooled**" if group == "all" else group
         lines.append(f"| {name} ({len(part)}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
