@@ -269,3 +269,88 @@ def test_a_score_whose_only_words_are_numbers_decides_nothing() -> None:
     model = Recogniser({"notice_of_error": KindModel({"0000": 5.0}, -1.0, 0.0)})
     fields = MessageFields(subject="Hello", text="Loan 7004418825, my escrow account.")
     assert classify(fields, RULES, None, model).request_kinds == ()
+
+
+# --- choosing the thresholds ---------------------------------------------------------
+
+
+def _decision(
+    trainer: Any,
+    kind: str,
+    gold: bool,
+    model: float | None,
+    *,
+    rules_found: bool = False,
+    escalates: bool = False,
+) -> Any:
+    """One cross-validated message: its label, what the rules found, the model's score."""
+    example = trainer.Example(
+        id="X-0001",
+        group="X",
+        text="",
+        fields=MessageFields(subject="", text=""),
+        kinds=frozenset({kind} if gold else ()),
+        escalates=escalates,
+    )
+    scores = {} if model is None else {kind: model}
+    return trainer.Decision(
+        example, frozenset({kind} if rules_found else ()), escalates and rules_found, scores, scores
+    )
+
+
+def test_a_threshold_is_chosen_by_the_f1_of_rules_and_model_not_the_models_own_precision(
+    trainer: Any,
+) -> None:
+    rfi = "request_for_information"
+    decisions = [
+        # The model alone is as precise as the rules at any threshold (71 of 73), but
+        # what it adds to them below 0.7 is more often wrong than right: one more
+        # request, two false ones.
+        *[_decision(trainer, rfi, True, 0.5, rules_found=True) for _ in range(70)],
+        _decision(trainer, rfi, True, 3.0),
+        _decision(trainer, rfi, False, 0.6),
+        _decision(trainer, rfi, False, 0.5),
+        _decision(trainer, rfi, True, None),
+    ]
+    # Best F1 from above 0.6 up to 3.0; the lowest of those.
+    assert trainer.choose(decisions)[rfi] == pytest.approx(0.7)
+
+
+def test_thresholds_within_the_f1_tie_choose_the_lowest(trainer: Any) -> None:
+    rfi = "request_for_information"
+    # Among 400 requests, the best F1 is above 1.0 (the true addition alone); the false
+    # one at 1.0 costs less than the tie, the five at 0.0 cost more.
+    decisions = [
+        *[_decision(trainer, rfi, True, None, rules_found=True) for _ in range(400)],
+        _decision(trainer, rfi, True, 2.0),
+        _decision(trainer, rfi, False, 1.0),
+        *[_decision(trainer, rfi, False, 0.0) for _ in range(5)],
+        _decision(trainer, rfi, True, None),
+    ]
+    assert trainer.choose(decisions)[rfi] == pytest.approx(0.1)
+
+
+def test_no_threshold_that_costs_escalation_precision_is_chosen_for_a_notice_of_error(
+    trainer: Any,
+) -> None:
+    noe = "notice_of_error"
+    decisions = [
+        *[_decision(trainer, noe, True, None, rules_found=True, escalates=True) for _ in range(9)],
+        # Adding it finds a notice the rules missed, but the model's second notice is a
+        # false escalation: escalation precision 1.0 -> 0.91, beyond the slack.
+        _decision(trainer, noe, True, 2.0, escalates=True),
+        _decision(trainer, noe, False, 1.0),
+    ]
+    assert trainer.choose(decisions)[noe] == pytest.approx(1.1)
+
+
+def test_when_every_threshold_costs_escalation_precision_the_strictest_is_chosen(
+    trainer: Any,
+) -> None:
+    noe = "notice_of_error"
+    decisions = [
+        *[_decision(trainer, noe, True, None, rules_found=True, escalates=True) for _ in range(5)],
+        # Above every threshold tried: each one adds this false escalation.
+        _decision(trainer, noe, False, 9.0),
+    ]
+    assert trainer.choose(decisions)[noe] == trainer.GRID[-1]
