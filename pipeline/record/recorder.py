@@ -174,18 +174,6 @@ class Recorder:
         self.identities.add(result.entries)
         return list(zip(chosen, result.entries, strict=True)), list(skipped)
 
-    def store_parts(self, records: Sequence[AssembledRecord]) -> None:
-        """Store bodies and attachments of ``records`` (content-addressed, idempotent)."""
-        blobs = {blob.key: blob for record in records for blob in record.blobs}
-        # Object writes are independent; on S3 they are latency-bound, so overlap them.
-        list(self._pool.map(lambda b: self.store.put(b.key, b.data), blobs.values()))
-
-    def record(self, records: Sequence[AssembledRecord]) -> BatchOutcome:
-        """Store each record's parts durably, then append entries for those not yet recorded."""
-        with self.store.durable_batch():
-            self.store_parts(records)
-        return self.append(records)
-
     def append(self, records: Sequence[AssembledRecord]) -> BatchOutcome:
         """Append entries for the records not yet in the ledger; their parts must be stored.
 

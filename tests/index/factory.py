@@ -1,9 +1,9 @@
 """Real ledgers for index, trail and export tests.
 
-Records are made the way ingestion makes them: raw RFC 5322 bytes go through
-``assemble`` (parsing, attachment checks, classification, clocks) and the
-``Recorder`` stores every referenced object before appending the entry, on a
-``LocalStore`` with a generated signing key.
+Records are made the way ingestion makes them: raw RFC 5322 bytes are sealed, then
+``assemble_and_store`` (parsing, attachment checks, classification, clocks) stores every
+referenced object before the ``Recorder`` appends the entry, on a ``LocalStore`` with a
+generated signing key.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from pipeline.index.db import INDEX_FILE, RecordIndex, SearchCriteria
 from pipeline.ledger.checkpoint import SigningKey
 from pipeline.ledger.entry import EntryDraft, LedgerEntry, format_time
 from pipeline.ledger.keys import write_signing_key
-from pipeline.record.assemble import RecordSettings, assemble
+from pipeline.record.assemble import RecordSettings
 from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import Received, Recorder
 from pipeline.record.source import MessageSource
 from pipeline.runtime import Runtime, open_runtime
+from pipeline.worker.assembly_pool import Item, assemble_and_store
 
 ORIGIN = "servicer.example/mailledger"
 PDF = (
@@ -112,11 +113,12 @@ class LedgerEnv:
             self.runtime.store, self.runtime.ledger, IdentityIndex(None), "worker:test/1"
         )
         try:
-            seal = recorder.seal([Received.of(raw, source, received)]).sealed[0][1]
-            assembled = assemble(
-                raw, source, self.settings(), received_at=received, sealed_seq=seal.seq
+            message = Received.of(raw, source, received)
+            seal = recorder.seal([message]).sealed[0][1]
+            (assembled,) = assemble_and_store(
+                [Item.held(message, seal.seq)], self.settings(), self.runtime.store
             )
-            outcome = recorder.record([assembled])
+            outcome = recorder.append([assembled])
         finally:
             recorder.close()
         entry = outcome.committed[0][1]
