@@ -29,8 +29,9 @@ How the decisions are made (all pure logic, all explainable):
    which a rule match was suppressed for negation, resolution or someone else's
    situation). A notice of error or a request for information the rules did not find
    is added when its score passes the model's threshold; a model-only notice of error
-   needs a rule-level servicing object (not just "the loan") in the sender's text and
-   no own-fault cue, and names both as evidence. Not for machine mail.
+   needs a rule-level servicing object (not just "the loan") in the sender's text, no
+   own-fault cue, and no fraud, exploitation or suspected-scam report around it (what
+   someone else did), and names both as evidence. Not for machine mail.
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
    Configured rules without a family still escalate by severity, as before.
@@ -75,6 +76,7 @@ from pipeline.classify.kinds import (
     RequestKind,
     RequestSubkind,
     Suppression,
+    SuppressionReason,
 )
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
@@ -502,7 +504,7 @@ def classify(
             *suppressions,
             *_model_decisions(
                 recogniser.scores(text), text, hits, prepared, guess.code,
-                kinds, kind_evidence, families,
+                kinds, kind_evidence, families, _third_party_cue(families, suppressions),
             ),
         )  # fmt: skip
     spoofed = (
@@ -699,6 +701,23 @@ def _all_beside_payoff(evidence: list[Evidence], hits: list[_Hit]) -> bool:
     )
 
 
+# Families whose harm someone else did (an impostor, a scammer, an exploiter): the
+# payments, fees and accounts such a report names were taken or misused by them.
+_THIRD_PARTY_FAMILIES = ("fraud_identity_theft", "elder_exploitation")
+
+
+def _third_party_cue(
+    families: dict[str, list[Evidence]], suppressions: Iterable[Suppression]
+) -> tuple[SuppressionReason, str] | None:
+    """Why the message reports harm done by someone else, if the rules say so: a fraud
+    or exploitation family they found, or a scam the writer only suspected."""
+    family = next((f for f in _THIRD_PARTY_FAMILIES if f in families), None)
+    if family is not None:
+        return "impostor_act", family
+    suspected = next((x for x in suppressions if x.reason == "suspicion"), None)
+    return None if suspected is None else ("suspicion", suspected.cue)
+
+
 def _model_decisions(
     scores: Iterable[KindScore],
     text: ModelText,
@@ -708,6 +727,7 @@ def _model_decisions(
     kinds: list[RequestKind],
     kind_evidence: list[tuple[str, Evidence]],
     families: dict[str, list[Evidence]],
+    third_party: tuple[SuppressionReason, str] | None = None,
 ) -> list[Suppression]:
     """Add the kinds the model finds and the rules did not (in place); return what
     stopped a model decision.
@@ -715,7 +735,10 @@ def _model_decisions(
     A notice of error is an escalation, and a statistical score is never the only
     evidence for one: it needs a rule-level cue naming what is wrong (a servicing
     object, a payoff, a sale) in the sender's own text, and both are kept as its
-    evidence. A writer taking the blame stops it as it stops the rules' pair.
+    evidence. A writer taking the blame stops it as it stops the rules' pair, and so
+    does ``third_party`` (:func:`_third_party_cue`): in a fraud, exploitation or
+    suspected-scam report the money words tell what someone else did, and out of
+    writer every model notice added to one was wrong (bench/README.md).
     """
     dropped: list[Suppression] = []
     for found in scores:
@@ -739,6 +762,13 @@ def _model_decisions(
                 dropped.append(
                     Suppression("own_fault", ev.rule, ev.field, ev.start, ev.end, ev.matched,
                                 own.match.matched)
+                )  # fmt: skip
+                continue
+            if third_party is not None:
+                ev = evidence[0]
+                dropped.append(
+                    Suppression(third_party[0], ev.rule, ev.field, ev.start, ev.end, ev.matched,
+                                third_party[1])
                 )  # fmt: skip
                 continue
             evidence.append(cue.evidence(f"model:{kind}+servicing_object"))

@@ -163,6 +163,41 @@ def test_the_writer_taking_the_blame_stops_a_model_notice_of_error() -> None:
     ]
 
 
+def test_a_fraud_report_stops_a_model_notice_of_error_and_says_why() -> None:
+    c = _classify(
+        "zzqx, somebody used my identity to open a credit line against the house; "
+        "the escrow account shows it."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert [f.family for f in c.families] == ["fraud_identity_theft"]
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.matched, x.cue) for x in stopped] == [
+        ("impostor_act", "zzqx,", "fraud_identity_theft")
+    ]
+
+
+def test_an_exploitation_report_stops_a_model_notice_of_error() -> None:
+    c = _classify(
+        "zzqx my caregiver took my mother's checks and paid her own bills; my mother is "
+        "84. The escrow payment bounced."
+    )
+    assert c.request_kinds == ()
+    assert [f.family for f in c.families] == ["elder_exploitation"]
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.cue) for x in stopped] == [("impostor_act", "elder_exploitation")]
+
+
+def test_a_scam_only_suspected_stops_a_model_notice_of_error() -> None:
+    c = _classify(
+        "zzqx. I got a text saying my escrow payment was declined and to verify at "
+        "servicer-help.co. Is this a scam? I didn't click it."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert not c.escalated
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.cue) for x in stopped] == [("suspicion", "is this / i didn't click")]
+
+
 def test_quoted_history_is_not_scored() -> None:
     body = (
         "Thanks, all good.\n\nOn Mon, Jan 5, 2026 at 10:00 AM Servicer <care@servicer.example>"
