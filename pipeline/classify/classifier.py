@@ -31,7 +31,10 @@ How the decisions are made (all pure logic, all explainable):
    is added when its score passes the model's threshold; a model-only notice of error
    needs a rule-level servicing object (not just "the loan") in the sender's text, no
    own-fault cue, and no fraud, exploitation or suspected-scam report around it (what
-   someone else did), and names both as evidence. Not for machine mail.
+   someone else did), and names both as evidence. A model request for information
+   whose words all sit beside a payoff request, or in the sentence of a notice of
+   error the rules found ("the payment history is wrong"), is that request or notice.
+   Not for machine mail.
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
    Configured rules without a family still escalate by severity, as before.
@@ -737,6 +740,27 @@ def _all_beside_payoff(evidence: list[Evidence], hits: list[_Hit]) -> bool:
     )
 
 
+def _all_in_error_sentence(
+    evidence: list[Evidence], kind_evidence: list[tuple[str, Evidence]], prepared: PreparedFields
+) -> bool:
+    """True if every word of ``evidence`` shares a sentence with the words of a notice of
+    error the rules found (the record named in the assertion, not a request for it)."""
+    asserted = [
+        e
+        for k, e in kind_evidence
+        if k == "notice_of_error" and not (e.signal or "").startswith("model:")
+    ]
+
+    def same_sentence(a: Evidence, b: Evidence) -> bool:
+        if a.field != b.field or a.item != b.item:
+            return False
+        original = prepared.norm(a.field, a.item).original  # type: ignore[arg-type]
+        between = original[min(a.start, b.start) : max(a.end, b.end)]
+        return _SENTENCE_END.search(between) is None
+
+    return bool(asserted) and all(any(same_sentence(e, n) for n in asserted) for e in evidence)
+
+
 # Families whose harm someone else did (an impostor, a scammer, an exploiter): the
 # payments, fees and accounts such a report names were taken or misused by them.
 _THIRD_PARTY_FAMILIES = ("fraud_identity_theft", "elder_exploitation")
@@ -787,6 +811,12 @@ def _model_decisions(
         if kind == "request_for_information" and _all_beside_payoff(evidence, hits):
             # "How much to pay the house off?" asks for the payoff statement, as the
             # rules decide for their own information words beside a payoff request.
+            continue
+        if kind == "request_for_information" and _all_in_error_sentence(
+            evidence, kind_evidence, prepared
+        ):
+            # "El historial de pagos tiene un error" names the record the error is in,
+            # as the rules decide for their own information words in an assertion.
             continue
         if kind == "notice_of_error":
             cue = next((h for h in hits if _corroborates(h)), None)

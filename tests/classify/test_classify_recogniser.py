@@ -172,7 +172,7 @@ def test_a_fraud_report_stops_a_model_notice_of_error_and_says_why() -> None:
     assert [f.family for f in c.families] == ["fraud_identity_theft"]
     stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
     assert [(x.reason, x.matched, x.cue) for x in stopped] == [
-        ("impostor_act", "zzqx,", "fraud_identity_theft")
+        ("impostor_act", "zzqx", "fraud_identity_theft")
     ]
 
 
@@ -196,6 +196,18 @@ def test_a_scam_only_suspected_stops_a_model_notice_of_error() -> None:
     assert not c.escalated
     stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
     assert [(x.reason, x.cue) for x in stopped] == [("suspicion", "is this / i didn't click")]
+
+
+def test_a_model_request_whose_words_sit_in_the_rules_error_sentence_is_that_notice() -> None:
+    c = _classify("The qqvx payment history is wrong: you charged me a late fee twice.")
+    assert c.request_kinds == ("notice_of_error",)
+    assert "model:request_for_information" not in _signals(c, "request_for_information")
+
+
+def test_a_model_request_in_its_own_sentence_beside_a_notice_of_error_counts() -> None:
+    c = _classify("You charged me a late fee twice on my escrow payment. Also qqvx when you can.")
+    assert c.request_kinds == ("notice_of_error", "request_for_information")
+    assert _signals(c, "request_for_information") == ["model:request_for_information"]
 
 
 def test_quoted_history_is_not_scored() -> None:
