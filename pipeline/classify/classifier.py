@@ -473,7 +473,7 @@ def classify(
     body = fields.text or fields.html_text
     guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
-    matches, suppressions = match_rules_detailed(rules, fields, prepared, active)
+    matches, suppressions = match_rules_detailed(rules, fields, prepared, active, guess.code)
     hits = _hits(matches, rules, prepared)
     if _REPLY_SUBJECT.match(fields.subject):
         # "Re: Your repayment plan agreement" names the thread's topic, not what the
@@ -495,7 +495,9 @@ def classify(
         kinds.append("notice_of_error")
         kind_evidence.append(("notice_of_error", families["notice_of_error"][0]))
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
-    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected)
+    families = _defrauded_elder(hits, families)
+    families, background = _elder_not_successor(families)
+    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected, *background)
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -612,7 +614,7 @@ def recogniser_input(
     body = fields.text or fields.html_text
     guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
-    _, suppressions = match_rules_detailed(rules, fields, prepared, active)
+    _, suppressions = match_rules_detailed(rules, fields, prepared, active, guess.code)
     return _model_text(fields, prepared, body_field, suppressions)
 
 
@@ -1151,6 +1153,17 @@ def _decide(
             pair[0].evidence("elderly+exploitation_act"),
             pair[1].evidence("elderly+exploitation_act"),
         ]
+    # The writer's own threat to sue ("fix it in two weeks or I will sue", "vou
+    # processar vocês") is a grievance too, in mail no lawyer writes for a client: an
+    # attorney's demand letter is the legal desk's alone.
+    threats = signals.get("lawsuit_threat", [])
+    if (
+        threats
+        and "legal_representation" in families
+        and "complaint" not in families
+        and not signals.get("counsel_writing")
+    ):
+        families["complaint"] = [threats[0].evidence("lawsuit_threat")]
     # Taking a grievance to a regulator or the press, or alleging discrimination, is a
     # complaint about the servicer whatever the words: the complaints desk tracks it.
     for grievance in _GRIEVANCES:
@@ -1228,6 +1241,47 @@ def _suspected_scams(
             )
         )
     return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+
+def _defrauded_elder(
+    hits: list[_Hit], families: dict[str, list[Evidence]]
+) -> dict[str, list[Evidence]]:
+    """An old person defrauded is elder exploitation too.
+
+    "Our member (age 83) ... a man who knew his loan number told him to wire it",
+    "ma mère de 85 ans s'est fait escroquer": a fraud reported near an age of 75 or
+    more (or "elderly") is financial exploitation of an elder, whoever did it. Decided
+    after the suspected scams are dropped, so a foiled attempt makes neither.
+    """
+    if "fraud_identity_theft" not in families or "elder_exploitation" in families:
+        return families
+    fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
+    elderly = [h for h in hits if h.rule.signal == "elderly"]
+    pair = _near(elderly, fraud, _ELDER_WINDOW)
+    if pair is None:
+        return families
+    evidence = [pair[0].evidence("elderly+fraud"), pair[1].evidence("elderly+fraud")]
+    return {**families, "elder_exploitation": evidence}
+
+
+def _elder_not_successor(
+    families: dict[str, list[Evidence]],
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop succession from a report of an old borrower exploited.
+
+    The borrower is alive and the matter is theirs: a husband who died years ago
+    ("viuda", "先父過世"), or the quitclaim the exploiter had them sign, is the story's
+    background, not an heir's claim (12 CFR 1024.31). Kept as evidence suppressed.
+    """
+    if "elder_exploitation" not in families or "successor_in_interest" not in families:
+        return families, []
+    dropped = [
+        Suppression(
+            "other_party", ev.rule, ev.field, ev.start, ev.end, ev.matched, "elder_exploitation"
+        )
+        for ev in families["successor_in_interest"]
+    ]
+    return {f: ev for f, ev in families.items() if f != "successor_in_interest"}, dropped
 
 
 def _disputed_charges(

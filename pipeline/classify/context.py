@@ -87,6 +87,8 @@ _REPLY_HEADER = re.compile(
 )
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+# A line this long is prose, not a line of a signature or disclaimer block.
+_PROSE_LINE = 160
 _DISCLAIMER = re.compile(
     r"intended (?:only )?(?:solely )?for the (?:use of the )?(?:individual|person|addressee|named|"
     r"intended|recipient)|intended recipient|received this (?:e-?mail|message|communication|"
@@ -128,6 +130,16 @@ _NEGATION_AFTER = re.compile(
 # alone, "pa" is also Tagalog for "still", so only the pair counts.
 _CREOLE_SUBJECTS = frozenset({"se", "m", "mwen", "li", "nou", "yo", "ou", "w", "sa"})
 _NEGATION_WINDOW = 4
+# A negation inside a condition ("if you don't fix it", "si no lo quitan", "se não
+# corrigirem") negates the condition, not what the writer then says they will do: a
+# first-person subject or a future after it starts the main clause.
+_CONDITIONALS = frozenset({"if", "unless", "si", "se", "neu", "kung", "kapag", "pag"})
+_MAIN_CLAUSE = frozenset(
+    {
+        "i", "we", "ill", "i'll", "we'll", "yo", "voy", "vamos", "eu", "vou", "je", "nous",
+        "toi", "chung", "ako", "kami",
+    }
+)  # fmt: skip
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLAUSE_BREAK = re.compile(
     r"[.,;:!?()\n。，；！？、]|\bbut\b|\bpero\b|\bhowever\b|\bmas\b|\bmais\b"
@@ -271,8 +283,12 @@ _HEDGE = re.compile(
     r"creo que|parece|tal vez|quizas|a lo mejor|puede ser|no se si|quiero saber si|si (?:es|fue)|"
     r"acho que|talvez|pode ser|sera que|nao sei se|je pense|je crois|peut-etre|semble|on dirait|"
     r"je ne sais pas si|petet|sanble|mwen panse|mwen kwe|co the|hinh nhu|co phai|chac la|nghi la|"
-    r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل)\b"
+    r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل|"
+    # Reported, not lived: "I read that...", "may scam daw", "ابني يقول إنها احتيال".
+    r"i read|i heard|heard about|read about|people say|reportedly|daw|raw|nabasa ko|narinig ko|"
+    r"يقول|تقول|يقولون)\b"
     r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
+    r"|听说|聽說|据说|據說|看到一篇|文章说|文章說"
 )
 _QUESTION_MARKS = "?？؟"
 # The writer did not fall for it: did not click, pay, give their number, or hung up.
@@ -282,7 +298,10 @@ _FOILED = re.compile(
     r"(?:\b(?:i|we) |(?:^|[.!?\n]) *)(?:didn't|did not|didnt|never|haven't|have not) "
     r"(?:click|clicked|pay|paid|give|gave|send|sent|respond|reply|call)\b"
     r"|\bhung up\b|\bnot sending anything\b"
-    r"|\bno (?:le |lo |les |se lo )?(?:di|hice clic|pulse|pague|mande|envie|conteste|abri)\b"
+    r"|\b(?:hasn't|has not|never) happened to (?:me|us)\b|没有遇到|沒有遇到|没遇到|沒遇到"
+    r"|\bno (?:le |lo |les |se lo )?(?:he |hemos )?"
+    r"(?:di|dado|hice clic|pulse|pague|pagado|mande|mandado|envie|enviado|conteste|contestado|"
+    r"abri|abierto)\b"
     r"|\bcolgue\b"
     r"|\bnao (?:cliquei|paguei|passei|dei|abri|respondi)\b|\bdesliguei\b"
     r"|\bje n'?ai (?:pas|rien) (?:clique|paye|donne|envoye|repondu)\b|\bj'ai raccroche\b"
@@ -292,6 +311,8 @@ _FOILED = re.compile(
     r"|没有转|沒有轉|没转|沒轉|没有点|沒有點|没点|沒點|没有给|沒有給|挂了|掛了|没有回复|沒有回覆"
     r"|클릭하지 않았|누르지 않았|안 눌렀|보내지 않았|송금하지 않았|끊었"
     r"|لم أضغط|لم أدفع|لم أعطه|أغلقت الخط"
+    # The same as the folded text spells them (hamza folds away).
+    r"|لم اضغط|لم ادفع|لم اعطه|لم ارسل|اغلقت الخط"
 )
 # The writer's own data or money in someone else's hands: the impostor knew their loan
 # number or address, or the writer asks how they got it.
@@ -351,6 +372,7 @@ _MEDIA_SEEN = re.compile(
     r"vi (?:en|el|la|las|los|un|una)|vimos|viendo|escuche|escuchamos|escuchando|"
     r"lei (?:en|el|la|un|una)|pasaron|anuncio|"
     r"assisti|ouvi|ouvindo|assistindo|propaganda|"
+    r"li (?:no|na|num|numa|em)|lemos|vi (?:no|na|num|numa)|"
     r"vu|entendu|ecoutais|regardais|une pub|publicite|"
     r"(?:m|mwen) (?:te )?we|tande|koute|gade|piblisite|"
     r"xem|nghe|doc duoc|thay tren|quang cao|"
@@ -377,6 +399,10 @@ _MEDIA_AIRED = re.compile(
     r"pasaron|hablaron de|reportaje|passou|falaram|a diffuse|yo t ap pale|"
     r"talking about|was about)\b"
 )
+# Chinese and Korean say where before what was seen: "在微信群里看到", "뉴스에서 봤".
+_MEDIA_SEEN_AFTER = re.compile(
+    r"(?:里|裡|上|中)?(?:看到|看了|读到|讀到|听到|聽到)|\s?에서\s?(?:봤|보았|읽었|들었)"
+)
 
 
 def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | None:
@@ -397,6 +423,9 @@ def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | Non
             continue  # "I read your letter and filed a CFPB complaint": the writer acted
         return found.group()
     if end is not None:
+        seen = _MEDIA_SEEN_AFTER.match(folded, end)
+        if seen is not None:
+            return seen.group()
         aired = _MEDIA_AIRED.search(folded, end, min(len(folded), end + 40))
         if aired is not None and not _sentence_end(folded, end, aired.start()):
             return aired.group()
@@ -596,8 +625,16 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
     for para in _PARAGRAPH.finditer(folded):
         found = _DISCLAIMER.search(para.group())
         if found is not None:
-            disclaimer.append((para.start(), para.end()))
-            cues[para.start()] = found.group()[:60]
+            start = para.start()
+            line = para.group().rfind("\n", 0, found.start()) + 1
+            if any(len(x) > _PROSE_LINE for x in para.group()[:line].split("\n")):
+                # Mail made from HTML often has no blank line between paragraphs: a
+                # line of the letter's prose before the disclaimer's says the block is
+                # the whole letter, and only the lines from the disclaimer's own on are
+                # the disclaimer (a signature block above it has short lines).
+                start += line
+            disclaimer.append((start, para.end()))
+            cues[start] = found.group()[:60]
     signature: list[tuple[int, int]] = []
     sig = _SIGNATURE.search(folded)
     if sig is not None:
@@ -616,8 +653,12 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
     )
 
 
-def negation_cue(folded: str, start: int, end: int) -> str | None:
-    """The negation cue governing the match at ``[start, end)``, if any."""
+def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False) -> str | None:
+    """The negation cue governing the match at ``[start, end)``, if any.
+
+    ``contracted_no``: the text is Portuguese, where "no" is "em" + "o" ("vídeo no
+    Instagram", "contar no jornal") and only "não" negates.
+    """
     lo = max(0, start - 80)
     before = folded[lo:start]
     breaks = [
@@ -629,8 +670,11 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
         before = before[breaks[-1].end() :]
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
     window = tokens[-(_NEGATION_WINDOW + 1) :]
+    offset = len(tokens) - len(window)
     for i, t in enumerate(window):
-        if t in _NEGATION_WORDS:
+        if t in _NEGATION_WORDS and not (contracted_no and t == "no"):
+            if _conditioned(tokens[: offset + i], window[i + 1 :]):
+                continue
             return t
         if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
             return f"{window[i - 1]} pa"
@@ -640,6 +684,14 @@ def negation_cue(folded: str, start: int, end: int) -> str | None:
             return cue
     after = _NEGATION_AFTER.search(folded[end : end + 16])
     return str(after.group()) if after is not None else None
+
+
+def _conditioned(before: list[str], after: list[str]) -> bool:
+    """Whether a negation with these tokens around it belongs to a condition that
+    ends before the match: a conditional word before it, a main clause after it."""
+    return any(t in _CONDITIONALS for t in before) and any(
+        t in _MAIN_CLAUSE or t.startswith("j'") for t in after
+    )
 
 
 def resolution_cue(folded: str, start: int, end: int) -> str | None:

@@ -96,6 +96,8 @@ Signal = Literal[
     "elderly",
     "exploitation_act",
     "own_fault",
+    "lawsuit_threat",
+    "counsel_writing",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
@@ -474,6 +476,7 @@ def _match_one(
     prepared: PreparedField,
     occurrences: Occurrences | None,
     suppressed: list[Suppression],
+    primary: str | None = None,
 ) -> list[RuleMatch]:
     norm = prepared.norm
     folded = norm.text
@@ -500,7 +503,7 @@ def _match_one(
             if zone is not None and not (zone[0] == "signature" and rule.counts_in_signature):
                 why = (zone[0], zone[1])  # type: ignore[assignment]
         if why is None and rule.negatable:
-            cue = negation_cue(folded, *span)
+            cue = negation_cue(folded, *span, contracted_no=primary == "pt")
             if cue is not None:
                 why = ("negation", cue)
         # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
@@ -573,11 +576,13 @@ def match_rules_detailed(
     fields: MessageFields,
     prepared: PreparedFields | None = None,
     languages: frozenset[str] | None = None,
+    primary: str | None = None,
 ) -> tuple[tuple[RuleMatch, ...], tuple[Suppression, ...]]:
     """Like :func:`match_rules`, also returning every match context suppressed.
 
     ``languages``: run only rules of these languages (and those of any language,
-    ``"*"``); None runs every rule.
+    ``"*"``); None runs every rule. ``primary``: the message's detected language,
+    which decides what some words mean (Portuguese "no" is "in the", no negation).
     """
     if prepared is None:
         prepared = PreparedFields(fields)
@@ -594,7 +599,15 @@ def match_rules_detailed(
                 occurrences = None if field.probe is None else prepared.occurrences(field.probe)
                 results.extend(
                     _match_one(
-                        rule, trigger, unless, field_name, item, field, occurrences, suppressed
+                        rule,
+                        trigger,
+                        unless,
+                        field_name,
+                        item,
+                        field,
+                        occurrences,
+                        suppressed,
+                        primary,
                     )
                 )
     return tuple(results), tuple(suppressed)
