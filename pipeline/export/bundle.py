@@ -560,9 +560,25 @@ class _Outputs:
         self.listing.write(self.summary.add(control, trail) + "\n")
 
 
+def scratch_beside(out: Path) -> Path:
+    """A new scratch directory next to the export ``out`` (same file system, same
+    access as the export itself), for every scratch file an export writes; the caller
+    removes it when the export ends, however it ends."""
+    if out.exists():
+        raise ExportError(f"{out} already exists; choose a new path for the export")
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".scratch", dir=out.parent))
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write next to {out} ({exc.strerror}); choose a folder that exists"
+            " and is writable for the export"
+        ) from exc
+
+
 def stage_export(
     *,
     out: Path,
+    scratch: Path,
     ledger: Ledger,
     store: ObjectStore,
     records: LedgerRecords,
@@ -579,6 +595,8 @@ def stage_export(
     checkpoint covers, read and checked against its root: membership, flags and each
     record's entries come from it, never from the search index. ``text_seqs`` are
     the positions the text and deadline-status filters allow (None without either).
+    Scratch files go in the directory ``scratch`` (see :func:`scratch_beside`), which
+    the caller removes.
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
@@ -607,10 +625,22 @@ def stage_export(
 
     # Status and linked replies come from the one case model, over the log the checkpoint
     # covers, so the pages say what 'cases' and 'trail' say.
-    cases = read_record_cases(ledger.entries(0, size), store, now, policy)
+    cases = read_record_cases(ledger.entries(0, size), store, now, scratch, policy)
     try:
         return _stage(
-            out, ledger, store, records, rows, wanted, cases, actor, reason, policy, size, now
+            out,
+            scratch,
+            ledger,
+            store,
+            records,
+            rows,
+            wanted,
+            cases,
+            actor,
+            reason,
+            policy,
+            size,
+            now,
         )
     finally:
         cases.close()
@@ -618,6 +648,7 @@ def stage_export(
 
 def _stage(
     out: Path,
+    scratch_root: Path,
     ledger: Ledger,
     store: ObjectStore,
     records: LedgerRecords,
@@ -646,7 +677,7 @@ def _stage(
         marks.add(trail_seqs(r.record_id))
     shared = marks.shared
     # scratch space beside the export (same file system), removed however the export ends
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    scratch = Path(tempfile.mkdtemp(prefix="bundle-", dir=scratch_root))
     files = _FileList(scratch)
     entries = _EntrySpill(scratch / "entries", shared)
     writer: _Writer | None = None
