@@ -172,12 +172,6 @@ class LedgerRecords:
             return []
         return [EntryLink(record_id, seq, self._types.at(seq)) for seq in self._links.of(number)]
 
-    def leaf_hashes(self, size: int) -> list[bytes]:
-        """Leaf hashes of entries ``0 .. size-1``."""
-        if size > self.size:
-            raise LedgerError(f"only {self.size} entries are signed, not {size}")
-        return list(self.proofs.tree.levels[0][:size])
-
     def resolve(self, ref: str) -> list[RecordRow]:
         """Records a reference names, with the same meaning as the index's ``resolve``."""
         text = ref.strip()

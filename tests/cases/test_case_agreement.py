@@ -28,7 +28,7 @@ from pipeline.index.db import SearchCriteria
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.report.sla import SlaReport, build_sla_report
 from pipeline.storage.base import ObjectStore
-from pipeline.trail import ProofContext, build_trail
+from pipeline.trail import build_trail
 from pipeline.trail.build import DeadlineView
 from tests.index.factory import LedgerEnv, make_env
 
@@ -264,7 +264,7 @@ def test_cases_json_says_what_the_case_model_says(scenario, cases):
 def _trail(scenario: Ledger, record_id: str):
     env = scenario.env
     index = env.index()
-    proofs = ProofContext.latest(env.runtime.ledger, index)
+    proofs = env.proofs()
     policy = env.config.classification.policy.clock
     return build_trail(
         record_id,
