@@ -79,7 +79,7 @@ from pipeline.classify.kinds import (
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
 from pipeline.classify.machine import dmarc_failed, machine_verdict
-from pipeline.classify.normalize import fold
+from pipeline.classify.normalize import NormalizedText, fold
 from pipeline.classify.recogniser import (
     SENTENCE_SUPPRESSIONS,
     KindScore,
@@ -660,31 +660,67 @@ def _corroborates(hit: _Hit) -> bool:
 def _model_evidence(
     found: KindScore, text: ModelText, prepared: PreparedFields, language: str
 ) -> list[Evidence]:
-    """The words holding the n-grams that raised the score most, as evidence."""
+    """The words holding the n-grams that raised the score most, as evidence.
+
+    Evidence travels in escalation mail and events, so it must carry no personal data:
+    an n-gram is widened to its word only when that word is a plain lower-case word of
+    letters (at most 20); otherwise (a name, an address, a run of Chinese text) the
+    evidence is the n-gram alone, and anything holding a digit is dropped.
+    """
     out: list[Evidence] = []
+    seen: set[tuple[str, int, int]] = set()
     for c in found.top:
         if len(out) == _MODEL_EVIDENCE:
             break
         field, lo, hi = text.locate(c.start, c.end)
         norm = prepared.norm(field)  # type: ignore[arg-type]
-        folded = norm.text
-        # Widen the n-gram to its word (at most 40 characters), which a reader can judge.
-        floor, ceiling = max(0, lo - 40), min(len(folded), hi + 40)
-        while lo > floor and not folded[lo - 1].isspace():
-            lo -= 1
-        while hi < ceiling and not folded[hi].isspace():
-            hi += 1
-        start, end = norm.original_span(lo, hi)
-        if any(ch.isdigit() for ch in norm.original[start:end]):
-            # A number (a date, a sum, a loan number) explains nothing to a reader, and
-            # a loan number must not travel in evidence.
+        start, end = _plain_word(norm, lo, hi)
+        shown = norm.original[start:end]
+        if any(ch.isdigit() for ch in shown) or not any(ch.isalpha() for ch in shown):
+            # A number (a date, a sum, a loan number) or a sign explains nothing to a
+            # reader, and a loan number must not travel in evidence.
             continue
+        if (field, start, end) in seen:
+            continue  # two n-grams of one word are one piece of evidence
+        seen.add((field, start, end))
         tag = f"model:{found.kind}"
         out.append(
             Evidence(tag, field, start, end, norm.original[start:end], language, signal=tag,
                      score=found.score)
         )  # fmt: skip
     return out
+
+
+_WORD_EDGE = ".,;:!?\"'()[]<>«»“”‘’"
+_PLAIN_WORD_MAX = 20
+
+
+def _plain_word(norm: NormalizedText, lo: int, hi: int) -> tuple[int, int]:
+    """The original span of the word around folded ``[lo, hi)`` if it is a plain word.
+
+    A plain word is cased letters only (edge punctuation aside), at most 20, all lower
+    case: "escrow" is; "Priscilla", "nam.bienvenido@yahoo.com:" are not, nor is a word of
+    a script without case (Chinese, Korean, Arabic), where a name cannot be told from
+    a word. Those give back the n-gram's own span.
+    """
+    folded = norm.text
+    wlo, whi = lo, hi
+    while wlo > 0 and not folded[wlo - 1].isspace():
+        wlo -= 1
+    while whi < len(folded) and not folded[whi].isspace():
+        whi += 1
+    start, end = norm.original_span(wlo, whi)
+    word = norm.original[start:end].strip(_WORD_EDGE)
+    plain = (
+        0 < len(word) <= _PLAIN_WORD_MAX
+        and word.isalpha()
+        and word == word.lower()
+        and word != word.upper()
+    )
+    if plain:
+        first = norm.original.index(word, start)
+        return first, first + len(word)
+    return norm.original_span(lo, hi)
 
 
 def _all_beside_payoff(evidence: list[Evidence], hits: list[_Hit]) -> bool:

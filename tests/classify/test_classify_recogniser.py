@@ -269,3 +269,33 @@ def test_a_score_whose_only_words_are_numbers_decides_nothing() -> None:
     model = Recogniser({"notice_of_error": KindModel({"0000": 5.0}, -1.0, 0.0)})
     fields = MessageFields(subject="Hello", text="Loan 7004418825, my escrow account.")
     assert classify(fields, RULES, None, model).request_kinds == ()
+
+
+def _model_words(text: str, weights: dict[str, float]) -> list[str]:
+    """The model's evidence for a request the rules do not find in ``text``."""
+    fields = MessageFields(subject="", text=text)
+    assert classify(fields, RULES).request_kinds == ()
+    model = Recogniser({"request_for_information": KindModel(weights, -1.0, 0.0)})
+    c = classify(fields, RULES, None, model)
+    return [e.matched for _, e in c.kind_evidence if e.signal == "model:request_for_information"]
+
+
+def test_model_evidence_shows_a_plain_word_whole() -> None:
+    assert _model_words("glimmering wobbles today", {"immer": 3.0}) == ["glimmering"]
+
+
+def test_two_ngrams_of_one_word_are_one_piece_of_evidence() -> None:
+    assert _model_words("glimmering wobbles", {"immer": 3.0, "glim": 3.0}) == ["glimmering"]
+
+
+def test_a_name_in_model_evidence_is_cut_to_the_ngram() -> None:
+    assert _model_words("Priscilla Vanderlen wobbles today", {"pris": 3.0}) == ["Pris"]
+
+
+def test_an_email_address_in_model_evidence_is_cut_to_the_ngram() -> None:
+    text = "from nam.bienvenido@yahoo.com: wobbles today"
+    assert _model_words(text, {"bienv": 3.0}) == ["bienv"]
+
+
+def test_a_chinese_run_in_model_evidence_is_cut_to_the_ngram() -> None:
+    assert _model_words("王小明说今天天气很好", {"天气": 3.0}) == ["天气"]
