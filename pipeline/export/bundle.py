@@ -18,8 +18,11 @@ differs.
 Memory stays flat however many records an export holds: natives and attachments
 are read, written and hashed one at a time; the included ledger entries, the load
 files, the listing of ``index.html`` and the long lists of the manifest (files,
-entries, records) go to scratch files next to the export as they are produced and
-are copied into the bundle (hashed on the way) when complete. What the export keeps
+entries, records) go to scratch files as they are produced and are copied into the
+bundle (hashed on the way) when complete. Every scratch file of an export, these and
+the packed rows and inbound case records below, is in one scratch directory beside
+the export (:func:`scratch_beside`), never the system temp directory, and is removed
+however the export ends. What the export keeps
 per record is the position of its entry and one byte per position of the log; each
 row is made again from the records (packed in a scratch file, see
 :mod:`pipeline.trail.evidence`) when its turn comes, and each record's case status is
