@@ -58,7 +58,7 @@ from pipeline.classify.clocks import RequestKind as ClockKind
 from pipeline.classify.context import (
     compromise_cue,
     foiled_cue,
-    own_act_denial_cue,
+    impostor_act_cue,
     suspicion_cue,
 )
 from pipeline.classify.dates import find_sale_date
@@ -485,6 +485,10 @@ def classify(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
     families, disputed = _disputed_charges(hits, families)
+    if "notice_of_error" in families and "notice_of_error" not in kinds:
+        # A disputed charge is a notice of error: its clocks start as for any other.
+        kinds.append("notice_of_error")
+        kind_evidence.append(("notice_of_error", families["notice_of_error"][0]))
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
     suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected)
     machine = (
@@ -962,7 +966,13 @@ def _decide(
         if r.kind == "loss_mitigation_application" and _overlaps(made, h):
             continue
         if r.kind == "loss_mitigation_application":
+            # The kind waits for the application decision below; a family or subkind
+            # the rule also names (a servicer's own rule) stands now.
             topic.append(h)
+            if r.subkind is not None:
+                subkinds.add(r.subkind)
+            if r.family is not None:
+                families.setdefault(r.family, []).append(h.evidence())
             continue
         if r.named_in_errors:
             named.append(h)
@@ -1094,12 +1104,13 @@ def _decide(
 def _impostors_acts(
     hits: list[_Hit], prepared: PreparedFields
 ) -> tuple[list[_Hit], list[Suppression]]:
-    """In a report of identity theft, drop error cues that deny the writer's own act.
+    """In a report of identity theft, drop error cues that deny obtaining credit.
 
     "Someone used my name ... I never applied for a mortgage on it" says an impostor
     applied: no error of the servicer's to resolve, and the fraud desk has it. Only a
     report with fraud words other than a bare "I did not authorize" counts; other
-    errors in the same message ("you also charged me twice") still count.
+    errors in the same message ("you also charged me twice", "you added insurance I
+    never requested") still count.
     """
     if not any(h.rule.family == "fraud_identity_theft" and not h.rule.consent_denial for h in hits):
         return hits, []
@@ -1108,7 +1119,7 @@ def _impostors_acts(
     for h in hits:
         if h.rule.signal == "error_cue":
             folded = prepared.norm(h.match.field, h.match.item).text
-            cue = own_act_denial_cue(folded, h.fstart, h.fend)
+            cue = impostor_act_cue(folded, h.fstart, h.fend)
             if cue is not None:
                 m = h.match
                 dropped.append(
@@ -1162,12 +1173,14 @@ def _suspected_scams(
 def _disputed_charges(
     hits: list[_Hit], families: dict[str, list[Evidence]]
 ) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
-    """Drop fraud that is only the writer's "I did not authorize" next to a sum of money.
+    """Turn fraud that is only "I did not authorize" next to a sum into a disputed charge.
 
     "I did not authorize an extra thousand" or "un seguro que yo no pedí ... $280 al
-    mes" disputes what the servicer charged (the notice-of-error signals judge that),
-    it reports no stolen identity. Any other fraud words, or a denial with no sum
-    near it ("I did not authorize that address change"), keep the family.
+    mes" asserts a charge the servicer had no basis for (12 CFR 1024.35(b)(5)): a
+    notice of error, not a stolen identity. The family moves to the error-resolution
+    desk, with the denial as its evidence, so the dispute is never dropped. Any other
+    fraud words, or a denial with no sum near it ("I did not authorize that address
+    change"), keep the fraud family.
     """
     fraud = [h for h in hits if h.rule.family == "fraud_identity_theft"]
     if not fraud or "fraud_identity_theft" not in families:
@@ -1185,7 +1198,10 @@ def _disputed_charges(
         dropped.append(
             Suppression("disputed_charge", m.rule, m.field, m.start, m.end, m.matched, cue)
         )
-    return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+    kept = {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}
+    if "notice_of_error" not in kept:
+        kept["notice_of_error"] = [h.evidence("disputed_charge") for h in fraud]
+    return kept, dropped
 
 
 # Families whose messages tell of someone's loss-mitigation dealings rather than make

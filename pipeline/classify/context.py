@@ -54,12 +54,12 @@ __all__ = [
     "compromise_cue",
     "find_zones",
     "foiled_cue",
+    "impostor_act_cue",
     "is_forwarded_subject",
     "media_seen_cue",
     "negation_cue",
     "news_cue",
     "other_party_cue",
-    "own_act_denial_cue",
     "resolution_cue",
     "suspicion_cue",
 ]
@@ -225,7 +225,35 @@ _OWN_ACT_DENIAL = re.compile(
 )
 
 
-def own_act_denial_cue(folded: str, start: int, end: int) -> str | None:
+# The servicer as the actor of what the writer denies: "you added insurance I never
+# requested" is the servicer's doing, an error to resolve, not an impostor's act.
+_SERVICER_ACTED = re.compile(
+    r"\b(?:you|y'all|you guys|your company|your office|the servicer)(?: have| had|'ve)? "
+    r"(?:\w+ )?(?:added|charged|put|placed|bought|took|applied|increased|raised|enrolled|"
+    r"signed me up|force[- ]placed)\b"
+    r"|\b(?:ustedes|me) (?:agregaron|cobraron|pusieron|compraron|aplicaron|subieron|"
+    r"cargaron|inscribieron)\b"
+    r"|\b(?:voces|vcs|voce) (?:adicionaram|cobraram|colocaram|compraram|aplicaram)\b"
+    r"|\bvous (?:avez|m'avez) (?:ajoute|facture|preleve|mis|achete|applique|inscrit)\b"
+    r"|\b(?:nou|yo) (?:ajoute|mete|chaje)\b"
+    r"|\b(?:cac anh|cong ty|quy vi) (?:da )?(?:them|tinh|thu|mua)\b"
+    r"|你们(?:给我)?(?:加了|收了|扣了|买了|上了)|你們(?:給我)?(?:加了|收了|扣了|買了|上了)"
+    r"|(?:귀사|회사)(?:에서|가) (?:추가|청구|부과)"
+)
+
+
+def impostor_act_cue(folded: str, start: int, end: int) -> str | None:
+    """The writer's denial of their own act ("I never applied", "I never requested a
+    payoff") that a match at ``[start, end)`` is part of, unless the servicer is the
+    actor of its sentence ("you added insurance I never requested")."""
+    cue = _own_act_denial_cue(folded, start, end)
+    if cue is None:
+        return None
+    lo = _sentence_start(folded, start)
+    return None if _SERVICER_ACTED.search(folded, lo, end) is not None else cue
+
+
+def _own_act_denial_cue(folded: str, start: int, end: int) -> str | None:
     """The writer's denial of their own act ("I never requested") that a match at
     ``[start, end)`` is part of, if any."""
     lo = max(_sentence_start(folded, start), start - 40)
@@ -248,9 +276,12 @@ _HEDGE = re.compile(
 )
 _QUESTION_MARKS = "?？؟"
 # The writer did not fall for it: did not click, pay, give their number, or hung up.
+# English needs the writer as subject, or nothing before it in its sentence: "you never
+# call me back" is the servicer's silence, not the writer's refusal.
 _FOILED = re.compile(
-    r"\b(?:i |we )?(?:didn't|did not|didnt|never|haven't|have not) (?:click|clicked|pay|paid|"
-    r"give|gave|send|sent|respond|reply|call)\b|\bhung up\b|\bnot sending anything\b"
+    r"(?:\b(?:i|we) |(?:^|[.!?\n]) *)(?:didn't|did not|didnt|never|haven't|have not) "
+    r"(?:click|clicked|pay|paid|give|gave|send|sent|respond|reply|call)\b"
+    r"|\bhung up\b|\bnot sending anything\b"
     r"|\bno (?:le |lo |les |se lo )?(?:di|hice clic|pulse|pague|mande|envie|conteste|abri)\b"
     r"|\bcolgue\b"
     r"|\bnao (?:cliquei|paguei|passei|dei|abri|respondi)\b|\bdesliguei\b"
@@ -265,7 +296,13 @@ _FOILED = re.compile(
 # The writer's own data or money in someone else's hands: the impostor knew their loan
 # number or address, or the writer asks how they got it.
 _COMPROMISE = re.compile(
-    r"\b(?:knew|knows|had|has) (?:my|our) (?:full |last )?(?:name|loan|address|account|social|"
+    r"\b(?:i|we) (?:already |then |also )?(?:sent|paid|gave|wired|transferred|zelled) "
+    r"(?:him|her|them|the money|money|\$|\d)"
+    r"|\b(?:le |les )?(?:mande|pague|transferi|envie) (?:el dinero|\$|\d)"
+    r"|\b(?:paguei|transferi|mandei) (?:o dinheiro|r?\$|\d)"
+    r"|\bj'ai (?:paye|envoye|vire) (?:\$|\d|l'argent)"
+    r"|我转了|我轉了|我已经转|我已經轉|我付了|我汇了|我匯了|송금했|보냈어요|보냈습니다"
+    r"|\b(?:knew|knows|had|has) (?:my|our) (?:full |last )?(?:name|loan|address|account|social|"
     r"ssn|last 4|last four|phone|email|balance|information|info|details)\b"
     r"|\bhow did (?:they|he|she) (?:get|have|know)\b"
     r"|\b(?:information|info|data) (?:is |was |has been |may be |might be )?compromised\b"
@@ -356,12 +393,25 @@ def media_seen_cue(folded: str, start: int, end: int | None = None) -> str | Non
             folded, max(lo, found.start() - 12), found.start()
         ):
             continue
+        if _ACTED.search(folded, found.end(), start):
+            continue  # "I read your letter and filed a CFPB complaint": the writer acted
         return found.group()
     if end is not None:
         aired = _MEDIA_AIRED.search(folded, end, min(len(folded), end + 40))
         if aired is not None and not _sentence_end(folded, end, aired.start()):
             return aired.group()
     return None
+
+
+# The writer acting on what they saw: filing, complaining, reporting, contacting.
+_ACTED = re.compile(
+    r"\b(?:filed?|filing|complain(?:ed|ing)?|report(?:ed|ing)?|contact(?:ed|ing)?|called|"
+    r"wrote|written|submitted|sent|presente|presentamos|puse|denuncie|reclame|llame|"
+    r"escribi|registrei|reclamei|fiz|denunciei|liguei|escrevi|depose|porte plainte|"
+    r"j'ai (?:ecrit|appele|signale)|nagreklamo|nag-?file|tumawag|sumulat|mwen (?:depoze|rele|ekri)|"
+    r"(?:da )?(?:nop|gui) don|(?:da )?khieu nai|(?:da )?goi)\b"
+    r"|投诉|投訴|举报|舉報|检举|檢舉|申诉|申訴|신고|민원|제기|진정|شكوى|اشتكيت|قدمت"
+)
 
 
 # The writer's own intent, said after naming someone else: the matter is theirs again.
@@ -405,6 +455,24 @@ _BEFORE_THIS_LOAN = re.compile(
 )
 
 
+# A filing said to be recent or current is live, whatever else the message says.
+_RECENT = re.compile(
+    r"\b(?:last (?:week|month)|this (?:week|month|year)|yesterday|today|just filed|recently|"
+    r"currently|right now|we are in|i am in|i'm in|la semana pasada|el mes pasado|ayer|hoy|"
+    r"acabamos de|estamos en|semana passada|mes passado|ontem|hoje|estamos em|"
+    r"la semaine derniere|le mois dernier|hier|aujourd'hui|nous sommes en|"
+    r"tuan truoc|thang truoc|hom qua|hom nay|dang)\b"
+    r"|上周|上週|上个月|上個月|昨天|今天|刚刚|剛剛|正在|지난주|지난달|어제|오늘"
+    r"|الأسبوع الماضي|الشهر الماضي"
+)
+# A sentence about another, older filing: its "before this loan" is not about this one.
+_ANOTHER_FILING = re.compile(
+    r"\b(?:old|older|another|previous|prior|earlier|first|other|otra|otro|anterior|outra|"
+    r"outro|autre|ancienne|ancien|precedente|iba|nakaraan|khac|cu)\b"
+    r"|另一|以前的|之前的|上一次|다른|이전|예전|السابق|آخر|أخرى"
+)
+
+
 def before_this_loan_cue(folded: str, start: int, end: int) -> str | None:
     """Words in the sentence of ``[start, end)`` (or the next one) saying the matter was
     over before this loan or house, if any."""
@@ -412,8 +480,13 @@ def before_this_loan_cue(folded: str, start: int, end: int) -> str | None:
     first = _sentence_end(folded, end, min(len(folded), end + 300))
     hi = min(len(folded), end + 300)
     if first is not None:
-        second = _sentence_end(folded, first.end(), hi)
+        own_end = first.end()
+        if _RECENT.search(folded, lo, own_end):
+            return None  # "we filed Chapter 13 last week": live, whatever came before
+        second = _sentence_end(folded, own_end, hi)
         hi = second.start() if second is not None else hi
+        if _ANOTHER_FILING.search(folded, own_end, hi):
+            hi = own_end  # "our old Chapter 7 ended before...": that one, not this one
     found = _BEFORE_THIS_LOAN.search(folded, lo, hi)
     return found.group() if found is not None else None
 

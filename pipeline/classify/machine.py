@@ -32,7 +32,6 @@ from pipeline.classify.normalize import fold, fold_pattern
 
 __all__ = ["MachineHeaders", "dmarc_failed", "machine_verdict"]
 
-# Mailbox providers where people, not companies, have addresses.
 _DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
 
 

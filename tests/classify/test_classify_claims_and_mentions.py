@@ -28,6 +28,7 @@ from tests.classify.wording import families, run
 def test_a_charge_the_writer_did_not_authorize_is_a_disputed_charge_not_fraud(text: str) -> None:
     c = run(text)
     assert "fraud_identity_theft" not in c.family_names
+    assert "notice_of_error" in c.request_kinds
     assert any(s.reason == "disputed_charge" for s in c.suppressions)
 
 
@@ -299,3 +300,43 @@ def test_a_neighbours_complaint_to_a_regulator_is_theirs() -> None:
 )
 def test_the_writers_own_intent_after_naming_someone_else_still_counts(text: str) -> None:
     assert "regulator_complaint" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We filed Chapter 13 bankruptcy last week. Our old Chapter 7 ended long before we "
+        "bought this house.",
+        "We filed Chapter 13 bankruptcy. We had another one long before we bought this house.",
+    ],
+)
+def test_a_filing_stays_live_beside_an_older_one_over_before_this_loan(text: str) -> None:
+    assert "bankruptcy" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is this a scam? Somebody texted me saying they were from you and I sent $1,500. "
+        "You never call me back.",
+        "Is this a scam? A man called about my loan and I paid him $900. You didn't respond.",
+    ],
+)
+def test_a_writer_who_paid_the_scammer_reports_fraud_whatever_the_servicer_did_not_do(
+    text: str,
+) -> None:
+    assert "fraud_identity_theft" in run(text).family_names
+
+
+def test_an_error_the_servicer_made_beside_a_fraud_report_is_still_a_notice_of_error() -> None:
+    c = run(
+        "Someone stole my identity and opened accounts in my name. Separately, you added "
+        "insurance to my escrow that I never requested."
+    )
+    assert "notice_of_error" in c.request_kinds
+    assert "fraud_identity_theft" in c.family_names
+
+
+def test_a_writer_who_read_our_letter_and_filed_with_the_cfpb_complains_to_a_regulator() -> None:
+    c = run("I read your letter and filed a CFPB complaint today.")
+    assert "regulator_complaint" in c.family_names

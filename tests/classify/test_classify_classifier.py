@@ -145,3 +145,21 @@ def test_one_literal_scan_per_text_changes_no_match_or_category():
         matches = match_rules(RULES, fields)
         assert match_rules(RULES, fields, prepared) == matches
         assert categorize(fields, matches, prepared) == categorize(fields, matches)
+
+
+def test_a_servicers_application_rule_keeps_the_family_it_names():
+    rules = RuleSet(
+        rules=(
+            EscalationRule(
+                name="scra_relief",
+                phrases=("scra relief",),
+                severity="high",
+                route="military-desk",
+                kind="loss_mitigation_application",
+                family="servicemember",
+            ),
+        )
+    )
+    c = classify(MessageFields(text="I am asking for SCRA relief."), rules)
+    assert c.family_names == ("servicemember",)
+    assert c.request_kinds == ("loss_mitigation_application",)

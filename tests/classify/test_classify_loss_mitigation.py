@@ -227,3 +227,18 @@ def test_a_sale_set_while_a_granted_plan_is_paid_is_a_sale_error_without_error_w
     c = run(text)
     assert "foreclosure_sale_error" in c.request_subkinds
     assert LM not in c.request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I lost my job in March. I need help - forbearance or a modification. I already "
+        "complained to the CFPB about how you treated me.",
+        "I represent Ms. Lee. She needs a forbearance while she recovers. Please direct all "
+        "communication to my office as her attorney.",
+    ],
+)
+def test_asking_for_the_option_in_a_regulator_or_lawyers_letter_is_an_application(
+    text: str,
+) -> None:
+    assert LM in run(text).request_kinds
