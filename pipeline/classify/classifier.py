@@ -63,6 +63,7 @@ from pipeline.classify.context import (
     compromise_cue,
     foiled_cue,
     impostor_act_cue,
+    sentence_span,
     suspicion_cue,
 )
 from pipeline.classify.dates import find_sale_date
@@ -629,18 +630,24 @@ def _model_text(
     cut: dict[str, list[tuple[int, int]]] = {}
     for x in suppressions:
         if x.reason in SENTENCE_SUPPRESSIONS and x.field in ("subject", body_field):
-            starts = prepared.norm(x.field).starts  # type: ignore[arg-type]
-            cut.setdefault(x.field, []).append(
-                (bisect_left(starts, x.start), bisect_left(starts, x.end))
-            )
+            norm = prepared.norm(x.field)  # type: ignore[arg-type]
+            lo, hi = bisect_left(norm.starts, x.start), bisect_left(norm.starts, x.end)
+            # The sentence as the rules read it (a wrapped line goes on), so the model
+            # reads none of a sentence the rules set aside.
+            cut.setdefault(x.field, []).append(sentence_span(norm.text, lo, hi))
     parts: list[tuple[str, int, str]] = []
     if fields.subject and not _REPLY_SUBJECT.match(fields.subject):
-        parts += own_parts("subject", prepared.norm("subject").text, (), cut.get("subject", ()))
+        parts += own_parts("subject", prepared.norm("subject").text, cut.get("subject", ()))
     if fields.text or fields.html_text:
         field = prepared.get(body_field)
         zones = field.zones
-        excluded = [*zones.quoted.items(), *zones.disclaimer.items(), *zones.signature.items()]
-        parts += own_parts(body_field, field.norm.text, excluded, cut.get(body_field, ()))
+        excluded = [
+            *zones.quoted.items(),
+            *zones.disclaimer.items(),
+            *zones.signature.items(),
+            *cut.get(body_field, ()),
+        ]
+        parts += own_parts(body_field, field.norm.text, excluded)
     return join_pieces(parts)
 
 
@@ -697,7 +704,7 @@ def _model_evidence(
         tag = f"model:{found.kind}"
         out.append(
             Evidence(tag, field, start, end, norm.original[start:end], language, signal=tag,
-                     score=found.score)
+                     score=found.score, model=found.decided_by)
         )  # fmt: skip
     return out
 

@@ -431,3 +431,32 @@ def test_when_every_threshold_costs_escalation_precision_the_strictest_is_chosen
         _decision(trainer, noe, False, 9.0),
     ]
     assert trainer.choose(decisions)[noe] == trainer.GRID[-1]
+
+
+def test_a_model_decision_names_the_shipped_model_file_and_its_threshold() -> None:
+    shipped = load_recogniser()
+    fields = MessageFields(subject="", text="glimmering wobbles today")
+    model = Recogniser(
+        {"request_for_information": KindModel({"immer": 3.0}, -1.0, 0.5)}, digest=shipped.digest
+    )
+    (evidence,) = [e for _, e in classify(fields, RULES, None, model).kind_evidence]
+    assert len(shipped.digest) == 64
+    assert evidence.model == f"recogniser {shipped.digest[:16]} threshold 0.5"
+    assert (
+        ClassificationBody.model_validate(classify(fields, RULES, None, model).to_json())
+        .kind_evidence[0]
+        .evidence.model
+        == evidence.model
+    )
+
+
+def test_the_model_reads_none_of_a_suppressed_sentence_wrapped_over_two_lines() -> None:
+    fields = MessageFields(
+        subject="",
+        text="Just so you know, this is not a complaint about the people at your branch office, "
+        "who\nwere glimmering and kind to us when we came in last Tuesday afternoon.\n"
+        "Thanks again.",
+    )
+    text = recogniser_input(fields, RULES).text
+    assert "glimmering" not in text
+    assert "thanks again" in text
