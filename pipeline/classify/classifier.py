@@ -92,7 +92,6 @@ from pipeline.classify.recogniser import (
     ModelText,
     Recogniser,
     join_pieces,
-    load_recogniser,
     own_parts,
 )
 from pipeline.classify.rules import (
@@ -145,7 +144,8 @@ class ClassifyPolicy(BaseModel):
     # A message is "escalated" if any match is at least this severe.
     escalate_min_severity: Severity = "medium"
     # Score the sender's own text with the packaged statistical recogniser too
-    # (:mod:`pipeline.classify.recogniser`); off: the rules alone decide.
+    # (:mod:`pipeline.classify.recogniser`, loaded with the rule packs by the config);
+    # off: the rules alone decide.
     recogniser: bool = True
 
     def model_post_init(self, __context: Any) -> None:
@@ -462,12 +462,10 @@ def classify(
 ) -> Classification:
     """Classify one message (pure; no I/O); see the module docstring.
 
-    ``recogniser``: the statistical model to use (default: the packaged one, when
-    ``policy.recogniser`` is on).
+    ``recogniser``: the statistical model to use too (its caller loads it, e.g.
+    :func:`pipeline.classify.recogniser.load_recogniser`); None: the rules alone.
     """
     policy = policy or ClassifyPolicy()
-    if recogniser is None and policy.recogniser:
-        recogniser = load_recogniser()
     # Each field is normalised once here and shared by every step below.
     prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
     body_field: FieldName = "text" if fields.text else "html_text"

@@ -88,6 +88,7 @@ class LedgerEnv:
             attachment_policy=AttachmentPolicy(),
             rules=self.config.classification.rule_set(),
             classify_policy=self.config.classification.policy,
+            recogniser=self.config.classification.recogniser(),
         )
 
     def record(
