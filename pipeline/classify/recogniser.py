@@ -156,12 +156,9 @@ class KindModel:
     intercept: float
     threshold: float
 
-    def score(self, text: ModelText) -> KindScore:
-        """Intercept plus the weight of each distinct n-gram present (binary features)."""
-        return self.score_grams("", first_spans(text.text))
-
     def score_grams(self, kind: str, grams: Mapping[str, tuple[int, int]]) -> KindScore:
-        """The score of a text given its distinct n-grams (each with its first span)."""
+        """Intercept plus the weight of each distinct n-gram present (binary features),
+        given the text's distinct n-grams, each with its first span."""
         total = self.intercept
         raising: list[Contribution] = []
         weights = self.weights

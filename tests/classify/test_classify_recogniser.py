@@ -87,7 +87,7 @@ def test_ngram_spans_leave_out_the_padding() -> None:
 def test_score_is_intercept_plus_weights_of_distinct_ngrams_present() -> None:
     model = KindModel({" ab": 1.5, "ab ": 0.25, "zz": -2.0}, -0.5, 0.0)
     # " ab" and "ab " occur twice but count once (binary features); "zz" is absent.
-    found = model.score(ModelText("ab ab"))
+    (found,) = Recogniser({"notice_of_error": model}).scores(ModelText("ab ab"))
     assert found.score == pytest.approx(-0.5 + 1.5 + 0.25)
     assert [c.gram for c in found.top] == [" ab", "ab "]
 
@@ -286,8 +286,8 @@ def test_runtime_scorer_gives_scikit_learns_decision_values(trainer: Any, exampl
         expected = model.decision_function(
             select.transform(vectorizer.transform([e.text for e in sample]))
         )
-        ours = trainer.fit(examples, {}, "").kinds[kind]
-        got = [ours.score(ModelText(e.text)).score for e in sample]
+        ours = Recogniser({kind: trainer.fit(examples, {}, "").kinds[kind]})
+        got = [ours.scores(ModelText(e.text))[0].score for e in sample]
         assert got == pytest.approx(list(expected), abs=1e-9)
 
 
