@@ -58,6 +58,7 @@ from pipeline.classify.kinds import (  # noqa: E402
     REQUEST_KINDS,
     REQUEST_SUBKINDS,
 )
+from pipeline.classify.recogniser import load_recogniser  # noqa: E402
 from pipeline.classify.rules import load_default_rules  # noqa: E402
 from pipeline.ledger.entry import LedgerEntry  # noqa: E402
 from pipeline.logs import configure_logging  # noqa: E402
@@ -273,6 +274,7 @@ def _settings() -> RecordSettings:
         attachment_policy=AttachmentPolicy(),
         rules=load_default_rules(),
         classify_policy=ClassifyPolicy(),
+        recogniser=load_recogniser(),
     )
 
 
@@ -363,7 +365,7 @@ def _classify_seconds(raw: bytes, settings: RecordSettings) -> float:
     # CPU time of this process (all its threads): on a shared machine wall time
     # measures the neighbours.
     started = time.process_time()
-    classify(fields, settings.rules, settings.classify_policy)
+    classify(fields, settings.rules, settings.classify_policy, settings.recogniser)
     return time.process_time() - started
 
 

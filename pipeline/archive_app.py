@@ -29,6 +29,7 @@ def archive_settings(config: Config) -> ArchiveSettings:
         retention=retention,
         min_dispose_days=config.retention.min_dispose_days,
         source=str(config.source_path or "the configuration"),
+        scratch_dir=config.state_dir,
     )
 
 

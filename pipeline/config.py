@@ -21,6 +21,7 @@ from handlers.config import AckConfig, EscalationConfig
 from pipeline.archive.people import Role
 from pipeline.attachments.policy import AttachmentPolicy
 from pipeline.classify.classifier import ClassifyPolicy
+from pipeline.classify.recogniser import Recogniser, load_recogniser
 from pipeline.classify.rules import EscalationRule, RuleSet, load_default_rules
 from pipeline.emit.config import EmitConfig, JsonlSinkConfig
 from pipeline.errors import ConfigError
@@ -269,6 +270,11 @@ class ClassificationConfig(Model):
         shipped = load_default_rules().rules if self.use_default_rules else ()
         merged = [own.pop(rule.name, rule) for rule in shipped]
         return RuleSet(rules=(*merged, *own.values()))
+
+    def recogniser(self) -> Recogniser | None:
+        """The shipped statistical recogniser, or None when the policy turns it off
+        (read here, with the rule packs, so classification itself does no I/O)."""
+        return load_recogniser() if self.policy.recogniser else None
 
 
 class RetentionConfig(Model):

@@ -73,12 +73,17 @@ class Hashes(Sequence[bytes]):
             raise IndexError(f"no hash {index} of {n}")
         return self._blob[32 * index : 32 * index + 32]
 
-    def parents(self) -> Hashes:
-        """The level above: the hash of each aligned pair (an odd last hash has none)."""
+    def packed(self) -> bytes:
+        """The hashes as stored: 32 bytes each, one after another."""
+        return self._blob
+
+    def parents(self, start: int = 0) -> Hashes:
+        """The level above: the hash of each aligned pair (an odd last hash has none),
+        from pair ``start`` on."""
         blob = self._blob
         # appended one by one: a join would first hold every digest as its own object
         out = bytearray()
-        for i in range(0, len(blob) - 32, 64):
+        for i in range(64 * start, len(blob) - 32, 64):
             out += hashlib.sha256(b"\x01" + blob[i : i + 64]).digest()
         return Hashes(bytes(out))
 
@@ -95,6 +100,27 @@ class MerkleTree:
         self.levels: list[Hashes] = [leaves if isinstance(leaves, Hashes) else Hashes.of(leaves)]
         while len(self.levels[-1]) > 1:
             self.levels.append(self.levels[-1].parents())
+
+    @classmethod
+    def _of_levels(cls, levels: list[Hashes]) -> MerkleTree:
+        tree = cls.__new__(cls)
+        tree.levels = levels
+        return tree
+
+    def extended(self, more: Hashes) -> MerkleTree:
+        """The tree over this tree's leaves followed by ``more``, this tree unchanged.
+
+        Every node of this tree over an aligned run of leaves is a node of the larger
+        tree too: each level is copied as packed bytes and only the nodes over the new
+        leaves are hashed, instead of building the larger tree again from its leaves.
+        """
+        levels = [Hashes(self.levels[0].packed() + more.packed())]
+        while len(levels[-1]) > 1:
+            below = levels[-1]
+            height = len(levels)
+            kept = self.levels[height] if height < len(self.levels) else Hashes(b"")
+            levels.append(Hashes(kept.packed() + below.parents(len(kept)).packed()))
+        return MerkleTree._of_levels(levels)
 
     @property
     def size(self) -> int:

@@ -22,7 +22,10 @@ not recorded, as before; showing content found by a search is.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -53,7 +56,7 @@ from pipeline.errors import (
     RecordNotFoundError,
     RetentionError,
 )
-from pipeline.export.bundle import ExportResult, stage_export
+from pipeline.export.bundle import ExportResult, scratch_beside, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
 from pipeline.index.proven import ProvenPage, newest_signed, prove_rows
@@ -113,6 +116,11 @@ class ArchiveSettings:
     min_dispose_days: int = 0
     source: str = "the configuration"
     """Where the settings came from, named in refusals."""
+    scratch_dir: Path | None = None
+    """Where trails and lookups over the signed log keep their scratch file of record rows
+    (senders, subjects): the deployment's state directory. None: the index file's folder,
+    or the system temp directory when the index is in memory too. An export keeps its
+    scratch files next to the export instead."""
 
 
 @dataclass(frozen=True)
@@ -335,8 +343,20 @@ class Archive:
             ((s.record_id, deadline_filters(s, today)) for s in view.statuses), stamp
         )
 
-    def _evidence(self, as_of: int | None = None) -> LedgerRecords:
-        """Records and links read from the log the newest (or ``as_of``) checkpoint signs."""
+    def _scratch_dir(self) -> Path:
+        """The directory for the scratch file of :meth:`_evidence` outside an export."""
+        chosen = self.settings.scratch_dir
+        if chosen is None and self.settings.index_path is not None:
+            chosen = self.settings.index_path.parent
+        if chosen is None:
+            return Path(tempfile.gettempdir())
+        chosen.mkdir(parents=True, exist_ok=True)
+        return chosen
+
+    def _evidence(self, as_of: int | None = None, scratch: Path | None = None) -> LedgerRecords:
+        """Records and links read from the log the newest (or ``as_of``) checkpoint signs,
+        their rows packed into a scratch file in ``scratch`` (default :meth:`_scratch_dir`);
+        close them when done."""
         size = self.ledger.refresh() if as_of is None else as_of
         if size == 0:
             raise LedgerError("the ledger is empty: there is nothing to show")
@@ -347,7 +367,11 @@ class Archive:
             signed = latest
         else:
             signed = self.ledger.read_checkpoint_text(self.ledger.checkpoint_note(size))
-        return LedgerRecords.build(signed, self.ledger.entries(0, signed.checkpoint.size))
+        return LedgerRecords.build(
+            signed,
+            self.ledger.entries(0, signed.checkpoint.size),
+            self._scratch_dir() if scratch is None else scratch,
+        )
 
     def resolve(self, ref: str) -> RecordRow:
         """The one record ``ref`` names (record id, Message-ID, raw SHA-256, position).
@@ -365,7 +389,8 @@ class Archive:
                 if row is not None and row.record_id == text:
                     return row
                 log.warning("index.disagrees", record_id=text, index_seq=candidate.seq)
-        return resolve_one(self._evidence(), ref)
+        with self._evidence() as evidence:
+            return resolve_one(evidence, ref)
 
     def _proven_row(self, seq: int) -> RecordRow | None:
         """The record at ``seq`` as its ledger entry says, or None when none is there.
@@ -436,16 +461,16 @@ class Archive:
         record = self.resolve(ref)
         self._access([record.record_id], "trail", reason)
         # which entries concern the record is read from the signed log, not the index
-        evidence = self._evidence()
-        return build_trail(
-            record.record_id,
-            index=evidence,
-            ledger=self.ledger,
-            proofs=evidence.proofs,
-            policy=self.settings.clock,
-            now=self._clock(),
-            store=self.store,
-        )
+        with self._evidence() as evidence:
+            return build_trail(
+                record.record_id,
+                index=evidence,
+                ledger=self.ledger,
+                proofs=evidence.proofs,
+                policy=self.settings.clock,
+                now=self._clock(),
+                store=self.store,
+            )
 
     # -- export ------------------------------------------------------------------
 
@@ -478,66 +503,73 @@ class Archive:
                 " run the export where the log key (signing.key_file) is"
             )
         phase(0)
-        records = self._evidence(as_of)
-        phase(1)
-        # Free text is the one filter only the text index answers, and the deadline
-        # status the one only the case model answers (over the same signed entries);
-        # every other filter, and every flag, is read from the ledger entries.
-        allowed = self.index().text_matches(criteria.text) if criteria.text else None
-        if criteria.deadline_status is not None:
-            status_seqs = self._deadline_positions(records, criteria.deadline_status)
-            allowed = status_seqs if allowed is None else allowed & status_seqs
-        phase(2)
-        staged = stage_export(
-            out=out,
-            ledger=self.ledger,
-            store=self.store,
-            records=records,
-            criteria=criteria,
-            actor=self.actor,
-            reason=reason,
-            text_seqs=allowed,
-            policy=self.settings.clock,
-        )
-        result = staged.result
-        ids = tuple(sorted(result.record_ids))
-        try:
-            phase(3)
-            access, created = self.append_audited(
-                AccessViewed(
-                    record_ids=ids, what="export", actor=self.actor, reason=reason or None
-                ),
-                ExportCreated(
-                    record_ids=ids,
-                    actor=self.actor,
-                    reason=reason or None,
-                    criteria=result.criteria.export_criteria(),
-                    manifest_sha256=result.manifest_sha256,
-                    checkpoint_size=result.checkpoint_size,
-                    files=result.files,
-                    format="mailledger-export/1",
-                    verifier_sha256=result.verifier_sha256,
-                ),
+        with ExitStack() as cleanup:
+            # the export's scratch files (record rows, inbound case records, spilled
+            # lists) hold borrowers' mail: they go beside the export, on its file
+            # system, and are removed however the export ends
+            scratch = scratch_beside(out)
+            cleanup.callback(shutil.rmtree, scratch, ignore_errors=True)
+            records = cleanup.enter_context(self._evidence(as_of, scratch))
+            phase(1)
+            # Free text is the one filter only the text index answers, and the deadline
+            # status the one only the case model answers (over the same signed entries);
+            # every other filter, and every flag, is read from the ledger entries.
+            allowed = self.index().text_matches(criteria.text) if criteria.text else None
+            if criteria.deadline_status is not None:
+                status_seqs = self._deadline_positions(records, criteria.deadline_status)
+                allowed = status_seqs if allowed is None else allowed & status_seqs
+            phase(2)
+            staged = stage_export(
+                out=out,
+                scratch=scratch,
+                ledger=self.ledger,
+                store=self.store,
+                records=records,
+                criteria=criteria,
+                actor=self.actor,
+                reason=reason,
+                text_seqs=allowed,
+                policy=self.settings.clock,
             )
-            # a checkpoint that covers export.created binds the manifest (every file,
-            # record, attachment and trail entry) and verify.py to the signed log
-            phase(4)
-            note = self.ledger.checkpoint_note(self.ledger.refresh())
-            sealed = records.proofs.extended(self.ledger, note)
-            proof = sealed.prove(created)
-            if not proof.verified:
-                raise ExportError(
-                    f"the export's own entry at position {created.seq} does not verify against"
-                    f" the checkpoint of size {sealed.size}; run 'mailledger verify'"
+            result = staged.result
+            ids = tuple(sorted(result.record_ids))
+            try:
+                phase(3)
+                access, created = self.append_audited(
+                    AccessViewed(
+                        record_ids=ids, what="export", actor=self.actor, reason=reason or None
+                    ),
+                    ExportCreated(
+                        record_ids=ids,
+                        actor=self.actor,
+                        reason=reason or None,
+                        criteria=result.criteria.export_criteria(),
+                        manifest_sha256=result.manifest_sha256,
+                        checkpoint_size=result.checkpoint_size,
+                        files=result.files,
+                        format="mailledger-export/1",
+                        verifier_sha256=result.verifier_sha256,
+                    ),
                 )
-            staged.seal(created, note, proof.path, sealed.size)
-        except BaseException:
-            staged.discard()
-            raise
-        staged.publish()
-        phase(5)
-        log.info("export.recorded", records=len(ids), seq=created.seq)
-        return ExportOutcome(result, access, created)
+                # a checkpoint that covers export.created binds the manifest (every file,
+                # record, attachment and trail entry) and verify.py to the signed log
+                phase(4)
+                note = self.ledger.checkpoint_note(self.ledger.refresh())
+                sealed = records.proofs.extended(self.ledger, note)
+                proof = sealed.prove(created)
+                if not proof.verified:
+                    raise ExportError(
+                        f"the export's own entry at position {created.seq} does not verify against"
+                        f" the checkpoint of size {sealed.size}; run 'mailledger verify'"
+                    )
+                staged.seal(created, note, proof.path, sealed.size)
+            except BaseException:
+                staged.discard()
+                raise
+            staged.publish()
+            phase(5)
+            log.info("export.recorded", records=len(ids), seq=created.seq)
+            return ExportOutcome(result, access, created)
 
     def _deadline_positions(self, records: LedgerRecords, status: str) -> set[int]:
         """Positions of the records whose case has ``status`` today, as the case model

@@ -13,9 +13,10 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Literal, get_args
 
 from pipeline.cases.book import CaseBook, CaseRecord, ResponseRecord, collect
@@ -139,9 +140,11 @@ class _InboundFile:
     and :meth:`values` are the first recordings in ledger order.
     """
 
-    def __init__(self) -> None:
-        # unnamed and unlinked: no other process can reach it, and it goes when closed
-        self._handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+    def __init__(self, directory: Path) -> None:
+        # in the caller's scratch directory (the records are borrowers' mail, so not
+        # the system temp directory, which may be shared or RAM-backed); unnamed where
+        # the system allows it, so no other process can reach it and it goes when closed
+        self._handle = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
         self._offsets = array("q")
         self._end = 0
         self._keys = array("Q")
@@ -254,35 +257,20 @@ def read_record_cases(
     entries: Iterable[LedgerEntry],
     store: ObjectStore | None,
     now: datetime,
+    scratch: Path,
     policy: ClockPolicy = DEFAULT_POLICY,
 ) -> RecordCases:
     """The case model of ``entries`` as of ``now``, evaluated record by record on demand
     (reply bodies read from ``store`` for reference numbers, as :func:`read_cases` does).
 
-    Call :meth:`RecordCases.close` when done with it.
+    The inbound records wait in a scratch file in the directory ``scratch`` (an
+    export's own scratch directory). Call :meth:`RecordCases.close` when done with it.
     """
-    inbound = _InboundFile()
+    inbound = _InboundFile(scratch)
     try:
         book = collect(entries, policy, keep_inbound=inbound.add)
         inbound.finish()
-        body_refs = _response_references(
-            book, body_text_loader(store) if store is not None else None
-        )
-        # Linking looks records up by Message-ID, acknowledgment id, reference number and
-        # manual link: only records one of the responses names can be linked, so only
-        # those are handed to it (in ledger order, first recordings, as read_cases has them).
-        wanted_ids, wanted_message_ids, wanted_refs = _named_by_responses(book, body_refs)
-        book.inbound.update(
-            (record.record_id, record)
-            for record in inbound.values()
-            if record.record_id in wanted_ids
-            or record.message_id in wanted_message_ids
-            or reference_number(record.record_id) in wanted_refs
-        )
-        # the references found in each body, joined, are what linking finds in the body
-        linked = link_responses(
-            book, (lambda r: " ".join(body_refs[r.record_id])) if store is not None else None
-        )
+        linked = _link_lazily(book, inbound, store)
     except BaseException:
         inbound.close()
         raise
@@ -292,22 +280,68 @@ def read_record_cases(
     return RecordCases(book, now, policy, inbound, by_record)
 
 
-def _response_references(
-    book: CaseBook, body_text: Callable[[ResponseRecord], str | None] | None
-) -> dict[str, list[str]]:
-    """Response id -> the ``ML-XXXX-XXXX`` references in its text body (read once)."""
-    found: dict[str, list[str]] = {}
-    for response in book.responses.values():
-        text = body_text(response) if body_text is not None else None
-        found[response.record_id] = find_references(text) if text else []
-    return found
+def _link_lazily(book: CaseBook, inbound: _InboundFile, store: ObjectStore | None) -> LinkResult:
+    """What :func:`link_responses` over every inbound record gives, with ``book.inbound``
+    holding only the records some response names, and a response's text body read only
+    when its headers and subject link nothing (as :func:`read_cases` reads them: on S3
+    a body is one GET).
+
+    Linking looks records up by Message-ID, acknowledgment id, reference number and
+    manual link, so only records one of the responses names can be linked. First the
+    records named by headers, subjects and manual links are handed to it; the responses
+    it then asks the body of are the ones whose headers and subject link nothing, and
+    adding the records their bodies name cannot change that (every record a header or
+    subject names is already there), so the second run links the same way.
+    """
+    _add_named(book, inbound, *_named_by_responses(book))
+    if store is None:
+        return link_responses(book, None)
+    needs_body: list[ResponseRecord] = []
+
+    def ask(response: ResponseRecord) -> None:
+        needs_body.append(response)
+
+    link_responses(book, ask)
+    load = body_text_loader(store)
+    body_refs: dict[str, list[str]] = {}
+    for response in needs_body:
+        text = load(response)
+        body_refs[response.record_id] = find_references(text) if text else []
+    wanted_refs = {ref for refs in body_refs.values() for ref in refs}
+    if wanted_refs:
+        _add_named(book, inbound, set(), set(), wanted_refs)
+    # the references found in each body, joined, are what linking finds in the body
+    return link_responses(book, lambda r: " ".join(body_refs.get(r.record_id, ())))
 
 
-def _named_by_responses(
-    book: CaseBook, body_refs: Mapping[str, list[str]]
-) -> tuple[set[str], set[str], set[str]]:
+def _add_named(
+    book: CaseBook,
+    inbound: _InboundFile,
+    record_ids: set[str],
+    message_ids: set[str],
+    refs: set[str],
+) -> None:
+    """Put into ``book.inbound`` the first recordings of the records named by id,
+    Message-ID or reference number, kept in ledger order as :func:`read_cases` has them."""
+    named = {
+        record.record_id: record
+        for record in inbound.values()
+        if record.record_id not in book.inbound
+        and (
+            record.record_id in record_ids
+            or record.message_id in message_ids
+            or reference_number(record.record_id) in refs
+        )
+    }
+    if named:
+        merged = sorted((*book.inbound.values(), *named.values()), key=lambda r: r.seq)
+        book.inbound.clear()
+        book.inbound.update((record.record_id, record) for record in merged)
+
+
+def _named_by_responses(book: CaseBook) -> tuple[set[str], set[str], set[str]]:
     """Record ids, Message-IDs and reference numbers by which a response of ``book`` (its
-    headers, subject, body or a manual link) could name an inbound record."""
+    headers, subject or a manual link) could name an inbound record."""
     record_ids: set[str] = set()
     message_ids: set[str] = set()
     refs: set[str] = set()
@@ -318,6 +352,5 @@ def _named_by_responses(
             if acked is not None:
                 record_ids.add(acked)
         refs.update(find_references(response.subject))
-        refs.update(body_refs.get(response.record_id, ()))
     record_ids.update(a.record_id for a in book.actions if isinstance(a.body, CaseLinked))
     return record_ids, message_ids, refs

@@ -29,8 +29,12 @@ How the decisions are made (all pure logic, all explainable):
    which a rule match was suppressed for negation, resolution or someone else's
    situation). A notice of error or a request for information the rules did not find
    is added when its score passes the model's threshold; a model-only notice of error
-   needs a rule-level servicing object (not just "the loan") in the sender's text and
-   no own-fault cue, and names both as evidence. Not for machine mail.
+   needs a rule-level servicing object (not just "the loan") in the sender's text, no
+   own-fault cue, and no fraud, exploitation or suspected-scam report around it (what
+   someone else did), and names both as evidence. A model request for information
+   whose words all sit beside a payoff request, or in the sentence of a notice of
+   error the rules found ("the payment history is wrong"), is that request or notice.
+   Not for machine mail.
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
    Configured rules without a family still escalate by severity, as before.
@@ -59,6 +63,7 @@ from pipeline.classify.context import (
     compromise_cue,
     foiled_cue,
     impostor_act_cue,
+    sentence_span,
     suspicion_cue,
 )
 from pipeline.classify.dates import find_sale_date
@@ -75,6 +80,7 @@ from pipeline.classify.kinds import (
     RequestKind,
     RequestSubkind,
     Suppression,
+    SuppressionReason,
 )
 from pipeline.classify.language import ack_languages, detect
 from pipeline.classify.literals import LiteralSet
@@ -86,7 +92,6 @@ from pipeline.classify.recogniser import (
     ModelText,
     Recogniser,
     join_pieces,
-    load_recogniser,
     own_parts,
 )
 from pipeline.classify.rules import (
@@ -139,7 +144,8 @@ class ClassifyPolicy(BaseModel):
     # A message is "escalated" if any match is at least this severe.
     escalate_min_severity: Severity = "medium"
     # Score the sender's own text with the packaged statistical recogniser too
-    # (:mod:`pipeline.classify.recogniser`); off: the rules alone decide.
+    # (:mod:`pipeline.classify.recogniser`, loaded with the rule packs by the config);
+    # off: the rules alone decide.
     recogniser: bool = True
 
     def model_post_init(self, __context: Any) -> None:
@@ -456,12 +462,10 @@ def classify(
 ) -> Classification:
     """Classify one message (pure; no I/O); see the module docstring.
 
-    ``recogniser``: the statistical model to use (default: the packaged one, when
-    ``policy.recogniser`` is on).
+    ``recogniser``: the statistical model to use too (its caller loads it, e.g.
+    :func:`pipeline.classify.recogniser.load_recogniser`); None: the rules alone.
     """
     policy = policy or ClassifyPolicy()
-    if recogniser is None and policy.recogniser:
-        recogniser = load_recogniser()
     # Each field is normalised once here and shared by every step below.
     prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
     body_field: FieldName = "text" if fields.text else "html_text"
@@ -508,7 +512,7 @@ def classify(
             *suppressions,
             *_model_decisions(
                 recogniser.scores(text), text, hits, prepared, guess.code,
-                kinds, kind_evidence, families,
+                kinds, kind_evidence, families, _third_party_cue(families, suppressions),
             ),
         )  # fmt: skip
     spoofed = (
@@ -624,18 +628,24 @@ def _model_text(
     cut: dict[str, list[tuple[int, int]]] = {}
     for x in suppressions:
         if x.reason in SENTENCE_SUPPRESSIONS and x.field in ("subject", body_field):
-            starts = prepared.norm(x.field).starts  # type: ignore[arg-type]
-            cut.setdefault(x.field, []).append(
-                (bisect_left(starts, x.start), bisect_left(starts, x.end))
-            )
+            norm = prepared.norm(x.field)  # type: ignore[arg-type]
+            lo, hi = bisect_left(norm.starts, x.start), bisect_left(norm.starts, x.end)
+            # The sentence as the rules read it (a wrapped line goes on), so the model
+            # reads none of a sentence the rules set aside.
+            cut.setdefault(x.field, []).append(sentence_span(norm.text, lo, hi))
     parts: list[tuple[str, int, str]] = []
     if fields.subject and not _REPLY_SUBJECT.match(fields.subject):
-        parts += own_parts("subject", prepared.norm("subject").text, (), cut.get("subject", ()))
+        parts += own_parts("subject", prepared.norm("subject").text, cut.get("subject", ()))
     if fields.text or fields.html_text:
         field = prepared.get(body_field)
         zones = field.zones
-        excluded = [*zones.quoted.items(), *zones.disclaimer.items(), *zones.signature.items()]
-        parts += own_parts(body_field, field.norm.text, excluded, cut.get(body_field, ()))
+        excluded = [
+            *zones.quoted.items(),
+            *zones.disclaimer.items(),
+            *zones.signature.items(),
+            *cut.get(body_field, ()),
+        ]
+        parts += own_parts(body_field, field.norm.text, excluded)
     return join_pieces(parts)
 
 
@@ -692,7 +702,7 @@ def _model_evidence(
         tag = f"model:{found.kind}"
         out.append(
             Evidence(tag, field, start, end, norm.original[start:end], language, signal=tag,
-                     score=found.score)
+                     score=found.score, model=found.decided_by)
         )  # fmt: skip
     return out
 
@@ -741,6 +751,44 @@ def _all_beside_payoff(evidence: list[Evidence], hits: list[_Hit]) -> bool:
     )
 
 
+def _all_in_error_sentence(
+    evidence: list[Evidence], kind_evidence: list[tuple[str, Evidence]], prepared: PreparedFields
+) -> bool:
+    """True if every word of ``evidence`` shares a sentence with the words of a notice of
+    error the rules found (the record named in the assertion, not a request for it)."""
+    asserted = [
+        e
+        for k, e in kind_evidence
+        if k == "notice_of_error" and not (e.signal or "").startswith("model:")
+    ]
+
+    def same_sentence(a: Evidence, b: Evidence) -> bool:
+        if a.field != b.field or a.item != b.item:
+            return False
+        original = prepared.norm(a.field, a.item).original  # type: ignore[arg-type]
+        between = original[min(a.start, b.start) : max(a.end, b.end)]
+        return _SENTENCE_END.search(between) is None
+
+    return bool(asserted) and all(any(same_sentence(e, n) for n in asserted) for e in evidence)
+
+
+# Families whose harm someone else did (an impostor, a scammer, an exploiter): the
+# payments, fees and accounts such a report names were taken or misused by them.
+_THIRD_PARTY_FAMILIES = ("fraud_identity_theft", "elder_exploitation")
+
+
+def _third_party_cue(
+    families: dict[str, list[Evidence]], suppressions: Iterable[Suppression]
+) -> tuple[SuppressionReason, str] | None:
+    """Why the message reports harm done by someone else, if the rules say so: a fraud
+    or exploitation family they found, or a scam the writer only suspected."""
+    family = next((f for f in _THIRD_PARTY_FAMILIES if f in families), None)
+    if family is not None:
+        return "impostor_act", family
+    suspected = next((x for x in suppressions if x.reason == "suspicion"), None)
+    return None if suspected is None else ("suspicion", suspected.cue)
+
+
 def _model_decisions(
     scores: Iterable[KindScore],
     text: ModelText,
@@ -750,6 +798,7 @@ def _model_decisions(
     kinds: list[RequestKind],
     kind_evidence: list[tuple[str, Evidence]],
     families: dict[str, list[Evidence]],
+    third_party: tuple[SuppressionReason, str] | None = None,
 ) -> list[Suppression]:
     """Add the kinds the model finds and the rules did not (in place); return what
     stopped a model decision.
@@ -757,7 +806,10 @@ def _model_decisions(
     A notice of error is an escalation, and a statistical score is never the only
     evidence for one: it needs a rule-level cue naming what is wrong (a servicing
     object, a payoff, a sale) in the sender's own text, and both are kept as its
-    evidence. A writer taking the blame stops it as it stops the rules' pair.
+    evidence. A writer taking the blame stops it as it stops the rules' pair, and so
+    does ``third_party`` (:func:`_third_party_cue`): in a fraud, exploitation or
+    suspected-scam report the money words tell what someone else did, and out of
+    writer every model notice added to one was wrong (bench/README.md).
     """
     dropped: list[Suppression] = []
     for found in scores:
@@ -771,6 +823,12 @@ def _model_decisions(
             # "How much to pay the house off?" asks for the payoff statement, as the
             # rules decide for their own information words beside a payoff request.
             continue
+        if kind == "request_for_information" and _all_in_error_sentence(
+            evidence, kind_evidence, prepared
+        ):
+            # "El historial de pagos tiene un error" names the record the error is in,
+            # as the rules decide for their own information words in an assertion.
+            continue
         if kind == "notice_of_error":
             cue = next((h for h in hits if _corroborates(h)), None)
             if cue is None:
@@ -781,6 +839,13 @@ def _model_decisions(
                 dropped.append(
                     Suppression("own_fault", ev.rule, ev.field, ev.start, ev.end, ev.matched,
                                 own.match.matched)
+                )  # fmt: skip
+                continue
+            if third_party is not None:
+                ev = evidence[0]
+                dropped.append(
+                    Suppression(third_party[0], ev.rule, ev.field, ev.start, ev.end, ev.matched,
+                                third_party[1])
                 )  # fmt: skip
                 continue
             evidence.append(cue.evidence(f"model:{kind}+servicing_object"))

@@ -61,6 +61,7 @@ __all__ = [
     "news_cue",
     "other_party_cue",
     "resolution_cue",
+    "sentence_span",
     "suspicion_cue",
 ]
 
@@ -561,6 +562,15 @@ def _sentence_end(folded: str, pos: int, limit: int) -> re.Match[str] | None:
         if m.group() != "\n" or not _soft_break(folded, m.start()):
             return m
     return None
+
+
+def sentence_span(folded: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence(s) holding ``[start, end)``, as the rules read sentences: a line
+    wrapped at a fixed width does not end one."""
+    found = _sentence_end(folded, end, len(folded))
+    return _sentence_start(folded, start, reach=start), (
+        found.end() if found is not None else len(folded)
+    )
 
 
 @dataclass(frozen=True, slots=True)

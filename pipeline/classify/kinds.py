@@ -108,8 +108,11 @@ class Evidence:
     language: str
     item: int = 0
     signal: str | None = None
-    # A statistical decision's value (its threshold is in the shipped model).
+    # A statistical decision's value, and which model decided at which threshold
+    # ("recogniser 1f2e3d4c5b6a7980 threshold 1.2"), so an old decision can be explained
+    # after the model is retrained.
     score: float | None = None
+    model: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON for the ledger."""
@@ -126,6 +129,8 @@ class Evidence:
         if self.score is not None:
             # 3-decimal text, like the language confidence: no floats in JCS entries.
             out["score"] = f"{self.score:.3f}"
+        if self.model is not None:
+            out["model"] = self.model
         return out
 
     @classmethod
@@ -141,6 +146,7 @@ class Evidence:
             item=data.get("item", 0),
             signal=data.get("signal"),
             score=float(data["score"]) if data.get("score") is not None else None,
+            model=data.get("model"),
         )
 
 

@@ -25,11 +25,12 @@ as ``0``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -132,6 +133,14 @@ class KindScore:
     score: float
     threshold: float
     top: tuple[Contribution, ...]
+    # Which model decided: the start of its file's SHA-256 ("" for a model built in code).
+    model: str = ""
+
+    @property
+    def decided_by(self) -> str:
+        """The model and threshold, as kept on the evidence of a decision."""
+        name = f"recogniser {self.model}" if self.model else "recogniser"
+        return f"{name} threshold {self.threshold:g}"
 
     @property
     def passes(self) -> bool:
@@ -147,12 +156,9 @@ class KindModel:
     intercept: float
     threshold: float
 
-    def score(self, text: ModelText) -> KindScore:
-        """Intercept plus the weight of each distinct n-gram present (binary features)."""
-        return self.score_grams("", first_spans(text.text))
-
     def score_grams(self, kind: str, grams: Mapping[str, tuple[int, int]]) -> KindScore:
-        """The score of a text given its distinct n-grams (each with its first span)."""
+        """Intercept plus the weight of each distinct n-gram present (binary features),
+        given the text's distinct n-grams, each with its first span."""
         total = self.intercept
         raising: list[Contribution] = []
         weights = self.weights
@@ -196,11 +202,17 @@ class Recogniser:
     kinds: Mapping[str, KindModel]
     corpus_sha256: str = ""
     settings: Mapping[str, Any] | None = None
+    # SHA-256 of the model file it was read from: which model made a decision.
+    digest: str = ""
 
     def scores(self, text: ModelText) -> tuple[KindScore, ...]:
         """Each kind's score of ``text``, in :data:`MODEL_KINDS` order."""
         grams = first_spans(text.text)
-        return tuple(self.kinds[k].score_grams(k, grams) for k in MODEL_KINDS if k in self.kinds)
+        return tuple(
+            replace(self.kinds[k].score_grams(k, grams), model=self.digest[:16])
+            for k in MODEL_KINDS
+            if k in self.kinds
+        )
 
     def with_thresholds(self, thresholds: Mapping[str, float]) -> Recogniser:
         """The same weights with other thresholds (for choosing them)."""
@@ -211,10 +223,11 @@ class Recogniser:
             },
             self.corpus_sha256,
             self.settings,
+            self.digest,
         )
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Recogniser:
+    def from_json(cls, data: Mapping[str, Any], digest: str = "") -> Recogniser:
         """Read the model file's structure; a malformed file is a configuration error."""
         try:
             kinds = {
@@ -228,7 +241,7 @@ class Recogniser:
             unknown = set(kinds) - set(MODEL_KINDS)
             if unknown:
                 raise ConfigError(f"recogniser model names unknown kinds {sorted(unknown)}")
-            return cls(kinds, str(data.get("corpus_sha256", "")), data.get("settings"))
+            return cls(kinds, str(data.get("corpus_sha256", "")), data.get("settings"), digest)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"recogniser model is malformed ({exc!r})") from exc
 
@@ -256,10 +269,11 @@ def load_recogniser() -> Recogniser:
     """The packaged model, read once (like the rule packs)."""
     base = resources.files("pipeline.classify")
     try:
-        data = json.loads(base.joinpath(MODEL_FILE).read_text("utf-8"))
+        raw = base.joinpath(MODEL_FILE).read_bytes()
+        data = json.loads(raw)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{MODEL_FILE}: cannot be read ({exc})") from exc
-    return Recogniser.from_json(data)
+    return Recogniser.from_json(data, hashlib.sha256(raw).hexdigest())
 
 
 def join_pieces(parts: Iterable[tuple[str, int, str]], limit: int = MAX_CHARS) -> ModelText:
@@ -286,7 +300,6 @@ def join_pieces(parts: Iterable[tuple[str, int, str]], limit: int = MAX_CHARS) -
 
 
 # Where a sentence ends, for leaving out a sentence the rules suppressed a match in.
-_SENTENCE_MARK = re.compile(r"[.!?\n。！？؟]")
 # Suppressions whose whole sentence the model must not read either (quoted history,
 # disclaimers and signatures are left out as zones).
 SENTENCE_SUPPRESSIONS = frozenset({"negation", "resolution", "other_party"})
@@ -296,17 +309,11 @@ def own_parts(
     field: str,
     folded: str,
     excluded: Iterable[tuple[int, int]],
-    suppressed: Iterable[tuple[int, int]],
 ) -> list[tuple[str, int, str]]:
     """The pieces of one folded field the model reads: the text outside ``excluded``
-    spans (quoted history, disclaimer, signature) and outside the sentences holding a
-    ``suppressed`` span (folded positions). Pure; pieces are ``(field, start, text)``."""
+    spans (quoted history, disclaimer, signature, and the sentences the rules suppressed
+    a match in; folded positions). Pure; pieces are ``(field, start, text)``."""
     cut: list[tuple[int, int]] = [s for s in excluded if s[0] < s[1]]
-    for start, end in suppressed:
-        lo = max(folded.rfind(m, 0, start) for m in ".!?\n。！？؟") + 1
-        found = _SENTENCE_MARK.search(folded, end)
-        hi = found.end() if found is not None else len(folded)
-        cut.append((lo, hi))
     parts: list[tuple[str, int, str]] = []
     pos = 0
     for start, end in sorted(cut):

@@ -87,6 +87,24 @@ def _failures(sink: str, action: str, failed: Sequence[Any]) -> DispatchError:
     return DispatchError(f"sink {sink!r}: {action} refused {len(failed)} entries ({detail})")
 
 
+# Event data fields copied into message attributes, so an SNS subscription filter policy
+# (or an SQS consumer) can select on them without parsing the body: classification
+# labels only, never a field that can carry personal data (accounts, senders, subjects).
+ROUTING_ATTRIBUTES = ("category", "subcategory")
+
+
+def message_attributes(event: CloudEvent) -> dict[str, Any]:
+    """The message attributes of ``event``: its ``type``, and its ``category`` and
+    ``subcategory`` when the event carries them (records' events do; a security team
+    subscribes to ``subcategory`` ``spoofed``)."""
+    attributes: dict[str, Any] = {"type": {"DataType": "String", "StringValue": event.type}}
+    for name in ROUTING_ATTRIBUTES:
+        value = event.data.get(name)
+        if isinstance(value, str) and value:  # SNS and SQS refuse an empty string value
+            attributes[name] = {"DataType": "String", "StringValue": value}
+    return attributes
+
+
 def _batch_entries(batch: Sequence[CloudEvent], body_field: str, *, fifo: bool) -> list[Any]:
     """SQS SendMessageBatch / SNS PublishBatch entries: the same shape, a different body key."""
     entries: list[Any] = []
@@ -94,7 +112,7 @@ def _batch_entries(batch: Sequence[CloudEvent], body_field: str, *, fifo: bool) 
         entry: dict[str, Any] = {
             "Id": str(index),
             body_field: event.to_json().decode("utf-8"),
-            "MessageAttributes": {"type": {"DataType": "String", "StringValue": event.type}},
+            "MessageAttributes": message_attributes(event),
         }
         if fifo:
             entry["MessageDeduplicationId"] = fifo_dedup_id(event)
@@ -135,7 +153,8 @@ class SqsSink(TypeFilter):
 
 
 class SnsSink(TypeFilter):
-    """Publishes each event to a topic with a ``type`` attribute for subscription filters."""
+    """Publishes each event to a topic with ``type``, ``category`` and ``subcategory``
+    attributes for subscription filter policies (see :func:`message_attributes`)."""
 
     def __init__(
         self,

@@ -182,6 +182,8 @@ class EvidenceBody(Model):
     signal: Str | None = None
     # A statistical decision's value, as 3-decimal text (no floats in entries).
     score: Str | None = None
+    # The model and threshold that decided (a digest of the shipped model file).
+    model: Str | None = None
 
 
 class KindEvidenceBody(Model):

@@ -18,8 +18,11 @@ differs.
 Memory stays flat however many records an export holds: natives and attachments
 are read, written and hashed one at a time; the included ledger entries, the load
 files, the listing of ``index.html`` and the long lists of the manifest (files,
-entries, records) go to scratch files next to the export as they are produced and
-are copied into the bundle (hashed on the way) when complete. What the export keeps
+entries, records) go to scratch files as they are produced and are copied into the
+bundle (hashed on the way) when complete. Every scratch file of an export, these and
+the packed rows and inbound case records below, is in one scratch directory beside
+the export (:func:`scratch_beside`), never the system temp directory, and is removed
+however the export ends. What the export keeps
 per record is the position of its entry and one byte per position of the log; each
 row is made again from the records (packed in a scratch file, see
 :mod:`pipeline.trail.evidence`) when its turn comes, and each record's case status is
@@ -560,9 +563,25 @@ class _Outputs:
         self.listing.write(self.summary.add(control, trail) + "\n")
 
 
+def scratch_beside(out: Path) -> Path:
+    """A new scratch directory next to the export ``out`` (same file system, same
+    access as the export itself), for every scratch file an export writes; the caller
+    removes it when the export ends, however it ends."""
+    if out.exists():
+        raise ExportError(f"{out} already exists; choose a new path for the export")
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".scratch", dir=out.parent))
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write next to {out} ({exc.strerror}); choose a folder that exists"
+            " and is writable for the export"
+        ) from exc
+
+
 def stage_export(
     *,
     out: Path,
+    scratch: Path,
     ledger: Ledger,
     store: ObjectStore,
     records: LedgerRecords,
@@ -579,6 +598,8 @@ def stage_export(
     checkpoint covers, read and checked against its root: membership, flags and each
     record's entries come from it, never from the search index. ``text_seqs`` are
     the positions the text and deadline-status filters allow (None without either).
+    Scratch files go in the directory ``scratch`` (see :func:`scratch_beside`), which
+    the caller removes.
     """
     if out.exists():
         raise ExportError(f"{out} already exists; choose a new path for the export")
@@ -607,10 +628,22 @@ def stage_export(
 
     # Status and linked replies come from the one case model, over the log the checkpoint
     # covers, so the pages say what 'cases' and 'trail' say.
-    cases = read_record_cases(ledger.entries(0, size), store, now, policy)
+    cases = read_record_cases(ledger.entries(0, size), store, now, scratch, policy)
     try:
         return _stage(
-            out, ledger, store, records, rows, wanted, cases, actor, reason, policy, size, now
+            out,
+            scratch,
+            ledger,
+            store,
+            records,
+            rows,
+            wanted,
+            cases,
+            actor,
+            reason,
+            policy,
+            size,
+            now,
         )
     finally:
         cases.close()
@@ -618,6 +651,7 @@ def stage_export(
 
 def _stage(
     out: Path,
+    scratch_root: Path,
     ledger: Ledger,
     store: ObjectStore,
     records: LedgerRecords,
@@ -646,7 +680,7 @@ def _stage(
         marks.add(trail_seqs(r.record_id))
     shared = marks.shared
     # scratch space beside the export (same file system), removed however the export ends
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    scratch = Path(tempfile.mkdtemp(prefix="bundle-", dir=scratch_root))
     files = _FileList(scratch)
     entries = _EntrySpill(scratch / "entries", shared)
     writer: _Writer | None = None

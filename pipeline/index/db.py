@@ -13,10 +13,9 @@ What is kept, and why:
   query instead of a scan of the whole log. Which replies answer a request is the
   case model's decision (:mod:`pipeline.cases`), not the index's: the trail and the
   export add the replies it links.
-* ``leaves``: the RFC 6962 leaf hash of every entry, so commands that prove
-  inclusion build the Merkle tree without re-reading the log. The tree root is
-  always compared with a signed checkpoint, so a damaged cache cannot produce a
-  proof that passes.
+* ``leaves``: the RFC 6962 leaf hash of every entry; the first and the last indexed
+  are compared with the ledger on every sync (see below). Proofs are not made from
+  it: they come from the signed log itself (:mod:`pipeline.trail.evidence`).
 * ``record_text``: contentless FTS5 over subject, text bodies (read from the
   stored text objects) and attachment names.
 
@@ -627,17 +626,6 @@ class RecordIndex:
             "select record_id, seq, type from links where record_id = ? order by seq", (record_id,)
         )
         return [EntryLink(str(r[0]), int(r[1]), str(r[2])) for r in rows]
-
-    def leaf_hashes(self, size: int) -> list[bytes]:
-        """Leaf hashes of entries ``0 .. size-1``, in order."""
-        if size > self.size:
-            raise IndexQueryError(
-                f"the index holds {self.size} entries, fewer than the {size} requested; sync first"
-            )
-        return [
-            bytes(r[0])
-            for r in self.db.execute("select hash from leaves where seq < ? order by seq", (size,))
-        ]
 
     def counts(self) -> dict[str, int]:
         """Entries, records and links indexed."""

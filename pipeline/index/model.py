@@ -151,7 +151,3 @@ class RecordLookup(Protocol):
     def links(self, record_id: str) -> list[EntryLink]:
         """Every entry that concerns the record, in ledger order."""
         ...
-
-    def leaf_hashes(self, size: int) -> list[bytes]:
-        """The leaf hashes of the first ``size`` entries (for inclusion proofs)."""
-        ...

@@ -17,6 +17,7 @@ from pipeline.attachments.verdict import AttachmentVerdict, check_attachment
 from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
 from pipeline.classify.clocks import clocks_for
 from pipeline.classify.machine import MachineHeaders
+from pipeline.classify.recogniser import Recogniser
 from pipeline.classify.rules import MessageFields, RuleSet
 from pipeline.entries import RecordBody, encode
 from pipeline.entries.models import (
@@ -46,6 +47,9 @@ class RecordSettings:
     attachment_policy: AttachmentPolicy
     rules: RuleSet
     classify_policy: ClassifyPolicy
+    # The statistical recogniser (None: the rules alone decide), loaded by whoever
+    # builds the settings, so assembly reads no file.
+    recogniser: Recogniser | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,10 @@ def assemble(
         else:
             rejected += 1
     classification = classify(
-        classification_fields(parsed), settings.rules, settings.classify_policy
+        classification_fields(parsed),
+        settings.rules,
+        settings.classify_policy,
+        settings.recogniser,
     )
     moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
     defects = tuple(parsed.defects)

@@ -81,8 +81,13 @@ class ObjectStore(Protocol):
         """Place or lift a legal hold on ``key``."""
         ...
 
-    def durable_batch(self) -> AbstractContextManager[None]:
-        """A block whose puts become durable together when it ends (or one by one)."""
+    def durable_batch(self, *, settle_existing: bool = False) -> AbstractContextManager[None]:
+        """A block whose puts become durable together when it ends (or one by one).
+
+        ``settle_existing``: a put that finds its object already stored also completes
+        what a writer that died may have left undone (made durable, given its retention),
+        for a re-run of work a dead process had started.
+        """
         ...
 
 

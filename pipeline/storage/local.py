@@ -108,27 +108,39 @@ class LocalStore:
         # Inside durable_batch(): paths whose fsync is deferred to the end of the batch.
         self._pending: list[Path] | None = None
         self._pending_lock = threading.Lock()
+        # Inside durable_batch(settle_existing=True): objects found stored are settled.
+        self._settling = False
 
     @contextlib.contextmanager
-    def durable_batch(self) -> Iterator[None]:
+    def durable_batch(self, *, settle_existing: bool = False) -> Iterator[None]:
         """Defer fsyncs of the puts made inside to one flush when the block ends.
 
         Puts are visible at once; they are durable when the block exits normally,
         which callers arrange to be before anything (a ledger entry) refers to them.
         A process crash loses nothing written (the page cache survives it); a power
         cut inside the block loses only objects nothing refers to yet.
+
+        ``settle_existing``: an object a put finds already there may have been created by
+        a process that died inside its own batch, before its flush and before it wrote
+        the retention record. The put then writes a missing retention record and makes
+        the object durable with the batch, as if it had created it.
         """
-        if not self.fsync or self._pending is not None:
-            yield
-            return
-        self._pending = []
+        settling = self._settling
+        self._settling = settling or settle_existing
         try:
-            yield
-            with self._pending_lock:
-                pending, self._pending = self._pending, None
-            _flush(self.root, pending)
+            if not self.fsync or self._pending is not None:
+                yield
+                return
+            self._pending = []
+            try:
+                yield
+                with self._pending_lock:
+                    pending, self._pending = self._pending, None
+                _flush(self.root, pending)
+            finally:
+                self._pending = None
         finally:
-            self._pending = None
+            self._settling = settling
 
     def _sync(self, path: Path) -> None:
         with self._pending_lock:
@@ -191,15 +203,22 @@ class LocalStore:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-        if self.retain_days:
-            until = datetime.now(UTC) + timedelta(days=self.retain_days)
-            self._write_meta(
-                _SIDE,
-                key,
-                {"retain_until": until.isoformat(), "mode": self.retention_mode, "hold": False},
-                overwrite=False,
-            )
+        self._retain(key)
         return PutOutcome.CREATED
+
+    def _retain(self, key: str) -> bool:
+        """Record the store's retention for ``key`` unless a record is there (retention is
+        extended, never shortened); True when it wrote one."""
+        if not self.retain_days or self._meta_path(_SIDE, key).exists():
+            return False
+        until = datetime.now(UTC) + timedelta(days=self.retain_days)
+        self._write_meta(
+            _SIDE,
+            key,
+            {"retain_until": until.isoformat(), "mode": self.retention_mode, "hold": False},
+            overwrite=False,
+        )
+        return True
 
     def _existing(self, key: str, target: Path, digest: str) -> PutOutcome:
         current = hashlib.sha256(target.read_bytes()).hexdigest()
@@ -210,6 +229,19 @@ class LocalStore:
             )
         if expected_sha256(key) is None:
             self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=False)
+        if self._settling:
+            # created by a writer that may have died before its flush and its retention
+            # record (see durable_batch): finish both now
+            retained = self._retain(key)
+            if self.fsync:
+                try:
+                    self._sync(target)
+                    if retained:
+                        self._sync(self._meta_path(_SIDE, key))
+                except OSError as exc:
+                    raise StorageError(
+                        f"could not make {key} durable in {self.description}: {exc}"
+                    ) from exc
         return PutOutcome.EXISTED
 
     def _write_meta(

@@ -408,8 +408,10 @@ class S3Store:
             legal_hold=head.get("ObjectLockLegalHoldStatus") == "ON",
         )
 
-    def durable_batch(self) -> AbstractContextManager[None]:
-        """S3 acknowledges a PUT only once it is durable: nothing to defer."""
+    def durable_batch(self, *, settle_existing: bool = False) -> AbstractContextManager[None]:
+        """S3 acknowledges a PUT only once it is durable: nothing to defer. An object is
+        there only once its PUT, retention included, completed, so one a dead writer
+        left needs nothing either (``settle_existing`` changes nothing here)."""
         return contextlib.nullcontext()
 
     def set_legal_hold(self, key: str, on: bool) -> None:

@@ -45,7 +45,9 @@ class LedgerRecords:
     :class:`RecordRow` is made again from it when asked for), a link is a position in
     one flat array of ints (its entry type looked up from two bytes per position), and
     its facets one small number naming a set of shared strings. The scratch file is
-    written from the entries read here, in this process, and never shared.
+    written from the entries read here, in this process, and never shared; it lives in
+    the directory the caller names (rows hold senders and subjects, so not the system
+    temp directory) and is closed by :meth:`close` or by leaving a ``with`` block.
     """
 
     proofs: ProofContext
@@ -56,13 +58,26 @@ class LedgerRecords:
     _types: _EntryTypes
 
     @classmethod
-    def build(cls, signed: SignedCheckpoint, entries: Iterable[LedgerEntry]) -> LedgerRecords:
+    def build(
+        cls, signed: SignedCheckpoint, entries: Iterable[LedgerEntry], scratch: Path
+    ) -> LedgerRecords:
         """Derive records and links from ``entries`` (positions ``0 .. size-1`` of the log
-        ``signed`` covers); :class:`LedgerError` when they are not the signed history."""
+        ``signed`` covers), the rows packed into a scratch file in the directory
+        ``scratch``; :class:`LedgerError` when they are not the signed history."""
+        rows = _PackedRows(scratch)
+        try:
+            return cls._build(signed, entries, rows)
+        except BaseException:
+            rows.close()
+            raise
+
+    @classmethod
+    def _build(
+        cls, signed: SignedCheckpoint, entries: Iterable[LedgerEntry], rows: _PackedRows
+    ) -> LedgerRecords:
         size = signed.checkpoint.size
         leaves = bytearray()  # 32 bytes per entry, packed as the tree keeps them
         count = 0
-        rows = _PackedRows()
         # a message sealed but not yet assembled is a record too, until its record
         # replaces it: only seals whose record has not been read yet are kept here
         sealed: dict[str, RecordRow] = {}
@@ -116,6 +131,16 @@ class LedgerRecords:
             row_of[ids[rows.row(index).record_id]] = index
         return cls(ProofContext(signed, tree), rows, ids, row_of, links.finish(len(ids)), types)
 
+    def close(self) -> None:
+        """Close (and so remove) the scratch file of packed rows."""
+        self._rows.close()
+
+    def __enter__(self) -> LedgerRecords:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def size(self) -> int:
         """Entries covered (the signed checkpoint's size)."""
@@ -146,12 +171,6 @@ class LedgerRecords:
         if number is None:
             return []
         return [EntryLink(record_id, seq, self._types.at(seq)) for seq in self._links.of(number)]
-
-    def leaf_hashes(self, size: int) -> list[bytes]:
-        """Leaf hashes of entries ``0 .. size-1``."""
-        if size > self.size:
-            raise LedgerError(f"only {self.size} entries are signed, not {size}")
-        return list(self.proofs.tree.levels[0][:size])
 
     def resolve(self, ref: str) -> list[RecordRow]:
         """Records a reference names, with the same meaning as the index's ``resolve``."""
@@ -202,13 +221,17 @@ class _PackedRows:
     back by offset, with their positions and facet sets in memory beside them: what a
     row costs in memory is three numbers, however many records the log holds."""
 
-    def __init__(self) -> None:
-        # made and removed at once: no other process can open it by name, and its
-        # descriptor is closed when these rows are dropped
-        fd, name = tempfile.mkstemp(prefix="records-")
-        Path(name).unlink()
+    def __init__(self, directory: Path) -> None:
+        # made and removed at once: no other process can open it by name, and the space
+        # is freed when its descriptor is closed (close(), or when the rows are dropped)
+        fd, name = tempfile.mkstemp(prefix="records-", dir=directory)
+        try:
+            Path(name).unlink()
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd = fd
-        weakref.finalize(self, os.close, fd)
+        self._closer = weakref.finalize(self, os.close, fd)
         self._pending = bytearray()  # packed rows not yet written
         self._written = 0
         self._offsets = array("q")  # start of each row; the row ends where the next starts
@@ -220,6 +243,10 @@ class _PackedRows:
 
     def __len__(self) -> int:
         return len(self._seqs)
+
+    def close(self) -> None:
+        """Close the scratch file (again: nothing)."""
+        self._closer()
 
     def append(self, row: RecordRow, facets: tuple[str, ...]) -> None:
         """Keep one row and its facets."""

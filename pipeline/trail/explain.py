@@ -33,6 +33,8 @@ def _evidence(e: EvidenceBody) -> str:
     signal = f" (signal {e.signal})" if e.signal else ""
     if e.score is not None:
         signal += f" score {e.score}"
+    if e.model is not None:
+        signal += f" ({e.model})"
     return (
         f"rule {e.rule}{signal} matched {e.matched!r} in {e.field} [{e.start}:{e.end}]"
         f" ({e.language})"

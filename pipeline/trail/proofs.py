@@ -1,21 +1,20 @@
-"""Inclusion proofs against the latest signed checkpoint, from the index's leaf-hash cache.
+"""Inclusion proofs against a signed checkpoint.
 
-The Merkle tree is built once per command from the cached leaf hashes; its root
-must equal the root in a checkpoint whose signature verified, otherwise the
-cache (or the log) is not what was signed and no proof is offered.
+The Merkle tree is built once per command from the leaf hashes of the entries the
+checkpoint covers (:meth:`pipeline.trail.evidence.LedgerRecords.build` reads them);
+its root must equal the root in a checkpoint whose signature verified, otherwise the
+log is not what was signed and no proof is offered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.errors import LedgerError
-from pipeline.index.model import RecordLookup
 from pipeline.ledger.checkpoint import SignedCheckpoint
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.ledger.log import Ledger
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.merkle import Hashes, MerkleTree, verify_inclusion
 
@@ -43,6 +42,15 @@ class InclusionProof:
         }
 
 
+class CheckpointedLog(LedgerReader, Protocol):
+    """What :meth:`ProofContext.extended` reads: entries, and checkpoint notes verified
+    against the log's keys."""
+
+    def read_checkpoint_text(self, note: str) -> SignedCheckpoint:
+        """The checkpoint ``note`` signs, once its signature verified."""
+        ...
+
+
 @dataclass(frozen=True)
 class ProofContext:
     """A verified checkpoint and the tree it commits to."""
@@ -62,35 +70,7 @@ class ProofContext:
         """Signed root hash."""
         return self.checkpoint.checkpoint.root
 
-    @classmethod
-    def latest(cls, ledger: Ledger, index: RecordLookup) -> ProofContext:
-        """Against the checkpoint of the ledger head (the index must be synced to it)."""
-        size = ledger.size()
-        if size == 0:
-            raise LedgerError("the ledger is empty: there is nothing to prove")
-        if ledger.signing_key is not None:
-            note = ledger.checkpoint_note(size)
-        else:
-            latest = ledger.latest_checkpoint()
-            if latest is None:
-                raise LedgerError("the ledger has no signed checkpoint yet")
-            note = latest.note
-        return cls.for_note(ledger, index, note)
-
-    @classmethod
-    def for_note(cls, ledger: Ledger, index: RecordLookup, note: str) -> ProofContext:
-        """Against a given checkpoint note, whose signature is verified first."""
-        signed = ledger.read_checkpoint_text(note)
-        tree = MerkleTree(index.leaf_hashes(signed.checkpoint.size))
-        if tree.root() != signed.checkpoint.root:
-            raise LedgerError(
-                f"the index's leaf hashes do not give the signed root of size"
-                f" {signed.checkpoint.size}: delete the index (it is rebuilt) and run"
-                " 'mailledger verify'"
-            )
-        return cls(signed, tree)
-
-    def extended(self, ledger: Ledger, note: str) -> ProofContext:
+    def extended(self, ledger: CheckpointedLog, note: str) -> ProofContext:
         """Against a later checkpoint note (signature verified first): this tree's leaves
         and the leaf hashes of the entries after them, read from the ledger.
 
@@ -105,14 +85,22 @@ class ProofContext:
                 f"the checkpoint of size {size} is older than the one of size {self.size}"
                 " the export was proven against; run 'mailledger verify'"
             )
-        leaves = bytearray().join(self.tree.levels[0][: self.size])
+        # this tree's root was checked against its own signed checkpoint: only the
+        # entries appended since are new, so only they are read and hashed
+        more = bytearray()
         for entry in ledger.entries(self.size, size):
-            leaves += entry.leaf_hash
-        tree = MerkleTree(Hashes(bytes(leaves)))
+            more += entry.leaf_hash
+        tree = self.tree.extended(Hashes(bytes(more)))
         if tree.root() != signed.checkpoint.root:
+            appended = (
+                f"ledger entry {self.size}"
+                if size - self.size == 1
+                else f"ledger entries {self.size} to {size - 1}"
+            )
             raise LedgerError(
-                f"the ledger's first {size} entries do not give the signed root of that size:"
-                " the log was changed after it was signed; run 'mailledger verify'"
+                f"{appended}, appended after the checkpoint of size {self.size}, do not give"
+                f" the signed root of size {size}: the log was changed after it was signed;"
+                " run 'mailledger verify'"
             )
         return ProofContext(signed, tree)
 

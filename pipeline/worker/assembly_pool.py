@@ -121,20 +121,26 @@ class Item:
 
 
 def assemble_and_store(
-    items: Sequence[Item], settings: RecordSettings, store: ObjectStore
+    items: Sequence[Item],
+    settings: RecordSettings,
+    store: ObjectStore,
+    *,
+    after_crash: bool = False,
 ) -> list[AssembledRecord]:
     """Assemble ``items``, store their bodies and attachments durably in ``store``, and
     return the records without those bytes, in the order of ``items``.
 
     Puts overlap with the next message's parsing (up to the store's write concurrency);
     every part is durable when this returns, before any entry can refer to it.
+    ``after_crash``: a process that died was assembling ``items``; parts it created are
+    made durable and given their retention here too (``durable_batch(settle_existing)``).
     """
     records: list[AssembledRecord] = []
     puts: list[Future[PutOutcome]] = []
     stored: set[str] = set()
     with (
         ThreadPoolExecutor(max_workers=store.write_concurrency) as writers,
-        store.durable_batch(),
+        store.durable_batch(settle_existing=after_crash),
     ):
         for item in items:
             raw = item.read_raw(store)
@@ -289,7 +295,8 @@ class AssemblyPool:
                 # the death are kept (their parts are stored); a rerun stores again.
                 assert pending.executor is not None
                 self._restart(pending.executor, len(pending.items))
-                records.extend(assemble_and_store(chunk, self.settings, store))
+                # Parts the dead worker created may be unsynced and lack retention.
+                records.extend(assemble_and_store(chunk, self.settings, store, after_crash=True))
         return records
 
     def _restart(self, broken: Executor, batch: int) -> None:

@@ -26,6 +26,7 @@ def record_settings(config: Config) -> RecordSettings:
         attachment_policy=config.attachments,
         rules=config.classification.rule_set(),
         classify_policy=config.classification.policy,
+        recogniser=config.classification.recogniser(),
     )
 
 

@@ -27,7 +27,8 @@ from pipeline.entries.references import reference_number
 from pipeline.index.db import SearchCriteria
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.report.sla import SlaReport, build_sla_report
-from pipeline.trail import ProofContext, build_trail
+from pipeline.storage.base import ObjectStore
+from pipeline.trail import build_trail
 from pipeline.trail.build import DeadlineView
 from tests.index.factory import LedgerEnv, make_env
 
@@ -204,16 +205,47 @@ def test_the_case_model_gives_every_status_the_scenario_needs(scenario, cases):
 
 
 def test_the_record_by_record_case_model_gives_every_record_the_same_status_and_replies(
-    scenario, cases
+    scenario, cases, tmp_path
 ):
     env = scenario.env
     policy = env.config.classification.policy.clock
-    one_by_one = read_record_cases(env.runtime.ledger.entries(), env.runtime.store, NOW, policy)
+    one_by_one = read_record_cases(
+        env.runtime.ledger.entries(), env.runtime.store, NOW, tmp_path, policy
+    )
     replies = [env.runtime.ledger.entry(seq).body["record_id"] for seq in scenario.replies.values()]
     for record_id in [*scenario.ids.values(), *replies, "r-unknown"]:
         assert one_by_one.for_record(record_id) == cases.for_record(record_id)
         assert one_by_one.response_seqs(record_id) == cases.response_seqs(record_id)
     assert one_by_one.response_seqs(scenario.ids["by_ref"]) == [scenario.replies["by_ref"]]
+
+
+class _CountingStore:
+    """The scenario's real store, noting every key read from it."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self._store = store
+        self.read: list[str] = []
+
+    def get(self, key: str, *, verify: bool = True) -> bytes:
+        self.read.append(key)
+        return self._store.get(key, verify=verify)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_the_record_by_record_case_model_reads_only_the_bodies_headers_and_subjects_leave_unlinked(
+    scenario, cases, tmp_path
+):
+    env = scenario.env
+    policy = env.config.classification.policy.clock
+    store = _CountingStore(env.runtime.store)
+    one_by_one = read_record_cases(env.runtime.ledger.entries(), store, NOW, tmp_path, policy)  # type: ignore[arg-type]
+    one_by_one.close()
+    # by_hand's reply ("Following up") is the one response no header or subject links;
+    # the others are linked by In-Reply-To, References or the reference in the subject
+    hand = env.runtime.ledger.entry(scenario.replies["by_hand"]).body
+    assert store.read == [hand["bodies"]["text"]["key"]]
 
 
 def test_a_reply_linked_only_by_its_ml_reference_meets_the_respond_clock(scenario, cases):
@@ -232,7 +264,7 @@ def test_cases_json_says_what_the_case_model_says(scenario, cases):
 def _trail(scenario: Ledger, record_id: str):
     env = scenario.env
     index = env.index()
-    proofs = ProofContext.latest(env.runtime.ledger, index)
+    proofs = env.proofs()
     policy = env.config.classification.policy.clock
     return build_trail(
         record_id,

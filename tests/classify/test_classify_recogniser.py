@@ -87,7 +87,7 @@ def test_ngram_spans_leave_out_the_padding() -> None:
 def test_score_is_intercept_plus_weights_of_distinct_ngrams_present() -> None:
     model = KindModel({" ab": 1.5, "ab ": 0.25, "zz": -2.0}, -0.5, 0.0)
     # " ab" and "ab " occur twice but count once (binary features); "zz" is absent.
-    found = model.score(ModelText("ab ab"))
+    (found,) = Recogniser({"notice_of_error": model}).scores(ModelText("ab ab"))
     assert found.score == pytest.approx(-0.5 + 1.5 + 0.25)
     assert [c.gram for c in found.top] == [" ab", "ab "]
 
@@ -161,6 +161,53 @@ def test_the_writer_taking_the_blame_stops_a_model_notice_of_error() -> None:
     assert [(x.rule, x.matched, x.cue) for x in own] == [
         ("model:notice_of_error", "zzqx", "my mistake")
     ]
+
+
+def test_a_fraud_report_stops_a_model_notice_of_error_and_says_why() -> None:
+    c = _classify(
+        "zzqx, somebody used my identity to open a credit line against the house; "
+        "the escrow account shows it."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert [f.family for f in c.families] == ["fraud_identity_theft"]
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.matched, x.cue) for x in stopped] == [
+        ("impostor_act", "zzqx", "fraud_identity_theft")
+    ]
+
+
+def test_an_exploitation_report_stops_a_model_notice_of_error() -> None:
+    c = _classify(
+        "zzqx my caregiver took my mother's checks and paid her own bills; my mother is "
+        "84. The escrow payment bounced."
+    )
+    assert c.request_kinds == ()
+    assert [f.family for f in c.families] == ["elder_exploitation"]
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.cue) for x in stopped] == [("impostor_act", "elder_exploitation")]
+
+
+def test_a_scam_only_suspected_stops_a_model_notice_of_error() -> None:
+    c = _classify(
+        "zzqx. I got a text saying my escrow payment was declined and to verify at "
+        "servicer-help.co. Is this a scam? I didn't click it."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert not c.escalated
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.cue) for x in stopped] == [("suspicion", "is this / i didn't click")]
+
+
+def test_a_model_request_whose_words_sit_in_the_rules_error_sentence_is_that_notice() -> None:
+    c = _classify("The qqvx payment history is wrong: you charged me a late fee twice.")
+    assert c.request_kinds == ("notice_of_error",)
+    assert "model:request_for_information" not in _signals(c, "request_for_information")
+
+
+def test_a_model_request_in_its_own_sentence_beside_a_notice_of_error_counts() -> None:
+    c = _classify("You charged me a late fee twice on my escrow payment. Also qqvx when you can.")
+    assert c.request_kinds == ("notice_of_error", "request_for_information")
+    assert _signals(c, "request_for_information") == ["model:request_for_information"]
 
 
 def test_quoted_history_is_not_scored() -> None:
@@ -239,8 +286,8 @@ def test_runtime_scorer_gives_scikit_learns_decision_values(trainer: Any, exampl
         expected = model.decision_function(
             select.transform(vectorizer.transform([e.text for e in sample]))
         )
-        ours = trainer.fit(examples, {}, "").kinds[kind]
-        got = [ours.score(ModelText(e.text)).score for e in sample]
+        ours = Recogniser({kind: trainer.fit(examples, {}, "").kinds[kind]})
+        got = [ours.scores(ModelText(e.text))[0].score for e in sample]
         assert got == pytest.approx(list(expected), abs=1e-9)
 
 
@@ -299,3 +346,117 @@ def test_an_email_address_in_model_evidence_is_cut_to_the_ngram() -> None:
 
 def test_a_chinese_run_in_model_evidence_is_cut_to_the_ngram() -> None:
     assert _model_words("王小明说今天天气很好", {"天气": 3.0}) == ["天气"]
+
+
+# --- choosing the thresholds ---------------------------------------------------------
+
+
+def _decision(
+    trainer: Any,
+    kind: str,
+    gold: bool,
+    model: float | None,
+    *,
+    rules_found: bool = False,
+    escalates: bool = False,
+) -> Any:
+    """One cross-validated message: its label, what the rules found, the model's score."""
+    example = trainer.Example(
+        id="X-0001",
+        group="X",
+        text="",
+        fields=MessageFields(subject="", text=""),
+        kinds=frozenset({kind} if gold else ()),
+        escalates=escalates,
+    )
+    scores = {} if model is None else {kind: model}
+    return trainer.Decision(
+        example, frozenset({kind} if rules_found else ()), escalates and rules_found, scores, scores
+    )
+
+
+def test_a_threshold_is_chosen_by_the_f1_of_rules_and_model_not_the_models_own_precision(
+    trainer: Any,
+) -> None:
+    rfi = "request_for_information"
+    decisions = [
+        # The model alone is as precise as the rules at any threshold (71 of 73), but
+        # what it adds to them below 0.7 is more often wrong than right: one more
+        # request, two false ones.
+        *[_decision(trainer, rfi, True, 0.5, rules_found=True) for _ in range(70)],
+        _decision(trainer, rfi, True, 3.0),
+        _decision(trainer, rfi, False, 0.6),
+        _decision(trainer, rfi, False, 0.5),
+        _decision(trainer, rfi, True, None),
+    ]
+    # Best F1 from above 0.6 up to 3.0; the lowest of those.
+    assert trainer.choose(decisions)[rfi] == pytest.approx(0.7)
+
+
+def test_thresholds_within_the_f1_tie_choose_the_lowest(trainer: Any) -> None:
+    rfi = "request_for_information"
+    # Among 400 requests, the best F1 is above 1.0 (the true addition alone); the false
+    # one at 1.0 costs less than the tie, the five at 0.0 cost more.
+    decisions = [
+        *[_decision(trainer, rfi, True, None, rules_found=True) for _ in range(400)],
+        _decision(trainer, rfi, True, 2.0),
+        _decision(trainer, rfi, False, 1.0),
+        *[_decision(trainer, rfi, False, 0.0) for _ in range(5)],
+        _decision(trainer, rfi, True, None),
+    ]
+    assert trainer.choose(decisions)[rfi] == pytest.approx(0.1)
+
+
+def test_no_threshold_that_costs_escalation_precision_is_chosen_for_a_notice_of_error(
+    trainer: Any,
+) -> None:
+    noe = "notice_of_error"
+    decisions = [
+        *[_decision(trainer, noe, True, None, rules_found=True, escalates=True) for _ in range(9)],
+        # Adding it finds a notice the rules missed, but the model's second notice is a
+        # false escalation: escalation precision 1.0 -> 0.91, beyond the slack.
+        _decision(trainer, noe, True, 2.0, escalates=True),
+        _decision(trainer, noe, False, 1.0),
+    ]
+    assert trainer.choose(decisions)[noe] == pytest.approx(1.1)
+
+
+def test_when_every_threshold_costs_escalation_precision_the_strictest_is_chosen(
+    trainer: Any,
+) -> None:
+    noe = "notice_of_error"
+    decisions = [
+        *[_decision(trainer, noe, True, None, rules_found=True, escalates=True) for _ in range(5)],
+        # Above every threshold tried: each one adds this false escalation.
+        _decision(trainer, noe, False, 9.0),
+    ]
+    assert trainer.choose(decisions)[noe] == trainer.GRID[-1]
+
+
+def test_a_model_decision_names_the_shipped_model_file_and_its_threshold() -> None:
+    shipped = load_recogniser()
+    fields = MessageFields(subject="", text="glimmering wobbles today")
+    model = Recogniser(
+        {"request_for_information": KindModel({"immer": 3.0}, -1.0, 0.5)}, digest=shipped.digest
+    )
+    (evidence,) = [e for _, e in classify(fields, RULES, None, model).kind_evidence]
+    assert len(shipped.digest) == 64
+    assert evidence.model == f"recogniser {shipped.digest[:16]} threshold 0.5"
+    assert (
+        ClassificationBody.model_validate(classify(fields, RULES, None, model).to_json())
+        .kind_evidence[0]
+        .evidence.model
+        == evidence.model
+    )
+
+
+def test_the_model_reads_none_of_a_suppressed_sentence_wrapped_over_two_lines() -> None:
+    fields = MessageFields(
+        subject="",
+        text="Just so you know, this is not a complaint about the people at your branch office, "
+        "who\nwere glimmering and kind to us when we came in last Tuesday afternoon.\n"
+        "Thanks again.",
+    )
+    text = recogniser_input(fields, RULES).text
+    assert "glimmering" not in text
+    assert "thanks again" in text

@@ -128,6 +128,52 @@ def test_sns_sink_publishes_with_type_attribute_to_subscribed_queue(
         assert arrived[event.id]["TopicArn"] == topic
 
 
+def _spoofed(n: int) -> Any:
+    draft = received(n)
+    draft.body["classification"].update(category="other", subcategory="spoofed")
+    return draft
+
+
+def test_sns_filter_policy_on_subcategory_delivers_only_spoofed_mail(
+    aws: Any, aws_endpoint: str
+) -> None:
+    sqs, sns = aws("sqs"), aws("sns")
+    security_url, security_arn = new_queue(sqs)
+    everyone_url, everyone_arn = new_queue(sqs)
+    topic = sns.create_topic(Name=f"events-{uuid.uuid4().hex[:10]}")["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=security_arn,
+        Attributes={"FilterPolicy": json.dumps({"subcategory": ["spoofed"]})},
+    )
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=everyone_arn)
+    ledger = MemoryLedger()
+    ledger.append([received(0), _spoofed(1), received(2, escalated=True)])
+    events = [e for entry in ledger.entries() for e in events_for_entry(entry, SOURCE)]
+    sink = build_sink(
+        sink_config.validate_python(
+            {"kind": "sns", "topic_arn": topic, "endpoint_url": aws_endpoint}
+        )
+    )
+    sink.deliver(events)
+
+    everyone = [json.loads(m["Body"]) for m in drain(sqs, everyone_url, len(events))]
+    security = [json.loads(m["Body"]) for m in drain(sqs, security_url, len(events))]
+    spoofed = [e for e in events if e.data.get("subcategory") == "spoofed"]
+    assert spoofed and len(spoofed) < len(events)
+    assert sorted(CloudEvent.from_json(m["Message"]).id for m in security) == sorted(
+        e.id for e in spoofed
+    )
+    by_id = {CloudEvent.from_json(m["Message"]).id: m["MessageAttributes"] for m in everyone}
+    for event in events:
+        attributes = {name: value["Value"] for name, value in by_id[event.id].items()}
+        expected = {"type": event.type, "category": event.data["category"]}
+        if event.data.get("subcategory"):
+            expected["subcategory"] = event.data["subcategory"]
+        assert attributes == expected  # labels only: no account, sender or subject
+
+
 def test_eventbridge_sink_reaches_a_rule_target_queue_by_detail_type(
     aws: Any, aws_endpoint: str
 ) -> None:

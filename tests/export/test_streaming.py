@@ -4,6 +4,7 @@ result is the same bytes as the whole document written at once."""
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 import pipeline.export.bundle as bundle
 from pipeline.archive import Archive, ArchiveSettings
-from pipeline.errors import ExportError
+from pipeline.errors import ExportError, LedgerError
 from pipeline.index.db import SearchCriteria
 from tests.index.factory import Scenario, build_scenario
 
@@ -99,3 +100,33 @@ def test_export_leaves_no_scratch_files_beside_it(scenario, tmp_path):
     out_dir.mkdir()
     _export(scenario, out_dir / "exam", scenario.env.runtime.ledger.size())
     assert sorted(p.name for p in out_dir.iterdir()) == ["exam"]
+
+
+@pytest.fixture
+def no_system_temp(tmp_path, monkeypatch) -> None:
+    """Any scratch file made in the system temp directory fails: it must not be used."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-temp-not-to-be-used"))
+
+
+def test_export_keeps_every_scratch_file_beside_it_not_in_the_system_temp_directory(
+    scenario, tmp_path, no_system_temp
+):
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    _export(scenario, out_dir / "exam", scenario.env.runtime.ledger.size())
+    assert sorted(p.name for p in out_dir.iterdir()) == ["exam"]
+    assert not (tmp_path / "system-temp-not-to-be-used").exists()
+
+
+def test_a_failed_export_leaves_no_scratch_files_beside_it(
+    scenario, tmp_path, no_system_temp, monkeypatch
+):
+    def refuse(*bodies: object) -> None:
+        raise LedgerError("the ledger refused the export's entries")
+
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    monkeypatch.setattr(Archive, "append_audited", lambda self, *bodies: refuse(*bodies))
+    with pytest.raises(LedgerError, match="refused"):
+        _export(scenario, out_dir / "exam", scenario.env.runtime.ledger.size())
+    assert list(out_dir.iterdir()) == []

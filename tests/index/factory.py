@@ -27,6 +27,8 @@ from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import Received, Recorder
 from pipeline.record.source import MessageSource
 from pipeline.runtime import Runtime, open_runtime
+from pipeline.trail.evidence import LedgerRecords
+from pipeline.trail.proofs import ProofContext
 from pipeline.worker.assembly_pool import Item, assemble_and_store
 
 ORIGIN = "servicer.example/mailledger"
@@ -86,6 +88,7 @@ class LedgerEnv:
             attachment_policy=AttachmentPolicy(),
             rules=self.config.classification.rule_set(),
             classify_policy=self.config.classification.policy,
+            recogniser=self.config.classification.recogniser(),
         )
 
     def record(
@@ -171,6 +174,19 @@ class LedgerEnv:
             time=at,
             actor="handler:escalate/1",
         )
+
+    def proofs(self, size: int | None = None) -> ProofContext:
+        """Proofs against the signed checkpoint of the ledger head (or of ``size``), read
+        from the signed log as trails and exports read them."""
+        ledger = self.runtime.ledger
+        signed = ledger.read_checkpoint_text(
+            ledger.checkpoint_note(ledger.size() if size is None else size)
+        )
+        scratch = self.config.state_dir
+        scratch.mkdir(parents=True, exist_ok=True)
+        entries = ledger.entries(0, signed.checkpoint.size)
+        with LedgerRecords.build(signed, entries, scratch) as records:
+            return records.proofs
 
     def index(self) -> RecordIndex:
         """The synced index."""

@@ -3,7 +3,9 @@ links in one flat array; what they answer must be what the entries say, row by r
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -42,10 +44,10 @@ def scenario(tmp_path) -> Scenario:
     return scenario
 
 
-def _records(scenario: Scenario) -> LedgerRecords:
+def _records(scenario: Scenario, scratch: Path) -> LedgerRecords:
     ledger = scenario.env.runtime.ledger
     signed = ledger.read_checkpoint_text(ledger.checkpoint_note(ledger.size()))
-    return LedgerRecords.build(signed, ledger.entries(0, signed.checkpoint.size))
+    return LedgerRecords.build(signed, ledger.entries(0, signed.checkpoint.size), scratch)
 
 
 def _expected(scenario: Scenario) -> tuple[list[RecordRow], dict[str, list[int]]]:
@@ -67,8 +69,8 @@ def _expected(scenario: Scenario) -> tuple[list[RecordRow], dict[str, list[int]]
     return sorted(rows, key=lambda r: r.seq), links
 
 
-def test_packed_rows_read_back_equal_to_the_rows_their_entries_give(scenario):
-    records = _records(scenario)
+def test_packed_rows_read_back_equal_to_the_rows_their_entries_give(scenario, tmp_path):
+    records = _records(scenario, tmp_path)
     expected, _ = _expected(scenario)
 
     assert list(records.rows) == expected
@@ -76,8 +78,8 @@ def test_packed_rows_read_back_equal_to_the_rows_their_entries_give(scenario):
     assert [records.at(r.seq) for r in expected] == expected
 
 
-def test_a_seal_whose_record_came_is_not_a_record_but_one_never_assembled_is(scenario):
-    records = _records(scenario)
+def test_a_seal_whose_record_came_is_not_a_record_but_one_never_assembled_is(scenario, tmp_path):
+    records = _records(scenario, tmp_path)
     kinds = sorted((r.type, r.subject) for r in records.rows)
 
     assert kinds == [
@@ -88,8 +90,8 @@ def test_a_seal_whose_record_came_is_not_a_record_but_one_never_assembled_is(sce
     ]
 
 
-def test_links_from_the_flat_array_are_every_entry_naming_the_record_in_order(scenario):
-    records = _records(scenario)
+def test_links_from_the_flat_array_are_every_entry_naming_the_record_in_order(scenario, tmp_path):
+    records = _records(scenario, tmp_path)
     _, expected = _expected(scenario)
 
     for rid, seqs in expected.items():
@@ -99,8 +101,8 @@ def test_links_from_the_flat_array_are_every_entry_naming_the_record_in_order(sc
     assert records.links("r-unknown") == []
 
 
-def test_a_position_resolves_to_its_record_or_to_the_records_its_entry_names(scenario):
-    records = _records(scenario)
+def test_a_position_resolves_to_its_record_or_to_the_records_its_entry_names(scenario, tmp_path):
+    records = _records(scenario, tmp_path)
     notice = records.record(scenario.notice.body["record_id"])
 
     assert records.resolve(str(scenario.notice.seq)) == [notice]
@@ -108,11 +110,23 @@ def test_a_position_resolves_to_its_record_or_to_the_records_its_entry_names(sce
     assert records.at(scenario.ack.seq) is None
 
 
-def test_select_reads_flags_and_facets_from_the_packed_rows(scenario):
-    records = _records(scenario)
+def test_select_reads_flags_and_facets_from_the_packed_rows(scenario, tmp_path):
+    records = _records(scenario, tmp_path)
 
     escalated = [r.record_id for r in records.select(SearchCriteria(escalated=True), None)]
     payoffs = [r.record_id for r in records.select(SearchCriteria(mailbox="payoffs"), None)]
 
     assert escalated == [scenario.notice.body["record_id"]]
     assert payoffs == [scenario.payoff.body["record_id"]]
+
+
+def test_closing_the_records_closes_their_scratch_file_at_once(scenario, tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    records = _records(scenario, scratch)
+    fd = records._rows._fd
+    os.fstat(fd)  # open while the records are in use
+    records.close()
+    with pytest.raises(OSError):
+        os.fstat(fd)
+    assert list(scratch.iterdir()) == []  # removed by name as soon as it was made

@@ -12,7 +12,6 @@ from pipeline.cli.app import cli
 from pipeline.merkle import verify_inclusion
 from pipeline.trail import (
     AmbiguousReferenceError,
-    ProofContext,
     build_trail,
     read_entries,
     trail_from_entries,
@@ -31,7 +30,7 @@ def scenario(tmp_path) -> Scenario:
 def _trail(scenario: Scenario, ref: str, now: datetime = NOW):
     env = scenario.env
     index = env.index()
-    proofs = ProofContext.latest(env.runtime.ledger, index)
+    proofs = env.proofs()
     return build_trail(ref, index=index, ledger=env.runtime.ledger, proofs=proofs, now=now)
 
 
@@ -241,7 +240,7 @@ def _trails_with_shared_items(scenario: Scenario):
     )
     index = env.index()
     ledger = env.runtime.ledger
-    proofs = ProofContext.latest(ledger, index)
+    proofs = env.proofs()
     shared = SharedItems({viewed.seq, delivered.seq})
     out = {}
     for ref in (a, b):

@@ -21,7 +21,6 @@ from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import Received, Recorder
 from pipeline.record.source import MessageSource
 from pipeline.trail.build import build_trail
-from pipeline.trail.proofs import ProofContext
 from pipeline.worker.assembler import Assembler
 from pipeline.worker.assembly_pool import AssemblyPool
 from tests.index.factory import LedgerEnv, make_env, make_raw
@@ -139,7 +138,7 @@ def test_a_sealed_message_not_yet_assembled_is_found_by_search_and_shown_in_its_
         (row,) = index.search(SearchCriteria(mailbox="servicing"))
         assert (row.seq, row.assembled, row.uid) == (seq, False, 1)
         assert row.received == "2026-11-02T14:05:00.000000Z"
-        proofs = ProofContext.latest(env.runtime.ledger, index)
+        proofs = env.proofs()
         trail = build_trail(
             row.record_id, index=index, ledger=env.runtime.ledger, proofs=proofs, now=RECEIVED
         )
