@@ -234,31 +234,34 @@ def backfill(
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(root, fresh, symlinks=True)
 
-    out["seal"] = stage("seal", [*base, "poll", "--json", "--seal-only"], env, size, store)
-    (box,) = json.loads(out["seal"].pop("stdout"))["mailboxes"]
-    if box["sealed"] != size:
-        raise SystemExit(f"sealed {box['sealed']} of {size} messages: {box['errors']}")
-    out["seal"].update(early_late_rates(entry_times(store, "message.sealed")))
+    # The side-by-side runs' copy of the unsealed deployment is removed however they end.
+    try:
+        out["seal"] = stage("seal", [*base, "poll", "--json", "--seal-only"], env, size, store)
+        (box,) = json.loads(out["seal"].pop("stdout"))["mailboxes"]
+        if box["sealed"] != size:
+            raise SystemExit(f"sealed {box['sealed']} of {size} messages: {box['errors']}")
+        out["seal"].update(early_late_rates(entry_times(store, "message.sealed")))
 
-    command = [*base, "assemble", "--json", "--workers", str(args.workers)]
-    # At the largest sizes assembly may be cut short: the messages it assembled in
-    # that time, against a log holding every seal, give its cost per message there.
-    bounded = args.assemble_minutes * 60 if synthetic and args.assemble_minutes else None
-    label = f"assemble ({args.workers} workers)"
-    if args.baseline is not None:
-        out["assemble_side_by_side"] = side_by_side(
-            root, command, env, size, store, args.baseline, args.assemble_runs
-        )
-        ingest = {
-            "seal": [*base, "poll", "--json", "--seal-only"],
-            "poll": [*base, "poll", "--json"],
-            "run": [*base, "run", "--once"],
-        }
-        for name, ingest_command in ingest.items() if args.ingest_runs else ():
-            out[f"{name}_side_by_side"] = side_by_side(
-                root, ingest_command, env, size, store, args.baseline, args.ingest_runs,
-                source=fresh, label=name,
-            )  # fmt: skip
+        command = [*base, "assemble", "--json", "--workers", str(args.workers)]
+        # At the largest sizes assembly may be cut short: the messages it assembled in
+        # that time, against a log holding every seal, give its cost per message there.
+        bounded = args.assemble_minutes * 60 if synthetic and args.assemble_minutes else None
+        label = f"assemble ({args.workers} workers)"
+        if args.baseline is not None:
+            out["assemble_side_by_side"] = side_by_side(
+                root, command, env, size, store, args.baseline, args.assemble_runs
+            )
+            ingest = {
+                "seal": [*base, "poll", "--json", "--seal-only"],
+                "poll": [*base, "poll", "--json"],
+                "run": [*base, "run", "--once"],
+            }
+            for name, ingest_command in ingest.items() if args.ingest_runs else ():
+                out[f"{name}_side_by_side"] = side_by_side(
+                    root, ingest_command, env, size, store, args.baseline, args.ingest_runs,
+                    source=fresh, label=name,
+                )  # fmt: skip
+    finally:
         shutil.rmtree(fresh, ignore_errors=True)
     out["assemble"] = stage(label, command, env, size, store, stop_after=bounded)
     report = json.loads(out["assemble"].pop("stdout"))
