@@ -22,7 +22,6 @@ not recorded, as before; showing content found by a search is.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -56,7 +55,7 @@ from pipeline.errors import (
     RecordNotFoundError,
     RetentionError,
 )
-from pipeline.export.bundle import ExportResult, scratch_beside, stage_export
+from pipeline.export.bundle import ExportResult, remove_scratch, scratch_beside, stage_export
 from pipeline.index.db import RecordIndex
 from pipeline.index.model import RecordRow, SearchCriteria
 from pipeline.index.proven import ProvenPage, newest_signed, prove_rows
@@ -508,7 +507,7 @@ class Archive:
             # lists) hold borrowers' mail: they go beside the export, on its file
             # system, and are removed however the export ends
             scratch = scratch_beside(out)
-            cleanup.callback(shutil.rmtree, scratch, ignore_errors=True)
+            cleanup.callback(remove_scratch, scratch)
             records = cleanup.enter_context(self._evidence(as_of, scratch))
             phase(1)
             # Free text is the one filter only the text index answers, and the deadline

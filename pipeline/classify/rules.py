@@ -128,6 +128,11 @@ _PHRASE_GAP = r"[\s\-_]+"
 _PHRASE_GAP_TL = r"[\s\-_]+(?:(?:po|ho)[\s\-_]+)?"
 
 
+CUE = "cue"
+CUE_GROUP = "(?P<cue>"
+"""A pattern's named group whose text alone is the match shown as evidence."""
+
+
 class EscalationRule(BaseModel):
     """One configured escalation rule (validated from YAML)."""
 
@@ -205,9 +210,13 @@ class EscalationRule(BaseModel):
         # "bayad na po ako"): a phrase of the pack allows it between its words.
         gap = _PHRASE_GAP_TL if self.language == "tl" else _PHRASE_GAP
         alternatives = [_phrase_regex(p, gap) for p in self.phrases]
-        for pattern in self.patterns:
+        for i, pattern in enumerate(self.patterns):
             _check_regex(self.name, "patterns", pattern)
-            alternatives.append(f"(?:{fold_pattern(pattern)})")
+            # A pattern's "(?P<cue>...)" group is what it shows as matched (words around a
+            # name or an address only place the cue); numbered, as the alternation joins
+            # every pattern of the rule into one regex.
+            folded = fold_pattern(pattern).replace(CUE_GROUP, f"(?P<{CUE}{i}>")
+            alternatives.append(f"(?:{folded})")
         return alternatives
 
     def guide(self) -> Guide:
@@ -484,8 +493,9 @@ def _match_one(
     blocked: SpanSet | None = None
     out: list[RuleMatch] = []
     # Same matches as trigger.finditer(folded), trying only where an anchor allows.
+    cues = [g for g in trigger.groupindex if g.startswith(CUE)]
     for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule), occurrences):
-        span = (m.start(), m.end())
+        span = next(((m.start(g), m.end(g)) for g in cues if m.start(g) >= 0), m.span())
         if span[0] == span[1]:
             continue
         if blocked is None:

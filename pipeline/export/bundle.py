@@ -563,6 +563,24 @@ class _Outputs:
         self.listing.write(self.summary.add(control, trail) + "\n")
 
 
+def remove_scratch(scratch: Path) -> None:
+    """Remove an export's scratch directory; what cannot be removed is logged (the path
+    only: the files hold borrowers' mail) so an operator can delete it."""
+    failed: list[str] = []
+
+    def note(_function: object, path: str, _info: object) -> None:
+        failed.append(path)
+
+    shutil.rmtree(scratch, onerror=note)
+    if failed and scratch.exists():
+        log.error(
+            "export.scratch_not_removed",
+            scratch=str(scratch),
+            paths=len(failed),
+            action="delete this directory: it holds copies of exported records",
+        )
+
+
 def scratch_beside(out: Path) -> Path:
     """A new scratch directory next to the export ``out`` (same file system, same
     access as the export itself), for every scratch file an export writes; the caller
@@ -688,7 +706,8 @@ def _stage(
         for entry in read_entries(ledger, marks.wanted()):
             entries.add(entry)
         # the pass over the records reads entries from the scratch file, not the ledger:
-        # the last batches the ledger keeps decoded (some 65 MB) would only sit idle
+        # the last batches the ledger keeps (as lines, some 20 KB per record) would only
+        # sit idle
         ledger.release_cache()
         writer = _ZipWriter(out, files) if out.suffix.lower() == ".zip" else _DirWriter(out, files)
         outputs = _Outputs.open(scratch)
@@ -769,7 +788,7 @@ def _stage(
         raise
     finally:
         entries.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_scratch(scratch)
     log.info("export.written", records=len(rows), entries=len(entries), checkpoint=size)
     result = ExportResult(
         path=out,

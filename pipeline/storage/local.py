@@ -229,19 +229,22 @@ class LocalStore:
             )
         if expected_sha256(key) is None:
             self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=False)
-        if self._settling:
-            # created by a writer that may have died before its flush and its retention
-            # record (see durable_batch): finish both now
-            retained = self._retain(key)
-            if self.fsync:
-                try:
+        # A writer killed between creating the object and recording its retention (a
+        # worker, or a whole poll, run or assemble) left it unprotected: whoever puts it
+        # again records the retention, whatever the batch.
+        retained = self._retain(key)
+        if self.fsync and (self._settling or retained):
+            # settling: the dead writer may not have flushed the object either
+            # (see durable_batch)
+            try:
+                if self._settling:
                     self._sync(target)
-                    if retained:
-                        self._sync(self._meta_path(_SIDE, key))
-                except OSError as exc:
-                    raise StorageError(
-                        f"could not make {key} durable in {self.description}: {exc}"
-                    ) from exc
+                if retained:
+                    self._sync(self._meta_path(_SIDE, key))
+            except OSError as exc:
+                raise StorageError(
+                    f"could not make {key} durable in {self.description}: {exc}"
+                ) from exc
         return PutOutcome.EXISTED
 
     def _write_meta(

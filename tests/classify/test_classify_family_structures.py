@@ -379,3 +379,38 @@ def test_a_late_husband_in_a_report_of_an_old_widow_exploited_is_no_succession()
     assert any(
         s.reason == "other_party" and s.cue == "elder_exploitation" for s in found.suppressions
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "shown"),
+    [
+        (
+            "Someone applied for Jordan Whitfield's loan in her name. I filed a report with "
+            "the Springfield police.",
+            "fraud_identity_theft",
+            {"in her name", "police"},
+        ),
+        (
+            "Please direct all contact to Whitfield Law, PLLC.",
+            "legal_representation",
+            {"Law, PLLC"},
+        ),
+        (
+            "If this is not fixed I am posting Maria Delgado's whole story on Facebook.",
+            "media_threat",
+            {"on Facebook"},
+        ),
+    ],
+)
+def test_words_that_only_place_a_cue_are_not_shown_as_its_evidence(
+    text: str, family: str, shown: set[str]
+) -> None:
+    # Evidence travels in events and escalation mail: a name around the cue stays out.
+    c = run(text)
+    (hit,) = [f for f in c.families if f.family == family]
+    assert {e.matched for e in hit.evidence} >= shown
+    assert not any(
+        name in e.matched
+        for e in hit.evidence
+        for name in ("Jordan", "Springfield", "Whitfield", "Maria")
+    )

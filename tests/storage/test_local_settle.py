@@ -1,5 +1,5 @@
-"""A put that finds its object left by a writer that died settles it when asked to:
-the object is made durable with the batch and gets the retention record it lacks."""
+"""A put that finds its object left by a writer that died gives it the retention record
+it lacks; a settling batch also makes the object itself durable."""
 
 from __future__ import annotations
 
@@ -50,15 +50,17 @@ def test_a_settling_batch_makes_an_existing_object_durable_and_gives_it_its_rete
     assert tmp_path / key in flushed
 
 
-def test_an_ordinary_batch_leaves_an_existing_object_as_it_found_it(
+def test_any_put_gives_an_existing_object_the_retention_it_lacks(
     tmp_path: Path, flushed: list[Path]
 ) -> None:
+    # A writer killed outright (a poll, run or assemble process) leaves the same gap,
+    # and the next start re-puts with an ordinary batch.
     key = _left_by_a_dead_writer(tmp_path)
     store = LocalStore(tmp_path, retain_days=30, retention_mode="COMPLIANCE")
     with store.durable_batch():
         assert store.put(key, DATA) is PutOutcome.EXISTED
-    assert store.protection(key).retain_until is None
-    assert flushed == []
+    assert store.protection(key).retain_until is not None
+    assert tmp_path / key not in flushed  # only a settling batch flushes the object
 
 
 def test_settling_never_shortens_a_retention_already_recorded(tmp_path: Path) -> None:
