@@ -108,8 +108,13 @@ class LocalStore:
         # Inside durable_batch(): paths whose fsync is deferred to the end of the batch.
         self._pending: list[Path] | None = None
         self._pending_lock = threading.Lock()
-        # Inside durable_batch(settle_existing=True): objects found stored are settled.
-        self._settling = False
+        # How many durable_batch(settle_existing=True) blocks are open, in any thread:
+        # while one is, objects found stored are settled. A count, not a flag, so that one
+        # thread's block ending cannot switch settling off under another thread's block
+        # (a put settled that did not need it costs one fsync; one not settled that
+        # needed it loses a retention record).
+        self._settling = 0
+        self._settling_lock = threading.Lock()
 
     @contextlib.contextmanager
     def durable_batch(self, *, settle_existing: bool = False) -> Iterator[None]:
@@ -125,8 +130,9 @@ class LocalStore:
         the retention record. The put then writes a missing retention record and makes
         the object durable with the batch, as if it had created it.
         """
-        settling = self._settling
-        self._settling = settling or settle_existing
+        if settle_existing:
+            with self._settling_lock:
+                self._settling += 1
         try:
             if not self.fsync or self._pending is not None:
                 yield
@@ -140,7 +146,9 @@ class LocalStore:
             finally:
                 self._pending = None
         finally:
-            self._settling = settling
+            if settle_existing:
+                with self._settling_lock:
+                    self._settling -= 1
 
     def _sync(self, path: Path) -> None:
         with self._pending_lock:

@@ -3,6 +3,7 @@ it lacks; a settling batch also makes the object itself durable."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,37 @@ def test_settling_never_shortens_a_retention_already_recorded(tmp_path: Path) ->
     with store.durable_batch(settle_existing=True):
         store.put(key, DATA)
     assert store.protection(key).retain_until == before
+
+
+def test_another_threads_batch_ending_does_not_stop_a_settling_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An ordinary batch opened and closed on another thread while a settling batch is
+    # open (writer threads share one store) must leave the settling batch settling.
+    key = _left_by_a_dead_writer(tmp_path)
+    store = LocalStore(tmp_path, retain_days=30, retention_mode="COMPLIANCE")
+    synced: list[Path] = []
+    real_sync = LocalStore._sync
+
+    def sync(self: LocalStore, path: Path) -> None:
+        synced.append(path)
+        real_sync(self, path)
+
+    monkeypatch.setattr(LocalStore, "_sync", sync)
+    opened, settling_open, closed = threading.Event(), threading.Event(), threading.Event()
+
+    def ordinary_batch() -> None:
+        with store.durable_batch():
+            opened.set()
+            settling_open.wait(5)
+        closed.set()
+
+    other = threading.Thread(target=ordinary_batch)
+    other.start()
+    opened.wait(5)
+    with store.durable_batch(settle_existing=True):
+        settling_open.set()
+        closed.wait(5)
+        assert store.put(key, DATA) is PutOutcome.EXISTED
+    other.join(5)
+    assert tmp_path / key in synced
