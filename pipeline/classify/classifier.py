@@ -46,6 +46,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -459,11 +460,14 @@ def classify(
     rules: RuleSet,
     policy: ClassifyPolicy | None = None,
     recogniser: Recogniser | None = None,
+    received: date | None = None,
 ) -> Classification:
     """Classify one message (pure; no I/O); see the module docstring.
 
     ``recogniser``: the statistical model to use too (its caller loads it, e.g.
     :func:`pipeline.classify.recogniser.load_recogniser`); None: the rules alone.
+    ``received``: the day the message was received, which reads a sale date written
+    without a year (see :mod:`pipeline.classify.dates`); None: such a date is not read.
     """
     policy = policy or ClassifyPolicy()
     # Each field is normalised once here and shared by every step below.
@@ -578,8 +582,15 @@ def classify(
             if n not in accounts:
                 accounts.append(n)
     sale_date = None
-    if "foreclosure_sale" in families or any(h.rule.name.endswith("foreclosure") for h in hits):
-        sale_date = find_sale_date(prepared.norm("subject").text, prepared.norm(body_field).text)
+    # a sale said to be wrong bounds its notice's clock, so its date is read too
+    if (
+        "foreclosure_sale" in families
+        or "foreclosure_sale_error" in subkinds
+        or any(h.rule.name.endswith("foreclosure") for h in hits)
+    ):
+        sale_date = find_sale_date(
+            prepared.norm("subject").text, prepared.norm(body_field).text, received
+        )
     return Classification(
         category=category,
         subcategory=subcategory,

@@ -217,12 +217,6 @@ def assemble(
             accepted += 1
         else:
             rejected += 1
-    classification = classify(
-        classification_fields(parsed),
-        settings.rules,
-        settings.classify_policy,
-        settings.recogniser,
-    )
     moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
     defects = tuple(parsed.defects)
     recorded = datetime.now(UTC)
@@ -231,6 +225,14 @@ def assemble(
         # flag it and start the clocks from now, when the ledger records the message.
         defects += ("internaldate-in-future",)
         moment = recorded
+    classification = classify(
+        classification_fields(parsed),
+        settings.rules,
+        settings.classify_policy,
+        settings.recogniser,
+        # the day of receipt reads "the sale is March 3rd": clocks start that day too
+        received=moment.date(),
+    )
     model = ResponseSent if source.direction == "outbound" else MessageReceived
     record = model(
         record_id=source.record_id(raw_sha),

@@ -138,3 +138,14 @@ def test_a_payoff_balance_error_is_recorded_and_promised_with_its_7_day_clock():
     assert responds["12 CFR 1024.35(e)(3)(i)(A)"] == date(2026, 3, 11)
     assert "12 CFR 1024.35(e)(3)(i)(C)" not in responds  # not the 30-day clock
     assert response_due(record) == date(2026, 3, 11)
+
+
+def test_a_sale_date_written_without_a_year_bounds_the_foreclosure_sale_errors_clock():
+    # Received Monday 2026-03-02: "March 10th" is this year's, eight days away, and
+    # the answer is due the day before it, not 30 business days on.
+    record = _assembled_text(
+        "The sheriff sale is set for March 10th but my complete loan modification "
+        "application is still under review. You cannot sell my house, please stop the sale."
+    )
+    (respond,) = (d for d in record.deadlines if d.rule == "12 CFR 1024.35(e)(3)(i)(B)")
+    assert respond.due == date(2026, 3, 9)
