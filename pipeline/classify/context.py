@@ -123,6 +123,9 @@ _NEGATION_NEAR = (
     "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算", "唔係", "唔是",
     "ليس", "ليست", "لا ", "لن ",
 )  # fmt: skip
+_VI_NEVER = ("chua bao gio", "chua tung", "khong bao gio")
+# A yes-no question ("是不是因为我们是亚洲人?", "有没有收到") asks; its 不是/没有 negates nothing.
+_A_NOT_A = re.compile(r"是不是|是唔是|係唔係|有没有|有沒有")
 # Korean negates after the noun: "불만이 아닙니다", "불만이 있는 건 아니고".
 _NEGATION_AFTER = re.compile(
     r"^(?:.{0,3}?(?:아닙|아니|않)|(?:이|가|은|는)?\s?있는\s?(?:건|것은|것이)\s?(?:아닙|아니))"
@@ -688,7 +691,10 @@ def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False)
             return t
         if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
             return f"{window[i - 1]} pa"
-    near = before[-8:]
+    # Vietnamese "never" is three words, none a negation alone ("chưa" is also "not yet")
+    if before.rstrip().endswith(_VI_NEVER):
+        return "chua bao gio"
+    near = _A_NOT_A.sub("", before[-8:])
     for cue in _NEGATION_NEAR:
         if cue in near:
             return cue

@@ -414,3 +414,116 @@ def test_words_that_only_place_a_cue_are_not_shown_as_its_evidence(
         for e in hit.evidence
         for name in ("Jordan", "Springfield", "Whitfield", "Maria")
     )
+
+
+# The writer's own origin, race or accent given as the reason for how they are treated,
+# asked as a question as often as said.
+ORIGIN_AS_THE_REASON = [
+    "Será que é porque a gente é brasileiro e fala com sotaque?",
+    "On se demande si c'est parce qu'on est Africains qu'on nous traite ainsi.",
+    "我们不得不怀疑，是不是因为我们是亚洲人，所以被这样对待？",
+    "每次打電話都問我是不是因為我們是華人才這樣處理。",
+    "وفي كل مكالمة يسألني الموظف عن أصل اسمي وأين ولدت.",
+    "Mi vecina, que es güera y también pidió ayuda, dice que a ella nunca le pidieron eso.",
+]
+
+
+@pytest.mark.parametrize("text", ORIGIN_AS_THE_REASON)
+def test_origin_given_as_the_reason_is_discrimination(text: str) -> None:
+    assert "discrimination" in families(text)
+
+
+def test_being_longtime_customers_is_no_origin() -> None:
+    assert "discrimination" not in families("是不是因为我们是老客户，所以很快就批准了？")
+
+
+def test_a_chinese_yes_no_question_negates_nothing() -> None:
+    # "是不是" asks "is it or is it not"; the 不是 inside it is no negation.
+    assert "discrimination" in families("是不是因为我们是亚洲人？")
+    assert "discrimination" not in families("不是因为我们是亚洲人。")
+
+
+# A lawyer the writer knows taking the matter over, or a suit served on the writer:
+# represented, in the writer's words rather than a law firm's.
+LAWYER_TAKES_OVER = [
+    "Our son-in-law is an attorney and he said he will take it from here.",
+    "The court papers came yesterday, a deputy handed them to my wife at the door.",
+    "Mi yerno es abogado, Alejandro, y él dice que de aquí en adelante se va a encargar de esto.",
+    "Meu advogado, Dr. Paulo, deu entrada semana passada no meu pedido na corte federal.",
+    "Tôi đã giao vụ này cho luật sư bên văn phòng luật lo.",
+    "زوج أختي محامٍ، وقد طلب أن تتواصلوا معه من الآن بخصوص هذا الموضوع.",
+    "Mwen gen yon avoka, Mèt Samuel, k ap okipe dosye a pou mwen kounye a.",
+]
+
+
+@pytest.mark.parametrize("text", LAWYER_TAKES_OVER)
+def test_a_lawyer_taking_the_matter_over_is_representation(text: str) -> None:
+    assert "legal_representation" in families(text)
+
+
+def test_a_lawyer_who_only_advised_a_question_is_no_representation() -> None:
+    assert "legal_representation" not in families(
+        "My lawyer told me to ask for a copy of my payment history."
+    )
+
+
+# A chapter 13 plan paid through its trustee, told without the word "bankruptcy".
+PLAN_THROUGH_A_TRUSTEE = [
+    "The trustee's office told me at the meeting that they will pay you out of my plan.",
+    "El juez aprobó mi plan de pagos de 5 años y lo atrasado lo paga el trustee.",
+    "Mi caso en la corte de quiebras sigue abierto.",
+    "My case number is 26-00417-TOM13, is that right?",
+]
+
+
+@pytest.mark.parametrize("text", PLAN_THROUGH_A_TRUSTEE)
+def test_a_plan_paid_through_a_trustee_is_bankruptcy(text: str) -> None:
+    assert "bankruptcy" in families(text)
+
+
+def test_a_foreclosure_trustee_offering_a_repayment_plan_is_no_bankruptcy() -> None:
+    assert "bankruptcy" not in families(
+        "The trustee said the sale can stop if I sign the repayment plan you offered."
+    )
+
+
+# An old person made to sign what they did not understand, or pressed to put the house
+# in a helper's name.
+OLD_PERSON_SIGNED_UNKNOWINGLY = [
+    "Mom is 79. Last week I found a form signed by her. She doesn't understand what she signed.",
+    "Mi abuela tiene 82 años y el novio le está insistiendo que le pase la casa a su nombre.",
+    "어머니는 85세이신데 그분이 가져온 서류에 서명하셨지만 무슨 서류인지 전혀 모르십니다.",
+    "Mẹ tôi 80 tuổi. Ông ta bắt mẹ tôi ký mấy tờ giấy tiếng Anh.",
+    "Manman m gen 84 an. Li siyen yon pakèt papye, li pa t konprann sa li t ap siyen.",
+]
+
+
+@pytest.mark.parametrize("text", OLD_PERSON_SIGNED_UNKNOWINGLY)
+def test_an_old_person_signing_unknowingly_is_elder_exploitation(text: str) -> None:
+    assert "elder_exploitation" in families(text)
+
+
+def test_a_young_borrower_unsure_what_they_signed_is_no_elder_exploitation() -> None:
+    assert "elder_exploitation" not in families(
+        "I am 34 and honestly I don't remember what I signed at closing."
+    )
+
+
+# Telling the story where others will hear it, in the writer's language.
+MEDIA_IN_OTHER_WORDS = [
+    "Je connais des journalistes du Herald ; si ce n'est pas réglé jeudi, je leur raconte tout.",
+    "Tôi sẽ kể lại chuyện này trên chương trình radio Việt ngữ buổi sáng.",
+    "Tôi sẽ gửi bài cho báo bên này để bà con biết.",
+    "제 아들이 유튜브 채널을 하는데 이 일을 영상으로 만들어서 올리겠다고 합니다.",
+]
+
+
+@pytest.mark.parametrize("text", MEDIA_IN_OTHER_WORDS)
+def test_telling_the_story_to_the_media_is_a_media_threat(text: str) -> None:
+    assert "media_threat" in families(text)
+
+
+def test_vietnamese_never_negates_what_follows() -> None:
+    # "chưa bao giờ" (never): no word of it negates alone, "chưa" is also "not yet"
+    assert "bankruptcy" not in families("Tôi chưa bao giờ phá sản.")
+    assert "bankruptcy" in families("Tôi đã phá sản năm nay.")
