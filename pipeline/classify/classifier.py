@@ -1148,11 +1148,15 @@ def _decide(
                 ("request_for_information", pair[1].evidence("request_cue+info_object"))
             )
         elif questions:
+            # A question near only the loan, the account or the mail itself ("can you
+            # email it to me?", "is the loan with you?") asks about no record of it:
+            # those words are in every servicing message (as for the model's notices).
             objects = info + [
                 o
                 for o in signals.get("servicing_object", [])
                 if not _overlaps(inside, o) and not _overlaps(material, o)
             ]
+            objects = [o for o in objects if fold(o.match.matched).strip() not in _GENERIC_OBJECTS]
             asked = _asked(questions, objects)
             if asked is not None:
                 add_kind("request_for_information", asked.evidence("question+object"))

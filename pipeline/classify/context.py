@@ -134,6 +134,23 @@ _NEGATION_AFTER = re.compile(
 # alone, "pa" is also Tagalog for "still", so only the pair counts.
 _CREOLE_SUBJECTS = frozenset({"se", "m", "mwen", "li", "nou", "yo", "ou", "w", "sa"})
 _NEGATION_WINDOW = 4
+# "I don't understand why you charged me twice", "no entiendo por qué", "je ne comprends
+# pas pourquoi", "mwen pa konprann kijan nou bliye": the writer's not understanding
+# presupposes the error that follows the why or how, which stays asserted. ("I don't
+# know if you charged me twice" has no why or how, and stays negated.) Error cues only:
+# "I don't know how bankruptcy works" tells of no bankruptcy.
+_UNDERSTANDING = frozenset(
+    {
+        "understand", "understood", "know", "get", "entiendo", "entendemos", "comprendo",
+        "comprendemos", "comprends", "comprenons", "comprend", "sais", "savons", "entendo",
+        "entendi", "compreendo", "sei", "konprann", "konnen", "konn", "hieu",
+        "biet", "maintindihan", "naiintindihan", "alam",
+    }
+)  # fmt: skip
+_WHY_HOW = re.compile(
+    r"\b(?:why|how|por que|porque|pourquoi|comment|poukisa|kijan|kouman|koman|tai sao|"
+    r"vi sao|sao|lam sao|bakit|paano|como)\b"
+)
 # A negation inside a condition ("if you don't fix it", "si no lo quitan", "se não
 # corrigirem") negates the condition, not what the writer then says they will do: a
 # first-person subject or a future after it starts the main clause.
@@ -666,11 +683,15 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
     )
 
 
-def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False) -> str | None:
+def negation_cue(
+    folded: str, start: int, end: int, contracted_no: bool = False, asserted_after_why: bool = False
+) -> str | None:
     """The negation cue governing the match at ``[start, end)``, if any.
 
     ``contracted_no``: the text is Portuguese, where "no" is "em" + "o" ("vídeo no
     Instagram", "contar no jornal") and only "não" negates.
+    ``asserted_after_why``: the match is an error assertion, which the writer's "I don't
+    understand why" presupposes rather than denies (see ``_UNDERSTANDING``).
     """
     lo = max(0, start - 80)
     before = folded[lo:start]
@@ -684,12 +705,17 @@ def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False)
     tokens: list[str] = _TOKEN.findall(before.replace("\u2019", "'"))
     window = tokens[-(_NEGATION_WINDOW + 1) :]
     offset = len(tokens) - len(window)
+    matched = folded[start:end]
     for i, t in enumerate(window):
         if t in _NEGATION_WORDS and not (contracted_no and t == "no"):
-            if _conditioned(tokens[: offset + i], window[i + 1 :]):
+            if _conditioned(tokens[: offset + i], window[i + 1 :]) or (
+                asserted_after_why and _wondering(window, i, matched)
+            ):
                 continue
             return t
         if t == "pa" and i > 0 and window[i - 1] in _CREOLE_SUBJECTS:
+            if asserted_after_why and _wondering(window, i, matched):
+                continue
             return f"{window[i - 1]} pa"
     # Vietnamese "never" is three words, none a negation alone ("chưa" is also "not yet")
     if before.rstrip().endswith(_VI_NEVER):
@@ -700,6 +726,15 @@ def negation_cue(folded: str, start: int, end: int, contracted_no: bool = False)
             return cue
     after = _NEGATION_AFTER.search(folded[end : end + 16])
     return str(after.group()) if after is not None else None
+
+
+def _wondering(window: list[str], i: int, matched: str) -> bool:
+    """Whether the negation at ``window[i]`` is of the writer's understanding, with a
+    why or how after it (or opening the match): what follows is presupposed, not
+    denied."""
+    beside = window[max(0, i - 2) : i + 3]
+    after = " ".join([*window[i + 1 :], matched])
+    return any(t in _UNDERSTANDING for t in beside) and _WHY_HOW.search(after) is not None
 
 
 def _conditioned(before: list[str], after: list[str]) -> bool:

@@ -513,7 +513,12 @@ def _match_one(
             if zone is not None and not (zone[0] == "signature" and rule.counts_in_signature):
                 why = (zone[0], zone[1])  # type: ignore[assignment]
         if why is None and rule.negatable:
-            cue = negation_cue(folded, *span, contracted_no=primary == "pt")
+            cue = negation_cue(
+                folded,
+                *span,
+                contracted_no=primary == "pt",
+                asserted_after_why=rule.signal == "error_cue",
+            )
             if cue is not None:
                 why = ("negation", cue)
         # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
