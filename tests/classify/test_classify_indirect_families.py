@@ -303,3 +303,61 @@ def test_an_application_beside_served_court_papers_is_still_an_application() -> 
     )
     assert "legal_representation" in found.family_names
     assert "loss_mitigation_application" in found.request_kinds
+
+
+# --- the same structures in other languages -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "زوج أختي، الأستاذ كريم الحسيني، محامٍ، وقد طلب أن تتواصلوا معه من الآن بخصوص هذا الموضوع.",
+        "Meu advogado, Dr. Paulo Siqueira, deu entrada semana passada no meu pedido.",
+        "Tôi đã giao vụ này cho luật sư bên văn phòng luật lo.",
+    ],
+)
+def test_a_lawyer_who_has_the_matter_now_is_representation_in_each_language(text: str) -> None:
+    found = run(text)
+    hit = next(h for h in found.families if h.family == "legal_representation")
+    assert all("كريم" not in e.matched and "Paulo" not in e.matched for e in hit.evidence)
+
+
+def test_a_lawyer_who_asked_the_writer_for_papers_is_no_representation_in_portuguese() -> None:
+    assert "legal_representation" not in families(
+        "É pro meu advogado de imigração, ele pediu pra mostrar que a casa é minha."
+    )
+
+
+def test_a_letter_received_from_a_law_office_is_no_lawyer_of_the_writers() -> None:
+    assert "legal_representation" not in families(
+        "وصلتني اليوم رسالة من مكتب محاماة تقول إن بيتي سيباع."
+    )
+
+
+def test_a_law_office_handling_a_sales_closing_is_no_representation_in_korean() -> None:
+    assert "legal_representation" not in families(
+        "저희 Park & Lee 법률사무소는 주택 매매 건의 매도인 측 클로징을 맡고 있습니다."
+    )
+
+
+def test_a_chapter_13_told_by_its_parts_in_portuguese_is_bankruptcy() -> None:
+    assert "bankruptcy" in families(
+        "Ele deu entrada no meu pedido de proteção na corte federal, aquele plano de 5 anos "
+        "pra pagar as dívidas."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My wife passed away in September. I am the co-borrower and want to pay it off.",
+        "대출번호 9360287145의 공동 대출자 최영호입니다. 함께 대출을 받았던 아내가 지난 9월에 "
+        "세상을 떠났습니다. 사망진단서 사본을 첨부합니다.",
+        "توفي زوجي العام الماضي. القرض باسمي أنا.",
+    ],
+)
+def test_a_surviving_borrower_is_no_successor_in_each_language(text: str) -> None:
+    found = run(text)
+    assert "successor_in_interest" not in found.family_names
+    # The suppression's cue names the words, never the writer.
+    assert all("최영호" not in s.cue for s in found.suppressions)
