@@ -37,7 +37,9 @@ How the decisions are made (all pure logic, all explainable):
    Not for machine mail.
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
-   Configured rules without a family still escalate by severity, as before.
+   Configured rules without a family still escalate by severity, as before. A death
+   told by a writer who says the loan is theirs alone, or that the one who died was
+   never on it, makes no successor in interest (kept as suppressed evidence).
 """
 
 from __future__ import annotations
@@ -500,7 +502,16 @@ def classify(
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
-    suppressions = (*suppressions, *impostor, *own_fault, *disputed, *suspected, *background)
+    families, not_on_loan = _borrower_not_successor(hits, families)
+    suppressions = (
+        *suppressions,
+        *impostor,
+        *own_fault,
+        *disputed,
+        *suspected,
+        *background,
+        *not_on_loan,
+    )
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
         if fields.headers is not None
@@ -1282,6 +1293,30 @@ def _defrauded_elder(
         return families
     evidence = [pair[0].evidence("elderly+fraud"), pair[1].evidence("elderly+fraud")]
     return {**families, "elder_exploitation": evidence}
+
+
+def _borrower_not_successor(
+    hits: list[_Hit], families: dict[str, list[Evidence]]
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop succession when the writer says the loan is already theirs alone.
+
+    "Mi papá falleció ... la casa y el préstamo están a mi nombre nada más", "he was
+    never on the loan": the one who died was not a borrower, or the writer is the
+    surviving borrower already bound by the note, so nobody succeeds to the loan (12 CFR
+    1024.31). The death is kept as evidence, suppressed, with the words that said so.
+    """
+    if "successor_in_interest" not in families:
+        return families, []
+    own = next((h for h in hits if h.rule.signal == "own_loan"), None)
+    if own is None:
+        return families, []
+    dropped = [
+        Suppression(
+            "other_party", ev.rule, ev.field, ev.start, ev.end, ev.matched, own.match.matched
+        )
+        for ev in families["successor_in_interest"]
+    ]
+    return {f: ev for f, ev in families.items() if f != "successor_in_interest"}, dropped
 
 
 def _elder_not_successor(

@@ -123,9 +123,11 @@ _NEGATION_NEAR = (
     "不是", "并非", "並非", "没有", "沒有", "無意", "无意", "不想", "不打算", "唔係", "唔是",
     "ليس", "ليست", "لا ", "لن ",
 )  # fmt: skip
-_VI_NEVER = ("chua bao gio", "chua tung", "khong bao gio")
-# A yes-no question ("是不是因为我们是亚洲人?", "有没有收到") asks; its 不是/没有 negates nothing.
+# "是不是" / "是唔是" / "有没有" ask "is it or not": a question, no negation
+# ("是不是因为我们是亚洲人?", "有没有收到").
 _A_NOT_A = re.compile(r"是不是|是唔是|係唔係|有没有|有沒有")
+# Vietnamese "never" is three words, none a negation alone ("chưa" is also "not yet").
+_VI_NEVER = ("chua bao gio", "chua tung", "khong bao gio")
 # Korean negates after the noun: "불만이 아닙니다", "불만이 있는 건 아니고".
 _NEGATION_AFTER = re.compile(
     r"^(?:.{0,3}?(?:아닙|아니|않)|(?:이|가|은|는)?\s?있는\s?(?:건|것은|것이)\s?(?:아닙|아니))"
@@ -171,6 +173,12 @@ _RESOLUTION = re.compile(
     r"(?:was|were|has been|have been|got|is|are|been) (?:now |finally |all |fully |completely )?"
     r"(?:fixed|resolved|corrected|"
     r"taken care of|sorted(?: out)?|reversed|refunded|credited back|straightened out)"
+    # A complaint case the writer closed as satisfied ("marqué que quedé satisfecho", "the
+    # case shows closed").
+    r"|marked (?:\S+ ){0,3}?(?:as )?satisfied"
+    r"|(?:case|complaint) (?:now )?(?:shows (?:as )?|is now )closed"
+    r"|quede satisfech[oa]s?"
+    r"|(?:caso|queja|reclamo) (?:ya )?(?:aparece|esta|quedo|fue) (?:como )?cerrad[oa]"
     r"|(?:thank you|thanks) for (?:fixing|resolving|correcting|taking care|sorting|reversing|"
     r"refunding)|no longer (?:an issue|a problem|needed)|(?:issue|problem|complaint) is (?:now )?"
     r"(?:closed|resolved|solved)|already (?:fixed|resolved|corrected|taken care of)"
@@ -206,6 +214,19 @@ _OTHER_PARTY = re.compile(
     r"(?:meu|minha|o) inquilin[oa]|(?:o|a) (?:dono|dona|proprietari[oa]) anterior|"
     r"(?:mon|ma|le|la) locataire|(?:l'|le )ancien proprietaire|"
     r"(?:a|my|our) friends?|friends? of (?:mine|ours)|someone i know|people i know|"
+    r"(?:a|one|some|this) (?:guy|man|woman|lady|person|fellow|gentleman) (?:i|we) "
+    r"(?:work|worked) with|"
+    r"(?:someone|somebody) (?:i|we) (?:work|worked) with|(?:que|quien) trabaja conmigo|"
+    # The writer's employer: its bankruptcy or closing is why they lost work, not theirs.
+    r"(?:my|our|his|her) (?:former |old |previous |ex-?)?employer|"
+    r"(?:the )?(?:company|plant|factory|mill|store|firm) (?:i|we) "
+    r"(?:worked|was working|were working) (?:for|at|in)|"
+    r"(?:la )?(?:compania|empresa|fabrica|planta) (?:donde|en la que|para la que) trabajaba|"
+    r"mi (?:antiguo |ex )?(?:empleador|patron)|"
+    r"(?:l'|la )?(?:usine|entreprise|societe) (?:ou|pour laquelle) (?:je|nous) travaill\w+|"
+    r"(?:mon|l') ?ancien employeur|"
+    r"a (?:empresa|fabrica) (?:onde|em que|para a qual) (?:eu )?trabalhava|"
+    r"(?:meu|o) (?:antigo |ex-)?(?:empregador|patrao)|"
     r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
     r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
     r"vecin[oa]s?|al lado|companer[oa]s? de trabajo|(?:un|una|mi|mis) amig[oa]s?|"
@@ -418,7 +439,10 @@ _MEDIA_TALK = re.compile(
 _MEDIA_AIRED = re.compile(
     r"\b(?:aired|ran a (?:story|piece)|did a (?:story|piece)|story about|report(?:ed)? on|"
     r"pasaron|hablaron de|reportaje|passou|falaram|a diffuse|yo t ap pale|"
-    r"talking about|was about)\b"
+    r"talking about|was about|"
+    # People talking there: a rumour read, no story the writer will tell.
+    r"(?:\S+ )?(?:comentando|comentavam|comentaban|commenting|were saying|estavam dizendo|"
+    r"estaban diciendo))\b"
 )
 # Chinese and Korean say where before what was seen: "在微信群里看到", "뉴스에서 봤".
 _MEDIA_SEEN_AFTER = re.compile(
@@ -489,7 +513,8 @@ def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | N
 
 
 # A matter over before this loan or house was the writer's ("my Chapter 7 ended in 2014,
-# long before I took this loan", "antes de comprar esta casa"): it is not this loan's.
+# long before I took this loan", "antes de comprar esta casa"), or closed by a discharge
+# years ago: it is not this loan's live matter.
 _BEFORE_THIS_LOAN = re.compile(
     r"\b(?:long )?before (?:i|we) (?:bought|got|took out|took|closed on|had|purchased) "
     r"(?:this|the|our|my) (?:house|home|loan|mortgage|property)\b"
@@ -502,6 +527,9 @@ _BEFORE_THIS_LOAN = re.compile(
     r"|\bbago (?:ko|namin) (?:kinuha|binili|nakuha) ang (?:loan|bahay|utang)\b"
     r"|\btruoc khi (?:mua|vay) (?:nha|khoan vay|can nha)\b"
     r"|买这个房子之前|買這個房子之前|买房之前|買房之前|这笔贷款之前|這筆貸款之前"
+    # Closed by a discharge in a year named ("it was discharged in October 2019"): the
+    # stay ended with it, and a filing said to be recent still counts (see _RECENT).
+    r"|\b(?:was|were|got|been) discharged (?:back )?in (?:[a-z]+ )?(?:19|20)\d\d\b"
 )
 
 

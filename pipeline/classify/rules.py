@@ -96,6 +96,7 @@ Signal = Literal[
     "elderly",
     "exploitation_act",
     "own_fault",
+    "own_loan",
     "lawsuit_threat",
     "counsel_writing",
 ]
