@@ -184,10 +184,17 @@ _RESOLUTION = re.compile(
     r"(?:closed|resolved|solved)|already (?:fixed|resolved|corrected|taken care of)"
     r"|(?:ya )?(?:se )?(?:resolvio|arreglaron|corrigieron|solucionaron|resolvieron)"
     r"|(?:fue|ha sido|quedo) (?:resuelt[oa]|arreglad[oa]|corregid[oa]|solucionad[oa])"
+    # Money given back ("ya fue reembolsado", "já foi estornado", "a été remboursé"), as
+    # "was refunded" above.
+    r"|(?:fue|ha sido|fueron|han sido) (?:reembolsad|devuelt|reintegrad)[oa]s?"
+    r"|(?:foi|ja foi|foram) (?:reembolsad|estornad|devolvid)[oa]s?"
+    r"|(?:a ete|ont ete) rembourse(?:e|s|es)?"
     r"|gracias por (?:arreglar|resolver|corregir|solucionar)"
     r"|(?:foi|ja foi) (?:resolvid[oa]|corrigid[oa])|obrigad[oa] por (?:resolver|corrigir)"
     r"|(?:a ete|est) (?:resolu|corrige|regle)e?|merci d'avoir (?:resolu|corrige|regle)"
     r"|da (?:duoc )?(?:giai quyet|sua|khac phuc)|cam on (?:da )?(?:giai quyet|sua)"
+    # A complaint the writer calls over ("vụ khiếu nại ... coi như đã xong").
+    r"|(?:khieu nai|van de|vu viec) (?:\S+ ){0,4}?(?:coi nhu )?da xong"
     r"|naayos na|nalutas na|salamat sa pag-?ayos|te (?:rezoud|korije|regle)"
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
