@@ -99,6 +99,8 @@ Signal = Literal[
     "own_loan",
     "lawsuit_threat",
     "counsel_writing",
+    "account_service",
+    "rate_cap",
 ]
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
