@@ -22,6 +22,9 @@ How the decisions are made (all pure logic, all explainable):
    an error assertion next to a servicing object (a notice of error, 12 CFR
    1024.35(b): any written assertion of a covered error counts, whatever the words),
    and a request next to an information object (a request for information, 1024.36).
+   The writer's good standing ("I always pay on time") and a fairness judgement ("it
+   is not right") are error assertions only of a servicing thing in their own
+   sentence, or against a lateness the message says was put on the account.
    An error next to a payoff figure is a payoff-balance error; a scheduled sale with a
    pending application or an error next to it is a foreclosure-sale error.
 4b. The statistical recogniser (:mod:`pipeline.classify.recogniser`) scores the
@@ -66,6 +69,7 @@ from pipeline.classify.context import (
     compromise_cue,
     foiled_cue,
     impostor_act_cue,
+    negation_cue,
     sentence_span,
     suspicion_cue,
 )
@@ -491,6 +495,7 @@ def classify(
             or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
     hits, impostor = _impostors_acts(hits, prepared)
+    hits = _judgements(hits, prepared)
     kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
@@ -1016,6 +1021,54 @@ def _overlaps(spans: dict[tuple[str, int], SpanSet], hit: _Hit) -> bool:
     return found is not None and found.overlaps(hit.fstart, hit.fend)
 
 
+def _judgements(hits: list[_Hit], prepared: PreparedFields) -> list[_Hit]:
+    """Drop the judgement cues that judge nothing the servicer did.
+
+    "I have always paid on time 19 years", "nunca he pagado tarde", "tôi trả đúng hạn"
+    state the writer's good standing, and "it is not right", "no es justo", "부당하다"
+    a judgement of how the writer was treated; neither asserts an error of servicing
+    unless it is said of a servicing thing named in its own sentence ("the late fee is
+    not right", "I paid on time and you charged a fee"), or the message names a
+    lateness put on the account that the good standing disputes ("you reported me
+    late ... I have always paid on time"). Otherwise the words are kept out of the
+    error decision, and the servicing words elsewhere in the message ("yo pago mi
+    casa", a loan number) do not make them a notice of error.
+    """
+    cues = [h for h in hits if h.rule.signal == "judgement_cue"]
+    if not cues:
+        return hits
+    for h in hits:
+        if h.rule.signal != "late_mark":
+            continue
+        folded = prepared.norm(h.match.field, h.match.item).text
+        # A lateness asked about ("¿debo algún cargo atrasado?") or denied ("no debo
+        # nada atrasado") was put on nothing. (Late marks are not negatable rules: a
+        # suppression would hide their whole sentence from the recogniser.)
+        if folded[sentence_span(folded, h.fstart, h.fend)[1] - 1 :][:1] in ("?", "？", "؟"):
+            continue
+        if negation_cue(folded, h.fstart, h.fend) is not None:
+            continue
+        return hits
+    objects: dict[tuple[str, int], list[_Hit]] = {}
+    for h in hits:
+        if h.rule.signal in ("servicing_object", "amount", "late_mark"):
+            objects.setdefault((h.match.field, h.match.item), []).append(h)
+    kept: list[_Hit] = []
+    for h in hits:
+        if h.rule.signal != "judgement_cue":
+            kept.append(h)
+            continue
+        folded = prepared.norm(h.match.field, h.match.item).text
+        start, end = sentence_span(folded, h.fstart, h.fend)
+        near = objects.get((h.match.field, h.match.item), [])
+        if any(
+            o.fstart >= start and o.fend <= end and not (o.fstart == h.fstart and o.fend == h.fend)
+            for o in near
+        ):
+            kept.append(h)
+    return kept
+
+
 def _decide(
     hits: list[_Hit],
     rules: RuleSet,
@@ -1075,7 +1128,11 @@ def _decide(
     _decide_application(topic, signals, families, add_kind)
     # "Is something wrong with my statement?" asks; an error is asserted in a statement.
     ends = sentence_ends or {}
-    errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
+    errors = [
+        e
+        for e in signals.get("error_cue", []) + signals.get("judgement_cue", [])
+        if not _in_question(e, ends)
+    ]
     # A sum of money counts as the thing in error ("$1,847.22 came out again"), but only
     # here: a question naming a sum asks nothing by that alone.
     objects = signals.get("servicing_object", []) + signals.get("amount", [])
@@ -1221,7 +1278,7 @@ def _impostors_acts(
     kept: list[_Hit] = []
     dropped: list[Suppression] = []
     for h in hits:
-        if h.rule.signal == "error_cue":
+        if h.rule.signal in ("error_cue", "judgement_cue"):
             folded = prepared.norm(h.match.field, h.match.item).text
             cue = impostor_act_cue(folded, h.fstart, h.fend)
             if cue is not None:

@@ -84,6 +84,13 @@ __all__ = [
 FieldName = Literal["subject", "text", "html_text", "attachment_names", "attachment_text"]
 Signal = Literal[
     "error_cue",
+    # Words that assert an error only of what they name beside them: the writer's
+    # good standing ("I always pay on time") and a fairness judgement ("it is not
+    # right"). See the classifier's _judgements.
+    "judgement_cue",
+    # A lateness put on the account ("late fee", "reported late", "past due"): what a
+    # statement of good standing disputes wherever in the message it is.
+    "late_mark",
     "servicing_object",
     "amount",
     "request_cue",
@@ -100,6 +107,8 @@ Signal = Literal[
     "lawsuit_threat",
     "counsel_writing",
 ]
+# Signals that assert an error, read alike for negation and resolution.
+_ERROR_SIGNALS = frozenset({"error_cue", "judgement_cue"})
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
     "subject",
@@ -518,14 +527,14 @@ def _match_one(
                 folded,
                 *span,
                 contracted_no=primary == "pt",
-                asserted_after_why=rule.signal == "error_cue",
+                asserted_after_why=rule.signal in _ERROR_SIGNALS,
             )
             if cue is not None:
                 why = ("negation", cue)
         # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
         # whichever family the words belong to.
-        resolvable = rule.negatable or rule.family is not None or rule.signal == "error_cue"
-        if why is None and resolvable and rule.signal in (None, "error_cue"):
+        resolvable = rule.negatable or rule.family is not None or rule.signal in _ERROR_SIGNALS
+        if why is None and resolvable and (rule.signal is None or rule.signal in _ERROR_SIGNALS):
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
