@@ -537,6 +537,9 @@ _BEFORE_THIS_LOAN = re.compile(
     # Closed by a discharge in a year named ("it was discharged in October 2019"): the
     # stay ended with it, and a filing said to be recent still counts (see _RECENT).
     r"|\b(?:was|were|got|been) discharged (?:back )?in (?:[a-z]+ )?(?:19|20)\d\d\b"
+    # A filing in a year named, then its discharge ("a chapter 7 back in 2019 and it was
+    # discharged, that's long done").
+    r"|\bback in (?:19|20)\d\d\b[^.!?\n]{0,40}\b(?:was|were|got|been) discharged\b"
 )
 
 
