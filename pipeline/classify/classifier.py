@@ -66,6 +66,7 @@ from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.clocks import RequestKind as ClockKind
 from pipeline.classify.context import (
+    acted_on_cue,
     compromise_cue,
     foiled_cue,
     impostor_act_cue,
@@ -1302,7 +1303,8 @@ def _suspected_scams(
     "Is this text from you? Is it a scam? I didn't click it", "quiero saber si fue un
     fraude ... no se lo di y colgué", "我女儿说是诈骗 ... 我没有转": the writer asks about
     an attempt that failed; nothing of theirs was taken. Every fraud word must be a
-    scam word asked about or hedged, the writer must say they did not act, and nothing
+    scam word asked about or hedged, the writer must say they did not act or say
+    nothing of acting on it ("parang scam eh", a letter wondered about), and nothing
     may say their data is in someone's hands ("he knew my loan number"); otherwise
     the fraud desk hears of it.
     """
@@ -1316,7 +1318,11 @@ def _suspected_scams(
         return families, []
     foiled = next((c for c in map(foiled_cue, texts) if c is not None), None)
     if foiled is None:
-        return families, []
+        # A scam only wondered about by a writer who says nothing of acting on it
+        # ("baka scam yung isa", "parang scam eh"): nothing of theirs was taken either.
+        if any(acted_on_cue(text) is not None for text in texts):
+            return families, []
+        foiled = "nothing done"
     dropped: list[Suppression] = []
     for h in fraud:
         m = h.match

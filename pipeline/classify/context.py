@@ -50,6 +50,7 @@ from pipeline.classify.intervals import SpanSet
 __all__ = [
     "EMPTY_ZONES",
     "Zones",
+    "acted_on_cue",
     "before_this_loan_cue",
     "compromise_cue",
     "find_zones",
@@ -386,6 +387,32 @@ _COMPROMISE = re.compile(
     r"|\balam (?:nila|niya) ang\b"
     r"|知道我的|有我的资料|有我的資料|怎么会有我的|怎麼會有我的|알고 있었|제 정보를|يعرف رقم|يعرفون"
 )
+
+
+# The writer acted on an attempt or lost something to it: clicked, paid, sent, gave,
+# signed, logged in, or money or data taken. Without these (and without _FOILED's "I
+# didn't click"), a scam only wondered about ("parang scam eh", "baka scam yung isa")
+# still took nothing of theirs.
+_ACTED_ON = re.compile(
+    r"\b(?:i|we) (?:already |then |also |just )?(?:clicked|paid|sent|gave|wired|transferred|"
+    r"zelled|signed|logged in|entered|called (?:the|that) number|followed|lost)\b"
+    r"|\b(?:they|he|she|someone|somebody) (?:took|stole|took out|withdrew|got) (?:my|our)\b"
+    r"|\b(?:pague|mande|envie|transferi|firme|le di|les di|di mi|perdi|me robaron|me quitaron)\b"
+    r"|\b(?:paguei|mandei|enviei|transferi|assinei|perdi|me roubaram)\b"
+    r"|\bj'ai (?:clique|paye|envoye|vire|donne|signe|perdu)\b|\bon m'a vole\b"
+    r"|\b(?:m|mwen) (?:te )?(?:klike|peye|voye|bay|siyen|pedi)\b"
+    r"|\b(?:toi|chung toi) (?:da )?(?:bam|chuyen|gui|tra|dua|ky|mat)\b"
+    r"|\b(?:nag-?click|nagbayad|nagpadala|binigay|pinirmahan|nawalan) (?:ako|kami|ko)\b"
+    r"|我(?:已经|已經)?(?:点了|點了|转了|轉了|付了|汇了|匯了|给了|給了|签了|簽了)|被骗|被騙"
+    r"|클릭했|송금했|보냈|줬|서명했|당했"
+    r"|دفعت|أرسلت|ارسلت|ضغطت|أعطيت|اعطيت"
+)
+
+
+def acted_on_cue(folded: str) -> str | None:
+    """Words saying the writer acted on an attempt or lost something to it, if any."""
+    found = _ACTED_ON.search(folded)
+    return found.group() if found is not None else None
 
 
 def suspicion_cue(folded: str, start: int, end: int) -> str | None:
