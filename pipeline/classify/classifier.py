@@ -68,7 +68,9 @@ from pipeline.classify.clocks import RequestKind as ClockKind
 from pipeline.classify.context import (
     acted_on_cue,
     compromise_cue,
+    family_in_sentence,
     foiled_cue,
+    home_fine_cue,
     impostor_act_cue,
     negation_cue,
     sentence_span,
@@ -506,6 +508,7 @@ def classify(
         kinds.append("notice_of_error")
         kind_evidence.append(("notice_of_error", families["notice_of_error"][0]))
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
+    families, elsewhere = _disaster_elsewhere(hits, families, prepared, body_field)
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
     families, not_on_loan = _borrower_not_successor(hits, families)
@@ -515,6 +518,7 @@ def classify(
         *own_fault,
         *disputed,
         *suspected,
+        *elsewhere,
         *background,
         *not_on_loan,
     )
@@ -1335,6 +1339,44 @@ def _suspected_scams(
             )
         )
     return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+
+def _disaster_elsewhere(
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    body_field: FieldName,
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop a disaster that struck the writer's family elsewhere, their own home fine.
+
+    "Siklòn nan kraze kay manman m ak frè m nan Jeremi ... Kay pa m isit la pa gen
+    pwoblèm": the hurricane hit the mother's house in Haiti, the mortgaged house is
+    unharmed. Every disaster word must be told in a sentence naming the writer's
+    family, and the writer must say their own home is fine; a disaster told of the
+    writer's own life ("after the fire at the mill there's no work") still counts.
+    Kept as evidence, suppressed as someone else's situation.
+    """
+    if "disaster_hardship" not in families:
+        return families, []
+    fine = next(
+        (c for c in map(home_fine_cue, (prepared.norm(body_field).text,)) if c is not None), None
+    )
+    if fine is None:
+        return families, []
+    dropped: list[Suppression] = []
+    for h in hits:
+        if h.rule.family != "disaster_hardship":
+            continue
+        m = h.match
+        kin = family_in_sentence(prepared.norm(m.field, m.item).text, h.fstart, h.fend)
+        if kin is None:
+            return families, []
+        dropped.append(
+            Suppression(
+                "other_party", m.rule, m.field, m.start, m.end, m.matched, f"{kin} / {fine}"
+            )
+        )
+    return {f: ev for f, ev in families.items() if f != "disaster_hardship"}, dropped
 
 
 def _defrauded_elder(

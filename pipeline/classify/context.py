@@ -53,8 +53,10 @@ __all__ = [
     "acted_on_cue",
     "before_this_loan_cue",
     "compromise_cue",
+    "family_in_sentence",
     "find_zones",
     "foiled_cue",
+    "home_fine_cue",
     "impostor_act_cue",
     "is_forwarded_subject",
     "media_seen_cue",
@@ -412,6 +414,48 @@ _ACTED_ON = re.compile(
 def acted_on_cue(folded: str) -> str | None:
     """Words saying the writer acted on an attempt or lost something to it, if any."""
     found = _ACTED_ON.search(folded)
+    return found.group() if found is not None else None
+
+
+# The writer's own home said to be unharmed ("my house here is fine", "kay mwen isit la
+# pa gen okenn pwoblèm", "mi casa está bien").
+_HOME_FINE = re.compile(
+    r"\bmy (?:own )?(?:house|home)(?: here)? (?:\S+ ){0,2}?(?:is|was) (?:fine|ok|okay|not damaged|"
+    r"undamaged|untouched)\b|\bmy (?:house|home)(?: here)? (?:had|has) no damage\b"
+    r"|\bmi casa(?: aqui)? (?:\S+ ){0,2}?(?:esta|quedo) bien\b"
+    r"|\bmi casa(?: aqui)? no (?:sufrio|tuvo|tiene) (?:ningun |nada de )?dano"
+    r"|\bminha casa(?: aqui)? (?:\S+ ){0,2}?(?:esta|ficou) (?:bem|intacta)\b"
+    r"|\bma maison(?: ici)? (?:va bien|n'a rien|n'a pas ete touchee)"
+    r"|\bkay (?:pa )?(?:m|mwen)(?: isit la)? (?:\S+ ){0,4}?(?:pa gen (?:okenn )?pwoblem|anfom|"
+    r"pa domaje)"
+    r"|\bnha (?:cua )?toi(?: o day)? (?:khong sao|van on|khong bi (?:gi|hu))"
+    r"|\bbahay ko(?: dito)? (?:ay )?(?:ok|okay|maayos|walang sira)\b"
+    r"|我(?:的|家的?)?房子(?:没事|沒事|没有受损|沒有受損|没有问题|沒有問題)"
+    r"|제 집은 (?:괜찮|피해가 없)"
+)
+# The writer's family, where a disaster is told of them.
+_FAMILY = re.compile(
+    r"\bmy (?:mother|father|mom|mum|dad|parents|family|brother|sister|grandmother|grandfather|"
+    r"relatives|aunt|uncle|cousin|in-laws)\b"
+    r"|\bmi (?:mama|madre|papa|padre|familia|hermano|hermana|abuela|abuelo|tia|tio|primo|prima)\b"
+    r"|\b(?:minha|meu) (?:mae|pai|familia|irmao|irma|avo|tia|tio)\b"
+    r"|\b(?:ma|mon) (?:mere|pere|famille|frere|soeur|grand-mere|tante|oncle)\b"
+    r"|\b(?:manman|papa|fanmi|fre|se|grann|matant|tonton) (?:m|mwen)\b"
+    r"|\b(?:me|bo|gia dinh|anh|chi|em) (?:cua )?toi\b|\b(?:nanay|tatay|pamilya|kapatid) ko\b"
+    r"|我(?:的)?(?:妈妈|媽媽|爸爸|父母|家人|兄弟|姐妹)|(?:어머니|아버지|부모님|가족)"
+)
+
+
+def home_fine_cue(folded: str) -> str | None:
+    """Words saying the writer's own home is unharmed, if any."""
+    found = _HOME_FINE.search(folded)
+    return found.group() if found is not None else None
+
+
+def family_in_sentence(folded: str, start: int, end: int) -> str | None:
+    """The writer's family named in the sentence of ``[start, end)``, if any."""
+    lo, hi = sentence_span(folded, start, end)
+    found = _FAMILY.search(folded, lo, hi)
     return found.group() if found is not None else None
 
 
