@@ -512,6 +512,7 @@ def classify(
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
     families, not_on_loan = _borrower_not_successor(hits, families)
+    families, kin_service = _service_of_kin(hits, families, prepared)
     suppressions = (
         *suppressions,
         *impostor,
@@ -521,6 +522,7 @@ def classify(
         *elsewhere,
         *background,
         *not_on_loan,
+        *kin_service,
     )
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
@@ -1422,6 +1424,38 @@ def _borrower_not_successor(
         for ev in families["successor_in_interest"]
     ]
     return {f: ev for f, ev in families.items() if f != "successor_in_interest"}, dropped
+
+
+def _service_of_kin(
+    hits: list[_Hit], families: dict[str, list[Evidence]], prepared: PreparedFields
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop a servicemember family that is a relative's service on the writer's own loan.
+
+    "Mi hijo está en el ejército en Alemania ... El préstamo es mío solamente", "아들이
+    한국에서 군 복무 중이라 ... 대출은 제 명의입니다": the one serving is not a borrower
+    (the SCRA protects the servicemember's own obligations), so nothing is owed to a
+    servicemember on this loan. Every servicemember word must follow the writer's
+    family named earlier in its sentence ("I am on active duty with my son's unit" is
+    the writer's own service), and the writer must say the loan is theirs (own_loan); a son
+    who is a co-borrower, or a mother writing about her son's loan, still counts. Kept
+    as evidence, suppressed as someone else's situation.
+    """
+    if "servicemember" not in families:
+        return families, []
+    own = next((h for h in hits if h.rule.signal == "own_loan"), None)
+    if own is None:
+        return families, []
+    dropped: list[Suppression] = []
+    for h in hits:
+        if h.rule.family != "servicemember":
+            continue
+        m = h.match
+        folded = prepared.norm(m.field, m.item).text
+        kin = family_in_sentence(folded, h.fstart, h.fend, before=True)
+        if kin is None:
+            return families, []
+        dropped.append(Suppression("other_party", m.rule, m.field, m.start, m.end, m.matched, kin))
+    return {f: ev for f, ev in families.items() if f != "servicemember"}, dropped
 
 
 def _elder_not_successor(

@@ -436,13 +436,17 @@ _HOME_FINE = re.compile(
 # The writer's family, where a disaster is told of them.
 _FAMILY = re.compile(
     r"\bmy (?:mother|father|mom|mum|dad|parents|family|brother|sister|grandmother|grandfather|"
-    r"relatives|aunt|uncle|cousin|in-laws)\b"
-    r"|\bmi (?:mama|madre|papa|padre|familia|hermano|hermana|abuela|abuelo|tia|tio|primo|prima)\b"
-    r"|\b(?:minha|meu) (?:mae|pai|familia|irmao|irma|avo|tia|tio)\b"
-    r"|\b(?:ma|mon) (?:mere|pere|famille|frere|soeur|grand-mere|tante|oncle)\b"
-    r"|\b(?:manman|papa|fanmi|fre|se|grann|matant|tonton) (?:m|mwen)\b"
-    r"|\b(?:me|bo|gia dinh|anh|chi|em) (?:cua )?toi\b|\b(?:nanay|tatay|pamilya|kapatid) ko\b"
-    r"|我(?:的)?(?:妈妈|媽媽|爸爸|父母|家人|兄弟|姐妹)|(?:어머니|아버지|부모님|가족)"
+    r"relatives|aunt|uncle|cousin|in-laws|son|daughter|grandson|granddaughter|nephew|niece)\b"
+    r"|\bmi (?:mama|madre|papa|padre|familia|hermano|hermana|abuela|abuelo|tia|tio|primo|prima|"
+    r"hijo|hija|nieto|nieta|sobrino|sobrina)\b"
+    r"|\b(?:minha|meu) (?:mae|pai|familia|irmao|irma|avo|tia|tio|filho|filha|neto|neta)\b"
+    r"|\b(?:ma|mon) (?:mere|pere|famille|frere|soeur|grand-mere|tante|oncle|fils|fille)\b"
+    r"|\b(?:manman|papa|fanmi|fre|se|grann|matant|tonton|pitit|pitit gason|pitit fi) (?:m|mwen)\b"
+    r"|\b(?:me|bo|gia dinh|anh|chi|em|con trai|con gai) (?:cua )?toi\b"
+    r"|\b(?:nanay|tatay|pamilya|kapatid|anak) ko\b"
+    r"|我(?:的)?(?:妈妈|媽媽|爸爸|父母|家人|兄弟|姐妹|儿子|兒子|女儿|女兒)"
+    r"|(?:어머니|아버지|부모님|가족|아들|딸)"
+    r"|ابني|ابنتي|أمي|امي|أبي|ابي|عائلتي"
 )
 
 
@@ -452,10 +456,11 @@ def home_fine_cue(folded: str) -> str | None:
     return found.group() if found is not None else None
 
 
-def family_in_sentence(folded: str, start: int, end: int) -> str | None:
-    """The writer's family named in the sentence of ``[start, end)``, if any."""
+def family_in_sentence(folded: str, start: int, end: int, before: bool = False) -> str | None:
+    """The writer's family named in the sentence of ``[start, end)`` (with ``before``,
+    earlier in it, as the one the words are about: "my son is in the army"), if any."""
     lo, hi = sentence_span(folded, start, end)
-    found = _FAMILY.search(folded, lo, hi)
+    found = _FAMILY.search(folded, lo, start if before else hi)
     return found.group() if found is not None else None
 
 
