@@ -72,6 +72,7 @@ from pipeline.classify.context import (
     foiled_cue,
     home_fine_cue,
     impostor_act_cue,
+    impostor_claim_cue,
     negation_cue,
     sentence_span,
     suspicion_cue,
@@ -1275,7 +1276,8 @@ def _impostors_acts(
     """In a report of identity theft, drop error cues that deny obtaining credit.
 
     "Someone used my name ... I never applied for a mortgage on it" says an impostor
-    applied: no error of the servicer's to resolve, and the fraud desk has it. Only a
+    applied: no error of the servicer's to resolve, and the fraud desk has it; so is an
+    error the impostor claimed, told as their words ("he said my payment bounced"). Only a
     report with fraud words other than a bare "I did not authorize" counts; other
     errors in the same message ("you also charged me twice", "you added insurance I
     never requested") still count.
@@ -1288,6 +1290,10 @@ def _impostors_acts(
         if h.rule.signal in ("error_cue", "judgement_cue"):
             folded = prepared.norm(h.match.field, h.match.item).text
             cue = impostor_act_cue(folded, h.fstart, h.fend)
+            if cue is None:
+                # The impostor's pretext told by the writer ("he said a system error
+                # bounced the payment"): the error is the impostor's story.
+                cue = impostor_claim_cue(folded, h.fstart)
             if cue is not None:
                 m = h.match
                 dropped.append(

@@ -58,6 +58,7 @@ __all__ = [
     "foiled_cue",
     "home_fine_cue",
     "impostor_act_cue",
+    "impostor_claim_cue",
     "is_forwarded_subject",
     "media_seen_cue",
     "negation_cue",
@@ -304,6 +305,34 @@ _SERVICER_ACTED = re.compile(
     r"|你们(?:给我)?(?:加了|收了|扣了|买了|上了)|你們(?:給我)?(?:加了|收了|扣了|買了|上了)"
     r"|(?:귀사|회사)(?:에서|가) (?:추가|청구|부과)"
 )
+
+
+# Someone else's words reported earlier in the sentence: in a report of an impostor,
+# "he said the payment bounced because of a system error" ("시스템 오류로 반송됐다면서",
+# "对方说她的房贷有一笔逾期罚款没交") is the impostor's pretext, not the writer's claim.
+_REPORTED_CLAIM = re.compile(
+    r"\b(?:he|she|they|the caller|the man|the woman|the person|the guy|the lady|someone) "
+    r"(?:said|says|told (?:me|us|her|him|my \w+)|claimed|claims)\b"
+    r"|\b(?:me|le|les|nos) (?:dijo|dijeron) que\b|\b(?:dizia|disse|disseram) que\b"
+    r"|\b(?:il|elle|ils) (?:a dit|disait|ont dit|pretendait)\b"
+    r"|\b(?:li|yo) (?:te )?di\b|\bsabi (?:nila|niya|daw)\b|\b(?:ho|anh ta|nguoi do) (?:noi|bao)\b"
+    r"|对方(?:说|說|讲|講|称|稱)|(?:他|她|他们|他們)(?:说|說|讲|講)"
+    r"|(?:이라면서|라면서|다면서|이라고 하|라고 하|다고 하)"
+)
+
+
+def impostor_claim_cue(folded: str, start: int) -> str | None:
+    """Someone else's words reported earlier in the sentence of a match at ``start``
+    (or, in Korean, the reporting ending after it), if any."""
+    lo = _sentence_start(folded, start)
+    found = _REPORTED_CLAIM.search(folded, lo, start)
+    if found is None:
+        hi = _sentence_end(folded, start, min(len(folded), start + 200))
+        after = _REPORTED_CLAIM.search(folded, start, hi.start() if hi else start + 60)
+        if after is None or not after.group().startswith(("이라", "라", "다")):
+            return None
+        found = after
+    return found.group()
 
 
 def impostor_act_cue(folded: str, start: int, end: int) -> str | None:
