@@ -120,10 +120,11 @@ ALL_FIELDS: tuple[FieldName, ...] = (
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _T = TypeVar("_T")
 # Families about the writer's own situation: the same words about a neighbour, a friend
-# or another company ("the house next door went to auction") escalate nothing.
+# or another company ("the house next door went to auction") escalate nothing; nor
+# does a complaint that is a friend's idea ("朋友说可以去投诉，不过我觉得还是先问问你们").
 _OWN_SITUATION = frozenset(
     {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
-     "disaster_hardship", "servicemember", "regulator_complaint"}
+     "disaster_hardship", "servicemember", "regulator_complaint", "complaint"}
 )  # fmt: skip
 # ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
 _OWN_AFFAIRS = frozenset({"bankruptcy"})
