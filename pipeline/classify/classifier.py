@@ -22,6 +22,9 @@ How the decisions are made (all pure logic, all explainable):
    an error assertion next to a servicing object (a notice of error, 12 CFR
    1024.35(b): any written assertion of a covered error counts, whatever the words),
    and a request next to an information object (a request for information, 1024.36).
+   The writer's good standing ("I always pay on time") and a fairness judgement ("it
+   is not right") are error assertions only of a servicing thing in their own
+   sentence, or against a lateness the message says was put on the account.
    An error next to a payoff figure is a payoff-balance error; a scheduled sale with a
    pending application or an error next to it is a foreclosure-sale error.
 4b. The statistical recogniser (:mod:`pipeline.classify.recogniser`) scores the
@@ -63,9 +66,14 @@ from pipeline.classify.category import Category, categorize, keyword_guides
 from pipeline.classify.clocks import ClockPolicy
 from pipeline.classify.clocks import RequestKind as ClockKind
 from pipeline.classify.context import (
+    acted_on_cue,
     compromise_cue,
+    family_in_sentence,
     foiled_cue,
+    home_fine_cue,
     impostor_act_cue,
+    impostor_claim_cue,
+    negation_cue,
     sentence_span,
     suspicion_cue,
 )
@@ -491,6 +499,7 @@ def classify(
             or (h.rule.family is None and h.rule.kind is None and h.rule.signal is None)
         ]
     hits, impostor = _impostors_acts(hits, prepared)
+    hits = _judgements(hits, prepared)
     kinds, subkinds, kind_evidence, families, own_fault = _decide(
         hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
     )
@@ -500,17 +509,21 @@ def classify(
         kinds.append("notice_of_error")
         kind_evidence.append(("notice_of_error", families["notice_of_error"][0]))
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
+    families, elsewhere = _disaster_elsewhere(hits, families, prepared, body_field)
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
     families, not_on_loan = _borrower_not_successor(hits, families)
+    families, kin_service = _service_of_kin(hits, families, prepared)
     suppressions = (
         *suppressions,
         *impostor,
         *own_fault,
         *disputed,
         *suspected,
+        *elsewhere,
         *background,
         *not_on_loan,
+        *kin_service,
     )
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
@@ -1027,6 +1040,54 @@ def _overlaps(spans: dict[tuple[str, int], SpanSet], hit: _Hit) -> bool:
     return found is not None and found.overlaps(hit.fstart, hit.fend)
 
 
+def _judgements(hits: list[_Hit], prepared: PreparedFields) -> list[_Hit]:
+    """Drop the judgement cues that judge nothing the servicer did.
+
+    "I have always paid on time 19 years", "nunca he pagado tarde", "tôi trả đúng hạn"
+    state the writer's good standing, and "it is not right", "no es justo", "부당하다"
+    a judgement of how the writer was treated; neither asserts an error of servicing
+    unless it is said of a servicing thing named in its own sentence ("the late fee is
+    not right", "I paid on time and you charged a fee"), or the message names a
+    lateness put on the account that the good standing disputes ("you reported me
+    late ... I have always paid on time"). Otherwise the words are kept out of the
+    error decision, and the servicing words elsewhere in the message ("yo pago mi
+    casa", a loan number) do not make them a notice of error.
+    """
+    cues = [h for h in hits if h.rule.signal == "judgement_cue"]
+    if not cues:
+        return hits
+    for h in hits:
+        if h.rule.signal != "late_mark":
+            continue
+        folded = prepared.norm(h.match.field, h.match.item).text
+        # A lateness asked about ("¿debo algún cargo atrasado?") or denied ("no debo
+        # nada atrasado") was put on nothing. (Late marks are not negatable rules: a
+        # suppression would hide their whole sentence from the recogniser.)
+        if folded[sentence_span(folded, h.fstart, h.fend)[1] - 1 :][:1] in ("?", "？", "؟"):
+            continue
+        if negation_cue(folded, h.fstart, h.fend) is not None:
+            continue
+        return hits
+    objects: dict[tuple[str, int], list[_Hit]] = {}
+    for h in hits:
+        if h.rule.signal in ("servicing_object", "amount", "late_mark"):
+            objects.setdefault((h.match.field, h.match.item), []).append(h)
+    kept: list[_Hit] = []
+    for h in hits:
+        if h.rule.signal != "judgement_cue":
+            kept.append(h)
+            continue
+        folded = prepared.norm(h.match.field, h.match.item).text
+        start, end = sentence_span(folded, h.fstart, h.fend)
+        near = objects.get((h.match.field, h.match.item), [])
+        if any(
+            o.fstart >= start and o.fend <= end and not (o.fstart == h.fstart and o.fend == h.fend)
+            for o in near
+        ):
+            kept.append(h)
+    return kept
+
+
 def _decide(
     hits: list[_Hit],
     rules: RuleSet,
@@ -1086,7 +1147,11 @@ def _decide(
     _decide_application(topic, signals, families, add_kind)
     # "Is something wrong with my statement?" asks; an error is asserted in a statement.
     ends = sentence_ends or {}
-    errors = [e for e in signals.get("error_cue", []) if not _in_question(e, ends)]
+    errors = [
+        e
+        for e in signals.get("error_cue", []) + signals.get("judgement_cue", [])
+        if not _in_question(e, ends)
+    ]
     # A sum of money counts as the thing in error ("$1,847.22 came out again"), but only
     # here: a question naming a sum asks nothing by that alone.
     objects = signals.get("servicing_object", []) + signals.get("amount", [])
@@ -1256,7 +1321,8 @@ def _impostors_acts(
     """In a report of identity theft, drop error cues that deny obtaining credit.
 
     "Someone used my name ... I never applied for a mortgage on it" says an impostor
-    applied: no error of the servicer's to resolve, and the fraud desk has it. Only a
+    applied: no error of the servicer's to resolve, and the fraud desk has it; so is an
+    error the impostor claimed, told as their words ("he said my payment bounced"). Only a
     report with fraud words other than a bare "I did not authorize" counts; other
     errors in the same message ("you also charged me twice", "you added insurance I
     never requested") still count.
@@ -1266,9 +1332,13 @@ def _impostors_acts(
     kept: list[_Hit] = []
     dropped: list[Suppression] = []
     for h in hits:
-        if h.rule.signal == "error_cue":
+        if h.rule.signal in ("error_cue", "judgement_cue"):
             folded = prepared.norm(h.match.field, h.match.item).text
             cue = impostor_act_cue(folded, h.fstart, h.fend)
+            if cue is None:
+                # The impostor's pretext told by the writer ("he said a system error
+                # bounced the payment"): the error is the impostor's story.
+                cue = impostor_claim_cue(folded, h.fstart)
             if cue is not None:
                 m = h.match
                 dropped.append(
@@ -1290,7 +1360,8 @@ def _suspected_scams(
     "Is this text from you? Is it a scam? I didn't click it", "quiero saber si fue un
     fraude ... no se lo di y colgué", "我女儿说是诈骗 ... 我没有转": the writer asks about
     an attempt that failed; nothing of theirs was taken. Every fraud word must be a
-    scam word asked about or hedged, the writer must say they did not act, and nothing
+    scam word asked about or hedged, the writer must say they did not act or say
+    nothing of acting on it ("parang scam eh", a letter wondered about), and nothing
     may say their data is in someone's hands ("he knew my loan number"); otherwise
     the fraud desk hears of it.
     """
@@ -1304,7 +1375,11 @@ def _suspected_scams(
         return families, []
     foiled = next((c for c in map(foiled_cue, texts) if c is not None), None)
     if foiled is None:
-        return families, []
+        # A scam only wondered about by a writer who says nothing of acting on it
+        # ("baka scam yung isa", "parang scam eh"): nothing of theirs was taken either.
+        if any(acted_on_cue(text) is not None for text in texts):
+            return families, []
+        foiled = "nothing done"
     dropped: list[Suppression] = []
     for h in fraud:
         m = h.match
@@ -1317,6 +1392,44 @@ def _suspected_scams(
             )
         )
     return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+
+def _disaster_elsewhere(
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    body_field: FieldName,
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop a disaster that struck the writer's family elsewhere, their own home fine.
+
+    "Siklòn nan kraze kay manman m ak frè m nan Jeremi ... Kay pa m isit la pa gen
+    pwoblèm": the hurricane hit the mother's house in Haiti, the mortgaged house is
+    unharmed. Every disaster word must be told in a sentence naming the writer's
+    family, and the writer must say their own home is fine; a disaster told of the
+    writer's own life ("after the fire at the mill there's no work") still counts.
+    Kept as evidence, suppressed as someone else's situation.
+    """
+    if "disaster_hardship" not in families:
+        return families, []
+    fine = next(
+        (c for c in map(home_fine_cue, (prepared.norm(body_field).text,)) if c is not None), None
+    )
+    if fine is None:
+        return families, []
+    dropped: list[Suppression] = []
+    for h in hits:
+        if h.rule.family != "disaster_hardship":
+            continue
+        m = h.match
+        kin = family_in_sentence(prepared.norm(m.field, m.item).text, h.fstart, h.fend)
+        if kin is None:
+            return families, []
+        dropped.append(
+            Suppression(
+                "other_party", m.rule, m.field, m.start, m.end, m.matched, f"{kin} / {fine}"
+            )
+        )
+    return {f: ev for f, ev in families.items() if f != "disaster_hardship"}, dropped
 
 
 def _defrauded_elder(
@@ -1362,6 +1475,38 @@ def _borrower_not_successor(
         for ev in families["successor_in_interest"]
     ]
     return {f: ev for f, ev in families.items() if f != "successor_in_interest"}, dropped
+
+
+def _service_of_kin(
+    hits: list[_Hit], families: dict[str, list[Evidence]], prepared: PreparedFields
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop a servicemember family that is a relative's service on the writer's own loan.
+
+    "Mi hijo está en el ejército en Alemania ... El préstamo es mío solamente", "아들이
+    한국에서 군 복무 중이라 ... 대출은 제 명의입니다": the one serving is not a borrower
+    (the SCRA protects the servicemember's own obligations), so nothing is owed to a
+    servicemember on this loan. Every servicemember word must follow the writer's
+    family named earlier in its sentence ("I am on active duty with my son's unit" is
+    the writer's own service), and the writer must say the loan is theirs (own_loan); a son
+    who is a co-borrower, or a mother writing about her son's loan, still counts. Kept
+    as evidence, suppressed as someone else's situation.
+    """
+    if "servicemember" not in families:
+        return families, []
+    own = next((h for h in hits if h.rule.signal == "own_loan"), None)
+    if own is None:
+        return families, []
+    dropped: list[Suppression] = []
+    for h in hits:
+        if h.rule.family != "servicemember":
+            continue
+        m = h.match
+        folded = prepared.norm(m.field, m.item).text
+        kin = family_in_sentence(folded, h.fstart, h.fend, before=True)
+        if kin is None:
+            return families, []
+        dropped.append(Suppression("other_party", m.rule, m.field, m.start, m.end, m.matched, kin))
+    return {f: ev for f, ev in families.items() if f != "servicemember"}, dropped
 
 
 def _elder_not_successor(

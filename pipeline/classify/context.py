@@ -50,11 +50,15 @@ from pipeline.classify.intervals import SpanSet
 __all__ = [
     "EMPTY_ZONES",
     "Zones",
+    "acted_on_cue",
     "before_this_loan_cue",
     "compromise_cue",
+    "family_in_sentence",
     "find_zones",
     "foiled_cue",
+    "home_fine_cue",
     "impostor_act_cue",
+    "impostor_claim_cue",
     "is_forwarded_subject",
     "media_seen_cue",
     "negation_cue",
@@ -303,6 +307,34 @@ _SERVICER_ACTED = re.compile(
 )
 
 
+# Someone else's words reported earlier in the sentence: in a report of an impostor,
+# "he said the payment bounced because of a system error" ("시스템 오류로 반송됐다면서",
+# "对方说她的房贷有一笔逾期罚款没交") is the impostor's pretext, not the writer's claim.
+_REPORTED_CLAIM = re.compile(
+    r"\b(?:he|she|they|the caller|the man|the woman|the person|the guy|the lady|someone) "
+    r"(?:said|says|told (?:me|us|her|him|my \w+)|claimed|claims)\b"
+    r"|\b(?:me|le|les|nos) (?:dijo|dijeron) que\b|\b(?:dizia|disse|disseram) que\b"
+    r"|\b(?:il|elle|ils) (?:a dit|disait|ont dit|pretendait)\b"
+    r"|\b(?:li|yo) (?:te )?di\b|\bsabi (?:nila|niya|daw)\b|\b(?:ho|anh ta|nguoi do) (?:noi|bao)\b"
+    r"|对方(?:说|說|讲|講|称|稱)|(?:他|她|他们|他們)(?:说|說|讲|講)"
+    r"|(?:이라면서|라면서|다면서|이라고 하|라고 하|다고 하)"
+)
+
+
+def impostor_claim_cue(folded: str, start: int) -> str | None:
+    """Someone else's words reported earlier in the sentence of a match at ``start``
+    (or, in Korean, the reporting ending after it), if any."""
+    lo = _sentence_start(folded, start)
+    found = _REPORTED_CLAIM.search(folded, lo, start)
+    if found is None:
+        hi = _sentence_end(folded, start, min(len(folded), start + 200))
+        after = _REPORTED_CLAIM.search(folded, start, hi.start() if hi else start + 60)
+        if after is None or not after.group().startswith(("이라", "라", "다")):
+            return None
+        found = after
+    return found.group()
+
+
 def impostor_act_cue(folded: str, start: int, end: int) -> str | None:
     """The writer's denial of their own act ("I never applied", "I never requested a
     payoff") that a match at ``[start, end)`` is part of, unless the servicer is the
@@ -386,6 +418,79 @@ _COMPROMISE = re.compile(
     r"|\balam (?:nila|niya) ang\b"
     r"|知道我的|有我的资料|有我的資料|怎么会有我的|怎麼會有我的|알고 있었|제 정보를|يعرف رقم|يعرفون"
 )
+
+
+# The writer acted on an attempt or lost something to it: clicked, paid, sent, gave,
+# signed, logged in, or money or data taken. Without these (and without _FOILED's "I
+# didn't click"), a scam only wondered about ("parang scam eh", "baka scam yung isa")
+# still took nothing of theirs.
+_ACTED_ON = re.compile(
+    r"\b(?:i|we) (?:already |then |also |just )?(?:clicked|paid|sent|gave|wired|transferred|"
+    r"zelled|signed|logged in|entered|called (?:the|that) number|followed|lost)\b"
+    r"|\b(?:they|he|she|someone|somebody) (?:took|stole|took out|withdrew|got) (?:my|our)\b"
+    r"|\b(?:pague|mande|envie|transferi|firme|le di|les di|di mi|perdi|me robaron|me quitaron)\b"
+    r"|\b(?:paguei|mandei|enviei|transferi|assinei|perdi|me roubaram)\b"
+    r"|\bj'ai (?:clique|paye|envoye|vire|donne|signe|perdu)\b|\bon m'a vole\b"
+    r"|\b(?:m|mwen) (?:te )?(?:klike|peye|voye|bay|siyen|pedi)\b"
+    r"|\b(?:toi|chung toi) (?:da )?(?:bam|chuyen|gui|tra|dua|ky|mat)\b"
+    r"|\b(?:nag-?click|nagbayad|nagpadala|binigay|pinirmahan|nawalan) (?:ako|kami|ko)\b"
+    r"|我(?:已经|已經)?(?:点了|點了|转了|轉了|付了|汇了|匯了|给了|給了|签了|簽了)|被骗|被騙"
+    r"|클릭했|송금했|보냈|줬|서명했|당했"
+    r"|دفعت|أرسلت|ارسلت|ضغطت|أعطيت|اعطيت"
+)
+
+
+def acted_on_cue(folded: str) -> str | None:
+    """Words saying the writer acted on an attempt or lost something to it, if any."""
+    found = _ACTED_ON.search(folded)
+    return found.group() if found is not None else None
+
+
+# The writer's own home said to be unharmed ("my house here is fine", "kay mwen isit la
+# pa gen okenn pwoblèm", "mi casa está bien").
+_HOME_FINE = re.compile(
+    r"\bmy (?:own )?(?:house|home)(?: here)? (?:\S+ ){0,2}?(?:is|was) (?:fine|ok|okay|not damaged|"
+    r"undamaged|untouched)\b|\bmy (?:house|home)(?: here)? (?:had|has) no damage\b"
+    r"|\bmi casa(?: aqui)? (?:\S+ ){0,2}?(?:esta|quedo) bien\b"
+    r"|\bmi casa(?: aqui)? no (?:sufrio|tuvo|tiene) (?:ningun |nada de )?dano"
+    r"|\bminha casa(?: aqui)? (?:\S+ ){0,2}?(?:esta|ficou) (?:bem|intacta)\b"
+    r"|\bma maison(?: ici)? (?:va bien|n'a rien|n'a pas ete touchee)"
+    r"|\bkay (?:pa )?(?:m|mwen)(?: isit la)? (?:\S+ ){0,4}?(?:pa gen (?:okenn )?pwoblem|anfom|"
+    r"pa domaje)"
+    r"|\bnha (?:cua )?toi(?: o day)? (?:khong sao|van on|khong bi (?:gi|hu))"
+    r"|\bbahay ko(?: dito)? (?:ay )?(?:ok|okay|maayos|walang sira)\b"
+    r"|我(?:的|家的?)?房子(?:没事|沒事|没有受损|沒有受損|没有问题|沒有問題)"
+    r"|제 집은 (?:괜찮|피해가 없)"
+)
+# The writer's family, where a disaster is told of them.
+_FAMILY = re.compile(
+    r"\bmy (?:mother|father|mom|mum|dad|parents|family|brother|sister|grandmother|grandfather|"
+    r"relatives|aunt|uncle|cousin|in-laws|son|daughter|grandson|granddaughter|nephew|niece)\b"
+    r"|\bmi (?:mama|madre|papa|padre|familia|hermano|hermana|abuela|abuelo|tia|tio|primo|prima|"
+    r"hijo|hija|nieto|nieta|sobrino|sobrina)\b"
+    r"|\b(?:minha|meu) (?:mae|pai|familia|irmao|irma|avo|tia|tio|filho|filha|neto|neta)\b"
+    r"|\b(?:ma|mon) (?:mere|pere|famille|frere|soeur|grand-mere|tante|oncle|fils|fille)\b"
+    r"|\b(?:manman|papa|fanmi|fre|se|grann|matant|tonton|pitit|pitit gason|pitit fi) (?:m|mwen)\b"
+    r"|\b(?:me|bo|gia dinh|anh|chi|em|con trai|con gai) (?:cua )?toi\b"
+    r"|\b(?:nanay|tatay|pamilya|kapatid|anak) ko\b"
+    r"|我(?:的)?(?:妈妈|媽媽|爸爸|父母|家人|兄弟|姐妹|儿子|兒子|女儿|女兒)"
+    r"|(?:어머니|아버지|부모님|가족|아들|딸)"
+    r"|ابني|ابنتي|أمي|امي|أبي|ابي|عائلتي"
+)
+
+
+def home_fine_cue(folded: str) -> str | None:
+    """Words saying the writer's own home is unharmed, if any."""
+    found = _HOME_FINE.search(folded)
+    return found.group() if found is not None else None
+
+
+def family_in_sentence(folded: str, start: int, end: int, before: bool = False) -> str | None:
+    """The writer's family named in the sentence of ``[start, end)`` (with ``before``,
+    earlier in it, as the one the words are about: "my son is in the army"), if any."""
+    lo, hi = sentence_span(folded, start, end)
+    found = _FAMILY.search(folded, lo, start if before else hi)
+    return found.group() if found is not None else None
 
 
 def suspicion_cue(folded: str, start: int, end: int) -> str | None:
@@ -537,6 +642,9 @@ _BEFORE_THIS_LOAN = re.compile(
     # Closed by a discharge in a year named ("it was discharged in October 2019"): the
     # stay ended with it, and a filing said to be recent still counts (see _RECENT).
     r"|\b(?:was|were|got|been) discharged (?:back )?in (?:[a-z]+ )?(?:19|20)\d\d\b"
+    # A filing in a year named, then its discharge ("a chapter 7 back in 2019 and it was
+    # discharged, that's long done").
+    r"|\bback in (?:19|20)\d\d\b[^.!?\n]{0,40}\b(?:was|were|got|been) discharged\b"
 )
 
 

@@ -84,6 +84,13 @@ __all__ = [
 FieldName = Literal["subject", "text", "html_text", "attachment_names", "attachment_text"]
 Signal = Literal[
     "error_cue",
+    # Words that assert an error only of what they name beside them: the writer's
+    # good standing ("I always pay on time") and a fairness judgement ("it is not
+    # right"). See the classifier's _judgements.
+    "judgement_cue",
+    # A lateness put on the account ("late fee", "reported late", "past due"): what a
+    # statement of good standing disputes wherever in the message it is.
+    "late_mark",
     "servicing_object",
     "amount",
     "request_cue",
@@ -102,6 +109,8 @@ Signal = Literal[
     "account_service",
     "rate_cap",
 ]
+# Signals that assert an error, read alike for negation and resolution.
+_ERROR_SIGNALS = frozenset({"error_cue", "judgement_cue"})
 Severity = Literal["low", "medium", "high", "critical"]
 ALL_FIELDS: tuple[FieldName, ...] = (
     "subject",
@@ -113,10 +122,11 @@ ALL_FIELDS: tuple[FieldName, ...] = (
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _T = TypeVar("_T")
 # Families about the writer's own situation: the same words about a neighbour, a friend
-# or another company ("the house next door went to auction") escalate nothing.
+# or another company ("the house next door went to auction") escalate nothing; nor
+# does a complaint that is a friend's idea ("朋友说可以去投诉，不过我觉得还是先问问你们").
 _OWN_SITUATION = frozenset(
     {"foreclosure_sale", "bankruptcy", "legal_representation", "successor_in_interest",
-     "disaster_hardship", "servicemember", "regulator_complaint"}
+     "disaster_hardship", "servicemember", "regulator_complaint", "complaint"}
 )  # fmt: skip
 # ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
 _OWN_AFFAIRS = frozenset({"bankruptcy"})
@@ -520,14 +530,14 @@ def _match_one(
                 folded,
                 *span,
                 contracted_no=primary == "pt",
-                asserted_after_why=rule.signal == "error_cue",
+                asserted_after_why=rule.signal in _ERROR_SIGNALS,
             )
             if cue is not None:
                 why = ("negation", cue)
         # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
         # whichever family the words belong to.
-        resolvable = rule.negatable or rule.family is not None or rule.signal == "error_cue"
-        if why is None and resolvable and rule.signal in (None, "error_cue"):
+        resolvable = rule.negatable or rule.family is not None or rule.signal in _ERROR_SIGNALS
+        if why is None and resolvable and (rule.signal is None or rule.signal in _ERROR_SIGNALS):
             cue = resolution_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
