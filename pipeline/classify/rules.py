@@ -134,9 +134,18 @@ _OWN_AFFAIRS = frozenset({"bankruptcy"})
 _NEWSWORTHY = frozenset({"fraud_identity_theft", "elder_exploitation"})
 
 # A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
-# "a word character other than underscore", i.e. a letter or digit.
-_B_START = r"(?<![^\W_])"
-_B_END = r"(?![^\W_])"
+# "a word character other than underscore", i.e. a letter or digit. Letters of scripts
+# written without spaces between a word and its particles (Hangul, Chinese, Japanese
+# kana, Arabic) do not count: a Latin word written among them ends where their letters
+# begin ("CFPB에 민원을", "向CFPB投诉"), and the packs of those scripts match without
+# boundaries anyway.
+_UNSPACED = (
+    "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
+)
+_B_START = rf"(?<![^\W_{_UNSPACED}])"
+_B_END = rf"(?![^\W_{_UNSPACED}])"
 _PHRASE_GAP = r"[\s\-_]+"
 _PHRASE_GAP_TL = r"[\s\-_]+(?:(?:po|ho)[\s\-_]+)?"
 

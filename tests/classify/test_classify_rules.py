@@ -115,6 +115,19 @@ def test_word_boundary_blocks_respa_inside_respawn():
     assert not match_rules(RULES, MessageFields(text="respawn"))
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["CFPB에 민원을 제기했습니다", "我已经向CFPB投诉了", "قدمت شكوى لدىCFPB"],
+)
+def test_a_latin_word_ends_where_hangul_chinese_or_arabic_letters_begin(text: str) -> None:
+    # Those scripts attach particles to the word before them without a space.
+    assert "regulator_complaint" in _rules_hit(MessageFields(text=text))
+
+
+def test_a_latin_word_inside_a_longer_latin_word_still_does_not_match() -> None:
+    assert "regulator_complaint" not in _rules_hit(MessageFields(text="xcfpb cfpbx"))
+
+
 def test_phrase_matches_across_line_break_and_without_accents():
     hits = match_rules(RULES, MessageFields(text="aviso de ejecucion\nhipotecaria"))
     assert [m.rule for m in hits] == ["foreclosure"]
