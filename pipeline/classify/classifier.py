@@ -957,7 +957,7 @@ def _sentence_ends(
     out: dict[tuple[str, int], tuple[list[int], list[bool]]] = {}
     for name in ("subject", "text", "html_text"):
         value: str = getattr(fields, name)
-        if not value:
+        if not value or ("?" not in value and "？" not in value and "؟" not in value):
             continue
         positions: list[int] = []
         asks: list[bool] = []
@@ -995,17 +995,6 @@ def _in_question(hit: _Hit, ends: dict[tuple[str, int], tuple[list[int], list[bo
     positions, asks = found
     i = bisect_left(positions, hit.fend)
     return i < len(positions) and asks[i]
-
-
-def _same_sentence(
-    a: _Hit, b: _Hit, ends: dict[tuple[str, int], tuple[list[int], list[bool]]]
-) -> bool:
-    """True if ``a`` and ``b`` are in one sentence of the same field item."""
-    key = (a.match.field, a.match.item)
-    if key != (b.match.field, b.match.item) or key not in ends:
-        return False
-    positions = ends[key][0]
-    return bisect_left(positions, a.fstart) == bisect_left(positions, b.fstart)
 
 
 def _asked(questions: dict[tuple[str, int], list[int]], objects: list[_Hit]) -> _Hit | None:
@@ -1206,21 +1195,10 @@ def _decide(
                 subkinds.add(h.rule.subkind)
     # An information word inside a payoff request ("payoff statement"), or describing
     # it just before or after ("la carta con el monto para liquidar", "so tien tra het
-    # no (payoff)"), asks for the payoff, not for information. So does a sentence that
-    # asks for the payoff: in "please send the payoff statement good through the 15th
-    # to the escrow officer at this address, with the per diem", its words (the letter,
-    # the address, the closing's escrow, the wire details) say how to deliver it, and
-    # its cue asks for nothing else. A document the rules name ("and the payment
-    # history") still counts on its own.
-    payoff_asked = [h for h in hits if h.rule.kind == "payoff_statement"]
-    cues = [c for c in cues if not any(_same_sentence(c, p, ends) for p in payoff_asked)]
+    # no (payoff)"), asks for the payoff, not for information.
     inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
     beside = _spans([h for h in hits if h.rule.kind == "payoff_statement"], _PAYOFF_REACH)
-    info = [
-        o
-        for o in signals.get("info_object", [])
-        if not _overlaps(beside, o) and not any(_same_sentence(o, p, ends) for p in payoff_asked)
-    ]
+    info = [o for o in signals.get("info_object", []) if not _overlaps(beside, o)]
     # In a new loss-mitigation application, "please confirm receipt" or "let me know if
     # anything is missing" is part of the application: the servicer must say what is
     # missing anyway (1024.41(b)(2)(i)(B)). Its materials are no information object,
@@ -1238,19 +1216,6 @@ def _decide(
     # recall on the development part fell from 0.87 to 0.79.)
     if material:
         info = [o for o in info if not _overlaps(material, o)]
-    # Around a request for account service (autopay, the due date, paying by card, where
-    # to mail a check, paperless), "is there a fee?" or "what is the address?" asks how
-    # to use the service, not for information about the loan: those words pair with
-    # nothing. A document the rules name still counts.
-    service = _spans(signals.get("account_service", []), _QUESTION_REACH)
-    if service:
-        info = [o for o in info if not _overlaps(service, o)]
-        cues = [c for c in cues if not _overlaps(service, c)]
-    # The rate the SCRA caps for a servicemember ("lower my interest to 6%") is a
-    # benefit asked for, not information about the loan: its words are no object.
-    capped = _spans(signals.get("rate_cap", []))
-    if capped:
-        info = [o for o in info if not _overlaps(capped, o)]
     if "notice_of_error" not in kinds:
         pair = _near(cues, info)
         if pair is not None:
@@ -1265,19 +1230,9 @@ def _decide(
             objects = info + [
                 o
                 for o in signals.get("servicing_object", [])
-                if not _overlaps(inside, o)
-                and not _overlaps(material, o)
-                and not _overlaps(service, o)
-                and not _overlaps(capped, o)
+                if not _overlaps(inside, o) and not _overlaps(material, o)
             ]
-            objects = [
-                o
-                for o in objects
-                if fold(o.match.matched).strip() not in _GENERIC_OBJECTS
-                # A question asking for the payoff ("how much to pay it all off if I pay
-                # before the 30th?") asks for that statement, whatever else it names.
-                and not any(_same_sentence(o, p, ends) for p in payoff_asked)
-            ]
+            objects = [o for o in objects if fold(o.match.matched).strip() not in _GENERIC_OBJECTS]
             asked = _asked(questions, objects)
             if asked is not None:
                 add_kind("request_for_information", asked.evidence("question+object"))

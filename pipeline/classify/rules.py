@@ -106,8 +106,6 @@ Signal = Literal[
     "own_loan",
     "lawsuit_threat",
     "counsel_writing",
-    "account_service",
-    "rate_cap",
 ]
 # Signals that assert an error, read alike for negation and resolution.
 _ERROR_SIGNALS = frozenset({"error_cue", "judgement_cue"})
