@@ -1335,18 +1335,12 @@ def _suspected_scams(
         if any(acted_on_cue(text) is not None for text in texts):
             return families, []
         foiled = "nothing done"
-    dropped: list[Suppression] = []
-    for h in fraud:
-        m = h.match
-        cue = suspicion_cue(prepared.norm(m.field, m.item).text, h.fstart, h.fend)
-        if cue is None:
-            return families, []
-        dropped.append(
-            Suppression(
-                "suspicion", m.rule, m.field, m.start, m.end, m.matched, f"{cue.strip()} / {foiled}"
-            )
-        )
-    return {f: ev for f, ev in families.items() if f != "fraud_identity_theft"}, dropped
+
+    def reason(h: _Hit) -> str | None:
+        cue = suspicion_cue(prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend)
+        return None if cue is None else f"{cue.strip()} / {foiled}"
+
+    return _drop_if_every_hit(fraud, "fraud_identity_theft", families, "suspicion", reason)
 
 
 def _disaster_elsewhere(
@@ -1366,25 +1360,36 @@ def _disaster_elsewhere(
     """
     if "disaster_hardship" not in families:
         return families, []
-    fine = next(
-        (c for c in map(home_fine_cue, (prepared.norm(body_field).text,)) if c is not None), None
-    )
+    fine = home_fine_cue(prepared.norm(body_field).text)
     if fine is None:
         return families, []
+
+    def reason(h: _Hit) -> str | None:
+        kin = family_in_sentence(prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend)
+        return None if kin is None else f"{kin} / {fine}"
+
+    return _drop_if_every_hit(hits, "disaster_hardship", families, "other_party", reason)
+
+
+def _drop_if_every_hit(
+    hits: Iterable[_Hit],
+    family: str,
+    families: dict[str, list[Evidence]],
+    kind: SuppressionReason,
+    reason_of: Callable[[_Hit], str | None],
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop ``family`` when ``reason_of`` gives a reason for every hit of it, each hit kept
+    as evidence suppressed (``kind``) with its reason; when one hit has none, keep all."""
     dropped: list[Suppression] = []
     for h in hits:
-        if h.rule.family != "disaster_hardship":
+        if h.rule.family != family:
             continue
-        m = h.match
-        kin = family_in_sentence(prepared.norm(m.field, m.item).text, h.fstart, h.fend)
-        if kin is None:
+        reason = reason_of(h)
+        if reason is None:
             return families, []
-        dropped.append(
-            Suppression(
-                "other_party", m.rule, m.field, m.start, m.end, m.matched, f"{kin} / {fine}"
-            )
-        )
-    return {f: ev for f, ev in families.items() if f != "disaster_hardship"}, dropped
+        m = h.match
+        dropped.append(Suppression(kind, m.rule, m.field, m.start, m.end, m.matched, reason))
+    return {f: ev for f, ev in families.items() if f != family}, dropped
 
 
 def _defrauded_elder(
@@ -1451,17 +1456,15 @@ def _service_of_kin(
     own = next((h for h in hits if h.rule.signal == "own_loan"), None)
     if own is None:
         return families, []
-    dropped: list[Suppression] = []
-    for h in hits:
-        if h.rule.family != "servicemember":
-            continue
-        m = h.match
-        folded = prepared.norm(m.field, m.item).text
-        kin = family_in_sentence(folded, h.fstart, h.fend, before=True)
-        if kin is None:
-            return families, []
-        dropped.append(Suppression("other_party", m.rule, m.field, m.start, m.end, m.matched, kin))
-    return {f: ev for f, ev in families.items() if f != "servicemember"}, dropped
+    return _drop_if_every_hit(
+        hits,
+        "servicemember",
+        families,
+        "other_party",
+        lambda h: family_in_sentence(
+            prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend, before=True
+        ),
+    )
 
 
 def _elder_not_successor(

@@ -321,6 +321,12 @@ _REPORTED_CLAIM = re.compile(
 )
 
 
+def _found(pattern: re.Pattern[str], folded: str) -> str | None:
+    """The first words ``pattern`` finds in ``folded``, if any."""
+    found = pattern.search(folded)
+    return found.group() if found is not None else None
+
+
 def impostor_claim_cue(folded: str, start: int) -> str | None:
     """Someone else's words reported earlier in the sentence of a match at ``start``
     (or, in Korean, the reporting ending after it), if any."""
@@ -442,8 +448,7 @@ _ACTED_ON = re.compile(
 
 def acted_on_cue(folded: str) -> str | None:
     """Words saying the writer acted on an attempt or lost something to it, if any."""
-    found = _ACTED_ON.search(folded)
-    return found.group() if found is not None else None
+    return _found(_ACTED_ON, folded)
 
 
 # The writer's own home said to be unharmed ("my house here is fine", "kay mwen isit la
@@ -481,8 +486,7 @@ _FAMILY = re.compile(
 
 def home_fine_cue(folded: str) -> str | None:
     """Words saying the writer's own home is unharmed, if any."""
-    found = _HOME_FINE.search(folded)
-    return found.group() if found is not None else None
+    return _found(_HOME_FINE, folded)
 
 
 def family_in_sentence(folded: str, start: int, end: int, before: bool = False) -> str | None:
@@ -508,14 +512,12 @@ def suspicion_cue(folded: str, start: int, end: int) -> str | None:
 
 def foiled_cue(folded: str) -> str | None:
     """Words saying the writer did not fall for an attempt ("I didn't click it")."""
-    found = _FOILED.search(folded)
-    return found.group() if found is not None else None
+    return _found(_FOILED, folded)
 
 
 def compromise_cue(folded: str) -> str | None:
     """Words saying the writer's data is in someone else's hands, if any."""
-    found = _COMPROMISE.search(folded)
-    return found.group() if found is not None else None
+    return _found(_COMPROMISE, folded)
 
 
 # Seeing, hearing or reading something in the media: the outlet named is where a story
