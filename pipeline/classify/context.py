@@ -197,9 +197,11 @@ _RESOLUTION = re.compile(
     r"|(?:foi|ja foi) (?:resolvid[oa]|corrigid[oa])|obrigad[oa] por (?:resolver|corrigir)"
     r"|(?:a ete|est) (?:resolu|corrige|regle)e?|merci d'avoir (?:resolu|corrige|regle)"
     r"|da (?:duoc )?(?:giai quyet|sua|khac phuc)|cam on (?:da )?(?:giai quyet|sua)"
+    # A fee taken off ("phí đó đã được xoá rồi", "cảm ơn đã bỏ phí").
+    r"|da duoc (?:xoa|hoan lai|go bo)|cam on (?:\S+ ){0,2}?da (?:bo|xoa|hoan lai) phi"
     # A complaint the writer calls over ("vụ khiếu nại ... coi như đã xong").
     r"|(?:khieu nai|van de|vu viec) (?:\S+ ){0,4}?(?:coi nhu )?da xong"
-    r"|naayos na|nalutas na|salamat sa pag-?ayos|te (?:rezoud|korije|regle)"
+    r"|naayos na|nalutas na|na-?refund na|salamat sa pag-?ayos|te (?:rezoud|korije|regle)"
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
     # Fixed by someone there and then ("Maria figured it out and fixed it"), not "you
@@ -374,7 +376,7 @@ _HEDGE = re.compile(
     # Reported, not lived: "I read that...", "may scam daw", "ابني يقول إنها احتيال".
     r"i read|i heard|heard about|read about|people say|reportedly|daw|raw|nabasa ko|narinig ko|"
     r"يقول|تقول|يقولون)\b"
-    r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
+    r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|担心|擔心|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
     r"|听说|聽說|据说|據說|看到一篇|文章说|文章說"
 )
 _QUESTION_MARKS = "?？؟"
@@ -396,6 +398,7 @@ _FOILED = re.compile(
     r"|\b(?:chua|khong) (?:bam|nhan vao|chuyen|dua|tra loi)\b|\bcup may\b"
     r"|\bhindi (?:ko|ako) (?:pinindot|nag-?click|kinlick|nagbayad|binigay|sinagot)\b"
     r"|没有转|沒有轉|没转|沒轉|没有点|沒有點|没点|沒點|没有给|沒有給|挂了|掛了|没有回复|沒有回覆"
+    r"|没有付|沒有付|没付过|沒付過"
     r"|클릭하지 않았|누르지 않았|안 눌렀|보내지 않았|송금하지 않았|끊었"
     r"|لم أضغط|لم أدفع|لم أعطه|أغلقت الخط"
     # The same as the folded text spells them (hamza folds away).
@@ -690,6 +693,46 @@ def news_cue(folded: str, start: int) -> str | None:
     """A news story named earlier in the sentence of a match at ``start``, if any."""
     found = _NEWS.search(folded, _sentence_start(folded, start), start)
     return found.group() if found is not None else None
+
+
+# The writer saying a threat was a joke ("vou processar vocês, brincadeira 😂", "소송 걸
+# 거예요 ㅋㅋㅋ 농담입니다"): the label, not laughter alone, since an angry writer laughs
+# too. "This is no joke" says the opposite, so a negation just before it (or, in
+# Korean, after it) leaves the threat standing.
+_JOKE = re.compile(
+    r"\b(?:just kidding|just joking|(?:i'm|im|i am) (?:only |just )?(?:kidding|joking)|jk|j/k|"
+    r"kidding aside|joking aside|"
+    r"(?:es|era) (?:una |solo una |pura )?broma|(?:estoy )?bromeando|de broma|"
+    r"brincadeira|(?:to|tou|estou) brincando|zoeira|"
+    r"je plaisante|je rigole|c'est une blague|(?:pour|en) rire|"
+    r"(?:m|mwen) (?:ap|t ap) (?:jwe|fe blag)|se (?:yon )?blag|"
+    r"(?:noi|chi) dua(?: thoi)?|dua thoi|"
+    r"biro lang|joke lang|joke only|charot|char lang)\b"
+    r"|开玩笑|開玩笑|说笑|說笑|講笑|농담|장난(?:이에요|입니다|이고|이요)|أمزح|امزح|بمزح|مزاح"
+)
+_NOT_JOKE_BEFORE = re.compile(
+    r"(?:\bno|\bnot|n't|\bnao|\bpas|\bni|\bhindi|\bkhong|\bpa|不是|不|아니|ليس|مش)\W*(?:\S+\W+)?$"
+)
+_NOT_JOKE_AFTER = re.compile(r"\s?(?:이|가)?\s?아니")
+
+
+def joke_cue(folded: str, start: int, end: int) -> str | None:
+    """The writer's own word that a threat at ``[start, end)`` was a joke, in its
+    sentence or the next one, if any ("brincadeira", "농담입니다", "just kidding")."""
+    lo = _sentence_start(folded, start)
+    limit = min(len(folded), end + 200)
+    first = _sentence_end(folded, end, limit)
+    hi = limit
+    if first is not None:
+        second = _sentence_end(folded, first.end(), limit)
+        hi = second.start() if second is not None else limit
+    for found in _JOKE.finditer(folded, lo, hi):
+        if _NOT_JOKE_BEFORE.search(folded, max(lo, found.start() - 16), found.start()):
+            continue
+        if _NOT_JOKE_AFTER.match(folded, found.end()):
+            continue
+        return found.group()
+    return None
 
 
 # Plain-text mail is often wrapped at a fixed width: a line break after a long line

@@ -82,6 +82,7 @@ SuppressionReason = Literal[
     "impostor_act",
     "suspicion",
     "seen_in_media",
+    "joke",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

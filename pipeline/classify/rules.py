@@ -43,6 +43,7 @@ from pipeline.classify.context import (
     before_this_loan_cue,
     find_zones,
     is_forwarded_subject,
+    joke_cue,
     media_seen_cue,
     negation_cue,
     news_cue,
@@ -128,6 +129,8 @@ _OWN_SITUATION = frozenset(
 )  # fmt: skip
 # ...of which a sibling's or cousin's is theirs alone ("mi hermano está en bancarrota").
 _OWN_AFFAIRS = frozenset({"bankruptcy"})
+# Threats a writer can take back as a joke: suing, going to the press or a regulator.
+_THREATS = frozenset({"legal_representation", "media_threat", "regulator_complaint"})
 # A story on the news about fraud or a disaster is nobody's report here.
 _NEWSWORTHY = frozenset({"fraud_identity_theft", "elder_exploitation"})
 
@@ -557,6 +560,11 @@ def _match_one(
             cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
             if cue is not None:
                 why = ("other_party", cue)
+        # A threat the writer says was a joke ("vou processar vocês, brincadeira").
+        if why is None and (rule.family in _THREATS or rule.signal == "lawsuit_threat"):
+            cue = joke_cue(folded, *span)
+            if cue is not None:
+                why = ("joke", cue)
         # "I saw an ad on Facebook", "they were talking about the CFPB on the radio".
         if why is None and rule.family in ("media_threat", "regulator_complaint"):
             cue = media_seen_cue(folded, *span)

@@ -26,6 +26,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "impostor_act": "an impostor's act in a fraud report, not a servicing error",
     "suspicion": "a scam only suspected by a writer who did not fall for it",
     "seen_in_media": "where the writer saw or heard something, not a threat to go to the media",
+    "joke": "a threat the writer says was a joke",
 }
 
 
