@@ -140,3 +140,31 @@ def test_loss_mitigation_words_that_make_no_application(text: str) -> None:
 
 def test_asking_for_a_short_sale_is_still_an_application() -> None:
     assert LM in run("We want to apply for a short sale, the house is worth less.").request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Told at the end of a list of things to do.
+        "I did NOT do this. Please lock the account, put back my autopay and tell me what "
+        "was changed.",
+        "need my 1098 for 2025 my accountant needs it by friday",
+        "I think I was treated different. I want the reason for denial in writing.",
+        "Quiero copia de la solicitud, del pagaré y de todo lo firmado para ese préstamo.",
+        "¿Es un requisito para todos? Quiero que me lo expliquen por escrito.",
+        "Mi abogado me dijo que les pidiera por escrito cuanto debo de atrasos.",
+        "Nous voulons savoir par écrit où en est notre dossier et ce qui manque exactement.",
+        "Mwen bezwen 2 bagay:\n1) tout istwa peman mwen yo depi 2022",
+        "Mwen jis vle konnen poukisa peman mwen monte $190 an novanm.",
+        "Tanpri:\n- pa fè okenn chanjman\n- di m si gen yon moun ki deja chanje adrès la",
+        "Queremos uma resposta por escrito com o motivo da negativa.",
+        "Os extratos vão pro endereço dele. Preciso:\n- saber quais documentos vocês precisam",
+    ],
+)
+def test_requests_put_as_wants_and_lists_are_found(text: str) -> None:
+    assert RFI in run(text).request_kinds
+
+
+def test_what_someone_told_the_writer_in_creole_asks_nothing() -> None:
+    text = "Mwen peye chak mwa jan yo te di m: avril, me, jen. Adrès la chanje."
+    assert RFI not in run(text).request_kinds
