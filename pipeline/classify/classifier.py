@@ -501,7 +501,11 @@ def classify(
     hits, impostor = _impostors_acts(hits, prepared)
     hits = _judgements(hits, prepared)
     kinds, subkinds, kind_evidence, families, own_fault = _decide(
-        hits, rules, _questions(fields, prepared), _sentence_ends(fields, prepared)
+        hits,
+        rules,
+        _questions(fields, prepared),
+        _sentence_ends(fields, prepared),
+        _item_breaks(fields, prepared),
     )
     families, disputed = _disputed_charges(hits, families)
     if "notice_of_error" in families and "notice_of_error" not in kinds:
@@ -968,6 +972,47 @@ def _sentence_ends(
     return out
 
 
+# A line break before a list marker ("-", "*", "•", "1.", "2)") or a blank line.
+_ITEM_BREAK = re.compile(r"\n(?=[ \t]*(?:[-*•·]|\d{1,2}[.)]|\n))")
+
+
+def _item_breaks(
+    fields: MessageFields, prepared: PreparedFields
+) -> dict[tuple[str, int], list[int]]:
+    """Where a list item or a paragraph starts after a line break (folded text, the
+    break's position), per field item. A plain line wrap is no such break."""
+    out: dict[tuple[str, int], list[int]] = {}
+    for name in ("text", "html_text"):
+        value: str = getattr(fields, name)
+        if value and "\n" in value:
+            found = [m.start() for m in _ITEM_BREAK.finditer(prepared.norm(name).text)]
+            if found:
+                out[(name, 0)] = found
+    return out
+
+
+def _beside_in_item(
+    hits: list[_Hit], reach: int, breaks: dict[tuple[str, int], list[int]]
+) -> dict[tuple[str, int], SpanSet]:
+    """The folded spans of ``hits`` widened by ``reach`` each side, but not past the
+    list item or paragraph each is in: an item after a payoff request ("- a payoff
+    statement good through 9/30 / - the last 3 monthly statements") is a request of
+    its own."""
+    spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for h in hits:
+        key = (h.match.field, h.match.item)
+        lo, hi = max(0, h.fstart - reach), h.fend + reach
+        found = breaks.get(key, [])
+        i = bisect_left(found, h.fstart)
+        if i > 0:
+            lo = max(lo, found[i - 1] + 1)
+        j = bisect_left(found, h.fend)
+        if j < len(found):
+            hi = min(hi, found[j])
+        spans.setdefault(key, []).append((lo, hi))
+    return {key: SpanSet(found) for key, found in spans.items()}
+
+
 def _questions(fields: MessageFields, prepared: PreparedFields) -> dict[tuple[str, int], list[int]]:
     """Positions (folded text) of question marks outside quoted history, per field item."""
     out: dict[tuple[str, int], list[int]] = {}
@@ -1082,6 +1127,7 @@ def _decide(
     rules: RuleSet,
     questions: dict[tuple[str, int], list[int]] | None = None,
     sentence_ends: dict[tuple[str, int], tuple[list[int], list[bool]]] | None = None,
+    item_breaks: dict[tuple[str, int], list[int]] | None = None,
 ) -> tuple[
     list[RequestKind],
     set[RequestSubkind],
@@ -1194,10 +1240,12 @@ def _decide(
             if h.rule.subkind is not None:
                 subkinds.add(h.rule.subkind)
     # An information word inside a payoff request ("payoff statement"), or describing
-    # it just before or after ("la carta con el monto para liquidar", "so tien tra het
-    # no (payoff)"), asks for the payoff, not for information.
+    # it just before or after in its list item ("la carta con el monto para liquidar", "so
+    # tien tra het no (payoff)"), asks for the payoff, not for information.
     inside = _spans([h for h in hits if h.rule.kind == "payoff_statement"])
-    beside = _spans([h for h in hits if h.rule.kind == "payoff_statement"], _PAYOFF_REACH)
+    beside = _beside_in_item(
+        [h for h in hits if h.rule.kind == "payoff_statement"], _PAYOFF_REACH, item_breaks or {}
+    )
     info = [o for o in signals.get("info_object", []) if not _overlaps(beside, o)]
     # In a new loss-mitigation application, "please confirm receipt" or "let me know if
     # anything is missing" is part of the application: the servicer must say what is

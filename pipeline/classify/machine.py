@@ -18,8 +18,10 @@ Signals, strongest first; the first that applies decides the kind:
   (in any supported language), or a short body that opens with it. Body phrases are
   only trusted in short messages near the top: a borrower writing "I was out of the
   office when you called" is a person. Weaker words of absence ("I am travelling",
-  "ausente", "mwen pa lavil") count only with a return or contact cue and only when
-  the message asks for nothing.
+  "ausente", "mwen pa lavil", "출장 중", "nasa bakasyon") count only with a return or
+  contact cue and only when the message asks for nothing. Phrases a person writes
+  about their own mail ("please do not reply") are not used: they took human mail
+  for machine.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ _OOO_STRONG = re.compile(
         r"|tra loi tu dong|ngoai van phong|repons otomatik|mwen pa nan biwo"
         r"|awtomatikong tugon|wala sa opisina"
         r"|自动回复|自動回覆|自動回复|自动答复|休假通知|不在办公室|不在辦公室"
-        r"|자동\s*응답|부재\s*중"
+        r"|자동\s*(?:응답|회신|답장)|부재\s*(?:중|알림)"
         r"|رد تلقائي|الرد التلقائي|خارج المكتب"
     )
 )
@@ -109,6 +111,10 @@ _OOO_WEAK = re.compile(
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
         r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
         r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
+        # Absence in Korean (a trip, a visit, mail read late), Tagalog and Portuguese.
+        r"|출장|방문\s*중|(?:이)?메일\s*확인이\s*(?:늦|어렵)"
+        r"|nasa bakasyon|naka-?bakasyon|naka-?leave|wala ako sa opisina"
+        r"|estou fora|estarei fora|de licenca|estarei ausente"
     )
 )
 _RETURN = re.compile(
@@ -116,7 +122,8 @@ _RETURN = re.compile(
         r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
         r"|tro lai|khan cap|lien lac|tounen|reponn"
         r"|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
-        r"|돌아|확인하겠|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
+        r"|돌아|확인하겠|까지|급한|babalik|hanggang|retorno|ate o dia"
+        r"|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
     )
 )
 # "I was out of the office when you called" is a person telling what happened.

@@ -141,3 +141,30 @@ def test_arabic_out_of_office_words_with_hamza_are_recognised(subject: str, text
     # words must be folded the same way or they never match.
     verdict = machine_verdict(MachineHeaders(), subject, text)
     assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "자동 회신: 에스크로 분석 결과 안내",
+            "안녕하세요. 8월 3일부터 8월 17일까지 한국 방문 중이라 메일 확인이 늦어질 수 있습니다.",
+        ),
+        ("Re: 안내", "8월 17일까지 출장 중입니다. 급한 일은 사무실로 연락 주세요."),
+        ("Re: statement", "Nasa bakasyon po ako hanggang Agosto 17. Babalik ako sa opisina."),
+        ("Re: extrato", "Estou fora até o dia 17 de agosto, com acesso limitado."),
+    ],
+)
+def test_out_of_office_words_missing_before_are_recognised(subject: str, text: str) -> None:
+    verdict = machine_verdict(MachineHeaders(), subject, text)
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+def test_a_korean_borrower_on_a_trip_who_asks_is_not_a_machine() -> None:
+    verdict = machine_verdict(
+        MachineHeaders(),
+        "에스크로",
+        "8월 17일까지 출장 중입니다. 에스크로 내역을 보내 주세요.",
+        asks_something=True,
+    )
+    assert not verdict.is_machine
