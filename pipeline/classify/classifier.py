@@ -518,6 +518,7 @@ def classify(
     families, background = _elder_not_successor(families)
     families, not_on_loan = _borrower_not_successor(hits, families)
     families, kin_service = _service_of_kin(hits, families, prepared)
+    families, closing_firm = _closing_firm(hits, families, kinds)
     suppressions = (
         *suppressions,
         *impostor,
@@ -528,6 +529,7 @@ def classify(
         *background,
         *not_on_loan,
         *kin_service,
+        *closing_firm,
     )
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
@@ -1196,7 +1198,15 @@ def _decide(
         # and names the payment at the top of its body.
         pair = _subject_pair(errors, objects)
     own = signals.get("own_fault", [])
-    if pair is not None and own:
+    # "Não estou reclamando, só quero entender", "baka hindi ko lang naiintindihan": the
+    # writer says outright they assert nothing, so the words of what looks wrong to them
+    # ask, as their questions do. "I don't understand why you charged me twice" is no
+    # such disclaimer: it still says what was done.
+    unclaimed = signals.get("no_claim", [])
+    if pair is not None and unclaimed and not own:
+        m, cue = pair[0].match, unclaimed[0].match.matched
+        dropped.append(Suppression("no_claim", m.rule, m.field, m.start, m.end, m.matched, cue))
+    elif pair is not None and own:
         # "Totally my mistake, not yours": the writer takes the blame, so the everyday
         # words of what went wrong ("typed one digit wrong") assert no servicer error.
         # Rules that name a notice of error, a payoff or a sale still count.
@@ -1483,6 +1493,40 @@ def _borrower_not_successor(
         for ev in families["successor_in_interest"]
     ]
     return {f: ev for f, ev in families.items() if f != "successor_in_interest"}, dropped
+
+
+def _closing_firm(
+    hits: list[_Hit], families: dict[str, list[Evidence]], kinds: list[RequestKind]
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop legal representation that is only a law office's name on closing mail.
+
+    A firm signing "Harlow Closing Law, PLLC" under a payoff order, or confirming a
+    refinance it closed ("our office closed the refinance ... please send a paid-in-full
+    letter"), acts for the transaction, not for a borrower against us. Only when every
+    legal word is the firm's name (firm_name rules), the mail orders a payoff or speaks of
+    the closing, and nothing is disputed: no notice of error, no complaint, no threat to
+    sue. "Our client", "I represent the borrower" or a lawsuit keep the family.
+    """
+    legal = families.get("legal_representation")
+    if not legal:
+        return families, []
+    firm = {h.rule.name for h in hits if h.rule.firm_name}
+    if not all(ev.rule in firm for ev in legal):
+        return families, []
+    business = next((h for h in hits if h.rule.signal == "closing_business"), None)
+    payoff = next((h for h in hits if h.rule.kind == "payoff_statement"), None)
+    because = business or payoff
+    if because is None or "notice_of_error" in kinds or "complaint" in families:
+        return families, []
+    if any(h.rule.signal == "lawsuit_threat" for h in hits):
+        return families, []
+    dropped = [
+        Suppression(
+            "closing_firm", ev.rule, ev.field, ev.start, ev.end, ev.matched, because.match.matched
+        )
+        for ev in legal
+    ]
+    return {f: ev for f, ev in families.items() if f != "legal_representation"}, dropped
 
 
 def _service_of_kin(

@@ -613,13 +613,28 @@ _OWN_INTENT = re.compile(
 )
 
 
+# A sentence that goes on about someone just named by a pronoun ("她叫我也去投訴", "she
+# told me to file one too"): the one named in the sentence before.
+_THIRD_PERSON = re.compile(
+    r"^\W*(?:she|he|they|ella|el|ellos|ellas|ela|ele|eles|elas|elle|il|elles|ils|siya|sila|"
+    r"li|yo|co ay|anh ay|ong ay|ba ay|ho)\b"
+    r"|^\W*(?:她|他|她们|他们|她們|他們|그녀|그는|그가|그분|هي|هو|هم)"
+)
+
+
 def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | None:
     """Words naming someone else (or, with ``relatives``, a sibling or cousin) earlier
-    in the sentence of a match at ``start``, if any."""
+    in the sentence of a match at ``start``, if any; or in the sentence before, where
+    the match's own sentence opens with a pronoun for them ("我有個朋友... 她叫我也去投訴")."""
     lo = _sentence_start(folded, start)
     found = _OTHER_PARTY.search(folded, lo, start)
     if found is None and relatives:
         found = _OTHER_RELATIVE.search(folded, lo, start)
+    if found is None and lo > 0 and _THIRD_PERSON.search(folded[lo:start]) is not None:
+        before = _sentence_start(folded, lo - 1)
+        found = _OTHER_PARTY.search(folded, before, lo)
+        if found is None and relatives:
+            found = _OTHER_RELATIVE.search(folded, before, lo)
     if found is None:
         return None
     close = _sentence_end(folded, start, min(len(folded), start + 200))
@@ -650,7 +665,47 @@ _BEFORE_THIS_LOAN = re.compile(
     # A filing in a year named, then its discharge ("a chapter 7 back in 2019 and it was
     # discharged, that's long done").
     r"|\bback in (?:19|20)\d\d\b[^.!?\n]{0,40}\b(?:was|were|got|been) discharged\b"
+    # The same in the other languages: a discharge, or the case closed, in a year named
+    # ("2020년에 면책이 끝났", "2019年已经免责", "descargada en 2018", "encerrada em 2019").
+    r"|(?:19|20)\d\d\s?년에?\s?(?:파산\s?)?(?:면책|종결)"
+    r"|(?:19|20)\d\d\s?年(?:就|已经|已經|已)*(?:免责|免責|结案|結案|解除债务|解除債務)"
+    r"|\b(?:descargad[oa]s?|exonerad[oa]s?|cerrad[oa]|terminad[oa]|liberad[oa]s?) "
+    r"(?:\S+ ){0,3}?en (?:[a-z]+ (?:de )?)?(?:19|20)\d\d\b"
+    r"|\b(?:quitad[oa]|encerrad[oa]|extint[oa]|liberad[oa]s?|perdoad[oa]s?) "
+    r"(?:\S+ ){0,3}?em (?:[a-z]+ (?:de )?)?(?:19|20)\d\d\b"
+    r"|\b(?:cloturee?|liberee?s?|effacee?s?|terminee?) (?:\S+ ){0,3}?en (?:[a-z]+ )?(?:19|20)\d\d\b"
 )
+
+
+# A disaster the writer says was repaired, or got over, long ago ("naayos na yung bahay
+# matagal na", "the roof was rebuilt years ago"): no hardship now.
+_LONG_REPAIRED = re.compile(
+    r"\b(?:repaired|rebuilt|fixed|restored|recovered) (?:\S+ ){0,3}?(?:years|long) ago\b"
+    r"|\blong since (?:been )?(?:repaired|rebuilt|fixed|restored)\b"
+    r"|\b(?:reparad[oa]s?|reconstruid[oa]s?|arreglad[oa]s?) (?:\S+ ){0,3}?hace (?:anos|mucho)\b"
+    r"|\b(?:reformad[oa]s?|consertad[oa]s?|reconstruid[oa]s?) (?:\S+ ){0,3}?"
+    r"ha (?:anos|muito tempo)\b"
+    r"|\b(?:reparee?s?|reconstruite?s?) depuis (?:longtemps|des annees)\b"
+    r"|\bnaayos na (?:\S+ ){0,4}?matagal na\b|\bmatagal nang naayos\b"
+    r"|\b(?:da )?sua (?:xong )?tu lau\b|\brepare depi lontan\b"
+    r"|早就修好|早已修好|早就修复|早就修復|早已修复|早已修復|오래전에\s?(?:수리|복구)"
+)
+
+
+def long_repaired_cue(folded: str, start: int, end: int) -> str | None:
+    """Words in the sentence of ``[start, end)`` or the next one saying the damage was
+    repaired long ago, if any ("Nung Hurricane Harvey pa (2017)... naayos na yung bahay
+    matagal na")."""
+    lo = _sentence_start(folded, start)
+    hi = min(len(folded), end + 300)
+    first = _sentence_end(folded, end, hi)
+    if first is not None:
+        if _RECENT.search(folded, lo, first.end()):
+            return None  # "the storm last week": live, whatever came before
+        second = _sentence_end(folded, first.end(), hi)
+        hi = second.start() if second is not None else hi
+    found = _LONG_REPAIRED.search(folded, lo, hi)
+    return found.group() if found is not None else None
 
 
 # A filing said to be recent or current is live, whatever else the message says.
@@ -933,10 +988,34 @@ def _conditioned(before: list[str], after: list[str]) -> bool:
     )
 
 
+# The next sentence saying the very thing was put right, pointing back at it ("phí đó đã
+# được xoá rồi", "that fee has been refunded"): a demonstrative, not any fee or error.
+_RESOLVED_BACK = re.compile(
+    r"\b(?:that|this|those|these) (?:late )?(?:fee|fees|charge|charges|error|mistake) "
+    r"(?:has|have|had)? ?(?:already )?(?:been|was|were|got) (?:already )?"
+    r"(?:removed|refunded|reversed|waived|corrected|fixed|taken off|credited back)\b"
+    r"|\b(?:ese|este|esos|estos) (?:cargo|cargos|recargo|recargos|cobro|error) (?:ya )?"
+    r"(?:fue|fueron|se|lo|los) (?:\S+ )?(?:eliminad|quitad|reembolsad|reversad|corregid|"
+    r"devuelt|quit[oa]|elimin[oa]|corrigi|reembols[oa]|devolvi)\w*"
+    r"|\b(?:essa|esta|essas|estas|esse|este) (?:taxa|taxas|cobranca|multa|erro|valor) (?:ja )?"
+    r"(?:foi|foram) (?:\S+ )?(?:removid|estornad|corrigid|devolvid|reembolsad|cancelad)\w*"
+    r"|\b(?:ces|ce|cette) (?:frais|erreur|penalite) (?:a|ont) (?:deja )?ete "
+    r"(?:retire|rembourse|corrige|annule)e?s?\b"
+    r"|\b(?:phi|khoan|loi) (?:\S+ )?(?:do|nay|ay) (?:\S+ )?da duoc (?:xoa|hoan lai|go bo|sua)\b"
+    r"|(?:那笔|那筆|这笔|這筆|那个|那個)(?:费用|費用|罚款|罰款|钱|錢|错误|錯誤).{0,4}"
+    r"(?:已经|已經)(?:退|取消|删除|刪除|更正|改正)"
+)
+
+
 def resolution_cue(folded: str, start: int, end: int) -> str | None:
-    """A resolution phrase in the same sentence as ``[start, end)``, if any."""
+    """A resolution phrase in the same sentence as ``[start, end)``, or the next sentence
+    saying that very thing was put right, if any."""
     lo = _sentence_start(folded, start, 300)
-    m = _sentence_end(folded, end, min(len(folded), end + 300))
-    hi = m.start() if m is not None else min(len(folded), end + 300)
+    limit = min(len(folded), end + 300)
+    m = _sentence_end(folded, end, limit)
+    hi = m.start() if m is not None else limit
     found = _RESOLUTION.search(folded, lo, hi)
+    if found is None and m is not None:
+        after = _sentence_end(folded, m.end(), limit)
+        found = _RESOLVED_BACK.search(folded, m.end(), after.start() if after else limit)
     return found.group() if found is not None else None

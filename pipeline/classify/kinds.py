@@ -83,6 +83,8 @@ SuppressionReason = Literal[
     "suspicion",
     "seen_in_media",
     "joke",
+    "closing_firm",
+    "no_claim",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

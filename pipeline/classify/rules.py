@@ -44,6 +44,7 @@ from pipeline.classify.context import (
     find_zones,
     is_forwarded_subject,
     joke_cue,
+    long_repaired_cue,
     media_seen_cue,
     negation_cue,
     news_cue,
@@ -107,6 +108,12 @@ Signal = Literal[
     "own_loan",
     "lawsuit_threat",
     "counsel_writing",
+    # Business of a sale or refinance the writer's office handles ("our office closed the
+    # refinance", "this is a routine sale closing"): see the classifier's _closing_firm.
+    "closing_business",
+    # The writer disclaims asserting anything ("não estou reclamando, só quero entender",
+    # "baka hindi ko lang naiintindihan"): see the classifier's _decide.
+    "no_claim",
 ]
 # Signals that assert an error, read alike for negation and resolution.
 _ERROR_SIGNALS = frozenset({"error_cue", "judgement_cue"})
@@ -204,6 +211,9 @@ class EscalationRule(BaseModel):
     # classifier drops them when the writer did not fall for it and no data of theirs
     # is said to be in someone's hands.
     suspicion: bool = False
+    # The words are only a law office's name ("Brightwater Law Group"): counsel writing
+    # to us, unless the mail only orders a payoff or closes a sale for its client.
+    firm_name: bool = False
 
     @field_validator("phrases")
     @classmethod
@@ -549,6 +559,11 @@ def _match_one(
         resolvable = rule.negatable or rule.family is not None or rule.signal in _ERROR_SIGNALS
         if why is None and resolvable and (rule.signal is None or rule.signal in _ERROR_SIGNALS):
             cue = resolution_cue(folded, *span)
+            if cue is not None:
+                why = ("resolution", cue)
+        # A disaster whose damage was repaired long ago is no hardship now.
+        if why is None and rule.family == "disaster_hardship":
+            cue = long_repaired_cue(folded, *span)
             if cue is not None:
                 why = ("resolution", cue)
         # A bankruptcy over before this loan was taken is no live matter for it.

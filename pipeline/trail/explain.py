@@ -27,6 +27,8 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "suspicion": "a scam only suspected by a writer who did not fall for it",
     "seen_in_media": "where the writer saw or heard something, not a threat to go to the media",
     "joke": "a threat the writer says was a joke",
+    "closing_firm": "a law office ordering a payoff or closing a sale, not counsel against us",
+    "no_claim": "the writer asks to understand and says they claim no error",
 }
 
 

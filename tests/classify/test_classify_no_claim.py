@@ -1,0 +1,61 @@
+"""A writer who says outright they claim nothing ("não estou reclamando, só quero
+entender", "baka hindi ko lang naiintindihan") asks; what looks wrong to them is no
+notice of error. Asking for a document or a change, or telling how one paid, asserts
+nothing either; "I don't understand why you charged me twice" still does."""
+
+from __future__ import annotations
+
+from tests.classify.wording import run
+
+
+def _noe(text: str, subject: str = "") -> bool:
+    c = run(text, subject)
+    return "notice_of_error" in c.request_kinds or any(
+        h.family == "notice_of_error" for h in c.families
+    )
+
+
+def test_a_portuguese_writer_not_complaining_only_wanting_to_understand() -> None:
+    c = run(
+        "O extrato do escrow não chegou, não recebi nada. Não estou reclamando, só quero "
+        "entender por que o valor mudou."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert any(s.reason == "no_claim" for s in c.suppressions)
+
+
+def test_a_tagalog_writer_who_may_just_not_understand() -> None:
+    assert not _noe(
+        "Mas mataas ang principal balance ko ngayon. Parang may mali, o baka hindi ko lang "
+        "naiintindihan. Pakipaliwanag po."
+    )
+
+
+def test_an_english_writer_not_understanding_why_they_were_charged_twice_still_asserts() -> None:
+    assert _noe("I don't understand why you charged me twice for the March payment.")
+
+
+def test_a_disclaimer_without_the_wish_to_understand_leaves_the_error_standing() -> None:
+    assert _noe("I'm not complaining, but the payment was not credited to my account.")
+
+
+def test_a_paid_in_full_letter_asked_for_asserts_nothing() -> None:
+    assert not _noe(
+        "The payoff was wired on 6/22. Please send a paid in full letter to the borrowers.",
+        subject="Request for paid in full letter",
+    )
+
+
+def test_a_request_to_cancel_pmi_in_chinese_asserts_nothing() -> None:
+    assert not _noe("想請問什麼時候可以申請取消PMI？", subject="PMI 取消查詢")
+
+
+def test_chinese_insurance_cancelled_by_the_servicer_still_asserts_an_error() -> None:
+    assert _noe("你们把我的房屋保险取消了，害我被收了强制保险费。")
+
+
+def test_a_spanish_writer_telling_how_they_paid_asks_about_the_fee() -> None:
+    assert not _noe(
+        "En mi estado de cuenta aparece un cargo de $15. Yo pagué por teléfono porque la "
+        "página no funcionaba. ¿Ese cargo es por eso?"
+    )
