@@ -28,6 +28,14 @@ scored by the same code.
     python -m bench.quality --part dev --errors # also list every miss
     python -m bench.quality --part dev --specs "dev_c_batch_03.yaml"  # one new batch
     python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
+    python -m bench.quality --part dev --rules-only --errors  # the rules alone
+
+``--rules-only`` scores with the statistical recogniser off (the same record assembly
+and classification, ``recogniser=None``). The recogniser was trained on the development
+part, so its development figures are flattering; the rules alone are the better guide
+to mail nobody tuned to. Those figures are printed under "rules only" and written to
+``bench/results/quality-rules-only-<part>-<time>.json``, never as the shipped figures,
+and cannot be recorded as the baseline.
 """
 
 from __future__ import annotations
@@ -283,12 +291,13 @@ def generate(part: str, pattern: str = "*.yaml") -> Path:
     return out
 
 
-def _settings() -> RecordSettings:
+def _settings(rules_only: bool = False) -> RecordSettings:
+    """What assembly uses; ``rules_only`` leaves the recogniser out (the rules alone)."""
     return RecordSettings(
         attachment_policy=AttachmentPolicy(),
         rules=load_default_rules(),
         classify_policy=ClassifyPolicy(),
-        recogniser=load_recogniser(),
+        recogniser=None if rules_only else load_recogniser(),
     )
 
 
@@ -412,15 +421,18 @@ def _templates() -> tuple[str, ...]:
     return tuple(found) if found else DEFAULT_TEMPLATES
 
 
-def evaluate_part(part: str, errors: bool = False, pattern: str = "*.yaml") -> dict[str, Any]:
-    """Score one corpus part (its spec files matching ``pattern``); the JSON-able result."""
+def evaluate_part(
+    part: str, errors: bool = False, pattern: str = "*.yaml", rules_only: bool = False
+) -> dict[str, Any]:
+    """Score one corpus part (its spec files matching ``pattern``); the JSON-able result.
+    ``rules_only`` scores with the recogniser off and says so in the result."""
     directory = generate(part, pattern)
     labels = [
         json.loads(line)
         for line in (directory / "labels.jsonl").read_text("utf-8").splitlines()
         if line.strip()
     ]
-    settings = _settings()
+    settings = _settings(rules_only)
     templates = _templates()
     escalation = Score()
     family_micro = Score()
@@ -520,6 +532,7 @@ def evaluate_part(part: str, errors: bool = False, pattern: str = "*.yaml") -> d
     seconds.sort()
     return {
         "part": part,
+        "rules_only": rules_only,
         "messages": len(labels),
         "headline": {k: _r(v) for k, v in headline.items()},
         "escalation": escalation.to_json(),
@@ -605,7 +618,9 @@ def _score_line(name: str, s: Mapping[str, Any]) -> str:
 
 def render(result: Mapping[str, Any]) -> str:
     """The printed table of one part."""
-    out = [f"== {result['part']} part: {result['messages']} messages =="]
+    # Rules-only figures are labelled as such so they are never read as the shipped ones.
+    mode = " (RULES ONLY: recogniser off)" if result.get("rules_only") else ""
+    out = [f"== {result['part']} part{mode}: {result['messages']} messages =="]
     out.append("headline:")
     for k, v in result["headline"].items():
         out.append(f"  {k:<34} {_fmt(v)}")
@@ -676,7 +691,19 @@ def main(argv: Iterable[str] | None = None) -> int:
         help="score only the part's spec files matching this pattern, such as a new batch "
         "scored once on arrival before anyone reads it (default: all of them)",
     )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="score with the statistical recogniser off (the rules alone); printed and "
+        "written as quality-rules-only-<part>-<time>.json",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.record_baseline and args.rules_only:
+        # The baseline holds the shipped figures, which include the recogniser.
+        print(
+            "error: --record-baseline records shipped figures; drop --rules-only", file=sys.stderr
+        )
+        return 2
     if args.record_baseline and args.specs != "*.yaml":
         # A baseline recorded from some of a part's files would hold the whole part to it.
         print("error: --record-baseline scores whole parts; drop --specs", file=sys.stderr)
@@ -685,7 +712,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     results = {}
     for part in parts:
         try:
-            results[part] = evaluate_part(part, errors=args.errors, pattern=args.specs)
+            results[part] = evaluate_part(
+                part, errors=args.errors, pattern=args.specs, rules_only=args.rules_only
+            )
         except CorpusError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -703,7 +732,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = RESULTS / f"quality-{args.part}-{stamp}.json"
+        name = "quality-rules-only" if args.rules_only else "quality"
+        path = RESULTS / f"{name}-{args.part}-{stamp}.json"
         path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", "utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

@@ -168,3 +168,78 @@ def test_requests_put_as_wants_and_lists_are_found(text: str) -> None:
 def test_what_someone_told_the_writer_in_creole_asks_nothing() -> None:
     text = "Mwen peye chak mwa jan yo te di m: avril, me, jen. Adrès la chanje."
     assert RFI not in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Inside a notice of error, the payments asked for by description, not by a
+        # document's name.
+        "Please fix it and take the late charge off. And can you email me a list of every "
+        "payment you show from me for the last 12 months.",
+        "Your statement says I owe December, which I paid. I want the late fees gone. I also "
+        "want a complete history of every payment you have received since the transfer.",
+        "Tài khoản của tôi bị trừ tiền nhà 2 lần. Xin hoàn lại tiền bị trừ lần thứ hai. Và xin "
+        "gửi cho tôi bảng kê các lần trừ tiền tự động từ đầu năm tới giờ.",
+        "这是你们的错误，请马上把地税和罚款交上。另外请把去年一年escrow账户的付款明细寄给我们看看。",
+        "Por favor corrijam o meu escrow, foi um erro. Também quero o extrato do escrow de 2026 "
+        "mostrando cada pagamento feito.",
+        "هذا خطأ منكم. أرجو تصحيح تطبيق الدفعة وإرسال كشف بالمدفوعات من يناير حتى الآن.",
+        "لم تدفعوا الفاتورة. أطلب أن تدفعوا التأمين فوراً، "
+        "وأن ترسلوا لي كشف حساب escrow لآخر 12 شهراً.",
+    ],
+)
+def test_payments_listed_are_asked_for_inside_a_notice_of_error(text: str) -> None:
+    kinds = run(text).request_kinds
+    assert "notice_of_error" in kinds
+    assert RFI in kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The sale is on the calendar but my application was complete weeks ago. Please stop "
+        "this sale and tell me where my review stands.",
+        "Mi casa se va a rematar el 15 de enero. Entregué todos los documentos para la "
+        "modificación y la solicitud estaba completa. Les pido que paren la venta hasta que "
+        "decidan mi solicitud, y que me digan por escrito en qué estado está.",
+    ],
+)
+def test_where_a_review_stands_is_asked_beside_a_sale_error(text: str) -> None:
+    assert RFI in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A congressional office or a regulator relays the error and asks for an account
+        # of it.
+        "Ms. Carmichael states that her property taxes were not paid from her escrow account. "
+        "We would appreciate a written response explaining the status of the tax payment.",
+        "The consumer alleges that her escrow account was charged for a tax bill she already "
+        "paid. Please review the complaint and provide a written response, together with a "
+        "copy of the escrow account history, to this office within 15 business days.",
+    ],
+)
+def test_a_written_account_asked_for_a_borrower_is_a_request(text: str) -> None:
+    kinds = run(text).request_kinds
+    assert "notice_of_error" in kinds
+    assert RFI in kinds
+
+
+def test_charges_to_be_explained_in_writing_inside_a_payoff_dispute_are_asked() -> None:
+    text = (
+        "Aparece dos veces el cargo de inspección. Ese total está mal. Necesitamos que nos "
+        "manden un saldo corregido y una explicación por escrito de esos cargos."
+    )
+    assert RFI in run(text).request_kinds
+
+
+def test_a_written_response_promised_by_the_writer_asks_nothing() -> None:
+    text = "I will send you a written response explaining my hardship next week."
+    assert RFI not in run(text).request_kinds
+
+
+def test_the_writers_own_list_of_payments_asks_for_none() -> None:
+    text = "Attached is a list of every payment I made this year, with the bank confirmations."
+    assert RFI not in run(text).request_kinds
