@@ -1507,11 +1507,7 @@ def _closing_firm(
     the closing, and nothing is disputed: no notice of error, no complaint, no threat to
     sue. "Our client", "I represent the borrower" or a lawsuit keep the family.
     """
-    legal = families.get("legal_representation")
-    if not legal:
-        return families, []
-    firm = {h.rule.name for h in hits if h.rule.firm_name}
-    if not all(ev.rule in firm for ev in legal):
+    if "legal_representation" not in families:
         return families, []
     business = next((h for h in hits if h.rule.signal == "closing_business"), None)
     payoff = next((h for h in hits if h.rule.kind == "payoff_statement"), None)
@@ -1520,13 +1516,14 @@ def _closing_firm(
         return families, []
     if any(h.rule.signal == "lawsuit_threat" for h in hits):
         return families, []
-    dropped = [
-        Suppression(
-            "closing_firm", ev.rule, ev.field, ev.start, ev.end, ev.matched, because.match.matched
-        )
-        for ev in legal
-    ]
-    return {f: ev for f, ev in families.items() if f != "legal_representation"}, dropped
+    cue = because.match.matched
+    return _drop_if_every_hit(
+        hits,
+        "legal_representation",
+        families,
+        "closing_firm",
+        lambda h: cue if h.rule.firm_name else None,
+    )
 
 
 def _service_of_kin(
