@@ -1238,6 +1238,15 @@ def _decide(
         if not c.rule.asks_only or not c.match.matched.isascii() or _in_question(c, ends)
     ]
     for h in named:
+        # "Cần giấy tờ gì thì cho tôi biết" in a new application is part of it; "¿Qué
+        # papeles necesitan?" still asks. Out of an application (an heir asking what
+        # makes them a successor) it asks either way.
+        if (
+            h.rule.application_asks_only
+            and "loss_mitigation_application" in kinds
+            and not _in_question(h, ends)
+        ):
+            continue
         # Inside a notice of error, "the escrow analysis is wrong" names the document;
         # "please send the escrow analysis" or "where is the payment history?" asks.
         if (
