@@ -1247,10 +1247,15 @@ def _decide(
             and not _in_question(h, ends)
         ):
             continue
+        # "I'd also like to know if ..." asks by its own words, so beside a notice of
+        # error; elsewhere the request cue and the information object decide.
+        if h.rule.errors_only and "notice_of_error" not in kinds:
+            continue
         # Inside a notice of error, "the escrow analysis is wrong" names the document;
         # "please send the escrow analysis" or "where is the payment history?" asks.
         if (
             "notice_of_error" not in kinds
+            or h.rule.errors_only
             or _in_question(h, ends)
             or _near(cues, [h], _SIGNAL_WINDOW) is not None
         ):

@@ -128,3 +128,80 @@ def test_the_request_keeps_its_rule_as_evidence() -> None:
 def test_telling_someone_not_to_change_anything_asks_nothing() -> None:
     text = "Xin đừng cho người đó thay đổi gì trong hồ sơ. Tôi đã báo cảnh sát."
     assert RFI not in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "You charged me a late fee by mistake, my payment was on time. Please remove "
+            "it. I'd also like to know if there was any life insurance on the loan.",
+        ),
+        (
+            "es",
+            "Me cobraron un cargo por atraso por error, pagué a tiempo. Quiten el cargo. "
+            "También quiero saber cuál es la fecha de recibo que ustedes usan.",
+        ),
+        (
+            "fr",
+            "Vous me chargez des frais de retard par erreur. Annulez-les. J'aimerais savoir "
+            "c'est quelle date que vous considérez comme la date de réception.",
+        ),
+        (
+            "zh",
+            "6月你们扣了两次房贷，多扣了一笔，请退回。另外请确认一下我的自动扣款现在是什么设置。",
+        ),
+    ],
+)
+def test_a_wish_to_know_a_fact_is_its_own_request_inside_a_notice_of_error(
+    lang: str, text: str
+) -> None:
+    c = run(text)
+    assert "notice_of_error" in c.request_kinds
+    assert f"{lang}_rfi_wished" in _rfi_rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Perdí mi trabajo. Quisiera saber si nos pueden dar unos meses sin pagar.",
+        "Je voudrais savoir si vous pouvez m'accorder un plan de remboursement.",
+    ],
+)
+def test_a_wish_to_know_outside_a_notice_of_error_is_left_to_cue_and_object(text: str) -> None:
+    assert not any(r.endswith("_rfi_wished") for r in _rfi_rules(text))
+
+
+def test_a_why_inside_a_notice_of_error_stays_part_of_the_assertion() -> None:
+    text = (
+        "You charged me a $95 late fee by mistake, my payment was on time. I want to "
+        "know why you did this. Remove it."
+    )
+    assert RFI not in run(text).request_kinds
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Our condo was flooded in the hurricane. The insurer sent a check payable to us "
+            "and to you. How do we get the check endorsed and the funds released?",
+        ),
+        (
+            "fr",
+            "L'ouragan a inondé le condo. Comment procéder pour l'endossement et la "
+            "libération des fonds pour les réparations?",
+        ),
+    ],
+)
+def test_how_an_insurance_check_is_endorsed_and_released_requests_information(
+    lang: str, text: str
+) -> None:
+    assert f"{lang}_rfi_asked" in _rfi_rules(text)
+
+
+def test_whether_the_loan_stands_in_good_order_requests_information() -> None:
+    text = "有人加我微信说是你们的贷款服务中心，让我转一笔保证金。我没有转。我的贷款是正常的吧？"
+    assert RFI in run(text).request_kinds
