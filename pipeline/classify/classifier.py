@@ -1238,10 +1238,24 @@ def _decide(
         if not c.rule.asks_only or not c.match.matched.isascii() or _in_question(c, ends)
     ]
     for h in named:
+        # "Cần giấy tờ gì thì cho tôi biết" in a new application is part of it; "¿Qué
+        # papeles necesitan?" still asks. Out of an application (an heir asking what
+        # makes them a successor) it asks either way.
+        if (
+            h.rule.application_asks_only
+            and "loss_mitigation_application" in kinds
+            and not _in_question(h, ends)
+        ):
+            continue
+        # "I'd also like to know if ..." asks by its own words, so beside a notice of
+        # error; elsewhere the request cue and the information object decide.
+        if h.rule.errors_only and "notice_of_error" not in kinds:
+            continue
         # Inside a notice of error, "the escrow analysis is wrong" names the document;
         # "please send the escrow analysis" or "where is the payment history?" asks.
         if (
             "notice_of_error" not in kinds
+            or h.rule.errors_only
             or _in_question(h, ends)
             or _near(cues, [h], _SIGNAL_WINDOW) is not None
         ):

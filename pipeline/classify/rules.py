@@ -203,6 +203,16 @@ class EscalationRule(BaseModel):
     # wrong") is part of the assertion; it is a request for information there only
     # when asked for (a request cue nearby, or a question).
     named_in_errors: bool = False
+    # The words ask what an application still needs ("what documents do you need?"):
+    # in a new loss-mitigation application that is part of it (the servicer must say
+    # what is missing anyway, 1024.41(b)(2)(i)(B)) unless asked in a question, as for
+    # an application's materials (see pipeline.classify.classifier).
+    application_asks_only: bool = False
+    # A wish to know a fact ("I'd also like to know if ...") asks by its own words: a
+    # request of its own inside a notice of error, whose other questions are part of
+    # the assertion; elsewhere the request cue and the information object decide, as
+    # for any request.
+    errors_only: bool = False
     # The words say the writer did not consent ("I did not authorize", "sin mi
     # autorización"): next to a sum of money they dispute a charge (a notice of error),
     # elsewhere they report fraud. The classifier decides which.
