@@ -17,7 +17,8 @@ How the decisions are made (all pure logic, all explainable):
    (:mod:`pipeline.classify.context`). Some suppressions need the whole message: in a
    fraud report the writer's "I never applied" is an impostor's act; "I did not
    authorize" next to a sum disputes a charge; a scam only suspected by a writer who
-   did not fall for it reports nothing.
+   did not fall for it reports nothing; nor does fraud told of the writer's family on a
+   loan with another lender.
 4. Request kinds come from rules that name a kind, and from two combined signals:
    an error assertion next to a servicing object (a notice of error, 12 CFR
    1024.35(b): any written assertion of a covered error counts, whatever the words),
@@ -74,6 +75,7 @@ from pipeline.classify.context import (
     impostor_act_cue,
     impostor_claim_cue,
     negation_cue,
+    other_lender_cue,
     sentence_span,
     suspicion_cue,
 )
@@ -513,6 +515,7 @@ def classify(
         kinds.append("notice_of_error")
         kind_evidence.append(("notice_of_error", families["notice_of_error"][0]))
     families, suspected = _suspected_scams(hits, families, prepared, body_field)
+    families, kin_fraud = _fraud_of_kin(hits, families, prepared, body_field)
     families, elsewhere = _disaster_elsewhere(hits, families, prepared, body_field)
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
@@ -525,6 +528,7 @@ def classify(
         *own_fault,
         *disputed,
         *suspected,
+        *kin_fraud,
         *elsewhere,
         *background,
         *not_on_loan,
@@ -1413,6 +1417,34 @@ def _suspected_scams(
         return None if cue is None else f"{cue.strip()} / {foiled}"
 
     return _drop_if_every_hit(fraud, "fraud_identity_theft", families, "suspicion", reason)
+
+
+def _fraud_of_kin(
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    body_field: FieldName,
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop fraud told of the writer's family on a loan with another lender.
+
+    "Mi tía got scammed por una compañía de loan modification ... su préstamo es con
+    otro banco, not you guys": the fraud befell a relative on someone else's loan, and
+    the writer only asks a question of their own. Every fraud word must be told in a
+    sentence naming the writer's family, and the message must say the loan told of is
+    with another lender; fraud told of the writer's own account, or of a relative's loan
+    with us, still counts. Kept as evidence, suppressed as someone else's situation.
+    """
+    if "fraud_identity_theft" not in families:
+        return families, []
+    other = other_lender_cue(prepared.norm(body_field).text)
+    if other is None:
+        return families, []
+
+    def reason(h: _Hit) -> str | None:
+        kin = family_in_sentence(prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend)
+        return None if kin is None else f"{kin} / {other}"
+
+    return _drop_if_every_hit(hits, "fraud_identity_theft", families, "other_party", reason)
 
 
 def _disaster_elsewhere(

@@ -63,6 +63,7 @@ __all__ = [
     "media_seen_cue",
     "negation_cue",
     "news_cue",
+    "other_lender_cue",
     "other_party_cue",
     "resolution_cue",
     "sentence_span",
@@ -485,6 +486,31 @@ _FAMILY = re.compile(
     r"|(?:어머니|아버지|부모님|가족|아들|딸)"
     r"|ابني|ابنتي|أمي|امي|أبي|ابي|عائلتي"
 )
+
+
+# The loan a story is about said to be with another lender, not the servicer ("su
+# préstamo es con otro banco, not you guys", "her loan is with a different bank").
+_OTHER_LENDER = re.compile(
+    r"\b(?:with|at|through) (?:an?other|a different|some other) (?:lender|bank|servicer|company|"
+    r"mortgage company)\b|\bnot (?:with )?(?:you|you guys|your company|this company)\b"
+    r"|\b(?:con|en) (?:otro|otra) (?:banco|compania|prestamista|financiera|empresa)\b"
+    r"|\bno (?:es|esta) con ustedes\b"
+    r"|\b(?:com|no|na) (?:outro|outra) (?:banco|empresa|financeira|companhia)\b"
+    r"|\bnao (?:e|esta) com voces\b"
+    r"|\b(?:avec|chez|aupres d.) ?(?:une autre|un autre) (?:banque|preteur|societe|compagnie)\b"
+    r"|\bpas chez vous\b"
+    r"|\b(?:o|voi|tai) (?:ngan hang|cong ty) khac\b|\bkhong phai (?:o|voi|cua) (?:quy )?cong ty\b"
+    r"|\b(?:ak|nan|lakay) yon lot (?:bank|konpayi)\b"
+    r"|\bsa ibang (?:bangko|bank|kompanya|company|lender)\b|\bhindi sa inyo\b"
+    r"|(?:别的|別的|其他|另一家)(?:银行|銀行|公司|贷款公司|貸款公司)|不是(?:在)?(?:你们|你們|贵公司|貴公司)"
+    r"|다른 (?:은행|회사|대출\s?회사)|귀사(?:가|와는?) 아닌"
+    r"|(?:بنك آخر|شركة أخرى|ليس معكم|ليس لديكم)"
+)
+
+
+def other_lender_cue(folded: str) -> str | None:
+    """Words saying the loan told of is with another lender, if any."""
+    return _found(_OTHER_LENDER, folded)
 
 
 def home_fine_cue(folded: str) -> str | None:

@@ -100,7 +100,7 @@ def test_unequal_treatment_described_without_naming_it_is_discrimination(text: s
 @pytest.mark.parametrize(
     "text",
     [
-        "Nobody has told me I was denied. Nobody has told me anything.",
+        "I sent every paper in June. Nobody has told me anything.",
         "I am not happy with the way I was treated on the phone.",
         "Nadie me ha dicho nada de mi caso en dos meses.",
         "No estoy contenta con el trato que recibí por teléfono.",
