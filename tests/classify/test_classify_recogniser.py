@@ -460,3 +460,23 @@ def test_the_model_reads_none_of_a_suppressed_sentence_wrapped_over_two_lines() 
     text = recogniser_input(fields, RULES).text
     assert "glimmering" not in text
     assert "thanks again" in text
+
+
+def test_fresh_decisions_keep_only_the_named_writers(trainer: Any) -> None:
+    rfi = "request_for_information"
+    mine = _decision(trainer, rfi, True, 1.0)
+    other = _decision(trainer, rfi, True, 1.0)
+    other = trainer.Decision(
+        trainer.Example(**{**vars(other.example), "group": "M"}),
+        other.rule_kinds,
+        other.rules_escalate,
+        other.model_scores,
+        other.raw,
+    )
+    assert trainer.fresh_decisions([mine, other], "m") == [other]
+
+
+def test_fresh_decisions_refuse_a_writer_the_part_does_not_have(trainer: Any) -> None:
+    decision = _decision(trainer, "request_for_information", True, 1.0)
+    with pytest.raises(SystemExit, match="writers must be among X"):
+        trainer.fresh_decisions([decision], "Q")
