@@ -118,6 +118,8 @@ _NEGATION_WORDS = frozenset(
         "isnt", "isn't", "wasnt", "wasn't", "arent", "aren't", "doesnt", "doesn't",
         "havent", "haven't", "wont", "won't", "cannot", "sin", "nunca", "ni", "tampoco",
         "ningun", "ninguna", "ninguno", "jamas",
+        # Nobody as the one who acted ("nobody hacked anything", "nadie me robó nada").
+        "nobody", "nadie", "ninguem",
         # Portuguese, French, Haitian Creole, Tagalog, Vietnamese (folded)
         "nao", "nem", "nenhum", "nenhuma", "pas", "aucun", "aucune", "jamais", "sans",
         "hindi", "khong", "chang", "cha",

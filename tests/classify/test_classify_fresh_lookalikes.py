@@ -129,3 +129,36 @@ def test_a_paid_off_lien_not_released_is_an_error() -> None:
             "This is not a dispute of any kind. Please send me a copy of the deed of trust."
         ).request_kinds
     )
+
+
+def test_insurance_named_after_a_disaster_is_no_disaster_in_every_language() -> None:
+    for text in (
+        "Vous avez souscrit une assurance inondation à ma place. Cette assurance imposée "
+        "n'a aucune raison d'être.",
+        "Vocês colocaram um seguro contra enchentes na minha conta, mas eu já tenho.",
+        "Nou mete asirans inondasyon sou kont mwen.",
+        "Công ty mua bảo hiểm lũ lụt cho tôi nhưng tôi đã có rồi.",
+        "Nilagyan ninyo ng insurance sa baha ang account ko.",
+        "귀사에서 홍수 보험을 추가했습니다.",
+        "أضفتم تأمين ضد الفيضانات إلى حسابي.",
+        "你们给我加了洪水保险。",
+    ):
+        assert "disaster_hardship" not in families(text), text
+    for text in (
+        "Notre maison a été détruite par une inondation le mois dernier.",
+        "A enchente destruiu nossa casa.",
+        "Nhà tôi bị lũ lụt tuần trước.",
+        "홍수로 집이 침수되었습니다.",
+        "洪水把我们的房子淹了。",
+    ):
+        assert "disaster_hardship" in families(text), text
+
+
+def test_nobody_as_the_actor_negates_what_was_done() -> None:
+    assert "fraud_identity_theft" not in families(
+        "I got locked out after 3 tries. To be clear nobody hacked anything, I just forgot "
+        "which password I used."
+    )
+    assert "fraud_identity_theft" in families("Someone hacked my email and changed my autopay.")
+    # Being ignored is still a complaint, whose words begin with "nobody".
+    assert "complaint" in families("Nobody responds to my letters, this is the third time.")
