@@ -1087,7 +1087,8 @@ def _judgements(hits: list[_Hit], prepared: PreparedFields) -> list[_Hit]:
     state the writer's good standing, and "it is not right", "no es justo", "부당하다"
     a judgement of how the writer was treated; neither asserts an error of servicing
     unless it is said of a servicing thing named in its own sentence ("the late fee is
-    not right", "I paid on time and you charged a fee"), or the message names a
+    not right", "I paid on time and you charged a fee"; the loan or the account alone is
+    in every message and names no such thing), or the message names a
     lateness put on the account that the good standing disputes ("you reported me
     late ... I have always paid on time"). Otherwise the words are kept out of the
     error decision, and the servicing words elsewhere in the message ("yo pago mi
@@ -1110,6 +1111,13 @@ def _judgements(hits: list[_Hit], prepared: PreparedFields) -> list[_Hit]:
         return hits
     objects: dict[tuple[str, int], list[_Hit]] = {}
     for h in hits:
+        # The loan or the account itself is no servicing thing judged: "we have never been
+        # late in 22 years with whoever had the loan" is good standing, told to ask for help.
+        if (
+            h.rule.signal == "servicing_object"
+            and fold(h.match.matched).strip() in _GENERIC_OBJECTS
+        ):
+            continue
         if h.rule.signal in ("servicing_object", "amount", "late_mark"):
             objects.setdefault((h.match.field, h.match.item), []).append(h)
     kept: list[_Hit] = []
