@@ -1373,7 +1373,10 @@ def _impostors_acts(
     for h in hits:
         if h.rule.signal in ("error_cue", "judgement_cue"):
             folded = prepared.norm(h.match.field, h.match.item).text
-            cue = impostor_act_cue(folded, h.fstart, h.fend)
+            # The denial is read where the rule matched: on the view with wrapped lines
+            # joined ("I did not\napply for this" is one denial, as the match found it).
+            view = prepared.get(h.match.field, h.match.item).view
+            cue = impostor_act_cue(view.text, *view.view_span(h.fstart, h.fend))
             if cue is None:
                 # The impostor's pretext told by the writer ("he said a system error
                 # bounced the payment"): the error is the impostor's story.

@@ -12,6 +12,13 @@ Why each matching choice:
   fire inside "respawn".
 * The words of a phrase may be separated by any run of whitespace, ``-`` or ``_``
   (line wraps in plain-text mail, ``cease-and-desist``).
+* Triggers and ``unless`` patterns run on a view of the folded text in which a
+  sentence wrapped onto the next line is one line (see :mod:`pipeline.classify.wrap`):
+  a pattern's spaces and ``[^.\\n]`` then cross a hard wrap as they cross a space,
+  while blank lines, list items, quoted lines and sentence ends still separate.
+  Spans are mapped back, so evidence points at the original text. A negation is read
+  on the view too (a negation and what it denies wrapped apart are one clause); zones
+  and the other context cues are read on the folded text at that span, as before.
 * ``unless`` patterns are hard negatives: a candidate match that overlaps an
   ``unless`` match is dropped ("power of attorney", "car auction").
 * ``negatable`` rules drop a match when a negation cue ("no", "not", "sin",
@@ -62,6 +69,7 @@ from pipeline.classify.kinds import (
 from pipeline.classify.literals import LiteralSet, Occurrences
 from pipeline.classify.machine import MachineHeaders
 from pipeline.classify.normalize import NormalizedText, fold, fold_pattern, normalize
+from pipeline.classify.wrap import unwrap
 from pipeline.errors import ConfigError
 
 __all__ = [
@@ -368,7 +376,7 @@ class RuleMatch:
 class PreparedField:
     """One field value, normalised, with what rules derive from it computed on demand."""
 
-    __slots__ = ("_zones", "forwarded", "norm", "probe", "quotable")
+    __slots__ = ("_zones", "forwarded", "norm", "probe", "quotable", "view")
 
     def __init__(self, value: str, quotable: bool, forwarded: bool = False) -> None:
         self.norm = normalize(value)
@@ -376,6 +384,9 @@ class PreparedField:
         self.forwarded = forwarded
         # Lower-cased folded text for anchor tests (None: anchors cannot be trusted).
         self.probe = ascii_probe(self.norm.text)
+        # What rules match on: the folded text with soft line breaks joined (the
+        # folded text itself when nothing is wrapped); see pipeline.classify.wrap.
+        self.view = unwrap(self.norm, self.probe)
         self._zones: Zones | None = None
 
     @property
@@ -532,23 +543,29 @@ def _match_one(
 ) -> list[RuleMatch]:
     norm = prepared.norm
     folded = norm.text
+    # Triggers and "unless" patterns run on the view with soft line breaks joined, and
+    # the anchor probe and ``occurrences`` are the view's, so the guide skips no match
+    # a scan of the view would find; what a match means (zones, most context cues) is
+    # read at its span in the folded text, line by line as ever.
+    view = prepared.view
     # The "unless" spans are only needed once the trigger matches (most rules match nothing).
     blocked: SpanSet | None = None
     out: list[RuleMatch] = []
-    # Same matches as trigger.finditer(folded), trying only where an anchor allows.
+    # Same matches as trigger.finditer(view.text), trying only where an anchor allows.
     cues = [g for g in trigger.groupindex if g.startswith(CUE)]
-    for m in guided_finditer(trigger, folded, prepared.probe, _rule_guide(rule), occurrences):
-        span = next(((m.start(g), m.end(g)) for g in cues if m.start(g) >= 0), m.span())
-        if span[0] == span[1]:
+    for m in guided_finditer(trigger, view.text, view.probe, _rule_guide(rule), occurrences):
+        vspan = next(((m.start(g), m.end(g)) for g in cues if m.start(g) >= 0), m.span())
+        if vspan[0] == vspan[1]:
             continue
         if blocked is None:
             blocked = SpanSet(
                 (b.start(), b.end())
                 for u, guide in zip(unless, _unless_guides(rule), strict=True)
-                for b in guided_finditer(u, folded, prepared.probe, guide, occurrences)
+                for b in guided_finditer(u, view.text, view.probe, guide, occurrences)
             )
-        if blocked.overlaps(*span):
+        if blocked.overlaps(*vspan):
             continue
+        span = view.folded_span(*vspan)
         start, end = norm.original_span(*span)
         why: tuple[SuppressionReason, str] | None = None
         if rule.skip_quoted and prepared.quotable:
@@ -556,9 +573,11 @@ def _match_one(
             if zone is not None and not (zone[0] == "signature" and rule.counts_in_signature):
                 why = (zone[0], zone[1])  # type: ignore[assignment]
         if why is None and rule.negatable:
+            # A negation is read on the view, as the match was: "we have never\nfiled for
+            # bankruptcy" is one clause (the folded text reads only long lines as wrapped).
             cue = negation_cue(
-                folded,
-                *span,
+                view.text,
+                *vspan,
                 contracted_no=primary == "pt",
                 asserted_after_why=rule.signal in _ERROR_SIGNALS,
             )
@@ -664,7 +683,8 @@ def match_rules_detailed(
                 if not value:
                     continue
                 field = prepared.get(field_name, item)
-                occurrences = None if field.probe is None else prepared.occurrences(field.probe)
+                probe = field.view.probe
+                occurrences = None if probe is None else prepared.occurrences(probe)
                 results.extend(
                     _match_one(
                         rule,
