@@ -115,6 +115,14 @@ _OOO_WEAK = re.compile(
         r"|출장|방문\s*중|(?:이)?메일\s*확인이\s*(?:늦|어렵)"
         r"|nasa bakasyon|naka-?bakasyon|naka-?leave|wala ako sa opisina"
         r"|estou fora|estarei fora|de licenca|estarei ausente"
+        # "I will reply when I am back" ("sẽ trả lời email khi trở về", "responderé a su
+        # correo cuando regrese", "je répondrai à mon retour").
+        r"|se (?:tra loi|phan hoi)(?: \S+){0,3} khi (?:tro ve|quay lai|ve)"
+        r"|(?:respondere|contestare)(?: \S+){0,4} (?:cuando (?:regrese|vuelva)|a mi regreso)"
+        r"|responderei(?: \S+){0,4} (?:quando (?:voltar|retornar)|no meu retorno|ao retornar)"
+        r"|(?:je )?(?:vous )?repondrai(?: \S+){0,4} (?:a|des) mon retour"
+        r"|m ap reponn(?: \S+){0,4} (?:le|kou) m (?:tounen|retounen)"
+        r"|sasagot(?: \S+){0,4} pag-?balik"
     )
 )
 _RETURN = re.compile(

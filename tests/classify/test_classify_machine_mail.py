@@ -153,6 +153,16 @@ def test_arabic_out_of_office_words_with_hamza_are_recognised(subject: str, text
         ("Re: 안내", "8월 17일까지 출장 중입니다. 급한 일은 사무실로 연락 주세요."),
         ("Re: statement", "Nasa bakasyon po ako hanggang Agosto 17. Babalik ako sa opisina."),
         ("Re: extrato", "Estou fora até o dia 17 de agosto, com acesso limitado."),
+        # "I will answer when I come back", with the dates and an urgent contact.
+        (
+            "Re: Thong bao bao hiem",
+            "Cảm ơn quý vị. Tôi đang về Việt Nam từ 1/12 đến 5/1, sẽ trả lời email khi trở "
+            "về. Việc gấp xin gọi (972) 555-0199.",
+        ),
+        ("Re: estado de cuenta", "Gracias. Responderé a su correo cuando regrese el 5/1."),
+        ("Re: relevé", "Merci. Je répondrai à votre message à mon retour le 5/1."),
+        ("Re: extrato", "Obrigada. Responderei sua mensagem quando voltar, dia 5/1."),
+        ("Re: deklarasyon", "Mèsi. M ap reponn imel ou lè m tounen 5/1."),
     ],
 )
 def test_out_of_office_words_missing_before_are_recognised(subject: str, text: str) -> None:
