@@ -71,32 +71,23 @@ def test_asking_what_was_changed_on_the_account_requests_information(lang: str, 
     assert f"{lang}_rfi_asked" in _rfi_rules(text)
 
 
-def test_a_request_for_what_was_changed_counts_inside_a_notice_of_error() -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Who did something to the account.
         "You charged me a $95 late fee by mistake, my payment was on time. Please remove "
-        "it. I also want to know who ordered the inspections on my loan."
-    )
-    c = run(text)
-    assert "notice_of_error" in c.request_kinds
-    assert RFI in c.request_kinds
-
-
-def test_the_options_open_to_the_writer_asked_inside_a_notice_of_error() -> None:
-    text = (
+        "it. I also want to know who ordered the inspections on my loan.",
+        # The options open to the writer.
         "La venta no debe realizarse, es un error. Exijo que la cancelen y que me informen "
-        "por escrito qué opciones hay para ponerme al día."
-    )
-    c = run(text)
-    assert "notice_of_error" in c.request_kinds
-    assert RFI in c.request_kinds
-
-
-def test_a_request_made_again_counts_inside_a_notice_of_error() -> None:
-    text = (
+        "por escrito qué opciones hay para ponerme al día.",
+        # A request made again.
         "On March 16 I mailed a request for my payment history. It has been 2 months and "
         "I have not received the documents. I am asking again for:\n1. Payment history "
-        "from 2021 to today"
-    )
+        "from 2021 to today",
+    ],
+    ids=["who-ordered", "options", "asked-again"],
+)
+def test_a_request_asked_outright_counts_inside_a_notice_of_error(text: str) -> None:
     c = run(text)
     assert "notice_of_error" in c.request_kinds
     assert RFI in c.request_kinds
