@@ -4,6 +4,7 @@ combine with the rules, and that the shipped model is what the trainer makes."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -480,3 +481,19 @@ def test_fresh_decisions_refuse_a_writer_the_part_does_not_have(trainer: Any) ->
     decision = _decision(trainer, "request_for_information", True, 1.0)
     with pytest.raises(SystemExit, match="writers must be among X"):
         trainer.fresh_decisions([decision], "Q")
+
+
+def test_the_trainer_withholds_what_mail_parser_quotes_from_a_message(
+    trainer: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Training parses every development message in process; a subject mail-parser
+    # cannot decode must reach the log as a finding, not as the subject's loan number.
+    with pytest.raises(SystemExit):
+        trainer.main(["--no-such-option"])
+    capsys.readouterr()
+    logging.getLogger("mailparser.utils").error(
+        "Failed decoding header part: =?utf-8?B?UGFnbw?= - prestamo 7004418825"
+    )
+    err = capsys.readouterr().err
+    assert "Failed decoding header part" in err
+    assert "7004418825" not in err
