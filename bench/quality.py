@@ -261,13 +261,16 @@ def spec_files(part: str, pattern: str = "*.yaml") -> list[Path]:
     return sorted((DATA / part).glob(pattern))
 
 
-def generate(part: str, pattern: str = "*.yaml") -> Path:
-    """Generate a part's ``.eml`` files and labels (cached); return their directory."""
+def generate(part: str, pattern: str = "*.yaml", rewrap: int | None = None) -> Path:
+    """Generate a part's ``.eml`` files and labels (cached); return their directory.
+    ``rewrap``: plain-text bodies hard-wrapped at that many columns (the generator's
+    ``--rewrap``)."""
     specs = spec_files(part, pattern)
     if not specs:
         raise CorpusError(f"no corpus specs matching {pattern} in {DATA / part}")
     generator = DATA / "generate.py"
     digest = hashlib.sha256(generator.read_bytes())
+    digest.update(f"rewrap={rewrap}\0".encode())
     for path in specs:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     out = Path(tempfile.gettempdir()) / f"mailledger-quality-{part}-{digest.hexdigest()[:16]}"
@@ -279,8 +282,9 @@ def generate(part: str, pattern: str = "*.yaml") -> Path:
         for path in specs:
             (specs_dir / path.name).write_bytes(path.read_bytes())
         staging = Path(tmp) / "out"
+        wrap = [] if rewrap is None else ["--rewrap", str(rewrap)]
         done = subprocess.run(
-            [sys.executable, str(generator), str(specs_dir), str(staging)],
+            [sys.executable, str(generator), str(specs_dir), str(staging), *wrap],
             capture_output=True,
             text=True,
             check=False,
@@ -424,11 +428,16 @@ def _templates() -> tuple[str, ...]:
 
 
 def evaluate_part(
-    part: str, errors: bool = False, pattern: str = "*.yaml", rules_only: bool = False
+    part: str,
+    errors: bool = False,
+    pattern: str = "*.yaml",
+    rules_only: bool = False,
+    rewrap: int | None = None,
 ) -> dict[str, Any]:
     """Score one corpus part (its spec files matching ``pattern``); the JSON-able result.
-    ``rules_only`` scores with the recogniser off and says so in the result."""
-    directory = generate(part, pattern)
+    ``rules_only`` scores with the recogniser off, ``rewrap`` with plain-text bodies
+    hard-wrapped at that many columns; the result says so."""
+    directory = generate(part, pattern, rewrap)
     labels = [
         json.loads(line)
         for line in (directory / "labels.jsonl").read_text("utf-8").splitlines()
@@ -535,6 +544,7 @@ def evaluate_part(
     return {
         "part": part,
         "rules_only": rules_only,
+        "rewrap": rewrap,
         "messages": len(labels),
         "headline": {k: _r(v) for k, v in headline.items()},
         "escalation": escalation.to_json(),
@@ -622,6 +632,8 @@ def render(result: Mapping[str, Any]) -> str:
     """The printed table of one part."""
     # Rules-only figures are labelled as such so they are never read as the shipped ones.
     mode = " (RULES ONLY: recogniser off)" if result.get("rules_only") else ""
+    if result.get("rewrap"):
+        mode += f" (REWRAPPED at {result['rewrap']} columns)"
     out = [f"== {result['part']} part{mode}: {result['messages']} messages =="]
     out.append("headline:")
     for k, v in result["headline"].items():
@@ -699,11 +711,24 @@ def main(argv: Iterable[str] | None = None) -> int:
         help="score with the statistical recogniser off (the rules alone); printed and "
         "written as quality-rules-only-<part>-<time>.json",
     )
+    parser.add_argument(
+        "--rewrap",
+        type=int,
+        metavar="COLUMNS",
+        help="score the same mail with every plain-text body and text attachment "
+        "hard-wrapped at COLUMNS (at least 20), as some mail clients send it; written as "
+        "quality-rewrapN-<part>-<time>.json",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.record_baseline and args.rules_only:
+    if args.rewrap is not None and args.rewrap < 20:
+        print("error: --rewrap takes a width of at least 20 columns", file=sys.stderr)
+        return 2
+    if args.record_baseline and (args.rules_only or args.rewrap is not None):
         # The baseline holds the shipped figures, which include the recogniser.
         print(
-            "error: --record-baseline records shipped figures; drop --rules-only", file=sys.stderr
+            "error: --record-baseline records shipped figures on the mail as written;"
+            " drop --rules-only and --rewrap",
+            file=sys.stderr,
         )
         return 2
     if args.record_baseline and args.specs != "*.yaml":
@@ -715,7 +740,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     for part in parts:
         try:
             results[part] = evaluate_part(
-                part, errors=args.errors, pattern=args.specs, rules_only=args.rules_only
+                part,
+                errors=args.errors,
+                pattern=args.specs,
+                rules_only=args.rules_only,
+                rewrap=args.rewrap,
             )
         except CorpusError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -735,6 +764,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         name = "quality-rules-only" if args.rules_only else "quality"
+        if args.rewrap is not None:
+            name += f"-rewrap{args.rewrap}"
         path = RESULTS / f"{name}-{args.part}-{stamp}.json"
         path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", "utf-8")
         print(f"wrote {path.relative_to(ROOT)}")

@@ -1,10 +1,13 @@
 """Build .eml files and labels.jsonl from YAML corpus specs.
 
-Usage: python generate.py SPEC_DIR OUT_DIR
+Usage: python generate.py SPEC_DIR OUT_DIR [--rewrap COLUMNS]
 
 Reads every *.yaml in SPEC_DIR (sorted; each a YAML list of message specs),
 validates each spec (one-line error naming file, id and field; exit 2), and
 writes OUT_DIR/<id>.eml (CRLF line endings) plus OUT_DIR/labels.jsonl.
+With --rewrap, every plain-text body and text attachment (forwarded messages too)
+is hard-wrapped at COLUMNS as a mail client wraps on sending, quoted lines keeping
+their "> " prefix: the same mail, as some clients deliver it.
 Output is deterministic: MIME boundaries and default Message-IDs derive from
 the id, no current time is used, PDFs are written by matplotlib without a
 creation date and images by Pillow with fixed settings.
@@ -147,6 +150,34 @@ def text_part(body, subtype="plain"):
 
 def wrap_lines(text, width):
     return [w for line in text.split("\n") for w in (textwrap.wrap(line, width) or [""])]
+
+
+def rewrap_text(text, width):
+    """``text`` with every line longer than ``width`` broken at spaces; a quoted line's
+    continuation keeps its "> " prefix, so quoted history stays quoted."""
+    out = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        prefix = re.match(r"(?:>\s?)*", line).group()
+        if len(line) <= width or not line[len(prefix):].strip():
+            out.append(line)
+            continue
+        out.extend(textwrap.wrap(line[len(prefix):], max(width - len(prefix), 20),
+                                 initial_indent=prefix, subsequent_indent=prefix,
+                                 break_long_words=False, break_on_hyphens=False))
+    return "\n".join(out)
+
+
+def rewrap_spec(spec, width):
+    """A copy of ``spec`` whose plain-text body and text attachments are rewrapped."""
+    spec = copy.deepcopy(spec)
+    if spec.get("text"):
+        spec["text"] = rewrap_text(spec["text"], width)
+    for a in spec.get("attachments") or []:
+        if a["kind"] == "txt":
+            a["text"] = rewrap_text(a["text"], width)
+        elif a["kind"] == "rfc822":
+            a["message"] = rewrap_spec(a["message"], width)
+    return spec
 
 
 def make_pdf(text):
@@ -311,7 +342,10 @@ def to_bytes(msg):
 
 
 def main(argv):
-    if len(argv) != 3:
+    rewrap = None
+    if len(argv) == 5 and argv[3] == "--rewrap" and argv[4].isdigit() and int(argv[4]) >= 20:
+        rewrap = int(argv[4])
+    elif len(argv) != 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     spec_dir, out_dir = argv[1], argv[2]
@@ -334,7 +368,8 @@ def main(argv):
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "labels.jsonl"), "w", encoding="utf-8", newline="\n") as lab:
         for spec in specs:
-            data = to_bytes(build(copy.deepcopy(spec), Boundaries(spec["id"])))
+            shaped = copy.deepcopy(spec) if rewrap is None else rewrap_spec(spec, rewrap)
+            data = to_bytes(build(shaped, Boundaries(spec["id"])))
             with open(os.path.join(out_dir, spec["id"] + ".eml"), "wb") as fh:
                 fh.write(data)
             row = {"id": spec["id"], "language": spec["language"], "script": spec["script"],
