@@ -92,7 +92,9 @@ _OOO_STRONG = re.compile(
         r"|fuera de (?:la )?oficina|respuesta automatica|ausente de la oficina"
         r"|resposta automatica|fora do escritorio|ausente do escritorio"
         r"|reponse automatique|absent du bureau|absente du bureau"
-        r"|tra loi tu dong|ngoai van phong|repons otomatik|mwen pa nan biwo"
+        # Vietnamese says "automatic reply" both ways round ("trả lời tự động", "tự
+        # động trả lời").
+        r"|tra loi tu dong|tu dong tra loi|ngoai van phong|repons otomatik|mwen pa nan biwo"
         r"|awtomatikong tugon|wala sa opisina"
         r"|自动回复|自動回覆|自動回复|自动答复|休假通知|不在办公室|不在辦公室"
         r"|자동\s*(?:응답|회신|답장)|부재\s*(?:중|알림)"
@@ -107,6 +109,7 @@ _OOO_WEAK = re.compile(
         r"|checking (?:e-?mail|messages) (?:only )?"
         r"(?:occasionally|now and then|periodically|rarely)"
         r"|(?:get back to you|reply|respond) when (?:i|we)(?: am| are|'m|'re|m|re)? (?:back|home)"
+        r"|(?:get back to you|reply|respond) (?:when|after) (?:i|we) (?:return|get back)"
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
         r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
@@ -117,7 +120,7 @@ _OOO_WEAK = re.compile(
         r"|estou fora|estarei fora|de licenca|estarei ausente"
         # "I will reply when I am back" ("sẽ trả lời email khi trở về", "responderé a su
         # correo cuando regrese", "je répondrai à mon retour").
-        r"|se (?:tra loi|phan hoi)(?: \S+){0,3} khi (?:tro ve|quay lai|ve)"
+        r"|se (?:tra loi|phan hoi)(?: \S+){0,4} khi (?:tro ve|tro lai|quay lai|ve)"
         r"|(?:respondere|contestare)(?: \S+){0,4} (?:cuando (?:regrese|vuelva)|a mi regreso)"
         r"|responderei(?: \S+){0,4} (?:quando (?:voltar|retornar)|no meu retorno|ao retornar)"
         r"|(?:je )?(?:vous )?repondrai(?: \S+){0,4} (?:a|des) mon retour"

@@ -163,6 +163,14 @@ def test_arabic_out_of_office_words_with_hamza_are_recognised(subject: str, text
         ("Re: relevé", "Merci. Je répondrai à votre message à mon retour le 5/1."),
         ("Re: extrato", "Obrigada. Responderei sua mensagem quando voltar, dia 5/1."),
         ("Re: deklarasyon", "Mèsi. M ap reponn imel ou lè m tounen 5/1."),
+        # "Automatic reply" with its words the other way round, in the subject only.
+        ("Tự động trả lời: Your escrow account statement", "Cảm ơn quý khách."),
+        # "...when I am back at the office" said with "trở lại".
+        (
+            "Re: Thong bao",
+            "Văn phòng nghỉ lễ đến 02/01. Tôi sẽ trả lời email của quý khách khi trở lại văn phòng.",
+        ),
+        ("Re: statement", "Our office is closed until Jan 2. I will reply when I return."),
     ],
 )
 def test_out_of_office_words_missing_before_are_recognised(subject: str, text: str) -> None:
