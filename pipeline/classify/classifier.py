@@ -42,8 +42,10 @@ How the decisions are made (all pure logic, all explainable):
 5. Escalation families come from rules that name a family; a notice of error is
    always the ``notice_of_error`` family, routed to the error-resolution desk.
    Configured rules without a family still escalate by severity, as before. A death
-   told by a writer who says the loan is theirs alone, or that the one who died was
-   never on it, makes no successor in interest (kept as suppressed evidence).
+   told by a writer who says the loan is theirs alone, that the one who died was never
+   on it, or who signed it with them, makes no successor in interest; nor is a son's
+   military service or bankruptcy told by such a writer this loan's (kept as suppressed
+   evidence).
 """
 
 from __future__ import annotations
@@ -520,7 +522,8 @@ def classify(
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
     families, not_on_loan = _borrower_not_successor(hits, families)
-    families, kin_service = _service_of_kin(hits, families, prepared)
+    families, kin_service = _affairs_of_kin(hits, families, prepared, "servicemember")
+    families, kin_bankruptcy = _affairs_of_kin(hits, families, prepared, "bankruptcy")
     families, closing_firm = _closing_firm(hits, families, kinds)
     suppressions = (
         *suppressions,
@@ -533,6 +536,7 @@ def classify(
         *background,
         *not_on_loan,
         *kin_service,
+        *kin_bankruptcy,
         *closing_firm,
     )
     machine = (
@@ -1583,28 +1587,33 @@ def _closing_firm(
     )
 
 
-def _service_of_kin(
-    hits: list[_Hit], families: dict[str, list[Evidence]], prepared: PreparedFields
+def _affairs_of_kin(
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    family: EscalationFamily,
 ) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
-    """Drop a servicemember family that is a relative's service on the writer's own loan.
+    """Drop a servicemember or bankruptcy family that is a relative's, on the writer's
+    own loan.
 
     "Mi hijo está en el ejército en Alemania ... El préstamo es mío solamente", "아들이
-    한국에서 군 복무 중이라 ... 대출은 제 명의입니다": the one serving is not a borrower
-    (the SCRA protects the servicemember's own obligations), so nothing is owed to a
-    servicemember on this loan. Every servicemember word must follow the writer's
-    family named earlier in its sentence ("I am on active duty with my son's unit" is
-    the writer's own service), and the writer must say the loan is theirs (own_loan); a son
-    who is a co-borrower, or a mother writing about her son's loan, still counts. Kept
-    as evidence, suppressed as someone else's situation.
+    한국에서 군 복무 중이라 ... 대출은 제 명의입니다", "저희 아들이 ... 파산 신청을 했습니다
+    ... 대출은 저와 남편 이름으로만": the one serving or filing is not a borrower (the SCRA
+    protects the servicemember's own obligations; a stay protects the debtor's), so
+    nothing is owed to them on this loan. Every word of the family must follow the
+    writer's family named earlier in its sentence ("I am on active duty with my son's
+    unit" is the writer's own service), and the writer must say the loan is theirs
+    (own_loan); a son who is a co-borrower, or a mother writing about her son's loan,
+    still counts. Kept as evidence, suppressed as someone else's situation.
     """
-    if "servicemember" not in families:
+    if family not in families:
         return families, []
     own = next((h for h in hits if h.rule.signal == "own_loan"), None)
     if own is None:
         return families, []
     return _drop_if_every_hit(
         hits,
-        "servicemember",
+        family,
         families,
         "other_party",
         lambda h: family_in_sentence(

@@ -22,8 +22,9 @@ return spans of it; nothing here does I/O.
   "ليس") just before the match, in the same clause (Korean negates after).
 * Resolution: "was fixed", "has been resolved", "ya se resolvió", "đã được giải
   quyết", "已经解决" in the same sentence as the match.
-* Someone else's situation: a neighbour, a friend, a coworker, "some mortgage
-  company", a story on the news named earlier in the sentence ("the house next door
+* Someone else's situation: a neighbour, a friend, a coworker, the writer's employer
+  ("我任職的公司上個月宣布破產"), "some mortgage company", a story on the news named
+  earlier in the sentence ("the house next door
   went to a foreclosure auction", "mi vecino se declaró en bancarrota"): the writer's
   own loan is not what the words are about. A tenant or a previous owner is someone
   else too, unless the writer states their own intent in the same sentence ("my
@@ -34,7 +35,8 @@ return spans of it; nothing here does I/O.
   act the writer denies ("I never applied"), and an outlet where the writer saw or
   heard something ("I saw an ad on Facebook"); the classifier combines them.
 * A matter over before this loan or house ("discharged long before I bought this
-  house") is no live matter.
+  house"), closed in a year named ("se cerró en marzo de 2024"), or only considered and
+  no longer needed ("也不用破產了") is no live matter.
 * Sentences end at ``.``, ``!``, ``?`` and at line breaks, except a line break that
   only wraps a long line of plain-text mail.
 """
@@ -267,6 +269,10 @@ _OTHER_PARTY = re.compile(
     r"(?:mon|l') ?ancien employeur|"
     r"a (?:empresa|fabrica) (?:onde|em que|para a qual) (?:eu )?trabalhava|"
     r"(?:meu|o) (?:antigo |ex-)?(?:empregador|patrao)|"
+    r"(?:cong ty|xuong|hang) (?:noi |ma )?(?:toi|chong toi|vo toi) (?:dang |da )?(?:lam|lam viec)|"
+    r"(?:kompanya|kumpanya|company|pabrika) (?:na |kung saan )?(?:pinapasukan|pinagtatrabahuhan|"
+    r"pinagtrabahuhan|pinasukan) (?:ko|namin)|"
+    r"(?:konpayi|faktori|izin|biznis|travay) (?:kote|ke) (?:m|mwen) (?:t ap|te|ap) travay|"
     r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
     r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
     r"vecin[oa]s?|al lado|companer[oa]s? de trabajo|(?:un|una|mi|mis) amig[oa]s?|"
@@ -277,6 +283,11 @@ _OTHER_PARTY = re.compile(
     r"kaibigan|katrabaho|hang xom|dong nghiep)\b"
     # Scripts without spaces between words (or with attached pronouns): no boundaries.
     r"|邻居|鄰居|朋友|同事|隔壁|租客|房客|前屋主|이웃|옆집|친구|동료|세입자|이전 소유자|جيران|صديق"
+    # The writer's employer ("我任職的半導體公司上個月宣布破產", "제가 다니던 회사가 파산해서").
+    r"|(?:我|我们|我們|我先生|我太太)(?:原来|原來|以前)?(?:任职|任職|工作|上班)的[^，。,.\n]{0,12}?"
+    r"(?:公司|工厂|工廠|厂|廠|店)|(?:我的)?雇主"
+    r"|(?:제가|내가|남편이|아내가|저희가) (?:다니던|다니는|일하던|일하는) (?:회사|공장|직장)"
+    r"|الشركة (?:التي|اللي) (?:كنت )?(?:اعمل|اشتغل|نعمل|نشتغل)"
     r"|المالك السابق|المستأجر".replace(" ", r"\s+")  # a wrapped line breaks the words too
 )
 
@@ -697,8 +708,9 @@ def other_party_cue(folded: str, start: int, relatives: bool = False) -> str | N
 
 
 # A matter over before this loan or house was the writer's ("my Chapter 7 ended in 2014,
-# long before I took this loan", "antes de comprar esta casa"), or closed by a discharge
-# years ago: it is not this loan's live matter.
+# long before I took this loan", "antes de comprar esta casa"), closed by a discharge or
+# a dismissal years ago, or only considered and no longer needed: it is not this loan's
+# live matter.
 _BEFORE_THIS_LOAN = re.compile(
     r"\b(?:long )?before (?:i|we) (?:bought|got|took out|took|closed on|had|purchased) "
     r"(?:this|the|our|my) (?:house|home|loan|mortgage|property)\b"
@@ -726,6 +738,33 @@ _BEFORE_THIS_LOAN = re.compile(
     r"|\b(?:quitad[oa]|encerrad[oa]|extint[oa]|liberad[oa]s?|perdoad[oa]s?) "
     r"(?:\S+ ){0,3}?em (?:[a-z]+ (?:de )?)?(?:19|20)\d\d\b"
     r"|\b(?:cloturee?|liberee?s?|effacee?s?|terminee?) (?:\S+ ){0,3}?en (?:[a-z]+ )?(?:19|20)\d\d\b"
+    # A case said to have ended, closed or been dismissed in a year named, or years ago,
+    # with or without "was" ("(discharged in 2019, we kept the house)", "se cerró en
+    # marzo de 2024", "eso ya se terminó en 2017", "terminou em 2018"): the stay ended
+    # with it, whatever the portal still shows.
+    r"|\b(?:discharged|dismissed|(?:case|it|bankruptcy|filing) (?:was |got |has been )?"
+    r"(?:closed|ended|terminated)) (?:back )?(?:in (?:[a-z]+ )?(?:19|20)\d\d|(?:\S+ )?years ago)\b"
+    r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"
+    r"(?:19|20)\d\d\b"
+    r"|\b(?:terminou|acabou|encerrou|se encerrou) (?:\S+ ){0,2}?em (?:[a-z]+ (?:de )?)?"
+    r"(?:19|20)\d\d\b"
+    r"|\b(?:s'est (?:terminee?|close)|a ete classee?) (?:\S+ ){0,2}?en (?:[a-z]+ )?(?:19|20)\d\d\b"
+    # A bankruptcy the writer says is no longer needed ("now we no longer need to file",
+    # "ya no tenemos que declararnos en bancarrota", "也不用破產了"): considered, never
+    # filed, and every mention of it in that sentence or the one before is of that.
+    r"|\bno longer (?:need|have) to (?:file|declare|go)\b"
+    r"|\b(?:don't|do not|dont|didn't|did not|didnt) (?:need|have) to (?:file|declare) "
+    r"(?:\S+ ){0,2}?(?:anymore|any more|after all)\b"
+    r"|\bya no (?:tengo|tenemos|necesito|necesitamos) (?:que |de )?(?:declararme|declararnos|"
+    r"declarar|ir a|meterme|meternos|presentar)\b"
+    r"|\bnao (?:preciso|precisamos|vou|vamos) mais (?:de )?(?:declarar|pedir|entrar)\b"
+    r"|\bplus besoin de (?:declarer|deposer|faire|demander)\b"
+    r"|\bkhong (?:can|phai|con phai|con can) (?:khai|nop don|xin) pha san nua\b"
+    r"|\bhindi na (?:\S+ )?(?:kailangan|kailangang) (?:\S+ )?(?:mag-?file|magdeklara)\b"
+    r"|\bpa bezwen (?:fe|depoze|mande) (?:\S+ )?fayit\b"
+    r"|(?:也|就|已经|已經)?(?:不用|不必|不需要|没必要|沒必要)(?:再)?(?:申请|申請)?破[产產]了"
+    r"|파산(?:을|은)?\s?(?:안 해도|하지 않아도|할 필요가 없)"
+    r"|لم (?:نعد|اعد) (?:بحاجة|نحتاج|احتاج) (?:الى|ل)(?:اعلان )?(?:ال)?افلاس"
 )
 
 
