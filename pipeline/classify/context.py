@@ -219,6 +219,10 @@ _RESOLUTION = re.compile(
     r"|(?:ja )?(?:esta|ficou) tudo (?:resolvido|acertado)"
     r"|(?:tout est|c'est) (?:deja )?(?:regle|resolu|arrange)"
     r"|ayos na (?:po |ho )?(?:ang )?lahat"
+    # Told as done ("yo retire frè reta a", "tout bagay anfòm kounye a"), not asked ("pou
+    # yo retire frè a", "si yo pa retire l").
+    r"|(?<!pou )(?<!ke )(?<!si )\byo (?:te )?(?:retire|anile) fre\b"
+    r"|\btout bagay (?:anfom|regle|korije)\b"
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
     # Fixed by someone there and then ("Maria figured it out and fixed it"), not "you

@@ -142,3 +142,56 @@ def test_a_feeling_the_writer_says_is_past_is_no_complaint() -> None:
     text = "The insurance mix up is all fixed. I was so upset before but he was very patient."
     assert "complaint" not in families(text)
     assert "complaint" in families("I am upset. You charged me twice for my payment.")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "We filed a complaint with the police about the man who took her money."),
+        ("fr", "Nous avons porté plainte auprès de la police contre cet homme."),
+        ("es", "Pusimos una queja con la policía contra ese hombre."),
+    ],
+)
+def test_a_crime_reported_to_the_police_is_no_complaint_about_us(language: str, text: str) -> None:
+    found = families(text)
+    assert not {"complaint", "regulator_complaint"} & found, language
+    assert "fraud_identity_theft" in found, language
+
+
+def test_a_complaint_to_a_regulator_beside_a_police_report_still_counts() -> None:
+    found = families("We filed a complaint with the police and with the CFPB.")
+    assert "regulator_complaint" in found
+
+
+def test_a_payoff_asked_to_be_confirmed_asserts_no_standing() -> None:
+    text = (
+        "Dear Sir or Madam,\n\nWith my final payment on December 1, 2025, my late wife Ruth "
+        "and I have at last paid for our home at 14 Elm Lane, Springfield. Loan number "
+        "1043358822.\n\nI would be grateful if you could confirm that the loan has been paid "
+        "in full and tell me when the release (I believe it is called a discharge or "
+        "satisfaction of mortgage) will be recorded with the county, and send me a copy for "
+        "my files. My attorney who handles my estate planning has asked to have one.\n\n"
+        "Thank you for many years of courteous service.\n\nSam"
+    )
+    c = run(text, subject="Release of mortgage after final payment")
+    assert "notice_of_error" not in c.request_kinds
+
+
+def test_good_standing_against_a_late_fee_is_still_a_notice_of_error() -> None:
+    c = run("I paid in full on the loan and you charged a late fee.")
+    assert "notice_of_error" in c.request_kinds
+
+
+def test_a_fee_told_as_removed_in_creole_is_resolved() -> None:
+    text = (
+        "Mèsi anpil! Matant mwen wè sou kont li yo retire frè reta a ($48.20) e yo mete "
+        "peman oktòb la sou bon dat la."
+    )
+    c = run(text)
+    assert "notice_of_error" not in c.request_kinds
+    assert "resolution" in {s.reason for s in c.suppressions}
+
+
+def test_a_fee_asked_to_be_removed_in_creole_is_still_a_notice_of_error() -> None:
+    c = run("Mwen mande pou yo retire frè reta a sou kont mwen, peman an te fèt alè.")
+    assert "notice_of_error" in c.request_kinds
