@@ -211,10 +211,20 @@ _RESOLUTION = re.compile(
     # todo arreglado", "já está tudo resolvido", "ayos na ang lahat").
     r"|(?:that'?s|that is|it'?s|it is|it was|everything is|everything'?s) (?:all |now |already )*"
     r"(?:settled|squared away)\b"
+    # "My complaint last year got handled so that's all good", "my escrow is back to
+    # normal": the matter is over (not "it was handled badly").
+    r"|(?:got|has been|have been) (?:now |finally |all )?handled\b(?! (?:badly|poorly|wrong|"
+    r"wrongly|incorrectly|improperly|by))"
+    r"|(?:that'?s|that is|it'?s|it is|everything'?s|everything is) (?:now )?all good\b"
+    r"|(?:is|are|was|were) (?:now |finally |all )?back to normal\b"
     r"|(?:ya )?(?:esta|quedo) todo (?:arreglado|resuelto|solucionado)"
     r"|(?:ja )?(?:esta|ficou) tudo (?:resolvido|acertado)"
     r"|(?:tout est|c'est) (?:deja )?(?:regle|resolu|arrange)"
     r"|ayos na (?:po |ho )?(?:ang )?lahat"
+    # Told as done ("yo retire frè reta a", "tout bagay anfòm kounye a"), not asked ("pou
+    # yo retire frè a", "si yo pa retire l").
+    r"|(?<!pou )(?<!ke )(?<!si )\byo (?:te )?(?:retire|anile) fre\b"
+    r"|\btout bagay (?:anfom|regle|korije)\b"
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
     # Fixed by someone there and then ("Maria figured it out and fixed it"), not "you
@@ -280,7 +290,11 @@ _OTHER_PARTY = re.compile(
     r"en el noticiero|vizinh[oa]s?|colegas?|(?:um|uma|meu|minha) amig[oa]|"
     r"outr[oa]s? (?:empresas?|bancos?|pessoas)|nas noticias|voisin(?:e|s|es)?|collegues?|"
     r"(?:un|une|mon|ma) amie?|(?:aux|dans les) informations|vwazen|zanmi|kapitbahay|"
-    r"kaibigan|katrabaho|hang xom|dong nghiep)\b"
+    r"kaibigan|katrabaho|hang xom|dong nghiep|"
+    # A co-parent or close family friend ("yung kumpare ko", "mi compadre"): their house
+    # is not the writer's.
+    r"(?:mi|mis|su|el|la|yung|ang|si) (?:compadres?|comadres?|kumpare|kumare|kumpadre|kumadre)|"
+    r"(?:compadre|comadre|kumpare|kumare|kumpadre|kumadre) (?:ko|namin|natin|mio|mia))\b"
     # Scripts without spaces between words (or with attached pronouns): no boundaries.
     r"|邻居|鄰居|朋友|同事|隔壁|租客|房客|前屋主|이웃|옆집|친구|동료|세입자|이전 소유자|جيران|صديق"
     # The writer's employer ("我任職的半導體公司上個月宣布破產", "제가 다니던 회사가 파산해서").
