@@ -67,6 +67,7 @@ __all__ = [
     "other_party_cue",
     "resolution_cue",
     "sentence_span",
+    "soft_break",
     "suspicion_cue",
 ]
 
@@ -849,7 +850,7 @@ _WRAP_WIDTH = 60
 _SENTENCE_ENDS_LINE = ".!?:;。！？؟"
 
 
-def _soft_break(folded: str, i: int) -> bool:
+def soft_break(folded: str, i: int) -> bool:
     """True if the line break at ``i`` only wraps a long line."""
     line = folded[folded.rfind("\n", 0, i) + 1 : i].rstrip()
     if len(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
@@ -865,7 +866,7 @@ def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
     # rule occurrence, and long letters hold hundreds of them.
     last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS if mark != "\n")
     nl = folded.rfind("\n", max(floor, last + 1), pos)
-    while nl >= 0 and _soft_break(folded, nl):
+    while nl >= 0 and soft_break(folded, nl):
         nl = folded.rfind("\n", max(floor, last + 1), nl)
     last = max(last, nl)
     return last + 1 if last >= 0 else floor
@@ -874,7 +875,7 @@ def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
 def _sentence_end(folded: str, pos: int, limit: int) -> re.Match[str] | None:
     """The mark ending the sentence that goes on at ``pos`` (soft line breaks skipped)."""
     for m in _SENTENCE.finditer(folded, pos, limit):
-        if m.group() != "\n" or not _soft_break(folded, m.start()):
+        if m.group() != "\n" or not soft_break(folded, m.start()):
             return m
     return None
 
@@ -993,7 +994,7 @@ def negation_cue(
     breaks = [
         b
         for b in _CLAUSE_BREAK.finditer(before)
-        if b.group() != "\n" or not _soft_break(folded, lo + b.start())
+        if b.group() != "\n" or not soft_break(folded, lo + b.start())
     ]
     if breaks:
         before = before[breaks[-1].end() :]
