@@ -36,7 +36,12 @@ return spans of it; nothing here does I/O.
 * A matter over before this loan or house ("discharged long before I bought this
   house") is no live matter.
 * Sentences end at ``.``, ``!``, ``?`` and at line breaks, except a line break that
-  only wraps a long line of plain-text mail.
+  only wraps a long line of plain-text mail (as wide on screen as a client wraps at:
+  a Chinese, Japanese or Korean character takes two columns) and goes on with a word,
+  a bracket, a quote or a dash ("last spring\n-- that was all straightened out").
+* The classifier and the rules call these on the view with soft line breaks joined
+  (:mod:`pipeline.classify.wrap`), at a match's span there; :func:`find_zones` alone
+  reads the folded text, since its zones are whole lines.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from unicodedata import east_asian_width
 
 from pipeline.classify.intervals import SpanSet
 
@@ -848,15 +854,27 @@ def joke_cue(folded: str, start: int, end: int) -> str | None:
 # ("my mother died in 2024 and you confirmed me as successor\n(that was all resolved)").
 _WRAP_WIDTH = 60
 _SENTENCE_ENDS_LINE = ".!?:;。！？؟"
+# A dash that goes on the sentence ("last spring\n-- that was all straightened out"): two
+# hyphens or a long dash with words after it, not a list item's "- " nor the "-- "
+# delimiter alone on its line that opens a signature.
+_DASH_ON = re.compile(r"(?:--|—|–) ?[^\W_]")
 
 
 def soft_break(folded: str, i: int) -> bool:
     """True if the line break at ``i`` only wraps a long line."""
     line = folded[folded.rfind("\n", 0, i) + 1 : i].rstrip()
-    if len(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
+    if _columns(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
         return False
     nxt = folded[i + 1 : i + 2]
-    return nxt.isalpha() or nxt in "(\"'"
+    return nxt.isalpha() or nxt in "(\"'" or _DASH_ON.match(folded, i + 1) is not None
+
+
+def _columns(line: str) -> int:
+    """How wide ``line`` is on screen: a client wraps Chinese, Japanese and Korean
+    characters, two columns each, after half as many of them."""
+    if len(line) >= _WRAP_WIDTH or line.isascii():
+        return len(line)
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:

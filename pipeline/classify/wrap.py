@@ -10,15 +10,16 @@ So rules match on a *view* of the folded text in which each soft line break, wit
 the spaces and tabs around it, is one space. A break is soft when the line before
 it ends inside a sentence (a letter, a digit or a comma), and the line after it
 goes on with a lower-case letter (looked up in the original text: folding loses
-case). A capital or a digit goes on the sentence too after a line as long as mail
-clients wrap at (60 characters or more): a name or "I" wrapped to the next line, a
-year ("discharged in October\n2019"), a message written all in capitals; after a
-shorter line it starts a line the writer began. Everything that really separates
-text stays as it is: a blank line (the next line does not start with a letter or a
-digit), a list item ("- ", "* ", "• ", "1. ", "2)", "a) "), a quoted line ("> ",
-before or after the break), a header-like line of a forwarded block ("from:", "de :",
-"发件人："; their labels start upper-case anyway, so this guards a writer who types
-them in lower case), and a line that ends a sentence.
+case). A capital, a digit or a letter of a script without case goes on the sentence
+too after a line as long as mail clients wrap at (60 characters or more): a name or
+"I" wrapped to the next line, a year ("discharged in October\n2019"), a message
+written all in capitals; after a shorter line it starts a line the writer began.
+Everything that really separates text stays as it is: a blank line (the next line
+does not start with a letter or a digit), a list item ("- ", "* ", "• ", "1. ",
+"2)", "a) "), a quoted line ("> ", before or after the break), a header-like line
+of a forwarded block ("from:", "de :", "发件人："; their labels start upper-case
+anyway, so this guards a writer who types them in lower case), and a line that ends
+a sentence.
 
 The view is shorter than the folded text when a break had spaces around it
 ("tell \nme", as format=flowed mail and indented PDF text write it): a same-length
@@ -40,10 +41,12 @@ Anchor probes and literal scans must be of the view too: a literal with a space 
 it ("tell me") is absent from "tell\nme", and a guide looking there would skip a
 match the regex finds in the view.
 
-Only scripts with letter case are joined: without it a wrap cannot be told from a
-new line (in Korean, Arabic and Chinese mail the breaks between lines of text are
-nearly all after a greeting, before a name or between sentences), and the Chinese and
-Korean packs stop at a line break on purpose.
+In scripts without letter case a wrap cannot be told from a new line by its next
+letter (in Korean and Arabic mail the breaks between short lines are nearly all after
+a greeting, before a name or between sentences), so Korean and Arabic lines join only
+after a line as long as a client wraps at. Chinese and Japanese, written without
+spaces, are never joined: a space would come between their words, and the Chinese
+pack stops at a line break on purpose.
 """
 
 from __future__ import annotations
@@ -63,8 +66,9 @@ _BREAK = re.compile(r"(?<=[^\W_]|,)[ \t]*\n[ \t]*(?=[^\W_])")
 # Han and kana: scripts written without spaces between words.
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A line at least this long was wrapped by the writer's mail client (which wraps at 72-78
-# columns), not ended by the writer: a capital or a number after it can go on its
-# sentence ("when I called and pressed\nTHE WRONG BUTTON", "discharged in October\n2019").
+# columns), not ended by the writer: a capital, a number or a letter without case after
+# it can go on its sentence ("when I called and pressed\nTHE WRONG BUTTON", "discharged
+# in October\n2019").
 _WRAP_WIDTH = 60
 # A numbered list item ("1. ", "2) ") opens a line of its own, however long the last one.
 _NUMBERED = re.compile(r"\d{1,2}[.)](?:\s|$)")
@@ -156,20 +160,21 @@ def unwrap(norm: NormalizedText, probe: str | None) -> Unwrapped:
 def _soft(norm: NormalizedText, start: int, end: int) -> bool:
     """Whether the break spanning ``[start, end)`` of the folded text only wraps a line."""
     folded = norm.text
-    # The next line goes on with a lower-case letter (in the original: folding
-    # lower-cases everything), not a capital that may open a new sentence or a name.
+    # A next line going on with a lower-case letter (looked up in the original:
+    # folding lower-cases everything) goes on the sentence after any line.
     first = norm.original[norm.starts[end]]
     line_start = folded.rfind("\n", 0, start) + 1
-    if not first.islower():
-        # A capital (a name, "I", a message written in capitals) or a number goes on the
-        # sentence only after a line as long as a client wraps at; a short line before
-        # it ends where the writer pressed Enter. Scripts without case never join.
-        if not (first.isupper() or first.isdigit()) or start - line_start < _WRAP_WIDTH:
-            return False
-        if _NUMBERED.match(folded, end):
-            return False
-    # Nor is a Latin letter after a Chinese or Japanese line, written without spaces.
-    if _UNSPACED.match(folded, start - 1):
+    # A capital (a name, "I", a message written in capitals), a number or a letter of a
+    # script without case (Korean, Arabic) goes on the sentence only after a line as
+    # long as a client wraps at; a short line before it ends where the writer pressed
+    # Enter (a greeting, a name).
+    if not first.islower() and (
+        start - line_start < _WRAP_WIDTH or _NUMBERED.match(folded, end) is not None
+    ):
+        return False
+    # Nor is a line written without spaces (Chinese, Japanese) joined, before or after
+    # the break: a space would come between its words.
+    if _UNSPACED.match(folded, start - 1) or _UNSPACED.match(folded, end):
         return False
     if _HARD_NEXT.match(folded, end):
         return False

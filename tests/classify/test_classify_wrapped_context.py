@@ -11,6 +11,7 @@ Evidence and suppression spans still point at the original text.
 from __future__ import annotations
 
 from pipeline.classify.classifier import Classification
+from pipeline.classify.context import sentence_span
 from pipeline.classify.machine import MachineHeaders, machine_verdict
 from pipeline.classify.normalize import normalize
 from pipeline.classify.wrap import unwrap
@@ -121,3 +122,47 @@ def test_out_of_office_wording_wrapped_across_lines_is_still_an_automatic_reply(
     )
     verdict = machine_verdict(MachineHeaders(), "Re: hồ sơ vay", body)
     assert verdict.is_machine and verdict.kind == "out_of_office"
+
+
+def test_a_korean_line_wrapped_by_a_client_is_read_as_one_sentence() -> None:
+    # A law firm closing the seller's sale, its "handling the seller's closing" wrapped
+    # after a 60-column line: a closing firm, no lawyer retained against the servicer.
+    text = (
+        "안녕하세요,\n\n"
+        "저희 Park & Lee 법률사무소는 Palisades Park 소재 주택(214 Grand Ave) 매매 건의 매도인 측\n"
+        "클로징을 맡고 있습니다. 매도인은 김태호 님이며 대출번호는 7395028146입니다.\n\n"
+        "2026년 6월 10일까지 유효한 상환금액 명세서(payoff statement)를 보내주시기 바랍니다.\n"
+    )
+    assert "legal_representation" not in _families(text)
+
+
+def test_a_short_korean_line_is_still_a_line_of_its_own() -> None:
+    norm = normalize("안녕하세요\n김태호 드림")
+    assert unwrap(norm, None).text == norm.text
+
+
+def test_a_chinese_line_as_wide_as_a_client_wraps_does_not_end_its_sentence() -> None:
+    # 33 characters are 66 columns on screen: the client wrapped there, mid-sentence.
+    text = (
+        "对方讲普通话，说是你们公司的中文部，说她的房贷有一笔逾期罚款没有交清楚，要马上\n"
+        "转账给他们。我很害怕。"
+    )
+    start = text.index("转账")
+    assert sentence_span(text, start, start + 2) == (0, text.index("。") + 1)
+
+
+def test_a_dash_that_goes_on_the_sentence_after_a_wrap_keeps_its_resolution() -> None:
+    text = (
+        "Hello, I'm the lady who filed the complaint about my escrow last spring\n"
+        "-- that was all straightened out by a nice man named Curtis.\n\n"
+        "I just need my 2025 Form 1098 for my accountant."
+    )
+    result = run(text)
+    assert "complaint" not in {h.family for h in result.families}
+    assert any(cue == "was all straightened out" for *_, cue in _suppressed(result, "resolution"))
+
+
+def test_a_signature_delimiter_after_a_long_line_still_ends_the_sentence() -> None:
+    text = "Please send me the payoff statement for the loan as soon as you are able to\n-- \nAna"
+    start = text.index("payoff")
+    assert sentence_span(text, start, start + 6)[1] == text.index("\n") + 1
