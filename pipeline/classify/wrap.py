@@ -8,7 +8,8 @@ whose spaces do not match a line break and whose ``.`` or ``[^.\\n]`` stop at on
 
 So rules match on a *view* of the folded text in which each soft line break, with
 the spaces and tabs around it, is one space. A break is soft when the line before
-it ends inside a sentence (a letter, a digit or a comma), and the line after it
+it ends inside a sentence (a letter, a digit or a comma, or a closing quote or
+bracket right after a word), and the line after it
 goes on with a lower-case letter (looked up in the original text: folding loses
 case). A capital, a digit or a letter of a script without case goes on the sentence
 too after a line as long as mail clients wrap at (60 characters or more): a name or
@@ -61,8 +62,11 @@ from pipeline.classify.normalize import NormalizedText
 __all__ = ["Unwrapped", "unwrap"]
 
 # A line break with the horizontal space around it, between a letter, digit or comma
-# and a letter. Which of these are soft is decided in :func:`_soft`.
-_BREAK = re.compile(r"(?<=[^\W_]|,)[ \t]*\n[ \t]*(?=[^\W_])")
+# (or a closing quote or bracket right after a word: 'put toward "escrow advance"\n
+# instead of') and a letter or digit. Which of these are soft is decided in :func:`_soft`.
+_BREAK = re.compile(
+    r"(?:(?<=[^\W_]|,)|(?<=[^\W_][\"')\u201d\u2019\u00bb]))[ \t]*\n[ \t]*(?=[^\W_])"
+)
 # Han and kana: scripts written without spaces between words.
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A line at least this long was wrapped by the writer's mail client (which wraps at 72-78

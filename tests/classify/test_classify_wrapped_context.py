@@ -166,3 +166,19 @@ def test_a_signature_delimiter_after_a_long_line_still_ends_the_sentence() -> No
     text = "Please send me the payoff statement for the loan as soon as you are able to\n-- \nAna"
     start = text.index("payoff")
     assert sentence_span(text, start, start + 6)[1] == text.index("\n") + 1
+
+
+def test_a_line_ending_in_a_closing_quote_goes_on_its_sentence() -> None:
+    text = (
+        "Since our loan was transferred, every payment we send is being put toward "
+        '"escrow advance"\ninstead of our principal and interest.'
+    )
+    result = run(text)
+    assert "notice_of_error" in result.request_kinds
+    evidence = [e for k, e in result.kind_evidence if k == "notice_of_error"]
+    assert any(text[e.start : e.end] == e.matched and "\n" in e.matched for e in evidence)
+
+
+def test_a_quoted_title_ending_a_sentence_is_not_joined_to_the_next_line() -> None:
+    norm = normalize('I read your letter "Important notice."\nthen I called.')
+    assert unwrap(norm, None).text == norm.text
