@@ -79,6 +79,7 @@ from pipeline.classify.context import (
     negation_cue,
     other_lender_cue,
     sentence_span,
+    soft_break,
     suspicion_cue,
 )
 from pipeline.classify.dates import find_sale_date
@@ -431,6 +432,31 @@ def _hits(matches: Iterable[RuleMatch], rules: RuleSet, prepared: PreparedFields
     return out
 
 
+def _view_at(prepared: PreparedFields, h: _Hit) -> tuple[str, int, int]:
+    """The view ``h``'s rule matched on (soft line breaks joined) and ``h``'s span in it.
+
+    What is around a match is read where the match was found: a hard-wrapped "you
+    charged me\ntwice?" is one question, "I did this\nmyself" one own-fault sentence,
+    as rule matching reads them (see :mod:`pipeline.classify.wrap`).
+    """
+    view = prepared.get(h.match.field, h.match.item).view
+    return (view.text, *view.view_span(h.fstart, h.fend))
+
+
+def _sentence_at(
+    prepared: PreparedFields, name: FieldName, item: int, lo: int, hi: int
+) -> tuple[int, int]:
+    """The folded span of the sentence(s) holding folded ``[lo, hi)``, read on the view
+    (a sentence wrapped onto the next line goes on)."""
+    view = prepared.get(name, item).view
+    return view.folded_span(*sentence_span(view.text, *view.view_span(lo, max(hi, lo + 1))))
+
+
+def _view_text(prepared: PreparedFields, name: FieldName) -> str:
+    """The view of a whole field, for cues looked for anywhere in it."""
+    return prepared.get(name).view.text
+
+
 def _subject_pair(cues: list[_Hit], objects: list[_Hit]) -> tuple[_Hit, _Hit] | None:
     """A cue in the subject with an object near the top of the body."""
     for c in cues:
@@ -681,7 +707,7 @@ def _model_text(
             lo, hi = bisect_left(norm.starts, x.start), bisect_left(norm.starts, x.end)
             # The sentence as the rules read it (a wrapped line goes on), so the model
             # reads none of a sentence the rules set aside.
-            cut.setdefault(x.field, []).append(sentence_span(norm.text, lo, hi))
+            cut.setdefault(x.field, []).append(_sentence_at(prepared, x.field, 0, lo, hi))  # type: ignore[arg-type]
     parts: list[tuple[str, int, str]] = []
     if fields.subject and not _REPLY_SUBJECT.match(fields.subject):
         parts += own_parts("subject", prepared.norm("subject").text, cut.get("subject", ()))
@@ -975,8 +1001,13 @@ def _sentence_ends(
             continue
         positions: list[int] = []
         asks: list[bool] = []
-        for m in _SENTENCE_END.finditer(prepared.norm(name).text):
-            positions.append(m.start())
+        # Read on the view, as the rules matched: a question wrapped onto the next line
+        # ("why was I charged a late\nfee?") ends at its question mark, not at the wrap.
+        view = prepared.get(name).view
+        for m in _SENTENCE_END.finditer(view.text):
+            if m.group() == "\n" and soft_break(view.text, m.start()):
+                continue
+            positions.append(view.folded_pos(m.start()))
             asks.append(m.group() in "?？؟")
         out[(name, 0)] = (positions, asks)
     return out
@@ -1104,13 +1135,13 @@ def _judgements(hits: list[_Hit], prepared: PreparedFields) -> list[_Hit]:
     for h in hits:
         if h.rule.signal != "late_mark":
             continue
-        folded = prepared.norm(h.match.field, h.match.item).text
+        text, vstart, vend = _view_at(prepared, h)
         # A lateness asked about ("¿debo algún cargo atrasado?") or denied ("no debo
         # nada atrasado") was put on nothing. (Late marks are not negatable rules: a
         # suppression would hide their whole sentence from the recogniser.)
-        if folded[sentence_span(folded, h.fstart, h.fend)[1] - 1 :][:1] in ("?", "？", "؟"):
+        if text[sentence_span(text, vstart, vend)[1] - 1 :][:1] in ("?", "？", "؟"):
             continue
-        if negation_cue(folded, h.fstart, h.fend) is not None:
+        if negation_cue(text, vstart, vend) is not None:
             continue
         return hits
     objects: dict[tuple[str, int], list[_Hit]] = {}
@@ -1129,8 +1160,7 @@ def _judgements(hits: list[_Hit], prepared: PreparedFields) -> list[_Hit]:
         if h.rule.signal != "judgement_cue":
             kept.append(h)
             continue
-        folded = prepared.norm(h.match.field, h.match.item).text
-        start, end = sentence_span(folded, h.fstart, h.fend)
+        start, end = _sentence_at(prepared, h.match.field, h.match.item, h.fstart, h.fend)
         near = objects.get((h.match.field, h.match.item), [])
         if any(
             o.fstart >= start and o.fend <= end and not (o.fstart == h.fstart and o.fend == h.fend)
@@ -1376,15 +1406,14 @@ def _impostors_acts(
     dropped: list[Suppression] = []
     for h in hits:
         if h.rule.signal in ("error_cue", "judgement_cue"):
-            folded = prepared.norm(h.match.field, h.match.item).text
             # The denial is read where the rule matched: on the view with wrapped lines
             # joined ("I did not\napply for this" is one denial, as the match found it).
-            view = prepared.get(h.match.field, h.match.item).view
-            cue = impostor_act_cue(view.text, *view.view_span(h.fstart, h.fend))
+            text, vstart, vend = _view_at(prepared, h)
+            cue = impostor_act_cue(text, vstart, vend)
             if cue is None:
                 # The impostor's pretext told by the writer ("he said a system error
                 # bounced the payment"): the error is the impostor's story.
-                cue = impostor_claim_cue(folded, h.fstart)
+                cue = impostor_claim_cue(text, vstart)
             if cue is not None:
                 m = h.match
                 dropped.append(
@@ -1416,7 +1445,7 @@ def _suspected_scams(
         return families, []
     if any(not h.rule.suspicion for h in fraud):
         return families, []
-    texts = [prepared.norm("subject").text, prepared.norm(body_field).text]
+    texts = [_view_text(prepared, "subject"), _view_text(prepared, body_field)]
     if any(compromise_cue(text) is not None for text in texts):
         return families, []
     foiled = next((c for c in map(foiled_cue, texts) if c is not None), None)
@@ -1428,7 +1457,7 @@ def _suspected_scams(
         foiled = "nothing done"
 
     def reason(h: _Hit) -> str | None:
-        cue = suspicion_cue(prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend)
+        cue = suspicion_cue(*_view_at(prepared, h))
         return None if cue is None else f"{cue.strip()} / {foiled}"
 
     return _drop_if_every_hit(fraud, "fraud_identity_theft", families, "suspicion", reason)
@@ -1451,12 +1480,12 @@ def _fraud_of_kin(
     """
     if "fraud_identity_theft" not in families:
         return families, []
-    other = other_lender_cue(prepared.norm(body_field).text)
+    other = other_lender_cue(_view_text(prepared, body_field))
     if other is None:
         return families, []
 
     def reason(h: _Hit) -> str | None:
-        kin = family_in_sentence(prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend)
+        kin = family_in_sentence(*_view_at(prepared, h))
         return None if kin is None else f"{kin} / {other}"
 
     return _drop_if_every_hit(hits, "fraud_identity_theft", families, "other_party", reason)
@@ -1479,12 +1508,12 @@ def _disaster_elsewhere(
     """
     if "disaster_hardship" not in families:
         return families, []
-    fine = home_fine_cue(prepared.norm(body_field).text)
+    fine = home_fine_cue(_view_text(prepared, body_field))
     if fine is None:
         return families, []
 
     def reason(h: _Hit) -> str | None:
-        kin = family_in_sentence(prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend)
+        kin = family_in_sentence(*_view_at(prepared, h))
         return None if kin is None else f"{kin} / {fine}"
 
     return _drop_if_every_hit(hits, "disaster_hardship", families, "other_party", reason)
@@ -1616,9 +1645,7 @@ def _affairs_of_kin(
         family,
         families,
         "other_party",
-        lambda h: family_in_sentence(
-            prepared.norm(h.match.field, h.match.item).text, h.fstart, h.fend, before=True
-        ),
+        lambda h: family_in_sentence(*_view_at(prepared, h), before=True),
     )
 
 

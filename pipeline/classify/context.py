@@ -38,7 +38,12 @@ return spans of it; nothing here does I/O.
   house"), closed in a year named ("se cerró en marzo de 2024"), or only considered and
   no longer needed ("也不用破產了") is no live matter.
 * Sentences end at ``.``, ``!``, ``?`` and at line breaks, except a line break that
-  only wraps a long line of plain-text mail.
+  only wraps a long line of plain-text mail (as wide on screen as a client wraps at:
+  a Chinese, Japanese or Korean character takes two columns) and goes on with a word,
+  a bracket, a quote or a dash ("last spring\n-- that was all straightened out").
+* The classifier and the rules call these on the view with soft line breaks joined
+  (:mod:`pipeline.classify.wrap`), at a match's span there; :func:`find_zones` alone
+  reads the folded text, since its zones are whole lines.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from unicodedata import east_asian_width
 
 from pipeline.classify.intervals import SpanSet
 
@@ -69,6 +75,7 @@ __all__ = [
     "other_party_cue",
     "resolution_cue",
     "sentence_span",
+    "soft_break",
     "suspicion_cue",
 ]
 
@@ -900,15 +907,27 @@ def joke_cue(folded: str, start: int, end: int) -> str | None:
 # ("my mother died in 2024 and you confirmed me as successor\n(that was all resolved)").
 _WRAP_WIDTH = 60
 _SENTENCE_ENDS_LINE = ".!?:;。！？؟"
+# A dash that goes on the sentence ("last spring\n-- that was all straightened out"): two
+# hyphens or a long dash with words after it, not a list item's "- " nor the "-- "
+# delimiter alone on its line that opens a signature.
+_DASH_ON = re.compile(r"(?:--|—|–) ?[^\W_]")
 
 
-def _soft_break(folded: str, i: int) -> bool:
+def soft_break(folded: str, i: int) -> bool:
     """True if the line break at ``i`` only wraps a long line."""
     line = folded[folded.rfind("\n", 0, i) + 1 : i].rstrip()
-    if len(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
+    if _columns(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
         return False
     nxt = folded[i + 1 : i + 2]
-    return nxt.isalpha() or nxt in "(\"'"
+    return nxt.isalpha() or nxt in "(\"'" or _DASH_ON.match(folded, i + 1) is not None
+
+
+def _columns(line: str) -> int:
+    """How wide ``line`` is on screen: a client wraps Chinese, Japanese and Korean
+    characters, two columns each, after half as many of them."""
+    if len(line) >= _WRAP_WIDTH or line.isascii():
+        return len(line)
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
@@ -918,7 +937,7 @@ def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
     # rule occurrence, and long letters hold hundreds of them.
     last = max(folded.rfind(mark, floor, pos) for mark in _SENTENCE_MARKS if mark != "\n")
     nl = folded.rfind("\n", max(floor, last + 1), pos)
-    while nl >= 0 and _soft_break(folded, nl):
+    while nl >= 0 and soft_break(folded, nl):
         nl = folded.rfind("\n", max(floor, last + 1), nl)
     last = max(last, nl)
     return last + 1 if last >= 0 else floor
@@ -927,7 +946,7 @@ def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:
 def _sentence_end(folded: str, pos: int, limit: int) -> re.Match[str] | None:
     """The mark ending the sentence that goes on at ``pos`` (soft line breaks skipped)."""
     for m in _SENTENCE.finditer(folded, pos, limit):
-        if m.group() != "\n" or not _soft_break(folded, m.start()):
+        if m.group() != "\n" or not soft_break(folded, m.start()):
             return m
     return None
 
@@ -1046,7 +1065,7 @@ def negation_cue(
     breaks = [
         b
         for b in _CLAUSE_BREAK.finditer(before)
-        if b.group() != "\n" or not _soft_break(folded, lo + b.start())
+        if b.group() != "\n" or not soft_break(folded, lo + b.start())
     ]
     if breaks:
         before = before[breaks[-1].end() :]

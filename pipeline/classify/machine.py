@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.classify.kinds import MachineKind, MachineVerdict
-from pipeline.classify.normalize import fold, fold_pattern
+from pipeline.classify.normalize import fold, fold_pattern, normalize
+from pipeline.classify.wrap import unwrap
 
 __all__ = ["MachineHeaders", "dmarc_failed", "machine_verdict"]
 
@@ -147,7 +148,9 @@ _SUPPRESS_VALUES = frozenset({"all", "oof", "autoreply", "dr", "ndr", "rn", "nrn
 
 def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
     subject_f = fold(subject)
-    text = fold(body.strip())
+    # The body's wording is read as the rules read theirs, with soft line breaks joined
+    # ("sẽ trả\nlời email khi trở về" is one phrase; see pipeline.classify.wrap).
+    text = unwrap(normalize(body.strip()), None).text
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
     if m:

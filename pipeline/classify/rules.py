@@ -16,9 +16,12 @@ Why each matching choice:
   sentence wrapped onto the next line is one line (see :mod:`pipeline.classify.wrap`):
   a pattern's spaces and ``[^.\\n]`` then cross a hard wrap as they cross a space,
   while blank lines, list items, quoted lines and sentence ends still separate.
-  Spans are mapped back, so evidence points at the original text. A negation is read
-  on the view too (a negation and what it denies wrapped apart are one clause); zones
-  and the other context cues are read on the folded text at that span, as before.
+  Spans are mapped back, so evidence points at the original text. What changes a
+  match's meaning (negation, resolution, someone else's situation, a matter over
+  before this loan, a joke, the media, the news) is read on the view too, at the
+  match's view span: "the late fee was\nrefunded" is one sentence, as the match found
+  it. Only zones (quoted lines, a reply header, a disclaimer paragraph, a signature
+  delimiter) are read on the folded text, line by line: they are made of whole lines.
 * ``unless`` patterns are hard negatives: a candidate match that overlaps an
   ``unless`` match is dropped ("power of attorney", "car auction").
 * ``negatable`` rules drop a match when a negation cue ("no", "not", "sin",
@@ -542,11 +545,12 @@ def _match_one(
     primary: str | None = None,
 ) -> list[RuleMatch]:
     norm = prepared.norm
-    folded = norm.text
     # Triggers and "unless" patterns run on the view with soft line breaks joined, and
     # the anchor probe and ``occurrences`` are the view's, so the guide skips no match
-    # a scan of the view would find; what a match means (zones, most context cues) is
-    # read at its span in the folded text, line by line as ever.
+    # a scan of the view would find. The context cues are read on the view as well (a
+    # cue's words wrapped apart are as much one phrase as the match's); zones, made of
+    # whole lines ("> " prefixes, a "-- " delimiter, a blank-line paragraph), are read
+    # at the match's span in the folded text.
     view = prepared.view
     # The "unless" spans are only needed once the trigger matches (most rules match nothing).
     blocked: SpanSet | None = None
@@ -574,7 +578,8 @@ def _match_one(
                 why = (zone[0], zone[1])  # type: ignore[assignment]
         if why is None and rule.negatable:
             # A negation is read on the view, as the match was: "we have never\nfiled for
-            # bankruptcy" is one clause (the folded text reads only long lines as wrapped).
+            # bankruptcy" is one clause (the folded text reads only long lines as wrapped);
+            # so are the cues below ("that was all\nstraightened out").
             cue = negation_cue(
                 view.text,
                 *vspan,
@@ -587,35 +592,35 @@ def _match_one(
         # whichever family the words belong to.
         resolvable = rule.negatable or rule.family is not None or rule.signal in _ERROR_SIGNALS
         if why is None and resolvable and (rule.signal is None or rule.signal in _ERROR_SIGNALS):
-            cue = resolution_cue(folded, *span)
+            cue = resolution_cue(view.text, *vspan)
             if cue is not None:
                 why = ("resolution", cue)
         # A disaster whose damage was repaired long ago is no hardship now.
         if why is None and rule.family == "disaster_hardship":
-            cue = long_repaired_cue(folded, *span)
+            cue = long_repaired_cue(view.text, *vspan)
             if cue is not None:
                 why = ("resolution", cue)
         # A bankruptcy over before this loan was taken is no live matter for it.
         if why is None and rule.family in _OWN_AFFAIRS:
-            cue = before_this_loan_cue(folded, *span)
+            cue = before_this_loan_cue(view.text, *vspan)
             if cue is not None:
                 why = ("resolution", cue)
         if why is None and rule.family in _OWN_SITUATION:
-            cue = other_party_cue(folded, span[0], rule.family in _OWN_AFFAIRS)
+            cue = other_party_cue(view.text, vspan[0], rule.family in _OWN_AFFAIRS)
             if cue is not None:
                 why = ("other_party", cue)
         # A threat the writer says was a joke ("vou processar vocês, brincadeira").
         if why is None and (rule.family in _THREATS or rule.signal == "lawsuit_threat"):
-            cue = joke_cue(folded, *span)
+            cue = joke_cue(view.text, *vspan)
             if cue is not None:
                 why = ("joke", cue)
         # "I saw an ad on Facebook", "they were talking about the CFPB on the radio".
         if why is None and rule.family in ("media_threat", "regulator_complaint"):
-            cue = media_seen_cue(folded, *span)
+            cue = media_seen_cue(view.text, *vspan)
             if cue is not None:
                 why = ("seen_in_media", cue)
         if why is None and rule.family in _NEWSWORTHY:
-            cue = news_cue(folded, span[0])
+            cue = news_cue(view.text, vspan[0])
             if cue is not None:
                 why = ("other_party", cue)
         if why is not None:

@@ -8,34 +8,46 @@ whose spaces do not match a line break and whose ``.`` or ``[^.\\n]`` stop at on
 
 So rules match on a *view* of the folded text in which each soft line break, with
 the spaces and tabs around it, is one space. A break is soft when the line before
-it ends inside a sentence (a letter, a digit or a comma), and the line after it
+it ends inside a sentence (a letter, a digit or a comma, or a closing quote or
+bracket right after a word), and the line after it
 goes on with a lower-case letter (looked up in the original text: folding loses
-case). Everything that really separates text stays as it is: a blank line (the
-next line does not start with a letter), a list item ("- ", "* ", "• ", "1. ",
+case). A capital, a digit or a letter of a script without case goes on the sentence
+too after a line as long as mail clients wrap at (60 characters or more): a name or
+"I" wrapped to the next line, a year ("discharged in October\n2019"), a message
+written all in capitals; after a shorter line it starts a line the writer began.
+Everything that really separates text stays as it is: a blank line (the next line
+does not start with a letter or a digit), a list item ("- ", "* ", "• ", "1. ",
 "2)", "a) "), a quoted line ("> ", before or after the break), a header-like line
 of a forwarded block ("from:", "de :", "发件人："; their labels start upper-case
-anyway, so this guards a writer who types them in lower case), and a line that
-ends a sentence.
+anyway, so this guards a writer who types them in lower case), and a line that ends
+a sentence.
 
 The view is shorter than the folded text when a break had spaces around it
 ("tell \nme", as format=flowed mail and indented PDF text write it): a same-length
 view (each break a space) would leave "tell  me", which a pattern's single space
 still misses. :meth:`Unwrapped.folded_span` maps a span of the view back to the
-folded text, where evidence (and from there the original text), quoted zones,
-sentences and most context cues are read, as before. Two readings use the view: a
-negation ("we have never\nfiled for bankruptcy", which the folded text joins only
-after a long line), and the identity-theft check that an error cue is the writer
-denying an impostor's act ("I did not\napply for this", a match the view made);
-:meth:`Unwrapped.view_span` maps a folded span to the view for the latter.
+folded text, and from there evidence goes to the original text.
+
+What changes a match's meaning is read on the view too, at the match's view span
+(:meth:`Unwrapped.view_span` maps a folded span there), so a cue wrapped apart is
+read as the match was: negation ("we have never\nfiled for bankruptcy"), resolution
+("that was all\nstraightened out"), someone else's situation, a matter over long ago,
+a joke, the media or the news, an impostor's act or words, a relative named in the
+sentence, whether a sentence ends in a question mark, the sentences the model is not
+shown, and an out-of-office reply's wording. Only zones are read on the folded
+text: quoted lines, a reply header, a disclaimer paragraph and a signature are made
+of whole lines, and a line's prefix, a delimiter line or a blank line marks them.
 
 Anchor probes and literal scans must be of the view too: a literal with a space in
 it ("tell me") is absent from "tell\nme", and a guide looking there would skip a
 match the regex finds in the view.
 
-Only scripts with letter case are joined: without it a wrap cannot be told from a
-new line (in Korean, Arabic and Chinese mail the breaks between lines of text are
-nearly all after a greeting, before a name or between sentences), and the Chinese and
-Korean packs stop at a line break on purpose.
+In scripts without letter case a wrap cannot be told from a new line by its next
+letter (in Korean and Arabic mail the breaks between short lines are nearly all after
+a greeting, before a name or between sentences), so Korean and Arabic lines join only
+after a line as long as a client wraps at. Chinese and Japanese, written without
+spaces, are never joined: a space would come between their words, and the Chinese
+pack stops at a line break on purpose.
 """
 
 from __future__ import annotations
@@ -50,10 +62,20 @@ from pipeline.classify.normalize import NormalizedText
 __all__ = ["Unwrapped", "unwrap"]
 
 # A line break with the horizontal space around it, between a letter, digit or comma
-# and a letter. Which of these are soft is decided in :func:`_soft`.
-_BREAK = re.compile(r"(?<=[^\W_]|,)[ \t]*\n[ \t]*(?=[^\W\d_])")
+# (or a closing quote or bracket right after a word: 'put toward "escrow advance"\n
+# instead of') and a letter or digit. Which of these are soft is decided in :func:`_soft`.
+_BREAK = re.compile(
+    r"(?:(?<=[^\W_]|,)|(?<=[^\W_][\"')\u201d\u2019\u00bb]))[ \t]*\n[ \t]*(?=[^\W_])"
+)
 # Han and kana: scripts written without spaces between words.
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A line at least this long was wrapped by the writer's mail client (which wraps at 72-78
+# columns), not ended by the writer: a capital, a number or a letter without case after
+# it can go on its sentence ("when I called and pressed\nTHE WRONG BUTTON", "discharged
+# in October\n2019").
+_WRAP_WIDTH = 60
+# A numbered list item ("1. ", "2) ") opens a line of its own, however long the last one.
+_NUMBERED = re.compile(r"\d{1,2}[.)](?:\s|$)")
 # The line before a break is quoted: what follows it is the writer's own again.
 _QUOTED_LINE = re.compile(r"[ \t]*>")
 # The line after a break opens a lettered list item ("a) ", "b. ") or is a header-like
@@ -142,15 +164,22 @@ def unwrap(norm: NormalizedText, probe: str | None) -> Unwrapped:
 def _soft(norm: NormalizedText, start: int, end: int) -> bool:
     """Whether the break spanning ``[start, end)`` of the folded text only wraps a line."""
     folded = norm.text
-    # The next line goes on with a lower-case letter (in the original: folding
-    # lower-cases everything), not a capital that may open a new sentence or a name.
+    # A next line going on with a lower-case letter (looked up in the original:
+    # folding lower-cases everything) goes on the sentence after any line.
     first = norm.original[norm.starts[end]]
-    if not first.islower():
+    line_start = folded.rfind("\n", 0, start) + 1
+    # A capital (a name, "I", a message written in capitals), a number or a letter of a
+    # script without case (Korean, Arabic) goes on the sentence only after a line as
+    # long as a client wraps at; a short line before it ends where the writer pressed
+    # Enter (a greeting, a name).
+    if not first.islower() and (
+        start - line_start < _WRAP_WIDTH or _NUMBERED.match(folded, end) is not None
+    ):
         return False
-    # Nor is a Latin letter after a Chinese or Japanese line, written without spaces.
-    if _UNSPACED.match(folded, start - 1):
+    # Nor is a line written without spaces (Chinese, Japanese) joined, before or after
+    # the break: a space would come between its words.
+    if _UNSPACED.match(folded, start - 1) or _UNSPACED.match(folded, end):
         return False
     if _HARD_NEXT.match(folded, end):
         return False
-    line_start = folded.rfind("\n", 0, start) + 1
     return _QUOTED_LINE.match(folded, line_start) is None
