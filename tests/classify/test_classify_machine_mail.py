@@ -168,7 +168,8 @@ def test_arabic_out_of_office_words_with_hamza_are_recognised(subject: str, text
         # "...when I am back at the office" said with "trở lại".
         (
             "Re: Thong bao",
-            "Văn phòng nghỉ lễ đến 02/01. Tôi sẽ trả lời email của quý khách khi trở lại văn phòng.",
+            "Văn phòng nghỉ lễ đến 02/01. Tôi sẽ trả lời email của quý khách khi trở lại "
+            "văn phòng.",
         ),
         ("Re: statement", "Our office is closed until Jan 2. I will reply when I return."),
     ],
