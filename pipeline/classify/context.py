@@ -113,6 +113,9 @@ _DISCLAIMER = re.compile(
     r"privileged (?:and|&) confidential|may contain (?:confidential|privileged)|"
     r"aviso de confidencialidad|destinatario previsto|recibido este (?:mensaje|correo) por error|"
     r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:|"
+    # "AVISO: Este mensaje puede contener información personal ... Si lo recibió por error".
+    r"este (?:mensaje|correo) puede contener informacion (?:confidencial|privilegiada|personal)|"
+    r"si (?:usted )?(?:lo|la) (?:ha )?recibio por error|"
     r"(?:ce|le present) (?:courriel|message|e-?mail) (?:peut contenir|contient|est) "
     r"(?:des informations )?(?:confidenti|privilegi)|secret professionnel|"
     r"(?:esta|este) (?:mensagem|e-?mail) (?:pode conter|contem) "

@@ -81,3 +81,14 @@ def test_a_chinese_payment_not_received_still_asserts() -> None:
 
 def test_the_chinese_interest_paid_figure_asserts_nothing() -> None:
     assert not _noe("网上显示的已付利息是 $14,207.36，请帮我核对一下。")
+
+
+def test_a_spanish_notice_for_mail_received_in_error_is_a_disclaimer() -> None:
+    c = run(
+        "Le escribo por el préstamo de mis clientes. Adjunto la solicitud completa.\n\n"
+        "Centro Hogar Seguro\n\n"
+        "AVISO: Este mensaje puede contener información personal de nuestros clientes. "
+        "Si lo recibió por error, favor de borrarlo y avisarnos."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert any(s.reason == "disclaimer" for s in c.suppressions)
