@@ -59,9 +59,11 @@ __all__ = [
     "EMPTY_ZONES",
     "Zones",
     "acted_on_cue",
+    "asked_cue",
     "before_this_loan_cue",
     "compromise_cue",
     "family_in_sentence",
+    "feared_cue",
     "find_zones",
     "foiled_cue",
     "home_fine_cue",
@@ -111,6 +113,9 @@ _DISCLAIMER = re.compile(
     r"privileged (?:and|&) confidential|may contain (?:confidential|privileged)|"
     r"aviso de confidencialidad|destinatario previsto|recibido este (?:mensaje|correo) por error|"
     r"este (?:mensaje|correo) (?:es|puede ser) confidencial|aviso legal:|"
+    # "AVISO: Este mensaje puede contener información personal ... Si lo recibió por error".
+    r"este (?:mensaje|correo) puede contener informacion (?:confidencial|privilegiada|personal)|"
+    r"si (?:usted )?(?:lo|la) (?:ha )?recibio por error|"
     r"(?:ce|le present) (?:courriel|message|e-?mail) (?:peut contenir|contient|est) "
     r"(?:des informations )?(?:confidenti|privilegi)|secret professionnel|"
     r"(?:esta|este) (?:mensagem|e-?mail) (?:pode conter|contem) "
@@ -881,6 +886,84 @@ _NOT_JOKE_BEFORE = re.compile(
     r"(?:\bno|\bnot|n't|\bnao|\bpas|\bni|\bhindi|\bkhong|\bpa|不是|不|아니|ليس|مش)\W*(?:\S+\W+)?$"
 )
 _NOT_JOKE_AFTER = re.compile(r"\s?(?:이|가)?\s?아니")
+
+
+# The writer's fear that something may go wrong ("I'm afraid they will charge me twice",
+# "em sợ bị trừ hai lần", "怕會扣兩次"): what is feared has not been said to happen. A
+# fear word shortly before the error word in its sentence, with no "because" between
+# ("I'm worried because you charged me twice" says what was done). Korean says the fear
+# after the verb ("두 번 빠져나갈까 봐").
+_FEAR = re.compile(
+    r"\b(?:(?:i'?m|i am|we'?re|we are) (?:so |really |a little |a bit )?(?:afraid|worried|scared)"
+    r" (?:that )?(?:they|you|it|he|she|someone|somebody|the (?:\w+ ){0,2}?\w+)"
+    r" (?:will|would|might|may|could)"
+    r"|(?:afraid|worried|scared) (?:of|about) (?:being|getting)"
+    r"|me preocupa que|(?:tengo|me da) miedo (?:de )?que|temo que|no (?:vaya|vayan) a ser que"
+    r"|(?:tenho|estou com|fico com) (?:medo|receio) (?:de |que )|receio que"
+    r"|j'ai peur (?:que|de|d')|je crains (?:que|de)|de (?:peur|crainte) (?:que|de)"
+    r"|(?:m|mwen|nou) (?:gen )?pe (?:pou|ke|yo|nou|sa)"
+    r"|(?:toi|em|anh|chi|minh|chung toi|con) (?:rat |hoi |cung |lai )?(?:so|lo) (?:la |rang )?"
+    r"(?:bi|se|ho|gui|no|ben|cong ty)"
+    r"|natatakot (?:ako|kami) (?:na|baka)"
+    r"|(?:اخشى|اخاف|خائف|خايف) (?:ان|من))\b"
+    r"|(?:我|我们|我們)?(?:好|很|有点|有點)?(?:怕|担心|擔心|害怕|驚)(?:会|會|被|又|再)"
+)
+_FEAR_AFTER = re.compile(r"^\S{0,4}\s?(?:까\s?(?:봐|걱정|두려|무서))")
+_BECAUSE = re.compile(
+    r"\b(?:because|since|porque|pois|parce que|paske|vi|kasi|لان)\b|因为|因為|由于|由於"
+)
+_FEAR_REACH = 60
+
+
+def feared_cue(folded: str, start: int, end: int) -> str | None:
+    """A fear word governing ``[start, end)``: shortly before it in its sentence (no
+    "because" between), or in Korean just after it, if any."""
+    lo = max(_sentence_start(folded, start, _FEAR_REACH), start - _FEAR_REACH)
+    found = None
+    for m in _FEAR.finditer(folded, lo, start):
+        found = m
+    if found is not None and _BECAUSE.search(folded, found.end(), start) is None:
+        return found.group()
+    after = _FEAR_AFTER.search(folded[end : end + 12])
+    return after.group().strip() if after is not None else None
+
+
+# A sentence or list item that opens as an indirect question of what can be done ("I'd
+# like to know: - how I can have PMI removed", "- cuál es el proceso para que me quiten
+# del préstamo", "2. ... kijan nou pral renmèt mwen l"): the error word in it is asked
+# about. Only the forms that ask how to go about something: "why" or a bare "how come"
+# ("怎么扣了两次", "how could you charge me twice") still says it was done.
+_ASKED_OPENER = re.compile(
+    r"(?:[-*•·]|\d{1,2}[.)])?\s*(?:"
+    r"how (?:do|can|could|would|should) (?:i|we)\b|how to\b|whether (?:i|we)\b"
+    r"|if (?:i|we) (?:can|could)\b"
+    r"|(?:what|which) is the process\b|the process (?:to|for)\b"
+    r"|(?:cual es )?el proceso (?:para|de)\b|como (?:puedo|podemos|hago|hacemos)\b"
+    r"|si (?:puedo|podemos)\b"
+    r"|(?:qual e )?o processo (?:para|de)\b|como (?:posso|podemos|faco|fazemos)\b"
+    r"|se (?:eu )?(?:posso|podemos)\b"
+    r"|comment (?:puis-je|pouvons-nous|je peux|nous pouvons|faire)\b"
+    r"|si (?:je|nous) (?:peux|pouvons)\b"
+    r"|quelle est la (?:procedure|demarche)\b"
+    r"|(?:kijan|ki jan) (?:m|mwen|nou) (?:ka|pral|dwe)\b|konbyen\b|si (?:m|mwen|nou) ka\b"
+    r"|(?:lam sao|lam the nao) de\b|thu tuc de\b"
+    r"|(?:kung )?paano (?:ko|namin|po)\b"
+    r"|كيف (?:يمكنني|يمكننا|استطيع|نستطيع)|ما هي (?:الاجراءات|الخطوات)"
+    r"|(?:我|我们|我們)?(?:如何|怎样|怎樣|怎么|怎麼)(?:才)?(?:可以|能)|是否(?:可以|能)"
+    r"|어떻게 (?:하면|해야))"
+)
+
+
+def asked_cue(folded: str, start: int) -> str | None:
+    """The indirect-question words opening the sentence or list item that holds
+    ``start``, if any."""
+    lo = _sentence_start(folded, start, 300)
+    # An Arabic question mark ends a sentence too ("كيف ...؟ هذا خطأ واضح").
+    lo = max(lo, folded.rfind("؟", lo, start) + 1)
+    while lo < start and folded[lo] in " \t":
+        lo += 1
+    m = _ASKED_OPENER.match(folded, lo)
+    return m.group().strip(" \t-*•·.)0123456789") if m is not None and m.end() <= start else None
 
 
 def joke_cue(folded: str, start: int, end: int) -> str | None:

@@ -85,6 +85,7 @@ SuppressionReason = Literal[
     "joke",
     "closing_firm",
     "no_claim",
+    "unasserted",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

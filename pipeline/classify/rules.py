@@ -50,7 +50,9 @@ from pipeline.classify.anchors import Guide, ascii_probe, guide_for, guided_find
 from pipeline.classify.context import (
     EMPTY_ZONES,
     Zones,
+    asked_cue,
     before_this_loan_cue,
+    feared_cue,
     find_zones,
     is_forwarded_subject,
     joke_cue,
@@ -588,6 +590,12 @@ def _match_one(
             )
             if cue is not None:
                 why = ("negation", cue)
+        # A mistake only feared ("I'm afraid you will charge me twice") or asked about in
+        # an indirect question ("- how I can have PMI removed") is none asserted.
+        if why is None and rule.signal in _ERROR_SIGNALS:
+            cue = feared_cue(view.text, *vspan) or asked_cue(view.text, vspan[0])
+            if cue is not None:
+                why = ("unasserted", cue)
         # A resolved matter ("my CFPB complaint was resolved") is no live escalation,
         # whichever family the words belong to.
         resolvable = rule.negatable or rule.family is not None or rule.signal in _ERROR_SIGNALS

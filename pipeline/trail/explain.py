@@ -29,6 +29,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "joke": "a threat the writer says was a joke",
     "closing_firm": "a law office ordering a payoff or closing a sale, not counsel against us",
     "no_claim": "the writer asks to understand and says they claim no error",
+    "unasserted": "a mistake the writer fears or asks about, not one they say happened",
 }
 
 
