@@ -17,10 +17,10 @@ library is needed at run time, and a decision can name the n-grams that made it.
 What the model reads (:class:`ModelText`): the subject (not a reply's, which names the
 thread rather than what the reply says) and the body without quoted history,
 disclaimers, signatures, and without each sentence in which the rules suppressed a
-match for a negation, a resolution or someone else's situation ("this is not a
-complaint", "it was fixed, thanks"): what the rules may not count, the model may not
-either. Only the first :data:`MAX_CHARS` characters are scored, and every digit reads
-as ``0``.
+match for a negation, a resolution, someone else's situation, or a mistake only feared
+or asked about ("this is not a complaint", "it was fixed, thanks", "I'm afraid you will
+charge me twice"): what the rules may not count, the model may not either. Only the
+first :data:`MAX_CHARS` characters are scored, and every digit reads as ``0``.
 """
 
 from __future__ import annotations
@@ -301,8 +301,9 @@ def join_pieces(parts: Iterable[tuple[str, int, str]], limit: int = MAX_CHARS) -
 
 # Where a sentence ends, for leaving out a sentence the rules suppressed a match in.
 # Suppressions whose whole sentence the model must not read either (quoted history,
-# disclaimers and signatures are left out as zones).
-SENTENCE_SUPPRESSIONS = frozenset({"negation", "resolution", "other_party"})
+# disclaimers and signatures are left out as zones): a mistake denied, resolved,
+# someone else's, or only feared or asked about ("I'm afraid you will charge me twice").
+SENTENCE_SUPPRESSIONS = frozenset({"negation", "resolution", "other_party", "unasserted"})
 
 
 def own_parts(

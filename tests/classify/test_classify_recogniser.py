@@ -154,6 +154,15 @@ def test_a_sentence_the_rules_suppressed_as_negated_is_not_scored() -> None:
     assert c.request_kinds == ()
 
 
+def test_a_sentence_whose_mistake_is_only_feared_is_not_scored() -> None:
+    body = "Hello. zzqx I am afraid the November payment will be taken twice. Have a good day."
+    c = _classify(body)
+    assert ("unasserted", "i am afraid the november payment will") in [
+        (x.reason, x.cue) for x in c.suppressions
+    ]
+    assert "zzq" not in recogniser_input(MessageFields(subject="Hello", text=body), RULES).text
+
+
 def test_the_writer_taking_the_blame_stops_a_model_notice_of_error() -> None:
     c = _classify("zzqx my escrow payment was late, totally my mistake, not yours.")
     assert c.request_kinds == ()
