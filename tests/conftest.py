@@ -9,7 +9,9 @@ Servers (each started on first use, stopped when the session ends):
                    not installed, but FAILS when ``CI`` is set so WORM tests never pass
                    by being skipped)
 
-Per test: ``imap_user`` (a new user with an empty INBOX), ``moto_bucket`` (a new bucket),
+Per test: ``restore_logging`` (for a test that configures logging, as a command's
+``main`` does: puts the previous configuration back), ``imap_user`` (a new user with an
+empty INBOX), ``moto_bucket`` (a new bucket),
 ``rgw_bucket`` (a new Object Lock bucket), ``rgw_unversioned_bucket``, ``smtp_inbox`` (the
 sink, emptied), ``webhook_server``, ``fault_proxy`` (in front of moto).
 
@@ -20,6 +22,7 @@ second PUT makes a new version instead of failing with 412 (see tests/harness_te
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import structlog
 
 from tests.harness.dovecot import DovecotServer, dovecot_available
 from tests.harness.fault_proxy import FaultProxy
@@ -73,6 +77,19 @@ class S3Bucket:
     name: str
     client: Any
     endpoint_url: str
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """A test that configures logging (onto capsys's stream, as a command's ``main``
+    does) leaves it as it found it: later tests must not log there."""
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.configure(**saved)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

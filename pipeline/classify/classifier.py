@@ -44,8 +44,7 @@ How the decisions are made (all pure logic, all explainable):
    Configured rules without a family still escalate by severity, as before. A death
    told by a writer who says the loan is theirs alone, that the one who died was never
    on it, or who signed it with them, makes no successor in interest; nor is a son's
-   military service or bankruptcy told by such a writer this loan's (kept as suppressed
-   evidence).
+   military service told by such a writer this loan's (kept as suppressed evidence).
 """
 
 from __future__ import annotations
@@ -548,8 +547,7 @@ def classify(
     families = _defrauded_elder(hits, families)
     families, background = _elder_not_successor(families)
     families, not_on_loan = _borrower_not_successor(hits, families)
-    families, kin_service = _affairs_of_kin(hits, families, prepared, "servicemember")
-    families, kin_bankruptcy = _affairs_of_kin(hits, families, prepared, "bankruptcy")
+    families, kin_service = _service_of_kin(hits, families, prepared)
     families, closing_firm = _closing_firm(hits, families, kinds)
     suppressions = (
         *suppressions,
@@ -562,7 +560,6 @@ def classify(
         *background,
         *not_on_loan,
         *kin_service,
-        *kin_bankruptcy,
         *closing_firm,
     )
     machine = (
@@ -1616,33 +1613,30 @@ def _closing_firm(
     )
 
 
-def _affairs_of_kin(
-    hits: list[_Hit],
-    families: dict[str, list[Evidence]],
-    prepared: PreparedFields,
-    family: EscalationFamily,
+def _service_of_kin(
+    hits: list[_Hit], families: dict[str, list[Evidence]], prepared: PreparedFields
 ) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
-    """Drop a servicemember or bankruptcy family that is a relative's, on the writer's
-    own loan.
+    """Drop a servicemember family that is a relative's service on the writer's own loan.
 
     "Mi hijo está en el ejército en Alemania ... El préstamo es mío solamente", "아들이
-    한국에서 군 복무 중이라 ... 대출은 제 명의입니다", "저희 아들이 ... 파산 신청을 했습니다
-    ... 대출은 저와 남편 이름으로만": the one serving or filing is not a borrower (the SCRA
-    protects the servicemember's own obligations; a stay protects the debtor's), so
-    nothing is owed to them on this loan. Every word of the family must follow the
-    writer's family named earlier in its sentence ("I am on active duty with my son's
-    unit" is the writer's own service), and the writer must say the loan is theirs
+    한국에서 군 복무 중이라 ... 대출은 제 명의입니다": the one serving is not a borrower
+    (the SCRA protects the servicemember's own obligations), so nothing is owed to a
+    servicemember on this loan. (A bankruptcy is not dropped so: "my son and I filed"
+    names a relative before the filing, and the writer is the debtor.) Every
+    servicemember word must follow the writer's family named earlier in its sentence
+    ("I am on active duty with my son's unit" is the writer's own service), and the
+    writer must say the loan is theirs
     (own_loan); a son who is a co-borrower, or a mother writing about her son's loan,
     still counts. Kept as evidence, suppressed as someone else's situation.
     """
-    if family not in families:
+    if "servicemember" not in families:
         return families, []
     own = next((h for h in hits if h.rule.signal == "own_loan"), None)
     if own is None:
         return families, []
     return _drop_if_every_hit(
         hits,
-        family,
+        "servicemember",
         families,
         "other_party",
         lambda h: family_in_sentence(*_view_at(prepared, h), before=True),

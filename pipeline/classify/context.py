@@ -79,6 +79,7 @@ __all__ = [
     "sentence_span",
     "soft_break",
     "suspicion_cue",
+    "wrapped_width",
 ]
 
 _FORWARD_SUBJECT = re.compile(
@@ -764,33 +765,6 @@ _BEFORE_THIS_LOAN = re.compile(
     r"|\b(?:quitad[oa]|encerrad[oa]|extint[oa]|liberad[oa]s?|perdoad[oa]s?) "
     r"(?:\S+ ){0,3}?em (?:[a-z]+ (?:de )?)?(?:19|20)\d\d\b"
     r"|\b(?:cloturee?|liberee?s?|effacee?s?|terminee?) (?:\S+ ){0,3}?en (?:[a-z]+ )?(?:19|20)\d\d\b"
-    # A case said to have ended, closed or been dismissed in a year named, or years ago,
-    # with or without "was" ("(discharged in 2019, we kept the house)", "se cerró en
-    # marzo de 2024", "eso ya se terminó en 2017", "terminou em 2018"): the stay ended
-    # with it, whatever the portal still shows.
-    r"|\b(?:discharged|dismissed|(?:case|it|bankruptcy|filing) (?:was |got |has been )?"
-    r"(?:closed|ended|terminated)) (?:back )?(?:in (?:[a-z]+ )?(?:19|20)\d\d|(?:\S+ )?years ago)\b"
-    r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"
-    r"(?:19|20)\d\d\b"
-    r"|\b(?:terminou|acabou|encerrou|se encerrou) (?:\S+ ){0,2}?em (?:[a-z]+ (?:de )?)?"
-    r"(?:19|20)\d\d\b"
-    r"|\b(?:s'est (?:terminee?|close)|a ete classee?) (?:\S+ ){0,2}?en (?:[a-z]+ )?(?:19|20)\d\d\b"
-    # A bankruptcy the writer says is no longer needed ("now we no longer need to file",
-    # "ya no tenemos que declararnos en bancarrota", "也不用破產了"): considered, never
-    # filed, and every mention of it in that sentence or the one before is of that.
-    r"|\bno longer (?:need|have) to (?:file|declare|go)\b"
-    r"|\b(?:don't|do not|dont|didn't|did not|didnt) (?:need|have) to (?:file|declare) "
-    r"(?:\S+ ){0,2}?(?:anymore|any more|after all)\b"
-    r"|\bya no (?:tengo|tenemos|necesito|necesitamos) (?:que |de )?(?:declararme|declararnos|"
-    r"declarar|ir a|meterme|meternos|presentar)\b"
-    r"|\bnao (?:preciso|precisamos|vou|vamos) mais (?:de )?(?:declarar|pedir|entrar)\b"
-    r"|\bplus besoin de (?:declarer|deposer|faire|demander)\b"
-    r"|\bkhong (?:can|phai|con phai|con can) (?:khai|nop don|xin) pha san nua\b"
-    r"|\bhindi na (?:\S+ )?(?:kailangan|kailangang) (?:\S+ )?(?:mag-?file|magdeklara)\b"
-    r"|\bpa bezwen (?:fe|depoze|mande) (?:\S+ )?fayit\b"
-    r"|(?:也|就|已经|已經)?(?:不用|不必|不需要|没必要|沒必要)(?:再)?(?:申请|申請)?破[产產]了"
-    r"|파산(?:을|은)?\s?(?:안 해도|하지 않아도|할 필요가 없)"
-    r"|لم (?:نعد|اعد) (?:بحاجة|نحتاج|احتاج) (?:الى|ل)(?:اعلان )?(?:ال)?افلاس"
 )
 
 
@@ -835,9 +809,49 @@ _RECENT = re.compile(
     r"|上周|上週|上个月|上個月|昨天|今天|刚刚|剛剛|正在|지난주|지난달|어제|오늘"
     r"|الأسبوع الماضي|الشهر الماضي"
 )
+# A case said to have ended, closed or been dismissed in a year named or years ago, or a
+# bankruptcy no longer needed: read where the cues above are, but never when either
+# sentence tells of a case still open or begun again ("the first one was dismissed in
+# 2022 and we are now in a new chapter 13 case").
+_OVER_IN_SENTENCE = re.compile(
+    # A case said to have ended, closed or been dismissed in a year named, or years ago,
+    # with or without "was" ("(discharged in 2019, we kept the house)", "se cerró en
+    # marzo de 2024", "eso ya se terminó en 2017", "terminou em 2018"): the stay ended
+    # with it, whatever the portal still shows.
+    r"\b(?:discharged|dismissed|(?:case|it|bankruptcy|filing) (?:was |got |has been )?"
+    r"(?:closed|ended|terminated)) (?:back )?(?:in (?:[a-z]+ )?(?:19|20)\d\d|(?:\S+ )?years ago)\b"
+    r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"
+    r"(?:19|20)\d\d\b"
+    r"|\b(?:terminou|acabou|encerrou|se encerrou) (?:\S+ ){0,2}?em (?:[a-z]+ (?:de )?)?"
+    r"(?:19|20)\d\d\b"
+    r"|\b(?:s'est (?:terminee?|close)|a ete classee?) (?:\S+ ){0,2}?en (?:[a-z]+ )?(?:19|20)\d\d\b"
+    # A bankruptcy the writer says is no longer needed ("now we no longer need to file",
+    # "ya no tenemos que declararnos en bancarrota", "也不用破產了"): considered, never
+    # filed, and every mention of it in that sentence or the one before is of that.
+    r"|\bno longer (?:need|have) to (?:file|declare)\b"
+    r"|\b(?:don't|do not|dont|didn't|did not|didnt) (?:need|have) to (?:file|declare) "
+    r"(?:\S+ ){0,2}?(?:anymore|any more|after all)\b"
+    r"|\bya no (?:tengo|tenemos|necesito|necesitamos) (?:que |de )?(?:declararme|declararnos|"
+    r"declarar|meterme|meternos|presentar)\b"
+    r"|\bnao (?:preciso|precisamos|vou|vamos) mais (?:de )?(?:declarar|pedir|entrar)\b"
+    r"|\bplus besoin de (?:declarer|deposer|faire|demander)\b"
+    r"|\bkhong (?:can|phai|con phai|con can) (?:khai|nop don|xin) pha san nua\b"
+    r"|\bhindi na (?:\S+ )?(?:kailangan|kailangang) (?:\S+ )?(?:mag-?file|magdeklara)\b"
+    r"|\bpa bezwen (?:fe|depoze|mande) (?:\S+ )?fayit\b"
+    r"|(?:也|就|已经|已經)?(?:不用|不必|不需要|没必要|沒必要)(?:再)?(?:申请|申請)?破[产產]了"
+    r"|파산(?:을|은)?\s?(?:안 해도|하지 않아도|할 필요가 없)"
+    r"|لم (?:نعد|اعد) (?:بحاجة|نحتاج|احتاج) (?:الى|ل)(?:اعلان )?(?:ال)?افلاس"
+)
+# A case told as still open or begun again: the one the match is about is live.
+_STILL_OPEN = re.compile(
+    r"\b(?:still (?:open|active|pending|in)|(?:an|our|my) open (?:chapter|case|bankruptcy)|"
+    r"now in|new (?:chapter|case|filing)|again|"
+    r"sigue (?:abierto|activo)|todavia (?:esta|estamos)|otra vez|de nuevo|nuevo caso|"
+    r"ainda (?:esta|estamos)|de novo|novamente|toujours en cours|a nouveau|encore)\b"
+)
 # A sentence about another, older filing: its "before this loan" is not about this one.
 _ANOTHER_FILING = re.compile(
-    r"\b(?:old|older|another|previous|prior|earlier|first|other|otra|otro|anterior|outra|"
+    r"\b(?:old|older|another|previous|prior|earlier|first|other|separate|otra|otro|anterior|outra|"
     r"outro|autre|ancienne|ancien|precedente|iba|nakaraan|khac|cu)\b"
     r"|另一|以前的|之前的|上一次|다른|이전|예전|السابق|آخر|أخرى"
 )
@@ -845,7 +859,8 @@ _ANOTHER_FILING = re.compile(
 
 def before_this_loan_cue(folded: str, start: int, end: int) -> str | None:
     """Words in the sentence of ``[start, end)`` (or the next one) saying the matter was
-    over before this loan or house, if any."""
+    over before this loan or house, or closed in a year named, or no longer needed
+    (unless a case is told as still open there), if any."""
     lo = _sentence_start(folded, start)
     first = _sentence_end(folded, end, min(len(folded), end + 300))
     hi = min(len(folded), end + 300)
@@ -858,6 +873,11 @@ def before_this_loan_cue(folded: str, start: int, end: int) -> str | None:
         if _ANOTHER_FILING.search(folded, own_end, hi):
             hi = own_end  # "our old Chapter 7 ended before...": that one, not this one
     found = _BEFORE_THIS_LOAN.search(folded, lo, hi)
+    if found is not None:
+        return found.group()
+    if _STILL_OPEN.search(folded, lo, hi):
+        return None
+    found = _OVER_IN_SENTENCE.search(folded, lo, hi)
     return found.group() if found is not None else None
 
 
@@ -898,19 +918,26 @@ _FEAR = re.compile(
     r" (?:that )?(?:they|you|it|he|she|someone|somebody|the (?:\w+ ){0,2}?\w+)"
     r" (?:will|would|might|may|could)"
     r"|(?:afraid|worried|scared) (?:of|about) (?:being|getting)"
-    r"|me preocupa que|(?:tengo|me da) miedo (?:de )?que|temo que|no (?:vaya|vayan) a ser que"
-    r"|(?:tenho|estou com|fico com) (?:medo|receio) (?:de |que )|receio que"
-    r"|j'ai peur (?:que|de|d')|je crains (?:que|de)|de (?:peur|crainte) (?:que|de)"
+    # Not "temo que", "me preocupa que", "je crains que", "receio que": polite ways of
+    # saying something happened ("temo que hubo un error: me cobraron dos veces").
+    r"|(?:tengo|me da) miedo (?:de )?que|no (?:vaya|vayan) a ser que"
+    r"|(?:tenho|estou com|fico com) (?:medo|receio) (?:de |que )"
+    r"|j'ai peur (?:que|de|d')|de (?:peur|crainte) (?:que|de)"
     r"|(?:m|mwen|nou) (?:gen )?pe (?:pou|ke|yo|nou|sa)"
-    r"|(?:toi|em|anh|chi|minh|chung toi|con) (?:rat |hoi |cung |lai )?(?:so|lo) (?:la |rang )?"
+    # "sợ" only: "lo" is also "to see to" ("tôi lo hồ sơ vay").
+    r"|(?:toi|em|anh|chi|minh|chung toi|con) (?:rat |hoi |cung |lai )?so (?:la |rang )?"
     r"(?:bi|se|ho|gui|no|ben|cong ty)"
     r"|natatakot (?:ako|kami) (?:na|baka)"
     r"|(?:اخشى|اخاف|خائف|خايف) (?:ان|من))\b"
-    r"|(?:我|我们|我們)?(?:好|很|有点|有點)?(?:怕|担心|擔心|害怕|驚)(?:会|會|被|又|再)"
+    # Not 驚: 吃驚, 震驚 are surprise at what was done.
+    r"|(?:我|我们|我們)?(?:好|很|有点|有點)?(?:怕|担心|擔心|害怕)(?:会|會|被|又|再)"
 )
 _FEAR_AFTER = re.compile(r"^\S{0,4}\s?(?:까\s?(?:봐|걱정|두려|무서))")
+# What ends a fear's reach: its reason given ("worried because you charged me twice"), or
+# a new clause ("I'm afraid you might not believe me, but you charged me twice").
 _BECAUSE = re.compile(
-    r"\b(?:because|since|porque|pois|parce que|paske|vi|kasi|لان)\b|因为|因為|由于|由於"
+    r"\b(?:because|since|but|porque|pois|pero|mas|parce que|mais|paske|men|vi|kasi|pero|"
+    r"nhung|لان|لكن)\b|因为|因為|由于|由於|但是|可是|[,;:，；：]"
 )
 _FEAR_REACH = 60
 
@@ -932,11 +959,12 @@ def feared_cue(folded: str, start: int, end: int) -> str | None:
 # like to know: - how I can have PMI removed", "- cuál es el proceso para que me quiten
 # del préstamo", "2. ... kijan nou pral renmèt mwen l"): the error word in it is asked
 # about. Only the forms that ask how to go about something: "why" or a bare "how come"
-# ("怎么扣了两次", "how could you charge me twice") still says it was done.
+# ("怎么扣了两次", "how could you charge me twice") still says it was done, and so do a
+# polite demand ("if we could get the duplicate fee you charged removed") and "how many
+# times" ("konbyen fwa pou m di nou, nou chaje m de fwa").
 _ASKED_OPENER = re.compile(
     r"(?:[-*•·]|\d{1,2}[.)])?\s*(?:"
     r"how (?:do|can|could|would|should) (?:i|we)\b|how to\b|whether (?:i|we)\b"
-    r"|if (?:i|we) (?:can|could)\b"
     r"|(?:what|which) is the process\b|the process (?:to|for)\b"
     r"|(?:cual es )?el proceso (?:para|de)\b|como (?:puedo|podemos|hago|hacemos)\b"
     r"|si (?:puedo|podemos)\b"
@@ -945,7 +973,9 @@ _ASKED_OPENER = re.compile(
     r"|comment (?:puis-je|pouvons-nous|je peux|nous pouvons|faire)\b"
     r"|si (?:je|nous) (?:peux|pouvons)\b"
     r"|quelle est la (?:procedure|demarche)\b"
-    r"|(?:kijan|ki jan) (?:m|mwen|nou) (?:ka|pral|dwe)\b|konbyen\b|si (?:m|mwen|nou) ka\b"
+    r"|(?:kijan|ki jan) (?:m|mwen|nou) (?:ka|pral|dwe)\b|si (?:m|mwen|nou) ka\b"
+    # "How much is there" ("konbyen ki gen nan kont escrow la"), not "how many times".
+    r"|konbyen (?:ki gen|lajan|kob)\b"
     r"|(?:lam sao|lam the nao) de\b|thu tuc de\b"
     r"|(?:kung )?paano (?:ko|namin|po)\b"
     r"|كيف (?:يمكنني|يمكننا|استطيع|نستطيع)|ما هي (?:الاجراءات|الخطوات)"
@@ -999,18 +1029,20 @@ _DASH_ON = re.compile(r"(?:--|—|–) ?[^\W_]")
 def soft_break(folded: str, i: int) -> bool:
     """True if the line break at ``i`` only wraps a long line."""
     line = folded[folded.rfind("\n", 0, i) + 1 : i].rstrip()
-    if _columns(line) < _WRAP_WIDTH or line[-1] in _SENTENCE_ENDS_LINE:
+    if not wrapped_width(line) or line[-1] in _SENTENCE_ENDS_LINE:
         return False
     nxt = folded[i + 1 : i + 2]
     return nxt.isalpha() or nxt in "(\"'" or _DASH_ON.match(folded, i + 1) is not None
 
 
-def _columns(line: str) -> int:
-    """How wide ``line`` is on screen: a client wraps Chinese, Japanese and Korean
-    characters, two columns each, after half as many of them."""
+def wrapped_width(line: str) -> bool:
+    """Whether ``line`` is as wide on screen as mail clients wrap at, so a break after it
+    may be the client's, not the writer's. Chinese, Japanese and Korean characters take
+    two columns each: a client wraps them after half as many. (The one measure of a
+    wrapped line: sentence reading here and the rules' joined view both use it.)"""
     if len(line) >= _WRAP_WIDTH or line.isascii():
-        return len(line)
-    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
+        return len(line) >= _WRAP_WIDTH
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line) >= _WRAP_WIDTH
 
 
 def _sentence_start(folded: str, pos: int, reach: int = 200) -> int:

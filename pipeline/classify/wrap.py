@@ -12,7 +12,8 @@ it ends inside a sentence (a letter, a digit or a comma, or a closing quote or
 bracket right after a word), and the line after it
 goes on with a lower-case letter (looked up in the original text: folding loses
 case). A capital, a digit or a letter of a script without case goes on the sentence
-too after a line as long as mail clients wrap at (60 characters or more): a name or
+too after a line as long as mail clients wrap at (60 columns or more, a Korean
+character taking two; :func:`pipeline.classify.context.wrapped_width`): a name or
 "I" wrapped to the next line, a year ("discharged in October\n2019"), a message
 written all in capitals; after a shorter line it starts a line the writer began.
 Everything that really separates text stays as it is: a blank line (the next line
@@ -57,6 +58,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipeline.classify.anchors import ascii_probe
+from pipeline.classify.context import wrapped_width
 from pipeline.classify.normalize import NormalizedText
 
 __all__ = ["Unwrapped", "unwrap"]
@@ -69,11 +71,6 @@ _BREAK = re.compile(
 )
 # Han and kana: scripts written without spaces between words.
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# A line at least this long was wrapped by the writer's mail client (which wraps at 72-78
-# columns), not ended by the writer: a capital, a number or a letter without case after
-# it can go on its sentence ("when I called and pressed\nTHE WRONG BUTTON", "discharged
-# in October\n2019").
-_WRAP_WIDTH = 60
 # A numbered list item ("1. ", "2) ") opens a line of its own, however long the last one.
 _NUMBERED = re.compile(r"\d{1,2}[.)](?:\s|$)")
 # The line before a break is quoted: what follows it is the writer's own again.
@@ -173,7 +170,7 @@ def _soft(norm: NormalizedText, start: int, end: int) -> bool:
     # long as a client wraps at; a short line before it ends where the writer pressed
     # Enter (a greeting, a name).
     if not first.islower() and (
-        start - line_start < _WRAP_WIDTH or _NUMBERED.match(folded, end) is not None
+        not wrapped_width(folded[line_start:start]) or _NUMBERED.match(folded, end) is not None
     ):
         return False
     # Nor is a line written without spaces (Chinese, Japanese) joined, before or after

@@ -66,16 +66,12 @@ def test_a_chinese_employers_bankruptcy() -> None:
     assert "bankruptcy" in families("我上個月宣布破產，想知道貸款怎麼辦。")
 
 
-def test_a_korean_sons_bankruptcy_on_the_parents_own_loan() -> None:
-    c = run(
-        "저희 아들이 사업이 어려워서 지난달 파산 신청을 했습니다. 아들은 저희 집 대출과는 "
-        "아무 관계가 없고, 대출은 저와 남편 이름으로만 되어 있습니다.",
-        subject="아들 파산 신청 관련 문의",
-    )
-    assert "bankruptcy" not in {h.family for h in c.families}
-    assert any(s.reason == "other_party" and "파산" in s.matched for s in c.suppressions)
-    # Without the loan said to be the parents', the son's filing still escalates.
-    assert "bankruptcy" in families("저희 아들이 지난달 파산 신청을 했습니다. 어떻게 되나요?")
+def test_a_relatives_bankruptcy_told_with_the_writer_is_still_escalated() -> None:
+    # "My son and I filed" names a relative before the filing, and the writer is the
+    # debtor: a bankruptcy is never dropped as a relative's, even when the writer
+    # signed the loan with someone.
+    c = run("My son and I filed for chapter 13 bankruptcy last week. We both signed the mortgage.")
+    assert "bankruptcy" in {h.family for h in c.families}
 
 
 # --- a living borrower's will -----------------------------------------------------------
@@ -187,3 +183,20 @@ def test_a_creole_court_paper_setting_a_sale_is_no_suit() -> None:
         "Bonjou, papye tribinal yo rive lakay mwen vandredi pase. Mwen pa konnen kisa pou m "
         "fè ak kay la."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Another case dismissed, this one open: in the same sentence...
+        "Our first chapter 13 was dismissed in 2022 and we are now in a new chapter 13 case.",
+        # ...or the next one.
+        "We still have an open chapter 13. My husband's separate case was dismissed years ago.",
+        "Me declaré en bancarrota otra vez; el caso anterior se cerró en 2019 pero este sigue"
+        " abierto.",
+        # "No longer have to go" to a sale is no bankruptcy given up.
+        "We filed chapter 13 in March. Our lawyer says we no longer have to go to the sale.",
+    ],
+)
+def test_a_case_closed_elsewhere_leaves_a_live_bankruptcy(text: str) -> None:
+    assert "bankruptcy" in families(text)

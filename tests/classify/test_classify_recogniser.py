@@ -492,6 +492,7 @@ def test_fresh_decisions_refuse_a_writer_the_part_does_not_have(trainer: Any) ->
         trainer.fresh_decisions([decision], "Q")
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_the_trainer_withholds_what_mail_parser_quotes_from_a_message(
     trainer: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

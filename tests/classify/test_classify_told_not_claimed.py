@@ -195,3 +195,9 @@ def test_a_fee_told_as_removed_in_creole_is_resolved() -> None:
 def test_a_fee_asked_to_be_removed_in_creole_is_still_a_notice_of_error() -> None:
     c = run("Mwen mande pou yo retire frè reta a sou kont mwen, peman an te fèt alè.")
     assert "notice_of_error" in c.request_kinds
+
+
+def test_a_complaint_against_us_taken_to_the_police_is_still_a_complaint() -> None:
+    assert "complaint" in families(
+        "I filed a complaint against you with the police for taking my money."
+    )

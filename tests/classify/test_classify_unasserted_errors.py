@@ -5,6 +5,8 @@ A question that carries an assertion ("why you charged me twice") still asserts.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.classify.wording import run
 
 
@@ -92,3 +94,35 @@ def test_a_spanish_notice_for_mail_received_in_error_is_a_disclaimer() -> None:
     )
     assert "notice_of_error" not in c.request_kinds
     assert any(s.reason == "disclaimer" for s in c.suppressions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A fear word, then a new clause that says what was done.
+        "I'm afraid you might not believe me, but you charged my account twice this month.",
+        # "Temo que" is a polite way of saying it happened.
+        "Temo que hubo un error en mi estado de cuenta: me cobraron dos veces.",
+        # 震驚 is surprise at what was done, not fear of it.
+        "我很震驚又被收了滯納金兩次，請退款。",
+        # A polite demand to undo what was charged.
+        "If we could get the duplicate late fee you charged removed, that would be great.",
+        # The writer's payment, then the servicer's charge "por error".
+        "Pagué y me cobraron por error el cargo por mora otra vez.",
+        # "Les escribí" is the writer writing, no slip of theirs.
+        "Les escribí porque está mal el cargo por mora que me pusieron.",
+        # "Nou" is the servicer addressed in Creole.
+        "Nou te voye bodwo a pa ere, nou chaje m frè reta.",
+        # "Nhận" is receiving a wrong notice, no slip of the writer's.
+        "Em nhận thông báo sai số tiền thanh toán tháng này.",
+        # The writer sent the payment; the servicer took it twice.
+        "Mandé el pago, me cobraron dos veces la mensualidad de mayo.",
+        "ارسلت الدفعة وسحبتم المبلغ مرتين هذا الشهر.",
+    ],
+)
+def test_an_error_the_writer_asserts_around_those_words_still_counts(text: str) -> None:
+    assert _noe(text)
+
+
+def test_how_many_times_in_creole_still_asserts() -> None:
+    assert _noe("Konbyen fwa pou m di nou, nou chaje m de fwa pou peman mwa me a.")

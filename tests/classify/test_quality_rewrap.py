@@ -68,6 +68,7 @@ def test_a_forwarded_message_and_a_text_attachment_are_rewrapped_too() -> None:
     assert spec["text"] == SENTENCE  # the spec itself is not changed
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_rewrapped_figures_cannot_be_recorded_as_the_baseline(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -76,6 +77,7 @@ def test_rewrapped_figures_cannot_be_recorded_as_the_baseline(
     assert "--rewrap" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_a_width_too_narrow_to_read_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     code = quality.main(["--part", "dev", "--rewrap", "5", "--no-write"])
     assert code == 2

@@ -20,6 +20,7 @@ def test_shipped_settings_keep_the_recogniser() -> None:
     assert quality._settings().recogniser is not None
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_rules_only_figures_cannot_be_recorded_as_the_baseline(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
