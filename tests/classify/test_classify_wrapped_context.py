@@ -11,7 +11,7 @@ Evidence and suppression spans still point at the original text.
 from __future__ import annotations
 
 from pipeline.classify.classifier import Classification
-from pipeline.classify.context import sentence_span
+from pipeline.classify.context import sentence_span, soft_break, wrapped_width
 from pipeline.classify.machine import MachineHeaders, machine_verdict
 from pipeline.classify.normalize import normalize
 from pipeline.classify.wrap import unwrap
@@ -187,10 +187,6 @@ def test_a_quoted_title_ending_a_sentence_is_not_joined_to_the_next_line() -> No
 def test_the_rules_view_and_sentence_reading_measure_a_wrapped_korean_line_alike() -> None:
     # 48 Hangul characters are about 90 columns: a client wrapped this line. The rules'
     # joined view and the sentence reading use one measure, so both go on the sentence.
-    from pipeline.classify.context import soft_break, wrapped_width
-    from pipeline.classify.normalize import normalize
-    from pipeline.classify.wrap import unwrap
-
     line = "지난달에 자동이체로 월 상환금을 냈는데 이번 달 명세서에 연체료가 붙어 있습니다 그리고"
     text = line + "\n두 번이나 빠져나갔습니다."
     assert len(line) < 60 and wrapped_width(line)
