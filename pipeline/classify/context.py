@@ -121,7 +121,20 @@ _DISCLAIMER = re.compile(
     r"(?:des informations )?(?:confidenti|privilegi)|secret professionnel|"
     r"(?:esta|este) (?:mensagem|e-?mail) (?:pode conter|contem) "
     r"(?:informacoes )?(?:confidenci|privilegi)|"
-    r"قد تحتوي هذه الرسالة|هذه الرسالة سرية"
+    r"قد تحتوي هذه الرسالة|هذه الرسالة سرية|"
+    # The notices a servicer prints on its own letters and mail to every reader, which
+    # borrowers forward and paste ("If you are a servicemember on active duty ... you may
+    # be entitled to protections", "If you are in bankruptcy ... this is not an attempt
+    # to collect a debt"): addressed to anyone, they say nothing of this borrower.
+    r"(?:may|might) be entitled to (?:certain )?(?:legal )?protections under the "
+    r"servicemembers civil relief act|if you are (?:currently )?(?:in|a debtor in) (?:a )?"
+    r"bankruptcy|if you have (?:received|obtained) a (?:bankruptcy )?discharge|"
+    r"(?:is|was) not an attempt to collect a debt|is for informational purposes only|"
+    r"(?:this|the) (?:communication|letter|notice) is from a debt collector|"
+    r"si usted (?:esta|se encuentra) (?:en|bajo) (?:un )?(?:proceso de )?(?:bancarrota|quiebra)|"
+    r"si (?:usted )?(?:ha recibido|recibio) (?:un|una) (?:descargo|liberacion|exoneracion)|"
+    r"no es un intento de cobr(?:ar|o de) (?:una )?deuda|"
+    r"(?:puede|podria) tener derecho a (?:ciertas )?protecciones (?:bajo|conforme a|segun) la ley"
 )
 _SIGNATURE = re.compile(r"^-- ?$|^(?:sent from my|enviado desde mi|envoye de mon)\b", re.MULTILINE)
 
@@ -755,7 +768,7 @@ _BEFORE_THIS_LOAN = re.compile(
     r"|\b(?:was|were|got|been) discharged (?:back )?in (?:[a-z]+ )?(?:19|20)\d\d\b"
     # A filing in a year named, then its discharge ("a chapter 7 back in 2019 and it was
     # discharged, that's long done").
-    r"|\bback in (?:19|20)\d\d\b[^.!?\n]{0,40}\b(?:was|were|got|been) discharged\b"
+    r"|\bback in (?:19|20)\d\d\b[^.!?\n]{0,40}(?:\b(?:was|were|got|been) |\()discharged\b"
     # The same in the other languages: a discharge, or the case closed, in a year named
     # ("2020년에 면책이 끝났", "2019年已经免责", "descargada en 2018", "encerrada em 2019").
     r"|(?:19|20)\d\d\s?년에?\s?(?:파산\s?)?(?:면책|종결)"
@@ -819,7 +832,10 @@ _OVER_IN_SENTENCE = re.compile(
     # marzo de 2024", "eso ya se terminó en 2017", "terminou em 2018"): the stay ended
     # with it, whatever the portal still shows.
     r"\b(?:discharged|dismissed|(?:case|it|bankruptcy|filing) (?:was |got |has been )?"
-    r"(?:closed|ended|terminated)) (?:back )?(?:in (?:[a-z]+ )?(?:19|20)\d\d|(?:\S+ )?years ago)\b"
+    r"(?:closed|ended|terminated)) (?:back )?"
+    r"(?:(?:in )?(?:[a-z]+ )?(?:19|20)\d\d|(?:\S+ )?years ago)\b"
+    # "(discharged October 2014, long over)", "that's long done".
+    r"|\blong (?:over|done|closed|finished|behind (?:me|us))\b"
     r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"
     r"(?:19|20)\d\d\b"
     r"|\b(?:terminou|acabou|encerrou|se encerrou) (?:\S+ ){0,2}?em (?:[a-z]+ (?:de )?)?"

@@ -22,6 +22,10 @@ Signals, strongest first; the first that applies decides the kind:
   contact cue and only when the message asks for nothing. Phrases a person writes
   about their own mail ("please do not reply") are not used: they took human mail
   for machine.
+* A short message that says of itself, in the writer's own part, that a machine sent
+  it ("This is an automated response", "Este es un mensaje automático", "此邮件为系统
+  自动发送") and asks for nothing: ``auto_reply``. A regulator's portal notice says the
+  same under the complaint it delivers, which is routed as the complaint it is.
 """
 
 from __future__ import annotations
@@ -138,6 +142,44 @@ _RETURN = re.compile(
         r"|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
     )
 )
+# A message that says of itself that a machine sent it ("This is an automated response",
+# "Ce message a été généré automatiquement", "此邮件为系统自动发送"): an acknowledgment
+# from another office's system, in words no out-of-office reply uses. Like words of
+# absence, it decides only where the message asks for nothing: a regulator's portal
+# says the same under the complaint it delivers, and that complaint must be routed.
+_SELF_DECLARED = re.compile(
+    fold_pattern(
+        r"this is an? (?:automated|automatic|auto-?generated|system-?generated|computer-?generated)"
+        r" (?:response|reply|message|e-?mail|notification|notice|acknowledge?ment|confirmation)"
+        r"|this (?:message|e-?mail|response|reply|notification|acknowledge?ment)"
+        r" (?:was|is|has been) (?:sent |generated |created )?"
+        r"(?:automatically|by an automated system)"
+        r"|(?:este|esta) es (?:un|una) (?:mensaje|correo|e-?mail|respuesta|acuse)"
+        r"(?: de recibo)? (?:automatico|automatica|generad[oa] automaticamente)"
+        r"|(?:este|el presente) (?:mensaje|correo) (?:ha sido|fue|es) (?:generado|enviado)"
+        r" (?:de (?:forma|manera) )?automatica(?:mente)?"
+        r"|(?:esta|este) e (?:uma|um) (?:mensagem|resposta|e-?mail) automatic[ao]"
+        r"|(?:esta|este) (?:mensagem|e-?mail) (?:foi|e) (?:gerad|enviad)[ao] automaticamente"
+        r"|ceci est un (?:message|courriel|e-?mail|accuse de reception) automatique"
+        r"|ce (?:message|courriel) (?:a ete|est) (?:genere|envoye) automatiquement"
+        r"|day la (?:thu|email|e-mail|tin nhan|phan hoi|thu tra loi) tu dong"
+        r"|(?:thu|email|tin nhan) nay (?:duoc )?(?:gui|tao) tu dong"
+        r"|sa a se (?:yon )?(?:mesaj|repons|imel) otomatik"
+        r"|ito ay (?:isang )?(?:awtomatikong|automated na) (?:mensahe|tugon|sagot|email)"
+        r"|(?:此|本|这|這)(?:封|是|为|為|一封)*(?:邮件|郵件|信息|訊息|消息|回复|回覆)?"
+        r"(?:为|為|是|由)?(?:系统|系統)?(?:自动|自動)(?:发送|發送|发出|發出|回复|回覆|生成|產生)"
+        r"|(?:본|이) (?:메일|이메일|메시지)(?:은|는) (?:자동|발신\s*전용)"
+        r"|자동(?:으로)? 발송된 (?:메일|메시지)"
+        r"|هذه رسالة (?:تلقائية|آلية)|(?:تم )?(?:إرسال|ارسال) هذه الرسالة (?:تلقائيا|آليا)"
+    )
+)
+# Where the writer's own part ends: a quoted line, a reply header, a forwarded message.
+_QUOTE_START = re.compile(
+    r"^[ \t]*(?:>|-{2,} ?(?:original message|mensaje original|message d'origine|mensagem"
+    r" original|forwarded message|mensaje reenviado)|from:|de:|on .{0,200}wrote:?[ \t]*$"
+    r"|el .{0,200}escribio:?[ \t]*$)",
+    re.MULTILINE,
+)
 # "I was out of the office when you called" is a person telling what happened.
 _PAST = re.compile(r"\b(?:was|were|had been|been|estaba|estuve|etais|etait|estava)\b")
 # Body text is trusted only in a short message, and only near its top.
@@ -166,6 +208,17 @@ def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
         if m and _RETURN.search(f"{subject_f}\n{head}"):
             return f"{where}:{m.group()}"
     return None
+
+
+def _self_declared(body: str) -> str | None:
+    """The words by which a short message says a machine sent it, read in the writer's
+    own part (a person quoting an automatic reply under their complaint is a person)."""
+    text = unwrap(normalize(body.strip()), None).text
+    if len(text) > _BODY_LIMIT:
+        return None
+    end = _QUOTE_START.search(text)
+    m = _SELF_DECLARED.search(text, 0, end.start() if end is not None else len(text))
+    return f"body:{m.group()}" if m is not None else None
 
 
 def machine_verdict(
@@ -216,6 +269,9 @@ def machine_verdict(
     if kind is not None:
         return MachineVerdict(True, kind, tuple(evidence))
     suppress = (headers.x_auto_response_suppress or "").strip().lower()
+    declared = None if ooo or asks_something else _self_declared(body)
+    if declared is not None:
+        return MachineVerdict(True, "auto_reply", (declared,))
     if ooo:
         extra = (f"header:X-Auto-Response-Suppress={suppress[:40]}",) if suppress else ()
         return MachineVerdict(True, "out_of_office", (ooo, *extra))

@@ -171,6 +171,25 @@ def test_applying_for_help_with_a_sale_scheduled_asserts_no_sale_error() -> None
     assert "notice_of_error" not in c.request_kinds
 
 
+def test_a_package_addressed_to_the_loss_mitigation_team_with_a_sale_set_asserts_no_error() -> None:
+    # The salutation names the team, not an application already in its hands.
+    c = run(
+        "Hello Loss Mitigation Team,\n\nThe Bookers received the notice of sale last week; the "
+        "property is advertised for the courthouse steps on December 1, 2026. They are "
+        "requesting a loan modification; the application and hardship letter are attached."
+    )
+    assert "foreclosure_sale" in {h.family for h in c.families}
+    assert "notice_of_error" not in c.request_kinds
+
+
+def test_what_the_loss_mitigation_team_said_before_a_sale_still_counts_as_pending() -> None:
+    c = run(
+        "The loss mitigation team told me my file was under review, and now the foreclosure "
+        "sale is set for December 1, 2026. The sale should not go forward."
+    )
+    assert "foreclosure_sale_error" in c.request_subkinds
+
+
 @pytest.mark.parametrize(
     "text",
     [

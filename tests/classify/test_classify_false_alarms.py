@@ -139,3 +139,11 @@ def test_a_vietnamese_complaint_called_over_is_no_complaint() -> None:
         "Cám ơn chị đã giúp. Vụ khiếu nại lần trước coi như đã xong."
     )
     assert "complaint" in families("Tôi muốn khiếu nại về cách công ty đối xử với tôi.")
+
+
+def test_a_vietnamese_form_the_writer_lost_is_no_death() -> None:
+    # "Làm mất" is to lose something: "mất rồi" alone is also said of someone who died.
+    assert "successor_in_interest" not in families(
+        "Xin gửi cho tôi bản mẫu 1098 của năm 2025 luôn vì tôi làm mất rồi."
+    )
+    assert "successor_in_interest" in families("Mẹ tôi mất rồi, tôi là con gái của bà.")

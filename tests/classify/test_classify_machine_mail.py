@@ -187,3 +187,58 @@ def test_a_korean_borrower_on_a_trip_who_asks_is_not_a_machine() -> None:
         asks_something=True,
     )
     assert not verdict.is_machine
+
+
+AGENCY_ACK = (
+    "Thank you for contacting Eastside Housing Partners.\r\n\r\n"
+    "We have received your message. A housing counselor will respond within 2 business\r\n"
+    "days. Our office hours are Monday to Friday, 9 to 5.\r\n\r\n"
+    "This is an automated response.\r\n"
+)
+
+
+def test_a_headerless_acknowledgment_that_calls_itself_automated_is_machine_mail() -> None:
+    body = record(message("", AGENCY_ACK))
+    machine = body["classification"]["machine"]
+    assert machine["kind"] == "auto_reply"
+    assert machine["evidence"] == ["body:this is an automated response"]
+    assert decision(body) == "machine-mail:auto_reply"
+
+
+def test_a_regulator_portal_notice_calling_itself_automated_still_delivers_the_complaint() -> None:
+    text = (
+        "A new complaint has been sent to your company through the CFPB Company Portal.\r\n"
+        "What happened: My servicer did not pay my homeowners insurance out of escrow.\r\n"
+        "Please log in to the portal to review the complaint and respond within 15 days.\r\n\r\n"
+        "This is an automated message. Do not reply.\r\n"
+    )
+    body = record(message("", text))
+    assert body["classification"]["machine"]["is_machine"] is False
+    families = {f["family"] for f in body["classification"]["escalation_families"]}
+    assert "regulator_complaint" in families
+
+
+def test_a_person_quoting_an_automated_response_under_a_complaint_is_a_person() -> None:
+    quoted = "".join(f"> {line}\r\n" for line in AGENCY_ACK.split("\r\n"))
+    text = (
+        "I have written three times and all I get back is this. I want a supervisor to\r\n"
+        "call me about the late fee you charged in error.\r\n\r\n" + quoted
+    )
+    body = record(message("", text))
+    assert body["classification"]["machine"]["is_machine"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemos recibido su correo.\r\nEste es un mensaje automático, por favor no responda.\r\n",
+        "Nous avons bien reçu votre courriel.\r\nCeci est un message automatique.\r\n",
+        "此邮件为系统自动发送，请勿回复。\r\n",
+        "Chúng tôi đã nhận được email của quý vị. Đây là thư tự động.\r\n",
+    ],
+)
+def test_a_message_that_says_a_machine_sent_it_is_machine_mail_in_other_languages(
+    text: str,
+) -> None:
+    body = record(message("", text))
+    assert body["classification"]["machine"]["kind"] == "auto_reply"

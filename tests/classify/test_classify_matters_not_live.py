@@ -26,6 +26,25 @@ def test_a_bankruptcy_discharged_in_a_year_named_without_was() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "I had a Chapter 7 bankruptcy back in 2014 (discharged October 2014, long over), so "
+        "the lender wants the payment history directly from you.",
+        "Sorry if I sound panicky, I went through a bankruptcy back in 2017 (discharged) and "
+        "I'm paranoid about anything that looks like a missed payment.",
+    ],
+)
+def test_a_bankruptcy_told_as_discharged_years_ago_in_brackets(text: str) -> None:
+    assert "bankruptcy" not in families(text)
+
+
+def test_a_bankruptcy_long_over_still_counts_beside_a_new_case() -> None:
+    assert "bankruptcy" in families(
+        "The first bankruptcy is long over, but we are now in a new chapter 13 case."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Me declaré en bancarrota hace años, eso ya se terminó en 2017. Mándenme el historial.",
         "La página dice que está en bancarrota. Pero su caso de bancarrota se cerró en marzo "
         "de 2024. ¿Qué necesita mandar?",

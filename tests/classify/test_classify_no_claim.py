@@ -54,8 +54,43 @@ def test_chinese_insurance_cancelled_by_the_servicer_still_asserts_an_error() ->
     assert _noe("你们把我的房屋保险取消了，害我被收了强制保险费。")
 
 
+def test_a_request_to_cancel_pmi_in_vietnamese_asserts_nothing() -> None:
+    assert not _noe(
+        "Tôi muốn xin hủy bảo hiểm PMI. Xin cho biết dư nợ hiện tại là bao nhiêu.",
+        subject="Hủy bảo hiểm PMI",
+    )
+
+
+def test_vietnamese_asking_to_cancel_a_wrongly_charged_insurance_still_asserts_an_error() -> None:
+    assert _noe("Tôi đã có bảo hiểm nhà rồi, xin hủy bảo hiểm đó và hoàn lại tiền cho tôi.")
+
+
 def test_a_spanish_writer_telling_how_they_paid_asks_about_the_fee() -> None:
     assert not _noe(
         "En mi estado de cuenta aparece un cargo de $15. Yo pagué por teléfono porque la "
         "página no funcionaba. ¿Ese cargo es por eso?"
+    )
+
+
+def test_a_writer_with_no_problem_with_the_account_asks_for_a_letter_only() -> None:
+    c = run(
+        "I don't even have a problem with my account. I just need a letter saying my loan is "
+        "current and paid on time for the last 12 months, for my insurance company."
+    )
+    assert "notice_of_error" not in c.request_kinds
+    assert any(s.reason == "no_claim" for s in c.suppressions)
+
+
+def test_a_tagalog_writer_saying_nothing_is_wrong_asks_about_the_papers() -> None:
+    assert not _noe(
+        "Hindi ko naman po sinasabi na may mali sa account ko, okay naman po yung payments "
+        "ko. Natanggap niyo na po ba yung insurance declarations?"
+    )
+
+
+def test_a_writer_who_had_no_problem_until_the_fee_still_asserts_it() -> None:
+    # Past tense: the account was fine before the servicer's act.
+    assert _noe(
+        "I never had a problem with my account until you charged me a $75 inspection fee "
+        "this month. That fee is wrong and should be refunded."
     )

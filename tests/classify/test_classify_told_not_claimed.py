@@ -78,6 +78,7 @@ def test_the_writers_own_slip_on_a_form_asserts_no_servicer_error(language: str,
     [
         "My husband Roy served in the Army 1968-1971, he is 77 now. Is there any help?",
         "Retired na ako sa Navy since 2019. Gusto ko sana i-refinance yung loan ko.",
+        "I served 22 years in the Air Force and retired in 2019. How does an assumption work?",
     ],
 )
 def test_a_service_long_over_is_no_servicemember(text: str) -> None:
@@ -89,6 +90,7 @@ def test_a_service_long_over_is_no_servicemember(text: str) -> None:
     [
         "My son is deployed with the Army until 2027.",
         "He served in the Navy from 2015 to 2026 and got out in June.",
+        "I spent 20 years in the Army and retired in October; my orders end this month.",
     ],
 )
 def test_active_or_recent_service_is_still_a_servicemember(text: str) -> None:

@@ -1,0 +1,61 @@
+"""The notices a servicer prints on every letter (servicemember protections, the
+bankruptcy and debt-collection notices), forwarded or pasted by a borrower, say
+nothing of that borrower; the same words in the borrower's own sentence still do."""
+
+from __future__ import annotations
+
+from tests.classify.wording import run
+
+FORWARDED_NOTICE = (
+    "Hi - got the email below this morning. I paid on Oct 1 through your website.\n"
+    "Can someone check and let me know.\n\nThanks,\nPaul\n\n"
+    "-----Original Message-----\n"
+    "From: Mortgage Servicing <noreply@servicer.example>\n"
+    "Sent: Friday, October 16, 2026 6:02 AM\n"
+    "Subject: Your mortgage payment is past due\n\n"
+    "Our records show that your payment due 10/01/2026 has not been received.\n\n"
+    "If you are a servicemember on active duty, or a dependent, you may be entitled to "
+    "protections under the Servicemembers Civil Relief Act. If you are in bankruptcy or "
+    "have received a bankruptcy discharge of this debt, this notice is for informational "
+    "purposes only and is not an attempt to collect a debt.\n"
+)
+
+
+def _families(text: str, subject: str = "") -> set[str]:
+    return {h.family for h in run(text, subject).families}
+
+
+def test_a_forwarded_notice_s_servicemember_and_bankruptcy_lines_raise_no_family() -> None:
+    found = _families(FORWARDED_NOTICE, "FW: Your mortgage payment is past due")
+    assert "servicemember" not in found
+    assert "bankruptcy" not in found
+
+
+def test_the_boilerplate_lines_are_kept_as_suppressed_disclaimer_evidence() -> None:
+    result = run(FORWARDED_NOTICE, "FW: Your mortgage payment is past due")
+    reasons = {
+        s.reason for s in result.suppressions if s.matched.lower().startswith("servicemember")
+    }
+    assert reasons == {"disclaimer"}
+
+
+def test_a_borrower_on_active_duty_claiming_the_act_s_protections_is_a_servicemember() -> None:
+    text = (
+        "I was deployed last month with the Army and I am entitled to protections under "
+        "the Servicemembers Civil Relief Act. Please cap my rate at 6%."
+    )
+    assert "servicemember" in _families(text)
+
+
+def test_a_spanish_notice_pasted_by_a_borrower_raises_no_bankruptcy() -> None:
+    text = (
+        "Me llegó esta carta y no entiendo el cargo:\n\n"
+        "Si usted está en bancarrota o ha recibido un descargo de esta deuda, este aviso "
+        "es solo informativo y no es un intento de cobrar una deuda.\n"
+    )
+    assert "bankruptcy" not in _families(text)
+
+
+def test_a_spanish_borrower_in_an_open_bankruptcy_is_still_in_bankruptcy() -> None:
+    text = "Estoy en bancarrota, capítulo 13, desde septiembre; mi abogado les escribirá."
+    assert "bankruptcy" in _families(text)
