@@ -121,15 +121,19 @@ _DISCLAIMER = re.compile(
     r"(?:des informations )?(?:confidenti|privilegi)|secret professionnel|"
     r"(?:esta|este) (?:mensagem|e-?mail) (?:pode conter|contem) "
     r"(?:informacoes )?(?:confidenci|privilegi)|"
-    r"قد تحتوي هذه الرسالة|هذه الرسالة سرية|"
-    # The notices a servicer prints on its own letters and mail to every reader, which
-    # borrowers forward and paste ("If you are a servicemember on active duty ... you may
-    # be entitled to protections", "If you are in bankruptcy ... this is not an attempt
-    # to collect a debt"): addressed to anyone, they say nothing of this borrower.
+    r"قد تحتوي هذه الرسالة|هذه الرسالة سرية"
+)
+# The notices a servicer prints on its letters and mail to every reader, which borrowers
+# forward and paste ("If you are a servicemember on active duty ... you may be entitled
+# to protections", "If you are in bankruptcy ... this is not an attempt to collect a
+# debt"): addressed to anyone, they say nothing of this borrower. Only their own
+# sentence is set aside, not the paragraph: a borrower quoting one ("your letter says I
+# may be entitled to protections under the Act") still says what they say around it.
+_BOILERPLATE = re.compile(
     r"(?:may|might) be entitled to (?:certain )?(?:legal )?protections under the "
     r"servicemembers civil relief act|if you are (?:currently )?(?:in|a debtor in) (?:a )?"
     r"bankruptcy|if you have (?:received|obtained) a (?:bankruptcy )?discharge|"
-    r"(?:is|was) not an attempt to collect a debt|is for informational purposes only|"
+    r"(?:is|was) not an attempt to collect a debt|"
     r"(?:this|the) (?:communication|letter|notice) is from a debt collector|"
     r"si usted (?:esta|se encuentra) (?:en|bajo) (?:un )?(?:proceso de )?(?:bancarrota|quiebra)|"
     r"si (?:usted )?(?:ha recibido|recibio) (?:un|una) (?:descargo|liberacion|exoneracion)|"
@@ -833,9 +837,12 @@ _OVER_IN_SENTENCE = re.compile(
     # with it, whatever the portal still shows.
     r"\b(?:discharged|dismissed|(?:case|it|bankruptcy|filing) (?:was |got |has been )?"
     r"(?:closed|ended|terminated)) (?:back )?"
-    r"(?:(?:in )?(?:[a-z]+ )?(?:19|20)\d\d|(?:\S+ )?years ago)\b"
-    # "(discharged October 2014, long over)", "that's long done".
-    r"|\blong (?:over|done|closed|finished|behind (?:me|us))\b"
+    r"(?:in (?:[a-z]+ )?(?:19|20)\d\d|(?:january|february|march|april|may|june|july|august"
+    r"|september|october|november|december) (?:19|20)\d\d|(?:\S+ )?years ago)\b"
+    # "(discharged October 2014, long over)", "the bankruptcy is long done".
+    r"|\b(?:discharged|dismissed|closed)\b[^.!?\n]{0,30}\blong (?:over|done|closed|finished)\b"
+    r"|\b(?:bankruptcy|chapter \d+|case|filing)(?: was| is|'s)? long "
+    r"(?:over|done|closed|finished)\b"
     r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"
     r"(?:19|20)\d\d\b"
     r"|\b(?:terminou|acabou|encerrou|se encerrou) (?:\S+ ){0,2}?em (?:[a-z]+ (?:de )?)?"
@@ -1163,6 +1170,11 @@ def find_zones(folded: str, forwarded: bool) -> Zones:
                 start += line
             disclaimer.append((start, para.end()))
             cues[start] = found.group()[:60]
+    for m in _BOILERPLATE.finditer(folded):
+        start = _sentence_start(folded, m.start())
+        close = _sentence_end(folded, m.end(), len(folded))
+        disclaimer.append((start, close.end() if close is not None else len(folded)))
+        cues.setdefault(start, m.group()[:60])
     signature: list[tuple[int, int]] = []
     sig = _SIGNATURE.search(folded)
     if sig is not None:

@@ -168,11 +168,21 @@ _SELF_DECLARED = re.compile(
         r"|ito ay (?:isang )?(?:awtomatikong|automated na) (?:mensahe|tugon|sagot|email)"
         r"|(?:此|本|这|這)(?:封|是|为|為|一封)*(?:邮件|郵件|信息|訊息|消息|回复|回覆)?"
         r"(?:为|為|是|由)?(?:系统|系統)?(?:自动|自動)(?:发送|發送|发出|發出|回复|回覆|生成|產生)"
-        r"|(?:본|이) (?:메일|이메일|메시지)(?:은|는) (?:자동|발신\s*전용)"
+        r"|(?:본|이) (?:메일|이메일|메시지)(?:은|는) "
+        r"(?:자동(?:으로)?\s?(?:발송|발신|생성)|발신\s*전용)"
         r"|자동(?:으로)? 발송된 (?:메일|메시지)"
         r"|هذه رسالة (?:تلقائية|آلية)|(?:تم )?(?:إرسال|ارسال) هذه الرسالة (?:تلقائيا|آليا)"
     )
 )
+# A writer speaking of themselves: automatic acknowledgments speak as "we" to "you", so
+# "I keep getting this back: This is an automated response" is a person retelling one.
+_FIRST_PERSON = re.compile(
+    fold_pattern(
+        r"\b(?:i|i'm|im|i've|i'd|i'll|my|me|mine|yo|mi|mis|je|j'ai|mon|eu|meu|minha|mwen"
+        r"|ako|(?<!chung )toi)\b|저는|제가|我(?![们們])|أنا"
+    )
+)
+_QUOTES = "\"'“”«»「」"
 # Where the writer's own part ends: a quoted line, a reply header, a forwarded message.
 _QUOTE_START = re.compile(
     r"^[ \t]*(?:>|-{2,} ?(?:original message|mensaje original|message d'origine|mensagem"
@@ -212,13 +222,20 @@ def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
 
 def _self_declared(body: str) -> str | None:
     """The words by which a short message says a machine sent it, read in the writer's
-    own part (a person quoting an automatic reply under their complaint is a person)."""
+    own part; a person quoting an automatic reply, under their mail, in quotation marks
+    or in words of their own ("I keep getting: This is an automated response"), is a
+    person."""
     text = unwrap(normalize(body.strip()), None).text
     if len(text) > _BODY_LIMIT:
         return None
     end = _QUOTE_START.search(text)
-    m = _SELF_DECLARED.search(text, 0, end.start() if end is not None else len(text))
-    return f"body:{m.group()}" if m is not None else None
+    own = text[: end.start()] if end is not None else text
+    m = _SELF_DECLARED.search(own)
+    if m is None or _FIRST_PERSON.search(own) is not None:
+        return None
+    if any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
+        return None  # a reply quoted in running text
+    return f"body:{m.group()}"
 
 
 def machine_verdict(
@@ -269,7 +286,10 @@ def machine_verdict(
     if kind is not None:
         return MachineVerdict(True, kind, tuple(evidence))
     suppress = (headers.x_auto_response_suppress or "").strip().lower()
-    declared = None if ooo or asks_something else _self_declared(body)
+    # A forgery's words are the forger's: a phishing mail posing as a system notice
+    # ("This is an automated message") stays a spoof for the security team.
+    forged = dmarc_failed(headers.authentication_results)
+    declared = None if ooo or asks_something or forged else _self_declared(body)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
     if ooo:

@@ -171,12 +171,23 @@ def test_applying_for_help_with_a_sale_scheduled_asserts_no_sale_error() -> None
     assert "notice_of_error" not in c.request_kinds
 
 
-def test_a_package_addressed_to_the_loss_mitigation_team_with_a_sale_set_asserts_no_error() -> None:
+@pytest.mark.parametrize(
+    "salutation",
+    [
+        "Hello Loss Mitigation Team,",
+        "Hey  Loss Mitigation Team,",
+        "To the Loss Mitigation Department:",
+        "Loss Mitigation Team,",
+    ],
+)
+def test_a_package_addressed_to_the_loss_mitigation_team_with_a_sale_set_asserts_no_error(
+    salutation: str,
+) -> None:
     # The salutation names the team, not an application already in its hands.
     c = run(
-        "Hello Loss Mitigation Team,\n\nThe Bookers received the notice of sale last week; the "
-        "property is advertised for the courthouse steps on December 1, 2026. They are "
-        "requesting a loan modification; the application and hardship letter are attached."
+        f"{salutation}\n\nThe Bookers received the notice of sale last week; the property is "
+        "advertised for the courthouse steps on December 1, 2026. They are requesting a loan "
+        "modification; the application and hardship letter are attached."
     )
     assert "foreclosure_sale" in {h.family for h in c.families}
     assert "notice_of_error" not in c.request_kinds

@@ -147,3 +147,4 @@ def test_a_vietnamese_form_the_writer_lost_is_no_death() -> None:
         "Xin gửi cho tôi bản mẫu 1098 của năm 2025 luôn vì tôi làm mất rồi."
     )
     assert "successor_in_interest" in families("Mẹ tôi mất rồi, tôi là con gái của bà.")
+    assert "successor_in_interest" in families("Mẹ tôi bị mất rồi, tôi là con gái của bà.")

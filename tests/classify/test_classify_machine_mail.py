@@ -218,14 +218,39 @@ def test_a_regulator_portal_notice_calling_itself_automated_still_delivers_the_c
     assert "regulator_complaint" in families
 
 
-def test_a_person_quoting_an_automated_response_under_a_complaint_is_a_person() -> None:
+def test_a_person_quoting_an_automated_response_under_their_line_is_a_person() -> None:
     quoted = "".join(f"> {line}\r\n" for line in AGENCY_ACK.split("\r\n"))
-    text = (
-        "I have written three times and all I get back is this. I want a supervisor to\r\n"
-        "call me about the late fee you charged in error.\r\n\r\n" + quoted
-    )
+    body = record(message("", "See below. Still nothing after three weeks.\r\n\r\n" + quoted))
+    assert body["classification"]["machine"]["is_machine"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I keep getting the same email back. This is an automated response, not an answer.\r\n",
+        'Sent the statements Monday and got back: "This is an automated response." Three '
+        "weeks now.\r\n",
+        # "자동이체" (autopay) is no automatic mail.
+        "이 메일은 자동이체가 이번 달에 두 번 빠져나간 건입니다. 확인 부탁드립니다.\r\n",
+    ],
+)
+def test_a_person_retelling_an_automated_reply_is_a_person(text: str) -> None:
     body = record(message("", text))
     assert body["classification"]["machine"]["is_machine"] is False
+
+
+def test_a_forged_notice_calling_itself_automated_stays_a_spoof() -> None:
+    forged = (
+        "Authentication-Results: mx.servicer.example; spf=fail smtp.mailfrom=servicer-help.example;"
+        " dmarc=fail header.from=servicer.example\r\n"
+    )
+    text = (
+        "Your online banking password expires today. Sign in below to keep access.\r\n\r\n"
+        "This is an automated message.\r\n"
+    )
+    body = record(message(forged, text))
+    assert body["classification"]["machine"]["is_machine"] is False
+    assert body["classification"]["subcategory"] == "spoofed"
 
 
 @pytest.mark.parametrize(

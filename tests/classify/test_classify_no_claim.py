@@ -5,6 +5,8 @@ nothing either; "I don't understand why you charged me twice" still does."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.classify.wording import run
 
 
@@ -61,6 +63,13 @@ def test_a_request_to_cancel_pmi_in_vietnamese_asserts_nothing() -> None:
     )
 
 
+def test_vietnamese_pmi_still_collected_below_the_line_is_an_error() -> None:
+    assert _noe(
+        "Khoản vay của tôi đã xuống dưới 78% từ tháng 1 mà các anh vẫn thu tiền PMI mỗi "
+        "tháng. Xin hủy bảo hiểm PMI ngay."
+    )
+
+
 def test_vietnamese_asking_to_cancel_a_wrongly_charged_insurance_still_asserts_an_error() -> None:
     assert _noe("Tôi đã có bảo hiểm nhà rồi, xin hủy bảo hiểm đó và hoàn lại tiền cho tôi.")
 
@@ -88,9 +97,20 @@ def test_a_tagalog_writer_saying_nothing_is_wrong_asks_about_the_papers() -> Non
     )
 
 
-def test_a_writer_who_had_no_problem_until_the_fee_still_asserts_it() -> None:
-    # Past tense: the account was fine before the servicer's act.
-    assert _noe(
-        "I never had a problem with my account until you charged me a $75 inspection fee "
-        "this month. That fee is wrong and should be refunded."
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't have a problem with my payments going up, but the $75 inspection fee you "
+        "charged is wrong and should be refunded.",
+        "I don't have any issue with my loan officer. The problem is my escrow account: you "
+        "paid the wrong county tax bill and charged me for it.",
+        "I'm not saying that there is a problem with the new servicer, but my payment of "
+        "$1,432 from October 1 was never applied to my account.",
+        "I'm not saying you made a mistake on purpose. My payment was applied to the wrong "
+        "loan and I was charged a late fee.",
+        "Hindi ko naman po sinasabi na may mali kayo sa lahat, pero dalawang beses po kayong "
+        "kumuha ng bayad ko ngayong buwan. Paki-refund po.",
+    ],
+)
+def test_a_disclaimer_followed_by_an_assertion_leaves_the_error_standing(text: str) -> None:
+    assert _noe(text)

@@ -1,6 +1,7 @@
 """The notices a servicer prints on every letter (servicemember protections, the
 bankruptcy and debt-collection notices), forwarded or pasted by a borrower, say
-nothing of that borrower; the same words in the borrower's own sentence still do."""
+nothing of that borrower; only their own sentence is set aside, so what the borrower
+says around a quoted notice still counts."""
 
 from __future__ import annotations
 
@@ -39,21 +40,40 @@ def test_the_boilerplate_lines_are_kept_as_suppressed_disclaimer_evidence() -> N
     assert reasons == {"disclaimer"}
 
 
-def test_a_borrower_on_active_duty_claiming_the_act_s_protections_is_a_servicemember() -> None:
+def test_a_borrower_on_active_duty_quoting_the_notice_is_still_a_servicemember() -> None:
     text = (
-        "I was deployed last month with the Army and I am entitled to protections under "
-        "the Servicemembers Civil Relief Act. Please cap my rate at 6%."
+        "I am on active duty in the Army and was deployed in March. Your letter says I may "
+        "be entitled to protections under the Servicemembers Civil Relief Act, so please "
+        "cap my rate at 6%."
     )
     assert "servicemember" in _families(text)
 
 
-def test_a_spanish_notice_pasted_by_a_borrower_raises_no_bankruptcy() -> None:
+def test_a_borrower_in_bankruptcy_quoting_the_debt_notice_is_still_in_bankruptcy() -> None:
+    text = (
+        "I filed chapter 13 bankruptcy last week, case 26-10001. Your letter says this is "
+        "not an attempt to collect a debt, but your collectors keep calling me every day."
+    )
+    assert "bankruptcy" in _families(text)
+
+
+def test_a_spanish_notice_pasted_by_a_borrower_is_set_aside_as_a_disclaimer() -> None:
     text = (
         "Me llegó esta carta y no entiendo el cargo:\n\n"
-        "Si usted está en bancarrota o ha recibido un descargo de esta deuda, este aviso "
-        "es solo informativo y no es un intento de cobrar una deuda.\n"
+        "Si usted es miembro activo del servicio militar, puede tener derecho a ciertas "
+        "protecciones bajo la ley. Este aviso no es un intento de cobrar una deuda.\n"
     )
-    assert "bankruptcy" not in _families(text)
+    result = run(text)
+    assert "servicemember" not in {h.family for h in result.families}
+    assert any(
+        s.reason == "disclaimer" and s.rule == "es_servicemember" for s in result.suppressions
+    )
+
+
+def test_a_spanish_borrower_on_active_duty_is_still_a_servicemember() -> None:
+    assert "servicemember" in _families(
+        "Soy miembro activo del servicio militar y me mandaron a Texas."
+    )
 
 
 def test_a_spanish_borrower_in_an_open_bankruptcy_is_still_in_bankruptcy() -> None:

@@ -91,6 +91,8 @@ def test_a_service_long_over_is_no_servicemember(text: str) -> None:
         "My son is deployed with the Army until 2027.",
         "He served in the Navy from 2015 to 2026 and got out in June.",
         "I spent 20 years in the Army and retired in October; my orders end this month.",
+        "My husband is in the Army and we separated in 2019. He is still on the loan with me "
+        "and wants his rate capped.",
     ],
 )
 def test_active_or_recent_service_is_still_a_servicemember(text: str) -> None:
