@@ -31,7 +31,7 @@ from pipeline.cli.output import fail
 from pipeline.config import Config, config_path, load_config
 from pipeline.errors import ConfigError, MailledgerError
 from pipeline.logs import configure_logging
-from pipeline.memory import return_large_buffers, start_returning_freed_memory
+from pipeline.memory import return_large_buffers
 from pipeline.python_check import require_safe_python
 from pipeline.runtime import Runtime, open_runtime
 
@@ -222,7 +222,6 @@ def main() -> None:
     """Console-script entry point."""
     require_safe_python()
     return_large_buffers()
-    start_returning_freed_memory()
     cli(prog_name="mailledger")
 
 
