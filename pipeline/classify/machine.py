@@ -1,7 +1,9 @@
 """Is this message written by a machine? (never acknowledged, never on a clock,
 never escalated)
 
-Signals, strongest first; the first that applies decides the kind:
+Signals, strongest first; the first that applies decides the kind (except that the
+words of an out-of-office reply or of a self-declared automatic message, when found,
+decide before ``X-Auto-Response-Suppress``):
 
 * ``multipart/report`` with ``report-type=delivery-status`` (RFC 3464): a bounce
   (``dsn``); ``report-type=disposition-notification`` (RFC 8098): a read receipt

@@ -100,12 +100,12 @@ def test_a_tagalog_writer_saying_nothing_is_wrong_asks_about_the_papers() -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        "I don't have a problem with my payments going up, but the $75 inspection fee you "
-        "charged is wrong and should be refunded.",
+        "I don't have a problem with my account, but the $75 inspection fee you charged is "
+        "wrong and should be refunded.",
         "I don't have any issue with my loan officer. The problem is my escrow account: you "
         "paid the wrong county tax bill and charged me for it.",
-        "I'm not saying that there is a problem with the new servicer, but my payment of "
-        "$1,432 from October 1 was never applied to my account.",
+        "I'm not saying there is a mistake on my account, but my payment of $1,432 from "
+        "October 1 was never applied to it.",
         "I'm not saying you made a mistake on purpose. My payment was applied to the wrong "
         "loan and I was charged a late fee.",
         "Hindi ko naman po sinasabi na may mali kayo sa lahat, pero dalawang beses po kayong "

@@ -32,9 +32,9 @@ _PROGRAM = textwrap.dedent(
 )
 
 
-def _growth_mib(mode: str, program: str = _PROGRAM) -> float:
+def _growth_mib(mode: str) -> float:
     out = subprocess.run(
-        [sys.executable, "-c", program, mode], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PROGRAM, mode], capture_output=True, text=True, check=True
     )
     return float(out.stdout)
 
