@@ -200,11 +200,15 @@ _BODY_HEAD = 400
 _SUPPRESS_VALUES = frozenset({"all", "oof", "autoreply", "dr", "ndr", "rn", "nrn"})
 
 
-def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
+def _body_text(body: str) -> str:
+    """The body folded as the rules read theirs, with soft line breaks joined ("sẽ
+    trả\nlời email khi trở về" is one phrase; see pipeline.classify.wrap)."""
+    return unwrap(normalize(body.strip()), None).text
+
+
+def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
+    """Out-of-office words in the subject or the head of the folded body ``text``."""
     subject_f = fold(subject)
-    # The body's wording is read as the rules read theirs, with soft line breaks joined
-    # ("sẽ trả\nlời email khi trở về" is one phrase; see pipeline.classify.wrap).
-    text = unwrap(normalize(body.strip()), None).text
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
     if m:
@@ -222,12 +226,13 @@ def _ooo(subject: str, body: str, weak_allowed: bool = True) -> str | None:
     return None
 
 
-def _self_declared(body: str) -> str | None:
+def _self_declared(text: str) -> str | None:
     """The words by which a short message says a machine sent it, read in the writer's
     own part; a person quoting an automatic reply, under their mail, in quotation marks
     or in words of their own ("I keep getting: This is an automated response"), is a
-    person."""
-    text = unwrap(normalize(body.strip()), None).text
+    person. ``text`` is the folded body (:func:`_body_text`). Its own quote markers, not
+    pipeline.classify.context's zones: those count a forwarded message as the writer's
+    own, and a forwarded automatic reply must not make a person's mail automatic."""
     if len(text) > _BODY_LIMIT:
         return None
     end = _QUOTE_START.search(text)
@@ -282,7 +287,8 @@ def machine_verdict(
     if precedence in ("bulk", "junk"):
         evidence.append(f"header:Precedence={precedence}")
         kind = kind or "newsletter"
-    ooo = _ooo(subject, body, weak_allowed=not asks_something)
+    text = _body_text(body)
+    ooo = _ooo(subject, text, weak_allowed=not asks_something)
     if kind == "auto_reply" and ooo:
         return MachineVerdict(True, "out_of_office", (*evidence, ooo))
     if kind is not None:
@@ -291,7 +297,7 @@ def machine_verdict(
     # A forgery's words are the forger's: a phishing mail posing as a system notice
     # ("This is an automated message") stays a spoof for the security team.
     forged = dmarc_failed(headers.authentication_results)
-    declared = None if ooo or asks_something or forged else _self_declared(body)
+    declared = None if ooo or asks_something or forged else _self_declared(text)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
     if ooo:
