@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from pipeline.errors import CheckpointError, LedgerError
-from pipeline.hashing import ZERO_HASH
+from pipeline.hashing import ZERO_HASH, is_sha256_hex
 from pipeline.ledger import layout
 from pipeline.ledger.checkpoint import SignedCheckpoint, VerifierKey, verify_note
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.writers import BatchProof, Grant, check_batch_proof, writers_at
-from pipeline.merkle import CompactRange, MerkleTree, leaf_hash
+from pipeline.merkle import CompactRange, Hashes, MerkleTree, leaf_hash
 
 
 class Fault(enum.Enum):
@@ -95,6 +97,70 @@ def chain_link(raw: bytes, leaf: bytes | None = None) -> ChainLink | None:
     return ChainLink(entry.seq, entry.prev, leaf)
 
 
+class ChainLinks(Sequence[ChainLink | None]):
+    """The chain links of every stored line, in log order, packed: a position in a
+    machine integer and the link and leaf as 32 raw bytes each, about 72 bytes per entry
+    where a list of :class:`ChainLink` objects holds some 300 (what ``verify`` keeps of
+    every entry of a log of any size). A line that is not a readable entry, or whose
+    link cannot be packed and read back the same, is kept as it is."""
+
+    __slots__ = ("_leaves", "_odd", "_prevs", "_seqs")
+
+    def __init__(self) -> None:
+        self._seqs = array("q")
+        self._prevs = bytearray()
+        self._leaves = bytearray()
+        self._odd: dict[int, ChainLink | None] = {}
+
+    def add_lines(self, raws: Sequence[bytes]) -> None:
+        """Hash and read the chain link of each line, after those added before."""
+        for raw in raws:
+            leaf = leaf_hash(raw)
+            self.add(chain_link(raw, leaf), leaf)
+
+    def add(self, link: ChainLink | None, leaf: bytes) -> None:
+        """One line's link (None: not a readable entry) and its leaf hash."""
+        self._leaves += leaf
+        if link is not None and link.seq < 1 << 63 and is_sha256_hex(link.prev):
+            self._seqs.append(link.seq)
+            self._prevs += bytes.fromhex(link.prev)
+            return
+        self._odd[len(self._seqs)] = link
+        self._seqs.append(-1)
+        self._prevs += bytes(32)
+
+    def leaves(self) -> Hashes:
+        """Every line's leaf hash, packed, in log order."""
+        return Hashes(bytes(self._leaves))
+
+    def in_place(self, pos: int) -> bool:
+        """True when the line at ``pos`` is a readable entry claiming position ``pos``."""
+        return self._seqs[pos] == pos
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    def __iter__(self) -> Iterator[ChainLink | None]:
+        return (self[pos] for pos in range(len(self._seqs)))
+
+    @overload
+    def __getitem__(self, index: int) -> ChainLink | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ChainLink | None]: ...
+    def __getitem__(self, index: int | slice) -> ChainLink | list[ChainLink | None] | None:
+        if isinstance(index, slice):
+            return [self[pos] for pos in range(*index.indices(len(self)))]
+        pos = index + len(self._seqs) if index < 0 else index
+        if not 0 <= pos < len(self._seqs):
+            raise IndexError(f"no entry {index} of {len(self._seqs)}")
+        if pos in self._odd:
+            return self._odd[pos]
+        at = 32 * pos
+        return ChainLink(
+            self._seqs[pos], self._prevs[at : at + 32].hex(), bytes(self._leaves[at : at + 32])
+        )
+
+
 def check_chain(links: Sequence[ChainLink | None], where: Sequence[str]) -> list[Problem]:
     """Walk the stored lines' chain links (:func:`chain_link`) in order and report the
     first chain fault, located; ``where[pos]`` names the batch holding position ``pos``.
@@ -103,18 +169,25 @@ def check_chain(links: Sequence[ChainLink | None], where: Sequence[str]) -> list
     and the first one is where a person has to start.
     """
     entries = links
-    positions: dict[int, list[int]] = {}
+    # Which positions claim each position: an entry claiming its own position claims it
+    # alone unless some entry elsewhere claims it too, so only entries out of place are
+    # gathered (none in an intact log, which then costs nothing per entry here).
+    elsewhere: dict[int, list[int]] = {}
     for pos, decoded in enumerate(entries):
-        if decoded is not None:
-            positions.setdefault(decoded.seq, []).append(pos)
+        if decoded is not None and decoded.seq != pos:
+            elsewhere.setdefault(decoded.seq, []).append(pos)
+
+    def claimants(seq: int) -> list[int]:
+        here = [seq] if seq < len(entries) and _in_place(entries, seq) else []
+        return sorted(here + elsewhere.get(seq, []))
+
     prev_hash = ZERO_HASH
     for pos, entry in enumerate(entries):
         batch = where[pos]
         if entry is None:
             return [Problem(pos, Fault.MODIFIED, f"entry in {batch} is not a readable entry")]
-        claimants = positions.get(entry.seq, [])
-        if len(claimants) > 1:
-            return [_intruder(entries, claimants, entry.seq, batch)]
+        if entry.seq in elsewhere and len(claimed := claimants(entry.seq)) > 1:
+            return [_intruder(entries, claimed, entry.seq, batch)]
         if entry.seq == pos:
             if entry.prev != prev_hash:
                 follower = entries[pos + 1] if pos + 1 < len(entries) else None
@@ -131,10 +204,17 @@ def check_chain(links: Sequence[ChainLink | None], where: Sequence[str]) -> list
                 return [Problem(pos - 1, Fault.MODIFIED, detail)]
             prev_hash = entry.entry_hash
             continue
-        if entry.seq > pos and pos not in positions:
+        if entry.seq > pos and not claimants(pos):
             return [Problem(pos, Fault.MISSING, f"entries {pos} to {entry.seq - 1} are missing")]
         return [Problem(pos, Fault.REORDERED, f"entry {entry.seq} is stored at position {pos}")]
     return []
+
+
+def _in_place(entries: Sequence[ChainLink | None], pos: int) -> bool:
+    if isinstance(entries, ChainLinks):
+        return entries.in_place(pos)
+    entry = entries[pos]
+    return entry is not None and entry.seq == pos
 
 
 def _intruder(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,12 +32,11 @@ from pipeline.errors import (
 from pipeline.hashing import is_sha256_hex, object_key
 from pipeline.ledger import layout
 from pipeline.ledger.audit import (
-    ChainLink,
+    ChainLinks,
     CheckpointFinding,
     Fault,
     Problem,
     StoredBatch,
-    chain_link,
     check_batch_proofs,
     check_chain,
     check_checkpoints,
@@ -55,6 +56,7 @@ from pipeline.ledger.writers import (
 )
 from pipeline.merkle import CompactRange, MerkleTree, leaf_hash
 from pipeline.storage.base import ObjectStore, StoredVersion, VersionedStore
+from pipeline.storage.keys import expected_sha256
 
 log = structlog.get_logger(__name__)
 
@@ -328,10 +330,21 @@ def verify_ledger(
     leaf_pool = ThreadPoolExecutor(max_workers=1)
     try:
         content = _ContentPass(store, pool, audits) if check_content else None
-        link_tasks: list[Future[list[tuple[bytes, ChainLink | None]]]] = []
+        links = ChainLinks()  # written by the leaf thread only, read once it is done
+        behind: deque[tuple[Future[None], int]] = deque()
+        held = 0
 
         def on_batch(start: int, raws: list[bytes]) -> None:
-            link_tasks.append(leaf_pool.submit(_chain_links, raws))
+            nonlocal held
+            size = sum(map(len, raws))
+            behind.append((leaf_pool.submit(links.add_lines, raws), size))
+            held += size
+            # The lines wait for the leaf thread; left unbounded, a reader that runs ahead
+            # of it (as a busy machine's scheduler may let it) holds up to the whole log.
+            while held > _LINES_AHEAD:
+                task, done = behind.popleft()
+                task.result()
+                held -= done
             if content is not None:
                 content.feed(start, raws)
             elif audits:
@@ -340,16 +353,13 @@ def verify_ledger(
         where, batches, problems = _read_batches(store, on_batch)
         if content is not None:
             content.flush()
-        done = [item for task in link_tasks for item in task.result()]
-        leaves = [leaf for leaf, _ in done]
-        links = [link for _, link in done]
-        del done
+        for task, _ in behind:
+            task.result()
         return _verify_lines(
             store,
             keys,
             origin,
             where,
-            leaves,
             links,
             batches,
             problems,
@@ -364,13 +374,8 @@ def verify_ledger(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _chain_links(raws: list[bytes]) -> list[tuple[bytes, ChainLink | None]]:
-    """Each line's leaf hash and chain link (None: not a readable entry)."""
-    out = []
-    for raw in raws:
-        leaf = leaf_hash(raw)
-        out.append((leaf, chain_link(raw, leaf)))
-    return out
+# Bytes of entry lines the reader may hold ahead of the leaf thread.
+_LINES_AHEAD = 32 * 1024 * 1024
 
 
 def _verify_lines(
@@ -378,8 +383,7 @@ def _verify_lines(
     keys: list[VerifierKey],
     origin: str,
     where: list[str],
-    leaves: list[bytes],
-    links: list[ChainLink | None],
+    links: ChainLinks,
     batches: list[StoredBatch],
     problems: list[Problem],
     content: _ContentPass | None,
@@ -390,7 +394,8 @@ def _verify_lines(
 ) -> VerifyReport:
     chain_problems = check_chain(links, where)
     problems.extend(chain_problems)
-    tree = MerkleTree(leaves)
+    tree = MerkleTree(links.leaves())
+    leaves = tree.levels[0]
     notes = [
         (key, _read_note(store, key).decode("utf-8", "replace"))
         for key in store.list(layout.CHECKPOINTS)
@@ -433,7 +438,7 @@ def _verify_lines(
     problems.extend(proofs.problems)
     unsigned_tail = tree.size - checkpointed
     objects_checked = disposed = 0
-    first_claims: dict[str, int] = {}
+    first_claims: Callable[[str], int | None] = _nobody_claims
     if content is not None:
         found = content.finish()
         problems.extend(found.problems)
@@ -470,14 +475,53 @@ _TASK_OBJECTS = 64
 # What the store says of one object: the SHA-256 of its bytes, or why it has none.
 _Found = str | ObjectNotFoundError | IntegrityError
 
+# A content-addressed key as mailledger writes it (``object_key``): its prefix and hash
+# say all of it, so the content pass keeps 33 bytes for it instead of the key's text.
+_CANONICAL = re.compile(
+    r"(objects|quarantine)/sha256/([0-9a-f]{2})/([0-9a-f]{2})/(\2\3[0-9a-f]{60})\Z"
+)
+_PREFIXES = ("objects", "quarantine")
 
-def _hash_objects(store: ObjectStore, keys: list[str]) -> list[_Found]:
-    found: list[_Found] = []
-    for key in keys:
+# An object as the content pass keeps it: a canonical key's prefix number and hash, or
+# the text of any other key.
+_Token = bytes | str
+
+
+def _nobody_claims(key: str) -> None:
+    """No content pass ran: no object is known to be referenced."""
+    return
+
+
+def _token(key: str) -> _Token:
+    match = _CANONICAL.match(key)
+    if match is None:
+        return key
+    return bytes([_PREFIXES.index(match.group(1))]) + bytes.fromhex(match.group(4))
+
+
+def _key(token: _Token) -> str:
+    if isinstance(token, str):
+        return token
+    return object_key(token[1:].hex(), _PREFIXES[token[0]])
+
+
+def _promised(token: _Token) -> str | None:
+    """The SHA-256 a canonical key promises (None for other keys)."""
+    return None if isinstance(token, str) else token[1:].hex()
+
+
+def _hash_objects(store: ObjectStore, tokens: list[_Token]) -> list[tuple[_Token, _Found]]:
+    """Hash each object; only what is not simply the hash its key promises is returned
+    (so a finished task holds nothing for the objects that are intact)."""
+    found: list[tuple[_Token, _Found]] = []
+    for token in tokens:
         try:
-            found.append(store.sha256(key))
+            digest = store.sha256(_key(token))
         except (ObjectNotFoundError, IntegrityError) as exc:
-            found.append(exc)
+            found.append((token, exc))
+            continue
+        if digest != _promised(token):
+            found.append((token, digest))
     return found
 
 
@@ -486,7 +530,7 @@ class _ContentFindings:
     problems: list[Problem]
     checked: int  # distinct objects hashed
     disposed: int  # of those, objects disposed of under a record.disposed entry
-    first: dict[str, int]  # object key -> first position referencing it
+    first: Callable[[str], int | None]  # object key -> first position referencing it
 
 
 def _run_audits(start: int, raws: list[bytes], audits: Sequence[EntryAudit]) -> None:
@@ -508,6 +552,11 @@ class _ContentPass:
     Every entry line is scanned for the objects it references (and fed to the audits);
     each distinct object is read and hashed once, however many entries reference it, in
     tasks on the pool that run while later work goes on.
+
+    What is kept grows with the number of objects, so it is kept small: for each object
+    the first position referencing it (about 170 bytes with its key's hash); the hash an
+    entry claims only when it is not the one the object's key promises; what hashing
+    found only when it is not that promised hash.
     """
 
     def __init__(
@@ -516,15 +565,16 @@ class _ContentPass:
         self.store = store
         self.pool = pool
         self.audits = audits
-        # key -> {digest an entry claims for it -> first position claiming it}
-        self.claims: dict[str, dict[str, int]] = {}
+        self.first: dict[_Token, int] = {}
+        # object -> {another hash an entry claims for it -> first position claiming it}
+        self.odd_claims: dict[_Token, dict[str, int]] = {}
         self.disposed_keys: set[str] = set()
-        self.tasks: list[tuple[list[str], Future[list[_Found]]]] = []
-        self.pending: list[str] = []
+        self.tasks: list[Future[list[tuple[_Token, _Found]]]] = []
+        self.pending: list[_Token] = []
 
     def feed(self, start: int, raws: list[bytes]) -> None:
         """The lines of one batch, the first at position ``start``."""
-        claims = self.claims
+        first = self.first
         for pos, raw in enumerate(raws, start):
             scanned = scan_entry(raw)
             if scanned is None:
@@ -538,46 +588,56 @@ class _ContentPass:
                 self.disposed_keys.update(scanned.disposed)
                 continue
             for key, digest in scanned.refs:
-                claimed = claims.get(key)
-                if claimed is None:
-                    claims[key] = {digest: pos}
-                    self.pending.append(key)
-                else:
-                    claimed.setdefault(digest, pos)
+                token = _token(key)
+                if token not in first:
+                    first[token] = pos
+                    self.pending.append(token)
+                if digest != _promised(token):
+                    self.odd_claims.setdefault(token, {}).setdefault(digest, pos)
             if len(self.pending) >= _TASK_OBJECTS:
                 self.flush()
 
     def flush(self) -> None:
         """Hand the objects not yet handed to the pool."""
         if self.pending:
-            keys, self.pending = self.pending, []
-            self.tasks.append((keys, self.pool.submit(_hash_objects, self.store, keys)))
+            tokens, self.pending = self.pending, []
+            self.tasks.append(self.pool.submit(_hash_objects, self.store, tokens))
 
     def finish(self) -> _ContentFindings:
         """Wait for the hashing; what is wrong with each object, in position order."""
-        found = {
-            key: result
-            for keys, task in self.tasks
-            for key, result in zip(keys, task.result(), strict=True)
-        }
+        found = {token: result for task in self.tasks for token, result in task.result()}
         problems: list[Problem] = []
-        for key in sorted(found):
-            claimed = self.claims[key]
-            problems.extend(_object_problems(key, found[key], claimed, key in self.disposed_keys))
+        disposed = {_token(key) for key in self.disposed_keys}
+        for token in sorted(found.keys() | self.odd_claims.keys(), key=_key):
+            # Hashing returned nothing for an object that is its promised hash.
+            result = found[token] if token in found else _promised(token)
+            assert result is not None  # a key that promises none always has a finding
+            problems.extend(
+                _object_problems(
+                    _key(token),
+                    result,
+                    self.first[token],
+                    self.odd_claims.get(token, {}),
+                    token in disposed,
+                )
+            )
         problems.sort(key=lambda p: p.position or 0)
         return _ContentFindings(
             problems,
-            len(self.claims),
-            len(self.disposed_keys & self.claims.keys()),
-            {key: min(claimed.values()) for key, claimed in self.claims.items()},
+            len(self.first),
+            len(disposed & self.first.keys()),
+            lambda key: self.first.get(_token(key)),
         )
 
 
 def _object_problems(
-    key: str, found: _Found, claimed: dict[str, int], disposed: bool
+    key: str, found: _Found, first: int, odd_claims: dict[str, int], disposed: bool
 ) -> list[Problem]:
-    """What is wrong with one object, at the first entry each fault concerns."""
-    first = min(claimed.values())
+    """What is wrong with one object, at the first entry each fault concerns.
+
+    ``odd_claims`` are the hashes entries claim for it other than the one its key
+    promises (every hash claimed, for a key that promises none).
+    """
     if isinstance(found, ObjectNotFoundError):
         if disposed:
             return []
@@ -586,9 +646,13 @@ def _object_problems(
         ]
     if isinstance(found, IntegrityError):
         return [Problem(first, Fault.CONTENT_ALTERED, str(found))]
+    if found != (expected_sha256(key) or found):
+        # A store that does not check a key's promised hash itself: every entry that
+        # claims the promised hash is wrong, the first of them no later than ``first``.
+        return [Problem(first, Fault.CONTENT_ALTERED, f"object {key} does not match its SHA-256")]
     return [
         Problem(pos, Fault.CONTENT_ALTERED, f"object {key} does not match its SHA-256")
-        for digest, pos in claimed.items()
+        for digest, pos in odd_claims.items()
         if digest != found
     ]
 
@@ -600,7 +664,7 @@ _VERSIONED_PREFIXES = ("ledger/", "objects/")
 
 def _check_versions(
     store: VersionedStore,
-    first_claims: dict[str, int],
+    first_claims: Callable[[str], int | None],
     ranges: dict[int, CompactRange],
     keys: list[VerifierKey],
     grants: list[Grant],
@@ -624,7 +688,7 @@ def _check_versions(
     problems: list[Problem] = []
     raced = 0
     for key, versions in by_key.items():
-        position = layout.seq_of(key) if key.startswith(layout.ENTRIES) else first_claims.get(key)
+        position = layout.seq_of(key) if key.startswith(layout.ENTRIES) else first_claims(key)
         for marker in (v for v in versions if v.delete_marker):
             problems.append(
                 Problem(
