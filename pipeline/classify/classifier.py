@@ -97,7 +97,7 @@ from pipeline.classify.kinds import (
     Suppression,
     SuppressionReason,
 )
-from pipeline.classify.language import ack_languages, detect
+from pipeline.classify.language import LanguageModels, ack_languages, detect
 from pipeline.classify.literals import LiteralSet
 from pipeline.classify.machine import dmarc_failed, machine_verdict
 from pipeline.classify.normalize import NormalizedText, fold
@@ -162,6 +162,10 @@ class ClassifyPolicy(BaseModel):
     # (:mod:`pipeline.classify.recogniser`, loaded with the rule packs by the config);
     # off: the rules alone decide.
     recogniser: bool = True
+    # lingua's models for language detection: "full" (about 146 MB in every process that
+    # classifies) or "compact" (its trigrams, about 10 MB; less sure of one-line mail in
+    # Haitian Creole); see :mod:`pipeline.classify.language`.
+    language_models: LanguageModels = "full"
 
     def model_post_init(self, __context: Any) -> None:
         """Reject an unusable account pattern at configuration time."""
@@ -173,9 +177,9 @@ class ClassifyPolicy(BaseModel):
             raise ConfigError("account_pattern needs a named group (?P<number>...)")
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, models: LanguageModels = "full") -> str:
     """The ISO 639-1 code of the language ``text`` is written in."""
-    return detect(text).code
+    return detect(text, models).code
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,7 +517,9 @@ def classify(
     prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
     body_field: FieldName = "text" if fields.text else "html_text"
     body = fields.text or fields.html_text
-    guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
+    guess = detect(
+        f"{fields.subject}\n{_own_text(prepared, body_field, body)}", policy.language_models
+    )
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
     matches, suppressions = match_rules_detailed(rules, fields, prepared, active, guess.code)
     hits = _hits(matches, rules, prepared)
@@ -683,7 +689,9 @@ def recogniser_input(
     prepared = PreparedFields(fields, _literal_set(rules, policy.account_pattern))
     body_field: FieldName = "text" if fields.text else "html_text"
     body = fields.text or fields.html_text
-    guess = detect(f"{fields.subject}\n{_own_text(prepared, body_field, body)}")
+    guess = detect(
+        f"{fields.subject}\n{_own_text(prepared, body_field, body)}", policy.language_models
+    )
     active = frozenset(x for x in ("en", "es", guess.code, guess.secondary) if x)
     _, suppressions = match_rules_detailed(rules, fields, prepared, active, guess.code)
     return _model_text(fields, prepared, body_field, suppressions)

@@ -10,6 +10,14 @@ is not among its languages, so Creole is recognised by its frequent function wor
 (which French, its closest relative, does not use), on the text lingua would
 otherwise call French or another language.
 
+lingua reads with one of two sets of models (:data:`LanguageModels`). ``full``, the
+default, uses all of them (unigrams to fivegrams): about 146 MB in every process that
+classifies. ``compact`` uses its trigrams only (lingua's low-accuracy mode): about 10
+MB, for deployments that must keep each assembly process small. It is surer than it
+should be of a short sentence in a language lingua does not know: a one-line Haitian
+Creole message reads as Tagalog or English with full confidence, which the Creole
+function words then do not overrule (``bench/README.md``, "Language models").
+
 Chinese is reported as ``zh`` with the script: ``hant`` when characters only the
 traditional script uses outnumber those only the simplified script uses.
 
@@ -23,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.classify.kinds import LanguageGuess
 from pipeline.classify.normalize import fold
@@ -77,8 +85,12 @@ def _lingua_code(language: Any) -> str:
     return str(language.iso_code_639_1.name).lower()
 
 
-@lru_cache(maxsize=1)
-def _detector() -> Any:
+LanguageModels = Literal["compact", "full"]
+"""Which of lingua's models detection reads with (see the module's docstring)."""
+
+
+@lru_cache(maxsize=2)
+def _detector(models: LanguageModels) -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [
@@ -92,7 +104,8 @@ def _detector() -> Any:
         Language.ARABIC,
         Language.FRENCH,
     ]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    builder = LanguageDetectorBuilder.from_languages(*languages)
+    return (builder.with_low_accuracy_mode() if models == "compact" else builder).build()
 
 
 def _creole_score(folded_words: list[str]) -> tuple[int, int]:
@@ -107,12 +120,13 @@ def _script(text: str) -> str:
     return "hant" if trad > simp else "hans"
 
 
-def detect(text: str) -> LanguageGuess:
+def detect(text: str, models: LanguageModels = "full") -> LanguageGuess:
     """The language of ``text`` (subject and body), with confidence and any second one."""
     sample = text[:_SAMPLE]
     if not sample.strip():
         return LanguageGuess("en", 0.0, method="empty")
-    values = _detector().compute_language_confidence_values(sample)
+    detector = _detector(models)
+    values = detector.compute_language_confidence_values(sample)
     ranked = [(_lingua_code(v.language), float(v.value)) for v in values if v.value > 0]
     if not ranked:
         return LanguageGuess("en", 0.0, method="none")
@@ -136,7 +150,7 @@ def detect(text: str) -> LanguageGuess:
     # Looking for a second language costs more than detecting the first; only mail
     # whose first reading leaves room for one is examined.
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    secondary = _secondary(sample[:_MIXED_SAMPLE], code) if runner_up >= 0.01 else None
+    secondary = _secondary(detector, sample[:_MIXED_SAMPLE], code) if runner_up >= 0.01 else None
     if secondary is None and code in ("en", "es"):
         # Spanglish often reads as one language with certainty; the other language's
         # function words show the switch at no cost.
@@ -165,10 +179,10 @@ def _english_spanish_switch(words: list[str], primary: str) -> str | None:
     return code if other >= 3 and other >= 0.2 * mine else None
 
 
-def _secondary(sample: str, primary: str) -> str | None:
+def _secondary(detector: Any, sample: str, primary: str) -> str | None:
     """A second language covering at least a fifth of the text (code-switching)."""
     cover: dict[str, int] = {}
-    for part in _detector().detect_multiple_languages_of(sample):
+    for part in detector.detect_multiple_languages_of(sample):
         lang = _lingua_code(part.language)
         cover[lang] = cover.get(lang, 0) + (part.end_index - part.start_index)
     total = sum(cover.values())

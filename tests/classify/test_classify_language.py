@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
+from pipeline.classify import language
+from pipeline.classify.classifier import ClassifyPolicy, classify
 from pipeline.classify.kinds import LanguageGuess
-from pipeline.classify.language import ack_languages, detect
+from pipeline.classify.language import LanguageModels, ack_languages, detect
+from pipeline.classify.rules import MessageFields, load_default_rules
 
 
 @pytest.mark.parametrize(
@@ -57,3 +63,46 @@ def test_acknowledgments_use_a_reviewed_template_or_english_and_spanish(
     guess: LanguageGuess, expected: tuple[str, ...]
 ) -> None:
     assert ack_languages(guess) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Hola, necesito la carta de liquidación de mi préstamo, por favor. Gracias.", "es"),
+        ("Kính gửi quý công ty, tôi muốn hỏi về khoản vay của tôi.", "vi"),
+        ("请问我的贷款余额是多少？谢谢", "zh"),
+        ("Bonjour, je voudrais connaître le solde de mon prêt, merci.", "fr"),
+    ],
+)
+def test_the_compact_models_detect_a_sentence_of_each_language(text: str, code: str) -> None:
+    assert detect(text, "compact").code == code
+
+
+def test_the_compact_models_are_surer_than_they_should_be_of_one_line_of_creole() -> None:
+    # The trade made for 136 MB less per process (bench/README.md, "Language models").
+    line = "Yo mete yon fre reta sou kont mwen san rezon."
+    assert detect(line, "full").code == "ht"
+    assert detect(line, "compact").code != "ht"
+
+
+def test_classification_reads_with_the_models_its_policy_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    real = language._detector
+
+    def watched(models: LanguageModels) -> Any:
+        seen.append(models)
+        return real(models)
+
+    monkeypatch.setattr(language, "_detector", watched)
+    fields = MessageFields(subject="Payoff", text="Please send my payoff statement.")
+    rules = load_default_rules()
+    classify(fields, rules, ClassifyPolicy(language_models="compact"))
+    classify(fields, rules, ClassifyPolicy())
+    assert seen == ["compact", "full"]
+
+
+def test_a_policy_naming_other_models_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        ClassifyPolicy(language_models="tiny")  # type: ignore[arg-type]
