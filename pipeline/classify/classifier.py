@@ -163,8 +163,8 @@ class ClassifyPolicy(BaseModel):
     # off: the rules alone decide.
     recogniser: bool = True
     # lingua's models for language detection: "full" (about 146 MB in every process that
-    # classifies) or "compact" (its trigrams, about 10 MB; less sure of one-line mail in
-    # Haitian Creole); see :mod:`pipeline.classify.language`.
+    # classifies) or "compact" (its trigrams, about 10 MB); see
+    # :mod:`pipeline.classify.language`.
     language_models: LanguageModels = "full"
 
     def model_post_init(self, __context: Any) -> None:

@@ -13,10 +13,10 @@ otherwise call French or another language.
 lingua reads with one of two sets of models (:data:`LanguageModels`). ``full``, the
 default, uses all of them (unigrams to fivegrams): about 146 MB in every process that
 classifies. ``compact`` uses its trigrams only (lingua's low-accuracy mode): about 10
-MB, for deployments that must keep each assembly process small. It is surer than it
-should be of a short sentence in a language lingua does not know: a one-line Haitian
-Creole message reads as Tagalog or English with full confidence, which the Creole
-function words then do not overrule (``bench/README.md``, "Language models").
+MB, for deployments that must keep each assembly process small. Its confidence on a
+short text means little (one line of Haitian Creole is Tagalog "with confidence 1.0"),
+so there it does not keep the function words below from deciding, and the record keeps
+that confidence as lingua gave it (``bench/README.md``, "Language models").
 
 Chinese is reported as ``zh`` with the script: ``hant`` when characters only the
 traditional script uses outnumber those only the simplified script uses.
@@ -51,6 +51,8 @@ REVIEWED_TEMPLATES: tuple[str, ...] = ("en", "es")
 # the language as well as the whole body does, at a fraction of the cost.
 _SAMPLE = 3000
 _MIXED_SAMPLE = 1500
+# Texts shorter than this lingua reads with all its models when it has them.
+_SHORT_TEXT = 120
 
 
 def _words(text: str) -> frozenset[str]:
@@ -140,10 +142,15 @@ def detect(text: str, models: LanguageModels = "full") -> LanguageGuess:
     # lingua is often certain of English or Tagalog on Creole text (Creole is not
     # among its languages), so enough Creole function words overrule it.
     dense = ht >= 5 and ht >= 0.12 * len(words)
-    certain = code in ("en", "es", "vi", "tl") and confidence > 0.9 and not dense
+    # lingua's trigrams alone are sure of almost any short text (one line of Creole is
+    # Tagalog "with confidence 1.0"); the full models, which lingua reads short texts
+    # with, are not. Below lingua's short-text length the compact reading's confidence
+    # does not keep the function words from deciding.
+    sure = confidence if models == "full" or len(sample) >= _SHORT_TEXT else 0.5
+    certain = code in ("en", "es", "vi", "tl") and sure > 0.9 and not dense
     if ht >= 3 and ht > 2 * fr and ht > 2 * tl and not certain:
         code, confidence, method = "ht", min(1.0, ht / max(1, len(words)) * 4), "function-words"
-    if (code in ("tl", "en", "pt", "fr") and confidence < 0.95) or code == "tl":
+    if (code in ("tl", "en", "pt", "fr") and sure < 0.95) or code == "tl":
         vi = sum(1 for w in words if w in _VIETNAMESE_WORDS)
         if vi >= 4 and vi > 2 * tl:
             code, confidence, method = "vi", min(1.0, vi / max(1, len(words)) * 3), "function-words"

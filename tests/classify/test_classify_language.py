@@ -78,11 +78,19 @@ def test_the_compact_models_detect_a_sentence_of_each_language(text: str, code: 
     assert detect(text, "compact").code == code
 
 
-def test_the_compact_models_are_surer_than_they_should_be_of_one_line_of_creole() -> None:
-    # The trade made for 136 MB less per process (bench/README.md, "Language models").
-    line = "Yo mete yon fre reta sou kont mwen san rezon."
-    assert detect(line, "full").code == "ht"
-    assert detect(line, "compact").code != "ht"
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Yo mete yon fre reta sou kont mwen san rezon.",
+        "Kay la poko ka abite, èske nou ka mande yon lòt ekstansyon?",
+    ],
+)
+def test_one_line_of_creole_is_creole_with_the_compact_models_too(line: str) -> None:
+    # lingua's trigrams alone call it Tagalog or English "with confidence 1.0"; on a
+    # text this short that confidence does not keep the Creole function words from
+    # deciding.
+    guess = detect(line, "compact")
+    assert (guess.code, guess.method) == ("ht", "function-words")
 
 
 def test_classification_reads_with_the_models_its_policy_names(
