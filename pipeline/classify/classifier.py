@@ -162,8 +162,8 @@ class ClassifyPolicy(BaseModel):
     # (:mod:`pipeline.classify.recogniser`, loaded with the rule packs by the config);
     # off: the rules alone decide.
     recogniser: bool = True
-    # lingua's models for language detection: "full" (about 146 MB in every process that
-    # classifies) or "compact" (its trigrams, about 10 MB); see
+    # lingua's models for language detection: "full" (about 135 MiB in every process that
+    # classifies) or "compact" (its trigrams, about 14 MiB); see
     # :mod:`pipeline.classify.language`.
     language_models: LanguageModels = "full"
 

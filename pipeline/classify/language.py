@@ -11,12 +11,13 @@ is not among its languages, so Creole is recognised by its frequent function wor
 otherwise call French or another language.
 
 lingua reads with one of two sets of models (:data:`LanguageModels`). ``full``, the
-default, uses all of them (unigrams to fivegrams): about 146 MB in every process that
-classifies. ``compact`` uses its trigrams only (lingua's low-accuracy mode): about 10
-MB, for deployments that must keep each assembly process small. Its confidence on a
-short text means little (one line of Haitian Creole is Tagalog "with confidence 1.0"),
-so there it does not keep the function words below from deciding, and the record keeps
-that confidence as lingua gave it (``bench/README.md``, "Language models").
+default, uses all of them (unigrams to fivegrams) on texts under 120 characters: about
+135 MiB in every process that classifies, loaded by the first short text. ``compact``
+uses its trigrams only (lingua's low-accuracy mode): about 14 MiB, for deployments that
+must keep each assembly process small. Its confidence in Tagalog or English on a short
+text means little (one line of Haitian Creole is Tagalog "with confidence 1.0"), so
+there it does not keep the function words below from deciding; the record keeps that
+confidence as lingua gave it (``bench/README.md``, "Language models").
 
 Chinese is reported as ``zh`` with the script: ``hant`` when characters only the
 traditional script uses outnumber those only the simplified script uses.
@@ -143,10 +144,12 @@ def detect(text: str, models: LanguageModels = "full") -> LanguageGuess:
     # among its languages), so enough Creole function words overrule it.
     dense = ht >= 5 and ht >= 0.12 * len(words)
     # lingua's trigrams alone are sure of almost any short text (one line of Creole is
-    # Tagalog "with confidence 1.0"); the full models, which lingua reads short texts
-    # with, are not. Below lingua's short-text length the compact reading's confidence
-    # does not keep the function words from deciding.
-    sure = confidence if models == "full" or len(sample) >= _SHORT_TEXT else 0.5
+    # Tagalog or English "with confidence 1.0"); the full models, which lingua reads
+    # short texts with, are not. Below lingua's short-text length the compact reading's
+    # confidence in those two does not keep the function words from deciding (Spanish
+    # keeps it: "se", "te" and "yo" are Creole function words too).
+    overconfident = models == "compact" and len(sample) < _SHORT_TEXT and code in ("tl", "en")
+    sure = 0.5 if overconfident else confidence
     certain = code in ("en", "es", "vi", "tl") and sure > 0.9 and not dense
     if ht >= 3 and ht > 2 * fr and ht > 2 * tl and not certain:
         code, confidence, method = "ht", min(1.0, ht / max(1, len(words)) * 4), "function-words"

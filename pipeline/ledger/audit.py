@@ -100,7 +100,7 @@ def chain_link(raw: bytes, leaf: bytes | None = None) -> ChainLink | None:
 class ChainLinks(Sequence[ChainLink | None]):
     """The chain links of every stored line, in log order, packed: a position in a
     machine integer and the link and leaf as 32 raw bytes each, about 72 bytes per entry
-    where a list of :class:`ChainLink` objects holds some 300 (what ``verify`` keeps of
+    where a list of :class:`ChainLink` objects holds some 270 (what ``verify`` keeps of
     every entry of a log of any size). A line that is not a readable entry, or whose
     link cannot be packed and read back the same, is kept as it is."""
 

@@ -217,6 +217,8 @@ class LedgerEntry:
             document = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise LedgerError(f"not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise LedgerError("not an entry: its JSON is nested too deeply to read") from exc
         if not isinstance(document, dict) or any(k not in document for k in _REQUIRED):
             raise LedgerError(f"entry lacks one of the fields {', '.join(_REQUIRED)}")
         seq, prev = document["seq"], document["prev"]

@@ -93,6 +93,17 @@ def test_one_line_of_creole_is_creole_with_the_compact_models_too(line: str) -> 
     assert (guess.code, guess.method) == ("ht", "function-words")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Se me olvidó, ¿se te puede pagar mañana? Gracias.",
+        "¿Se puede cambiar la fecha de pago? Yo te lo agradecería.",
+    ],
+)
+def test_one_line_of_spanish_stays_spanish_with_the_compact_models(line: str) -> None:
+    assert detect(line, "compact").code == "es"
+
+
 def test_classification_reads_with_the_models_its_policy_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -15,10 +15,19 @@ from hypothesis import strategies as st
 
 from pipeline.hashing import ZERO_HASH, object_key
 from pipeline.ledger import layout, verify
-from pipeline.ledger.audit import ChainLink, ChainLinks, Fault, check_chain
+from pipeline.ledger.audit import ChainLink, ChainLinks, Fault, Problem, _intruder, check_chain
 from pipeline.ledger.verify import verify_ledger
 from pipeline.storage.local import LocalStore
-from tests.ledger.ledger_helpers import KEY, ORIGIN, build, draft, ledger_on, overwrite_object
+from tests.ledger.ledger_helpers import (
+    KEY,
+    ORIGIN,
+    build,
+    draft,
+    ledger_on,
+    overwrite_object,
+    read_lines,
+    write_lines,
+)
 from tests.storage.backends import local_store
 
 _leaf = st.binary(min_size=32, max_size=32)
@@ -67,22 +76,60 @@ def _damaged_chain(n: int, edits: list[tuple[int, int, int]]) -> list[ChainLink 
             links[i] = ChainLink(link.seq, "ab" * 32, link.leaf)
         elif kind == 3:
             links[i], links[j] = links[j], links[i]
+        elif kind == 4 and len(links) > 1:
+            del links[i]
         else:
             links.insert(i, links[j])
     return links
 
 
-@settings(max_examples=300)
+def _walk_every_position(links: list[ChainLink | None], where: list[str]) -> list[Problem]:
+    """The chain check as first written: a dict of the positions claiming every position
+    (what the packed check must find too, without that dict)."""
+    positions: dict[int, list[int]] = {}
+    for pos, link in enumerate(links):
+        if link is not None:
+            positions.setdefault(link.seq, []).append(pos)
+    prev = ZERO_HASH
+    for pos, link in enumerate(links):
+        if link is None:
+            return [Problem(pos, Fault.MODIFIED, f"entry in {where[pos]} is not a readable entry")]
+        claimants = positions.get(link.seq, [])
+        if len(claimants) > 1:
+            return [_intruder(links, claimants, link.seq, where[pos])]
+        if link.seq == pos:
+            if link.prev != prev:
+                follower = links[pos + 1] if pos + 1 < len(links) else None
+                if pos == 0 or (
+                    follower is not None
+                    and follower.seq == pos + 1
+                    and follower.prev != link.entry_hash
+                ):
+                    detail = f"entry {pos} was edited: its recorded link and its hash changed"
+                    return [Problem(pos, Fault.MODIFIED, detail)]
+                detail = f"entry {pos - 1} no longer hashes to what entry {pos} recorded"
+                return [Problem(pos - 1, Fault.MODIFIED, detail)]
+            prev = link.entry_hash
+            continue
+        if link.seq > pos and pos not in positions:
+            return [Problem(pos, Fault.MISSING, f"entries {pos} to {link.seq - 1} are missing")]
+        return [Problem(pos, Fault.REORDERED, f"entry {link.seq} is stored at position {pos}")]
+    return []
+
+
+@settings(max_examples=400)
 @given(
     st.integers(min_value=1, max_value=7),
-    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 20), st.integers(0, 20)), max_size=3),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 20), st.integers(0, 20)), max_size=3),
 )
-def test_the_chain_check_finds_the_same_over_packed_links_as_over_a_list(
+def test_the_chain_check_over_packed_links_finds_what_a_walk_of_every_position_finds(
     n: int, edits: list[tuple[int, int, int]]
 ) -> None:
     links = _damaged_chain(n, edits)
     where = ["ledger/entries/batch"] * len(links)
-    assert check_chain(_packed(links), where) == check_chain(links, where)
+    expected = _walk_every_position(links, where)
+    assert check_chain(_packed(links), where) == expected
+    assert check_chain(links, where) == expected
 
 
 class _WatchedStore(LocalStore):
@@ -120,7 +167,7 @@ def test_verify_reads_no_further_ahead_of_the_leaf_hashing_than_its_bound(
     monkeypatch.setattr(verify, "_LINES_AHEAD", 1)  # any batch is more than that
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert report.ok and report.size == 16
-    assert store.most_ahead <= 1
+    assert store.most_ahead == 0
 
 
 def _ref(store: LocalStore, key: str, data: bytes) -> dict[str, object]:
@@ -162,5 +209,40 @@ def test_the_same_bytes_under_objects_and_quarantine_are_two_objects_each_checke
     ledger_on(store).append([draft(0, {"att": kept}), draft(1, {"att": held})])
     assert verify_ledger(store, [KEY.verifier], ORIGIN).objects_checked == 2
     overwrite_object(store, object_key(digest, "quarantine"), b"forged")
+    report = verify_ledger(store, [KEY.verifier], ORIGIN)
+    assert [(p.position, p.fault) for p in report.problems] == [(1, Fault.CONTENT_ALTERED)]
+
+
+def test_an_entry_nested_too_deeply_to_read_is_reported_where_it_is(tmp_path: Path) -> None:
+    store = local_store(tmp_path)
+    build(store, [2, 2])
+    lines = read_lines(store)
+    key, raw = lines[2]
+    lines[2] = (
+        key,
+        raw.replace(b'"body":{', b'"body":{"x":' + b"[" * 100_000 + b"]" * 100_000 + b",", 1),
+    )
+    write_lines(store, lines)
+    report = verify_ledger(store, [KEY.verifier], ORIGIN)
+    assert report.problems[0].position == 2
+    assert report.problems[0].fault is Fault.MODIFIED
+
+
+class _LaxStore(LocalStore):
+    """A store that checks an object only against the hash recorded when it was written
+    (all the storage protocol asks), not against the hash its key names."""
+
+    def sha256(self, key: str) -> str:
+        return hashlib.sha256((self.root / key).read_bytes()).hexdigest()
+
+
+def test_an_altered_object_a_lax_store_hashes_is_altered_at_its_first_entry(
+    tmp_path: Path,
+) -> None:
+    store = _LaxStore(tmp_path, fsync=False)
+    data = b"a statement"
+    ref = _ref(store, object_key(hashlib.sha256(data).hexdigest()), data)
+    ledger_on(store).append([draft(0, {"n": 0}), draft(1, {"raw": ref}), draft(2, {"raw": ref})])
+    overwrite_object(store, str(ref["key"]), b"a forged statement")
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert [(p.position, p.fault) for p in report.problems] == [(1, Fault.CONTENT_ALTERED)]
