@@ -133,10 +133,6 @@ class ChainLinks(Sequence[ChainLink | None]):
         """Every line's leaf hash, packed, in log order."""
         return Hashes(bytes(self._leaves))
 
-    def in_place(self, pos: int) -> bool:
-        """True when the line at ``pos`` is a readable entry claiming position ``pos``."""
-        return self._seqs[pos] == pos
-
     def __len__(self) -> int:
         return len(self._seqs)
 
@@ -178,7 +174,8 @@ def check_chain(links: Sequence[ChainLink | None], where: Sequence[str]) -> list
             elsewhere.setdefault(decoded.seq, []).append(pos)
 
     def claimants(seq: int) -> list[int]:
-        here = [seq] if seq < len(entries) and _in_place(entries, seq) else []
+        at = entries[seq] if seq < len(entries) else None
+        here = [seq] if at is not None and at.seq == seq else []
         return sorted(here + elsewhere.get(seq, []))
 
     prev_hash = ZERO_HASH
@@ -208,13 +205,6 @@ def check_chain(links: Sequence[ChainLink | None], where: Sequence[str]) -> list
             return [Problem(pos, Fault.MISSING, f"entries {pos} to {entry.seq - 1} are missing")]
         return [Problem(pos, Fault.REORDERED, f"entry {entry.seq} is stored at position {pos}")]
     return []
-
-
-def _in_place(entries: Sequence[ChainLink | None], pos: int) -> bool:
-    if isinstance(entries, ChainLinks):
-        return entries.in_place(pos)
-    entry = entries[pos]
-    return entry is not None and entry.seq == pos
 
 
 def _intruder(

@@ -540,8 +540,8 @@ def _hash_objects(store: ObjectStore, tokens: list[_Token]) -> list[tuple[_Token
         if promised is None:
             found.append((token, digest))
         elif digest != promised:
-            # What the shipped stores raise themselves; said here for any store that
-            # checks only the hash recorded when the object was written.
+            # What the storage protocol has the store raise itself; a store that breaks
+            # it still cannot pass an altered object off as intact.
             altered = IntegrityError(
                 f"{key} in {store.description} does not match the SHA-256 its key names:"
                 " it was altered"

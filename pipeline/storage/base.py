@@ -35,7 +35,8 @@ class ObjectStore(Protocol):
 
     ``put`` never overwrites: the same bytes under an existing key succeed as
     ``EXISTED``; different bytes raise :class:`pipeline.errors.ObjectConflictError`.
-    ``get`` re-checks the SHA-256 recorded at write time and raises
+    ``get`` re-checks the SHA-256 recorded at write time, and for a content-addressed key
+    (:func:`pipeline.storage.keys.expected_sha256`) the SHA-256 the key names, and raises
     :class:`pipeline.errors.IntegrityError` when the bytes changed.
     """
 

@@ -229,8 +229,8 @@ def test_an_entry_nested_too_deeply_to_read_is_reported_where_it_is(tmp_path: Pa
 
 
 class _LaxStore(LocalStore):
-    """A store that checks an object only against the hash recorded when it was written
-    (all the storage protocol asks), not against the hash its key names."""
+    """A store that breaks the storage protocol: it checks an object against neither the
+    hash recorded when it was written nor the hash its key names."""
 
     def sha256(self, key: str) -> str:
         return hashlib.sha256((self.root / key).read_bytes()).hexdigest()
