@@ -201,8 +201,31 @@ def assemble(
     ``raw_sha256`` is the digest of ``raw`` when the caller has just computed or checked
     it (hashing a 30 MB message again costs about 15 ms).
     """
-    raw_sha = raw_sha256 or sha256_hex(raw)
-    parsed = parse_message(raw)
+    return assemble_parsed(
+        parse_message(raw),
+        raw_sha256 or sha256_hex(raw),
+        len(raw),
+        source,
+        settings,
+        received_at,
+        sealed_seq,
+    )
+
+
+def assemble_parsed(
+    parsed: ParsedMessage,
+    raw_sha: str,
+    raw_size: int,
+    source: MessageSource,
+    settings: RecordSettings,
+    received_at: datetime | None = None,
+    sealed_seq: int | None = None,
+) -> AssembledRecord:
+    """:func:`assemble` from the parsed message and the raw bytes' digest and size.
+
+    A caller that parses itself can drop the raw bytes before classification, which may
+    load language detection's models: a large message's bytes then never sit beside them.
+    """
     blobs: list[Blob] = []
     attachments = []
     accepted = rejected = 0
@@ -237,7 +260,7 @@ def assemble(
     record = model(
         record_id=source.record_id(raw_sha),
         source=Source.model_validate(source.to_json()),
-        raw=ObjectRef(sha256=raw_sha, size=len(raw), key=raw_key(raw_sha)),
+        raw=ObjectRef(sha256=raw_sha, size=raw_size, key=raw_key(raw_sha)),
         sealed=None if sealed_seq is None else SealedRef(seq=sealed_seq, sha256=raw_sha),
         headers=_headers(parsed),
         bodies=Bodies(
@@ -256,7 +279,7 @@ def assemble(
         source=source,
         record_id=record.record_id,
         raw_sha256=raw_sha,
-        raw_size=len(raw),
+        raw_size=raw_size,
         entry_type=model.TYPE,
         record=record,
         body=body,

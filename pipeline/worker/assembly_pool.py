@@ -26,10 +26,12 @@ from datetime import datetime
 
 import structlog
 
+from pipeline.classify.language import release_models
 from pipeline.errors import IntegrityError, ObjectNotFoundError
 from pipeline.hashing import sha256_hex
 from pipeline.logs import LogSettings, configure_logging, current_settings
-from pipeline.record.assemble import AssembledRecord, RecordSettings, assemble, raw_key
+from pipeline.parse.message import parse_message
+from pipeline.record.assemble import AssembledRecord, RecordSettings, assemble_parsed, raw_key
 from pipeline.record.recorder import Received
 from pipeline.record.source import MessageSource
 from pipeline.storage.base import ObjectStore, PutOutcome
@@ -41,6 +43,12 @@ HAND_OVER_BYTES = 1 << 20
 """Largest raw message a sealer hands to a worker process with its bytes. Larger ones go
 by key: their pickled copy would sit in the sealer's memory next to the original, and
 the worker reads them from the store (one read) instead."""
+
+RELEASE_MODELS_BYTES = 8 << 20
+"""Raw size from which a message is assembled without language detection's models
+loaded beforehand. Parsing holds about 2.6 times a message's size for a moment (the
+stdlib's list of its lines, then their join); the full short-text models are about
+100 MiB more. Freed, they load again only if this or a later message has a short text."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +151,23 @@ def assemble_and_store(
         store.durable_batch(settle_existing=after_crash),
     ):
         for item in items:
-            raw = item.read_raw(store)
-            record = assemble(
-                raw, item.source, settings, item.received_at, item.sealed_seq, item.raw_sha256
+            if item.raw_size >= RELEASE_MODELS_BYTES:
+                release_models()
+            raw = item.read_raw(store)  # checked: its digest is item.raw_sha256
+            parsed = parse_message(raw)
+            # Classification may load language detection's models: a large message's raw
+            # bytes are not needed by then, and need not sit beside them.
+            del raw
+            record = assemble_parsed(
+                parsed,
+                item.raw_sha256,
+                item.raw_size,
+                item.source,
+                settings,
+                item.received_at,
+                item.sealed_seq,
             )
-            del raw  # the next message's bytes need not wait beside these
+            del parsed
             for blob in record.blobs:
                 if blob.key not in stored:
                     stored.add(blob.key)

@@ -305,7 +305,7 @@ def test_runtime_scorer_gives_scikit_learns_decision_values(trainer: Any, exampl
 def test_shipped_model_is_what_the_trainer_makes_from_the_committed_corpus(
     trainer: Any,
 ) -> None:
-    model, _, _ = trainer.build()
+    model = trainer.train_shipped()
     assert model.corpus_sha256 == trainer.corpus_digest()
     assert trainer.OUT.read_text("utf-8") == trainer.dump(model), (
         "pipeline/classify/recogniser.json is stale: run python -m bench.train_recogniser"
