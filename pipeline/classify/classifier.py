@@ -45,6 +45,8 @@ How the decisions are made (all pure logic, all explainable):
    told by a writer who says the loan is theirs alone, that the one who died was never
    on it, or who signed it with them, makes no successor in interest; nor is a son's
    military service told by such a writer this loan's (kept as suppressed evidence).
+   A client named by a writer whose trade is not the law (a housing counsellor, a
+   Realtor) with no lawyer's own words makes no legal representation (``not_counsel``).
 """
 
 from __future__ import annotations
@@ -555,6 +557,7 @@ def classify(
     families, not_on_loan = _borrower_not_successor(hits, families)
     families, kin_service = _service_of_kin(hits, families, prepared)
     families, closing_firm = _closing_firm(hits, families, kinds)
+    families, not_counsel = _agent_not_counsel(hits, families)
     suppressions = (
         *suppressions,
         *impostor,
@@ -567,6 +570,7 @@ def classify(
         *not_on_loan,
         *kin_service,
         *closing_firm,
+        *not_counsel,
     )
     machine = (
         machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
@@ -1618,6 +1622,38 @@ def _closing_firm(
         families,
         "closing_firm",
         lambda h: cue if h.rule.firm_name else None,
+    )
+
+
+def _agent_not_counsel(
+    hits: list[_Hit], families: dict[str, list[Evidence]]
+) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
+    """Drop legal representation that is only a non-lawyer's "my client".
+
+    A HUD-certified housing counsellor, a Realtor or a title officer writes "my client"
+    too, and is not counsel: the legal desk has nothing to do. Only when every legal
+    word names a client (client_words rules), the writer names a trade other than the
+    law (non_lawyer_role), and nothing else is legal: "I represent", a law office's
+    name, a subpoena, a threat to sue, or a lawyer's own title ("Esq.", "attorney at
+    law": counsel_writing words other than a client named) keep the family, so a
+    lawyer's letter that mentions the borrower's Realtor stays with the legal desk.
+    """
+    if "legal_representation" not in families:
+        return families, []
+    role = next((h for h in hits if h.rule.signal == "non_lawyer_role"), None)
+    if role is None or any(h.rule.signal == "lawsuit_threat" for h in hits):
+        return families, []
+    if any(
+        h.rule.signal == "counsel_writing" and "client" not in fold(h.match.matched) for h in hits
+    ):
+        return families, []
+    cue = role.match.matched
+    return _drop_if_every_hit(
+        hits,
+        "legal_representation",
+        families,
+        "not_counsel",
+        lambda h: cue if h.rule.client_words else None,
     )
 
 

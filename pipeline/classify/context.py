@@ -139,6 +139,15 @@ _BOILERPLATE = re.compile(
     r"si (?:usted )?(?:ha recibido|recibio) (?:un|una) (?:descargo|liberacion|exoneracion)|"
     r"no es un intento de cobr(?:ar|o de) (?:una )?deuda|"
     r"(?:puede|podria) tener derecho a (?:ciertas )?protecciones (?:bajo|conforme a|segun) la ley"
+    # A title or escrow company's wire-fraud footer, on every mail it sends.
+    r"|wire fraud (?:alert|warning|advisory|notice)\W+(?:\S+ ){0,6}?(?:criminals|hackers|"
+    r"scammers|fraudsters|never|always (?:call|verify))|"
+    r"(?:will )?never (?:change|send|provide) (?:\S+ ){0,2}?wir(?:e|ing) instructions "
+    r"(?:by|via|over) e-?mail|"
+    r"if you (?:ever )?suspect (?:wire )?fraud|"
+    # The notice a HUD-approved counselling agency must print on its mail.
+    r"if you are dissatisfied with the services of this agency|"
+    r"(?:you )?may file a complaint with hud'?s? office of housing counseling"
 )
 _SIGNATURE = re.compile(r"^-- ?$|^(?:sent from my|enviado desde mi|envoye de mon)\b", re.MULTILINE)
 
@@ -315,7 +324,7 @@ _OTHER_PARTY = re.compile(
     r"(?:konpayi|faktori|izin|biznis|travay) (?:kote|ke) (?:m|mwen) (?:t ap|te|ap) travay|"
     r"(?:some|another|other|a different) (?:mortgage |loan )?(?:companies|company|banks?|"
     r"lenders?|servicers?|borrowers?|homeowners?|people)|on the news|in the news|news story|"
-    r"vecin[oa]s?|al lado|companer[oa]s? de trabajo|(?:un|una|mi|mis) amig[oa]s?|"
+    r"vecin[oa]s?|al lado|companer[oa]s? del? trabajo|(?:un|una|mi|mis) amig[oa]s?|"
     r"otr[oa]s? (?:compania|companias|bancos?|prestamistas|personas)|en las noticias|"
     r"en el noticiero|vizinh[oa]s?|colegas?|(?:um|uma|meu|minha) amig[oa]|"
     r"outr[oa]s? (?:empresas?|bancos?|pessoas)|nas noticias|voisin(?:e|s|es)?|collegues?|"
@@ -350,7 +359,10 @@ _OTHER_RELATIVE = re.compile(
 _NEWS = re.compile(
     r"\b(?:on|in) the news\b|\bnews (?:story|report|about)\b|\ben (?:las|el) noticias?\b|"
     r"\bnas noticias\b|\baux informations\b|\bbalita (?:tungkol sa|na)\b|"
-    r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b"
+    r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b|"
+    # A newsletter's warning ("our HOA newsletter had a page about scams"). Not
+    # "article": a contract's or a statute's clause is named so too.
+    r"\b(?:newsletter|boletin|boletim)\b"
 )
 
 
@@ -639,7 +651,7 @@ _MEDIA_SEEN = re.compile(
     r"lei (?:en|el|la|un|una)|pasaron|anuncio|"
     r"assisti|ouvi|ouvindo|assistindo|propaganda|"
     r"li (?:no|na|num|numa|em)|lemos|vi (?:no|na|num|numa)|"
-    r"vu|entendu|ecoutais|regardais|une pub|publicite|"
+    r"vu|entendu|ecoutais|regardais|une pub|publicite|(?:j'ai|ai|avons|a) lu|"
     r"(?:m|mwen) (?:te )?we|tande|koute|gade|piblisite|"
     r"xem|nghe|doc duoc|thay tren|quang cao|"
     r"nakita|napanood|narinig|nabasa|patalastas|ad sa)\b"
@@ -841,6 +853,13 @@ _OVER_IN_SENTENCE = re.compile(
     r"|september|october|november|december) (?:19|20)\d\d|(?:\S+ )?years ago)\b"
     # "(discharged October 2014, long over)", "the bankruptcy is long done".
     r"|\b(?:discharged|dismissed|closed)\b[^.!?\n]{0,30}\blong (?:over|done|closed|finished)\b"
+    # "2011 年 filed 過 Chapter 7，2012 年初就 discharged 了": the year, then the discharge.
+    r"|\b(?:19|20)\d\d\b(?:\W+[^\W\d]+){0,2}?\W+(?:discharged|dismissed)\b"
+    # "li fini depi lontan", "terminó hace años", "acabou há muito tempo": over long ago.
+    r"|\b(?:fini|te fini) depi lontan\b"
+    r"|\b(?:termino|se acabo|se cerro) hace (?:muchos )?(?:anos|mucho tiempo)\b"
+    r"|\b(?:terminou|acabou) ha (?:muitos )?(?:anos|muito tempo)\b"
+    r"|\b(?:terminee?|finie?) depuis (?:longtemps|des annees)\b"
     r"|\b(?:bankruptcy|chapter \d+|case|filing)(?: was| is|'s)? long "
     r"(?:over|done|closed|finished)\b"
     r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"
@@ -852,6 +871,9 @@ _OVER_IN_SENTENCE = re.compile(
     # "ya no tenemos que declararnos en bancarrota", "也不用破產了"): considered, never
     # filed, and every mention of it in that sentence or the one before is of that.
     r"|\bno longer (?:need|have) to (?:file|declare)\b"
+    # Considered and not filed ("met with a bankruptcy attorney but decided not to file").
+    r"|\b(?:decided|chose|choose|decide) not to (?:file|declare|go through with it)\b"
+    r"|\bdecid(?:i|io|imos) no (?:declararme|declararse|declararnos|hacerlo|presentar)\b"
     r"|\b(?:don't|do not|dont|didn't|did not|didnt) (?:need|have) to (?:file|declare) "
     r"(?:\S+ ){0,2}?(?:anymore|any more|after all)\b"
     r"|\bya no (?:tengo|tenemos|necesito|necesitamos) (?:que |de )?(?:declararme|declararnos|"
@@ -868,7 +890,7 @@ _OVER_IN_SENTENCE = re.compile(
 # A case told as still open or begun again: the one the match is about is live.
 _STILL_OPEN = re.compile(
     r"\b(?:still (?:open|active|pending|in)|(?:an|our|my) open (?:chapter|case|bankruptcy)|"
-    r"now in|new (?:chapter|case|filing)|again|"
+    r"now in|new (?:chapter|case|filing)|again|re-?filed|re-?file|"
     r"sigue (?:abierto|activo)|todavia (?:esta|estamos)|otra vez|de nuevo|nuevo caso|"
     r"ainda (?:esta|estamos)|de novo|novamente|toujours en cours|a nouveau|encore)\b"
 )

@@ -84,6 +84,7 @@ SuppressionReason = Literal[
     "seen_in_media",
     "joke",
     "closing_firm",
+    "not_counsel",
     "no_claim",
     "unasserted",
 ]

@@ -7,7 +7,9 @@ decide before ``X-Auto-Response-Suppress``):
 
 * ``multipart/report`` with ``report-type=delivery-status`` (RFC 3464): a bounce
   (``dsn``); ``report-type=disposition-notification`` (RFC 8098): a read receipt
-  (``mdn``).
+  (``mdn``); a read receipt sent as plain text, recognised by its subject and its
+  fixed lines (Outlook's "Read:" ... "was read on", Notes' "Return Receipt:" ...
+  "was received by:"): ``mdn``.
 * ``Auto-Submitted`` present and not ``no`` (RFC 3834 section 5): ``auto_reply``
   (``out_of_office`` when the subject or body reads like one).
 * ``X-Autoreply``, ``X-Autorespond`` (set by Exchange, cPanel, many responders) and
@@ -21,9 +23,12 @@ decide before ``X-Auto-Response-Suppress``):
   only trusted in short messages near the top: a borrower writing "I was out of the
   office when you called" is a person. Weaker words of absence ("I am travelling",
   "ausente", "mwen pa lavil", "출장 중", "nasa bakasyon") count only with a return or
-  contact cue and only when the message asks for nothing. Phrases a person writes
-  about their own mail ("please do not reply") are not used: they took human mail
-  for machine.
+  contact cue and only when the message asks for nothing. A subject's words do not
+  count in a message that asks for something when they follow a reply or forward
+  prefix ("Re: Automatic reply: ...", a person answering or forwarding one) or when
+  the body opens by writing anyway ("I'm out of the office until Monday but this
+  can't wait", "ignore my auto reply"). Phrases a person writes about their own mail
+  ("please do not reply") are not used: they took human mail for machine.
 * A short message that says of itself, in the writer's own part, that a machine sent
   it ("This is an automated response", "Este es un mensaje automático", "此邮件为系统
   自动发送") and asks for nothing: ``auto_reply``. A regulator's portal notice says the
@@ -121,6 +126,9 @@ _OOO_WEAK = re.compile(
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
         r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
         r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
+        # Mail answered late ("期間無法即時回覆郵件"); a trip alone ("出差") is what
+        # people write about themselves too.
+        r"|无法(?:及时|即时)?回复|無法(?:及時|即時)?回覆"
         # Absence in Korean (a trip, a visit, mail read late), Tagalog and Portuguese.
         r"|출장|방문\s*중|(?:이)?메일\s*확인이\s*(?:늦|어렵)"
         r"|nasa bakasyon|naka-?bakasyon|naka-?leave|wala ako sa opisina"
@@ -192,6 +200,41 @@ _QUOTE_START = re.compile(
     r"|el .{0,200}escribio:?[ \t]*$)",
     re.MULTILINE,
 )
+# A person replying to or forwarding an automatic reply keeps its words in the subject
+# after their own prefix ("Re: Automatic reply: ...", "Fwd: Respuesta automática: ...");
+# an automatic reply puts its own words first ("Automatic reply: Re: ...").
+_REPLY_PREFIX = re.compile(
+    fold_pattern(
+        r"(?:^|\s|\])(?:re|fw|fwd|rv|tr|aw|wg|enc|sv|vs|回复|回覆|转发|轉寄|답장|회신|전달)\s*[:：]"
+    )
+)
+# A person who is away but writes anyway says so at once ("I'm out of the office until
+# Monday but this can't wait", "ignore my auto reply", "pero esto es urgente").
+_TURN = re.compile(
+    fold_pattern(
+        r"\bbut (?:this|it|that) (?:is urgent|can'?t wait|cannot wait|won'?t wait|is important)"
+        r"|\bignore (?:the|my|this|any) "
+        r"(?:subject|auto[\s\-]?reply|automatic reply|out[\s\-]of[\s\-]office)"
+        r"|\bpero (?:esto |este asunto )?(?:es urgente|no puede esperar)"
+        r"|\bmas (?:isto |isso )?(?:e urgente|nao pode esperar)"
+        r"|\bmais (?:c'est urgent|cela ne peut pas attendre)"
+    )
+)
+# A read receipt sent as plain text rather than as a disposition report (RFC 8098):
+# Outlook's ("Read: ..." / "Your message ... was read on ...") and Notes' ("Return
+# Receipt: ..." / "Your document: ... was received by: ..."). Both lines must be there.
+_RECEIPT_SUBJECT = re.compile(
+    fold_pattern(r"^\s*(?:read|leido|lu|lido|return receipt|acuse de lectura)\s*:")
+)
+_RECEIPT_BODY = re.compile(
+    fold_pattern(
+        r"your message\b[\s\S]{0,400}?\bwas read on\b"
+        r"|your document:[\s\S]{0,200}?\bwas received by:"
+        r"|su mensaje\b[\s\S]{0,400}?\bse (?:leyo|ha leido) el\b"
+        r"|votre message\b[\s\S]{0,400}?\ba ete lu le\b"
+        r"|sua mensagem\b[\s\S]{0,400}?\bfoi lida em\b"
+    )
+)
 # "I was out of the office when you called" is a person telling what happened.
 _PAST = re.compile(r"\b(?:was|were|had been|been|estaba|estuve|etais|etait|estava)\b")
 # Body text is trusted only in a short message, and only near its top.
@@ -207,10 +250,18 @@ def _body_text(body: str) -> str:
 
 
 def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
-    """Out-of-office words in the subject or the head of the folded body ``text``."""
+    """Out-of-office words in the subject or the head of the folded body ``text``.
+
+    Without ``weak_allowed`` (the message asks for something), the subject's words do
+    not count when they follow a reply or forward prefix, or when the body's head says
+    the writer is writing anyway: a person replying to, forwarding or sending past an
+    automatic reply."""
     subject_f = fold(subject)
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
+    replied = _REPLY_PREFIX.search(subject_f, 0, m.start()) if m else None
+    if m and not weak_allowed and (replied or _TURN.search(text[:_BODY_HEAD])):
+        return None
     if m:
         return f"subject:{m.group()}"
     if not weak_allowed:
@@ -261,6 +312,10 @@ def machine_verdict(
             return MachineVerdict(True, "mdn", (f"content-type:{headers.content_type}",))
         if "delivery-status" in ctype:
             return MachineVerdict(True, "dsn", (f"content-type:{headers.content_type}",))
+    receipt = len(body) <= _BODY_LIMIT and _RECEIPT_SUBJECT.search(fold(subject)) is not None
+    if receipt and _RECEIPT_BODY.search(fold(body)) is not None:
+        # Fixed words as evidence: the receipt quotes the reader's name and subject.
+        return MachineVerdict(True, "mdn", ("body:plain-text read receipt",))
     evidence: list[str] = []
     kind: MachineKind | None = None
     auto = (headers.auto_submitted or "").split(";", 1)[0].strip().lower()

@@ -124,6 +124,9 @@ Signal = Literal[
     # Business of a sale or refinance the writer's office handles ("our office closed the
     # refinance", "this is a routine sale closing"): see the classifier's _closing_firm.
     "closing_business",
+    # The writer's trade, where it is not the law ("HUD-certified housing counselor",
+    # "Realtor", "I am not an attorney"): see the classifier's _agent_not_counsel.
+    "non_lawyer_role",
     # The writer disclaims asserting anything ("não estou reclamando, só quero entender",
     # "baka hindi ko lang naiintindihan"): see the classifier's _decide.
     "no_claim",
@@ -237,6 +240,10 @@ class EscalationRule(BaseModel):
     # The words are only a law office's name ("Brightwater Law Group"): counsel writing
     # to us, unless the mail only orders a payoff or closes a sale for its client.
     firm_name: bool = False
+    # The words are only a client named ("my client", "nuestro cliente"): a lawyer's
+    # client, unless the writer says their trade is another (a housing counsellor's, an
+    # agent's), which the classifier decides.
+    client_words: bool = False
 
     @field_validator("phrases")
     @classmethod

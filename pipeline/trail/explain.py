@@ -28,6 +28,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "seen_in_media": "where the writer saw or heard something, not a threat to go to the media",
     "joke": "a threat the writer says was a joke",
     "closing_firm": "a law office ordering a payoff or closing a sale, not counsel against us",
+    "not_counsel": "a counsellor, agent or other professional's client, not a lawyer's",
     "no_claim": "the writer asks to understand and says they claim no error",
     "unasserted": "a mistake the writer fears or asks about, not one they say happened",
 }

@@ -267,3 +267,91 @@ def test_a_message_that_says_a_machine_sent_it_is_machine_mail_in_other_language
 ) -> None:
     body = record(message("", text))
     assert body["classification"]["machine"]["kind"] == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Automatic reply: escrow refund",
+        "Fwd: Respuesta automática: mi modificación",
+        "Re: We received your message [Ref 2611-599310] - 세 번째 자동응답",
+    ],
+)
+def test_a_person_answering_or_forwarding_an_automatic_reply_is_a_person(subject: str) -> None:
+    verdict = machine_verdict(
+        MachineHeaders(),
+        subject,
+        "My counsellor's mailbox sent me that. What is the status of my modification?",
+        asks_something=True,
+    )
+    assert not verdict.is_machine
+
+
+def test_an_automatic_reply_naming_the_thread_it_answers_is_still_one() -> None:
+    verdict = machine_verdict(
+        MachineHeaders(), "Automatic reply: Re: escrow refund", "I am away until Monday."
+    )
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Out of office til Monday - URGENT sale 11/17",
+            "I'm out of the office until Monday but this is urgent: the trustee sale on my "
+            "house is set for November 17 while my complete application is under review.",
+        ),
+        (
+            "Out of Office: Re: Your annual escrow analysis",
+            "Ignore the subject line, my phone put that there. The analysis lists the county "
+            "tax twice; correct it before December 1.",
+        ),
+    ],
+)
+def test_a_person_writing_past_their_own_out_of_office_is_a_person(subject: str, text: str) -> None:
+    verdict = machine_verdict(MachineHeaders(), subject, text, asks_something=True)
+    assert not verdict.is_machine
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Read: Notice of Servicing Transfer",
+            "Your message\n\n  To: Lionel Abernathy\n  Subject: Notice of Servicing Transfer\n"
+            "  Sent: Tuesday, November 10, 2026 10:14 AM\n\nwas read on Tuesday, November 10, "
+            "2026 3:51 PM.",
+        ),
+        (
+            "Return Receipt: Request for 4506-C authorization",
+            "Your document:     Request for 4506-C authorization\nwas received by:   Vernon "
+            "Pryce/PryceCo\nat:                11/12/2026 09:44:18 AM EST",
+        ),
+    ],
+)
+def test_a_plain_text_read_receipt_is_a_read_receipt(subject: str, text: str) -> None:
+    verdict = machine_verdict(MachineHeaders(), subject, text)
+    # Fixed words as evidence: the receipt names its reader.
+    assert (verdict.is_machine, verdict.kind, verdict.evidence) == (
+        True,
+        "mdn",
+        ("body:plain-text read receipt",),
+    )
+
+
+def test_a_reply_titled_read_without_a_receipts_lines_is_a_person() -> None:
+    verdict = machine_verdict(
+        MachineHeaders(), "Read: your letter", "I read your letter. Why did my payment go up?"
+    )
+    assert not verdict.is_machine
+
+
+def test_a_chinese_out_of_office_that_mail_is_answered_late_is_recognised() -> None:
+    verdict = machine_verdict(
+        MachineHeaders(),
+        "Re: 4506-C authorization",
+        "您好：\n\n本人於11月2日至11月13日出國，期間無法即時回覆郵件。\n\n"
+        "報稅及帳務事宜請聯絡助理 Amy Lin。\n\n謝謝！",
+    )
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")

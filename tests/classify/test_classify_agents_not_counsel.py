@@ -1,0 +1,57 @@
+"""A client named by someone whose trade is not the law (a HUD-certified housing
+counsellor, a Realtor, a loan officer) is no lawyer's client: the legal desk is not
+called, and the words stay on the record as suppressed evidence. A lawyer's client, or
+a counsellor who also says "I represent" or threatens to sue, still escalates."""
+
+from __future__ import annotations
+
+from tests.classify.wording import families, run
+
+COUNSELLOR = (
+    "I'm following up on the loan modification application for my client Loretta Haynes. "
+    "Could you tell me where it stands?\n\nRaymond Oduya\nSenior Housing Counselor\n"
+    "Greater St. Louis Housing Opportunity Center"
+)
+
+
+def test_a_housing_counsellors_client_is_not_legal_representation() -> None:
+    assert "legal_representation" not in families(COUNSELLOR)
+
+
+def test_the_counsellors_client_words_are_kept_as_suppressed_evidence() -> None:
+    c = run(COUNSELLOR)
+    kept = [s for s in c.suppressions if s.reason == "not_counsel"]
+    assert [(s.rule, s.matched.lower(), s.cue.lower()) for s in kept] == [
+        ("en_client_words", "my client", "housing counselor")
+    ]
+
+
+def test_a_spanish_counsellor_who_says_she_represents_no_one_is_not_counsel() -> None:
+    text = (
+        "Soy consejera de vivienda certificada por HUD. Le escribo en nombre de mis "
+        "clientes, el Sr. y la Sra. Ramos, para enviar su solicitud de modificación. No "
+        "representamos a los clientes en ningún asunto legal."
+    )
+    assert "legal_representation" not in families(text)
+
+
+def test_a_lawyers_client_is_legal_representation() -> None:
+    text = "My client Loretta Haynes disputes the fees on her loan.\n\nJane Roe, Esq."
+    assert "legal_representation" in families(text)
+
+
+def test_a_client_named_without_any_trade_is_still_legal_representation() -> None:
+    assert "legal_representation" in families("Our client disputes the late fees on her loan.")
+
+
+def test_a_counsellor_who_also_says_i_represent_keeps_the_family() -> None:
+    text = COUNSELLOR + "\n\nI represent the borrower in her dispute with you."
+    assert "legal_representation" in families(text)
+
+
+def test_a_lawyer_who_mentions_the_borrowers_realtor_is_still_counsel() -> None:
+    text = (
+        "My client disputes the escrow shortage; her realtor says the taxes were paid at "
+        "closing.\n\nJane Roe, Esq."
+    )
+    assert "legal_representation" in families(text)
