@@ -77,8 +77,10 @@ from pipeline.classify.context import (
     home_fine_cue,
     impostor_act_cue,
     impostor_claim_cue,
+    lawyer_title_cue,
     negation_cue,
     other_lender_cue,
+    own_trade,
     sentence_span,
     soft_break,
     suspicion_cue,
@@ -557,7 +559,7 @@ def classify(
     families, not_on_loan = _borrower_not_successor(hits, families)
     families, kin_service = _service_of_kin(hits, families, prepared)
     families, closing_firm = _closing_firm(hits, families, kinds)
-    families, not_counsel = _agent_not_counsel(hits, families)
+    families, not_counsel = _agent_not_counsel(hits, families, prepared, body_field)
     suppressions = (
         *suppressions,
         *impostor,
@@ -1626,26 +1628,40 @@ def _closing_firm(
 
 
 def _agent_not_counsel(
-    hits: list[_Hit], families: dict[str, list[Evidence]]
+    hits: list[_Hit],
+    families: dict[str, list[Evidence]],
+    prepared: PreparedFields,
+    body_field: FieldName,
 ) -> tuple[dict[str, list[Evidence]], list[Suppression]]:
     """Drop legal representation that is only a non-lawyer's "my client".
 
     A HUD-certified housing counsellor, a Realtor or a title officer writes "my client"
     too, and is not counsel: the legal desk has nothing to do. Only when every legal
     word names a client (client_words rules), the writer names a trade other than the
-    law (non_lawyer_role), and nothing else is legal: "I represent", a law office's
-    name, a subpoena, a threat to sue, or a lawyer's own title ("Esq.", "attorney at
-    law": counsel_writing words other than a client named) keep the family, so a
-    lawyer's letter that mentions the borrower's Realtor stays with the legal desk.
+    law as their own (non_lawyer_role, on a signature's line or after "I am a"; "her
+    housing counselor" is someone else's), and nothing else is legal: "I represent", a
+    law office's name, a subpoena, a threat to sue, or a lawyer's own title ("Esq.",
+    "attorney at law", a signature line "Attorney") keep the family, so a lawyer's
+    letter that mentions the borrower's Realtor stays with the legal desk.
     """
     if "legal_representation" not in families:
         return families, []
-    role = next((h for h in hits if h.rule.signal == "non_lawyer_role"), None)
+    role = next(
+        (
+            h
+            for h in hits
+            if h.rule.signal == "non_lawyer_role" and own_trade(*_view_at(prepared, h))
+        ),
+        None,
+    )
     if role is None or any(h.rule.signal == "lawsuit_threat" for h in hits):
         return families, []
-    if any(
-        h.rule.signal == "counsel_writing" and "client" not in fold(h.match.matched) for h in hits
-    ):
+    # counsel_writing words other than a client named or represented ("Esq.", "attorney
+    # at law"); "representamos a" said in the negative is no title.
+    titles = (fold(h.match.matched) for h in hits if h.rule.signal == "counsel_writing")
+    if any("client" not in t and "represent" not in t for t in titles):
+        return families, []
+    if lawyer_title_cue(_view_text(prepared, body_field)) is not None:
         return families, []
     cue = role.match.matched
     return _drop_if_every_hit(

@@ -70,11 +70,13 @@ __all__ = [
     "impostor_act_cue",
     "impostor_claim_cue",
     "is_forwarded_subject",
+    "lawyer_title_cue",
     "media_seen_cue",
     "negation_cue",
     "news_cue",
     "other_lender_cue",
     "other_party_cue",
+    "own_trade",
     "resolution_cue",
     "sentence_span",
     "soft_break",
@@ -139,12 +141,13 @@ _BOILERPLATE = re.compile(
     r"si (?:usted )?(?:ha recibido|recibio) (?:un|una) (?:descargo|liberacion|exoneracion)|"
     r"no es un intento de cobr(?:ar|o de) (?:una )?deuda|"
     r"(?:puede|podria) tener derecho a (?:ciertas )?protecciones (?:bajo|conforme a|segun) la ley"
-    # A title or escrow company's wire-fraud footer, on every mail it sends.
-    r"|wire fraud (?:alert|warning|advisory|notice)\W+(?:\S+ ){0,6}?(?:criminals|hackers|"
-    r"scammers|fraudsters|never|always (?:call|verify))|"
-    r"(?:will )?never (?:change|send|provide) (?:\S+ ){0,2}?wir(?:e|ing) instructions "
-    r"(?:by|via|over) e-?mail|"
-    r"if you (?:ever )?suspect (?:wire )?fraud|"
+    # A title or escrow company's wire-fraud footer, on every mail it sends: its fixed
+    # sentences only, so a borrower's own "wire fraud alert" keeps what it reports.
+    r"|criminals are (?:hacking|targeting|sending|impersonating)|"
+    r"(?:we|title|escrow|company|office) (?:will )?never (?:change|send|provide) "
+    r"(?:our |your )?wir(?:e|ing) instructions (?:by|via|over) e-?mail|"
+    r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))if you (?:ever )?suspect (?:wire )?fraud,? "
+    r"(?:please )?(?:contact|call|notify)|"
     # The notice a HUD-approved counselling agency must print on its mail.
     r"if you are dissatisfied with the services of this agency|"
     r"(?:you )?may file a complaint with hud'?s? office of housing counseling"
@@ -360,9 +363,11 @@ _NEWS = re.compile(
     r"\b(?:on|in) the news\b|\bnews (?:story|report|about)\b|\ben (?:las|el) noticias?\b|"
     r"\bnas noticias\b|\baux informations\b|\bbalita (?:tungkol sa|na)\b|"
     r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b|"
-    # A newsletter's warning ("our HOA newsletter had a page about scams"). Not
-    # "article": a contract's or a statute's clause is named so too.
-    r"\b(?:newsletter|boletin|boletim)\b"
+    # A newsletter's warning ("our HOA newsletter had a page about scams"), the word
+    # alone as the cue. Not "article" (a contract's clause), nor "boletim" (in Brazil
+    # the police report a fraud victim files).
+    r"\b(?:newsletter|boletin)\b(?= (?:\S+ ){0,6}?(?:had|has|ran|runs|said|says|warned|"
+    r"warns|tenia|trajo|decia|advertia|hablaba))"
 )
 
 
@@ -651,7 +656,8 @@ _MEDIA_SEEN = re.compile(
     r"lei (?:en|el|la|un|una)|pasaron|anuncio|"
     r"assisti|ouvi|ouvindo|assistindo|propaganda|"
     r"li (?:no|na|num|numa|em)|lemos|vi (?:no|na|num|numa)|"
-    r"vu|entendu|ecoutais|regardais|une pub|publicite|(?:j'ai|ai|avons|a) lu|"
+    r"vu|entendu|ecoutais|regardais|une pub|publicite|"
+    r"(?:j'ai|ai|avons|a) lu(?! (?:votre|vos|ta|ton|tes|le courriel|la lettre|le message))|"
     r"(?:m|mwen) (?:te )?we|tande|koute|gade|piblisite|"
     r"xem|nghe|doc duoc|thay tren|quang cao|"
     r"nakita|napanood|narinig|nabasa|patalastas|ad sa)\b"
@@ -854,7 +860,8 @@ _OVER_IN_SENTENCE = re.compile(
     # "(discharged October 2014, long over)", "the bankruptcy is long done".
     r"|\b(?:discharged|dismissed|closed)\b[^.!?\n]{0,30}\blong (?:over|done|closed|finished)\b"
     # "2011 年 filed 過 Chapter 7，2012 年初就 discharged 了": the year, then the discharge.
-    r"|\b(?:19|20)\d\d\b(?:\W+[^\W\d]+){0,2}?\W+(?:discharged|dismissed)\b"
+    r"|\b(?:19|20)\d\d\b(?:\W+(?:年初就|年初|年底|年中|年|就|and|was|were|got|it|then|"
+    r"finally|been)){0,2}?\W+(?:discharged|dismissed)\b(?!\W+yet\b)"
     # "li fini depi lontan", "terminó hace años", "acabou há muito tempo": over long ago.
     r"|\b(?:fini|te fini) depi lontan\b"
     r"|\b(?:termino|se acabo|se cerro) hace (?:muchos )?(?:anos|mucho tiempo)\b"
@@ -872,8 +879,10 @@ _OVER_IN_SENTENCE = re.compile(
     # filed, and every mention of it in that sentence or the one before is of that.
     r"|\bno longer (?:need|have) to (?:file|declare)\b"
     # Considered and not filed ("met with a bankruptcy attorney but decided not to file").
-    r"|\b(?:decided|chose|choose|decide) not to (?:file|declare|go through with it)\b"
-    r"|\bdecid(?:i|io|imos) no (?:declararme|declararse|declararnos|hacerlo|presentar)\b"
+    r"|\b(?:(?:i|we|he|she|they) (?:\S+ )?|but )(?:decided|chose) not to "
+    r"(?:file|declare|go through with it)\b(?! (?:a|an|the|any|for a|our|my)? ?"
+    r"(?:reaffirmation|motion|claim|proof|objection|tax|return|answer|appeal))"
+    r"|\bdecid(?:i|imos) no (?:declararme|declararnos)\b"
     r"|\b(?:don't|do not|dont|didn't|did not|didnt) (?:need|have) to (?:file|declare) "
     r"(?:\S+ ){0,2}?(?:anymore|any more|after all)\b"
     r"|\bya no (?:tengo|tenemos|necesito|necesitamos) (?:que |de )?(?:declararme|declararnos|"
@@ -1308,3 +1317,48 @@ def resolution_cue(folded: str, start: int, end: int) -> str | None:
         after = _sentence_end(folded, m.end(), limit)
         found = _RESOLVED_BACK.search(folded, m.end(), after.start() if after else limit)
     return found.group() if found is not None else None
+
+
+# Someone else's trade named just before ("her housing counselor", "the borrower's
+# Realtor"), and the writer's own ("I am a", "as a", "soy").
+_SOMEONE_ELSES = re.compile(
+    r"\b(?:her|his|their|the borrowers?'?s?|(?:my )?client'?s|su|sus|seu|sua|son|sa|leur)\W+"
+    r"(?:\S+\W+){0,3}$"
+)
+_OWN_TRADE = re.compile(
+    r"\b(?:i am|i'm|im|i work as|as an?|we are|soy|somos|trabajo como|sou|je suis|"
+    r"nous sommes)\b"
+)
+_SHORT_LINE_WORDS = 8
+
+
+def own_trade(folded: str, start: int, end: int) -> bool:
+    """Whether the trade named at ``[start, end)`` is the writer's: on a short line of its
+    own (a signature's title, "Senior Housing Counselor"), or after "I am a", "as a",
+    "soy" in the 60 characters before it; never right after "her", "the borrower's"."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    if _SOMEONE_ELSES.search(folded[max(line_start, start - 40) : start]):
+        return False
+    line_end = folded.find("\n", end)
+    line = folded[line_start : len(folded) if line_end < 0 else line_end]
+    if len(line.split()) <= _SHORT_LINE_WORDS:
+        return True
+    return _OWN_TRADE.search(folded, max(line_start, start - 60), start) is not None
+
+
+# A lawyer's title on a short line of its own, as signatures give it ("Jane Roe,
+# Attorney", "Abogada", "Senior Counsel").
+_LAWYER_TITLE = re.compile(
+    r"^[^\n]{0,40}\b(?:attorney|lawyer|counsel|abogad[oa]|advogad[oa]|avocate?)\b[^\n]{0,40}$",
+    re.MULTILINE,
+)
+
+
+def lawyer_title_cue(folded: str) -> str | None:
+    """A short line of ``folded`` giving a lawyer's title (not "I am not an attorney",
+    which no signature line says), if any."""
+    for m in _LAWYER_TITLE.finditer(folded):
+        line = m.group()
+        if len(line.split()) <= _SHORT_LINE_WORDS and not re.search(r"\bnot\b|\bno\b", line):
+            return line.strip()[:60]
+    return None

@@ -126,9 +126,9 @@ _OOO_WEAK = re.compile(
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
         r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
         r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
-        # Mail answered late ("期間無法即時回覆郵件"); a trip alone ("出差") is what
-        # people write about themselves too.
-        r"|无法(?:及时|即时)?回复|無法(?:及時|即時)?回覆"
+        # Mail answered late for a period ("期間無法即時回覆郵件"); "你们无法回复" is a
+        # complaint, and a trip alone ("出差") is what people write about themselves too.
+        r"|期间(?:内)?无法(?:及时|即时)?回复|期間(?:內)?無法(?:及時|即時)?回覆"
         # Absence in Korean (a trip, a visit, mail read late), Tagalog and Portuguese.
         r"|출장|방문\s*중|(?:이)?메일\s*확인이\s*(?:늦|어렵)"
         r"|nasa bakasyon|naka-?bakasyon|naka-?leave|wala ako sa opisina"
@@ -200,12 +200,13 @@ _QUOTE_START = re.compile(
     r"|el .{0,200}escribio:?[ \t]*$)",
     re.MULTILINE,
 )
-# A person replying to or forwarding an automatic reply keeps its words in the subject
-# after their own prefix ("Re: Automatic reply: ...", "Fwd: Respuesta automática: ...");
-# an automatic reply puts its own words first ("Automatic reply: Re: ...").
+# A person replying to or forwarding an automatic reply keeps its title right after
+# their own prefix ("Re: Automatic reply: ...", "Fwd: Respuesta automática: ..."); an
+# automatic reply puts its own words first ("Automatic reply: Re: ...") or after the
+# subject it answers ("Re: payoff request - Out of Office"), which this does not cover.
 _REPLY_PREFIX = re.compile(
     fold_pattern(
-        r"(?:^|\s|\])(?:re|fw|fwd|rv|tr|aw|wg|enc|sv|vs|回复|回覆|转发|轉寄|답장|회신|전달)\s*[:：]"
+        r"\s*(?:(?:re|fw|fwd|rv|tr|aw|wg|enc|sv|vs|回复|回覆|转发|轉寄|답장|회신|전달)\s*[:：]\s*)+"
     )
 )
 # A person who is away but writes anyway says so at once ("I'm out of the office until
@@ -259,7 +260,7 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     subject_f = fold(subject)
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
-    replied = _REPLY_PREFIX.search(subject_f, 0, m.start()) if m else None
+    replied = _REPLY_PREFIX.fullmatch(subject_f, 0, m.start()) if m else None
     if m and not weak_allowed and (replied or _TURN.search(text[:_BODY_HEAD])):
         return None
     if m:

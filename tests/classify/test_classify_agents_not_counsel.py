@@ -55,3 +55,20 @@ def test_a_lawyer_who_mentions_the_borrowers_realtor_is_still_counsel() -> None:
         "closing.\n\nJane Roe, Esq."
     )
     assert "legal_representation" in families(text)
+
+
+def test_a_lawyer_signing_attorney_who_names_the_borrowers_counsellor_is_counsel() -> None:
+    text = (
+        "My client, Ms. Loretta Haynes, has been working with a HUD-approved housing "
+        "counselor and submitted a complete application. The foreclosure sale must be "
+        "postponed.\n\nJane Roe\nAttorney\nRoe & Partners"
+    )
+    assert "legal_representation" in families(text)
+
+
+def test_a_firm_letter_naming_the_borrowers_realtor_is_counsel() -> None:
+    text = (
+        "On behalf of my client, we dispute the escrow shortage. Her realtor confirmed the "
+        "taxes were paid.\n\nJane Roe\nRoe & Partners LLP"
+    )
+    assert "legal_representation" in families(text)

@@ -164,3 +164,56 @@ def test_a_case_dismissed_and_filed_again_is_live() -> None:
         "Please note the new case."
     )
     assert "bankruptcy" in families(text)
+
+
+# --- the second review's inputs: live matters these cues must leave alone -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a law firm's own notice of a filing, and a sole owner's store
+        "Our firm filed Chapter 7 for Loretta Haynes on October 3, 2026, case no. 26-10432. "
+        "Please update your records.",
+        # a year and the word, but not discharged
+        "I filed Chapter 7 in June 2026, not discharged yet. Do I still send my payments?",
+        # someone else decided not to file, or a reaffirmation was not filed
+        "I filed Chapter 13 bankruptcy on Monday; my husband decided not to file with me.",
+        "We filed chapter 7 in May and decided not to file a reaffirmation agreement on the house.",
+    ],
+)
+def test_a_live_bankruptcy_near_words_of_one_that_is_over_still_escalates(text: str) -> None:
+    assert "bankruptcy" in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My bank sent a wire fraud alert today: hackers stole my identity and took out a "
+        "loan in my name.",
+        "Wire fraud warning: I never got my escrow refund because someone hacked my email "
+        "and redirected the wire to their account.",
+        "Your letter says to call if you suspect fraud, so I am writing because someone "
+        "stole my identity and opened a loan in my name.",
+        "Following the tip in your newsletter, I am reporting identity theft: someone "
+        "opened a HELOC in my name.",
+        "Como indicaba su boletín, les aviso que me robaron la identidad y abrieron un "
+        "préstamo a mi nombre.",
+    ],
+)
+def test_a_borrowers_own_fraud_report_near_footer_words_is_still_fraud(text: str) -> None:
+    assert "fraud_identity_theft" in families(text)
+
+
+def test_our_answer_read_then_a_threat_to_call_the_press_is_a_media_threat() -> None:
+    assert "media_threat" in families("J'ai lu votre réponse, j'appelle les journalistes demain.")
+
+
+def test_the_footers_suppression_cue_carries_no_name_or_account() -> None:
+    c = run(
+        "Please send a payoff statement for loan 4417820931.\n\n*** WIRE FRAUD ALERT for "
+        "Loretta Haynes *** Criminals are hacking email accounts."
+    )
+    cues = [s.cue for s in c.suppressions] + [s.matched for s in c.suppressions]
+    assert cues
+    assert not any("4417820931" in x or "haynes" in x.lower() for x in cues)

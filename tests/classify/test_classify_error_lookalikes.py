@@ -4,6 +4,8 @@ the look-alike with a real error."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.classify.wording import run
 
 
@@ -79,3 +81,19 @@ def test_a_notice_of_error_only_promised_asserts_nothing_yet() -> None:
         "follow by mail."
     )
     assert "notice_of_error" in _kinds("This letter is a notice of error under 12 CFR 1024.35.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The $1,950 you drafted on the 5th was a second draft for October. I would like you "
+        "to send it back to my checking account.",
+        "Please cancel any force-placed insurance policy on my loan and refund the premium; "
+        "my own coverage never lapsed.",
+        "Please accept this notice of error with copies of my bank statements to follow by mail.",
+        "你们把我的付款预约取消了，结果贷款被收了滞纳金。",
+        "贷款被收了滞纳金，这不全是我自己的问题，你们系统也有错。",
+    ],
+)
+def test_an_error_asserted_beside_these_lookalike_words_is_still_one(text: str) -> None:
+    assert "notice_of_error" in _kinds(text)

