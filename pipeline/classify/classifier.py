@@ -74,10 +74,10 @@ from pipeline.classify.context import (
     compromise_cue,
     family_in_sentence,
     foiled_cue,
+    has_lawyer_title,
     home_fine_cue,
     impostor_act_cue,
     impostor_claim_cue,
-    lawyer_title_cue,
     negation_cue,
     other_lender_cue,
     own_trade,
@@ -1661,7 +1661,7 @@ def _agent_not_counsel(
     titles = (fold(h.match.matched) for h in hits if h.rule.signal == "counsel_writing")
     if any("client" not in t and "represent" not in t for t in titles):
         return families, []
-    if lawyer_title_cue(_view_text(prepared, body_field)) is not None:
+    if has_lawyer_title(_view_text(prepared, body_field)):
         return families, []
     cue = role.match.matched
     return _drop_if_every_hit(

@@ -66,11 +66,11 @@ __all__ = [
     "feared_cue",
     "find_zones",
     "foiled_cue",
+    "has_lawyer_title",
     "home_fine_cue",
     "impostor_act_cue",
     "impostor_claim_cue",
     "is_forwarded_subject",
-    "lawyer_title_cue",
     "media_seen_cue",
     "negation_cue",
     "news_cue",
@@ -1346,19 +1346,15 @@ def own_trade(folded: str, start: int, end: int) -> bool:
     return _OWN_TRADE.search(folded, max(line_start, start - 60), start) is not None
 
 
-# A lawyer's title on a short line of its own, as signatures give it ("Jane Roe,
-# Attorney", "Abogada", "Senior Counsel").
+# A lawyer's title on a line of its own, as signatures give it ("Jane Roe, Attorney",
+# "Abogada", "Senior Counsel"); a line saying "not" or "no" is no title.
 _LAWYER_TITLE = re.compile(
-    r"^[^\n]{0,40}\b(?:attorney|lawyer|counsel|abogad[oa]|advogad[oa]|avocate?)\b[^\n]{0,40}$",
+    r"^(?![^\n]*\b(?:not|no)\b)[^\n]{0,40}\b(?:attorney|lawyer|counsel|abogad[oa]|advogad[oa]|"
+    r"avocate?)\b[^\n]{0,40}$",
     re.MULTILINE,
 )
 
 
-def lawyer_title_cue(folded: str) -> str | None:
-    """A short line of ``folded`` giving a lawyer's title (not "I am not an attorney",
-    which no signature line says), if any."""
-    for m in _LAWYER_TITLE.finditer(folded):
-        line = m.group()
-        if len(line.split()) <= _SHORT_LINE_WORDS and not re.search(r"\bnot\b|\bno\b", line):
-            return line.strip()[:60]
-    return None
+def has_lawyer_title(folded: str) -> bool:
+    """Whether a short line of ``folded`` gives a lawyer's title."""
+    return any(len(m.group().split()) <= _SHORT_LINE_WORDS for m in _LAWYER_TITLE.finditer(folded))

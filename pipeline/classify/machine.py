@@ -260,11 +260,11 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     subject_f = fold(subject)
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
-    replied = _REPLY_PREFIX.fullmatch(subject_f, 0, m.start()) if m else None
-    if m and not weak_allowed and (replied or _TURN.search(text[:_BODY_HEAD])):
-        return None
     if m:
-        return f"subject:{m.group()}"
+        written_past = not weak_allowed and (
+            _REPLY_PREFIX.fullmatch(subject_f, 0, m.start()) or _TURN.search(text[:_BODY_HEAD])
+        )
+        return None if written_past else f"subject:{m.group()}"
     if not weak_allowed:
         # The message asks for something: only its subject can say it is automatic.
         return None

@@ -167,7 +167,7 @@ def assemble_and_store(
                 item.received_at,
                 item.sealed_seq,
             )
-            del parsed
+            del parsed  # nor need the next message be parsed beside this one
             for blob in record.blobs:
                 if blob.key not in stored:
                     stored.add(blob.key)
