@@ -201,8 +201,8 @@ def assemble(
     ``raw_sha256`` is the digest of ``raw`` when the caller has just computed or checked
     it (hashing a 30 MB message again costs about 15 ms).
     """
-    return assemble_parsed(
-        parse_message(raw),
+    return assemble_prepared(
+        prepare(parse_message(raw), settings.attachment_policy),
         raw_sha256 or sha256_hex(raw),
         len(raw),
         source,
@@ -212,27 +212,37 @@ def assemble(
     )
 
 
-def assemble_parsed(
-    parsed: ParsedMessage,
-    raw_sha: str,
-    raw_size: int,
-    source: MessageSource,
-    settings: RecordSettings,
-    received_at: datetime | None = None,
-    sealed_seq: int | None = None,
-) -> AssembledRecord:
-    """:func:`assemble` from the parsed message and the raw bytes' digest and size.
+@dataclass(frozen=True)
+class PreparedMessage:
+    """A parsed message with its attachments checked, before classification.
 
-    A caller that parses itself can drop the raw bytes before classification, which may
-    load language detection's models: a large message's bytes then never sit beside them.
+    ``message`` keeps everything the record reads of the parse except the attachments'
+    payloads: ``attachments`` describes each, ``blobs`` holds their bytes until whoever
+    stores them calls :meth:`stored`, and ``fields`` holds what classification reads
+    (attachment text included). Storing the bytes first means a large attachment is not
+    held while classification loads language detection's models.
     """
+
+    message: ParsedMessage
+    attachments: tuple[Attachment, ...]
+    blobs: tuple[Blob, ...]
+    fields: MessageFields
+    accepted: int
+    rejected: int
+
+    def stored(self) -> PreparedMessage:
+        """This message once its attachments' bytes are stored: descriptions, no bytes."""
+        return replace(self, blobs=())
+
+
+def prepare(parsed: ParsedMessage, policy: AttachmentPolicy) -> PreparedMessage:
+    """Check ``parsed``'s attachments against ``policy`` and read what classification
+    needs; the result holds each payload once, in ``blobs``."""
     blobs: list[Blob] = []
     attachments = []
     accepted = rejected = 0
     for part in parsed.attachments:
-        verdict = check_attachment(
-            part.filename, part.content_type, part.payload, settings.attachment_policy
-        )
+        verdict = check_attachment(part.filename, part.content_type, part.payload, policy)
         prefix = "objects" if verdict.verdict == "accepted" else "quarantine"
         blobs.append(Blob(object_key(verdict.sha256, prefix), part.payload))
         attachments.append(_attachment(verdict, part.filename, part.part_id, part.nested_in))
@@ -240,6 +250,32 @@ def assemble_parsed(
             accepted += 1
         else:
             rejected += 1
+    return PreparedMessage(
+        message=replace(parsed, attachments=()),
+        attachments=tuple(attachments),
+        blobs=tuple(blobs),
+        fields=classification_fields(parsed),
+        accepted=accepted,
+        rejected=rejected,
+    )
+
+
+def assemble_prepared(
+    prepared: PreparedMessage,
+    raw_sha: str,
+    raw_size: int,
+    source: MessageSource,
+    settings: RecordSettings,
+    received_at: datetime | None = None,
+    sealed_seq: int | None = None,
+) -> AssembledRecord:
+    """Classify a prepared message and build its record.
+
+    The record's blobs are its bodies and whatever attachment bytes ``prepared`` still
+    holds (none once the caller stored them).
+    """
+    parsed = prepared.message
+    blobs = list(prepared.blobs)
     moment = received_at or source.internaldate or parsed.date or datetime.now(UTC)
     defects = tuple(parsed.defects)
     recorded = datetime.now(UTC)
@@ -249,7 +285,7 @@ def assemble_parsed(
         defects += ("internaldate-in-future",)
         moment = recorded
     classification = classify(
-        classification_fields(parsed),
+        prepared.fields,
         settings.rules,
         settings.classify_policy,
         settings.recogniser,
@@ -268,7 +304,7 @@ def assemble_parsed(
             html=_text_blob(parsed.html, blobs),
             html_text=_text_blob(parsed.html_text, blobs),
         ),
-        attachments=tuple(attachments),
+        attachments=prepared.attachments,
         defects=defects,
         parse_error=parsed.parse_error,
         classification=ClassificationBody.model_validate(classification.to_json()),
@@ -285,8 +321,8 @@ def assemble_parsed(
         body=body,
         body_json=canonical_json(body),
         blobs=tuple(blobs),
-        accepted=accepted,
-        rejected=rejected,
+        accepted=prepared.accepted,
+        rejected=prepared.rejected,
     )
 
 

@@ -30,8 +30,16 @@ from pipeline.classify.language import release_models
 from pipeline.errors import IntegrityError, ObjectNotFoundError
 from pipeline.hashing import sha256_hex
 from pipeline.logs import LogSettings, configure_logging, current_settings
+from pipeline.memory import return_large_buffers
 from pipeline.parse.message import parse_message
-from pipeline.record.assemble import AssembledRecord, RecordSettings, assemble_parsed, raw_key
+from pipeline.record.assemble import (
+    AssembledRecord,
+    Blob,
+    RecordSettings,
+    assemble_prepared,
+    prepare,
+    raw_key,
+)
 from pipeline.record.recorder import Received
 from pipeline.record.source import MessageSource
 from pipeline.storage.base import ObjectStore, PutOutcome
@@ -151,15 +159,22 @@ def assemble_and_store(
         store.durable_batch(settle_existing=after_crash),
     ):
         for item in items:
-            if item.raw_size >= RELEASE_MODELS_BYTES:
+            large = item.raw_size >= RELEASE_MODELS_BYTES
+            if large:
                 release_models()
             raw = item.read_raw(store)  # checked: its digest is item.raw_sha256
             parsed = parse_message(raw)
             # Classification may load language detection's models: a large message's raw
-            # bytes are not needed by then, and need not sit beside them.
+            # bytes and attachments are not needed by then, and need not sit beside them.
             del raw
-            record = assemble_parsed(
-                parsed,
+            prepared = prepare(parsed, settings.attachment_policy)
+            del parsed  # nor need the next message be parsed beside this one
+            attachment_puts = _put_new(prepared.blobs, writers, store, stored)
+            if large:
+                wait(attachment_puts)  # written: their bytes go before classification
+            prepared = prepared.stored()
+            record = assemble_prepared(
+                prepared,
                 item.raw_sha256,
                 item.raw_size,
                 item.source,
@@ -167,11 +182,8 @@ def assemble_and_store(
                 item.received_at,
                 item.sealed_seq,
             )
-            del parsed  # nor need the next message be parsed beside this one
-            for blob in record.blobs:
-                if blob.key not in stored:
-                    stored.add(blob.key)
-                    puts.append(writers.submit(store.put, blob.key, blob.data))
+            del prepared
+            puts += attachment_puts + _put_new(record.blobs, writers, store, stored)
             records.append(record.without_blobs())
         wait(puts)
         for put in puts:
@@ -179,12 +191,32 @@ def assemble_and_store(
     return records
 
 
+def _put_new(
+    blobs: Sequence[Blob], writers: Executor, store: ObjectStore, stored: set[str]
+) -> list[Future[PutOutcome]]:
+    """Start storing each of ``blobs`` this batch has not stored yet (a key names its
+    bytes, so one put per key is enough); ``stored`` gains their keys."""
+    futures = []
+    for blob in blobs:
+        if blob.key not in stored:
+            stored.add(blob.key)
+            futures.append(writers.submit(store.put, blob.key, blob.data))
+    return futures
+
+
 _settings: RecordSettings | None = None
 _store: ObjectStore | None = None
 
 
-def _init(settings: RecordSettings, stores: StoreSettings, logs: LogSettings) -> None:
+def init_worker_process(settings: RecordSettings, stores: StoreSettings, logs: LogSettings) -> None:
+    """Set up an assembly worker process: memory, logging, its own store.
+
+    The process pool runs this in each worker it starts.
+    """
     global _settings, _store
+    # A worker parses 30 MB messages and frees them again; like the main process, it
+    # must give freed large buffers back, or one large message keeps it ~50 MB larger.
+    return_large_buffers()
     _settings = settings
     # A forkserver child starts with unconfigured logging: without this, library
     # messages (with the message text they quote) would go to stderr unredacted.
@@ -258,7 +290,7 @@ class AssemblyPool:
         return ProcessPoolExecutor(
             max_workers=count,
             mp_context=context,
-            initializer=_init,
+            initializer=init_worker_process,
             initargs=(self.settings, stores, current_settings()),
         )
 

@@ -1,16 +1,20 @@
-"""A worker frees language detection's models before it parses a very large message, so
-that message's bytes and the models are never in memory together; the record is the
-one assembly gives without the release."""
+"""A worker frees language detection's models before it parses a very large message, and
+stores that message's attachments before classification may load the models again, so
+the message's bytes and the models are never in memory together; the record is the one
+assembly gives without either."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import pipeline.classify.language as language
+import pipeline.record.assemble as record_assembly
 import pipeline.worker.assembly_pool as assembly_pool
+from pipeline.classify.classifier import Classification
 from pipeline.classify.language import detect, release_models
 from pipeline.parse.message import parse_message
 from pipeline.parse.model import ParsedMessage
@@ -79,6 +83,34 @@ def test_the_record_after_a_release_is_the_one_assembly_gives(
     [record] = assemble_and_store([item], settings, _store(tmp_path))
     assert record.record.classification.language == "es"
     assert record.body_json == expected.body_json
+
+
+def _stored_when_classified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Whether the item's attachment was in the store when classification began."""
+    item = _item(1, SHORT_SPANISH)
+    assert item.raw is not None
+    settings = make_env(tmp_path / "env").settings()
+    [attachment] = assemble(item.raw, item.source, settings).record.attachments
+    store = _store(tmp_path)
+    seen: list[bool] = []
+    classify = record_assembly.classify
+
+    def watched(*args: Any, **kwargs: Any) -> Classification:
+        seen.append(store.exists(attachment.key))
+        return classify(*args, **kwargs)
+
+    monkeypatch.setattr(record_assembly, "classify", watched)
+    monkeypatch.setattr(assembly_pool, "RELEASE_MODELS_BYTES", item.raw_size)
+    assemble_and_store([item], settings, store)
+    assert store.exists(attachment.key)
+    [stored] = seen
+    return stored
+
+
+def test_a_large_message_s_attachments_are_stored_before_it_is_classified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _stored_when_classified(tmp_path, monkeypatch)
 
 
 def _store(tmp_path: Path) -> LocalStore:
