@@ -919,12 +919,25 @@ def _model_decisions(
             cue = next((h for h in hits if _corroborates(h)), None)
             if cue is None:
                 continue
-            own = next((h for h in hits if h.rule.signal == "own_fault"), None)
-            if own is not None:
+            # The writer takes the blame, or says outright the servicer is not at fault
+            # ("this isn't your fault"): the rules assert no error then, nor does the model.
+            disclaimer = next(
+                (
+                    h
+                    for signal in ("own_fault", "no_claim")
+                    for h in hits
+                    if h.rule.signal == signal
+                ),
+                None,
+            )
+            if disclaimer is not None:
                 ev = evidence[0]
+                reason: SuppressionReason = (
+                    "own_fault" if disclaimer.rule.signal == "own_fault" else "no_claim"
+                )
                 dropped.append(
-                    Suppression("own_fault", ev.rule, ev.field, ev.start, ev.end, ev.matched,
-                                own.match.matched)
+                    Suppression(reason, ev.rule, ev.field, ev.start, ev.end, ev.matched,
+                                disclaimer.match.matched)
                 )  # fmt: skip
                 continue
             if third_party is not None:

@@ -867,6 +867,7 @@ _OVER_IN_SENTENCE = re.compile(
     r"|\b(?:termino|se acabo|se cerro) hace (?:muchos )?(?:anos|mucho tiempo)\b"
     r"|\b(?:terminou|acabou) ha (?:muitos )?(?:anos|muito tempo)\b"
     r"|\b(?:terminee?|finie?) depuis (?:longtemps|des annees)\b"
+    r"|انته(?:ى|ت|ي)\s(?:\S+\s)?(?:من زمان|منذ زمن|منذ سنوات|من سنين)"
     r"|\b(?:bankruptcy|chapter \d+|case|filing)(?: was| is|'s)? long "
     r"(?:over|done|closed|finished)\b"
     r"|\bse (?:cerro|termino|acabo|desestimo|descargo) (?:\S+ ){0,2}?en (?:[a-z]+ (?:de )?)?"

@@ -29,7 +29,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "joke": "a threat the writer says was a joke",
     "closing_firm": "a law office ordering a payoff or closing a sale, not counsel against us",
     "not_counsel": "a counsellor, agent or other professional's client, not a lawyer's",
-    "no_claim": "the writer asks to understand and says they claim no error",
+    "no_claim": "the writer says they claim no error, or that the mistake was not the servicer's",
     "unasserted": "a mistake the writer fears or asks about, not one they say happened",
 }
 

@@ -217,3 +217,39 @@ def test_the_footers_suppression_cue_carries_no_name_or_account() -> None:
     cues = [s.cue for s in c.suppressions] + [s.matched for s in c.suppressions]
     assert cues
     assert not any("4417820931" in x or "haynes" in x.lower() for x in cues)
+
+
+def test_a_bankruptcy_that_ended_long_ago_in_arabic_is_over() -> None:
+    text = (
+        "ملاحظة: كان عندي إفلاس (Chapter 7) سنة ٢٠١٥ وانتهى تماماً من زمان، والبنك الجديد يعرف ذلك."
+    )
+    assert "bankruptcy" not in families(text)
+
+
+def test_a_bankruptcy_filed_last_month_in_arabic_is_live() -> None:
+    assert "bankruptcy" in families("قدمت طلب إفلاس (Chapter 13) الشهر الماضي.")
+
+
+def test_a_will_put_in_order_with_a_trust_is_no_death() -> None:
+    text = "유언장 및 신탁 정리를 하고 있는데, 대출 관련 서류가 필요합니다."
+    assert "successor_in_interest" not in families(text)
+
+
+def test_a_death_with_an_inheritance_under_a_will_is_succession() -> None:
+    text = "아버지가 돌아가셨고 유언에 따라 제가 집을 상속받았습니다."
+    assert "successor_in_interest" in families(text)
+
+
+def test_the_writer_selling_the_house_in_arabic_is_no_foreclosure_sale() -> None:
+    text = "نحن بصدد بيع المنزل، والإغلاق مبدئياً يوم ١٨ ديسمبر. أرجو إرسال بيان السداد النهائي."
+    assert "foreclosure_sale" not in families(text)
+
+
+def test_a_court_sale_of_the_house_in_creole_is_a_foreclosure_sale() -> None:
+    text = "Kay mwen te pwograme pou vann nan lavant piblik 17 desanm 2026."
+    assert "foreclosure_sale" in families(text)
+
+
+def test_a_payoff_asked_before_a_foreclosure_sale_in_arabic_keeps_the_sale() -> None:
+    text = "أحتاج بيان السداد النهائي قبل بيع المنزل في ١٨ ديسمبر حتى أسدد القرض وأوقف الحجز."
+    assert "foreclosure_sale" in families(text)

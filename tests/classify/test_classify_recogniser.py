@@ -173,6 +173,16 @@ def test_the_writer_taking_the_blame_stops_a_model_notice_of_error() -> None:
     ]
 
 
+def test_the_writer_clearing_the_servicer_stops_a_model_notice_of_error() -> None:
+    c = _classify("zzqx the county billed the wrong parcel from escrow; this isn't your fault.")
+    assert c.request_kinds == ()
+    assert not c.escalated
+    cleared = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [(x.reason, x.matched, x.cue) for x in cleared] == [
+        ("no_claim", "zzqx", "this isn't your fault")
+    ]
+
+
 def test_a_fraud_report_stops_a_model_notice_of_error_and_says_why() -> None:
     c = _classify(
         "zzqx, somebody used my identity to open a credit line against the house; "
