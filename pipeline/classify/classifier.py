@@ -892,10 +892,11 @@ def _model_decisions(
     A notice of error is an escalation, and a statistical score is never the only
     evidence for one: it needs a rule-level cue naming what is wrong (a servicing
     object, a payoff, a sale) in the sender's own text, and both are kept as its
-    evidence. A writer taking the blame stops it as it stops the rules' pair, and so
-    does ``third_party`` (:func:`_third_party_cue`): in a fraud, exploitation or
-    suspected-scam report the money words tell what someone else did, and out of
-    writer every model notice added to one was wrong (bench/README.md).
+    evidence. A writer taking the blame, or disclaiming any claim (``no_claim``: "I'm not
+    complaining, I just want to understand", "this isn't your fault"), stops it as it
+    stops the rules' pair, and so does ``third_party`` (:func:`_third_party_cue`): in a
+    fraud, exploitation or suspected-scam report the money words tell what someone else
+    did, and out of writer every model notice added to one was wrong (bench/README.md).
     """
     dropped: list[Suppression] = []
     for found in scores:
@@ -919,8 +920,9 @@ def _model_decisions(
             cue = next((h for h in hits if _corroborates(h)), None)
             if cue is None:
                 continue
-            # The writer takes the blame, or says outright the servicer is not at fault
-            # ("this isn't your fault"): the rules assert no error then, nor does the model.
+            # The writer takes the blame, or disclaims any claim ("I just want to
+            # understand", "this isn't your fault"): the rules assert no error then, nor
+            # does the model.
             disclaimer = next(
                 (
                     h

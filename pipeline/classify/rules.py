@@ -128,7 +128,8 @@ Signal = Literal[
     # "Realtor", "I am not an attorney"): see the classifier's _agent_not_counsel.
     "non_lawyer_role",
     # The writer disclaims asserting anything ("não estou reclamando, só quero entender",
-    # "baka hindi ko lang naiintindihan"): see the classifier's _decide.
+    # "baka hindi ko lang naiintindihan") or clears the servicer ("this isn't your
+    # fault"): see the classifier's _decide and _model_decisions.
     "no_claim",
 ]
 # Signals that assert an error, read alike for negation and resolution.

@@ -216,11 +216,11 @@ def assemble(
 class PreparedMessage:
     """A parsed message with its attachments checked, before classification.
 
-    ``message`` keeps everything the record reads of the parse except the attachments'
-    payloads: ``attachments`` describes each, ``blobs`` holds their bytes until whoever
-    stores them calls :meth:`stored`, and ``fields`` holds what classification reads
-    (attachment text included). Storing the bytes first means a large attachment is not
-    held while classification loads language detection's models.
+    ``message`` is the parse without its attachments, which ``attachments`` describes;
+    ``blobs`` holds their bytes until whoever stores them drops them
+    (:meth:`without_blobs`), and ``fields`` holds what classification reads (attachment
+    text included). Storing the bytes first means a large attachment is not held while
+    classification loads language detection's models.
     """
 
     message: ParsedMessage
@@ -230,8 +230,9 @@ class PreparedMessage:
     accepted: int
     rejected: int
 
-    def stored(self) -> PreparedMessage:
-        """This message once its attachments' bytes are stored: descriptions, no bytes."""
+    def without_blobs(self) -> PreparedMessage:
+        """This message once its attachments' bytes are handed to the store: descriptions,
+        no bytes."""
         return replace(self, blobs=())
 
 
@@ -272,7 +273,7 @@ def assemble_prepared(
     """Classify a prepared message and build its record.
 
     The record's blobs are its bodies and whatever attachment bytes ``prepared`` still
-    holds (none once the caller stored them).
+    holds (none once the caller handed them to the store).
     """
     parsed = prepared.message
     blobs = list(prepared.blobs)

@@ -146,8 +146,10 @@ def assemble_and_store(
     """Assemble ``items``, store their bodies and attachments durably in ``store``, and
     return the records without those bytes, in the order of ``items``.
 
-    Puts overlap with the next message's parsing (up to the store's write concurrency);
-    every part is durable when this returns, before any entry can refer to it.
+    Puts overlap with the next message's parsing (up to the store's write concurrency),
+    except that a message of ``RELEASE_MODELS_BYTES`` or more waits for its attachments'
+    writes before it is classified, so their bytes are gone by then; every part is
+    durable when this returns, before any entry can refer to it.
     ``after_crash``: a process that died was assembling ``items``; parts it created are
     made durable and given their retention here too (``durable_batch(settle_existing)``).
     """
@@ -172,7 +174,7 @@ def assemble_and_store(
             attachment_puts = _put_new(prepared.blobs, writers, store, stored)
             if large:
                 wait(attachment_puts)  # written: their bytes go before classification
-            prepared = prepared.stored()
+            prepared = prepared.without_blobs()
             record = assemble_prepared(
                 prepared,
                 item.raw_sha256,
@@ -185,6 +187,7 @@ def assemble_and_store(
             del prepared
             puts += attachment_puts + _put_new(record.blobs, writers, store, stored)
             records.append(record.without_blobs())
+            del record  # its bodies wait only for their writes, not beside the next message
         wait(puts)
         for put in puts:
             put.result()  # the first failure, after every write was attempted

@@ -63,6 +63,12 @@ def test_the_clearing_words_are_the_evidence() -> None:
     [
         "I know it isn't your fault the mail was slow, but the late fee you charged is wrong.",
         "No es culpa de ustedes que el correo tardara, pero el cargo por mora está mal.",
+        # "But" opening the next sentence
+        "No es culpa de ustedes. Pero el pago que hice el 3 de octubre no fue aplicado a mi"
+        " cuenta.",
+        "Ce n'est pas votre faute. Mais le paiement que j'ai fait le 3 octobre n'a pas été"
+        " appliqué à mon compte.",
+        "不是你们的错。但是十月的付款被收了错误的滞纳金。",
     ],
 )
 def test_clearing_then_but_still_asserts_the_error(text: str) -> None:

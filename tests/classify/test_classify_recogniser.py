@@ -183,6 +183,13 @@ def test_the_writer_clearing_the_servicer_stops_a_model_notice_of_error() -> Non
     ]
 
 
+def test_a_writer_who_only_wants_to_understand_stops_a_model_notice_of_error() -> None:
+    c = _classify("zzqx the escrow payment. I'm not complaining, I just want to understand.")
+    assert "notice_of_error" not in c.request_kinds
+    stopped = [x for x in c.suppressions if x.rule == "model:notice_of_error"]
+    assert [x.reason for x in stopped] == ["no_claim"]
+
+
 def test_a_fraud_report_stops_a_model_notice_of_error_and_says_why() -> None:
     c = _classify(
         "zzqx, somebody used my identity to open a credit line against the house; "

@@ -10,6 +10,7 @@ heap.
 
 from __future__ import annotations
 
+import ctypes
 import subprocess
 import sys
 import textwrap
@@ -38,6 +39,17 @@ before = mapped_mib()
 batch = [bytearray(4 * 2**20) for _ in range(10)]
 print(mapped_mib() - before)
 """
+
+
+def can_probe() -> bool:
+    """Whether this C library answers the probe: glibc 2.33 or later has ``mallinfo2``
+    (musl and macOS do not)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return hasattr(ctypes.CDLL(None), "mallinfo2")
+    except OSError:
+        return False
 
 
 def batch_in_own_mappings_mib(setup: str = "") -> float:

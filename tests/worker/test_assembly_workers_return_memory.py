@@ -8,17 +8,16 @@ process does at start.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.harness.memory_probe import batch_in_own_mappings_mib
+from tests.harness.memory_probe import batch_in_own_mappings_mib, can_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc behaviour")
+@pytest.mark.skipif(not can_probe(), reason="glibc behaviour (mallinfo2)")
 def test_a_started_worker_process_returns_freed_buffers(tmp_path: Path) -> None:
     setup = f"""
         from pathlib import Path
