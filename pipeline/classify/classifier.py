@@ -923,20 +923,12 @@ def _model_decisions(
             # The writer takes the blame, or disclaims any claim ("I just want to
             # understand", "this isn't your fault"): the rules assert no error then, nor
             # does the model.
-            disclaimer = next(
-                (
-                    h
-                    for signal in ("own_fault", "no_claim")
-                    for h in hits
-                    if h.rule.signal == signal
-                ),
-                None,
-            )
+            own = next((h for h in hits if h.rule.signal == "own_fault"), None)
+            unclaimed = next((h for h in hits if h.rule.signal == "no_claim"), None)
+            disclaimer = own or unclaimed
             if disclaimer is not None:
                 ev = evidence[0]
-                reason: SuppressionReason = (
-                    "own_fault" if disclaimer.rule.signal == "own_fault" else "no_claim"
-                )
+                reason: SuppressionReason = "own_fault" if own is not None else "no_claim"
                 dropped.append(
                     Suppression(reason, ev.rule, ev.field, ev.start, ev.end, ev.matched,
                                 disclaimer.match.matched)

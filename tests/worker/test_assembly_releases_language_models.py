@@ -18,7 +18,7 @@ from pipeline.classify.classifier import Classification
 from pipeline.classify.language import detect, release_models
 from pipeline.parse.message import parse_message
 from pipeline.parse.model import ParsedMessage
-from pipeline.record.assemble import assemble
+from pipeline.record.assemble import AssembledRecord, RecordSettings, assemble
 from pipeline.record.recorder import Received
 from pipeline.record.source import MessageSource
 from pipeline.storage.base import PutOutcome
@@ -71,15 +71,22 @@ def test_a_message_under_the_size_limit_is_parsed_with_the_models_kept(
     assert events == ["parse"]
 
 
-def test_the_record_after_a_release_is_the_one_assembly_gives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _assembled_alone(tmp_path: Path) -> tuple[Item, RecordSettings, AssembledRecord]:
+    """A short Spanish message with an attachment, the settings, and the record that
+    assembly gives it on its own (no worker, no release)."""
     item = _item(1, SHORT_SPANISH)
     assert item.raw is not None
     settings = make_env(tmp_path / "env").settings()
     expected = assemble(
         item.raw, item.source, settings, item.received_at, item.sealed_seq, item.raw_sha256
     )
+    return item, settings, expected
+
+
+def test_the_record_after_a_release_is_the_one_assembly_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item, settings, expected = _assembled_alone(tmp_path)
     monkeypatch.setattr(assembly_pool, "RELEASE_MODELS_BYTES", 0)
     [record] = assemble_and_store([item], settings, _store(tmp_path))
     assert record.record.classification.language == "es"
@@ -98,10 +105,8 @@ class _SlowStore(LocalStore):
 def test_a_large_message_s_attachments_are_stored_before_it_is_classified(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    item = _item(1, SHORT_SPANISH)
-    assert item.raw is not None
-    settings = make_env(tmp_path / "env").settings()
-    [attachment] = assemble(item.raw, item.source, settings).record.attachments
+    item, settings, expected = _assembled_alone(tmp_path)
+    [attachment] = expected.record.attachments
     store = _SlowStore(tmp_path / "store", fsync=False)
     seen: list[bool] = []
     classify = record_assembly.classify
