@@ -24,8 +24,14 @@ typecheck: venv
 architecture: venv
 	$(BIN)/pytest -q tests/architecture
 
+# Two processes by default, one per core of the CI machine: most tests wait on a real
+# server, so two halve the suite's time. Each process starts its own servers (free ports,
+# own temporary directories); a test file stays in one process, so its module fixtures
+# are built once. PYTEST_WORKERS=0 runs it in this process alone.
+PYTEST_WORKERS ?= 2
+
 pytest: venv
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: system-deps venv
 	$(BIN)/python -m bench

@@ -53,6 +53,8 @@ ENV_SECRET_KEY = "MAILLEDGER_TEST_RGW_SECRET_KEY"
 ACCESS_KEY = "MAILLEDGERTESTKEY000"
 SECRET_KEY = "mailledger-test-secret-key-0000000000000"  # fixed test credential, loopback only
 REGION = "us-east-1"
+# What the monitor answers a CLI that asked before it had the monmap (see _start).
+_COMMAND_DESCRIPTIONS_REFUSED = "problem getting command descriptions"
 _BINARIES = ("monmaptool", "ceph-mon", "ceph-osd", "ceph", "radosgw", "radosgw-admin")
 
 
@@ -275,7 +277,19 @@ rgw dns name = localhost
         self._daemon("mon", "ceph-mon", *conf, "-f", "-i", "a", *self._user_args())
 
         def ceph(*args: str, timeout: float = 30.0) -> str:
-            return self._run("ceph", *conf, "--connect-timeout", "15", *args, timeout=timeout)
+            # Under load (two test workers starting clusters at once) the CLI can ask the
+            # monitor for its commands before it has the monmap, and the monitor refuses
+            # it ("problem getting command descriptions", EPERM). Every command sent here
+            # is idempotent, so it is asked again.
+            command = ["ceph", *conf, "--connect-timeout", "15", *args]
+            for _ in range(2):
+                try:
+                    return self._run(*command, timeout=timeout)
+                except RuntimeError as error:
+                    if _COMMAND_DESCRIPTIONS_REFUSED not in str(error):
+                        raise
+                    time.sleep(1.0)
+            return self._run(*command, timeout=timeout)
 
         wait_until(
             lambda: (self._check_alive(), self._mon_up())[1],
