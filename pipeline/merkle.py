@@ -141,6 +141,19 @@ class MerkleTree:
         k = _split(n)
         return node_hash(self._subtree(lo, lo + k), self._subtree(lo + k, hi))
 
+    def compact_range(self, size: int) -> CompactRange:
+        """The compact range of the first ``size`` leaves, read from the levels: each peak
+        is an aligned perfect subtree, so nothing is hashed."""
+        if not 0 <= size <= self.size:
+            raise ValueError(f"no tree of size {size} in a log of {self.size} entries")
+        peaks: list[bytes] = []
+        lo = 0
+        for height in reversed(range(size.bit_length())):
+            if size >> height & 1:
+                peaks.append(self.levels[height][lo >> height])
+                lo += 1 << height
+        return CompactRange(size, tuple(peaks))
+
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """Audit path PATH(m, D[n]) for leaf ``index`` in the tree of the first ``size`` leaves."""
         n = self.size if size is None else size

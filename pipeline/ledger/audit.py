@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -226,7 +226,7 @@ def _intruder(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckpointFinding:
     """A checkpoint that was checked against the recomputed tree."""
 
@@ -237,12 +237,14 @@ class CheckpointFinding:
 
 def check_checkpoints(
     tree: MerkleTree,
-    notes: Sequence[tuple[str, str]],
+    notes: Iterable[tuple[str, str]],
     keys: list[VerifierKey],
     origin: str,
     chain_ok: bool,
 ) -> tuple[list[Problem], list[CheckpointFinding]]:
-    """Check every stored checkpoint note (``(key, text)``) against the tree of the entries."""
+    """Check every stored checkpoint note (``(key, text)``) against the tree of the entries,
+    one at a time: a log signs a checkpoint per batch, so ``notes`` may be read as they
+    come rather than held."""
     problems: list[Problem] = []
     findings: list[CheckpointFinding] = []
     last_good = 0
@@ -330,7 +332,7 @@ def check_earlier_checkpoint(
     return signed, []
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredBatch:
     """One batch object as found in storage: where its lines start and its proof line."""
 
@@ -346,7 +348,6 @@ class ProofFindings:
 
     problems: list[Problem]
     covered: int  # entries before this position are proven (by a writer or a checkpoint)
-    ranges: dict[int, CompactRange]  # compact range at the start of every batch
 
 
 def check_batch_proofs(
@@ -366,11 +367,9 @@ def check_batch_proofs(
     """
     problems: list[Problem] = []
     covered = checkpointed
-    ranges: dict[int, CompactRange] = {}
     compact = CompactRange.empty()
     unproven: list[StoredBatch] = []
     for batch in batches:
-        ranges[batch.start] = compact
         end = batch.start + batch.count
         batch_leaves = leaves[batch.start : end]
         after = compact.extend(batch_leaves)
@@ -397,7 +396,7 @@ def check_batch_proofs(
                 )
             )
     problems.sort(key=lambda p: p.position or 0)
-    return ProofFindings(problems, covered, ranges)
+    return ProofFindings(problems, covered)
 
 
 def _check_one_proof(

@@ -54,7 +54,7 @@ from pipeline.ledger.writers import (
     read_revocation,
     writers_at,
 )
-from pipeline.merkle import CompactRange, Hashes, MerkleTree, leaf_hash
+from pipeline.merkle import Hashes, MerkleTree, leaf_hash
 from pipeline.storage.base import ObjectStore, StoredVersion, VersionedStore
 
 log = structlog.get_logger(__name__)
@@ -375,7 +375,9 @@ def _read_log(
         held += size
         # The lines wait for the leaf thread; left unbounded, a reader that runs ahead
         # of it (as a busy machine's scheduler may let it) holds up to the whole log.
-        while held > _LINES_AHEAD:
+        # Finished tasks are let go at once: a future with its lock and condition costs
+        # about a kilobyte, so a log of small batches kept tens of megabytes of them.
+        while behind and (held > _LINES_AHEAD or behind[0][0].done()):
             task, done = behind.popleft()
             task.result()
             held -= done
@@ -411,11 +413,15 @@ def _verify_lines(
 ) -> VerifyReport:
     problems.extend(chain_problems)
     tree = MerkleTree(leaves)
-    notes = [
+    # read one by one as they are checked: a log signs a checkpoint per batch
+    notes = (
         (key, _read_note(store, key).decode("utf-8", "replace"))
         for key in store.list(layout.CHECKPOINTS)
-    ]
-    if not where and not notes and not problems and not allow_empty:
+    )
+    cp_problems, findings = check_checkpoints(
+        tree, notes, keys, origin, chain_ok=not chain_problems
+    )
+    if not where and not findings and not problems and not allow_empty:
         problems.append(
             Problem(
                 None,
@@ -425,9 +431,6 @@ def _verify_lines(
                 " --allow-empty for a log that has no entries yet",
             )
         )
-    cp_problems, findings = check_checkpoints(
-        tree, notes, keys, origin, chain_ok=not chain_problems
-    )
     problems.extend(cp_problems)
     if earlier_checkpoint is not None:
         _, earlier_problems = check_earlier_checkpoint(tree, earlier_checkpoint, keys, origin)
@@ -462,7 +465,7 @@ def _verify_lines(
         problems.extend(audit.problems())
     if isinstance(store, VersionedStore):
         version_problems, version_notes = _check_versions(
-            store, first_claims, proofs.ranges, keys, grants, origin
+            store, first_claims, tree, keys, grants, origin
         )
         problems.extend(version_problems)
         report_notes.extend(version_notes)
@@ -688,7 +691,7 @@ _VERSIONED_PREFIXES = ("ledger/", "objects/")
 def _check_versions(
     store: VersionedStore,
     first_claims: Callable[[str], int | None],
-    ranges: dict[int, CompactRange],
+    tree: MerkleTree,
     keys: list[VerifierKey],
     grants: list[Grant],
     origin: str,
@@ -727,7 +730,7 @@ def _check_versions(
         oldest = stored[-1]
         for extra in stored[:-1]:
             if store.oldest_version_wins and _lost_race(
-                store, key, oldest, extra, ranges, keys, grants, origin
+                store, key, oldest, extra, tree, keys, grants, origin
             ):
                 raced += 1
                 continue
@@ -762,7 +765,7 @@ def _lost_race(
     key: str,
     oldest: StoredVersion,
     extra: StoredVersion,
-    ranges: dict[int, CompactRange],
+    tree: MerkleTree,
     keys: list[VerifierKey],
     grants: list[Grant],
     origin: str,
@@ -772,7 +775,7 @@ def _lost_race(
     if data == store.read_version(key, oldest.version_id):
         return True
     first = layout.seq_of(key)
-    if not key.startswith(layout.ENTRIES) or first is None or first not in ranges:
+    if not key.startswith(layout.ENTRIES) or first is None or first > tree.size:
         return False
     lines, proof_line = layout.batch_parts(data)
     if proof_line is None or not lines:
@@ -781,7 +784,7 @@ def _lost_race(
         proof = BatchProof.parse(proof_line)
         if proof.size != first + len(lines):
             return False
-        root = ranges[first].extend([leaf_hash(line) for line in lines]).root()
+        root = tree.compact_range(first).extend([leaf_hash(line) for line in lines]).root()
         check_batch_proof(proof, writers_at(keys, grants, first), origin, first, root)
     except (LedgerError, CheckpointError):
         return False

@@ -9,7 +9,9 @@ against the holds in force at its position and the configured retention.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import hashlib
+from array import array
+from datetime import UTC, datetime, timedelta
 
 from pipeline.entries import RecordBody, decode
 from pipeline.entries.models import HoldAdded, HoldRemoved, RecordDisposed
@@ -21,6 +23,54 @@ from pipeline.ledger.entry import LedgerEntry
 # An object is stored (and its retention starts) moments before its record's entry is
 # written; a day of grace keeps that gap from ever making a lawful disposal a finding.
 _GRACE = timedelta(days=1)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+# Object keys are kept as the first 16 bytes of their SHA-256: passing a key off as one
+# of a record's would take a second preimage of 128 bits.
+_DIGEST = 16
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:_DIGEST]
+
+
+class _RecordIndex:
+    """Where each record was first recorded, when, and its objects, packed.
+
+    ``verify`` sees every record of the log and must remember each one in case a later
+    entry disposes of it: about 200 bytes a record here, where a tuple of a datetime and
+    a frozenset of key strings cost about 900 (90 MB over 100,000 records).
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[str, int] = {}  # record id -> row
+        self._positions = array("q")
+        self._micros = array("q")  # entry time, microseconds since the epoch (UTC)
+        self._key_ends = array("q")  # end of each row's digests in _keys
+        self._keys = bytearray()  # each row's object key digests, one after another
+
+    def add(self, record_id: str, position: int, moment: datetime, keys: list[str]) -> None:
+        """Remember a record unless an earlier entry recorded it already."""
+        if record_id in self._rows:
+            return
+        self._rows[record_id] = len(self._positions)
+        self._positions.append(position)
+        self._micros.append((moment - _EPOCH) // _MICROSECOND)
+        for key in keys:
+            self._keys += _digest(key)
+        self._key_ends.append(len(self._keys))
+
+    def find(self, record_id: str) -> tuple[int, datetime, frozenset[bytes]] | None:
+        """The record's position, time and object key digests; None if never recorded."""
+        row = self._rows.get(record_id)
+        if row is None:
+            return None
+        start = self._key_ends[row - 1] if row else 0
+        keys = self._keys[start : self._key_ends[row]]
+        digests = frozenset(bytes(keys[i : i + _DIGEST]) for i in range(0, len(keys), _DIGEST))
+        return self._positions[row], _EPOCH + self._micros[row] * _MICROSECOND, digests
 
 
 class DisposalAudit:
@@ -34,7 +84,7 @@ class DisposalAudit:
 
     def __init__(self, retain_days: int | None) -> None:
         self.retain_days = retain_days
-        self._records: dict[str, tuple[int, datetime, frozenset[str]]] = {}
+        self._records = _RecordIndex()
         self._holds: dict[str, int] = {}  # record id -> position of the hold in force
         self._problems: list[Problem] = []
 
@@ -52,8 +102,8 @@ class DisposalAudit:
                 self._fail(position, f"the disposal entry cannot be read: {exc}")
             return  # other unreadable bodies are not this audit's concern
         if isinstance(body, RecordBody):
-            keys = frozenset(ref.key for ref in body.object_refs())
-            self._records.setdefault(body.record_id, (position, moment, keys))
+            keys = [ref.key for ref in body.object_refs()]
+            self._records.add(body.record_id, position, moment, keys)
         elif isinstance(body, HoldAdded):
             self._holds.update((record_id, position) for record_id in body.record_ids)
         elif isinstance(body, HoldRemoved):
@@ -64,7 +114,7 @@ class DisposalAudit:
 
     def _disposal(self, position: int, moment: datetime, body: RecordDisposed) -> None:
         record_id = body.record_id
-        record = self._records.get(record_id)
+        record = self._records.find(record_id)
         if record is None:
             self._fail(position, f"disposes of {record_id}, which no earlier entry records")
             return
@@ -76,13 +126,14 @@ class DisposalAudit:
                 f" {self._holds[record_id]}",
             )
             return
-        foreign = sorted(set(body.keys) - keys)
+        deleted = sorted(set(body.keys))
+        foreign = [key for key in deleted if _digest(key) not in keys]
         if foreign:
             self._fail(position, f"deletes {foreign[0]}, which is not one of {record_id}'s objects")
             return
         for other_id, hold_position in self._holds.items():
-            other = self._records.get(other_id)
-            shared = sorted(set(body.keys) & other[2]) if other is not None else []
+            other = self._records.find(other_id)
+            shared = [key for key in deleted if other is not None and _digest(key) in other[2]]
             if shared:
                 self._fail(
                     position,

@@ -442,3 +442,16 @@ def test_a_tree_over_packed_leaves_has_the_plain_root_and_proofs():
     assert tree.root() == root_from_leaves(leaves)
     for index in (0, 17, 36):
         assert verify_inclusion(leaves[index], index, 37, tree.inclusion_proof(index), tree.root())
+
+
+def test_the_compact_range_read_from_a_trees_levels_is_the_one_built_from_its_leaves() -> None:
+    leaves = _hashes(300)
+    tree = MerkleTree(leaves)
+    for size in range(301):
+        assert tree.compact_range(size) == CompactRange.from_leaves(leaves[:size])
+
+
+def test_a_compact_range_beyond_the_tree_is_refused() -> None:
+    tree = MerkleTree([leaf_hash(b"a"), leaf_hash(b"b")])
+    with pytest.raises(ValueError, match="no tree of size 3"):
+        tree.compact_range(3)
