@@ -10,6 +10,7 @@ layers above as :class:`EntryAudit` objects fed every entry in the same pass.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import re
@@ -54,7 +55,7 @@ from pipeline.ledger.writers import (
     read_revocation,
     writers_at,
 )
-from pipeline.merkle import Hashes, MerkleTree, leaf_hash
+from pipeline.merkle import CompactRange, Hashes, MerkleTree, leaf_hash
 from pipeline.storage.base import ObjectStore, StoredVersion, VersionedStore
 
 log = structlog.get_logger(__name__)
@@ -465,7 +466,7 @@ def _verify_lines(
         problems.extend(audit.problems())
     if isinstance(store, VersionedStore):
         version_problems, version_notes = _check_versions(
-            store, first_claims, tree, keys, grants, origin
+            store, first_claims, _BatchRanges(tree, batches), keys, grants, origin
         )
         problems.extend(version_problems)
         report_notes.extend(version_notes)
@@ -685,13 +686,31 @@ def _object_problems(
 
 # -- version history (S3 versioning) ---------------------------------------------------------
 
+
+class _BatchRanges:
+    """The compact range at the start of each stored batch, read from the tree when asked
+    (kept for every batch, they cost more than the rest of a log of small batches)."""
+
+    def __init__(self, tree: MerkleTree, batches: Sequence[StoredBatch]) -> None:
+        self.tree = tree
+        self.starts = [batch.start for batch in batches]  # in log order, so sorted
+
+    def at(self, start: int) -> CompactRange | None:
+        """The range of the leaves before the batch starting at ``start``; None when no
+        stored batch starts there."""
+        i = bisect.bisect_left(self.starts, start)
+        if i == len(self.starts) or self.starts[i] != start:
+            return None
+        return self.tree.compact_range(start)
+
+
 _VERSIONED_PREFIXES = ("ledger/", "objects/")
 
 
 def _check_versions(
     store: VersionedStore,
     first_claims: Callable[[str], int | None],
-    tree: MerkleTree,
+    ranges: _BatchRanges,
     keys: list[VerifierKey],
     grants: list[Grant],
     origin: str,
@@ -730,7 +749,7 @@ def _check_versions(
         oldest = stored[-1]
         for extra in stored[:-1]:
             if store.oldest_version_wins and _lost_race(
-                store, key, oldest, extra, tree, keys, grants, origin
+                store, key, oldest, extra, ranges, keys, grants, origin
             ):
                 raced += 1
                 continue
@@ -765,7 +784,7 @@ def _lost_race(
     key: str,
     oldest: StoredVersion,
     extra: StoredVersion,
-    tree: MerkleTree,
+    ranges: _BatchRanges,
     keys: list[VerifierKey],
     grants: list[Grant],
     origin: str,
@@ -775,7 +794,8 @@ def _lost_race(
     if data == store.read_version(key, oldest.version_id):
         return True
     first = layout.seq_of(key)
-    if not key.startswith(layout.ENTRIES) or first is None or first > tree.size:
+    start = ranges.at(first) if key.startswith(layout.ENTRIES) and first is not None else None
+    if first is None or start is None:
         return False
     lines, proof_line = layout.batch_parts(data)
     if proof_line is None or not lines:
@@ -784,7 +804,7 @@ def _lost_race(
         proof = BatchProof.parse(proof_line)
         if proof.size != first + len(lines):
             return False
-        root = tree.compact_range(first).extend([leaf_hash(line) for line in lines]).root()
+        root = start.extend([leaf_hash(line) for line in lines]).root()
         check_batch_proof(proof, writers_at(keys, grants, first), origin, first, root)
     except (LedgerError, CheckpointError):
         return False

@@ -27,21 +27,23 @@ _GRACE = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
-# Object keys are kept as the first 16 bytes of their SHA-256: passing a key off as one
-# of a record's would take a second preimage of 128 bits.
-_DIGEST = 16
+# Object keys are kept as their SHA-256 (32 bytes, where a key string costs about 130):
+# a disposal can pass another record's key off as one of this record's only by a
+# collision of SHA-256 itself, even when the writer chose both records' content.
+_DIGEST = 32
 
 
 def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:_DIGEST]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
 
 
 class _RecordIndex:
     """Where each record was first recorded, when, and its objects, packed.
 
     ``verify`` sees every record of the log and must remember each one in case a later
-    entry disposes of it: about 200 bytes a record here, where a tuple of a datetime and
-    a frozenset of key strings cost about 900 (90 MB over 100,000 records).
+    entry disposes of it: about 320 bytes a record here (three objects), where a tuple
+    of a datetime and a frozenset of key strings cost about 910 (90 MB over 100,000
+    records).
     """
 
     def __init__(self) -> None:

@@ -48,8 +48,9 @@ class _Log:
         self.prev = ZERO_HASH
         self.seq = 0
 
-    def add(self, body: entries.Body, days: int = 0) -> int:
-        draft = entries.draft(body, "person:officer", T0 + timedelta(days))
+    def add(self, body: entries.Body, days: float | timedelta = 0) -> int:
+        after = days if isinstance(days, timedelta) else timedelta(days)
+        draft = entries.draft(body, "person:officer", T0 + after)
         entry = LedgerEntry.build(self.seq, self.prev, draft)
         self.audit.see(entry.seq, entry)
         self.prev, self.seq = entry.entry_hash, self.seq + 1
@@ -130,4 +131,43 @@ def test_retention_runs_from_the_first_entry_that_recorded_the_message() -> None
             f"disposes of r-0 (recorded at position {first} on {T0.date().isoformat()}) before"
             f" its 30-day retention ends on {(T0 + timedelta(30)).date().isoformat()}",
         )
+    ]
+
+
+def test_a_disposal_naming_an_earlier_records_object_is_foreign_to_a_later_record() -> None:
+    log = _Log()
+    log.add(_record(0))
+    log.add(_record(1))
+    position = log.add(_disposal(1, _raw(1).key, _raw(0).key))
+    assert log.found() == [
+        (
+            position,
+            Fault.UNLAWFUL_DISPOSAL,
+            f"deletes {_raw(0).key}, which is not one of r-1's objects",
+        )
+    ]
+
+
+def test_of_several_foreign_objects_the_first_in_key_order_is_named() -> None:
+    log = _Log()
+    log.add(_record(0))
+    position = log.add(_disposal(0, _raw(0).key, _raw(12).key, _raw(11).key))
+    assert log.found() == [
+        (
+            position,
+            Fault.UNLAWFUL_DISPOSAL,
+            f"deletes {min(_raw(11).key, _raw(12).key)}, which is not one of r-0's objects",
+        )
+    ]
+
+
+def test_retention_is_measured_to_the_microsecond() -> None:
+    recorded = timedelta(microseconds=123_457)
+    lawful_from = recorded + timedelta(days=30) - timedelta(days=1)  # a day of grace
+    log = _Log(retain_days=30)
+    log.add(_record(0), days=recorded)
+    early = log.add(_disposal(0), days=lawful_from - timedelta(microseconds=1))
+    log.add(_disposal(0), days=lawful_from)
+    assert [(position, fault) for position, fault, _ in log.found()] == [
+        (early, Fault.UNLAWFUL_DISPOSAL)
     ]

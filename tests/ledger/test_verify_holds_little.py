@@ -15,8 +15,17 @@ from hypothesis import strategies as st
 
 from pipeline.hashing import ZERO_HASH, object_key
 from pipeline.ledger import layout, verify
-from pipeline.ledger.audit import ChainLink, ChainLinks, Fault, Problem, _intruder, check_chain
+from pipeline.ledger.audit import (
+    ChainLink,
+    ChainLinks,
+    Fault,
+    Problem,
+    StoredBatch,
+    _intruder,
+    check_chain,
+)
 from pipeline.ledger.verify import verify_ledger
+from pipeline.merkle import CompactRange, MerkleTree
 from pipeline.storage.local import LocalStore
 from tests.ledger.ledger_helpers import (
     KEY,
@@ -246,3 +255,13 @@ def test_an_altered_object_a_lax_store_hashes_is_altered_at_its_first_entry(
     overwrite_object(store, str(ref["key"]), b"a forged statement")
     report = verify_ledger(store, [KEY.verifier], ORIGIN)
     assert [(p.position, p.fault) for p in report.problems] == [(1, Fault.CONTENT_ALTERED)]
+
+
+def test_the_range_before_a_batch_is_read_from_the_tree_only_where_a_batch_starts() -> None:
+    leaves = [hashlib.sha256(bytes([i])).digest() for i in range(10)]
+    batches = [StoredBatch("a", 0, 4, None), StoredBatch("b", 4, 6, None)]
+    ranges = verify._BatchRanges(MerkleTree(leaves), batches)
+    assert ranges.at(4) == CompactRange.from_leaves(leaves[:4])
+    assert ranges.at(0) == CompactRange.empty()
+    assert ranges.at(5) is None
+    assert ranges.at(10) is None
