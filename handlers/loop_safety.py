@@ -14,7 +14,8 @@ Pure logic: no I/O, no clock. The rules, in the order they are checked:
 * an empty return path ``<>``: the message is itself a bounce or an auto-response
   (RFC 3834 section 2, RFC 5321 section 4.5.5);
 * senders whose local part says they are a machine (mailer-daemon, postmaster,
-  no-reply, noreply, do-not-reply, ...), RFC 3834 section 2;
+  no-reply, noreply, do-not-reply, ...), RFC 3834 section 2; list software (LISTSERV,
+  majordomo), RFC 5230 section 4.6; Google Calendar's invitation replies;
 * mail from one of our own addresses, so two responders cannot ping-pong;
 * no usable sender address (missing or not a plain ``local@domain``);
 * more than the configured number of acknowledgments in 24 hours to the sender

@@ -62,10 +62,15 @@ def dmarc_failed(authentication_results: str | None) -> bool:
     )
 
 
-# RFC 3834 section 2: mail from these local parts is itself automatic.
+# Mail from these local parts is itself automatic: RFC 3834 section 2's senders, list
+# software (LISTSERV, majordomo; RFC 5230 section 4.6) and Google Calendar's sender of
+# invitation replies. Nothing broader: this also makes a message's clocks "not
+# applicable", and people write from role mailboxes ("payoff-request@", a regulator
+# portal's "notifications@") whose mail must start them.
 _MACHINE_LOCAL = re.compile(
-    r"(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
-    r"bounces?|auto[-_.]?reply|autoresponder)(?:[-+_.].*)?",
+    r"(?:(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
+    r"bounces?|auto[-_.]?reply|autoresponder|listserv|majordomo)(?:[-+_.].*)?"
+    r"|calendar-notification)",
     re.IGNORECASE,
 )
 
@@ -141,6 +146,7 @@ _OOO_WEAK = re.compile(
         r"|(?:je )?(?:vous )?repondrai(?: \S+){0,4} (?:a|des) mon retour"
         r"|m ap reponn(?: \S+){0,4} (?:le|kou) m (?:tounen|retounen)"
         r"|sasagot(?: \S+){0,4} pag-?balik"
+        r"|سأرد(?: \S+){0,4} (?:عند|بعد) (?:عودتي|رجوعي)"
     )
 )
 _RETURN = re.compile(

@@ -163,6 +163,7 @@ def test_arabic_out_of_office_words_with_hamza_are_recognised(subject: str, text
         ("Re: relevé", "Merci. Je répondrai à votre message à mon retour le 5/1."),
         ("Re: extrato", "Obrigada. Responderei sua mensagem quando voltar, dia 5/1."),
         ("Re: deklarasyon", "Mèsi. M ap reponn imel ou lè m tounen 5/1."),
+        ("Re: كشف الحساب", "شكرًا لرسالتك. أنا حاليًا في عمّان، وسأرد على البريد عند عودتي."),
         # "Automatic reply" with its words the other way round, in the subject only.
         ("Tự động trả lời: Your escrow account statement", "Cảm ơn quý khách."),
         # "...when I am back at the office" said with "trở lại".

@@ -4,7 +4,8 @@ Some mail clients break every long line on sending; rules must read a sentence b
 that way as one. The option makes that stress measurement repeatable: the generator
 wraps each plain-text body and text attachment at the given width, quoted lines
 keeping their "> " prefix so quoted history stays quoted, and the figures are never
-recorded as the shipped ones.
+recorded as the shipped ones. The last test is of the generator itself: a bounce
+returns the original's headers as sent.
 """
 
 from __future__ import annotations
@@ -82,3 +83,21 @@ def test_a_width_too_narrow_to_read_is_refused(capsys: pytest.CaptureFixture[str
     code = quality.main(["--part", "dev", "--rewrap", "5", "--no-write"])
     assert code == 2
     assert "at least 20 columns" in capsys.readouterr().err
+
+
+def test_a_bounce_of_a_message_with_a_non_ascii_subject_returns_it_encoded() -> None:
+    spec = {
+        "id": "T-0001",
+        "from": {"name": "Mail Delivery System", "address": "mailer-daemon@isp.example"},
+        "structure": "dsn",
+        "dsn": {
+            "original_to": "nguyen@isp.example",
+            "original_subject": "Xác nhận thanh toán tháng 11",
+            "status": "5.1.1",
+            "diagnostic": "550 5.1.1 user unknown",
+        },
+    }
+    generator = _generator()
+    body = generator.build(spec, generator.Boundaries(spec["id"]))
+    headers = body.get_payload()[-1].get_payload()
+    assert "Subject: =?utf-8?" in headers

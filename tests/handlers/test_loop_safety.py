@@ -156,3 +156,27 @@ def test_x_auto_response_suppress_for_receipts_only_still_allows_the_reply():
 def test_sender_that_is_not_one_plain_addr_spec_is_not_answered(address):
     d = decide(customer(from_addresses=(address,)))
     assert (d.reply, d.reason) == (False, "no-usable-sender")
+
+
+def test_list_software_and_calendar_replies_are_not_answered():
+    # RFC 5230 section 4.6 names LISTSERV and majordomo; Google Calendar sends the
+    # replies to an invitation from one fixed address
+    for sender in (
+        "LISTSERV@lists.example",
+        "majordomo@lists.example",
+        "calendar-notification@google.com",
+    ):
+        d = decide(customer(from_addresses=(sender,), return_path=None))
+        assert (d.reply, d.reason) == (False, "machine-sender"), sender
+
+
+def test_people_writing_from_role_mailboxes_are_answered():
+    # a title company, a law firm, a regulator's complaint portal: people read these
+    for sender in (
+        "payoff-request@title.example",
+        "owner-relations@hoa.example",
+        "notifications@consumerfinance.gov",
+        "legal-notifications@firm.example",
+    ):
+        d = decide(customer(from_addresses=(sender,), return_path=None))
+        assert d.reply, sender

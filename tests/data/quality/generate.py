@@ -261,8 +261,9 @@ def dsn_body(spec, bnd):
     ds = MIMEBase("message", "delivery-status")
     ds.set_payload([per_msg, per_rcpt])
     rep.attach(ds)
+    # The returned headers are the original's as sent: a non-ASCII subject is encoded.
     orig = (f"From: {d.get('original_from', DEFAULT_TO)}\nTo: {d['original_to']}\n"
-            f"Subject: {d.get('original_subject', '')}\nDate: {d.get('original_date', 'Mon, 1 Jun 2026 09:00:00 -0400')}\n"
+            f"Subject: {fmt_subject(d.get('original_subject', ''))}\nDate: {d.get('original_date', 'Mon, 1 Jun 2026 09:00:00 -0400')}\n"
             f"Message-ID: <{hashlib.sha1(spec['id'].encode()).hexdigest()[:24]}@servicer.example>\n")
     rep.attach(MIMEText(orig, "rfc822-headers", "us-ascii"))
     return rep
