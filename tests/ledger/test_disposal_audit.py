@@ -56,12 +56,19 @@ class _Log:
         self.prev, self.seq = entry.entry_hash, self.seq + 1
         return entry.seq
 
-    def found(self) -> list[tuple[int | None, Fault, str]]:
-        return [(p.position, p.fault, p.detail) for p in self.audit.problems()]
+    def found(self) -> list[tuple[int | None, str]]:
+        """Each finding's position and detail; every one is an unlawful disposal."""
+        problems = self.audit.problems()
+        assert {p.fault for p in problems} <= {Fault.UNLAWFUL_DISPOSAL}
+        return [(p.position, p.detail) for p in problems]
 
 
 def _disposal(n: int, *keys: str) -> RecordDisposed:
     return RecordDisposed(record_id=f"r-{n}", keys=keys or (_raw(n).key,))
+
+
+def _foreign(key: str, n: int) -> str:
+    return f"deletes {key}, which is not one of r-{n}'s objects"
 
 
 def test_a_disposal_of_a_records_own_objects_after_retention_is_lawful() -> None:
@@ -74,9 +81,7 @@ def test_a_disposal_of_a_records_own_objects_after_retention_is_lawful() -> None
 def test_a_disposal_of_a_record_no_earlier_entry_recorded_is_a_finding() -> None:
     log = _Log()
     position = log.add(_disposal(7))
-    assert log.found() == [
-        (position, Fault.UNLAWFUL_DISPOSAL, "disposes of r-7, which no earlier entry records")
-    ]
+    assert log.found() == [(position, "disposes of r-7, which no earlier entry records")]
 
 
 def test_a_disposal_that_deletes_another_records_object_is_a_finding() -> None:
@@ -87,8 +92,7 @@ def test_a_disposal_that_deletes_another_records_object_is_a_finding() -> None:
     assert log.found() == [
         (
             position,
-            Fault.UNLAWFUL_DISPOSAL,
-            f"deletes {_raw(1).key}, which is not one of r-0's objects",
+            _foreign(_raw(1).key, 0),
         )
     ]
 
@@ -102,7 +106,6 @@ def test_a_disposal_of_an_object_a_held_record_also_keeps_is_a_finding() -> None
     assert log.found() == [
         (
             position,
-            Fault.UNLAWFUL_DISPOSAL,
             f"deletes {SHARED.key}, which r-1 also holds under the legal hold added at position"
             f" {hold}",
         )
@@ -127,7 +130,6 @@ def test_retention_runs_from_the_first_entry_that_recorded_the_message() -> None
     assert log.found() == [
         (
             position,
-            Fault.UNLAWFUL_DISPOSAL,
             f"disposes of r-0 (recorded at position {first} on {T0.date().isoformat()}) before"
             f" its 30-day retention ends on {(T0 + timedelta(30)).date().isoformat()}",
         )
@@ -142,8 +144,7 @@ def test_a_disposal_naming_an_earlier_records_object_is_foreign_to_a_later_recor
     assert log.found() == [
         (
             position,
-            Fault.UNLAWFUL_DISPOSAL,
-            f"deletes {_raw(0).key}, which is not one of r-1's objects",
+            _foreign(_raw(0).key, 1),
         )
     ]
 
@@ -155,8 +156,7 @@ def test_of_several_foreign_objects_the_first_in_key_order_is_named() -> None:
     assert log.found() == [
         (
             position,
-            Fault.UNLAWFUL_DISPOSAL,
-            f"deletes {min(_raw(11).key, _raw(12).key)}, which is not one of r-0's objects",
+            _foreign(min(_raw(11).key, _raw(12).key), 0),
         )
     ]
 
@@ -168,6 +168,4 @@ def test_retention_is_measured_to_the_microsecond() -> None:
     log.add(_record(0), days=recorded)
     early = log.add(_disposal(0), days=lawful_from - timedelta(microseconds=1))
     log.add(_disposal(0), days=lawful_from)
-    assert [(position, fault) for position, fault, _ in log.found()] == [
-        (early, Fault.UNLAWFUL_DISPOSAL)
-    ]
+    assert [position for position, _ in log.found()] == [early]
