@@ -45,6 +45,7 @@ from pipeline.ledger.audit import (
 )
 from pipeline.ledger.checkpoint import VerifierKey
 from pipeline.ledger.entry import LedgerEntry
+from pipeline.ledger.packed import PackedIndex
 from pipeline.ledger.witness import CheckpointWitness, check_witnessed
 from pipeline.ledger.writers import (
     BatchProof,
@@ -500,10 +501,42 @@ _CANONICAL = re.compile(
     r"(objects|quarantine)/sha256/([0-9a-f]{2})/([0-9a-f]{2})/(\2\3[0-9a-f]{60})\Z"
 )
 _PREFIXES = ("objects", "quarantine")
+_DIGEST = 32  # bytes of a SHA-256
 
 # An object as the content pass keeps it: a canonical key's prefix number and hash, or
 # the text of any other key.
 _Token = bytes | str
+
+
+class _FirstPositions:
+    """The first position referencing each object: canonical keys packed, others (which
+    mailledger does not write) by their text."""
+
+    def __init__(self) -> None:
+        self._canonical = PackedIndex(1 + _DIGEST)
+        self._other: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._canonical) + len(self._other)
+
+    def setdefault(self, token: _Token, position: int) -> int:
+        """Keep ``position`` unless the object has one already; the position kept."""
+        if isinstance(token, str):
+            return self._other.setdefault(token, position)
+        return self._canonical.setdefault(token, position)
+
+    def get(self, token: _Token) -> int | None:
+        """The first position referencing the object; None if none does."""
+        if isinstance(token, str):
+            return self._other.get(token)
+        return self._canonical.get(token)
+
+    def of(self, token: _Token) -> int:
+        """The first position referencing an object the pass has seen."""
+        position = self.get(token)
+        if position is None:
+            raise KeyError(_key(token))
+        return position
 
 
 def _nobody_claims(key: str) -> None:
@@ -583,9 +616,9 @@ class _ContentPass:
     tasks on the pool that run while later work goes on.
 
     What is kept grows with the number of objects, so it is kept small: for each object
-    the first position referencing it (about 170 bytes with its key's hash); the hash an
-    entry claims only when it is not the one the object's key promises; what hashing
-    found only when it is not that promised hash.
+    the first position referencing it, packed (about 75 bytes with its key's hash); the
+    hash an entry claims only when it is not the one the object's key promises; what
+    hashing found only when it is not that promised hash.
     """
 
     def __init__(
@@ -594,7 +627,7 @@ class _ContentPass:
         self.store = store
         self.pool = pool
         self.audits = audits
-        self.first: dict[_Token, int] = {}
+        self.first = _FirstPositions()
         # object -> {another hash an entry claims for it -> first position claiming it}
         self.odd_claims: dict[_Token, dict[str, int]] = {}
         self.disposed_keys: set[str] = set()
@@ -618,8 +651,7 @@ class _ContentPass:
                 continue
             for key, digest in scanned.refs:
                 token = _token(key)
-                if token not in first:
-                    first[token] = pos
+                if first.setdefault(token, pos) == pos:
                     self.pending.append(token)
                 if digest != _promised(token):
                     self.odd_claims.setdefault(token, {}).setdefault(digest, pos)
@@ -645,7 +677,7 @@ class _ContentPass:
                 _object_problems(
                     _key(token),
                     result,
-                    self.first[token],
+                    self.first.of(token),
                     self.odd_claims.get(token, {}),
                     token in disposed,
                 )
@@ -654,7 +686,7 @@ class _ContentPass:
         return _ContentFindings(
             problems,
             len(self.first),
-            len(disposed & self.first.keys()),
+            sum(1 for token in disposed if self.first.get(token) is not None),
             lambda key: self.first.get(_token(key)),
         )
 
