@@ -519,11 +519,14 @@ class _FirstPositions:
     def __len__(self) -> int:
         return len(self._canonical) + len(self._other)
 
-    def setdefault(self, token: _Token, position: int) -> int:
-        """Keep ``position`` unless the object has one already; the position kept."""
+    def add(self, token: _Token, position: int) -> bool:
+        """Keep ``position`` unless the object has one already; True if it was kept."""
         if isinstance(token, str):
-            return self._other.setdefault(token, position)
-        return self._canonical.setdefault(token, position)
+            if token in self._other:
+                return False
+            self._other[token] = position
+            return True
+        return self._canonical.add(token, position)
 
     def get(self, token: _Token) -> int | None:
         """The first position referencing the object; None if none does."""
@@ -616,7 +619,7 @@ class _ContentPass:
     tasks on the pool that run while later work goes on.
 
     What is kept grows with the number of objects, so it is kept small: for each object
-    the first position referencing it, packed (about 75 bytes with its key's hash); the
+    the first position referencing it, packed (about 70 bytes with its key's hash); the
     hash an entry claims only when it is not the one the object's key promises; what
     hashing found only when it is not that promised hash.
     """
@@ -651,7 +654,7 @@ class _ContentPass:
                 continue
             for key, digest in scanned.refs:
                 token = _token(key)
-                if first.setdefault(token, pos) == pos:
+                if first.add(token, pos):
                     self.pending.append(token)
                 if digest != _promised(token):
                     self.odd_claims.setdefault(token, {}).setdefault(digest, pos)

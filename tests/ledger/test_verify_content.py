@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from pipeline.hashing import object_key
 from pipeline.ledger.audit import Fault
 from pipeline.ledger.entry import EntryDraft
@@ -39,6 +41,25 @@ def test_an_object_two_entries_share_is_hashed_once_and_damage_reported_at_the_f
     assert report.ok and report.objects_checked == 2
     overwrite_object(store, str(shared["key"]), b"forged attachment")
     assert _problems(store) == [(1, Fault.CONTENT_ALTERED)]
+
+
+def test_an_object_one_entry_names_twice_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = local_store(tmp_path)
+    twice = _stored(store, b"one attachment sent twice in one message")
+    _append(store, [{"attachments": [twice, twice]}, {"attachments": [twice]}])
+    hashed: list[str] = []
+    sha256 = store.sha256
+
+    def counting(key: str) -> str:
+        hashed.append(key)
+        return sha256(key)
+
+    monkeypatch.setattr(store, "sha256", counting)
+    report = verify_ledger(store, [KEY.verifier], ORIGIN)
+    assert report.ok
+    assert hashed == [twice["key"]]
 
 
 def test_a_later_entry_claiming_another_hash_for_an_object_is_reported(tmp_path: Path) -> None:
