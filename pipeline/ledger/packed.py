@@ -6,7 +6,8 @@ first position that references each object, and where each record was recorded. 
 the dict's own slot, and the value object unless entries share it); at 200,000
 messages (about 540,000 objects) that is 60-85 MiB. :class:`PackedIndex` keeps each
 item as its key's bytes and an 8-byte integer in open-addressed arrays kept between
-half and three quarters full: 55-85 bytes an item for a 33-byte key. A lookup costs
+half and three quarters full once past their first few items: 55-85 bytes an item for
+a 33-byte key. A lookup costs
 about 1 microsecond, an insert about 3 (a dict's: a quarter of one): about 1.5 s more
 over those 540,000 objects.
 
