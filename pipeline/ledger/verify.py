@@ -394,8 +394,9 @@ def _read_log(
     return links, where, batches, problems
 
 
-# Bytes of entry lines the reader may hold ahead of the leaf thread.
-_LINES_AHEAD = 32 * 1024 * 1024
+# Bytes of entry lines the reader may hold ahead of the leaf thread. At 200,000 messages
+# 16 MiB peaked 15 MiB lower than 32 did, in the same time.
+_LINES_AHEAD = 16 * 1024 * 1024
 
 
 def _verify_lines(
