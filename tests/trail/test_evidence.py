@@ -17,6 +17,7 @@ from pipeline.record.identities import IdentityIndex
 from pipeline.record.recorder import Received, Recorder
 from pipeline.record.source import MessageSource
 from pipeline.trail.evidence import LedgerRecords
+from pipeline.worker.assembly_pool import Item, assemble_and_store
 from tests.index.factory import Scenario, build_scenario, make_raw
 
 
@@ -88,6 +89,53 @@ def test_a_seal_whose_record_came_is_not_a_record_but_one_never_assembled_is(sce
         ("message.received", "Thanks"),
         ("message.sealed", ""),
     ]
+
+
+def test_seals_read_long_before_their_records_leave_no_row_and_the_rest_keep_ledger_order(
+    scenario, tmp_path
+):
+    # a backfill seals every message before it assembles any: here three seals in one
+    # batch, then the first and the third assembled, the second left sealed
+    env = scenario.env
+    recorder = Recorder(env.runtime.store, env.runtime.ledger, IdentityIndex(None), "worker:t/1")
+    try:
+        messages = [
+            Received.of(
+                make_raw(subject=f"Backfilled {n}", text="Old mail."),
+                MessageSource(
+                    kind="imap",
+                    mailbox="servicing",
+                    folder="Archive",
+                    uidvalidity=8,
+                    uid=n,
+                    internaldate=datetime(2025, 3, n, 9, 0, tzinfo=UTC),
+                    direction="inbound",
+                    path=None,
+                ),
+                datetime(2025, 3, n, 9, 0, tzinfo=UTC),
+            )
+            for n in (1, 2, 3)
+        ]
+        sealed = recorder.seal(messages).sealed
+        for message, (_, seal) in [(messages[0], sealed[0]), (messages[2], sealed[2])]:
+            (assembled,) = assemble_and_store(
+                [Item.held(message, seal.seq)], env.settings(), env.runtime.store
+            )
+            recorder.append([assembled])
+    finally:
+        recorder.close()
+
+    records = _records(scenario, tmp_path)
+    expected, _ = _expected(scenario)
+    backfilled = [(r.type, r.subject) for r in records.rows if r.folder == "Archive"]
+
+    assert backfilled == [
+        ("message.sealed", ""),
+        ("message.received", "Backfilled 1"),
+        ("message.received", "Backfilled 3"),
+    ]
+    assert records.record(messages[1].record_id).seq == sealed[1][1].seq
+    assert list(records.rows) == expected
 
 
 def test_links_from_the_flat_array_are_every_entry_naming_the_record_in_order(scenario, tmp_path):
