@@ -274,3 +274,26 @@ def test_a_shared_event_delivered_entry_still_lists_each_records_own_events(scen
     b_events = _item(b_shared, delivered).data["events"]
     assert [e["id"] for e in a_events] == ["e-1"]
     assert [e["id"] for e in b_events] == ["e-2"]
+
+
+def test_read_entries_gives_the_positions_asked_for_once_each_in_order(scenario):
+    ledger = scenario.env.runtime.ledger
+    last = ledger.size() - 1
+
+    read = [e.seq for e in read_entries(ledger, [0, 2, 2, last])]
+
+    assert read == [0, 2, last]
+
+
+def test_read_entries_refuses_positions_out_of_order(scenario):
+    ledger = scenario.env.runtime.ledger
+
+    with pytest.raises(ValueError, match="ascending: 1 after 2"):
+        list(read_entries(ledger, [2, 1]))
+
+
+def test_read_entries_skips_a_position_past_the_end_of_the_log(scenario):
+    ledger = scenario.env.runtime.ledger
+    size = ledger.size()
+
+    assert [e.seq for e in read_entries(ledger, [1, size + 3])] == [1]
