@@ -81,6 +81,10 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time zip can store: no wall cl
 _CHUNK = 1 << 20  # bytes per read when a scratch file is copied into the bundle
 _RUN = 20_000  # file records sorted in memory at a time (some 9 MB); longer lists are merged
 _SHARED_CACHE_BYTES = 4 << 20  # entry bytes of shared entries kept decoded
+# Bytes handed to the folder writer's threads and not yet written. A count of files
+# alone let a 22 MB message, its attachments and its page wait at once (35 MiB over
+# the export's level at 200,000 messages); a file larger than this still goes, alone.
+_PENDING_BYTES = 8 << 20
 _PROOF_RECORDS = 256  # records whose trails share one cache of inclusion proofs
 
 
@@ -335,6 +339,27 @@ class _Writer:
         raise NotImplementedError
 
 
+class _ByteBudget:
+    """Bytes in flight, at most ``limit`` of them, or one item of any size alone."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._used = 0
+        self._changed = threading.Condition()
+
+    def take(self, size: int) -> None:
+        """Wait until ``size`` more bytes fit (or nothing else is in flight), then hold them."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._used == 0 or self._used + size <= self._limit)
+            self._used += size
+
+    def give(self, size: int) -> None:
+        """Return ``size`` bytes taken before."""
+        with self._changed:
+            self._used -= size
+            self._changed.notify_all()
+
+
 class _DirWriter(_Writer):
     """A folder, written under a temporary name and renamed when complete."""
 
@@ -346,7 +371,7 @@ class _DirWriter(_Writer):
         self.tmp.mkdir(parents=True)
         self._dirs: set[str] = set()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="export")
-        self._slots = threading.BoundedSemaphore(256)
+        self._budget = _ByteBudget(_PENDING_BYTES)
         self._pending: list[Future[None]] = []
 
     def _folder(self, path: str) -> None:
@@ -358,8 +383,8 @@ class _DirWriter(_Writer):
     def _put(self, path: str, data: bytes) -> None:
         self._folder(path)
         # file creation, not hashing, bounds a folder export; threads overlap it (open and
-        # write release the GIL). The semaphore caps the bytes waiting to be written.
-        self._slots.acquire()
+        # write release the GIL). The budget caps the bytes waiting to be written.
+        self._budget.take(len(data))
         self._pending.append(self._pool.submit(self._write_file, path, data))
         if len(self._pending) >= 1024:
             self._drain()
@@ -373,7 +398,7 @@ class _DirWriter(_Writer):
             with open(os.path.join(self.tmp, path), "wb") as handle:  # noqa: PTH118 - hot path
                 handle.write(data)
         finally:
-            self._slots.release()
+            self._budget.give(len(data))
 
     def _drain(self) -> None:
         pending, self._pending = self._pending, []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -130,3 +131,30 @@ def test_a_failed_export_leaves_no_scratch_files_beside_it(
     with pytest.raises(LedgerError, match="refused"):
         _export(scenario, out_dir / "exam", scenario.env.runtime.ledger.size())
     assert list(out_dir.iterdir()) == []
+
+
+def test_the_folder_writer_holds_back_a_file_until_the_bytes_in_flight_fit():
+    budget = bundle._ByteBudget(10)
+    budget.take(6)
+    taken = threading.Event()
+
+    def take_five() -> None:
+        budget.take(5)
+        taken.set()
+
+    waiter = threading.Thread(target=take_five)
+    waiter.start()
+    held_back = not taken.wait(0.2)
+    budget.give(6)
+    waiter.join(5)
+
+    assert held_back
+    assert taken.is_set()
+
+
+def test_the_folder_writer_lets_a_file_larger_than_its_budget_go_alone():
+    budget = bundle._ByteBudget(10)
+
+    budget.take(64)  # returns at once: nothing else is in flight
+
+    assert budget._used == 64
