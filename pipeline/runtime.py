@@ -26,8 +26,7 @@ from pipeline.ledger.witness import CheckpointWitness, StoreWitness
 from pipeline.secrets import read_secret
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.local import LocalStore
-from pipeline.storage.s3 import S3Settings, S3Store, make_client
-from pipeline.storage.settings import LocalSettings, StoreSettings, open_store
+from pipeline.storage.settings import LocalSettings, S3Settings, StoreSettings, open_store
 
 
 def store_settings(config: Config) -> StoreSettings:
@@ -187,6 +186,9 @@ def checkpoint_witness(config: Config) -> CheckpointWitness | None:
     if s3.access_key_id_env is not None:
         access = read_secret(env=s3.access_key_id_env, file=None, what=what)
         secret = read_secret(env=s3.secret_access_key_env, file=None, what=what)
+    # imported here, as open_store does: only a deployment on S3 pays for boto3
+    from pipeline.storage.s3 import S3Store, make_client
+
     client = make_client(settings, access_key=access, secret_key=secret)
     return StoreWitness(S3Store(settings, client), require_retention=True)
 

@@ -1,7 +1,6 @@
-"""Attachment verification: content type, structure, policy verdict and safe names (no I/O)."""
+"""Attachment verification: content type, structure, policy verdict and safe names (no I/O).
 
-from pipeline.attachments.filenames import safe_filename
-from pipeline.attachments.policy import AttachmentPolicy
-from pipeline.attachments.verdict import AttachmentVerdict, check_attachment
-
-__all__ = ["AttachmentPolicy", "AttachmentVerdict", "check_attachment", "safe_filename"]
+The package imports nothing itself: ``pipeline.attachments.verdict`` brings libmagic
+and the PDF and image checkers (some 28 MiB), which a command reading the record never
+uses, while every command reads the attachment policy from its configuration.
+"""

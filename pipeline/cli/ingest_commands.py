@@ -1,10 +1,16 @@
-"""``poll``, ``run``, ``assemble`` and ``import``."""
+"""``poll``, ``run``, ``assemble`` and ``import``.
+
+The workers are imported by the commands that run them: they bring the IMAP client,
+the MIME parser and the attachment checkers (some 45 MiB), which every other command,
+an export or a verify over a large log among them, would otherwise carry too.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,11 +24,11 @@ from pipeline.cli.app import (
 )
 from pipeline.cli.output import echo
 from pipeline.runtime import Runtime
-from pipeline.worker.assembler import AssemblyReport
-from pipeline.worker.build import open_background, open_poller
 from pipeline.worker.metrics import IngestMetrics
-from pipeline.worker.poll import StopFlag
 from pipeline.worker.reports import MailboxReport
+
+if TYPE_CHECKING:
+    from pipeline.worker.assembler import AssemblyReport
 
 
 def _print_reports(reports: list[MailboxReport]) -> None:
@@ -72,6 +78,9 @@ def poll(
     --seal-only). Exit status 0 when every mailbox succeeded, 1 when any failed, 4 when
     none failed but a mailbox was skipped because another worker holds its lease.
     """
+    from pipeline.worker.build import open_poller
+    from pipeline.worker.poll import StopFlag
+
     config = app.config
     runtime = app.runtime(writable=True)
     stop = StopFlag()
@@ -120,6 +129,8 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
     Serves Prometheus metrics on /metrics; SIGTERM commits the batch in hand and exits 0.
     """
     from pipeline.cli.event_commands import run_dispatch
+    from pipeline.worker.build import open_background, open_poller
+    from pipeline.worker.poll import StopFlag
     from pipeline.worker.run import run_worker
 
     config = app.config
@@ -211,6 +222,7 @@ def assemble(
     """
     from pipeline.worker.assembly_queue import consume
     from pipeline.worker.build import open_assembler
+    from pipeline.worker.poll import StopFlag
 
     config = app.config
     settings = config.worker.assembly_queue
@@ -268,6 +280,8 @@ def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) 
     from pathlib import Path
 
     from pipeline.fetch.files import read_messages
+    from pipeline.worker.build import open_poller
+    from pipeline.worker.poll import StopFlag
 
     config = app.config
     runtime = app.runtime(writable=True)

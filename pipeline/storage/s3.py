@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -51,6 +51,7 @@ from pipeline.errors import (
 )
 from pipeline.storage.base import Protection, PutOutcome, StoredVersion
 from pipeline.storage.keys import expected_sha256
+from pipeline.storage.settings import S3Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -59,27 +60,6 @@ _EXISTS_CODES = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 _LOCKED_CODES = {"AccessDenied", "403", "InvalidRequest"}
 _READ_CHUNK = 1 << 20  # bytes per chunk when an object is hashed as it streams in
-
-
-@dataclass(frozen=True)
-class S3Settings:
-    """Connection and write-protection settings for :class:`S3Store`."""
-
-    bucket: str
-    prefix: str = ""
-    endpoint_url: str | None = None
-    region: str | None = None
-    addressing_style: Literal["auto", "path", "virtual"] = "auto"
-    checksum: Literal["sha256", "md5"] = "sha256"
-    retry_mode: Literal["standard", "adaptive"] = "standard"
-    max_attempts: int = 8
-    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] | None = None
-    retain_days: int | None = None
-    sse_kms_key_id: str | None = None
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    max_pool_connections: int = 16
-    first_version_wins: bool = False  # see the module docstring; needed for Ceph RGW
 
 
 def _code(exc: ClientError) -> str:

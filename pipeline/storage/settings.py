@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pipeline.storage.base import ObjectStore
 from pipeline.storage.local import LocalStore
-from pipeline.storage.s3 import S3Settings, S3Store
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,27 @@ class LocalSettings:
     retain_days: int | None = None
     fsync: bool = True
     file_mode: int = 0o600
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """Connection and write-protection settings for :class:`S3Store`."""
+
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    checksum: Literal["sha256", "md5"] = "sha256"
+    retry_mode: Literal["standard", "adaptive"] = "standard"
+    max_attempts: int = 8
+    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] | None = None
+    retain_days: int | None = None
+    sse_kms_key_id: str | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_pool_connections: int = 16
+    first_version_wins: bool = False  # see pipeline.storage.s3; needed for Ceph RGW
 
 
 StoreSettings = LocalSettings | S3Settings
@@ -37,4 +58,7 @@ def open_store(settings: StoreSettings) -> ObjectStore:
             fsync=settings.fsync,
             file_mode=settings.file_mode,
         )
+    # boto3 and botocore take some 23 MiB once imported: only a deployment on S3 pays it
+    from pipeline.storage.s3 import S3Store
+
     return S3Store(settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.attachments import safe_filename
+from pipeline.attachments.filenames import safe_filename
 
 SHA = "ab" * 32
 

@@ -21,7 +21,8 @@ from attachment_samples import (
 )
 from pydantic import ValidationError
 
-from pipeline.attachments import AttachmentPolicy, check_attachment
+from pipeline.attachments.policy import AttachmentPolicy
+from pipeline.attachments.verdict import check_attachment
 
 
 def test_valid_pdf_is_accepted_with_its_facts():

@@ -7,7 +7,7 @@ from email.message import Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.attachments import check_attachment
+from pipeline.attachments.verdict import check_attachment
 from pipeline.parse import ParsedMessage, parse_message
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
