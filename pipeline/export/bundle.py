@@ -879,8 +879,8 @@ def _write_records(
         seqs = trail_seqs(row.record_id)
         own_entry = entries.get(row.seq)
         # an entry whose trail item is already made is not read (nor decoded) again
-        trail_entries = [
-            own_entry if s == row.seq else shared.entry(s) or entries.get(s) for s in seqs
+        trail_entries: list[LedgerEntry | int] = [
+            own_entry if s == row.seq else s if shared.holds(s) else entries.get(s) for s in seqs
         ]
         # a fresh context every _PROOF_RECORDS records: its cache proves an entry shared by
         # many trails once, and would otherwise grow with the export

@@ -9,9 +9,8 @@ inclusion proof that was verified against the signed checkpoint before it is sho
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +35,7 @@ from pipeline.entries.models import (
     EventDelivered,
     ExportCreated,
     ExtensionNoticeBody,
+    HoldBody,
     MessageSealed,
     Party,
     ResponseSent,
@@ -253,46 +253,50 @@ def build_trail(
 
 
 class SharedItems:
-    """Trail items of entries that read the same in every trail they are in, made once.
+    """Trail items of entries in many trails, made once for all of them.
 
     An ``export.created`` or ``access.viewed`` entry names every record it covers, so
     it sits in each of their trails; decoding and describing it again for every one
     of them made an export of a log holding an earlier full export quadratic in its
-    records. Only entries whose item does not depend on the record are kept (not a
-    record entry, which reads differently in its own trail and in a reply's, nor an
-    ``event.delivered``, which lists the record's own events), and only while the
-    entry bytes behind the kept items stay under ``limit_bytes``, least recently used
-    dropped first. Items are tied to one signed checkpoint: ``proofs`` must not change.
+    records. The item of an entry at one of ``seqs`` is kept once made, and given to
+    each later trail with its list of records cut to that trail's record (as
+    :func:`trail_from_entries` makes it). A record entry, which reads differently in
+    its own trail and in a reply's, and an ``event.delivered``, which lists each
+    record's own events, are made per trail. What is kept is small (the list of
+    records is not), so every such entry of the log stays kept: a log holding many
+    full exports does not make the next one decode them again for every record.
+    Items are tied to one signed checkpoint and found by position: ``proofs`` must not
+    change, and every entry given must be the one the checkpoint covers there.
     """
 
-    def __init__(self, seqs: Container[int], limit_bytes: int = 16 << 20) -> None:
+    def __init__(self, seqs: Container[int]) -> None:
         self._seqs = seqs
-        self._limit = limit_bytes
-        # position -> (entry, item); an entry is compared by its bytes, not hashed again:
-        # one naming every record is large, and hashing it per trail is what is saved
-        self._items: OrderedDict[int, tuple[LedgerEntry, TrailItem]] = OrderedDict()
-        self._bytes = 0
+        self._items: dict[int, TrailItem] = {}
 
-    def entry(self, seq: int) -> LedgerEntry | None:
-        """The entry at ``seq`` if its item is kept (a caller need not read it again)."""
-        kept = self._items.get(seq)
-        return kept[0] if kept is not None else None
+    def holds(self, seq: int) -> bool:
+        """Whether the item of the entry at ``seq`` is kept (a caller need not read it)."""
+        return seq in self._items
+
+    def kept(self, seq: int, record_id: str) -> TrailItem:
+        """The kept item of the entry at ``seq``, in the trail of ``record_id``."""
+        return _for_record(self._items[seq], record_id)
 
     def item(self, entry: LedgerEntry, record_id: str, proofs: ProofContext) -> TrailItem:
         """The item of ``entry`` in the trail of ``record_id``."""
-        kept = self._items.get(entry.seq)
-        if kept is not None and (kept[0] is entry or kept[0].raw == entry.raw):
-            self._items.move_to_end(entry.seq)
-            return kept[1]
+        if entry.seq in self._items:
+            return self.kept(entry.seq, record_id)
         typed = decode(entry)
         made = _item(typed, record_id, proofs)
         if entry.seq in self._seqs and not isinstance(typed.body, RecordBody | EventDelivered):
-            self._items[entry.seq] = (entry, made)
-            self._bytes += len(entry.raw)
-            while self._bytes > self._limit and len(self._items) > 1:
-                _, (dropped, _) = self._items.popitem(last=False)
-                self._bytes -= len(dropped.raw)
+            self._items[entry.seq] = made
         return made
+
+
+def _for_record(item: TrailItem, record_id: str) -> TrailItem:
+    """``item`` as the trail of ``record_id`` shows it: its list of records cut to that one."""
+    if "record_ids" not in item.data:
+        return item
+    return replace(item, data={**item.data, "record_ids": [record_id]})
 
 
 def _item(t: TypedEntry[Body], record_id: str, proofs: ProofContext) -> TrailItem:
@@ -310,7 +314,7 @@ def _item(t: TypedEntry[Body], record_id: str, proofs: ProofContext) -> TrailIte
 
 def trail_from_entries(
     record: RecordRow,
-    entries: Sequence[LedgerEntry],
+    entries: Sequence[LedgerEntry | int],
     proofs: ProofContext,
     policy: ClockPolicy,
     now: datetime,
@@ -320,23 +324,19 @@ def trail_from_entries(
     """Assemble a trail from the record's entries (its own record entry among them).
 
     ``case`` is the record's status from the case model (None for an outbound record).
-    ``shared`` makes the items of entries in many trails once (an export's pass).
+    ``shared`` makes the items of entries in many trails once (an export's pass); an
+    entry whose item it holds may be given as its position instead.
     """
-    own_entry = next((e for e in entries if e.seq == record.seq), None)
+    own_entry = next(
+        (e for e in entries if isinstance(e, LedgerEntry) and e.seq == record.seq), None
+    )
     if own_entry is None:
         raise RecordNotFoundError(f"record {record.record_id}: entry {record.seq} not found")
     own = decode(own_entry)
     if not isinstance(own.body, RecordBody | MessageSealed):
         raise EntryFormatError(f"ledger entry {own.seq} is a {own.type!r} entry, not a record")
     rid = record.record_id
-    items = tuple(
-        _item(own, rid, proofs)
-        if e is own_entry
-        else shared.item(e, rid, proofs)
-        if shared is not None
-        else _item(decode(e), rid, proofs)
-        for e in entries
-    )
+    items = tuple(_trail_item(e, own, rid, proofs, shared) for e in entries)
     return Trail(
         record=record,
         # A message sealed but not yet assembled has no parsed headers and no clocks yet.
@@ -357,6 +357,24 @@ def trail_from_entries(
         request_kinds=tuple(case.kinds) if case else (),
         notes=case.notes if case else (),
     )
+
+
+def _trail_item(
+    entry: LedgerEntry | int,
+    own: TypedEntry[Body],
+    record_id: str,
+    proofs: ProofContext,
+    shared: SharedItems | None,
+) -> TrailItem:
+    if isinstance(entry, int):
+        if shared is None or not shared.holds(entry):
+            raise RecordNotFoundError(f"record {record_id}: entry {entry} was not read")
+        return shared.kept(entry, record_id)
+    if entry is own.entry:
+        return _item(own, record_id, proofs)
+    if shared is not None:
+        return shared.item(entry, record_id, proofs)
+    return _item(decode(entry), record_id, proofs)
 
 
 # -- describing entries ------------------------------------------------------------
@@ -530,8 +548,13 @@ def details(entry: TypedEntry[Body], record_id: str) -> list[str]:
 
 
 def _data(entry: TypedEntry[Body], record_id: str) -> dict[str, Any]:
-    """The entry body for JSON output, with account numbers masked."""
+    """The entry body for JSON output, with account numbers masked, and the lists of an
+    entry naming many records (an access, an export, a hold) or delivering their events
+    cut to this record: the entry itself, whole, is in the log and in every production
+    that includes it."""
     body = entry.body
+    if isinstance(body, AccessViewed | ExportCreated | HoldBody):
+        body = body.model_copy(update={"record_ids": (record_id,)})
     if isinstance(body, RecordBody) and body.classification.account_numbers:
         masked = tuple(mask_account(n) for n in body.classification.account_numbers)
         body = body.model_copy(

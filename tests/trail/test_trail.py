@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
+import pipeline.trail.build as build
 from pipeline.classify.clocks import DEFAULT_POLICY
 from pipeline.cli.app import cli
 from pipeline.merkle import verify_inclusion
@@ -261,10 +262,54 @@ def _item(trail, seq):
 def test_an_entry_naming_many_records_is_described_once_for_all_their_trails(scenario):
     trails, viewed, _ = _trails_with_shared_items(scenario)
     (a_shared, a_plain), (b_shared, b_plain) = trails.values()
-    assert _item(a_shared, viewed) is _item(b_shared, viewed)
+    assert _item(a_shared, viewed).proof is _item(b_shared, viewed).proof
     assert _item(a_shared, viewed).summary == "person:examiner viewed the export"
     assert a_shared.to_json() == a_plain.to_json()
     assert b_shared.to_json() == b_plain.to_json()
+
+
+def test_an_entry_naming_many_records_lists_only_the_trails_own_record(scenario):
+    trails, viewed, _ = _trails_with_shared_items(scenario)
+    (a, (a_shared, _)), (b, (b_shared, _)) = trails.items()
+
+    assert _item(a_shared, viewed).data["record_ids"] == [a]
+    assert _item(b_shared, viewed).data["record_ids"] == [b]
+
+
+def test_every_entry_naming_many_records_is_decoded_once_however_many_there_are(
+    scenario, monkeypatch
+):
+    # a log holding many full exports: each export.created and access.viewed names
+    # every record (here 15,000, some 20 MB in all), and each must be described once,
+    # not once per record's trail
+    env = scenario.env
+    a, b = rid(scenario.notice), rid(scenario.payoff)
+    others = [f"r-{n:024x}" for n in range(15_000)]
+    viewings = [
+        env.append(
+            "access.viewed",
+            {"record_ids": [a, b, *others], "what": "export", "actor": "person:examiner"},
+            time=datetime(2026, 11, 11, 9, n, tzinfo=UTC),
+            actor="person:examiner",
+        ).seq
+        for n in range(40)
+    ]
+    decoded: list[int] = []
+    real_decode = build.decode
+
+    def counting_decode(entry):
+        decoded.append(entry.seq)
+        return real_decode(entry)
+
+    monkeypatch.setattr(build, "decode", counting_decode)
+    index = env.index()
+    shared = SharedItems(set(viewings))
+    for ref in (a, b):
+        row = index.record(ref)
+        entries = list(read_entries(env.runtime.ledger, [lk.seq for lk in index.links(ref)]))
+        trail_from_entries(row, entries, env.proofs(), DEFAULT_POLICY, NOW, None, shared)
+
+    assert sorted(s for s in decoded if s in viewings) == viewings
 
 
 def test_a_shared_event_delivered_entry_still_lists_each_records_own_events(scenario):
