@@ -218,6 +218,12 @@ class _EntrySpill:
                 self._cached_bytes -= len(dropped.raw)
         return entry
 
+    def forget(self, seq: int) -> None:
+        """Let go of the decoded entry at ``seq`` if it is kept (it is not asked for again)."""
+        dropped = self._cache.pop(seq, None)
+        if dropped is not None:
+            self._cached_bytes -= len(dropped.raw)
+
     def raw_in_order(self) -> Iterator[tuple[int, bytes]]:
         """Every entry's position and bytes, in ledger order."""
         self._handle.flush()
@@ -878,14 +884,16 @@ def _write_records(
         control = control_number(n)
         seqs = trail_seqs(row.record_id)
         own_entry = entries.get(row.seq)
-        # an entry whose trail item is already made is not read (nor decoded) again
-        trail_entries: list[LedgerEntry | int] = [
-            own_entry if s == row.seq else s if shared.holds(s) else entries.get(s) for s in seqs
-        ]
         # a fresh context every _PROOF_RECORDS records: its cache proves an entry shared by
         # many trails once, and would otherwise grow with the export
         if n % _PROOF_RECORDS == 1:
             record_proofs = ProofContext(proofs.checkpoint, proofs.tree)
+        trail_entries = [
+            own_entry
+            if s == row.seq
+            else _trail_entry(s, row.record_id, entries, shared, record_proofs)
+            for s in seqs
+        ]
         own = decode(own_entry).body
         trail = trail_from_entries(
             row,
@@ -985,6 +993,24 @@ def _write_records(
                 "trail": seqs,
             }
         )
+
+
+def _trail_entry(
+    seq: int, record_id: str, entries: _EntrySpill, shared: SharedItems, proofs: ProofContext
+) -> LedgerEntry | int:
+    """The entry at ``seq`` for a record's trail, or its position once ``shared`` holds its
+    item (then it is not read nor decoded again)."""
+    if shared.holds(seq):
+        return seq
+    entry = entries.get(seq)
+    if not shared.keeps(entry):
+        return entry
+    # made into its item at once, and the decoded entry let go: a trail with several
+    # entries naming every record (two for each full export, some 6 MB each at 200,000
+    # messages) holds one of them at a time
+    shared.item(entry, record_id, proofs)
+    entries.forget(seq)
+    return seq
 
 
 def _write_sealed(

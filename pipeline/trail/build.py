@@ -281,15 +281,23 @@ class SharedItems:
         """The kept item of the entry at ``seq``, in the trail of ``record_id``."""
         return _for_record(self._items[seq], record_id)
 
+    def keeps(self, entry: LedgerEntry) -> bool:
+        """Whether the item of ``entry`` is kept once made (known without decoding it)."""
+        return entry.seq in self._seqs and entry.type not in _PER_TRAIL
+
     def item(self, entry: LedgerEntry, record_id: str, proofs: ProofContext) -> TrailItem:
         """The item of ``entry`` in the trail of ``record_id``."""
         if entry.seq in self._items:
             return self.kept(entry.seq, record_id)
-        typed = decode(entry)
-        made = _item(typed, record_id, proofs)
-        if entry.seq in self._seqs and not isinstance(typed.body, RecordBody | EventDelivered):
+        made = _item(decode(entry), record_id, proofs)
+        if self.keeps(entry):
             self._items[entry.seq] = made
         return made
+
+
+# entries that read differently in each trail: a record entry (in its own trail and in
+# a reply's) and an event.delivered (each record's own events)
+_PER_TRAIL = frozenset({*names.RECORD_TYPES, names.EVENT_DELIVERED})
 
 
 def _for_record(item: TrailItem, record_id: str) -> TrailItem:

@@ -158,3 +158,36 @@ def test_the_folder_writer_lets_a_file_larger_than_its_budget_go_alone():
     budget.take(64)  # returns at once: nothing else is in flight
 
     assert budget._used == 64
+
+
+def test_an_entry_in_every_trail_is_made_into_its_item_when_read_and_not_kept_decoded(
+    scenario, tmp_path
+):
+    # the access entry names every record: its item is made once, and the export's
+    # scratch copy lets go of the decoded entry (at 200,000 messages each is some 6 MB)
+    access = scenario.access
+    spill = bundle._EntrySpill(tmp_path / "entries", {access.seq})
+    spill.add(scenario.env.runtime.ledger.entry(access.seq))
+    shared = bundle.SharedItems({access.seq})
+    proofs = scenario.env.proofs()
+    record_id = scenario.notice.body["record_id"]
+
+    given = bundle._trail_entry(access.seq, record_id, spill, shared, proofs)
+
+    assert given == access.seq
+    assert shared.holds(access.seq)
+    assert spill._cache == {}
+    spill.close()
+
+
+def test_a_record_entry_in_two_trails_is_given_whole_to_each(scenario, tmp_path):
+    notice = scenario.notice
+    spill = bundle._EntrySpill(tmp_path / "entries", {notice.seq})
+    spill.add(scenario.env.runtime.ledger.entry(notice.seq))
+    shared = bundle.SharedItems({notice.seq})
+
+    given = bundle._trail_entry(notice.seq, "r-reply", spill, shared, scenario.env.proofs())
+
+    assert given.seq == notice.seq
+    assert not shared.holds(notice.seq)
+    spill.close()
