@@ -169,9 +169,11 @@ class _JsonList:
 class _EntrySpill:
     """The included ledger entries, in a scratch file in ledger order, read back by position.
 
-    Entries that concern many records (an ``export.created`` or ``event.delivered``
-    naming thousands) are kept decoded in a small cache, bounded by their size, so
-    they are not decoded again for every record whose trail they are in.
+    Entries in more than one trail still to be written are kept decoded in a small
+    cache, bounded by their size, so an ``event.delivered`` listing the events of
+    thousands of records is not decoded again for each of their trails. (One whose
+    trail item is the same in every trail, an ``export.created`` among them, is read
+    once: the export then keeps its item instead, see :func:`_trail_entry`.)
     """
 
     def __init__(self, path: Path, shared: Container[int]) -> None:
@@ -255,39 +257,43 @@ class _Selection:
 
 
 class _Marks:
-    """Which positions of the log an export includes, and which of those are in the trails
-    of more than one record: one byte per position."""
-
-    _WANTED = 1
-    _SHARED = 2
+    """How many trails still to be written each position of the log is in, four bytes a
+    position: which entries the export includes, which are in more than one trail left
+    (worth keeping once read), and when one has been used by its last trail."""
 
     def __init__(self, size: int) -> None:
-        self._flags = bytearray(size)
-        self.shared = _SharedMarks(self._flags)
+        self._uses = array("I", bytes(4 * size))
+        self.shared = _SharedMarks(self._uses)
 
     def add(self, seqs: Sequence[int]) -> None:
-        """The positions of one record's trail."""
-        flags = self._flags
+        """The positions of one record's trail, before any trail is written."""
+        uses = self._uses
         for seq in seqs:
-            flags[seq] |= self._SHARED if flags[seq] else self._WANTED
+            uses[seq] += 1
 
     def wanted(self) -> Iterator[int]:
-        """Every included position, ascending."""
-        return (seq for seq, flag in enumerate(self._flags) if flag)
+        """Every included position, ascending (before any trail is written)."""
+        return (seq for seq, uses in enumerate(self._uses) if uses)
+
+    def written(self, seqs: Sequence[int]) -> list[int]:
+        """One trail with ``seqs`` is written; the positions no trail left is in."""
+        uses = self._uses
+        done = []
+        for seq in seqs:
+            uses[seq] -= 1
+            if not uses[seq]:
+                done.append(seq)
+        return done
 
 
 class _SharedMarks:
-    """``seq in shared``: whether the entry at ``seq`` is in more than one trail."""
+    """``seq in shared``: whether the entry at ``seq`` is in more than one trail left."""
 
-    def __init__(self, flags: bytearray) -> None:
-        self._flags = flags
+    def __init__(self, uses: array[int]) -> None:
+        self._uses = uses
 
     def __contains__(self, seq: object) -> bool:
-        return (
-            isinstance(seq, int)
-            and 0 <= seq < len(self._flags)
-            and bool(self._flags[seq] & _Marks._SHARED)
-        )
+        return isinstance(seq, int) and 0 <= seq < len(self._uses) and self._uses[seq] > 1
 
 
 class _Writer:
@@ -722,8 +728,8 @@ def _stage(
         linked = {lk.seq for lk in records.links(record_id)}
         return sorted(linked | set(cases.response_seqs(record_id)))
 
-    # one byte per position of the log, not a set of ints: which entries the export
-    # includes, and which of them are in the trails of more than one record
+    # four bytes per position of the log, not a set of ints: which entries the export
+    # includes, and how many of the trails still to be written each one is in
     marks = _Marks(size)
     for r in rows:
         marks.add(trail_seqs(r.record_id))
@@ -753,6 +759,7 @@ def _stage(
             now,
             cases,
             outputs,
+            marks,
             SharedItems(shared),
         )
         writer.write_copy("loadfiles/export.dat", outputs.dat.close())
@@ -876,6 +883,7 @@ def _write_records(
     now: datetime,
     cases: RecordCases,
     out: _Outputs,
+    marks: _Marks,
     shared: SharedItems,
 ) -> None:
     """Natives, attachments, text and pages of each record, one record at a time."""
@@ -904,6 +912,11 @@ def _write_records(
             cases.for_record(row.record_id),
             shared,
         )
+        # an entry in no trail left is let go: kept items grow with the entries shared by
+        # the trails still to come, not with every entry the export has shared so far
+        for seq in marks.written(seqs):
+            shared.release(seq)
+            entries.forget(seq)
         if isinstance(own, MessageSealed):
             record, dat = _write_sealed(writer, control, row, own, store, trail)
             record["trail"] = seqs

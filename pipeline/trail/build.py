@@ -35,7 +35,6 @@ from pipeline.entries.models import (
     EventDelivered,
     ExportCreated,
     ExtensionNoticeBody,
-    HoldBody,
     MessageSealed,
     Party,
     ResponseSent,
@@ -258,13 +257,12 @@ class SharedItems:
     An ``export.created`` or ``access.viewed`` entry names every record it covers, so
     it sits in each of their trails; decoding and describing it again for every one
     of them made an export of a log holding an earlier full export quadratic in its
-    records. The item of an entry at one of ``seqs`` is kept once made, and given to
-    each later trail with its list of records cut to that trail's record (as
-    :func:`trail_from_entries` makes it). A record entry, which reads differently in
-    its own trail and in a reply's, and an ``event.delivered``, which lists each
-    record's own events, are made per trail. What is kept is small (the list of
-    records is not), so every such entry of the log stays kept: a log holding many
-    full exports does not make the next one decode them again for every record.
+    records. The item of an entry at one of ``seqs`` is kept once made, until
+    :meth:`release`, and given to each later trail with its list of records cut to
+    that trail's record (as :func:`trail_from_entries` makes it), so what is kept for
+    an access or an export is small however many records it names. A record entry,
+    which reads differently in its own trail and in a reply's, and an
+    ``event.delivered``, which lists each record's own events, are made per trail.
     Items are tied to one signed checkpoint and found by position: ``proofs`` must not
     change, and every entry given must be the one the checkpoint covers there.
     """
@@ -272,6 +270,10 @@ class SharedItems:
     def __init__(self, seqs: Container[int]) -> None:
         self._seqs = seqs
         self._items: dict[int, TrailItem] = {}
+
+    def release(self, seq: int) -> None:
+        """Let go of the item of the entry at ``seq`` (no trail left shows it)."""
+        self._items.pop(seq, None)
 
     def holds(self, seq: int) -> bool:
         """Whether the item of the entry at ``seq`` is kept (a caller need not read it)."""
@@ -295,14 +297,17 @@ class SharedItems:
         return made
 
 
+# entries whose list of records a trail cuts to its own (see _data)
+_CUT_TO_RECORD = frozenset({names.ACCESS_VIEWED, names.EXPORT_CREATED})
 # entries that read differently in each trail: a record entry (in its own trail and in
 # a reply's) and an event.delivered (each record's own events)
 _PER_TRAIL = frozenset({*names.RECORD_TYPES, names.EVENT_DELIVERED})
 
 
 def _for_record(item: TrailItem, record_id: str) -> TrailItem:
-    """``item`` as the trail of ``record_id`` shows it: its list of records cut to that one."""
-    if "record_ids" not in item.data:
+    """``item`` as the trail of ``record_id`` shows it: the list of records of an access or
+    an export cut to that one (see :func:`_data`)."""
+    if item.type not in _CUT_TO_RECORD:
         return item
     return replace(item, data={**item.data, "record_ids": [record_id]})
 
@@ -556,12 +561,13 @@ def details(entry: TypedEntry[Body], record_id: str) -> list[str]:
 
 
 def _data(entry: TypedEntry[Body], record_id: str) -> dict[str, Any]:
-    """The entry body for JSON output, with account numbers masked, and the lists of an
-    entry naming many records (an access, an export, a hold) or delivering their events
-    cut to this record: the entry itself, whole, is in the log and in every production
-    that includes it."""
+    """The entry body for JSON output, with account numbers masked, and the records an
+    access or an export names, and the events a delivery lists, cut to this record's:
+    the entry itself, whole, is in the log and in every production that includes it.
+    (A hold stays whole: its object keys are listed for all its records together, and
+    which are this record's cannot be told from the hold alone.)"""
     body = entry.body
-    if isinstance(body, AccessViewed | ExportCreated | HoldBody):
+    if entry.type in _CUT_TO_RECORD:
         body = body.model_copy(update={"record_ids": (record_id,)})
     if isinstance(body, RecordBody) and body.classification.account_numbers:
         masked = tuple(mask_account(n) for n in body.classification.account_numbers)

@@ -191,3 +191,37 @@ def test_a_record_entry_in_two_trails_is_given_whole_to_each(scenario, tmp_path)
     assert given.seq == notice.seq
     assert not shared.holds(notice.seq)
     spill.close()
+
+
+def test_an_entry_is_shared_while_more_than_one_trail_left_to_write_is_in_it():
+    marks = bundle._Marks(5)
+    marks.add([0, 2])
+    marks.add([1, 2])
+    marks.add([2, 3])
+
+    assert list(marks.wanted()) == [0, 1, 2, 3]
+    assert [s for s in range(5) if s in marks.shared] == [2]
+    assert marks.written([0, 2]) == [0]
+    assert 2 in marks.shared
+    assert marks.written([1, 2]) == [1]
+    assert 2 not in marks.shared  # one trail left: nothing to keep it for
+    assert marks.written([2, 3]) == [2, 3]
+
+
+def test_an_export_lets_go_of_each_kept_item_after_the_last_trail_that_shows_it(
+    scenario, tmp_path, monkeypatch
+):
+    released: list[int] = []
+    real_release = bundle.SharedItems.release
+
+    def counting_release(self, seq):
+        released.append(seq)
+        real_release(self, seq)
+
+    monkeypatch.setattr(bundle.SharedItems, "release", counting_release)
+    out = tmp_path / "out"
+    _export(scenario, out, scenario.env.runtime.ledger.size())
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    included = [e["seq"] for e in manifest["entries"]]
+    assert sorted(released) == included  # each once, after its last trail

@@ -9,7 +9,8 @@ import uuid
 from pathlib import Path
 
 from pipeline.storage.local import LocalStore
-from pipeline.storage.s3 import S3Settings, S3Store, make_client
+from pipeline.storage.s3 import S3Store, make_client
+from pipeline.storage.settings import S3Settings
 from tests.harness.moto_server import REGION, MotoServer, fake_credentials_env
 from tests.harness.rgw import RgwServer
 

@@ -10,7 +10,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from pipeline.errors import ObjectNotFoundError, StorageError
-from pipeline.storage.s3 import S3Settings, S3Store, _code
+from pipeline.storage.s3 import S3Store, _code
+from pipeline.storage.settings import S3Settings
 
 
 @pytest.fixture
