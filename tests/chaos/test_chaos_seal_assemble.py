@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.ledger import layout
 from tests.chaos._world import (
     check_seals,
     deployment,
@@ -64,6 +65,12 @@ def test_a_poll_killed_between_seal_and_assembly_leaves_sealed_messages_visible_
         kill_group(proc)
         seals, records = _stages(app)
         assert seals > records, f"{hint} the poll ended before it could be killed mid-way"
+        tail = _unsigned_tail(app)
+        assert tail in (0, _last_batch(app)), f"{hint} {tail} entries after the newest checkpoint"
+        if tail:
+            # killed between a batch and its checkpoint: the next writer signs the head
+            # before it appends, as 'mailledger checkpoint' does here
+            run_ok(app, hint, "checkpoint")
 
         found = json.loads(run_ok(app, hint, "search", "--json"))
         waiting = [r for r in found if not r["assembled"]]
@@ -74,6 +81,22 @@ def test_a_poll_killed_between_seal_and_assembly_leaves_sealed_messages_visible_
         assert [i["type"] for i in trail["items"]][:1] == ["message.sealed"], hint
 
         settle_and_check(app, imap_user, acks, f"{hint} killed at {seals} seals/{records}")
+
+
+def _unsigned_tail(app: Deployment) -> int:
+    """Entries after the newest signed checkpoint."""
+    ledger = app.runtime().ledger
+    latest = ledger.latest_checkpoint()
+    return ledger.size() - (latest.checkpoint.size if latest is not None else 0)
+
+
+def _last_batch(app: Deployment) -> int:
+    """Entries in the newest batch (the most a kill can leave without a checkpoint)."""
+    ledger = app.runtime().ledger
+    first = max(
+        seq for key in ledger.store.list(layout.ENTRIES) if (seq := layout.seq_of(key)) is not None
+    )
+    return ledger.size() - first
 
 
 def _with_queue(app: Deployment, moto_server: MotoServer, queue_url: str) -> None:
