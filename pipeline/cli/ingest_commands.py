@@ -26,6 +26,7 @@ from pipeline.cli.output import echo
 from pipeline.runtime import Runtime
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import MailboxReport
+from pipeline.worker.stop import StopFlag
 
 if TYPE_CHECKING:
     from pipeline.worker.assembler import AssemblyReport
@@ -79,7 +80,6 @@ def poll(
     none failed but a mailbox was skipped because another worker holds its lease.
     """
     from pipeline.worker.build import open_poller
-    from pipeline.worker.poll import StopFlag
 
     config = app.config
     runtime = app.runtime(writable=True)
@@ -130,7 +130,6 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
     """
     from pipeline.cli.event_commands import run_dispatch
     from pipeline.worker.build import open_background, open_poller
-    from pipeline.worker.poll import StopFlag
     from pipeline.worker.run import run_worker
 
     config = app.config
@@ -222,7 +221,6 @@ def assemble(
     """
     from pipeline.worker.assembly_queue import consume
     from pipeline.worker.build import open_assembler
-    from pipeline.worker.poll import StopFlag
 
     config = app.config
     settings = config.worker.assembly_queue
@@ -281,7 +279,6 @@ def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) 
 
     from pipeline.fetch.files import read_messages
     from pipeline.worker.build import open_poller
-    from pipeline.worker.poll import StopFlag
 
     config = app.config
     runtime = app.runtime(writable=True)

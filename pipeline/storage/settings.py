@@ -27,7 +27,12 @@ class LocalSettings:
 
 @dataclass(frozen=True)
 class S3Settings:
-    """Connection and write-protection settings for :class:`S3Store`."""
+    """Connection and write-protection settings for :class:`S3Store`.
+
+    Its fields repeat the S3 part of the config on purpose: a worker process is given
+    these small, picklable settings, not the validated config
+    (:func:`pipeline.runtime.store_settings` maps one to the other).
+    """
 
     bucket: str
     prefix: str = ""

@@ -16,8 +16,9 @@ from pipeline.worker.assembly_pool import AssemblyPool
 from pipeline.worker.assembly_queue import SqsAssemblyQueue
 from pipeline.worker.background import BackgroundAssembly
 from pipeline.worker.metrics import IngestMetrics
-from pipeline.worker.poll import Poller, StopFlag
+from pipeline.worker.poll import Poller
 from pipeline.worker.sessions import SessionFactory
+from pipeline.worker.stop import StopFlag
 
 
 def record_settings(config: Config) -> RecordSettings:

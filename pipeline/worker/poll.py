@@ -13,9 +13,7 @@ its raw SHA-256, so a renumbered folder creates no duplicates.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,37 +41,13 @@ from pipeline.worker.lease import MailboxLease
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import FolderReport, MailboxReport
 from pipeline.worker.sessions import SessionFactory, SessionPool
+from pipeline.worker.stop import StopFlag
 
 log = structlog.get_logger(__name__)
 _GAPS_LISTED = 100
 SIZES_PER_REQUEST = 1000
 """UIDs whose sizes are asked for at a time, as batches are planned: a backfill of a
 large folder never holds every message's size at once."""
-
-
-class StopFlag:
-    """Set by SIGTERM/SIGINT: finish the batch in hand, commit it, then stop."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def set(self, *_args: Any) -> None:
-        """Ask the worker to stop after the current batch."""
-        self._event.set()
-
-    @property
-    def is_set(self) -> bool:
-        """True once a stop was asked for."""
-        return self._event.is_set()
-
-    def wait(self, seconds: float) -> bool:
-        """Sleep up to ``seconds``; True if a stop was asked for meanwhile."""
-        return self._event.wait(seconds)
-
-    def install(self) -> None:
-        """Handle SIGTERM and SIGINT (main thread only)."""
-        signal.signal(signal.SIGTERM, self.set)
-        signal.signal(signal.SIGINT, self.set)
 
 
 def plan_batches(

@@ -13,9 +13,10 @@ from collections.abc import Callable
 import structlog
 
 from pipeline.config import Config
-from pipeline.worker.poll import Poller, StopFlag
+from pipeline.worker.poll import Poller
 from pipeline.worker.reports import MailboxReport
 from pipeline.worker.sessions import SessionPool
+from pipeline.worker.stop import StopFlag
 from pipeline.worker.watch import IdleWatcher
 
 log = structlog.get_logger(__name__)

@@ -19,8 +19,8 @@ import structlog
 from pipeline.config import MailboxConfig
 from pipeline.errors import MailledgerError
 from pipeline.fetch.imap import ImapSession
-from pipeline.worker.poll import StopFlag
 from pipeline.worker.sessions import Held, SessionPool
+from pipeline.worker.stop import StopFlag
 
 log = structlog.get_logger(__name__)
 

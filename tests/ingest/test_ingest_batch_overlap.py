@@ -13,8 +13,8 @@ from pipeline.errors import MailboxError
 from pipeline.fetch.imap import FetchedMessage, ImapClientSession
 from pipeline.runtime import open_runtime
 from pipeline.worker.build import open_poller
-from pipeline.worker.poll import StopFlag
 from pipeline.worker.reports import MailboxReport
+from pipeline.worker.stop import StopFlag
 from tests.conftest import ImapAccount
 from tests.ingest._mail import filler_message
 from tests.ingest.conftest import mailbox_entry

@@ -21,8 +21,9 @@ from pipeline.errors import StorageError
 from pipeline.fetch.imap import ImapClientSession
 from pipeline.runtime import open_runtime
 from pipeline.worker.build import open_poller
-from pipeline.worker.poll import Poller, StopFlag
+from pipeline.worker.poll import Poller
 from pipeline.worker.run import run_worker
+from pipeline.worker.stop import StopFlag
 from tests.conftest import ImapAccount
 from tests.ingest._mail import filler_message
 from tests.ingest.conftest import Deployment, mailbox_entry, make_deployment

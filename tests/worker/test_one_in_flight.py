@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.errors import MailboxError, StorageError
-from pipeline.worker.poll import StopFlag, _one_in_flight
+from pipeline.worker.poll import _one_in_flight
+from pipeline.worker.stop import StopFlag
 
 
 class Steps:
