@@ -5,8 +5,8 @@ Exit codes (documented in the README; every error is one line on stderr):
 - 0 success;
 - 1 a failure the command reports: a damaged ledger or export, a record that did
   not verify, an action refused by policy (retention, holds, case state), a
-  mailbox that failed;
-- 2 usage or configuration error (bad option, reference, date, config file, key file);
+  reference that matches no record, a mailbox that failed;
+- 2 usage or configuration error (bad option, date, config file, key file);
 - 3 operational failure: a file or folder that cannot be read or written, a full
   disk, a broken index database, or an internal error;
 - 4 ``poll``: a mailbox was skipped because another worker holds its lease (and

@@ -1,9 +1,11 @@
 """The local filesystem backend: the embedded default.
 
 Create-only semantics match S3 ``If-None-Match: *``: data goes to a temporary
-file, is fsynced, then hard-linked into place (``link`` fails if the name exists,
-which makes the claim atomic even between processes), and the directory is
-fsynced so the new name survives a power cut. Files are made read-only.
+file, which is made read-only and then hard-linked into place (``link`` fails if the
+name exists, which makes the claim atomic even between processes). The new file and
+its directory are then fsynced so both survive a power cut, or, inside
+:meth:`LocalStore.durable_batch`, flushed with the batch's other writes by one
+syncfs(2) when the block ends, before any ledger entry refers to them.
 Retention and legal holds live in a sidecar ``.protection`` tree with the
 semantics of S3 Object Lock: retention can be extended, never shortened.
 """
