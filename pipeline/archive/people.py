@@ -29,12 +29,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from pipeline.archive.service import Archive
 from pipeline.entries.models import (
+    ExportCreated,
     UserRolesChanged,
     UserSignedIn,
     UserSignedOut,
     UserSignInFailed,
 )
 from pipeline.errors import AccountError, PermissionDeniedError, SignInError
+from pipeline.ledger.entry import LedgerEntry
 
 __all__ = [
     "ROLE_PERMISSIONS",
@@ -348,6 +350,31 @@ class People:
         self.directory._put(changed, create=False)
         log.info("account.roles_changed", user=name, roles=[r.value for r in after])
         return changed
+
+    def grant_export(
+        self, archive: Archive, export_seq: int, grantee: str, reason: str | None
+    ) -> LedgerEntry:
+        """Give the export recorded at ``export_seq`` to ``grantee``, who must hold an
+        examiner's account that is not disabled (``export.granted``)."""
+        account = self.directory.get(grantee)
+        if account is None or account.disabled or Role.EXAMINER not in account.roles:
+            raise AccountError(
+                f"{grantee!r} is not an examiner's account; an administrator can give an"
+                " account the examiner role"
+            )
+        return archive.grant_export(export_seq, grantee, reason)
+
+    def take_export(
+        self, archive: Archive, reader: User, manifest: str, reason: str | None
+    ) -> ExportCreated:
+        """The export ``manifest`` for ``reader``: people who build exports may take any,
+        an examiner only one granted to them. The taking is recorded first."""
+        if not reader.may(Permission.EXPORT):
+            reader.require(Permission.EXAMINE)
+            granted = archive.grants(reader.name)
+            if not any(g.grant.manifest_sha256 == manifest for g in granted):
+                raise PermissionDeniedError("this export was not granted to you")
+        return archive.take_export(manifest, reason)
 
     def authenticate(self, archive: Archive, name: str, password: str) -> User:
         """The account if ``password`` is right; every outcome is appended to the ledger.

@@ -647,7 +647,10 @@ class Archive:
         )
 
     def grant_export(self, export_seq: int, grantee: str, reason: str | None) -> LedgerEntry:
-        """Give the export recorded at ``export_seq`` to the examiner ``grantee``."""
+        """Give the export recorded at ``export_seq`` to ``grantee``. Whether that account
+        is an examiner's is the accounts' rule: go through ``People.grant_export``."""
+        if not 0 <= export_seq < self.ledger.size():
+            raise RecordNotFoundError(f"no ledger entry at position {export_seq}")
         created = decode(self.ledger.entry(export_seq)).body
         if not isinstance(created, ExportCreated):
             raise ExportError(f"ledger position {export_seq} is not an export")
@@ -660,6 +663,16 @@ class Archive:
                 reason=reason,
             )
         )[0]
+
+    def take_export(self, manifest: str, reason: str | None) -> ExportCreated:
+        """The recorded export whose manifest hashes to ``manifest``, its taking recorded
+        first (``access.viewed`` naming its records, the manifest and why). Who may take
+        it is the accounts' rule: go through ``People.take_export``."""
+        export = next((e for _s, _t, e in self.exports() if e.manifest_sha256 == manifest), None)
+        if export is None:
+            raise RecordNotFoundError("no export with that manifest is on record")
+        self._access(export.record_ids, f"export download {manifest}", reason)
+        return export
 
     def exports(self) -> list[tuple[int, str, ExportCreated]]:
         """Every recorded export: position, time and body, newest first."""

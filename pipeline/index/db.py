@@ -56,6 +56,7 @@ __all__ = [
     "RecordIndex",
     "RecordRow",
     "SearchCriteria",
+    "SearchTextError",
     "linked_record_ids",
     "normalize_message_id",
     "record_row",
@@ -140,6 +141,10 @@ _TABLES = ("meta", "leaves", "records", "accounts", "links", "facets", "record_t
 
 class IndexQueryError(MailledgerError):
     """The index cannot answer (bad search text, unreadable database)."""
+
+
+class SearchTextError(IndexQueryError):
+    """The search text asks for nothing (no word in it): the asker's to mend."""
 
 
 _RECORD_COLUMNS = (
@@ -648,5 +653,5 @@ def fts_query(words: str) -> str:
         if core:
             terms.append(f'"{core}"' + ("*" if prefix else ""))
     if not terms:
-        raise IndexQueryError("--text needs at least one word")
+        raise SearchTextError(f"the search text {words!r} has no word to look for")
     return " ".join(terms)

@@ -9,10 +9,31 @@ entries of a record.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal, Protocol
 
 from pipeline.entries.models import ExportCriteria
 from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
+from pipeline.ledger.entry import format_time
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+"""The days a search or report period may name: a day outside them is a typing slip, and
+the day after the last (an inclusive end) must still be a date in every time zone."""
+
+
+def check_day(day: date) -> date:
+    """``day`` itself; ValueError naming the range when it is outside it."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
+
+
+def day_bound(day: date, zone: tzinfo, *, end: bool) -> str:
+    """A day as a ledger time bound: the start of that day in ``zone`` (``end``: of the
+    next day, so the day itself counts in); ValueError outside the days allowed."""
+    start = check_day(day) + timedelta(days=1 if end else 0)
+    return format_time(datetime.combine(start, time(), zone))
 
 
 @dataclass(frozen=True)

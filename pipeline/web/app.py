@@ -42,8 +42,11 @@ from pipeline.errors import (
     MailledgerError,
     PermissionDeniedError,
     RecordNotFoundError,
+    RetentionError,
 )
+from pipeline.index.db import SearchTextError
 from pipeline.runtime import Runtime, open_runtime
+from pipeline.web.limit_store import LIMITS_FILE, storage_uri
 from pipeline.web.sessions import SESSIONS_FILE, SessionStore
 
 __all__ = ["FromProxies", "WebUser", "create_app"]
@@ -164,7 +167,8 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
         WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=512 * 1024 * 1024,  # examiner uploads of exports
-        RATELIMIT_STORAGE_URI="memory://",
+        # every worker process counts sign-in attempts in one place (see limit_store)
+        RATELIMIT_STORAGE_URI=storage_uri(config.state_dir / LIMITS_FILE),
         RATELIMIT_HEADERS_ENABLED=True,
     )
     if web.trusted_proxies:
@@ -286,7 +290,12 @@ def create_app(
     def not_found(exc: RecordNotFoundError) -> tuple[str, int]:
         return page(404, "Not found", str(exc))
 
+    @app.errorhandler(SearchTextError)
+    def bad_search(exc: SearchTextError) -> tuple[str, int]:
+        return page(400, "Not searched", f"{exc}; give at least one word.")
+
     @app.errorhandler(CaseActionError)
+    @app.errorhandler(RetentionError)
     @app.errorhandler(ExportError)
     @app.errorhandler(AccountError)
     @app.errorhandler(ConfigError)

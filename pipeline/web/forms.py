@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    Field,
     IntegerField,
     PasswordField,
     SelectField,
@@ -15,11 +16,28 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from pipeline.archive.people import Role
 from pipeline.cases.read import DEADLINE_FILTERS
 from pipeline.classify.kinds import ESCALATION_FAMILIES, REQUEST_KINDS
+from pipeline.index.model import check_day
+
+
+def _a_usable_day(form: FlaskForm, field: Field) -> None:
+    """A date within the days a search or a clock may name (the index's rule)."""
+    if field.data is not None:
+        try:
+            check_day(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class SignInForm(FlaskForm):
@@ -52,8 +70,8 @@ class ReasonForm(FlaskForm):
 class SearchForm(FlaskForm):
     """Filters the records index supports."""
 
-    date_from = DateField("Received from", validators=[Optional()])
-    date_to = DateField("Received to (inclusive)", validators=[Optional()])
+    date_from = DateField("Received from", validators=[Optional(), _a_usable_day])
+    date_to = DateField("Received to (inclusive)", validators=[Optional(), _a_usable_day])
     mailbox = StringField("Mailbox", validators=[Optional(), Length(max=200)])
     sender = StringField("Sender address or @domain", validators=[Optional(), Length(max=320)])
     account = StringField("Account number", validators=[Optional(), Length(max=40)])
@@ -121,7 +139,7 @@ class ReclassifyForm(ReasonForm):
 class SaleDateForm(ReasonForm):
     """Set the foreclosure sale date that bounds the respond clock."""
 
-    sale_date = DateField("Foreclosure sale date", validators=[DataRequired()])
+    sale_date = DateField("Foreclosure sale date", validators=[DataRequired(), _a_usable_day])
 
 
 class EscalationForm(ReasonForm):

@@ -1,9 +1,10 @@
 """The app's pages. Each route states the permission it needs; the archive does the work.
 
-No personal data in URLs: search filters are posted and kept in the session under a
-random id, record pages are addressed by record id, downloads by SHA-256. Actions
-that the ledger records (opening content, downloads, trails, case decisions, holds,
-exports, grants, accounts) are POSTs with a CSRF token, never GETs.
+No personal data in URLs or cookies: search filters are posted and kept on the server
+with the session, under a random id; record pages are addressed by record id,
+downloads by SHA-256. Actions that the ledger records (opening content, downloads,
+exports taken, trails, case decisions, holds, exports, grants, accounts) are POSTs with
+a CSRF token and a reason where the configuration asks for one, never GETs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
@@ -36,16 +37,21 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from pipeline.archive import Archive
-from pipeline.archive.people import Permission, Role, parse_roles
+from pipeline.archive.people import Permission, parse_roles
 from pipeline.cases.deadlines import CaseStatus, DeadlineResult
 from pipeline.cases.read import clock_bucket, deadline_filters
 from pipeline.classify.clocks import local_date
-from pipeline.entries.models import AccessViewed
-from pipeline.errors import ExportError, PermissionDeniedError, RecordNotFoundError, SignInError
+from pipeline.errors import (
+    AccountError,
+    ExportError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    RetentionError,
+    SignInError,
+)
 from pipeline.export.bundle_verifier import UsageError, verify_bundle
-from pipeline.index.model import SearchCriteria
+from pipeline.index.model import SearchCriteria, check_day, day_bound
 from pipeline.index.proven import ProvenRow
-from pipeline.ledger.entry import format_time
 from pipeline.runtime import verifier_keys
 from pipeline.web.app import WebState, WebUser, archive_for
 from pipeline.web.display import (
@@ -83,7 +89,8 @@ blueprint = Blueprint("web", __name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_SAVED_SEARCHES = 20  # kept per session (the cookie stays small)
+_SAVED_SEARCHES = 20  # kept per session, on the server
+_LAST_PAGE = 1_000_000
 COUNT_AT_MOST = 10_000  # beyond this a search says "more than" (a full count takes seconds)
 
 
@@ -212,8 +219,7 @@ def _day_bound(day: date | None, *, end: bool) -> str | None:
     """A date as the start of that day (``end``: of the next day) in the clocks' zone."""
     if day is None:
         return None
-    zone = state().config.classification.policy.clock.zone
-    return format_time(datetime.combine(day + timedelta(days=1 if end else 0), time(), zone))
+    return day_bound(day, state().config.classification.policy.clock.zone, end=end)
 
 
 def _criteria(
@@ -250,9 +256,7 @@ def _criteria(
 def _saved(search_id: str | None) -> dict[str, Any] | None:
     if not search_id:
         return None
-    searches = session.get("searches", {})
-    found = searches.get(search_id)
-    return cast(dict[str, Any], found) if isinstance(found, dict) else None
+    return state().sessions.saved_search(me().sid, search_id)
 
 
 @blueprint.route("/search", methods=["GET", "POST"])
@@ -277,12 +281,7 @@ def search() -> ResponseReturnValue:
             "attachment_verdict": form.attachment_verdict.data or "",
             "deadline_status": form.deadline_status.data or "",
         }
-        search_id = secrets.token_urlsafe(9)
-        searches = dict(session.get("searches", {}))
-        searches[search_id] = saved
-        while len(searches) > _SAVED_SEARCHES:
-            searches.pop(next(iter(searches)))
-        session["searches"] = searches
+        search_id = state().sessions.save_search(me().sid, saved, keep=_SAVED_SEARCHES)
         return redirect(url_for("web.search", q=search_id, order=form.order.data))
     search_id = request.args.get("q") or ""
     found = _saved(search_id)
@@ -303,7 +302,8 @@ def search() -> ResponseReturnValue:
         order = "oldest" if request.args.get("order") == "oldest" else "newest"
         form.order.data = order
         size = state().config.web.page_size
-        page = max(1, request.args.get("page", 1, type=int) or 1)
+        # past the last page a search shows nothing; the bound keeps the offset an integer
+        page = min(max(1, request.args.get("page", 1, type=int) or 1), _LAST_PAGE)
         criteria = _criteria(
             saved, newest_first=order == "newest", limit=size, offset=(page - 1) * size
         )
@@ -633,7 +633,7 @@ def disposal_dry_run() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             outcome = archive().dispose(form.older_than.data or "", None, dry_run=True)
-        except ValueError as exc:
+        except (ValueError, RetentionError) as exc:
             form.older_than.errors = [str(exc)]
     return render_template(
         "holds.html",
@@ -660,9 +660,10 @@ def exports() -> ResponseReturnValue:
         "exports.html",
         exports=archive().exports(),
         grants=archive().grants(),
-        searches=session.get("searches", {}),
+        searches=state().sessions.saved_searches(me().sid),
         jobs=_jobs().running(me().user.name),
         form=ExportForm(),
+        download_form=_reason_form(),
         grant_form=GrantForm(),
         on_disk=lambda m: _export_file(m).exists(),
     )
@@ -710,7 +711,7 @@ def export_job(job_id: str) -> ResponseReturnValue:
     """An export being built: a progress bar that refreshes itself until it is done."""
     job = _job(job_id)
     g.scripts = not job.finished  # export-progress.js polls the state below
-    return render_template("export_job.html", job=job)
+    return render_template("export_job.html", job=job, download_form=_reason_form())
 
 
 @blueprint.get("/exports/jobs/<job_id>/state")
@@ -728,26 +729,18 @@ def _job(job_id: str) -> ExportJob:
     return job
 
 
-@blueprint.get("/exports/<manifest>.zip")
+@blueprint.post("/exports/<manifest>.zip")
 @signed_in
 def download_export(manifest: str) -> ResponseReturnValue:
-    """An export: officers may download any; examiners only those granted to them."""
-    user = me().user
+    """An export, as a download: officers may take any, examiners only those granted to
+    them (the accounts' rule); the taking is recorded first, with its reason."""
+    form = _reason_form()
+    if not form.validate_on_submit():
+        abort(400)
     path = _export_file(manifest)
-    if not user.may(Permission.EXPORT):
-        user.require(Permission.EXAMINE)
-        if not any(g.grant.manifest_sha256 == manifest for g in archive().grants(user.name)):
-            raise PermissionDeniedError("this export was not granted to you")
     if not path.exists():
         raise RecordNotFoundError("that export's file is not kept by this app")
-    export = next((e for _s, _t, e in archive().exports() if e.manifest_sha256 == manifest), None)
-    if export is None:
-        raise RecordNotFoundError("no export with that manifest is on record")
-    archive().append_audited(
-        AccessViewed(
-            record_ids=export.record_ids, what="export download", actor=user.actor, reason=None
-        )
-    )
+    state().people.take_export(archive(), me().user, manifest, form.reason.data or None)
     return send_file(
         path,
         mimetype="application/zip",
@@ -765,11 +758,11 @@ def grant_export(seq: int) -> ResponseReturnValue:
         flash("Not granted: give the examiner's account and a reason.")
         return redirect(url_for("web.exports")), 303
     name = (form.examiner.data or "").strip().lower()
-    grantee = state().people.directory.get(name)
-    if grantee is None or Role.EXAMINER not in grantee.roles:
-        flash(f"Not granted: {name!r} is not an examiner's account.")
+    try:
+        state().people.grant_export(archive(), seq, name, form.reason.data or None)
+    except AccountError as exc:
+        flash(f"Not granted: {exc}.")
         return redirect(url_for("web.exports")), 303
-    archive().grant_export(seq, name, form.reason.data or None)
     flash(f"Export at position {seq} granted to {name}.")
     return redirect(url_for("web.exports")), 303
 
@@ -779,7 +772,11 @@ def grant_export(seq: int) -> ResponseReturnValue:
 def examine() -> ResponseReturnValue:
     """The exports granted to me, and a form to verify a production."""
     return render_template(
-        "examine.html", grants=archive().grants(me().user.name), form=VerifyForm(), report=None
+        "examine.html",
+        grants=archive().grants(me().user.name),
+        form=VerifyForm(),
+        report=None,
+        download_form=_reason_form(),
     )
 
 
@@ -800,7 +797,11 @@ def verify_upload() -> ResponseReturnValue:
                 raise ExportError(str(exc)) from exc
             report.bundle = form.bundle.data.filename or "upload.zip"
     return render_template(
-        "examine.html", grants=archive().grants(me().user.name), form=form, report=report
+        "examine.html",
+        grants=archive().grants(me().user.name),
+        form=form,
+        report=report,
+        download_form=_reason_form(),
     )
 
 
@@ -809,10 +810,12 @@ def verify_upload() -> ResponseReturnValue:
 
 def _period() -> tuple[date | None, date | None]:
     try:
-        start = date.fromisoformat(request.args["from"]) if request.args.get("from") else None
-        end = date.fromisoformat(request.args["to"]) if request.args.get("to") else None
-    except ValueError:
-        abort(400)
+        start, end = (
+            check_day(date.fromisoformat(request.args[key])) if request.args.get(key) else None
+            for key in ("from", "to")
+        )
+    except ValueError as exc:
+        abort(400, description=f"The period is not usable: {exc}.")
     return start, end
 
 

@@ -297,8 +297,9 @@ def test_an_export_is_built_downloaded_and_passes_the_shipped_verifier(
     assert created.body["record_ids"] == [served.hostile_id]
     page.goto(f"{served.base}/exports")
     no_axe_violations(page, "exports")
+    page.locator(f"#download-{created.seq}-reason").fill("Production to the examiner")
     with page.expect_download() as download:
-        page.get_by_role("link", name=f"Download export {created.seq}").click()
+        page.get_by_role("button", name=f"Download export {created.seq}").click()
     archive = tmp_path / "export.zip"
     download.value.save_as(archive)
     folder = tmp_path / "export"
@@ -314,7 +315,8 @@ def test_an_export_is_built_downloaded_and_passes_the_shipped_verifier(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     download_seen = served.entries("access.viewed")[-1]
-    assert download_seen.body["what"] == "export download"
+    assert download_seen.body["what"] == f"export download {created.body['manifest_sha256']}"
+    assert download_seen.body["reason"] == "Production to the examiner"
 
 
 def see_export_finish(page: Any) -> None:
@@ -372,8 +374,9 @@ def test_an_examiner_gets_only_the_granted_export_and_verifies_an_upload(
         a.inner_text()
         for a in page.get_by_role("navigation", name="Main").get_by_role("link").all()
     ] == ["Examine"]
+    page.locator(f"#download-{created.seq}-reason").fill("Production to the examiner")
     with page.expect_download() as download:
-        page.get_by_role("link", name=f"Download export {created.seq}").click()
+        page.get_by_role("button", name=f"Download export {created.seq}").click()
     archive = tmp_path / "granted.zip"
     download.value.save_as(archive)
     page.get_by_label("Export (.zip)").set_input_files(str(archive))

@@ -110,8 +110,22 @@ def test_anonymous_requests_are_sent_to_sign_in(site: Site, method: str, path: s
 
 def test_examiner_cannot_download_an_export_not_granted_to_them(site: Site) -> None:
     client = site.client("examiner")
-    response = client.get(f"/exports/{'a' * 64}.zip")
+    name = site.deployment.config.state_dir / "web-exports" / f"{'a' * 64}.zip"
+    name.parent.mkdir(parents=True, exist_ok=True)
+    name.write_bytes(b"PK")  # a file on disk, so only the grant can refuse it
+    before = len(site.entries())
+    try:
+        response = client.post(
+            f"/exports/{'a' * 64}.zip", data={"csrf_token": _any_token(client), "reason": "probe"}
+        )
+    finally:
+        name.unlink()
     assert response.status_code == 403
+    assert len(site.entries()) == before
+
+
+def test_an_export_is_never_taken_by_a_get(site: Site) -> None:
+    assert site.client("officer").get(f"/exports/{'a' * 64}.zip").status_code == 405
 
 
 def test_a_post_without_csrf_token_is_refused_and_appends_nothing(site: Site) -> None:
@@ -204,7 +218,10 @@ def test_path_tricks_in_download_urls_find_nothing(site: Site, path: str) -> Non
     "name", ["..%2F..%2Fweb-users.json", "%2E%2E", "0" * 63, "../../state/web-users"]
 )
 def test_path_tricks_in_export_downloads_find_nothing(site: Site, name: str) -> None:
-    response = site.client("officer").get(f"/exports/{name}.zip")
+    client = site.client("officer")
+    response = client.post(
+        f"/exports/{name}.zip", data={"csrf_token": _any_token(client), "reason": "probe"}
+    )
     assert response.status_code == 404
     assert b"password_hash" not in response.data
 
@@ -268,6 +285,52 @@ def test_search_filters_never_reach_the_url_and_results_mask_account_numbers(sit
     assert "****7890" in page and "1234567890" not in page
 
 
+def test_search_filters_never_travel_in_the_session_cookie(site: Site) -> None:
+    client = site.client("officer")
+    posted = client.post(
+        "/search",
+        data={
+            "csrf_token": _any_token(client),
+            "account": "1234567890",
+            "text": "123-45-6789",
+            "order": "newest",
+        },
+    )
+    cookie = client.get_cookie("__Host-mailledger")
+    assert cookie is not None
+    # Flask's cookie is signed, not encrypted: what it holds, anyone holding it reads
+    held = site.app.session_interface.get_signing_serializer(site.app).loads(cookie.value)
+    assert "1234567890" not in str(held) and "123-45-6789" not in str(held)
+    assert client.get(posted.headers["Location"]).status_code == 200
+
+
+def test_a_saved_search_is_not_found_from_another_session(site: Site) -> None:
+    mine = site.client("officer")
+    posted = mine.post(
+        "/search", data={"csrf_token": _any_token(mine), "account": "1234567890", "order": "newest"}
+    )
+    theirs = site.client("officer")
+    page = theirs.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "record found" not in page and "records found" not in page
+
+
+def test_many_saved_searches_keep_the_cookie_small_and_the_newest_search_working(
+    site: Site,
+) -> None:
+    client = site.client("officer")
+    for n in range(30):
+        posted = client.post(
+            "/search",
+            data={"csrf_token": _any_token(client), "text": f"payment {n} " + "x" * 400},
+        )
+    cookie = client.get_cookie("__Host-mailledger")
+    assert cookie is not None and len(cookie.value) < 1024
+    posted = client.post(
+        "/search", data={"csrf_token": _any_token(client), "account": "1234567890"}
+    )
+    assert "1 record found" in client.get(posted.headers["Location"]).get_data(as_text=True)
+
+
 def test_the_session_ends_after_the_idle_time_and_the_expiry_is_recorded(site: Site) -> None:
     now = [datetime.now(UTC)]
     app = build_app(site.deployment, clock=lambda: now[0])
@@ -287,6 +350,24 @@ def test_sign_in_attempts_are_limited_per_address(site: Site) -> None:
     codes = [sign_in(client, "nobody", password="x" * 12).status_code for _ in range(6)]
     assert codes[:5] == [401] * 5
     assert codes[5] == 429
+
+
+def test_sign_in_attempts_are_counted_once_for_every_worker_process(site: Site) -> None:
+    # two apps on one state directory, as two gunicorn workers are: nothing in memory shared
+    first, second = (
+        Site(
+            site.deployment,
+            build_app(site.deployment, web={"sign_in_limit": "4 per minute"}),
+            site.record_ids,
+            site.hostile_id,
+        )
+        for _ in range(2)
+    )
+    codes = [
+        sign_in(worker.client(None), "nobody", password="y" * 12).status_code
+        for worker in (first, second, first, second, first)
+    ]
+    assert codes == [401, 401, 401, 401, 429]
 
 
 def test_a_role_change_is_recorded_and_ends_the_accounts_sessions(site: Site) -> None:
