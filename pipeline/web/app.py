@@ -27,6 +27,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -46,6 +47,7 @@ from pipeline.errors import (
 )
 from pipeline.index.db import SearchTextError
 from pipeline.runtime import Runtime, open_runtime
+from pipeline.web.display import bidi_controls_shown
 from pipeline.web.limit_store import LIMITS_FILE, storage_uri
 from pipeline.web.sessions import SESSIONS_FILE, SessionStore
 
@@ -226,6 +228,14 @@ def create_app(
         app.view_functions["sso.callback"] = cast(Any, limited)
 
     local_sign_in = web.oidc is None or not web.oidc.disable_local_accounts
+
+    def shown(value: Any) -> Any:
+        # every text a page prints, whoever wrote it; markup the app made itself is left be
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return bidi_controls_shown(value)
+        return value
+
+    app.jinja_env.finalize = shown
 
     @app.context_processor
     def sign_in_options() -> dict[str, Any]:

@@ -31,7 +31,18 @@ _ATTRIBUTES = {
 }
 
 RECORD_ID = re.compile(r"^r-[0-9a-f]{24}$")
+# Embeddings, overrides and isolates (Unicode's bidirectional controls, UAX #9): in a
+# sender's name, a subject or a file name they reorder what follows, so
+# "statement<U+202E>fdp.exe" reads as "statementexe.pdf". Marks (LRM, RLM, ALM) only
+# nudge neighbouring characters, as Arabic and Hebrew text uses them, and are kept.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def bidi_controls_shown(text: str) -> str:
+    """``text`` with each bidirectional embedding, override or isolate written out as
+    ``[U+202E]``: shown as what it is, it can no longer reorder what a person reads."""
+    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
 def sanitize_email_html(html: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.web.display import in_context, masked, sanitize_email_html
+from pipeline.web.display import bidi_controls_shown, in_context, masked, sanitize_email_html
 
 
 def test_sanitising_keeps_formatting_and_drops_everything_active_or_remote() -> None:
@@ -35,3 +35,16 @@ def test_a_match_is_shown_with_the_words_around_it() -> None:
 def test_a_match_not_found_verbatim_is_shown_alone() -> None:
     found = in_context("nothing here", "rule", "low", "escrow")
     assert (found.before, found.match, found.after) == ("", "escrow", "")
+
+
+def test_a_bidirectional_override_is_written_out_so_it_cannot_reorder_a_file_name() -> None:
+    assert bidi_controls_shown("statement\u202efdp.exe") == "statement[U+202E]fdp.exe"
+
+
+def test_isolates_and_embeddings_are_written_out_too() -> None:
+    assert bidi_controls_shown("a\u2067b\u2069c\u202ad") == "a[U+2067]b[U+2069]c[U+202A]d"
+
+
+def test_right_to_left_marks_that_arabic_text_uses_are_kept() -> None:
+    peace = "\u0633\u0644\u0627\u0645\u200f 2026"
+    assert bidi_controls_shown(peace) == peace

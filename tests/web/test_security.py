@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from markupsafe import Markup
 
 from pipeline.archive.people import ROLE_PERMISSIONS, Permission, Role
 from pipeline.web.app import CSP
@@ -283,6 +284,15 @@ def test_search_filters_never_reach_the_url_and_results_mask_account_numbers(sit
     page = client.get(location).get_data(as_text=True)
     assert "1 record found" in page
     assert "****7890" in page and "1234567890" not in page
+
+
+def test_every_text_a_page_prints_shows_bidirectional_overrides_as_what_they_are(
+    site: Site,
+) -> None:
+    template = site.app.jinja_env.from_string("{{ name }} {{ made }}")
+    with site.app.app_context():
+        page = template.render(name="invoice\u202efdp.exe", made=Markup("<b>\u202e</b>"))
+    assert page == "invoice[U+202E]fdp.exe <b>\u202e</b>"
 
 
 def test_search_filters_never_travel_in_the_session_cookie(site: Site) -> None:
