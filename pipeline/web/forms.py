@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -29,6 +30,11 @@ from pipeline.archive.people import Role
 from pipeline.cases.read import DEADLINE_FILTERS
 from pipeline.classify.kinds import ESCALATION_FAMILIES, REQUEST_KINDS
 from pipeline.index.model import check_day
+
+
+def _options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """Select options as WTForms 3.3 declares them (plain pairs are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _a_usable_day(form: FlaskForm, field: Field) -> None:
@@ -78,40 +84,44 @@ class SearchForm(FlaskForm):
     category = StringField("Category", validators=[Optional(), Length(max=100)])
     escalated = SelectField(
         "Escalation",
-        choices=[("", "Any"), ("yes", "Escalated"), ("no", "Not escalated")],
+        choices=_options([("", "Any"), ("yes", "Escalated"), ("no", "Not escalated")]),
         validators=[Optional()],
     )
     request_kind = SelectField(
         "Request kind",
-        choices=[("", "Any"), *((k, k.replace("_", " ")) for k in REQUEST_KINDS)],
+        choices=_options([("", "Any"), *((k, k.replace("_", " ")) for k in REQUEST_KINDS)]),
         validators=[Optional()],
     )
     escalation_family = SelectField(
         "Escalation family",
-        choices=[("", "Any"), *((f, f.replace("_", " ")) for f in ESCALATION_FAMILIES)],
+        choices=_options([("", "Any"), *((f, f.replace("_", " ")) for f in ESCALATION_FAMILIES)]),
         validators=[Optional()],
     )
     rule = StringField("Escalation rule", validators=[Optional(), Length(max=100)])
     language = StringField("Language (e.g. en, es)", validators=[Optional(), Length(max=10)])
     attachment_verdict = SelectField(
         "Attachments",
-        choices=[
-            ("", "Any"),
-            ("rejected", "Some rejected"),
-            ("accepted", "All accepted"),
-            ("none", "No attachments"),
-        ],
+        choices=_options(
+            [
+                ("", "Any"),
+                ("rejected", "Some rejected"),
+                ("accepted", "All accepted"),
+                ("none", "No attachments"),
+            ]
+        ),
         validators=[Optional()],
     )
     deadline_status = SelectField(
         "Deadline status",
-        choices=[("", "Any"), *((d, d.replace("_", " ")) for d in DEADLINE_FILTERS)],
+        choices=_options([("", "Any"), *((d, d.replace("_", " ")) for d in DEADLINE_FILTERS)]),
         validators=[Optional()],
     )
     text = StringField("Words in subject, text or attachment names", validators=[Length(max=500)])
     order = SelectField(
         "Order",
-        choices=[("newest", "Newest received first"), ("oldest", "Oldest received first")],
+        choices=_options(
+            [("newest", "Newest received first"), ("oldest", "Oldest received first")]
+        ),
         default="newest",
     )
 
@@ -132,7 +142,7 @@ class ReclassifyForm(ReasonForm):
     """Correct the request kinds (the clocks are recomputed)."""
 
     kinds = SelectMultipleField(
-        "Request kinds", choices=[(k, k.replace("_", " ")) for k in REQUEST_KINDS]
+        "Request kinds", choices=_options([(k, k.replace("_", " ")) for k in REQUEST_KINDS])
     )
 
 
@@ -180,7 +190,7 @@ class UserForm(FlaskForm):
 
     name = StringField("Account name", validators=[DataRequired(), Length(max=64)])
     roles = SelectMultipleField(
-        "Roles", choices=[(r.value, r.label) for r in Role], validators=[InputRequired()]
+        "Roles", choices=_options([(r.value, r.label) for r in Role]), validators=[InputRequired()]
     )
     password = PasswordField("Initial password", validators=[DataRequired(), Length(12, 1024)])
     reason = StringField("Reason", validators=[Optional(), Length(max=500)])
@@ -189,7 +199,7 @@ class UserForm(FlaskForm):
 class RolesForm(FlaskForm):
     """Change an account's roles (none: disable it)."""
 
-    roles = SelectMultipleField("Roles", choices=[(r.value, r.label) for r in Role])
+    roles = SelectMultipleField("Roles", choices=_options([(r.value, r.label) for r in Role]))
     reason = StringField("Reason", validators=[DataRequired(), Length(3, 500)])
 
 
