@@ -10,7 +10,8 @@ library and never contacts the network::
     python verify.py EXPORT --public-key KEY_FILE_OR_TEXT
     python verify.py EXPORT --json          # machine-readable report
 
-Exit status: 0 verified, 1 not verified (every problem is listed), 2 usage error.
+Exit status: 0 verified, 1 not verified (the problems are listed, up to 10,000 of them,
+and the rest counted), 2 usage error.
 
 What a VERIFIED result means
 ----------------------------
@@ -94,6 +95,18 @@ or backslashes, or appear twice are failures in themselves.
 Operating-system litter (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``,
 ``._*`` AppleDouble files, ``__MACOSX/``) that is not in the manifest is
 reported as a warning, not a failure: browsing a folder creates it.
+
+Limits
+------
+A small zip can inflate to gigabytes, so the verifier never reads a file into
+memory on the strength of its size. Content files are hashed 1 MiB at a time;
+``manifest.json`` and large ledger entries are parsed as they stream past. A
+file over its bound (``public-key.txt``, either ``checkpoint.txt`` and
+``seal/proof.json``: 64 KiB; a ledger entry: 256 MiB), a single JSON value
+over 4 Mi characters or nested over 256 levels, or a manifest list longer
+than the bundle could satisfy, is a failure naming the file and the bound.
+With ``--public-key``, ``public-key.txt`` is read only to explain a failed
+signature.
 """
 
 from __future__ import annotations
@@ -124,7 +137,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 FORMAT = "mailledger-export/1"
 MANIFEST = "manifest.json"
@@ -144,9 +157,105 @@ CHUNK = 1 << 20  # files are hashed streaming, 1 MiB at a time, whatever their s
 RECEIPT_TYPES = ("message.received", "message.imported", "message.sealed")
 _OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
 
+# Bounds on what is read. A zip member of a few hundred kilobytes can inflate to gigabytes,
+# so nothing is read into memory on the strength of its size alone: each file read whole
+# has a bound, checked against the size the archive declares before reading and again
+# while reading (a declaration can lie), and going over it is a failure of the bundle.
+#
+# public-key.txt: one line of about 100 bytes per log key (the exporter writes the one
+# key that signed the checkpoint); 64 KiB is room for some 600 keys.
+MAX_KEY_FILE_BYTES = 64 << 10
+# checkpoint.txt, seal/checkpoint.txt: origin, size and root, then a line of about 110
+# bytes per signature (the log's, and any witnesses'): under 1 KB in practice.
+MAX_NOTE_BYTES = 64 << 10
+# seal/proof.json: a seq, a tree size and at most 64 hashes of 64 hex digits (a tree has
+# fewer than 2**64 leaves), about 5 KB.
+MAX_SEAL_PROOF_BYTES = 64 << 10
+# ledger/*.json and seal/export-created.json. An entry that names records grows with them:
+# an export.created names each exported record id (about 30 bytes), a hold.added each held
+# record and the key of each of its stored objects (about 82 bytes a key, a few a record).
+# 200,000 ids make some 6 MB, a hold on 200,000 records some 60 MB; 256 MiB leaves four
+# times that. Entries are parsed as a stream (below), so this bound limits time, not memory.
+MAX_LEDGER_ENTRY_BYTES = 256 << 20
+# The largest single JSON value built in memory, in characters: one item of a manifest
+# list, one top-level member of it, or one field of a ledger entry that a check needs (its
+# other fields are passed over without being built). A record item is about 300 characters
+# plus some 180 per attachment and 10 per trail entry: 4 Mi characters is a message with
+# over 20,000 attachments. Built, a value can take many times its text (tens of bytes per
+# empty object), so this bound, not the file's size, is what limits memory.
+MAX_JSON_VALUE_CHARS = 4 << 20
+# Ledger entries up to this size (nearly all: a message's entry is a few KB) are read once,
+# hashed and decoded whole, which builds at most some 25 MiB; larger ones are hashed, then
+# parsed as they stream past.
+WHOLE_ENTRY_BYTES = 1 << 20
+# Containers nested deeper than this are refused: real entries nest a few levels.
+MAX_JSON_DEPTH = 256
+# manifest.json has ten top-level members; their names are remembered to refuse duplicates.
+MAX_MANIFEST_MEMBERS = 1000
+# A crafted manifest can fail a check in millions of places, each a line of the report. The
+# first 10,000 problems are listed and the rest counted; each line is cut at 1,000
+# characters, since it may quote a value megabytes long.
+MAX_LISTED_PROBLEMS = 10_000
+MAX_PROBLEM_CHARS = 1000
+_SHOWN_CHARS = 200  # a value quoted in a problem, or kept for one, is cut to this length
+
+try:  # zipfile raises zlib.error for a corrupt deflate stream; zlib may be absent
+    import zlib
+
+    _ZLIB_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
+except ImportError:  # pragma: no cover - every CPython release builds zlib
+    _ZLIB_ERRORS = ()
+# what reading a damaged file or zip member raises: the file cannot be read, nothing worse
+_READ_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    zipfile.BadZipFile,
+    EOFError,
+    NotImplementedError,
+    *_ZLIB_ERRORS,
+)
+
+# what reading manifest.json again can raise, besides a bound: it changed, or is damaged
+_MANIFEST_ERRORS: tuple[type[Exception], ...] = (UnicodeDecodeError, ValueError, *_READ_ERRORS)
+
 
 class UsageError(Exception):
     """The verifier was called wrongly (no such bundle, unreadable key argument): exit 2."""
+
+
+class _TooLarge(Exception):
+    """A file or value is larger than its bound: a failure of the bundle, reported as one."""
+
+    def __init__(self, limit: int, what: str, unit: str = "bytes") -> None:
+        amount = f"{limit:,} {unit}"
+        if unit == "bytes":
+            scale, name = (20, "MiB") if limit >= 1 << 20 else (10, "KiB")
+            amount = f"{limit >> scale} {name} ({amount})"
+        super().__init__(f"TOO LARGE: over {amount}, the bound for {what}")
+
+
+def _cut(text: str) -> str:
+    """``text``, cut short when it is longer than a report should quote."""
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "..."
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, cut short: a crafted value may be megabytes long."""
+    return _cut(repr(value))
+
+
+def _kept(value: object) -> object:
+    """A value kept for a later comparison or message: short strings and numbers as they
+    are, anything else as its shortened repr (which compares unequal to any real value)."""
+    if isinstance(value, str):
+        return _cut(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value if not isinstance(value, int) or abs(value) < 1 << 64 else _shown(value)
+    return _shown(value)
+
+
+def _id_key(text: str) -> bytes:
+    """A fixed-size stand-in for a name or record id of any length, for sets and lookups."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 # ---------------------------------------------------------------------------
@@ -490,6 +599,36 @@ def _is_os_litter(path: str) -> bool:
     return path.startswith("__MACOSX/") or base in _OS_LITTER or base.startswith("._")
 
 
+class _Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Bounded:
+    """A file of the bundle read through a bound: yielding more than ``limit`` bytes raises
+    :class:`_TooLarge`, whatever size was declared, and no read asks for more than
+    ``limit + 1`` bytes at once."""
+
+    def __init__(self, stream: IO[bytes], limit: int, what: str) -> None:
+        self._stream = stream
+        self._left = limit
+        self._limit = limit
+        self._what = what
+
+    def read(self, size: int = -1, /) -> bytes:
+        want = self._left + 1 if size < 0 else min(size, self._left + 1)
+        data = self._stream.read(want)
+        self._left -= len(data)
+        if self._left < 0:
+            raise _TooLarge(self._limit, self._what)
+        return data
+
+    def __enter__(self) -> _Bounded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
+
+
 class _Bundle:
     """Regular files of a bundle by relative POSIX path, and problems found listing them."""
 
@@ -501,12 +640,33 @@ class _Bundle:
     def open(self, path: str) -> IO[bytes]:
         raise NotImplementedError
 
+    def size(self, path: str) -> int:
+        """The size the bundle declares for a file, before it is read."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release the archive, if any."""
 
-    def read(self, path: str) -> bytes:
-        with self.open(path) as stream:
+    def open_bounded(self, path: str, limit: int, what: str) -> _Bounded:
+        """Open a file that must not be larger than ``limit`` bytes (``what`` it holds)."""
+        if self.size(path) > limit:
+            raise _TooLarge(limit, what)
+        return _Bounded(self.open(path), limit, what)
+
+    def read(self, path: str, limit: int, what: str) -> bytes:
+        """A whole file, which must not be larger than ``limit`` bytes."""
+        with self.open_bounded(path, limit, what) as stream:
             return stream.read()
+
+    def leaf_hash(self, path: str, limit: int, what: str) -> bytes:
+        """RFC 6962 leaf hash of a file of at most ``limit`` bytes, read in chunks."""
+        h = hashlib.sha256(b"\x00")
+        with self.open_bounded(path, limit, what) as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    return h.digest()
+                h.update(chunk)
 
     def digest(self, path: str) -> tuple[str, int]:
         """Hex SHA-256 and length of a file, read in 1 MiB chunks."""
@@ -555,6 +715,11 @@ class _DirBundle(_Bundle):
             raise FileNotFoundError(path)
         return open(self._base + path.replace("/", os.sep), "rb")
 
+    def size(self, path: str) -> int:
+        if path not in self.present:
+            raise FileNotFoundError(path)
+        return os.stat(self._base + path.replace("/", os.sep)).st_size  # noqa: PTH116 - as open()
+
 
 class _ZipBundle(_Bundle):
     def __init__(self, archive: Path) -> None:
@@ -600,6 +765,13 @@ class _ZipBundle(_Bundle):
             raise FileNotFoundError(path)
         return self.zf.open(self.members[path])
 
+    def size(self, path: str) -> int:
+        if path not in self.members:
+            raise FileNotFoundError(path)
+        # the central directory's figure; zipfile stops reading a member there (and then
+        # fails its CRC check), and _Bounded holds to the bound whatever is declared
+        return self.members[path].file_size
+
     def close(self) -> None:
         self.zf.close()
 
@@ -640,6 +812,7 @@ class Report:
     export_seq: int | None = None  # position of the export.created entry that seals it
     seal_size: int | None = None  # size of the checkpoint that covers that entry
     logged_verifier_sha256: str | None = None  # verify.py's SHA-256 as the log records it
+    problems_not_listed: int = 0  # problems past the first MAX_LISTED_PROBLEMS, counted only
 
     @property
     def verified(self) -> bool:
@@ -647,7 +820,13 @@ class Report:
         return not self.problems and self.signed_by is not None
 
     def fail(self, where: str, what: str) -> None:
-        """Record one failed check."""
+        """Record one failed check (listed while there are fewer than MAX_LISTED_PROBLEMS)."""
+        if len(self.problems) >= MAX_LISTED_PROBLEMS:
+            self.problems_not_listed += 1
+            return
+        cut = MAX_PROBLEM_CHARS
+        where = where if len(where) <= cut else where[:cut] + "..."
+        what = what if len(what) <= cut else what[:cut] + "..."
         self.problems.append(Problem(where, what))
 
     def to_dict(self) -> dict[str, Any]:
@@ -656,6 +835,7 @@ class Report:
             "verified": self.verified,
             "bundle": self.bundle,
             "problems": [{"where": p.where, "what": p.what} for p in self.problems],
+            "problems_not_listed": self.problems_not_listed,
             "warnings": list(self.warnings),
             "counts": {
                 "records": self.records,
@@ -709,9 +889,14 @@ class Report:
                 f" {self.signed_by}"
             )
         else:
-            n = len(self.problems) or 1
+            n = len(self.problems) + self.problems_not_listed or 1
             out.append(f"FAILED: {n} problem{'s' if n != 1 else ''}")
             out.extend(f"  - {p}" for p in self.problems)
+            if self.problems_not_listed:
+                out.append(
+                    f"  - and {self.problems_not_listed} more problems, not listed: only the"
+                    f" first {MAX_LISTED_PROBLEMS} are"
+                )
             if not self.problems:
                 out.append("  - no checkpoint signature was checked")
         return "\n".join(out)
@@ -741,40 +926,60 @@ def _as_index(value: object) -> int | None:
     return None
 
 
-def _items(manifest: _Manifest, key: str, report: Report) -> Iterator[dict[str, Any]]:
-    """The objects of the manifest's list ``key``, read one at a time."""
+def _items(
+    manifest: _Manifest, key: str, report: Report, most: int, why: str
+) -> Iterator[dict[str, Any]]:
+    """The objects of the manifest's list ``key``, read one at a time.
+
+    A valid manifest has at most ``most`` of them (``why`` says why); past that the list
+    cannot pass, and the rest is not read, so a crafted list of millions of items does
+    not cost the memory the checks keep for each.
+    """
     if key not in manifest.arrays:
         report.fail(MANIFEST, f"'{key}' is missing or not a list")
         return
     try:
         for i, item in enumerate(manifest.items(key)):
+            if i >= most:
+                report.fail(
+                    f"{MANIFEST} {key}",
+                    f"lists more than {most} items, {why}; the rest were not read",
+                )
+                return
             if isinstance(item, dict):
                 yield item
             else:
                 report.fail(f"{MANIFEST} {key}[{i}]", "not an object")
-    except (UnicodeDecodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
+    except _TooLarge as exc:
+        report.fail(MANIFEST, f"{exc}; its '{key}' were read no further")
+    except _MANIFEST_ERRORS as exc:
         report.fail(MANIFEST, f"changed or unreadable while its '{key}' were read: {exc}")
 
 
 # ---------------------------------------------------------------------------
-# Reading manifest.json a value at a time. An export of many records has a
-# manifest of hundreds of megabytes; decoded whole it would take several times
-# that in memory. Its top-level object is read member by member and its lists
-# item by item, each pass over the file holding one item at a time.
+# Reading JSON a value at a time. An export of many records has a manifest of
+# hundreds of megabytes, and a ledger entry naming many records can take tens
+# of megabytes; decoded whole either would take several times that in memory.
+# Objects are read member by member and lists item by item; only the values a
+# check needs are built, each at most MAX_JSON_VALUE_CHARS long, and the rest
+# are passed over without being built.
 # ---------------------------------------------------------------------------
 
 _WHITESPACE = " \t\n\r"
 
 
 class _JsonStream:
-    """The members of a JSON document whose top level is an object, read in chunks."""
+    """A JSON document read in chunks, from the start: see :meth:`members`,
+    :meth:`items`, :meth:`value` and :meth:`skip`."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: _Reader, what: str) -> None:
         self._stream = stream
+        self._what = what  # what one value is, for the bound's message
         self._utf8 = codecs.getincrementaldecoder("utf-8")()  # strict: bad bytes raise
         self._decoder = json.JSONDecoder()
         self._buf = ""
         self._pos = 0
+        self._dropped = 0  # characters read and dropped from the front of the buffer
         self._eof = False
 
     def _more(self) -> bool:
@@ -782,6 +987,7 @@ class _JsonStream:
         if self._eof:
             return False
         if self._pos > CHUNK:  # drop what was consumed, so the buffer stays small
+            self._dropped += self._pos
             self._buf, self._pos = self._buf[self._pos :], 0
         chunk = self._stream.read(CHUNK)
         if not chunk:
@@ -791,7 +997,17 @@ class _JsonStream:
         self._buf += self._utf8.decode(chunk)
         return True
 
-    def _peek(self) -> str:
+    def _grow(self) -> bool:
+        """More of a value being built; :class:`_TooLarge` once it passes the bound."""
+        if len(self._buf) - self._pos > MAX_JSON_VALUE_CHARS:
+            raise _TooLarge(MAX_JSON_VALUE_CHARS, self._what, "characters")
+        return self._more()
+
+    def _offset(self) -> int:
+        """How many characters have been consumed."""
+        return self._dropped + self._pos
+
+    def peek(self) -> str:
         """The next character that is not whitespace ("" at the end)."""
         while True:
             while self._pos < len(self._buf) and self._buf[self._pos] in _WHITESPACE:
@@ -802,77 +1018,133 @@ class _JsonStream:
                 return ""
 
     def _expect(self, allowed: str) -> str:
-        found = self._peek()
+        found = self.peek()
         if not found or found not in allowed:
             wanted = " or ".join(repr(c) for c in allowed)
             raise ValueError(f"expected {wanted}, found {found or 'the end'!r}")
         self._pos += 1
         return found
 
-    def _value(self) -> Any:
-        self._peek()
+    def value(self) -> Any:
+        """The next value, built whole (at most MAX_JSON_VALUE_CHARS long)."""
+        self.peek()
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._buf, self._pos)
             except ValueError:
-                if self._more():
+                if self._grow():
                     continue  # the value goes on in the next chunk
                 raise
-            if end == len(self._buf) and self._more():
+            except RecursionError as exc:
+                raise ValueError("values nested too deeply") from exc
+            if end == len(self._buf) and self._grow():
                 continue  # a number at the end of the buffer may go on too
             self._pos = end
             return value
 
-    def _list(self) -> Iterator[Any]:
-        if self._peek() == "]":
+    def _name(self) -> str:
+        """A member name and the colon after it."""
+        if self.peek() != '"':
+            raise ValueError(f"expected a member name, found {self.peek() or 'the end'!r}")
+        name = self.value()
+        self._expect(":")
+        return str(name)
+
+    def skip(self) -> None:
+        """Pass over the next value, building nothing larger than one string or number."""
+        closers: list[str] = []  # of the containers we are in, innermost last
+        while True:
+            first = self.peek()
+            if first in ("{", "["):
+                self._pos += 1
+                closer = "}" if first == "{" else "]"
+                if self.peek() == closer:
+                    self._pos += 1
+                else:
+                    if len(closers) >= MAX_JSON_DEPTH:
+                        raise ValueError(
+                            f"values nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+                        )
+                    closers.append(closer)
+                    if closer == "}":
+                        self._name()
+                    continue
+            else:
+                self.value()
+            while closers:  # after a value: the next one, or the end of its container
+                if self._expect("," + closers[-1]) == ",":
+                    if closers[-1] == "}":
+                        self._name()
+                    break
+                closers.pop()
+            if not closers:
+                return
+
+    def items(self) -> Iterator[Any]:
+        """The items of the list that comes next, each built whole; read it to the end."""
+        self._expect("[")
+        if self.peek() == "]":
             self._pos += 1
             return
         while True:
-            yield self._value()
+            yield self.value()
             if self._expect(",]") == "]":
                 return
 
-    def members(self) -> Iterator[tuple[str, bool, Any]]:
-        """``(name, True, items)`` for a list (an iterator over its items, consumed or
-        skipped before the next member), ``(name, False, value)`` for anything else."""
+    def members(self) -> Iterator[tuple[str, str]]:
+        """The members of the object that comes next: each name with the first character
+        of its value. The caller reads that value (with :meth:`value`, or :meth:`items`
+        or :meth:`members` to the end) or leaves it, and then it is skipped."""
         self._expect("{")
-        if self._peek() == "}":
+        if self.peek() == "}":
             self._pos += 1
-        else:
-            while True:
-                name = self._value()
-                if not isinstance(name, str):
-                    raise ValueError(f"a member name is {name!r}, not a string")
-                self._expect(":")
-                if self._peek() == "[":
-                    self._pos += 1
-                    items = self._list()
-                    yield name, True, items
-                    for _ in items:  # what the reader left of the list
-                        pass
-                else:
-                    yield name, False, self._value()
-                if self._expect(",}") == "}":
-                    break
-        if self._peek():
-            raise ValueError("extra data after the top-level object")
+            return
+        while True:
+            name = self._name()
+            first = self.peek()
+            start = self._offset()
+            yield name, first
+            if self._offset() == start:
+                self.skip()
+            if self._expect(",}") == "}":
+                return
+
+    def end(self) -> None:
+        """Check that nothing but whitespace follows the top-level value."""
+        if self.peek():
+            raise ValueError("extra data after the top-level value")
+
+
+_MANIFEST_VALUES = ("format", "checkpoint", "log_origin")  # what the checks read of it
+_MANIFEST_LISTS = ("files", "entries", "records")
 
 
 class _Manifest:
-    """``manifest.json``: its small members in memory, its lists read when checked."""
+    """``manifest.json``: the members the checks use in memory, its lists read when checked."""
 
     def __init__(self, bundle: _Bundle) -> None:
         self._bundle = bundle
         self.scalars: dict[str, Any] = {}
         self.arrays: set[str] = set()
+        names: set[bytes] = set()
         with bundle.open(MANIFEST) as stream:
-            for name, is_list, value in _JsonStream(stream).members():
-                if name in self.scalars or name in self.arrays:
-                    raise ValueError(f"member {name!r} appears twice")
-                if is_list:
-                    self.arrays.add(name)  # its items are read (and here skipped) as it goes
-                else:
-                    self.scalars[name] = value
+            reader = _JsonStream(stream, "one manifest value")
+            for name, first in reader.members():
+                key = _id_key(name)
+                if key in names:
+                    raise ValueError(f"member {_shown(name)} appears twice")
+                names.add(key)
+                if len(names) > MAX_MANIFEST_MEMBERS:
+                    raise ValueError(f"more than {MAX_MANIFEST_MEMBERS} top-level members")
+                if first == "[":
+                    if name in _MANIFEST_LISTS:
+                        self.arrays.add(name)  # its items are read again when it is checked
+                    for _ in reader.items():  # one at a time, as the checks build them
+                        pass
+                elif name in _MANIFEST_VALUES:
+                    self.scalars[name] = reader.value()
+                # any other member is passed over, not built
+            reader.end()
 
     def get(self, name: str) -> Any:
         """A member that is not a list (None when absent)."""
@@ -881,10 +1153,169 @@ class _Manifest:
     def items(self, name: str) -> Iterator[Any]:
         """The items of the list ``name``, read from the file again."""
         with self._bundle.open(MANIFEST) as stream:
-            for member, is_list, value in _JsonStream(stream).members():
-                if member == name and is_list:
-                    yield from value
-                    return
+            reader = _JsonStream(stream, "one manifest value")
+            for member, first in reader.members():
+                if first == "[":
+                    if member == name:
+                        yield from reader.items()
+                        return
+                    for _ in reader.items():  # item by item is faster than skip()
+                        pass
+
+
+# ---------------------------------------------------------------------------
+# Reading ledger entries as they stream past, building only what is checked.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """What the record checks need of a proven ledger entry, instead of the whole entry."""
+
+    type: Any
+    body_is_object: bool
+    raw_sha256: Any  # body.raw.sha256, None when absent
+    attachments: tuple[tuple[str, bool], ...]  # (sha256, accepted?) of each recorded attachment
+
+
+_NOT_AN_OBJECT = _Logged(None, False, None, ())
+
+
+def _read_entry(reader: _JsonStream, attachments: bool) -> tuple[bool, Any, _Logged]:
+    """Whether a ledger entry is a JSON object, its ``seq`` field, and what the record
+    checks need of it (its attachments only when ``attachments``). Where a field appears
+    twice the last one counts, as with ``json.loads``."""
+    if reader.peek() != "{":
+        reader.skip()
+        reader.end()
+        return False, None, _NOT_AN_OBJECT
+    seq: Any = None
+    kind: Any = None
+    body = False
+    raw_sha256: Any = None
+    logged: list[tuple[str, bool]] = []
+    for name, first in reader.members():
+        if name == "seq":
+            seq = _kept(reader.value())
+        elif name == "type":
+            kind = _kept(reader.value())
+        elif name == "body":
+            body, raw_sha256, logged = first == "{", None, []
+            if not body:
+                continue
+            for field_name, field_first in reader.members():
+                if field_name == "raw":
+                    raw_info = reader.value()
+                    raw_sha256 = (
+                        _kept(raw_info.get("sha256")) if isinstance(raw_info, dict) else None
+                    )
+                elif field_name == "attachments":
+                    logged = []
+                    if attachments and field_first == "[":
+                        logged = [
+                            (_cut(a["sha256"]), a.get("verdict") == "accepted")
+                            for a in reader.items()
+                            if isinstance(a, dict) and isinstance(a.get("sha256"), str)
+                        ]
+    reader.end()
+    return True, seq, _Logged(kind, body, raw_sha256, tuple(logged))
+
+
+def _entry_from_bytes(raw: bytes, attachments: bool) -> tuple[bool, Any, _Logged]:
+    """:func:`_read_entry` of an entry small enough to decode whole (the same result)."""
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except RecursionError as exc:
+        raise ValueError("values nested too deeply") from exc
+    if not isinstance(document, dict):
+        return False, None, _NOT_AN_OBJECT
+    seq, kind, body = _kept(document.get("seq")), _kept(document.get("type")), document.get("body")
+    if not isinstance(body, dict):
+        return True, seq, _Logged(kind, False, None, ())
+    raw_info = body.get("raw")
+    raw_sha256 = _kept(raw_info.get("sha256")) if isinstance(raw_info, dict) else None
+    recorded = body.get("attachments")
+    logged: tuple[tuple[str, bool], ...] = ()
+    if attachments and isinstance(recorded, list):
+        logged = tuple(
+            (_cut(a["sha256"]), a.get("verdict") == "accepted")
+            for a in recorded
+            if isinstance(a, dict) and isinstance(a.get("sha256"), str)
+        )
+    return True, seq, _Logged(kind, True, raw_sha256, logged)
+
+
+def _entry_leaf(bundle: _Bundle, path: str) -> tuple[bytes, bytes | None]:
+    """A ledger entry's leaf hash, read in chunks, and its bytes when it is no larger than
+    WHOLE_ENTRY_BYTES (None when larger: it is then parsed from a second read)."""
+    h = hashlib.sha256(b"\x00")
+    with bundle.open_bounded(path, MAX_LEDGER_ENTRY_BYTES, "a ledger entry") as stream:
+        head = stream.read(WHOLE_ENTRY_BYTES + 1)  # fewer bytes only at the end of the file
+        h.update(head)
+        if len(head) <= WHOLE_ENTRY_BYTES:
+            return h.digest(), head
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                return h.digest(), None
+            h.update(chunk)
+
+
+_SEAL_FIELDS = ("manifest_sha256", "verifier_sha256", "checkpoint_size")
+
+
+@dataclass
+class _Seal:
+    """What the seal check needs of the export's own ledger entry."""
+
+    is_object: bool = False
+    seq: Any = None
+    type: Any = None
+    body_is_object: bool = False
+    fields: dict[str, Any] = field(default_factory=dict)  # those of _SEAL_FIELDS present
+    ids_listed: bool = False  # whether body.record_ids is a list
+    found: set[bytes] = field(default_factory=set)  # keys of the listed records it names
+    missing: list[str] = field(default_factory=list)  # ids it names the manifest does not
+    missing_not_listed: int = 0  # more such ids, past MAX_LISTED_PROBLEMS
+
+
+def _read_seal(reader: _JsonStream, listed: dict[bytes, str]) -> _Seal:
+    """The seal entry, its record ids compared with the manifest's ``listed`` as they
+    stream past (so none of them is kept that the manifest does not also list)."""
+    seal = _Seal()
+    if reader.peek() != "{":
+        reader.skip()
+        reader.end()
+        return seal
+    seal.is_object = True
+    for name, first in reader.members():
+        if name == "seq":
+            seal.seq = _kept(reader.value())
+        elif name == "type":
+            seal.type = _kept(reader.value())
+        elif name == "body":
+            seal.body_is_object, seal.fields, seal.ids_listed = first == "{", {}, False
+            seal.found, seal.missing, seal.missing_not_listed = set(), [], 0
+            if not seal.body_is_object:
+                continue
+            for field_name, field_first in reader.members():
+                if field_name in _SEAL_FIELDS:
+                    seal.fields[field_name] = _kept(reader.value())
+                elif field_name == "record_ids":
+                    seal.ids_listed = field_first == "["
+                    seal.found, seal.missing, seal.missing_not_listed = set(), [], 0
+                    if not seal.ids_listed:
+                        continue
+                    for rid in reader.items():
+                        key = _id_key(rid) if isinstance(rid, str) else None
+                        if key is not None and key in listed:
+                            seal.found.add(key)
+                        elif len(seal.missing) < MAX_LISTED_PROBLEMS:
+                            seal.missing.append(_cut(rid) if isinstance(rid, str) else _shown(rid))
+                        else:
+                            seal.missing_not_listed += 1
+    reader.end()
+    return seal
 
 
 # ---------------------------------------------------------------------------
@@ -924,16 +1355,20 @@ def verify_bundle(
 
 
 def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) -> None:
-    report.problems.extend(bundle.problems)
+    for problem in bundle.problems:
+        report.fail(problem.where, problem.what)
     if MANIFEST not in bundle.present:
         report.fail(MANIFEST, "missing: this is not a mailledger export, or it is incomplete")
         return
     try:
         manifest = _Manifest(bundle)
+    except _TooLarge as exc:
+        report.fail(MANIFEST, f"{exc}; not read further")
+        return
     except (UnicodeDecodeError, ValueError) as exc:
         report.fail(MANIFEST, f"not valid UTF-8 JSON: {exc}")
         return
-    except (OSError, zipfile.BadZipFile) as exc:
+    except _READ_ERRORS as exc:
         report.fail(MANIFEST, f"cannot be read: {exc}")
         return
     if manifest.get("format") != FORMAT:
@@ -947,7 +1382,9 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
     entries = _check_entries(bundle, manifest, report, checkpoint)
     # without a verified checkpoint nothing is tied to the log; that one failure is
     # already reported, so do not repeat it for every record
-    listed = _check_records(manifest, report, actual, entries, tie_to_log=checkpoint is not None)
+    listed = _check_records(
+        manifest, report, actual, entries, len(bundle.files), tie_to_log=checkpoint is not None
+    )
     if keys is not None and checkpoint is not None:  # else the one key failure says it all
         _check_seal(bundle, manifest, report, keys, listed)
 
@@ -955,9 +1392,11 @@ def _check(bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None) ->
 def _check_files(bundle: _Bundle, manifest: _Manifest, report: Report) -> dict[str, str]:
     """Hash every listed file once; returns path -> actual SHA-256 for files that exist."""
     actual: dict[str, str] = {}
-    listed: set[str] = set()
-    present = set(bundle.files)
-    for i, item in enumerate(_items(manifest, "files", report)):
+    listed: set[str] = set()  # only paths in the bundle: their number and length are bounded
+    counted = 0  # files listed (a missing one listed twice counts twice: it is not kept)
+    present = bundle.present
+    most = len(bundle.files)
+    for i, item in enumerate(_items(manifest, "files", report, most, "one per file of the bundle")):
         path, sha, size = item.get("path"), item.get("sha256"), item.get("size")
         if not isinstance(path, str) or not _is_hex64(sha) or not _is_int(size):
             report.fail(f"{MANIFEST} files[{i}]", "needs 'path', 64-hex 'sha256' and 'size'")
@@ -969,16 +1408,18 @@ def _check_files(bundle: _Bundle, manifest: _Manifest, report: Report) -> dict[s
         if path in listed:
             report.fail(path, "listed twice in the manifest")
             continue
-        listed.add(path)
+        counted += 1
         if path in UNLISTED:
+            listed.add(path)
             report.fail(path, "must not be listed in the manifest's files")
             continue
         if path not in present:
             report.fail(path, "MISSING: listed in the manifest but not in the bundle")
             continue
+        listed.add(path)
         try:
-            digest, length = bundle.digest(path)
-        except (OSError, zipfile.BadZipFile) as exc:
+            digest, length = bundle.digest(path)  # streamed in chunks, whatever its size
+        except _READ_ERRORS as exc:
             report.fail(path, f"cannot be read: {exc}")
             continue
         actual[path] = digest
@@ -988,7 +1429,7 @@ def _check_files(bundle: _Bundle, manifest: _Manifest, report: Report) -> dict[s
                 f"CHANGED: {length} bytes, SHA-256 {digest}; the manifest lists {size} bytes,"
                 f" SHA-256 {sha}",
             )
-    report.files = len(listed)
+    report.files = counted
     for path in bundle.files:
         if path in listed or path in UNLISTED:
             continue
@@ -1003,36 +1444,55 @@ def _select_keys(
     bundle: _Bundle, report: Report, given_keys: list[NoteKey] | None
 ) -> list[NoteKey] | None:
     """The keys checkpoints are checked with: the examiner's own, else the shipped one."""
-    # which key: the examiner's own, else the shipped one (with a warning)
-    shipped: list[NoteKey] | None = None
-    if SHIPPED_KEY in bundle.present:
-        try:
-            shipped = parse_verifier_keys(bundle.read(SHIPPED_KEY).decode("utf-8"))
-        except (NoteError, UnicodeDecodeError) as exc:
-            if given_keys is None:
-                report.fail(SHIPPED_KEY, f"not a verifier key: {exc}")
     if given_keys is not None:
-        keys = given_keys
+        # the shipped key plays no part: it is read only to explain a failed signature
         report.key_source = "command line"
-        if shipped is not None and {k.text() for k in shipped} != {k.text() for k in keys}:
-            report.warnings.append(
-                f"the {SHIPPED_KEY} shipped in the bundle differs from the key given on the"
-                " command line; the command-line key was used"
-            )
-    elif shipped is not None:
-        keys = shipped
-        report.key_source = "bundle"
-        report.warnings.append(
-            f"the public key was taken from {SHIPPED_KEY} inside the bundle, so this only"
-            " proves the bundle is internally consistent. Obtain the log's public key from"
-            " the servicer independently and re-run with --public-key KEY_FILE_OR_TEXT."
-        )
-    else:
-        if SHIPPED_KEY not in bundle.present:
-            report.fail(SHIPPED_KEY, "missing, and no --public-key was given")
+        report.key_text = ", ".join(k.text() for k in given_keys)
+        return given_keys
+    if SHIPPED_KEY not in bundle.present:
+        report.fail(SHIPPED_KEY, "missing, and no --public-key was given")
         return None
-    report.key_text = ", ".join(k.text() for k in keys)
-    return keys
+    shipped = _shipped_keys(bundle, report)
+    if shipped is None:
+        return None
+    report.key_source = "bundle"
+    report.warnings.append(
+        f"the public key was taken from {SHIPPED_KEY} inside the bundle, so this only"
+        " proves the bundle is internally consistent. Obtain the log's public key from"
+        " the servicer independently and re-run with --public-key KEY_FILE_OR_TEXT."
+    )
+    report.key_text = ", ".join(k.text() for k in shipped)
+    return shipped
+
+
+def _shipped_keys(bundle: _Bundle, report: Report | None) -> list[NoteKey] | None:
+    """The keys in the bundle's public-key.txt; None, with a problem when ``report`` is
+    given, when it cannot be read or holds no key."""
+    try:
+        text = bundle.read(SHIPPED_KEY, MAX_KEY_FILE_BYTES, "a verifier key file")
+        return parse_verifier_keys(text.decode("utf-8"))
+    except _TooLarge as exc:
+        if report is not None:
+            report.fail(SHIPPED_KEY, f"{exc}; not read")
+    except (NoteError, UnicodeDecodeError) as exc:
+        if report is not None:
+            report.fail(SHIPPED_KEY, f"not a verifier key: {exc}")
+    except _READ_ERRORS as exc:
+        if report is not None:
+            report.fail(SHIPPED_KEY, f"cannot be read: {exc}")
+    return None
+
+
+def _compare_shipped_keys(bundle: _Bundle, report: Report, keys: list[NoteKey]) -> None:
+    """After the examiner's keys failed a signature: warn when the bundle ships others."""
+    if SHIPPED_KEY not in bundle.present:
+        return
+    shipped = _shipped_keys(bundle, None)
+    if shipped is not None and {k.text() for k in shipped} != {k.text() for k in keys}:
+        report.warnings.append(
+            f"the {SHIPPED_KEY} shipped in the bundle differs from the key given on the"
+            " command line; the command-line key was used"
+        )
 
 
 def _check_checkpoint(
@@ -1056,9 +1516,18 @@ def _check_checkpoint(
         report.fail(note_path, "MISSING: the signed checkpoint is not in the bundle")
         return None
     try:
-        checkpoint = verify_checkpoint_note(bundle.read(note_path).decode("utf-8"), keys)
+        note = bundle.read(note_path, MAX_NOTE_BYTES, "a checkpoint note")
+        checkpoint = verify_checkpoint_note(note.decode("utf-8"), keys)
+    except _TooLarge as exc:
+        report.fail(note_path, f"{exc}; not read")
+        return None
+    except _READ_ERRORS as exc:
+        report.fail(note_path, f"cannot be read: {exc}")
+        return None
     except (NoteError, UnicodeDecodeError) as exc:
         report.fail(note_path, f"checkpoint signature check FAILED: {exc}")
+        if report.key_source == "command line":
+            _compare_shipped_keys(bundle, report, keys)
         return None
     report.signed_by = checkpoint.key.name
     report.log_origin = checkpoint.origin
@@ -1082,30 +1551,6 @@ def _check_checkpoint(
     return checkpoint
 
 
-@dataclass(frozen=True)
-class _Logged:
-    """What the record checks need of a proven ledger entry, instead of the whole entry."""
-
-    type: Any
-    body_is_object: bool
-    raw_sha256: Any  # body.raw.sha256, None when absent
-    attachments: tuple[tuple[str, Any], ...]  # (sha256, verdict) of each recorded attachment
-
-
-def _logged(document: dict[str, Any]) -> _Logged:
-    body = document.get("body")
-    if not isinstance(body, dict):
-        return _Logged(document.get("type"), False, None, ())
-    raw_info = body.get("raw")
-    attachments = tuple(
-        (a["sha256"], a.get("verdict"))
-        for a in body.get("attachments") or []
-        if isinstance(a, dict) and isinstance(a.get("sha256"), str)
-    )
-    raw_sha256 = raw_info.get("sha256") if isinstance(raw_info, dict) else None
-    return _Logged(document.get("type"), True, raw_sha256, attachments)
-
-
 def _check_entries(
     bundle: _Bundle,
     manifest: _Manifest,
@@ -1115,9 +1560,11 @@ def _check_entries(
     """Check each ledger entry's leaf hash, proof and seq; returns what the records
     need of the entries that passed."""
     proven: dict[int, _Logged] = {}
-    listed_files: set[str] = set()
+    listed_files: set[str] = set()  # only files in the bundle: their number is bounded
     seen_seqs: set[int] = set()
-    for i, item in enumerate(_items(manifest, "entries", report)):
+    most = sum(1 for path in bundle.files if path.startswith("ledger/"))
+    items = _items(manifest, "entries", report, most, "one per file under ledger/")
+    for i, item in enumerate(items):
         seq, path, leaf_hex, proof = (
             _as_index(item.get("seq")),
             item.get("file"),
@@ -1134,24 +1581,29 @@ def _check_entries(
                 f"{MANIFEST} entries[{i}]", "needs int 'seq', 'file', 'leaf_hash' and 'proof'"
             )
             continue
-        where = f"ledger seq {seq} ({path})"
+        where = f"ledger seq {seq} ({_cut(path)})"
         if seq in seen_seqs:
             report.fail(where, "seq listed twice in the manifest")
             continue
         seen_seqs.add(seq)
-        listed_files.add(path)
+        if path in bundle.present:
+            listed_files.add(path)
         if path != f"ledger/{seq:016d}.json":
             report.fail(where, f"file should be named ledger/{seq:016d}.json")
         if _unsafe_path(path) is not None or path not in bundle.present:
             report.fail(where, "MISSING: ledger entry file not in the bundle")
             continue
+        # a large entry is read twice, in chunks: for its leaf hash, then to parse it as it
+        # streams past, so an entry naming a million records is never held whole
         try:
-            raw = bundle.read(path)
-        except (OSError, zipfile.BadZipFile) as exc:
+            leaf, raw = _entry_leaf(bundle, path)
+        except _TooLarge as exc:
+            report.fail(where, f"{exc}; not read")
+            continue
+        except _READ_ERRORS as exc:
             report.fail(where, f"cannot be read: {exc}")
             continue
         ok = True
-        leaf = rfc6962_leaf_hash(raw)
         if leaf.hex() != leaf_hex:
             ok = False
             report.fail(
@@ -1170,17 +1622,29 @@ def _check_entries(
                 "inclusion proof does NOT verify against the signed checkpoint"
                 f" (size {checkpoint.size}): the entry is not in the signed log as listed",
             )
+        keep = ok and checkpoint is not None
         try:
-            document = json.loads(raw.decode("utf-8"))
+            if raw is not None:
+                is_object, found, logged = _entry_from_bytes(raw, attachments=keep)
+            else:
+                with bundle.open_bounded(path, MAX_LEDGER_ENTRY_BYTES, "a ledger entry") as stream:
+                    is_object, found, logged = _read_entry(
+                        _JsonStream(stream, "one field of a ledger entry"), attachments=keep
+                    )
+        except _TooLarge as exc:
+            report.fail(where, f"{exc}; not read")
+            continue
         except (UnicodeDecodeError, ValueError) as exc:
             report.fail(where, f"entry is not UTF-8 JSON: {exc}")
             continue
-        if not isinstance(document, dict) or document.get("seq") != seq:
-            found = document.get("seq") if isinstance(document, dict) else None
+        except _READ_ERRORS as exc:
+            report.fail(where, f"cannot be read: {exc}")
+            continue
+        if not is_object or found != seq:
             report.fail(where, f"the entry's own 'seq' field is {found!r}, not {seq}")
             continue
-        if ok and checkpoint is not None:
-            proven[seq] = _logged(document)
+        if keep:
+            proven[seq] = logged
     report.entries = len(seen_seqs)
     for path in bundle.files:
         if path.startswith("ledger/") and path not in listed_files:
@@ -1193,14 +1657,19 @@ def _check_records(
     report: Report,
     actual: dict[str, str],
     proven: dict[int, _Logged],
+    most: int,
     tie_to_log: bool,
-) -> list[Any]:
+) -> dict[bytes, str]:
     """Tie each record's native and attachments to its proven ledger entry; returns the
-    ``record_id`` of every record object, in manifest order (for the seal check)."""
-    seen_ids: set[str] = set()
-    listed: list[Any] = []
-    for i, item in enumerate(_items(manifest, "records", report)):
-        listed.append(item.get("record_id"))
+    string ``record_id`` of every record object, in manifest order, by :func:`_id_key`
+    (for the seal check: a key of fixed size, whatever the id's length)."""
+    seen_ids: set[bytes] = set()
+    listed: dict[bytes, str] = {}
+    why = "one per file of the bundle (each record has its own native file)"
+    for i, item in enumerate(_items(manifest, "records", report, most, why)):
+        listed_id = item.get("record_id")
+        if isinstance(listed_id, str):  # any other value is no id, and fails below
+            listed.setdefault(_id_key(listed_id), _cut(listed_id))
         rid, seq, raw_sha, native = (
             item.get("record_id"),
             _as_index(item.get("received_seq")),
@@ -1221,10 +1690,11 @@ def _check_records(
                 " 'attachments' list",
             )
             continue
-        where = f"record {rid}"
-        if rid in seen_ids:
+        where = f"record {_cut(rid)}"
+        key = _id_key(rid)
+        if key in seen_ids:
             report.fail(where, "record_id listed twice in the manifest")
-        seen_ids.add(rid)
+        seen_ids.add(key)
         report.records += 1
         entry = proven.get(seq)
         if tie_to_log and (entry is None or not entry.body_is_object):
@@ -1245,12 +1715,16 @@ def _check_records(
         logged_attachments: set[str] = set()
         if entry is not None and tied:
             logged_raw = entry.raw_sha256
-            accepted: list[str] = []
-            for logged_sha, verdict in entry.attachments:
+            accepted: dict[str, None] = {}  # in order, once each
+            for logged_sha, is_accepted in entry.attachments:
                 logged_attachments.add(logged_sha)
-                if verdict == "accepted" and logged_sha not in accepted:
-                    accepted.append(logged_sha)
-            shipped = {att.get("sha256") for att in attachments if isinstance(att, dict)}
+                if is_accepted:
+                    accepted.setdefault(logged_sha)
+            shipped = {
+                att["sha256"]
+                for att in attachments
+                if isinstance(att, dict) and isinstance(att.get("sha256"), str)
+            }
             for sha in accepted:
                 if sha not in shipped:
                     report.fail(
@@ -1305,7 +1779,7 @@ def _check_seal(
     manifest: _Manifest,
     report: Report,
     keys: list[NoteKey],
-    listed: list[Any],
+    listed: dict[bytes, str],
 ) -> None:
     """Check that the log recorded this manifest and this verifier (the seal files)."""
     missing = [p for p in SEAL_FILES if p not in bundle.present]
@@ -1314,7 +1788,14 @@ def _check_seal(
     if missing:
         return
     try:
-        sealed = verify_checkpoint_note(bundle.read(SEAL_CHECKPOINT).decode("utf-8"), keys)
+        note = bundle.read(SEAL_CHECKPOINT, MAX_NOTE_BYTES, "a checkpoint note")
+        sealed = verify_checkpoint_note(note.decode("utf-8"), keys)
+    except _TooLarge as exc:
+        report.fail(SEAL_CHECKPOINT, f"{exc}; not read")
+        return
+    except _READ_ERRORS as exc:
+        report.fail(SEAL_CHECKPOINT, f"cannot be read: {exc}")
+        return
     except (NoteError, UnicodeDecodeError) as exc:
         report.fail(SEAL_CHECKPOINT, f"checkpoint signature check FAILED: {exc}")
         return
@@ -1324,18 +1805,33 @@ def _check_seal(
         )
         return
     try:
-        proof = json.loads(bundle.read(SEAL_PROOF).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = bundle.read(SEAL_PROOF, MAX_SEAL_PROOF_BYTES, "an inclusion proof")
+        proof = json.loads(text.decode("utf-8"))
+    except _TooLarge as exc:
+        report.fail(SEAL_PROOF, f"{exc}; not read")
+        return
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         report.fail(SEAL_PROOF, f"not valid UTF-8 JSON: {exc}")
+        return
+    except _READ_ERRORS as exc:
+        report.fail(SEAL_PROOF, f"cannot be read: {exc}")
         return
     seq = _as_index(proof.get("seq")) if isinstance(proof, dict) else None
     audit = proof.get("proof") if isinstance(proof, dict) else None
     if seq is None or not isinstance(audit, list) or not all(_is_hex64(p) for p in audit):
         report.fail(SEAL_PROOF, "needs int 'seq' and a 'proof' list of 64-hex strings")
         return
-    raw = bundle.read(SEAL_ENTRY)
+    # like the ledger entries, read twice in chunks: hashed, then parsed as it streams past
+    try:
+        leaf = bundle.leaf_hash(SEAL_ENTRY, MAX_LEDGER_ENTRY_BYTES, "a ledger entry")
+    except _TooLarge as exc:
+        report.fail(SEAL_ENTRY, f"{exc}; not read")
+        return
+    except _READ_ERRORS as exc:
+        report.fail(SEAL_ENTRY, f"cannot be read: {exc}")
+        return
     if not inclusion_proof_valid(
-        rfc6962_leaf_hash(raw), seq, sealed.size, [bytes.fromhex(p) for p in audit], sealed.root
+        leaf, seq, sealed.size, [bytes.fromhex(p) for p in audit], sealed.root
     ):
         report.fail(
             SEAL_ENTRY,
@@ -1344,23 +1840,28 @@ def _check_seal(
         )
         return
     try:
-        document = json.loads(raw.decode("utf-8"))
+        with bundle.open_bounded(SEAL_ENTRY, MAX_LEDGER_ENTRY_BYTES, "a ledger entry") as stream:
+            seal = _read_seal(_JsonStream(stream, "one field of a ledger entry"), listed)
+    except _TooLarge as exc:
+        report.fail(SEAL_ENTRY, f"{exc}; not read")
+        return
     except (UnicodeDecodeError, ValueError) as exc:
         report.fail(SEAL_ENTRY, f"entry is not UTF-8 JSON: {exc}")
         return
-    if not isinstance(document, dict):
-        document = {}
-    body = document.get("body")
-    if (
-        document.get("seq") != seq
-        or document.get("type") != EXPORT_CREATED
-        or not isinstance(body, dict)
-    ):
+    except _READ_ERRORS as exc:
+        report.fail(SEAL_ENTRY, f"cannot be read: {exc}")
+        return
+    if seal.seq != seq or seal.type != EXPORT_CREATED or not seal.body_is_object:
         report.fail(SEAL_ENTRY, f"ledger position {seq} is not an {EXPORT_CREATED} entry")
         return
     report.export_seq, report.seal_size = seq, sealed.size
     where = f"{EXPORT_CREATED} at ledger position {seq}"
-    manifest_sha, _ = bundle.digest(MANIFEST)
+    body = seal.fields
+    try:
+        manifest_sha, _ = bundle.digest(MANIFEST)
+    except _READ_ERRORS as exc:
+        report.fail(MANIFEST, f"cannot be read: {exc}")
+        return
     if body.get("manifest_sha256") != manifest_sha:
         report.fail(
             MANIFEST,
@@ -1372,29 +1873,29 @@ def _check_seal(
     if VERIFIER not in bundle.present:
         report.fail(VERIFIER, f"MISSING: {where} records SHA-256 {logged_verifier}")
     else:
-        got, _ = bundle.digest(VERIFIER)
-        if got != logged_verifier:
-            report.fail(VERIFIER, f"CHANGED: SHA-256 {got}; {where} records {logged_verifier}")
+        try:
+            got, _ = bundle.digest(VERIFIER)
+        except _READ_ERRORS as exc:
+            report.fail(VERIFIER, f"cannot be read: {exc}")
+        else:
+            if got != logged_verifier:
+                report.fail(VERIFIER, f"CHANGED: SHA-256 {got}; {where} records {logged_verifier}")
     spec = manifest.get("checkpoint")
     size = spec.get("size") if isinstance(spec, dict) else None
     if body.get("checkpoint_size") != size:
         report.fail(
             f"{MANIFEST} checkpoint.size",
-            f"is {size!r}; {where} records {body.get('checkpoint_size')!r}",
+            f"is {_shown(size)}; {where} records {_shown(body.get('checkpoint_size'))}",
         )
-    logged_ids = body.get("record_ids")
-    if not isinstance(logged_ids, list):
+    if not seal.ids_listed:
         report.fail(SEAL_ENTRY, "its body has no 'record_ids' list")
         return
-    # sets of the hashable ids for membership (lists compared pairwise are quadratic);
-    # an id that is not a string cannot be logged as one, so it stays in the list check
-    listed_set = {rid for rid in listed if isinstance(rid, str)}
-    logged_set = {rid for rid in logged_ids if isinstance(rid, str)}
-    for rid in logged_ids:
-        if (rid not in listed_set) if isinstance(rid, str) else (rid not in listed):
-            report.fail(f"record {rid}", f"MISSING: {where} records it, the manifest does not")
-    for rid in listed:
-        if (rid not in logged_set) if isinstance(rid, str) else (rid not in logged_ids):
+    # the ids were compared by key as they streamed past (see _read_seal)
+    for rid in seal.missing:
+        report.fail(f"record {rid}", f"MISSING: {where} records it, the manifest does not")
+    report.problems_not_listed += seal.missing_not_listed
+    for key, rid in listed.items():
+        if key not in seal.found:
             report.fail(f"record {rid}", f"EXTRA: not among the records {where} lists")
 
 
