@@ -32,6 +32,7 @@ from handlers.record import InboundRecord
 from pipeline.classify.accounts import find_account_numbers, mask_account
 from pipeline.classify.sensitive import find_sensitive
 from pipeline.entries.references import reference_number
+from pipeline.redact import mask_numbers
 
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: any of them in a
 # header could end the line or confuse a reader.
@@ -208,7 +209,10 @@ def masked_subject(subject: str) -> str:
 
     The spans come from the classifier's own detectors (``find_sensitive`` for SSNs,
     card, routing and bank numbers; ``find_account_numbers`` for labelled loan numbers),
-    so what the classifier flags in a subject is what the acknowledgment hides.
+    so what the classifier flags in a subject is what the acknowledgment hides. Then
+    every other run of six or more digits goes too (the logs' and events' rule,
+    :func:`pipeline.redact.mask_numbers`): a number written without a label, or with
+    dots or underscores between its groups, is no less personal in a reply.
     """
     text = clean_text(subject)
     spans = [(f.start, f.end, f.masked) for f in find_sensitive(text, "subject")]
@@ -223,7 +227,7 @@ def masked_subject(subject: str) -> str:
         out += [text[last:start], mask]
         last = end
     out.append(text[last:])
-    return clean_text("".join(out), _SUBJECT_MAX)
+    return clean_text(mask_numbers("".join(out), inside_words=True), _SUBJECT_MAX)
 
 
 def ack_subject(prefix: str, reference: str, echo: str | None) -> str:

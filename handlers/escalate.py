@@ -53,7 +53,7 @@ from pipeline.entries.models import (
 from pipeline.entries.references import reference_number
 from pipeline.errors import HandlerError, LedgerError, RetryLaterError
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.redact import mask_numbers
+from pipeline.redact import evidence_words
 
 if TYPE_CHECKING:
     import httpx
@@ -104,7 +104,7 @@ def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) 
                         "rule": e.rule,
                         "field": e.field,
                         "span": [e.start, e.end],
-                        "matched": mask_numbers(clean_text(e.matched, 200), inside_words=True),
+                        "matched": evidence_words(clean_text(e.matched, 200)),
                         "language": e.language,
                     }
                     for e in f.evidence
@@ -117,7 +117,7 @@ def escalation_payload(record: InboundRecord, route: str, matches: list[Match]) 
                 "rule": m.rule,
                 "field": m.field,
                 "span": [m.start, m.end],
-                "matched": mask_numbers(clean_text(m.matched, 200), inside_words=True),
+                "matched": evidence_words(clean_text(m.matched, 200)),
                 "severity": m.severity,
             }
             for m in matches

@@ -1,24 +1,29 @@
 """Masking of personal numbers in free text (pure; no I/O).
 
-One rule for logs and events: a run of digit groups joined by single spaces or
-hyphens ("123-45-6789", "4111 1111 1111 1111", "4417-829-301") is masked down to
-its last four digits once it holds enough digits to be an account, social
-security or card number. Text that only looks numeric is left alone, because a
-masked citation or date is useless to the person reading it:
+One rule for logs, events and outbound mail: a run of digit groups joined by single
+spaces, hyphens or underscores ("123-45-6789", "4111 1111 1111 1111",
+"ssn_123_45_6789") is masked down to its last four digits once it holds enough digits
+to be an account, social security or card number. Groups joined by dots or slashes
+("123.45.6789", "4111.1111.1111.1111", "04/12/1971/...") count only from nine digits
+on, because text that only looks numeric is left alone: a masked citation or date is
+useless to the person reading it:
 
-- dots do not join groups, so "12 CFR 1024.35(d)" and "1026.36(c)(3)" stay;
-- ISO dates ("2026-12-03") stay;
+- "12 CFR 1024.35(d)" and "1026.36(c)(3)" stay (six digits);
+- ISO dates ("2026-12-03") and dates written with dots or slashes stay;
 - acknowledgment reference numbers ("ML-2FMA-TVUD", "ML-2345-6789") stay.
 
 The scan is one regular-expression pass with no nested repetition, so it is
 linear in the length of the text.
+
+:func:`evidence_words` is what events and escalation mail carry of the words a rule
+matched: a pattern may span a clause, and a clause may hold a name or an address.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["mask_numbers"]
+__all__ = ["evidence_words", "mask_numbers"]
 
 _KEEP = (
     r"(?P<keep>"
@@ -26,7 +31,9 @@ _KEEP = (
     r"|(?<![A-Za-z0-9])[Mm][Ll]-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}(?![A-Za-z0-9])"  # reference
     r")"
 )
-_RUN = r"\d+(?:[ \-]\d+)*"
+_RUN = r"\d+(?:[ \-_./]\d+)*"
+_LOOSE_JOINS = frozenset("./")
+_LOOSE_FROM_DIGITS = 9  # an SSN is nine digits; a date or a citation has fewer
 # In logs a digit run touching hex letters is part of an identifier (a SHA-256, a
 # record id, an object key), which is not personal and must stay greppable.
 _STANDALONE = re.compile(_KEEP + r"|(?P<number>(?<![0-9A-Fa-f.])" + _RUN + r"(?![0-9A-Fa-f]|\.\d))")
@@ -47,9 +54,28 @@ def mask_numbers(text: str, *, min_digits: int = 6, inside_words: bool = False) 
         if number is None:
             return match.group(0)
         digits = [ch for ch in number if ch.isdigit()]
-        if len(digits) < min_digits:
+        loose = not _LOOSE_JOINS.isdisjoint(number)
+        if len(digits) < (max(min_digits, _LOOSE_FROM_DIGITS) if loose else min_digits):
             return number
         return "****" + "".join(digits[-4:])
 
     pattern = _ANYWHERE if inside_words else _STANDALONE
     return pattern.sub(replace, text)
+
+
+_EVIDENCE_CHARS = 60  # longer than any phrase a rule names ("cease and desist letter")
+_EVIDENCE_WORDS = 2
+
+
+def evidence_words(matched: str) -> str:
+    """The words a rule matched as an event or a notification may carry them: numbers
+    masked, and a match longer than a phrase cut to its first and last few words, which
+    name what the rule found ("divorce from ... awarded me the house") without the
+    clause between them (a name, a date of birth, an address)."""
+    text = " ".join(matched.split())
+    if len(text) > _EVIDENCE_CHARS:
+        words = text.split(" ")
+        if len(words) > 2 * _EVIDENCE_WORDS:
+            text = " ".join([*words[:_EVIDENCE_WORDS], "...", *words[-_EVIDENCE_WORDS:]])
+        text = text[: _EVIDENCE_CHARS * 2]
+    return mask_numbers(text, min_digits=5, inside_words=True)

@@ -56,6 +56,9 @@ log = structlog.get_logger(__name__)
 USERS_FILE = "web-users.json"
 """File name of the accounts file inside ``config.state_dir``."""
 
+NO_SUCH_ACCOUNT = "(no such account)"
+"""How a refused sign-in names an account name that does not exist."""
+
 MIN_PASSWORD = 12
 """Shortest password accepted (NIST SP 800-63B asks for at least 8; records warrant more)."""
 
@@ -376,6 +379,15 @@ class People:
                 raise PermissionDeniedError("this export was not granted to you")
         return archive.take_export(manifest, reason)
 
+    def as_recorded(self, typed: str) -> str:
+        """How a refused sign-in names what was typed as the account name: the account,
+        or :data:`NO_SUCH_ACCOUNT`. A name that is no account is written nowhere, neither
+        ledger nor log: people type their password into the name field, and the ledger
+        keeps what it is given for good."""
+        name = typed.strip().lower()
+        known = valid_user_name(name) and self.directory.get(name) is not None
+        return name if known else NO_SUCH_ACCOUNT
+
     def authenticate(self, archive: Archive, name: str, password: str) -> User:
         """The account if ``password`` is right; every outcome is appended to the ledger.
 
@@ -384,7 +396,7 @@ class People:
         """
         typed = name.strip().lower()
         user = self.directory.get(typed) if valid_user_name(typed) else None
-        shown = typed if valid_user_name(typed) else "(not a valid account name)"
+        shown = self.as_recorded(typed)
         reason: str | None = None
         if user is None or user.password_hash is None:
             self._verify(self._dummy, password)

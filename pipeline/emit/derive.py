@@ -39,7 +39,7 @@ from pipeline.entries import RecordBody, decode_record, names
 from pipeline.entries.models import Attachment, ClassificationBody
 from pipeline.hashing import is_sha256_hex
 from pipeline.ledger.entry import LedgerEntry
-from pipeline.redact import mask_numbers
+from pipeline.redact import evidence_words, mask_numbers
 
 # The received event is named after the entry it comes from.
 EVENT_MESSAGE_RECEIVED = names.MESSAGE_RECEIVED
@@ -121,9 +121,9 @@ def _matches(classification: ClassificationBody) -> list[dict[str, Any]]:
             "field": _text(m.field),
             "item": m.item,
             "span": [m.start, m.end],
-            # Only the words the rule matched (never surrounding text), and
-            # those scrubbed like any other free text.
-            "matched": _text(m.matched),
+            # Only the words the rule matched, a long match cut to the words at its
+            # ends (evidence_words), and those scrubbed like any other free text.
+            "matched": _text(evidence_words(m.matched)),
             "severity": _text(m.severity),
             "route": _text(m.route),
         }

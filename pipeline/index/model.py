@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 from pipeline.entries.models import ExportCriteria
 from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
 from pipeline.ledger.entry import format_time
+from pipeline.redact import mask_numbers
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(9998, 12, 31)
@@ -67,6 +68,14 @@ class RecordRow:
     def assembled(self) -> bool:
         """False while the message is only sealed: stored and identified, not yet parsed."""
         return self.type != MESSAGE_SEALED
+
+    @property
+    def listed_subject(self) -> str:
+        """The subject as a result list shows it, every run of six or more digits masked
+        (:func:`pipeline.redact.mask_numbers`): a list shows index fields to whoever may
+        search, with no access recorded; the subject whole is content, shown when the
+        record is opened (and that opening recorded)."""
+        return mask_numbers(self.subject, inside_words=True)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields (full account numbers included: callers mask for display)."""

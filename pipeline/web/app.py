@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pipeline.archive import Archive
-from pipeline.archive.people import USERS_FILE, People, User, UserDirectory, valid_user_name
+from pipeline.archive.people import USERS_FILE, People, User, UserDirectory
 from pipeline.archive_app import archive_settings
 from pipeline.config import Config
 from pipeline.errors import (
@@ -249,8 +249,7 @@ def create_app(
         # CSRFProtect's check ran first (it was registered first)
         if local_sign_in or request.endpoint != "web.sign_in" or request.method != "POST":
             return None
-        typed = (request.form.get("name") or "").strip().lower()
-        shown = typed if valid_user_name(typed) else "(not a valid account name)"
+        shown = state.people.as_recorded(request.form.get("name") or "")
         with archive_for(state, state.service_actor) as service:
             state.people.refuse(service, shown, "password", "local accounts disabled")
         return page(

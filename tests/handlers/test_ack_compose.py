@@ -157,6 +157,19 @@ def test_echoed_subject_masks_what_the_classifier_detects(subject, secret):
     assert "[Ref ML-" in parsed["Subject"]
 
 
+@pytest.mark.parametrize(
+    ("subject", "shown"),
+    [
+        ("Loan ID 7004418825 payoff", "Loan ID ****8825 payoff"),
+        ("Re: 7004418825", "Re: ****8825"),
+        ("ssn 123.45.6789 card 4111.1111.1111.1111", "ssn ****6789 card ****1111"),
+        ("ITIN 912-70-1234 on file", "ITIN ****1234 on file"),
+    ],
+)
+def test_echoed_subject_masks_numbers_no_detector_names(subject, shown):
+    assert masked_subject(subject) == shown
+
+
 def test_masking_leaves_citations_dates_and_references_alone():
     subject = "Notice of error 12 CFR 1024.35(d) dated 2026-11-30 ML-K5VG-KEC4"
     assert masked_subject(subject) == subject

@@ -10,7 +10,7 @@ import pytest
 import structlog
 
 from pipeline.logs import configure_logging
-from pipeline.redact import mask_numbers
+from pipeline.redact import evidence_words, mask_numbers
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -58,6 +58,36 @@ def test_digit_runs_inside_hex_identifiers_are_kept_in_logs() -> None:
 
 def test_a_digit_run_longer_than_a_card_number_is_masked() -> None:
     assert mask_numbers("x " + "7" * 40) == "x ****7777"
+
+
+@pytest.mark.parametrize(
+    "number", ["123.45.6789", "4111.1111.1111.1111", "123_45_6789", "4111_1111_1111_1111"]
+)
+def test_groups_joined_by_dots_or_underscores_are_masked_too(number: str) -> None:
+    digits = "".join(c for c in number if c.isdigit())
+    assert mask_numbers(f"ssn {number} here") == f"ssn ****{digits[-4:]} here"
+
+
+@pytest.mark.parametrize("date", ["12/03/2026", "03.12.2026", "12/3/26"])
+def test_dates_written_with_slashes_or_dots_are_never_masked(date: str) -> None:
+    assert mask_numbers(f"sale on {date}", inside_words=True) == f"sale on {date}"
+
+
+def test_a_number_in_a_file_name_with_underscores_is_masked_in_event_text() -> None:
+    name = "W2_ssn_123_45_6789_card_4111_1111_1111_1111.pdf"
+    assert mask_numbers(name, inside_words=True) == "W2_ssn_****6789_card_****1111.pdf"
+
+
+def test_evidence_of_a_long_match_keeps_only_the_words_at_its_ends() -> None:
+    matched = (
+        "divorce from Robert Allen Public, DOB 04/12/1971, SSN 123 45 6789, of 12 Elm St,"
+        " Springfield, the court awarded me the house"
+    )
+    assert evidence_words(matched) == "divorce from ... the house"
+
+
+def test_evidence_of_a_phrase_is_kept_whole_with_numbers_masked() -> None:
+    assert evidence_words("attorney for loan 4417-829-301") == "attorney for loan ****9301"
 
 
 def test_masking_inside_words_catches_numbers_glued_to_text() -> None:

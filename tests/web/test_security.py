@@ -261,6 +261,15 @@ def test_the_session_cookie_is_secure_httponly_and_same_site_strict(site: Site) 
         assert flag in header
 
 
+def test_a_name_that_is_no_account_is_recorded_as_no_such_account(site: Site) -> None:
+    # people type their password into the name field; the ledger keeps it for good
+    refused = sign_in(site.client(None), "hunter2.summer-2026", password="x" * 12)
+    assert refused.status_code == 401
+    failed = site.entries_of("user.sign_in_failed")[-1]
+    assert failed.body["user"] == "(no such account)"
+    assert "hunter2" not in str(failed.body)
+
+
 def test_sign_in_and_refused_sign_in_are_recorded_without_the_password(site: Site) -> None:
     client = site.client(None)
     refused = sign_in(client, "officer", password="wrong password here")
