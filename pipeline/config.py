@@ -15,7 +15,15 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from handlers.config import AckConfig, EscalationConfig
 from pipeline.archive.people import Role
@@ -24,7 +32,8 @@ from pipeline.classify.classifier import ClassifyPolicy
 from pipeline.classify.recogniser import Recogniser, load_recogniser
 from pipeline.classify.rules import EscalationRule, RuleSet, load_default_rules
 from pipeline.emit.config import EmitConfig, JsonlSinkConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import CheckpointError, ConfigError
+from pipeline.ledger.checkpoint import VerifierKey
 
 DEFAULT_CONFIG = "config.yaml"
 _SECRET_WORDS = ("password", "secret", "token", "private_key")
@@ -75,12 +84,24 @@ class S3StorageConfig(Model):
 StorageConfig = Annotated[LocalStorageConfig | S3StorageConfig, Field(discriminator="backend")]
 
 
+def _verifier_key_text(text: str) -> str:
+    # Checked when the config loads, so a mistyped key is named with its file and line
+    # rather than failing every later verification without saying which key.
+    try:
+        VerifierKey.from_text(text)
+    except CheckpointError as exc:
+        raise ValueError(f"{text!r}: {exc}") from exc
+    return text
+
+
 class SigningConfig(Model):
     """Where the Ed25519 checkpoint signing key is, and which other keys to trust."""
 
     key_file: Path | None = Path("var/keys/ledger.key")
     key_env: str | None = "MAILLEDGER_SIGNING_KEY"
-    verifier_keys: list[str] = Field(default_factory=list)
+    verifier_keys: list[Annotated[str, AfterValidator(_verifier_key_text)]] = Field(
+        default_factory=list
+    )
     # A worker's own batch-signing key, certified by the log key (keygen --writer), so
     # workers can append without holding the key that signs checkpoints.
     writer_key_file: Path | None = None
@@ -301,7 +322,8 @@ class FilesConfig(Model):
     @field_validator("file_mode", "dir_mode", mode="before")
     @classmethod
     def _octal_text(cls, value: object) -> object:
-        # Unquoted 0640 is already octal in YAML 1.1; text ("0640", "0o640") is read as octal.
+        # Text ("0640", "0o640") is read as octal. Unquoted numbers never reach here from a
+        # config file (see _unquoted_modes); an int is a mode given from Python.
         if isinstance(value, str):
             digits = value.strip().lower().removeprefix("0o")
             if digits.isdigit():
@@ -460,6 +482,41 @@ def _literal_secret_keys(data: Any, path: str = "") -> list[str]:
     return found
 
 
+_MODE_KEYS = ("file_mode", "dir_mode")
+
+
+def _unquoted_modes(node: yaml.Node | None) -> list[tuple[str, int, str]]:
+    """``files.file_mode``/``files.dir_mode`` written as plain YAML numbers: (key, line, text).
+
+    A plain number is ambiguous: YAML 1.1 reads 0640 as octal, but 640 or 400 as decimal
+    (400 is 0o620) and YAML 1.2 reads every one of them as decimal; a permission is only
+    unambiguous quoted ("0640").
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    found = []
+    for key_node, value_node in node.value:
+        if key_node.value != "files" or not isinstance(value_node, yaml.MappingNode):
+            continue
+        for mode_key, mode_value in value_node.value:
+            if (
+                mode_key.value in _MODE_KEYS
+                and isinstance(mode_value, yaml.ScalarNode)
+                and mode_value.style is None
+                and mode_value.tag == "tag:yaml.org,2002:int"
+            ):
+                line = mode_key.start_mark.line + 1
+                found.append((f"files.{mode_key.value}", line, str(mode_value.value)))
+    return found
+
+
+def _quoted_mode(value: str) -> str:
+    """The quoted text to suggest for the plain number ``value``: its digits as octal
+    (400 -> 0400), or an example when it is not written in digits (0x1a4)."""
+    digits = value.lstrip("0")
+    return f"0{digits}" if digits.isdigit() or not digits else "0640"
+
+
 def parse_config(text: str, source: Path | None = None) -> Config:
     """Validate config text; errors name the file, line and key."""
     where = str(source) if source else "<config>"
@@ -475,6 +532,17 @@ def parse_config(text: str, source: Path | None = None) -> Config:
     lines: dict[tuple[str | int, ...], int] = {}
     if node is not None:
         _line_index(node, (), lines)
+    unquoted = _unquoted_modes(node)
+    if unquoted:
+        raise ConfigError(
+            "invalid configuration:\n  "
+            + "\n  ".join(
+                f"{where} line {line}: {key}: write the mode quoted, as in"
+                f" '{_quoted_mode(value)}' (unquoted, {value} is read as a number,"
+                " not as an octal permission)"
+                for key, line, value in unquoted
+            )
+        )
     secrets = _literal_secret_keys(data)
     if secrets:
         raise ConfigError(
@@ -520,4 +588,8 @@ def load_config(path: Path) -> Config:
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte {exc.start} cannot be decoded)"
+        ) from exc
     return parse_config(text, path)

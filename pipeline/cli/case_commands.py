@@ -15,16 +15,21 @@ import click
 
 from pipeline.archive import Archive
 from pipeline.cases.deadlines import CaseStatus
-from pipeline.classify.kinds import REQUEST_KINDS, REQUEST_SUBKINDS
+from pipeline.classify.kinds import ESCALATION_FAMILIES, REQUEST_KINDS, REQUEST_SUBKINDS
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, one_line
+from pipeline.cli.params import REQUIRED_TEXT, TEXT
 from pipeline.entries import decode_as
 from pipeline.entries.models import CaseBody, CaseExtended, CorrectionBody
 from pipeline.errors import ConfigError
 from pipeline.ledger.entry import LedgerEntry
 
 __all__ = ["register"]
+
+# 12 CFR 1024.35(e)(3)(ii) and 1024.36(d)(2)(ii): one extension of at most 15 business
+# days (the configured classification.policy.clock.extension_days may allow fewer).
+_MAX_EXTENSION_DAYS = 15
 
 
 def _apply(app: AppContext, action: Callable[[Archive], LedgerEntry]) -> None:
@@ -45,7 +50,7 @@ def _apply(app: AppContext, action: Callable[[Archive], LedgerEntry]) -> None:
 @click.command()
 @click.argument("response_ref")
 @click.argument("inbound_ref")
-@click.option("--reason", metavar="TEXT", help="Why they belong together.")
+@click.option("--reason", type=TEXT, metavar="TEXT", help="Why they belong together.")
 @pass_app
 def link(app: AppContext, response_ref: str, inbound_ref: str, reason: str | None) -> None:
     """Record that the response RESPONSE_REF answers the inbound INBOUND_REF."""
@@ -54,8 +59,20 @@ def link(app: AppContext, response_ref: str, inbound_ref: str, reason: str | Non
 
 @click.command()
 @click.argument("ref")
-@click.option("--days", type=int, default=15, show_default=True, help="Business days to add.")
-@click.option("--reason", required=True, metavar="TEXT", help="Why (sent to the borrower).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, _MAX_EXTENSION_DAYS),
+    default=_MAX_EXTENSION_DAYS,
+    show_default=True,
+    help="Business days to add.",
+)
+@click.option(
+    "--reason",
+    type=REQUIRED_TEXT,
+    required=True,
+    metavar="TEXT",
+    help="Why (sent to the borrower).",
+)
 @click.option("--language", type=click.Choice(["en", "es"]), help="Notice language override.")
 @pass_app
 def extend(app: AppContext, ref: str, days: int, reason: str, language: str | None) -> None:
@@ -65,7 +82,9 @@ def extend(app: AppContext, ref: str, days: int, reason: str, language: str | No
 
 @click.command()
 @click.argument("ref")
-@click.option("--reason", required=True, metavar="TEXT", help="How the case was resolved.")
+@click.option(
+    "--reason", type=REQUIRED_TEXT, required=True, metavar="TEXT", help="How the case was resolved."
+)
 @pass_app
 def resolve(app: AppContext, ref: str, reason: str) -> None:
     """Mark a case resolved; this meets its respond deadline."""
@@ -74,7 +93,7 @@ def resolve(app: AppContext, ref: str, reason: str) -> None:
 
 @click.command()
 @click.argument("ref")
-@click.option("--reason", metavar="TEXT", help="Why it is reopened.")
+@click.option("--reason", type=TEXT, metavar="TEXT", help="Why it is reopened.")
 @pass_app
 def reopen(app: AppContext, ref: str, reason: str | None) -> None:
     """Reopen a resolved case; its resolution no longer meets the respond deadline."""
@@ -82,7 +101,11 @@ def reopen(app: AppContext, ref: str, reason: str | None) -> None:
 
 
 _REASON = click.option(
-    "--reason", required=True, metavar="TEXT", help="Why (kept in the trail and reports)."
+    "--reason",
+    type=REQUIRED_TEXT,
+    required=True,
+    metavar="TEXT",
+    help="Why (kept in the trail and reports).",
 )
 
 
@@ -135,18 +158,29 @@ def correct_sale_date(app: AppContext, ref: str, sale_date: str, reason: str) ->
 
 @correct.command("escalate")
 @click.argument("ref")
-@click.argument("family")
-@click.option("--route", required=True, metavar="NAME", help="Escalation route to notify.")
+@click.argument("family", metavar="FAMILY", type=click.Choice(ESCALATION_FAMILIES))
+@click.option(
+    "--route", type=REQUIRED_TEXT, required=True, metavar="NAME", help="Escalation route to notify."
+)
 @_REASON
 @pass_app
 def correct_escalate(app: AppContext, ref: str, family: str, route: str, reason: str) -> None:
-    """Escalate REF by hand as FAMILY (e.g. lawsuit) to a route."""
+    """Escalate REF by hand as FAMILY (e.g. legal_representation) to a route (one of
+    escalation.routes, when the config has them)."""
+    escalation = app.config.escalation
+    if escalation is not None and route not in escalation.routes:
+        # a route with no target could never be notified
+        known = ", ".join(sorted(escalation.routes)) or "(none)"
+        raise click.BadParameter(
+            f"{route!r} is not one of the configured escalation routes: {known}",
+            param_hint="--route",
+        )
     _apply(app, lambda archive: archive.add_escalation(ref, family, route, reason))
 
 
 @correct.command("unescalate")
 @click.argument("ref")
-@click.argument("family")
+@click.argument("family", type=TEXT)
 @_REASON
 @pass_app
 def correct_unescalate(app: AppContext, ref: str, family: str, reason: str) -> None:

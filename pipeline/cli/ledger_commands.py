@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
+from pipeline.cli.params import key_argument, read_text_file
 from pipeline.config import Config
 from pipeline.errors import CheckpointError, ConfigError, LedgerError, WitnessError
 from pipeline.ledger.checkpoint import SigningKey, VerifierKey
@@ -153,6 +154,8 @@ def verify(
 ) -> None:
     """Check the whole ledger; exit 0 when intact, 1 when not, 2 for a configuration error."""
     config = app.config
+    # read before anything is printed, so a bad file is the command's only output
+    earlier = read_text_file(checkpoint_file, "--checkpoint") if checkpoint_file else None
     if public_keys:
         # Pinned keys replace the configured ones: whoever can replace the key file (or the
         # config) could otherwise re-sign a rewritten history under a key of their own.
@@ -172,7 +175,6 @@ def verify(
                 err=True,
             )
     runtime = app.runtime()
-    earlier = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
     report = verify_ledger(
         runtime.store,
         keys,
@@ -318,15 +320,9 @@ def _cosigned(ledger: Ledger, note: str, witnesses: list[TlogWitnessClient]) -> 
 
 def _pinned_key(value: str) -> VerifierKey:
     """A ``--public-key`` value: the key text itself, or a file holding it."""
-    candidate = Path(value)
+    text = key_argument(value, "--public-key")
     try:
-        text = candidate.read_text(encoding="utf-8").strip() if candidate.is_file() else value
-    except OSError as exc:
-        raise click.BadParameter(
-            f"cannot read {candidate}: {exc.strerror or exc}", param_hint="--public-key"
-        ) from exc
-    try:
-        return VerifierKey.from_text(text)
+        return VerifierKey.from_text(text.strip())
     except CheckpointError as exc:
         raise click.BadParameter(str(exc), param_hint="--public-key") from exc
 

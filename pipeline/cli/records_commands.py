@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,22 +21,32 @@ from pipeline.classify.accounts import mask_account
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo, format_table
+from pipeline.cli.params import TEXT, check_moment, key_argument, new_file
 from pipeline.entries.models import Party
 from pipeline.errors import ConfigError, ExportError
-from pipeline.export.bundle_verifier import UsageError, verify_bundle
-from pipeline.index.db import INDEX_FILE, RecordRow, SearchCriteria
+from pipeline.export.bundle_verifier import (
+    NoteError,
+    UsageError,
+    parse_verifier_keys,
+    verify_bundle,
+)
+from pipeline.index.db import INDEX_FILE, RecordRow, SearchCriteria, SearchTextError
 from pipeline.index.proven import ProvenRow
 from pipeline.ledger.entry import format_time
 from pipeline.record.identities import IDENTITIES_FILE
 from pipeline.trail.build import Trail
 
+# Far more rows than any search needs, and inside the index's 64-bit integers.
+_MAX_LIMIT = 1_000_000_000
 
-def _when(value: str | None, app: AppContext, *, end: bool) -> str | None:
-    """A ``--from``/``--to`` value as a ledger time bound.
+
+def _moment(value: str | None, app: AppContext, *, end: bool, option: str) -> datetime | None:
+    """A ``--from``/``--to`` value as a moment.
 
     A bare date is a whole day in the servicer's time zone (the one its clocks
     count in), so ``--to 2026-11-30`` includes that day; a date and time is
-    taken as given (UTC when it has no offset).
+    taken as given (UTC when it has no offset). A time outside the accepted range
+    (:data:`pipeline.cli.params.EARLIEST` to ``LATEST``) is a usage error.
     """
     if value is None:
         return None
@@ -43,14 +54,16 @@ def _when(value: str | None, app: AppContext, *, end: bool) -> str | None:
         if len(value) == 10:
             day = datetime.strptime(value, "%Y-%m-%d").date()
             zone = app.config.classification.policy.clock.zone
-            moment = datetime.combine(day + timedelta(days=1 if end else 0), time(), zone)
-        else:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
+            check_moment(datetime.combine(day, time(), zone), value, option)
+            return datetime.combine(day + timedelta(days=1 if end else 0), time(), zone)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD or an ISO 8601 time") from exc
-    return format_time(moment)
+        raise click.BadParameter(
+            f"{value!r} is not YYYY-MM-DD or an ISO 8601 time", param_hint=option
+        ) from exc
+    return check_moment(moment, value, option)
 
 
 def _criteria(
@@ -65,9 +78,14 @@ def _criteria(
     text: str | None,
     limit: int | None,
 ) -> SearchCriteria:
+    start = _moment(date_from, app, end=False, option="--from")
+    end = _moment(date_to, app, end=True, option="--to")
+    if start is not None and end is not None and start > end:
+        # an empty range is a mistake, not a search that found nothing
+        raise click.UsageError(f"--from {date_from} is after --to {date_to}")
     return SearchCriteria(
-        received_from=_when(date_from, app, end=False),
-        received_to=_when(date_to, app, end=True),
+        received_from=format_time(start) if start is not None else None,
+        received_to=format_time(end) if end is not None else None,
         mailbox=mailbox,
         sender=sender,
         account=account,
@@ -81,6 +99,7 @@ def _criteria(
 def _masked_json(row: RecordRow) -> dict[str, Any]:
     data = row.to_json()
     data["accounts"] = [mask_account(a) for a in row.accounts]
+    data["subject"] = row.listed_subject
     return data
 
 
@@ -96,7 +115,7 @@ def _proven_json(proven: ProvenRow) -> dict[str, Any]:
 
 
 _reason_option = click.option(
-    "--reason", metavar="TEXT", help="Why you are looking (recorded in the ledger)."
+    "--reason", type=TEXT, metavar="TEXT", help="Why you are looking (recorded in the ledger)."
 )
 
 
@@ -168,13 +187,15 @@ def render_trail(t: Trail) -> str:
 @click.command()
 @click.option("--from", "date_from", metavar="DATE", help="Received on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Received on or before (YYYY-MM-DD).")
-@click.option("--mailbox", metavar="NAME", help="Only this mailbox.")
-@click.option("--sender", metavar="ADDR", help="Sender address, or @domain.")
-@click.option("--account", metavar="NUMBER", help="Loan account number mentioned.")
-@click.option("--category", metavar="C", help="Classification category.")
+@click.option("--mailbox", type=TEXT, metavar="NAME", help="Only this mailbox.")
+@click.option("--sender", type=TEXT, metavar="ADDR", help="Sender address, or @domain.")
+@click.option("--account", type=TEXT, metavar="NUMBER", help="Loan account number mentioned.")
+@click.option("--category", type=TEXT, metavar="C", help="Classification category.")
 @click.option("--escalated", is_flag=True, help="Only escalated records.")
-@click.option("--text", metavar="WORDS", help="Words in subject, body or attachment names.")
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--text", type=TEXT, metavar="WORDS", help="Words in subject, body or attachment names."
+)
+@click.option("--limit", type=click.IntRange(min=1, max=_MAX_LIMIT), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
 @pass_app
 def search(
@@ -195,7 +216,10 @@ def search(
         app, date_from, date_to, mailbox, sender, account, category, escalated, text, limit
     )
     with open_archive(app, writable=False) as archive:
-        page = archive.search_proven(criteria)
+        try:
+            page = archive.search_proven(criteria)
+        except SearchTextError as exc:
+            raise click.BadParameter(str(exc), param_hint="--text") from exc
     rows = [p.row for p in page.rows]
     for found in page.disagreements:
         # stderr, so a script reading the table or JSON still sees it
@@ -219,7 +243,7 @@ def search(
             r.received[:19].replace("T", " "),
             r.mailbox,
             r.sender,
-            (r.subject if len(r.subject) <= 40 else r.subject[:39] + "…")
+            (r.listed_subject if len(r.listed_subject) <= 40 else r.listed_subject[:39] + "…")
             if r.assembled
             else "(sealed, not yet assembled)",
             r.category or "-",
@@ -257,18 +281,21 @@ def show(app: AppContext, ref: str, raw: bool, out: str | None, reason: str | No
     """
     if out and not raw:
         raise ConfigError("--out is only for --raw")
+    if raw and out:
+        _ = app.config  # loaded first: its umask sets the new file's mode
+        # Created before the viewing is recorded, so an unusable --out records nothing.
+        with new_file(out, "--out") as handle, open_archive(app, writable=True) as archive:
+            original = archive.raw(ref, reason)
+            handle.write(original.data)
+        click.echo(
+            f"wrote {len(original.data)} bytes ({original.record.raw_sha256}) to {out}", err=True
+        )
+        return
     with open_archive(app, writable=True) as archive:
         if raw:
             original = archive.raw(ref, reason)
-            if out:
-                Path(out).write_bytes(original.data)
-                click.echo(
-                    f"wrote {len(original.data)} bytes ({original.record.raw_sha256}) to {out}",
-                    err=True,
-                )
-            else:
-                sys.stdout.buffer.write(original.data)
-                sys.stdout.buffer.flush()
+            sys.stdout.buffer.write(original.data)
+            sys.stdout.buffer.flush()
             return
         shown = archive.show(ref, reason)
     echo(render_message(shown))
@@ -316,10 +343,12 @@ def render_message(shown: ShownMessage) -> str:
 @click.option("--out", "out", required=True, metavar="PATH", help="New folder, or a .zip file.")
 @click.option("--from", "date_from", metavar="DATE", help="Received on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Received on or before (YYYY-MM-DD).")
-@click.option("--mailbox", metavar="NAME", help="Only this mailbox.")
-@click.option("--account", metavar="NUMBER", help="Loan account number mentioned.")
+@click.option("--mailbox", type=TEXT, metavar="NAME", help="Only this mailbox.")
+@click.option("--account", type=TEXT, metavar="NUMBER", help="Loan account number mentioned.")
 @click.option("--escalated", is_flag=True, help="Only escalated records.")
-@click.option("--reason", metavar="TEXT", default="", help="Why (e.g. the examination request).")
+@click.option(
+    "--reason", type=TEXT, metavar="TEXT", default="", help="Why (e.g. the examination request)."
+)
 @click.option(
     "--as-of",
     "as_of",
@@ -349,11 +378,20 @@ def export(
     criteria = _criteria(
         app, date_from, date_to, mailbox, None, account, None, escalated, None, None
     )
-    with open_archive(app, writable=True) as archive:
+    _ = app.config  # loaded first: its umask sets the key file's mode
+    with ExitStack() as stack:
+        # The key file is created before the export, so a path that cannot take it fails
+        # the command before anything is written or recorded (and is never overwritten).
+        key_file = (
+            stack.enter_context(new_file(public_key_out, "--public-key-out"))
+            if public_key_out
+            else None
+        )
+        archive = stack.enter_context(open_archive(app, writable=True))
         outcome = archive.export(Path(out), criteria, reason, as_of)
-        if public_key_out:
+        if key_file is not None:
             keys = "".join(k.to_text() + "\n" for k in archive.ledger.verifier_keys)
-            Path(public_key_out).write_text(keys, encoding="utf-8")
+            key_file.write(keys.encode("utf-8"))
     result = outcome.result
     click.echo(
         f"exported {len(result.record_ids)} record(s), {result.files} files,"
@@ -375,8 +413,12 @@ def verify_export(path: str, public_key: str | None, as_json: bool) -> None:
     """Verify an export folder or .zip; exit 0 when verified, 1 when not."""
     key_text = None
     if public_key is not None:
-        candidate = Path(public_key)
-        key_text = candidate.read_text(encoding="utf-8") if candidate.is_file() else public_key
+        key_text = key_argument(public_key, "--public-key")
+        try:
+            parse_verifier_keys(key_text)
+        except NoteError as exc:
+            # the same usage error as verify's --public-key, not a failed export
+            raise click.BadParameter(str(exc), param_hint="--public-key") from exc
     try:
         report = verify_bundle(path, key_text)
     except UsageError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import click
@@ -10,6 +10,7 @@ import click
 from pipeline.cases.read import read_cases
 from pipeline.cli.app import AppContext, pass_app
 from pipeline.cli.output import terminal_safe
+from pipeline.cli.params import check_moment
 from pipeline.errors import ConfigError
 
 __all__ = ["register"]
@@ -19,9 +20,12 @@ def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=option) from exc
+    # the report counts days from here: a far date would run past what a date can hold
+    check_moment(datetime.combine(day, time(), UTC), value, option)
+    return day
 
 
 def _moment(value: str | None) -> datetime:
@@ -30,8 +34,11 @@ def _moment(value: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise click.BadParameter(
+            f"expected an ISO 8601 time, got {value!r}", param_hint="--as-of"
+        ) from exc
+    # the clocks count business days from each due date to this moment, one day at a time
+    return check_moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC), value, "--as-of")
 
 
 @click.group()

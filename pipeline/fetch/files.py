@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,21 @@ class FileMessage:
     raw: bytes
     path: str
     folder: str
+
+
+def path_text(path: Path | str) -> str:
+    """``path`` as valid text, losing nothing: the name's bytes decoded as UTF-8, with any
+    byte that is not UTF-8 written as ``\\xNN``.
+
+    File names are bytes. One that is not UTF-8 reaches Python with lone surrogates,
+    which no ledger entry (canonical JSON) or index (SQLite) can hold, so recording its
+    message would fail. The escaped form keeps every byte of the name readable in the
+    record, and is the same on every run (the same name always gives the same text),
+    so a rerun describes the same source. A valid UTF-8 name is unchanged (one that
+    itself spells ``\\xNN`` reads like the escaped byte); neither matters for exactly-once
+    recording, because an imported message's identity is its raw bytes, not its name.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _is_maildir(path: Path) -> bool:
@@ -36,7 +52,7 @@ def read_messages(path: Path) -> Iterator[FileMessage]:
         box = mailbox.Maildir(str(path), factory=None, create=False)
         for key in sorted(box.keys()):
             # get_bytes returns the message exactly as stored
-            yield FileMessage(box.get_bytes(key), f"{path}/{key}", path.name)
+            yield FileMessage(box.get_bytes(key), path_text(f"{path}/{key}"), path_text(path.name))
         return
     if path.is_dir():
         for child in sorted(path.rglob("*")):
@@ -47,6 +63,8 @@ def read_messages(path: Path) -> Iterator[FileMessage]:
     if _is_mbox(path):
         box_file = mailbox.mbox(str(path), create=False)
         for index, key in enumerate(box_file.keys()):
-            yield FileMessage(box_file.get_bytes(key), f"{path}#{index}", path.name)
+            yield FileMessage(
+                box_file.get_bytes(key), f"{path_text(path)}#{index}", path_text(path.name)
+            )
         return
-    yield FileMessage(path.read_bytes(), str(path), path.parent.name)
+    yield FileMessage(path.read_bytes(), path_text(path), path_text(path.parent.name))

@@ -55,15 +55,36 @@ def write_signing_key(path: Path, key: SigningKey) -> None:
 
 
 def read_signing_key(*, env: str | None, file: Path | None) -> SigningKey | None:
-    """The signing key from the environment variable or the file, or None if neither is set."""
+    """The signing key from the environment variable or the file, or None if neither is set.
+
+    A key that cannot be read or decoded is a :class:`SecretError` (a configuration
+    error) naming the variable or the file, never the key material.
+    """
     if env and os.environ.get(env):
-        return decode_signing_key(os.environ[env])
+        return _decoded(os.environ[env], f"environment variable {env}")
     if file is not None and file.exists():
         try:
-            return decode_signing_key(file.read_text(encoding="utf-8"))
+            text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise SecretError(f"cannot read signing key file {file}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise SecretError(
+                f"signing key file {file} is not UTF-8 text (byte {exc.start} cannot be decoded)"
+            ) from exc
+        return _decoded(text, f"signing key file {file}")
     return None
+
+
+def _decoded(text: str, where: str) -> SigningKey:
+    if not text.strip():
+        raise SecretError(f"{where} is empty: it holds no signing key")
+    try:
+        text.encode("utf-8")  # an environment value may hold bytes that are not UTF-8
+        return decode_signing_key(text)
+    except UnicodeEncodeError as exc:
+        raise SecretError(f"{where}: not UTF-8 text") from exc
+    except CheckpointError as exc:
+        raise SecretError(f"{where}: {exc}") from exc
 
 
 def parse_verifier_keys(texts: list[str]) -> list[VerifierKey]:

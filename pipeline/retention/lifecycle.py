@@ -48,12 +48,17 @@ def cutoff_before(now: datetime, text: str) -> datetime:
     if match is None:
         raise ValueError(f"bad duration {text!r}: use a whole number with d, w or y (e.g. 7y)")
     count, unit = int(match.group(1)), match.group(2)
-    if unit != "y":
-        return now - timedelta(days=count * _UNIT_DAYS[unit])
     try:
-        return now.replace(year=now.year - count)
-    except ValueError:
-        return now.replace(year=now.year - count, day=28)
+        if unit != "y":
+            return now - timedelta(days=count * _UNIT_DAYS[unit])
+        try:
+            return now.replace(year=now.year - count)
+        except ValueError:
+            if now.year - count < 1:  # before year 1: no calendar has that day
+                raise
+            return now.replace(year=now.year - count, day=28)
+    except (OverflowError, ValueError):
+        raise ValueError(f"duration {text!r} reaches back before any record") from None
 
 
 @dataclass(frozen=True)

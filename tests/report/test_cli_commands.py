@@ -195,7 +195,7 @@ def test_correct_subcommands_append_corrections_and_print_the_moved_due_dates(co
         "correct",
         "escalate",
         noe,
-        "lawsuit",
+        "legal_representation",
         "--route",
         "legal",
         "--reason",

@@ -99,6 +99,13 @@ def test_duration_counts_calendar_years_weeks_and_days_and_refuses_other_text() 
             cutoff_before(now, bad)
 
 
+@pytest.mark.parametrize("text", ["99999999999999999y", "99999999999999d", "2027y"])
+def test_a_duration_reaching_back_before_any_calendar_is_refused(text: str) -> None:
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    with pytest.raises(ValueError, match="reaches back before any record"):
+        cutoff_before(now, text)
+
+
 def test_seven_years_before_a_leap_day_keeps_records_longer_not_shorter() -> None:
     leap = datetime(2028, 2, 29, tzinfo=UTC)
     assert cutoff_before(leap, "7y") == datetime(2021, 2, 28, tzinfo=UTC)
