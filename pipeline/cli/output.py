@@ -16,6 +16,8 @@ from typing import NoReturn
 
 import click
 
+from pipeline.redact import mask_numbers
+
 __all__ = ["echo", "fail", "format_table", "one_line", "terminal_safe"]
 
 
@@ -71,7 +73,12 @@ def format_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def fail(message: str, exit_code: int) -> NoReturn:
-    """Print ``error: <message>`` as one line on stderr and exit with ``exit_code``."""
+    """Print ``error: <message>`` as one line on stderr and exit with ``exit_code``.
+
+    A message may quote a path or a value that came from a message (an attachment's file
+    name in an export's folder): runs of nine or more digits are masked, as in the logs
+    (:func:`pipeline.redact.mask_numbers`), which spares ledger positions and sizes.
+    """
     flat = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    click.echo(f"error: {one_line(flat)}", err=True)
+    click.echo(f"error: {one_line(mask_numbers(flat, min_digits=9))}", err=True)
     raise SystemExit(exit_code)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli.app import cli
-from pipeline.cli.output import format_table, one_line, terminal_safe
+from pipeline.cli.output import fail, format_table, one_line, terminal_safe
 from tests.index.factory import LedgerEnv, make_env, make_raw, write_config
 
 OSC_TITLE = "\x1b]0;pwned\x07"
@@ -92,3 +92,18 @@ def test_terminal_safe_escapes_c0_c1_del_and_bidi_isolates() -> None:
 def test_table_cells_cannot_start_a_new_line() -> None:
     assert format_table(("A", "B"), [("x\ny", "z")]).splitlines() == ["A       B", "x\\x0ay  z"]
     assert one_line("a\tb") == "a\\x09b"
+
+
+def test_an_error_line_masks_a_number_quoted_from_a_message_but_keeps_positions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        fail("natives/ML00000001.0001_7004418825 statement.png: File name too long", 3)
+    with pytest.raises(SystemExit):
+        fail("no ledger entry at position 400008", 1)
+    assert done.value.code == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert "7004418825" not in lines[0] and lines[0].endswith(
+        "8825 statement.png: File name too long"
+    )
+    assert lines[1] == "error: no ledger entry at position 400008"
