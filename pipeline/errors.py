@@ -24,8 +24,23 @@ class SecretError(ConfigError):
     """A secret named in the configuration could not be read."""
 
 
+class OperationalError(MailledgerError):
+    """The machine refused something the command needs (a folder to write, a port to
+    listen on): nothing is damaged, and the same command succeeds once that is fixed."""
+
+    exit_code = 3
+
+
+class CannotWriteError(OperationalError):
+    """A file or folder could not be written: permissions, a read-only or full file system."""
+
+
 class StorageError(MailledgerError):
     """The object store failed or refused an operation."""
+
+
+class StoreWriteError(StorageError, CannotWriteError):
+    """The object store could not be written (permissions, read-only or full file system)."""
 
 
 class ObjectConflictError(StorageError):
@@ -41,11 +56,18 @@ class IntegrityError(StorageError):
 
 
 class RetentionError(StorageError):
-    """The store refused a change because of retention or a legal hold."""
+    """A change was refused because of retention or a legal hold (by the store, or by the
+    hold rules: lifting a hold that is not there)."""
 
 
 class LedgerError(MailledgerError):
     """The ledger could not be read or appended to."""
+
+
+class CacheError(MailledgerError):
+    """A cache in ``state_dir`` (derived from the ledger) is damaged or cannot be opened."""
+
+    exit_code = 3
 
 
 class CacheAheadError(LedgerError):
@@ -122,6 +144,17 @@ class RecordNotFoundError(MailledgerError):
 
 class ExportError(MailledgerError):
     """An examination export could not be written or does not verify."""
+
+
+class ExportWriteError(ExportError, CannotWriteError):
+    """The export's folder cannot be written (missing, read-only, full)."""
+
+
+class ExportExistsError(ExportError):
+    """The export's destination already exists: a usage error, since exports never replace
+    one another."""
+
+    exit_code = 2
 
 
 class CaseActionError(MailledgerError):

@@ -10,7 +10,8 @@ useless to the person reading it:
 
 - "12 CFR 1024.35(d)" and "1026.36(c)(3)" stay (six digits);
 - ISO dates ("2026-12-03") and dates written with dots or slashes stay;
-- acknowledgment reference numbers ("ML-2FMA-TVUD", "ML-2345-6789") stay.
+- acknowledgment reference numbers ("ML-2FMA-TVUD", "ML-2345-6789") and record ids
+  ("r-" and 24 hex digits, all of them digits now and then) stay.
 
 The scan is one regular-expression pass with no nested repetition, so it is
 linear in the length of the text.
@@ -29,6 +30,7 @@ _KEEP = (
     r"(?P<keep>"
     r"\d{4}-\d{2}-\d{2}(?![\d-])"  # ISO date
     r"|(?<![A-Za-z0-9])[Mm][Ll]-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}(?![A-Za-z0-9])"  # reference
+    r"|(?<![A-Za-z0-9])r-[0-9a-f]{24}(?![0-9A-Za-z])"  # record id (hex, by chance all digits)
     r")"
 )
 _RUN = r"\d+(?:[ \-_./]\d+)*"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import atexit
 import getpass
 import os
+import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urlsplit
 
 from pipeline.config import Config, LocalStorageConfig
 from pipeline.errors import CheckpointError, ConfigError
@@ -24,9 +29,14 @@ from pipeline.ledger.relay import (
 from pipeline.ledger.tlog_witness import TlogWitnessClient, TlogWitnessSettings
 from pipeline.ledger.witness import CheckpointWitness, StoreWitness
 from pipeline.secrets import read_secret
-from pipeline.storage.base import ObjectStore
+from pipeline.storage.base import ObjectStore, Protection, PutOutcome
 from pipeline.storage.local import LocalStore
 from pipeline.storage.settings import LocalSettings, S3Settings, StoreSettings, open_store
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from mypy_boto3_sqs import SQSClient
 
 
 def store_settings(config: Config) -> StoreSettings:
@@ -112,8 +122,90 @@ class Runtime:
             self.relay.close(witness_wait_seconds(self.config))
 
 
-def open_runtime(config: Config, *, writable: bool) -> Runtime:
-    """Store and ledger; ``writable`` requires the signing key or a certified writer key."""
+def absent_local_store(config: Config) -> Path | None:
+    """The configured local store's folder when it does not exist (yet), else None.
+
+    A local store path that names something other than a folder is a
+    :class:`ConfigError` naming it and the config file.
+    """
+    storage = config.storage
+    if not isinstance(storage, LocalStorageConfig) or storage.path.is_dir():
+        return None
+    if storage.path.exists():
+        raise ConfigError(f"the store {storage.path}{_in_config(config)} is not a folder")
+    return storage.path
+
+
+def _in_config(config: Config) -> str:
+    return f" (storage.path in {config.source_path})" if config.source_path else ""
+
+
+class _AbsentStore:
+    """Stands in, under a read-only ledger, for a local store whose folder does not exist.
+
+    Reading a ledger there would find it empty, and search, cases or holds would report
+    "nothing" for what is most likely a mistyped path; so every use is refused in one
+    line naming the path and the config file. Only the ledger is given this: the store
+    itself stays real, so that ``verify`` reports the missing ledger in its own words
+    and a command that puts an object (a writer certificate) creates the folder.
+    """
+
+    def __init__(self, config: Config, root: Path) -> None:
+        self.description = f"local store at {root}"
+        self.write_concurrency = 1
+        self._message = (
+            f"the store {root}{_in_config(config)} does not exist: nothing has been recorded"
+            " there; check the path"
+        )
+
+    def _refuse(self, *_args: object, **_kwargs: object) -> NoReturn:
+        raise ConfigError(self._message)
+
+    def put(self, key: str, data: bytes) -> PutOutcome:
+        """Refused: see the class."""
+        self._refuse()
+
+    def get(self, key: str, *, verify: bool = True) -> bytes:
+        """Refused: see the class."""
+        self._refuse()
+
+    def sha256(self, key: str) -> str:
+        """Refused: see the class."""
+        self._refuse()
+
+    def exists(self, key: str) -> bool:
+        """Refused: see the class."""
+        self._refuse()
+
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
+        """Refused: see the class."""
+        self._refuse()
+
+    def delete(self, key: str) -> None:
+        """Refused: see the class."""
+        self._refuse()
+
+    def protection(self, key: str) -> Protection:
+        """Refused: see the class."""
+        self._refuse()
+
+    def set_legal_hold(self, key: str, on: bool) -> None:
+        """Refused: see the class."""
+        self._refuse()
+
+    def durable_batch(self, *, settle_existing: bool = False) -> AbstractContextManager[None]:
+        """Refused: see the class."""
+        self._refuse()
+
+
+def open_runtime(config: Config, *, writable: bool, existing_store: bool = False) -> Runtime:
+    """Store and ledger; ``writable`` requires the signing key or a certified writer key.
+
+    A local store path that is not a folder is a :class:`ConfigError`. With
+    ``existing_store`` (the commands' runtimes), a read-only runtime over a local store
+    that does not exist refuses, in one line naming the path, the first use of its
+    ledger; a writable one creates the store with its first write.
+    """
     signing = read_signing_key(env=config.signing.key_env, file=config.signing.key_file)
     writer = writer_key(config)
     if writable and signing is None and writer is None:
@@ -124,12 +216,16 @@ def open_runtime(config: Config, *, writable: bool) -> Runtime:
             " create one with 'mailledger keygen' or set"
             f" {config.signing.key_env or 'signing.key_env'}"
         )
+    absent = absent_local_store(config)
     store = build_store(config)
     # Only a holder of the log key signs checkpoints: read-only commands and writer-key
     # workers need neither the witnesses nor their credentials.
     relay = witness_relay(config, store) if writable and signing is not None else None
+    read_from: ObjectStore = store
+    if existing_store and not writable and absent is not None:
+        read_from = _AbsentStore(config, absent)
     ledger = Ledger(
-        store,
+        read_from,
         config.origin,
         verifier_keys(config),
         signing if writable else None,
@@ -205,3 +301,46 @@ def tlog_witnesses(config: Config) -> list[TlogWitnessClient]:
             TlogWitnessClient(TlogWitnessSettings(witness.url, key, witness.timeout_seconds))
         )
     return clients
+
+
+# sqs.<region>.amazonaws.com (and sqs-fips.), or the legacy <region>.queue.amazonaws.com
+_SQS_HOST = re.compile(
+    r"^(?:sqs(?:-fips)?\.(?P<region>[a-z0-9-]+)|(?P<legacy>[a-z0-9-]+)\.queue)"
+    r"\.amazonaws\.com(?:\.cn)?$"
+)
+
+
+def queue_region(queue_url: str) -> str | None:
+    """The AWS region an SQS queue URL names in its host, or None (an emulator's URL)."""
+    match = _SQS_HOST.match((urlsplit(queue_url).hostname or "").lower())
+    if match is None:
+        return None
+    return match.group("region") or match.group("legacy")
+
+
+def sqs_client(
+    queue_url: str,
+    region: str | None,
+    endpoint_url: str | None,
+    *,
+    option: str = "--queue-url",
+) -> SQSClient:
+    """An SQS client for ``queue_url``.
+
+    The region is ``region`` when given, else the AWS environment's (``AWS_REGION``,
+    the profile), else the one an AWS queue URL names; without any, a
+    :class:`ConfigError` naming ``option`` and how to set one (boto3 would only say
+    "You must specify a region", from deep inside the first call).
+    """
+    # imported here: only the commands that read a queue pay for boto3
+    import boto3
+
+    from pipeline.emit.aws import aws_client
+
+    chosen = region or boto3.session.Session().region_name or queue_region(queue_url)
+    if chosen is None:
+        raise ConfigError(
+            f"{option} {queue_url}: no AWS region for the queue; pass --region, set"
+            " AWS_REGION, or give the queue's AWS URL (https://sqs.REGION.amazonaws.com/...)"
+        )
+    return aws_client("sqs", chosen, endpoint_url)

@@ -67,6 +67,7 @@ from pipeline.retention.lifecycle import (
     Disposal,
     HoldChange,
     HoldView,
+    LedgerState,
     add_hold,
     cutoff_before,
     dispose,
@@ -591,7 +592,21 @@ class Archive:
         return add_hold(self.store, self.ledger, self.ledger, refs, reason=reason, actor=self.actor)
 
     def remove_hold(self, refs: Sequence[str], reason: str) -> HoldChange:
-        """Lift the hold of the records ``refs`` name; appends ``hold.removed``."""
+        """Lift the hold of the records ``refs`` name; appends ``hold.removed``.
+
+        :class:`RetentionError`, with nothing appended or changed, when a record named is
+        not under legal hold: a ``hold.removed`` entry for it would record the end of a
+        hold that never was (and a mistyped reference would look like a release).
+        """
+        state = LedgerState.read(self.ledger)
+        free = [r.record_id for r in state.resolve(refs) if r.record_id not in state.holds]
+        if free:
+            names = ", ".join(free)
+            raise RetentionError(
+                f"record {names} is not under legal hold; nothing was released"
+                if len(free) == 1
+                else f"records {names} are not under legal hold; nothing was released"
+            )
         return remove_hold(
             self.store, self.ledger, self.ledger, refs, reason=reason, actor=self.actor
         )

@@ -10,7 +10,11 @@ Exit codes (documented in the README; every error is one line on stderr):
 - 3 operational failure: a file or folder that cannot be read or written, a full
   disk, a broken index database, or an internal error;
 - 4 ``poll``: a mailbox was skipped because another worker holds its lease (and
-  nothing failed), so a stalled mailbox does not look like success.
+  nothing failed), so a stalled mailbox does not look like success;
+- 128 + the signal's number (130 for Ctrl-C, SIGINT; 143 for SIGTERM): a one-shot
+  command (``import``, ``poll``, ``assemble``) stopped by a signal before it finished,
+  as shells report a command a signal ended; what it committed is kept, and running it
+  again continues. ``run``, and ``assemble`` on a queue, end on SIGTERM by design: 0.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -63,9 +68,15 @@ class AppContext:
         return self._config
 
     def runtime(self, *, writable: bool = False) -> Runtime:
-        """Store and ledger built from the config."""
+        """Store and ledger built from the config.
+
+        A read-only command over a local store that does not exist fails (exit 2) naming
+        the path, instead of reporting an empty ledger; a writable one creates the store.
+        """
         if writable not in self._runtimes:
-            self._runtimes[writable] = open_runtime(self.config, writable=writable)
+            self._runtimes[writable] = open_runtime(
+                self.config, writable=writable, existing_store=True
+            )
         return self._runtimes[writable]
 
     def close(self) -> None:
@@ -79,6 +90,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_OPERATIONAL = 3
 EXIT_LEASE_HELD = 4
+EXIT_SIGNAL_BASE = 128  # plus the signal's number, as shells report a command a signal ended
 
 log = structlog.get_logger(__name__)
 
@@ -123,7 +135,13 @@ class MailledgerGroup(click.Group):
             fail(f"{where}: {exc.format_message()} (see '{where} --help')", EXIT_USAGE)
         except click.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
-        except click.Abort:
+        except click.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                # Ctrl-C outside a worker's stop flag: whatever was committed is kept
+                fail(
+                    "stopped by SIGINT before the command finished; run it again",
+                    EXIT_SIGNAL_BASE + signal.SIGINT,
+                )
             fail("aborted", EXIT_FAILED)
         finally:
             os.umask(umask)

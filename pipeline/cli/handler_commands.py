@@ -13,12 +13,21 @@ from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.output import echo, one_line
 from pipeline.emit.config import JsonlSinkConfig
 from pipeline.errors import ConfigError, HandlerError
+from pipeline.runtime import sqs_client
+
+# the config section each handler is built from
+_SECTIONS = {"acknowledge": "acknowledgment", "escalate": "escalation"}
 
 
 @click.command()
 @click.argument("which", type=click.Choice(["acknowledge", "escalate", "extension-notices"]))
 @click.option("--queue-url", metavar="URL", help="Read from this SQS queue instead of the outbox.")
 @click.option("--endpoint-url", metavar="URL", help="SQS endpoint (a local emulator).")
+@click.option(
+    "--region",
+    metavar="NAME",
+    help="With --queue-url: SQS region (default: the AWS environment's, else the queue URL's).",
+)
 @click.option("--max-batches", type=int, help="With --queue-url: stop after N receive calls.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
 @pass_app
@@ -27,6 +36,7 @@ def handle(
     which: str,
     queue_url: str | None,
     endpoint_url: str | None,
+    region: str | None,
     max_batches: int | None,
     as_json: bool,
 ) -> None:
@@ -41,12 +51,18 @@ def handle(
     if which == "extension-notices":
         _extension_notices(app, as_json)
         return
+    section = _SECTIONS[which]
+    if getattr(config, section) is None:
+        # one configuration error before any event is read, not a failure per event
+        where = f" {config.source_path}" if config.source_path else ""
+        raise ConfigError(
+            f"handle {which}: the config{where} has no '{section}' section; add one to"
+            " enable it (the example config.yaml shows its options)"
+        )
+    client = sqs_client(queue_url, region, endpoint_url) if queue_url else None
     context = handlers_for(config, app.runtime(writable=True))
     handler = context.acknowledgment if which == "acknowledge" else context.escalation
-    if queue_url:
-        import boto3
-
-        client = boto3.client("sqs", endpoint_url=endpoint_url)
+    if queue_url and client is not None:
         stats = run_sqs(handler, client, queue_url, max_batches=max_batches or 1, wait_seconds=1)
     else:
         outbox = next((s for s in config.events.sinks if isinstance(s, JsonlSinkConfig)), None)

@@ -7,10 +7,11 @@ an export or a verify over a large log among them, would otherwise carry too.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,18 +19,49 @@ from pipeline.cli.app import (
     EXIT_FAILED,
     EXIT_LEASE_HELD,
     EXIT_OK,
+    EXIT_SIGNAL_BASE,
     AppContext,
     echo_json,
     pass_app,
 )
-from pipeline.cli.output import echo
-from pipeline.runtime import Runtime
+from pipeline.cli.output import echo, fail
+from pipeline.cli.params import REQUIRED_TEXT
+from pipeline.runtime import Runtime, sqs_client
 from pipeline.worker.metrics import IngestMetrics
 from pipeline.worker.reports import MailboxReport
 from pipeline.worker.stop import StopFlag
 
 if TYPE_CHECKING:
     from pipeline.worker.assembler import AssemblyReport
+
+
+class SignalStop(StopFlag):
+    """The workers' stop flag, remembering which signal set it first (None: no signal),
+    so a one-shot command can say it was stopped and exit as a stopped command does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signal: signal.Signals | None = None
+
+    def set(self, *args: Any) -> None:
+        """Ask the worker to stop after the current batch; a handler passes the signal."""
+        if self.signal is None and args and isinstance(args[0], int):
+            self.signal = signal.Signals(args[0])
+        super().set()
+
+
+def install_stop() -> SignalStop:
+    """The stop flag, installed for SIGINT and SIGTERM (assembly worker processes ignore
+    SIGINT themselves: see ``init_worker_process``)."""
+    stop = SignalStop()
+    stop.install()
+    return stop
+
+
+def _stopped(stop: SignalStop, what: str) -> None:
+    """When a signal stopped the command: one line saying what was done, exit 128+N."""
+    if stop.signal is not None:
+        fail(f"stopped by {stop.signal.name} {what}", EXIT_SIGNAL_BASE + stop.signal)
 
 
 def _print_reports(reports: list[MailboxReport]) -> None:
@@ -83,8 +115,7 @@ def poll(
 
     config = app.config
     runtime = app.runtime(writable=True)
-    stop = StopFlag()
-    stop.install()
+    stop = install_stop()
     metrics = IngestMetrics([m.name for m in config.mailboxes])
     textfile = config.metrics.textfile
     if textfile is not None:
@@ -114,6 +145,10 @@ def poll(
         echo_json({"mailboxes": [r.to_json() for r in reports], "dispatch_ok": dispatch_ok})
     else:
         _print_reports(reports)
+    _stopped(
+        stop,
+        "before the poll finished; what it sealed is kept, and the next poll continues from there",
+    )
     if not (all(r.ok for r in reports) and dispatch_ok):
         sys.exit(EXIT_FAILED)
     sys.exit(EXIT_LEASE_HELD if any(r.skipped for r in reports) else EXIT_OK)
@@ -134,8 +169,8 @@ def run(app: AppContext, once: bool, no_idle: bool) -> None:
 
     config = app.config
     runtime = app.runtime(writable=True)
-    stop = StopFlag()
-    stop.install()
+    # SIGTERM (or Ctrl-C) is how a run ends: it finishes the batch in hand and exits 0
+    stop = install_stop()
     metrics = IngestMetrics([m.name for m in config.mailboxes])
     if config.metrics.listen_port:
         metrics.serve(config.metrics.listen_host, config.metrics.listen_port)
@@ -217,7 +252,9 @@ def assemble(
 
     Without a queue: every sealed message that has no record yet, oldest first, then
     exit. With a queue: receive sealed batches until SIGTERM (or, with --until-empty,
-    until the queue is empty); several workers may share one queue. Exit status 0.
+    until the queue is empty); several workers may share one queue. Exit status 0;
+    128 + the signal's number when a signal stopped it before the work it was given
+    was done (all pending messages, or the queue with --until-empty).
     """
     from pipeline.worker.assembly_queue import consume
     from pipeline.worker.build import open_assembler
@@ -225,20 +262,21 @@ def assemble(
     config = app.config
     settings = config.worker.assembly_queue
     url = queue_url or (settings.queue_url if settings else None)
+    client = None
+    if url is not None:
+        # before the runtime and the workers: a queue without a region is a usage error
+        client = sqs_client(
+            url,
+            region or (settings.region if settings else None),
+            endpoint_url or (settings.endpoint_url if settings else None),
+            option="--queue-url" if queue_url else "worker.assembly_queue.queue_url",
+        )
     runtime = app.runtime(writable=True)
-    stop = StopFlag()
-    stop.install()
+    stop = install_stop()
     with open_assembler(config, runtime, workers=workers) as assembler:
-        if url is None:
+        if url is None or client is None:
             report = assembler.assemble_pending(lambda: stop.is_set)
         else:
-            from pipeline.emit.aws import aws_client
-
-            client = aws_client(
-                "sqs",
-                region or (settings.region if settings else None),
-                endpoint_url or (settings.endpoint_url if settings else None),
-            )
             report = consume(
                 client,
                 url,
@@ -265,38 +303,57 @@ def assemble(
             f" attachments accepted {report.attachments_accepted}"
             f" / rejected {report.attachments_rejected}; sealed and waiting: {waiting}"
         )
+    # A queue worker without --until-empty runs until a signal ends it, by design.
+    if url is None or until_empty:
+        _stopped(
+            stop,
+            f"after assembling {report.assembled} messages; {waiting} sealed messages"
+            " still wait: run 'mailledger assemble' again to assemble them",
+        )
     sys.exit(0)
 
 
 @click.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--label", default="import", show_default=True, help="Name recorded as the mailbox.")
+@click.option(
+    "--label",
+    type=REQUIRED_TEXT,
+    default="import",
+    show_default=True,
+    help="Name recorded as the mailbox.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
 @pass_app
 def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) -> None:
     """Backfill .eml files, mbox files and Maildir folders (never auto-acknowledged)."""
     from pathlib import Path
 
-    from pipeline.fetch.files import read_messages
+    from pipeline.fetch.files import path_text, read_messages
     from pipeline.worker.build import open_poller
 
     config = app.config
     runtime = app.runtime(writable=True)
-    stop = StopFlag()
-    stop.install()
+    stop = install_stop()
     results = []
+    finished = read = recorded = 0
     with open_poller(config, runtime, stop=stop) as poller:
         for path in paths:
             report = poller.import_files(read_messages(Path(path)), label)
+            read += report.fetched
+            recorded += report.recorded
             results.append(
                 {
-                    "path": path,
+                    "path": path_text(path),  # a name that is not UTF-8 still prints
                     "read": report.fetched,
                     "recorded": report.recorded,
                     "already_recorded": report.already_recorded,
                     "attachments_rejected": report.attachments_rejected,
                 }
             )
+            if stop.is_set:
+                # the batch in hand was committed; the paths after it were never opened
+                break
+            finished += 1
     if as_json:
         echo_json({"imports": results})
     else:
@@ -305,6 +362,12 @@ def import_(app: AppContext, paths: tuple[str, ...], label: str, as_json: bool) 
                 f"{item['path']}: read {item['read']}, recorded {item['recorded']},"
                 f" already recorded {item['already_recorded']}"
             )
+    _stopped(
+        stop,
+        f"after {finished} of {len(paths)} paths ({read} messages read, {recorded}"
+        " recorded); run the same import again to continue: messages already recorded"
+        " are skipped",
+    )
 
 
 def register(group: click.Group) -> None:

@@ -111,9 +111,11 @@ def revoke_writer_command(app: AppContext, verifier_key: str, position: int | No
         raise click.BadParameter(str(exc), param_hint="VKEY") from exc
     runtime = app.runtime()
     at = runtime.ledger.size() if position is None else position
-    runtime.store.put(
-        revocation_key(writer), revoke_writer(log_key, config.origin, writer, at).encode("utf-8")
-    )
+    try:
+        note = revoke_writer(log_key, config.origin, writer, at, verifier_keys(config))
+    except CheckpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="VKEY") from exc
+    runtime.store.put(revocation_key(writer), note.encode("utf-8"))
     click.echo(f"writer key {writer.name!r} is revoked from ledger position {at}")
 
 

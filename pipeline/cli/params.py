@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 import click
+
+from pipeline.index.model import EARLIEST_DAY, LATEST_DAY
 
 __all__ = [
     "EARLIEST",
@@ -28,11 +30,9 @@ __all__ = [
     "read_text_file",
 ]
 
-# The times the CLI accepts. Before 1970 there is no e-mail to have recorded; the
-# upper end keeps every deadline the clocks derive from such a time (they count day
-# by day, up to a year or so ahead) far inside what a date can hold.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# The times the CLI accepts: the days the index allows (pipeline.index.model), whole.
+EARLIEST = datetime.combine(EARLIEST_DAY, time(), UTC)
+LATEST = datetime.combine(LATEST_DAY + timedelta(days=1), time(), UTC)
 
 
 def check_moment(moment: datetime, value: str, option: str) -> datetime:

@@ -9,6 +9,7 @@ import click
 
 from pipeline.cli.app import AppContext, echo_json, pass_app
 from pipeline.cli.archive import open_archive
+from pipeline.cli.params import REQUIRED_TEXT, TEXT
 from pipeline.retention.lifecycle import HoldChange
 
 
@@ -29,7 +30,9 @@ def _print_change(change: HoldChange, verb: str, as_json: bool) -> None:
 
 @hold.command("add")
 @click.argument("refs", nargs=-1, required=True, metavar="REF...")
-@click.option("--reason", metavar="TEXT", help="Why (matter, request), kept in the ledger.")
+@click.option(
+    "--reason", type=TEXT, metavar="TEXT", help="Why (matter, request), kept in the ledger."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def hold_add(app: AppContext, refs: tuple[str, ...], reason: str | None, as_json: bool) -> None:
@@ -41,11 +44,18 @@ def hold_add(app: AppContext, refs: tuple[str, ...], reason: str | None, as_json
 
 @hold.command("remove")
 @click.argument("refs", nargs=-1, required=True, metavar="REF...")
-@click.option("--reason", metavar="TEXT", required=True, help="Why the hold ends (required).")
+@click.option(
+    "--reason",
+    type=REQUIRED_TEXT,
+    metavar="TEXT",
+    required=True,
+    help="Why the hold ends (required).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def hold_remove(app: AppContext, refs: tuple[str, ...], reason: str, as_json: bool) -> None:
-    """Lift the hold of the records REF; objects another held record shares stay held."""
+    """Lift the hold of the records REF, each of which must be under hold (otherwise
+    nothing is released, exit 1); objects another held record shares stay held."""
     with open_archive(app, writable=True) as archive:
         change = archive.remove_hold(refs, reason)
     _print_change(change, "released", as_json)
@@ -86,6 +96,7 @@ def hold_list(app: AppContext, as_json: bool, no_check: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
 @click.option(
     "--reason",
+    type=TEXT,
     metavar="TEXT",
     help="Why (the schedule or approval), kept in the ledger; required unless --dry-run.",
 )

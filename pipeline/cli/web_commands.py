@@ -6,7 +6,10 @@ Account changes go through :mod:`pipeline.archive.people`, which appends a
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import os
+import socket
 import sys
 from typing import Any
 
@@ -16,7 +19,7 @@ from pipeline.archive.people import USERS_FILE, People, UserDirectory, parse_rol
 from pipeline.cli.app import AppContext, pass_app
 from pipeline.cli.archive import open_archive
 from pipeline.cli.output import echo
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, OperationalError
 
 
 @click.command()
@@ -34,7 +37,11 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
     if (web.tls_cert_file is None) != (web.tls_key_file is None):
         raise ConfigError("web.tls_cert_file and web.tls_key_file must be set together")
     app.runtime(writable=True)  # fail here, in one line, when the signing key is missing
-    bind = f"{host or web.host}:{web.port if port is None else port}"
+    bind = listen_address(
+        host or web.host,
+        web.port if port is None else port,
+        "--host" if host else f"web.host in {config.source_path or 'the config'}",
+    )
     options: dict[str, Any] = {
         "bind": bind,
         "workers": web.workers,
@@ -63,6 +70,52 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
     scheme = "https" if "certfile" in options else "http"
     click.echo(f"mailledger web app on {scheme}://{bind}/ (Ctrl-C stops it)", err=True)
     Server().run()
+
+
+def listen_address(host: str, port: int, where: str) -> str:
+    """The address for the server to bind, after binding it once here.
+
+    The server reports an address it cannot bind in a dozen lines over several seconds
+    of retries; here it is one line: a host that does not resolve, or is not an
+    address of this machine, is a usage error (``where`` names the option or setting),
+    a port in use or not allowed is the machine's (exit 3).
+    """
+    if host.startswith(("unix:", "fd://")):
+        return host  # a socket file or an inherited descriptor: the server binds it
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]  # [::1], as in a URL
+    ipv6 = _is_ipv6(host)
+    family = socket.AF_INET6 if ipv6 else socket.AF_INET  # as the server chooses
+    try:
+        socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(f"{where}: cannot resolve {host!r} ({exc.strerror})") from exc
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # as the server does: a port whose last connections are closing is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ConfigError(
+                    f"{where}: {host} is not an address of this machine ({exc.strerror})"
+                ) from exc
+            raise OperationalError(
+                f"cannot listen on {host} port {port} ({exc.strerror})"
+                + (
+                    ": another program listens there; stop it or choose another --port"
+                    if exc.errno == errno.EADDRINUSE
+                    else ""
+                )
+            ) from exc
+    return f"[{host}]:{port}" if ipv6 else f"{host}:{port}"
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address)
+    except ValueError:
+        return False
 
 
 @click.group()

@@ -61,7 +61,7 @@ from pipeline.cases.read import RecordCases, read_record_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import decode, decode_record, names
 from pipeline.entries.models import MessageSealed, Party, RecordBody
-from pipeline.errors import ExportError, IntegrityError
+from pipeline.errors import ExportError, ExportExistsError, ExportWriteError, IntegrityError
 from pipeline.export.loadfile import FIELDS, csv_header, csv_row, dat_header, dat_row
 from pipeline.export.pages import Summary, index_page, message_page, sealed_page
 from pipeline.index.db import RecordRow, SearchCriteria
@@ -623,11 +623,12 @@ def scratch_beside(out: Path) -> Path:
     access as the export itself), for every scratch file an export writes; the caller
     removes it when the export ends, however it ends."""
     if out.exists():
-        raise ExportError(f"{out} already exists; choose a new path for the export")
+        raise ExportExistsError(f"{out} already exists; choose a new path for the export")
     try:
         return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".scratch", dir=out.parent))
     except OSError as exc:
-        raise ExportError(
+        # the folder, not the records, is at fault: the same export succeeds elsewhere
+        raise ExportWriteError(
             f"cannot write next to {out} ({exc.strerror}); choose a folder that exists"
             " and is writable for the export"
         ) from exc
@@ -657,7 +658,7 @@ def stage_export(
     the caller removes.
     """
     if out.exists():
-        raise ExportError(f"{out} already exists; choose a new path for the export")
+        raise ExportExistsError(f"{out} already exists; choose a new path for the export")
     if criteria.text and text_seqs is None:
         raise ExportError("an export by words needs the positions where the words were found")
     proofs = records.proofs

@@ -17,10 +17,12 @@ from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
 from pipeline.ledger.entry import format_time
 from pipeline.redact import mask_numbers
 
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(9998, 12, 31)
-"""The days a search or report period may name: a day outside them is a typing slip, and
-the day after the last (an inclusive end) must still be a date in every time zone."""
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+"""The days a search, a report period or a command's time may name, in the CLI and the web
+app alike. Before 1970 there is no e-mail to have recorded; after 2099 is a typing slip,
+and every deadline the clocks derive from such a day (counted day by day, up to a year
+or so ahead) stays far inside what a date can hold."""
 
 
 def check_day(day: date) -> date:

@@ -440,12 +440,36 @@ def merge_statuses(ours: WitnessStatus, theirs: WitnessStatus | None) -> Witness
 
 
 def read_statuses(path: Path) -> dict[str, WitnessStatus]:
-    """The statuses a relay last wrote to ``path`` (empty when there is none)."""
+    """The statuses a relay last wrote to ``path`` (empty when there is none).
+
+    The file is a report kept in ``state_dir``, not evidence: one that cannot be read or
+    does not hold an object of statuses counts as missing (with a warning naming it),
+    and the next relay that saves rewrites it.
+    """
     try:
-        data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        return {name: WitnessStatus(**fields) for name, fields in data.items()}
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON {type(data).__name__}, not an object of witness statuses")
+        return {str(name): _status(fields) for name, fields in data.items()}
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, TypeError) as exc:
         log.warning("witness.status_unreadable", path=str(path), error=str(exc))
         return {}
+
+
+def _status(fields: Any) -> WitnessStatus:
+    """One saved status; TypeError when its fields are not what a relay writes (a status
+    compared or printed with a size that is not a number would fail far from the file)."""
+    if not isinstance(fields, dict):
+        raise TypeError("a witness status is not a JSON object")
+    status = WitnessStatus(**fields)
+    texts = (status.error, status.checked_at, status.cosigned_note)
+    if (
+        not isinstance(status.name, str)
+        or status.kind not in ("store", "tlog")
+        or not all(type(n) is int for n in (status.size, status.wanted))
+        or not all(t is None or isinstance(t, str) for t in texts)
+    ):
+        raise TypeError(f"witness status {status.name!r} has fields of the wrong type")
+    return status

@@ -146,8 +146,25 @@ def certify_writer(log_key: SigningKey, origin: str, writer: VerifierKey) -> str
     return sign_note(f"{WRITER_STATEMENT}\n{origin}\n{writer.to_text()}\n", log_key)
 
 
-def revoke_writer(log_key: SigningKey, origin: str, writer: VerifierKey, position: int) -> str:
-    """A revocation: batches at or after ``position`` signed by ``writer`` are not authorised."""
+def revoke_writer(
+    log_key: SigningKey,
+    origin: str,
+    writer: VerifierKey,
+    position: int,
+    log_keys: Sequence[VerifierKey] = (),
+) -> str:
+    """A revocation: batches at or after ``position`` signed by ``writer`` are not authorised.
+
+    ``writer`` must be a certified writer key. A log key (``log_key`` itself or one of
+    ``log_keys``) signs batches on its own authority, which no revocation withdraws:
+    :class:`CheckpointError` rather than a statement that would change nothing.
+    """
+    if writer == log_key.verifier or writer in log_keys:
+        raise CheckpointError(
+            f"{writer.name!r} is a log key, not a certified writer key: revoking it would"
+            " change nothing; to retire a log key, rotate it (mailledger keygen with a new"
+            " key file) and drop the old one from signing.verifier_keys"
+        )
     return sign_note(f"{REVOKED_STATEMENT}\n{origin}\n{writer.to_text()}\n{position}\n", log_key)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.entries import decode_as, decode_record
 from pipeline.entries.models import MessageSealed, Source
 from pipeline.entries.names import MESSAGE_SEALED, RECORD_TYPES
-from pipeline.errors import CacheAheadError, EntryFormatError
+from pipeline.errors import CacheAheadError, CacheError, EntryFormatError
 from pipeline.ledger.entry import LedgerEntry
 from pipeline.ledger.protocols import LedgerReader
 from pipeline.record.source import MessageSource
@@ -65,6 +65,7 @@ class IdentityIndex:
     """Answers "is this message recorded?" for exactly-once ingestion."""
 
     def __init__(self, path: Path | None) -> None:
+        self.path = path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         # Made in one thread and handed to another (the run command's assembly thread),
@@ -72,9 +73,25 @@ class IdentityIndex:
         self.db = sqlite3.connect(
             str(path) if path else ":memory:", timeout=60, check_same_thread=False
         )
-        self.db.execute("pragma journal_mode=wal")
-        self._check_layout()
+        try:
+            self.db.execute("pragma journal_mode=wal")
+            self._check_layout()
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise self._failed(exc) from exc
         self._checked_first = False
+
+    def _failed(self, exc: sqlite3.Error) -> CacheError:
+        """The error naming this cache's file: a damaged one is safe to delete, since a
+        missing cache is rebuilt from the ledger (a locked or unwritable one is not damage)."""
+        where = self.path or "in memory"
+        if isinstance(exc, sqlite3.OperationalError):
+            return CacheError(f"the identity cache {where} cannot be used: {exc}")
+        return CacheError(
+            f"the identity cache {where} is damaged ({exc}); it is only a cache of the"
+            " ledger: delete it (with its -wal and -shm files) and run the command again,"
+            " which rebuilds it from the ledger"
+        )
 
     def _check_layout(self) -> None:
         tables = {row[0] for row in self.db.execute("select name from sqlite_master")}
@@ -101,6 +118,12 @@ class IdentityIndex:
 
     def sync(self, ledger: LedgerReader) -> int:
         """Read entries appended since the last sync; returns the ledger size."""
+        try:
+            return self._sync(ledger)
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+
+    def _sync(self, ledger: LedgerReader) -> int:
         size = ledger.size()
         seen = int(self._meta("next_seq") or 0)
         if seen > size:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ from pipeline.errors import (
     ObjectNotFoundError,
     RetentionError,
     StorageError,
+    StoreWriteError,
 )
 from pipeline.storage.base import Protection, PutOutcome
 from pipeline.storage.keys import expected_sha256
@@ -37,6 +39,38 @@ _SIDE = ".protection"
 _TMP = ".tmp"
 _HASHES = ".sha256"
 _READ_CHUNK = 1 << 20  # bytes read at a time when an object is only hashed
+
+# Failures of the machine, not of the stored data: the same write succeeds once the
+# folder is writable again or has space, so they are reported as such (exit 3), apart
+# from a store whose shape is wrong (a file where a folder belongs), which is damage.
+_ENVIRONMENT_ERRNOS = frozenset(
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EMFILE,
+        errno.ENFILE,
+        errno.EIO,
+    }
+)
+
+
+def _write_failure(what: str, description: str, path: Path, exc: OSError) -> StorageError:
+    """The error for a failed write of ``what`` (at ``path`` unless the OS names another):
+    :class:`StoreWriteError` when the environment refused it, else a StorageError; both
+    name the path and the OS's reason."""
+    reason = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename if exc.filename is not None else path}: {reason})"
+    if exc.errno in _ENVIRONMENT_ERRNOS:
+        action = (
+            "free space there, then run the command again"
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "make it writable for this user, then run the command again"
+        )
+        return StoreWriteError(f"cannot write {what} to {description}{where}: {action}")
+    return StorageError(f"could not write {what} to {description}{where}")
 
 
 def _syncfs(root: Path) -> bool:
@@ -188,11 +222,12 @@ class LocalStore:
         digest = hashlib.sha256(data).hexdigest()
         if target.exists():
             return self._existing(key, target, digest)
-        self._mkdirs(target.parent)
-        self._mkdirs(self.root / _TMP)
-        fd, tmp_name = tempfile.mkstemp(dir=self.root / _TMP)
-        tmp = Path(tmp_name)
+        tmp: Path | None = None
         try:
+            self._mkdirs(target.parent)
+            self._mkdirs(self.root / _TMP)
+            fd, tmp_name = tempfile.mkstemp(dir=self.root / _TMP)
+            tmp = Path(tmp_name)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             tmp.chmod(self.read_only_mode)
@@ -208,12 +243,13 @@ class LocalStore:
                 self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=True)
             if self.fsync:
                 self._sync(target)
+            self._retain(key)
         except OSError as exc:
-            raise StorageError(f"could not write {key} to {self.description}: {exc}") from exc
+            raise _write_failure(key, self.description, target, exc) from exc
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        self._retain(key)
+            if tmp is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
         return PutOutcome.CREATED
 
     def _retain(self, key: str) -> bool:
@@ -237,24 +273,22 @@ class LocalStore:
                 f"{key} already exists in {self.description} with different content;"
                 " it was not overwritten"
             )
-        if expected_sha256(key) is None:
-            self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=False)
-        # A writer killed between creating the object and recording its retention (a
-        # worker, or a whole poll, run or assemble) left it unprotected: whoever puts it
-        # again records the retention, whatever the batch.
-        retained = self._retain(key)
-        if self.fsync and (self._settling or retained):
-            # settling: the dead writer may not have flushed the object either
-            # (see durable_batch)
-            try:
+        try:
+            if expected_sha256(key) is None:
+                self._write_meta(_HASHES, key, {"sha256": digest}, overwrite=False)
+            # A writer killed between creating the object and recording its retention (a
+            # worker, or a whole poll, run or assemble) left it unprotected: whoever puts
+            # it again records the retention, whatever the batch.
+            retained = self._retain(key)
+            if self.fsync and (self._settling or retained):
+                # settling: the dead writer may not have flushed the object either
+                # (see durable_batch)
                 if self._settling:
                     self._sync(target)
                 if retained:
                     self._sync(self._meta_path(_SIDE, key))
-            except OSError as exc:
-                raise StorageError(
-                    f"could not make {key} durable in {self.description}: {exc}"
-                ) from exc
+        except OSError as exc:
+            raise _write_failure(key, self.description, target, exc) from exc
         return PutOutcome.EXISTED
 
     def _write_meta(
@@ -350,16 +384,23 @@ class LocalStore:
     def set_legal_hold(self, key: str, on: bool) -> None:
         """Place or lift a legal hold."""
         current = self.protection(key)
-        self._write_meta(
-            _SIDE,
-            key,
-            {
-                "retain_until": current.retain_until.isoformat() if current.retain_until else None,
-                "mode": current.mode,
-                "hold": on,
-            },
-            overwrite=True,
-        )
+        try:
+            self._write_meta(
+                _SIDE,
+                key,
+                {
+                    "retain_until": (
+                        current.retain_until.isoformat() if current.retain_until else None
+                    ),
+                    "mode": current.mode,
+                    "hold": on,
+                },
+                overwrite=True,
+            )
+        except OSError as exc:
+            raise _write_failure(
+                f"the legal hold of {key}", self.description, self._meta_path(_SIDE, key), exc
+            ) from exc
 
     def delete(self, key: str) -> None:
         """Delete ``key`` once no retention or hold protects it."""

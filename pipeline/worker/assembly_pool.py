@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -217,6 +218,10 @@ def init_worker_process(settings: RecordSettings, stores: StoreSettings, logs: L
     The process pool runs this in each worker it starts.
     """
     global _settings, _store
+    # Ctrl-C at a terminal reaches the whole process group: a worker it interrupted would
+    # fail the batch in hand and leave its messages sealed but not assembled. The main
+    # process alone decides, through its stop flag, to finish the batch and stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker parses 30 MB messages and frees them again; like the main process, it
     # must give freed large buffers back, or one large message keeps it ~50 MB larger.
     return_large_buffers()

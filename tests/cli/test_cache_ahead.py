@@ -114,11 +114,13 @@ def test_the_cut_message_is_imported_again_after_an_explicit_rebuild(workdir) ->
     assert run(workdir, "search", "--text", "escrow").stdout.count("notice of error") == 2
 
 
-def test_search_of_an_empty_store_creates_no_state_folder(workdir) -> None:
+def test_search_before_anything_is_recorded_says_so_and_creates_no_state_folder(
+    workdir,
+) -> None:
     assert run(workdir, "keygen").exit_code == 0
     result = run(workdir, "search")
-    assert result.exit_code == 0, result.output
-    assert result.stdout == "no records match\n"
+    assert result.exit_code == 2, result.output
+    assert "does not exist: nothing has been recorded there" in result.output
     assert not (workdir / "state").exists()
 
 

@@ -255,6 +255,18 @@ def test_revoke_writer_with_a_malformed_key_is_a_usage_error(workdir) -> None:
     assert result.stderr.count("\n") == 1
 
 
+def test_revoking_the_log_key_itself_is_refused_as_changing_nothing(workdir) -> None:
+    store = populated(workdir)
+    key = read_signing_key(env=None, file=workdir / "keys" / "ledger.key")
+    assert key is not None
+    log_vkey = key.verifier.to_text()
+    before = sorted(store.list(layout.WRITERS))
+    result = run(workdir, "revoke-writer", log_vkey)
+    assert result.exit_code == 2
+    assert "is a log key, not a certified writer key" in result.stderr
+    assert sorted(store.list(layout.WRITERS)) == before
+
+
 def test_checkpoint_out_never_overwrites_a_saved_checkpoint(workdir) -> None:
     populated(workdir)
     out = workdir / "saved.note"
