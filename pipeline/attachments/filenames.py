@@ -66,3 +66,25 @@ def safe_filename(original: str | None, sha256: str) -> str:
         room_bytes = MAX_BYTES - len(ext.encode("utf-8")) - len(marker)
         stem = _fit(stem, room_chars, room_bytes).rstrip(" .") + marker
     return stem + ext
+
+
+COMPONENT_BYTES = 255
+"""What most filesystems allow for one name (ext4, XFS, APFS, NTFS in UTF-16 units)."""
+
+
+def prefixed_component(prefix: str, name: str, max_bytes: int = COMPONENT_BYTES) -> str:
+    """``prefix`` and ``name`` as one path component of at most ``max_bytes`` UTF-8 bytes.
+
+    A safe name may use all of :data:`MAX_BYTES`, so a prefix (an export's document
+    number) can push it past what a filesystem accepts; then the name's stem is cut,
+    its extension kept. The prefix is unique where it is used, so the cut name is too.
+    """
+    whole = prefix + name
+    if len(whole.encode("utf-8")) <= max_bytes:
+        return whole
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > _MAX_EXTENSION or not stem:
+        stem, ext = name, ""
+    ext = f".{ext}" if ext else ""
+    room = max_bytes - len(prefix.encode("utf-8")) - len(ext.encode("utf-8"))
+    return prefix + _fit(stem, len(stem), room).rstrip(" .") + ext

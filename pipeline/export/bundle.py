@@ -57,6 +57,7 @@ from typing import IO, Any
 import structlog
 
 import pipeline.export.bundle_verifier as bundle_verifier
+from pipeline.attachments.filenames import prefixed_component
 from pipeline.cases.read import RecordCases, read_record_cases
 from pipeline.classify.clocks import DEFAULT_POLICY, ClockPolicy
 from pipeline.entries import decode, decode_record, names
@@ -955,7 +956,7 @@ def _write_records(
                 continue  # the same file attached twice is shipped once
             number += 1
             doc = f"{control}.{number:04d}"
-            path = f"natives/{doc}_{a.safe_filename or 'attachment'}"
+            path = "natives/" + prefixed_component(f"{doc}_", a.safe_filename or "attachment")
             data = _fetch(store, a.key, row.record_id)
             writer.write(path, data)
             paths[sha] = path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.attachments.filenames import safe_filename
+from pipeline.attachments.filenames import prefixed_component, safe_filename
 
 SHA = "ab" * 32
 
@@ -67,3 +67,18 @@ def test_same_input_gives_same_name():
     assert safe_filename("r\u00e9sum\u00e9 " * 40 + ".pdf", SHA) == safe_filename(
         "r\u00e9sum\u00e9 " * 40 + ".pdf", SHA
     )
+
+
+def test_a_prefixed_name_that_fits_is_the_prefix_and_the_name() -> None:
+    assert prefixed_component("ML00000001.0001_", "statement.pdf") == (
+        "ML00000001.0001_statement.pdf"
+    )
+
+
+def test_a_prefixed_name_too_long_for_a_filesystem_is_cut_in_its_stem_keeping_the_extension() -> (
+    None
+):
+    name = "é" * 118 + ".pdf"  # 240 bytes, as long as a safe name may be
+    cut = prefixed_component("ML00000001.0001_", name)
+    assert len(cut.encode("utf-8")) <= 255
+    assert cut.startswith("ML00000001.0001_éé") and cut.endswith("é.pdf")

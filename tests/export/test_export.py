@@ -18,7 +18,7 @@ from pipeline.archive import Archive, ArchiveSettings
 from pipeline.cli.app import cli
 from pipeline.export.loadfile import FIELDS, read_csv, read_dat, write_csv, write_dat
 from pipeline.index.db import SearchCriteria
-from tests.index.factory import Scenario, build_scenario, write_config
+from tests.index.factory import PDF, Scenario, build_scenario, make_env, make_raw, write_config
 
 VERIFIER = Path(bundle_verifier.__file__)
 
@@ -240,3 +240,22 @@ def test_export_with_one_native_edited_fails_verification(scenario, tmp_path):
     proc = _verify_py(out, scenario.env.key.verifier.to_text(), out / "verify.py")
     assert proc.returncode == 1
     assert "natives/ML00000002.eml" in proc.stdout and "CHANGED" in proc.stdout
+
+
+def test_a_folder_export_ships_an_attachment_whose_safe_name_fills_a_whole_name(tmp_path):
+    # a Chinese name cut to the safe name's 240 bytes, with the document number before
+    # it, was longer than a filesystem allows, and the whole export failed
+    long_name = "贷款账户对账单和身份证明文件" * 8 + ".pdf"
+    env = make_env(tmp_path / "env")
+    env.record(
+        make_raw(subject="statement", attachment=(long_name, PDF)),
+        received=datetime(2026, 11, 2, 14, 5, tzinfo=UTC),
+    )
+    settings = ArchiveSettings(index_path=env.index_path)
+    out = tmp_path / "export"
+    with Archive(env.runtime.store, env.runtime.ledger, settings, "person:liaison") as a:
+        a.export(out, SearchCriteria(), "CFPB exam 2026-7")
+    (native,) = [p for p in (out / "natives").iterdir() if p.suffix == ".pdf"]
+    assert native.name.startswith("ML00000001.0001_贷款账户对账单")
+    assert len(native.name.encode("utf-8")) <= 255
+    assert native.read_bytes() == PDF
