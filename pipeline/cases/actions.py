@@ -372,7 +372,9 @@ def plan_escalation(
 ) -> Planner:
     """``case.escalation_added`` (with its route) or ``case.escalation_removed``."""
     if not family.strip():
-        raise CaseActionError("an escalation needs a family name (an escalation family, e.g. legal_representation)")
+        raise CaseActionError(
+            "an escalation needs a family name (an escalation family, e.g. legal_representation)"
+        )
     if add and not (route or "").strip():
         raise CaseActionError("an added escalation needs a route (--route)")
 

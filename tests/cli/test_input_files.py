@@ -40,11 +40,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     root = tmp_path_factory.mktemp("input-files")
     scenario = build_scenario(root)
-    config = write_config(scenario.env)
-    config.write_text(
-        config.read_text(encoding="utf-8") + "logging:\n  level: error\n  format: json\n",
-        encoding="utf-8",
-    )
+    config = write_config(scenario.env, quiet=True)
     exam = root / "exam"
     done = CliRunner().invoke(cli, ["--config", str(config), "export", "--out", str(exam)])
     assert done.exit_code == 0, done.output

@@ -215,8 +215,11 @@ def later(start: datetime, **delta: float) -> datetime:
     return start + timedelta(**delta)
 
 
-def write_config(env: LedgerEnv) -> Path:
-    """The env's config as a YAML file, for running the CLI against the same ledger."""
+def write_config(env: LedgerEnv, *, quiet: bool = False) -> Path:
+    """The env's config as a YAML file, for running the CLI against the same ledger.
+
+    ``quiet``: logs only errors, as JSON, so a test reads the command's own one-line
+    error on stderr alone."""
     config = env.config
     assert config.signing.key_file is not None
     path = env.root / "config.yaml"
@@ -226,7 +229,8 @@ def write_config(env: LedgerEnv) -> Path:
         f"state_dir: {config.state_dir}\n"
         "storage:\n  backend: local\n"
         f"  path: {env.root / 'store'}\n  fsync: false\n"
-        f"signing:\n  key_file: {config.signing.key_file}\n  key_env: null\n",
+        f"signing:\n  key_file: {config.signing.key_file}\n  key_env: null\n"
+        + ("logging:\n  level: error\n  format: json\n" if quiet else ""),
         encoding="utf-8",
     )
     return path

@@ -42,11 +42,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     root = tmp_path_factory.mktemp("bad-input")
     scenario = build_scenario(root)
-    config = write_config(scenario.env)
-    config.write_text(
-        config.read_text(encoding="utf-8") + "logging:\n  level: error\n  format: json\n",
-        encoding="utf-8",
-    )
+    config = write_config(scenario.env, quiet=True)
     return World(root, config, str(scenario.notice.body["record_id"]))
 
 
