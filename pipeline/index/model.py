@@ -18,9 +18,9 @@ from pipeline.ledger.entry import format_time
 from pipeline.redact import mask_numbers
 
 EARLIEST_DAY = date(1970, 1, 1)
-LATEST_DAY = date(2099, 12, 31)
+LATEST_DAY = date(2100, 12, 31)
 """The days a search, a report period or a command's time may name, in the CLI and the web
-app alike. Before 1970 there is no e-mail to have recorded; after 2099 is a typing slip,
+app alike. Before 1970 there is no e-mail to have recorded; after 2100 is a typing slip,
 and every deadline the clocks derive from such a day (counted day by day, up to a year
 or so ahead) stays far inside what a date can hold."""
 

@@ -19,7 +19,7 @@ def test_a_search_to_the_last_day_a_calendar_has_is_refused_on_the_form(site: Si
     client = site.client("officer")
     response = client.post("/search", data={"csrf_token": _token(client), "date_to": "9999-12-31"})
     assert response.status_code == 200
-    assert "9999-12-31 is outside 1970-01-01 to 2099-12-31" in response.get_data(as_text=True)
+    assert "9999-12-31 is outside 1970-01-01 to 2100-12-31" in response.get_data(as_text=True)
 
 
 def test_a_page_number_past_any_result_shows_an_empty_page(site: Site) -> None:
@@ -42,7 +42,7 @@ def test_a_report_period_outside_the_calendar_is_a_client_error(site: Site) -> N
     for path in ("/reports?from=0001-01-01&to=9999-12-31", "/reports/sla.csv?to=9999-12-31"):
         response = client.get(path)
         assert response.status_code == 400, path
-        assert "outside 1970-01-01 to 2099-12-31" in response.get_data(as_text=True)
+        assert "outside 1970-01-01 to 2100-12-31" in response.get_data(as_text=True)
 
 
 def test_granting_an_export_at_a_position_past_the_ledger_is_not_found(site: Site) -> None:
