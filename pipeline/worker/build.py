@@ -10,7 +10,7 @@ from pipeline.fetch.imap import ImapClientSession
 from pipeline.record.assemble import RecordSettings
 from pipeline.record.identities import IDENTITIES_FILE, IdentityIndex
 from pipeline.record.recorder import Recorder
-from pipeline.runtime import Runtime, actor_name, open_runtime, store_settings
+from pipeline.runtime import Runtime, actor_name, open_runtime, sqs_client, store_settings
 from pipeline.worker.assembler import Assembler, AssemblyReport
 from pipeline.worker.assembly_pool import AssemblyPool
 from pipeline.worker.assembly_queue import SqsAssemblyQueue
@@ -56,9 +56,13 @@ def assembly_queue(config: Config) -> SqsAssemblyQueue | None:
     settings = config.worker.assembly_queue
     if settings is None:
         return None
-    from pipeline.emit.aws import aws_client
-
-    client = aws_client("sqs", settings.region, settings.endpoint_url)
+    # the region as `assemble` finds it: the setting, the AWS environment, the queue's host
+    client = sqs_client(
+        settings.queue_url,
+        settings.region,
+        settings.endpoint_url,
+        option="worker.assembly_queue.queue_url",
+    )
     mark = config.state_dir / "assembly-queue.json"
     return SqsAssemblyQueue(client, settings.queue_url, config.origin, mark)
 

@@ -141,3 +141,29 @@ def test_handle_acknowledge_without_its_section_is_one_config_error_before_any_e
         " its options)\n"
     )
     assert not (workdir / "state" / "handlers" / "acknowledge.offset").exists()
+
+
+def test_an_import_with_an_assembly_queue_and_no_region_anywhere_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    url = "http://127.0.0.1:9/local/sealed"
+    workdir = _workdir(tmp_path)
+    config = workdir / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "worker:\n  parse_workers: 1\n",
+            f"worker:\n  parse_workers: 1\n  assembly_queue:\n    queue_url: {url}\n",
+        ),
+        encoding="utf-8",
+    )
+    result = run(workdir, "import", str(_mail(tmp_path)))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: worker.assembly_queue.queue_url {url}: no AWS region for the queue"
+    )
+
+
+def _mail(root: Path) -> Path:
+    path = root / "m1.eml"
+    path.write_bytes(MAIL)
+    return path
