@@ -9,10 +9,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from pipeline.cli.app import cli
 from pipeline.runtime import queue_region
+from tests.cli.workdir import local_workdir, run_in
 from tests.harness.moto_server import ACCESS_KEY, SECRET_KEY, MotoServer
 
 MAIL = (
@@ -40,20 +40,16 @@ NO_REGION = {
 
 
 def _workdir(root: Path, extra: str = "") -> Path:
-    (root / "config.yaml").write_text(
-        "origin: env.example/ledger\nstate_dir: state\n"
-        "storage:\n  backend: local\n  path: store\n  fsync: false\n"
-        "signing:\n  key_file: keys/ledger.key\n  key_env: null\n"
+    return local_workdir(
+        root,
+        "env.example/ledger",
         "worker:\n  parse_workers: 1\n"
         "events:\n  sinks:\n    - kind: jsonl\n      path: outbox/events.jsonl\n" + extra,
-        encoding="utf-8",
     )
-    assert run(root, "keygen").exit_code == 0
-    return root
 
 
 def run(workdir: Path, *args: str) -> Result:
-    return CliRunner(env=NO_REGION).invoke(cli, ["--config", str(workdir / "config.yaml"), *args])
+    return run_in(workdir, *args, env=NO_REGION)
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from pipeline.archive import Archive
-from pipeline.cli.app import cli
 from pipeline.fetch import files
 from pipeline.worker.assembler import Assembler
 from pipeline.worker.poll import Poller
+from tests.cli.workdir import local_workdir, run_in
 
 
 @pytest.fixture(autouse=True)
@@ -38,20 +37,14 @@ def signal_handlers() -> Iterator[None]:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "config.yaml").write_text(
-        "origin: env.example/ledger\nstate_dir: state\n"
-        "storage:\n  backend: local\n  path: store\n  fsync: false\n"
-        "signing:\n  key_file: keys/ledger.key\n  key_env: null\n"
-        "worker:\n  parse_workers: 1\n  dispatch_after_poll: false\n"
-        "logging:\n  level: warning\n",
-        encoding="utf-8",
+    return local_workdir(
+        tmp_path,
+        "env.example/ledger",
+        "worker:\n  parse_workers: 1\n  dispatch_after_poll: false\nlogging:\n  level: warning\n",
     )
-    assert run(tmp_path, "keygen").exit_code == 0
-    return tmp_path
 
 
-def run(workdir: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--config", str(workdir / "config.yaml"), *args])
+run = run_in
 
 
 def _folder(root: Path, name: str, count: int) -> Path:

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from pipeline.cli.app import cli
 from pipeline.config import load_config
 from pipeline.runtime import open_runtime
+from tests.cli.workdir import usage_error
 from tests.index.factory import build_scenario, write_config
 
 NOT_UTF8 = b"\xff\xfe not text\n"
@@ -47,15 +48,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(root, config, str(scenario.notice.body["record_id"]), exam)
 
 
-def _usage_error(result: Result) -> str:
-    """The single ``error:`` line of a command refused as a usage error (exit 2)."""
-    assert result.exit_code == 2, (result.exit_code, result.output)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: "), lines[0]
-    return lines[0]
-
-
 def _not_utf8_file(tmp_path: Path) -> Path:
     path = tmp_path / "binary.txt"
     path.write_bytes(NOT_UTF8)
@@ -69,7 +61,7 @@ def test_a_saved_checkpoint_that_is_not_utf8_is_a_usage_error_naming_it(
     world: World, tmp_path: Path
 ) -> None:
     path = _not_utf8_file(tmp_path)
-    line = _usage_error(world.run("verify", "--checkpoint", str(path)))
+    line = usage_error(world.run("verify", "--checkpoint", str(path)))
     assert f"Invalid value for --checkpoint: {path} is not UTF-8 text" in line
 
 
@@ -79,14 +71,14 @@ def test_a_public_key_file_that_is_not_utf8_is_a_usage_error_naming_it(
 ) -> None:
     path = _not_utf8_file(tmp_path)
     args = [str(world.exam) if a == "EXAM" else a for a in command]
-    line = _usage_error(world.run(*args, "--public-key", str(path)))
+    line = usage_error(world.run(*args, "--public-key", str(path)))
     assert f"Invalid value for --public-key: {path} is not UTF-8 text" in line
 
 
 def test_verify_export_with_a_public_key_that_is_no_key_is_a_usage_error_as_verify_is(
     world: World,
 ) -> None:
-    line = _usage_error(world.run("verify-export", str(world.exam), "--public-key", "garbagekey"))
+    line = usage_error(world.run("verify-export", str(world.exam), "--public-key", "garbagekey"))
     assert "Invalid value for --public-key: a verifier key must look like" in line
 
 
@@ -98,7 +90,7 @@ def test_a_public_key_out_in_a_missing_folder_is_refused_before_anything_is_expo
 ) -> None:
     before = world.ledger_types()
     out, key = tmp_path / "exam", tmp_path / "no-such-folder" / "log.pub"
-    line = _usage_error(world.run("export", "--out", str(out), "--public-key-out", str(key)))
+    line = usage_error(world.run("export", "--out", str(out), "--public-key-out", str(key)))
     assert f"Invalid value for --public-key-out: cannot create {key}: folder" in line
     assert not out.exists()
     assert world.ledger_types() == before  # no export.created
@@ -110,7 +102,7 @@ def test_an_existing_public_key_out_is_never_overwritten_and_nothing_is_exported
     before = world.ledger_types()
     out, key = tmp_path / "exam", tmp_path / "log.pub"
     key.write_text("kept\n", encoding="utf-8")
-    line = _usage_error(world.run("export", "--out", str(out), "--public-key-out", str(key)))
+    line = usage_error(world.run("export", "--out", str(out), "--public-key-out", str(key)))
     assert f"Invalid value for --public-key-out: {key} already exists" in line
     assert key.read_text(encoding="utf-8") == "kept\n"
     assert not out.exists()
@@ -126,7 +118,7 @@ def test_show_raw_out_refuses_an_existing_file_and_records_no_viewing(
     before = world.ledger_types()
     target = tmp_path / "message.eml"
     target.write_bytes(b"earlier evidence\n")
-    line = _usage_error(world.run("show", world.record_id, "--raw", "--out", str(target)))
+    line = usage_error(world.run("show", world.record_id, "--raw", "--out", str(target)))
     assert f"Invalid value for --out: {target} already exists" in line
     assert target.read_bytes() == b"earlier evidence\n"
     assert world.ledger_types() == before  # no access.viewed
@@ -142,7 +134,7 @@ def test_show_raw_out_never_writes_through_a_symbolic_link(
         victim.chmod(0o644)
     link = tmp_path / "message.eml"
     link.symlink_to(victim)
-    line = _usage_error(world.run("show", world.record_id, "--raw", "--out", str(link)))
+    line = usage_error(world.run("show", world.record_id, "--raw", "--out", str(link)))
     assert f"Invalid value for --out: {link} already exists" in line
     if dangling:
         assert not victim.exists()

@@ -8,12 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from pipeline.cli.app import cli
 from pipeline.config import load_config
 from pipeline.fetch.files import path_text, read_messages
 from pipeline.runtime import open_runtime
+from tests.cli.workdir import local_workdir, run_in
 
 LATIN1_NAME = os.fsdecode(b"caf\xe9.eml")  # "café.eml" written in Latin-1, not UTF-8
 
@@ -27,19 +26,12 @@ def _mail(n: int) -> bytes:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "config.yaml").write_text(
-        "origin: cli.example/ledger\nstate_dir: state\n"
-        "storage:\n  backend: local\n  path: store\n  fsync: false\n"
-        "signing:\n  key_file: keys/ledger.key\n  key_env: null\n"
-        "logging:\n  level: error\n  format: json\n",
-        encoding="utf-8",
+    return local_workdir(
+        tmp_path, "cli.example/ledger", "logging:\n  level: error\n  format: json\n"
     )
-    assert _run(tmp_path, "keygen").exit_code == 0
-    return tmp_path
 
 
-def _run(workdir: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--config", str(workdir / "config.yaml"), *args])
+_run = run_in
 
 
 def _sources(workdir: Path) -> dict[str, dict[str, object]]:

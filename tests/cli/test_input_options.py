@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from pipeline.cli.app import cli
 from pipeline.config import load_config
 from pipeline.runtime import open_runtime
+from tests.cli.workdir import usage_error
 from tests.index.factory import build_scenario, write_config
 
 NOT_UTF8 = "x\udcff"  # how Python hands over argv bytes that are not UTF-8 (here 0xff)
@@ -41,15 +42,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(root, config, str(scenario.notice.body["record_id"]))
 
 
-def _usage_error(result: Result) -> str:
-    """The single ``error:`` line of a command refused as a usage error (exit 2)."""
-    assert result.exit_code == 2, (result.exit_code, result.output)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: "), lines[0]
-    return lines[0]
-
-
 # -- text that is not UTF-8 ----------------------------------------------------------
 
 NOT_UTF8_OPTIONS: list[tuple[str, list[str], str]] = [
@@ -73,7 +65,7 @@ def test_text_that_is_not_utf8_is_refused_naming_the_option_and_records_nothing(
     before = world.ledger_size()
     out = tmp_path / "export"
     args = [{"REF": world.record_id, "OUT": str(out)}.get(a, a) for a in args]
-    line = _usage_error(world.run(*args))
+    line = usage_error(world.run(*args))
     assert f"Invalid value for '{option}': not valid UTF-8 text" in line
     assert world.ledger_size() == before
     assert not out.exists()
@@ -93,7 +85,7 @@ def test_a_required_reason_that_says_nothing_is_refused(
 ) -> None:
     before = world.ledger_size()
     args = [world.record_id if a == "REF" else a for a in command]
-    line = _usage_error(world.run(*args, "--reason", reason))
+    line = usage_error(world.run(*args, "--reason", reason))
     assert "Invalid value for '--reason': must not be empty or blank" in line
     assert world.ledger_size() == before
 
@@ -102,7 +94,7 @@ def test_a_required_reason_that_says_nothing_is_refused(
 
 
 def test_a_search_limit_beyond_any_index_is_refused_naming_it(world: World) -> None:
-    line = _usage_error(world.run("search", "--limit", "99999999999999999999999"))
+    line = usage_error(world.run("search", "--limit", "99999999999999999999999"))
     assert "Invalid value for '--limit'" in line
     assert "internal error" not in line
 
@@ -112,7 +104,7 @@ def test_an_extension_outside_1_to_15_business_days_is_refused_at_the_option(
     world: World, days: str
 ) -> None:
     before = world.ledger_size()
-    line = _usage_error(world.run("extend", world.record_id, "--days", days, "--reason", "r"))
+    line = usage_error(world.run("extend", world.record_id, "--days", days, "--reason", "r"))
     assert f"Invalid value for '--days': {days} is not in the range 1<=x<=15" in line
     assert world.ledger_size() == before
 
@@ -123,7 +115,7 @@ def test_an_extension_outside_1_to_15_business_days_is_refused_at_the_option(
 def test_a_report_time_outside_the_accepted_range_is_refused_naming_it(
     world: World, as_of: str
 ) -> None:
-    line = _usage_error(world.run("report", "sla", "--as-of", as_of))
+    line = usage_error(world.run("report", "sla", "--as-of", as_of))
     assert f"Invalid value for --as-of: '{as_of}' is outside the accepted range" in line
 
 
@@ -135,17 +127,17 @@ def test_a_report_time_outside_the_accepted_range_is_refused_naming_it(
 def test_a_date_at_the_end_of_the_calendar_is_refused_naming_it(
     world: World, args: list[str]
 ) -> None:
-    line = _usage_error(world.run(*args))
+    line = usage_error(world.run(*args))
     assert "Invalid value for --to: '9999-12-31' is outside the accepted range" in line
 
 
 def test_a_search_whose_from_is_after_its_to_is_refused(world: World) -> None:
-    line = _usage_error(world.run("search", "--from", "2026-11-30", "--to", "2026-11-01"))
+    line = usage_error(world.run("search", "--from", "2026-11-30", "--to", "2026-11-01"))
     assert "--from 2026-11-30 is after --to 2026-11-01" in line
 
 
 def test_search_text_with_no_word_in_it_is_a_usage_error_naming_the_option(world: World) -> None:
-    line = _usage_error(world.run("search", "--text", "*"))
+    line = usage_error(world.run("search", "--text", "*"))
     assert "Invalid value for --text: the search text '*' has no word to look for" in line
 
 
@@ -159,7 +151,7 @@ def test_escalating_by_hand_to_an_unknown_family_is_refused_listing_the_known_on
     result = world.run(
         "correct", "escalate", world.record_id, "nosuchfamily", "--route", "legal", "--reason", "r"
     )
-    line = _usage_error(result)
+    line = usage_error(result)
     assert "Invalid value for 'FAMILY': 'nosuchfamily' is not one of" in line
     assert "'legal_representation'" in line and "'bankruptcy'" in line
     assert world.ledger_size() == before
@@ -188,7 +180,7 @@ def test_escalating_by_hand_to_a_route_the_config_does_not_have_is_refused_listi
         "r",
         config=config,
     )
-    line = _usage_error(result)
+    line = usage_error(result)
     assert (
         "Invalid value for --route: 'nosuchroute' is not one of the configured escalation"
         " routes: complaints, legal" in line
