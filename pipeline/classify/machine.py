@@ -32,7 +32,12 @@ decide before ``X-Auto-Response-Suppress``):
 * A short message that says of itself, in the writer's own part, that a machine sent
   it ("This is an automated response", "Este es un mensaje automático", "此邮件为系统
   自动发送") and asks for nothing: ``auto_reply``. A regulator's portal notice says the
-  same under the complaint it delivers, which is routed as the complaint it is.
+  same under the complaint it delivers, which is routed as the complaint it is. When
+  the same part also says it has received "your message" ("We have received your
+  message", "Hemos recibido su correo"), it is an acknowledgment of receipt, and it
+  decides even when it seems to ask: such a reply repeats the office's own template
+  ("if you face a foreclosure sale within 14 days, call our hotline"), which no
+  portal delivering a complaint opens with.
 """
 
 from __future__ import annotations
@@ -190,6 +195,30 @@ _SELF_DECLARED = re.compile(
         r"|هذه رسالة (?:تلقائية|آلية)|(?:تم )?(?:إرسال|ارسال) هذه الرسالة (?:تلقائيا|آليا)"
     )
 )
+# An acknowledgment of receipt speaks to the sender of the mail it answers: "we have
+# received your message". With a self-declaration beside it, the message is the
+# office's automatic reply even where its template seems to ask for something.
+_RECEIPT_ACKNOWLEDGED = re.compile(
+    fold_pattern(
+        r"\bwe(?: have|'ve)? (?:successfully )?received your (?:message|e-?mail|inquiry|request"
+        r"|enquiry|correspondence)"
+        r"|\byour (?:message|e-?mail|inquiry|request|enquiry) (?:has been|was) (?:successfully )?"
+        r"received"
+        r"|\bthank you for (?:contacting|your (?:message|e-?mail|inquiry|enquiry))"
+        r"|\bhemos recibido (?:su|tu) (?:mensaje|correo|e-?mail|consulta|solicitud)"
+        r"|\bgracias por (?:contactar|comunicarse|escribir)"
+        r"|\brecebemos (?:a )?(?:sua|tua) (?:mensagem|e-?mail|solicitacao)"
+        r"|\bobrigad[oa] por (?:entrar em contato|contatar|sua mensagem)"
+        r"|\bnous avons (?:bien )?recu votre (?:message|courriel|e-?mail|demande)"
+        r"|\bmerci (?:de|pour) (?:nous avoir contacte|votre (?:message|courriel))"
+        r"|\bchung toi da nhan duoc (?:email|thu|tin nhan|yeu cau)"
+        r"|\bnou (?:byen )?resevwa (?:mesaj|imel|demann) (?:ou|w)"
+        r"|\bnatanggap na? namin ang (?:iyong|inyong) (?:mensahe|email|kahilingan)"
+        r"|(?:我们|我們|我司)已(?:经|經)?收到(?:您|你)的(?:邮件|郵件|来信|來信|信息|訊息|留言|请求|請求)"
+        r"|(?:메일|이메일|메시지|문의)(?:이|가|을|를)? (?:정상적으로 )?(?:접수|수신)되었습니다"
+        r"|لقد (?:تلقينا|استلمنا) (?:رسالتك|بريدك|طلبك)|(?:تلقينا|استلمنا) (?:رسالتك|بريدك|طلبك)"
+    )
+)
 # A writer speaking of themselves: automatic acknowledgments speak as "we" to "you", so
 # "I keep getting this back: This is an automated response" is a person retelling one.
 _FIRST_PERSON = re.compile(
@@ -284,13 +313,16 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     return None
 
 
-def _self_declared(text: str) -> str | None:
+def _self_declared(text: str, asks_something: bool) -> str | None:
     """The words by which a short message says a machine sent it, read in the writer's
     own part; a person quoting an automatic reply, under their mail, in quotation marks
     or in words of their own ("I keep getting: This is an automated response"), is a
     person. ``text`` is the folded body (:func:`_body_text`). Its own quote markers, not
     pipeline.classify.context's zones: those count a forwarded message as the writer's
-    own, and a forwarded automatic reply must not make a person's mail automatic."""
+    own, and a forwarded automatic reply must not make a person's mail automatic.
+
+    When the message ``asks_something``, the declaration counts only beside words
+    acknowledging receipt of the sender's message (see the module docstring)."""
     if len(text) > _BODY_LIMIT:
         return None
     end = _QUOTE_START.search(text)
@@ -300,7 +332,10 @@ def _self_declared(text: str) -> str | None:
         return None
     if any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
         return None  # a reply quoted in running text
-    return f"body:{m.group()}"
+    if not asks_something:
+        return f"body:{m.group()}"
+    receipt = _RECEIPT_ACKNOWLEDGED.search(own)
+    return None if receipt is None else f"body:{receipt.group()} ... {m.group()}"
 
 
 def machine_verdict(
@@ -359,7 +394,7 @@ def machine_verdict(
     # A forgery's words are the forger's: a phishing mail posing as a system notice
     # ("This is an automated message") stays a spoof for the security team.
     forged = dmarc_failed(headers.authentication_results)
-    declared = None if ooo or asks_something or forged else _self_declared(text)
+    declared = None if ooo or forged else _self_declared(text, asks_something)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
     if ooo:

@@ -206,6 +206,26 @@ def test_a_headerless_acknowledgment_that_calls_itself_automated_is_machine_mail
     assert decision(body) == "machine-mail:auto_reply"
 
 
+def test_an_automated_acknowledgment_whose_template_names_a_foreclosure_sale_is_machine_mail() -> (
+    None
+):
+    text = (
+        "Thank you for contacting Eastside Housing Partners.\r\n\r\n"
+        "We have received your message. A housing counselor will respond within 2 business\r\n"
+        "days. If you are a homeowner facing a foreclosure sale within the next 14 days,\r\n"
+        "please call our hotline and press 1.\r\n\r\n"
+        "This is an automated response.\r\n"
+    )
+    body = record(message("", text))
+    machine = body["classification"]["machine"]
+    assert machine["kind"] == "auto_reply"
+    assert machine["evidence"] == [
+        "body:thank you for contacting ... this is an automated response"
+    ]
+    assert body["classification"]["escalation_families"] == []
+    assert decision(body) == "machine-mail:auto_reply"
+
+
 def test_a_regulator_portal_notice_calling_itself_automated_still_delivers_the_complaint() -> None:
     text = (
         "A new complaint has been sent to your company through the CFPB Company Portal.\r\n"
