@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -158,19 +158,21 @@ _THREATS = frozenset({"legal_representation", "media_threat", "regulator_complai
 # A story on the news about fraud or a disaster is nobody's report here.
 _NEWSWORTHY = frozenset({"fraud_identity_theft", "elder_exploitation"})
 
-# A boundary is any position not adjacent to a letter or digit. ``[^\W_]`` is
-# "a word character other than underscore", i.e. a letter or digit. Letters of scripts
-# written without spaces between a word and its particles (Hangul, Chinese, Japanese
-# kana, Arabic) do not count: a Latin word written among them ends where their letters
-# begin ("CFPB에 민원을", "向CFPB投诉"), and the packs of those scripts match without
-# boundaries anyway.
-_UNSPACED = (
-    "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
-    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
-)
-_B_START = rf"(?<![^\W_{_UNSPACED}])"
-_B_END = rf"(?![^\W_{_UNSPACED}])"
+# A boundary is any position not adjacent to a letter or digit of a script written
+# with spaces between words: Latin (with Vietnamese's letters, U+1E00-U+1EFF), Greek,
+# Cyrillic, Armenian, Hebrew (all below U+0600). ``(?=[^\W_])`` keeps, of those, the
+# letters and digits. Letters of scripts written without spaces between a word and its
+# particles (Hangul, Chinese, Japanese kana, Arabic) do not count: a Latin word written
+# among them ends where their letters begin ("CFPB에 민원을", "向CFPB投诉"), and the
+# packs of those scripts match without boundaries anyway.
+# The class names the few spaced scripts, not the many unspaced ones: Python's compiler
+# expands a character class into a table of every code point it covers (about 1 ms for
+# the 40,000 of the unspaced scripts), every rule carries the boundary twice, and that
+# made loading the rule packs take seconds. ``(?-i:...)``: case folding would visit
+# each code point again, and the class is the same under it.
+_SPACED = "\x00-\u05ff\u1e00-\u1eff"
+_B_START = rf"(?<!(?-i:(?=[^\W_])[{_SPACED}]))"
+_B_END = rf"(?!(?-i:(?=[^\W_])[{_SPACED}]))"
 _PHRASE_GAP = r"[\s\-_]+"
 _PHRASE_GAP_TL = r"[\s\-_]+(?:(?:po|ho)[\s\-_]+)?"
 
@@ -727,15 +729,27 @@ def rule_guides(rules: RuleSet) -> tuple[Guide, ...]:
     return tuple(g for r in rules.rules for g in (_rule_guide(r), *_unless_guides(r)))
 
 
+# libyaml's parser when PyYAML was built with it (its wheels are): the packs are
+# read at every process start, and the pure-Python parser took about a second on them.
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
+
+
 def load_rules_yaml(text: str, source: str = "<rules>") -> RuleSet:
     """Parse and validate a YAML rule pack; every regex is compiled before returning.
 
     Raises :class:`ConfigError` (saying which source and rule) on any problem.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
+    return _rules_from_data(_parse_yaml(text, source), source)
+
+
+def _rules_from_data(data: Any, source: str) -> RuleSet:
     try:
         ruleset = RuleSet.model_validate(data)
     except ValidationError as exc:
@@ -748,10 +762,7 @@ def load_rules_yaml(text: str, source: str = "<rules>") -> RuleSet:
 
 
 def _pack_rules(text: str, source: str) -> tuple[str, bool, list[dict[str, object]]]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
+    data = _parse_yaml(text, source)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ConfigError(f"{source}: a language pack needs 'language' and a 'rules' list")
     language = str(data.get("language", "*"))
@@ -788,11 +799,7 @@ def load_default_rules() -> RuleSet:
     and the escalation families' routes) plus one pack per language under ``packs/``.
     """
     base = resources.files("pipeline.classify")
-    text = base.joinpath("default_rules.yaml").read_text("utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"default_rules.yaml: not valid YAML ({exc})") from exc
+    data = _parse_yaml(base.joinpath("default_rules.yaml").read_text("utf-8"), "default_rules.yaml")
     rules: list[dict[str, object]] = list(data.get("rules", []))
     families: list[dict[str, object]] = list(data.get("families", []))
     packs = sorted(
@@ -811,4 +818,4 @@ def load_default_rules() -> RuleSet:
         if rule.get("signal") is None and "route" not in rule:
             rule["route"] = _KIND_ROUTES.get(str(rule.get("kind")), "supervisor")
     data = {"version": data.get("version", "1"), "rules": rules, "families": families}
-    return load_rules_yaml(yaml.safe_dump(data, allow_unicode=True), source="packaged rule packs")
+    return _rules_from_data(data, source="packaged rule packs")

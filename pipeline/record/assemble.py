@@ -212,6 +212,24 @@ def assemble(
     )
 
 
+# A short message in English and Spanish: assembling it compiles every rule, builds the
+# classifier's tables and loads the language models a short text is read with.
+_WARM_UP_MESSAGE = (
+    b"From: warm-up@mailledger.invalid\r\nTo: warm-up@mailledger.invalid\r\n"
+    b"Subject: payment history\r\nMessage-ID: <warm-up@mailledger.invalid>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Please send my payment history. Por favor envien mi historial de pagos.\r\n"
+)
+
+
+def warm_up(settings: RecordSettings) -> None:
+    """Do now what the first message would otherwise wait for: compile the rules, build
+    the classifier's tables and load the language models (about 1 s of CPU). Pure; the
+    record it assembles is dropped."""
+    source = MessageSource(kind="imap", mailbox="warm-up", folder="INBOX", uidvalidity=1, uid=1)
+    assemble(_WARM_UP_MESSAGE, source, settings, received_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
 @dataclass(frozen=True)
 class PreparedMessage:
     """A parsed message with its attachments checked, before classification.

@@ -40,6 +40,7 @@ from pipeline.record.assemble import (
     assemble_prepared,
     prepare,
     raw_key,
+    warm_up,
 )
 from pipeline.record.recorder import Received
 from pipeline.record.source import MessageSource
@@ -231,6 +232,9 @@ def init_worker_process(settings: RecordSettings, stores: StoreSettings, logs: L
     configure_logging(logs.level, logs.fmt)
     # The worker's own store (an S3 client is not shared across processes).
     _store = open_store(stores)
+    # Rules compile and language models load now, not while the first message waits
+    # (unpickled rules are compiled afresh in each process).
+    warm_up(settings)
 
 
 def _ready() -> bool:
@@ -310,7 +314,7 @@ class AssemblyPool:
         """
         executor = self._executor
         if executor is None:
-            self.settings  # noqa: B018 - loads the rules for inline assembly
+            warm_up(self.settings)
             return
         try:
             for future in [executor.submit(_ready) for _ in range(self._count)]:
