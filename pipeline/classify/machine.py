@@ -135,6 +135,12 @@ _OOO_WEAK = re.compile(
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
         r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
+        # Away on a trip, mail read on return ("je suis en déplacement ... je consulterai mes
+        # courriels à mon retour", "revisaré mi correo a mi regreso"). Not "estoy de viaje":
+        # people write it of themselves ("no puedo llamar porque estoy de viaje").
+        r"|je suis en deplacement"
+        r"|consulterai mes (?:courriels|e-?mails|messages)(?: \S+){0,3} (?:a|des) mon retour"
+        r"|revisare (?:mi|el) correo(?: \S+){0,3} (?:a mi regreso|cuando (?:regrese|vuelva))"
         r"|休假|放假期间|放假期間|不在|휴가|문을 닫|부재|في إجازة|مسافر|غائب"
         # Mail answered late for a period ("期間無法即時回覆郵件"); "你们无法回复" is a
         # complaint, and a trip alone ("出差") is what people write about themselves too.
@@ -328,14 +334,16 @@ def _self_declared(text: str, asks_something: bool) -> str | None:
     end = _QUOTE_START.search(text)
     own = text[: end.start()] if end is not None else text
     m = _SELF_DECLARED.search(own)
-    if m is None or _FIRST_PERSON.search(own) is not None:
-        return None
-    if any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
-        return None  # a reply quoted in running text
-    if not asks_something:
-        return f"body:{m.group()}"
+    if m is None or any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
+        return None  # none, or a reply quoted in running text
     receipt = _RECEIPT_ACKNOWLEDGED.search(own)
-    return None if receipt is None else f"body:{receipt.group()} ... {m.group()}"
+    if receipt is not None:
+        # The office's own voice, so no test for a first person: its name may hold a
+        # word that is one in some language ("Bánh Mì": Spanish "mi").
+        return f"body:{receipt.group()} ... {m.group()}"
+    if asks_something or _FIRST_PERSON.search(own) is not None:
+        return None
+    return f"body:{m.group()}"
 
 
 def machine_verdict(

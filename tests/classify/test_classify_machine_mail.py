@@ -202,7 +202,9 @@ def test_a_headerless_acknowledgment_that_calls_itself_automated_is_machine_mail
     body = record(message("", AGENCY_ACK))
     machine = body["classification"]["machine"]
     assert machine["kind"] == "auto_reply"
-    assert machine["evidence"] == ["body:this is an automated response"]
+    assert machine["evidence"] == [
+        "body:thank you for contacting ... this is an automated response"
+    ]
     assert decision(body) == "machine-mail:auto_reply"
 
 
@@ -399,3 +401,40 @@ def test_an_automatic_reply_that_adds_its_words_after_the_subject_it_answers_is_
 )
 def test_a_complaint_that_you_could_not_reply_is_a_person(text: str) -> None:
     assert not machine_verdict(MachineHeaders(), "贷款问题", text).is_machine
+
+
+def test_an_automatic_acknowledgment_from_a_shop_whose_name_holds_a_first_person_word_is_one() -> (
+    None
+):
+    # "Bánh Mì" folds to "banh mi", and "mi" is Spanish for "my"; "Sài Gòn" folds to
+    # "sai gon", and "sai" is Vietnamese for "wrong".
+    text = (
+        "Cảm ơn quý khách đã liên hệ với Tiệm Bánh Mì Sài Gòn!\r\n\r\n"
+        "Đây là thư trả lời tự động. Chúng tôi đã nhận được email của quý khách và sẽ phản\r\n"
+        "hồi trong vòng 1-2 ngày làm việc.\r\n"
+    )
+    body = record(message("", text))
+    assert body["classification"]["machine"]["is_machine"] is True
+    assert body["classification"]["escalation_families"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour,\r\n\r\nJe suis en déplacement du 9 au 20 décembre et je consulterai mes\r\n"
+        "courriels à mon retour.\r\n",
+        "Hola,\r\nEstoy de viaje hasta el lunes 15. Revisaré mi correo a mi regreso.\r\n",
+    ],
+)
+def test_an_absence_on_a_trip_with_mail_read_on_return_is_an_out_of_office_reply(text: str) -> None:
+    body = record(message("", text))
+    assert body["classification"]["machine"]["kind"] == "out_of_office"
+
+
+def test_a_borrower_on_a_trip_who_asks_for_something_is_a_person() -> None:
+    text = (
+        "Je suis en déplacement jusqu'au 20 décembre. Pouvez-vous m'envoyer l'historique\r\n"
+        "de paiements de mon prêt à mon retour ?\r\n"
+    )
+    body = record(message("", text))
+    assert body["classification"]["machine"]["is_machine"] is False
