@@ -363,6 +363,7 @@ _NEWS = re.compile(
     r"\b(?:on|in) the news\b|\bnews (?:story|report|about)\b|\ben (?:las|el) noticias?\b|"
     r"\bnas noticias\b|\baux informations\b|\bbalita (?:tungkol sa|na)\b|"
     r"\b(?:napanood|nabasa|narinig) (?:\S+ ){0,4}balita\b|"
+    r"(?:新闻|新聞)(?:里|裡|上|中)(?:说|說|讲|講|报道|報導|提到)|"
     # A newsletter's warning ("our HOA newsletter had a page about scams"), the word
     # alone as the cue. Not "article" (a contract's clause), nor "boletim" (in Brazil
     # the police report a fraud victim files).
@@ -689,6 +690,8 @@ _MEDIA_AIRED = re.compile(
 # Chinese and Korean say where before what was seen: "在微信群里看到", "뉴스에서 봤".
 _MEDIA_SEEN_AFTER = re.compile(
     r"(?:里|裡|上|中)?(?:看到|看了|读到|讀到|听到|聽到)|\s?에서\s?(?:봤|보았|읽었|들었)"
+    # What the news says ("新聞上說很多詐騙會寄這種信"): a story heard, no threat made.
+    r"|(?:里|裡|上|中)(?:说|說|讲|講|报道|報導|提到)"
 )
 
 
