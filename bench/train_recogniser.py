@@ -110,7 +110,20 @@ F1_TIE = 0.005
 # to 1.5 (0.76 at 4.0), requests recall 0.92 at 0.5 and 0.89 at 1.5 (precision 0.73,
 # 0.74). Three rounds of fresh picks (0.9, -0.1, 3.8) disagree more than the thresholds
 # between them change anything on the newest writers, so both stay.
+# When `dev_ac` and `dev_ad` arrived (3,950 messages), the chooser picked 0.4 and 2.3, and
+# over those two writers alone (``--fresh AC,AD``) 2.8 and 1.4. The notice picks fall on
+# either side of 0.6 again. The request picks are both higher, but there rules + model
+# keep recall 0.89 from 0.5 to 1.5 (precision 0.66 -> 0.71) while pooled recall falls
+# 0.95 -> 0.94, and request recall is a target (precision is not), so both stay.
 THRESHOLDS: dict[str, float] = {"notice_of_error": 0.6, "request_for_information": 0.5}
+# Development writers the shipped weights are not trained on (cross-validation and
+# ``--fresh`` still read them). `dev_ac` and `dev_ad` came in the seventeenth round; the
+# weights retrained with them moved no held-out escalation (1,918 found, 235 false, 99
+# missed of 4,295 messages, with or without them) but found 2 fewer requests and 1 fewer
+# notice, with request recall on two held-out parts more than the regression guard's 2
+# points below its record. So the round's rules are tuned on them and the weights stay
+# trained on the writers before them.
+NOT_TRAINED_ON: frozenset[str] = frozenset({"AC", "AD"})
 # Thresholds tried, in decision-value (logit) units.
 GRID = tuple(round(-1.0 + 0.1 * i, 2) for i in range(51))
 
@@ -422,15 +435,19 @@ def build(*, choose_anew: bool = False) -> tuple[Recogniser, str, list[Decision]
     examples = load_examples()
     decisions = cross_validate(examples)
     thresholds = choose(decisions) if choose_anew else THRESHOLDS
-    model = fit(examples, thresholds, corpus_digest())
+    model = fit(_trained_on(examples), thresholds, corpus_digest())
     return model, table(decisions, thresholds), decisions
 
 
+def _trained_on(examples: Sequence[Example]) -> list[Example]:
+    return [e for e in examples if e.group not in NOT_TRAINED_ON]
+
+
 def train_shipped() -> Recogniser:
-    """The model that ships: trained on all of the development part with the kept
-    thresholds (``THRESHOLDS``). What :func:`build` writes, without its cross-validation,
-    which only prints figures and chooses thresholds."""
-    return fit(load_examples(), THRESHOLDS, corpus_digest())
+    """The model that ships: trained on the development part (but ``NOT_TRAINED_ON``)
+    with the kept thresholds (``THRESHOLDS``). What :func:`build` writes, without its
+    cross-validation, which only prints figures and chooses thresholds."""
+    return fit(_trained_on(load_examples()), THRESHOLDS, corpus_digest())
 
 
 def dump(model: Recogniser) -> str:
