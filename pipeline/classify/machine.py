@@ -29,6 +29,10 @@ decide before ``X-Auto-Response-Suppress``):
   the body opens by writing anyway ("I'm out of the office until Monday but this
   can't wait", "ignore my auto reply"). Phrases a person writes about their own mail
   ("please do not reply") are not used: they took human mail for machine.
+* A short message in which an office tells the sender, in its own part, when their
+  message will be answered ("Your message will be answered upon our return", "we will
+  reply when the office reopens", "Su mensaje será atendido a nuestro regreso"):
+  ``out_of_office``, even where its words seem to ask for something.
 * A short message that says of itself, in the writer's own part, that a machine sent
   it ("This is an automated response", "Este es un mensaje automático", "此邮件为系统
   自动发送") and asks for nothing: ``auto_reply``. A regulator's portal notice says the
@@ -111,6 +115,8 @@ class MachineHeaders:
 _OOO_STRONG = re.compile(
     fold_pattern(
         r"out of (?:the )?office|automatic reply|auto[\s\-]?reply|autoreply|auto[\s\-]?response"
+        # Some clients title an automatic reply "Auto: Re: <subject>".
+        r"|^\s*auto\s*:\s*(?:re|aw|rv|fw|tr|sv)\s*:"
         r"|fuera de (?:la )?oficina|respuesta automatica|ausente de la oficina"
         r"|resposta automatica|fora do escritorio|ausente do escritorio"
         r"|reponse automatique|absent du bureau|absente du bureau"
@@ -134,7 +140,14 @@ _OOO_WEAK = re.compile(
         r"|(?:get back to you|reply|respond) (?:when|after) (?:i|we) (?:return|get back)"
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
-        r"|je suis absente?|en vacances|vang mat|dang nghi phep|mwen pa lavil|mwen ale|pa nan biwo"
+        # Replies that will be slow, or mail read with difficulty, for a while ("with limited
+        # email access", "kaya mabagal po ang reply ko", "期间查看邮件不方便").
+        r"|limited (?:e-?mail|internet) access|(?:replies|responses|reply|response) (?:will|may)"
+        r" be (?:delayed|slow)|mabagal (?:po )?(?:ang )?(?:reply|sagot|tugon)"
+        r"|(?:查看|收发|收發)(?:邮件|郵件)不(?:方便|便)"
+        r"|(?:回来|回來)(?:后|後)(?:会|會)?(?:尽快|盡快)?(?:回复|回覆)"
+        r"|je suis absente?|en vacances|vang mat|dang nghi phep|nghi le|mwen pa lavil|mwen ale"
+        r"|pa nan biwo"
         # Away on a trip, mail read on return ("je suis en déplacement ... je consulterai mes
         # courriels à mon retour", "revisaré mi correo a mi regreso"). Not "estoy de viaje":
         # people write it of themselves ("no puedo llamar porque estoy de viaje").
@@ -163,7 +176,7 @@ _OOO_WEAK = re.compile(
 _RETURN = re.compile(
     fold_pattern(
         r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
-        r"|tro lai|khan cap|lien lac|tounen|reponn"
+        r"|tro lai|khan cap|lien lac|tounen|reponn|mo cua lai|re-?opens?|relouvri|reabr"
         r"|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
         r"|돌아|확인하겠|까지|급한|babalik|hanggang|retorno|ate o dia"
         r"|عودة|عاجل|سأعود|عودتي|سأرد|\d{1,2}[/.]\d{1,2}|\d{1,2}月"
@@ -221,8 +234,33 @@ _RECEIPT_ACKNOWLEDGED = re.compile(
         r"|\bnou (?:byen )?resevwa (?:mesaj|imel|demann) (?:ou|w)"
         r"|\bnatanggap na? namin ang (?:iyong|inyong) (?:mensahe|email|kahilingan)"
         r"|(?:我们|我們|我司)已(?:经|經)?收到(?:您|你)的(?:邮件|郵件|来信|來信|信息|訊息|留言|请求|請求)"
+        r"|(?:您|你)的(?:邮件|郵件|来信|來信)已(?:经|經)?收到"
         r"|(?:메일|이메일|메시지|문의)(?:이|가|을|를)? (?:정상적으로 )?(?:접수|수신)되었습니다"
         r"|لقد (?:تلقينا|استلمنا) (?:رسالتك|بريدك|طلبك)|(?:تلقينا|استلمنا) (?:رسالتك|بريدك|طلبك)"
+    )
+)
+# An office telling the sender when their message will be answered: on its return, or
+# when it reopens ("Your message will be answered upon our return", "Su mensaje será
+# atendido a nuestro regreso", "Chúng tôi sẽ đọc và trả lời email sau khi mở cửa lại",
+# "N ap reponn tout imel lè biwo a relouvri"). No borrower writes of "your message" and
+# "our return": this decides even where the office's words seem to ask for something.
+_OFFICE_REPLY = re.compile(
+    fold_pattern(
+        r"\b(?:your|all) (?:message|e-?mail|inquiry|request)s? (?:will be|is being) "
+        r"(?:answered|handled|attended to|responded to|replied to|processed|returned) "
+        r"(?:upon|on|after|when) (?:our|my) return"
+        r"|\b(?:reply|respond|answer|get back to you)(?: \S+){0,3} when (?:the|our) "
+        r"(?:office|offices|shop|store|church office) (?:re-?opens?|is open again)"
+        r"|\bsu (?:mensaje|correo|solicitud) sera (?:atendid[oa]|respondid[oa]|contestad[oa])"
+        r" (?:a|en|tras|despues de) (?:nuestro|mi) (?:regreso|retorno)"
+        r"|\bsua mensagem sera (?:respondida|atendida) (?:no|apos o|ao) (?:nosso|meu) retorno"
+        r"|\bvotre (?:message|courriel) sera traite (?:a|des|lors de) (?:notre|mon) retour"
+        r"|\b(?:se )?(?:doc va )?(?:tra loi|phan hoi)(?: \S+){0,3} (?:sau khi|khi) "
+        r"(?:mo cua lai|tro lai lam viec|van phong mo cua)"
+        r"|\bn ap reponn(?: \S+){0,3} le (?:biwo a|nou) (?:relouvri|tounen)"
+        r"|(?:我们|我們)(?:将|將|会|會)在\S{0,8}(?:恢复营业|恢復營業|上班|返回|回来|回來)(?:后|後)"
+        r"(?:回复|回覆|处理|處理)"
+        r"|(?:업무|영업)\s?(?:복귀|재개)\s?(?:후|이후)\s?(?:답변|회신|연락)"
     )
 )
 # A writer speaking of themselves: automatic acknowledgments speak as "we" to "you", so
@@ -248,6 +286,16 @@ _QUOTE_START = re.compile(
 _REPLY_PREFIX = re.compile(
     fold_pattern(
         r"\s*(?:(?:re|fw|fwd|rv|tr|aw|wg|enc|sv|vs|回复|回覆|转发|轉寄|답장|회신|전달)\s*[:：]\s*)+"
+    )
+)
+# A person telling of the automatic replies they get ("só recebo resposta automática",
+# "I keep getting an auto reply", "gọi mấy lần toàn gặp máy trả lời tự động", "세 번째
+# 자동응답"): words of receiving, or a count, just before the automatic-reply words.
+_RETOLD = re.compile(
+    fold_pattern(
+        r"(?:\b(?:get|got|getting|receive|received|receiving|only|just|another|second|third"
+        r"|recebo|recebi|recebemos|recibo|recibi|recibimos|solo|so|je recois|j'ai recu"
+        r"|nhan duoc|gap|puro|lang)|(?:두|세|네|다섯|여러) 번째)(?: \S+){0,2} $"
     )
 )
 # A person who is away but writes anyway says so at once ("I'm out of the office until
@@ -303,14 +351,20 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     m = _OOO_STRONG.search(subject_f)
     if m:
         written_past = not weak_allowed and (
-            _REPLY_PREFIX.fullmatch(subject_f, 0, m.start()) or _TURN.search(text[:_BODY_HEAD])
+            _REPLY_PREFIX.fullmatch(subject_f, 0, m.start())
+            or _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
+            or _TURN.search(text[:_BODY_HEAD])
         )
         return None if written_past else f"subject:{m.group()}"
     if not weak_allowed:
         # The message asks for something: only its subject can say it is automatic.
         return None
     m = _OOO_STRONG.search(head)
-    if m and not _PAST.search(head, max(0, m.start() - 25), m.start()):
+    if (
+        m
+        and not _PAST.search(head, max(0, m.start() - 25), m.start())
+        and not _RETOLD.search(head[max(0, m.start() - 40) : m.start()])
+    ):
         return f"body:{m.group()}"
     for where, value in (("subject", subject_f), ("body", head)):
         m = _OOO_WEAK.search(value)
@@ -344,6 +398,16 @@ def _self_declared(text: str, asks_something: bool) -> str | None:
     if asks_something or _FIRST_PERSON.search(own) is not None:
         return None
     return f"body:{m.group()}"
+
+
+def _office_reply(text: str) -> str | None:
+    """Words by which a short message, in its own part, tells the sender when the office
+    will answer (see ``_OFFICE_REPLY``); ``text`` is the folded body."""
+    if len(text) > _BODY_LIMIT:
+        return None
+    end = _QUOTE_START.search(text)
+    m = _OFFICE_REPLY.search(text, 0, end.start() if end is not None else len(text))
+    return None if m is None else f"body:{m.group()}"
 
 
 def machine_verdict(
@@ -405,6 +469,7 @@ def machine_verdict(
     declared = None if ooo or forged else _self_declared(text, asks_something)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
+    ooo = ooo or (None if forged else _office_reply(text))
     if ooo:
         extra = (f"header:X-Auto-Response-Suppress={suppress[:40]}",) if suppress else ()
         return MachineVerdict(True, "out_of_office", (ooo, *extra))

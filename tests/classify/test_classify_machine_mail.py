@@ -438,3 +438,75 @@ def test_a_borrower_on_a_trip_who_asks_for_something_is_a_person() -> None:
     )
     body = record(message("", text))
     assert body["classification"]["machine"]["is_machine"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tiệm nghỉ lễ Giáng Sinh từ ngày 24/12 đến hết ngày 02/01. Chúng tôi sẽ đọc và trả lời\r\n"
+        "email sau khi mở cửa lại vào ngày 03/01.\r\n",
+        "Biwo legliz la fèmen pou fèt Aksyon de Gras la. N ap reponn tout imel lè biwo a\r\n"
+        "relouvri lendi 30 novanm.\r\n",
+        "The church office is closed for Thanksgiving. We will reply when the office reopens\r\n"
+        "on Monday.\r\n",
+    ],
+)
+def test_an_office_closed_for_a_holiday_that_will_answer_later_is_an_out_of_office_reply(
+    text: str,
+) -> None:
+    body = record(message("", text))
+    assert body["classification"]["machine"]["kind"] == "out_of_office"
+
+
+def test_an_office_reply_whose_name_reads_as_a_request_is_still_an_out_of_office_reply() -> None:
+    # "Asistencia Hipotecaria" alone reads as help asked for: the office's voice decides.
+    text = (
+        "Oficina de Asistencia Hipotecaria: nuestras oficinas estarán cerradas del 24 de\r\n"
+        "diciembre al 6 de enero. Su mensaje será atendido a nuestro regreso.\r\n"
+    )
+    machine = record(message("", text))["classification"]["machine"]
+    assert machine["kind"] == "out_of_office"
+    assert machine["evidence"] == ["body:su mensaje sera atendido a nuestro regreso"]
+
+
+def test_a_subject_titled_auto_re_is_an_automatic_reply() -> None:
+    raw = message("", "Our crews are out on storm jobs this week.\r\n").replace(
+        b"Subject: Hello", b"Subject: Auto: Re: Request for updated contact information"
+    )
+    assert record(raw)["classification"]["machine"]["kind"] == "out_of_office"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您的邮件已收到。本人12月10日至12月28日回国探亲，期间查看邮件不方便，回来后会尽快回复。\r\n",
+        "Hi! Nasa Pinas po ako for the holidays (Dec 15 - Jan 10),\r\n"
+        "kaya mabagal po ang reply ko. For urgent matters, pa-text na lang po sa Viber.\r\n",
+        "Hi, I'm traveling until Dec 28 with limited email access. For anything urgent call my\r\n"
+        "cell.\r\n",
+    ],
+)
+def test_a_vacation_reply_that_says_mail_will_be_read_late_is_an_out_of_office_reply(
+    text: str,
+) -> None:
+    assert record(message("", text))["classification"]["machine"]["kind"] == "out_of_office"
+
+
+def test_a_borrower_who_only_gets_automatic_replies_is_a_person() -> None:
+    raw = message(
+        "",
+        "Essa é a terceira vez que eu mando e-mail. Pedi a análise do escrow e até hoje\r\n"
+        "ninguém respondeu. Peço de novo: cópia da análise do escrow de 2026.\r\n",
+    ).replace(b"Subject: Hello", "Subject: TERCEIRA VEZ - só recebo resposta automática".encode())
+    assert record(raw)["classification"]["machine"]["is_machine"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cho em hỏi văn phòng mình mở cửa mấy giờ? Gọi mấy lần toàn gặp máy trả lời tự động.\r\n",
+        "벌써 세 번째로 자동 응답 메일만 받았습니다. 상환 명세서를 즉시 보내 주십시오.\r\n",
+    ],
+)
+def test_a_person_telling_of_the_automatic_replies_they_get_is_a_person(text: str) -> None:
+    assert record(message("", text))["classification"]["machine"]["is_machine"] is False

@@ -179,3 +179,11 @@ def test_nobody_resolving_anything_in_portuguese_is_a_complaint() -> None:
     assert "complaint" in families(
         "Liguei ontem e fiquei 55 minutos esperando, depois a ligação caiu. Ninguém resolve nada."
     )
+
+
+def test_money_already_sent_to_a_caller_in_chinese_is_fraud() -> None:
+    text = (
+        "有人一直打電話給我母親，說是你們公司的客戶專員，要她把房貸匯到一個 Zelle 帳號。"
+        "我母親很害怕，上星期已經匯了 $2,300 給對方。"
+    )
+    assert "fraud_identity_theft" in families(text)
