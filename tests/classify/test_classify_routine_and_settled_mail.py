@@ -159,10 +159,16 @@ def test_a_foreclosure_sale_named_by_its_date_is_a_scheduled_sale(text: str) -> 
     assert "foreclosure_sale" in families(text)
 
 
-def test_a_short_sale_closing_date_is_no_foreclosure_sale() -> None:
-    assert "foreclosure_sale" not in families(
-        "The buyer would like to close the short sale by the end of January."
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The buyer would like to close the short sale by the end of January.",
+        "We are moving forward with the sale of our home next month, please send a payoff.",
+        "The buyer wants to proceed with the sale; can you send the payoff good through the 15th?",
+    ],
+)
+def test_the_borrowers_own_sale_is_no_foreclosure_sale(text: str) -> None:
+    assert "foreclosure_sale" not in families(text)
 
 
 def test_treatment_because_the_writer_is_arab_and_muslim_is_discrimination() -> None:
