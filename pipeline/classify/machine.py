@@ -373,20 +373,25 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     return None
 
 
-def _self_declared(text: str, asks_something: bool) -> str | None:
-    """The words by which a short message says a machine sent it, read in the writer's
-    own part; a person quoting an automatic reply, under their mail, in quotation marks
-    or in words of their own ("I keep getting: This is an automated response"), is a
-    person. ``text`` is the folded body (:func:`_body_text`). Its own quote markers, not
-    pipeline.classify.context's zones: those count a forwarded message as the writer's
-    own, and a forwarded automatic reply must not make a person's mail automatic.
+def _own_part(text: str) -> str:
+    """The writer's own part of a short folded body (:func:`_body_text`): what comes
+    before its first quoted line, reply header or forwarded message; "" for a long body,
+    whose words are not trusted. Its own quote markers, not pipeline.classify.context's
+    zones: those count a forwarded message as the writer's own, and a forwarded
+    automatic reply must not make a person's mail automatic."""
+    if len(text) > _BODY_LIMIT:
+        return ""
+    end = _QUOTE_START.search(text)
+    return text[: end.start()] if end is not None else text
+
+
+def _self_declared(own: str, asks_something: bool) -> str | None:
+    """The words by which a message says, in the writer's ``own`` part (:func:`_own_part`),
+    that a machine sent it; a person quoting an automatic reply, in quotation marks or in
+    words of their own ("I keep getting: This is an automated response"), is a person.
 
     When the message ``asks_something``, the declaration counts only beside words
     acknowledging receipt of the sender's message (see the module docstring)."""
-    if len(text) > _BODY_LIMIT:
-        return None
-    end = _QUOTE_START.search(text)
-    own = text[: end.start()] if end is not None else text
     m = _SELF_DECLARED.search(own)
     if m is None or any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
         return None  # none, or a reply quoted in running text
@@ -398,16 +403,6 @@ def _self_declared(text: str, asks_something: bool) -> str | None:
     if asks_something or _FIRST_PERSON.search(own) is not None:
         return None
     return f"body:{m.group()}"
-
-
-def _office_reply(text: str) -> str | None:
-    """Words by which a short message, in its own part, tells the sender when the office
-    will answer (see ``_OFFICE_REPLY``); ``text`` is the folded body."""
-    if len(text) > _BODY_LIMIT:
-        return None
-    end = _QUOTE_START.search(text)
-    m = _OFFICE_REPLY.search(text, 0, end.start() if end is not None else len(text))
-    return None if m is None else f"body:{m.group()}"
 
 
 def machine_verdict(
@@ -466,10 +461,13 @@ def machine_verdict(
     # A forgery's words are the forger's: a phishing mail posing as a system notice
     # ("This is an automated message") stays a spoof for the security team.
     forged = dmarc_failed(headers.authentication_results)
-    declared = None if ooo or forged else _self_declared(text, asks_something)
+    own = "" if ooo or forged else _own_part(text)
+    declared = _self_declared(own, asks_something)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
-    ooo = ooo or (None if forged else _office_reply(text))
+    # An office telling when it will answer (see _OFFICE_REPLY).
+    office = _OFFICE_REPLY.search(own)
+    ooo = ooo or (None if office is None else f"body:{office.group()}")
     if ooo:
         extra = (f"header:X-Auto-Response-Suppress={suppress[:40]}",) if suppress else ()
         return MachineVerdict(True, "out_of_office", (ooo, *extra))
