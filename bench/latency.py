@@ -15,6 +15,8 @@ Usage::
 
 ``--command``/``--cwd`` run another checkout's ``mailledger`` (for before/after);
 with ``--runs`` above one and a second ``--command-b``, the two alternate.
+``--noop-seconds``/``--noop-seconds-b`` set ``worker.noop_seconds`` for a side (NOOP
+instead of IDLE); with only ``--noop-seconds-b``, both sides run the same command.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def latency(
     bound: float,
     command: list[str] | None = None,
     cwd: Path | None = None,
+    noop_seconds: float | None = None,
 ) -> dict[str, Any]:
     """One ``run`` under a steady stream of APPENDs; p50/p95/max to sealed, record, event."""
     from pipeline.ledger.log import Ledger
@@ -75,7 +78,8 @@ def latency(
         user,
         extra={
             "metrics": {"textfile": None, "listen_port": 0},
-            "worker": {"dispatch_after_poll": True},
+            "worker": {"dispatch_after_poll": True}
+            | ({"noop_seconds": noop_seconds} if noop_seconds else {}),
             "events": {"sinks": [{"kind": "jsonl", "path": str(events)}]},
         },
     )
@@ -173,17 +177,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cwd", help="working directory for --command")
     parser.add_argument("--command-b", help="a second command, alternated with the first")
     parser.add_argument("--cwd-b", help="working directory for --command-b")
+    parser.add_argument(
+        "--noop-seconds", type=float, help="worker.noop_seconds for the first command"
+    )
+    parser.add_argument(
+        "--noop-seconds-b", type=float, help="worker.noop_seconds for the second command"
+    )
     args = parser.parse_args(argv)
-    sides = [("a", args.command, args.cwd)]
-    if args.command_b:
-        sides.append(("b", args.command_b, args.cwd_b))
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in sides}
+    sides = [("a", args.command, args.cwd, args.noop_seconds)]
+    if args.command_b or args.noop_seconds_b:
+        sides.append(("b", args.command_b or args.command, args.cwd_b, args.noop_seconds_b))
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in sides}
     with (
         tempfile.TemporaryDirectory(prefix="mailledger-latency-") as tmp,
         DovecotServer() as dovecot,
     ):
         for run in range(args.runs):
-            for name, command, cwd in sides:
+            for name, command, cwd, noop_seconds in sides:
                 result = latency(
                     dovecot,
                     Path(tmp) / f"{name}-{run}",
@@ -192,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
                     args.messages * args.gap + 60,
                     shlex.split(command) if command else None,
                     Path(cwd) if cwd else None,
+                    noop_seconds,
                 )
                 results[name].append(result)
                 print(name, json.dumps(result), flush=True)

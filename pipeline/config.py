@@ -267,6 +267,9 @@ class WorkerConfig(Model):
 
     lease_seconds: int = Field(default=900, ge=10)
     idle_seconds: int = Field(default=300, ge=10, le=1740)  # RFC 2177: re-issue IDLE within 29 min
+    # Set: ``run`` asks each mailbox with NOOP this often instead of waiting in IDLE, for
+    # servers that report new mail to IDLE late (Dovecot: 0.5 s after it arrives).
+    noop_seconds: float | None = Field(default=None, ge=0.05, le=60)
     poll_interval_seconds: int = Field(default=60, ge=1)
     parse_workers: int = Field(default=0, ge=0, le=64)  # 0: one per core
     dispatch_after_poll: bool = True

@@ -42,7 +42,14 @@ def run_worker(
     watchers = []
     if use_idle:
         for mailbox in config.mailboxes:
-            watcher = IdleWatcher(mailbox, sessions, wake, stop, config.worker.idle_seconds)
+            watcher = IdleWatcher(
+                mailbox,
+                sessions,
+                wake,
+                stop,
+                config.worker.idle_seconds,
+                noop_seconds=config.worker.noop_seconds,
+            )
             watcher.start()
             watchers.append(watcher)
     try:

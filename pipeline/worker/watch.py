@@ -27,7 +27,9 @@ log = structlog.get_logger(__name__)
 # After mail arrived the watcher asks with NOOP every _LINGER_CHECK_SECONDS, for
 # _LINGER_SECONDS, before it idles again: mail comes in bursts, and Dovecot reports a new
 # message to IDLE only 0.5 s after it arrives (to NOOP at once). A quiet mailbox costs
-# nothing more; a busy one a NOOP per check while mail keeps coming.
+# nothing more; a busy one a NOOP per check while mail keeps coming. Where half a second
+# is too long for a message that arrives alone, ``worker.noop_seconds`` asks with NOOP
+# all the time instead of idling, at one command per interval per mailbox.
 _LINGER_SECONDS = 1.0
 _LINGER_CHECK_SECONDS = 0.05
 
@@ -43,7 +45,10 @@ class IdleWatcher(threading.Thread):
         stop: StopFlag,
         idle_seconds: float,
         max_backoff: float = 300.0,
+        noop_seconds: float | None = None,
     ) -> None:
+        """``noop_seconds``: ask with NOOP this often instead of waiting in IDLE (None:
+        IDLE)."""
         super().__init__(name=f"idle-{mailbox.name}", daemon=True)
         self.mailbox = mailbox
         self.sessions = sessions
@@ -51,6 +56,7 @@ class IdleWatcher(threading.Thread):
         self.stop = stop
         self.idle_seconds = idle_seconds
         self.max_backoff = max_backoff
+        self.noop_seconds = noop_seconds
 
     def run(self) -> None:
         """Watch until the worker stops."""
@@ -69,9 +75,13 @@ class IdleWatcher(threading.Thread):
                         # Opened here: something may have arrived while there was no session.
                         changed = held.fresh or held.behind(folder, status)
                         if not changed and time.monotonic() - last_mail < _LINGER_SECONDS:
-                            changed = self._linger(session, held)
+                            changed = self._ask(
+                                session, held, _LINGER_SECONDS, _LINGER_CHECK_SECONDS
+                            )
                         quick = False
-                        if not changed:
+                        if not changed and self.noop_seconds is not None:
+                            changed = self._ask(session, held, self.idle_seconds, self.noop_seconds)
+                        elif not changed:
                             began = time.monotonic()
                             changed = session.wait_for_change(
                                 folder, self.idle_seconds, lambda: held.wanted or self.stop.is_set
@@ -100,11 +110,11 @@ class IdleWatcher(threading.Thread):
                 # A server without IDLE: the worker's poll interval finds new mail.
                 return
 
-    def _linger(self, session: ImapSession, held: Held) -> bool:
-        """NOOP every few tens of milliseconds for a while; True when mail arrived."""
-        until = time.monotonic() + _LINGER_SECONDS
+    def _ask(self, session: ImapSession, held: Held, seconds: float, every: float) -> bool:
+        """NOOP every ``every`` seconds for ``seconds``; True when mail arrived."""
+        until = time.monotonic() + seconds
         while time.monotonic() < until and not (held.wanted or self.stop.is_set):
             if session.noop():
                 return True
-            time.sleep(_LINGER_CHECK_SECONDS)
+            time.sleep(every)
         return False

@@ -12,6 +12,9 @@ import pytest
 from pipeline.config import MailboxConfig
 from pipeline.fetch.imap import ImapClientSession, mailbox_changed
 from pipeline.worker.lease import MailboxLease
+from pipeline.worker.sessions import SessionPool
+from pipeline.worker.stop import StopFlag
+from pipeline.worker.watch import IdleWatcher
 from tests.conftest import ImapAccount
 from tests.ingest.conftest import mailbox_entry, make_deployment
 
@@ -68,6 +71,45 @@ def test_idle_reports_a_message_that_arrives(
     finally:
         sender.join()
         session.close()
+
+
+class _CountingSession(ImapClientSession):
+    """The real session, counting the IDLEs it is asked for."""
+
+    idles = 0
+
+    def wait_for_change(self, *args: object, **kwargs: object) -> bool:
+        _CountingSession.idles += 1
+        return super().wait_for_change(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_watcher_with_noop_seconds_wakes_on_new_mail_without_entering_idle(
+    imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item, env = mailbox_entry(imap_user)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    mailbox = MailboxConfig.model_validate(item)
+    sessions = SessionPool(_CountingSession)
+    wake, stop = threading.Event(), StopFlag()
+    watcher = IdleWatcher(mailbox, sessions, wake, stop, idle_seconds=10, noop_seconds=0.1)
+    _CountingSession.idles = 0
+    watcher.start()
+    try:
+        # A session it opened itself may have missed mail: it wakes the poller once.
+        assert wake.wait(10)
+        wake.clear()
+        with sessions.for_poll(mailbox):
+            pass
+        time.sleep(2.0)  # asking, with nothing new
+        assert not wake.is_set()
+        imap_user.server.append(imap_user.user, "INBOX", b"Subject: hi\r\n\r\nhello\r\n")
+        assert wake.wait(10), "the watcher did not see the new message"
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+        sessions.close()
+    assert _CountingSession.idles == 0
 
 
 def test_only_exists_recent_and_expunge_count_as_changes() -> None:
