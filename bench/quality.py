@@ -1,8 +1,8 @@
 """``python -m bench.quality``: how well mailledger understands servicing mail.
 
 The labelled corpus lives under ``tests/data/quality/``: YAML specs written by people
-who had not read the rules, in eighteen parts: ``dev`` (rules may be tuned looking at it),
-``heldout`` to ``heldout17`` (never looked at while changing rules; each
+who had not read the rules, in nineteen parts: ``dev`` (rules may be tuned looking at it),
+``heldout`` to ``heldout18`` (never looked at while changing rules; each
 later part was written by further writers after the earlier ones had been measured), plus
 ``generate.py``, which turns specs into ``.eml`` files and ``labels.jsonl``.
 Generation runs here, into a cache directory keyed by the hash of the generator and
@@ -35,6 +35,7 @@ scored by the same code.
     python -m bench.quality --part heldout15
     python -m bench.quality --part heldout16
     python -m bench.quality --part heldout17
+    python -m bench.quality --part heldout18
     python -m bench.quality --part dev --errors # also list every miss
     python -m bench.quality --part dev --specs "dev_c_batch_03.yaml"  # one new batch
     python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
@@ -107,6 +108,7 @@ PARTS = (
     "heldout15",
     "heldout16",
     "heldout17",
+    "heldout18",
 )
 OWN_ADDRESS = "customercare@servicer.example"
 # Languages with a reviewed acknowledgment template; others get English and Spanish.

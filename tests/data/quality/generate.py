@@ -11,6 +11,8 @@ their "> " prefix: the same mail, as some clients deliver it.
 Output is deterministic: MIME boundaries and default Message-IDs derive from
 the id, no current time is used, PDFs are written by matplotlib without a
 creation date and images by Pillow with fixed settings.
+A spec (or a forwarded message's nested spec) may give ``to:``; without it the message
+is addressed to customercare@servicer.example.
 """
 import copy, hashlib, io, json, os, re, sys, textwrap  # noqa: E401
 from datetime import datetime
@@ -99,7 +101,7 @@ def validate(spec, fname, seen):
         ("dsn", lambda: st != "dsn" or (isinstance(spec.get("dsn"), dict) and
                                         all(k in spec["dsn"] for k in ("original_to", "status", "diagnostic"))),
          "needs original_to, status, diagnostic"),
-        ("mdn", lambda: st != "mdn" or isinstance(spec.get("mdn"), dict), "needs original_subject and disposition"),
+        ("mdn", lambda: st != "mdn" or isinstance(spec.get("mdn"), dict), "must be a mapping (original_subject, disposition, final_recipient, reporting_ua; each optional)"),
         ("headers", lambda: isinstance(spec.get("headers") or {}, dict) and
          all(isinstance(v, (str, list)) for v in (spec.get("headers") or {}).values()), "must map names to strings"),
         ("attachments", lambda: all(att_ok(a) for a in spec.get("attachments") or []),
@@ -189,7 +191,8 @@ def make_pdf(text):
     lines = wrap_lines(text, 85)
     fig = Figure(figsize=(8.5, 11))
     for i, line in enumerate(lines[:60]):
-        fig.text(0.07, 0.95 - i * 0.015, line, fontsize=9, family="DejaVu Sans")
+        # parse_math=False: a line with two "$" is money, not a TeX formula to render
+        fig.text(0.07, 0.95 - i * 0.015, line, fontsize=9, family="DejaVu Sans", parse_math=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="pdf", metadata={"CreationDate": None, "Creator": None, "Producer": None})
     return buf.getvalue()
