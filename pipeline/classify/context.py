@@ -258,7 +258,35 @@ _RESOLUTION = re.compile(
     r"|(?:got|has been|have been) (?:now |finally |all )?handled\b(?! (?:badly|poorly|wrong|"
     r"wrongly|incorrectly|improperly|by))"
     r"|(?:that'?s|that is|it'?s|it is|everything'?s|everything is) (?:now )?all good\b"
+    # The writer apologising for an angry earlier message, theirs or a relative's ("sorry
+    # if I sounded angry the first time", "disculpe si la primera vez le escribí enojado",
+    # "أعتذر عن رسالة ابني السابقة، كان غاضبًا"): the anger is over, not a complaint now.
+    # Not "sorry, but I am upset that...".
+    r"|\b(?:sorry|apologi[sz]e|my apologies) (?:if|for|about)\b(?: (?!but\b)\S+){0,6}? "
+    r"(?:angry|upset|rude|harsh|mad)\b"
+    r"|\b(?:disculpe?|perdon|perdone) (?:si|por)\b(?: (?!pero\b)\S+){0,6}? (?:enojad[oa]|"
+    r"molest[oa]|groser[oa]|brav[oa])\b"
+    r"|\b(?:desculp[ea]|perdao) (?:se|por|pela|pelo)\b(?: (?!mas\b)\S+){0,6}? (?:irritad[oa]|"
+    r"nervos[oa]|brav[oa]|grosseir[oa])\b"
+    r"|\b(?:excusez-moi|pardon|desolee?) (?:si|pour|d'avoir|de)\b(?: (?!mais\b)\S+){0,6}? "
+    r"(?:en colere|fachee?|enervee?|agacee?)\b"
+    r"|(?:أعتذر|اعتذر|آسف|اسف) (?:عن|على|لأن|لان)(?: \S+){0,6}? (?:غاضب|غاضبا|غاضبة|منفعل|منفعلا)"
+    # "It's all sorted out now", "that's been taken care of": as "was sorted out" above;
+    # not "make sure it's fixed", "until that's resolved".
+    r"|(?<!sure )(?<!confirm )(?<!until )(?<!unless )(?<!when )(?<!if )(?<!whether )"
+    r"(?:that'?s|it'?s|everything'?s) (?:all |now |finally |been )*(?:sorted out|fixed|"
+    r"resolved|taken care of)\b(?!,? (?:but|except|yet))"
     r"|(?:is|are|was|were) (?:now |finally |all )?back to normal\b"
+    # The writer saying the servicer put it right and it has stayed so ("you did fix it and
+    # everything has been fine since"), or that the charge is gone ("the late charge is
+    # gone"); not "you fixed it wrong", "you said you fixed it, but".
+    r"|(?<!said )(?<!claimed )(?<!supposedly )(?<!thought )(?<!have )(?<!haven't )"
+    r"(?<!havent )(?<!has )(?<!hasn't )(?<!hasnt )(?<!did )(?<!didn't )(?<!didnt )(?<!why )"
+    r"(?<!when )(?<!if )(?<!until )(?<!unless )(?:you|they|y'?all) "
+    r"(?:did |finally |eventually )?(?:fix|fixed) (?:it|that|everything)\b"
+    r"(?!,? (?:wrong|incorrectly|halfway|partly|but|yet|and then|then))"
+    r"|(?:has|have|'s|s) been (?:fine|good|ok|okay) (?:ever )?since\b"
+    r"|(?:fee|fees|charge|charges) (?:is|are) (?:now )?gone\b"
     r"|(?:ya )?(?:esta|quedo) todo (?:arreglado|resuelto|solucionado)"
     r"|(?:ja )?(?:esta|ficou) tudo (?:resolvido|acertado)"
     r"|(?:tout est|c'est) (?:deja )?(?:regle|resolu|arrange)"
@@ -270,8 +298,10 @@ _RESOLUTION = re.compile(
     r"|已经?解决|已經?解決|已经?更正|已經?更正|已经?处理好|已經?處理好|谢谢.{0,6}解决|謝謝.{0,6}解決"
     r"|해결되었|해결됐|수정되었|تم حل|تم تصحيح|تم إصلاح"
     # Fixed by someone there and then ("Maria figured it out and fixed it"), not "you
-    # still haven't fixed it".
-    r"|(?<!not )(?<!never )(?<!n't )(?<!nt )(?<!to )(?<!still )(?:fixed|solved|sorted out|"
+    # still haven't fixed it", "why haven't you fixed it", "have you fixed it".
+    r"|(?<!not )(?<!never )(?<!n't )(?<!nt )(?<!to )(?<!still )(?<!n't you )(?<!nt you )"
+    r"(?<!not you )(?<!did you )(?<!have you )(?<!has anyone )(?<!if you )(?<!when you )"
+    r"(?:fixed|solved|sorted out|"
     r"straightened out|took care of) (?:it|the problem|the issue|everything|my problem|my issue)"
     # Untouched by it: "with the hurricane nothing happened to us", "the fires are
     # nowhere near us", "no nos pasó nada".

@@ -239,6 +239,26 @@ _RECEIPT_ACKNOWLEDGED = re.compile(
         r"|لقد (?:تلقينا|استلمنا) (?:رسالتك|بريدك|طلبك)|(?:تلقينا|استلمنا) (?:رسالتك|بريدك|طلبك)"
     )
 )
+# A case or ticket system opening a case for the message it acknowledges ("a case has been
+# created: CS-00481127", "your ticket number is 58812"). Beside an acknowledgment of
+# receipt it decides, even where the template seems to ask for something: no borrower
+# writes that they received the servicer's message and opened a case for it.
+_CASE_OPENED = re.compile(
+    fold_pattern(
+        r"\b(?:a|your|the|new) (?:support |service |customer )?(?:case|ticket|incident)"
+        r"(?: number| #| no\.?)? (?:has been|was|is) (?:created|opened|logged|assigned|raised)"
+        r"|\byour (?:case|ticket|incident|reference|tracking) (?:number|#|no\.?|id) (?:is|:)"
+        r"|\bse (?:ha )?(?:creado|abierto|registrado) (?:un|el|su) (?:caso|ticket|expediente)"
+        r"|\bsu numero de (?:caso|ticket|expediente|solicitud) (?:es|:)"
+        r"|\b(?:foi )?(?:criado|aberto|registrado) (?:um|o|seu) (?:chamado|protocolo|ticket)"
+        r"|\bseu (?:numero de )?(?:protocolo|chamado) (?:e|:)"
+        r"|\b(?:un )?(?:dossier|ticket) a ete (?:cree|ouvert)|\bvotre numero de (?:dossier|ticket)"
+        r"|您的(?:工单|工單|案件|受理)(?:编号|編號|号|號)|已(?:为您|為您)?(?:创建|建立|生成)(?:工单|工單|案件)"
+        r"|(?:고객님의|귀하의) (?:접수|문의|티켓)\s?번호"
+    )
+)
+# Receipts that only thank: a borrower writes these too.
+_THANKS = ("thank", "gracias", "obrigad", "merci")
 # An office telling the sender when their message will be answered: on its return, or
 # when it reopens ("Your message will be answered upon our return", "Su mensaje será
 # atendido a nuestro regreso", "Chúng tôi sẽ đọc và trả lời email sau khi mở cửa lại",
@@ -308,6 +328,12 @@ _TURN = re.compile(
         r"|\bpero (?:esto |este asunto )?(?:es urgente|no puede esperar)"
         r"|\bmas (?:isto |isso )?(?:e urgente|nao pode esperar)"
         r"|\bmais (?:c'est urgent|cela ne peut pas attendre)"
+        # An assistant sending for someone away ("Attorney Brandt is out of the office
+        # this week, but he asked me to send this"): the subject's absence is theirs.
+        r"|\b(?:asked|told|wanted|needed) me to (?:send|forward|e-?mail|write|pass along)\b"
+        r"|\bme (?:pidio|encargo) que (?:les? )?(?:enviara|mandara|escribiera|reenviara)\b"
+        r"|\bme pediu (?:para|que) (?:enviar|mandar|encaminhar|enviasse|mandasse)\b"
+        r"|\bm'a demande d'(?:envoyer|transmettre|ecrire)\b"
     )
 )
 # A read receipt sent as plain text rather than as a disposition report (RFC 8098):
@@ -405,6 +431,22 @@ def _self_declared(own: str, asks_something: bool) -> str | None:
     return f"body:{m.group()}"
 
 
+def _case_opened(own: str) -> str | None:
+    """The words by which a case or ticket system, in the writer's ``own`` part, says it
+    received the sender's message and opened a case for it (see ``_CASE_OPENED``).
+
+    The receipt must say it was received ("we have received your request"), not only
+    thank ("thank you for your email", which a borrower writes too), and nobody may
+    speak as "I": a borrower replying with their own case number is a person."""
+    case = _CASE_OPENED.search(own)
+    if case is None or _FIRST_PERSON.search(own) is not None:
+        return None
+    for receipt in _RECEIPT_ACKNOWLEDGED.finditer(own):
+        if not receipt.group().lstrip().startswith(_THANKS):
+            return f"body:{receipt.group()} ... {case.group()}"
+    return None
+
+
 def machine_verdict(
     headers: MachineHeaders, subject: str, body: str, asks_something: bool = False
 ) -> MachineVerdict:
@@ -465,6 +507,9 @@ def machine_verdict(
     declared = _self_declared(own, asks_something)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
+    case = _case_opened(own)
+    if case is not None:
+        return MachineVerdict(True, "auto_reply", (case,))
     # An office telling when it will answer (see _OFFICE_REPLY).
     office = _OFFICE_REPLY.search(own)
     ooo = ooo or (None if office is None else f"body:{office.group()}")

@@ -510,3 +510,36 @@ def test_a_borrower_who_only_gets_automatic_replies_is_a_person() -> None:
 )
 def test_a_person_telling_of_the_automatic_replies_they_get_is_a_person(text: str) -> None:
     assert record(message("", text))["classification"]["machine"]["is_machine"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for contacting Harbor Title. We have received your request and a ticket\r\n"
+        "has been created: HT-558120. An agent will reply within two business days.\r\n",
+        "Hemos recibido su solicitud. Se ha creado un caso con el número 88123; un asesor le\r\n"
+        "responderá en 48 horas hábiles.\r\n",
+    ],
+)
+def test_a_case_systems_acknowledgment_of_receipt_is_an_automatic_reply(text: str) -> None:
+    machine = record(message("", text))["classification"]["machine"]
+    assert machine["kind"] == "auto_reply"
+
+
+def test_a_borrower_quoting_their_own_case_number_is_a_person() -> None:
+    text = (
+        "Thank you for your email. My case number is 55120 and a case was opened with the\r\n"
+        "CFPB last week. I still need the payoff statement good through Dec 31.\r\n"
+    )
+    assert record(message("", text))["classification"]["machine"]["is_machine"] is False
+
+
+def test_an_assistant_writing_for_an_absent_attorney_is_a_person() -> None:
+    raw = message(
+        "",
+        "Attorney Reyes is out of the office this week, but she asked me to send this.\r\n"
+        "Our firm represents Mr. Dale Ng on the above loan; our letter of representation\r\n"
+        "is attached. Please send a complete payment history since January 2024.\r\n",
+    ).replace(b"Subject: Hello", b"Subject: Attorney Reyes out of office - client Dale Ng")
+    classification = record(raw)["classification"]
+    assert classification["machine"]["is_machine"] is False
