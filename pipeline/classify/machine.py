@@ -140,6 +140,9 @@ _OOO_WEAK = re.compile(
         r"|(?:get back to you|reply|respond) (?:when|after) (?:i|we) (?:return|get back)"
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
+        # "Ando de vacaciones ... y casi no voy a revisar el email".
+        r"|ando de vacaciones|(?:casi )?no (?:voy a )?(?:revisar|checar|ver) (?:el|mi|mis) "
+        r"(?:correo|correos|email|e-mail|mail|mensajes)"
         # Replies that will be slow, or mail read with difficulty, for a while ("with limited
         # email access", "kaya mabagal po ang reply ko", "期间查看邮件不方便").
         r"|limited (?:e-?mail|internet) access|(?:replies|responses|reply|response) (?:will|may)"
@@ -269,6 +272,8 @@ _OFFICE_REPLY = re.compile(
         r"\b(?:your|all) (?:message|e-?mail|inquiry|request)s? (?:will be|is being) "
         r"(?:answered|handled|attended to|responded to|replied to|processed|returned) "
         r"(?:upon|on|after|when) (?:our|my) return"
+        r"|\b(?:reply|respond|answer|get back to you)(?: \S+){0,3} when we (?:re-?open|return"
+        r"|are back|are open again|come back)\b"
         r"|\b(?:reply|respond|answer|get back to you)(?: \S+){0,3} when (?:the|our) "
         r"(?:office|offices|shop|store|church office) (?:re-?opens?|is open again)"
         r"|\bsu (?:mensaje|correo|solicitud) sera (?:atendid[oa]|respondid[oa]|contestad[oa])"
@@ -295,8 +300,9 @@ _QUOTES = "\"'“”«»「」"
 # Where the writer's own part ends: a quoted line, a reply header, a forwarded message.
 _QUOTE_START = re.compile(
     r"^[ \t]*(?:>|-{2,} ?(?:original message|mensaje original|message d'origine|mensagem"
-    r" original|forwarded message|mensaje reenviado)|from:|de:|on .{0,200}wrote:?[ \t]*$"
-    r"|el .{0,200}escribio:?[ \t]*$)",
+    r" original|forwarded message|mensaje reenviado|原始邮件|原始郵件|原始信件|원본 메시지"
+    r"|thu goc)|from:|de:|发件人[:：]|寄件者[:：]|寄件人[:：]|보낸\s?사람\s?:|nguoi gui\s?:"
+    r"|on .{0,200}wrote:?[ \t]*$|el .{0,200}escribio:?[ \t]*$)",
     re.MULTILINE,
 )
 # A person replying to or forwarding an automatic reply keeps its title right after
@@ -316,6 +322,9 @@ _RETOLD = re.compile(
         r"(?:\b(?:get|got|getting|receive|received|receiving|only|just|another|second|third"
         r"|recebo|recebi|recebemos|recibo|recibi|recibimos|solo|so|je recois|j'ai recu"
         r"|nhan duoc|gap|puro|lang)|(?:두|세|네|다섯|여러) 번째)(?: \S+){0,2} $"
+        # Someone else "naka-out of office" (Tagalog: is out of the office); "收到自动回复了"
+        # (got the automatic reply).
+        r"|\bnaka-?\s?$|(?:收到|接到|又收到|只收到)了?$"
     )
 )
 # A person who is away but writes anyway says so at once ("I'm out of the office until
@@ -328,6 +337,10 @@ _TURN = re.compile(
         r"|\bpero (?:esto |este asunto )?(?:es urgente|no puede esperar)"
         r"|\bmas (?:isto |isso )?(?:e urgente|nao pode esperar)"
         r"|\bmais (?:c'est urgent|cela ne peut pas attendre)"
+        # Away, but writing anyway about what they saw ("I'm out of the office until 12/8,
+        # but I saw your letter").
+        r"|\b(?:but|however) i (?:just )?(?:saw|read|got|received|noticed|wanted to|need to"
+        r"|have to|had to)\b"
         # An assistant sending for someone away ("Attorney Brandt is out of the office
         # this week, but he asked me to send this"): the subject's absence is theirs.
         r"|\b(?:asked|told|wanted|needed) me to (?:send|forward|e-?mail|write|pass along)\b"
@@ -340,12 +353,22 @@ _TURN = re.compile(
 # Outlook's ("Read: ..." / "Your message ... was read on ...") and Notes' ("Return
 # Receipt: ..." / "Your document: ... was received by: ..."). Both lines must be there.
 _RECEIPT_SUBJECT = re.compile(
-    fold_pattern(r"^\s*(?:read|leido|lu|lido|return receipt|acuse de lectura)\s*:")
+    fold_pattern(
+        r"^\s*(?:(?:read|leido|lu|lido|acuse de lectura|confirmacion de lectura"
+        r"|confirmacao de leitura|accuse de lecture|da doc|已读|已讀|읽음)\s*:"
+        r"|return receipt\s*(?::|$))"
+    )
 )
 _RECEIPT_BODY = re.compile(
     fold_pattern(
         r"your message\b[\s\S]{0,400}?\bwas read on\b"
         r"|your document:[\s\S]{0,200}?\bwas received by:"
+        # Notes lays its receipt out in two columns, the labels' words split by the values
+        # ("Your        <subject>\ndocument:   ...\nwas         <name>\nreceived\nby:").
+        r"|\byour\b[\s\S]{0,200}?\bdocument:[\s\S]{0,300}?\bwas\b[\s\S]{0,200}?\breceived\s+by:"
+        r"|\bthis receipt verifies that the message has been displayed\b"
+        r"|\brecibo de (?:notificacion de )?lectura para el mensaje\b"
+        r"|\bthu cua ban\b[\s\S]{0,400}?\bda duoc doc\b"
         r"|su mensaje\b[\s\S]{0,400}?\bse (?:leyo|ha leido) el\b"
         r"|votre message\b[\s\S]{0,400}?\ba ete lu le\b"
         r"|sua mensagem\b[\s\S]{0,400}?\bfoi lida em\b"
@@ -368,18 +391,22 @@ def _body_text(body: str) -> str:
 def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     """Out-of-office words in the subject or the head of the folded body ``text``.
 
-    Without ``weak_allowed`` (the message asks for something), the subject's words do
-    not count when they follow a reply or forward prefix, or when the body's head says
-    the writer is writing anyway: a person replying to, forwarding or sending past an
-    automatic reply."""
+    The subject's words do not count when the body's head says the writer is writing
+    anyway (``_TURN``); without ``weak_allowed`` (the message asks for something), nor
+    when they follow a reply or forward prefix or a retelling: a person replying to,
+    forwarding or sending past an automatic reply."""
     subject_f = fold(subject)
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
     if m:
-        written_past = not weak_allowed and (
-            _REPLY_PREFIX.fullmatch(subject_f, 0, m.start())
-            or _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
-            or _TURN.search(text[:_BODY_HEAD])
+        # Writing anyway ("please ignore my out of office below") is a person, whatever
+        # the message asks; a reply prefix or a retelling only beside a request.
+        written_past = _TURN.search(text[:_BODY_HEAD]) or (
+            not weak_allowed
+            and (
+                _REPLY_PREFIX.fullmatch(subject_f, 0, m.start())
+                or _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
+            )
         )
         return None if written_past else f"subject:{m.group()}"
     if not weak_allowed:

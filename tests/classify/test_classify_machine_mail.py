@@ -543,3 +543,80 @@ def test_an_assistant_writing_for_an_absent_attorney_is_a_person() -> None:
     ).replace(b"Subject: Hello", b"Subject: Attorney Reyes out of office - client Dale Ng")
     classification = record(raw)["classification"]
     assert classification["machine"]["is_machine"] is False
+
+
+def _with_subject(subject: str, text: str) -> bytes:
+    return message("", text).replace(b"Subject: Hello", f"Subject: {subject}".encode())
+
+
+def _machine(raw: bytes) -> dict:
+    return record(raw)["classification"]["machine"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Return Receipt",
+            "Your        Escrow analysis - Loan\r\ndocument:   0040012345\r\n\r\n"
+            "was         Pat Lee/Lending/ExampleCU\r\nreceived\r\nby:\r\n\r\n"
+            "at:         11/18/2026 02:02:49 PM EST\r\n",
+        ),
+        (
+            "Đã đọc: Your escrow analysis",
+            "Thư của bạn\r\n\r\n  Đến: an.tran@example.com\r\n  Chủ đề: Your escrow analysis\r\n"
+            "\r\nđã được đọc vào Thứ Hai, 7 tháng 12, 2026 9:02:41 SA.\r\n",
+        ),
+        (
+            "Confirmación de lectura: Su estado de cuenta",
+            "Este es un recibo de notificación de lectura para el mensaje que usted envió a\r\n"
+            "ana@example.com el 11/12/2026 10:42.\r\n",
+        ),
+    ],
+)
+def test_read_receipts_in_plain_text_are_read_receipts(subject: str, text: str) -> None:
+    assert _machine(_with_subject(subject, text))["kind"] == "mdn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for your email. Our office is closed for the holiday. We will get back\r\n"
+        "to you when we reopen on Monday, December 28.\r\n",
+        "Hola! Ando de vacaciones con la familia hasta el 6 de enero y casi no voy a revisar\r\n"
+        "el correo. Si es algo urgente mándame un mensaje.\r\n",
+    ],
+)
+def test_a_closure_or_casual_vacation_reply_without_headers_is_out_of_office(text: str) -> None:
+    assert _machine(message("", text))["kind"] == "out_of_office"
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "回复：We have received your message [Case 5512]",
+            "收到自动回复了。请再发一份2025年的1098表给我，谢谢。\r\n\r\n"
+            "------------------ 原始邮件 ------------------\r\n"
+            "发件人: Customer Care\r\n\r\nThis is an automated confirmation that we have\r\n"
+            "received your email. Please do not reply to this message.\r\n",
+        ),
+        (
+            "Payoff request - naka-out of office yung contact ko sa inyo",
+            "Hi po, kailangan ko ng payoff statement good through December 30 para sa sale ng\r\n"
+            "bahay. Loan 2281000000.\r\n",
+        ),
+        (
+            "Out of office until 12/8 - re: your insurance letter",
+            "I'm on leave until 12/8, but I saw your letter saying my insurance lapsed. It\r\n"
+            "did not lapse, you paid the renewal from escrow. Take the placed policy off.\r\n",
+        ),
+        (
+            "RE: Automatic reply: proof of insurance",
+            "Sorry, please ignore my out of office below, I'm back now. The new policy is\r\n"
+            "with Harbor Mutual, effective 10/28.\r\n",
+        ),
+    ],
+)
+def test_a_person_writing_past_an_automatic_reply_is_a_person(subject: str, text: str) -> None:
+    assert _machine(_with_subject(subject, text))["is_machine"] is False
