@@ -186,7 +186,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sides = [("a", args.command, args.cwd, args.noop_seconds)]
     if args.command_b or args.noop_seconds_b:
-        sides.append(("b", args.command_b or args.command, args.cwd_b, args.noop_seconds_b))
+        same = args.command_b is None  # the first command, in its own directory
+        sides.append(
+            (
+                "b",
+                args.command if same else args.command_b,
+                args.cwd if same else args.cwd_b,
+                args.noop_seconds_b,
+            )
+        )
     results: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in sides}
     with (
         tempfile.TemporaryDirectory(prefix="mailledger-latency-") as tmp,

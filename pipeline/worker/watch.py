@@ -111,10 +111,18 @@ class IdleWatcher(threading.Thread):
                 return
 
     def _ask(self, session: ImapSession, held: Held, seconds: float, every: float) -> bool:
-        """NOOP every ``every`` seconds for ``seconds``; True when mail arrived."""
+        """NOOP every ``every`` seconds for ``seconds``; True when mail arrived. Between
+        NOOPs it looks every few tens of milliseconds whether the poller wants the
+        session or the worker is stopping, as an IDLE does."""
         until = time.monotonic() + seconds
-        while time.monotonic() < until and not (held.wanted or self.stop.is_set):
+
+        def leave() -> bool:
+            return held.wanted or self.stop.is_set
+
+        while time.monotonic() < until and not leave():
             if session.noop():
                 return True
-            time.sleep(every)
+            next_noop = time.monotonic() + every
+            while (left := next_noop - time.monotonic()) > 0 and not leave():
+                time.sleep(min(left, _LINGER_CHECK_SECONDS))
         return False

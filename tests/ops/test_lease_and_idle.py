@@ -112,6 +112,34 @@ def test_watcher_with_noop_seconds_wakes_on_new_mail_without_entering_idle(
     assert _CountingSession.idles == 0
 
 
+def test_a_watcher_asking_with_noop_gives_the_session_to_a_poll_between_its_noops(
+    imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item, env = mailbox_entry(imap_user)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    mailbox = MailboxConfig.model_validate(item)
+    sessions = SessionPool(ImapClientSession)
+    wake, stop = threading.Event(), StopFlag()
+    # NOOPs a minute apart: the poll must not wait for the next one.
+    watcher = IdleWatcher(mailbox, sessions, wake, stop, idle_seconds=600, noop_seconds=60)
+    watcher.start()
+    try:
+        assert wake.wait(10)
+        with sessions.for_poll(mailbox):
+            pass
+        time.sleep(2.0)  # past the second of lingering after mail, into the NOOP wait
+        began = time.monotonic()
+        with sessions.for_poll(mailbox):
+            waited = time.monotonic() - began
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+        sessions.close()
+    assert waited < 5, f"the poll waited {waited:.1f} s for the session"
+    assert not watcher.is_alive()
+
+
 def test_only_exists_recent_and_expunge_count_as_changes() -> None:
     assert mailbox_changed([(b"OK", b"Still here")]) is False
     assert mailbox_changed([(3, b"FETCH", (b"FLAGS", (b"\\Seen",)))]) is False
