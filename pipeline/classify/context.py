@@ -220,6 +220,14 @@ _CLAUSE_BREAK = re.compile(
 )
 _SENTENCE_MARKS = ".!?\n。！？"
 _SENTENCE = re.compile(f"[{re.escape(_SENTENCE_MARKS)}]")
+# After a resolution: the sentence does not turn ("that's resolved, but you still show a
+# shortage").
+_NO_TURN = (
+    r"(?![^.!?\n]{0,80}\b(?:but|however|except|yet|though|still|pero|todavia|mas|ainda|mais"
+    r"|encore)\b)"
+)
+# After an apology for anger: at most four more words, then the sentence ends.
+_APOLOGY_ENDS = r"(?=(?:\s+(?!but\b|pero\b|mas\b|mais\b|لكن)[^\s;؛]+){0,4}?\s*(?:[.!]|$))"
 _RESOLUTION = re.compile(
     r"(?:was|were|has been|have been|got|is|are|been) (?:now |finally |all |fully |completely )?"
     r"(?:fixed|resolved|corrected|"
@@ -261,33 +269,47 @@ _RESOLUTION = re.compile(
     # The writer apologising for an angry earlier message, theirs or a relative's ("sorry
     # if I sounded angry the first time", "disculpe si la primera vez le escribí enojado",
     # "أعتذر عن رسالة ابني السابقة، كان غاضبًا"): the anger is over, not a complaint now.
-    # Not "sorry, but I am upset that...".
+    # The apology must close its sentence within a few words and turn to nothing else:
+    # not "sorry for the harsh email, the late fee is still wrong", "sorry, but I am
+    # upset", "disculpe si lo molesto" (sorry to bother you).
     r"|\b(?:sorry|apologi[sz]e|my apologies) (?:if|for|about)\b(?: (?!but\b)\S+){0,6}? "
     r"(?:angry|upset|rude|harsh|mad)\b"
-    r"|\b(?:disculpe?|perdon|perdone) (?:si|por)\b(?: (?!pero\b)\S+){0,6}? (?:enojad[oa]|"
-    r"molest[oa]|groser[oa]|brav[oa])\b"
-    r"|\b(?:desculp[ea]|perdao) (?:se|por|pela|pelo)\b(?: (?!mas\b)\S+){0,6}? (?:irritad[oa]|"
-    r"nervos[oa]|brav[oa]|grosseir[oa])\b"
-    r"|\b(?:excusez-moi|pardon|desolee?) (?:si|pour|d'avoir|de)\b(?: (?!mais\b)\S+){0,6}? "
-    r"(?:en colere|fachee?|enervee?|agacee?)\b"
-    r"|(?:أعتذر|اعتذر|آسف|اسف) (?:عن|على|لأن|لان)(?: \S+){0,6}? (?:غاضب|غاضبا|غاضبة|منفعل|منفعلا)"
+    + _APOLOGY_ENDS
+    + r"|\b(?:disculpe?|perdon|perdone) (?:si|por)\b(?: (?!pero\b)\S+){0,6}? (?:enojad[oa]|"
+    r"groser[oa])\b"
+    + _APOLOGY_ENDS
+    + r"|\b(?:desculp[ea]|perdao) (?:se|por|pela|pelo)\b(?: (?!mas\b)\S+){0,6}? (?:irritad[oa]|"
+    r"nervos[oa]|grosseir[oa])\b"
+    + _APOLOGY_ENDS
+    + r"|\b(?:excusez-moi|pardon|desolee?) (?:si|pour|d'avoir|de)\b(?: (?!mais\b)\S+){0,6}? "
+    r"(?:en colere|fachee?|enervee?)\b"
+    + _APOLOGY_ENDS
+    + r"|(?:أعتذر|اعتذر) (?:عن|على)(?: (?!لكن)\S+){0,6}? (?:غاضب|غاضبا|غاضبة|منفعل|منفعلا)"
+    + _APOLOGY_ENDS
+    +
     # "It's all sorted out now", "that's been taken care of": as "was sorted out" above;
-    # not "make sure it's fixed", "until that's resolved".
+    # not "make sure it's fixed", "once it's resolved", "I keep being told that it's
+    # taken care of", nor when the sentence turns ("that's resolved, but you still...").
     r"|(?<!sure )(?<!confirm )(?<!until )(?<!unless )(?<!when )(?<!if )(?<!whether )"
+    r"(?<!once )(?<!after )(?<!before )(?<!told )(?<!said )(?<!that )"
     r"(?:that'?s|it'?s|everything'?s) (?:all |now |finally |been )*(?:sorted out|fixed|"
-    r"resolved|taken care of)\b(?!,? (?:but|except|yet))"
-    r"|(?:is|are|was|were) (?:now |finally |all )?back to normal\b"
+    r"resolved|taken care of)\b"
+    + _NO_TURN
+    + r"|(?:is|are|was|were) (?:now |finally |all )?back to normal\b"
     # The writer saying the servicer put it right and it has stayed so ("you did fix it and
     # everything has been fine since"), or that the charge is gone ("the late charge is
-    # gone"); not "you fixed it wrong", "you said you fixed it, but".
+    # gone"); not "you fixed it wrong", "you said you fixed it, but", "will you fix it",
+    # "my escrow has been fine since 2019 and this year you...".
     r"|(?<!said )(?<!claimed )(?<!supposedly )(?<!thought )(?<!have )(?<!haven't )"
-    r"(?<!havent )(?<!has )(?<!hasn't )(?<!hasnt )(?<!did )(?<!didn't )(?<!didnt )(?<!why )"
+    r"(?<!havent )(?<!has )(?<!hasn't )(?<!hasnt )(?<!didn't )(?<!didnt )(?<!why )"
     r"(?<!when )(?<!if )(?<!until )(?<!unless )(?:you|they|y'?all) "
-    r"(?:did |finally |eventually )?(?:fix|fixed) (?:it|that|everything)\b"
-    r"(?!,? (?:wrong|incorrectly|halfway|partly|but|yet|and then|then))"
-    r"|(?:has|have|'s|s) been (?:fine|good|ok|okay) (?:ever )?since\b"
+    r"(?:did fix|finally fixed|eventually fixed|fixed) (?:it|that|everything)\b"
+    r"(?!,? (?:wrong|incorrectly|halfway|partly|and then|then))"
+    + _NO_TURN
+    + r"|(?:has|have|'s|s) been (?:fine|good|ok|okay) (?:ever )?since(?=\s*(?:[.!;]|$))"
     r"|(?:fee|fees|charge|charges) (?:is|are) (?:now )?gone\b"
-    r"|(?:ya )?(?:esta|quedo) todo (?:arreglado|resuelto|solucionado)"
+    + _NO_TURN
+    + r"|(?:ya )?(?:esta|quedo) todo (?:arreglado|resuelto|solucionado)"
     r"|(?:ja )?(?:esta|ficou) tudo (?:resolvido|acertado)"
     r"|(?:tout est|c'est) (?:deja )?(?:regle|resolu|arrange)"
     r"|ayos na (?:po |ho )?(?:ang )?lahat"

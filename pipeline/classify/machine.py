@@ -140,9 +140,10 @@ _OOO_WEAK = re.compile(
         r"|(?:get back to you|reply|respond) (?:when|after) (?:i|we) (?:return|get back)"
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
         r"|estoy de vacaciones|estou de ferias|me encuentro fuera|estare fuera|estoy fuera|ausente"
-        # "Ando de vacaciones ... y casi no voy a revisar el email".
-        r"|ando de vacaciones|(?:casi )?no (?:voy a )?(?:revisar|checar|ver) (?:el|mi|mis) "
-        r"(?:correo|correos|email|e-mail|mail|mensajes)"
+        # "Ando de vacaciones ... y casi no voy a revisar el email. Si es algo urgente...":
+        # only with the template's "if it is urgent", as people say both of themselves.
+        r"|(?:ando de vacaciones|casi no (?:voy a )?(?:revisar|checar|ver) (?:el|mi|mis) "
+        r"(?:correo|correos|email|e-mail|mail|mensajes))(?=[\s\S]{0,300}\bsi es (?:algo )?urgente)"
         # Replies that will be slow, or mail read with difficulty, for a while ("with limited
         # email access", "kaya mabagal po ang reply ko", "期间查看邮件不方便").
         r"|limited (?:e-?mail|internet) access|(?:replies|responses|reply|response) (?:will|may)"
@@ -244,12 +245,13 @@ _RECEIPT_ACKNOWLEDGED = re.compile(
 )
 # A case or ticket system opening a case for the message it acknowledges ("a case has been
 # created: CS-00481127", "your ticket number is 58812"). Beside an acknowledgment of
-# receipt it decides, even where the template seems to ask for something: no borrower
-# writes that they received the servicer's message and opened a case for it.
+# receipt it decides only where the message asks for nothing: a law firm also writes
+# "we have received your correspondence" and "a case was opened with the CFPB".
 _CASE_OPENED = re.compile(
     fold_pattern(
         r"\b(?:a|your|the|new) (?:support |service |customer )?(?:case|ticket|incident)"
         r"(?: number| #| no\.?)? (?:has been|was|is) (?:created|opened|logged|assigned|raised)"
+        r"(?! (?:with|at|against|by) )"
         r"|\byour (?:case|ticket|incident|reference|tracking) (?:number|#|no\.?|id) (?:is|:)"
         r"|\bse (?:ha )?(?:creado|abierto|registrado) (?:un|el|su) (?:caso|ticket|expediente)"
         r"|\bsu numero de (?:caso|ticket|expediente|solicitud) (?:es|:)"
@@ -272,8 +274,9 @@ _OFFICE_REPLY = re.compile(
         r"\b(?:your|all) (?:message|e-?mail|inquiry|request)s? (?:will be|is being) "
         r"(?:answered|handled|attended to|responded to|replied to|processed|returned) "
         r"(?:upon|on|after|when) (?:our|my) return"
-        r"|\b(?:reply|respond|answer|get back to you)(?: \S+){0,3} when we (?:re-?open|return"
-        r"|are back|are open again|come back)\b"
+        r"|\b(?:reply|respond|answer|get back)(?: to)?(?: you (?:about|regarding|on))? (?:your|all)"
+        r" (?:messages?|e-?mails?|inquir(?:y|ies)|requests?)(?: \S+){0,2} when we (?:re-?open"
+        r"|return|are open again)\b"
         r"|\b(?:reply|respond|answer|get back to you)(?: \S+){0,3} when (?:the|our) "
         r"(?:office|offices|shop|store|church office) (?:re-?opens?|is open again)"
         r"|\bsu (?:mensaje|correo|solicitud) sera (?:atendid[oa]|respondid[oa]|contestad[oa])"
@@ -325,6 +328,13 @@ _RETOLD = re.compile(
         # Someone else "naka-out of office" (Tagalog: is out of the office); "收到自动回复了"
         # (got the automatic reply).
         r"|\bnaka-?\s?$|(?:收到|接到|又收到|只收到)了?$"
+    )
+)
+# A person back from an absence, replying above their own automatic reply ("please ignore
+# my out of office below").
+_IGNORED = re.compile(
+    fold_pattern(
+        r"\bignore (?:the|my|this|any) (?:auto[\s\-]?reply|automatic reply|out[\s\-]of[\s\-]office)"
     )
 )
 # A person who is away but writes anyway says so at once ("I'm out of the office until
@@ -391,21 +401,24 @@ def _body_text(body: str) -> str:
 def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     """Out-of-office words in the subject or the head of the folded body ``text``.
 
-    The subject's words do not count when the body's head says the writer is writing
-    anyway (``_TURN``); without ``weak_allowed`` (the message asks for something), nor
-    when they follow a reply or forward prefix or a retelling: a person replying to,
-    forwarding or sending past an automatic reply."""
+    The subject's words do not count when the body's head asks to ignore the automatic
+    reply (``_IGNORED``); without ``weak_allowed`` (the message asks for something), nor
+    when they follow a reply or forward prefix or a retelling, or the body's head says
+    the writer is writing anyway: a person replying to, forwarding or sending past an
+    automatic reply."""
     subject_f = fold(subject)
     head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
     if m:
-        # Writing anyway ("please ignore my out of office below") is a person, whatever
-        # the message asks; a reply prefix or a retelling only beside a request.
-        written_past = _TURN.search(text[:_BODY_HEAD]) or (
+        # "Please ignore my out of office below" is a person, whatever the message asks;
+        # a reply prefix, a retelling or writing anyway only beside a request (an
+        # automatic reply may say "Mr. Reyes asked me to forward this").
+        written_past = _IGNORED.search(text[:_BODY_HEAD]) or (
             not weak_allowed
             and (
                 _REPLY_PREFIX.fullmatch(subject_f, 0, m.start())
                 or _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
+                or _TURN.search(text[:_BODY_HEAD])
             )
         )
         return None if written_past else f"subject:{m.group()}"
@@ -458,14 +471,15 @@ def _self_declared(own: str, asks_something: bool) -> str | None:
     return f"body:{m.group()}"
 
 
-def _case_opened(own: str) -> str | None:
+def _case_opened(own: str, asks_something: bool) -> str | None:
     """The words by which a case or ticket system, in the writer's ``own`` part, says it
-    received the sender's message and opened a case for it (see ``_CASE_OPENED``).
+    received the sender's message and opened a case for it (see ``_CASE_OPENED``); none
+    when the message ``asks_something``.
 
     The receipt must say it was received ("we have received your request"), not only
     thank ("thank you for your email", which a borrower writes too), and nobody may
     speak as "I": a borrower replying with their own case number is a person."""
-    case = _CASE_OPENED.search(own)
+    case = None if asks_something else _CASE_OPENED.search(own)
     if case is None or _FIRST_PERSON.search(own) is not None:
         return None
     for receipt in _RECEIPT_ACKNOWLEDGED.finditer(own):
@@ -534,7 +548,7 @@ def machine_verdict(
     declared = _self_declared(own, asks_something)
     if declared is not None:
         return MachineVerdict(True, "auto_reply", (declared,))
-    case = _case_opened(own)
+    case = _case_opened(own, asks_something)
     if case is not None:
         return MachineVerdict(True, "auto_reply", (case,))
     # An office telling when it will answer (see _OFFICE_REPLY).

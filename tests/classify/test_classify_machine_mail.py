@@ -581,8 +581,8 @@ def test_read_receipts_in_plain_text_are_read_receipts(subject: str, text: str) 
 @pytest.mark.parametrize(
     "text",
     [
-        "Thank you for your email. Our office is closed for the holiday. We will get back\r\n"
-        "to you when we reopen on Monday, December 28.\r\n",
+        "Thank you for your email. Our office is closed for the holiday. We will respond to\r\n"
+        "your message when we reopen on Monday, December 28.\r\n",
         "Hola! Ando de vacaciones con la familia hasta el 6 de enero y casi no voy a revisar\r\n"
         "el correo. Si es algo urgente mándame un mensaje.\r\n",
     ],
@@ -619,4 +619,29 @@ def test_a_closure_or_casual_vacation_reply_without_headers_is_out_of_office(tex
     ],
 )
 def test_a_person_writing_past_an_automatic_reply_is_a_person(subject: str, text: str) -> None:
+    assert _machine(_with_subject(subject, text))["is_machine"] is False
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Our client Maria Diaz - loan 7700123456",
+            "We have received your correspondence dated March 3 regarding our client, Maria\r\n"
+            "Diaz. A case has been opened with the CFPB about the misapplied payments. Please\r\n"
+            "send a complete payment history.\r\n",
+        ),
+        (
+            "Seguro nuevo",
+            "Ando de vacaciones pero les mando la póliza nueva del seguro de la casa, vence el\r\n"
+            "12/30.\r\n",
+        ),
+        (
+            "Payoff quote",
+            "Please send a payoff quote good through the 20th. We're out of town; we'll get\r\n"
+            "back to you when we return on the 12th.\r\n",
+        ),
+    ],
+)
+def test_people_who_write_like_an_office_or_a_traveller_are_people(subject: str, text: str) -> None:
     assert _machine(_with_subject(subject, text))["is_machine"] is False

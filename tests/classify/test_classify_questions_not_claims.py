@@ -15,19 +15,22 @@ from tests.classify.wording import families
 @pytest.mark.parametrize(
     "text",
     [
-        "Nothing's wrong, I just want my files complete. Please send the payment history "
-        "for 2025 and a copy of the note.",
-        "Not a complaint, just curious: there is a $12 convenience fee on my account since "
-        "I paid by phone. What is that fee for?",
-        "혹시 제가 자동이체 날짜를 잘못 알고 있었던 건가요? 11월 납부금이 언제 처리됐는지 "
-        "알려 주세요.",
-        "لاحظت رسوم تأخير على القسط. إذا كان التأخير مني فأنا أعتذر، لكن ما هو آخر يوم "
-        "للدفع بدون رسوم؟",
-        "收到你们的信说保险过期了。可能是我忘了通知你们换了保险公司。请问需要寄什么文件？",
-        "Je ne dis pas que vous avez fait une erreur, je voudrais comprendre pourquoi ma "
-        "mensualité augmente de 150 $.",
-        "Tài khoản của tôi bị trừ tiền nhà 2 lần. Ngân hàng nói là lỗi bên họ và sẽ hoàn "
-        "lại. Công ty nhận được mấy lần thanh toán?",
+        "Nothing's wrong, I just like to keep complete records. Please send the complete "
+        "payment history and a copy of the note.",
+        "hi! not a complaint, just curious - I paid by phone last week and there's a $15 "
+        "payment processing fee on my account now. what's that fee for?",
+        "신용점수 앱에서 제 모기지가 10월에 30일 연체로 보고됐다고 나와서 연락드립니다. 제가 납부 "
+        "날짜를 잘못 알고 있었던 건지 궁금합니다. 10월 납부금이 언제 처리됐는지 알려 주세요.",
+        "혹시 제가 보낼 때 메모를 잘못 적었거나 선택을 잘못한 건지 모르겠습니다. 추가로 보낸 "
+        "3,000달러 납부금이 원금에 적용되지 않았는데 어떻게 적용되었는지 확인 부탁드립니다.",
+        "لاحظت رسوم تأخير بالخطأ في كشف الحساب وأريد أن أفهم سببها. إذا كان التأخير مني فأنا "
+        "أعتذر.",
+        "今天收到你们的信，说因为没有收到房屋保险的证明，你们已经替我买了一份保险。可能是我忘了通知你们"
+        "换了保险公司。请问还需要做什么？",
+        "Ngày 2/11 tài khoản ngân hàng của tôi bị trừ 2 lần tiền nhà. Ngân hàng xác nhận là "
+        "lỗi của ngân hàng và sẽ hoàn lại. Công ty nhận được mấy lần?",
+        "Je ne dis pas que vous avez fait une erreur, je voudrais simplement comprendre d'où "
+        "vient cette augmentation de ma mensualité de 280 $.",
     ],
 )
 def test_a_question_that_disclaims_a_servicer_error_is_no_notice_of_error(text: str) -> None:
@@ -116,8 +119,40 @@ def test_the_writer_scammed_by_a_fake_letter_is_a_fraud_report() -> None:
     assert "fraud_identity_theft" in families(text)
 
 
-def test_an_apology_before_anger_about_a_charge_still_asserts_the_error() -> None:
-    text = "Sorry, but I am upset: you charged me twice for the November payment."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry for the harsh email, the late fee is still wrong and I want it removed.",
+        "I apologize for being so upset but this is the third time the late fee was charged "
+        "in error.",
+        "My apologies for my angry voicemail; however, the $75 late fee on my November "
+        "statement is an error.",
+        "Disculpe si lo molesto otra vez con esto: me cobraron un cargo por mora que no debo, "
+        "pagué el día 1.",
+        "I will keep paying the old amount once it's resolved, because the new escrow payment "
+        "is wrong.",
+        "That's resolved on the county side but you still show a shortage on my escrow, which "
+        "is incorrect.",
+        "Your agent said it's all sorted out, however the statement still shows the wrong "
+        "escrow amount.",
+        "They did fix it on the website, the escrow shortage on the paper statement is still "
+        "wrong.",
+        "Everything's been fine since the refinance except this escrow analysis, which is wrong.",
+        "The late fee is gone but you still charged me $12 interest on it, which is an error.",
+        "我忘了告诉你们，上个月你们从我的账户重复扣了两次月供，多扣了2,150元，请退还。",
+        "담당자가 제가 보낸 수표를 잘못 입력해서 연체료가 부과되었습니다. 연체료를 취소해 주세요.",
+        "Nhân viên thừa nhận là lỗi bên họ và hứa sẽ hoàn lại phí trễ hạn 50 đô đã tính sai "
+        "trên tài khoản của tôi.",
+        "Not a complaint, just curious, but why did you charge me a $75 late fee twice? The "
+        "second fee is an error.",
+        "لم يكن التأخير مني، دفعت القسط في موعده ورسوم التأخير خاطئة.",
+        "تم احتساب رسوم تأخير على قسط نوفمبر. إذا كان الخطأ مني فأنا أعتذر، لكن القسط دفع في "
+        "موعده حسب علمي.",
+    ],
+)
+def test_an_apology_resolution_or_disclaimer_that_turns_still_asserts_the_error(
+    text: str,
+) -> None:
     assert "notice_of_error" in families(text)
 
 
