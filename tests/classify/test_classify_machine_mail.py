@@ -616,15 +616,7 @@ def test_a_closure_or_casual_vacation_reply_without_headers_is_out_of_office(tex
             "Sorry, please ignore my out of office below, I'm back now. The new policy is\r\n"
             "with Harbor Mutual, effective 10/28.\r\n",
         ),
-    ],
-)
-def test_a_person_writing_past_an_automatic_reply_is_a_person(subject: str, text: str) -> None:
-    assert _machine(_with_subject(subject, text))["is_machine"] is False
-
-
-@pytest.mark.parametrize(
-    ("subject", "text"),
-    [
+        # ...and people who write like an office or a traveller.
         (
             "Our client Maria Diaz - loan 7700123456",
             "We have received your correspondence dated March 3 regarding our client, Maria\r\n"
@@ -643,5 +635,7 @@ def test_a_person_writing_past_an_automatic_reply_is_a_person(subject: str, text
         ),
     ],
 )
-def test_people_who_write_like_an_office_or_a_traveller_are_people(subject: str, text: str) -> None:
+def test_a_person_writing_past_an_automatic_reply_or_like_one_is_a_person(
+    subject: str, text: str
+) -> None:
     assert _machine(_with_subject(subject, text))["is_machine"] is False
