@@ -27,7 +27,8 @@ decide before ``X-Auto-Response-Suppress``):
   count in a message that asks for something when they follow a reply or forward
   prefix ("Re: Automatic reply: ...", a person answering or forwarding one) or when
   the body opens by writing anyway ("I'm out of the office until Monday but this
-  can't wait", "ignore my auto reply"). Phrases a person writes about their own mail
+  can't wait"), and in no message when the body asks to ignore it ("please ignore my
+  out of office below"). Phrases a person writes about their own mail
   ("please do not reply") are not used: they took human mail for machine.
 * A short message in which an office tells the sender, in its own part, when their
   message will be answered ("Your message will be answered upon our return", "we will
@@ -330,20 +331,19 @@ _RETOLD = re.compile(
         r"|\bnaka-?\s?$|(?:收到|接到|又收到|只收到)了?$"
     )
 )
-# A person back from an absence, replying above their own automatic reply ("please ignore
-# my out of office below").
+# A person asking the reader to ignore an automatic reply or the subject ("please ignore
+# my out of office below", "ignore the subject"): a person, whatever the message asks.
 _IGNORED = re.compile(
     fold_pattern(
-        r"\bignore (?:the|my|this|any) (?:auto[\s\-]?reply|automatic reply|out[\s\-]of[\s\-]office)"
+        r"\bignore (?:the|my|this|any) "
+        r"(?:subject|auto[\s\-]?reply|automatic reply|out[\s\-]of[\s\-]office)"
     )
 )
 # A person who is away but writes anyway says so at once ("I'm out of the office until
-# Monday but this can't wait", "ignore my auto reply", "pero esto es urgente").
+# Monday but this can't wait", "pero esto es urgente"); read beside a request only.
 _TURN = re.compile(
     fold_pattern(
         r"\bbut (?:this|it|that) (?:is urgent|can'?t wait|cannot wait|won'?t wait|is important)"
-        r"|\bignore (?:the|my|this|any) "
-        r"(?:subject|auto[\s\-]?reply|automatic reply|out[\s\-]of[\s\-]office)"
         r"|\bpero (?:esto |este asunto )?(?:es urgente|no puede esperar)"
         r"|\bmas (?:isto |isso )?(?:e urgente|nao pode esperar)"
         r"|\bmais (?:c'est urgent|cela ne peut pas attendre)"
@@ -407,18 +407,19 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     the writer is writing anyway: a person replying to, forwarding or sending past an
     automatic reply."""
     subject_f = fold(subject)
-    head = text[:_BODY_HEAD] if len(text) <= _BODY_LIMIT else ""
+    opening = text[:_BODY_HEAD]
+    head = opening if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
     if m:
         # "Please ignore my out of office below" is a person, whatever the message asks;
         # a reply prefix, a retelling or writing anyway only beside a request (an
         # automatic reply may say "Mr. Reyes asked me to forward this").
-        written_past = _IGNORED.search(text[:_BODY_HEAD]) or (
+        written_past = _IGNORED.search(opening) or (
             not weak_allowed
             and (
                 _REPLY_PREFIX.fullmatch(subject_f, 0, m.start())
                 or _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
-                or _TURN.search(text[:_BODY_HEAD])
+                or _TURN.search(opening)
             )
         )
         return None if written_past else f"subject:{m.group()}"

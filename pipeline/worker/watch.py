@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 
 import structlog
 
@@ -70,25 +71,7 @@ class IdleWatcher(threading.Thread):
             try:
                 with self.sessions.for_idle(self.mailbox, lambda: self.stop.is_set) as held:
                     try:
-                        session = held.session
-                        status = session.select(folder)
-                        # Opened here: something may have arrived while there was no session.
-                        changed = held.fresh or held.behind(folder, status)
-                        if not changed and time.monotonic() - last_mail < _LINGER_SECONDS:
-                            changed = self._ask(
-                                session, held, _LINGER_SECONDS, _LINGER_CHECK_SECONDS
-                            )
-                        quick = False
-                        if not changed and self.noop_seconds is not None:
-                            changed = self._ask(session, held, self.idle_seconds, self.noop_seconds)
-                        elif not changed:
-                            began = time.monotonic()
-                            changed = session.wait_for_change(
-                                folder, self.idle_seconds, lambda: held.wanted or self.stop.is_set
-                            )
-                            # A server without IDLE answers at once: no busy loop on it.
-                            quick = not changed and time.monotonic() - began < 1.0
-                            quick = quick and not (held.wanted or self.stop.is_set)
+                        changed, quick = self._wait(held, folder, last_mail)
                         polls = self.sessions.polls(name)
                     except MailledgerError:
                         held.discard()
@@ -110,15 +93,39 @@ class IdleWatcher(threading.Thread):
                 # A server without IDLE: the worker's poll interval finds new mail.
                 return
 
-    def _ask(self, session: ImapSession, held: Held, seconds: float, every: float) -> bool:
-        """NOOP every ``every`` seconds for ``seconds``; True when mail arrived. Between
-        NOOPs it looks every few tens of milliseconds whether the poller wants the
-        session or the worker is stopping, as an IDLE does."""
-        until = time.monotonic() + seconds
+    def _wait(self, held: Held, folder: str, last_mail: float) -> tuple[bool, bool]:
+        """Wait on the held session until ``folder`` changes, the poller wants the session,
+        the worker stops or ``idle_seconds`` pass: with NOOPs for a second after mail,
+        then with NOOPs every ``noop_seconds`` or in IDLE. Returns (changed, quick):
+        ``quick`` when IDLE came back at once unasked (a server without IDLE)."""
+        session = held.session
+        status = session.select(folder)
 
         def leave() -> bool:
             return held.wanted or self.stop.is_set
 
+        # Opened here: something may have arrived while there was no session.
+        if held.fresh or held.behind(folder, status):
+            return True, False
+        if time.monotonic() - last_mail < _LINGER_SECONDS and self._ask(
+            session, leave, _LINGER_SECONDS, _LINGER_CHECK_SECONDS
+        ):
+            return True, False
+        if self.noop_seconds is not None:
+            return self._ask(session, leave, self.idle_seconds, self.noop_seconds), False
+        began = time.monotonic()
+        changed = session.wait_for_change(folder, self.idle_seconds, leave)
+        # A server without IDLE answers at once: no busy loop on it.
+        quick = not changed and time.monotonic() - began < 1.0 and not leave()
+        return changed, quick
+
+    def _ask(
+        self, session: ImapSession, leave: Callable[[], bool], seconds: float, every: float
+    ) -> bool:
+        """NOOP every ``every`` seconds for ``seconds``; True when mail arrived. Between
+        NOOPs it asks ``leave`` every few tens of milliseconds (the poller wants the
+        session, the worker is stopping), as an IDLE does."""
+        until = time.monotonic() + seconds
         while time.monotonic() < until and not leave():
             if session.noop():
                 return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -83,61 +85,73 @@ class _CountingSession(ImapClientSession):
         return super().wait_for_change(*args, **kwargs)  # type: ignore[arg-type]
 
 
-def test_watcher_with_noop_seconds_wakes_on_new_mail_without_entering_idle(
-    imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@dataclass
+class _Watching:
+    """A NOOP watcher running on the test user's INBOX, with what it shares with a poll."""
+
+    mailbox: MailboxConfig
+    sessions: SessionPool
+    wake: threading.Event
+    watcher: IdleWatcher
+
+    def poll(self) -> float:
+        """Take the session as a poll does and give it back; seconds waited for it."""
+        began = time.monotonic()
+        with self.sessions.for_poll(self.mailbox):
+            return time.monotonic() - began
+
+
+@pytest.fixture
+def watching(
+    imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[_Watching]:
+    """Started with ``noop_seconds`` and ``idle_seconds`` from the test's parameters; the
+    session it opened itself may have missed mail, so it has woken the poller once and
+    that poll is done."""
+    noop_seconds, idle_seconds = request.param
     item, env = mailbox_entry(imap_user)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     mailbox = MailboxConfig.model_validate(item)
     sessions = SessionPool(_CountingSession)
     wake, stop = threading.Event(), StopFlag()
-    watcher = IdleWatcher(mailbox, sessions, wake, stop, idle_seconds=10, noop_seconds=0.1)
+    watcher = IdleWatcher(
+        mailbox, sessions, wake, stop, idle_seconds=idle_seconds, noop_seconds=noop_seconds
+    )
     _CountingSession.idles = 0
     watcher.start()
     try:
-        # A session it opened itself may have missed mail: it wakes the poller once.
         assert wake.wait(10)
         wake.clear()
-        with sessions.for_poll(mailbox):
-            pass
-        time.sleep(2.0)  # asking, with nothing new
-        assert not wake.is_set()
-        imap_user.server.append(imap_user.user, "INBOX", b"Subject: hi\r\n\r\nhello\r\n")
-        assert wake.wait(10), "the watcher did not see the new message"
+        watched = _Watching(mailbox, sessions, wake, watcher)
+        watched.poll()
+        yield watched
     finally:
         stop.set()
         watcher.join(timeout=5)
         sessions.close()
+    assert not watcher.is_alive()
+
+
+@pytest.mark.parametrize("watching", [(0.1, 10)], indirect=True)
+def test_watcher_with_noop_seconds_wakes_on_new_mail_without_entering_idle(
+    watching: _Watching, imap_user: ImapAccount
+) -> None:
+    time.sleep(2.0)  # asking, with nothing new
+    assert not watching.wake.is_set()
+    imap_user.server.append(imap_user.user, "INBOX", b"Subject: hi\r\n\r\nhello\r\n")
+    assert watching.wake.wait(10), "the watcher did not see the new message"
     assert _CountingSession.idles == 0
 
 
+# NOOPs a minute apart: the poll must not wait for the next one.
+@pytest.mark.parametrize("watching", [(60, 600)], indirect=True)
 def test_a_watcher_asking_with_noop_gives_the_session_to_a_poll_between_its_noops(
-    imap_user: ImapAccount, monkeypatch: pytest.MonkeyPatch
+    watching: _Watching,
 ) -> None:
-    item, env = mailbox_entry(imap_user)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    mailbox = MailboxConfig.model_validate(item)
-    sessions = SessionPool(ImapClientSession)
-    wake, stop = threading.Event(), StopFlag()
-    # NOOPs a minute apart: the poll must not wait for the next one.
-    watcher = IdleWatcher(mailbox, sessions, wake, stop, idle_seconds=600, noop_seconds=60)
-    watcher.start()
-    try:
-        assert wake.wait(10)
-        with sessions.for_poll(mailbox):
-            pass
-        time.sleep(2.0)  # past the second of lingering after mail, into the NOOP wait
-        began = time.monotonic()
-        with sessions.for_poll(mailbox):
-            waited = time.monotonic() - began
-    finally:
-        stop.set()
-        watcher.join(timeout=5)
-        sessions.close()
+    time.sleep(2.0)  # past the second of lingering after mail, into the NOOP wait
+    waited = watching.poll()
     assert waited < 5, f"the poll waited {waited:.1f} s for the session"
-    assert not watcher.is_alive()
 
 
 def test_only_exists_recent_and_expunge_count_as_changes() -> None:
