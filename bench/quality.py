@@ -1,8 +1,8 @@
 """``python -m bench.quality``: how well mailledger understands servicing mail.
 
 The labelled corpus lives under ``tests/data/quality/``: YAML specs written by people
-who had not read the rules, in nineteen parts: ``dev`` (rules may be tuned looking at it),
-``heldout`` to ``heldout18`` (never looked at while changing rules; each
+who had not read the rules, in twenty-one parts: ``dev`` (rules may be tuned looking at it),
+``heldout`` to ``heldout20`` (never looked at while changing rules; each
 later part was written by further writers after the earlier ones had been measured), plus
 ``generate.py``, which turns specs into ``.eml`` files and ``labels.jsonl``.
 Generation runs here, into a cache directory keyed by the hash of the generator and
@@ -36,6 +36,8 @@ scored by the same code.
     python -m bench.quality --part heldout16
     python -m bench.quality --part heldout17
     python -m bench.quality --part heldout18
+    python -m bench.quality --part heldout19
+    python -m bench.quality --part heldout20
     python -m bench.quality --part dev --errors # also list every miss
     python -m bench.quality --part dev --specs "dev_c_batch_03.yaml"  # one new batch
     python -m bench.quality --part heldout --record-baseline  # fill the held-out baseline
@@ -109,6 +111,8 @@ PARTS = (
     "heldout16",
     "heldout17",
     "heldout18",
+    "heldout19",
+    "heldout20",
 )
 OWN_ADDRESS = "customercare@servicer.example"
 # Languages with a reviewed acknowledgment template; others get English and Spanish.

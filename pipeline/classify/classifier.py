@@ -10,8 +10,10 @@ How the decisions are made (all pure logic, all explainable):
    English and Spanish always (borrowers mix them into every language), plus the
    detected language and any second one.
 2. Machine mail (:mod:`pipeline.classify.machine`) is decided from headers, MIME
-   structure and out-of-office wording. Machine mail gets no request kinds and no
-   escalation (its words are still matched, and kept as evidence).
+   structure, the words of automatic replies and system templates, and last, for mail
+   in which nothing else was found, the recogniser's machine model. Machine mail gets
+   no request kinds and no escalation (its words are still matched, and kept as
+   evidence).
 3. Rules match on folded text; a match in quoted history, a disclaimer or a signature,
    or governed by a negation or a resolution, is suppressed and the suppression kept
    (:mod:`pipeline.classify.context`). Some suppressions need the whole message: in a
@@ -103,7 +105,12 @@ from pipeline.classify.kinds import (
 )
 from pipeline.classify.language import LanguageModels, ack_languages, detect
 from pipeline.classify.literals import LiteralSet
-from pipeline.classify.machine import dmarc_failed, machine_verdict
+from pipeline.classify.machine import (
+    dmarc_failed,
+    machine_text,
+    machine_verdict,
+    model_consulted,
+)
 from pipeline.classify.normalize import NormalizedText, fold
 from pipeline.classify.recogniser import (
     SENTENCE_SUPPRESSIONS,
@@ -574,21 +581,34 @@ def classify(
         *closing_firm,
         *not_counsel,
     )
+    text = _model_text(fields, prepared, body_field, suppressions) if recogniser else None
+    scores = recogniser.scores(text) if recogniser is not None and text is not None else ()
+    # The machine model speaks only for mail that is no reply or forward and in which
+    # neither the rules nor the kinds' models found anything (pipeline.classify.machine).
+    machine_model = (
+        recogniser.machine_score(machine_text(fields.subject, body))
+        if recogniser is not None
+        and fields.headers is not None
+        and not (kinds or families or any(s.passes for s in scores))
+        and model_consulted(fields.subject)
+        else None
+    )
     machine = (
-        machine_verdict(fields.headers, fields.subject, body, bool(kinds or families))
+        machine_verdict(
+            fields.headers, fields.subject, body, bool(kinds or families), machine_model
+        )
         if fields.headers is not None
         else MachineVerdict(False)
     )
     if machine.is_machine:
         kinds, subkinds, kind_evidence, families = [], set(), [], {}
-    elif recogniser is not None:
+    elif text is not None:
         # After the machine-mail decision: an auto-reply's words are no request,
         # whatever a model makes of them.
-        text = _model_text(fields, prepared, body_field, suppressions)
         suppressions = (
             *suppressions,
             *_model_decisions(
-                recogniser.scores(text), text, hits, prepared, guess.code,
+                scores, text, hits, prepared, guess.code,
                 kinds, kind_evidence, families, _third_party_cue(families, suppressions),
             ),
         )  # fmt: skip

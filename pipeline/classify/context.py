@@ -148,6 +148,14 @@ _BOILERPLATE = re.compile(
     r"(?:our |your )?wir(?:e|ing) instructions (?:by|via|over) e-?mail|"
     r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))if you (?:ever )?suspect (?:wire )?fraud,? "
     r"(?:please )?(?:contact|call|notify)|"
+    # ... and its disclaimers: "Lakeshore Title is not responsible for funds wired to an
+    # incorrect account as a result of fraud", "If you receive an email that appears to be
+    # from us with new instructions, it is FRAUD".
+    r"(?:is|are) not (?:responsible|liable) for (?:any )?funds (?:wired|sent|transferred)|"
+    r"if you (?:ever )?receive an? (?:e-?mail|call|text|message|communication) (?:that appears"
+    r" to be |claiming to be |purporting to be )?from (?:us|our office) (?:with|containing|"
+    r"that (?:contains|has|gives)) (?:new|changed|updated|different) (?:wire |wiring |payment )?"
+    r"instructions|"
     # The notice a HUD-approved counselling agency must print on its mail.
     r"if you are dissatisfied with the services of this agency|"
     r"(?:you )?may file a complaint with hud'?s? office of housing counseling"
@@ -527,9 +535,16 @@ _HEDGE = re.compile(
     r"parang|baka|mukhang|siguro|ربما|يبدو|أظن|هل|"
     # Reported, not lived: "I read that...", "may scam daw", "ابني يقول إنها احتيال".
     r"i read|i heard|heard about|read about|people say|reportedly|daw|raw|nabasa ko|narinig ko|"
-    r"يقول|تقول|يقولون)\b"
+    r"يقول|تقول|يقولون|"
+    # Feared or checked for, not suffered: "she's afraid one of them is a scam", "I want
+    # to double check", "sợ bị lừa", "tengo miedo de que sea una estafa".
+    r"afraid|worried|scared|to make sure|double[\s\-]?check|to be safe|tengo miedo|"
+    r"me da miedo|temo que|para asegurarme|tenho medo|receio|j'ai peur|je crains|"
+    # Matched on folded text, where the hamza is gone ("أخاف" reads "اخاف").
+    r"natatakot|takot|خايف|اخاف|اخشى)\b"
     r"|是不是|可能|好像|觉得|覺得|怀疑|懷疑|担心|擔心|说是|說是|像是|会不会|會不會|같습니다|같아요|같은데|아닌지|인지|의심"
     r"|听说|聽說|据说|據說|看到一篇|文章说|文章說"
+    r"|(?<!可)怕|걱정|무서|두려"
 )
 _QUESTION_MARKS = "?？؟"
 # The writer did not fall for it: did not click, pay, give their number, or hung up.

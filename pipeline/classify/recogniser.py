@@ -21,6 +21,13 @@ match for a negation, a resolution, someone else's situation, or a mistake only 
 or asked about ("this is not a complaint", "it was fixed, thanks", "I'm afraid you will
 charge me twice"): what the rules may not count, the model may not either. Only the
 first :data:`MAX_CHARS` characters are scored, and every digit reads as ``0``.
+
+The same file may hold a third model, ``machine``: is this automatic mail? It reads
+:func:`pipeline.classify.machine.machine_text` (the subject and the writer's own part of
+the body, footers and all, folded: a mailing's footer or a system's fixed lines are what
+it learns from), and :mod:`pipeline.classify.machine` consults it only for mail that is
+no reply or forward and in which neither the rules nor the kinds' models found
+anything: no automatic-mail words, no request, no concern.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ __all__ = [
     "KindScore",
     "ModelText",
     "Recogniser",
+    "first_spans",
     "load_recogniser",
     "ngram_spans",
     "ngrams",
@@ -204,6 +212,15 @@ class Recogniser:
     settings: Mapping[str, Any] | None = None
     # SHA-256 of the model file it was read from: which model made a decision.
     digest: str = ""
+    # Is it automatic mail? (see the module docstring); None: not in the file.
+    machine: KindModel | None = None
+
+    def machine_score(self, text: str) -> KindScore | None:
+        """The machine model's score of :func:`machine_text` ``text``; None without one."""
+        if self.machine is None:
+            return None
+        score = self.machine.score_grams("machine", first_spans(text))
+        return replace(score, model=self.digest[:16])
 
     def scores(self, text: ModelText) -> tuple[KindScore, ...]:
         """Each kind's score of ``text``, in :data:`MODEL_KINDS` order."""
@@ -224,41 +241,50 @@ class Recogniser:
             self.corpus_sha256,
             self.settings,
             self.digest,
+            self.machine,
         )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], digest: str = "") -> Recogniser:
         """Read the model file's structure; a malformed file is a configuration error."""
         try:
-            kinds = {
-                str(name): KindModel(
-                    {str(g): float(w) for g, w in entry["weights"].items()},
-                    float(entry["intercept"]),
-                    float(entry["threshold"]),
-                )
-                for name, entry in data["kinds"].items()
-            }
+            kinds = {str(name): _kind_model(entry) for name, entry in data["kinds"].items()}
             unknown = set(kinds) - set(MODEL_KINDS)
             if unknown:
                 raise ConfigError(f"recogniser model names unknown kinds {sorted(unknown)}")
-            return cls(kinds, str(data.get("corpus_sha256", "")), data.get("settings"), digest)
+            machine = _kind_model(data["machine"]) if "machine" in data else None
+            return cls(
+                kinds, str(data.get("corpus_sha256", "")), data.get("settings"), digest, machine
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"recogniser model is malformed ({exc!r})") from exc
 
     def to_json(self) -> dict[str, Any]:
         """The model file's structure (weights sorted by n-gram, so files diff well)."""
-        return {
+        out: dict[str, Any] = {
             "corpus_sha256": self.corpus_sha256,
             "settings": dict(self.settings or {}),
-            "kinds": {
-                k: {
-                    "intercept": m.intercept,
-                    "threshold": m.threshold,
-                    "weights": dict(sorted(m.weights.items())),
-                }
-                for k, m in self.kinds.items()
-            },
+            "kinds": {k: _kind_json(m) for k, m in self.kinds.items()},
         }
+        if self.machine is not None:
+            out["machine"] = _kind_json(self.machine)
+        return out
+
+
+def _kind_model(entry: Mapping[str, Any]) -> KindModel:
+    return KindModel(
+        {str(g): float(w) for g, w in entry["weights"].items()},
+        float(entry["intercept"]),
+        float(entry["threshold"]),
+    )
+
+
+def _kind_json(m: KindModel) -> dict[str, Any]:
+    return {
+        "intercept": m.intercept,
+        "threshold": m.threshold,
+        "weights": dict(sorted(m.weights.items())),
+    }
 
 
 MODEL_FILE = "recogniser.json"

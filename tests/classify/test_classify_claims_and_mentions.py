@@ -95,6 +95,13 @@ def test_a_denied_act_without_a_fraud_report_is_still_a_notice_of_error() -> Non
         "Tôi chưa bấm vào. Công ty có gửi email này không?",
         "有人加我微信说是你们的贷款中心，让我转一笔保证金。我没有转。我女儿说是诈骗。",
         "Recebi uma mensagem pedindo para confirmar meus dados. Acho que é golpe. Não cliquei.",
+        # Feared, not suffered: a transfer letter checked before paying anyone.
+        "My mother got a letter saying her loan was transferred and one from you saying "
+        "welcome. She's afraid one of them is a scam, so she hasn't paid December yet. "
+        "Who owns the loan now?",
+        "Recibí una carta diciendo que su compañía ahora maneja mi préstamo. Tengo miedo de "
+        "que sea una estafa. ¿Quién es el dueño de mi préstamo?",
+        "أخاف أن تكون هذه رسالة احتيال. لم أضغط على الرابط. هل أرسلتم هذه الرسالة؟",
     ],
 )
 def test_a_scam_the_writer_suspects_and_did_not_fall_for_is_no_fraud_report(text: str) -> None:
@@ -113,6 +120,10 @@ def test_a_scam_the_writer_suspects_and_did_not_fall_for_is_no_fraud_report(text
         "I was scammed by a caller posing as your company and paid him $800 by Zelle.",
         # Suspected, but the writer did act on it.
         "I think it was a scam. I paid them $800 by Zelle before I realised.",
+        # Feared, and acted on.
+        "I'm afraid I was scammed. I paid $2,000 to a company that said it was you.",
+        # "可怕" is "terrible", no fear of a scam: this one is stated.
+        "太可怕了，这是诈骗。我没有转。",
         "Creo que fue una estafa: el señor sabía mi número de préstamo. Colgué.",
     ],
 )

@@ -1,7 +1,7 @@
 """The notices a servicer prints on every letter (servicemember protections, the
-bankruptcy and debt-collection notices), forwarded or pasted by a borrower, say
-nothing of that borrower; only their own sentence is set aside, so what the borrower
-says around a quoted notice still counts."""
+bankruptcy and debt-collection notices) and a title company's wire-fraud footer,
+forwarded or pasted by a borrower, say nothing of that borrower; only their own
+sentence is set aside, so what the borrower says around a quoted notice still counts."""
 
 from __future__ import annotations
 
@@ -79,3 +79,21 @@ def test_a_spanish_borrower_on_active_duty_is_still_a_servicemember() -> None:
 def test_a_spanish_borrower_in_an_open_bankruptcy_is_still_in_bankruptcy() -> None:
     text = "Estoy en bancarrota, capítulo 13, desde septiembre; mi abogado les escribirá."
     assert "bankruptcy" in _families(text)
+
+
+def test_a_title_company_s_wire_fraud_disclaimers_raise_no_fraud_family() -> None:
+    text = (
+        "Please send a payoff good through 12/23 for loan 4471200836. Authorization "
+        "attached.\n\nWIRE FRAUD ALERT: Lakeshore Title is not responsible for funds wired "
+        "to an incorrect account as a result of fraud. If you receive an email that appears "
+        "to be from us with new instructions, it is FRAUD. Call our office to verify."
+    )
+    assert "fraud_identity_theft" not in _families(text)
+
+
+def test_a_borrower_who_lost_money_to_fake_wire_instructions_is_still_a_fraud() -> None:
+    text = (
+        "Someone hacked my email and sent my title company fake wire instructions; I lost "
+        "my down payment to fraud. Please flag my loan 4471200836."
+    )
+    assert "fraud_identity_theft" in _families(text)

@@ -1,0 +1,164 @@
+"""Automatic mail that carries no automatic-mail header, known by its template's words:
+a calendar's answer to an invitation, a subscriber mailing's footer, a scanner's or a
+voicemail gateway's notice, a read receipt in Chinese or Tagalog, an office saying how
+long its answers take. Each has a person's counterpart that stays a person: a note typed
+above a scanner's text, a request to be taken off a list, a forwarded notice with a
+question, a borrower back from leave who speaks of their own automatic reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.classify.machine import MachineHeaders, machine_verdict
+
+NONE = MachineHeaders()
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Accepted: Repayment plan call",
+            "Dana Whitfield has accepted this meeting.\n\nRepayment plan call\n"
+            "When: Thursday, March 5, 2026 10:00-10:30",
+        ),
+        (
+            "Aceptado: Llamada de seguimiento",
+            "Adriana Lucero ha aceptado esta reunión.\n\nCuándo: jueves, 3 de septiembre",
+        ),
+        (
+            "수락됨: 상환 계획 상담 전화",
+            "이정훈 님이 이 모임을 수락했습니다.\n\n시간: 2026년 2월 26일",
+        ),
+    ],
+)
+def test_a_calendar_answer_is_a_notification(subject: str, text: str) -> None:
+    verdict = machine_verdict(NONE, subject, text, asks_something=True)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+def test_a_subject_that_only_begins_with_accepted_is_no_calendar_answer() -> None:
+    text = "Accepted: I will take the repayment plan you offered. Please send the agreement."
+    assert not machine_verdict(NONE, "Accepted: repayment plan", text, True).is_machine
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5 WAYS TO CUT YOUR HOUSING COSTS\n4. Review your escrow analysis -- mistakes happen, "
+        "and you have the right to dispute them.\n\nYou're getting this because you created "
+        "an account. Manage email preferences in the app.",
+        "Your 2026 property tax bill is now available online.\n\nYou are receiving this email "
+        "because this address is registered for eBill.",
+        "STREET SWEEPING Tuesday May 12.\n\nYou are receiving this email as a Maple Ridge owner. "
+        "Reply REMOVE to be taken off this list.",
+        "Attached is a final copy of the signed authorization.\n\nTo ensure that you continue "
+        "receiving our emails, please add adobesign@adobesign.com to your address book.",
+        "Nuevas tasas de interés este mes.\n\nUsted recibe este correo porque se suscribió. "
+        "Para darse de baja, haga clic aquí.",
+    ],
+)
+def test_a_subscriber_mailing_footer_makes_it_machine_mail_even_where_it_seems_to_ask(
+    text: str,
+) -> None:
+    verdict = machine_verdict(NONE, "This month", text, asks_something=True)
+    assert verdict.is_machine
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please unsubscribe me from your marketing emails, I only want my statements.",
+        "我想退订纸质账单，以后只收电子账单。贷款号 9036617254。",
+        "You sent this letter because you say I missed my February payment. I paid it on 2/1. "
+        "Please correct my account and remove the late fee.",
+        "You are receiving this email because I am the executor of the estate of my father, "
+        "who owned the house. Please tell me what you need from me.",
+        "Your texts say reply STOP to opt out. I did that three times and you still text me "
+        "every day about my loan.",
+        "I tried to unsubscribe from these emails. Also my escrow was charged twice.",
+        "Please add jdoe.new@gmail.com to your contacts, it is my new email for the loan.",
+        "Can you tell me why this came? I paid the taxes myself.\n\n"
+        "---------- Forwarded message ---------\nFrom: Lee County Tax Collector\n"
+        "Your 2026 property tax bill is now available.\n"
+        "You are receiving this email because this address is registered for eBill.",
+    ],
+)
+def test_a_person_asking_off_a_list_or_forwarding_a_notice_is_a_person(text: str) -> None:
+    assert not machine_verdict(NONE, "question", text, asks_something=True).is_machine
+
+
+def test_a_scanner_notice_with_nothing_asked_is_a_notification() -> None:
+    text = (
+        "Please open the attached file. It was scanned and sent to you using a KONICA "
+        "MINOLTA bizhub C458.\n\nDevice name: KM_C458\nNumber of pages: 1"
+    )
+    verdict = machine_verdict(NONE, "Message from KM_C458", text)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+def test_a_note_typed_above_a_scanner_notice_is_a_person() -> None:
+    text = (
+        "For Loss Mitigation - Maria Ortega, loan 4471-0028-93. She wants to be reviewed "
+        "for a modification.\n\nPlease open the attached document. It was scanned and "
+        "sent to you using a Xerox multifunction printer."
+    )
+    assert not machine_verdict(NONE, "Scan from WorkCentre", text, asks_something=True).is_machine
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "已讀取: Your 2025 Form 1098 is available",
+            "您的郵件\n\n  收件者: 梁淑儀\n  主旨: Your 2025 Form 1098 is available\n\n"
+            "已於 2026年1月30日 星期五 下午 4:12:54 讀取。",
+        ),
+        (
+            "Nabasa: Your payment change notice",
+            "Ang iyong mensahe\n\n  Para kay: Ramil Villanueva\n  Paksa: Your payment change "
+            "notice\n\nay nabasa noong Huwebes, Nobyembre 5, 2026 6:58:12 AM.",
+        ),
+    ],
+)
+def test_plain_text_read_receipts_in_chinese_and_tagalog_are_receipts(
+    subject: str, text: str
+) -> None:
+    verdict = machine_verdict(NONE, subject, text)
+    assert (verdict.is_machine, verdict.kind) == (True, "mdn")
+
+
+def test_an_office_saying_how_long_answers_take_is_an_automatic_reply() -> None:
+    text = (
+        "Thank you for contacting the Pinal County Recorder's Office.\n\nYour email has been "
+        "received. Due to high volume, responses may take up to five (5) business days."
+    )
+    assert machine_verdict(NONE, "RE: Release of Deed of Trust", text).is_machine
+
+
+def test_a_borrower_back_from_leave_who_speaks_of_their_own_auto_reply_is_a_person() -> None:
+    text = (
+        "Hi, sorry -- you probably got my out-of-office bounce-back last week. I'm back and "
+        "forgot to turn it off.\n\nTo answer your letter: yes, it is my primary residence."
+    )
+    subject = "Re: Automatic reply: Occupancy verification - Loan 6042218839"
+    assert not machine_verdict(NONE, subject, text).is_machine
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attached are the two bank statements you asked for (scanned with HP Smart).",
+        "I scanned and sent to you from my office printer the signed forms.",
+    ],
+)
+def test_a_person_saying_what_they_scanned_is_a_person(text: str) -> None:
+    assert not machine_verdict(NONE, "documents", text).is_machine
+
+
+def test_a_borrower_quoting_an_office_s_slow_answers_is_a_person() -> None:
+    text = (
+        "Your website says due to high call volume, responses may take up to 5 business days. "
+        "It has been 3 weeks and no one has answered my request for a payoff statement."
+    )
+    assert not machine_verdict(NONE, "payoff", text, asks_something=True).is_machine
