@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline.classify.classifier import classify
 from pipeline.classify.machine import MachineHeaders, machine_text, machine_verdict
 from pipeline.classify.recogniser import KindModel, Recogniser, load_recogniser
@@ -67,13 +69,36 @@ def test_the_machine_model_survives_the_model_file_round_trip() -> None:
     assert again.machine == TOY.machine
 
 
-def test_the_machine_text_is_the_folded_subject_and_body_with_digits_as_zero() -> None:
-    assert (
-        machine_text("Payment RECEIVED", "Loan 4471 — Café") == "payment received\nloan 0000 — cafe"
-    )
+def test_the_machine_text_is_the_folded_subject_and_body_without_numbers() -> None:
+    assert machine_text("Payment RECEIVED", "Loan 4471 — Café") == "payment received\nloan   — cafe"
 
 
 def test_the_shipped_model_has_a_machine_model() -> None:
     shipped = load_recogniser()
     assert shipped.machine is not None
     assert shipped.machine.threshold == 4.0
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Closing date", "Our closing is 04/15/2024 at 10:00 AM.\n\nJohn"),
+        (
+            "Appraisal",
+            "The appraiser will be at the property 03/12/2024 between 10:00 and 12:00.\n\n"
+            "Tom | ABC Realty | tom@abcrealty.com",
+        ),
+        ("Hẹn", "Hẹn gặp lúc 10:00 ngày 15/04/2024 tại văn phòng.\n\nLan | lan@gmail.com"),
+        ("RES: Vistoria do imóvel", "Combinado: 12/03/2024 às 10:00."),
+        ("答复: 看房时间", "好的，周六上午十点。"),
+    ],
+)
+def test_the_shipped_model_takes_no_short_note_with_a_date_or_a_reply_for_automatic_mail(
+    subject: str, text: str
+) -> None:
+    fields = MessageFields(subject=subject, text=text, headers=HEADERS)
+    assert not classify(fields, RULES, None, load_recogniser()).machine.is_machine
+
+
+def test_numbers_are_read_as_nothing_by_the_machine_model() -> None:
+    assert machine_text("At 10:00", "on 04/15/2024") == "at  \non  "

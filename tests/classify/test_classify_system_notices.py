@@ -58,11 +58,17 @@ def test_a_subject_that_only_begins_with_accepted_is_no_calendar_answer() -> Non
         "Para darse de baja, haga clic aquí.",
     ],
 )
-def test_a_subscriber_mailing_footer_makes_it_machine_mail_even_where_it_seems_to_ask(
-    text: str,
-) -> None:
-    verdict = machine_verdict(NONE, "This month", text, asks_something=True)
+def test_a_subscriber_mailing_footer_makes_mail_that_asks_nothing_machine_mail(text: str) -> None:
+    verdict = machine_verdict(NONE, "This month", text)
     assert verdict.is_machine
+
+
+def test_a_footer_under_what_someone_asks_leaves_them_a_person() -> None:
+    text = (
+        "Please explain the $250 fee on the statement below. It is wrong.\n\nYour statement "
+        "is ready. You are receiving this email because you enrolled in eStatements."
+    )
+    assert not machine_verdict(NONE, "fee", text, asks_something=True).is_machine
 
 
 @pytest.mark.parametrize(
