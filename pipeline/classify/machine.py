@@ -1,9 +1,12 @@
 """Is this message written by a machine? (never acknowledged, never on a clock,
 never escalated)
 
-Signals, strongest first; the first that applies decides the kind (except that the
-words of an out-of-office reply or of a self-declared automatic message, when found,
-decide before ``X-Auto-Response-Suppress``):
+Signals, strongest first; the first that applies decides the kind. Headers and report
+structures come first; then the words of the writer's own part, in this order: a
+self-declared automatic message, a case system's receipt, an office answering on its
+return or an out-of-office reply, an office saying how long answers take, a calendar's
+answer, a mailing's footer, a device's notice; only then ``X-Auto-Response-Suppress``
+(listed with the headers below), and last the machine model:
 
 * ``multipart/report`` with ``report-type=delivery-status`` (RFC 3464): a bounce
   (``dsn``); ``report-type=disposition-notification`` (RFC 8098): a read receipt
