@@ -87,6 +87,7 @@ SuppressionReason = Literal[
     "not_counsel",
     "no_claim",
     "unasserted",
+    "model_doubt",
 ]
 
 REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)

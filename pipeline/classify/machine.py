@@ -75,7 +75,7 @@ from dataclasses import dataclass
 
 from pipeline.classify.kinds import MachineKind, MachineVerdict
 from pipeline.classify.normalize import fold, fold_pattern, normalize
-from pipeline.classify.recogniser import MAX_CHARS, KindScore
+from pipeline.classify.recogniser import MAX_CHARS, KindScore, readable_grams
 from pipeline.classify.wrap import unwrap
 
 __all__ = [
@@ -250,6 +250,30 @@ _SELF_DECLARED = re.compile(
         r"|هذه رسالة (?:تلقائية|آلية)|(?:تم )?(?:إرسال|ارسال) هذه الرسالة (?:تلقائيا|آليا)"
     )
 )
+# A no-reply line: the sending system says no one reads answers to it ("Please do not
+# reply to this email", "replies to this address are not monitored", "No responda a este
+# correo", "请勿回复"). It counts as a declaration (see _self_declared), but where a
+# person could be speaking ("Thank you for contacting me ... please do not reply to this
+# email, fax it instead"), only with nobody in the message speaking as "I".
+_NO_REPLY = re.compile(
+    fold_pattern(
+        r"\bdo not reply (?:directly )?to this (?:e-?mail|message|notification|address)"
+        r"|\b(?:replies|responses) (?:sent )?to this (?:e-?mail )?(?:address|mailbox|message)"
+        r" (?:are|is|will) not (?:be )?(?:monitored|read|answered|received)"
+        r"|\bthis (?:mailbox|inbox|e-?mail address|address) is (?:not monitored|unmonitored"
+        r"|unattended)"
+        r"|\bno (?:responda|conteste) (?:a )?este (?:correo|mensaje|e-?mail)"
+        r"|\bfavor de no responder (?:a )?este (?:correo|mensaje)"
+        r"|\bnao responda (?:a )?(?:este|esta) (?:e-?mail|mensagem)"
+        r"|\bne (?:pas )?repond(?:re|ez pas) a ce (?:message|courriel|e-?mail)"
+        r"|请勿(?:直接)?回复(?:此|本)?(?:邮件|郵件)?|請勿(?:直接)?(?:回覆|回復)"
+        r"|회신하지\s?마(?:십시오|세요)|회신은 처리되지 않"
+        r"|\bvui long khong (?:tra loi|phan hoi) (?:email|thu|tin nhan) nay"
+        r"|\bhuwag (?:sumagot|tumugon|mag-?reply) sa (?:email|mensahe) na ito"
+        r"|(?:يرجى|الرجاء) عدم الرد على (?:هذه|هذا) (?:الرسالة|البريد)"
+        r"|\bpa reponn (?:imel|mesaj) sa a"
+    )
+)
 # An acknowledgment of receipt speaks to the sender of the mail it answers: "we have
 # received your message". With a self-declaration beside it, the message is the
 # office's automatic reply even where its template seems to ask for something.
@@ -260,7 +284,9 @@ _RECEIPT_ACKNOWLEDGED = re.compile(
         r"|\byour (?:message|e-?mail|inquiry|request|enquiry) (?:has been|was) (?:successfully )?"
         r"received"
         r"|\bthank you for (?:contacting|your (?:message|e-?mail|inquiry|enquiry))"
+        r"|\bconfirms (?:the )?receipt of (?:your|the following)"
         r"|\bhemos recibido (?:su|tu) (?:mensaje|correo|e-?mail|consulta|solicitud)"
+        r"|\b(?:su|tu) (?:mensaje|correo|consulta|solicitud) (?:ha sido|fue) recibid[oa]"
         r"|\bgracias por (?:contactar|comunicarse|escribir)"
         r"|\brecebemos (?:a )?(?:sua|tua) (?:mensagem|e-?mail|solicitacao)"
         r"|\bobrigad[oa] por (?:entrar em contato|contatar|sua mensagem)"
@@ -522,7 +548,6 @@ _PAST = re.compile(r"\b(?:was|were|had been|been|estaba|estuve|etais|etait|estav
 # Digits and the marks between them (dates, times, sums): a person's "10:00 on 04/15"
 # is no template, so the machine model reads none of them.
 _NUMBERS = re.compile(r"\d[\d:/.,\-]*")
-_READABLE = re.compile(r"^(?=.*[^\W\d_]).{3,}$")
 # Body text is trusted only in a short message, and only near its top.
 _BODY_LIMIT = 1500
 _BODY_HEAD = 400
@@ -588,18 +613,22 @@ def _own_part(text: str) -> str:
 
 def _self_declared(own: str, asks_something: bool) -> str | None:
     """The words by which a message says, in the writer's ``own`` part (:func:`_own_part`),
-    that a machine sent it; a person quoting an automatic reply, in quotation marks or in
-    words of their own ("I keep getting: This is an automated response"), is a person.
+    that a machine sent it (or, failing that, its no-reply line, ``_NO_REPLY``); a person
+    quoting an automatic reply, in quotation marks or in words of their own ("I keep
+    getting: This is an automated response"), is a person.
 
     When the message ``asks_something``, the declaration counts only beside words
     acknowledging receipt of the sender's message (see the module docstring)."""
     m = _SELF_DECLARED.search(own)
+    no_reply = m is None
+    m = m or _NO_REPLY.search(own)
     if m is None or any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
         return None  # none, or a reply quoted in running text
     receipt = _RECEIPT_ACKNOWLEDGED.search(own)
-    if receipt is not None:
+    if receipt is not None and not (no_reply and _FIRST_PERSON.search(own)):
         # The office's own voice, so no test for a first person: its name may hold a
-        # word that is one in some language ("Bánh Mì": Spanish "mi").
+        # word that is one in some language ("Bánh Mì": Spanish "mi"). A no-reply line is
+        # weaker: a person may write one too, so with it nobody may speak as "I".
         return f"body:{receipt.group()} ... {m.group()}"
     if asks_something or _FIRST_PERSON.search(own) is not None:
         return None
@@ -753,10 +782,9 @@ def machine_verdict(
             True, "notification", (f"header:X-Auto-Response-Suppress={suppress[:40]}",)
         )
     if model is not None and model.passes and not asks_something and not forged:
-        # The n-grams a reader can judge: three characters or more, with a letter.
-        readable = [c.gram.strip() for c in model.top if _READABLE.search(c.gram.strip())]
+        readable = readable_grams(model)
         why = [f"model:machine {model.score:.2f} ({model.decided_by})"]
         if readable:
-            why.append("model n-grams: " + ", ".join(repr(g) for g in readable[:4]))
+            why.append("model n-grams: " + ", ".join(repr(g) for g in readable))
         return MachineVerdict(True, "notification", tuple(why))
     return MachineVerdict(False)

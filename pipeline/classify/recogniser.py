@@ -28,6 +28,15 @@ the body, footers and all, folded: a mailing's footer or a system's fixed lines 
 it learns from), and :mod:`pipeline.classify.machine` consults it only for mail that is
 no reply or forward and in which neither the rules nor the kinds' models found
 anything: no automatic-mail words, no request, no concern.
+
+And a fourth, ``ordinary``: how strongly the sender's own words (the kinds' model
+text) read as mail that needs no escalation. Trained on the people's mail of the
+development part with "no escalation family" as its target, it lets
+:func:`pipeline.classify.classifier.classify` withhold an escalation the rules raised
+when those words read overwhelmingly as ordinary mail (never a family the servicer
+rates critical), if the servicer turns that on (``ClassifyPolicy.model_doubt``); the
+families stay on the record as suppressed evidence naming the score and the words that
+made it.
 """
 
 from __future__ import annotations
@@ -57,6 +66,7 @@ __all__ = [
     "load_recogniser",
     "ngram_spans",
     "ngrams",
+    "readable_grams",
 ]
 
 # The kinds the model decides (payoff statements and loss-mitigation applications are
@@ -181,6 +191,17 @@ class KindModel:
         return KindScore(kind, total, self.threshold, tuple(raising[:TOP_CONTRIBUTIONS]))
 
 
+# An n-gram a reader can judge as evidence: three characters or more, with a letter.
+_READABLE = re.compile(r"^(?=.*[^\W\d_]).{3,}$")
+
+
+def readable_grams(score: KindScore, limit: int = 4) -> list[str]:
+    """The strongest n-grams behind ``score`` that a reader can judge (three characters
+    or more, with a letter), stripped of the word-boundary padding, at most ``limit``."""
+    grams = (c.gram.strip() for c in score.top)
+    return [g for g in grams if _READABLE.search(g)][:limit]
+
+
 def first_spans(text: str) -> dict[str, tuple[int, int]]:
     """Each distinct n-gram of ``text`` with the span of its first occurrence (the
     spans of :func:`ngram_spans`, built only once per distinct n-gram: this runs on
@@ -214,12 +235,21 @@ class Recogniser:
     digest: str = ""
     # Is it automatic mail? (see the module docstring); None: not in the file.
     machine: KindModel | None = None
+    # Does it read as mail needing no escalation? (the module docstring); None: not in the file.
+    ordinary: KindModel | None = None
 
     def machine_score(self, text: str) -> KindScore | None:
         """The machine model's score of :func:`machine_text` ``text``; None without one."""
         if self.machine is None:
             return None
         score = self.machine.score_grams("machine", first_spans(text))
+        return replace(score, model=self.digest[:16])
+
+    def ordinary_score(self, text: ModelText) -> KindScore | None:
+        """The ordinary-mail model's score of the kinds' model text; None without one."""
+        if self.ordinary is None:
+            return None
+        score = self.ordinary.score_grams("ordinary", first_spans(text.text))
         return replace(score, model=self.digest[:16])
 
     def scores(self, text: ModelText) -> tuple[KindScore, ...]:
@@ -242,6 +272,7 @@ class Recogniser:
             self.settings,
             self.digest,
             self.machine,
+            self.ordinary,
         )
 
     @classmethod
@@ -253,8 +284,14 @@ class Recogniser:
             if unknown:
                 raise ConfigError(f"recogniser model names unknown kinds {sorted(unknown)}")
             machine = _kind_model(data["machine"]) if "machine" in data else None
+            ordinary = _kind_model(data["ordinary"]) if "ordinary" in data else None
             return cls(
-                kinds, str(data.get("corpus_sha256", "")), data.get("settings"), digest, machine
+                kinds,
+                str(data.get("corpus_sha256", "")),
+                data.get("settings"),
+                digest,
+                machine,
+                ordinary,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"recogniser model is malformed ({exc!r})") from exc
@@ -268,6 +305,8 @@ class Recogniser:
         }
         if self.machine is not None:
             out["machine"] = _kind_json(self.machine)
+        if self.ordinary is not None:
+            out["ordinary"] = _kind_json(self.ordinary)
         return out
 
 

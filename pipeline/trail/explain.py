@@ -31,6 +31,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "not_counsel": "a counsellor, agent or other professional's client, not a lawyer's",
     "no_claim": "the writer says they claim no error, or that the mistake was not the servicer's",
     "unasserted": "a mistake the writer fears or asks about, not one they say happened",
+    "model_doubt": "the sender's own words read overwhelmingly as mail needing no escalation",
 }
 
 

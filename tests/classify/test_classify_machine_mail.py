@@ -262,6 +262,54 @@ def test_a_person_retelling_an_automated_reply_is_a_person(text: str) -> None:
     assert body["classification"]["machine"]["is_machine"] is False
 
 
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        (
+            "Thank you for contacting Great Plains Mutual Mortgagee Services.\r\n\r\n"
+            "Your request has been received. Mortgagees can obtain evidence of insurance,\r\n"
+            "premium and payment status through our Mortgagee Portal.\r\n\r\n"
+            "Please do not reply to this email; replies to this address are not monitored.\r\n",
+            "body:thank you for contacting ... do not reply to this email",
+        ),
+        (
+            "Gracias por comunicarse con Cooperativa Valle Verde. Su mensaje ha sido recibido.\r\n"
+            "Para balances de cuentas solicitados por terceros se requiere autorizacion.\r\n"
+            "Favor de no responder a este mensaje.\r\n",
+            "body:gracias por comunicarse ... favor de no responder a este mensaje",
+        ),
+        (
+            "This automated message confirms receipt of the following request:\r\n"
+            "Product: Flood Hazard Determination, Loan # 7709142268.\r\n"
+            "Please do not reply to this message.\r\n",
+            "body:confirms receipt of the following ... do not reply to this message",
+        ),
+    ],
+)
+def test_a_receipt_beside_a_no_reply_line_is_an_automatic_reply(text: str, evidence: str) -> None:
+    machine = _machine(message("", text))
+    assert (machine["is_machine"], machine["kind"]) == (True, "auto_reply")
+    assert machine["evidence"] == [evidence]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A first person beside a receipt and a no-reply line.
+        "Thank you for contacting me about the escrow shortage. Please send a payoff\r\n"
+        "statement for loan 4471200836 good through 12/23. Please do not reply to this\r\n"
+        "email, my work account is not monitored; fax it to 555-0100.\r\n",
+        # A no-reply line with no receipt, in mail that asks.
+        "Please send the payoff statement for loan 4471200836 good through 12/23 to our\r\n"
+        "closing desk. Do not reply to this email; send it to payoffs@titleco.example.\r\n",
+    ],
+)
+def test_a_person_asking_to_be_answered_elsewhere_is_a_person(text: str) -> None:
+    body = record(message("", text))
+    assert body["classification"]["machine"]["is_machine"] is False
+    assert "payoff_statement" in body["classification"]["request_kinds"]
+
+
 def test_a_forged_notice_calling_itself_automated_stays_a_spoof() -> None:
     forged = (
         "Authentication-Results: mx.servicer.example; spf=fail smtp.mailfrom=servicer-help.example;"

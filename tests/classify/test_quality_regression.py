@@ -73,3 +73,40 @@ def test_a_part_with_recorded_figures_but_no_corpus_fails(tmp_path, monkeypatch)
     monkeypatch.setattr(quality, "DATA", tmp_path)
     with pytest.raises(quality.CorpusError):
         quality.evaluate_part("heldout")
+
+
+def _part(tp: int, fp: int, fn: int, acked: int) -> dict[str, object]:
+    counts = {"tp": tp, "fp": fp, "fn": fn}
+    return {
+        "messages": tp + fp + fn,
+        "escalation": counts,
+        "families_micro": counts,
+        "kinds": dict.fromkeys(quality.KINDS, counts),
+        "languages": {"vi": {"escalation": counts}},
+        "machine": {
+            "messages": 10,
+            "acknowledged": acked,
+            "human_taken_for_machine": 0,
+            "human_messages": 5,
+        },
+        "ack_language": {"right": 4, "total": 5},
+        "category_preferred": {"right": 3, "total": 5},
+    }
+
+
+def test_pooled_figures_sum_the_unseen_held_out_parts_only() -> None:
+    read = sorted(quality.READ_PARTS)[0]
+    results = {
+        "dev": _part(100, 0, 0, 0),
+        "heldout": _part(8, 2, 1, 1),
+        "heldout2": _part(10, 0, 3, 0),
+        read: _part(0, 50, 50, 9),
+    }
+    pooled = quality.pooled(results)
+    assert pooled["parts"] == ["heldout", "heldout2"]
+    assert pooled["left_out_as_read"] == [read]
+    assert pooled["escalation"]["precision"] == round(18 / 20, 4)
+    assert pooled["escalation"]["recall"] == round(18 / 22, 4)
+    assert pooled["machine"]["acknowledged"] == 1
+    assert (pooled["languages"]["vi"]["tp"], pooled["languages"]["vi"]["fn"]) == (18, 4)
+    assert pooled["ack_language"] == {"right": 8, "total": 10, "value": 0.8}

@@ -20,10 +20,19 @@ def test_shipped_settings_keep_the_recogniser() -> None:
     assert quality._settings().recogniser is not None
 
 
+def test_shipped_settings_leave_the_model_doubt_off() -> None:
+    assert quality._settings().classify_policy.model_doubt is False
+
+
+def test_model_doubt_settings_turn_the_policy_on() -> None:
+    assert quality._settings(model_doubt=True).classify_policy.model_doubt is True
+
+
 @pytest.mark.usefixtures("restore_logging")
-def test_rules_only_figures_cannot_be_recorded_as_the_baseline(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize("flag", ["--rules-only", "--model-doubt"])
+def test_figures_other_than_the_shipped_policy_cannot_be_recorded_as_the_baseline(
+    flag: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = quality.main(["--part", "dev", "--rules-only", "--record-baseline", "--no-write"])
+    code = quality.main(["--part", "dev", flag, "--record-baseline", "--no-write"])
     assert code == 2
-    assert "--rules-only" in capsys.readouterr().err
+    assert flag in capsys.readouterr().err
