@@ -6,9 +6,12 @@ critical is never withheld."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
 from pipeline.classify.recogniser import KindModel, Recogniser, load_recogniser
 from pipeline.classify.rules import MessageFields, load_default_rules
+from pipeline.config import load_config
 from pipeline.entries.models import ClassificationBody
 from pipeline.trail.explain import explain_classification
 
@@ -88,3 +91,15 @@ def test_the_shipped_model_file_holds_an_ordinary_mail_model() -> None:
     assert shipped.ordinary is not None
     assert shipped.ordinary.threshold == 6.0
     assert Recogniser.from_json(shipped.to_json()).ordinary == shipped.ordinary
+
+
+def test_the_shipped_config_leaves_the_doubt_off_and_a_servicer_can_turn_it_on(
+    tmp_path: Path,
+) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "config.yaml"
+    assert load_config(shipped).classification.policy.model_doubt is False
+    text = shipped.read_text("utf-8")
+    assert "    # model_doubt: false" in text
+    turned_on = tmp_path / "config.yaml"
+    turned_on.write_text(text.replace("    # model_doubt: false", "    model_doubt: true"))
+    assert load_config(turned_on).classification.policy.model_doubt is True
