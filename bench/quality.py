@@ -688,7 +688,10 @@ def pooled(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         k: sum(results[n]["machine"][k] for n in names)
         for k in ("messages", "acknowledged", "human_taken_for_machine", "human_messages")
     }
+    first = results[names[0]] if names else {}
     return {
+        # The scoring mode, as each part's result says it (see ``render``).
+        **{k: first.get(k) for k in ("rules_only", "model_doubt", "rewrap")},
         "parts": names,
         "left_out_as_read": sorted(READ_PARTS & set(results)),
         "messages": sum(results[n]["messages"] for n in names),
@@ -714,8 +717,8 @@ def render_pooled(p: Mapping[str, Any]) -> str:
     """The printed table of the pooled held-out figures."""
     left_out = ", ".join(p["left_out_as_read"]) or "none"
     out = [
-        f"== held-out parts pooled: {len(p['parts'])} parts, {p['messages']} messages "
-        f"(left out as read: {left_out}) =="
+        f"== held-out parts pooled{_mode(p)}: {len(p['parts'])} parts, {p['messages']} "
+        f"messages (left out as read: {left_out}) =="
     ]
     out.append(_score_line("escalation (any family)", p["escalation"]))
     out.append(_score_line("families (micro)", p["families_micro"]))
@@ -747,15 +750,20 @@ def _score_line(name: str, s: Mapping[str, Any]) -> str:
     )
 
 
-def render(result: Mapping[str, Any]) -> str:
-    """The printed table of one part."""
-    # Rules-only figures are labelled as such so they are never read as the shipped ones.
+def _mode(result: Mapping[str, Any]) -> str:
+    # Figures scored other than as shipped are labelled so they are never read as the
+    # shipped ones.
     mode = " (RULES ONLY: recogniser off)" if result.get("rules_only") else ""
     if result.get("model_doubt"):
         mode += " (MODEL DOUBT ON: not the default policy)"
     if result.get("rewrap"):
         mode += f" (REWRAPPED at {result['rewrap']} columns)"
-    out = [f"== {result['part']} part{mode}: {result['messages']} messages =="]
+    return mode
+
+
+def render(result: Mapping[str, Any]) -> str:
+    """The printed table of one part."""
+    out = [f"== {result['part']} part{_mode(result)}: {result['messages']} messages =="]
     out.append("headline:")
     for k, v in result["headline"].items():
         out.append(f"  {k:<34} {_fmt(v)}")

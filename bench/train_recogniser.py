@@ -342,20 +342,16 @@ def fit(
     examples: Sequence[Example],
     thresholds: Mapping[str, float],
     digest: str,
-    machine_examples: Sequence[Example] = (),
+    every_writer: Sequence[Example] = (),
 ) -> Recogniser:
     """A model per kind on ``examples`` (scikit-learn), and the machine and
-    ordinary-mail models on ``machine_examples`` when given, as a run-time
+    ordinary-mail models on ``every_writer`` when given, as a run-time
     :class:`Recogniser`."""
     kinds = {
         kind: _linear(fit_kind(examples, kind), thresholds.get(kind, 0.0)) for kind in MODEL_KINDS
     }
-    machine = (
-        _linear(fit_machine(machine_examples), MACHINE_THRESHOLD) if machine_examples else None
-    )
-    ordinary = (
-        _linear(fit_ordinary(machine_examples), ORDINARY_THRESHOLD) if machine_examples else None
-    )
+    machine = _linear(fit_machine(every_writer), MACHINE_THRESHOLD) if every_writer else None
+    ordinary = _linear(fit_ordinary(every_writer), ORDINARY_THRESHOLD) if every_writer else None
     return Recogniser(kinds, digest, settings(), machine=machine, ordinary=ordinary)
 
 
@@ -657,7 +653,7 @@ def _trained_on(examples: Sequence[Example]) -> list[Example]:
 
 def train_shipped() -> Recogniser:
     """The model that ships: the kinds trained on the development part (but
-    ``NOT_TRAINED_ON``), the machine model on all of it,
+    ``NOT_TRAINED_ON``), the machine and ordinary-mail models on all of it,
     with the kept thresholds (``THRESHOLDS``). What :func:`build` writes, without its
     cross-validation, which only prints figures and chooses thresholds."""
     examples = load_examples()

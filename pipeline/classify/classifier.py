@@ -623,15 +623,6 @@ def classify(
                 kinds, kind_evidence, families, _third_party_cue(families, suppressions),
             ),
         )  # fmt: skip
-    if policy.model_doubt and recogniser is not None and text is not None and families:
-        withheld = _withheld(recogniser.ordinary_score(text), families, rules)
-        if withheld:
-            suppressions = (*suppressions, *withheld)
-            families = {}
-            # A notice of error is the notice_of_error family: withheld together.
-            kinds = [k for k in kinds if k != "notice_of_error"]
-            kind_evidence = [(k, ev) for k, ev in kind_evidence if k != "notice_of_error"]
-            subkinds -= _ERROR_SUBKINDS
     spoofed = (
         not machine.is_machine
         and fields.headers is not None
@@ -656,6 +647,16 @@ def classify(
         )
         kinds, subkinds, kind_evidence = [], set(), []
         families = {}
+    # After the spoof check: a forgery's families are its own suppressions (dmarc=fail).
+    if policy.model_doubt and recogniser is not None and text is not None and families:
+        withheld = _withheld(recogniser.ordinary_score(text), families, rules)
+        if withheld:
+            suppressions = (*suppressions, *withheld)
+            families = {}
+            # A notice of error is the notice_of_error family: withheld together.
+            kinds = [k for k in kinds if k != "notice_of_error"]
+            kind_evidence = [(k, ev) for k, ev in kind_evidence if k != "notice_of_error"]
+            subkinds -= _ERROR_SUBKINDS
     family_hits = _family_hits(families, rules)
     # Legacy rules (no family, kind or signal), e.g. a servicer's own, escalate by
     # severity as they always did.
@@ -1000,7 +1001,10 @@ def _withheld(
     """The suppressions that withhold every family of this message (a notice of error
     with its kind), when the ordinary-mail model's score passes its threshold; () when
     it does not, or when any family is one the servicer rates critical (an imminent
-    sale is never left to a model's doubt).
+    sale is never left to a model's doubt). A servicer's own rules without a family
+    still escalate by severity. Questions a notice of error took in are not made
+    requests again when the notice is withheld (on the held-out parts, request recall
+    was the same with the doubt on and off).
 
     Keyword rules raise a family on words ("lawyer", "passed away", "hurricane", "the
     fee is wrong") that ordinary mail uses too. Out of writer on the development part,

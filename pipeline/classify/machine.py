@@ -257,8 +257,10 @@ _SELF_DECLARED = re.compile(
 # email, fax it instead"), only with nobody in the message speaking as "I".
 _NO_REPLY = re.compile(
     fold_pattern(
-        r"\bdo not reply (?:directly )?to this (?:e-?mail|message|notification|address)"
-        r"|\b(?:replies|responses) (?:sent )?to this (?:e-?mail )?(?:address|mailbox|message)"
+        r"\b(?:do not|don't|please do not) (?:reply|respond) (?:directly )?to this"
+        r" (?:e-?mail|message|notification|address)"
+        r"|\b(?:replies|responses) (?:sent )?to this (?:e-?mail(?: address)?|address|mailbox"
+        r"|message)"
         r" (?:are|is|will) not (?:be )?(?:monitored|read|answered|received)"
         r"|\bthis (?:mailbox|inbox|e-?mail address|address) is (?:not monitored|unmonitored"
         r"|unattended)"
@@ -613,9 +615,11 @@ def _own_part(text: str) -> str:
 
 def _self_declared(own: str, asks_something: bool) -> str | None:
     """The words by which a message says, in the writer's ``own`` part (:func:`_own_part`),
-    that a machine sent it (or, failing that, its no-reply line, ``_NO_REPLY``); a person
-    quoting an automatic reply, in quotation marks or in words of their own ("I keep
-    getting: This is an automated response"), is a person.
+    that a machine sent it (or, failing that, its no-reply line, ``_NO_REPLY``, which
+    counts only where nobody speaks as "I", no quotation is open on its line, and, beside
+    a receipt, the receipt says the message was received rather than only thanking); a
+    person quoting an automatic reply, in quotation marks or in words of their own ("I
+    keep getting: This is an automated response"), is a person.
 
     When the message ``asks_something``, the declaration counts only beside words
     acknowledging receipt of the sender's message (see the module docstring)."""
@@ -624,11 +628,29 @@ def _self_declared(own: str, asks_something: bool) -> str | None:
     m = m or _NO_REPLY.search(own)
     if m is None or any(q in own[max(0, m.start() - 2) : m.start()] for q in _QUOTES):
         return None  # none, or a reply quoted in running text
+    if no_reply:
+        # 'Your email said "Please do not reply to this email", so where do I send it?':
+        # a quotation opened earlier on the line is a person retelling the line.
+        line = own[own.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if any(q in line for q in _QUOTES) or _FIRST_PERSON.search(own):
+            return None
     receipt = _RECEIPT_ACKNOWLEDGED.search(own)
-    if receipt is not None and not (no_reply and _FIRST_PERSON.search(own)):
+    if no_reply:
+        # A business writes "Thank you for your email ... Please do not reply to this
+        # email, send it to payoffs@" too: beside a no-reply line only a receipt that
+        # says the message was received counts, as for a case opened.
+        receipt = next(
+            (
+                r
+                for r in _RECEIPT_ACKNOWLEDGED.finditer(own)
+                if not r.group().lstrip().startswith(_THANKS)
+            ),
+            None,
+        )
+    if receipt is not None:
         # The office's own voice, so no test for a first person: its name may hold a
-        # word that is one in some language ("Bánh Mì": Spanish "mi"). A no-reply line is
-        # weaker: a person may write one too, so with it nobody may speak as "I".
+        # word that is one in some language ("Bánh Mì": Spanish "mi"). (A no-reply line
+        # is weaker, a person may write one too: tested above.)
         return f"body:{receipt.group()} ... {m.group()}"
     if asks_something or _FIRST_PERSON.search(own) is not None:
         return None

@@ -270,19 +270,25 @@ def test_a_person_retelling_an_automated_reply_is_a_person(text: str) -> None:
             "Your request has been received. Mortgagees can obtain evidence of insurance,\r\n"
             "premium and payment status through our Mortgagee Portal.\r\n\r\n"
             "Please do not reply to this email; replies to this address are not monitored.\r\n",
-            "body:thank you for contacting ... do not reply to this email",
+            "body:your request has been received ... please do not reply to this email",
         ),
         (
             "Gracias por comunicarse con Cooperativa Valle Verde. Su mensaje ha sido recibido.\r\n"
             "Para balances de cuentas solicitados por terceros se requiere autorizacion.\r\n"
             "Favor de no responder a este mensaje.\r\n",
-            "body:gracias por comunicarse ... favor de no responder a este mensaje",
+            "body:su mensaje ha sido recibido ... favor de no responder a este mensaje",
+        ),
+        (
+            "Your request has been received and will be processed in the order received.\r\n"
+            "Payoff requests need the borrower's signed authorization.\r\n"
+            "Replies to this email are not monitored.\r\n",
+            "body:your request has been received ... replies to this email are not monitored",
         ),
         (
             "This automated message confirms receipt of the following request:\r\n"
             "Product: Flood Hazard Determination, Loan # 7709142268.\r\n"
             "Please do not reply to this message.\r\n",
-            "body:confirms receipt of the following ... do not reply to this message",
+            "body:confirms receipt of the following ... please do not reply to this message",
         ),
     ],
 )
@@ -302,6 +308,13 @@ def test_a_receipt_beside_a_no_reply_line_is_an_automatic_reply(text: str, evide
         # A no-reply line with no receipt, in mail that asks.
         "Please send the payoff statement for loan 4471200836 good through 12/23 to our\r\n"
         "closing desk. Do not reply to this email; send it to payoffs@titleco.example.\r\n",
+        # A business's thanks (no receipt) beside its own no-reply line.
+        "Thank you for your email. Please send an updated payoff statement for loan\r\n"
+        "4471200836 good through 12/23. Please do not reply to this email; send it to\r\n"
+        "payoffs@titleco.example.\r\n",
+        # A no-reply line retold in quotation marks.
+        'Your last email said "Please do not reply to this email" so where do we send the\r\n'
+        "request for the payoff statement for loan 4471200836 good through 12/23?\r\n",
     ],
 )
 def test_a_person_asking_to_be_answered_elsewhere_is_a_person(text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.classify.classifier import Classification, ClassifyPolicy, classify
+from pipeline.classify.machine import MachineHeaders
 from pipeline.classify.recogniser import KindModel, Recogniser, load_recogniser
 from pipeline.classify.rules import MessageFields, load_default_rules
 from pipeline.config import load_config
@@ -41,6 +42,15 @@ def test_the_withheld_family_is_kept_as_suppressed_evidence_with_the_score_and_w
     assert doubted[0].rule == "en_disaster_hardship"
     assert doubted[0].cue.startswith("ordinary mail 8.00 (recogniser threshold 6)")
     assert "'zzqo'" in doubted[0].cue
+
+
+def test_a_forgery_keeps_its_families_as_spoofed_not_as_doubted() -> None:
+    headers = MachineHeaders(authentication_results="mx.example; dmarc=fail")
+    fields = MessageFields(subject="Loan", text=DISASTER, headers=headers)
+    c = classify(fields, RULES, DOUBT, TOY)
+    reasons = {s.reason for s in c.suppressions}
+    assert "spoofed" in reasons
+    assert "model_doubt" not in reasons
 
 
 def test_a_score_below_the_threshold_withholds_nothing() -> None:

@@ -110,3 +110,8 @@ def test_pooled_figures_sum_the_unseen_held_out_parts_only() -> None:
     assert pooled["machine"]["acknowledged"] == 1
     assert (pooled["languages"]["vi"]["tp"], pooled["languages"]["vi"]["fn"]) == (18, 4)
     assert pooled["ack_language"] == {"right": 8, "total": 10, "value": 0.8}
+
+
+def test_pooled_figures_scored_other_than_as_shipped_say_so() -> None:
+    results = {"heldout": {**_part(8, 2, 1, 1), "model_doubt": True}}
+    assert "MODEL DOUBT ON" in quality.render_pooled(quality.pooled(results)).splitlines()[0]
