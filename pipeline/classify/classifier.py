@@ -121,6 +121,7 @@ from pipeline.classify.recogniser import (
     KindScore,
     ModelText,
     Recogniser,
+    first_spans,
     join_pieces,
     own_parts,
     readable_grams,
@@ -593,7 +594,9 @@ def classify(
         *not_counsel,
     )
     text = _model_text(fields, prepared, body_field, suppressions) if recogniser else None
-    scores = recogniser.scores(text) if recogniser is not None and text is not None else ()
+    # The text's n-grams, read once for the kinds' models and the ordinary-mail model.
+    grams = first_spans(text.text) if text is not None else None
+    scores = recogniser.scores(text, grams) if recogniser is not None and text is not None else ()
     # The machine model speaks only for mail that is no reply or forward and in which
     # neither the rules nor the kinds' models found anything (pipeline.classify.machine).
     machine_model = (
@@ -649,7 +652,7 @@ def classify(
         families = {}
     # After the spoof check: a forgery's families are its own suppressions (dmarc=fail).
     if policy.model_doubt and recogniser is not None and text is not None and families:
-        withheld = _withheld(recogniser.ordinary_score(text), families, rules)
+        withheld = _withheld(recogniser.ordinary_score(text, grams), families, rules)
         if withheld:
             suppressions = (*suppressions, *withheld)
             families = {}

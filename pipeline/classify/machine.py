@@ -634,19 +634,10 @@ def _self_declared(own: str, asks_something: bool) -> str | None:
         line = own[own.rfind("\n", 0, m.start()) + 1 : m.start()]
         if any(q in line for q in _QUOTES) or _FIRST_PERSON.search(own):
             return None
-    receipt = _RECEIPT_ACKNOWLEDGED.search(own)
-    if no_reply:
-        # A business writes "Thank you for your email ... Please do not reply to this
-        # email, send it to payoffs@" too: beside a no-reply line only a receipt that
-        # says the message was received counts, as for a case opened.
-        receipt = next(
-            (
-                r
-                for r in _RECEIPT_ACKNOWLEDGED.finditer(own)
-                if not r.group().lstrip().startswith(_THANKS)
-            ),
-            None,
-        )
+    # A business writes "Thank you for your email ... Please do not reply to this email,
+    # send it to payoffs@" too: beside a no-reply line only a receipt that says the
+    # message was received counts, as for a case opened.
+    receipt = _receipt(own, thanks_count=not no_reply)
     if receipt is not None:
         # The office's own voice, so no test for a first person: its name may hold a
         # word that is one in some language ("Bánh Mì": Spanish "mi"). (A no-reply line
@@ -668,9 +659,17 @@ def _case_opened(own: str, asks_something: bool) -> str | None:
     case = None if asks_something else _CASE_OPENED.search(own)
     if case is None or _FIRST_PERSON.search(own) is not None:
         return None
+    receipt = _receipt(own, thanks_count=False)
+    return None if receipt is None else f"body:{receipt.group()} ... {case.group()}"
+
+
+def _receipt(own: str, thanks_count: bool) -> re.Match[str] | None:
+    """The first words in ``own`` acknowledging receipt (``_RECEIPT_ACKNOWLEDGED``);
+    unless ``thanks_count``, only words saying the message was received, not those that
+    only thank ("thank you for your email", which people write too)."""
     for receipt in _RECEIPT_ACKNOWLEDGED.finditer(own):
-        if not receipt.group().lstrip().startswith(_THANKS):
-            return f"body:{receipt.group()} ... {case.group()}"
+        if thanks_count or not receipt.group().lstrip().startswith(_THANKS):
+            return receipt
     return None
 
 

@@ -245,16 +245,23 @@ class Recogniser:
         score = self.machine.score_grams("machine", first_spans(text))
         return replace(score, model=self.digest[:16])
 
-    def ordinary_score(self, text: ModelText) -> KindScore | None:
-        """The ordinary-mail model's score of the kinds' model text; None without one."""
+    def ordinary_score(
+        self, text: ModelText, grams: Mapping[str, tuple[int, int]] | None = None
+    ) -> KindScore | None:
+        """The ordinary-mail model's score of the kinds' model text; None without one.
+        ``grams``: the text's :func:`first_spans`, when the caller has them already."""
         if self.ordinary is None:
             return None
-        score = self.ordinary.score_grams("ordinary", first_spans(text.text))
+        found = first_spans(text.text) if grams is None else grams
+        score = self.ordinary.score_grams("ordinary", found)
         return replace(score, model=self.digest[:16])
 
-    def scores(self, text: ModelText) -> tuple[KindScore, ...]:
-        """Each kind's score of ``text``, in :data:`MODEL_KINDS` order."""
-        grams = first_spans(text.text)
+    def scores(
+        self, text: ModelText, grams: Mapping[str, tuple[int, int]] | None = None
+    ) -> tuple[KindScore, ...]:
+        """Each kind's score of ``text``, in :data:`MODEL_KINDS` order. ``grams``: the
+        text's :func:`first_spans`, when the caller has them already."""
+        grams = first_spans(text.text) if grams is None else grams
         return tuple(
             replace(self.kinds[k].score_grams(k, grams), model=self.digest[:16])
             for k in MODEL_KINDS
