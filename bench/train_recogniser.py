@@ -163,10 +163,15 @@ ORDINARY_THRESHOLD = 6.0
 # `dev_aj` (the eighteenth round, the last two mostly machine mail) are kept out the same
 # way, so what the round changed is the rules alone, as are `dev_ak` to `dev_an` (the
 # nineteenth round: two ordinary months, and two mostly of automatic mail) and `dev_ao`
-# and `dev_ap` (the twentieth: serious words beside live claims, and automatic mail).
+# and `dev_ap` (the twentieth: serious words beside live claims, and automatic mail), and
+# `dev_aq` and `dev_ar` (the twenty-first: a mistake's words without its claim, and the
+# systems around a mortgage). Retrained with those two, the weights found three more
+# held-out escalations in all and raised three fewer false ones of 5,045 messages, but
+# found one fewer on `heldout6`, whose smallest language's recall then fell past the guard.
 NOT_TRAINED_ON: frozenset[str] = frozenset(
-    {"AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL", "AM", "AN", "AO", "AP"}
-)
+    {"AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL", "AM", "AN", "AO", "AP",
+     "AQ", "AR"}
+)  # fmt: skip
 # Thresholds tried, in decision-value (logit) units.
 GRID = tuple(round(-1.0 + 0.1 * i, 2) for i in range(51))
 

@@ -13,6 +13,9 @@ answer, a mailing's footer, a device's notice; only then ``X-Auto-Response-Suppr
   (``mdn``); a read receipt sent as plain text, recognised by its subject and its
   fixed lines (Outlook's "Read:" ... "was read on", Notes' "Return Receipt:" ...
   "was received by:"): ``mdn``.
+* A bounce sent as a plain body by the mail system's own sender: ``MAILER-DAEMON``,
+  or ``postmaster`` with an SMTP status code or an "Undeliverable"/"退信"/"발송 실패"
+  subject (a postmaster may also be a person): ``dsn``. Never for a forgery.
 * ``Auto-Submitted`` present and not ``no`` (RFC 3834 section 5): ``auto_reply``
   (``out_of_office`` when the subject or body reads like one).
 * ``X-Autoreply``, ``X-Autorespond`` (set by Exchange, cPanel, many responders) and
@@ -135,6 +138,60 @@ class MachineHeaders:
     content_type: str | None = None
     # The receiving MTA's Authentication-Results (RFC 8601), the topmost one.
     authentication_results: str | None = None
+    # The From address when there is exactly one.
+    sender: str | None = None
+
+
+# The mail system's own senders of delivery reports. Gmail, Yahoo, qmail, Postfix and
+# Exim send theirs from "MAILER-DAEMON"; Exchange, Microsoft 365 and Chinese webmail
+# from "postmaster" (RFC 5321 section 4.5.1's mailbox for the system's administrator).
+# Many send the report as a plain body, not as multipart/report, so only the sender
+# says what it is. "bounces" addresses are list software's and stay with the lists.
+_DAEMON_LOCAL = re.compile(r"mailer[-_.]?daemon", re.IGNORECASE)
+_POSTMASTER_LOCAL = re.compile(r"postmaster", re.IGNORECASE)
+# A postmaster is also a person, who may write to us: their mail is taken for a report
+# only when it carries a report's words, an SMTP reply or enhanced status code (RFC
+# 5321 section 4.2.3, RFC 3463: "550 5.1.1", "5.2.2", "550 Mailbox not found") or a
+# subject that says the message was not delivered, in the languages webmail systems
+# answer in.
+_DELIVERY_CODE = re.compile(
+    # An enhanced status code (RFC 3463: class 2, 4 or 5, subject 0 to 7) after a reply
+    # code, a "#" or a "Status" label: "550 5.1.1", "(#5.1.1)", "Status code: 554 5.2.2".
+    r"(?:\b[45]\d\d[ -]|#|\bstatus(?: code)?:?\s*(?:[45]\d\d\s+)?)[245]\.[0-7]\.\d{1,3}(?![\d.])"
+    # A permanent failure's reply code with its words: "550 Mailbox not found".
+    r"|\b55[0-4][ :-]+(?:mailbox|user unknown|recipient|no such|requested action)",
+    re.IGNORECASE,
+)
+_UNDELIVERED_SUBJECT = re.compile(
+    fold_pattern(
+        r"undeliverable|undelivered|failure notice|delivery (?:status|failure"
+        r"|failed|has failed|delay)|returned mail|non remis|echec de (?:la )?remise"
+        r"|no se (?:puede|pudo) entregar|no entregado|nao entregue|entrega falhou"
+        r"|khong gui duoc|khong the gui|退信|(?:邮件|郵件)退回|退回(?:邮件|郵件)"
+        r"|无法投递|無法投遞|无法送达|無法傳遞|(?:邮件|郵件)?(?:发送|發送)失败|(?:邮件|郵件)?(?:发送|發送)失敗"
+        r"|발송\s*실패|전송\s*실패|\[반송\]|반송\s*(?:메일|안내|알림)|메일\s*반송"
+        r"|فشل (?:في )?(?:تسليم|التسليم|ارسال|إرسال)|غير قابل للتسليم|hindi naihatid"
+    )
+)
+
+
+def _delivery_report(headers: MachineHeaders, subject: str, body: str) -> str | None:
+    """The evidence that a mail system's own sender reports a failed or delayed
+    delivery, whatever the report's structure; None for anyone else. A forgery is no
+    report: a phishing mail posing as "postmaster" stays a spoof for the security team."""
+    if not headers.sender or dmarc_failed(headers.authentication_results):
+        return None
+    local = headers.sender.strip().strip("<>").rsplit("@", 1)[0]
+    if _DAEMON_LOCAL.fullmatch(local):
+        return f"sender:{local.lower()}"
+    if not _POSTMASTER_LOCAL.fullmatch(local):
+        return None
+    subject_words = _UNDELIVERED_SUBJECT.search(fold(subject))
+    if subject_words is not None:
+        return f"sender:postmaster, subject:{subject_words.group()}"
+    # A report gives its code near the top, before the copy of the returned message.
+    code = _DELIVERY_CODE.search(body[: _BODY_LIMIT * 2])
+    return None if code is None else f"sender:postmaster, body:{code.group()}"
 
 
 # Out-of-office and automatic-reply wording, matched on folded text (lower case, no
@@ -737,6 +794,9 @@ def machine_verdict(
             return MachineVerdict(True, "mdn", (f"content-type:{headers.content_type}",))
         if "delivery-status" in ctype:
             return MachineVerdict(True, "dsn", (f"content-type:{headers.content_type}",))
+    report = _delivery_report(headers, subject, body)
+    if report is not None:
+        return MachineVerdict(True, "dsn", (report,))
     receipt = len(body) <= _BODY_LIMIT and _RECEIPT_SUBJECT.search(fold(subject)) is not None
     if receipt and _RECEIPT_BODY.search(fold(body)) is not None:
         # Fixed words as evidence: the receipt quotes the reader's name and subject.

@@ -182,6 +182,7 @@ def classification_fields(parsed: ParsedMessage) -> MessageFields:
             x_auto_response_suppress=parsed.x_auto_response_suppress,
             content_type=parsed.content_type,
             authentication_results=parsed.authentication_results,
+            sender=parsed.from_[0][1] if len(parsed.from_) == 1 else None,
         ),
     )
 

@@ -72,3 +72,28 @@ def test_a_firm_letter_naming_the_borrowers_realtor_is_counsel() -> None:
         "taxes were paid.\n\nJane Roe\nRoe & Partners LLP"
     )
     assert "legal_representation" in families(text)
+
+
+def test_a_spanish_realtors_clients_signed_with_the_agency_are_not_legal_representation() -> None:
+    text = (
+        "Mis clientes, Ramiro y Elsa Guajardo, vendieron su casa y autorizan que me den la "
+        "información. ¿Cuándo les llega el reembolso del escrow?\n\n"
+        "Alejandra Cantú | Trinity Oak Realty\n817-555-0136"
+    )
+    assert "legal_representation" not in families(text)
+
+
+def test_a_spanish_agent_representing_the_buyer_of_a_sale_is_not_counsel() -> None:
+    text = (
+        "Represento a los compradores de la casa en 10455 NW 52 Ter. ¿El préstamo es "
+        "asumible? ¿Hay un cargo por asumirlo?\n\nRafael Ortiz\n786-555-0110"
+    )
+    assert "legal_representation" not in families(text)
+
+
+def test_a_spanish_lawyer_representing_a_borrower_is_still_counsel() -> None:
+    text = (
+        "Represento al Sr. Garza en su demanda contra ustedes. Dirijan toda comunicación a "
+        "mi oficina.\n\nLic. Ana Ruiz, Abogada"
+    )
+    assert "legal_representation" in families(text)

@@ -253,3 +253,28 @@ def test_a_court_sale_of_the_house_in_creole_is_a_foreclosure_sale() -> None:
 def test_a_payoff_asked_before_a_foreclosure_sale_in_arabic_keeps_the_sale() -> None:
     text = "أحتاج بيان السداد النهائي قبل بيع المنزل في ١٨ ديسمبر حتى أسدد القرض وأوقف الحجز."
     assert "foreclosure_sale" in families(text)
+
+
+def test_the_paper_that_prints_legal_notices_is_no_media_threat() -> None:
+    text = (
+        "A Notice of Sale under the Association's lien has been recorded and the trustee's "
+        "sale is scheduled for July 14, 2026 at the Nevada Legal News auction location. "
+        "Could you confirm the address you use for notices of sale?"
+    )
+    assert families(text) == {"foreclosure_sale"}
+
+
+def test_a_creole_government_that_declared_a_disaster_is_no_regulator_complaint() -> None:
+    text = (
+        "Siklòn nan kraze do kay la. Gouvènman an deja deklare Miami-Dade yon zòn dezas. "
+        "Mwen pa ka peye mwa oktòb la. Mwen vle mande nou yon forbearance."
+    )
+    c = run(text)
+    assert {h.family for h in c.families} == {"disaster_hardship"}
+    assert c.request_kinds == ("loss_mitigation_application",)
+
+
+def test_a_creole_complaint_to_the_government_still_is_one() -> None:
+    assert "regulator_complaint" in families(
+        "Nou pa janm reponn mwen depi twa mwa. M ap ekri gouvènman an sou sa nou fè m."
+    )

@@ -228,13 +228,22 @@ def test_an_automated_acknowledgment_whose_template_names_a_foreclosure_sale_is_
     assert decision(body) == "machine-mail:auto_reply"
 
 
-def test_a_regulator_portal_notice_calling_itself_automated_still_delivers_the_complaint() -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
         "A new complaint has been sent to your company through the CFPB Company Portal.\r\n"
         "What happened: My servicer did not pay my homeowners insurance out of escrow.\r\n"
         "Please log in to the portal to review the complaint and respond within 15 days.\r\n\r\n"
-        "This is an automated message. Do not reply.\r\n"
-    )
+        "This is an automated message. Do not reply.\r\n",
+        # Without the consumer's narrative, so without anyone writing "I".
+        "A new complaint has been sent to your company through the CFPB Company Portal.\r\n"
+        "Complaint 261119-8830215. Log in to review it and respond within 15 days.\r\n\r\n"
+        "This is an automated message.\r\n",
+    ],
+)
+def test_a_regulator_portal_notice_calling_itself_automated_still_delivers_the_complaint(
+    text: str,
+) -> None:
     body = record(message("", text))
     assert body["classification"]["machine"]["is_machine"] is False
     families = {f["family"] for f in body["classification"]["escalation_families"]}
@@ -700,3 +709,111 @@ def test_a_person_writing_past_an_automatic_reply_or_like_one_is_a_person(
     subject: str, text: str
 ) -> None:
     assert _machine(_with_subject(subject, text))["is_machine"] is False
+
+
+def _from(sender: str, subject: str, text: str, auth: str = "mx.example; dmarc=pass") -> bytes:
+    return (
+        f"From: {sender}\r\nTo: care@servicer.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: <b1@example.net>\r\nAuthentication-Results: {auth}\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}"
+    ).encode()
+
+
+QMAIL_BOUNCE = (
+    "Hi. This is the qmail-send program at mail.example.net.\r\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n\r\n"
+    "<owner@example.net>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n\r\n"
+    "--- Below this line is a copy of the message.\r\n\r\n"
+    "Subject: Notice of Foreclosure Sale - Loan 4420087153\r\n\r\n"
+    "The foreclosure sale of your property is scheduled for 07/14/2026. Please send\r\n"
+    "your payment history request to us.\r\n"
+)
+
+
+def test_a_plain_text_bounce_from_mailer_daemon_is_a_delivery_report() -> None:
+    body = record(_from("MAILER-DAEMON@mail.example.net", "failure notice", QMAIL_BOUNCE))
+    machine = body["classification"]["machine"]
+    assert (machine["kind"], machine["evidence"]) == ("dsn", ["sender:mailer-daemon"])
+
+
+def test_a_bounced_notice_raises_nothing_its_returned_copy_says() -> None:
+    classification = record(
+        _from("MAILER-DAEMON@mail.example.net", "failure notice", QMAIL_BOUNCE)
+    )["classification"]
+    assert classification["escalation_families"] == []
+    assert classification["request_kinds"] == []
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "evidence"),
+    [
+        (
+            "Undeliverable: Notice of Servicing Transfer - Loan 3308815207",
+            "Your message to rkowalski@example.com couldn't be delivered.\r\n",
+            "sender:postmaster, subject:undeliverable",
+        ),
+        (
+            "退信：Your payment reminder",
+            "很抱歉您的邮件没有发送成功。\r\n退信原因：收件人邮箱不存在。\r\n",
+            "sender:postmaster, subject:退信",
+        ),
+        (
+            "Your payment reminder",
+            "The message could not be sent.\r\nRemote server said: 552 5.2.2 mailbox full\r\n",
+            "sender:postmaster, body:552 5.2.2",
+        ),
+    ],
+)
+def test_a_postmasters_report_of_a_failed_delivery_is_a_delivery_report(
+    subject: str, text: str, evidence: str
+) -> None:
+    machine = record(_from("postmaster@example.com", subject, text))["classification"]["machine"]
+    assert (machine["kind"], machine["evidence"]) == ("dsn", [evidence])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I look after mail for our firm. Please send the payoff statement for loan 55120 "
+        "to me.\r\n",
+        # Dates, sections and versions written with dots are no status codes.
+        "Per section 2.3.1 of the lease, please send the payoff statement good through "
+        "5.12.26 to Suite 510.\r\n",
+    ],
+)
+def test_a_postmaster_writing_as_a_person_is_a_person(text: str) -> None:
+    classification = record(_from("postmaster@smallfirm.example", "Payoff", text))["classification"]
+    assert classification["machine"]["is_machine"] is False
+    assert classification["request_kinds"] == ["payoff_statement"]
+
+
+def test_a_forged_bounce_from_our_own_postmaster_stays_a_spoof() -> None:
+    raw = _from(
+        "Mail Administrator <postmaster@servicer.example>",
+        "Undeliverable: 14 incoming messages held",
+        "Sign in at http://servicer-mail.example.top to release your messages.\r\n",
+        auth="mx.servicer.example; spf=fail; dmarc=fail header.from=servicer.example",
+    )
+    classification = record(raw)["classification"]
+    assert classification["machine"]["is_machine"] is False
+    assert classification["subcategory"] == "spoofed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A court's e-mail system delivering a bankruptcy stay: its "automatic e-mail"
+        # line does not make the stay nobody's concern.
+        "Notice of Chapter 7 Bankruptcy Case. The automatic stay is in effect as to the "
+        "debtor's property.\r\n\r\nThis is an automatic e-mail message generated by the "
+        "CM/ECF system. Please DO NOT RESPOND to this e-mail.\r\n",
+        # A title company's order system sending a payoff request.
+        "Payoff order 26-1147 for loan 7719340628. Please send the payoff statement good "
+        "through 05/15/2026 to payoffs@title.example.\r\n\r\nThis is an automated "
+        "message.\r\n",
+    ],
+)
+def test_a_system_notice_that_delivers_a_request_or_a_matter_stays_a_persons_mail(
+    text: str,
+) -> None:
+    assert _machine(_with_subject("Notice", text))["is_machine"] is False

@@ -114,3 +114,39 @@ def test_a_tagalog_writer_saying_nothing_is_wrong_asks_about_the_papers() -> Non
 )
 def test_a_disclaimer_followed_by_an_assertion_leaves_the_error_standing(text: str) -> None:
     assert _noe(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "O pagamento subiu por causa do escrow. Não estou dizendo que há um erro, só quero "
+        "entender o motivo. Podem mandar a análise?",
+        "وصلتني رسالة بأن القسط سيرتفع بسبب نقص في حساب الضمان. لا أقول إن هناك خطأ، فقط "
+        "أريد أن أفهم السبب. هل يمكنكم إرسال كشف التحليل؟",
+        "에스크로 부족으로 월 납입금이 올랐습니다. 잘못됐다는 게 아니라 이유를 알고 "
+        "싶어서요. 분석서를 보내 주세요.",
+        "Khoản trả góp tăng vì thiếu hụt escrow. Tôi không nói là quý công ty làm sai, chỉ "
+        "muốn hiểu lý do. Xin gửi bản phân tích.",
+    ],
+)
+def test_a_writer_saying_outright_no_mistake_is_claimed_asks(text: str) -> None:
+    c = run(text)
+    assert "notice_of_error" not in c.request_kinds
+    assert any(s.reason == "no_claim" for s in c.suppressions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Turned by "but", "rather" or a colon: what follows is the claim.
+        "Não estou dizendo que há um erro no escrow, e sim que vocês cobraram duas vezes a "
+        "parcela de março. Quero o reembolso.",
+        "لا أقول إن هناك خطأ في الحساب، بل إنكم خصمتم القسط مرتين في مارس. أريد استرداد المبلغ.",
+        # Not a denial at all: "not that I made a mistake, but that you debited twice".
+        "제가 실수했다는 게 아니라 귀사가 3월 납부금을 두 번 출금했다는 겁니다. 환불해 주세요.",
+        # "An error of mine" is the writer's own, not a denial of the servicer's.
+        "لا أقول إن هناك خطأ مني. لقد خصمتم القسط مرتين هذا الشهر، أرجو رد المبلغ.",
+    ],
+)
+def test_a_denial_turned_or_of_something_else_leaves_the_error_standing(text: str) -> None:
+    assert _noe(text)

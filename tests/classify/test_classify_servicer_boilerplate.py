@@ -97,3 +97,22 @@ def test_a_borrower_who_lost_money_to_fake_wire_instructions_is_still_a_fraud() 
         "my down payment to fraud. Please flag my loan 4471200836."
     )
     assert "fraud_identity_theft" in _families(text)
+
+
+def test_a_realtors_wire_fraud_signature_raises_no_fraud_family() -> None:
+    text = (
+        "Could you please send an updated payoff statement good through 08/14/2026 to the "
+        "seller and to our title company? His signed authorization is attached.\n\n"
+        "Kelsey Marchetti | Broker Associate\nSummit Peak Realty\n"
+        "Wire fraud is real. Never wire money based on e-mail instructions. Always call a "
+        "verified number."
+    )
+    assert "fraud_identity_theft" not in _families(text)
+
+
+def test_a_borrower_who_opens_with_wire_fraud_is_real_still_reports_fraud() -> None:
+    text = (
+        "Wire fraud is real: someone emailed me fake wire instructions pretending to be you "
+        "and I sent my March payment to them. Please flag my loan 4471200836."
+    )
+    assert "fraud_identity_theft" in _families(text)
