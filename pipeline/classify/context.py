@@ -144,10 +144,11 @@ _BOILERPLATE = re.compile(
     # A title or escrow company's wire-fraud footer, on every mail it sends: its fixed
     # sentences only, so a borrower's own "wire fraud alert" keeps what it reports.
     r"|criminals are (?:hacking|targeting|sending|impersonating)|"
-    # A real-estate office's signature says the same ("Wire fraud is real. Never wire
-    # money based on e-mail instructions").
-    r"wire fraud is (?:real|on the rise|a real threat|rampant|everywhere)[.!](?=\s|$)|"
-    r"never wire (?:money|funds) based (?:only |solely )?on (?:an? )?e-?mail(?: instructions)?[.!]|"
+    # A real-estate office's signature says the same in two fixed sentences ("Wire fraud is
+    # real. Never wire money based on e-mail instructions"); only the pair, since a
+    # borrower may open a report of their own with "Wire fraud is real."
+    r"wire fraud is (?:real|on the rise|a real threat|rampant|everywhere)[.!]\s+"
+    r"never wire (?:money|funds) based (?:only |solely )?on (?:an? )?e-?mail|"
     r"(?:we|title|escrow|company|office) (?:will )?never (?:change|send|provide) "
     r"(?:our |your )?wir(?:e|ing) instructions (?:by|via|over) e-?mail|"
     r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))if you (?:ever )?suspect (?:wire )?fraud,? "

@@ -14,8 +14,9 @@ answer, a mailing's footer, a device's notice; only then ``X-Auto-Response-Suppr
   fixed lines (Outlook's "Read:" ... "was read on", Notes' "Return Receipt:" ...
   "was received by:"): ``mdn``.
 * A bounce sent as a plain body by the mail system's own sender: ``MAILER-DAEMON``,
-  or ``postmaster`` with an SMTP status code or an "Undeliverable"/"退信"/"발송 실패"
-  subject (a postmaster may also be a person): ``dsn``. Never for a forgery.
+  or ``postmaster`` with an SMTP status code or a subject that opens as a report's
+  ("Undeliverable:", "退信：", "[발송실패 안내]"; a postmaster may also be a person):
+  ``dsn``. Never for a forgery.
 * ``Auto-Submitted`` present and not ``no`` (RFC 3834 section 5): ``auto_reply``
   (``out_of_office`` when the subject or body reads like one).
 * ``X-Autoreply``, ``X-Autorespond`` (set by Exchange, cPanel, many responders) and
@@ -150,34 +151,38 @@ class MachineHeaders:
 _DAEMON_LOCAL = re.compile(r"mailer[-_.]?daemon", re.IGNORECASE)
 _POSTMASTER_LOCAL = re.compile(r"postmaster", re.IGNORECASE)
 # A postmaster is also a person, who may write to us: their mail is taken for a report
-# only when it carries a report's words, an SMTP reply or enhanced status code (RFC
-# 5321 section 4.2.3, RFC 3463: "550 5.1.1", "5.2.2", "550 Mailbox not found") or a
-# subject that says the message was not delivered, in the languages webmail systems
-# answer in.
+# only when its subject opens as a report's does ("Undeliverable: ...", "failure
+# notice", "退信：...", "[발송실패 안내] ..."; a reply's "Re: Undeliverable: ..." is a
+# person answering one), or its body gives an SMTP reply's enhanced status code (RFC
+# 3463: class 2, 4 or 5, subject 0 to 7) as reports print it, after a reply code, in
+# qmail's "(#5.1.1)" or after "Status:", or a permanent failure's reply code with its
+# words ("550 Mailbox not found").
 _DELIVERY_CODE = re.compile(
-    # An enhanced status code (RFC 3463: class 2, 4 or 5, subject 0 to 7) after a reply
-    # code, a "#" or a "Status" label: "550 5.1.1", "(#5.1.1)", "Status code: 554 5.2.2".
-    r"(?:\b[45]\d\d[ -]|#|\bstatus(?: code)?:?\s*(?:[45]\d\d\s+)?)[245]\.[0-7]\.\d{1,3}(?![\d.])"
-    # A permanent failure's reply code with its words: "550 Mailbox not found".
-    r"|\b55[0-4][ :-]+(?:mailbox|user unknown|recipient|no such|requested action)",
+    r"(?:\b[45]\d\d[ -]|\(#|\bstatus(?: code)?:?\s*(?:[45]\d\d\s+)?)"
+    r"[245]\.[0-7]\.\d{1,3}(?!\d|\.\d)"
+    r"|\b55[0-4][ :-]+(?:mailbox|user unknown|recipient|no such|requested action)\b",
     re.IGNORECASE,
 )
 _UNDELIVERED_SUBJECT = re.compile(
     fold_pattern(
-        r"undeliverable|undelivered|failure notice|delivery (?:status|failure"
-        r"|failed|has failed|delay)|returned mail|non remis|echec de (?:la )?remise"
-        r"|no se (?:puede|pudo) entregar|no entregado|nao entregue|entrega falhou"
-        r"|khong gui duoc|khong the gui|退信|(?:邮件|郵件)退回|退回(?:邮件|郵件)"
-        r"|无法投递|無法投遞|无法送达|無法傳遞|(?:邮件|郵件)?(?:发送|發送)失败|(?:邮件|郵件)?(?:发送|發送)失敗"
-        r"|발송\s*실패|전송\s*실패|\[반송\]|반송\s*(?:메일|안내|알림)|메일\s*반송"
-        r"|فشل (?:في )?(?:تسليم|التسليم|ارسال|إرسال)|غير قابل للتسليم|hindi naihatid"
+        r"\s*[\[【(]?\s*(?:(?:系统|系統)\s*)?(?:undeliverable|undelivered mail|failure notice"
+        r"|delivery status notification|delivery (?:failure|failed|has failed|delayed|delay)"
+        r"|returned mail\s*:|mail delivery failed|message delivery failure|delayed mail"
+        r"|your message (?:couldn't|could not|was not) be(?:en)? delivered"
+        r"|(?:message )?non (?:remis|delivre)|echec de (?:la )?remise"
+        r"|no se (?:puede|pudo) entregar|mensaje no entregado|notificacion de estado de entrega"
+        r"|mensagem nao entregue|nao foi possivel entregar|thu khong (?:the )?gui duoc"
+        r"|退信|(?:邮件|郵件)退回|(?:邮件|郵件)?(?:无法投递|無法投遞|无法送达|無法傳遞|发送失败|發送失敗)"
+        r"|(?:메일\s*)?(?:발송|전송)\s*실패|(?:메일\s*)?반송"
+        r"|فشل (?:في )?(?:تسليم|التسليم|ارسال|إرسال)|غير قابل للتسليم|hindi naihatid)"
     )
 )
 
 
 def _delivery_report(headers: MachineHeaders, subject: str, body: str) -> str | None:
-    """The evidence that a mail system's own sender reports a failed or delayed
-    delivery, whatever the report's structure; None for anyone else. A forgery is no
+    """The evidence that the message is a mail system's report on a delivery, whatever
+    its structure: anything from ``MAILER-DAEMON``, and from ``postmaster`` what reads as
+    a report (see ``_UNDELIVERED_SUBJECT``); None for anyone else. A forgery is no
     report: a phishing mail posing as "postmaster" stays a spoof for the security team."""
     if not headers.sender or dmarc_failed(headers.authentication_results):
         return None
@@ -186,9 +191,9 @@ def _delivery_report(headers: MachineHeaders, subject: str, body: str) -> str | 
         return f"sender:{local.lower()}"
     if not _POSTMASTER_LOCAL.fullmatch(local):
         return None
-    subject_words = _UNDELIVERED_SUBJECT.search(fold(subject))
+    subject_words = _UNDELIVERED_SUBJECT.match(fold(subject))
     if subject_words is not None:
-        return f"sender:postmaster, subject:{subject_words.group()}"
+        return f"sender:postmaster, subject:{subject_words.group().strip(' [【(')}"
     # A report gives its code near the top, before the copy of the returned message.
     code = _DELIVERY_CODE.search(body[: _BODY_LIMIT * 2])
     return None if code is None else f"sender:postmaster, body:{code.group()}"

@@ -74,11 +74,11 @@ def test_a_firm_letter_naming_the_borrowers_realtor_is_counsel() -> None:
     assert "legal_representation" in families(text)
 
 
-def test_a_spanish_realtors_clients_signed_with_the_agency_are_not_legal_representation() -> None:
+def test_a_spanish_realtors_clients_signed_with_her_trade_are_not_legal_representation() -> None:
     text = (
         "Mis clientes, Ramiro y Elsa Guajardo, vendieron su casa y autorizan que me den la "
         "información. ¿Cuándo les llega el reembolso del escrow?\n\n"
-        "Alejandra Cantú | Trinity Oak Realty\n817-555-0136"
+        "Alejandra Cantú | Agente inmobiliaria\nTrinity Oak Realty\n817-555-0136"
     )
     assert "legal_representation" not in families(text)
 
@@ -95,5 +95,22 @@ def test_a_spanish_lawyer_representing_a_borrower_is_still_counsel() -> None:
     text = (
         "Represento al Sr. Garza en su demanda contra ustedes. Dirijan toda comunicación a "
         "mi oficina.\n\nLic. Ana Ruiz, Abogada"
+    )
+    assert "legal_representation" in families(text)
+
+
+def test_a_broker_associates_client_is_not_legal_representation() -> None:
+    text = (
+        "My client Nathan Greer is selling 2280 S Clayton St. Could you send a payoff "
+        "statement good through 08/14/2026?\n\nKelsey Marchetti\nBroker Associate\n"
+        "720-555-0149"
+    )
+    assert "legal_representation" not in families(text)
+
+
+def test_a_lawyer_for_the_buyers_in_a_suit_against_us_is_still_counsel() -> None:
+    text = (
+        "Represento a los compradores en la demanda contra ustedes por la venta de la casa. "
+        "Dirijan toda comunicación a mi despacho."
     )
     assert "legal_representation" in families(text)

@@ -779,12 +779,27 @@ def test_a_postmasters_report_of_a_failed_delivery_is_a_delivery_report(
         # Dates, sections and versions written with dots are no status codes.
         "Per section 2.3.1 of the lease, please send the payoff statement good through "
         "5.12.26 to Suite 510.\r\n",
+        "Per paragraph #4.2.1 of the agreement, please send the payoff statement.\r\n",
     ],
 )
 def test_a_postmaster_writing_as_a_person_is_a_person(text: str) -> None:
     classification = record(_from("postmaster@smallfirm.example", "Payoff", text))["classification"]
     assert classification["machine"]["is_machine"] is False
     assert classification["request_kinds"] == ["payoff_statement"]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Undeliverable: Notice of Servicing Transfer",
+        "Undelivered refund check",
+        "Delivery status of my tax refund",
+    ],
+)
+def test_a_postmaster_whose_subject_only_speaks_of_delivery_is_a_person(subject: str) -> None:
+    text = "Your notice bounced from our server. Please send the payoff statement again.\r\n"
+    machine = record(_from("postmaster@smallfirm.example", subject, text))["classification"]
+    assert machine["machine"]["is_machine"] is False
 
 
 def test_a_forged_bounce_from_our_own_postmaster_stays_a_spoof() -> None:

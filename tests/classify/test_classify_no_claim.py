@@ -125,27 +125,36 @@ def test_a_disclaimer_followed_by_an_assertion_leaves_the_error_standing(text: s
         "أريد أن أفهم السبب. هل يمكنكم إرسال كشف التحليل؟",
         "에스크로 부족으로 월 납입금이 올랐습니다. 잘못됐다는 게 아니라 이유를 알고 "
         "싶어서요. 분석서를 보내 주세요.",
+        "에스크로 부족으로 월 납입금이 올랐습니다. 잘못됐다는 게 아니라 이해하고 "
+        "싶어서요. 분석서를 보내 주세요.",
         "Khoản trả góp tăng vì thiếu hụt escrow. Tôi không nói là quý công ty làm sai, chỉ "
+        "muốn hiểu lý do. Xin gửi bản phân tích.",
+        "Khoản trả góp tăng vì thiếu hụt escrow. Em không nói là bên anh chị làm sai, chỉ "
         "muốn hiểu lý do. Xin gửi bản phân tích.",
     ],
 )
 def test_a_writer_saying_outright_no_mistake_is_claimed_asks(text: str) -> None:
-    c = run(text)
-    assert "notice_of_error" not in c.request_kinds
-    assert any(s.reason == "no_claim" for s in c.suppressions)
+    assert not _noe(text)
+    assert any(s.reason == "no_claim" for s in run(text).suppressions)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        # Turned by "but", "rather" or a colon: what follows is the claim.
+        # Turned: what follows "e sim que", "بل" or "mà là" is the claim.
         "Não estou dizendo que há um erro no escrow, e sim que vocês cobraram duas vezes a "
         "parcela de março. Quero o reembolso.",
         "لا أقول إن هناك خطأ في الحساب، بل إنكم خصمتم القسط مرتين في مارس. أريد استرداد المبلغ.",
+        "Tôi không nói là quý công ty làm sai, mà là khoản thanh toán tháng ba của tôi chưa được "
+        "ghi có vào tài khoản. Xin sửa lại.",
         # Not a denial at all: "not that I made a mistake, but that you debited twice".
         "제가 실수했다는 게 아니라 귀사가 3월 납부금을 두 번 출금했다는 겁니다. 환불해 주세요.",
         # "An error of mine" is the writer's own, not a denial of the servicer's.
         "لا أقول إن هناك خطأ مني. لقد خصمتم القسط مرتين هذا الشهر، أرجو رد المبلغ.",
+        # Denying only that the error was on purpose presumes it.
+        "Vocês cobraram duas vezes a parcela de março. Não quero dizer que vocês erraram por "
+        "mal, mas quero o reembolso.",
+        "خصمتم القسط مرتين هذا الشهر. لا أقول إن هناك خطأ متعمد، أرجو رد المبلغ.",
     ],
 )
 def test_a_denial_turned_or_of_something_else_leaves_the_error_standing(text: str) -> None:

@@ -5,6 +5,8 @@ sentence is set aside, so what the borrower says around a quoted notice still co
 
 from __future__ import annotations
 
+import pytest
+
 from tests.classify.wording import run
 
 FORWARDED_NOTICE = (
@@ -110,9 +112,14 @@ def test_a_realtors_wire_fraud_signature_raises_no_fraud_family() -> None:
     assert "fraud_identity_theft" not in _families(text)
 
 
-def test_a_borrower_who_opens_with_wire_fraud_is_real_still_reports_fraud() -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
         "Wire fraud is real: someone emailed me fake wire instructions pretending to be you "
-        "and I sent my March payment to them. Please flag my loan 4471200836."
-    )
+        "and I sent my March payment to them. Please flag my loan 4471200836.",
+        "Wire fraud is real. Someone emailed me fake wire instructions pretending to be you "
+        "and I sent my March payment to them. Please flag my loan 4471200836.",
+    ],
+)
+def test_a_borrower_who_opens_with_wire_fraud_is_real_still_reports_fraud(text: str) -> None:
     assert "fraud_identity_theft" in _families(text)
