@@ -120,10 +120,14 @@ _MACHINE_LOCAL = re.compile(
 )
 
 
+def _local_part(address: str) -> str:
+    """What comes before the "@" of an address as headers give it ("<x@y>" or "x@y")."""
+    return address.strip().strip("<>").rsplit("@", 1)[0]
+
+
 def is_machine_address(address: str) -> bool:
     """True for mailer-daemon, postmaster, no-reply and similar automated senders."""
-    local = address.strip().strip("<>").rsplit("@", 1)[0]
-    return _MACHINE_LOCAL.fullmatch(local) is not None
+    return _MACHINE_LOCAL.fullmatch(_local_part(address)) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +190,7 @@ def _delivery_report(headers: MachineHeaders, subject: str, body: str) -> str | 
     report: a phishing mail posing as "postmaster" stays a spoof for the security team."""
     if not headers.sender or dmarc_failed(headers.authentication_results):
         return None
-    local = headers.sender.strip().strip("<>").rsplit("@", 1)[0]
+    local = _local_part(headers.sender)
     if _DAEMON_LOCAL.fullmatch(local):
         return f"sender:{local.lower()}"
     if not _POSTMASTER_LOCAL.fullmatch(local):
