@@ -168,9 +168,11 @@ ORDINARY_THRESHOLD = 6.0
 # systems around a mortgage). Retrained with those two, the weights found three more
 # held-out escalations in all and raised three fewer false ones of 5,045 messages, but
 # found one fewer on `heldout6`, whose smallest language's recall then fell past the guard.
+# `dev_as` and `dev_at` (the twenty-second: automatic mail in many languages, and an
+# escrow season's questions) are kept out likewise.
 NOT_TRAINED_ON: frozenset[str] = frozenset(
     {"AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL", "AM", "AN", "AO", "AP",
-     "AQ", "AR"}
+     "AQ", "AR", "AS", "AT"}
 )  # fmt: skip
 # Thresholds tried, in decision-value (logit) units.
 GRID = tuple(round(-1.0 + 0.1 * i, 2) for i in range(51))

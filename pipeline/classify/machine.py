@@ -109,12 +109,15 @@ def dmarc_failed(authentication_results: str | None) -> bool:
 
 # Mail from these local parts is itself automatic: RFC 3834 section 2's senders, list
 # software (LISTSERV, majordomo; RFC 5230 section 4.6) and Google Calendar's sender of
-# invitation replies. Nothing broader: this also makes a message's clocks "not
-# applicable", and people write from role mailboxes ("payoff-request@", a regulator
-# portal's "notifications@") whose mail must start them.
+# invitation replies. A no-reply word counts anywhere between separators, as systems
+# name their senders ("vm-noreply@", "efiling-noreply@", "drive-shares-dm-noreply@"):
+# nobody reads what is sent back to it. Nothing broader: this also makes a message's
+# clocks "not applicable", and people write from role mailboxes ("payoff-request@", a
+# regulator portal's "notifications@") whose mail must start them.
 _MACHINE_LOCAL = re.compile(
-    r"(?:(?:mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|"
-    r"bounces?|auto[-_.]?reply|autoresponder|listserv|majordomo)(?:[-+_.].*)?"
+    r"(?:(?:mailer[-_.]?daemon|postmaster|bounces?|auto[-_.]?reply|autoresponder|listserv"
+    r"|majordomo)(?:[-+_.].*)?|microsoftexchange[0-9a-f]{32}"
+    r"|(?:.*[-+_.])?(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply)(?:[-+_.].*)?"
     r"|calendar-notification)",
     re.IGNORECASE,
 )
@@ -151,8 +154,10 @@ class MachineHeaders:
 # Exim send theirs from "MAILER-DAEMON"; Exchange, Microsoft 365 and Chinese webmail
 # from "postmaster" (RFC 5321 section 4.5.1's mailbox for the system's administrator).
 # Many send the report as a plain body, not as multipart/report, so only the sender
-# says what it is. "bounces" addresses are list software's and stay with the lists.
-_DAEMON_LOCAL = re.compile(r"mailer[-_.]?daemon", re.IGNORECASE)
+# says what it is. Exchange sends its own non-delivery reports from its system mailbox,
+# "MicrosoftExchange" and thirty-two hex digits. "bounces" addresses are list software's
+# and stay with the lists.
+_DAEMON_LOCAL = re.compile(r"mailer[-_.]?daemon|microsoftexchange[0-9a-f]{32}", re.IGNORECASE)
 _POSTMASTER_LOCAL = re.compile(r"postmaster", re.IGNORECASE)
 # A postmaster is also a person, who may write to us: their mail is taken for a report
 # only when its subject opens as a report's does ("Undeliverable: ...", "failure
@@ -233,7 +238,10 @@ _OOO_WEAK = re.compile(
         r"|(?:limited|no) access to (?:my )?e-?mail|i am (?:away|out|traveling|travelling)"
         r"|on (?:our|my|a|an) (?:\w+ )?(?:cruise|trip|vacation|holiday)"
         r"|checking (?:e-?mail|messages) (?:only )?"
-        r"(?:occasionally|now and then|periodically|rarely)"
+        r"(?:occasionally|now and then|periodically|rarely|in the evenings?(?: only)?)"
+        r"|\bi(?: am|'m|m) (?:at|attending) (?:a|the|our) (?:\S+ ){0,3}"
+        # Not "until": it would be its own return cue ("at a training until 3 today").
+        r"(?:conference|convention|training|retreat|offsite) (?:through|thru)\b"
         r"|(?:get back to you|reply|respond) when (?:i|we)(?: am| are|'m|'re|m|re)? (?:back|home)"
         r"|(?:get back to you|reply|respond) (?:when|after) (?:i|we) (?:return|get back)"
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
@@ -277,7 +285,8 @@ _OOO_WEAK = re.compile(
 )
 _RETURN = re.compile(
     fold_pattern(
-        r"\breturn|\bback (?:on|in)|until\b|urgent|contact|regres|volver|urgente|retour|jusqu"
+        r"\breturn|\bback (?:on|in)|until\b|urgent|time[\s\-]sensitive|contact|regres|volver"
+        r"|urgente|retour|jusqu"
         r"|tro lai|khan cap|lien lac|tounen|reponn|mo cua lai|re-?opens?|relouvri|reabr"
         r"|回来|回來|返回|紧急|緊急|联系|聯絡|联络|복귀|긴급"
         r"|돌아|확인하겠|까지|급한|babalik|hanggang|retorno|ate o dia"
@@ -507,14 +516,22 @@ _TURN = re.compile(
     )
 )
 # A calendar's answer to an invitation (Outlook's "Accepted: <title>" with "<name> has
-# accepted this meeting.", Google's "... has accepted this invitation."): the subject's
-# prefix and the body's fixed line, both, in the languages clients are sold in.
+# accepted this meeting.", Google's "... has accepted this invitation."), or an
+# invitation itself ("Invitation: <title>" with Teams' or Zoom's join block, see
+# _INVITATION_SUBJECT): the subject's prefix and the body's fixed line, both, in the
+# languages clients are sold in.
 _CALENDAR_SUBJECT = re.compile(
     fold_pattern(
         r"^\s*(?:accepted|declined|tentative|tentatively accepted|aceptado|rechazado|provisional"
         r"|aceito|recusado|provisorio|accepte|refuse|provisoire|tinanggap|tinanggihan"
-        r"|da chap nhan|da tu choi|已接受|已拒绝|已拒絕|暂定|暫定|수락됨|거절됨|미정)\s*[:：]"
+        r"|da chap nhan|da tu choi|已接受|已拒绝|已拒絕|暂定|暫定|수락됨|거절됨|미정"
+        r"|(?:تم )?(?:القبول|الرفض)|مقبول|مرفوض)\s*[:：]"
     )
+)
+# An invitation's subject; with a meeting service's join block in the body (see
+# _CALENDAR_BODY) it is the calendar's mail, where nobody asks or speaks as "I" above it.
+_INVITATION_SUBJECT = re.compile(
+    fold_pattern(r"^\s*(?:invitation|invitacion|convite|loi moi|邀请|邀請|초대)\s*[:：]")
 )
 _CALENDAR_BODY = re.compile(
     fold_pattern(
@@ -527,6 +544,13 @@ _CALENDAR_BODY = re.compile(
         r"|已(?:接受|拒绝|拒絕)(?:此|该|該|了)?(?:会议|會議|邀请|邀請)"
         r"|\bda (?:chap nhan|tu choi) (?:cuoc hop|loi moi)"
         r"|\b(?:tinanggap|tinanggihan) (?:ang |ni \S+ ang )?(?:pulong|imbitasyon|meeting)"
+        r"|(?:قبل|رفض)(?: \S+){1,4} (?:هذا|هذه) (?:الاجتماع|الدعوة)"
+        # The join block a meeting service writes into an invitation.
+        r"|\b(?:click|haga clic|clique) (?:here|aqui) (?:to join|para unirse a|para entrar na)"
+        r" (?:the|la|a) (?:meeting|reunion|reuniao)"
+        r"|\bjoin (?:on|from) your computer,? mobile app or room device"
+        r"|\bunase desde el equipo, la aplicacion movil"
+        r"|\bjoin zoom meeting\b|\bunirse a la reunion (?:de )?zoom\b"
     )
 )
 # What only mail sent to a list of subscribers says at its foot ("You are receiving this
@@ -551,17 +575,21 @@ _BULK_FOOTER = re.compile(
         r"|\breply (?:remove|stop|unsubscribe) to (?:be )?(?:taken off|removed)\b"
         r"|\b(?:usted )?(?:esta )?recib(?:e|iendo) este (?:correo|mensaje|e-?mail)(?: electronico)?"
         r" (?:porque|por ser|como)\b"
-        r"|\bpara (?:darse de baja|cancelar su suscripcion)"
+        r"|\bpara (?:darse de baja|darte de baja|cancelar su suscripcion)"
+        r"|\b(?:haga clic|haz clic|pulse) (?:aqui )?para (?:darse|darte) de baja"
         r"|\bsi (?:ya )?no desea recibir (?:estos|mas)"
         r"|\b(?:voce )?(?:esta )?receb(?:e|endo) (?:este|esta) (?:e-?mail|mensagem) (?:porque|pois)"
         r"|\bpara (?:cancelar (?:a|sua) (?:inscricao|assinatura)|se descadastrar|descadastrar-se)"
         r"|\bvous recevez (?:cet|ce) (?:e-?mail|courriel|message) (?:car|parce|en tant|puisque)"
-        r"|\bpour (?:vous )?(?:desabonner|desinscrire)\b"
+        r"|\bpour (?:vous )?(?:desabonner|desinscrire)\b|\bse desinscrire\b"
         r"|\bban nhan duoc (?:email|thu|tin nhan) nay vi\b"
+        r"|\bde (?:huy dang ky (?:nhan )?|ngung nhan )(?:email|thu|ban tin)\b"
+        r"|\bupang (?:mag-?unsubscribe|hindi na makatanggap ng (?:email|mensahe|newsletter))\b"
         r"|\bpou (?:ou )?dezabone\b"
         r"|(?:您|你)(?:之所以)?收到(?:此|这|這|本)(?:封)?(?:邮件|郵件)(?:是)?(?:因为|因為)"
         r"|如需(?:退订|退訂|取消订阅|取消訂閱)|(?:退订|退訂)请|(?:退订|退訂)請"
-        r"|수신\s?거부(?:를|는)?\s?(?:원하시면|하시려면|클릭)"
+        r"|如(?:您)?(?:不想|不希望|不愿|不願)再(?:收到|接收)(?:我们|我們|本)"
+        r"|수신\s?거부(?:를|는)?\s?(?:원하시면|하시려면|클릭)|수신을 원하지 않으시면"
         r"|لإلغاء الاشتراك|تتلقى هذه الرسالة لأن"
     )
 )
@@ -578,10 +606,55 @@ _DEVICE = re.compile(
         r"\b(?:it|this (?:document|file|e-?mail|message)) was scanned and sent to you"
         r" (?:using|from|by)\b"
         r"|(?:^|\n)[ \t]*(?:device name|number of pages)[ \t]*:"
-        r"|\byou have (?:received )?(?:a )?new (?:fax|voice ?mail|voice message)\b"
+        r"|\byou (?:have (?:received )?|received )(?:a )?new (?:fax|voice ?mail|voice message)\b"
         r"|\b(?:ha recibido|tiene) un (?:nuevo )?(?:fax|mensaje de voz)\b"
         r"|\b(?:voce )?(?:recebeu|tem) (?:um|uma) (?:novo |nova )?(?:fax|mensagem de voz)\b"
         r"|\bvous avez (?:recu )?un (?:nouveau )?(?:fax|message vocal)\b"
+    )
+)
+# A voicemail gateway's announcement opening the mail, what follows being the caller's
+# voice in quotation marks: there it decides whatever the transcript asks (a voicemail is
+# no letter the servicer received), unless someone speaks as "I" outside the quotation.
+# Not a fax's: a fax is a letter, and its cover note may be a notice of error.
+_VOICEMAIL_OPENING = re.compile(
+    fold_pattern(
+        r"\s*(?:you (?:have (?:received )?|received )(?:a )?new (?:voice ?mail|voice message)"
+        r"|(?:ha recibido|tiene) un (?:nuevo )?mensaje de voz"
+        r"|(?:voce )?(?:recebeu|tem) uma (?:nova )?mensagem de voz"
+        r"|vous avez (?:recu )?un (?:nouveau )?message vocal)\b"
+    )
+)
+# How far into the writer's own part an e-signature service's event line may stand.
+_ESIGN_OPENING = 200
+# A writer speaking for a firm or household ("we", "our client", "nosotros").
+_OUR_VOICE = re.compile(
+    fold_pattern(r"\b(?:we|we're|we've|our|ours|us|nosotros|nuestr[oa]s?|nous|notre|nos)\b")
+)
+# Quoted speech: a voicemail's transcript, a chat's lines in quotation marks.
+_QUOTED_SPEECH = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]')
+# An e-signature service's notice about an envelope ("All parties have completed <title>",
+# "<name> sent you a document to review and sign", "<name> viewed your envelope",
+# "Todas las partes han completado") near the top, beside the service's own mark (its
+# warning not to share the mail, or its name). The envelope's title may name a payoff or
+# a modification, so it decides whatever the rules read there, unless the sender's own
+# note speaks as "I" or "we" ("I need this back by Friday", "our client disputes ...").
+_ESIGN_EVENT = re.compile(
+    fold_pattern(
+        r"\ball (?:parties|signers) (?:have )?completed\b"
+        r"|\bsent you (?:a |an )?(?:document|envelope)s? to (?:review and )?sign\b"
+        r"|\bviewed your envelope\b"
+        r"|\b(?:has|have) been (?:signed|completed) by (?:all parties|everyone|all signers)\b"
+        r"|\btodas las partes han completado\b"
+        r"|\ble ha enviado un documento para (?:revisar y )?firmar\b"
+        r"|\btodas as partes (?:concluiram|completaram|assinaram)\b"
+        r"|\btoutes les parties ont (?:termine|complete|signe)\b"
+    )
+)
+_ESIGN_MARK = re.compile(
+    fold_pattern(
+        r"\bdo not share this e-?mail\b|\bno comparta este correo\b"
+        r"|\bnao compartilhe este e-?mail\b|\bne partagez pas cet e-?mail\b"
+        r"|\b(?:docusign|adobe (?:acrobat )?sign|dropbox sign|hellosign|signnow|pandadoc)\b"
     )
 )
 # A read receipt sent as plain text rather than as a disposition report (RFC 8098):
@@ -632,23 +705,33 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
     """Out-of-office words in the subject or the head of the folded body ``text``.
 
     The subject's words do not count when the body's head asks to ignore the automatic
-    reply (``_IGNORED``); without ``weak_allowed`` (the message asks for something), nor
-    when they follow a reply or forward prefix or a retelling, or the body's head says
-    the writer is writing anyway: a person replying to, forwarding or sending past an
-    automatic reply."""
+    reply (``_IGNORED``) or when they follow a reply or forward prefix (then only the
+    writer's own part of the body is read); without ``weak_allowed`` (the message asks
+    for something), nor when they follow a retelling, or the body's head says the writer
+    is writing anyway: a person replying to, forwarding or sending past an automatic
+    reply."""
     subject_f = fold(subject)
     opening = text[:_BODY_HEAD]
     head = opening if len(text) <= _BODY_LIMIT else ""
     m = _OOO_STRONG.search(subject_f)
-    if m:
+    if m and _REPLY_PREFIX.fullmatch(subject_f, 0, m.start()):
+        # "Re: Automatic reply: ...": a person answering or passing on an automatic reply
+        # (which puts its own words first), whatever the message asks. Only the writer's
+        # own words above the one they answer may still say they are away (a vacation
+        # responder answering an automatic reply).
+        subject_f = subject_f[m.end() :]
+        opening = writer_part(text)[:_BODY_HEAD]
+        if _IGNORED.search(opening):
+            return None
+        head = opening if len(text) <= _BODY_LIMIT else ""
+    elif m:
         # "Please ignore my out of office below" is a person, whatever the message asks;
-        # a reply prefix, a retelling or writing anyway only beside a request (an
-        # automatic reply may say "Mr. Reyes asked me to forward this").
+        # a retelling or writing anyway only beside a request (an automatic reply may say
+        # "Mr. Reyes asked me to forward this").
         written_past = _IGNORED.search(opening) or (
             not weak_allowed
             and (
-                _REPLY_PREFIX.fullmatch(subject_f, 0, m.start())
-                or _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
+                _RETOLD.search(subject_f[max(0, m.start() - 40) : m.start()])
                 or _TURN.search(opening)
             )
         )
@@ -665,7 +748,10 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
         return f"body:{m.group()}"
     for where, value in (("subject", subject_f), ("body", head)):
         m = _OOO_WEAK.search(value)
-        if m and _RETURN.search(f"{subject_f}\n{head}"):
+        if m is None or _PAST.search(value, max(0, m.start() - 25), m.start()):
+            # "We were on vacation when your letter came" tells what happened.
+            continue
+        if _RETURN.search(f"{subject_f}\n{head}"):
             return f"{where}:{m.group()}"
     return None
 
@@ -740,21 +826,38 @@ def _receipt(own: str, thanks_count: bool) -> re.Match[str] | None:
 
 
 def _system_notice(subject: str, text: str, asks_something: bool) -> str | None:
-    """A calendar's answer, a subscriber mailing's footer or a device's notice in the
-    writer's own part of the folded body ``text`` (before its first quoted line, reply
-    header or forwarded message), at any length. A calendar's answer (subject and body
-    both) decides whatever the message asks; a footer (at the end) and a device's notice
-    only where it ``asks_something`` not and nobody in it speaks as "I" (see
-    ``_BULK_FOOTER`` and ``_DEVICE``)."""
+    """A calendar's answer or invitation, an e-signature service's notice, a subscriber
+    mailing's footer or a device's notice in the writer's own part of the folded body
+    ``text`` (before its first quoted line, reply header or forwarded message), at any
+    length. A calendar's answer (subject and body both) decides whatever the message
+    asks; so do a voicemail gateway's announcement opening the mail, where nobody speaks
+    as "I" outside quotation marks (``_VOICEMAIL_OPENING``), and an e-signature service's
+    notice, where nobody speaks as "I" or "we" (``_ESIGN_EVENT``). An invitation with a
+    meeting service's join block (``_INVITATION_SUBJECT``), a footer (at the end) and a
+    device's notice only where it ``asks_something`` not and nobody in it speaks as "I"
+    (see ``_BULK_FOOTER`` and ``_DEVICE``)."""
     own = writer_part(text)
     person = _FIRST_PERSON.search(own) is not None
     if _CALENDAR_SUBJECT.search(fold(subject)) is not None:
         m = _CALENDAR_BODY.search(own)
         if m is not None:
             return f"body:{m.group()}"
+    if _FIRST_PERSON.search(_QUOTED_SPEECH.sub(" ", own)) is None:
+        m = _VOICEMAIL_OPENING.match(own)
+        if m is not None:
+            return f"body:{m.group().strip()}"
+    if _OUR_VOICE.search(own) is None and not person:
+        # "Our client disputes the shortage", "we wired the payoff": a firm's own note.
+        m = _ESIGN_EVENT.search(own, 0, _ESIGN_OPENING)
+        if m is not None and _ESIGN_MARK.search(own) is not None:
+            return f"body:{m.group()}"
     if asks_something or person:
         # A person may paste a notice, footer and all, under what they ask.
         return None
+    if _INVITATION_SUBJECT.search(fold(subject)) is not None:
+        m = _CALENDAR_BODY.search(own)
+        if m is not None:
+            return f"body:{m.group()}"
     for m in _BULK_FOOTER.finditer(own):
         if len(own) - m.end() <= _FOOTER_TAIL:
             return f"body:{m.group()}"

@@ -379,6 +379,18 @@ def test_a_person_answering_or_forwarding_an_automatic_reply_is_a_person(subject
     assert not verdict.is_machine
 
 
+def test_a_person_answering_an_automatic_reply_without_a_request_is_a_person() -> None:
+    # "Re:" before the automatic reply's title is the person's own prefix; the automatic
+    # reply they quote is below their words
+    verdict = machine_verdict(
+        MachineHeaders(),
+        "Re: Automatic reply: trial payments",
+        "so who do i talk to now?? maria said she would call me back last week.\n"
+        "> I am out of the office until August 31.",
+    )
+    assert not verdict.is_machine
+
+
 def test_an_automatic_reply_naming_the_thread_it_answers_is_still_one() -> None:
     verdict = machine_verdict(
         MachineHeaders(), "Automatic reply: Re: escrow refund", "I am away until Monday."
@@ -832,3 +844,23 @@ def test_a_system_notice_that_delivers_a_request_or_a_matter_stays_a_persons_mai
     text: str,
 ) -> None:
     assert _machine(_with_subject("Notice", text))["is_machine"] is False
+
+
+def test_exchanges_own_non_delivery_sender_is_a_delivery_report() -> None:
+    sender = "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@servicer.example"
+    text = "Your message to tcolon@example.com couldn't be delivered.\r\n"
+    machine = record(_from(sender, "Undeliverable: Your loan modification decision", text))[
+        "classification"
+    ]["machine"]
+    assert (machine["kind"], machine["evidence"]) == (
+        "dsn",
+        ["sender:microsoftexchange329e71ec88ae4615bbc36ab6ce41109e"],
+    )
+
+
+def test_a_name_that_only_begins_like_exchanges_sender_is_no_report() -> None:
+    text = "Hi, please send me my payment history for 2025.\r\n"
+    machine = record(_from("microsoftexchange2024@example.com", "history", text))["classification"][
+        "machine"
+    ]
+    assert machine["is_machine"] is False

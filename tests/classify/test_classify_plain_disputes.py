@@ -255,12 +255,59 @@ def test_a_call_owed_is_no_notice_of_error(language: str, text: str) -> None:
         ("pt", "A culpa é minha. O pagamento foi para a conta errada porque digitei errado."),
         ("fr", "C'est de ma faute. Le paiement a été envoyé sur le mauvais compte, erroné."),
         ("zh", "是我的错。我把付款的账户号码写错了，错了一位数。"),
+        # a bill the escrow pays, paid twice because the writer forgot it does
+        (
+            "en",
+            "I paid the first installment of the property tax online because I totally forgot "
+            "you guys pay it out of escrow. Now you paid it too, so the city got paid twice?",
+        ),
+        (
+            "es",
+            "En enero pagué la contribución porque no me acordé de que eso está en el escrow. "
+            "Ahora ustedes también la pagaron, o sea que se pagó dos veces.",
+        ),
     ],
 )
 def test_the_writer_taking_the_blame_asserts_no_servicer_error(language: str, text: str) -> None:
     c = run(text)
     assert "notice_of_error" not in c.request_kinds, language
     assert "own_fault" in {s.reason for s in c.suppressions}, language
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "I paid the homeowners premium myself directly to the insurer, yet you charged me "
+            "for force-placed insurance. Cancel it and refund the charge.",
+        ),
+        (
+            "es",
+            "La renovación del seguro la pagué yo misma directamente, y aun así me cobraron un "
+            "seguro impuesto por ustedes. Cancelen el cargo.",
+        ),
+        (
+            "en",
+            "I forgot you pay the taxes out of escrow, so when the county sent a delinquency "
+            "notice I checked: you never paid the second installment and there is a penalty.",
+        ),
+        (
+            "es",
+            "No me acordé de que ustedes pagan el seguro, pero la aseguradora dice que nunca "
+            "pagaron la renovación y la póliza se canceló. Es un error de ustedes.",
+        ),
+        (
+            "en",
+            "Your rep said that is on me, but I paid on the 1st and you posted it on the 20th "
+            "and charged a late fee.",
+        ),
+    ],
+)
+def test_a_payment_or_lapse_that_is_not_the_writers_doing_is_no_blame_taken(
+    language: str, text: str
+) -> None:
+    assert "notice_of_error" in run(text).request_kinds, language
 
 
 def test_not_my_fault_is_no_blame_taken() -> None:

@@ -168,3 +168,167 @@ def test_a_borrower_quoting_an_office_s_slow_answers_is_a_person() -> None:
         "It has been 3 weeks and no one has answered my request for a payoff statement."
     )
     assert not machine_verdict(NONE, "payoff", text, asks_something=True).is_machine
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Invitación: Revisión de documentos - Préstamo 2207748193",
+            "Reunión de Microsoft Teams\nÚnase desde el equipo, la aplicación móvil o un "
+            "dispositivo de sala\nHaga clic aquí para unirse a la reunión\n",
+        ),
+        (
+            "Invitation: Loss mitigation review call",
+            "Microsoft Teams meeting\nJoin on your computer, mobile app or room device\n"
+            "Click here to join the meeting\n",
+        ),
+    ],
+)
+def test_an_invitation_with_a_meeting_services_join_block_is_a_notification(
+    subject: str, text: str
+) -> None:
+    verdict = machine_verdict(NONE, subject, text)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+def test_an_arabic_calendar_answer_is_a_notification() -> None:
+    text = "رفض خالد منصور هذا الاجتماع.\nالوقت: الخميس، 25 يونيو 2026"
+    verdict = machine_verdict(
+        NONE, "تم الرفض: مكالمة مراجعة طلب التعديل", text, asks_something=True
+    )
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+def test_an_invitation_a_person_writes_above_a_join_block_is_a_person() -> None:
+    text = (
+        "I represent the borrower and am writing to dispute the escrow shortage. Please "
+        "correct it before the call.\nJoin Zoom Meeting\n"
+    )
+    subject = "Invitation: Escrow dispute call - Loan 3390217788"
+    assert not machine_verdict(NONE, subject, text, asks_something=True).is_machine
+
+
+def test_an_invitation_subject_without_a_meeting_service_is_a_person() -> None:
+    text = "Invitation: I would like to meet with someone about my modification next week."
+    verdict = machine_verdict(NONE, "Invitation: meeting about my loan", text, asks_something=True)
+    assert not verdict.is_machine
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'All parties have completed "Payoff Authorization - 2207 Ashby Ln.pdf".\n'
+        "VIEW COMPLETED DOCUMENT\nDo not share this email. It contains a secure link.",
+        "Jenna Pruitt sent you a document to review and sign.\nREVIEW DOCUMENT\n"
+        "Please review and sign: Subordination Agreement - Loan 3390217788.\n"
+        "Do Not Share This Email",
+        'Todas las partes han completado "Acuerdo de Modificación de Préstamo".\n'
+        "No comparta este correo electrónico. Contiene un enlace seguro.",
+        "Marie Jean viewed your envelope.\nEnvelope: Forbearance Plan Agreement\n"
+        "Status: Waiting for signature\nPowered by DocuSign",
+    ],
+)
+def test_an_e_signature_services_notice_is_a_notification_whatever_its_title_asks(
+    text: str,
+) -> None:
+    verdict = machine_verdict(NONE, "Completed: loan documents", text, asks_something=True)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the sender's own note speaks as "I"
+        "Dana Whitlock sent you a document to review and sign.\n"
+        "I need the payoff authorization back by Friday, please.\nDo Not Share This Email",
+        # a realtor's words of completion, with no service's mark
+        "All parties have completed the paperwork, please send the payoff for the 30th.",
+        # a title office's words, an envelope of its own
+        "All parties have completed signing and the payoff funds were wired to you today. "
+        "The original note should come back in the enclosed envelope.",
+        # a firm's note inside a service's notice
+        "All parties have completed: Notice of Error.\nOur client disputes the escrow "
+        "shortage; the March payment was applied to the wrong loan.\nDo not share this email.",
+    ],
+)
+def test_a_person_writing_of_signatures_is_a_person(text: str) -> None:
+    verdict = machine_verdict(NONE, "payoff", text, asks_something=True)
+    assert not verdict.is_machine
+
+
+def test_a_voicemail_gateways_announcement_decides_whatever_the_transcript_asks() -> None:
+    text = (
+        "Tiene un nuevo mensaje de voz.\nDuración: 0:42\n"
+        'Transcripción: "Buenos días, llamo por el préstamo de mi mamá, me cobraron dos '
+        'veces el pago, por favor llámenme."\n'
+    )
+    verdict = machine_verdict(NONE, "Nuevo mensaje de voz", text, asks_something=True)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+def test_a_person_forwarding_a_voicemail_with_a_note_above_is_a_person() -> None:
+    text = (
+        "Please call this borrower back today, the payment was misapplied.\n"
+        "You have a new voicemail.\nDuration: 0:42\n"
+    )
+    verdict = machine_verdict(NONE, "voicemail", text, asks_something=True)
+    assert not verdict.is_machine
+
+
+def test_a_fax_whose_cover_note_asks_is_a_letter() -> None:
+    text = (
+        "You have a new fax.\nPages: 3\nCover note: Notice of error - the March payment "
+        "was applied to the wrong loan. Please correct and refund the late fee."
+    )
+    verdict = machine_verdict(NONE, "New fax", text, asks_something=True)
+    assert not verdict.is_machine
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本期通讯为您整理了几点注意事项。\n如不想再收到我们的邮件，请点击退订。",
+        "Boletín de agosto: cinco pasos para proteger tu casa.\nHaz clic aquí para darte de baja.",
+        "Bản tin tháng 10 của hội tín dụng.\nĐể hủy đăng ký nhận bản tin, bấm vào đây.",
+    ],
+)
+def test_a_subscriber_mailings_footer_in_other_languages_is_a_newsletter_notice(
+    text: str,
+) -> None:
+    verdict = machine_verdict(NONE, "Bulletin", text)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the absence's own "until" is no return cue beside it
+        "I'm at a training until 3 today. The buyer's lender approved the file and closing "
+        "is set for June 12.",
+        # an absence told in the past
+        "We were on vacation when your letter came. This is time-sensitive: the county says "
+        "the tax bill is delinquent.",
+        # a borrower cancelling autopay (Vietnamese), a late fee avoided (Tagalog)
+        "Xin hướng dẫn cách để hủy đăng ký thanh toán tự động. Cảm ơn.",
+        "Nagbayad na po kami nang buo noong Mayo 30 upang hindi na makatanggap ng late fee.",
+    ],
+)
+def test_a_person_who_was_away_or_cancels_a_service_is_a_person(text: str) -> None:
+    assert not machine_verdict(NONE, "loan", text).is_machine
+
+
+def test_a_vacation_responder_answering_an_automatic_reply_is_out_of_office() -> None:
+    text = "I am out of the office until Monday. For urgent matters contact Brenda."
+    verdict = machine_verdict(NONE, "Re: Automatic reply: payoff request", text)
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+def test_an_absence_at_a_conference_with_a_time_sensitive_contact_is_out_of_office() -> None:
+    text = (
+        "Aloha and thanks for your email! I'm at the state REALTORS conference through "
+        "Sunday, June 7 and checking email in the evenings only.\nFor anything "
+        "time-sensitive please call my coordinator Brenda at (808) 555-0153."
+    )
+    verdict = machine_verdict(NONE, "RE: Short sale approval letter", text)
+    assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")

@@ -72,6 +72,27 @@ def test_noreply_sender_is_not_answered():
         assert (d.reply, d.reason) == (False, "machine-sender"), sender
 
 
+def test_a_noreply_word_after_a_system_prefix_is_not_answered():
+    # systems name their senders after the service: voicemail, e-filing, file sharing
+    for sender in (
+        "vm-noreply@voice.example",
+        "efiling-noreply@clerk.example",
+        "drive-shares-dm-noreply@google.com",
+        "consumer.noreply@insurer.example",
+        "alerts+donotreply@bank.example",
+    ):
+        d = decide(customer(from_addresses=(sender,), return_path=None))
+        assert (d.reply, d.reason) == (False, "machine-sender"), sender
+
+
+def test_a_name_that_only_contains_reply_letters_is_answered():
+    # the word must stand between separators: a person's "renoreplyx" or "noreplies" is
+    # no system's no-reply sender
+    for sender in ("snoreply@mail.example", "noreplies.smith@mail.example"):
+        d = decide(customer(from_addresses=(sender,), return_path=None))
+        assert d.reply, sender
+
+
 def test_our_own_address_is_not_answered():
     d = decide(customer(from_addresses=("Escalations@Servicer.example",), return_path=None))
     assert (d.reply, d.reason) == (False, "own-address")
