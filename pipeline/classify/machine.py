@@ -239,9 +239,6 @@ _OOO_WEAK = re.compile(
         r"|on (?:our|my|a|an) (?:\w+ )?(?:cruise|trip|vacation|holiday)"
         r"|checking (?:e-?mail|messages) (?:only )?"
         r"(?:occasionally|now and then|periodically|rarely|in the evenings?(?: only)?)"
-        r"|\bi(?: am|'m|m) (?:at|attending) (?:a|the|our) (?:\S+ ){0,3}"
-        # Not "until": it would be its own return cue ("at a training until 3 today").
-        r"(?:conference|convention|training|retreat|offsite) (?:through|thru)\b"
         r"|(?:get back to you|reply|respond) when (?:i|we)(?: am| are|'m|'re|m|re)? (?:back|home)"
         r"|(?:get back to you|reply|respond) (?:when|after) (?:i|we) (?:return|get back)"
         r"|dang nghi|khong kiem tra (?:e-?mail|thu)"
@@ -499,7 +496,8 @@ _IGNORED = re.compile(
 # Monday but this can't wait", "pero esto es urgente"); read beside a request only.
 _TURN = re.compile(
     fold_pattern(
-        r"\bbut (?:this|it|that) (?:is urgent|can'?t wait|cannot wait|won'?t wait|is important)"
+        r"\bbut (?:this|it|that) (?:is urgent|can'?t wait|cannot wait|won'?t wait|is important"
+        r"|is time[\s\-]sensitive)"
         r"|\bpero (?:esto |este asunto )?(?:es urgente|no puede esperar)"
         r"|\bmas (?:isto |isso )?(?:e urgente|nao pode esperar)"
         r"|\bmais (?:c'est urgent|cela ne peut pas attendre)"
@@ -544,7 +542,7 @@ _CALENDAR_BODY = re.compile(
         r"|已(?:接受|拒绝|拒絕)(?:此|该|該|了)?(?:会议|會議|邀请|邀請)"
         r"|\bda (?:chap nhan|tu choi) (?:cuoc hop|loi moi)"
         r"|\b(?:tinanggap|tinanggihan) (?:ang |ni \S+ ang )?(?:pulong|imbitasyon|meeting)"
-        r"|(?:قبل|رفض)(?: \S+){1,4} (?:هذا|هذه) (?:الاجتماع|الدعوة)"
+        r"|(?:^|\n)[ \t]*(?:قبل|رفض)(?: \S+){1,4} (?:هذا|هذه) (?:الاجتماع|الدعوة)"
         # The join block a meeting service writes into an invitation.
         r"|\b(?:click|haga clic|clique) (?:here|aqui) (?:to join|para unirse a|para entrar na)"
         r" (?:the|la|a) (?:meeting|reunion|reuniao)"
@@ -636,8 +634,9 @@ _QUOTED_SPEECH = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“
 # "<name> sent you a document to review and sign", "<name> viewed your envelope",
 # "Todas las partes han completado") near the top, beside the service's own mark (its
 # warning not to share the mail, or its name). The envelope's title may name a payoff or
-# a modification, so it decides whatever the rules read there, unless the sender's own
-# note speaks as "I" or "we" ("I need this back by Friday", "our client disputes ...").
+# a modification, so beside what the rules read as a request it decides with the
+# service's fixed warning, unless the sender's own note speaks as "I" or "we" ("I need
+# this back by Friday", "our client disputes ...").
 _ESIGN_EVENT = re.compile(
     fold_pattern(
         r"\ball (?:parties|signers) (?:have )?completed\b"
@@ -650,12 +649,14 @@ _ESIGN_EVENT = re.compile(
         r"|\btoutes les parties ont (?:termine|complete|signe)\b"
     )
 )
-_ESIGN_MARK = re.compile(
+_ESIGN_WARNING = re.compile(
     fold_pattern(
         r"\bdo not share this e-?mail\b|\bno comparta este correo\b"
         r"|\bnao compartilhe este e-?mail\b|\bne partagez pas cet e-?mail\b"
-        r"|\b(?:docusign|adobe (?:acrobat )?sign|dropbox sign|hellosign|signnow|pandadoc)\b"
     )
+)
+_ESIGN_SERVICE = re.compile(
+    r"\b(?:docusign|adobe (?:acrobat )?sign|dropbox sign|hellosign|signnow|pandadoc)\b"
 )
 # A read receipt sent as plain text rather than as a disposition report (RFC 8098):
 # Outlook's ("Read: ..." / "Your message ... was read on ...") and Notes' ("Return
@@ -748,8 +749,13 @@ def _ooo(subject: str, text: str, weak_allowed: bool = True) -> str | None:
         return f"body:{m.group()}"
     for where, value in (("subject", subject_f), ("body", head)):
         m = _OOO_WEAK.search(value)
-        if m is None or _PAST.search(value, max(0, m.start() - 25), m.start()):
-            # "We were on vacation when your letter came" tells what happened.
+        if (
+            m is None
+            or _PAST.search(value, max(0, m.start() - 25), m.start())
+            or _TURN.search(head)
+        ):
+            # "We were on vacation when your letter came" tells what happened; "I'm on
+            # vacation but this is time-sensitive" writes anyway.
             continue
         if _RETURN.search(f"{subject_f}\n{head}"):
             return f"{where}:{m.group()}"
@@ -831,8 +837,9 @@ def _system_notice(subject: str, text: str, asks_something: bool) -> str | None:
     ``text`` (before its first quoted line, reply header or forwarded message), at any
     length. A calendar's answer (subject and body both) decides whatever the message
     asks; so do a voicemail gateway's announcement opening the mail, where nobody speaks
-    as "I" outside quotation marks (``_VOICEMAIL_OPENING``), and an e-signature service's
-    notice, where nobody speaks as "I" or "we" (``_ESIGN_EVENT``). An invitation with a
+    as "I" or "we" outside quotation marks (``_VOICEMAIL_OPENING``), and an e-signature
+    service's notice where nobody speaks as "I" or "we", beside a request only with the
+    service's warning not to share the mail (``_ESIGN_EVENT``). An invitation with a
     meeting service's join block (``_INVITATION_SUBJECT``), a footer (at the end) and a
     device's notice only where it ``asks_something`` not and nobody in it speaks as "I"
     (see ``_BULK_FOOTER`` and ``_DEVICE``)."""
@@ -842,14 +849,20 @@ def _system_notice(subject: str, text: str, asks_something: bool) -> str | None:
         m = _CALENDAR_BODY.search(own)
         if m is not None:
             return f"body:{m.group()}"
-    if _FIRST_PERSON.search(_QUOTED_SPEECH.sub(" ", own)) is None:
+    unquoted = _QUOTED_SPEECH.sub(" ", own)
+    if _FIRST_PERSON.search(unquoted) is None and _OUR_VOICE.search(unquoted) is None:
         m = _VOICEMAIL_OPENING.match(own)
         if m is not None:
             return f"body:{m.group().strip()}"
     if _OUR_VOICE.search(own) is None and not person:
         # "Our client disputes the shortage", "we wired the payoff": a firm's own note.
         m = _ESIGN_EVENT.search(own, 0, _ESIGN_OPENING)
-        if m is not None and _ESIGN_MARK.search(own) is not None:
+        # Beside a request only the service's fixed warning will do: a title office
+        # writes "All parties have completed the package in DocuSign. Please send ...".
+        if m is not None and (
+            _ESIGN_WARNING.search(own) is not None
+            or (not asks_something and _ESIGN_SERVICE.search(own) is not None)
+        ):
             return f"body:{m.group()}"
     if asks_something or person:
         # A person may paste a notice, footer and all, under what they ask.

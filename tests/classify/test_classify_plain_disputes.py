@@ -302,6 +302,17 @@ def test_the_writer_taking_the_blame_asserts_no_servicer_error(language: str, te
             "Your rep said that is on me, but I paid on the 1st and you posted it on the 20th "
             "and charged a late fee.",
         ),
+        # the writer's own double payment told, then the servicer's error
+        (
+            "en",
+            "I paid the first half of the taxes since I forgot you pay them. But you never "
+            "paid the second half at all, and the county charged a $212 penalty.",
+        ),
+        (
+            "es",
+            "Pagué el seguro en marzo porque no me acordé que ustedes lo pagan del escrow. "
+            "Pero ustedes también lo pagaron y nunca devolvieron el reembolso, es un error.",
+        ),
     ],
 )
 def test_a_payment_or_lapse_that_is_not_the_writers_doing_is_no_blame_taken(

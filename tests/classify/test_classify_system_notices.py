@@ -200,15 +200,6 @@ def test_an_arabic_calendar_answer_is_a_notification() -> None:
     assert (verdict.is_machine, verdict.kind) == (True, "notification")
 
 
-def test_an_invitation_a_person_writes_above_a_join_block_is_a_person() -> None:
-    text = (
-        "I represent the borrower and am writing to dispute the escrow shortage. Please "
-        "correct it before the call.\nJoin Zoom Meeting\n"
-    )
-    subject = "Invitation: Escrow dispute call - Loan 3390217788"
-    assert not machine_verdict(NONE, subject, text, asks_something=True).is_machine
-
-
 def test_an_invitation_subject_without_a_meeting_service_is_a_person() -> None:
     text = "Invitation: I would like to meet with someone about my modification next week."
     verdict = machine_verdict(NONE, "Invitation: meeting about my loan", text, asks_something=True)
@@ -226,13 +217,19 @@ def test_an_invitation_subject_without_a_meeting_service_is_a_person() -> None:
         'Todas las partes han completado "Acuerdo de Modificación de Préstamo".\n'
         "No comparta este correo electrónico. Contiene un enlace seguro.",
         "Marie Jean viewed your envelope.\nEnvelope: Forbearance Plan Agreement\n"
-        "Status: Waiting for signature\nPowered by DocuSign",
+        "Status: Waiting for signature\nDo not share this email.",
     ],
 )
 def test_an_e_signature_services_notice_is_a_notification_whatever_its_title_asks(
     text: str,
 ) -> None:
     verdict = machine_verdict(NONE, "Completed: loan documents", text, asks_something=True)
+    assert (verdict.is_machine, verdict.kind) == (True, "notification")
+
+
+def test_an_e_signature_notice_that_asks_nothing_needs_only_the_services_name() -> None:
+    text = "Marie Jean viewed your envelope.\nStatus: Waiting for signature\nPowered by DocuSign"
+    verdict = machine_verdict(NONE, "Viewed: loan documents", text)
     assert (verdict.is_machine, verdict.kind) == (True, "notification")
 
 
@@ -250,6 +247,9 @@ def test_an_e_signature_services_notice_is_a_notification_whatever_its_title_ask
         # a firm's note inside a service's notice
         "All parties have completed: Notice of Error.\nOur client disputes the escrow "
         "shortage; the March payment was applied to the wrong loan.\nDo not share this email.",
+        # a title office's request naming the service, without its warning
+        "All parties have completed the closing package in DocuSign. Please send an updated "
+        "payoff statement for loan 4410023 good through 3/28.",
     ],
 )
 def test_a_person_writing_of_signatures_is_a_person(text: str) -> None:
@@ -265,24 +265,6 @@ def test_a_voicemail_gateways_announcement_decides_whatever_the_transcript_asks(
     )
     verdict = machine_verdict(NONE, "Nuevo mensaje de voz", text, asks_something=True)
     assert (verdict.is_machine, verdict.kind) == (True, "notification")
-
-
-def test_a_person_forwarding_a_voicemail_with_a_note_above_is_a_person() -> None:
-    text = (
-        "Please call this borrower back today, the payment was misapplied.\n"
-        "You have a new voicemail.\nDuration: 0:42\n"
-    )
-    verdict = machine_verdict(NONE, "voicemail", text, asks_something=True)
-    assert not verdict.is_machine
-
-
-def test_a_fax_whose_cover_note_asks_is_a_letter() -> None:
-    text = (
-        "You have a new fax.\nPages: 3\nCover note: Notice of error - the March payment "
-        "was applied to the wrong loan. Please correct and refund the late fee."
-    )
-    verdict = machine_verdict(NONE, "New fax", text, asks_something=True)
-    assert not verdict.is_machine
 
 
 @pytest.mark.parametrize(
@@ -309,6 +291,12 @@ def test_a_subscriber_mailings_footer_in_other_languages_is_a_newsletter_notice(
         # an absence told in the past
         "We were on vacation when your letter came. This is time-sensitive: the county says "
         "the tax bill is delinquent.",
+        # away, but writing anyway
+        "I'm on vacation this week but this is time sensitive. Attached is the county's "
+        "delinquent tax notice for 2024 even though the escrow account is supposed to pay it.",
+        # a counsellor at a training, sending documents
+        "I'm at the NFMC training through Thursday. Mr. Alvarez's documents are attached; "
+        "contact him directly at 555-201-3344 if anything is missing.",
         # a borrower cancelling autopay (Vietnamese), a late fee avoided (Tagalog)
         "Xin hướng dẫn cách để hủy đăng ký thanh toán tự động. Cảm ơn.",
         "Nagbayad na po kami nang buo noong Mayo 30 upang hindi na makatanggap ng late fee.",
@@ -332,3 +320,42 @@ def test_an_absence_at_a_conference_with_a_time_sensitive_contact_is_out_of_offi
     )
     verdict = machine_verdict(NONE, "RE: Short sale approval letter", text)
     assert (verdict.is_machine, verdict.kind) == (True, "out_of_office")
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        # a person's note above a forwarded voicemail notice
+        (
+            "voicemail",
+            "Please call this borrower back today, the payment was misapplied.\n"
+            "You have a new voicemail.\nDuration: 0:42\n",
+        ),
+        # an office speaking of its own voicemail
+        (
+            "late fee",
+            "You have a new voicemail from us from yesterday. We paid the March payment on "
+            "3/1 and your system shows it late and charged a $75 late fee. Please remove it.",
+        ),
+        # a fax is a letter: its cover note may be a notice of error
+        (
+            "New fax",
+            "You have a new fax.\nPages: 3\nCover note: Notice of error - the March payment "
+            "was applied to the wrong loan. Please correct and refund the late fee.",
+        ),
+        # an invitation a person writes above a join block
+        (
+            "Invitation: Escrow dispute call - Loan 3390217788",
+            "I represent the borrower and am writing to dispute the escrow shortage. Please "
+            "correct it before the call.\nJoin Zoom Meeting\n",
+        ),
+        # an Arabic borrower writing of a refusal received before a meeting
+        (
+            "الرفض: طلب تعديل القرض رقم 4455",
+            "تلقيت رسالة الرفض قبل يومين من هذا الاجتماع مع المستشار. أطلب مراجعة القرار "
+            "وأوقفوا البيع المقرر في 2 أبريل",
+        ),
+    ],
+)
+def test_a_person_asking_beside_a_systems_words_is_a_person(subject: str, text: str) -> None:
+    assert not machine_verdict(NONE, subject, text, asks_something=True).is_machine
