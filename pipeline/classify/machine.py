@@ -5,8 +5,9 @@ Signals, strongest first; the first that applies decides the kind. Headers and r
 structures come first; then the words of the writer's own part, in this order: a
 self-declared automatic message, a case system's receipt, an office answering on its
 return or an out-of-office reply, an office saying how long answers take, a calendar's
-answer, a mailing's footer, a device's notice; only then ``X-Auto-Response-Suppress``
-(listed with the headers below), and last the machine model:
+answer, an e-signature or voicemail notice, a mailing's footer, a device's notice; only
+then ``X-Auto-Response-Suppress`` (listed with the headers below), and last the machine
+model:
 
 * ``multipart/report`` with ``report-type=delivery-status`` (RFC 3464): a bounce
   (``dsn``); ``report-type=disposition-notification`` (RFC 8098): a read receipt
@@ -14,7 +15,8 @@ answer, a mailing's footer, a device's notice; only then ``X-Auto-Response-Suppr
   fixed lines (Outlook's "Read:" ... "was read on", Notes' "Return Receipt:" ...
   "was received by:"): ``mdn``.
 * A bounce sent as a plain body by the mail system's own sender: ``MAILER-DAEMON``,
-  or ``postmaster`` with an SMTP status code or a subject that opens as a report's
+  Exchange's system mailbox ("MicrosoftExchange" and 32 hex digits), or
+  ``postmaster`` with an SMTP status code or a subject that opens as a report's
   ("Undeliverable:", "退信：", "[발송실패 안내]"; a postmaster may also be a person):
   ``dsn``. Never for a forgery.
 * ``Auto-Submitted`` present and not ``no`` (RFC 3834 section 5): ``auto_reply``
@@ -25,43 +27,49 @@ answer, a mailing's footer, a device's notice; only then ``X-Auto-Response-Suppr
   list``: ``mailing_list``; ``Precedence: bulk`` or ``junk``: ``newsletter``.
 * ``X-Auto-Response-Suppress`` (Microsoft: the sender asks not to be auto-answered;
   Exchange sets it on its own automatic mail): ``notification``.
-* An out-of-office reply recognisable only from its words: a subject that says so
-  (in any supported language), or a short body that opens with it. Body phrases are
-  only trusted in short messages near the top: a borrower writing "I was out of the
-  office when you called" is a person. Weaker words of absence ("I am travelling",
-  "ausente", "mwen pa lavil", "출장 중", "nasa bakasyon") count only with a return or
-  contact cue and only when the message asks for nothing. A subject's words do not
-  count in a message that asks for something when they follow a reply or forward
-  prefix ("Re: Automatic reply: ...", a person answering or forwarding one) or when
-  the body opens by writing anyway ("I'm out of the office until Monday but this
-  can't wait"), and in no message when the body asks to ignore it ("please ignore my
-  out of office below") or speaks of it as the writer's own, left on ("you probably
-  got my out-of-office", "forgot to turn it off"). Phrases a person writes about their own mail
-  ("please do not reply") are not used: they took human mail for machine.
+* An out-of-office reply recognisable only from its words: a subject that says so (in
+  any supported language), or a short body that opens with it. Body phrases are only
+  trusted in short messages near the top: a borrower writing "I was out of the office
+  when you called" is a person. Weaker words of absence ("I am travelling", "ausente",
+  "mwen pa lavil", "출장 중", "nasa bakasyon") count only with a return or contact cue,
+  only when the message asks for nothing, and not when told in the past or followed by
+  writing anyway. A subject's words never count after a reply or forward prefix ("Re:
+  Automatic reply: ...", a person answering or forwarding one: then only the writer's
+  own part of the body may say they are away); in a message that asks for something, not
+  when the body opens by writing anyway ("I'm out of the office until Monday but this
+  can't wait"); and in no message when the body asks to ignore it ("please ignore my out
+  of office below") or speaks of it as the writer's own, left on ("you probably got my
+  out-of-office", "forgot to turn it off").
 * A short message in which an office tells the sender, in its own part, when their
   message will be answered ("Your message will be answered upon our return", "we will
   reply when the office reopens", "Su mensaje será atendido a nuestro regreso"):
   ``out_of_office``, even where its words seem to ask for something.
-* A short message that says of itself, in the writer's own part, that a machine sent
-  it ("This is an automated response", "Este es un mensaje automático", "此邮件为系统
-  自动发送") and asks for nothing: ``auto_reply``. A regulator's portal notice says the
-  same under the complaint it delivers, which is routed as the complaint it is. When
-  the same part also says it has received "your message" ("We have received your
+* A short message that says of itself, in the writer's own part, that a machine sent it
+  ("This is an automated response", "Este es un mensaje automático", "此邮件为系统自动发送"), or
+  that nobody reads replies to it ("Please do not reply to this email", where nobody in
+  it speaks as "I"), and asks for nothing: ``auto_reply``. A regulator's portal notice
+  says the same under the complaint it delivers, which is routed as the complaint it is.
+  When the same part also says it has received "your message" ("We have received your
   message", "Hemos recibido su correo"), it is an acknowledgment of receipt, and it
-  decides even when it seems to ask: such a reply repeats the office's own template
-  ("if you face a foreclosure sale within 14 days, call our hotline"), which no
-  portal delivering a complaint opens with.
+  decides even when it seems to ask: such a reply repeats the office's own template ("if
+  you face a foreclosure sale within 14 days, call our hotline"), which no portal
+  delivering a complaint opens with.
 * Words only a template writes, in the writer's own part at any length, as
   ``notification``: a calendar's answer to an invitation (an "Accepted:" subject and
-  "has accepted this meeting"), a subscriber mailing's footer ("You are receiving this
-  email because", "Reply REMOVE to be taken off this list", "Para darse de baja") at
-  the end of the writer's own part, and a scanner's or a fax or voicemail gateway's
-  notice in its own words, both only where the mail asks for nothing and nobody in it
-  speaks as "I" (a person may paste a notice under a question, or type a note above a
-  scanner's text); a calendar's answer needs its subject and its body's fixed line,
-  and decides whatever the mail seems to ask. A short office reply saying how long its
-  answers take ("Due to high volume, responses may take up to five business days"),
-  beside its receipt of the sender's message and with no "I", is an ``auto_reply``.
+  "has accepted this meeting"), an invitation with a meeting service's join block where
+  the mail asks nothing, an e-signature service's notice ("All parties have completed
+  ...") with its warning not to share the mail (or, where the mail asks nothing, its
+  name), a voicemail gateway's announcement opening the mail, whatever the transcript in
+  quotation marks asks (both never where the writer speaks as "I" or "we"), a subscriber
+  mailing's footer ("You are receiving this email because", "Reply REMOVE to be taken
+  off this list", "Para darse de baja") at the end of the writer's own part, and a
+  scanner's or a fax or voicemail gateway's notice in its own words, both only where the
+  mail asks for nothing and nobody in it speaks as "I" (a person may paste a notice
+  under a question, or type a note above a scanner's text); a calendar's answer needs
+  its subject and its body's fixed line, and decides whatever the mail seems to ask. A
+  short office reply saying how long its answers take ("Due to high volume, responses
+  may take up to five business days"), beside its receipt of the sender's message and
+  with no "I", is an ``auto_reply``.
 * Last, for mail that asks for nothing and that nothing above decided, the
   recogniser's machine model (:mod:`pipeline.classify.recogniser`) when its score
   reaches its threshold: ``notification``, with the score, the model and the n-grams
