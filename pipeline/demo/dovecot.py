@@ -421,9 +421,11 @@ service stats {{
         return client
 
     @contextlib.contextmanager
-    def session(self, user: str, *, tls: str = "plain") -> Iterator[IMAPClient]:
-        """A logged-in client that is logged out afterwards."""
-        client = self.client(user, tls=tls)
+    def session(
+        self, user: str, *, tls: str = "plain", timeout: float = 10.0
+    ) -> Iterator[IMAPClient]:
+        """A logged-in client that is logged out afterwards (``timeout``: per socket read)."""
+        client = self.client(user, tls=tls, timeout=timeout)
         try:
             yield client
         finally:
@@ -453,9 +455,11 @@ service stats {{
         raw: bytes,
         flags: Sequence[str | bytes] = (),
         internaldate: dt.datetime | None = None,
+        timeout: float = 10.0,
     ) -> int:
         """APPEND one message (creating the folder if needed); returns its UID."""
-        uids = self.append_many(user, folder, [AppendItem(raw, flags, internaldate)])
+        item = AppendItem(raw, flags, internaldate)
+        uids = self.append_many(user, folder, [item], timeout=timeout)
         return uids[0]
 
     def append_many(
@@ -464,10 +468,14 @@ service stats {{
         folder: str,
         messages: Iterable[bytes | AppendItem],
         batch: int = 200,
+        timeout: float = 10.0,
     ) -> list[int]:
-        """APPEND many messages over one connection (MULTIAPPEND batches); returns UIDs."""
+        """APPEND many messages over one connection (MULTIAPPEND batches); returns UIDs.
+
+        ``timeout`` bounds each socket read; a server just restarted after a kill may
+        take longer to answer its first write to a mailbox."""
         uids: list[int] = []
-        with self.session(user) as imap:
+        with self.session(user, timeout=timeout) as imap:
             if not imap.folder_exists(folder):
                 imap.create_folder(folder)
             pending: list[dict[str, object]] = []

@@ -212,7 +212,11 @@ def test_run_reconnects_after_the_imap_server_restarts(
     try:
         assert _wait_for(lambda: _serving(worker.config.metrics.listen_port), 30)
         imap_user.server.restart(hard=True)
-        imap_user.server.append(imap_user.user, "INBOX", _mail("c@borrower.example", "After", "x"))
+        # The first write after a kill may wait on what the killed server left behind,
+        # longer than the 10 s a test's own append allows by default on a loaded machine.
+        imap_user.server.append(
+            imap_user.user, "INBOX", _mail("c@borrower.example", "After", "x"), timeout=60
+        )
         assert _wait_for(lambda: len(worker.records()) == 1, 60), "not recorded after restart"
     finally:
         process.send_signal(signal.SIGTERM)
