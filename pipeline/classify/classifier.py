@@ -1012,9 +1012,9 @@ def _withheld(
     Keyword rules raise a family on words ("lawyer", "passed away", "hurricane", "the
     fee is wrong") that ordinary mail uses too. Out of writer on the development part,
     at the shipped threshold the model withheld 33 wrongly raised escalations for 5
-    right ones; on the held-out parts, 69 for 11, so it is a servicer's choice
+    right ones; on the held-out parts, 79 for 12, so it is a servicer's choice
     (``ClassifyPolicy.model_doubt``), off by default (bench/README.md, "Twentieth
-    round" and "Twenty-first round"). The cue names the score and the words that made
+    round" to "Twenty-second round"). The cue names the score and the words that made
     it, so an officer reading the trail can judge the doubt.
     """
     if ordinary is None or not ordinary.passes:
