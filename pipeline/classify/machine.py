@@ -601,6 +601,21 @@ _BULK_FOOTER = re.compile(
 )
 # How far from the end of the writer's own part a footer may stand (it closes the mail).
 _FOOTER_TAIL = 400
+# A fax or voicemail gateway announcing what came in ("You have a new fax", "Tiene un
+# nuevo mensaje de voz"): the voicemail's words also open a mail alone (see
+# _VOICEMAIL_OPENING), the fax's never do.
+_FAX_ANNOUNCED = (
+    r"you (?:have (?:received )?|received )(?:a )?new fax"
+    r"|(?:ha recibido|tiene) un (?:nuevo )?fax"
+    r"|(?:voce )?(?:recebeu|tem) (?:um|uma) (?:novo |nova )?fax"
+    r"|vous avez (?:recu )?un (?:nouveau )?fax"
+)
+_VOICEMAIL_ANNOUNCED = (
+    r"you (?:have (?:received )?|received )(?:a )?new (?:voice ?mail|voice message)"
+    r"|(?:ha recibido|tiene) un (?:nuevo )?mensaje de voz"
+    r"|(?:voce )?(?:recebeu|tem) (?:um|uma) (?:novo |nova )?mensagem de voz"
+    r"|vous avez (?:recu )?un (?:nouveau )?message vocal"
+)
 # A device sending what it scanned, or a fax or voicemail gateway announcing what came in
 # ("It was scanned and sent to you using a KONICA MINOLTA bizhub", "You have a new
 # voicemail"), in the device's own words. Only in mail that asks for nothing and in which
@@ -612,24 +627,14 @@ _DEVICE = re.compile(
         r"\b(?:it|this (?:document|file|e-?mail|message)) was scanned and sent to you"
         r" (?:using|from|by)\b"
         r"|(?:^|\n)[ \t]*(?:device name|number of pages)[ \t]*:"
-        r"|\byou (?:have (?:received )?|received )(?:a )?new (?:fax|voice ?mail|voice message)\b"
-        r"|\b(?:ha recibido|tiene) un (?:nuevo )?(?:fax|mensaje de voz)\b"
-        r"|\b(?:voce )?(?:recebeu|tem) (?:um|uma) (?:novo |nova )?(?:fax|mensagem de voz)\b"
-        r"|\bvous avez (?:recu )?un (?:nouveau )?(?:fax|message vocal)\b"
+        rf"|\b(?:{_FAX_ANNOUNCED}|{_VOICEMAIL_ANNOUNCED})\b"
     )
 )
 # A voicemail gateway's announcement opening the mail, what follows being the caller's
 # voice in quotation marks: there it decides whatever the transcript asks (a voicemail is
-# no letter the servicer received), unless someone speaks as "I" outside the quotation.
+# no letter the servicer received), unless someone speaks as "I" or "we" outside it.
 # Not a fax's: a fax is a letter, and its cover note may be a notice of error.
-_VOICEMAIL_OPENING = re.compile(
-    fold_pattern(
-        r"\s*(?:you (?:have (?:received )?|received )(?:a )?new (?:voice ?mail|voice message)"
-        r"|(?:ha recibido|tiene) un (?:nuevo )?mensaje de voz"
-        r"|(?:voce )?(?:recebeu|tem) uma (?:nova )?mensagem de voz"
-        r"|vous avez (?:recu )?un (?:nouveau )?message vocal)\b"
-    )
-)
+_VOICEMAIL_OPENING = re.compile(fold_pattern(rf"\s*(?:{_VOICEMAIL_ANNOUNCED})\b"))
 # How far into the writer's own part an e-signature service's event line may stand.
 _ESIGN_OPENING = 200
 # A writer speaking for a firm or household ("we", "our client", "nosotros").
